@@ -76,6 +76,16 @@ void dh_error_prefix(struct dh_error *err, const char *context)
     if (!err || !context)
         return;
     char tmp[DH_ERROR_MSG_MAX];
-    snprintf(tmp, sizeof tmp, "%s: %s", context, err->msg);
+    size_t clen = strlen(context);
+    if (clen + 2 >= sizeof tmp)
+        return;
+    memcpy(tmp, context, clen);
+    memcpy(tmp + clen, ": ", 2);
+    size_t room = sizeof tmp - clen - 2;
+    size_t mlen = strnlen(err->msg, sizeof err->msg);
+    if (mlen >= room)
+        mlen = room - 1;
+    memcpy(tmp + clen + 2, err->msg, mlen);
+    tmp[clen + 2 + mlen] = '\0';
     memcpy(err->msg, tmp, sizeof tmp);
 }

@@ -1,0 +1,958 @@
+/* SPDX-License-Identifier: MIT */
+/* client.c: the asynchronous client. Four threads talk to the server, each
+ * with one job, and hand results to the caller through one event queue:
+ *   conn  - connects, keeps the ListFields stream open, recovers when it drops;
+ *   notes - the session's ExportNotifications stream (our own exports' fate);
+ *   ctl   - commands (publish, fetch, release) and periodic ticket probes;
+ *   rows  - row windows; a newer request supersedes an older one.
+ * All shared state sits under one mutex. */
+#include "dh_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deephaven_core/proto/session.pb-c.h"
+#include "dh_exports.h"
+#include "dh_transport.h"
+
+#define DH_DEFAULT_PROBE_MS 5000
+#define DH_RETRY_MIN_MS 500
+#define DH_RETRY_MAX_MS 10000
+
+enum cmd_kind { CMD_PUBLISH = 1, CMD_FETCH, CMD_OPEN, CMD_RELEASE, CMD_FORGET };
+
+struct cmd {
+    struct cmd *next;
+    enum cmd_kind kind;
+    uint64_t req;
+    struct dh_ticket ticket;
+    char name[128];
+    char type[64];
+};
+
+struct event_node {
+    struct event_node *next;
+    struct dh_event *ev;
+};
+
+struct rows_req {
+    uint64_t req;
+    struct dh_ticket table;
+    int64_t first, count;
+};
+
+struct dh_client {
+    struct dh_client_options opt;
+    char host[256], auth_type[256], auth_value[512], ca[512], cert[512], key[512];
+    int wake_fd;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* commands, rows, session changes, stop */
+    int stopping;
+    uint64_t next_req;
+
+    struct event_node *ev_head, *ev_tail;
+
+    struct dh_session *session;       /* current, NULL while not connected */
+    uint64_t session_gen;             /* bumped when the session is replaced */
+    struct dh_session **old_sessions; /* retired, freed at the end */
+    size_t n_old;
+    char target[300];
+    enum dh_conn_state conn;
+
+    struct dh_objects_watch *watch;   /* for cancellation at shutdown */
+    struct dh_stream *notes_stream;
+
+    struct cmd *cmd_head, *cmd_tail;
+    int64_t next_probe_ms;
+
+    struct rows_req rows_pending;
+    int rows_has_pending;
+    uint64_t rows_latest;
+
+    struct dh_monitor monitor;
+
+    pthread_t conn_thread, notes_thread, ctl_thread, rows_thread;
+    int started;
+};
+
+/* ---- small helpers ---- */
+
+static void copy_opt(char *dst, size_t n, const char **field)
+{
+    if (*field) {
+        snprintf(dst, n, "%s", *field);
+        *field = dst;
+    }
+}
+
+/* Wait on the client condition until woken or deadline_ms (monotonic). Locked. */
+static void wait_until(struct dh_client *c, int64_t deadline_ms)
+{
+    int64_t wait = deadline_ms - dh_now_ms();
+    if (wait <= 0)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t)(wait / 1000);
+    ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+}
+
+/* Sleep up to ms unless stopping; returns 1 when the client is stopping. */
+static int nap(struct dh_client *c, int64_t ms)
+{
+    int64_t until = dh_now_ms() + ms;
+    pthread_mutex_lock(&c->mu);
+    while (!c->stopping && dh_now_ms() < until)
+        wait_until(c, until);
+    int stop = c->stopping;
+    pthread_mutex_unlock(&c->mu);
+    return stop;
+}
+
+void dh_event_free(struct dh_event *ev)
+{
+    if (!ev)
+        return;
+    dh_object_list_free(ev->objects);
+    free(ev->tickets);
+    if (ev->fetched) {
+        dh_table_info_reset(&ev->fetched->table);
+        dh_figure_free(ev->fetched->figure);
+        free(ev->fetched);
+    }
+    if (ev->rows) {
+        dh_rows_reset(ev->rows);
+        free(ev->rows);
+    }
+    free(ev);
+}
+
+static struct dh_event *event_new(enum dh_event_kind kind, uint64_t req)
+{
+    struct dh_event *ev = calloc(1, sizeof *ev);
+    if (ev) {
+        ev->kind = kind;
+        ev->req = req;
+        ev->ok = 1;
+    }
+    return ev;
+}
+
+/* Queue an event and wake the reader. Objects and tickets events replace a
+ * queued one of the same kind, so a busy server cannot flood the queue. Locked. */
+static void post_locked(struct dh_client *c, struct dh_event *ev)
+{
+    if (!ev)
+        return;
+    if (ev->kind == DH_EV_OBJECTS || ev->kind == DH_EV_TICKETS) {
+        for (struct event_node *n = c->ev_head; n; n = n->next) {
+            if (n->ev->kind == ev->kind) {
+                dh_event_free(n->ev);
+                n->ev = ev;
+                return; /* already signalled */
+            }
+        }
+    }
+    struct event_node *node = calloc(1, sizeof *node);
+    if (!node) {
+        dh_event_free(ev);
+        return;
+    }
+    node->ev = ev;
+    if (c->ev_tail)
+        c->ev_tail->next = node;
+    else
+        c->ev_head = node;
+    c->ev_tail = node;
+    uint64_t one = 1;
+    ssize_t w = write(c->wake_fd, &one, sizeof one);
+    (void)w; /* the counter saturating is harmless: the reader drains the queue */
+}
+
+static void post(struct dh_client *c, struct dh_event *ev)
+{
+    pthread_mutex_lock(&c->mu);
+    post_locked(c, ev);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void post_error(struct dh_client *c, enum dh_event_kind kind, uint64_t req,
+                       const struct dh_error *err)
+{
+    struct dh_event *ev = event_new(kind, req);
+    if (!ev)
+        return;
+    ev->ok = 0;
+    ev->err = *err;
+    post(c, ev);
+}
+
+/* Post the current ticket list. Locked. */
+static void post_tickets_locked(struct dh_client *c)
+{
+    struct dh_event *ev = event_new(DH_EV_TICKETS, 0);
+    if (!ev)
+        return;
+    ev->tickets = dh_monitor_snapshot(&c->monitor, &ev->n_tickets);
+    post_locked(c, ev);
+}
+
+static void set_conn_locked(struct dh_client *c, enum dh_conn_state st, const struct dh_error *err)
+{
+    c->conn = st;
+    struct dh_event *ev = event_new(DH_EV_CONNECTION, 0);
+    if (!ev)
+        return;
+    ev->conn_state = st;
+    if (err && err->code != DH_OK) {
+        ev->ok = 0;
+        ev->err = *err;
+    }
+    post_locked(c, ev);
+}
+
+static void set_conn(struct dh_client *c, enum dh_conn_state st, const struct dh_error *err)
+{
+    pthread_mutex_lock(&c->mu);
+    set_conn_locked(c, st, err);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* The current session and its generation, or NULL. Sessions are never freed
+ * before dh_client_free, so the pointer stays usable after unlocking. */
+static struct dh_session *current_session(struct dh_client *c, uint64_t *gen)
+{
+    pthread_mutex_lock(&c->mu);
+    struct dh_session *s = c->session;
+    if (gen)
+        *gen = c->session_gen;
+    pthread_mutex_unlock(&c->mu);
+    return s;
+}
+
+/* ---- conn thread ---- */
+
+static void on_objects(void *ctx, struct dh_object_list *snapshot)
+{
+    struct dh_client *c = ctx;
+    struct dh_event *ev = event_new(DH_EV_OBJECTS, 0);
+    if (!ev) {
+        dh_object_list_free(snapshot);
+        return;
+    }
+    ev->objects = snapshot;
+    post(c, ev);
+}
+
+/* Retire the current session (expired or unusable); a new one will be made. */
+static void drop_session(struct dh_client *c, const char *why)
+{
+    pthread_mutex_lock(&c->mu);
+    struct dh_session **old = c->session ?
+        realloc(c->old_sessions, (c->n_old + 1) * sizeof *old) : NULL;
+    if (old) {
+        c->old_sessions = old;
+        c->old_sessions[c->n_old++] = c->session;
+    } else if (c->session) {
+        /* Cannot keep it for later: other threads may still use it, so it
+         * must outlive them; dropping the pointer leaks it, which is the
+         * lesser evil when memory is already exhausted. */
+    }
+    c->session = NULL;
+    c->session_gen++;
+    if (dh_monitor_on_session_lost(&c->monitor, why, dh_now_ms()))
+        post_tickets_locked(c);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Authentication problems will not go away by retrying. */
+static int is_permanent(const struct dh_error *e)
+{
+    return e->code == DH_EINVAL || e->code == DH_ESYS ||
+           (e->code == DH_EGRPC && (e->grpc_status == 16 || e->grpc_status == 7));
+}
+
+static int connect_once(struct dh_client *c, struct dh_error *err)
+{
+    struct dh_session *s = dh_session_connect(&c->opt.connect, err);
+    if (!s)
+        return err->code;
+    dh_session_start_keepalive(s, NULL);
+    pthread_mutex_lock(&c->mu);
+    c->session = s;
+    c->session_gen++;
+    c->next_probe_ms = 0; /* probe fetched tickets on the new session now */
+    set_conn_locked(c, DH_CONN_CONNECTED, NULL);
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return DH_OK;
+}
+
+/* Watch the object list until the stream ends; DH_ECANCELLED when stopping. */
+static int watch_objects(struct dh_client *c, struct dh_session *s, struct dh_error *err)
+{
+    struct dh_objects_watch *w = dh_objects_watch_new(s, err);
+    if (!w)
+        return err->code;
+    pthread_mutex_lock(&c->mu);
+    int stop = c->stopping;
+    if (!stop)
+        c->watch = w;
+    pthread_mutex_unlock(&c->mu);
+    int rc = stop ? DH_ECANCELLED : dh_objects_watch_run(w, on_objects, c, err);
+    pthread_mutex_lock(&c->mu);
+    c->watch = NULL;
+    pthread_mutex_unlock(&c->mu);
+    dh_objects_watch_free(w);
+    return rc;
+}
+
+/* The stream dropped: is the session still alive, expired, or unreachable? */
+static void recover(struct dh_client *c, struct dh_session *s, int64_t *retry_ms)
+{
+    struct dh_error e;
+    dh_error_clear(&e);
+    if (dh_session_refresh(s, &e) == DH_OK) {
+        *retry_ms = DH_RETRY_MIN_MS;
+        nap(c, 250); /* the stream ended but the session lives: reopen soon */
+        return;
+    }
+    if (e.code == DH_EGRPC && e.grpc_status == 16) {
+        drop_session(c, "the session expired");
+        set_conn(c, DH_CONN_CONNECTING, &e);
+        return;
+    }
+    pthread_mutex_lock(&c->mu);
+    set_conn_locked(c, DH_CONN_RETRYING, &e);
+    if (dh_monitor_on_disconnect(&c->monitor, dh_now_ms()))
+        post_tickets_locked(c);
+    pthread_mutex_unlock(&c->mu);
+    nap(c, *retry_ms);
+    *retry_ms = *retry_ms * 2 > DH_RETRY_MAX_MS ? DH_RETRY_MAX_MS : *retry_ms * 2;
+}
+
+static void *conn_main(void *arg)
+{
+    struct dh_client *c = arg;
+    int64_t retry_ms = DH_RETRY_MIN_MS;
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        int stop = c->stopping;
+        pthread_mutex_unlock(&c->mu);
+        if (stop)
+            break;
+        struct dh_error e;
+        dh_error_clear(&e);
+        struct dh_session *s = current_session(c, NULL);
+        if (!s) {
+            if (connect_once(c, &e) == DH_OK) {
+                retry_ms = DH_RETRY_MIN_MS;
+                continue;
+            }
+            if (is_permanent(&e)) {
+                set_conn(c, DH_CONN_FAILED, &e);
+                break;
+            }
+            set_conn(c, DH_CONN_RETRYING, &e);
+            nap(c, retry_ms);
+            retry_ms = retry_ms * 2 > DH_RETRY_MAX_MS ? DH_RETRY_MAX_MS : retry_ms * 2;
+            continue;
+        }
+        if (watch_objects(c, s, &e) == DH_ECANCELLED)
+            continue; /* stopping */
+        recover(c, s, &retry_ms);
+    }
+    return NULL;
+}
+
+/* ---- notes thread: ExportNotifications ---- */
+
+static void apply_notification(struct dh_client *c, const struct dh_buf *msg)
+{
+    Io__Deephaven__Proto__Backplane__Grpc__ExportNotification *n =
+        io__deephaven__proto__backplane__grpc__export_notification__unpack(NULL, msg->len,
+                                                                          msg->data);
+    if (!n)
+        return;
+    struct dh_ticket t;
+    int32_t id;
+    if (n->ticket && n->ticket->ticket.len == 5) {
+        dh_ticket_init(&t);
+        if (dh_ticket_set_bytes(&t, n->ticket->ticket.data, 5, NULL) == DH_OK &&
+            dh_ticket_export_id(&t, &id) == DH_OK && id != 0) {
+            pthread_mutex_lock(&c->mu);
+            if (dh_monitor_on_export_state(&c->monitor, id, (int)n->export_state, n->context,
+                                           dh_now_ms()))
+                post_tickets_locked(c);
+            pthread_mutex_unlock(&c->mu);
+        }
+    }
+    io__deephaven__proto__backplane__grpc__export_notification__free_unpacked(n, NULL);
+}
+
+/* Wait until there is a session (or stop); returns NULL when stopping. */
+static struct dh_session *await_session(struct dh_client *c, uint64_t *gen)
+{
+    pthread_mutex_lock(&c->mu);
+    while (!c->stopping && !c->session)
+        pthread_cond_wait(&c->cv, &c->mu);
+    struct dh_session *s = c->stopping ? NULL : c->session;
+    *gen = c->session_gen;
+    pthread_mutex_unlock(&c->mu);
+    return s;
+}
+
+static void *notes_main(void *arg)
+{
+    struct dh_client *c = arg;
+    uint64_t gen;
+    struct dh_session *s;
+    while ((s = await_session(c, &gen))) {
+        Io__Deephaven__Proto__Backplane__Grpc__ExportNotificationRequest req =
+            IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__EXPORT_NOTIFICATION_REQUEST__INIT;
+        struct dh_stream *st =
+            dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_EXPORT_NOTIFICATIONS,
+                           &req.base, DH_STREAM_HALF_CLOSE, 0, "export notifications", NULL);
+        pthread_mutex_lock(&c->mu);
+        int stop = c->stopping;
+        if (!stop)
+            c->notes_stream = st;
+        pthread_mutex_unlock(&c->mu);
+        for (struct dh_buf msg = {0}; st && !stop && dh_stream_read(st, &msg, NULL) == DH_OK;) {
+            apply_notification(c, &msg);
+            dh_buf_reset(&msg);
+        }
+        pthread_mutex_lock(&c->mu);
+        c->notes_stream = NULL;
+        pthread_mutex_unlock(&c->mu);
+        dh_stream_free(st);
+        /* Ended: the session closed, expired, or the server went away. Wait a
+         * little, then follow whatever session is current. */
+        if (nap(c, 1000))
+            break;
+    }
+    return NULL;
+}
+
+/* ---- ctl thread: commands and probes ---- */
+
+static void ticket_status_init(struct dh_ticket_status *st, const struct dh_ticket *t,
+                               enum dh_ticket_dir dir, const char *name, const char *type,
+                               enum dh_ticket_state state)
+{
+    memset(st, 0, sizeof *st);
+    st->ticket = *t;
+    st->dir = dir;
+    snprintf(st->name, sizeof st->name, "%s", name ? name : "");
+    snprintf(st->type, sizeof st->type, "%s", type ? type : "");
+    st->state = state;
+    st->since_ms = st->checked_ms = dh_now_ms();
+}
+
+static void do_publish(struct dh_client *c, struct dh_session *s, const struct cmd *cmd)
+{
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_ticket shared, export_ticket;
+    if (dh_publish_object(s, &cmd->ticket, &shared, &export_ticket, &e) != DH_OK) {
+        dh_error_prefix(&e, "publish");
+        post_error(c, DH_EV_PUBLISHED, cmd->req, &e);
+        return;
+    }
+    struct dh_event *ev = event_new(DH_EV_PUBLISHED, cmd->req);
+    struct dh_ticket_status st;
+    ticket_status_init(&st, &shared, DH_DIR_PUBLISHED, cmd->name, cmd->type, DH_TS_VALID);
+    pthread_mutex_lock(&c->mu);
+    dh_monitor_add(&c->monitor, &st, &export_ticket);
+    if (ev) {
+        ev->ticket = st;
+        post_locked(c, ev);
+    }
+    post_tickets_locked(c);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* "Unexpected ObjectType, expected type 'X', actual type 'Y'": take Y. */
+static void type_from_message(const char *msg, char *type, size_t n)
+{
+    const char *p = strstr(msg, "actual type '");
+    if (!p)
+        return;
+    p += strlen("actual type '");
+    const char *q = strchr(p, '\'');
+    if (!q || (size_t)(q - p) >= n)
+        return;
+    memcpy(type, p, (size_t)(q - p));
+    type[q - p] = '\0';
+}
+
+/* Find out what an export is: a table, a figure, or something else
+ * (pydeephaven fetch_table / plugin fetch). */
+static int detect_kind(struct dh_session *s, struct dh_fetched *f, struct dh_error *err)
+{
+    struct dh_error e;
+    dh_error_clear(&e);
+    if (dh_table_info_fetch(s, &f->export_ticket, &f->table, &e) == DH_OK) {
+        f->kind = DH_KIND_TABLE;
+        snprintf(f->type, sizeof f->type, "Table");
+        return DH_OK;
+    }
+    if (!(e.code == DH_EGRPC && e.grpc_status == 9)) { /* not "Ticket is not a table" */
+        *err = e;
+        return e.code;
+    }
+    dh_error_clear(&e);
+    if (dh_figure_fetch(s, &f->export_ticket, &f->figure, &e) == DH_OK) {
+        f->kind = DH_KIND_FIGURE;
+        snprintf(f->type, sizeof f->type, "Figure");
+        return DH_OK;
+    }
+    f->kind = DH_KIND_OTHER;
+    type_from_message(e.msg, f->type, sizeof f->type);
+    return DH_OK;
+}
+
+static void do_fetch(struct dh_client *c, struct dh_session *s, const struct cmd *cmd)
+{
+    int64_t t0 = dh_now_ms();
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_fetched *f = calloc(1, sizeof *f);
+    if (!f) {
+        dh_error_set(&e, DH_ENOMEM, "out of memory");
+        post_error(c, DH_EV_FETCHED, cmd->req, &e);
+        return;
+    }
+    f->source = cmd->ticket;
+    if (dh_export_from_ticket(s, &cmd->ticket, &f->export_ticket, &e) != DH_OK ||
+        detect_kind(s, f, &e) != DH_OK) {
+        if (f->export_ticket.len)
+            dh_release(s, &f->export_ticket, NULL);
+        dh_table_info_reset(&f->table);
+        free(f);
+        dh_error_prefix(&e, "fetch");
+        post_error(c, DH_EV_FETCHED, cmd->req, &e);
+        return;
+    }
+    if (!f->type[0] && cmd->type[0])
+        snprintf(f->type, sizeof f->type, "%s", cmd->type);
+    struct dh_event *ev = event_new(DH_EV_FETCHED, cmd->req);
+    pthread_mutex_lock(&c->mu);
+    if (cmd->kind == CMD_FETCH) {
+        struct dh_ticket_status st;
+        ticket_status_init(&st, &cmd->ticket, DH_DIR_FETCHED, cmd->name, f->type, DH_TS_VALID);
+        dh_monitor_add(&c->monitor, &st, NULL);
+        post_tickets_locked(c);
+    }
+    if (ev) {
+        ev->fetched = f;
+        ev->elapsed_ms = (double)(dh_now_ms() - t0);
+        post_locked(c, ev);
+    } else {
+        dh_table_info_reset(&f->table);
+        dh_figure_free(f->figure);
+        free(f);
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void do_release(struct dh_client *c, struct dh_session *s, const struct cmd *cmd)
+{
+    struct dh_error e;
+    dh_error_clear(&e);
+    pthread_mutex_lock(&c->mu);
+    struct dh_monitor_entry *m = dh_monitor_find(&c->monitor, &cmd->ticket, DH_DIR_PUBLISHED);
+    struct dh_ticket export_ticket = m ? m->export_ticket : cmd->ticket;
+    pthread_mutex_unlock(&c->mu);
+    if (!m) {
+        dh_error_set(&e, DH_EINVAL, "release: this session did not publish that ticket");
+        post_error(c, DH_EV_RELEASED, cmd->req, &e);
+        return;
+    }
+    if (dh_release(s, &export_ticket, &e) != DH_OK) {
+        dh_error_prefix(&e, "release");
+        post_error(c, DH_EV_RELEASED, cmd->req, &e);
+        return;
+    }
+    struct dh_event *ev = event_new(DH_EV_RELEASED, cmd->req);
+    pthread_mutex_lock(&c->mu);
+    m = dh_monitor_find(&c->monitor, &cmd->ticket, DH_DIR_PUBLISHED);
+    if (m) {
+        dh_monitor_set(m, DH_TS_RELEASED, "released by you", dh_now_ms());
+        if (ev)
+            ev->ticket = m->status;
+    }
+    post_locked(c, ev);
+    post_tickets_locked(c);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void run_cmd(struct dh_client *c, const struct cmd *cmd)
+{
+    struct dh_session *s = current_session(c, NULL);
+    if (!s) {
+        struct dh_error e;
+        dh_error_set(&e, DH_EGRPC, "not connected to the server yet; try again in a moment");
+        if (cmd->kind == CMD_FORGET)
+            return;
+        enum dh_event_kind k = cmd->kind == CMD_PUBLISH   ? DH_EV_PUBLISHED
+                               : cmd->kind == CMD_RELEASE ? DH_EV_RELEASED
+                                                          : DH_EV_FETCHED;
+        post_error(c, k, cmd->req, &e);
+        return;
+    }
+    switch (cmd->kind) {
+    case CMD_PUBLISH: do_publish(c, s, cmd); break;
+    case CMD_FETCH:
+    case CMD_OPEN: do_fetch(c, s, cmd); break;
+    case CMD_RELEASE: do_release(c, s, cmd); break;
+    case CMD_FORGET: dh_release(s, &cmd->ticket, NULL); break;
+    }
+}
+
+/* Probe every fetched ticket once (PROTOCOL.md §4: no push to other sessions). */
+static void probe_all(struct dh_client *c)
+{
+    struct dh_session *s = current_session(c, NULL);
+    if (!s)
+        return;
+    pthread_mutex_lock(&c->mu);
+    size_t n = c->monitor.n;
+    struct dh_ticket *todo = n ? malloc(n * sizeof *todo) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; todo && i < n; i++)
+        if (c->monitor.items[i].status.dir == DH_DIR_FETCHED)
+            todo[k++] = c->monitor.items[i].status.ticket;
+    pthread_mutex_unlock(&c->mu);
+    for (size_t i = 0; i < k; i++) {
+        struct dh_error e;
+        dh_error_clear(&e);
+        enum dh_probe_result r = dh_probe_ticket(s, &todo[i], &e);
+        pthread_mutex_lock(&c->mu);
+        struct dh_monitor_entry *m = dh_monitor_find(&c->monitor, &todo[i], DH_DIR_FETCHED);
+        if (m && dh_monitor_on_probe(m, r, e.msg, dh_now_ms()))
+            post_tickets_locked(c);
+        pthread_mutex_unlock(&c->mu);
+    }
+    free(todo);
+}
+
+static void *ctl_main(void *arg)
+{
+    struct dh_client *c = arg;
+    int probe_ms = c->opt.probe_interval_ms > 0 ? c->opt.probe_interval_ms : DH_DEFAULT_PROBE_MS;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->stopping && !c->cmd_head &&
+               !(c->session && dh_now_ms() >= c->next_probe_ms))
+            wait_until(c, c->session ? c->next_probe_ms : dh_now_ms() + 1000);
+        if (c->stopping)
+            break;
+        struct cmd *cmd = c->cmd_head;
+        if (cmd) {
+            c->cmd_head = cmd->next;
+            if (!c->cmd_head)
+                c->cmd_tail = NULL;
+            pthread_mutex_unlock(&c->mu);
+            run_cmd(c, cmd);
+            free(cmd);
+        } else {
+            c->next_probe_ms = dh_now_ms() + probe_ms;
+            pthread_mutex_unlock(&c->mu);
+            probe_all(c);
+        }
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* ---- rows thread ---- */
+
+static void *rows_main(void *arg)
+{
+    struct dh_client *c = arg;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->stopping && !c->rows_has_pending)
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (c->stopping)
+            break;
+        struct rows_req r = c->rows_pending;
+        c->rows_has_pending = 0;
+        struct dh_session *s = c->session;
+        pthread_mutex_unlock(&c->mu);
+
+        struct dh_error e;
+        dh_error_clear(&e);
+        struct dh_rows *rows = calloc(1, sizeof *rows);
+        int64_t t0 = dh_now_ms();
+        int rc = !s      ? dh_error_set(&e, DH_EGRPC, "not connected to the server")
+                 : !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
+                         : dh_table_snapshot(s, &r.table, r.first, r.count, NULL, rows, NULL, &e);
+        struct dh_event *ev = event_new(DH_EV_ROWS, r.req);
+        pthread_mutex_lock(&c->mu);
+        int superseded = c->rows_latest != r.req;
+        if (ev && !superseded) {
+            ev->elapsed_ms = (double)(dh_now_ms() - t0);
+            if (rc == DH_OK) {
+                ev->rows = rows;
+                rows = NULL;
+            } else {
+                ev->ok = 0;
+                ev->err = e;
+            }
+            post_locked(c, ev);
+            ev = NULL;
+        }
+        dh_event_free(ev);
+        if (rows) {
+            dh_rows_reset(rows);
+            free(rows);
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* ---- public API ---- */
+
+struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_error *err)
+{
+    struct dh_client *c = calloc(1, sizeof *c);
+    if (!c) {
+        dh_error_set(err, DH_ENOMEM, "out of memory");
+        return NULL;
+    }
+    c->opt = *opt;
+    struct dh_connect_options *co = &c->opt.connect;
+    copy_opt(c->host, sizeof c->host, &co->host);
+    copy_opt(c->auth_type, sizeof c->auth_type, &co->auth_type);
+    copy_opt(c->auth_value, sizeof c->auth_value, &co->auth_value);
+    copy_opt(c->ca, sizeof c->ca, &co->ca_file);
+    copy_opt(c->cert, sizeof c->cert, &co->cert_file);
+    copy_opt(c->key, sizeof c->key, &co->key_file);
+    snprintf(c->target, sizeof c->target, "%s:%d", co->host ? co->host : "localhost",
+             co->port > 0 ? co->port : 10000);
+    c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (c->wake_fd < 0) {
+        dh_error_set(err, DH_ESYS, "cannot create an eventfd: %s", strerror(errno));
+        free(c);
+        return NULL;
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    dh_monitor_init(&c->monitor);
+    c->conn = DH_CONN_CONNECTING;
+    if (pthread_create(&c->conn_thread, NULL, conn_main, c) ||
+        pthread_create(&c->notes_thread, NULL, notes_main, c) ||
+        pthread_create(&c->ctl_thread, NULL, ctl_main, c) ||
+        pthread_create(&c->rows_thread, NULL, rows_main, c)) {
+        /* Threads that did start see stopping and exit; we cannot join the
+         * ones that did not, so this is reported and the client leaked. */
+        dh_error_set(err, DH_ESYS, "cannot start the client threads");
+        pthread_mutex_lock(&c->mu);
+        c->stopping = 1;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        return NULL;
+    }
+    c->started = 1;
+    return c;
+}
+
+void dh_client_free(struct dh_client *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->stopping = 1;
+    if (c->watch)
+        dh_objects_watch_cancel(c->watch);
+    if (c->notes_stream)
+        dh_stream_cancel(c->notes_stream);
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    if (c->started) {
+        pthread_join(c->conn_thread, NULL);
+        pthread_join(c->notes_thread, NULL);
+        pthread_join(c->ctl_thread, NULL);
+        pthread_join(c->rows_thread, NULL);
+    }
+    dh_session_free(c->session); /* CloseSession: the server releases our exports */
+    for (size_t i = 0; i < c->n_old; i++)
+        dh_session_free(c->old_sessions[i]);
+    free(c->old_sessions);
+    while (c->cmd_head) {
+        struct cmd *n = c->cmd_head->next;
+        free(c->cmd_head);
+        c->cmd_head = n;
+    }
+    while (c->ev_head) {
+        struct event_node *n = c->ev_head->next;
+        dh_event_free(c->ev_head->ev);
+        free(c->ev_head);
+        c->ev_head = n;
+    }
+    dh_monitor_reset(&c->monitor);
+    close(c->wake_fd);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+int dh_client_wake_fd(const struct dh_client *c)
+{
+    return c->wake_fd;
+}
+
+struct dh_event *dh_client_next_event(struct dh_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    struct event_node *n = c->ev_head;
+    if (!n) {
+        uint64_t v;
+        ssize_t r = read(c->wake_fd, &v, sizeof v); /* clear: the queue is empty */
+        (void)r;
+        pthread_mutex_unlock(&c->mu);
+        return NULL;
+    }
+    c->ev_head = n->next;
+    if (!c->ev_head)
+        c->ev_tail = NULL;
+    pthread_mutex_unlock(&c->mu);
+    struct dh_event *ev = n->ev;
+    free(n);
+    return ev;
+}
+
+static uint64_t queue_cmd(struct dh_client *c, enum cmd_kind kind, const struct dh_ticket *t,
+                          const char *name, const char *type)
+{
+    struct cmd *cmd = calloc(1, sizeof *cmd);
+    if (!cmd)
+        return 0;
+    cmd->kind = kind;
+    cmd->ticket = *t;
+    snprintf(cmd->name, sizeof cmd->name, "%s", name ? name : "");
+    snprintf(cmd->type, sizeof cmd->type, "%s", type ? type : "");
+    pthread_mutex_lock(&c->mu);
+    cmd->req = ++c->next_req;
+    if (c->cmd_tail)
+        c->cmd_tail->next = cmd;
+    else
+        c->cmd_head = cmd;
+    c->cmd_tail = cmd;
+    uint64_t req = cmd->req;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return req;
+}
+
+uint64_t dh_client_publish(struct dh_client *c, const struct dh_object *obj)
+{
+    return queue_cmd(c, CMD_PUBLISH, &obj->ticket, obj->name, obj->type);
+}
+
+uint64_t dh_client_fetch(struct dh_client *c, const struct dh_ticket *t)
+{
+    char label[128];
+    dh_ticket_format(t, label, sizeof label);
+    return queue_cmd(c, CMD_FETCH, t, label, NULL);
+}
+
+uint64_t dh_client_open(struct dh_client *c, const struct dh_object *obj)
+{
+    return queue_cmd(c, CMD_OPEN, &obj->ticket, obj->name, obj->type);
+}
+
+uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared)
+{
+    return queue_cmd(c, CMD_RELEASE, shared, NULL, NULL);
+}
+
+void dh_client_forget(struct dh_client *c, const struct dh_ticket *export_ticket)
+{
+    queue_cmd(c, CMD_FORGET, export_ticket, NULL, NULL);
+}
+
+uint64_t dh_client_rows(struct dh_client *c, const struct dh_ticket *table, int64_t first,
+                        int64_t count)
+{
+    pthread_mutex_lock(&c->mu);
+    uint64_t req = ++c->next_req;
+    c->rows_pending.req = req;
+    c->rows_pending.table = *table;
+    c->rows_pending.first = first;
+    c->rows_pending.count = count;
+    c->rows_has_pending = 1;
+    c->rows_latest = req;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return req;
+}
+
+void dh_client_cancel(struct dh_client *c, uint64_t req)
+{
+    pthread_mutex_lock(&c->mu);
+    if (c->rows_latest == req) {
+        c->rows_has_pending = 0;
+        c->rows_latest = 0; /* a result still in flight is dropped */
+    }
+    for (struct cmd **p = &c->cmd_head; *p; p = &(*p)->next) {
+        if ((*p)->req == req && (*p)->kind != CMD_RELEASE) {
+            struct cmd *dead = *p;
+            *p = dead->next;
+            if (c->cmd_tail == dead) {
+                c->cmd_tail = NULL;
+                for (struct cmd *q = c->cmd_head; q; q = q->next)
+                    c->cmd_tail = q;
+            }
+            free(dead);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+enum dh_conn_state dh_client_conn_state(struct dh_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    enum dh_conn_state st = c->conn;
+    pthread_mutex_unlock(&c->mu);
+    return st;
+}
+
+size_t dh_client_live_published(struct dh_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    size_t n = dh_monitor_live_published(&c->monitor);
+    pthread_mutex_unlock(&c->mu);
+    return n;
+}
+
+int64_t dh_client_session_age_ms(struct dh_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    int64_t age = c->session && c->conn == DH_CONN_CONNECTED ? dh_session_age_ms(c->session) : -1;
+    pthread_mutex_unlock(&c->mu);
+    return age;
+}
+
+const char *dh_client_target(const struct dh_client *c)
+{
+    return c->target;
+}

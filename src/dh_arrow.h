@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/* dh_arrow: Arrow IPC Schema and RecordBatch decoding, as Deephaven sends them
+ * in Flight data (a flatbuffer Message header plus a body of buffers).
+ * Pure over bytes: no gRPC, no I/O. Every offset and length from the wire is
+ * checked before use (Arrow format/Message.fbs, Schema.fbs). */
+#ifndef DH_ARROW_H
+#define DH_ARROW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dh_error.h"
+#include "dh_flatbuf.h"
+
+/* Limits against hostile schemas: fields in all (children included), nesting. */
+#define DH_ARROW_MAX_FIELDS 100000
+#define DH_ARROW_MAX_NESTING 32
+/* Rows in one column of one batch (Arrow and Deephaven batches stay below 2^31). */
+#define DH_ARROW_MAX_ROWS ((int64_t)INT32_MAX)
+
+/* The logical types dhtui understands (what Deephaven's BarrageUtil sends). */
+enum dh_type_id {
+    DH_TYPE_UNSUPPORTED = 0, /* decoded structurally refused: see field->type_name */
+    DH_TYPE_NULL,
+    DH_TYPE_BOOL,
+    DH_TYPE_INT,       /* bit_width 8/16/32/64, is_signed */
+    DH_TYPE_FLOAT,     /* bit_width 16/32/64 */
+    DH_TYPE_UTF8,
+    DH_TYPE_BINARY,
+    DH_TYPE_FIXED_BINARY, /* fixed_size bytes */
+    DH_TYPE_DECIMAL,   /* precision, scale, bit_width 128/256 */
+    DH_TYPE_DATE,      /* unit: DH_DATE_DAY (int32) or DH_DATE_MILLI (int64) */
+    DH_TYPE_TIME,      /* unit, bit_width 32/64 */
+    DH_TYPE_TIMESTAMP, /* unit, timezone (may be empty) */
+    DH_TYPE_DURATION,  /* unit */
+    DH_TYPE_LIST,      /* child */
+    DH_TYPE_LARGE_UTF8,
+    DH_TYPE_LARGE_BINARY,
+};
+
+enum dh_time_unit { DH_UNIT_SECOND = 0, DH_UNIT_MILLI = 1, DH_UNIT_MICRO = 2, DH_UNIT_NANO = 3 };
+enum dh_date_unit { DH_DATE_DAY = 0, DH_DATE_MILLI = 1 };
+
+/* One key/value pair of custom metadata. */
+struct dh_kv {
+    char *key;
+    char *value;
+};
+
+/* A column description. Strings are NUL-terminated, owned by the schema. */
+struct dh_field {
+    char *name;
+    enum dh_type_id type;
+    char type_name[32];   /* Arrow's name for the type, for messages ("Int", "Union") */
+    int nullable;
+    int bit_width;        /* INT, FLOAT, TIME, DECIMAL */
+    int is_signed;        /* INT */
+    int unit;             /* enum dh_time_unit, or enum dh_date_unit for DATE */
+    char *timezone;       /* TIMESTAMP; "" when absent */
+    int precision, scale; /* DECIMAL */
+    int fixed_size;       /* FIXED_BINARY */
+    const char *dh_type;  /* metadata "deephaven:type" or NULL (points into metadata) */
+    const char *dh_component_type; /* "deephaven:componentType" or NULL */
+    int hidden;           /* a Deephaven style/format column: do not show */
+    int dictionary_encoded; /* Field.dictionary set: refused by dh_schema_check_supported */
+    struct dh_field *child; /* LIST element, else NULL */
+    size_t n_metadata;
+    struct dh_kv *metadata;
+};
+
+/* A decoded Schema. Owns everything it points at. */
+struct dh_schema {
+    int big_endian;       /* Schema.endianness Big: refused by dh_schema_check_supported */
+    size_t n_fields;
+    struct dh_field *fields;
+    size_t n_metadata;
+    struct dh_kv *metadata;
+};
+
+/* A read-only view of one column of a record batch. Buffers point into the
+ * batch's body; every buffer was checked to lie inside it and to be long
+ * enough for `length` values. Values may be unaligned: read with memcpy. */
+struct dh_column_view {
+    const struct dh_field *field;
+    int64_t length;
+    int64_t null_count;
+    const uint8_t *validity;   /* NULL when null_count == 0: all valid */
+    const uint8_t *offsets;    /* UTF8/BINARY/LIST: length+1 int32 (int64 for LARGE_*) */
+    const uint8_t *values;     /* fixed-width values or variable-length data */
+    size_t values_len;         /* bytes available at values */
+    struct dh_column_view *child; /* LIST: the element column */
+    int value_width;           /* bytes per fixed-width value; 0 for BOOL, variable, NULL */
+    int deephaven_nulls;       /* also treat Deephaven's sentinel values as null */
+};
+
+/* A decoded RecordBatch. Owns its views and (unless decoded with
+ * dh_batch_decode_borrowed) its body copy. Column views point at the schema's
+ * fields: the schema must outlive the batch. */
+struct dh_batch {
+    int64_t length;
+    size_t n_columns;
+    struct dh_column_view *columns; /* n_columns top-level views, then list children */
+    uint8_t *body;
+    size_t body_len;
+    int owns_body;
+};
+
+/* Which kind of IPC message a header holds (Message.header_type). */
+enum dh_ipc_kind {
+    DH_IPC_NONE = 0, DH_IPC_SCHEMA = 1, DH_IPC_DICTIONARY_BATCH = 2,
+    DH_IPC_RECORD_BATCH = 3, DH_IPC_TENSOR = 4, DH_IPC_SPARSE_TENSOR = 5,
+};
+
+/* A decoded Message envelope. A view into the bytes given to dh_ipc_message_decode. */
+struct dh_ipc_message {
+    int version;                /* MetadataVersion: 4 = V5 */
+    enum dh_ipc_kind kind;      /* header_type (values above 5 are kept as they are) */
+    int64_t body_length;
+    struct dh_fb_table header;  /* the header table (present 0 when absent) */
+};
+
+/* One message of an Arrow IPC stream (views into the stream bytes). */
+struct dh_ipc_frame {
+    const uint8_t *metadata;    /* the Message flatbuffer */
+    size_t metadata_len;
+    const uint8_t *body;        /* bodyLength bytes */
+    size_t body_len;
+};
+
+/* Decode the Message flatbuffer buf[0..len) (FlightData.data_header). DH_OK or
+ * DH_EINVAL. Any thread. */
+int dh_ipc_message_decode(const uint8_t *buf, size_t len, struct dh_ipc_message *msg,
+                          struct dh_error *err);
+
+/* The next message of an IPC stream (FF FF FF FF, int32 LE metadata length, Message,
+ * padding, body; the old form without FF FF FF FF is accepted) starting at *pos;
+ * advances *pos past it. DH_OK, DH_END (end-of-stream marker or no bytes left),
+ * DH_NEED_MORE (the stream stops inside a message) or DH_EINVAL. Any thread. */
+int dh_ipc_stream_next(const uint8_t *buf, size_t len, size_t *pos, struct dh_ipc_frame *frame,
+                       struct dh_error *err);
+
+/* Prepare an empty schema (allocates nothing). Any thread. */
+void dh_schema_init(struct dh_schema *schema);
+
+/* Free everything the schema owns and leave it empty. Idempotent, NULL-safe. Any thread. */
+void dh_schema_reset(struct dh_schema *schema);
+
+/* Decode a Message flatbuffer with a Schema header into *schema (reset first; on
+ * failure it is left empty). Types dhtui cannot read are decoded as
+ * DH_TYPE_UNSUPPORTED with type_name set; dh_schema_check_supported refuses them.
+ * DH_OK, DH_EINVAL or DH_ENOMEM. Any thread. */
+int dh_schema_decode(const uint8_t *buf, size_t len, struct dh_schema *schema,
+                     struct dh_error *err);
+
+/* Decode an encapsulated schema (FF FF FF FF, int32 LE length L, L bytes of Message,
+ * padding), as in ExportedTableCreationResponse.schema_header, FlightInfo.schema and
+ * SchemaResult.schema. Like dh_schema_decode. Any thread. */
+int dh_schema_decode_encapsulated(const uint8_t *buf, size_t len, struct dh_schema *schema,
+                                  struct dh_error *err);
+
+/* DH_OK if every column can be decoded, else DH_ENOTSUP naming the first column that
+ * cannot ("column 'X': type Union is not supported"). Any thread. */
+int dh_schema_check_supported(const struct dh_schema *schema, struct dh_error *err);
+
+/* The value of schema-level metadata `key`, or NULL. Points into the schema. Any thread. */
+const char *dh_schema_metadata(const struct dh_schema *schema, const char *key);
+
+/* The value of field metadata `key`, or NULL. Points into the field. Any thread. */
+const char *dh_field_metadata(const struct dh_field *field, const char *key);
+
+/* Prepare an empty batch (allocates nothing). Any thread. */
+void dh_batch_init(struct dh_batch *batch);
+
+/* Free what the batch owns and leave it empty. Idempotent, NULL-safe. Any thread. */
+void dh_batch_reset(struct dh_batch *batch);
+
+/* Decode a RecordBatch: header is the Message flatbuffer (FlightData.data_header),
+ * body its body (data_body), which is COPIED into the batch. *batch is reset first.
+ * Refuses with DH_ENOTSUP compressed bodies, DictionaryBatch messages and schemas
+ * dh_schema_check_supported refuses; DH_EINVAL when any node or buffer is malformed
+ * (every buffer is checked inside the body and long enough; offsets monotonic and
+ * inside their data). The schema must outlive the batch. Any thread. */
+int dh_batch_decode(const struct dh_schema *schema, const uint8_t *header, size_t hlen,
+                    const uint8_t *body, size_t blen, struct dh_batch *batch,
+                    struct dh_error *err);
+
+/* As dh_batch_decode, but the batch BORROWS body: the caller keeps body unchanged
+ * and alive until dh_batch_reset. Any thread. */
+int dh_batch_decode_borrowed(const struct dh_schema *schema, const uint8_t *header,
+                             size_t hlen, const uint8_t *body, size_t blen,
+                             struct dh_batch *batch, struct dh_error *err);
+
+/* Treat Deephaven's sentinel values (QueryConstants: byte/short/int/long MIN, char
+ * 0xFFFF, float -FLT_MAX, double -DBL_MAX; int64 MIN for timestamps, dates, times
+ * and durations) as null in every column, as with use_deephaven_nulls. Any thread. */
+void dh_batch_set_deephaven_nulls(struct dh_batch *batch, int on);
+
+/* Accessors: cheap, no allocation; a row outside [0, col->length) reads as null / 0.
+ * Whether the cell is null (validity bit clear; NULL type; a sentinel when
+ * col->deephaven_nulls). Any thread. */
+int dh_column_is_null(const struct dh_column_view *col, int64_t row);
+
+/* An integer-like cell: INT (sign- or zero-extended), BOOL (0/1), DATE (days or ms),
+ * TIME, TIMESTAMP, DURATION (in their unit); FLOAT truncated; else 0. Any thread. */
+int64_t dh_column_get_i64(const struct dh_column_view *col, int64_t row);
+
+/* An INT cell zero-extended as unsigned (uint64 values above INT64_MAX); others as
+ * dh_column_get_i64. Any thread. */
+uint64_t dh_column_get_u64(const struct dh_column_view *col, int64_t row);
+
+/* A FLOAT cell (half, single, double) as double; integer-like cells converted; else 0.
+ * Any thread. */
+double dh_column_get_f64(const struct dh_column_view *col, int64_t row);
+
+/* A BOOL cell (0/1); integer-like cells != 0. Any thread. */
+int dh_column_get_bool(const struct dh_column_view *col, int64_t row);
+
+/* The bytes of a UTF8/BINARY/LARGE_UTF8/LARGE_BINARY/FIXED_BINARY cell, or the raw little-endian value
+ * of a DECIMAL (bit_width/8 bytes); *ptr points into the batch. DH_OK, or DH_EINVAL
+ * (other type, row out of range) with *ptr NULL and *len 0. Any thread. */
+int dh_column_get_bytes(const struct dh_column_view *col, int64_t row, const uint8_t **ptr,
+                        size_t *len);
+
+/* The elements of LIST cell `row`: col->child rows [*start, *start + *count). DH_OK or
+ * DH_EINVAL (not a list, row out of range). Any thread. */
+int dh_column_list_range(const struct dh_column_view *col, int64_t row, int64_t *start,
+                         int64_t *count);
+
+#endif

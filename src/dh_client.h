@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* dh_client: the asynchronous face of libdh for interactive programs. It owns
+ * a session and the threads that talk to the server; the caller (the UI
+ * thread) sends commands that return at once and receives results as events
+ * from a queue whose wake-up descriptor it polls. Nothing here blocks. */
+#ifndef DH_CLIENT_H
+#define DH_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dh_error.h"
+#include "dh_figure.h"
+#include "dh_monitor.h"
+#include "dh_objects.h"
+#include "dh_session.h"
+#include "dh_table.h"
+#include "dh_ticket.h"
+
+struct dh_client_options {
+    struct dh_connect_options connect;
+    int probe_interval_ms; /* how often tickets from others are probed; default 5000 */
+};
+
+/* Connection as the user sees it. */
+enum dh_conn_state {
+    DH_CONN_CONNECTING = 0,
+    DH_CONN_CONNECTED,
+    DH_CONN_RETRYING,  /* lost; reconnecting with back-off */
+    DH_CONN_FAILED,    /* gave up (bad credentials, ...) */
+};
+
+enum dh_event_kind {
+    DH_EV_CONNECTION = 1, /* conn_state, err (when failing), target */
+    DH_EV_OBJECTS,        /* objects: a new snapshot */
+    DH_EV_TICKETS,        /* tickets: all known tickets, in order of addition */
+    DH_EV_PUBLISHED,      /* req; ok -> shared ticket + object name/type in ticket_status; else err */
+    DH_EV_FETCHED,        /* req; fetched: kind + table info or figure; else err */
+    DH_EV_RELEASED,       /* req; ok or err */
+    DH_EV_ROWS,           /* req; rows (ok) or err; elapsed_ms */
+    DH_EV_ERROR,          /* a background problem worth a status-line message: err */
+};
+
+/* What a fetched ticket turned out to be. */
+enum dh_object_kind { DH_KIND_TABLE = 1, DH_KIND_FIGURE, DH_KIND_OTHER };
+
+struct dh_fetched {
+    enum dh_object_kind kind;
+    char type[64];               /* the server's type name if known */
+    struct dh_ticket source;     /* what was pasted */
+    struct dh_ticket export_ticket; /* our own copy (ExportFromTicket) */
+    struct dh_table_info table;  /* kind == TABLE (ticket = export_ticket) */
+    struct dh_figure *figure;    /* kind == FIGURE */
+};
+
+/* One event. Owns its payload; free with dh_event_free. */
+struct dh_event {
+    enum dh_event_kind kind;
+    uint64_t req;            /* the command's request id, 0 for unsolicited events */
+    int ok;                  /* 1 on success */
+    struct dh_error err;     /* when !ok */
+    enum dh_conn_state conn_state;
+    struct dh_object_list *objects;     /* DH_EV_OBJECTS */
+    size_t n_tickets;                   /* DH_EV_TICKETS */
+    struct dh_ticket_status *tickets;
+    struct dh_ticket_status ticket;     /* DH_EV_PUBLISHED / DH_EV_RELEASED: the ticket concerned */
+    struct dh_fetched *fetched;         /* DH_EV_FETCHED */
+    struct dh_rows *rows;               /* DH_EV_ROWS */
+    double elapsed_ms;                  /* DH_EV_ROWS / DH_EV_FETCHED: round trip */
+};
+void dh_event_free(struct dh_event *ev);
+
+struct dh_client;
+
+/* Create the client and start connecting in the background (events report
+ * progress). Returns NULL only on local failure (threads, memory). Caller
+ * frees with dh_client_free. UI thread. */
+struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_error *err);
+/* Close the session (the server releases our exports), stop and join the
+ * threads, free pending events. NULL-safe. UI thread. */
+void dh_client_free(struct dh_client *c);
+
+/* A descriptor that becomes readable when events are queued. UI thread. */
+int dh_client_wake_fd(const struct dh_client *c);
+/* Pop the next event, or NULL if none. Caller frees it. UI thread. */
+struct dh_event *dh_client_next_event(struct dh_client *c);
+
+/* Commands. Each returns a request id (> 0) at once; the result arrives as an
+ * event carrying that id. UI thread. */
+uint64_t dh_client_publish(struct dh_client *c, const struct dh_object *obj);
+uint64_t dh_client_fetch(struct dh_client *c, const struct dh_ticket *t);
+/* Like fetch, for an object from the object list: the ticket is not added to
+ * the known tickets (it is the server's name for it, not a shared ticket). */
+uint64_t dh_client_open(struct dh_client *c, const struct dh_object *obj);
+uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared);
+/* Rows [first, first+count) of a table ticket (e.g. dh_fetched.export_ticket
+ * or an object's ticket). A newer rows request supersedes an unfinished one
+ * (its event comes back with err.code DH_ECANCELLED or not at all). */
+uint64_t dh_client_rows(struct dh_client *c, const struct dh_ticket *table, int64_t first,
+                        int64_t count);
+/* Cancel a pending command if still possible. UI thread. */
+void dh_client_cancel(struct dh_client *c, uint64_t req);
+/* Forget a fetched export (release our copy on the server). UI thread. */
+void dh_client_forget(struct dh_client *c, const struct dh_ticket *export_ticket);
+
+/* Current connection state and published-ticket count (cheap). Any thread. */
+enum dh_conn_state dh_client_conn_state(struct dh_client *c);
+size_t dh_client_live_published(struct dh_client *c);
+/* Session age in ms, or -1 when not connected. Any thread. */
+int64_t dh_client_session_age_ms(struct dh_client *c);
+const char *dh_client_target(const struct dh_client *c);
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* dh_session: one authenticated Deephaven session, as pydeephaven opens it
+ * (py/client/pydeephaven/session.py): the channel, the bearer token, the
+ * server's configuration constants, the keep-alive refresh, export ids. */
+#ifndef DH_SESSION_H
+#define DH_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dh_error.h"
+#include "dh_transport.h"
+
+/* Where and how to connect. Strings are borrowed during dh_session_connect. */
+struct dh_connect_options {
+    const char *host;       /* default "localhost" */
+    int port;               /* default 10000 */
+    int tls;
+    const char *ca_file, *cert_file, *key_file;
+    /* Authentication: auth_type "Anonymous" (default), "Basic" (auth_value is
+     * "user:password", base64-encoded for the header), "psk" (shorthand for
+     * io.deephaven.authentication.psk.PskAuthenticationHandler), or any handler
+     * type name sent as "<type> <auth_value>". */
+    const char *auth_type;
+    const char *auth_value;
+    int connect_timeout_ms; /* default 5000 */
+    int call_timeout_ms;    /* unary call deadline, default 15000 */
+};
+
+struct dh_session;
+
+/* Connect and authenticate (first call: GetConfigurationConstants with the
+ * authorization header), capture the bearer token. NULL with err filled on
+ * failure (unreachable, refused, bad credentials, TLS). Caller frees with
+ * dh_session_free. Does not start the keep-alive. Any thread. */
+struct dh_session *dh_session_connect(const struct dh_connect_options *opt, struct dh_error *err);
+
+/* Stop the keep-alive, CloseSession on the server (best effort, short
+ * deadline), free everything. NULL-safe. Owner thread. */
+void dh_session_free(struct dh_session *s);
+
+/* Start the keep-alive thread: GetConfigurationConstants every
+ * http.session.durationMs / 2, with pydeephaven's back-off on failure
+ * (dh_refresh_backoff). Idempotent. Owner thread. */
+int dh_session_start_keepalive(struct dh_session *s, struct dh_error *err);
+
+/* One refresh now (GetConfigurationConstants). Any thread. */
+int dh_session_refresh(struct dh_session *s, struct dh_error *err);
+
+/* Session health as the keep-alive sees it. */
+enum dh_session_state {
+    DH_SESSION_OK = 0,
+    DH_SESSION_RETRYING, /* refresh failed; backing off */
+    DH_SESSION_EXPIRED,  /* the server no longer knows our token */
+    DH_SESSION_FAILED,   /* refresh gave up after the back-off schedule */
+};
+enum dh_session_state dh_session_state(struct dh_session *s, struct dh_error *last_err);
+
+/* A configuration constant from the last GetConfigurationConstants reply,
+ * copied into buf; DH_OK if present. Any thread. */
+int dh_session_config(struct dh_session *s, const char *key, char *buf, size_t n);
+
+/* http.session.durationMs as a number (default 300000 if absent). */
+int64_t dh_session_duration_ms(struct dh_session *s);
+
+/* The next client export id: 1, 2, 3 ... never reused. Any thread. */
+int32_t dh_session_next_export_id(struct dh_session *s);
+
+/* Borrowed handles for the other modules' calls. Valid until dh_session_free. */
+struct dh_channel *dh_session_channel(struct dh_session *s);
+struct dh_bearer *dh_session_bearer(struct dh_session *s);
+int dh_session_call_timeout_ms(struct dh_session *s);
+/* "host:port" of the server. */
+const char *dh_session_target(struct dh_session *s);
+/* Milliseconds since the session was opened (CLOCK_MONOTONIC). */
+int64_t dh_session_age_ms(struct dh_session *s);
+
+/* Build the authorization header value for the options ("Anonymous",
+ * "Basic <base64>", "<type> <value>"). DH_EINVAL on a bad combination. */
+int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n, struct dh_error *err);
+
+/* pydeephaven's refresh back-off (session.py _keep_alive): for a session
+ * duration of duration_ms and a skew in [0,1) seconds, fill out[] with the
+ * waits in milliseconds after the 1st, 2nd, ... consecutive failure.
+ * Returns the count (<= cap). Pure. */
+size_t dh_refresh_backoff(int64_t duration_ms, double skew, int64_t *out, size_t cap);
+
+/* Monotonic milliseconds. */
+int64_t dh_now_ms(void);
+
+#endif

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/* session.c: connect, authenticate, keep alive and close a Deephaven session
+ * the way pydeephaven does (py/client/pydeephaven/session.py). */
+#include "dh_session.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "deephaven_core/proto/config.pb-c.h"
+#include "deephaven_core/proto/session.pb-c.h"
+#include "dh_encoding.h"
+
+#define DH_DEFAULT_PORT 10000
+#define DH_DEFAULT_CONNECT_TIMEOUT_MS 5000
+#define DH_DEFAULT_CALL_TIMEOUT_MS 15000
+#define DH_AUTH_MAX 512
+#define DH_CONFIG_MAX 64
+#define DH_BACKOFF_MAX 8
+/* With no http.session.durationMs the C++ client refreshes every 10 s
+ * (cpp-client server.cc); a 20 s duration gives us the same schedule. */
+#define DH_FALLBACK_DURATION_MS 20000
+#define DH_PSK_HANDLER "io.deephaven.authentication.psk.PskAuthenticationHandler"
+
+struct dh_config_entry {
+    char *key;
+    char *value;
+};
+
+struct dh_session {
+    struct dh_channel *channel;
+    struct dh_bearer *bearer;
+    char target[300];
+    int call_timeout_ms;
+    int64_t opened_ms;
+    atomic_int next_export_id;
+
+    pthread_mutex_t mu; /* guards config, state, keepalive flags */
+    struct dh_config_entry config[DH_CONFIG_MAX];
+    size_t n_config;
+    int64_t duration_ms;
+    enum dh_session_state state;
+    struct dh_error last_err;
+
+    pthread_cond_t wake;
+    pthread_t keepalive;
+    int keepalive_running;
+    int stopping;
+};
+
+int64_t dh_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n,
+                   struct dh_error *err)
+{
+    const char *type = opt->auth_type && opt->auth_type[0] ? opt->auth_type : "Anonymous";
+    const char *value = opt->auth_value ? opt->auth_value : "";
+    if (strcmp(type, "Anonymous") == 0) {
+        if (value[0])
+            return dh_error_set(err, DH_EINVAL, "Anonymous authentication takes no value");
+        snprintf(buf, n, "Anonymous");
+        return DH_OK;
+    }
+    if (strcmp(type, "Basic") == 0) {
+        /* BasicAuthMarshaller: "Basic " + base64(user:password). */
+        if (!strchr(value, ':'))
+            return dh_error_set(err, DH_EINVAL, "Basic authentication needs user:password");
+        char b64[DH_AUTH_MAX];
+        size_t need = dh_base64_encode((const uint8_t *)value, strlen(value), 0, b64, sizeof b64);
+        if (need >= sizeof b64)
+            return dh_error_set(err, DH_EINVAL, "the Basic credentials are too long");
+        snprintf(buf, n, "Basic %s", b64);
+        return DH_OK;
+    }
+    if (strcmp(type, "psk") == 0 || strcmp(type, "PSK") == 0)
+        type = DH_PSK_HANDLER;
+    if (strchr(type, ' '))
+        return dh_error_set(err, DH_EINVAL, "an authentication type has no spaces: '%s'", type);
+    int len = snprintf(buf, n, "%s %s", type, value);
+    if (len < 0 || (size_t)len >= n)
+        return dh_error_set(err, DH_EINVAL, "the authentication value is too long");
+    return DH_OK;
+}
+
+size_t dh_refresh_backoff(int64_t duration_ms, double skew, int64_t *out, size_t cap)
+{
+    /* session.py _connect: [skew+0.1, skew+1, skew+10], extended with
+     * 0.25/0.35/0.45 of the duration when 0.25*T < skew+10, cut at the first
+     * entry past T. Values in seconds there; milliseconds here. */
+    double t = (double)duration_ms / 1000.0;
+    double b[6] = {skew + 0.1, skew + 1, skew + 10};
+    size_t n = 3;
+    if (0.25 * t < b[2]) {
+        b[3] = skew + 0.25 * t;
+        b[4] = skew + 0.35 * t;
+        b[5] = skew + 0.45 * t;
+        n = 6;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (b[i] > t) {
+            n = i;
+            break;
+        }
+    }
+    if (n > cap)
+        n = cap;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (int64_t)(b[i] * 1000.0);
+    return n;
+}
+
+static void config_clear(struct dh_session *s)
+{
+    for (size_t i = 0; i < s->n_config; i++) {
+        free(s->config[i].key);
+        free(s->config[i].value);
+    }
+    s->n_config = 0;
+}
+
+/* Keep the string constants of a ConfigurationConstantsResponse. */
+static int config_store(struct dh_session *s, const struct dh_buf *reply, struct dh_error *err)
+{
+    Io__Deephaven__Proto__Backplane__Grpc__ConfigurationConstantsResponse *r =
+        io__deephaven__proto__backplane__grpc__configuration_constants_response__unpack(
+            NULL, reply->len, reply->data);
+    if (!r)
+        return dh_error_set(err, DH_EINVAL, "malformed ConfigurationConstantsResponse from server");
+    pthread_mutex_lock(&s->mu);
+    config_clear(s);
+    for (size_t i = 0; i < r->n_config_values && s->n_config < DH_CONFIG_MAX; i++) {
+        const char *key = r->config_values[i]->key;
+        const Io__Deephaven__Proto__Backplane__Grpc__ConfigValue *v = r->config_values[i]->value;
+        if (!key || !v || v->kind_case !=
+                              IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__CONFIG_VALUE__KIND_STRING_VALUE)
+            continue;
+        struct dh_config_entry *e = &s->config[s->n_config];
+        e->key = strdup(key);
+        e->value = strdup(v->string_value ? v->string_value : "");
+        if (!e->key || !e->value) {
+            free(e->key);
+            free(e->value);
+            continue;
+        }
+        s->n_config++;
+        if (strcmp(key, "http.session.durationMs") == 0) {
+            long long ms = strtoll(e->value, NULL, 10);
+            if (ms > 0)
+                s->duration_ms = ms;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    io__deephaven__proto__backplane__grpc__configuration_constants_response__free_unpacked(r, NULL);
+    return DH_OK;
+}
+
+/* GetConfigurationConstants: the first call authenticates, later ones refresh. */
+static int get_config(struct dh_session *s, int timeout_ms, const char *what,
+                      struct dh_error *err)
+{
+    Io__Deephaven__Proto__Backplane__Grpc__ConfigurationConstantsRequest req =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__CONFIGURATION_CONSTANTS_REQUEST__INIT;
+    struct dh_buf reply = {0};
+    int rc = dh_call_unary(s->channel, s->bearer, DH_M_GET_CONFIGURATION_CONSTANTS,
+                           &req.base, timeout_ms, &reply, what, err);
+    if (rc == DH_OK)
+        rc = config_store(s, &reply, err);
+    dh_buf_reset(&reply);
+    return rc;
+}
+
+struct dh_session *dh_session_connect(const struct dh_connect_options *opt, struct dh_error *err)
+{
+    char auth[DH_AUTH_MAX];
+    if (dh_auth_header(opt, auth, sizeof auth, err) != DH_OK)
+        return NULL;
+    struct dh_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        dh_error_set(err, DH_ENOMEM, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    atomic_init(&s->next_export_id, 1);
+    s->duration_ms = DH_FALLBACK_DURATION_MS;
+    s->call_timeout_ms = opt->call_timeout_ms > 0 ? opt->call_timeout_ms : DH_DEFAULT_CALL_TIMEOUT_MS;
+    const char *host = opt->host && opt->host[0] ? opt->host : "localhost";
+    int port = opt->port > 0 ? opt->port : DH_DEFAULT_PORT;
+    snprintf(s->target, sizeof s->target, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+
+    struct dh_channel_options copt = {.target = s->target, .tls = opt->tls,
+                                      .ca_file = opt->ca_file, .cert_file = opt->cert_file,
+                                      .key_file = opt->key_file};
+    s->channel = dh_channel_new(&copt, err);
+    s->bearer = s->channel ? dh_bearer_new(auth) : NULL;
+    if (!s->bearer) {
+        if (s->channel)
+            dh_error_set(err, DH_ENOMEM, "out of memory");
+        dh_session_free(s);
+        return NULL;
+    }
+    char what[360];
+    snprintf(what, sizeof what, "connect to %s", s->target);
+    int timeout = opt->connect_timeout_ms > 0 ? opt->connect_timeout_ms : DH_DEFAULT_CONNECT_TIMEOUT_MS;
+    if (get_config(s, timeout, what, err) != DH_OK) {
+        dh_session_free(s);
+        return NULL;
+    }
+    char token[DH_AUTH_MAX];
+    dh_bearer_get(s->bearer, token, sizeof token);
+    if (strncmp(token, "Bearer ", 7) != 0) {
+        dh_error_set(err, DH_EINVAL, "%s: the server sent no session token "
+                     "(no 'authorization: Bearer' header); is it a Deephaven server?", what);
+        dh_session_free(s);
+        return NULL;
+    }
+    s->opened_ms = dh_now_ms();
+    return s;
+}
+
+int dh_session_refresh(struct dh_session *s, struct dh_error *err)
+{
+    return get_config(s, s->call_timeout_ms, "refresh the session", err);
+}
+
+/* Wait on the keep-alive condition for ms; returns 1 if asked to stop. */
+static int keepalive_sleep(struct dh_session *s, int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->mu);
+    while (!s->stopping) {
+        if (pthread_cond_timedwait(&s->wake, &s->mu, &ts) != 0)
+            break;
+    }
+    int stop = s->stopping;
+    pthread_mutex_unlock(&s->mu);
+    return stop;
+}
+
+static void set_state(struct dh_session *s, enum dh_session_state st, const struct dh_error *e)
+{
+    pthread_mutex_lock(&s->mu);
+    s->state = st;
+    if (e)
+        s->last_err = *e;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* session.py _keep_alive: refresh every T/2; after the n-th consecutive
+ * failure wait backoff[n] (sic: index n, as pydeephaven does); give up when
+ * n reaches the schedule's length. An UNAUTHENTICATED reply means the server
+ * forgot us: no retry can help. */
+static void *keepalive_main(void *arg)
+{
+    struct dh_session *s = arg;
+    double skew = (double)(rand_r(&(unsigned){(unsigned)dh_now_ms()}) % 1000) / 1000.0;
+    int64_t backoff[DH_BACKOFF_MAX];
+    size_t failures = 0;
+    for (;;) {
+        int64_t duration = dh_session_duration_ms(s);
+        size_t n_backoff = dh_refresh_backoff(duration, skew, backoff, DH_BACKOFF_MAX);
+        int64_t wait = failures == 0 ? duration / 2 : backoff[failures];
+        if (keepalive_sleep(s, wait))
+            break;
+        struct dh_error e;
+        dh_error_clear(&e);
+        if (dh_session_refresh(s, &e) == DH_OK) {
+            failures = 0;
+            set_state(s, DH_SESSION_OK, NULL);
+            continue;
+        }
+        if (e.code == DH_EGRPC && e.grpc_status == 16) {
+            set_state(s, DH_SESSION_EXPIRED, &e);
+            break;
+        }
+        failures++;
+        if (failures >= n_backoff) {
+            set_state(s, DH_SESSION_FAILED, &e);
+            break;
+        }
+        set_state(s, DH_SESSION_RETRYING, &e);
+    }
+    return NULL;
+}
+
+int dh_session_start_keepalive(struct dh_session *s, struct dh_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    int running = s->keepalive_running;
+    pthread_mutex_unlock(&s->mu);
+    if (running)
+        return DH_OK;
+    if (pthread_create(&s->keepalive, NULL, keepalive_main, s) != 0)
+        return dh_error_set(err, DH_ESYS, "cannot start the keep-alive thread");
+    pthread_mutex_lock(&s->mu);
+    s->keepalive_running = 1;
+    pthread_mutex_unlock(&s->mu);
+    return DH_OK;
+}
+
+enum dh_session_state dh_session_state(struct dh_session *s, struct dh_error *last_err)
+{
+    pthread_mutex_lock(&s->mu);
+    enum dh_session_state st = s->state;
+    if (last_err)
+        *last_err = s->last_err;
+    pthread_mutex_unlock(&s->mu);
+    return st;
+}
+
+int dh_session_config(struct dh_session *s, const char *key, char *buf, size_t n)
+{
+    int rc = DH_EINVAL;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->n_config; i++) {
+        if (strcmp(s->config[i].key, key) == 0) {
+            snprintf(buf, n, "%s", s->config[i].value);
+            rc = DH_OK;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int64_t dh_session_duration_ms(struct dh_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int64_t d = s->duration_ms;
+    pthread_mutex_unlock(&s->mu);
+    return d;
+}
+
+int32_t dh_session_next_export_id(struct dh_session *s)
+{
+    return atomic_fetch_add(&s->next_export_id, 1);
+}
+
+struct dh_channel *dh_session_channel(struct dh_session *s) { return s->channel; }
+struct dh_bearer *dh_session_bearer(struct dh_session *s) { return s->bearer; }
+int dh_session_call_timeout_ms(struct dh_session *s) { return s->call_timeout_ms; }
+const char *dh_session_target(struct dh_session *s) { return s->target; }
+int64_t dh_session_age_ms(struct dh_session *s) { return dh_now_ms() - s->opened_ms; }
+
+/* CloseSession(HandshakeRequest{0, "Bearer ..."}) (PROTOCOL.md §2.8). */
+static void close_on_server(struct dh_session *s)
+{
+    char token[DH_AUTH_MAX];
+    dh_bearer_get(s->bearer, token, sizeof token);
+    if (strncmp(token, "Bearer ", 7) != 0)
+        return;
+    Io__Deephaven__Proto__Backplane__Grpc__HandshakeRequest req =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__HANDSHAKE_REQUEST__INIT;
+    req.auth_protocol = 0;
+    req.payload.data = (uint8_t *)token;
+    req.payload.len = strlen(token);
+    struct dh_buf reply = {0};
+    dh_call_unary(s->channel, s->bearer, DH_M_CLOSE_SESSION, &req.base, 2000, &reply,
+                  "close the session", NULL);
+    dh_buf_reset(&reply);
+}
+
+void dh_session_free(struct dh_session *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = 1;
+    int running = s->keepalive_running;
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->mu);
+    if (running)
+        pthread_join(s->keepalive, NULL);
+    if (s->channel && s->bearer)
+        close_on_server(s);
+    dh_bearer_free(s->bearer);
+    dh_channel_free(s->channel);
+    config_clear(s);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}

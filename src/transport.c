@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: MIT */
+/* transport.c: blocking unary calls and streams over the gRPC core C API. */
+#include "dh_transport.h"
+
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/time.h>
+#include <protobuf-c/protobuf-c.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Deephaven sends messages up to 100 MiB (PROTOCOL.md §9); allow a margin. */
+#define DH_MAX_MESSAGE_BYTES (128 * 1024 * 1024)
+#define DH_BEARER_MAX 512
+#define DH_TLS_FILE_MAX (1024 * 1024)
+
+/* ---- bearer ---- */
+
+struct dh_bearer {
+    pthread_mutex_t mu;
+    char value[DH_BEARER_MAX];
+    uint64_t generation;
+};
+
+struct dh_bearer *dh_bearer_new(const char *initial_value)
+{
+    struct dh_bearer *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    pthread_mutex_init(&b->mu, NULL);
+    snprintf(b->value, sizeof b->value, "%s", initial_value ? initial_value : "");
+    return b;
+}
+
+void dh_bearer_free(struct dh_bearer *b)
+{
+    if (!b)
+        return;
+    pthread_mutex_destroy(&b->mu);
+    free(b);
+}
+
+void dh_bearer_get(struct dh_bearer *b, char *buf, size_t n)
+{
+    if (n == 0)
+        return;
+    pthread_mutex_lock(&b->mu);
+    snprintf(buf, n, "%s", b->value);
+    pthread_mutex_unlock(&b->mu);
+}
+
+void dh_bearer_set(struct dh_bearer *b, const char *value)
+{
+    pthread_mutex_lock(&b->mu);
+    if (strcmp(b->value, value) != 0) {
+        snprintf(b->value, sizeof b->value, "%s", value);
+        b->generation++;
+    }
+    pthread_mutex_unlock(&b->mu);
+}
+
+uint64_t dh_bearer_generation(struct dh_bearer *b)
+{
+    pthread_mutex_lock(&b->mu);
+    uint64_t g = b->generation;
+    pthread_mutex_unlock(&b->mu);
+    return g;
+}
+
+/* Adopt a rotated token: the server's `authorization: Bearer <uuid>` reply
+ * header, in initial or trailing metadata (SessionServiceGrpcImpl.InterceptedCall). */
+static void bearer_adopt(struct dh_bearer *b, const grpc_metadata_array *md)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < md->count; i++) {
+        const grpc_metadata *m = &md->metadata[i];
+        if (!grpc_slice_str_cmp(m->key, "authorization")) {
+            size_t len = GRPC_SLICE_LENGTH(m->value);
+            if (len < 8 || len >= DH_BEARER_MAX)
+                continue;
+            char v[DH_BEARER_MAX];
+            memcpy(v, GRPC_SLICE_START_PTR(m->value), len);
+            v[len] = '\0';
+            if (strncmp(v, "Bearer ", 7) == 0)
+                dh_bearer_set(b, v);
+        }
+    }
+}
+
+/* ---- channel ---- */
+
+struct dh_channel {
+    grpc_channel *ch;
+};
+
+/* Read a whole PEM file (bounded) into a NUL-terminated heap string. */
+static char *read_pem(const char *path, const char *what, struct dh_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        dh_error_set(err, DH_ESYS, "cannot open %s file '%s'", what, path);
+        return NULL;
+    }
+    char *buf = malloc(DH_TLS_FILE_MAX + 1);
+    size_t n = buf ? fread(buf, 1, DH_TLS_FILE_MAX, f) : 0;
+    fclose(f);
+    if (!buf || n == 0) {
+        free(buf);
+        dh_error_set(err, DH_ESYS, "cannot read %s file '%s'", what, path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static grpc_channel_credentials *tls_credentials(const struct dh_channel_options *opt,
+                                                 struct dh_error *err)
+{
+    char *roots = NULL, *cert = NULL, *key = NULL;
+    grpc_channel_credentials *creds = NULL;
+    if (opt->ca_file && !(roots = read_pem(opt->ca_file, "CA", err)))
+        goto out;
+    if ((opt->cert_file != NULL) != (opt->key_file != NULL)) {
+        dh_error_set(err, DH_EINVAL, "a client certificate needs both --cert and --key");
+        goto out;
+    }
+    if (opt->cert_file && (!(cert = read_pem(opt->cert_file, "certificate", err)) ||
+                           !(key = read_pem(opt->key_file, "key", err))))
+        goto out;
+    grpc_ssl_pem_key_cert_pair pair = {.private_key = key, .cert_chain = cert};
+    creds = grpc_ssl_credentials_create(roots, cert ? &pair : NULL, NULL, NULL);
+    if (!creds)
+        dh_error_set(err, DH_EINVAL, "cannot set up TLS with the given files");
+out:
+    free(roots);
+    free(cert);
+    free(key);
+    return creds;
+}
+
+struct dh_channel *dh_channel_new(const struct dh_channel_options *opt, struct dh_error *err)
+{
+    if (!opt || !opt->target || !opt->target[0]) {
+        dh_error_set(err, DH_EINVAL, "no server address given");
+        return NULL;
+    }
+    grpc_init();
+    grpc_channel_credentials *creds =
+        opt->tls ? tls_credentials(opt, err) : grpc_insecure_credentials_create();
+    if (!creds) {
+        grpc_shutdown();
+        return NULL;
+    }
+    grpc_arg args[2];
+    args[0].type = GRPC_ARG_INTEGER;
+    args[0].key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
+    args[0].value.integer = DH_MAX_MESSAGE_BYTES;
+    args[1].type = GRPC_ARG_INTEGER;
+    args[1].key = (char *)GRPC_ARG_MAX_SEND_MESSAGE_LENGTH;
+    args[1].value.integer = DH_MAX_MESSAGE_BYTES;
+    grpc_channel_args cargs = {.num_args = 2, .args = args};
+    struct dh_channel *c = calloc(1, sizeof *c);
+    if (c)
+        c->ch = grpc_channel_create(opt->target, creds, &cargs);
+    grpc_channel_credentials_release(creds);
+    if (!c || !c->ch) {
+        free(c);
+        grpc_shutdown();
+        dh_error_set(err, DH_ENOMEM, "cannot create a channel to %s", opt->target);
+        return NULL;
+    }
+    return c;
+}
+
+void dh_channel_free(struct dh_channel *c)
+{
+    if (!c)
+        return;
+    grpc_channel_destroy(c->ch);
+    free(c);
+    grpc_shutdown();
+}
+
+void dh_buf_reset(struct dh_buf *b)
+{
+    if (!b)
+        return;
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+}
+
+/* ---- helpers shared by calls and streams ---- */
+
+static gpr_timespec deadline_after(int timeout_ms)
+{
+    if (timeout_ms <= 0)
+        return gpr_inf_future(GPR_CLOCK_REALTIME);
+    return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                        gpr_time_from_millis(timeout_ms, GPR_TIMESPAN));
+}
+
+/* Pack a protobuf message into a gRPC byte buffer. */
+static grpc_byte_buffer *pack_message(const ProtobufCMessage *msg)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    grpc_slice slice = grpc_slice_malloc(len);
+    protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(slice));
+    grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&slice, 1);
+    grpc_slice_unref(slice);
+    return bb;
+}
+
+static grpc_byte_buffer *pack_bytes(const uint8_t *data, size_t len)
+{
+    grpc_slice slice = grpc_slice_from_copied_buffer((const char *)data, len);
+    grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&slice, 1);
+    grpc_slice_unref(slice);
+    return bb;
+}
+
+/* Move a received byte buffer into out (flattened). */
+static int take_message(grpc_byte_buffer *bb, struct dh_buf *out, struct dh_error *err)
+{
+    grpc_byte_buffer_reader reader;
+    if (!grpc_byte_buffer_reader_init(&reader, bb)) {
+        grpc_byte_buffer_destroy(bb);
+        return dh_error_set(err, DH_EINVAL, "cannot read a message from the server");
+    }
+    grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
+    grpc_byte_buffer_reader_destroy(&reader);
+    grpc_byte_buffer_destroy(bb);
+    size_t len = GRPC_SLICE_LENGTH(all);
+    out->data = malloc(len ? len : 1);
+    if (!out->data) {
+        grpc_slice_unref(all);
+        return dh_error_set(err, DH_ENOMEM, "out of memory reading a %zu-byte message", len);
+    }
+    memcpy(out->data, GRPC_SLICE_START_PTR(all), len);
+    out->len = len;
+    grpc_slice_unref(all);
+    return DH_OK;
+}
+
+/* The `authorization` metadata we send; value storage lives in the caller. */
+static size_t auth_metadata(struct dh_bearer *b, grpc_metadata *md, char *value, size_t n)
+{
+    if (!b)
+        return 0;
+    dh_bearer_get(b, value, n);
+    if (!value[0])
+        return 0;
+    memset(md, 0, sizeof *md);
+    md->key = grpc_slice_from_static_string("authorization");
+    md->value = grpc_slice_from_copied_string(value);
+    return 1;
+}
+
+/* Turn a final status into an error (DH_OK for GRPC_STATUS_OK). */
+static int status_to_error(grpc_status_code status, grpc_slice details, const char *what,
+                           struct dh_error *err)
+{
+    if (status == GRPC_STATUS_OK)
+        return DH_OK;
+    char text[400];
+    size_t len = GRPC_SLICE_LENGTH(details);
+    if (len >= sizeof text)
+        len = sizeof text - 1;
+    memcpy(text, GRPC_SLICE_START_PTR(details), len);
+    text[len] = '\0';
+    return dh_error_set_grpc(err, what, (int)status, text);
+}
+
+static void wait_tag(grpc_completion_queue *cq, void *tag)
+{
+    grpc_completion_queue_pluck(cq, tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+}
+
+static void destroy_cq(grpc_completion_queue *cq)
+{
+    grpc_completion_queue_shutdown(cq);
+    while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+           GRPC_QUEUE_SHUTDOWN)
+        ;
+    grpc_completion_queue_destroy(cq);
+}
+
+static grpc_call *create_call(struct dh_channel *ch, grpc_completion_queue *cq,
+                              const char *method, int timeout_ms)
+{
+    grpc_slice path = grpc_slice_from_copied_string(method);
+    grpc_call *call = grpc_channel_create_call(ch->ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, path,
+                                               NULL, deadline_after(timeout_ms), NULL);
+    grpc_slice_unref(path);
+    return call;
+}
+
+/* ---- unary ---- */
+
+int dh_call_unary(struct dh_channel *ch, struct dh_bearer *bearer, const char *method,
+                  const ProtobufCMessage *req, int timeout_ms, struct dh_buf *resp,
+                  const char *what, struct dh_error *err)
+{
+    resp->data = NULL;
+    resp->len = 0;
+    grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+    grpc_call *call = create_call(ch, cq, method, timeout_ms);
+    if (!call) {
+        destroy_cq(cq);
+        return dh_error_set(err, DH_ENOMEM, "%s: cannot create the call", what);
+    }
+    char auth[DH_BEARER_MAX];
+    grpc_metadata md;
+    size_t nmd = auth_metadata(bearer, &md, auth, sizeof auth);
+    grpc_byte_buffer *send = pack_message(req);
+    grpc_byte_buffer *recv = NULL;
+    grpc_metadata_array initial, trailing;
+    grpc_metadata_array_init(&initial);
+    grpc_metadata_array_init(&trailing);
+    grpc_status_code status = GRPC_STATUS_UNKNOWN;
+    grpc_slice details = grpc_empty_slice();
+
+    grpc_op ops[6];
+    memset(ops, 0, sizeof ops);
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[0].data.send_initial_metadata.count = nmd;
+    ops[0].data.send_initial_metadata.metadata = nmd ? &md : NULL;
+    ops[1].op = GRPC_OP_SEND_MESSAGE;
+    ops[1].data.send_message.send_message = send;
+    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial;
+    ops[4].op = GRPC_OP_RECV_MESSAGE;
+    ops[4].data.recv_message.recv_message = &recv;
+    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[5].data.recv_status_on_client.trailing_metadata = &trailing;
+    ops[5].data.recv_status_on_client.status = &status;
+    ops[5].data.recv_status_on_client.status_details = &details;
+
+    int rc;
+    if (grpc_call_start_batch(call, ops, 6, ops, NULL) != GRPC_CALL_OK) {
+        rc = dh_error_set(err, DH_EGRPC, "%s: cannot start the call", what);
+    } else {
+        wait_tag(cq, ops);
+        bearer_adopt(bearer, &initial);
+        bearer_adopt(bearer, &trailing);
+        rc = status_to_error(status, details, what, err);
+        if (rc == DH_OK && recv) {
+            rc = take_message(recv, resp, err);
+            recv = NULL;
+        } else if (rc == DH_OK) {
+            rc = dh_error_set(err, DH_EINVAL, "%s: the server sent no reply message", what);
+        }
+    }
+    if (recv)
+        grpc_byte_buffer_destroy(recv);
+    grpc_byte_buffer_destroy(send);
+    if (nmd)
+        grpc_slice_unref(md.value);
+    grpc_slice_unref(details);
+    grpc_metadata_array_destroy(&initial);
+    grpc_metadata_array_destroy(&trailing);
+    grpc_call_unref(call);
+    destroy_cq(cq);
+    return rc;
+}
+
+/* ---- streams ---- */
+
+struct dh_stream {
+    grpc_completion_queue *cq;
+    grpc_call *call;
+    struct dh_bearer *bearer;
+    char what[128];
+    /* Tags: the address of each field identifies its batch. */
+    int tag_start, tag_headers, tag_status, tag_read, tag_write;
+    int headers_pending, status_pending, status_done;
+    _Atomic int cancelled; /* set by dh_stream_cancel from another thread */
+    grpc_metadata_array initial, trailing;
+    grpc_status_code status;
+    grpc_slice details;
+    grpc_byte_buffer *first;
+    char auth[DH_BEARER_MAX];
+    grpc_metadata md;
+    size_t nmd;
+};
+
+static void stream_release(struct dh_stream *s)
+{
+    if (s->first)
+        grpc_byte_buffer_destroy(s->first);
+    if (s->nmd)
+        grpc_slice_unref(s->md.value);
+    grpc_slice_unref(s->details);
+    grpc_metadata_array_destroy(&s->initial);
+    grpc_metadata_array_destroy(&s->trailing);
+    if (s->call)
+        grpc_call_unref(s->call);
+    if (s->cq)
+        destroy_cq(s->cq);
+    free(s);
+}
+
+/* Start the batches every stream has: metadata (+ first message), headers, status. */
+static int stream_start(struct dh_stream *s, int flags)
+{
+    grpc_op ops[3];
+    memset(ops, 0, sizeof ops);
+    size_t n = 0;
+    ops[n].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[n].data.send_initial_metadata.count = s->nmd;
+    ops[n].data.send_initial_metadata.metadata = s->nmd ? &s->md : NULL;
+    n++;
+    if (s->first) {
+        ops[n].op = GRPC_OP_SEND_MESSAGE;
+        ops[n].data.send_message.send_message = s->first;
+        n++;
+    }
+    if (flags & DH_STREAM_HALF_CLOSE) {
+        ops[n].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+        n++;
+    }
+    if (grpc_call_start_batch(s->call, ops, n, &s->tag_start, NULL) != GRPC_CALL_OK)
+        return -1;
+    wait_tag(s->cq, &s->tag_start);
+
+    grpc_op st;
+    memset(&st, 0, sizeof st);
+    st.op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    st.data.recv_status_on_client.trailing_metadata = &s->trailing;
+    st.data.recv_status_on_client.status = &s->status;
+    st.data.recv_status_on_client.status_details = &s->details;
+    if (grpc_call_start_batch(s->call, &st, 1, &s->tag_status, NULL) != GRPC_CALL_OK)
+        return -1;
+    s->status_pending = 1;
+
+    grpc_op hd;
+    memset(&hd, 0, sizeof hd);
+    hd.op = GRPC_OP_RECV_INITIAL_METADATA;
+    hd.data.recv_initial_metadata.recv_initial_metadata = &s->initial;
+    if (grpc_call_start_batch(s->call, &hd, 1, &s->tag_headers, NULL) != GRPC_CALL_OK)
+        return -1;
+    s->headers_pending = 1;
+    return 0;
+}
+
+struct dh_stream *dh_stream_open(struct dh_channel *ch, struct dh_bearer *bearer,
+                                 const char *method, const ProtobufCMessage *first, int flags,
+                                 int timeout_ms, const char *what, struct dh_error *err)
+{
+    struct dh_stream *s = calloc(1, sizeof *s);
+    if (!s) {
+        dh_error_set(err, DH_ENOMEM, "%s: out of memory", what);
+        return NULL;
+    }
+    snprintf(s->what, sizeof s->what, "%s", what ? what : method);
+    s->bearer = bearer;
+    s->details = grpc_empty_slice();
+    grpc_metadata_array_init(&s->initial);
+    grpc_metadata_array_init(&s->trailing);
+    s->cq = grpc_completion_queue_create_for_pluck(NULL);
+    s->call = create_call(ch, s->cq, method, timeout_ms);
+    s->nmd = auth_metadata(bearer, &s->md, s->auth, sizeof s->auth);
+    if (first)
+        s->first = pack_message(first);
+    if (!s->call || stream_start(s, flags) != 0) {
+        dh_error_set(err, DH_EGRPC, "%s: cannot start the call", s->what);
+        if (s->call)
+            grpc_call_cancel(s->call, NULL);
+        if (s->status_pending)
+            wait_tag(s->cq, &s->tag_status);
+        if (s->headers_pending)
+            wait_tag(s->cq, &s->tag_headers);
+        stream_release(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Wait for the response headers once, adopting a rotated token. */
+static void stream_take_headers(struct dh_stream *s)
+{
+    if (!s->headers_pending)
+        return;
+    wait_tag(s->cq, &s->tag_headers);
+    s->headers_pending = 0;
+    bearer_adopt(s->bearer, &s->initial);
+}
+
+static int stream_finish(struct dh_stream *s, struct dh_error *err)
+{
+    if (s->status_pending) {
+        wait_tag(s->cq, &s->tag_status);
+        s->status_pending = 0;
+        s->status_done = 1;
+        bearer_adopt(s->bearer, &s->trailing);
+    }
+    if (s->cancelled && s->status == GRPC_STATUS_CANCELLED)
+        return dh_error_set(err, DH_ECANCELLED, "%s: cancelled", s->what);
+    int rc = status_to_error(s->status, s->details, s->what, err);
+    return rc == DH_OK ? DH_END : rc;
+}
+
+int dh_stream_read(struct dh_stream *s, struct dh_buf *msg, struct dh_error *err)
+{
+    msg->data = NULL;
+    msg->len = 0;
+    stream_take_headers(s);
+    if (s->status_done)
+        return stream_finish(s, err);
+    grpc_byte_buffer *recv = NULL;
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_RECV_MESSAGE;
+    op.data.recv_message.recv_message = &recv;
+    if (grpc_call_start_batch(s->call, &op, 1, &s->tag_read, NULL) != GRPC_CALL_OK)
+        return dh_error_set(err, DH_EGRPC, "%s: cannot read from the stream", s->what);
+    wait_tag(s->cq, &s->tag_read);
+    if (!recv)
+        return stream_finish(s, err);
+    return take_message(recv, msg, err);
+}
+
+static int stream_send(struct dh_stream *s, grpc_byte_buffer *bb, struct dh_error *err)
+{
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_SEND_MESSAGE;
+    op.data.send_message.send_message = bb;
+    int rc = DH_OK;
+    if (grpc_call_start_batch(s->call, &op, 1, &s->tag_write, NULL) != GRPC_CALL_OK)
+        rc = dh_error_set(err, DH_EGRPC, "%s: cannot write to the stream", s->what);
+    else
+        wait_tag(s->cq, &s->tag_write);
+    grpc_byte_buffer_destroy(bb);
+    return rc;
+}
+
+int dh_stream_write(struct dh_stream *s, const ProtobufCMessage *msg, struct dh_error *err)
+{
+    return stream_send(s, pack_message(msg), err);
+}
+
+int dh_stream_write_bytes(struct dh_stream *s, const uint8_t *data, size_t len,
+                          struct dh_error *err)
+{
+    return stream_send(s, pack_bytes(data, len), err);
+}
+
+int dh_stream_writes_done(struct dh_stream *s, struct dh_error *err)
+{
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    if (grpc_call_start_batch(s->call, &op, 1, &s->tag_write, NULL) != GRPC_CALL_OK)
+        return dh_error_set(err, DH_EGRPC, "%s: cannot half-close the stream", s->what);
+    wait_tag(s->cq, &s->tag_write);
+    return DH_OK;
+}
+
+void dh_stream_cancel(struct dh_stream *s)
+{
+    if (!s)
+        return;
+    s->cancelled = 1;
+    grpc_call_cancel(s->call, NULL);
+}
+
+void dh_stream_free(struct dh_stream *s)
+{
+    if (!s)
+        return;
+    if (s->status_pending) {
+        s->cancelled = 1;
+        grpc_call_cancel(s->call, NULL);
+        wait_tag(s->cq, &s->tag_status);
+    }
+    if (s->headers_pending)
+        wait_tag(s->cq, &s->tag_headers);
+    stream_release(s);
+}
