@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* dh_table: what a table ticket holds (GetExportedTableCreationResponse:
  * schema, size, static or ticking) and its rows, fetched a window at a time
- * with Barrage viewport snapshots over Flight DoExchange (PROTOCOL.md §7). */
+ * with Barrage viewport snapshots over Flight DoExchange (PROTOCOL.md §7), or
+ * whole with Flight DoGet (§6.1). The network calls are thin: building the
+ * request and applying each reply message are separate, pure steps (so a live
+ * viewport subscription can reuse them) and are tested without a server. */
 #ifndef DH_TABLE_H
 #define DH_TABLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dh_arrow.h"
@@ -12,6 +16,7 @@
 #include "dh_ticket.h"
 
 struct dh_session;
+struct dh_stream;
 
 /* A table's description. Owns the schema. */
 struct dh_table_info {
@@ -21,35 +26,111 @@ struct dh_table_info {
     int is_static;           /* 0 = ticking */
 };
 
-/* GetExportedTableCreationResponse(ticket) -> info (caller resets with
- * dh_table_info_reset). FAILED_PRECONDITION "Ticket is not a table" comes back
- * as DH_EGRPC with grpc_status 9. Any thread. */
+/* GetExportedTableCreationResponse(ticket) -> info (the request is a bare
+ * Ticket and creates nothing on the server). *info is overwritten, not freed;
+ * on success the caller resets it with dh_table_info_reset. FAILED_PRECONDITION "Ticket is not a table" comes back
+ * as DH_EGRPC with grpc_status 9; a reply with success=false also comes back as
+ * DH_EGRPC, grpc_status 9, with the server's error_info. Any thread. */
 int dh_table_info_fetch(struct dh_session *s, const struct dh_ticket *t,
                         struct dh_table_info *info, struct dh_error *err);
+/* Free the schema and empty the info. Idempotent; NULL-safe. Any thread. */
 void dh_table_info_reset(struct dh_table_info *info);
 
-/* A window of rows: positions [first, first + batch.length). Owns everything. */
+/* A window of rows: positions [first, first + batch.length). Owns everything
+ * (batch's column views point at schema's fields and into batch.body). Zero it
+ * (or dh_rows_reset it) before first use. */
 struct dh_rows {
     int64_t first;       /* position of the first row */
     int64_t table_size;  /* the table's size when the snapshot was taken */
     struct dh_schema schema;
-    struct dh_batch batch; /* columns not requested have length 0 */
+    struct dh_batch batch; /* one column view per schema field (list children after
+                            * them); columns not requested have length 0 */
 };
+/* Free everything and zero the struct. Idempotent; NULL-safe. Any thread. */
 void dh_rows_reset(struct dh_rows *r);
 
-/* Which columns to fetch: NULL = all; else a bitset of n_columns bits. */
+/* Which columns to fetch: NULL = all; else a bitset of n_columns bits
+ * (column i is bit i % 8 of bits[i / 8], as Java's BitSet.toByteArray). */
 struct dh_column_set {
     const uint8_t *bits;
     size_t n_columns;
 };
 
+/* Rows per Barrage batch and bytes per message we ask the server for. */
+#define DH_TABLE_BATCH_SIZE 4096
+#define DH_TABLE_MAX_MESSAGE_SIZE (100 * 1024 * 1024)
+
+/* The packed FlightData that opens a Barrage viewport snapshot (PROTOCOL.md
+ * §7.3/§7.5a): app_metadata = BarrageMessageWrapper(type 7,
+ * BarrageSnapshotRequest{ticket, columns (absent = all), viewport = positions
+ * [first, first + count), options{use_deephaven_nulls = false, batch_size,
+ * max_message_size}}). Nulls therefore arrive in validity bitmaps.
+ * *out is malloc'd (caller frees). DH_EINVAL (bad range), DH_ENOMEM. Any thread. */
+int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t count,
+                              const struct dh_column_set *cols, uint8_t **out,
+                              size_t *out_len, struct dh_error *err);
+
+/* Rows being assembled from the FlightData of a Barrage snapshot or a DoGet:
+ * first the Schema message, then RecordBatches (the first of each chunk with a
+ * BarrageUpdateMetadata). Caller-allocated: _init, _apply per message,
+ * _finish, _reset. Memory is bounded by the rows asked for: batches beyond
+ * `count` rows are dropped. */
+struct dh_table_reader {
+    int64_t first;         /* position of the first row asked for */
+    int64_t count;         /* rows asked for; < 0 = all (DoGet) */
+    int64_t table_size;    /* from the latest metadata; -1 until known */
+    int64_t rows;          /* rows kept so far (<= count when count >= 0) */
+    int have_schema;
+    struct dh_schema schema;
+    size_t n_batches, cap_batches;
+    struct dh_batch *batches;
+    size_t n_messages;     /* FlightData messages applied (for error texts) */
+};
+
+/* Prepare a reader for rows [first, first + count) (count < 0: all). Any thread. */
+void dh_table_reader_init(struct dh_table_reader *r, int64_t first, int64_t count);
+/* Free what the reader holds and leave it as _init left it, with the same
+ * range. Idempotent; NULL-safe. Any thread. */
+void dh_table_reader_reset(struct dh_table_reader *r);
+
+/* Apply one FlightData message given as its three parts (data_header, data_body,
+ * app_metadata; any may be empty). Pure over bytes. DH_OK, DH_EINVAL (malformed
+ * or out of order), DH_ENOTSUP (dictionary, compression, unsupported type),
+ * DH_ENOMEM. Any thread. */
+int dh_table_apply_flight_data(struct dh_table_reader *r, const uint8_t *header, size_t hlen,
+                               const uint8_t *body, size_t blen, const uint8_t *app_metadata,
+                               size_t alen, struct dh_error *err);
+
+/* Apply one packed FlightData protobuf message (as read from the stream). Any thread. */
+int dh_table_apply_packed(struct dh_table_reader *r, const uint8_t *msg, size_t len,
+                          struct dh_error *err);
+
+/* Move the rows read into *out (reset first): the schema, and one batch with the
+ * rows of all batches in position order, clipped to the table size and to the
+ * rows asked for. The reader is left empty. DH_EINVAL if no schema arrived,
+ * DH_ENOMEM. Any thread. */
+int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out,
+                           struct dh_error *err);
+
 /* Barrage viewport snapshot of rows [first, first+count) and the given
  * columns. Blocks (deadline: the session's call timeout). The call can be
- * cancelled from another thread through *cancel_slot (if not NULL: the
- * transport stream is stored there while running). Any thread. */
-struct dh_stream;
+ * cancelled from another thread with dh_table_cancel(cancel_slot) (if
+ * cancel_slot is not NULL, the running stream is stored there, and NULL when
+ * none runs; it returns DH_ECANCELLED then). *out (zeroed or holding rows) is
+ * reset first. Any thread. */
 int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t first,
                       int64_t count, const struct dh_column_set *cols, struct dh_rows *out,
                       struct dh_stream *volatile *cancel_slot, struct dh_error *err);
+
+/* Cancel the call running with this cancel slot, if any (a call that has not
+ * started or has ended is not affected). Safe against the call ending at the
+ * same moment: use this, not dh_stream_cancel on the slot's value. Any thread. */
+void dh_table_cancel(struct dh_stream *volatile *slot);
+
+/* Flight DoGet of the whole table (all rows, all columns) into *out. Memory grows
+ * with the table: for small tables, tests and the "DoGet vs first screen"
+ * benchmark. No deadline. Cancellable like dh_table_snapshot. Any thread. */
+int dh_table_doget(struct dh_session *s, const struct dh_ticket *t, struct dh_rows *out,
+                   struct dh_stream *volatile *cancel_slot, struct dh_error *err);
 
 #endif

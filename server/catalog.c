@@ -1,0 +1,903 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog.c: the demo server's objects and their deterministic cell values. */
+#include "catalog.h"
+
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEMO_DEFAULT_TRADES_ROWS 1000000
+#define DEMO_QUOTES_START 100      /* rows when the catalogue is created */
+#define DEMO_QUOTES_PER_TICK 10    /* rows added per tick */
+#define DEMO_QUOTES_TICK_NS 250000000LL
+#define DEMO_QUOTES_CAP 10000000
+#define DEMO_COPY_MAX_ROWS 1000    /* a control-channel copy keeps at most this many rows */
+#define DEMO_DEFAULT_COPY_ROWS 100
+#define DEMO_WIDE_COLS 60
+#define DEMO_WIDE_ROWS 1000
+#define DEMO_PLOT_ROWS 500
+#define DEMO_BIG_CHARS 10000       /* hostile: length of the two long strings, in characters */
+#define DEMO_COL_NAME_MAX 48
+
+/* 2024-01-02T14:30:00Z, the first trade, in ns since the epoch. */
+#define DEMO_T0_NS 1704205800000000000LL
+#define DEMO_NS_PER_MS 1000000LL
+#define DEMO_NS_PER_S 1000000000LL
+#define DEMO_NS_PER_DAY (86400LL * DEMO_NS_PER_S)
+
+/* Which generator fills a table's cells. */
+enum demo_gen {
+    GEN_TRADES, GEN_QUOTES, GEN_EMPTY, GEN_WIDE, GEN_NULLS, GEN_HOSTILE, GEN_PLOT,
+};
+
+enum demo_kind { KIND_TABLE, KIND_FIGURE, KIND_OTHER };
+
+struct demo_column {
+    char name[DEMO_COL_NAME_MAX];
+    enum demo_col_type type;
+};
+
+struct demo_object {
+    char *name;
+    char *type;
+    char *description;
+    enum demo_kind kind;
+    int app_field;
+    int hidden;
+    atomic_int removed;
+    /* tables */
+    enum demo_gen gen;
+    struct demo_column *cols;
+    size_t ncols;
+    int64_t rows;          /* fixed size, or the ticking table's cap */
+    int ticking;
+    struct timespec t0;    /* ticking: when the table started growing */
+    char *big_ascii;       /* hostile: DEMO_BIG_CHARS ASCII characters */
+    char *big_cjk;         /* hostile: DEMO_BIG_CHARS CJK characters (3 bytes each) */
+    size_t big_cjk_len;
+    /* figures */
+    const struct demo_object *plot_table;
+};
+
+struct demo_catalog {
+    pthread_mutex_t mu;
+    struct demo_object **objs; /* listed objects, creation order */
+    size_t n, cap;
+    struct demo_object *plot_data; /* hidden: the table every figure plots */
+};
+
+/* ---- static column layouts ---- */
+
+struct demo_col_def {
+    const char *name;
+    enum demo_col_type type;
+};
+
+static const struct demo_col_def trades_cols[] = {
+    {"Timestamp", DEMO_COL_INSTANT}, {"Sym", DEMO_COL_STRING}, {"Price", DEMO_COL_DOUBLE},
+    {"Size", DEMO_COL_INT}, {"Exchange", DEMO_COL_STRING}, {"Flag", DEMO_COL_BOOL},
+    {"Id", DEMO_COL_LONG},
+};
+
+static const struct demo_col_def quotes_cols[] = {
+    {"Timestamp", DEMO_COL_INSTANT}, {"Sym", DEMO_COL_STRING}, {"Bid", DEMO_COL_DOUBLE},
+    {"Ask", DEMO_COL_DOUBLE}, {"BidSize", DEMO_COL_INT}, {"AskSize", DEMO_COL_INT},
+};
+
+static const struct demo_col_def empty_cols[] = {
+    {"Id", DEMO_COL_LONG}, {"Name", DEMO_COL_STRING}, {"Value", DEMO_COL_DOUBLE},
+};
+
+/* "Case" describes the row; then one column per supported Java type. */
+static const struct demo_col_def nulls_cols[] = {
+    {"Case", DEMO_COL_STRING}, {"Byte", DEMO_COL_BYTE}, {"Short", DEMO_COL_SHORT},
+    {"Int", DEMO_COL_INT}, {"Long", DEMO_COL_LONG}, {"Char", DEMO_COL_CHAR},
+    {"Float", DEMO_COL_FLOAT}, {"Double", DEMO_COL_DOUBLE}, {"Boolean", DEMO_COL_BOOL},
+    {"String", DEMO_COL_STRING}, {"Instant", DEMO_COL_INSTANT}, {"LocalDate", DEMO_COL_DATE},
+    {"LocalTime", DEMO_COL_TIME}, {"BigDecimal", DEMO_COL_BIGDECIMAL},
+    {"BigInteger", DEMO_COL_BIGINTEGER}, {"Bytes", DEMO_COL_BYTES},
+    {"IntArray", DEMO_COL_INT_ARRAY}, {"StringArray", DEMO_COL_STRING_ARRAY},
+};
+
+/* Two column names are hostile too: headers need sanitising as much as cells. */
+static const struct demo_col_def hostile_cols[] = {
+    {"Id", DEMO_COL_INT}, {"Case", DEMO_COL_STRING}, {"Payload", DEMO_COL_STRING},
+    {"L\xc3\xa4nge \xe9\x95\xb7\xe3\x81\x95", DEMO_COL_INT}, {"PayloadBytes", DEMO_COL_BYTES},
+    {"Esc\x1b[31mName\x1b[0m", DEMO_COL_STRING},
+};
+
+static const struct demo_col_def plot_cols[] = {
+    {"Timestamp", DEMO_COL_INSTANT}, {"Price", DEMO_COL_DOUBLE},
+};
+
+/* wide cycles through these types. */
+static const enum demo_col_type wide_types[] = {
+    DEMO_COL_INT, DEMO_COL_DOUBLE, DEMO_COL_STRING, DEMO_COL_LONG, DEMO_COL_INSTANT,
+    DEMO_COL_BOOL, DEMO_COL_FLOAT, DEMO_COL_SHORT, DEMO_COL_BYTE, DEMO_COL_CHAR,
+    DEMO_COL_DATE, DEMO_COL_TIME,
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- value helpers ---- */
+
+/* splitmix64: a cheap, well-mixed hash so every cell is a pure function of its row. */
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+static double round_cents(double v)
+{
+    return round(v * 100.0) / 100.0;
+}
+
+static void cell_str(struct demo_cell *c, const char *s)
+{
+    c->bytes = (const uint8_t *)s;
+    c->len = strlen(s);
+}
+
+static void cell_bytes(struct demo_cell *c, const void *p, size_t len)
+{
+    c->bytes = p;
+    c->len = len;
+}
+
+/* Format into the cell's scratch and point the value at it. */
+__attribute__((format(printf, 2, 3)))
+static void cell_printf(struct demo_cell *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(c->scratch, sizeof c->scratch, fmt, ap);
+    va_end(ap);
+    c->bytes = (const uint8_t *)c->scratch;
+    c->len = n < 0 ? 0 : (size_t)n < sizeof c->scratch ? (size_t)n : sizeof c->scratch - 1;
+}
+
+static const char *const syms[] = {
+    "AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA", "IBM", "ORCL", "INTC",
+};
+static const double sym_base[] = {190, 370, 140, 150, 480, 350, 250, 160, 105, 45};
+static const char *const exchanges[] = {"NYSE", "NASDAQ", "ARCA", "BATS", "IEX"};
+
+/* ---- trades ---- */
+
+static void trades_cell(int64_t row, size_t col, struct demo_cell *c)
+{
+    uint64_t h = mix64((uint64_t)row);
+    size_t sym = (size_t)((h >> 8) % ARRAY_LEN(syms));
+    switch (col) {
+    case 0: /* Timestamp: one slot of 100 ms per trade, jittered inside it */
+        c->i = DEMO_T0_NS + row * 100 * DEMO_NS_PER_MS + (int64_t)(h % (100 * DEMO_NS_PER_MS));
+        break;
+    case 1:
+        cell_str(c, syms[sym]);
+        break;
+    case 2: {
+        double wave = 0.04 * sin((double)row * 6.283185307179586 / 20000.0 + (double)sym);
+        double noise = ((double)((h >> 20) % 1000) - 500.0) / 100000.0;
+        c->d = round_cents(sym_base[sym] * (1.0 + wave + noise));
+        break;
+    }
+    case 3: /* mostly round lots, some odd lots */
+        c->i = (h >> 40) % 7 == 0 ? (int64_t)((h >> 44) % 99 + 1) : 100 * (int64_t)(1 + (h >> 32) % 50);
+        break;
+    case 4:
+        cell_str(c, exchanges[(h >> 48) % ARRAY_LEN(exchanges)]);
+        break;
+    case 5:
+        c->i = ((h >> 56) & 3) == 0;
+        break;
+    default:
+        c->i = row;
+        break;
+    }
+}
+
+/* ---- quotes ---- */
+
+static void quotes_cell(int64_t row, size_t col, struct demo_cell *c)
+{
+    uint64_t h = mix64((uint64_t)row ^ 0x51ED270B27A3C5D1ULL);
+    size_t sym = (size_t)(row % (int64_t)ARRAY_LEN(syms));
+    double mid = sym_base[sym] * (1.0 + 0.01 * sin((double)row / 300.0 + (double)sym));
+    double bid = round_cents(mid - 0.01 * (double)(1 + h % 3));
+    switch (col) {
+    case 0: /* ten quotes per 250 ms tick */
+        c->i = DEMO_T0_NS + row * 25 * DEMO_NS_PER_MS;
+        break;
+    case 1:
+        cell_str(c, syms[sym]);
+        break;
+    case 2:
+        c->d = bid;
+        break;
+    case 3:
+        c->d = round_cents(bid + 0.01 * (double)(1 + (h >> 4) % 5));
+        break;
+    case 4:
+        c->i = 100 * (int64_t)(1 + (h >> 12) % 20);
+        break;
+    default:
+        c->i = 100 * (int64_t)(1 + (h >> 24) % 20);
+        break;
+    }
+}
+
+/* ---- empty (only the copies made through `like` ever have rows) ---- */
+
+static void empty_cell(int64_t row, size_t col, struct demo_cell *c)
+{
+    switch (col) {
+    case 0:
+        c->i = row;
+        break;
+    case 1:
+        cell_printf(c, "name-%lld", (long long)row);
+        break;
+    default:
+        c->d = (double)row * 0.5;
+        break;
+    }
+}
+
+/* ---- wide ---- */
+
+static void wide_cell(int64_t row, size_t col, struct demo_cell *c)
+{
+    uint64_t h = mix64((uint64_t)row * 64 + col);
+    if (h % 23 == 0) { /* about 4% nulls, so validity buffers show up */
+        c->is_null = 1;
+        return;
+    }
+    switch (wide_types[col % ARRAY_LEN(wide_types)]) {
+    case DEMO_COL_INT: c->i = (int64_t)(h % 2000001) - 1000000; break;
+    case DEMO_COL_DOUBLE: c->d = (double)(h % 1000000) / 100.0 - 5000.0; break;
+    case DEMO_COL_STRING: cell_printf(c, "r%lldc%u", (long long)row, (unsigned)col); break;
+    case DEMO_COL_LONG: c->i = (int64_t)(h >> 2) - (INT64_C(1) << 60); break;
+    case DEMO_COL_INSTANT: c->i = DEMO_T0_NS + row * DEMO_NS_PER_S + (int64_t)col * DEMO_NS_PER_MS; break;
+    case DEMO_COL_BOOL: c->i = (int64_t)(h & 1); break;
+    case DEMO_COL_FLOAT: c->d = (double)(float)((double)(h % 10000) / 16.0); break;
+    case DEMO_COL_SHORT: c->i = (int64_t)(h % 60000) - 30000; break;
+    case DEMO_COL_BYTE: c->i = (int64_t)(h % 250) - 125; break;
+    case DEMO_COL_CHAR: c->i = 'A' + (int64_t)(h % 26); break;
+    case DEMO_COL_DATE: c->i = 19724 + row % 365; break;
+    default: c->i = ((row * 37 + (int64_t)col) * DEMO_NS_PER_S) % DEMO_NS_PER_DAY; break;
+    }
+}
+
+/* ---- nulls: one row per case; row 0 is null everywhere ---- */
+
+enum { NULLS_ROWS = 8 };
+
+static const char *const nulls_case[NULLS_ROWS] = {
+    NULL, "typical", "minimum non-null", "maximum", "zeros and specials",
+    "every other column null", "null array elements", "negative",
+};
+
+/* BigDecimal wire form: int32 LE scale, then the unscaled value big-endian two's
+ * complement, after stripTrailingZeros (DefaultChunkWriterFactory.binaryFromBigDecimal). */
+static const uint8_t bd_123_45[] = {0x02, 0, 0, 0, 0x30, 0x39};
+static const uint8_t bd_m0_5[] = {0x01, 0, 0, 0, 0xfb};
+static const uint8_t bd_big[] = {0x09, 0, 0, 0, 0x27, 0xe4, 0x1b, 0x32, 0x46, 0xbe, 0xc9,
+                                 0xb1, 0x6e, 0x39, 0x81, 0x15}; /* 12345678901234567890.123456789 */
+static const uint8_t bd_zero[] = {0, 0, 0, 0, 0};
+static const uint8_t bd_100[] = {0xfe, 0xff, 0xff, 0xff, 0x01}; /* 1E+2 */
+static const uint8_t bd_neg[] = {0x04, 0, 0, 0, 0xc5, 0x21, 0x97, 0x4f}; /* -98765.4321 */
+/* BigInteger: BigInteger.toByteArray. */
+static const uint8_t bi_2p64p1[] = {0x01, 0, 0, 0, 0, 0, 0, 0, 0x01};
+static const uint8_t bi_m1[] = {0xff};
+static const uint8_t bi_m2p70[] = {0xc0, 0, 0, 0, 0, 0, 0, 0, 0};
+static const uint8_t bi_zero[] = {0x00};
+static const uint8_t bi_m129[] = {0xff, 0x7f};
+static const uint8_t bytes_deadbeef[] = {0xde, 0xad, 0xbe, 0xef};
+static const uint8_t bytes_edge[] = {0x00, 0xff, 0x7f, 0x80};
+static const uint8_t bytes_zero[] = {0x00};
+static const uint8_t bytes_ff[] = {0xff};
+
+static const int32_t ia_123[] = {1, 2, 3};
+static const int32_t ia_max[] = {INT32_MAX, -1, 0};
+static const int32_t ia_zero[] = {0};
+static const int32_t ia_nullel[] = {1, INT32_MIN, 3};
+static const int32_t ia_m1[] = {-1};
+static const char *const sa_abc[] = {"a", "b", "c"};
+static const char *const sa_max[] = {"x", "", "longer element"};
+static const char *const sa_empty_str[] = {""};
+static const char *const sa_nullel[] = {"a", NULL, "c"};
+static const char *const sa_only[] = {"only"};
+
+struct nulls_binary {
+    const uint8_t *p;
+    size_t len;
+};
+
+#define NB(a) {a, sizeof a}
+
+static void nulls_cell(int64_t row, size_t col, struct demo_cell *c)
+{
+    /* per-row values; index = row */
+    static const int64_t v_byte[] = {0, 42, -127, 127, 0, 0, 5, -1};
+    static const int64_t v_short[] = {0, 1234, -32767, 32767, 0, 0, 6, -1};
+    static const int64_t v_int[] = {0, 123456, -2147483647, 2147483647, 0, 0, 7, -1};
+    static const int64_t v_long[] = {0, 1234567890123LL, INT64_MIN + 1, INT64_MAX, 0, 0, 8, -1};
+    static const int64_t v_char[] = {0, 'A', 0, 0xFFFE, ' ', 0, 'z', 0xE9};
+    static const int v_bool[] = {0, 1, 0, 1, 0, 0, 1, 0};
+    static const char *const v_string[] = {
+        NULL, "hello", "", "\xc3\xbcn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac",
+        "0", "s", "with \"quotes\", commas", "line\nbreak",
+    };
+    static const int64_t v_instant[] = {
+        0, 1704205800123456789LL, -1, INT64_MAX, 0, 0, 1704205800000000000LL,
+        -2208988800LL * DEMO_NS_PER_S,
+    };
+    static const int64_t v_date[] = {0, 19724, -1, 2932896, 0, 0, 19724, -25567};
+    static const int64_t v_time[] = {
+        0, 52200123456789LL, 0, DEMO_NS_PER_DAY - 1, 0, 0, 1, 43200LL * DEMO_NS_PER_S,
+    };
+    static const struct nulls_binary v_bigdec[] = {
+        {NULL, 0}, NB(bd_123_45), NB(bd_m0_5), NB(bd_big), NB(bd_zero), NB(bd_zero),
+        NB(bd_100), NB(bd_neg),
+    };
+    static const struct nulls_binary v_bigint[] = {
+        {NULL, 0}, NB(bi_2p64p1), NB(bi_m1), NB(bi_m2p70), NB(bi_zero), NB(bi_zero),
+        NB(bi_zero), NB(bi_m129),
+    };
+    static const struct nulls_binary v_bytes[] = {
+        {NULL, 0}, NB(bytes_deadbeef), {bytes_zero, 0}, NB(bytes_edge), NB(bytes_zero),
+        NB(bytes_zero), NB(bytes_ff), NB(bytes_ff),
+    };
+    struct int_arr { const int32_t *p; size_t n; };
+    static const struct int_arr v_ia[] = {
+        {NULL, 0}, {ia_123, 3}, {ia_zero, 0}, {ia_max, 3}, {ia_zero, 1}, {ia_zero, 1},
+        {ia_nullel, 3}, {ia_m1, 1},
+    };
+    struct str_arr { const char *const *p; size_t n; };
+    static const struct str_arr v_sa[] = {
+        {NULL, 0}, {sa_abc, 3}, {sa_abc, 0}, {sa_max, 3}, {sa_empty_str, 1}, {sa_empty_str, 1},
+        {sa_nullel, 3}, {sa_only, 1},
+    };
+    size_t r = (size_t)row % NULLS_ROWS;
+    /* row 0: everything null; row 5: every other typed column null */
+    if (r == 0 || (r == 5 && col % 2 == 1)) {
+        c->is_null = 1;
+        return;
+    }
+    switch (col) {
+    case 0: cell_str(c, nulls_case[r]); break;
+    case 1: c->i = v_byte[r]; break;
+    case 2: c->i = v_short[r]; break;
+    case 3: c->i = v_int[r]; break;
+    case 4: c->i = v_long[r]; break;
+    case 5: c->i = v_char[r]; break;
+    case 6: {
+        /* row 2: the float just above the null sentinel -FLT_MAX */
+        static const float f[] = {0, 3.25f, 0, FLT_MAX, NAN, 0, -INFINITY, -1.5f};
+        c->d = (double)(r == 2 ? nextafterf(-FLT_MAX, 0.0f) : f[r]);
+        break;
+    }
+    case 7: {
+        static const double d[] = {0, 2.718281828459045, 0, DBL_MAX, INFINITY, 0, -0.0, -1e-300};
+        c->d = r == 2 ? nextafter(-DBL_MAX, 0.0) : d[r];
+        break;
+    }
+    case 8: c->i = v_bool[r]; break;
+    case 9: cell_str(c, v_string[r]); break;
+    case 10: c->i = v_instant[r]; break;
+    case 11: c->i = v_date[r]; break;
+    case 12: c->i = v_time[r]; break;
+    case 13: cell_bytes(c, v_bigdec[r].p, v_bigdec[r].len); break;
+    case 14: cell_bytes(c, v_bigint[r].p, v_bigint[r].len); break;
+    case 15: cell_bytes(c, v_bytes[r].p, v_bytes[r].len); break;
+    case 16: c->ints = v_ia[r].p; c->n = v_ia[r].n; break;
+    default: c->strs = v_sa[r].p; c->n = v_sa[r].n; break;
+    }
+}
+
+/* ---- hostile: text that must never reach a terminal unsanitised ---- */
+
+struct hostile_case {
+    const char *name;
+    const char *text; /* NULL: the long strings built at creation */
+    size_t len;       /* 0: strlen(text) */
+};
+
+#define HC(n, t) {n, t, sizeof(t) - 1}
+
+static const struct hostile_case hostile_cases[] = {
+    HC("clear screen", "before\x1b[2J\x1b[Hafter"),
+    HC("OSC 52 clipboard write", "\x1b]52;c;ZWNobyBwd25lZA==\x07" "copied?"),
+    HC("OSC 8 hyperlink", "\x1b]8;;http://evil.example/\x1b\\click me\x1b]8;;\x1b\\"),
+    HC("BEL", "ding\x07\x07\x07"),
+    HC("cursor moves", "\x1b[10;10H\x1b[Aup\x1b[5Cright\x1b[s\x1b[2Kgone\x1b[u"),
+    HC("8-bit CSI (U+009B)", "\xc2\x9b" "31mred\xc2\x9b" "0m"),
+    HC("window title", "\x1b]0;pwned title\x07\x1b]2;again\x1b\\"),
+    HC("alt screen and mouse", "\x1b[?1049h\x1b[?1000h\x1b[?25l"),
+    HC("DCS APC PM", "\x1bP+q544e\x1b\\ \x1b_apc\x1b\\ \x1b^pm\x1b\\"),
+    HC("truncated escape", "dangling \x1b["),
+    {"10,000 ASCII characters", NULL, 0},
+    {"10,000 CJK characters", NULL, 1},
+    HC("CJK wide", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad"
+                   "\xe3\x82\xb9\xe3\x83\x88 \xe4\xb8\xad\xe6\x96\x87 \xed\x95\x9c\xea\xb5\xad\xec\x96\xb4"),
+    HC("combining marks", "e\xcc\x81\xcc\x82\xcc\x83 Z\xcd\x91\xcd\x92\xcd\x93\xcc\xb4\xcc\xb5"
+                          "a\xcc\xb6\xcc\xb7\xcc\xb8lgo"),
+    HC("Hebrew (RTL)", "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd7\xa2\xd7\x95\xd7\x9c\xd7\x9d"),
+    HC("Arabic (RTL)", "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 \xd8\xa8\xd8\xa7\xd9\x84"
+                       "\xd8\xb9\xd8\xa7\xd9\x84\xd9\x85"),
+    HC("bidi override", "abc\xe2\x80\xae" "dcba\xe2\x80\xac def \xe2\x81\xa6isolate\xe2\x81\xa9"),
+    HC("invalid UTF-8", "bad \xff\xfe \xc3\x28 \xed\xa0\x80 \xf8\x88\x80\x80\x80 \xe2\x82 end"),
+    HC("NUL inside", "before\0after"),
+    HC("control characters", "line1\nline2\r\ttab\vvt\ffeed\b\bbs\x7f" "del"),
+    HC("zero-width and emoji", "a\xe2\x80\x8b" "b\xe2\x80\x8c" "c\xe2\x80\x8d" "d\xef\xbb\xbf "
+                               "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7 \xf0\x9f\x87\xba"
+                               "\xf0\x9f\x87\xb8"),
+};
+
+enum { HOSTILE_ROWS = (int)ARRAY_LEN(hostile_cases) };
+
+static void hostile_payload(const struct demo_object *t, size_t r, const uint8_t **p, size_t *len)
+{
+    const struct hostile_case *hc = &hostile_cases[r];
+    if (hc->text) {
+        *p = (const uint8_t *)hc->text;
+        *len = hc->len;
+    } else if (hc->len == 0) {
+        *p = (const uint8_t *)t->big_ascii;
+        *len = t->big_ascii ? DEMO_BIG_CHARS : 0;
+    } else {
+        *p = (const uint8_t *)t->big_cjk;
+        *len = t->big_cjk ? t->big_cjk_len : 0;
+    }
+}
+
+static void hostile_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c)
+{
+    size_t r = (size_t)row % HOSTILE_ROWS;
+    const uint8_t *p;
+    size_t len;
+    hostile_payload(t, r, &p, &len);
+    switch (col) {
+    case 0: c->i = row; break;
+    case 1: cell_str(c, hostile_cases[r].name); break;
+    case 2: case 4: cell_bytes(c, p, len); break;
+    case 3: c->i = (int64_t)len; break;
+    default: cell_printf(c, "\x1b[7m%s\x1b[0m", hostile_cases[r].name); break;
+    }
+}
+
+static int hostile_alloc(struct demo_object *t)
+{
+    t->big_ascii = malloc(DEMO_BIG_CHARS + 1);
+    t->big_cjk_len = (size_t)DEMO_BIG_CHARS * 3;
+    t->big_cjk = malloc(t->big_cjk_len + 1);
+    if (!t->big_ascii || !t->big_cjk)
+        return -1;
+    for (size_t i = 0; i < DEMO_BIG_CHARS; i++) {
+        /* a ruler: digits, with a '|' every 10 so truncation is visible */
+        t->big_ascii[i] = i % 10 == 9 ? '|' : (char)('0' + (i / 10) % 10);
+        unsigned cp = 0x4E00u + (unsigned)(i % 500); /* CJK unified ideographs */
+        t->big_cjk[3 * i] = (char)(0xE0 | (cp >> 12));
+        t->big_cjk[3 * i + 1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t->big_cjk[3 * i + 2] = (char)(0x80 | (cp & 0x3F));
+    }
+    t->big_ascii[DEMO_BIG_CHARS] = '\0';
+    t->big_cjk[t->big_cjk_len] = '\0';
+    return 0;
+}
+
+/* ---- price_plot_data: a smooth series over the first trades' timestamps ---- */
+
+static void plot_cell(int64_t row, size_t col, struct demo_cell *c)
+{
+    if (col == 0) {
+        trades_cell(row, 0, c);
+        return;
+    }
+    double x = (double)row;
+    c->d = round_cents(100.0 + 10.0 * sin(x / 40.0) + 3.0 * sin(x / 7.0) + x / 50.0);
+}
+
+/* ---- cell dispatch ---- */
+
+void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c)
+{
+    c->is_null = 0;
+    c->i = 0;
+    c->d = 0;
+    c->bytes = NULL;
+    c->len = 0;
+    c->n = 0;
+    c->ints = NULL;
+    c->strs = NULL;
+    switch (t->gen) {
+    case GEN_TRADES: trades_cell(row, col, c); break;
+    case GEN_QUOTES: quotes_cell(row, col, c); break;
+    case GEN_EMPTY: empty_cell(row, col, c); break;
+    case GEN_WIDE: wide_cell(row, col, c); break;
+    case GEN_NULLS: nulls_cell(row, col, c); break;
+    case GEN_HOSTILE: hostile_cell(t, row, col, c); break;
+    default: plot_cell(row, col, c); break;
+    }
+}
+
+size_t demo_table_ncols(const struct demo_object *t)
+{
+    return t && t->kind == KIND_TABLE ? t->ncols : 0;
+}
+
+const char *demo_table_col_name(const struct demo_object *t, size_t col)
+{
+    return col < demo_table_ncols(t) ? t->cols[col].name : "";
+}
+
+enum demo_col_type demo_table_col_type(const struct demo_object *t, size_t col)
+{
+    return col < demo_table_ncols(t) ? t->cols[col].type : DEMO_COL_INT;
+}
+
+const struct demo_object *demo_figure_table(const struct demo_object *fig)
+{
+    return fig && fig->kind == KIND_FIGURE ? fig->plot_table : NULL;
+}
+
+/* ---- objects ---- */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d)
+        memcpy(d, s, n + 1);
+    return d;
+}
+
+static void object_free(struct demo_object *o)
+{
+    if (!o)
+        return;
+    free(o->name);
+    free(o->type);
+    free(o->description);
+    free(o->cols);
+    free(o->big_ascii);
+    free(o->big_cjk);
+    free(o);
+}
+
+static struct demo_object *object_new(const char *name, const char *type, const char *desc,
+                                      enum demo_kind kind, int app_field)
+{
+    struct demo_object *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    o->name = dup_str(name);
+    o->type = dup_str(type);
+    o->description = dup_str(desc);
+    o->kind = kind;
+    o->app_field = app_field;
+    atomic_init(&o->removed, 0);
+    if (!o->name || !o->type || !o->description) {
+        object_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int set_columns(struct demo_object *o, const struct demo_col_def *defs, size_t n)
+{
+    o->cols = calloc(n ? n : 1, sizeof *o->cols);
+    if (!o->cols)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(o->cols[i].name, sizeof o->cols[i].name, "%s", defs[i].name);
+        o->cols[i].type = defs[i].type;
+    }
+    o->ncols = n;
+    return 0;
+}
+
+static int set_wide_columns(struct demo_object *o)
+{
+    o->cols = calloc(DEMO_WIDE_COLS, sizeof *o->cols);
+    if (!o->cols)
+        return -1;
+    for (size_t i = 0; i < DEMO_WIDE_COLS; i++) {
+        snprintf(o->cols[i].name, sizeof o->cols[i].name, "Col%02u", (unsigned)i);
+        o->cols[i].type = wide_types[i % ARRAY_LEN(wide_types)];
+    }
+    o->ncols = DEMO_WIDE_COLS;
+    return 0;
+}
+
+/* Give table o the layout (and any buffers) of generator gen. */
+static int setup_table(struct demo_object *o, enum demo_gen gen, int64_t rows)
+{
+    int rc;
+    o->gen = gen;
+    o->rows = rows;
+    switch (gen) {
+    case GEN_TRADES: rc = set_columns(o, trades_cols, ARRAY_LEN(trades_cols)); break;
+    case GEN_QUOTES: rc = set_columns(o, quotes_cols, ARRAY_LEN(quotes_cols)); break;
+    case GEN_EMPTY: rc = set_columns(o, empty_cols, ARRAY_LEN(empty_cols)); break;
+    case GEN_WIDE: rc = set_wide_columns(o); break;
+    case GEN_NULLS: rc = set_columns(o, nulls_cols, ARRAY_LEN(nulls_cols)); break;
+    case GEN_HOSTILE:
+        rc = set_columns(o, hostile_cols, ARRAY_LEN(hostile_cols));
+        if (rc == 0)
+            rc = hostile_alloc(o);
+        break;
+    default: rc = set_columns(o, plot_cols, ARRAY_LEN(plot_cols)); break;
+    }
+    return rc;
+}
+
+static struct demo_object *table_new(const char *name, const char *desc, int app_field,
+                                     enum demo_gen gen, int64_t rows)
+{
+    struct demo_object *o = object_new(name, "Table", desc, KIND_TABLE, app_field);
+    if (!o)
+        return NULL;
+    if (setup_table(o, gen, rows) != 0) {
+        object_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* "1,000,000" */
+static void format_thousands(char *out, size_t cap, int64_t v)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%lld", (long long)v);
+    size_t o = 0;
+    for (int i = 0; i < n && o + 1 < cap; i++) {
+        if (i > 0 && digits[i - 1] != '-' && (n - i) % 3 == 0 && o + 2 < cap)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
+static int catalog_push(struct demo_catalog *cat, struct demo_object *o)
+{
+    if (cat->n == cat->cap) {
+        size_t ncap = cat->cap ? cat->cap * 2 : 16;
+        struct demo_object **p = realloc(cat->objs, ncap * sizeof *p);
+        if (!p)
+            return -1;
+        cat->objs = p;
+        cat->cap = ncap;
+    }
+    cat->objs[cat->n++] = o;
+    return 0;
+}
+
+static struct demo_object *figure_new(struct demo_catalog *cat, const char *name,
+                                      const char *desc, int app_field)
+{
+    struct demo_object *o = object_new(name, "Figure", desc, KIND_FIGURE, app_field);
+    if (o)
+        o->plot_table = cat->plot_data;
+    return o;
+}
+
+static int add_builtins(struct demo_catalog *cat, int64_t trades_rows)
+{
+    char desc[96], num[32];
+    format_thousands(num, sizeof num, trades_rows);
+    snprintf(desc, sizeof desc, "%s synthetic trades", num);
+
+    struct demo_object *objs[7];
+    objs[0] = table_new("trades", desc, 1, GEN_TRADES, trades_rows);
+    objs[1] = table_new("quotes", "Ticking quotes: 10 more every 250 ms", 1, GEN_QUOTES,
+                        DEMO_QUOTES_CAP);
+    if (objs[1]) {
+        objs[1]->ticking = 1;
+        clock_gettime(CLOCK_MONOTONIC, &objs[1]->t0);
+    }
+    objs[2] = table_new("empty", "A table with no rows", 1, GEN_EMPTY, 0);
+    objs[3] = table_new("wide", "60 columns of mixed types", 1, GEN_WIDE, DEMO_WIDE_ROWS);
+    objs[4] = table_new("nulls", "A null in every column type", 1, GEN_NULLS, NULLS_ROWS);
+    objs[5] = table_new("hostile", "Escape sequences, huge, wide, bidi and invalid text", 1,
+                        GEN_HOSTILE, HOSTILE_ROWS);
+    objs[6] = figure_new(cat, "price_plot", "Line plot of a price over time", 1);
+    int rc = 0;
+    for (size_t i = 0; i < ARRAY_LEN(objs); i++) {
+        if (rc != 0 || !objs[i] || catalog_push(cat, objs[i]) != 0) {
+            object_free(objs[i]);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+struct demo_catalog *demo_catalog_new(const struct demo_catalog_options *opt)
+{
+    int64_t trades_rows = opt && opt->trades_rows > 0 ? opt->trades_rows : DEMO_DEFAULT_TRADES_ROWS;
+    struct demo_catalog *cat = calloc(1, sizeof *cat);
+    if (!cat)
+        return NULL;
+    pthread_mutex_init(&cat->mu, NULL);
+    int64_t plot_rows = trades_rows < DEMO_PLOT_ROWS ? trades_rows : DEMO_PLOT_ROWS;
+    cat->plot_data = table_new("price_plot_data", "Data of price_plot", 0, GEN_PLOT, plot_rows);
+    if (!cat->plot_data || add_builtins(cat, trades_rows) != 0) {
+        demo_catalog_free(cat);
+        return NULL;
+    }
+    cat->plot_data->hidden = 1;
+    return cat;
+}
+
+void demo_catalog_free(struct demo_catalog *cat)
+{
+    if (!cat)
+        return;
+    for (size_t i = 0; i < cat->n; i++)
+        object_free(cat->objs[i]);
+    free(cat->objs);
+    object_free(cat->plot_data);
+    pthread_mutex_destroy(&cat->mu);
+    free(cat);
+}
+
+size_t demo_catalog_count(struct demo_catalog *cat)
+{
+    pthread_mutex_lock(&cat->mu);
+    size_t n = cat->n;
+    pthread_mutex_unlock(&cat->mu);
+    return n;
+}
+
+const struct demo_object *demo_catalog_at(struct demo_catalog *cat, size_t i)
+{
+    pthread_mutex_lock(&cat->mu);
+    const struct demo_object *o = i < cat->n ? cat->objs[i] : NULL;
+    pthread_mutex_unlock(&cat->mu);
+    return o;
+}
+
+/* Caller holds the mutex. */
+static struct demo_object *find_locked(struct demo_catalog *cat, const char *name)
+{
+    for (size_t i = cat->n; i-- > 0;) {
+        struct demo_object *o = cat->objs[i];
+        if (!atomic_load(&o->removed) && strcmp(o->name, name) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+const struct demo_object *demo_catalog_find(struct demo_catalog *cat, const char *name)
+{
+    if (!name)
+        return NULL;
+    pthread_mutex_lock(&cat->mu);
+    const struct demo_object *o = find_locked(cat, name);
+    pthread_mutex_unlock(&cat->mu);
+    return o;
+}
+
+/* A new script-variable object of `type`, shaped after `like` where it applies. */
+static struct demo_object *make_added(struct demo_catalog *cat, const char *name,
+                                      const char *type, const struct demo_object *like)
+{
+    char desc[128];
+    if (strcmp(type, "Figure") == 0)
+        return figure_new(cat, name, "Line plot of a price over time", 0);
+    if (strcmp(type, "Table") != 0) {
+        snprintf(desc, sizeof desc, "An opaque %s object", type);
+        return object_new(name, type, desc, KIND_OTHER, 0);
+    }
+    enum demo_gen gen = GEN_TRADES;
+    int64_t rows = DEMO_DEFAULT_COPY_ROWS;
+    if (like && like->kind == KIND_TABLE) {
+        gen = like->gen;
+        rows = demo_object_size(like);
+        if (rows > DEMO_COPY_MAX_ROWS)
+            rows = DEMO_COPY_MAX_ROWS;
+        snprintf(desc, sizeof desc, "A %lld-row copy of %s", (long long)rows, like->name);
+    } else {
+        snprintf(desc, sizeof desc, "A %lld-row table", (long long)rows);
+    }
+    return table_new(name, desc, 0, gen, rows);
+}
+
+const struct demo_object *demo_catalog_add(struct demo_catalog *cat, const char *name,
+                                           const char *type, const char *like)
+{
+    if (!cat || !name || !name[0] || !type)
+        return NULL;
+    pthread_mutex_lock(&cat->mu);
+    struct demo_object *old = find_locked(cat, name);
+    struct demo_object *o = NULL;
+    if (old && old->app_field)
+        goto out; /* names stay unique among live objects, so find is unambiguous */
+    o = make_added(cat, name, type, like ? find_locked(cat, like) : NULL);
+    if (o && catalog_push(cat, o) != 0) {
+        object_free(o);
+        o = NULL;
+    }
+    if (o && old)
+        atomic_store(&old->removed, 1);
+out:
+    pthread_mutex_unlock(&cat->mu);
+    return o;
+}
+
+int demo_catalog_remove(struct demo_catalog *cat, const char *name)
+{
+    if (!cat || !name)
+        return -1;
+    pthread_mutex_lock(&cat->mu);
+    struct demo_object *o = find_locked(cat, name);
+    if (o)
+        atomic_store(&o->removed, 1);
+    pthread_mutex_unlock(&cat->mu);
+    return o ? 0 : -1;
+}
+
+const char *demo_object_name(const struct demo_object *o)
+{
+    return o->name;
+}
+
+const char *demo_object_type(const struct demo_object *o)
+{
+    return o->type;
+}
+
+const char *demo_object_description(const struct demo_object *o)
+{
+    return o->description;
+}
+
+int demo_object_removed(const struct demo_object *o)
+{
+    return atomic_load(&((struct demo_object *)o)->removed);
+}
+
+int demo_object_is_table(const struct demo_object *o)
+{
+    return o->kind == KIND_TABLE;
+}
+
+int demo_object_is_static(const struct demo_object *o)
+{
+    return !o->ticking;
+}
+
+int demo_object_is_app_field(const struct demo_object *o)
+{
+    return o->app_field;
+}
+
+int demo_object_hidden(const struct demo_object *o)
+{
+    return o->hidden;
+}
+
+int64_t demo_object_size(const struct demo_object *o)
+{
+    if (o->kind != KIND_TABLE)
+        return 0;
+    if (!o->ticking)
+        return o->rows;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ns = (int64_t)(now.tv_sec - o->t0.tv_sec) * DEMO_NS_PER_S +
+                 (int64_t)(now.tv_nsec - o->t0.tv_nsec);
+    int64_t ticks = ns > 0 ? ns / DEMO_QUOTES_TICK_NS : 0;
+    if (ticks > (o->rows - DEMO_QUOTES_START) / DEMO_QUOTES_PER_TICK)
+        return o->rows;
+    return DEMO_QUOTES_START + ticks * DEMO_QUOTES_PER_TICK;
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog: the demo server's objects (tables, figures, opaque plugin objects),
+ * their deterministic cell values, and the Arrow / Barrage / Figure encoders
+ * server-core calls (see notes/SERVER_CONTRACT.md).
+ *
+ * Every cell is a pure function of (table, row, column): nothing is stored per
+ * row, so a 10M-row table costs no memory and any row range is generated on
+ * demand. Encoders live in encode_arrow.c and encode_figure.c. */
+#ifndef DEMO_CATALOG_H
+#define DEMO_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct demo_catalog;   /* thread-safe: internal mutex */
+struct demo_object;    /* pointers stay valid until demo_catalog_free (removed objects
+                          are kept, marked removed) */
+
+struct demo_catalog_options {
+    int64_t trades_rows; /* rows of "trades"; <= 0 means the default 1000000 */
+};
+
+/* Create the catalogue with the seven built-ins; NULL on allocation failure. Any thread. */
+struct demo_catalog *demo_catalog_new(const struct demo_catalog_options *opt);
+
+/* Free the catalogue and every object it ever held. NULL-safe. Any thread. */
+void demo_catalog_free(struct demo_catalog *cat);
+
+/* Number of listed objects, removed ones included (hidden helper tables such as
+ * "price_plot_data" are not counted: they are reached only through a figure). Any thread. */
+size_t demo_catalog_count(struct demo_catalog *cat);
+
+/* The i-th listed object in creation order, or NULL when i >= count. Any thread. */
+const struct demo_object *demo_catalog_at(struct demo_catalog *cat, size_t i);
+
+/* The live (not removed), listed object called name, or NULL. Hidden objects are not
+ * found: a real server exports a figure's tables only as 'e' tickets. Any thread. */
+const struct demo_object *demo_catalog_find(struct demo_catalog *cat, const char *name);
+
+/* Add a script variable (ticket s/<name>): type "Table" gives a small static copy of
+ * the built-in `like` (first min(size, 1000) rows; NULL or unknown `like` gives a
+ * 100-row trades-shaped table); "Figure" gives a copy of price_plot; any other type
+ * string gives an opaque plugin object. A live script variable of the same name is
+ * replaced (marked removed); a live built-in of that name makes the call fail.
+ * Returns the new object or NULL. Any thread. */
+const struct demo_object *demo_catalog_add(struct demo_catalog *cat, const char *name,
+                                           const char *type, const char *like);
+
+/* Mark the live object called name removed: 0, or -1 when there is none. Any thread. */
+int demo_catalog_remove(struct demo_catalog *cat, const char *name);
+
+/* Object accessors (immutable after creation, except the removed flag). Any thread. */
+const char *demo_object_name(const struct demo_object *o);
+const char *demo_object_type(const struct demo_object *o);        /* "Table", "Figure", other */
+const char *demo_object_description(const struct demo_object *o);
+int demo_object_removed(const struct demo_object *o);
+int demo_object_is_table(const struct demo_object *o);
+int demo_object_is_static(const struct demo_object *o);           /* quotes ticks */
+/* Current row count (quotes grows every 250 ms); 0 for non-tables. Any thread. */
+int64_t demo_object_size(const struct demo_object *o);
+/* 1 for the built-ins (application fields a/demo/f/<name>), 0 for script variables
+ * added through the control channel (s/<name>). Any thread. */
+int demo_object_is_app_field(const struct demo_object *o);
+/* 1 for helper tables that are never listed (a figure's data table). Any thread. */
+int demo_object_hidden(const struct demo_object *o);
+
+/* ---- Column model (used by the encoders and tests) ---- */
+
+/* The Java type of a column; each maps to one Arrow type (PROTOCOL.md §6.4). */
+enum demo_col_type {
+    DEMO_COL_BYTE, DEMO_COL_SHORT, DEMO_COL_INT, DEMO_COL_LONG, DEMO_COL_CHAR,
+    DEMO_COL_FLOAT, DEMO_COL_DOUBLE, DEMO_COL_BOOL, DEMO_COL_STRING, DEMO_COL_INSTANT,
+    DEMO_COL_DATE, DEMO_COL_TIME, DEMO_COL_BIGDECIMAL, DEMO_COL_BIGINTEGER,
+    DEMO_COL_BYTES, DEMO_COL_INT_ARRAY, DEMO_COL_STRING_ARRAY,
+};
+
+/* One cell, filled by demo_table_cell. Pointers reference static data, the table's
+ * own buffers, or scratch[] of this struct: valid while the struct and table live. */
+struct demo_cell {
+    int is_null;
+    int64_t i;            /* integer types, CHAR (UTF-16 unit), BOOL 0/1, INSTANT ns since the
+                             epoch, DATE days since the epoch, TIME ns since midnight */
+    double d;             /* FLOAT, DOUBLE */
+    const uint8_t *bytes; /* STRING (UTF-8, hostile cells may be invalid), BIGDECIMAL and
+                             BIGINTEGER (wire form), BYTES */
+    size_t len;
+    size_t n;                  /* INT_ARRAY / STRING_ARRAY element count */
+    const int32_t *ints;       /* INT_ARRAY elements; INT32_MIN is a null element */
+    const char *const *strs;   /* STRING_ARRAY elements; NULL is a null element */
+    char scratch[64];
+};
+
+/* Number of columns of a table (0 for non-tables). Any thread. */
+size_t demo_table_ncols(const struct demo_object *t);
+/* Name of column col (may hold any bytes: hostile has escapes). Any thread. */
+const char *demo_table_col_name(const struct demo_object *t, size_t col);
+/* Type of column col. Any thread. */
+enum demo_col_type demo_table_col_type(const struct demo_object *t, size_t col);
+/* Fill *c with the value at (row, col); row < size. Pure and cheap. Any thread. */
+void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c);
+/* The data table a figure plots (NULL for non-figures). Any thread. */
+const struct demo_object *demo_figure_table(const struct demo_object *fig);
+
+/* ---- Encoders (encode_arrow.c, encode_barrage.c, encode_figure.c) ----
+ * Output buffers are malloc'd; the caller frees. Return 0, or -1 with a message in
+ * err (char[DEMO_ERR_MAX], may be NULL) that always starts with the gRPC status name
+ * to finish the call with: "INVALID_ARGUMENT: ...", "FAILED_PRECONDITION: ...",
+ * "RESOURCE_EXHAUSTED: ..." or "CANCELLED: ..." (emit asked to stop). */
+
+#define DEMO_ERR_MAX 256
+
+/* Encapsulated IPC schema (FF FF FF FF, int32 LE len, Message(Schema), zero pad to 8)
+ * for ExportedTableCreationResponse.schema_header and FlightInfo/SchemaResult.schema.
+ * Any thread. */
+int demo_encode_schema_ipc(const struct demo_object *t, uint8_t **out, size_t *len, char *err);
+
+/* One FlightData payload: header = raw Message flatbuffer (data_header); body (data_body);
+ * app_metadata (may be NULL). Buffers are malloc'd. */
+struct demo_flight_msg {
+    uint8_t *header;
+    size_t header_len;
+    uint8_t *body;
+    size_t body_len;
+    uint8_t *app_metadata;
+    size_t app_metadata_len;
+};
+
+/* Free the buffers of msgs[0..n) and then the malloc'd array itself. NULL-safe. Any thread. */
+void demo_flight_msgs_free(struct demo_flight_msg *msgs, size_t n);
+/* Free one message's buffers and zero it (for a message that is not in a malloc'd
+ * array). Idempotent, NULL-safe. Any thread. */
+void demo_flight_msg_clear(struct demo_flight_msg *msg);
+
+/* Called per message, on the encoding thread (the message is freed after it returns);
+ * non-zero stops encoding. */
+typedef int (*demo_emit_fn)(void *ctx, const struct demo_flight_msg *msg);
+
+/* DoGet: the schema message, then record batches of the whole table in snapshot chunks,
+ * the first batch of each chunk carrying BarrageUpdateMetadata (PROTOCOL.md §6.1).
+ * Memory stays bounded (one batch at a time). -1 also when emit stops it. Any thread. */
+int demo_encode_doget(const struct demo_object *t, demo_emit_fn emit, void *ctx, char *err);
+
+/* DoExchange Barrage snapshot: `request` is the BarrageMessageWrapper (type 7) from the
+ * first FlightData app_metadata. Emits the schema, then the requested viewport/columns
+ * (PROTOCOL.md §7.3). On a malformed request err starts with the grpc status name
+ * ("INVALID_ARGUMENT: ..."). Any thread. */
+int demo_encode_barrage_snapshot(const struct demo_object *t, const uint8_t *request,
+                                 size_t request_len, demo_emit_fn emit, void *ctx, char *err);
+
+/* FigureDescriptor bytes for a "Figure" object, and the tables it references in
+ * table_id order (*n_tables: in = capacity of tables, out = count). Any thread. */
+int demo_encode_figure(const struct demo_object *fig, uint8_t **out, size_t *len,
+                       const struct demo_object **tables, size_t *n_tables, char *err);
+
+#endif

@@ -1,0 +1,1117 @@
+/* SPDX-License-Identifier: MIT */
+/* handlers: the demo server's gRPC methods (config, session, table, application, object, flight). */
+#include "handlers.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <grpc/status.h>
+
+#include "arrow/flight/protocol/Flight.pb-c.h"
+#include "deephaven_core/proto/application.pb-c.h"
+#include "deephaven_core/proto/config.pb-c.h"
+#include "deephaven_core/proto/object.pb-c.h"
+#include "deephaven_core/proto/session.pb-c.h"
+#include "deephaven_core/proto/table.pb-c.h"
+#include "deephaven_core/proto/ticket.pb-c.h"
+#include "dh_flatbuf.h"
+#include "pbutil.h"
+
+/* Reported as configuration constants (dh-defaults.prop client.configuration.list). */
+#define DEMO_DEEPHAVEN_VERSION "42.4"
+#define DEMO_BARRAGE_VERSION "1.0.0" /* deephaven-core gradle/libs.versions.toml */
+/* BarrageMessageWrapper.magic: the little-endian bytes spell "dphn". */
+#define BARRAGE_MAGIC 0x6E687064u
+#define BARRAGE_SUBSCRIPTION_REQUEST 5
+#define BARRAGE_SNAPSHOT_REQUEST 7
+/* Figures reference at most this many tables. */
+#define MAX_FIGURE_TABLES 64
+
+/* One call being handled. */
+struct call_ctx {
+    struct demo_app *app;
+    struct demo_call *c;
+    struct demo_session *s; /* NULL: no authorization header */
+};
+
+enum method_kind { UNARY, SERVER_STREAM, BIDI };
+
+struct method {
+    const char *path;
+    int kind;
+    void (*fn)(struct call_ctx *x, const uint8_t *req, size_t len);
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static void finish(struct call_ctx *x, int code, const char *msg)
+{
+    demo_call_finish(x->c, (grpc_status_code)code, msg);
+}
+
+static void finish_status(struct call_ctx *x, const struct demo_status *st)
+{
+    finish(x, st->code, st->msg);
+}
+
+/* Send a message and finish OK (a unary reply). */
+static void reply(struct call_ctx *x, const ProtobufCMessage *m)
+{
+    uint8_t *buf;
+    size_t len;
+    if (demo_pb_pack(m, &buf, &len) != 0) {
+        finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return;
+    }
+    if (demo_call_send_owned(x->c, buf, len) == 0)
+        finish(x, GRPC_STATUS_OK, "");
+}
+
+/* Header hook: the current bearer token of the call's session (InterceptedCall.addHeaders). */
+static int bearer_hook(void *ctx, char *value, size_t cap)
+{
+    struct call_ctx *x = ctx;
+    return x->s && demo_session_bearer(x->app->reg, x->s, value, cap);
+}
+
+/* Stop hook: the client went away. */
+static int stop_hook(void *ctx)
+{
+    struct call_ctx *x = ctx;
+    return demo_call_is_dead(x->c);
+}
+
+/* SessionService.getCurrentSession: UNAUTHENTICATED with no message without a live session. */
+static int need_session(struct call_ctx *x)
+{
+    if (x->s && demo_session_alive(x->app->reg, x->s))
+        return 0;
+    finish(x, GRPC_STATUS_UNAUTHENTICATED, "");
+    return -1;
+}
+
+/* Unpack a request; on failure end the call as grpc-java does when a request does not
+ * parse (ServerImpl.JumpToApplicationThreadServerStreamListener.internalClose). */
+static ProtobufCMessage *unpack(struct call_ctx *x, const ProtobufCMessageDescriptor *d,
+                                const uint8_t *req, size_t len)
+{
+    ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, len, req);
+    if (!m)
+        finish(x, GRPC_STATUS_UNKNOWN, "Application error processing RPC");
+    return m;
+}
+
+/* An internal failure in a non-export's work: FAILED_PRECONDITION "Details Logged w/ID". */
+static void finish_internal(struct call_ctx *x, const char *why)
+{
+    struct demo_status st;
+    demo_status_obfuscated(x->app->reg, &st, why);
+    finish(x, GRPC_STATUS_FAILED_PRECONDITION, st.msg);
+}
+
+/* Resolve a ticket and wait for its object as a non-export consumer. 0 with *obj; -1
+ * when the call already ended (status sent, or the client went away). */
+static int fetch_source(struct call_ctx *x, const uint8_t *t, size_t n, const char *log_id,
+                        const struct demo_object **obj)
+{
+    struct demo_status st;
+    struct demo_source *src = demo_resolve(x->app->reg, x->s, t, n, log_id);
+    if (!src) {
+        finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return -1;
+    }
+    int rc = demo_source_wait(x->app->reg, src, stop_hook, x, obj, &st);
+    demo_source_free(x->app->reg, src);
+    if (rc == -1)
+        finish_status(x, &st);
+    return rc == 0 ? 0 : -1;
+}
+
+/* The readable name of a ticket (TicketRouter.getLogNameFor); -1 after finishing the
+ * call with the error upstream throws. */
+static int log_name(struct call_ctx *x, const uint8_t *t, size_t n, const char *log_id, char *out,
+                    size_t cap)
+{
+    struct demo_status st;
+    if (demo_ticket_log_name(x->app->reg, t, n, log_id, out, cap, &st) == 0)
+        return 0;
+    finish_status(x, &st);
+    return -1;
+}
+
+/* Wait for an export the call created and answer OK with `ok` or with its error. */
+static void reply_when_exported(struct call_ctx *x, struct demo_export *e,
+                                const ProtobufCMessage *ok)
+{
+    const struct demo_object *obj;
+    struct demo_status st;
+    int rc = demo_export_wait(x->app->reg, e, stop_hook, x, &obj, &st);
+    demo_export_unref(x->app->reg, e);
+    if (rc == 0)
+        reply(x, ok);
+    else if (rc < 0)
+        finish_status(x, &st);
+}
+
+/* ---------------------------------------------------------------- ConfigService */
+
+/* One string entry of a config map (both responses share the entry layout). */
+struct config_entry {
+    DHPB(ConfigurationConstantsResponse__ConfigValuesEntry) entry;
+    DHPB(ConfigValue) value;
+};
+
+static void config_entry_set(struct config_entry *e, const char *key, const char *value)
+{
+    DHPB(ConfigurationConstantsResponse__ConfigValuesEntry) e0 =
+        DHPB_INIT(CONFIGURATION_CONSTANTS_RESPONSE__CONFIG_VALUES_ENTRY);
+    DHPB(ConfigValue) v0 = DHPB_INIT(CONFIG_VALUE);
+    e->entry = e0;
+    e->value = v0;
+    e->value.kind_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__CONFIG_VALUE__KIND_STRING_VALUE;
+    e->value.string_value = (char *)value;
+    e->entry.key = (char *)key;
+    e->entry.value = &e->value;
+}
+
+/* ConfigServiceGrpcImpl.getAuthenticationConstants: no session needed. */
+static void h_get_auth_constants(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    (void)req;
+    (void)len;
+    DHPB(AuthenticationConstantsResponse__ConfigValuesEntry) entry =
+        DHPB_INIT(AUTHENTICATION_CONSTANTS_RESPONSE__CONFIG_VALUES_ENTRY);
+    DHPB(ConfigValue) value = DHPB_INIT(CONFIG_VALUE);
+    value.kind_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__CONFIG_VALUE__KIND_STRING_VALUE;
+    value.string_value = (char *)demo_registry_auth_handlers(x->app->reg);
+    entry.key = (char *)"AuthHandlers";
+    entry.value = &value;
+    DHPB(AuthenticationConstantsResponse__ConfigValuesEntry) *entries[] = {&entry};
+    DHPB(AuthenticationConstantsResponse) resp = DHPB_INIT(AUTHENTICATION_CONSTANTS_RESPONSE);
+    resp.n_config_values = 1;
+    resp.config_values = entries;
+    reply(x, &resp.base);
+}
+
+/* ConfigServiceGrpcImpl.getConfigurationConstants (client.configuration.list subset). */
+static void h_get_config_constants(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    (void)req;
+    (void)len;
+    if (need_session(x) != 0)
+        return;
+    char duration[32];
+    snprintf(duration, sizeof duration, "%lld", (long long)demo_registry_duration(x->app->reg));
+    struct config_entry e[3];
+    config_entry_set(&e[0], "deephaven.version", DEMO_DEEPHAVEN_VERSION);
+    config_entry_set(&e[1], "barrage.version", DEMO_BARRAGE_VERSION);
+    config_entry_set(&e[2], "http.session.durationMs", duration);
+    DHPB(ConfigurationConstantsResponse__ConfigValuesEntry) *entries[] = {
+        &e[0].entry, &e[1].entry, &e[2].entry};
+    DHPB(ConfigurationConstantsResponse) resp = DHPB_INIT(CONFIGURATION_CONSTANTS_RESPONSE);
+    resp.n_config_values = 3;
+    resp.config_values = entries;
+    reply(x, &resp.base);
+}
+
+/* ---------------------------------------------------------------- SessionService */
+
+/* SessionServiceGrpcImpl.closeSession */
+static void h_close_session(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    DHPB(HandshakeRequest) *m =
+        (DHPB(HandshakeRequest) *)unpack(x, &DHPB_DESC(handshake_request), req, len);
+    if (!m)
+        return;
+    int protocol = m->auth_protocol;
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    if (protocol != 0) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Protocol version not allowed.");
+        return;
+    }
+    if (need_session(x) != 0)
+        return;
+    demo_session_close(x->app->reg, x->s);
+    DHPB(CloseSessionResponse) resp = DHPB_INIT(CLOSE_SESSION_RESPONSE);
+    reply(x, &resp.base);
+}
+
+/* SessionServiceGrpcImpl.release */
+static void h_release(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    if (need_session(x) != 0)
+        return;
+    DHPB(ReleaseRequest) *m =
+        (DHPB(ReleaseRequest) *)unpack(x, &DHPB_DESC(release_request), req, len);
+    if (!m)
+        return;
+    struct demo_status st;
+    if (!m->id) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Release ticket not supplied");
+    } else if (demo_release(x->app->reg, x->s, m->id->ticket.data, m->id->ticket.len, &st) != 0) {
+        finish_status(x, &st);
+    } else {
+        DHPB(ReleaseResponse) resp = DHPB_INIT(RELEASE_RESPONSE);
+        reply(x, &resp.base);
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+/* Define export `res` as a copy of a resolved source and answer when it is exported. */
+static void export_into(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) * res,
+                        const char *log_id, const ProtobufCMessage *ok)
+{
+    struct demo_status st;
+    struct demo_export *e = demo_export_create(x->app->reg, x->s, src, res->ticket.data,
+                                               res->ticket.len, log_id, 0, &st);
+    demo_source_free(x->app->reg, src);
+    if (!e) {
+        finish_status(x, &st);
+        return;
+    }
+    reply_when_exported(x, e, ok);
+}
+
+/* SessionServiceGrpcImpl.exportFromTicket */
+static void h_export_from_ticket(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    if (need_session(x) != 0)
+        return;
+    DHPB(ExportRequest) *m = (DHPB(ExportRequest) *)unpack(x, &DHPB_DESC(export_request), req, len);
+    if (!m)
+        return;
+    char name[512];
+    if (!m->source_id) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Source ticket not supplied");
+    } else if (!m->result_id) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Result ticket not supplied");
+    } else if (log_name(x, m->source_id->ticket.data, m->source_id->ticket.len, "sourceId", name,
+                        sizeof name) == 0) {
+        struct demo_source *src = demo_resolve(x->app->reg, x->s, m->source_id->ticket.data,
+                                               m->source_id->ticket.len, "sourceId");
+        DHPB(ExportResponse) ok = DHPB_INIT(EXPORT_RESPONSE);
+        if (!src)
+            finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        else
+            export_into(x, src, m->result_id, "resultId", &ok.base);
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+/* Publish a resolved source to the result ticket (TicketRouter.publish, by route). */
+static void publish_to(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) * res)
+{
+    const uint8_t *t = res->ticket.data;
+    size_t n = res->ticket.len;
+    struct demo_status st;
+    DHPB(PublishResponse) ok = DHPB_INIT(PUBLISH_RESPONSE);
+    switch (t[0]) {
+    case 'h':
+        if (demo_publish_shared(x->app->reg, src, t + 1, n - 1, "resultId", &st) == 0)
+            reply(x, &ok.base);
+        else
+            finish_status(x, &st);
+        break;
+    case 'e': /* ExportTicketResolver.publish: a new export of this session */
+        export_into(x, src, res, "resultId", &ok.base);
+        return; /* export_into freed src */
+    case 'a':
+        finish(x, GRPC_STATUS_FAILED_PRECONDITION,
+               "Could not publish 'resultId': application tickets cannot be published to");
+        break;
+    default: /* 's': upstream would assign the query scope variable */
+        finish(x, GRPC_STATUS_UNIMPLEMENTED,
+               "dhtui demo server: publishing to a scope ticket is not supported");
+        break;
+    }
+    demo_source_free(x->app->reg, src);
+}
+
+/* SessionServiceGrpcImpl.publishFromTicket */
+static void h_publish_from_ticket(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    if (need_session(x) != 0)
+        return;
+    DHPB(PublishRequest) *m =
+        (DHPB(PublishRequest) *)unpack(x, &DHPB_DESC(publish_request), req, len);
+    if (!m)
+        return;
+    char name[512];
+    if (!m->source_id) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Source ticket not supplied");
+    } else if (!m->result_id) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Result ticket not supplied");
+    } else if (log_name(x, m->source_id->ticket.data, m->source_id->ticket.len, "sourceId", name,
+                        sizeof name) == 0) {
+        struct demo_source *src = demo_resolve(x->app->reg, x->s, m->source_id->ticket.data,
+                                               m->source_id->ticket.len, "sourceId");
+        if (!src)
+            finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        else if (log_name(x, m->result_id->ticket.data, m->result_id->ticket.len, "resultId",
+                          name, sizeof name) != 0)
+            demo_source_free(x->app->reg, src);
+        else
+            publish_to(x, src, m->result_id);
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+/* SessionServiceGrpcImpl.exportNotifications (SessionState.addExportListener). */
+static void h_export_notifications(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    (void)req;
+    (void)len;
+    if (need_session(x) != 0)
+        return;
+    struct demo_listener *l = demo_listener_open(x->app->reg, x->s);
+    if (!l) {
+        finish(x, GRPC_STATUS_UNAUTHENTICATED, "session has expired");
+        return;
+    }
+    for (;;) {
+        uint8_t *data;
+        size_t n;
+        int rc = demo_listener_next(x->app->reg, l, stop_hook, x, &data, &n);
+        if (rc == 1) {
+            if (demo_call_send_owned(x->c, data, n) != 0)
+                break;
+            continue;
+        }
+        if (rc == 0)
+            finish(x, GRPC_STATUS_OK, ""); /* ExportListener.onRemove: safelyComplete */
+        break;
+    }
+    demo_listener_close(x->app->reg, l);
+}
+
+/* SessionServiceGrpcImpl.terminationNotification: held until shutdown. */
+static void h_termination_notification(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    (void)req;
+    (void)len;
+    if (need_session(x) != 0)
+        return;
+    int rc = demo_wait_termination(x->app->reg, x->s, stop_hook, x);
+    if (rc == 1) {
+        DHPB(TerminationNotificationResponse) resp = DHPB_INIT(TERMINATION_NOTIFICATION_RESPONSE);
+        resp.abnormal_termination = 0;
+        reply(x, &resp.base);
+    } else if (rc == 0) {
+        finish(x, GRPC_STATUS_UNAUTHENTICATED, "Session has ended");
+    }
+}
+
+/* ---------------------------------------------------------------- TableService */
+
+/* Build and send an ExportedTableCreationResponse (ExportUtil.buildTableCreationResponse). */
+static void reply_table_creation(struct call_ctx *x, const uint8_t *ticket, size_t n,
+                                 const struct demo_object *t)
+{
+    uint8_t *schema = NULL;
+    size_t schema_len = 0;
+    char err[DEMO_ERR_MAX] = "";
+    if (demo_encode_schema_ipc(t, &schema, &schema_len, err) != 0) {
+        finish_internal(x, err);
+        return;
+    }
+    DHPB(Ticket) tk = DHPB_INIT(TICKET);
+    tk.ticket.data = (uint8_t *)ticket;
+    tk.ticket.len = n;
+    DHPB(TableReference) ref = DHPB_INIT(TABLE_REFERENCE);
+    ref.ref_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET;
+    ref.ticket = &tk;
+    DHPB(ExportedTableCreationResponse) resp = DHPB_INIT(EXPORTED_TABLE_CREATION_RESPONSE);
+    resp.result_id = &ref;
+    resp.success = 1;
+    resp.schema_header.data = schema;
+    resp.schema_header.len = schema_len;
+    resp.is_static = demo_object_is_static(t) ? 1 : 0;
+    resp.size = demo_object_size(t);
+    reply(x, &resp.base);
+    free(schema);
+}
+
+/* TableServiceGrpcImpl.getExportedTableCreationResponse (the request is a bare Ticket). */
+static void h_get_etcr(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    if (need_session(x) != 0)
+        return;
+    DHPB(Ticket) *m = (DHPB(Ticket) *)unpack(x, &DHPB_DESC(ticket), req, len);
+    if (!m)
+        return;
+    char name[512];
+    const struct demo_object *obj;
+    if (m->ticket.len == 0) {
+        finish(x, GRPC_STATUS_FAILED_PRECONDITION, "No request ticket supplied");
+    } else if (log_name(x, m->ticket.data, m->ticket.len, "request", name, sizeof name) == 0 &&
+               fetch_source(x, m->ticket.data, m->ticket.len, "request", &obj) == 0) {
+        if (!demo_object_is_table(obj))
+            finish(x, GRPC_STATUS_FAILED_PRECONDITION, "Ticket is not a table");
+        else
+            reply_table_creation(x, m->ticket.data, m->ticket.len, obj);
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+/* TableServiceGrpcImpl.fetchTable (oneShotOperationWrapper + FetchTableGrpcImpl). */
+static void h_fetch_table(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    if (need_session(x) != 0)
+        return;
+    DHPB(FetchTableRequest) *m =
+        (DHPB(FetchTableRequest) *)unpack(x, &DHPB_DESC(fetch_table_request), req, len);
+    if (!m)
+        return;
+    char name[512];
+    struct demo_status st;
+    const DHPB(TableReference) *src_ref = m->source_id;
+    if (!m->result_id || m->result_id->ticket.len == 0) {
+        finish(x, GRPC_STATUS_FAILED_PRECONDITION, "No result ticket supplied");
+    } else if (log_name(x, m->result_id->ticket.data, m->result_id->ticket.len, "TableService",
+                        name, sizeof name) != 0) {
+        /* finished */
+    } else if (!src_ref ||
+               src_ref->ref_case != IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET ||
+               !src_ref->ticket) {
+        finish(x, GRPC_STATUS_FAILED_PRECONDITION, "One-shot operations must use ticket references");
+    } else {
+        struct demo_source *src = demo_resolve(x->app->reg, x->s, src_ref->ticket->ticket.data,
+                                               src_ref->ticket->ticket.len, "sourceId");
+        struct demo_export *e =
+            src ? demo_export_create(x->app->reg, x->s, src, m->result_id->ticket.data,
+                                     m->result_id->ticket.len, "resultId", 1, &st)
+                : NULL;
+        if (!src)
+            demo_status_set(&st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        demo_source_free(x->app->reg, src);
+        const struct demo_object *obj = NULL;
+        int rc = e ? demo_export_wait(x->app->reg, e, stop_hook, x, &obj, &st) : -1;
+        demo_export_unref(x->app->reg, e);
+        if (rc == 0)
+            reply_table_creation(x, m->result_id->ticket.data, m->result_id->ticket.len, obj);
+        else if (rc < 0)
+            finish_status(x, &st);
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+/* ---------------------------------------------------------------- ApplicationService */
+
+/* ApplicationServiceGrpcImpl.listFields: everything as created, then deltas. */
+static void h_list_fields(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    (void)req;
+    (void)len;
+    if (need_session(x) != 0)
+        return;
+    uint8_t *data;
+    size_t n;
+    struct demo_fields_sub *sub = demo_fields_subscribe(x->app->reg, x->s, &data, &n);
+    if (!sub) {
+        finish(x, GRPC_STATUS_UNAUTHENTICATED, "session has expired");
+        return;
+    }
+    if (demo_call_send_owned(x->c, data, n) == 0) {
+        for (;;) {
+            int rc = demo_fields_next(x->app->reg, sub, stop_hook, x, &data, &n);
+            if (rc == 1 && demo_call_send_owned(x->c, data, n) == 0)
+                continue;
+            if (rc == 0) /* Subscription.notifyObserverCancelled */
+                finish(x, GRPC_STATUS_CANCELLED, "subscription cancelled");
+            break;
+        }
+    }
+    demo_fields_unsubscribe(x->app->reg, sub);
+}
+
+/* ---------------------------------------------------------------- ObjectService */
+
+/* A plugin's one message: payload plus exported references. */
+struct plugin_data {
+    uint8_t *payload;
+    size_t payload_len;
+    int32_t ids[MAX_FIGURE_TABLES];
+    size_t n_refs;
+};
+
+/* ObjectServiceGrpcImpl.getObjectTypeInstance plus the FetchOnly plugin's single message
+ * (FigureWidgetTypePlugin for figures; other plugin objects send an empty payload). 0, or
+ * -1 after finishing the call. */
+static int plugin_fetch(struct call_ctx *x, const char *type, const struct demo_object *obj,
+                        struct plugin_data *pd)
+{
+    memset(pd, 0, sizeof *pd);
+    char msg[600];
+    if (demo_object_is_table(obj)) {
+        snprintf(msg, sizeof msg, "No ObjectType found, expected type '%s'", type);
+        finish(x, GRPC_STATUS_NOT_FOUND, msg);
+        return -1;
+    }
+    const char *actual = demo_object_type(obj);
+    if (strcmp(type, actual) != 0) {
+        snprintf(msg, sizeof msg, "Unexpected ObjectType, expected type '%s', actual type '%s'",
+                 type, actual);
+        finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
+        return -1;
+    }
+    if (strcmp(actual, "Figure") != 0)
+        return 0;
+    const struct demo_object *tables[MAX_FIGURE_TABLES];
+    size_t n_tables = MAX_FIGURE_TABLES;
+    char err[DEMO_ERR_MAX] = "";
+    if (demo_encode_figure(obj, &pd->payload, &pd->payload_len, tables, &n_tables, err) != 0) {
+        finish_internal(x, err);
+        return -1;
+    }
+    for (size_t i = 0; i < n_tables && i < MAX_FIGURE_TABLES; i++) {
+        if (demo_server_export(x->app->reg, x->s, tables[i], &pd->ids[i]) != 0) {
+            free(pd->payload);
+            pd->payload = NULL;
+            finish(x, GRPC_STATUS_UNAUTHENTICATED, "session has expired");
+            return -1;
+        }
+        pd->n_refs++;
+    }
+    return 0;
+}
+
+/* Typed tickets 'e'+id for the references, all typed "Table" (TypeLookup.type). */
+struct typed_refs {
+    uint8_t bytes[MAX_FIGURE_TABLES][5];
+    DHPB(Ticket) t[MAX_FIGURE_TABLES];
+    DHPB(TypedTicket) tt[MAX_FIGURE_TABLES];
+    DHPB(TypedTicket) * ptrs[MAX_FIGURE_TABLES];
+};
+
+static void typed_refs_fill(struct typed_refs *r, const struct plugin_data *pd)
+{
+    for (size_t i = 0; i < pd->n_refs; i++) {
+        uint32_t u = (uint32_t)pd->ids[i];
+        uint8_t *b = r->bytes[i];
+        b[0] = 'e';
+        b[1] = (uint8_t)u;
+        b[2] = (uint8_t)(u >> 8);
+        b[3] = (uint8_t)(u >> 16);
+        b[4] = (uint8_t)(u >> 24);
+        DHPB(Ticket) t0 = DHPB_INIT(TICKET);
+        DHPB(TypedTicket) tt0 = DHPB_INIT(TYPED_TICKET);
+        r->t[i] = t0;
+        r->t[i].ticket.data = b;
+        r->t[i].ticket.len = 5;
+        r->tt[i] = tt0;
+        r->tt[i].ticket = &r->t[i];
+        r->tt[i].type = (char *)"Table";
+        r->ptrs[i] = &r->tt[i];
+    }
+}
+
+/* ObjectServiceGrpcImpl.fetchObject (deprecated, fetch-only objects). */
+static void h_fetch_object(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    if (need_session(x) != 0)
+        return;
+    DHPB(FetchObjectRequest) *m =
+        (DHPB(FetchObjectRequest) *)unpack(x, &DHPB_DESC(fetch_object_request), req, len);
+    if (!m)
+        return;
+    const char *type = m->source_id && m->source_id->type ? m->source_id->type : "";
+    const DHPB(Ticket) *tk = m->source_id ? m->source_id->ticket : NULL;
+    char name[512];
+    const struct demo_object *obj;
+    struct plugin_data pd;
+    if (!*type) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No type supplied");
+    } else if (!tk || tk->ticket.len == 0) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No ticket supplied");
+    } else if (log_name(x, tk->ticket.data, tk->ticket.len, "sourceId", name, sizeof name) == 0 &&
+               fetch_source(x, tk->ticket.data, tk->ticket.len, "sourceId", &obj) == 0 &&
+               plugin_fetch(x, type, obj, &pd) == 0) {
+        struct typed_refs refs;
+        typed_refs_fill(&refs, &pd);
+        DHPB(FetchObjectResponse) resp = DHPB_INIT(FETCH_OBJECT_RESPONSE);
+        resp.type = (char *)type;
+        resp.data.data = pd.payload;
+        resp.data.len = pd.payload_len;
+        resp.n_typed_export_ids = pd.n_refs;
+        resp.typed_export_ids = refs.ptrs;
+        reply(x, &resp.base);
+        free(pd.payload);
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+/* Stop hook for MessageStream: the client went away or the session ended. */
+static int stop_or_session_end(void *ctx)
+{
+    struct call_ctx *x = ctx;
+    return demo_call_is_dead(x->c) || !demo_session_alive(x->app->reg, x->s);
+}
+
+/* Handle the connect message of a MessageStream; finishes the call in every case
+ * (a fetch-only plugin sends one message and closes: ObjectTypeBase.FetchOnly). */
+static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest) * conn)
+{
+    const char *type = conn && conn->source_id && conn->source_id->type ? conn->source_id->type : "";
+    const DHPB(Ticket) *tk = conn && conn->source_id ? conn->source_id->ticket : NULL;
+    if (!*type) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No type supplied");
+        return;
+    }
+    if (!tk || tk->ticket.len == 0) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No ticket supplied");
+        return;
+    }
+    struct demo_source *src = demo_resolve(x->app->reg, x->s, tk->ticket.data, tk->ticket.len,
+                                           "sourceId");
+    if (!src) {
+        finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return;
+    }
+    const struct demo_object *obj;
+    struct demo_status st;
+    int rc = demo_source_wait(x->app->reg, src, stop_or_session_end, x, &obj, &st);
+    demo_source_free(x->app->reg, src);
+    if (rc == 1) {
+        if (!demo_call_is_dead(x->c))
+            finish(x, GRPC_STATUS_CANCELLED, "Session closed");
+        return;
+    }
+    if (rc < 0) {
+        finish_status(x, &st);
+        return;
+    }
+    struct plugin_data pd;
+    if (plugin_fetch(x, type, obj, &pd) != 0)
+        return;
+    struct typed_refs refs;
+    typed_refs_fill(&refs, &pd);
+    DHPB(ServerData) data = DHPB_INIT(SERVER_DATA);
+    data.payload.data = pd.payload;
+    data.payload.len = pd.payload_len;
+    data.n_exported_references = pd.n_refs;
+    data.exported_references = refs.ptrs;
+    DHPB(StreamResponse) resp = DHPB_INIT(STREAM_RESPONSE);
+    resp.message_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__STREAM_RESPONSE__MESSAGE_DATA;
+    resp.data = &data;
+    reply(x, &resp.base);
+    free(pd.payload);
+}
+
+/* ObjectServiceGrpcImpl.messageStream (SendMessageObserver). */
+static void h_message_stream(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    (void)req;
+    (void)len;
+    if (need_session(x) != 0)
+        return;
+    for (;;) {
+        uint8_t *data;
+        size_t n;
+        int rc = demo_call_recv(x->c, &data, &n, 100);
+        if (rc == DEMO_RECV_DEAD)
+            return;
+        if (rc == DEMO_RECV_END) {
+            finish(x, GRPC_STATUS_OK, ""); /* onCompleted */
+            return;
+        }
+        if (rc == DEMO_RECV_TIMEOUT) {
+            /* SessionServiceInterceptor: MessageStream is cancelled when the session closes. */
+            if (!demo_session_alive(x->app->reg, x->s)) {
+                finish(x, GRPC_STATUS_CANCELLED, "Session closed");
+                return;
+            }
+            continue;
+        }
+        DHPB(StreamRequest) *m =
+            (DHPB(StreamRequest) *)unpack(x, &DHPB_DESC(stream_request), data, n);
+        free(data);
+        if (!m)
+            return;
+        switch (m->message_case) {
+        case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__STREAM_REQUEST__MESSAGE_CONNECT:
+            message_stream_connect(x, m->connect);
+            break;
+        case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__STREAM_REQUEST__MESSAGE_DATA:
+            finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Data message sent before Connect message");
+            break;
+        default: /* GrpcErrorHelper.checkHasOneOf */
+            finish(x, GRPC_STATUS_INVALID_ARGUMENT,
+                   "io.deephaven.proto.backplane.grpc.StreamRequest must have oneof message. "
+                   "Note: this may also indicate that the server is older than the client and "
+                   "doesn't know about this new oneof option.");
+            break;
+        }
+        protobuf_c_message_free_unpacked(&m->base, NULL);
+        return;
+    }
+}
+
+/* ---------------------------------------------------------------- FlightService */
+
+/* Encoder callback: wrap one message in FlightData and send it; non-zero stops. */
+static int emit_flight(void *ctx, const struct demo_flight_msg *msg)
+{
+    struct call_ctx *x = ctx;
+    FLPB(FlightData) fd = FLPB_INIT(FLIGHT_DATA);
+    fd.data_header.data = msg->header;
+    fd.data_header.len = msg->header_len;
+    fd.app_metadata.data = msg->app_metadata;
+    fd.app_metadata.len = msg->app_metadata ? msg->app_metadata_len : 0;
+    fd.data_body.data = msg->body;
+    fd.data_body.len = msg->body ? msg->body_len : 0;
+    uint8_t *buf;
+    size_t len;
+    if (demo_pb_pack(&fd.base, &buf, &len) != 0)
+        return 1;
+    return demo_call_send_owned(x->c, buf, len) != 0;
+}
+
+/* An encoder error: "STATUS_NAME: message" gives that status, anything else is internal. */
+static void finish_encoder_error(struct call_ctx *x, const char *err)
+{
+    static const struct {
+        const char *name;
+        int code;
+    } names[] = {
+        {"INVALID_ARGUMENT: ", GRPC_STATUS_INVALID_ARGUMENT},
+        {"FAILED_PRECONDITION: ", GRPC_STATUS_FAILED_PRECONDITION},
+        {"NOT_FOUND: ", GRPC_STATUS_NOT_FOUND},
+        {"RESOURCE_EXHAUSTED: ", GRPC_STATUS_RESOURCE_EXHAUSTED},
+        {"UNIMPLEMENTED: ", GRPC_STATUS_UNIMPLEMENTED},
+    };
+    if (demo_call_is_dead(x->c))
+        return;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t k = strlen(names[i].name);
+        if (strncmp(err, names[i].name, k) == 0) {
+            finish(x, names[i].code, err + k);
+            return;
+        }
+    }
+    finish_internal(x, err);
+}
+
+/* ArrowFlightUtil.DoGetCustom */
+static void h_do_get(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    if (need_session(x) != 0)
+        return;
+    FLPB(Ticket) *m = (FLPB(Ticket) *)unpack(x, &FLPB_DESC(ticket), req, len);
+    if (!m)
+        return;
+    char name[512], msg[700];
+    const struct demo_object *obj;
+    if (log_name(x, m->ticket.data, m->ticket.len, "table", name, sizeof name) == 0 &&
+        fetch_source(x, m->ticket.data, m->ticket.len, "table", &obj) == 0) {
+        if (!demo_object_is_table(obj)) {
+            snprintf(msg, sizeof msg, "Ticket (%s) is not a subscribable table.", name);
+            finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
+        } else {
+            char err[DEMO_ERR_MAX] = "";
+            if (demo_encode_doget(obj, emit_flight, x, err) == 0)
+                finish(x, GRPC_STATUS_OK, "");
+            else
+                finish_encoder_error(x, err);
+        }
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+/* The parts of a FlightData's Barrage app_metadata (BarrageProtoUtil.parseProtoMessage). */
+struct barrage_msg {
+    int has_wrapper;         /* app_metadata present with the right magic */
+    int msg_type;            /* BarrageMessageType (a Java byte) */
+    const uint8_t *payload;  /* msg_payload: a nested flatbuffer */
+    size_t payload_len;
+};
+
+/* Parse one client FlightData; 0, or -1 after finishing the call. *fd_out keeps the
+ * unpacked message (the views point into it). */
+static int parse_exchange_msg(struct call_ctx *x, const uint8_t *data, size_t n,
+                              FLPB(FlightData) * *fd_out, struct barrage_msg *bm)
+{
+    memset(bm, 0, sizeof *bm);
+    *fd_out = NULL;
+    FLPB(FlightData) *fd =
+        (FLPB(FlightData) *)protobuf_c_message_unpack(&FLPB_DESC(flight_data), NULL, n, data);
+    if (!fd) {
+        struct demo_status st;
+        demo_status_obfuscated(x->app->reg, &st, "IOException: malformed FlightData");
+        finish_status(x, &st);
+        return -1;
+    }
+    *fd_out = fd;
+    if (fd->app_metadata.len == 0)
+        return 0;
+    struct dh_fb_table t;
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_fb_root(fd->app_metadata.data, fd->app_metadata.len, &t, &err) != DH_OK) {
+        struct demo_status st;
+        demo_status_obfuscated(x->app->reg, &st, err.msg);
+        finish_status(x, &st);
+        return -1;
+    }
+    if (dh_fb_u32(&t, 0, 0) != BARRAGE_MAGIC)
+        return 0; /* "received invalid magic": treated as no metadata */
+    bm->has_wrapper = 1;
+    bm->msg_type = dh_fb_i8(&t, 1, 0);
+    if (dh_fb_bytes(&t, 2, &bm->payload, &bm->payload_len, &err) != DH_OK) {
+        struct demo_status st;
+        demo_status_obfuscated(x->app->reg, &st, err.msg);
+        finish_status(x, &st);
+        return -1;
+    }
+    return 0;
+}
+
+/* The snapshot request's ticket bytes (BarrageSnapshotRequest.ticket); -1 after
+ * finishing the call (upstream: NullPointer/IndexOutOfBounds, obfuscated). */
+static int snapshot_ticket(struct call_ctx *x, const struct barrage_msg *bm, const uint8_t **t,
+                           size_t *n)
+{
+    struct dh_fb_table req;
+    struct dh_error err;
+    struct demo_status st;
+    dh_error_clear(&err);
+    *t = NULL;
+    *n = 0;
+    if (!bm->payload || dh_fb_root(bm->payload, bm->payload_len, &req, &err) != DH_OK ||
+        dh_fb_bytes(&req, 0, t, n, &err) != DH_OK || !*t) {
+        demo_status_obfuscated(x->app->reg, &st,
+                               err.msg[0] ? err.msg : "NullPointerException: no snapshot ticket");
+        finish_status(x, &st);
+        return -1;
+    }
+    return 0;
+}
+
+/* Read the rest of a snapshot exchange until the client half-closes
+ * (BarrageSnapshotRequestHandler: OK only after sending is done and the client closed). */
+static void snapshot_drain(struct call_ctx *x)
+{
+    for (;;) {
+        uint8_t *data;
+        size_t n;
+        int rc = demo_call_recv(x->c, &data, &n, -1);
+        if (rc == DEMO_RECV_DEAD)
+            return;
+        if (rc == DEMO_RECV_END) {
+            finish(x, GRPC_STATUS_OK, "");
+            return;
+        }
+        if (rc != DEMO_RECV_MSG)
+            continue;
+        FLPB(FlightData) *fd;
+        struct barrage_msg bm;
+        int prc = parse_exchange_msg(x, data, n, &fd, &bm);
+        free(data);
+        if (prc != 0)
+            return;
+        struct demo_status st;
+        if (bm.has_wrapper && bm.msg_type != BARRAGE_SNAPSHOT_REQUEST) {
+            finish(x, GRPC_STATUS_INVALID_ARGUMENT,
+                   "Request type cannot be changed after initialization, expected "
+                   "BarrageSnapshotRequest metadata");
+        } else {
+            demo_status_obfuscated(x->app->reg, &st,
+                                   bm.has_wrapper
+                                       ? "IllegalStateException: Can't finish streaming twice"
+                                       : "NullPointerException: message without app_metadata");
+            finish_status(x, &st);
+        }
+        protobuf_c_message_free_unpacked(&fd->base, NULL);
+        return;
+    }
+}
+
+/* BarrageSnapshotRequestHandler.handleMessage (msg_type 7). */
+static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) * fd,
+                              const struct barrage_msg *bm)
+{
+    const uint8_t *t;
+    size_t n;
+    char name[512], msg[700];
+    const struct demo_object *obj;
+    if (snapshot_ticket(x, bm, &t, &n) != 0 || log_name(x, t, n, "table", name, sizeof name) != 0 ||
+        fetch_source(x, t, n, "table", &obj) != 0)
+        return;
+    if (!demo_object_is_table(obj)) {
+        /* ExchangeMarshaller.getMarshaller finds none (the message's grammar is upstream's). */
+        snprintf(msg, sizeof msg, "Ticket (%s) is has no associated exchange marshaller.", name);
+        finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
+        return;
+    }
+    char err[DEMO_ERR_MAX] = "";
+    if (demo_encode_barrage_snapshot(obj, fd->app_metadata.data, fd->app_metadata.len,
+                                     emit_flight, x, err) != 0) {
+        finish_encoder_error(x, err);
+        return;
+    }
+    snapshot_drain(x);
+}
+
+/* BarrageSubscriptionRequestHandler (msg_type 5): not implemented by the demo server yet.
+ * A subscription would keep this thread, send updates and accept viewport changes. */
+static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) * fd,
+                                  const struct barrage_msg *bm)
+{
+    (void)fd;
+    (void)bm;
+    finish(x, GRPC_STATUS_UNIMPLEMENTED,
+           "dhtui demo server: Barrage subscriptions (BarrageSubscriptionRequest) are not "
+           "implemented yet; use a snapshot (BarrageSnapshotRequest)");
+}
+
+/* ArrowFlightUtil.DoExchangeMarshaller.onNext: route the first request by its type. */
+static void h_do_exchange(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    (void)req;
+    (void)len;
+    if (need_session(x) != 0)
+        return;
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "DoExchangeMarshaller{%x}: ",
+             (unsigned)(((uintptr_t)x >> 4) & 0x7fffffffu));
+    int first = 1;
+    for (;;) {
+        uint8_t *data;
+        size_t n;
+        int rc = demo_call_recv(x->c, &data, &n, -1);
+        if (rc == DEMO_RECV_DEAD)
+            return;
+        if (rc == DEMO_RECV_END) {
+            /* Upstream closes its side without completing the call: it stays open until
+             * the client cancels (or the server stops). */
+            while (!demo_call_wait_dead(x->c, 1000)) {
+            }
+            return;
+        }
+        if (rc != DEMO_RECV_MSG)
+            continue;
+        FLPB(FlightData) *fd;
+        struct barrage_msg bm;
+        int prc = parse_exchange_msg(x, data, n, &fd, &bm);
+        free(data);
+        if (prc != 0)
+            return;
+        char msg[256];
+        if (!bm.has_wrapper) {
+            protobuf_c_message_free_unpacked(&fd->base, NULL);
+            if (first) { /* pyarrow sends a first FlightData with only the "dphn" descriptor */
+                first = 0;
+                continue;
+            }
+            snprintf(msg, sizeof msg, "%sfailed to receive Barrage request metadata", prefix);
+            finish(x, GRPC_STATUS_INVALID_ARGUMENT, msg);
+            return;
+        }
+        if (bm.msg_type == BARRAGE_SNAPSHOT_REQUEST) {
+            exchange_snapshot(x, fd, &bm);
+        } else if (bm.msg_type == BARRAGE_SUBSCRIPTION_REQUEST) {
+            exchange_subscription(x, fd, &bm);
+        } else {
+            snprintf(msg, sizeof msg, "%sreceived a message with unhandled BarrageMessageType: %d",
+                     prefix, bm.msg_type);
+            finish(x, GRPC_STATUS_INVALID_ARGUMENT, msg);
+        }
+        protobuf_c_message_free_unpacked(&fd->base, NULL);
+        return;
+    }
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static const struct method methods[] = {
+    {"/io.deephaven.proto.backplane.grpc.ConfigService/GetAuthenticationConstants", UNARY,
+     h_get_auth_constants},
+    {"/io.deephaven.proto.backplane.grpc.ConfigService/GetConfigurationConstants", UNARY,
+     h_get_config_constants},
+    {"/io.deephaven.proto.backplane.grpc.SessionService/CloseSession", UNARY, h_close_session},
+    {"/io.deephaven.proto.backplane.grpc.SessionService/Release", UNARY, h_release},
+    {"/io.deephaven.proto.backplane.grpc.SessionService/ExportFromTicket", UNARY,
+     h_export_from_ticket},
+    {"/io.deephaven.proto.backplane.grpc.SessionService/PublishFromTicket", UNARY,
+     h_publish_from_ticket},
+    {"/io.deephaven.proto.backplane.grpc.SessionService/ExportNotifications", SERVER_STREAM,
+     h_export_notifications},
+    {"/io.deephaven.proto.backplane.grpc.SessionService/TerminationNotification", UNARY,
+     h_termination_notification},
+    {"/io.deephaven.proto.backplane.grpc.TableService/GetExportedTableCreationResponse", UNARY,
+     h_get_etcr},
+    {"/io.deephaven.proto.backplane.grpc.TableService/FetchTable", UNARY, h_fetch_table},
+    {"/io.deephaven.proto.backplane.grpc.ApplicationService/ListFields", SERVER_STREAM,
+     h_list_fields},
+    {"/io.deephaven.proto.backplane.grpc.ObjectService/FetchObject", UNARY, h_fetch_object},
+    {"/io.deephaven.proto.backplane.grpc.ObjectService/MessageStream", BIDI, h_message_stream},
+    {"/arrow.flight.protocol.FlightService/DoGet", SERVER_STREAM, h_do_get},
+    {"/arrow.flight.protocol.FlightService/DoExchange", BIDI, h_do_exchange},
+};
+
+static const struct method *find_method(const char *path)
+{
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(methods[i].path, path) == 0)
+            return &methods[i];
+    return NULL;
+}
+
+/* SessionServiceInterceptor.interceptCall: a header, if any, must authenticate. 0 or -1
+ * after finishing the call. */
+static int authenticate(struct call_ctx *x)
+{
+    char value[4096];
+    int too_long = 0;
+    if (demo_call_header(x->c, "authorization", value, sizeof value, &too_long) != 0 && !too_long)
+        return 0; /* no header: handlers needing a session say UNAUTHENTICATED */
+    if (too_long || demo_auth(x->app->reg, value, &x->s) != 0) {
+        finish(x, GRPC_STATUS_UNAUTHENTICATED, "Authentication details invalid");
+        return -1;
+    }
+    return 0;
+}
+
+void demo_handle_call(void *app, struct demo_call *call)
+{
+    struct call_ctx x = {app, call, NULL};
+    const struct method *m = find_method(demo_call_method(call));
+    if (!m) {
+        /* grpc-java's answer for a method no service registered */
+        char msg[600];
+        const char *path = demo_call_method(call);
+        snprintf(msg, sizeof msg, "Method not found: %.500s", path[0] == '/' ? path + 1 : path);
+        demo_call_finish(call, GRPC_STATUS_UNIMPLEMENTED, msg);
+        return;
+    }
+    if (authenticate(&x) != 0)
+        return;
+    demo_call_set_header_fn(call, bearer_hook, &x);
+    demo_call_set_stop_fn(call, stop_hook, &x);
+    uint8_t *req = NULL;
+    size_t len = 0;
+    if (m->kind != BIDI) {
+        int rc = demo_call_recv(call, &req, &len, -1);
+        while (rc == DEMO_RECV_TIMEOUT && !demo_call_is_dead(call))
+            rc = demo_call_recv(call, &req, &len, -1);
+        if (rc == DEMO_RECV_END)
+            demo_call_finish(call, GRPC_STATUS_INTERNAL, "Half-closed without a request");
+        if (rc != DEMO_RECV_MSG) {
+            demo_call_finish(call, GRPC_STATUS_CANCELLED, "");
+            demo_call_set_header_fn(call, NULL, NULL);
+            demo_call_set_stop_fn(call, NULL, NULL);
+            demo_session_unref(x.app->reg, x.s);
+            return;
+        }
+    }
+    m->fn(&x, req, len);
+    free(req);
+    if (!demo_call_finished(call) && !demo_call_is_dead(call))
+        demo_call_finish(call, GRPC_STATUS_INTERNAL, "demo server: handler ended without a status");
+    demo_call_finish(call, GRPC_STATUS_CANCELLED, "");
+    /* x lives on this stack: the rpc layer must not call back into it. */
+    demo_call_set_header_fn(call, NULL, NULL);
+    demo_call_set_stop_fn(call, NULL, NULL);
+    demo_session_unref(x.app->reg, x.s);
+}

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/* main: dhtui-demo-server's options, startup, stdin control channel and clean shutdown. */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "handlers.h"
+#include "rpc_server.h"
+#include "sessions.h"
+
+#define DEFAULT_ROWS 1000000
+#define DEFAULT_DURATION_MS 300000 /* http.session.durationMs in dh-defaults.prop */
+#define MIN_DURATION_MS 1000
+#define CONTROL_LINE_MAX 4096
+
+struct options {
+    int port;
+    const char *psk;
+    int64_t rows;
+    int64_t duration_ms;
+    int quiet;
+};
+
+/* State shared by the main, housekeeping and control threads. */
+struct server {
+    struct demo_app app;
+    pthread_mutex_t ctl_lock; /* held while a control command runs */
+    int ctl_dead;             /* set by main before freeing: the control thread must stop */
+    atomic_int housekeeping_stop;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: dhtui-demo-server [--port N] [--psk KEY] [--rows N]\n"
+            "                         [--session-duration-ms MS] [--quiet] [--help]\n"
+            "\n"
+            "A small Deephaven-protocol server with sample data (plaintext gRPC on 127.0.0.1).\n"
+            "  --port N                 listen on port N (0 = pick a free port; default 10000)\n"
+            "  --psk KEY                accept only the pre-shared key KEY\n"
+            "                           (io.deephaven.authentication.psk.PskAuthenticationHandler);\n"
+            "                           without it, Anonymous authentication is accepted\n"
+            "  --rows N                 rows of the `trades` table (default %d)\n"
+            "  --session-duration-ms MS session lifetime after the last token rotation\n"
+            "                           (http.session.durationMs, default %d, minimum %d)\n"
+            "  --quiet                  no log lines on stderr\n"
+            "\n"
+            "Prints `listening on 127.0.0.1:<port>` once ready. Control commands on stdin, one\n"
+            "per line, one reply line each: add NAME [TYPE [LIKE]], remove NAME, stats,\n"
+            "expire-all, quit. SIGINT/SIGTERM shut down cleanly.\n",
+            DEFAULT_ROWS, DEFAULT_DURATION_MS, MIN_DURATION_MS);
+}
+
+/* Parse a decimal integer in [lo, hi]; 0 or -1. */
+static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The value of option `name` at argv[*i] ("--name V" or "--name=V"), or NULL. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, int *missing)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* Parse the command line; 0 to run, 1 to exit 0 (--help), -1 to exit 2. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    o->port = 10000;
+    o->psk = NULL;
+    o->rows = DEFAULT_ROWS;
+    o->duration_ms = DEFAULT_DURATION_MS;
+    o->quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        int64_t v;
+        const char *val;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 1;
+        } else if (strcmp(argv[i], "--quiet") == 0) {
+            o->quiet = 1;
+        } else if ((val = option_value(argc, argv, &i, "--port", &missing))) {
+            if (parse_int(val, 0, 65535, &v) != 0) {
+                fprintf(stderr, "dhtui-demo-server: --port expects 0..65535, not '%s'\n", val);
+                return -1;
+            }
+            o->port = (int)v;
+        } else if ((val = option_value(argc, argv, &i, "--psk", &missing))) {
+            if (!*val || strchr(val, '\n')) {
+                fprintf(stderr, "dhtui-demo-server: --psk expects a non-empty key\n");
+                return -1;
+            }
+            o->psk = val;
+        } else if ((val = option_value(argc, argv, &i, "--rows", &missing))) {
+            if (parse_int(val, 0, INT64_C(1) << 40, &v) != 0) {
+                fprintf(stderr, "dhtui-demo-server: --rows expects a row count, not '%s'\n", val);
+                return -1;
+            }
+            o->rows = v;
+        } else if ((val = option_value(argc, argv, &i, "--session-duration-ms", &missing))) {
+            /* SessionService refuses tokenExpireMs below 10 s; the demo allows shorter
+             * sessions so tests of expiry run fast. */
+            if (parse_int(val, MIN_DURATION_MS, INT64_C(1) << 40, &v) != 0) {
+                fprintf(stderr,
+                        "dhtui-demo-server: --session-duration-ms expects at least %d, not '%s'\n",
+                        MIN_DURATION_MS, val);
+                return -1;
+            }
+            o->duration_ms = v;
+        } else {
+            if (missing)
+                fprintf(stderr, "dhtui-demo-server: %s needs a value\n", argv[i]);
+            else
+                fprintf(stderr, "dhtui-demo-server: unknown option '%s' (try --help)\n", argv[i]);
+            return -1;
+        }
+        if (missing) {
+            fprintf(stderr, "dhtui-demo-server: %s needs a value\n", argv[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Print one control reply line and flush it. */
+static void ctl_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void ctl_reply(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+/* A control-channel object name: 1..200 printable non-space ASCII characters. */
+static int valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 200)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= ' ' || s[i] > '~' || s[i] == '/')
+            return 0;
+    return 1;
+}
+
+/* Run one control command (ctl_lock held). Returns 1 for quit. */
+static int control_command(struct server *sv, char *line)
+{
+    char *save = NULL;
+    char *cmd = strtok_r(line, " \t", &save);
+    if (!cmd)
+        return 0;
+    char *a1 = strtok_r(NULL, " \t", &save);
+    char *a2 = strtok_r(NULL, " \t", &save);
+    char *a3 = strtok_r(NULL, " \t", &save);
+    char *extra = strtok_r(NULL, " \t", &save);
+    struct demo_app *app = &sv->app;
+    if (strcmp(cmd, "add") == 0) {
+        if (!a1 || extra || !valid_name(a1) || (a2 && !valid_name(a2))) {
+            ctl_reply("error: usage: add NAME [TYPE [LIKE]]");
+            return 0;
+        }
+        const struct demo_object *o = demo_catalog_add(app->cat, a1, a2 ? a2 : "Table", a3);
+        if (!o) {
+            ctl_reply("error: cannot add '%s' (a built-in has that name?)", a1);
+            return 0;
+        }
+        demo_fields_touch(app->reg, o);
+        ctl_reply("ok");
+    } else if (strcmp(cmd, "remove") == 0) {
+        if (!a1 || a2) {
+            ctl_reply("error: usage: remove NAME");
+            return 0;
+        }
+        const struct demo_object *o = demo_catalog_find(app->cat, a1);
+        if (!o || demo_catalog_remove(app->cat, a1) != 0) {
+            ctl_reply("error: no object named '%s'", a1);
+            return 0;
+        }
+        demo_fields_touch(app->reg, o);
+        ctl_reply("ok");
+    } else if (strcmp(cmd, "stats") == 0) {
+        size_t s, e, h;
+        demo_registry_stats(app->reg, &s, &e, &h);
+        ctl_reply("sessions=%zu exports=%zu shared=%zu", s, e, h);
+    } else if (strcmp(cmd, "expire-all") == 0) {
+        demo_registry_expire_all(app->reg);
+        ctl_reply("ok");
+    } else if (strcmp(cmd, "quit") == 0) {
+        ctl_reply("ok");
+        return 1;
+    } else {
+        ctl_reply("error: unknown command '%.100s' (add, remove, stats, expire-all, quit)", cmd);
+    }
+    return 0;
+}
+
+/* Control thread: one command per stdin line; stops reading at EOF. */
+static void *control_main(void *arg)
+{
+    struct server *sv = arg;
+    char line[CONTROL_LINE_MAX];
+    while (fgets(line, sizeof line, stdin)) {
+        size_t n = strlen(line);
+        int too_long = n == sizeof line - 1 && line[n - 1] != '\n';
+        if (too_long) {
+            int ch;
+            while ((ch = getchar()) != EOF && ch != '\n') {
+            }
+        }
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        pthread_mutex_lock(&sv->ctl_lock);
+        if (sv->ctl_dead) {
+            pthread_mutex_unlock(&sv->ctl_lock);
+            break;
+        }
+        int quit = 0;
+        if (too_long)
+            ctl_reply("error: line too long");
+        else
+            quit = control_command(sv, line);
+        pthread_mutex_unlock(&sv->ctl_lock);
+        if (quit) {
+            kill(getpid(), SIGTERM);
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Housekeeping thread: session expiry, token cleanup, ListFields propagation. */
+static void *housekeeping_main(void *arg)
+{
+    struct server *sv = arg;
+    while (!atomic_load(&sv->housekeeping_stop)) {
+        int ms = demo_registry_tick(sv->app.reg);
+        demo_registry_wait(sv->app.reg, ms < 100 ? ms : 100);
+    }
+    return NULL;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* SessionService.onShutdown: termination listeners first, then every session closes,
+ * then the grpc server stops (cancelling whatever still runs). */
+static void shut_down(struct server *sv, struct demo_rpc_server *rpc)
+{
+    demo_registry_begin_shutdown(sv->app.reg);
+    for (int i = 0; i < 40 && demo_registry_termination_waiters(sv->app.reg) > 0; i++)
+        sleep_ms(25);
+    demo_registry_expire_all(sv->app.reg);
+    sleep_ms(200); /* let session-bound streams send their final statuses */
+    demo_rpc_server_stop(rpc);
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt;
+    int prc = parse_options(argc, argv, &opt);
+    if (prc != 0)
+        return prc > 0 ? 0 : 2;
+
+    /* Signals go to sigwait in this thread only; SIGPIPE must not kill us. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct demo_catalog_options copt = {opt.rows};
+    /* Static: the detached control thread may outlive main's frame until exit. */
+    static struct server sv;
+    pthread_mutex_init(&sv.ctl_lock, NULL);
+    sv.app.cat = demo_catalog_new(&copt);
+    struct demo_registry_options ropt = {opt.duration_ms, opt.psk, sv.app.cat, opt.quiet};
+    sv.app.reg = sv.app.cat ? demo_registry_new(&ropt) : NULL;
+    if (!sv.app.reg) {
+        fprintf(stderr, "dhtui-demo-server: out of memory\n");
+        demo_catalog_free(sv.app.cat);
+        return 1;
+    }
+    int port = 0;
+    char err[256];
+    struct demo_rpc_server *rpc =
+        demo_rpc_server_start(opt.port, demo_handle_call, &sv.app, &port, err, sizeof err);
+    if (!rpc) {
+        fprintf(stderr, "dhtui-demo-server: %s\n", err);
+        demo_registry_free(sv.app.reg);
+        demo_catalog_free(sv.app.cat);
+        return 1;
+    }
+    printf("listening on 127.0.0.1:%d\n", port);
+    fflush(stdout);
+    demo_log(sv.app.reg, "auth: %s; session duration %" PRId64 " ms; trades rows %" PRId64,
+             opt.psk ? "pre-shared key" : "Anonymous", opt.duration_ms, opt.rows);
+
+    pthread_t hk, ctl;
+    int hk_ok = pthread_create(&hk, NULL, housekeeping_main, &sv) == 0;
+    if (pthread_create(&ctl, NULL, control_main, &sv) == 0)
+        pthread_detach(ctl);
+
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0) {
+    }
+    demo_log(sv.app.reg, "shutting down (signal %d)", sig);
+    shut_down(&sv, rpc);
+    atomic_store(&sv.housekeeping_stop, 1);
+    if (hk_ok)
+        pthread_join(hk, NULL);
+    pthread_mutex_lock(&sv.ctl_lock);
+    sv.ctl_dead = 1; /* the detached control thread may still sit in fgets */
+    pthread_mutex_unlock(&sv.ctl_lock);
+    demo_registry_free(sv.app.reg);
+    demo_catalog_free(sv.app.cat);
+    fflush(stdout);
+    return 0;
+}

@@ -1,0 +1,1055 @@
+/* SPDX-License-Identifier: MIT */
+/* arrow.c: Arrow IPC Message, Schema and RecordBatch decoding over untrusted bytes
+ * (arrow format/Message.fbs, Schema.fbs; columnar layout per the Arrow spec and
+ * Deephaven's BaseChunkWriter / VarBinaryChunkWriter / ListChunkWriter). */
+#include "dh_arrow.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Field ids (index in the .fbs declaration; slot = 4 + 2*id). */
+enum {
+    MSG_VERSION = 0, MSG_HEADER = 2, MSG_BODY_LENGTH = 3,
+    SCHEMA_ENDIANNESS = 0, SCHEMA_FIELDS = 1, SCHEMA_METADATA = 2,
+    FIELD_NAME = 0, FIELD_NULLABLE = 1, FIELD_TYPE = 3, FIELD_DICTIONARY = 4,
+    FIELD_CHILDREN = 5, FIELD_METADATA = 6,
+    KV_KEY = 0, KV_VALUE = 1,
+    RB_LENGTH = 0, RB_NODES = 1, RB_BUFFERS = 2, RB_COMPRESSION = 3,
+};
+
+/* Type union tags (Schema.fbs union Type). */
+enum {
+    T_NONE, T_NULL, T_INT, T_FLOAT, T_BINARY, T_UTF8, T_BOOL, T_DECIMAL, T_DATE, T_TIME,
+    T_TIMESTAMP, T_INTERVAL, T_LIST, T_STRUCT, T_UNION, T_FIXED_BINARY, T_FIXED_LIST, T_MAP,
+    T_DURATION, T_LARGE_BINARY, T_LARGE_UTF8, T_LARGE_LIST, T_RUN_END, T_BINARY_VIEW,
+    T_UTF8_VIEW, T_LIST_VIEW, T_LARGE_LIST_VIEW, T_COUNT
+};
+
+static const char *const type_names[T_COUNT] = {
+    "NONE", "Null", "Int", "FloatingPoint", "Binary", "Utf8", "Bool", "Decimal", "Date",
+    "Time", "Timestamp", "Interval", "List", "Struct", "Union", "FixedSizeBinary",
+    "FixedSizeList", "Map", "Duration", "LargeBinary", "LargeUtf8", "LargeList",
+    "RunEndEncoded", "BinaryView", "Utf8View", "ListView", "LargeListView",
+};
+
+/* ---- Message ---- */
+
+int dh_ipc_message_decode(const uint8_t *buf, size_t len, struct dh_ipc_message *msg,
+                          struct dh_error *err)
+{
+    memset(msg, 0, sizeof *msg);
+    struct dh_fb_table root;
+    int rc = dh_fb_root(buf, len, &root, err);
+    if (rc) {
+        dh_error_prefix(err, "Arrow message");
+        return rc;
+    }
+    msg->version = dh_fb_i16(&root, MSG_VERSION, 0);
+    uint8_t type;
+    rc = dh_fb_union(&root, MSG_HEADER, &type, &msg->header, err);
+    if (rc) {
+        dh_error_prefix(err, "Arrow message header");
+        return rc;
+    }
+    msg->kind = (enum dh_ipc_kind)type;
+    msg->body_length = dh_fb_i64(&root, MSG_BODY_LENGTH, 0);
+    if (msg->body_length < 0)
+        return dh_error_set(err, DH_EINVAL, "Arrow message bodyLength %lld is negative.",
+                            (long long)msg->body_length);
+    return DH_OK;
+}
+
+/* Read the 8-byte encapsulation prefix at buf[pos]: sets *meta_len and *skip (4 or 8). */
+static int ipc_prefix(const uint8_t *buf, size_t len, size_t pos, size_t *meta_len,
+                      size_t *skip, struct dh_error *err)
+{
+    if (len - pos < 4)
+        return DH_NEED_MORE;
+    uint32_t first = dh_fb_load_u32(buf + pos);
+    size_t at = pos;
+    *skip = 4;
+    if (first == 0xFFFFFFFFu) {
+        if (len - pos < 8)
+            return DH_NEED_MORE;
+        at = pos + 4;
+        *skip = 8;
+    }
+    int32_t ml = dh_fb_load_i32(buf + at);
+    if (ml < 0)
+        return dh_error_set(err, DH_EINVAL, "Arrow IPC metadata length %d is negative.", ml);
+    *meta_len = (size_t)ml;
+    return DH_OK;
+}
+
+int dh_ipc_stream_next(const uint8_t *buf, size_t len, size_t *pos, struct dh_ipc_frame *frame,
+                       struct dh_error *err)
+{
+    memset(frame, 0, sizeof *frame);
+    if (!buf || *pos >= len)
+        return DH_END;
+    size_t meta_len, skip;
+    int rc = ipc_prefix(buf, len, *pos, &meta_len, &skip, err);
+    if (rc)
+        return rc;
+    if (meta_len == 0) { /* end-of-stream marker */
+        *pos += skip;
+        return DH_END;
+    }
+    size_t at = *pos + skip;
+    if (meta_len > len - at)
+        return DH_NEED_MORE;
+    struct dh_ipc_message msg;
+    rc = dh_ipc_message_decode(buf + at, meta_len, &msg, err);
+    if (rc)
+        return rc;
+    size_t body_at = at + meta_len;
+    if ((uint64_t)msg.body_length > len - body_at)
+        return DH_NEED_MORE;
+    frame->metadata = buf + at;
+    frame->metadata_len = meta_len;
+    frame->body = buf + body_at;
+    frame->body_len = (size_t)msg.body_length;
+    *pos = body_at + (size_t)msg.body_length;
+    return DH_OK;
+}
+
+/* ---- Schema ---- */
+
+/* Limits shared by one schema decode (DAG-shaped flatbuffers could otherwise make
+ * small inputs expand without bound). */
+struct schema_ctx {
+    size_t fields_left;
+    size_t bytes_left;
+    struct dh_error *err;
+};
+
+/* Copy len bytes as a NUL-terminated string, charged to the byte budget. */
+static int dup_bytes(struct schema_ctx *c, const char *s, size_t len, char **out)
+{
+    *out = NULL;
+    if (len + 1 > c->bytes_left)
+        return dh_error_set(c->err, DH_EINVAL,
+                            "Arrow schema strings add up to more than the message allows.");
+    c->bytes_left -= len + 1;
+    char *p = malloc(len + 1);
+    if (!p)
+        return dh_error_set(c->err, DH_ENOMEM, "Out of memory decoding an Arrow schema.");
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    *out = p;
+    return DH_OK;
+}
+
+static void kv_free(struct dh_kv *kv, size_t n)
+{
+    for (size_t i = 0; kv && i < n; i++) {
+        free(kv[i].key);
+        free(kv[i].value);
+    }
+    free(kv);
+}
+
+/* Decode a [KeyValue] field into a new array. */
+static int kv_decode(struct schema_ctx *c, const struct dh_fb_table *t, int id,
+                     struct dh_kv **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    struct dh_fb_vector v;
+    int rc = dh_fb_vector_field(t, id, 4, &v, c->err);
+    if (rc || !v.present || v.n == 0)
+        return rc;
+    if (v.n * sizeof(struct dh_kv) > c->bytes_left)
+        return dh_error_set(c->err, DH_EINVAL,
+                            "Arrow schema metadata adds up to more than the message allows.");
+    c->bytes_left -= v.n * sizeof(struct dh_kv);
+    struct dh_kv *kv = calloc(v.n, sizeof *kv);
+    if (!kv)
+        return dh_error_set(c->err, DH_ENOMEM, "Out of memory decoding Arrow metadata.");
+    for (size_t i = 0; i < v.n; i++) {
+        struct dh_fb_table e;
+        const char *k = NULL, *val = NULL;
+        size_t kl = 0, vl = 0;
+        rc = dh_fb_vector_table(&v, i, &e, c->err);
+        if (!rc)
+            rc = dh_fb_string(&e, KV_KEY, &k, &kl, c->err);
+        if (!rc)
+            rc = dh_fb_string(&e, KV_VALUE, &val, &vl, c->err);
+        if (!rc)
+            rc = dup_bytes(c, k ? k : "", kl, &kv[i].key);
+        if (!rc)
+            rc = dup_bytes(c, val ? val : "", vl, &kv[i].value);
+        if (rc) {
+            kv_free(kv, v.n);
+            return rc;
+        }
+    }
+    *out = kv;
+    *n_out = v.n;
+    return DH_OK;
+}
+
+static const char *kv_find(const struct dh_kv *kv, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(kv[i].key, key) == 0)
+            return kv[i].value;
+    return NULL;
+}
+
+const char *dh_schema_metadata(const struct dh_schema *schema, const char *key)
+{
+    return schema ? kv_find(schema->metadata, schema->n_metadata, key) : NULL;
+}
+
+const char *dh_field_metadata(const struct dh_field *field, const char *key)
+{
+    return field ? kv_find(field->metadata, field->n_metadata, key) : NULL;
+}
+
+static void field_free_contents(struct dh_field *f)
+{
+    if (!f)
+        return;
+    free(f->name);
+    free(f->timezone);
+    kv_free(f->metadata, f->n_metadata);
+    if (f->child) {
+        field_free_contents(f->child);
+        free(f->child);
+    }
+    memset(f, 0, sizeof *f);
+}
+
+void dh_schema_init(struct dh_schema *schema)
+{
+    memset(schema, 0, sizeof *schema);
+}
+
+void dh_schema_reset(struct dh_schema *schema)
+{
+    if (!schema)
+        return;
+    for (size_t i = 0; i < schema->n_fields; i++)
+        field_free_contents(&schema->fields[i]);
+    free(schema->fields);
+    kv_free(schema->metadata, schema->n_metadata);
+    dh_schema_init(schema);
+}
+
+static void set_unsupported(struct dh_field *f, unsigned tag)
+{
+    f->type = DH_TYPE_UNSUPPORTED;
+    if (tag < T_COUNT)
+        snprintf(f->type_name, sizeof f->type_name, "%s", type_names[tag]);
+    else
+        snprintf(f->type_name, sizeof f->type_name, "type #%u", tag);
+}
+
+/* Malformed type parameters: one message naming the column. */
+static int bad_param(struct schema_ctx *c, const char *col, const char *what, long long v)
+{
+    return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s': %s %lld is invalid.",
+                        col, what, v);
+}
+
+static int valid_unit(int u)
+{
+    return u >= DH_UNIT_SECOND && u <= DH_UNIT_NANO;
+}
+
+static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
+                        const char *col, struct dh_field *f);
+
+/* Decode the List's single child. */
+static int list_child_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
+                             const char *col, struct dh_field *f)
+{
+    struct dh_fb_vector kids;
+    int rc = dh_fb_vector_field(ft, FIELD_CHILDREN, 4, &kids, c->err);
+    if (rc)
+        return rc;
+    if (kids.n != 1)
+        return dh_error_set(c->err, DH_EINVAL,
+                            "Arrow schema: column '%s': expected 1 List child but found %zu.", col,
+                            kids.n);
+    struct dh_fb_table kt;
+    rc = dh_fb_vector_table(&kids, 0, &kt, c->err);
+    if (rc)
+        return rc;
+    f->child = calloc(1, sizeof *f->child);
+    if (!f->child)
+        return dh_error_set(c->err, DH_ENOMEM, "Out of memory decoding an Arrow schema.");
+    return field_decode(c, &kt, depth + 1, col, f->child);
+}
+
+/* Fill f's type from the Type union value. */
+static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_table *tt,
+                       const struct dh_fb_table *ft, int depth, const char *col,
+                       struct dh_field *f)
+{
+    if (tag < T_COUNT)
+        snprintf(f->type_name, sizeof f->type_name, "%s", type_names[tag]);
+    switch (tag) {
+    case T_NULL: f->type = DH_TYPE_NULL; return DH_OK;
+    case T_BOOL: f->type = DH_TYPE_BOOL; return DH_OK;
+    case T_UTF8: f->type = DH_TYPE_UTF8; return DH_OK;
+    case T_BINARY: f->type = DH_TYPE_BINARY; return DH_OK;
+    case T_LARGE_UTF8: f->type = DH_TYPE_LARGE_UTF8; return DH_OK;
+    case T_LARGE_BINARY: f->type = DH_TYPE_LARGE_BINARY; return DH_OK;
+    case T_INT:
+        f->type = DH_TYPE_INT;
+        f->bit_width = dh_fb_i32(tt, 0, 0);
+        f->is_signed = dh_fb_bool(tt, 1, 0);
+        if (f->bit_width != 8 && f->bit_width != 16 && f->bit_width != 32 && f->bit_width != 64)
+            return bad_param(c, col, "Int bitWidth", f->bit_width);
+        return DH_OK;
+    case T_FLOAT: {
+        int prec = dh_fb_i16(tt, 0, 0);
+        if (prec < 0 || prec > 2)
+            return bad_param(c, col, "FloatingPoint precision", prec);
+        f->type = DH_TYPE_FLOAT;
+        f->bit_width = 16 << prec;
+        return DH_OK;
+    }
+    case T_DECIMAL:
+        f->type = DH_TYPE_DECIMAL;
+        f->precision = dh_fb_i32(tt, 0, 0);
+        f->scale = dh_fb_i32(tt, 1, 0);
+        f->bit_width = dh_fb_i32(tt, 2, 128);
+        if (f->bit_width != 32 && f->bit_width != 64 && f->bit_width != 128 &&
+            f->bit_width != 256)
+            return bad_param(c, col, "Decimal bitWidth", f->bit_width);
+        return DH_OK;
+    case T_DATE:
+        f->type = DH_TYPE_DATE;
+        f->unit = dh_fb_i16(tt, 0, DH_DATE_MILLI);
+        if (f->unit != DH_DATE_DAY && f->unit != DH_DATE_MILLI)
+            return bad_param(c, col, "Date unit", f->unit);
+        return DH_OK;
+    case T_TIME:
+        f->type = DH_TYPE_TIME;
+        f->unit = dh_fb_i16(tt, 0, DH_UNIT_MILLI);
+        f->bit_width = dh_fb_i32(tt, 1, 32);
+        if (!valid_unit(f->unit))
+            return bad_param(c, col, "Time unit", f->unit);
+        if (f->bit_width != 32 && f->bit_width != 64)
+            return bad_param(c, col, "Time bitWidth", f->bit_width);
+        return DH_OK;
+    case T_TIMESTAMP: {
+        f->type = DH_TYPE_TIMESTAMP;
+        f->unit = dh_fb_i16(tt, 0, DH_UNIT_SECOND);
+        if (!valid_unit(f->unit))
+            return bad_param(c, col, "Timestamp unit", f->unit);
+        const char *tz;
+        size_t tzl;
+        int rc = dh_fb_string(tt, 1, &tz, &tzl, c->err);
+        if (rc)
+            return rc;
+        free(f->timezone);
+        return dup_bytes(c, tz ? tz : "", tzl, &f->timezone);
+    }
+    case T_DURATION:
+        f->type = DH_TYPE_DURATION;
+        f->unit = dh_fb_i16(tt, 0, DH_UNIT_MILLI);
+        if (!valid_unit(f->unit))
+            return bad_param(c, col, "Duration unit", f->unit);
+        return DH_OK;
+    case T_FIXED_BINARY:
+        f->type = DH_TYPE_FIXED_BINARY;
+        f->fixed_size = dh_fb_i32(tt, 0, 0);
+        if (f->fixed_size <= 0)
+            return bad_param(c, col, "FixedSizeBinary byteWidth", f->fixed_size);
+        return DH_OK;
+    case T_LIST:
+        f->type = DH_TYPE_LIST;
+        return list_child_decode(c, ft, depth, col, f);
+    case T_NONE:
+        return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' has no type.", col);
+    default:
+        set_unsupported(f, tag);
+        return DH_OK;
+    }
+}
+
+/* Decode one Field table (recursively for List children) into f. */
+static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
+                        const char *col, struct dh_field *f)
+{
+    if (depth > DH_ARROW_MAX_NESTING)
+        return dh_error_set(c->err, DH_EINVAL,
+                            "Arrow schema: column '%s' nests more than %d deep.", col,
+                            DH_ARROW_MAX_NESTING);
+    if (c->fields_left == 0)
+        return dh_error_set(c->err, DH_EINVAL, "Arrow schema has too many fields.");
+    c->fields_left--;
+    const char *name;
+    size_t nl;
+    int rc = dh_fb_string(ft, FIELD_NAME, &name, &nl, c->err);
+    if (!rc)
+        rc = dup_bytes(c, name ? name : "", nl, &f->name);
+    if (!rc)
+        rc = dup_bytes(c, "", 0, &f->timezone);
+    if (!rc)
+        rc = kv_decode(c, ft, FIELD_METADATA, &f->metadata, &f->n_metadata);
+    if (rc)
+        return rc;
+    if (!col)
+        col = f->name;
+    f->nullable = dh_fb_bool(ft, FIELD_NULLABLE, 0);
+    f->dh_type = dh_field_metadata(f, "deephaven:type");
+    f->dh_component_type = dh_field_metadata(f, "deephaven:componentType");
+    static const char *const hide_keys[] = {"deephaven:isStyle", "deephaven:isRowStyle",
+                                            "deephaven:isNumberFormat",
+                                            "deephaven:isDateFormat"};
+    for (size_t i = 0; i < sizeof hide_keys / sizeof *hide_keys; i++) {
+        const char *v = dh_field_metadata(f, hide_keys[i]);
+        if (v && strcmp(v, "true") == 0)
+            f->hidden = 1;
+    }
+    f->dictionary_encoded = dh_fb_has(ft, FIELD_DICTIONARY);
+    uint8_t tag;
+    struct dh_fb_table tt;
+    rc = dh_fb_union(ft, FIELD_TYPE, &tag, &tt, c->err);
+    if (rc)
+        return rc;
+    return type_decode(c, tag, &tt, ft, depth, col, f);
+}
+
+/* Decode a Schema table into *schema. */
+static int schema_table_decode(const struct dh_fb_table *st, size_t len, struct dh_schema *schema,
+                               struct dh_error *err)
+{
+    struct schema_ctx c = {.fields_left = len / 4 < DH_ARROW_MAX_FIELDS ? len / 4
+                                                                         : DH_ARROW_MAX_FIELDS,
+                           .bytes_left = 2 * len + 4096, .err = err};
+    schema->big_endian = dh_fb_i16(st, SCHEMA_ENDIANNESS, 0) != 0;
+    int rc = kv_decode(&c, st, SCHEMA_METADATA, &schema->metadata, &schema->n_metadata);
+    if (rc)
+        return rc;
+    struct dh_fb_vector v;
+    rc = dh_fb_vector_field(st, SCHEMA_FIELDS, 4, &v, err);
+    if (rc || v.n == 0)
+        return rc;
+    if (v.n > c.fields_left)
+        return dh_error_set(err, DH_EINVAL, "Arrow schema has too many fields (%zu).", v.n);
+    schema->fields = calloc(v.n, sizeof *schema->fields);
+    if (!schema->fields)
+        return dh_error_set(err, DH_ENOMEM, "Out of memory decoding an Arrow schema.");
+    schema->n_fields = v.n;
+    for (size_t i = 0; i < v.n; i++) {
+        struct dh_fb_table ft;
+        rc = dh_fb_vector_table(&v, i, &ft, err);
+        if (!rc)
+            rc = field_decode(&c, &ft, 0, NULL, &schema->fields[i]);
+        if (rc)
+            return rc;
+    }
+    return DH_OK;
+}
+
+int dh_schema_decode(const uint8_t *buf, size_t len, struct dh_schema *schema,
+                     struct dh_error *err)
+{
+    dh_schema_reset(schema);
+    struct dh_ipc_message msg;
+    int rc = dh_ipc_message_decode(buf, len, &msg, err);
+    if (rc)
+        return rc;
+    if (msg.kind != DH_IPC_SCHEMA || !msg.header.present)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected an Arrow Schema message but found header type %d.",
+                            (int)msg.kind);
+    rc = schema_table_decode(&msg.header, len, schema, err);
+    if (rc)
+        dh_schema_reset(schema);
+    return rc;
+}
+
+int dh_schema_decode_encapsulated(const uint8_t *buf, size_t len, struct dh_schema *schema,
+                                  struct dh_error *err)
+{
+    dh_schema_reset(schema);
+    size_t meta_len, skip;
+    int rc = buf ? ipc_prefix(buf, len, 0, &meta_len, &skip, err) : DH_NEED_MORE;
+    if (rc == DH_NEED_MORE)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected an encapsulated Arrow schema but found only %zu bytes.",
+                            buf ? len : 0);
+    if (rc)
+        return rc;
+    if (meta_len > len - skip)
+        return dh_error_set(err, DH_EINVAL,
+                            "Encapsulated Arrow schema claims %zu bytes but only %zu follow.",
+                            meta_len, len - skip);
+    return dh_schema_decode(buf + skip, meta_len, schema, err);
+}
+
+/* The first reason field f (or its element type) cannot be read, or DH_OK. */
+static int field_check(const struct dh_field *f, const char *col, struct dh_error *err)
+{
+    if (f->dictionary_encoded)
+        return dh_error_set(err, DH_ENOTSUP,
+                            "column '%s': dictionary-encoded columns are not supported.", col);
+    if (f->type == DH_TYPE_UNSUPPORTED)
+        return dh_error_set(err, DH_ENOTSUP, "column '%s': type %s is not supported.", col,
+                            f->type_name);
+    if (f->child)
+        return field_check(f->child, col, err);
+    return DH_OK;
+}
+
+int dh_schema_check_supported(const struct dh_schema *schema, struct dh_error *err)
+{
+    if (schema->big_endian)
+        return dh_error_set(err, DH_ENOTSUP, "Big-endian Arrow data is not supported.");
+    for (size_t i = 0; i < schema->n_fields; i++) {
+        int rc = field_check(&schema->fields[i], schema->fields[i].name, err);
+        if (rc)
+            return rc;
+    }
+    return DH_OK;
+}
+
+/* ---- RecordBatch ---- */
+
+struct batch_ctx {
+    const uint8_t *body;
+    size_t blen;
+    struct dh_fb_vector nodes, buffers;
+    size_t ni, bi;
+    struct dh_column_view *views;
+    size_t nv, vcap;
+    struct dh_error *err;
+};
+
+/* Bytes per value of a fixed-width type; 0 for the rest. */
+static int value_width(const struct dh_field *f)
+{
+    switch (f->type) {
+    case DH_TYPE_INT:
+    case DH_TYPE_FLOAT:
+    case DH_TYPE_DECIMAL:
+    case DH_TYPE_TIME:
+        return f->bit_width / 8;
+    case DH_TYPE_DATE:
+        return f->unit == DH_DATE_DAY ? 4 : 8;
+    case DH_TYPE_TIMESTAMP:
+    case DH_TYPE_DURATION:
+        return 8;
+    case DH_TYPE_FIXED_BINARY:
+        return f->fixed_size;
+    default:
+        return 0;
+    }
+}
+
+/* Count the views (fields, children included) a column needs. */
+static size_t count_views(const struct dh_field *f)
+{
+    size_t n = 0;
+    for (; f; f = f->child)
+        n++;
+    return n;
+}
+
+static int take_node(struct batch_ctx *b, const char *col, int64_t *length, int64_t *nulls)
+{
+    const uint8_t *p = dh_fb_vector_at(&b->nodes, b->ni);
+    if (!p)
+        return dh_error_set(b->err, DH_EINVAL,
+                            "Arrow record batch: column '%s': expected field node %zu but the "
+                            "batch has %zu.",
+                            col, b->ni + 1, b->nodes.n);
+    b->ni++;
+    *length = dh_fb_load_i64(p);
+    *nulls = dh_fb_load_i64(p + 8);
+    if (*length < 0 || *length > DH_ARROW_MAX_ROWS || *nulls < 0 || *nulls > *length)
+        return dh_error_set(b->err, DH_EINVAL,
+                            "Arrow record batch: column '%s': field node length %lld with "
+                            "null_count %lld is invalid.",
+                            col, (long long)*length, (long long)*nulls);
+    return DH_OK;
+}
+
+/* The next buffer: *p into the body (NULL when empty) and its length. */
+static int take_buffer(struct batch_ctx *b, const char *col, const uint8_t **p, size_t *len)
+{
+    const uint8_t *e = dh_fb_vector_at(&b->buffers, b->bi);
+    if (!e)
+        return dh_error_set(b->err, DH_EINVAL,
+                            "Arrow record batch: column '%s': expected buffer %zu but the batch "
+                            "has %zu.",
+                            col, b->bi + 1, b->buffers.n);
+    b->bi++;
+    int64_t off = dh_fb_load_i64(e), blen = dh_fb_load_i64(e + 8);
+    if (off < 0 || blen < 0 || (uint64_t)off > b->blen || (uint64_t)blen > b->blen - (uint64_t)off)
+        return dh_error_set(b->err, DH_EINVAL,
+                            "Arrow record batch: column '%s': buffer %zu [%lld, +%lld) lies "
+                            "outside the %zu-byte body.",
+                            col, b->bi - 1, (long long)off, (long long)blen, b->blen);
+    *p = blen ? b->body + off : NULL;
+    *len = (size_t)blen;
+    return DH_OK;
+}
+
+/* A buffer of at least `need` bytes. */
+static int take_sized(struct batch_ctx *b, const char *col, const char *what, uint64_t need,
+                      const uint8_t **p, size_t *len)
+{
+    int rc = take_buffer(b, col, p, len);
+    if (rc)
+        return rc;
+    if (*len < need)
+        return dh_error_set(b->err, DH_EINVAL,
+                            "Arrow record batch: column '%s': expected a %s buffer of %llu bytes "
+                            "but found %zu.",
+                            col, what, (unsigned long long)need, *len);
+    return DH_OK;
+}
+
+/* Check offsets[0..n] (width 4 or 8) are monotonic and within [0, limit]. */
+static int check_offsets(struct batch_ctx *b, const char *col, const uint8_t *offs, int64_t n,
+                         int width, uint64_t limit)
+{
+    int64_t prev = 0;
+    for (int64_t i = 0; i <= n; i++) {
+        const uint8_t *p = offs + (size_t)i * (size_t)width;
+        int64_t o = width == 4 ? dh_fb_load_i32(p) : dh_fb_load_i64(p);
+        if (o < 0 || (uint64_t)o > limit || (i > 0 && o < prev))
+            return dh_error_set(b->err, DH_EINVAL,
+                                "Arrow record batch: column '%s': offset %lld at row %lld is "
+                                "out of order or beyond the %llu-byte data.",
+                                col, (long long)o, (long long)i, (unsigned long long)limit);
+        prev = o;
+    }
+    return DH_OK;
+}
+
+static int column_decode(struct batch_ctx *b, const struct dh_field *f, const char *col,
+                         struct dh_column_view *v);
+
+/* Offsets and data (variable-width types and lists): n+1 offsets, or none when n = 0. */
+static int offsets_decode(struct batch_ctx *b, const char *col, struct dh_column_view *v,
+                          int width)
+{
+    size_t olen;
+    const uint8_t *offs;
+    uint64_t need = v->length ? ((uint64_t)v->length + 1) * (uint64_t)width : 0;
+    int rc = take_sized(b, col, "offsets", need, &offs, &olen);
+    if (rc)
+        return rc;
+    v->offsets = v->length ? offs : NULL;
+    return DH_OK;
+}
+
+static int column_decode(struct batch_ctx *b, const struct dh_field *f, const char *col,
+                         struct dh_column_view *v)
+{
+    memset(v, 0, sizeof *v);
+    v->field = f;
+    int rc = take_node(b, col, &v->length, &v->null_count);
+    if (rc)
+        return rc;
+    uint64_t n = (uint64_t)v->length;
+    if (f->type == DH_TYPE_NULL) { /* no buffers at all */
+        v->null_count = v->length;
+        return DH_OK;
+    }
+    const uint8_t *vb;
+    size_t vlen;
+    rc = take_sized(b, col, "validity", v->null_count ? (n + 7) / 8 : 0, &vb, &vlen);
+    if (rc)
+        return rc;
+    v->validity = v->null_count ? vb : NULL;
+    v->value_width = value_width(f);
+    switch (f->type) {
+    case DH_TYPE_BOOL:
+        return take_sized(b, col, "values", (n + 7) / 8, &v->values, &v->values_len);
+    case DH_TYPE_UTF8:
+    case DH_TYPE_BINARY:
+    case DH_TYPE_LARGE_UTF8:
+    case DH_TYPE_LARGE_BINARY: {
+        int w = (f->type == DH_TYPE_UTF8 || f->type == DH_TYPE_BINARY) ? 4 : 8;
+        rc = offsets_decode(b, col, v, w);
+        if (!rc)
+            rc = take_buffer(b, col, &v->values, &v->values_len);
+        if (!rc && v->offsets)
+            rc = check_offsets(b, col, v->offsets, v->length, w, v->values_len);
+        return rc;
+    }
+    case DH_TYPE_LIST: {
+        rc = offsets_decode(b, col, v, 4);
+        if (rc)
+            return rc;
+        if (b->nv >= b->vcap)
+            return dh_error_set(b->err, DH_EINVAL, "Arrow record batch: too many columns.");
+        v->child = &b->views[b->nv++];
+        rc = column_decode(b, f->child, col, v->child);
+        if (!rc && v->offsets)
+            rc = check_offsets(b, col, v->offsets, v->length, 4, (uint64_t)v->child->length);
+        return rc;
+    }
+    default:
+        if (v->value_width <= 0)
+            return dh_error_set(b->err, DH_ENOTSUP, "column '%s': type %s is not supported.",
+                                col, f->type_name);
+        return take_sized(b, col, "values", n * (uint64_t)v->value_width, &v->values,
+                          &v->values_len);
+    }
+}
+
+void dh_batch_init(struct dh_batch *batch)
+{
+    memset(batch, 0, sizeof *batch);
+}
+
+void dh_batch_reset(struct dh_batch *batch)
+{
+    if (!batch)
+        return;
+    free(batch->columns);
+    if (batch->owns_body)
+        free(batch->body);
+    dh_batch_init(batch);
+}
+
+/* Decode the RecordBatch in header against a body already placed in batch. */
+static int batch_decode_views(const struct dh_schema *schema, const struct dh_fb_table *rb,
+                              struct dh_batch *batch, struct dh_error *err)
+{
+    struct batch_ctx b = {.body = batch->body, .blen = batch->body_len, .err = err};
+    if (dh_fb_has(rb, RB_COMPRESSION))
+        return dh_error_set(err, DH_ENOTSUP,
+                            "Compressed Arrow record batches are not supported.");
+    batch->length = dh_fb_i64(rb, RB_LENGTH, 0);
+    if (batch->length < 0 || batch->length > DH_ARROW_MAX_ROWS)
+        return dh_error_set(err, DH_EINVAL, "Arrow record batch length %lld is invalid.",
+                            (long long)batch->length);
+    int rc = dh_fb_vector_field(rb, RB_NODES, 16, &b.nodes, err);
+    if (!rc)
+        rc = dh_fb_vector_field(rb, RB_BUFFERS, 16, &b.buffers, err);
+    if (rc)
+        return rc;
+    size_t total = 0;
+    for (size_t i = 0; i < schema->n_fields; i++)
+        total += count_views(&schema->fields[i]);
+    if (total > b.nodes.n)
+        return dh_error_set(err, DH_EINVAL,
+                            "Arrow record batch: expected %zu field nodes but found %zu.", total,
+                            b.nodes.n);
+    if (total) {
+        b.views = calloc(total, sizeof *b.views);
+        if (!b.views)
+            return dh_error_set(err, DH_ENOMEM, "Out of memory decoding an Arrow record batch.");
+    }
+    b.vcap = total;
+    b.nv = schema->n_fields;
+    batch->columns = b.views;
+    batch->n_columns = schema->n_fields;
+    for (size_t i = 0; i < schema->n_fields; i++) {
+        rc = column_decode(&b, &schema->fields[i], schema->fields[i].name, &b.views[i]);
+        if (rc)
+            return rc;
+    }
+    if (b.ni != b.nodes.n || b.bi != b.buffers.n)
+        return dh_error_set(err, DH_EINVAL,
+                            "Arrow record batch: expected %zu field nodes and %zu buffers but "
+                            "found %zu and %zu.",
+                            b.ni, b.bi, b.nodes.n, b.buffers.n);
+    return DH_OK;
+}
+
+static int batch_decode(const struct dh_schema *schema, const uint8_t *header, size_t hlen,
+                        const uint8_t *body, size_t blen, int copy, struct dh_batch *batch,
+                        struct dh_error *err)
+{
+    dh_batch_reset(batch);
+    struct dh_ipc_message msg;
+    int rc = dh_ipc_message_decode(header, hlen, &msg, err);
+    if (rc)
+        return rc;
+    if (msg.kind == DH_IPC_DICTIONARY_BATCH)
+        return dh_error_set(err, DH_ENOTSUP,
+                            "Arrow DictionaryBatch messages (dictionary-encoded columns) are "
+                            "not supported.");
+    if (msg.kind != DH_IPC_RECORD_BATCH || !msg.header.present)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected an Arrow RecordBatch message but found header type %d.",
+                            (int)msg.kind);
+    if ((uint64_t)msg.body_length > blen || (blen && !body))
+        return dh_error_set(err, DH_EINVAL,
+                            "Arrow record batch body has %zu bytes but the header says %lld.",
+                            body ? blen : 0, (long long)msg.body_length);
+    rc = dh_schema_check_supported(schema, err);
+    if (rc)
+        return rc;
+    size_t used = (size_t)msg.body_length;
+    if (copy && used) {
+        batch->body = malloc(used);
+        if (!batch->body)
+            return dh_error_set(err, DH_ENOMEM, "Out of memory copying an Arrow record batch.");
+        memcpy(batch->body, body, used);
+        batch->owns_body = 1;
+    } else {
+        batch->body = (uint8_t *)(uintptr_t)body; /* borrowed: never written or freed */
+    }
+    batch->body_len = used;
+    rc = batch_decode_views(schema, &msg.header, batch, err);
+    if (rc)
+        dh_batch_reset(batch);
+    return rc;
+}
+
+int dh_batch_decode(const struct dh_schema *schema, const uint8_t *header, size_t hlen,
+                    const uint8_t *body, size_t blen, struct dh_batch *batch,
+                    struct dh_error *err)
+{
+    return batch_decode(schema, header, hlen, body, blen, 1, batch, err);
+}
+
+int dh_batch_decode_borrowed(const struct dh_schema *schema, const uint8_t *header,
+                             size_t hlen, const uint8_t *body, size_t blen,
+                             struct dh_batch *batch, struct dh_error *err)
+{
+    return batch_decode(schema, header, hlen, body, blen, 0, batch, err);
+}
+
+void dh_batch_set_deephaven_nulls(struct dh_batch *batch, int on)
+{
+    if (!batch || !batch->columns)
+        return;
+    for (size_t i = 0; i < batch->n_columns; i++)
+        for (struct dh_column_view *v = &batch->columns[i]; v; v = v->child)
+            v->deephaven_nulls = on != 0;
+}
+
+/* ---- accessors ---- */
+
+static int in_range(const struct dh_column_view *col, int64_t row)
+{
+    return col && row >= 0 && row < col->length;
+}
+
+/* Fixed-width value bits of `row` (width 1..8), zero-extended. */
+static uint64_t raw_bits(const struct dh_column_view *col, int64_t row)
+{
+    uint8_t tmp[8] = {0};
+    size_t w = (size_t)col->value_width;
+    memcpy(tmp, col->values + (size_t)row * w, w > 8 ? 8 : w);
+    return dh_fb_load_u64(tmp);
+}
+
+/* The value sign-extended from w bytes. */
+static int64_t sign_extend(uint64_t bits, int w)
+{
+    if (w >= 8)
+        return (int64_t)bits;
+    uint64_t m = (uint64_t)1 << (8 * w - 1);
+    bits &= ((uint64_t)1 << (8 * w)) - 1;
+    return (int64_t)((bits ^ m) - m);
+}
+
+/* Whether the fixed-width cell holds Deephaven's null sentinel for its type. */
+static int is_sentinel(const struct dh_column_view *col, int64_t row)
+{
+    const struct dh_field *f = col->field;
+    int w = col->value_width;
+    switch (f->type) {
+    case DH_TYPE_INT: {
+        uint64_t bits = raw_bits(col, row);
+        if (!f->is_signed)
+            return w == 2 && bits == 0xFFFF; /* char */
+        return sign_extend(bits, w) == (w == 8 ? INT64_MIN : -((int64_t)1 << (8 * w - 1)));
+    }
+    case DH_TYPE_FLOAT:
+        if (w == 4) {
+            uint32_t bits = (uint32_t)raw_bits(col, row);
+            float x;
+            memcpy(&x, &bits, 4);
+            return x == -FLT_MAX;
+        }
+        if (w == 8) {
+            uint64_t bits = raw_bits(col, row);
+            double x;
+            memcpy(&x, &bits, 8);
+            return x == -DBL_MAX;
+        }
+        return 0;
+    case DH_TYPE_TIMESTAMP:
+    case DH_TYPE_DATE:
+    case DH_TYPE_TIME:
+    case DH_TYPE_DURATION:
+        return w == 8 && (int64_t)raw_bits(col, row) == INT64_MIN;
+    default:
+        return 0;
+    }
+}
+
+int dh_column_is_null(const struct dh_column_view *col, int64_t row)
+{
+    if (!in_range(col, row))
+        return 1;
+    if (col->field && col->field->type == DH_TYPE_NULL)
+        return 1;
+    if (col->validity && !((col->validity[row >> 3] >> (row & 7)) & 1))
+        return 1;
+    return col->deephaven_nulls && col->value_width > 0 && is_sentinel(col, row);
+}
+
+/* IEEE half to double. */
+static double half_to_double(uint16_t h)
+{
+    int e = (h >> 10) & 0x1F;
+    double m = h & 0x3FF;
+    double v;
+    if (e == 0)
+        v = ldexp(m, -24);
+    else if (e == 31)
+        v = m ? NAN : INFINITY;
+    else
+        v = ldexp(m + 1024, e - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
+/* A FLOAT cell as double. */
+static double float_value(const struct dh_column_view *col, int64_t row)
+{
+    uint64_t bits = raw_bits(col, row);
+    if (col->value_width == 2)
+        return half_to_double((uint16_t)bits);
+    if (col->value_width == 4) {
+        uint32_t b32 = (uint32_t)bits;
+        float x;
+        memcpy(&x, &b32, 4);
+        return x;
+    }
+    double d;
+    memcpy(&d, &bits, 8);
+    return d;
+}
+
+static int bool_value(const struct dh_column_view *col, int64_t row)
+{
+    return (col->values[row >> 3] >> (row & 7)) & 1;
+}
+
+/* Clamp a double into int64 (NaN is 0). */
+static int64_t double_to_i64(double d)
+{
+    if (!(d == d))
+        return 0;
+    if (d >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (d <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)d;
+}
+
+int64_t dh_column_get_i64(const struct dh_column_view *col, int64_t row)
+{
+    if (!in_range(col, row) || !col->field)
+        return 0;
+    switch (col->field->type) {
+    case DH_TYPE_BOOL:
+        return bool_value(col, row);
+    case DH_TYPE_INT:
+        if (!col->field->is_signed)
+            return (int64_t)raw_bits(col, row);
+        return sign_extend(raw_bits(col, row), col->value_width);
+    case DH_TYPE_DATE:
+    case DH_TYPE_TIME:
+    case DH_TYPE_TIMESTAMP:
+    case DH_TYPE_DURATION:
+        return sign_extend(raw_bits(col, row), col->value_width);
+    case DH_TYPE_FLOAT:
+        return double_to_i64(float_value(col, row));
+    default:
+        return 0;
+    }
+}
+
+uint64_t dh_column_get_u64(const struct dh_column_view *col, int64_t row)
+{
+    if (in_range(col, row) && col->field && col->field->type == DH_TYPE_INT &&
+        !col->field->is_signed)
+        return raw_bits(col, row);
+    return (uint64_t)dh_column_get_i64(col, row);
+}
+
+double dh_column_get_f64(const struct dh_column_view *col, int64_t row)
+{
+    if (!in_range(col, row) || !col->field)
+        return 0;
+    if (col->field->type == DH_TYPE_FLOAT)
+        return float_value(col, row);
+    if (col->field->type == DH_TYPE_INT && !col->field->is_signed)
+        return (double)raw_bits(col, row);
+    return (double)dh_column_get_i64(col, row);
+}
+
+int dh_column_get_bool(const struct dh_column_view *col, int64_t row)
+{
+    if (!in_range(col, row) || !col->field)
+        return 0;
+    if (col->field->type == DH_TYPE_BOOL)
+        return bool_value(col, row);
+    if (col->field->type == DH_TYPE_FLOAT)
+        return float_value(col, row) != 0;
+    return dh_column_get_i64(col, row) != 0;
+}
+
+/* Offset i of a variable-width column (checked at decode time). */
+static int64_t offset_at(const struct dh_column_view *col, int64_t i, int width)
+{
+    const uint8_t *p = col->offsets + (size_t)i * (size_t)width;
+    return width == 4 ? dh_fb_load_i32(p) : dh_fb_load_i64(p);
+}
+
+int dh_column_get_bytes(const struct dh_column_view *col, int64_t row, const uint8_t **ptr,
+                        size_t *len)
+{
+    *ptr = NULL;
+    *len = 0;
+    if (!in_range(col, row) || !col->field)
+        return DH_EINVAL;
+    int w;
+    switch (col->field->type) {
+    case DH_TYPE_UTF8:
+    case DH_TYPE_BINARY:
+        w = 4;
+        break;
+    case DH_TYPE_LARGE_UTF8:
+    case DH_TYPE_LARGE_BINARY:
+        w = 8;
+        break;
+    case DH_TYPE_FIXED_BINARY:
+    case DH_TYPE_DECIMAL:
+        *ptr = col->values + (size_t)row * (size_t)col->value_width;
+        *len = (size_t)col->value_width;
+        return DH_OK;
+    default:
+        return DH_EINVAL;
+    }
+    int64_t a = offset_at(col, row, w), b = offset_at(col, row + 1, w);
+    *ptr = b > a ? col->values + a : (const uint8_t *)"";
+    *len = (size_t)(b - a);
+    return DH_OK;
+}
+
+int dh_column_list_range(const struct dh_column_view *col, int64_t row, int64_t *start,
+                         int64_t *count)
+{
+    *start = 0;
+    *count = 0;
+    if (!in_range(col, row) || !col->field || col->field->type != DH_TYPE_LIST)
+        return DH_EINVAL;
+    int64_t a = offset_at(col, row, 4), b = offset_at(col, row + 1, 4);
+    *start = a;
+    *count = b - a;
+    return DH_OK;
+}

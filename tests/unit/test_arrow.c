@@ -1,0 +1,940 @@
+/* SPDX-License-Identifier: MIT */
+/* test_arrow.c: Arrow IPC decoding against golden streams written by apache-arrow
+ * (tests/data/golden, made by tests/golden/gen.mjs) and against hand-built
+ * messages covering defaults, Deephaven layouts, refusals and malformed input. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "dh_arrow.h"
+#include "dh_fbb.h"
+
+/* ---- small helpers ---- */
+
+static uint8_t *read_file(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/golden/%s", DH_TEST_DATA_DIR, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            uint8_t *nb = realloc(buf, cap + 1);
+            if (!nb)
+                break;
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* A growing text buffer. */
+struct text {
+    char *s;
+    size_t len, cap;
+};
+
+static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void text_add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t cap = (t->cap + (size_t)n + 1) * 2;
+        char *ns = realloc(t->s, cap);
+        if (!ns)
+            return;
+        t->s = ns;
+        t->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+static void text_hex(struct text *t, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        text_add(t, "%02x", p[i]);
+}
+
+/* The type description gen.mjs writes (typeDesc). */
+static void type_desc(struct text *t, const struct dh_field *f)
+{
+    switch (f->type) {
+    case DH_TYPE_INT: text_add(t, "Int%d%c", f->bit_width, f->is_signed ? 's' : 'u'); break;
+    case DH_TYPE_FLOAT: text_add(t, "Float%d", f->bit_width); break;
+    case DH_TYPE_BOOL: text_add(t, "Bool"); break;
+    case DH_TYPE_UTF8: text_add(t, "Utf8"); break;
+    case DH_TYPE_LARGE_UTF8: text_add(t, "LargeUtf8"); break;
+    case DH_TYPE_BINARY: text_add(t, "Binary"); break;
+    case DH_TYPE_TIMESTAMP: text_add(t, "Timestamp(%d,%s)", f->unit, f->timezone); break;
+    case DH_TYPE_DATE: text_add(t, "Date(%d)", f->unit); break;
+    case DH_TYPE_TIME: text_add(t, "Time(%d,%d)", f->unit, f->bit_width); break;
+    case DH_TYPE_DURATION: text_add(t, "Duration(%d)", f->unit); break;
+    case DH_TYPE_DECIMAL:
+        text_add(t, "Decimal(%d,%d,%d)", f->precision, f->scale, f->bit_width);
+        break;
+    case DH_TYPE_LIST:
+        text_add(t, "List<");
+        type_desc(t, f->child);
+        text_add(t, ">");
+        break;
+    default: text_add(t, "?%s", f->type_name); break;
+    }
+}
+
+/* One cell as gen.mjs writes it (cellText); floats as ~%.17g (compared numerically). */
+static void cell_text(struct text *t, const struct dh_column_view *c, int64_t row)
+{
+    if (dh_column_is_null(c, row)) {
+        text_add(t, "NULL");
+        return;
+    }
+    const uint8_t *p;
+    size_t n;
+    switch (c->field->type) {
+    case DH_TYPE_INT:
+        if (c->field->is_signed)
+            text_add(t, "%lld", (long long)dh_column_get_i64(c, row));
+        else
+            text_add(t, "%llu", (unsigned long long)dh_column_get_u64(c, row));
+        break;
+    case DH_TYPE_BOOL: text_add(t, "%d", dh_column_get_bool(c, row)); break;
+    case DH_TYPE_FLOAT: text_add(t, "~%.17g", dh_column_get_f64(c, row)); break;
+    case DH_TYPE_UTF8:
+    case DH_TYPE_LARGE_UTF8:
+    case DH_TYPE_BINARY:
+    case DH_TYPE_DECIMAL:
+        if (dh_column_get_bytes(c, row, &p, &n) == DH_OK)
+            text_hex(t, p, n);
+        else
+            text_add(t, "ERR");
+        break;
+    case DH_TYPE_LIST: {
+        int64_t start, count;
+        dh_column_list_range(c, row, &start, &count);
+        text_add(t, "[");
+        for (int64_t i = 0; i < count; i++) {
+            if (i)
+                text_add(t, ";");
+            cell_text(t, c->child, start + i);
+        }
+        text_add(t, "]");
+        break;
+    }
+    default: text_add(t, "%lld", (long long)dh_column_get_i64(c, row)); break;
+    }
+}
+
+/* Whether an actual float text matches the expected JS text numerically. */
+static int float_match(const char *want, const char *got)
+{
+    double a = strtod(want, NULL), b = strtod(got, NULL);
+    return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* Decode a golden stream and describe it in the .expected format. */
+static int describe_stream(const uint8_t *buf, size_t len, struct text *out, struct dh_error *err)
+{
+    struct dh_schema schema;
+    struct dh_batch batch;
+    dh_schema_init(&schema);
+    dh_batch_init(&batch);
+    size_t pos = 0;
+    struct dh_ipc_frame fr;
+    int rc = dh_ipc_stream_next(buf, len, &pos, &fr, err);
+    if (rc == DH_OK)
+        rc = dh_schema_decode(fr.metadata, fr.metadata_len, &schema, err);
+    for (size_t i = 0; rc == DH_OK && i < schema.n_fields; i++) {
+        const struct dh_field *f = &schema.fields[i];
+        text_add(out, "field,%zu,%s,", i, f->name);
+        type_desc(out, f);
+        text_add(out, "\n");
+        for (size_t k = 0; k < f->n_metadata; k++)
+            text_add(out, "fmeta,%zu,%s,%s\n", i, f->metadata[k].key, f->metadata[k].value);
+    }
+    for (size_t k = 0; rc == DH_OK && k < schema.n_metadata; k++)
+        text_add(out, "smeta,%s,%s\n", schema.metadata[k].key, schema.metadata[k].value);
+    for (int b = 0; rc == DH_OK; b++) {
+        rc = dh_ipc_stream_next(buf, len, &pos, &fr, err);
+        if (rc != DH_OK)
+            break;
+        rc = dh_batch_decode(&schema, fr.metadata, fr.metadata_len, fr.body, fr.body_len, &batch,
+                             err);
+        if (rc != DH_OK)
+            break;
+        text_add(out, "batch,%d,%lld\n", b, (long long)batch.length);
+        for (size_t c = 0; c < batch.n_columns; c++) {
+            for (int64_t r = 0; r < batch.columns[c].length; r++) {
+                text_add(out, "cell,%d,%zu,%lld,", b, c, (long long)r);
+                cell_text(out, &batch.columns[c], r);
+                text_add(out, "\n");
+            }
+        }
+    }
+    dh_batch_reset(&batch);
+    dh_schema_reset(&schema);
+    return rc == DH_END ? DH_OK : rc;
+}
+
+/* Compare actual and expected line by line (floats numerically). */
+static int compare_lines(const char *name, const char *got, const char *want)
+{
+    int line = 1, bad = 0;
+    while (*got || *want) {
+        size_t gl = strcspn(got, "\n"), wl = strcspn(want, "\n");
+        int same = gl == wl && memcmp(got, want, gl) == 0;
+        if (!same && gl > 0 && wl > 0) { /* a float cell (~value): same prefix, equal number */
+            const char *gv = got + gl, *wv = want + wl;
+            while (gv > got && gv[-1] != ',')
+                gv--;
+            while (wv > want && wv[-1] != ',')
+                wv--;
+            char gb[64], wb[64];
+            size_t gvl = (size_t)(got + gl - gv), wvl = (size_t)(want + wl - wv);
+            if (gv - got == wv - want && memcmp(got, want, (size_t)(gv - got)) == 0 &&
+                gvl > 1 && gv[0] == '~' && gvl < sizeof gb && wvl < sizeof wb) {
+                memcpy(gb, gv + 1, gvl - 1);
+                gb[gvl - 1] = '\0';
+                memcpy(wb, wv, wvl);
+                wb[wvl] = '\0';
+                same = strcmp(wb, "NULL") != 0 && float_match(wb, gb);
+            }
+        }
+        if (!same && bad++ < 5)
+            fprintf(stderr, "  %s line %d: got '%.*s' want '%.*s'\n", name, line, (int)gl, got,
+                    (int)wl, want);
+        got += gl + (got[gl] == '\n');
+        want += wl + (want[wl] == '\n');
+        line++;
+    }
+    return bad;
+}
+
+/* ---- golden streams ---- */
+
+static void check_golden(const char *stem)
+{
+    char name[128];
+    size_t len, elen;
+    snprintf(name, sizeof name, "%s.arrows", stem);
+    uint8_t *buf = read_file(name, &len);
+    snprintf(name, sizeof name, "%s.expected", stem);
+    uint8_t *exp = read_file(name, &elen);
+    CHECK_REQ(buf && exp);
+    struct text got = {0};
+    struct dh_error err;
+    dh_error_clear(&err);
+    int rc = describe_stream(buf, len, &got, &err);
+    if (rc)
+        fprintf(stderr, "  %s: %s\n", stem, err.msg);
+    CHECK_INT(rc, DH_OK);
+    CHECK_INT(compare_lines(stem, got.s ? got.s : "", (const char *)exp), 0);
+    free(got.s);
+    free(buf);
+    free(exp);
+}
+
+static void test_golden_types(void) { check_golden("types"); }
+static void test_golden_nonulls(void) { check_golden("nonulls"); }
+static void test_golden_empty(void) { check_golden("empty"); }
+static void test_golden_sliced(void) { check_golden("sliced"); }
+static void test_golden_dhmeta(void) { check_golden("dhmeta"); }
+
+/* Style and format columns are hidden; deephaven:type is exposed. */
+static void test_hidden_columns(void)
+{
+    size_t len;
+    uint8_t *buf = read_file("dhmeta.arrows", &len);
+    CHECK_REQ(buf);
+    size_t pos = 0;
+    struct dh_ipc_frame fr;
+    struct dh_schema s;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_ipc_stream_next(buf, len, &pos, &fr, NULL) == DH_OK);
+    CHECK_REQ(dh_schema_decode(fr.metadata, fr.metadata_len, &s, NULL) == DH_OK);
+    CHECK_REQ(s.n_fields == 5);
+    CHECK_INT(s.fields[0].hidden, 0);
+    CHECK_INT(s.fields[1].hidden, 1);
+    CHECK_INT(s.fields[2].hidden, 1);
+    CHECK_INT(s.fields[3].hidden, 1);
+    CHECK_INT(s.fields[4].hidden, 0); /* isDateFormat = "false" */
+    CHECK_STR(s.fields[0].dh_type, "int");
+    CHECK_STR(dh_field_metadata(&s.fields[0], "deephaven:isSortable"), "true");
+    CHECK(dh_field_metadata(&s.fields[0], "nope") == NULL);
+    CHECK_INT(dh_schema_check_supported(&s, NULL), DH_OK);
+    dh_schema_reset(&s);
+    dh_schema_reset(&s);
+    free(buf);
+}
+
+/* Every prefix of every golden message fails cleanly (ASan checks "cleanly"). */
+static void test_golden_prefixes(void)
+{
+    static const char *const stems[] = {"types", "nonulls", "empty", "sliced", "dhmeta"};
+    for (size_t si = 0; si < sizeof stems / sizeof *stems; si++) {
+        char name[64];
+        size_t len;
+        snprintf(name, sizeof name, "%s.arrows", stems[si]);
+        uint8_t *buf = read_file(name, &len);
+        CHECK_REQ(buf);
+        /* stream framing: a prefix yields complete messages, then NEED_MORE or END */
+        for (size_t n = 0; n < len; n++) {
+            size_t pos = 0;
+            struct dh_ipc_frame fr;
+            int rc;
+            while ((rc = dh_ipc_stream_next(buf, n, &pos, &fr, NULL)) == DH_OK)
+                CHECK(pos <= n);
+            CHECK(rc == DH_NEED_MORE || rc == DH_END);
+        }
+        size_t pos = 0;
+        struct dh_ipc_frame fr;
+        struct dh_schema s;
+        struct dh_batch b;
+        dh_schema_init(&s);
+        dh_batch_init(&b);
+        CHECK_REQ(dh_ipc_stream_next(buf, len, &pos, &fr, NULL) == DH_OK);
+        for (size_t n = 0; n + 16 <= fr.metadata_len; n++) {
+            uint8_t *cut = malloc(n + 1);
+            memcpy(cut, fr.metadata, n);
+            CHECK(dh_schema_decode(cut, n, &s, NULL) != DH_OK);
+            free(cut);
+        }
+        CHECK_REQ(dh_schema_decode(fr.metadata, fr.metadata_len, &s, NULL) == DH_OK);
+        while (dh_ipc_stream_next(buf, len, &pos, &fr, NULL) == DH_OK) {
+            for (size_t n = 0; n + 16 <= fr.metadata_len; n++) {
+                uint8_t *cut = malloc(n + 1);
+                memcpy(cut, fr.metadata, n);
+                CHECK(dh_batch_decode(&s, cut, n, fr.body, fr.body_len, &b, NULL) != DH_OK);
+                free(cut);
+            }
+            for (size_t n = 0; n < fr.body_len; n++) {
+                uint8_t *cut = malloc(n + 1);
+                memcpy(cut, fr.body, n);
+                CHECK(dh_batch_decode(&s, fr.metadata, fr.metadata_len, cut, n, &b, NULL) !=
+                      DH_OK);
+                free(cut);
+            }
+            CHECK(dh_batch_decode(&s, fr.metadata, fr.metadata_len, fr.body, fr.body_len, &b,
+                                  NULL) == DH_OK);
+        }
+        dh_batch_reset(&b);
+        dh_schema_reset(&s);
+        free(buf);
+    }
+}
+
+/* Single-byte corruptions of golden messages never crash or read out of bounds. */
+static void test_golden_mutations(void)
+{
+    size_t len;
+    uint8_t *buf = read_file("types.arrows", &len);
+    CHECK_REQ(buf);
+    uint8_t *m = malloc(len);
+    CHECK_REQ(m);
+    static const uint8_t vals[] = {0x00, 0x01, 0x07, 0x7F, 0x80, 0xFF};
+    int decoded = 0;
+    for (size_t i = 0; i < len; i++) {
+        for (size_t k = 0; k < sizeof vals; k++) {
+            memcpy(m, buf, len);
+            m[i] = vals[k];
+            size_t pos = 0;
+            struct dh_ipc_frame fr;
+            struct dh_schema s;
+            struct dh_batch b;
+            dh_schema_init(&s);
+            dh_batch_init(&b);
+            if (dh_ipc_stream_next(m, len, &pos, &fr, NULL) == DH_OK &&
+                dh_schema_decode(fr.metadata, fr.metadata_len, &s, NULL) == DH_OK) {
+                while (dh_ipc_stream_next(m, len, &pos, &fr, NULL) == DH_OK) {
+                    if (dh_batch_decode_borrowed(&s, fr.metadata, fr.metadata_len, fr.body,
+                                                 fr.body_len, &b, NULL) != DH_OK)
+                        continue;
+                    decoded++;
+                    struct text t = {0};
+                    for (size_t c = 0; c < b.n_columns; c++)
+                        for (int64_t r = 0; r < b.columns[c].length; r++)
+                            cell_text(&t, &b.columns[c], r);
+                    free(t.s);
+                }
+            }
+            dh_batch_reset(&b);
+            dh_schema_reset(&s);
+        }
+    }
+    CHECK(decoded > 0);
+    free(m);
+    free(buf);
+}
+
+/* ---- hand-built messages ---- */
+
+/* A field for build_schema: type tag and parameters (-1 = leave the field out). */
+struct tfield {
+    const char *name;
+    uint8_t tag;
+    int p[3];
+    const char *tz;
+    const struct tfield *child;
+    int dict;
+    const char *meta_key, *meta_value;
+};
+
+static uint32_t build_field(struct dh_fbb *b, const struct tfield *f)
+{
+    uint32_t kid = f->child ? build_field(b, f->child) : 0;
+    uint32_t kids = kid ? dh_fbb_create_vector_refs(b, &kid, 1) : 0;
+    uint32_t name = dh_fbb_create_cstring(b, f->name);
+    uint32_t tz = f->tz ? dh_fbb_create_cstring(b, f->tz) : 0;
+    uint32_t meta = 0;
+    if (f->meta_key) {
+        uint32_t k = dh_fbb_create_cstring(b, f->meta_key);
+        uint32_t v = dh_fbb_create_cstring(b, f->meta_value);
+        dh_fbb_start_table(b);
+        dh_fbb_add_offset(b, 0, k);
+        dh_fbb_add_offset(b, 1, v);
+        uint32_t kv = dh_fbb_end_table(b);
+        meta = dh_fbb_create_vector_refs(b, &kv, 1);
+    }
+    uint32_t dict = 0;
+    if (f->dict) {
+        dh_fbb_start_table(b);
+        dh_fbb_add_i64(b, 0, 1, 0);
+        dict = dh_fbb_end_table(b);
+    }
+    dh_fbb_start_table(b);
+    for (int i = 0; i < 3; i++) {
+        if (f->p[i] < 0)
+            continue;
+        /* Float precision, Date/Time/Duration/Timestamp units are i16 at id 0 */
+        int is16 = i == 0 && (f->tag == 3 || f->tag == 8 || f->tag == 9 || f->tag == 10 ||
+                              f->tag == 18);
+        if (f->tag == 2 && i == 1)
+            dh_fbb_add_bool(b, 1, f->p[1], 0);
+        else if (is16)
+            dh_fbb_add_i16(b, 0, (int16_t)f->p[0], -999);
+        else
+            dh_fbb_add_i32(b, i, f->p[i], -999);
+    }
+    if (tz)
+        dh_fbb_add_offset(b, 1, tz);
+    uint32_t type = dh_fbb_end_table(b);
+    dh_fbb_start_table(b);
+    dh_fbb_add_offset(b, 0, name);
+    dh_fbb_add_bool(b, 1, 1, 0);
+    dh_fbb_add_union(b, 3, f->tag, type);
+    dh_fbb_add_offset(b, 4, dict);
+    dh_fbb_add_offset(b, 5, kids);
+    dh_fbb_add_offset(b, 6, meta);
+    return dh_fbb_end_table(b);
+}
+
+/* A Message(Schema) of the given fields; caller frees. */
+static uint8_t *build_schema(const struct tfield *fields, size_t n, size_t *len)
+{
+    struct dh_fbb b;
+    dh_fbb_init(&b);
+    uint32_t refs[16];
+    for (size_t i = 0; i < n; i++)
+        refs[i] = build_field(&b, &fields[i]);
+    uint32_t fv = dh_fbb_create_vector_refs(&b, refs, n);
+    dh_fbb_start_table(&b);
+    dh_fbb_add_offset(&b, 1, fv);
+    uint32_t schema = dh_fbb_end_table(&b);
+    dh_fbb_start_table(&b);
+    dh_fbb_add_i16(&b, 0, 4, 0);
+    dh_fbb_add_union(&b, 2, 1, schema);
+    uint32_t msg = dh_fbb_end_table(&b);
+    dh_fbb_finish(&b, msg);
+    uint8_t *out = dh_fbb_copy(&b, len);
+    dh_fbb_reset(&b);
+    return out;
+}
+
+/* A body under construction: buffers padded to 8, nodes and buffer entries. */
+struct body {
+    uint8_t data[2048];
+    size_t len;
+    uint8_t nodes[32 * 16];
+    size_t nn;
+    uint8_t bufs[64 * 16];
+    size_t nb;
+};
+
+static void add_node(struct body *b, int64_t length, int64_t nulls)
+{
+    dh_fbb_put_i64(b->nodes + 16 * b->nn, length);
+    dh_fbb_put_i64(b->nodes + 16 * b->nn + 8, nulls);
+    b->nn++;
+}
+
+static void add_buf(struct body *b, const void *p, size_t n)
+{
+    dh_fbb_put_i64(b->bufs + 16 * b->nb, (int64_t)b->len);
+    dh_fbb_put_i64(b->bufs + 16 * b->nb + 8, (int64_t)n);
+    b->nb++;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += (n + 7) & ~(size_t)7;
+}
+
+/* Message(RecordBatch) for the body's nodes and buffers; caller frees. */
+static uint8_t *build_batch(const struct body *bd, int64_t length, int compression,
+                            uint8_t header_type, size_t *len)
+{
+    struct dh_fbb b;
+    dh_fbb_init(&b);
+    uint32_t nodes = dh_fbb_create_vector(&b, bd->nodes, 16, bd->nn, 8);
+    uint32_t bufs = dh_fbb_create_vector(&b, bd->bufs, 16, bd->nb, 8);
+    uint32_t comp = 0;
+    if (compression) {
+        dh_fbb_start_table(&b);
+        dh_fbb_add_i8(&b, 0, 1, 0);
+        comp = dh_fbb_end_table(&b);
+    }
+    dh_fbb_start_table(&b);
+    dh_fbb_add_i64(&b, 0, length, 0);
+    dh_fbb_add_offset(&b, 1, nodes);
+    dh_fbb_add_offset(&b, 2, bufs);
+    dh_fbb_add_offset(&b, 3, comp);
+    uint32_t rb = dh_fbb_end_table(&b);
+    if (header_type == 2) { /* DictionaryBatch wrapping it */
+        dh_fbb_start_table(&b);
+        dh_fbb_add_offset(&b, 1, rb);
+        rb = dh_fbb_end_table(&b);
+    }
+    dh_fbb_start_table(&b);
+    dh_fbb_add_i16(&b, 0, 4, 0);
+    dh_fbb_add_union(&b, 2, header_type, rb);
+    dh_fbb_add_i64(&b, 3, (int64_t)bd->len, 0);
+    uint32_t msg = dh_fbb_end_table(&b);
+    dh_fbb_finish(&b, msg);
+    uint8_t *out = dh_fbb_copy(&b, len);
+    dh_fbb_reset(&b);
+    return out;
+}
+
+/* Defaults from Schema.fbs apply when the writer leaves fields out. */
+static void test_schema_defaults(void)
+{
+    static const struct tfield f[] = {
+        {"date", 8, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"int", 2, {32, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"time", 9, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"dec", 7, {10, 2, -1}, NULL, NULL, 0, NULL, NULL},
+        {"dur", 18, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"ts", 10, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"f", 3, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"fsb", 15, {12, -1, -1}, NULL, NULL, 0, NULL, NULL},
+    };
+    size_t len;
+    uint8_t *msg = build_schema(f, 8, &len);
+    CHECK_REQ(msg);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(msg, len, &s, &err) == DH_OK);
+    CHECK_INT(s.fields[0].type, DH_TYPE_DATE);
+    CHECK_INT(s.fields[0].unit, DH_DATE_MILLI);
+    CHECK_INT(s.fields[1].is_signed, 0);
+    CHECK_INT(s.fields[1].bit_width, 32);
+    CHECK_INT(s.fields[2].unit, DH_UNIT_MILLI);
+    CHECK_INT(s.fields[2].bit_width, 32);
+    CHECK_INT(s.fields[3].bit_width, 128);
+    CHECK_INT(s.fields[3].precision, 10);
+    CHECK_INT(s.fields[3].scale, 2);
+    CHECK_INT(s.fields[4].unit, DH_UNIT_MILLI);
+    CHECK_INT(s.fields[5].unit, DH_UNIT_SECOND);
+    CHECK_STR(s.fields[5].timezone, "");
+    CHECK_INT(s.fields[6].bit_width, 16); /* precision HALF */
+    CHECK_INT(s.fields[7].fixed_size, 12);
+    CHECK_INT(s.fields[0].nullable, 1);
+    CHECK_STR(s.fields[0].type_name, "Date");
+    dh_schema_reset(&s);
+    free(msg);
+}
+
+/* Unsupported types decode, but are refused naming the column and type. */
+static void test_unsupported(void)
+{
+    static const struct tfield inner = {"", 2, {32, 1, -1}, NULL, NULL, 0, NULL, NULL};
+    static const struct {
+        struct tfield f;
+        const char *msg;
+    } cases[] = {
+        {{"u", 14, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+         "column 'u': type Union is not supported."},
+        {{"st", 13, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
+         "column 'st': type Struct is not supported."},
+        {{"m", 17, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
+         "column 'm': type Map is not supported."},
+        {{"r", 22, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+         "column 'r': type RunEndEncoded is not supported."},
+        {{"v", 24, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+         "column 'v': type Utf8View is not supported."},
+        {{"lv", 25, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
+         "column 'lv': type ListView is not supported."},
+        {{"d", 5, {-1, -1, -1}, NULL, NULL, 1, NULL, NULL},
+         "column 'd': dictionary-encoded columns are not supported."},
+        {{"x", 99, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+         "column 'x': type type #99 is not supported."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        static const struct tfield ok = {"ok", 5, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL};
+        struct tfield fs[2] = {ok, cases[i].f};
+        size_t len;
+        uint8_t *msg = build_schema(fs, 2, &len);
+        struct dh_schema s;
+        struct dh_error err;
+        dh_schema_init(&s);
+        CHECK_REQ(dh_schema_decode(msg, len, &s, &err) == DH_OK);
+        CHECK_INT(dh_schema_check_supported(&s, &err), DH_ENOTSUP);
+        CHECK_STR(err.msg, cases[i].msg);
+        /* and a batch for it is refused with the same message */
+        struct body bd = {0};
+        add_node(&bd, 0, 0);
+        size_t hl;
+        uint8_t *hdr = build_batch(&bd, 0, 0, 3, &hl);
+        struct dh_batch b;
+        dh_batch_init(&b);
+        CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_ENOTSUP);
+        CHECK_STR(err.msg, cases[i].msg);
+        free(hdr);
+        dh_schema_reset(&s);
+        free(msg);
+    }
+}
+
+/* Malformed type parameters are refused as malformed. */
+static void test_bad_params(void)
+{
+    static const struct tfield cases[] = {
+        {"a", 2, {12, 1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"b", 3, {7, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"c", 8, {5, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"d", 9, {3, 16, -1}, NULL, NULL, 0, NULL, NULL},
+        {"e", 10, {9, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"f", 7, {5, 1, 100}, NULL, NULL, 0, NULL, NULL},
+        {"g", 15, {0, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"h", 12, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL}, /* List without child */
+        {"i", 0, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},  /* no type */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t len;
+        uint8_t *msg = build_schema(&cases[i], 1, &len);
+        struct dh_schema s;
+        struct dh_error err;
+        dh_schema_init(&s);
+        CHECK_INT(dh_schema_decode(msg, len, &s, &err), DH_EINVAL);
+        char want[32];
+        snprintf(want, sizeof want, "column '%s'", cases[i].name);
+        CHECK(strstr(err.msg, want) != NULL);
+        CHECK_INT(s.n_fields, 0);
+        free(msg);
+    }
+}
+
+/* The encapsulated form (FF FF FF FF, length, message, padding). */
+static void test_encapsulated(void)
+{
+    static const struct tfield f[] = {{"a", 5, {-1, -1, -1}, NULL, NULL, 0, "deephaven:type",
+                                       "java.lang.String"}};
+    size_t len;
+    uint8_t *msg = build_schema(f, 1, &len);
+    size_t elen = 8 + ((len + 7) & ~(size_t)7);
+    uint8_t *enc = calloc(1, elen);
+    CHECK_REQ(msg && enc);
+    dh_fbb_put_u32(enc, 0xFFFFFFFFu);
+    dh_fbb_put_u32(enc + 4, (uint32_t)len);
+    memcpy(enc + 8, msg, len);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode_encapsulated(enc, elen, &s, &err) == DH_OK);
+    CHECK_INT(s.n_fields, 1);
+    CHECK_STR(s.fields[0].name, "a");
+    CHECK_STR(s.fields[0].dh_type, "java.lang.String");
+    for (size_t n = 0; n < 8 + len; n++)
+        CHECK(dh_schema_decode_encapsulated(enc, n, &s, &err) != DH_OK);
+    /* a length beyond the bytes */
+    dh_fbb_put_u32(enc + 4, (uint32_t)elen);
+    CHECK_INT(dh_schema_decode_encapsulated(enc, elen, &s, &err), DH_EINVAL);
+    dh_fbb_put_u32(enc + 4, 0x80000000u);
+    CHECK_INT(dh_schema_decode_encapsulated(enc, elen, &s, &err), DH_EINVAL);
+    /* not a schema: a record batch message */
+    struct body bd = {0};
+    size_t hl;
+    uint8_t *hdr = build_batch(&bd, 0, 0, 3, &hl);
+    CHECK_INT(dh_schema_decode(hdr, hl, &s, &err), DH_EINVAL);
+    CHECK(strstr(err.msg, "Schema") != NULL);
+    free(hdr);
+    dh_schema_reset(&s);
+    free(enc);
+    free(msg);
+}
+
+/* A schema like Deephaven's: int, string, bool, int[] list, char, double, long. */
+static const struct tfield int_elem = {"", 2, {32, 1, -1}, NULL, NULL, 0, NULL, NULL};
+static const struct tfield dh_fields[] = {
+    {"I", 2, {32, 1, -1}, NULL, NULL, 0, "deephaven:type", "int"},
+    {"S", 5, {-1, -1, -1}, NULL, NULL, 0, "deephaven:type", "java.lang.String"},
+    {"B", 6, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
+    {"L", 12, {-1, -1, -1}, NULL, &int_elem, 0, "deephaven:componentType", "int"},
+    {"C", 2, {16, 0, -1}, NULL, NULL, 0, "deephaven:type", "char"},
+    {"D", 3, {2, -1, -1}, NULL, NULL, 0, NULL, NULL},
+    {"T", 10, {3, -1, -1}, "UTC", NULL, 0, NULL, NULL},
+};
+
+/* Fill a body with 3 rows in Deephaven's layout; row 1 of S null. */
+static void dh_body(struct body *bd, int64_t s_rows)
+{
+    int32_t ints[3] = {5, INT32_MIN, -7};
+    add_node(bd, 3, 0);
+    add_buf(bd, NULL, 0); /* validity: 0 bytes when null_count = 0 */
+    add_buf(bd, ints, 12);
+    if (s_rows == 0) {
+        add_node(bd, 0, 0);
+        add_buf(bd, NULL, 0);
+        add_buf(bd, NULL, 0); /* offsets: 0 bytes when n = 0 */
+        add_buf(bd, NULL, 0);
+    } else {
+        uint8_t valid = 0x5; /* rows 0 and 2 */
+        int32_t offs[4] = {0, 2, 2, 5};
+        add_node(bd, 3, 1);
+        add_buf(bd, &valid, 1);
+        add_buf(bd, offs, 16);
+        add_buf(bd, "hiabc", 5);
+    }
+    uint8_t bits = 0x6; /* false, true, true */
+    add_node(bd, 3, 0);
+    add_buf(bd, NULL, 0);
+    add_buf(bd, &bits, 1);
+    int32_t loffs[4] = {0, 2, 2, 3};
+    int32_t elems[3] = {10, 20, 30};
+    add_node(bd, 3, 0);
+    add_buf(bd, NULL, 0);
+    add_buf(bd, loffs, 16);
+    add_node(bd, 3, 0);
+    add_buf(bd, NULL, 0);
+    add_buf(bd, elems, 12);
+    uint16_t chars[3] = {'A', 0xFFFF, 0x263A};
+    add_node(bd, 3, 0);
+    add_buf(bd, NULL, 0);
+    add_buf(bd, chars, 6);
+    double dbl[3] = {1.25, -DBL_MAX, 0};
+    add_node(bd, 3, 0);
+    add_buf(bd, NULL, 0);
+    add_buf(bd, dbl, 24);
+    int64_t ts[3] = {INT64_MIN, 1, 1700000000000000000LL};
+    add_node(bd, 3, 0);
+    add_buf(bd, NULL, 0);
+    add_buf(bd, ts, 24);
+}
+
+static void test_deephaven_layout(void)
+{
+    size_t sl, hl;
+    uint8_t *sm = build_schema(dh_fields, 7, &sl);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
+    struct body bd = {0};
+    dh_body(&bd, 3);
+    uint8_t *hdr = build_batch(&bd, 3, 0, 3, &hl);
+    struct dh_batch b;
+    dh_batch_init(&b);
+    int rc = dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err);
+    if (rc)
+        fprintf(stderr, "  %s\n", err.msg);
+    CHECK_REQ(rc == DH_OK);
+    CHECK_INT(b.length, 3);
+    CHECK_INT(b.n_columns, 7);
+    const struct dh_column_view *c = b.columns;
+    CHECK(c[0].validity == NULL);
+    CHECK_INT(dh_column_get_i64(&c[0], 0), 5);
+    CHECK_INT(dh_column_get_i64(&c[0], 2), -7);
+    CHECK_INT(dh_column_is_null(&c[0], 1), 0); /* sentinel, but deephaven nulls off */
+    CHECK_INT(dh_column_is_null(&c[0], 3), 1); /* out of range */
+    CHECK_INT(dh_column_get_i64(&c[0], -1), 0);
+    const uint8_t *p;
+    size_t n;
+    CHECK_INT(dh_column_get_bytes(&c[1], 0, &p, &n), DH_OK);
+    CHECK(n == 2 && memcmp(p, "hi", 2) == 0);
+    CHECK_INT(dh_column_is_null(&c[1], 1), 1);
+    CHECK_INT(dh_column_get_bytes(&c[1], 2, &p, &n), DH_OK);
+    CHECK(n == 3 && memcmp(p, "abc", 3) == 0);
+    CHECK_INT(dh_column_get_bytes(&c[1], 3, &p, &n), DH_EINVAL);
+    CHECK_INT(dh_column_get_bytes(&c[0], 0, &p, &n), DH_EINVAL);
+    CHECK_INT(dh_column_get_bool(&c[2], 0), 0);
+    CHECK_INT(dh_column_get_bool(&c[2], 1), 1);
+    int64_t start, count;
+    CHECK_INT(dh_column_list_range(&c[3], 0, &start, &count), DH_OK);
+    CHECK(start == 0 && count == 2);
+    CHECK_INT(dh_column_get_i64(c[3].child, 1), 20);
+    CHECK_INT(dh_column_list_range(&c[3], 1, &start, &count), DH_OK);
+    CHECK_INT(count, 0);
+    CHECK_INT(dh_column_list_range(&c[0], 1, &start, &count), DH_EINVAL);
+    CHECK_INT(dh_column_get_u64(&c[4], 2), 0x263A);
+    CHECK_INT(dh_column_get_i64(&c[4], 1), 0xFFFF);
+    CHECK(dh_column_get_f64(&c[5], 0) == 1.25);
+    CHECK_INT(dh_column_get_i64(&c[6], 2), 1700000000000000000LL);
+    CHECK_INT(dh_column_is_null(&c[4], 1), 0);
+    /* with Deephaven nulls, the sentinels read as null */
+    dh_batch_set_deephaven_nulls(&b, 1);
+    CHECK_INT(dh_column_is_null(&c[0], 1), 1);
+    CHECK_INT(dh_column_is_null(&c[0], 0), 0);
+    CHECK_INT(dh_column_is_null(&c[4], 1), 1);
+    CHECK_INT(dh_column_is_null(&c[4], 0), 0);
+    CHECK_INT(dh_column_is_null(&c[5], 1), 1);
+    CHECK_INT(dh_column_is_null(&c[5], 2), 0);
+    CHECK_INT(dh_column_is_null(&c[6], 0), 1);
+    CHECK_INT(dh_column_is_null(&c[6], 1), 0);
+    CHECK_INT(dh_column_is_null(&c[2], 0), 0); /* bool: validity only */
+    CHECK_INT(dh_column_is_null(c[3].child, 0), 0);
+
+    /* the copy is independent of the caller's body */
+    memset(bd.data, 0xEE, sizeof bd.data);
+    CHECK_INT(dh_column_get_i64(&c[0], 0), 5);
+    dh_batch_reset(&b);
+    dh_batch_reset(&b);
+    free(hdr);
+
+    /* a modify-style batch: S has 0 rows (offsets 0 bytes), others 3 */
+    struct body bd2 = {0};
+    dh_body(&bd2, 0);
+    hdr = build_batch(&bd2, 3, 0, 3, &hl);
+    CHECK_REQ(dh_batch_decode_borrowed(&s, hdr, hl, bd2.data, bd2.len, &b, &err) == DH_OK);
+    CHECK_INT(b.columns[1].length, 0);
+    CHECK_INT(b.columns[0].length, 3);
+    CHECK(b.body == bd2.data);
+    dh_batch_reset(&b);
+    free(hdr);
+    dh_schema_reset(&s);
+    free(sm);
+}
+
+/* Compression and DictionaryBatch are refused as unsupported. */
+static void test_refusals(void)
+{
+    size_t sl, hl;
+    uint8_t *sm = build_schema(dh_fields, 7, &sl);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
+    struct body bd = {0};
+    dh_body(&bd, 3);
+    struct dh_batch b;
+    dh_batch_init(&b);
+    uint8_t *hdr = build_batch(&bd, 3, 1, 3, &hl);
+    CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_ENOTSUP);
+    CHECK(strstr(err.msg, "Compressed") != NULL);
+    free(hdr);
+    hdr = build_batch(&bd, 3, 0, 2, &hl);
+    CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_ENOTSUP);
+    CHECK(strstr(err.msg, "DictionaryBatch") != NULL);
+    free(hdr);
+    hdr = build_batch(&bd, 3, 0, 1, &hl); /* a Schema header where a batch belongs */
+    CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_EINVAL);
+    free(hdr);
+    dh_schema_reset(&s);
+    free(sm);
+}
+
+/* One malformed aspect at a time, each refused as DH_EINVAL. */
+static void test_malformed_batches(void)
+{
+    size_t sl;
+    uint8_t *sm = build_schema(dh_fields, 7, &sl);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
+    enum { NCASES = 10 };
+    for (int k = 0; k < NCASES; k++) {
+        struct body bd = {0};
+        dh_body(&bd, 3);
+        int64_t length = 3;
+        size_t body_len = bd.len;
+        switch (k) {
+        case 0: dh_fbb_put_i64(bd.bufs + 16 * 1 + 8, 8); break;        /* I values too short */
+        case 1: dh_fbb_put_i64(bd.bufs + 16 * 1, 4096); break;         /* offset outside body */
+        case 2: dh_fbb_put_u32(bd.data + 24 + 4, 9); break;            /* S offsets beyond data */
+        case 3: dh_fbb_put_u32(bd.data + 24 + 8, 1); break;            /* S offsets descend */
+        case 4: dh_fbb_put_i64(bd.nodes + 16 * 1 + 8, 4); break;       /* null_count > length */
+        case 5: dh_fbb_put_i64(bd.nodes, -1); break;                   /* negative length */
+        case 6: bd.nn--; break;                                        /* a node missing */
+        case 7: bd.nb++; break;                                        /* a buffer too many */
+        case 8: body_len = bd.len - 8; break;                          /* body too short */
+        case 9: dh_fbb_put_u32(bd.data + 56 + 12, 7); break;           /* list offset > child */
+        }
+        size_t hl;
+        uint8_t *hdr = build_batch(&bd, length, 0, 3, &hl);
+        struct dh_batch b;
+        dh_batch_init(&b);
+        int rc = dh_batch_decode(&s, hdr, hl, bd.data, body_len, &b, &err);
+        if (rc != DH_EINVAL)
+            fprintf(stderr, "  case %d: rc %d\n", k, rc);
+        CHECK_INT(rc, DH_EINVAL);
+        CHECK(b.columns == NULL && b.body == NULL);
+        free(hdr);
+    }
+    dh_schema_reset(&s);
+    free(sm);
+}
+
+/* The IPC message envelope and the stream's end markers. */
+static void test_stream_framing(void)
+{
+    uint8_t eos[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
+    size_t pos = 0;
+    struct dh_ipc_frame fr;
+    CHECK_INT(dh_ipc_stream_next(eos, 8, &pos, &fr, NULL), DH_END);
+    CHECK_INT(pos, 8);
+    pos = 0;
+    CHECK_INT(dh_ipc_stream_next(eos, 6, &pos, &fr, NULL), DH_NEED_MORE);
+    uint8_t old_eos[4] = {0};
+    pos = 0;
+    CHECK_INT(dh_ipc_stream_next(old_eos, 4, &pos, &fr, NULL), DH_END);
+    uint8_t neg[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0x80};
+    pos = 0;
+    struct dh_error err;
+    CHECK_INT(dh_ipc_stream_next(neg, 8, &pos, &fr, &err), DH_EINVAL);
+    struct dh_ipc_message m;
+    CHECK_INT(dh_ipc_message_decode(neg, 8, &m, &err), DH_EINVAL);
+    CHECK_INT(dh_ipc_message_decode(NULL, 0, &m, &err), DH_EINVAL);
+}
+
+int main(void)
+{
+    CHECK_RUN(T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty),
+              T(test_golden_sliced), T(test_golden_dhmeta), T(test_hidden_columns),
+              T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
+              T(test_unsupported), T(test_bad_params), T(test_encapsulated),
+              T(test_deephaven_layout), T(test_refusals), T(test_malformed_batches),
+              T(test_stream_framing));
+}

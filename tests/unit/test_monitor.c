@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* test_monitor.c: ticket validity states. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "dh_monitor.h"
+
+static struct dh_ticket_status status(const struct dh_ticket *t, enum dh_ticket_dir dir)
+{
+    struct dh_ticket_status st;
+    memset(&st, 0, sizeof st);
+    st.ticket = *t;
+    st.dir = dir;
+    st.state = DH_TS_VALID;
+    return st;
+}
+
+static void test_notification_releases_published(void)
+{
+    struct dh_monitor m;
+    dh_monitor_init(&m);
+    struct dh_ticket shared, exp;
+    CHECK_REQ(dh_ticket_make_shared_random(&shared, NULL) == DH_OK);
+    dh_ticket_make_export(&exp, 7);
+    struct dh_ticket_status st = status(&shared, DH_DIR_PUBLISHED);
+    CHECK_INT(dh_monitor_add(&m, &st, &exp), DH_OK);
+    CHECK_INT(dh_monitor_live_published(&m), 1);
+    /* Another export's release, and a non-terminal state, change nothing. */
+    CHECK_INT(dh_monitor_on_export_state(&m, 8, 6, "", 10), 0);
+    CHECK_INT(dh_monitor_on_export_state(&m, 7, 5, "", 10), 0);
+    CHECK_INT(dh_monitor_on_export_state(&m, 7, 6, "", 20), 1);
+    struct dh_monitor_entry *e = dh_monitor_find(&m, &shared, DH_DIR_PUBLISHED);
+    CHECK_REQ(e != NULL);
+    CHECK_INT(e->status.state, DH_TS_RELEASED);
+    CHECK_INT(e->status.since_ms, 20);
+    CHECK_INT(dh_monitor_live_published(&m), 0);
+    /* A disconnect does not resurrect or blur a released ticket. */
+    dh_monitor_on_disconnect(&m, 30);
+    CHECK_INT(e->status.state, DH_TS_RELEASED);
+    dh_monitor_reset(&m);
+}
+
+static void test_failure_state_and_context(void)
+{
+    struct dh_monitor m;
+    dh_monitor_init(&m);
+    struct dh_ticket shared, exp;
+    dh_ticket_make_shared_random(&shared, NULL);
+    dh_ticket_make_export(&exp, 3);
+    struct dh_ticket_status st = status(&shared, DH_DIR_PUBLISHED);
+    dh_monitor_add(&m, &st, &exp);
+    CHECK_INT(dh_monitor_on_export_state(&m, 3, 8, "abc-uuid", 5), 1);
+    CHECK_INT(m.items[0].status.state, DH_TS_FAILED);
+    CHECK(strstr(m.items[0].status.detail, "abc-uuid") != NULL);
+    dh_monitor_reset(&m);
+}
+
+static void test_probe_and_disconnect(void)
+{
+    struct dh_monitor m;
+    dh_monitor_init(&m);
+    struct dh_ticket t;
+    dh_ticket_make_shared_random(&t, NULL);
+    struct dh_ticket_status st = status(&t, DH_DIR_FETCHED);
+    st.state = DH_TS_CHECKING;
+    dh_monitor_add(&m, &st, NULL);
+    struct dh_monitor_entry *e = dh_monitor_find(&m, &t, DH_DIR_FETCHED);
+    CHECK_REQ(e != NULL);
+    CHECK(dh_monitor_find(&m, &t, DH_DIR_PUBLISHED) == NULL);
+    CHECK_INT(dh_monitor_on_probe(e, DH_PROBE_VALID_TABLE, "", 1), 1);
+    CHECK_INT(e->status.state, DH_TS_VALID);
+    CHECK_INT(dh_monitor_on_probe(e, DH_PROBE_VALID_TABLE, "", 2), 0); /* no change */
+    CHECK_INT(e->status.since_ms, 1);
+    CHECK_INT(e->status.checked_ms, 2);
+    CHECK_INT(dh_monitor_on_probe(e, DH_PROBE_NOT_FOUND, "gone", 3), 1);
+    CHECK_INT(e->status.state, DH_TS_NOT_FOUND);
+    CHECK_INT(dh_monitor_on_disconnect(&m, 4), 1);
+    CHECK_INT(e->status.state, DH_TS_UNKNOWN);
+    CHECK_INT(dh_monitor_on_session_lost(&m, "expired", 5), 1);
+    CHECK_INT(e->status.state, DH_TS_CHECKING);
+    size_t n;
+    struct dh_ticket_status *snap = dh_monitor_snapshot(&m, &n);
+    CHECK_INT(n, 1);
+    CHECK(snap && dh_ticket_equal(&snap[0].ticket, &t));
+    free(snap);
+    dh_monitor_reset(&m);
+}
+
+static void test_session_lost_releases_published(void)
+{
+    struct dh_monitor m;
+    dh_monitor_init(&m);
+    struct dh_ticket t, exp;
+    dh_ticket_make_shared_random(&t, NULL);
+    dh_ticket_make_export(&exp, 1);
+    struct dh_ticket_status st = status(&t, DH_DIR_PUBLISHED);
+    dh_monitor_add(&m, &st, &exp);
+    dh_monitor_on_session_lost(&m, "the session expired", 9);
+    CHECK_INT(m.items[0].status.state, DH_TS_RELEASED);
+    CHECK_STR(m.items[0].status.detail, "the session expired");
+    CHECK_STR(dh_ticket_state_name(DH_TS_NOT_FOUND), "not found");
+    dh_monitor_reset(&m);
+}
+
+int main(void)
+{
+    CHECK_RUN(T(test_notification_releases_published), T(test_failure_state_and_context),
+              T(test_probe_and_disconnect), T(test_session_lost_releases_published));
+}

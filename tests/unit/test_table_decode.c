@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: MIT */
+/* test_table_decode: applying Barrage/DoGet FlightData to a dh_table_reader and
+ * concatenating batches into one window; the snapshot request bytes. The
+ * Arrow and Barrage messages are built here with dh_fbb straight from the
+ * .fbs field ids (Message.fbs, Schema.fbs, Barrage.fbs), independently of the
+ * codec's own encoders. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arrow/flight/protocol/Flight.pb-c.h"
+#include "check.h"
+#include "dh_fbb.h"
+#include "dh_flatbuf.h"
+#include "dh_rowset.h"
+#include "dh_table.h"
+
+/* Arrow Type union tags (Schema.fbs) and Message header tags (Message.fbs). */
+enum { T_INT = 2, T_UTF8 = 5, T_BOOL = 6, T_LIST = 12 };
+enum { H_SCHEMA = 1, H_RECORD_BATCH = 3 };
+
+/* A finished flatbuffer copied out of a builder. */
+struct bytes {
+    uint8_t *p;
+    size_t n;
+};
+
+static struct bytes finish(struct dh_fbb *b, uint32_t root)
+{
+    struct bytes out = {0};
+    if (dh_fbb_finish(b, root) == DH_OK)
+        out.p = dh_fbb_copy(b, &out.n);
+    dh_fbb_reset(b);
+    return out;
+}
+
+/* Field{name, nullable, type_type, type, children}. */
+static uint32_t field(struct dh_fbb *b, const char *name, uint8_t type_type, uint32_t type,
+                      uint32_t children)
+{
+    uint32_t n = dh_fbb_create_cstring(b, name);
+    dh_fbb_start_table(b);
+    dh_fbb_add_offset(b, 0, n);
+    dh_fbb_add_bool(b, 1, 1, 0);
+    dh_fbb_add_union(b, 3, type_type, type);
+    dh_fbb_add_offset(b, 5, children);
+    return dh_fbb_end_table(b);
+}
+
+static uint32_t empty_table(struct dh_fbb *b)
+{
+    dh_fbb_start_table(b);
+    return dh_fbb_end_table(b);
+}
+
+static uint32_t int_type(struct dh_fbb *b, int bits)
+{
+    dh_fbb_start_table(b);
+    dh_fbb_add_i32(b, 0, bits, 0);
+    dh_fbb_add_bool(b, 1, 1, 0);
+    return dh_fbb_end_table(b);
+}
+
+/* Message{version V5, header_type, header, bodyLength}. */
+static uint32_t message(struct dh_fbb *b, uint8_t type, uint32_t header, int64_t body_len)
+{
+    dh_fbb_start_table(b);
+    dh_fbb_add_i16(b, 0, 4, 0);
+    dh_fbb_add_union(b, 2, type, header);
+    dh_fbb_add_i64(b, 3, body_len, 0);
+    return dh_fbb_end_table(b);
+}
+
+/* Schema: id Int64, name Utf8, flag Bool, vals List<Int32>. */
+static struct bytes schema_msg(void)
+{
+    struct dh_fbb b;
+    dh_fbb_init(&b);
+    uint32_t f[4];
+    f[0] = field(&b, "id", T_INT, int_type(&b, 64), 0);
+    f[1] = field(&b, "name", T_UTF8, empty_table(&b), 0);
+    f[2] = field(&b, "flag", T_BOOL, empty_table(&b), 0);
+    uint32_t item = field(&b, "", T_INT, int_type(&b, 32), 0);
+    uint32_t kids = dh_fbb_create_vector_refs(&b, &item, 1);
+    f[3] = field(&b, "vals", T_LIST, empty_table(&b), kids);
+    uint32_t fields = dh_fbb_create_vector_refs(&b, f, 4);
+    dh_fbb_start_table(&b);
+    dh_fbb_add_offset(&b, 1, fields);
+    uint32_t schema = dh_fbb_end_table(&b);
+    return finish(&b, message(&b, H_SCHEMA, schema, 0));
+}
+
+/* A record batch under construction: body buffers and FieldNode/Buffer structs. */
+struct rb {
+    uint8_t body[4096];
+    size_t body_len;
+    uint8_t nodes[16 * 16];
+    size_t n_nodes;
+    uint8_t bufs[32 * 16];
+    size_t n_bufs;
+};
+
+static void rb_node(struct rb *r, int64_t length, int64_t nulls)
+{
+    dh_fbb_put_i64(r->nodes + 16 * r->n_nodes, length);
+    dh_fbb_put_i64(r->nodes + 16 * r->n_nodes + 8, nulls);
+    r->n_nodes++;
+}
+
+static void rb_buf(struct rb *r, const void *data, size_t len)
+{
+    dh_fbb_put_i64(r->bufs + 16 * r->n_bufs, (int64_t)r->body_len);
+    dh_fbb_put_i64(r->bufs + 16 * r->n_bufs + 8, (int64_t)len);
+    r->n_bufs++;
+    if (len)
+        memcpy(r->body + r->body_len, data, len);
+    r->body_len += (len + 7) & ~(size_t)7;
+}
+
+static struct bytes rb_msg(const struct rb *r, int64_t length)
+{
+    struct dh_fbb b;
+    dh_fbb_init(&b);
+    uint32_t nodes = dh_fbb_create_vector(&b, r->nodes, 16, r->n_nodes, 8);
+    uint32_t bufs = dh_fbb_create_vector(&b, r->bufs, 16, r->n_bufs, 8);
+    dh_fbb_start_table(&b);
+    dh_fbb_add_i64(&b, 0, length, 0);
+    dh_fbb_add_offset(&b, 1, nodes);
+    dh_fbb_add_offset(&b, 2, bufs);
+    uint32_t batch = dh_fbb_end_table(&b);
+    return finish(&b, message(&b, H_RECORD_BATCH, batch, (int64_t)r->body_len));
+}
+
+/* Rows [base, base + n) of the test table: id = 100 + row; name "r<row>" or
+ * null when row % 3 == 2; flag = row odd; vals = row % 3 elements (row, row+1..).
+ * If skip_names, the name column is unrequested (a 0-length node). */
+static void rb_rows(struct rb *r, int base, int n, int skip_names)
+{
+    memset(r, 0, sizeof *r);
+    uint8_t ids[8 * 64];
+    for (int i = 0; i < n; i++)
+        dh_fbb_put_i64(ids + 8 * i, 100 + base + i);
+    rb_node(r, n, 0);
+    rb_buf(r, NULL, 0);
+    rb_buf(r, ids, 8 * (size_t)n);
+
+    uint8_t valid[8] = {0}, offs[4 * 65], chars[512];
+    int nulls = 0, clen = 0;
+    dh_fbb_put_u32(offs, 0);
+    for (int i = 0; i < n; i++) {
+        int row = base + i;
+        if (row % 3 == 2) {
+            nulls++;
+        } else {
+            valid[i / 8] = (uint8_t)(valid[i / 8] | (1u << (i % 8)));
+            clen += snprintf((char *)chars + clen, sizeof chars - (size_t)clen, "r%d", row);
+        }
+        dh_fbb_put_u32(offs + 4 * (i + 1), (uint32_t)clen);
+    }
+    if (skip_names) {
+        rb_node(r, 0, 0);
+        rb_buf(r, NULL, 0);
+        rb_buf(r, NULL, 0);
+        rb_buf(r, NULL, 0);
+    } else {
+        rb_node(r, n, nulls);
+        rb_buf(r, valid, nulls ? 8 : 0);
+        rb_buf(r, offs, 4 * ((size_t)n + 1));
+        rb_buf(r, chars, (size_t)clen);
+    }
+
+    uint8_t flags[8] = {0};
+    for (int i = 0; i < n; i++)
+        if ((base + i) % 2)
+            flags[i / 8] = (uint8_t)(flags[i / 8] | (1u << (i % 8)));
+    rb_node(r, n, 0);
+    rb_buf(r, NULL, 0);
+    rb_buf(r, flags, 8);
+
+    uint8_t loffs[4 * 65], items[4 * 256];
+    int ni = 0;
+    dh_fbb_put_u32(loffs, 0);
+    for (int i = 0; i < n; i++) {
+        int row = base + i;
+        for (int k = 0; k < row % 3; k++)
+            dh_fbb_put_u32(items + 4 * ni++, (uint32_t)(row + k));
+        dh_fbb_put_u32(loffs + 4 * (i + 1), (uint32_t)ni);
+    }
+    rb_node(r, n, 0);
+    rb_buf(r, NULL, 0);
+    rb_buf(r, loffs, 4 * ((size_t)n + 1));
+    rb_node(r, ni, 0);
+    rb_buf(r, NULL, 0);
+    rb_buf(r, items, 4 * (size_t)ni);
+}
+
+/* A BarrageMessageWrapper holding BarrageUpdateMetadata with added_rows =
+ * [0, table_rows) and, if table_size >= 0, table_size. */
+static struct bytes update_md(int64_t table_rows, int64_t table_size)
+{
+    uint8_t *rs = NULL;
+    size_t rs_len = 0;
+    dh_rowset_encode_range(0, table_rows - 1, &rs, &rs_len, NULL);
+    struct dh_fbb m;
+    dh_fbb_init(&m);
+    uint32_t added = dh_fbb_create_bytes(&m, rs, rs_len);
+    free(rs);
+    dh_fbb_start_table(&m);
+    dh_fbb_add_bool(&m, 2, 1, 0);       /* is_snapshot */
+    dh_fbb_add_offset(&m, 6, added);    /* added_rows */
+    if (table_size >= 0) {
+        m.force_defaults = 1;
+        dh_fbb_add_i64(&m, 11, table_size, 0);
+        m.force_defaults = 0;
+    }
+    struct bytes inner = finish(&m, dh_fbb_end_table(&m));
+
+    struct dh_fbb w;
+    dh_fbb_init(&w);
+    uint32_t payload = dh_fbb_create_bytes(&w, inner.p, inner.n);
+    free(inner.p);
+    dh_fbb_start_table(&w);
+    dh_fbb_add_u32(&w, 0, 0x6E687064u, 0);
+    dh_fbb_add_i8(&w, 1, 6, 0);
+    dh_fbb_add_offset(&w, 2, payload);
+    return finish(&w, dh_fbb_end_table(&w));
+}
+
+/* Apply the schema message. */
+static int apply_schema(struct dh_table_reader *r, struct dh_error *err)
+{
+    struct bytes s = schema_msg();
+    int rc = dh_table_apply_flight_data(r, s.p, s.n, NULL, 0, NULL, 0, err);
+    free(s.p);
+    return rc;
+}
+
+/* Apply a batch of rows [base, base + n), with metadata when md.p. */
+static int apply_rows(struct dh_table_reader *r, int base, int n, int skip_names,
+                      struct bytes md, struct dh_error *err)
+{
+    struct rb *b = calloc(1, sizeof *b);
+    if (!b)
+        return DH_ENOMEM;
+    rb_rows(b, base, n, skip_names);
+    struct bytes h = rb_msg(b, n);
+    int rc = dh_table_apply_flight_data(r, h.p, h.n, b->body, b->body_len, md.p, md.n, err);
+    free(h.p);
+    free(b);
+    return rc;
+}
+
+/* Check row i of the window holds table row `row`. */
+static void check_row(const struct dh_batch *b, int64_t i, int row, int with_names)
+{
+    CHECK_INT(dh_column_get_i64(&b->columns[0], i), 100 + row);
+    if (with_names) {
+        const struct dh_column_view *name = &b->columns[1];
+        CHECK_INT(dh_column_is_null(name, i), row % 3 == 2);
+        if (row % 3 != 2) {
+            const uint8_t *p;
+            size_t n;
+            char want[16];
+            snprintf(want, sizeof want, "r%d", row);
+            CHECK_INT(dh_column_get_bytes(name, i, &p, &n), DH_OK);
+            CHECK(n == strlen(want) && memcmp(p, want, n) == 0);
+        }
+    }
+    CHECK_INT(dh_column_get_bool(&b->columns[2], i), row % 2);
+    int64_t start, count;
+    CHECK_INT(dh_column_list_range(&b->columns[3], i, &start, &count), DH_OK);
+    CHECK_INT(count, row % 3);
+    for (int64_t k = 0; k < count; k++)
+        CHECK_INT(dh_column_get_i64(b->columns[3].child, start + k), row + k);
+}
+
+/* Two batches (the second's first rows cross the boundary) become one window. */
+static void test_concat_two_batches(void)
+{
+    struct dh_table_reader r;
+    dh_table_reader_init(&r, 0, 7);
+    struct dh_error err;
+    dh_error_clear(&err);
+    CHECK_REQ(apply_schema(&r, &err) == DH_OK);
+    struct bytes md = update_md(10, -1);
+    CHECK_INT(apply_rows(&r, 0, 4, 0, md, &err), DH_OK);
+    CHECK_INT(apply_rows(&r, 4, 3, 0, (struct bytes){0}, &err), DH_OK);
+    free(md.p);
+    CHECK_INT(r.table_size, 10);
+    struct dh_rows rows;
+    memset(&rows, 0, sizeof rows);
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.first, 0);
+    CHECK_INT(rows.table_size, 10);
+    CHECK_INT(rows.batch.length, 7);
+    CHECK_INT(rows.batch.n_columns, 4);
+    CHECK_INT(rows.schema.n_fields, 4);
+    CHECK_STR(rows.batch.columns[1].field->name, "name");
+    CHECK_INT(rows.batch.columns[1].null_count, 2); /* rows 2 and 5 */
+    for (int i = 0; i < 7; i++)
+        check_row(&rows.batch, i, i, 1);
+    dh_rows_reset(&rows);
+    dh_rows_reset(&rows); /* idempotent */
+    dh_table_reader_reset(&r);
+}
+
+/* A window at the end: table_size clips what the server (wrongly) sends. */
+static void test_clip_to_table_size(void)
+{
+    struct dh_table_reader r;
+    dh_table_reader_init(&r, 8, 5);
+    struct dh_error err;
+    CHECK_REQ(apply_schema(&r, &err) == DH_OK);
+    struct bytes md = update_md(10, -1);
+    CHECK_INT(apply_rows(&r, 8, 4, 0, md, &err), DH_OK);
+    free(md.p);
+    struct dh_rows rows;
+    memset(&rows, 0, sizeof rows);
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.first, 8);
+    CHECK_INT(rows.table_size, 10);
+    CHECK_INT(rows.batch.length, 2);
+    check_row(&rows.batch, 0, 8, 1);
+    check_row(&rows.batch, 1, 9, 1);
+    CHECK_INT(rows.batch.columns[3].child->length, 2 + 0); /* row 8: 2 items, row 9: 0 */
+    dh_rows_reset(&rows);
+
+    /* table_size, when set, wins over added_rows (viewport subscriptions). */
+    dh_table_reader_init(&r, 0, 10);
+    CHECK_REQ(apply_schema(&r, &err) == DH_OK);
+    md = update_md(10, 3);
+    CHECK_INT(apply_rows(&r, 0, 5, 0, md, &err), DH_OK);
+    free(md.p);
+    CHECK_INT(r.table_size, 3);
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.batch.length, 3);
+    dh_rows_reset(&rows);
+}
+
+/* Rows beyond count are dropped as they arrive (memory stays bounded). */
+static void test_bounded(void)
+{
+    struct dh_table_reader r;
+    dh_table_reader_init(&r, 0, 3);
+    struct dh_error err;
+    CHECK_REQ(apply_schema(&r, &err) == DH_OK);
+    for (int i = 0; i < 5; i++)
+        CHECK_INT(apply_rows(&r, 2 * i, 2, 0, (struct bytes){0}, &err), DH_OK);
+    CHECK_INT(r.n_batches, 2);
+    struct dh_rows rows;
+    memset(&rows, 0, sizeof rows);
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.batch.length, 3);
+    CHECK_INT(rows.table_size, 3); /* no metadata: first + rows */
+    for (int i = 0; i < 3; i++)
+        check_row(&rows.batch, i, i, 1);
+    dh_rows_reset(&rows);
+
+    /* DoGet (count < 0) keeps everything. */
+    dh_table_reader_init(&r, 0, -1);
+    CHECK_REQ(apply_schema(&r, &err) == DH_OK);
+    for (int i = 0; i < 5; i++)
+        CHECK_INT(apply_rows(&r, 2 * i, 2, 0, (struct bytes){0}, &err), DH_OK);
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.batch.length, 10);
+    for (int i = 0; i < 10; i++)
+        check_row(&rows.batch, i, i, 1);
+    dh_rows_reset(&rows);
+}
+
+/* An unrequested column keeps length 0; an empty result still has columns. */
+static void test_unrequested_and_empty(void)
+{
+    struct dh_table_reader r;
+    dh_table_reader_init(&r, 3, 4);
+    struct dh_error err;
+    CHECK_REQ(apply_schema(&r, &err) == DH_OK);
+    CHECK_INT(apply_rows(&r, 3, 2, 1, (struct bytes){0}, &err), DH_OK);
+    CHECK_INT(apply_rows(&r, 5, 2, 1, (struct bytes){0}, &err), DH_OK);
+    struct dh_rows rows;
+    memset(&rows, 0, sizeof rows);
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.batch.length, 4);
+    CHECK_INT(rows.batch.columns[1].length, 0);
+    CHECK_INT(rows.batch.columns[0].length, 4);
+    for (int i = 0; i < 4; i++)
+        check_row(&rows.batch, i, 3 + i, 0);
+    dh_rows_reset(&rows);
+
+    dh_table_reader_init(&r, 0, 10);
+    CHECK_REQ(apply_schema(&r, &err) == DH_OK);
+    struct bytes md = update_md(0, -1);
+    CHECK_INT(dh_table_apply_flight_data(&r, NULL, 0, NULL, 0, md.p, md.n, &err), DH_OK);
+    free(md.p);
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.table_size, 0);
+    CHECK_INT(rows.batch.length, 0);
+    CHECK_REQ(rows.batch.n_columns == 4);
+    CHECK(rows.batch.columns[3].field == &rows.schema.fields[3]);
+    CHECK(rows.batch.columns[3].child != NULL);
+    CHECK(dh_column_is_null(&rows.batch.columns[0], 0)); /* out of range reads as null */
+    dh_rows_reset(&rows);
+}
+
+/* Out-of-order and malformed messages are refused with one sentence. */
+static void test_errors(void)
+{
+    struct dh_table_reader r;
+    struct dh_error err;
+    dh_table_reader_init(&r, 0, 5);
+    dh_error_clear(&err);
+    CHECK_INT(apply_rows(&r, 0, 2, 0, (struct bytes){0}, &err), DH_EINVAL);
+    CHECK(strstr(err.msg, "Schema message first") != NULL);
+    dh_table_reader_reset(&r);
+
+    struct dh_rows rows;
+    memset(&rows, 0, sizeof rows);
+    dh_error_clear(&err);
+    CHECK_INT(dh_table_reader_finish(&r, &rows, &err), DH_EINVAL);
+    CHECK(strstr(err.msg, "Schema") != NULL);
+
+    CHECK_REQ(apply_schema(&r, &err) == DH_OK);
+    CHECK_INT(apply_schema(&r, &err), DH_EINVAL);
+    const uint8_t junk[] = {1, 2, 3};
+    CHECK_INT(dh_table_apply_flight_data(&r, junk, sizeof junk, NULL, 0, NULL, 0, &err),
+              DH_EINVAL);
+    dh_error_clear(&err);
+    CHECK_INT(dh_table_apply_packed(&r, (const uint8_t *)"\x12\x7f", 2, &err), DH_EINVAL);
+    CHECK(strstr(err.msg, "malformed FlightData") != NULL);
+
+    /* A Barrage wrapper whose payload is not a flatbuffer. */
+    struct dh_fbb w;
+    dh_fbb_init(&w);
+    uint32_t payload = dh_fbb_create_bytes(&w, junk, sizeof junk);
+    dh_fbb_start_table(&w);
+    dh_fbb_add_u32(&w, 0, 0x6E687064u, 0);
+    dh_fbb_add_i8(&w, 1, 6, 0);
+    dh_fbb_add_offset(&w, 2, payload);
+    struct bytes bad = finish(&w, dh_fbb_end_table(&w));
+    CHECK_INT(dh_table_apply_flight_data(&r, NULL, 0, NULL, 0, bad.p, bad.n, &err), DH_EINVAL);
+    free(bad.p);
+
+    /* Every truncation of a record batch header fails cleanly (ASan watches). */
+    struct rb *b = calloc(1, sizeof *b);
+    CHECK_REQ(b);
+    rb_rows(b, 0, 3, 0);
+    struct bytes h = rb_msg(b, 3);
+    for (size_t cut = 0; cut < h.n; cut++) {
+        struct dh_table_reader r2;
+        dh_table_reader_init(&r2, 0, 5);
+        CHECK_REQ(apply_schema(&r2, &err) == DH_OK);
+        int rc = dh_table_apply_flight_data(&r2, h.p, cut, b->body, b->body_len, NULL, 0, &err);
+        CHECK(cut == 0 ? rc == DH_OK : rc != DH_OK);
+        dh_table_reader_reset(&r2);
+    }
+    /* ... and so does every truncation of its body. */
+    for (size_t cut = 0; cut < b->body_len; cut += 8) {
+        struct dh_table_reader r2;
+        dh_table_reader_init(&r2, 0, 5);
+        CHECK_REQ(apply_schema(&r2, &err) == DH_OK);
+        CHECK(dh_table_apply_flight_data(&r2, h.p, h.n, b->body, cut, NULL, 0, &err) != DH_OK);
+        dh_table_reader_reset(&r2);
+    }
+    free(h.p);
+    free(b);
+    dh_table_reader_reset(&r);
+}
+
+/* The request: FlightData whose app_metadata is wrapper(7, SnapshotRequest). */
+static void test_snapshot_request(void)
+{
+    struct dh_ticket t;
+    dh_ticket_make_export(&t, 7);
+    uint8_t colbits[1] = {0x05}; /* columns {0, 2} */
+    struct dh_column_set cols = {.bits = colbits, .n_columns = 4};
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    struct dh_error err;
+    CHECK_REQ(dh_table_snapshot_request(&t, 100, 50, &cols, &buf, &len, &err) == DH_OK);
+    Arrow__Flight__Protocol__FlightData *fd =
+        arrow__flight__protocol__flight_data__unpack(NULL, len, buf);
+    free(buf);
+    CHECK_REQ(fd);
+    CHECK_INT(fd->data_header.len, 0);
+    CHECK_INT(fd->data_body.len, 0);
+
+    struct dh_fb_table wrap, req, opts;
+    CHECK_REQ(dh_fb_root(fd->app_metadata.data, fd->app_metadata.len, &wrap, &err) == DH_OK);
+    CHECK_INT(dh_fb_u32(&wrap, 0, 0), 0x6E687064u);
+    CHECK_INT(dh_fb_i8(&wrap, 1, 0), 7);
+    const uint8_t *p;
+    size_t n;
+    CHECK_REQ(dh_fb_bytes(&wrap, 2, &p, &n, &err) == DH_OK && p);
+    CHECK_REQ(dh_fb_root(p, n, &req, &err) == DH_OK);
+    const uint8_t *tk, *cb, *vp;
+    size_t tkn, cbn, vpn;
+    CHECK_REQ(dh_fb_bytes(&req, 0, &tk, &tkn, &err) == DH_OK);
+    CHECK(tkn == 5 && memcmp(tk, t.bytes, 5) == 0);
+    CHECK_REQ(dh_fb_bytes(&req, 1, &cb, &cbn, &err) == DH_OK);
+    CHECK(cbn == 1 && cb[0] == 0x05);
+    CHECK_REQ(dh_fb_bytes(&req, 2, &vp, &vpn, &err) == DH_OK);
+    struct dh_rowset rs;
+    dh_rowset_init(&rs);
+    CHECK_REQ(dh_rowset_decode(vp, vpn, &rs, &err) == DH_OK);
+    CHECK_INT(rs.size, 50);
+    CHECK_INT(rs.n, 1);
+    CHECK_INT(rs.ranges[0].lo, 100);
+    CHECK_INT(rs.ranges[0].hi, 149);
+    dh_rowset_reset(&rs);
+    CHECK_REQ(dh_fb_table_field(&req, 3, &opts, &err) == DH_OK && opts.present);
+    CHECK_INT(dh_fb_bool(&opts, 1, 0), 0); /* use_deephaven_nulls: false (the .fbs default) */
+    CHECK_INT(dh_fb_i32(&opts, 2, 0), DH_TABLE_BATCH_SIZE);
+    CHECK_INT(dh_fb_i32(&opts, 3, 0), DH_TABLE_MAX_MESSAGE_SIZE);
+    arrow__flight__protocol__flight_data__free_unpacked(fd, NULL);
+
+    /* All columns: no columns field at all. */
+    CHECK_REQ(dh_table_snapshot_request(&t, 0, 10, NULL, &buf, &len, &err) == DH_OK);
+    fd = arrow__flight__protocol__flight_data__unpack(NULL, len, buf);
+    free(buf);
+    CHECK_REQ(fd);
+    CHECK_REQ(dh_fb_root(fd->app_metadata.data, fd->app_metadata.len, &wrap, &err) == DH_OK);
+    CHECK_REQ(dh_fb_bytes(&wrap, 2, &p, &n, &err) == DH_OK && p);
+    CHECK_REQ(dh_fb_root(p, n, &req, &err) == DH_OK);
+    CHECK(!dh_fb_has(&req, 1));
+    arrow__flight__protocol__flight_data__free_unpacked(fd, NULL);
+
+    dh_error_clear(&err);
+    CHECK_INT(dh_table_snapshot_request(&t, -1, 10, NULL, &buf, &len, &err), DH_EINVAL);
+    CHECK(buf == NULL);
+    CHECK_INT(dh_table_snapshot_request(&t, INT64_MAX, 10, NULL, &buf, &len, &err), DH_EINVAL);
+}
+
+int main(void)
+{
+    CHECK_RUN(T(test_concat_two_batches), T(test_clip_to_table_size), T(test_bounded),
+              T(test_unrequested_and_empty), T(test_errors), T(test_snapshot_request));
+}

@@ -1,0 +1,1028 @@
+/* SPDX-License-Identifier: MIT */
+/* app: the browser's loop. One thread: poll() on the terminal, the client's
+ * wake-up descriptor and a self-pipe for signals, with a timeout for timers;
+ * keys and events only change state and set dirty flags; one draw pass per
+ * loop turn (wnoutrefresh per window, one doupdate). DESIGN.md "Threads and
+ * responsiveness", STYLE.md "UI loop and redraw". */
+#include "app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clipboard.h"
+#include "dh_text.h"
+#include "draw.h"
+#include "keymap.h"
+#include "prompt.h"
+#include "statusbar.h"
+#include "view.h"
+
+/* Signals become bytes on this pipe (the self-pipe trick). */
+static int sig_pipe[2] = {-1, -1};
+
+/* How many events one loop pass handles before it looks at the keyboard. */
+enum { EVENT_BUDGET = 64 };
+/* Info messages fade after this long; errors stay until replaced. */
+enum { INFO_MESSAGE_MS = 20000 };
+
+/* Signal handler: async-signal-safe write of the signal number. */
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    if (sig_pipe[1] >= 0) {
+        ssize_t r = write(sig_pipe[1], &b, 1);
+        (void)r;
+    }
+    errno = saved;
+}
+
+/* Create the self-pipe and route the signals we care about into it. Must run
+ * before curses starts so that ncurses does not install its own SIGWINCH
+ * handler. */
+static int signals_install(void)
+{
+    if (pipe(sig_pipe) != 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGWINCH, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    return 0;
+}
+
+/* Restore default dispositions and close the pipe. */
+static void signals_remove(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGWINCH, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    for (int i = 0; i < 2; i++) {
+        if (sig_pipe[i] >= 0)
+            close(sig_pipe[i]);
+        sig_pipe[i] = -1;
+    }
+}
+
+/* ---- messages and the log ---- */
+
+/* Write one sanitised, time-stamped line to the log file. */
+static void log_line(struct app *a, const char *text)
+{
+    if (!a->log)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    time_t secs = ts.tv_sec;
+    localtime_r(&secs, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+    char clean[2048];
+    dh_text_sanitize(text, strlen(text), clean, sizeof clean, 0, NULL);
+    fprintf(a->log, "%s.%03ld %s\n", stamp, (long)(ts.tv_nsec / 1000000), clean);
+    fflush(a->log);
+}
+
+void app_log(struct app *a, const char *fmt, ...)
+{
+    if (!a->log)
+        return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    log_line(a, buf);
+}
+
+void app_message(struct app *a, enum app_level level, const char *fmt, ...)
+{
+    char buf[sizeof a->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    /* Keep it to one line: the status line shows the first line only. */
+    dh_text_sanitize(buf, strlen(buf), a->msg, sizeof a->msg, DH_SANITIZE_TAB_AS_SPACE, NULL);
+    a->msg_level = level;
+    a->msg_ms = a->now_ms;
+    a->dirty |= UI_DIRTY_STATUS;
+    static const char *const names[] = {"info", "warning", "error"};
+    app_log(a, "%s: %s", names[level], buf);
+}
+
+/* ---- pending commands ---- */
+
+/* Remember a command until its event arrives; the oldest goes if full. */
+static struct app_pending *pending_add(struct app *a, uint64_t req, enum pending_kind kind)
+{
+    if (a->n_pending == APP_MAX_PENDING) {
+        dh_client_cancel(a->client, a->pending[0].req);
+        memmove(&a->pending[0], &a->pending[1], (APP_MAX_PENDING - 1) * sizeof a->pending[0]);
+        a->n_pending--;
+    }
+    struct app_pending *p = &a->pending[a->n_pending++];
+    memset(p, 0, sizeof *p);
+    p->req = req;
+    p->kind = kind;
+    p->started_ms = a->now_ms;
+    a->dirty |= UI_DIRTY_STATUS;
+    return p;
+}
+
+/* Take the pending command for req out of the list into *out; 0 if unknown. */
+static int pending_take(struct app *a, uint64_t req, struct app_pending *out)
+{
+    for (size_t i = 0; i < a->n_pending; i++) {
+        if (a->pending[i].req != req)
+            continue;
+        *out = a->pending[i];
+        memmove(&a->pending[i], &a->pending[i + 1],
+                (a->n_pending - i - 1) * sizeof a->pending[0]);
+        a->n_pending--;
+        a->dirty |= UI_DIRTY_STATUS;
+        return 1;
+    }
+    return 0;
+}
+
+int app_busy(const struct app *a)
+{
+    return a->n_pending > 0;
+}
+
+/* Esc while something is pending: cancel the latest command. */
+static int cancel_latest(struct app *a)
+{
+    if (a->n_pending == 0)
+        return 0;
+    struct app_pending p = a->pending[a->n_pending - 1];
+    a->n_pending--;
+    dh_client_cancel(a->client, p.req);
+    app_message(a, APP_INFO, "Cancelled: %s.", p.label);
+    return 1;
+}
+
+/* ---- tickets ---- */
+
+void app_ticket_short(const struct dh_ticket *t, char *buf, size_t n)
+{
+    char full[DH_TICKET_MAX * 4 + 16];
+    if (dh_ticket_format(t, full, sizeof full) < 0) {
+        snprintf(buf, n, "(empty ticket)");
+        return;
+    }
+    size_t len = strlen(full);
+    if (len <= 24) {
+        snprintf(buf, n, "%s", full);
+        return;
+    }
+    /* shared/0x1a2b…9f0e: enough to tell tickets apart at a glance. */
+    snprintf(buf, n, "%.13s%s%s", full, draw_glyph(DG_ELLIPSIS), full + len - 4);
+}
+
+const struct dh_ticket_status *app_ticket_status(const struct app *a, const struct dh_ticket *t)
+{
+    for (size_t i = 0; i < a->n_tickets; i++) {
+        if (dh_ticket_equal(&a->tickets[i].ticket, t))
+            return &a->tickets[i];
+    }
+    return NULL;
+}
+
+int app_copy(struct app *a, const char *text, size_t len, const char *what)
+{
+    if (!a->opt->osc52) {
+        app_message(a, APP_WARN,
+                    "Clipboard copy is off (--no-osc52): select the text with the mouse.");
+        return -1;
+    }
+    char err[256];
+    if (clipboard_copy(text, len, err, sizeof err) != 0) {
+        app_message(a, APP_ERROR, "%s", err);
+        return -1;
+    }
+    app_message(a, APP_INFO, "Copied the %s to the clipboard (OSC 52).", what);
+    return 0;
+}
+
+/* ---- commands ---- */
+
+void app_fetch_ticket(struct app *a, const struct dh_ticket *t)
+{
+    char s[128];
+    app_ticket_short(t, s, sizeof s);
+    uint64_t req = dh_client_fetch(a->client, t);
+    struct app_pending *p = pending_add(a, req, PEND_FETCH);
+    snprintf(p->label, sizeof p->label, "fetching %s", s);
+    snprintf(p->name, sizeof p->name, "%s", s);
+    app_log(a, "fetch %s (req %llu)", s, (unsigned long long)req);
+}
+
+void app_open_object(struct app *a, const struct dh_object *obj)
+{
+    uint64_t req = dh_client_open(a->client, obj);
+    struct app_pending *p = pending_add(a, req, PEND_OPEN);
+    snprintf(p->label, sizeof p->label, "opening %s", obj->name);
+    snprintf(p->name, sizeof p->name, "%s", obj->name);
+    snprintf(p->type, sizeof p->type, "%s", obj->type ? obj->type : "");
+    app_log(a, "open %s (req %llu)", obj->name, (unsigned long long)req);
+}
+
+void app_publish(struct app *a, const struct dh_object *obj)
+{
+    uint64_t req = dh_client_publish(a->client, obj);
+    struct app_pending *p = pending_add(a, req, PEND_PUBLISH);
+    snprintf(p->label, sizeof p->label, "publishing %s", obj->name);
+    snprintf(p->name, sizeof p->name, "%s", obj->name);
+    snprintf(p->type, sizeof p->type, "%s", obj->type ? obj->type : "");
+    app_log(a, "publish %s (req %llu)", obj->name, (unsigned long long)req);
+}
+
+void app_release(struct app *a, const struct dh_ticket *shared)
+{
+    char s[128];
+    app_ticket_short(shared, s, sizeof s);
+    uint64_t req = dh_client_release(a->client, shared);
+    struct app_pending *p = pending_add(a, req, PEND_RELEASE);
+    snprintf(p->label, sizeof p->label, "releasing %s", s);
+    snprintf(p->name, sizeof p->name, "%s", s);
+    app_log(a, "release %s (req %llu)", s, (unsigned long long)req);
+}
+
+void app_request_quit(struct app *a)
+{
+    size_t live = dh_client_live_published(a->client);
+    if (live == 0) {
+        a->quit = 1;
+        return;
+    }
+    struct view *top = app_top(a);
+    if (top && strcmp(top->ops->name, "confirm") == 0)
+        return;
+    char q[256];
+    snprintf(q, sizeof q, "%zu published ticket%s stop%s working when dhtui exits. Quit? (y/n)",
+             live, live == 1 ? "" : "s", live == 1 ? "s" : "");
+    app_push(a, dialog_confirm_new(a, q, CONFIRM_QUIT, NULL));
+}
+
+/* The ticket prompt: parse, keep the text on error, fetch on success. */
+static unsigned ticket_submit(void *ctx, struct app *a, const char *text)
+{
+    (void)ctx;
+    struct dh_ticket t;
+    struct dh_error err;
+    dh_error_clear(&err);
+    size_t len = strlen(text);
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t'))
+        i++;
+    if (i == len)
+        return UR_STATUS; /* nothing typed: just close */
+    if (dh_ticket_parse(&t, text, len, &err) != DH_OK) {
+        app_message(a, APP_ERROR, "%s", err.msg[0] ? err.msg : "That is not a ticket.");
+        return UR_KEEP | UR_STATUS;
+    }
+    app_fetch_ticket(a, &t);
+    return UR_STATUS;
+}
+
+static const struct prompt_ops ticket_prompt_ops = {
+    .submit = ticket_submit,
+};
+
+void app_open_fetch_prompt(struct app *a, const char *prefill)
+{
+    prompt_open(a, PROMPT_TICKET, "ticket: ", prefill, &ticket_prompt_ops, NULL);
+}
+
+/* ---- events ---- */
+
+static const char *event_name(enum dh_event_kind k)
+{
+    switch (k) {
+    case DH_EV_CONNECTION: return "connection";
+    case DH_EV_OBJECTS: return "objects";
+    case DH_EV_TICKETS: return "tickets";
+    case DH_EV_PUBLISHED: return "published";
+    case DH_EV_FETCHED: return "fetched";
+    case DH_EV_RELEASED: return "released";
+    case DH_EV_ROWS: return "rows";
+    case DH_EV_ERROR: return "error";
+    default: return "unknown";
+    }
+}
+
+/* A fetch nobody waits for any more (cancelled): give the server objects back. */
+static void discard_fetched(struct app *a, struct dh_fetched *f)
+{
+    if (!f)
+        return;
+    if (f->figure) {
+        for (size_t i = 0; i < f->figure->n_tables; i++)
+            dh_client_forget(a->client, &f->figure->tables[i]);
+        for (size_t i = 0; i < f->figure->n_other_refs; i++)
+            dh_client_forget(a->client, &f->figure->other_refs[i]);
+    }
+    dh_client_forget(a->client, &f->export_ticket);
+}
+
+/* Open the view that fits what a fetch found. */
+static void open_fetched(struct app *a, const struct app_pending *p, struct dh_fetched *f)
+{
+    char src[128];
+    app_ticket_short(&f->source, src, sizeof src);
+    const char *name = p->name[0] ? p->name : src;
+    switch (f->kind) {
+    case DH_KIND_TABLE:
+        app_push(a, view_table_new(a, name, f->type[0] ? f->type : "Table", &f->table.ticket,
+                                   &f->table, 1));
+        break;
+    case DH_KIND_FIGURE: {
+        struct view *v = view_figure_new(a, name, f->figure, &f->export_ticket);
+        if (v)
+            f->figure = NULL; /* the view owns it now */
+        app_push(a, v);
+        break;
+    }
+    case DH_KIND_OTHER:
+    default: {
+        char text[DH_TICKET_MAX * 4 + 1024];
+        char canon[DH_TICKET_MAX * 4 + 16];
+        if (dh_ticket_format(&f->source, canon, sizeof canon) < 0)
+            canon[0] = '\0';
+        snprintf(text, sizeof text,
+                 "Name:   %s\nType:   %s\nTicket: %s\n\n"
+                 "dhtui has no viewer for this type. Its ticket can still be published "
+                 "(p on the object list) and fetched by other clients.",
+                 name, f->type[0] ? f->type : "(unknown)", canon);
+        app_push(a, dialog_text_new(a, name, text, strlen(text)));
+        dh_client_forget(a->client, &f->export_ticket);
+        break;
+    }
+    }
+}
+
+/* A publish finished: copy the ticket and show the dialog. */
+static void on_published(struct app *a, const struct app_pending *p, struct dh_event *ev)
+{
+    char canon[DH_TICKET_MAX * 4 + 16];
+    if (dh_ticket_format(&ev->ticket.ticket, canon, sizeof canon) < 0)
+        canon[0] = '\0';
+    int copied = 0;
+    char err[256] = "";
+    if (a->opt->osc52) {
+        copied = clipboard_copy(canon, strlen(canon), err, sizeof err) == 0;
+    } else {
+        snprintf(err, sizeof err,
+                 "Clipboard copy is off (--no-osc52): select the ticket above with the mouse.");
+    }
+    struct dh_ticket_status st = ev->ticket;
+    if (!st.name[0])
+        snprintf(st.name, sizeof st.name, "%s", p->name);
+    if (!st.type[0])
+        snprintf(st.type, sizeof st.type, "%s", p->type);
+    app_push(a, dialog_publish_new(a, &st, copied, err));
+    app_message(a, APP_INFO, "Published %s as %s%s", st.name, canon,
+                copied ? " (copied to the clipboard)" : "");
+}
+
+/* Connection changes: remember the state, say what happened. */
+static void on_connection(struct app *a, struct dh_event *ev)
+{
+    enum dh_conn_state prev = a->conn;
+    a->conn = ev->conn_state;
+    if (ev->err.msg[0])
+        ui_copy(a->conn_detail, sizeof a->conn_detail, ev->err.msg);
+    if (a->conn == DH_CONN_FAILED) {
+        app_message(a, APP_ERROR, "Connection failed: %s",
+                    ev->err.msg[0] ? ev->err.msg : "the server could not be reached.");
+    } else if (a->conn == DH_CONN_RETRYING) {
+        app_message(a, APP_WARN, "Connection lost, retrying: %s",
+                    ev->err.msg[0] ? ev->err.msg : "no reply from the server.");
+    } else if (a->conn == DH_CONN_CONNECTED) {
+        a->conn_detail[0] = '\0';
+        if (prev == DH_CONN_RETRYING)
+            app_message(a, APP_INFO, "Reconnected: a new session; tickets published before "
+                                     "the loss no longer work.");
+    }
+    a->dirty |= UI_DIRTY_STATUS | UI_DIRTY_BODY | UI_DIRTY_TITLE;
+}
+
+/* Apply one event: app-level state first, then every view. */
+static void handle_event(struct app *a, struct dh_event *ev)
+{
+    struct app_pending p;
+    int mine = 0;
+    app_log(a, "event %s req=%llu ok=%d%s%s", event_name(ev->kind), (unsigned long long)ev->req,
+            ev->ok, ev->err.msg[0] ? " err=" : "", ev->err.msg);
+    switch (ev->kind) {
+    case DH_EV_CONNECTION:
+        on_connection(a, ev);
+        break;
+    case DH_EV_OBJECTS:
+        if (ev->objects) {
+            dh_object_list_free(a->objects);
+            a->objects = ev->objects;
+            ev->objects = NULL;
+            a->dirty |= UI_DIRTY_BODY | UI_DIRTY_TITLE;
+        }
+        break;
+    case DH_EV_TICKETS:
+        free(a->tickets);
+        a->tickets = ev->tickets;
+        a->n_tickets = ev->tickets ? ev->n_tickets : 0;
+        ev->tickets = NULL;
+        ev->n_tickets = 0;
+        a->dirty |= UI_DIRTY_BODY | UI_DIRTY_STATUS;
+        break;
+    case DH_EV_PUBLISHED:
+        if (!pending_take(a, ev->req, &p))
+            break;
+        if (ev->ok)
+            on_published(a, &p, ev);
+        else
+            app_message(a, APP_ERROR, "Could not publish %s: %s", p.name, ev->err.msg);
+        break;
+    case DH_EV_FETCHED:
+        mine = pending_take(a, ev->req, &p);
+        if (!mine) {
+            if (ev->ok)
+                discard_fetched(a, ev->fetched);
+            break;
+        }
+        if (ev->ok && ev->fetched)
+            open_fetched(a, &p, ev->fetched);
+        else
+            app_message(a, APP_ERROR, "Could not open %s: %s", p.name, ev->err.msg);
+        break;
+    case DH_EV_RELEASED:
+        if (!pending_take(a, ev->req, &p))
+            break;
+        if (ev->ok)
+            app_message(a, APP_INFO, "Released %s: it no longer works for anyone.", p.name);
+        else
+            app_message(a, APP_ERROR, "Could not release %s: %s", p.name, ev->err.msg);
+        break;
+    case DH_EV_ERROR:
+        app_message(a, APP_ERROR, "%s", ev->err.msg);
+        break;
+    case DH_EV_ROWS:
+    default:
+        break;
+    }
+    for (size_t i = a->n_views; i > 0; i--) {
+        struct view *v = a->views[i - 1];
+        if (!v->ops->on_event)
+            continue;
+        unsigned r = v->ops->on_event(v, a, ev);
+        if (r & UR_REDRAW)
+            a->dirty |= UI_DIRTY_BODY;
+        if (r & UR_STATUS)
+            a->dirty |= UI_DIRTY_STATUS | UI_DIRTY_TITLE;
+    }
+}
+
+/* Drain queued events (bounded, so keys stay responsive). Returns 1 if more wait. */
+static int drain_events(struct app *a)
+{
+    for (int i = 0; i < EVENT_BUDGET; i++) {
+        struct dh_event *ev = dh_client_next_event(a->client);
+        if (!ev)
+            return 0;
+        handle_event(a, ev);
+        dh_event_free(ev);
+    }
+    return 1;
+}
+
+/* ---- layout and drawing ---- */
+
+static void free_windows(struct app *a)
+{
+    WINDOW **ws[] = {&a->w_title, &a->w_body, &a->w_status, &a->w_bottom};
+    for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) {
+        if (*ws[i])
+            delwin(*ws[i]);
+        *ws[i] = NULL;
+    }
+}
+
+/* (Re)create the windows for the current terminal size. */
+static void layout(struct app *a)
+{
+    free_windows(a);
+    a->too_small = LINES < APP_MIN_LINES || COLS < APP_MIN_COLS;
+    a->dirty = UI_DIRTY_ALL;
+    if (a->too_small)
+        return;
+    a->w_title = newwin(1, COLS, 0, 0);
+    a->w_body = newwin(LINES - 3, COLS, 1, 0);
+    a->w_status = newwin(1, COLS, LINES - 2, 0);
+    a->w_bottom = newwin(1, COLS, LINES - 1, 0);
+    if (!a->w_title || !a->w_body || !a->w_status || !a->w_bottom) {
+        free_windows(a);
+        a->too_small = 1;
+        return;
+    }
+    leaveok(a->w_title, TRUE);
+    leaveok(a->w_body, TRUE);
+    leaveok(a->w_status, TRUE);
+}
+
+/* The terminal changed size (SIGWINCH): ask the tty, tell curses, re-layout. */
+static void handle_resize(struct app *a)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resize_term(ws.ws_row, ws.ws_col);
+    layout(a);
+}
+
+/* What is shown when the terminal is below the minimum size. */
+static void draw_too_small(struct app *a)
+{
+    (void)a;
+    werase(stdscr);
+    char need[64];
+    snprintf(need, sizeof need, "(need %dx%d)", APP_MIN_COLS, APP_MIN_LINES);
+    const char *msg = "terminal too small";
+    int y = LINES / 2 > 0 ? LINES / 2 - (COLS < 31 ? 1 : 0) : 0;
+    if (y < 0)
+        y = 0;
+    if (COLS >= 31) {
+        draw_fmt(stdscr, y, (COLS - 31) / 2, COLS, A_BOLD, 0, "%s %s", msg, need);
+    } else {
+        draw_str(stdscr, y, 0, COLS, A_BOLD, msg, 0);
+        if (y + 1 < LINES)
+            draw_str(stdscr, y + 1, 0, COLS, A_NORMAL, need, 0);
+    }
+    wnoutrefresh(stdscr);
+}
+
+/* Draw the views: from the topmost full-screen view up through its dialogs. */
+static void draw_body(struct app *a)
+{
+    werase(a->w_body);
+    if (a->n_views == 0)
+        return;
+    size_t base = a->n_views - 1;
+    while (base > 0 && a->views[base]->ops->modal)
+        base--;
+    for (size_t i = base; i < a->n_views; i++)
+        a->views[i]->ops->draw(a->views[i], a, a->w_body);
+}
+
+/* One frame: redraw what is dirty and push it to the terminal once. */
+static void draw(struct app *a)
+{
+    static int cursor_shown = -1;
+    if (a->dirty & UI_DIRTY_CLEAR)
+        clearok(curscr, TRUE);
+    if (a->too_small) {
+        draw_too_small(a);
+    } else {
+        if (a->dirty & UI_DIRTY_TITLE) {
+            statusbar_draw_title(a, a->w_title);
+            wnoutrefresh(a->w_title);
+        }
+        if (a->dirty & UI_DIRTY_BODY) {
+            draw_body(a);
+            wnoutrefresh(a->w_body);
+        }
+        if (a->dirty & UI_DIRTY_STATUS) {
+            statusbar_draw_status(a, a->w_status);
+            wnoutrefresh(a->w_status);
+        }
+        if (prompt_active()) {
+            /* Always last: its cursor is the terminal's cursor. */
+            prompt_draw(a->w_bottom);
+            wnoutrefresh(a->w_bottom);
+        } else if (a->dirty & UI_DIRTY_BOTTOM) {
+            statusbar_draw_hints(a, a->w_bottom);
+            wnoutrefresh(a->w_bottom);
+        }
+    }
+    int want_cursor = !a->too_small && prompt_active();
+    if (want_cursor != cursor_shown) {
+        curs_set(want_cursor ? 1 : 0);
+        cursor_shown = want_cursor;
+    }
+    doupdate();
+    a->dirty = 0;
+    a->frames++;
+}
+
+/* ---- input ---- */
+
+/* Global actions: what a key does when the top view did not take it. */
+static unsigned global_action(struct app *a, enum ui_action act)
+{
+    struct view *top = app_top(a);
+    switch (act) {
+    case ACT_HELP:
+        if (top && strcmp(top->ops->name, "help") != 0)
+            app_push(a, view_help_new(a));
+        return UR_HANDLED;
+    case ACT_FETCH:
+        app_open_fetch_prompt(a, NULL);
+        return UR_HANDLED;
+    case ACT_TICKETS:
+        if (top && strcmp(top->ops->name, "tickets") != 0)
+            app_push(a, view_tickets_new(a));
+        return UR_HANDLED;
+    case ACT_QUIT_NOW:
+        return UR_HANDLED | UR_QUIT;
+    case ACT_REDRAW:
+        a->dirty |= UI_DIRTY_ALL;
+        return UR_HANDLED;
+    case ACT_QUIT:
+        return UR_HANDLED | (a->n_views > 1 ? UR_CLOSE : UR_QUIT);
+    case ACT_BACK:
+        return a->n_views > 1 ? UR_HANDLED | UR_CLOSE : UR_NONE;
+    default:
+        return UR_NONE;
+    }
+}
+
+/* Apply a reaction. */
+static void apply(struct app *a, unsigned r)
+{
+    if (r & UR_REDRAW)
+        a->dirty |= UI_DIRTY_BODY;
+    if (r & UR_STATUS)
+        a->dirty |= UI_DIRTY_STATUS | UI_DIRTY_TITLE;
+    if (r & UR_CLOSE)
+        app_pop(a);
+    if (r & UR_QUIT)
+        app_request_quit(a);
+}
+
+/* One key. */
+static void handle_key(struct app *a, int key)
+{
+    if (key == UI_KEY_RESIZE) {
+        handle_resize(a);
+        return;
+    }
+    if (key == UI_KEY_PASTE_BEGIN) {
+        /* A paste outside the prompt is a ticket: open the prompt with it. */
+        if (!prompt_active() && !a->too_small)
+            app_open_fetch_prompt(a, NULL);
+        prompt_paste(1);
+        return;
+    }
+    if (key == UI_KEY_PASTE_END) {
+        prompt_paste(0);
+        return;
+    }
+    if (a->too_small) {
+        if (key == 'q' || key == 'Q' || key == UI_KEY_INTERRUPT)
+            app_request_quit(a);
+        return;
+    }
+    if (prompt_active()) {
+        apply(a, prompt_key(a, key));
+        return;
+    }
+    if (key >= UI_KEY_ALT) {
+        /* Only readline has Alt bindings: elsewhere this was Esc, then a key
+         * typed (or sent) right after it. */
+        handle_key(a, UI_KEY_ESC);
+        if (!a->quit)
+            handle_key(a, key - UI_KEY_ALT);
+        return;
+    }
+    if ((key == UI_KEY_ESC || key == UI_KEY_INTERRUPT) && cancel_latest(a))
+        return;
+    struct view *top = app_top(a);
+    if (!top)
+        return;
+    enum ui_action act = keymap_lookup(top->ops->keymap, key);
+    if (act == ACT_NONE && !top->ops->modal)
+        act = keymap_lookup(&keymap_global, key);
+    if (key == UI_KEY_INTERRUPT && !top->ops->modal)
+        act = ACT_QUIT_NOW;
+    unsigned r = top->ops->key ? top->ops->key(top, a, key, act) : UR_NONE;
+    if (!(r & UR_HANDLED) && !top->ops->modal)
+        r |= global_action(a, act);
+    a->dirty |= UI_DIRTY_BOTTOM | UI_DIRTY_TITLE;
+    apply(a, r);
+}
+
+/* Read every key curses has for us. */
+static void handle_input(struct app *a)
+{
+    for (int guard = 0; guard < 4096 && !a->quit; guard++) {
+        wint_t wch;
+        int r = wget_wch(a->w_input, &wch);
+        if (r == ERR)
+            return;
+        int key;
+        if (r == KEY_CODE_YES) {
+            key = wch == KEY_ENTER ? UI_KEY_ENTER : UI_KEYFN + (int)wch;
+        } else {
+            key = (int)wch;
+            if (key == '\n' || key == '\r')
+                key = UI_KEY_ENTER;
+            else if (key == 127 || key == 8)
+                key = UI_KEY_BACKSPACE;
+            else if (key == UI_KEY_ESC) {
+                /* ESC immediately followed by a character: Alt+key. */
+                wint_t next;
+                int r2 = wget_wch(a->w_input, &next);
+                if (r2 == OK && next != 27)
+                    key = UI_KEY_ALT + (int)next;
+                else if (r2 == OK)
+                    unget_wch((wchar_t)next);
+                else if (r2 == KEY_CODE_YES)
+                    ungetch((int)next);
+            }
+        }
+        handle_key(a, key);
+    }
+}
+
+/* Signals that arrived through the self-pipe. */
+static void handle_signals(struct app *a)
+{
+    unsigned char b[32];
+    ssize_t n = read(sig_pipe[0], b, sizeof b);
+    for (ssize_t i = 0; i < n; i++) {
+        if (b[i] == SIGWINCH)
+            handle_resize(a);
+        else if (b[i] == SIGINT)
+            handle_key(a, UI_KEY_INTERRUPT);
+        else if (b[i] == SIGTERM || b[i] == SIGHUP) {
+            app_log(a, "signal %d: quitting", b[i]);
+            a->quit = 1;
+        }
+    }
+}
+
+/* ---- timers ---- */
+
+/* Periodic work: second ticks (ages), the spinner, the views' own timers. */
+static void tick(struct app *a, int64_t *last_sec, int64_t *last_frame)
+{
+    int64_t sec = a->now_ms / 1000;
+    if (sec != *last_sec) {
+        *last_sec = sec;
+        a->dirty |= UI_DIRTY_STATUS;
+    }
+    int64_t frame = a->now_ms / 100;
+    if (a->n_pending && frame != *last_frame) {
+        *last_frame = frame;
+        a->dirty |= UI_DIRTY_STATUS;
+    }
+    if (a->msg[0] && a->msg_level == APP_INFO && a->now_ms - a->msg_ms > INFO_MESSAGE_MS) {
+        a->msg[0] = '\0';
+        a->dirty |= UI_DIRTY_STATUS;
+    }
+    for (size_t i = 0; i < a->n_views; i++) {
+        struct view *v = a->views[i];
+        if (v->ops->on_tick)
+            apply(a, v->ops->on_tick(v, a, a->now_ms) & ~(unsigned)(UR_CLOSE | UR_QUIT));
+    }
+}
+
+/* Milliseconds poll() may sleep. */
+static int next_timeout(struct app *a)
+{
+    int64_t t = 1000 - a->now_ms % 1000;
+    if (a->n_pending) {
+        int64_t s = 100 - a->now_ms % 100;
+        if (s < t)
+            t = s;
+    }
+    for (size_t i = 0; i < a->n_views; i++) {
+        struct view *v = a->views[i];
+        if (!v->ops->next_tick)
+            continue;
+        int64_t n = v->ops->next_tick(v, a, a->now_ms);
+        if (n >= 0 && n < t)
+            t = n;
+    }
+    if (t < 0)
+        t = 0;
+    return (int)t;
+}
+
+/* ---- start and stop ---- */
+
+/* Curses setup. Returns 0, or -1 with a reason in err. */
+static int curses_start(struct app *a, char *err, size_t errlen)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        snprintf(err, errlen, "the interactive browser needs a terminal on stdin and stdout "
+                              "(use the ls, fetch or rows commands in scripts)");
+        return -1;
+    }
+    SCREEN *s = newterm(NULL, stdout, stdin);
+    if (!s) {
+        const char *term = getenv("TERM");
+        snprintf(err, errlen, "cannot use the terminal type '%s' (check TERM)",
+                 term ? term : "");
+        return -1;
+    }
+    set_term(s);
+    cbreak();
+    noecho();
+    nonl();
+    intrflush(stdscr, FALSE);
+    set_escdelay(25);
+    draw_init_colors();
+    a->w_input = newwin(1, 1, 0, 0);
+    if (!a->w_input) {
+        endwin();
+        snprintf(err, errlen, "cannot create a curses window");
+        return -1;
+    }
+    keypad(a->w_input, TRUE);
+    nodelay(a->w_input, TRUE);
+    define_key("\033[200~", KEY_MAX + 1);
+    define_key("\033[201~", KEY_MAX + 2);
+    curs_set(0);
+    /* Bracketed paste on: a pasted ticket arrives marked as a paste. */
+    fputs("\033[?2004h", stdout);
+    fflush(stdout);
+    return 0;
+}
+
+static void curses_stop(struct app *a)
+{
+    free_windows(a);
+    if (a->w_input)
+        delwin(a->w_input);
+    a->w_input = NULL;
+    fputs("\033[?2004l", stdout);
+    fflush(stdout);
+    endwin();
+}
+
+/* Open the ticket given on the command line (errors keep the text in the prompt). */
+static void open_initial_ticket(struct app *a)
+{
+    const char *text = a->opt->initial_ticket;
+    if (!text || !*text)
+        return;
+    struct dh_ticket t;
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_ticket_parse(&t, text, strlen(text), &err) != DH_OK) {
+        app_message(a, APP_ERROR, "%s", err.msg);
+        app_open_fetch_prompt(a, text);
+        return;
+    }
+    app_fetch_ticket(a, &t);
+}
+
+/* Free the model and the views. */
+static void app_free_state(struct app *a)
+{
+    while (a->n_views > 0) {
+        struct view *v = a->views[--a->n_views];
+        if (v->ops->destroy)
+            v->ops->destroy(v, a);
+    }
+    dh_object_list_free(a->objects);
+    a->objects = NULL;
+    free(a->tickets);
+    a->tickets = NULL;
+    a->n_tickets = 0;
+}
+
+/* The loop itself. */
+static void run_loop(struct app *a)
+{
+    int64_t last_sec = -1, last_frame = -1;
+    int more_events = 0;
+    while (!a->quit) {
+        a->now_ms = dh_now_ms();
+        tick(a, &last_sec, &last_frame);
+        if (a->dirty)
+            draw(a);
+        if (a->opt->exit_after_frames > 0 && a->frames >= a->opt->exit_after_frames)
+            break;
+        struct pollfd fds[3] = {
+            {.fd = STDIN_FILENO, .events = POLLIN},
+            {.fd = dh_client_wake_fd(a->client), .events = POLLIN},
+            {.fd = sig_pipe[0], .events = POLLIN},
+        };
+        int timeout = more_events ? 0 : next_timeout(a);
+        int n = poll(fds, 3, timeout);
+        a->now_ms = dh_now_ms();
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            app_log(a, "poll failed: %s", strerror(errno));
+            break;
+        }
+        if (fds[2].revents & POLLIN)
+            handle_signals(a);
+        more_events = 0;
+        if (fds[1].revents & POLLIN || n == 0)
+            more_events = drain_events(a);
+        if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+            app_log(a, "terminal closed: quitting");
+            break;
+        }
+        if (fds[0].revents & POLLIN)
+            handle_input(a);
+    }
+}
+
+int app_run(const struct app_options *opt)
+{
+    struct app app;
+    struct app *a = &app;
+    memset(a, 0, sizeof *a);
+    a->opt = opt;
+    setlocale(LC_ALL, "");
+    draw_init_locale();
+    if (opt->log_file) {
+        a->log = fopen(opt->log_file, "a");
+        if (!a->log) {
+            fprintf(stderr, "dhtui: cannot open the log file %s: %s\n", opt->log_file,
+                    strerror(errno));
+            return 1;
+        }
+        app_log(a, "dhtui starting");
+    }
+    if (signals_install() != 0) {
+        fprintf(stderr, "dhtui: cannot create a pipe: %s\n", strerror(errno));
+        if (a->log)
+            fclose(a->log);
+        return 1;
+    }
+    struct dh_error err;
+    dh_error_clear(&err);
+    a->client = dh_client_new(&opt->client, &err);
+    if (!a->client) {
+        signals_remove();
+        fprintf(stderr, "dhtui: %s\n", err.msg[0] ? err.msg : "cannot start the client");
+        if (a->log)
+            fclose(a->log);
+        return 1;
+    }
+    prompt_init();
+    char why[256];
+    if (curses_start(a, why, sizeof why) != 0) {
+        prompt_done();
+        dh_client_free(a->client);
+        signals_remove();
+        fprintf(stderr, "dhtui: %s\n", why);
+        if (a->log)
+            fclose(a->log);
+        return 1;
+    }
+    a->now_ms = dh_now_ms();
+    a->conn = dh_client_conn_state(a->client);
+    layout(a);
+    app_push(a, view_objects_new(a));
+    if (a->n_views == 0) {
+        curses_stop(a);
+        prompt_done();
+        dh_client_free(a->client);
+        signals_remove();
+        fprintf(stderr, "dhtui: out of memory\n");
+        return 1;
+    }
+    open_initial_ticket(a);
+    run_loop(a);
+    /* Give the terminal back first; closing the session may take a moment. */
+    curses_stop(a);
+    prompt_done();
+    app_free_state(a);
+    app_log(a, "dhtui exiting");
+    dh_client_free(a->client);
+    signals_remove();
+    if (a->log)
+        fclose(a->log);
+    return 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* cli: the non-interactive verbs of dhtui (ls, publish, fetch, check, rows).
+ * Each connects with the synchronous libdh session API, prints to stdout,
+ * reports failures as one line on stderr and returns the process exit code:
+ * CLI_EXIT_OK, CLI_EXIT_FAIL (the server or the network said no) or
+ * CLI_EXIT_USAGE (the command line or a pasted ticket is wrong). */
+#ifndef DHTUI_CLI_H
+#define DHTUI_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dh_error.h"
+#include "dh_session.h"
+#include "dh_ticket.h"
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+/* Output formats of `dhtui rows`. */
+enum cli_rows_format {
+    CLI_FORMAT_TABLE = 0, /* aligned columns, header once (widths per page, only growing) */
+    CLI_FORMAT_CSV,       /* RFC 4180 */
+    CLI_FORMAT_TSV,       /* tab-separated, \t \n \r \\ and control characters escaped */
+    CLI_FORMAT_JSON,      /* one JSON array of objects, one object per line */
+    CLI_FORMAT_JSONL,     /* JSON Lines: one object per line, no enclosing array */
+};
+
+/* Everything a verb needs from the command line. Strings are borrowed from
+ * argv (or the environment) for the life of the verb. */
+struct cli_options {
+    struct dh_connect_options connect;
+    int json;                 /* --json */
+    int64_t offset;           /* rows: --offset (default 0) */
+    int64_t limit;            /* rows: --limit, < 0 = to the end */
+    const char *columns;      /* rows: --columns a,b,c or NULL for all */
+    enum cli_rows_format format;
+    char *const *operands;    /* the verb's positional arguments */
+    size_t n_operands;
+};
+
+/* dhtui ls: list the server's objects. UI thread. */
+int cli_ls(const struct cli_options *o);
+
+/* dhtui publish NAME: publish an object to a fresh shared ticket, print the
+ * ticket, hold the session open until SIGINT/SIGTERM/SIGHUP, then release.
+ * UI thread; must run before any other thread exists (it blocks signals). */
+int cli_publish(const struct cli_options *o);
+
+/* dhtui fetch TICKET: describe what a ticket points at. UI thread. */
+int cli_fetch(const struct cli_options *o);
+
+/* dhtui check TICKET...: probe tickets; exit 0 only if all are valid. UI thread. */
+int cli_check(const struct cli_options *o);
+
+/* dhtui rows TICKET_OR_NAME: stream a table's rows in pages. UI thread. */
+int cli_rows(const struct cli_options *o);
+
+/* Shared helpers of the verbs (cli.c). */
+
+/* Print "dhtui: <msg>" as one line on stderr, control characters escaped. */
+void cli_error_line(const char *msg);
+/* printf-style cli_error_line. */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Connect; on failure print the error line and return NULL. UI thread. */
+struct dh_session *cli_connect(const struct cli_options *o);
+/* Parse a pasted ticket; on failure print the parser's sentence. UI thread. */
+int cli_parse_ticket(const char *text, struct dh_ticket *t);
+/* Ignore SIGPIPE so a closed stdout shows up as EPIPE from writes. */
+void cli_ignore_sigpipe(void);
+/* 1 if stdout failed because the reader went away (EPIPE); quiet exit then. */
+int cli_stdout_gone(void);
+/* Write untrusted text s[0..len) sanitised and cut to `width` terminal columns
+ * (ending with '…' when cut), then, if pad, spaces up to width. */
+void cli_text_cell(FILE *f, const char *s, size_t len, size_t width, int pad);
+/* Terminal columns s[0..len) takes once sanitised (counting at most 1 KiB). */
+size_t cli_text_width(const char *s, size_t len);
+
+#endif

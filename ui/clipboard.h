@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* clipboard: copy text to the user's clipboard with OSC 52 (ESC ] 52 ; c ;
+ * <base64> BEL), written straight to the controlling terminal, wrapped for
+ * tmux (DCS passthrough) and GNU screen, so it works over SSH. */
+#ifndef DHTUI_CLIPBOARD_H
+#define DHTUI_CLIPBOARD_H
+
+#include <stddef.h>
+
+/* Largest text we copy; terminals drop longer OSC 52 payloads anyway. */
+#define CLIPBOARD_MAX 100000
+
+/* Standard base64 of in[0..len) into out (NUL-terminated); returns the length
+ * written, or 0 if out (cap bytes) is too small. Any thread. */
+size_t clipboard_base64(const unsigned char *in, size_t len, char *out, size_t cap);
+
+/* Build the escape sequence(s) that set the clipboard to text[0..len) into a
+ * new buffer (caller frees) of *out_len bytes: a plain OSC 52, plus a tmux DCS
+ * passthrough copy when in_tmux, or a screen DCS wrapper when in_screen.
+ * NULL on allocation failure or when len > CLIPBOARD_MAX. Any thread. */
+char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_screen,
+                         size_t *out_len);
+
+/* Copy text to the clipboard: writes the sequence to /dev/tty (not through
+ * curses). Returns 0, or -1 with one sentence in err. UI thread. */
+int clipboard_copy(const char *text, size_t len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/* draw: colours, glyphs and sanitised, width-aware text output. */
+#include "draw.h"
+
+#include <langinfo.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dh_text.h"
+
+/* Curses state is global anyway; these mirror it (tolerable in ui/). */
+static attr_t role_attr[DR_COUNT];
+static int utf8_output = 1;
+
+/* Widest text we ever measure or draw in one piece, in columns. */
+enum { DRAW_MAX_COLS = 1024 };
+
+void draw_init_locale(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    utf8_output = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+int draw_utf8(void)
+{
+    return utf8_output;
+}
+
+/* One colour role: foreground/background in 256 and in 8 colours, and the
+ * attribute used when there are no colours at all. */
+struct role_style {
+    short fg256, bg256;
+    short fg8, bg8;
+    attr_t extra;  /* added in colour modes */
+    attr_t mono;   /* used without colours */
+};
+
+/* -1 is the terminal's default colour (use_default_colors). */
+static const struct role_style styles[DR_COUNT] = {
+    [DR_NORMAL] = {-1, -1, -1, -1, A_NORMAL, A_NORMAL},
+    [DR_TITLE] = {255, 24, COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD},
+    [DR_TITLE_DIM] = {252, 24, COLOR_WHITE, COLOR_BLUE, A_NORMAL, A_REVERSE},
+    [DR_HEADER] = {110, -1, COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE},
+    [DR_HEADER_TYPE] = {244, -1, -1, -1, A_NORMAL, A_DIM},
+    [DR_CURSOR] = {-1, 237, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
+    [DR_CURSOR_CELL] = {16, 110, COLOR_BLACK, COLOR_WHITE, A_BOLD, A_REVERSE | A_BOLD},
+    [DR_POSITION] = {242, -1, -1, -1, A_NORMAL, A_DIM},
+    [DR_GOOD] = {71, -1, COLOR_GREEN, -1, A_BOLD, A_BOLD},
+    [DR_WARN] = {178, -1, COLOR_YELLOW, -1, A_BOLD, A_NORMAL},
+    [DR_BAD] = {167, -1, COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE},
+    [DR_DIM] = {245, -1, -1, -1, A_NORMAL, A_DIM},
+    [DR_NULL] = {242, -1, -1, -1, A_NORMAL, A_DIM},
+    [DR_TICKET] = {222, -1, COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+    [DR_BORDER] = {67, -1, COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
+    [DR_HINT_KEY] = {16, 73, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
+    [DR_HINT_LABEL] = {-1, -1, -1, -1, A_NORMAL, A_NORMAL},
+    [DR_PROMPT] = {110, -1, COLOR_CYAN, -1, A_BOLD, A_BOLD},
+    [DR_MATCH] = {222, -1, COLOR_YELLOW, -1, A_UNDERLINE, A_UNDERLINE},
+};
+
+void draw_init_colors(void)
+{
+    int colors = 0;
+    if (has_colors() && start_color() == OK) {
+        colors = COLORS >= 256 ? 256 : (COLORS >= 8 ? 8 : 0);
+    }
+    int defaults = colors && use_default_colors() == OK;
+    for (int r = 0; r < DR_COUNT; r++) {
+        const struct role_style *s = &styles[r];
+        if (r == DR_NORMAL || colors == 0 || COLOR_PAIRS <= r) {
+            role_attr[r] = colors ? s->extra : s->mono;
+            continue;
+        }
+        short fg = colors == 256 ? s->fg256 : s->fg8;
+        short bg = colors == 256 ? s->bg256 : s->bg8;
+        if (!defaults) {
+            /* Without default colours, -1 is not allowed: assume white on black. */
+            if (fg < 0)
+                fg = COLOR_WHITE;
+            if (bg < 0)
+                bg = COLOR_BLACK;
+        }
+        /* A role that only differs by the default colours needs no pair. */
+        if (fg < 0 && bg < 0) {
+            role_attr[r] = s->extra ? s->extra : s->mono;
+            continue;
+        }
+        init_pair((short)r, fg, bg);
+        role_attr[r] = (attr_t)COLOR_PAIR(r) | s->extra;
+    }
+}
+
+attr_t draw_attr(enum draw_role role)
+{
+    if ((int)role < 0 || role >= DR_COUNT)
+        return A_NORMAL;
+    return role_attr[role];
+}
+
+const char *draw_glyph(enum draw_glyph g)
+{
+    static const char *const utf8[DG_COUNT] = {"\xe2\x80\xa6", "\xe2\x97\x8f", "\xe2\x94\x82",
+                                               "\xe2\x80\xba", "\xc2\xb7"};
+    static const char *const ascii[DG_COUNT] = {"~", "*", "|", ">", "."};
+    if ((int)g < 0 || g >= DG_COUNT)
+        return "?";
+    return utf8_output ? utf8[g] : ascii[g];
+}
+
+const char *draw_spinner(long long now_ms)
+{
+    static const char *const braille[] = {"\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9",
+                                          "\xe2\xa0\xb8", "\xe2\xa0\xbc", "\xe2\xa0\xb4",
+                                          "\xe2\xa0\xa6", "\xe2\xa0\xa7", "\xe2\xa0\x87",
+                                          "\xe2\xa0\x8f"};
+    static const char *const ascii[] = {"|", "/", "-", "\\"};
+    long long frame = now_ms / 100;
+    if (frame < 0)
+        frame = 0;
+    if (utf8_output)
+        return braille[frame % 10];
+    return ascii[frame % 4];
+}
+
+/* Replace every non-ASCII character by '?' (one per column) in place. */
+static size_t asciify(char *s, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = dh_text_utf8_next(s + i, len - i, &cp);
+        if (cp < 0x80) {
+            s[o++] = (char)cp;
+        } else {
+            int w = dh_text_codepoint_width(cp);
+            for (int k = 0; k < w && o < i + n; k++)
+                s[o++] = '?';
+        }
+        i += n;
+    }
+    s[o] = '\0';
+    return o;
+}
+
+/* Sanitise into buf (cap bytes) and return its length; *cut = input left over. */
+static size_t sanitize_into(const char *s, size_t len, char *buf, size_t cap, unsigned flags,
+                            int *cut)
+{
+    size_t used = 0;
+    unsigned f = (flags & DT_KEEP_TABS) ? 0u : (unsigned)DH_SANITIZE_TAB_AS_SPACE;
+    size_t n = dh_text_sanitize(s, len, buf, cap, f, &used);
+    *cut = used < len;
+    if (!utf8_output)
+        n = asciify(buf, n);
+    return n;
+}
+
+int draw_text(WINDOW *w, int y, int x, int max_cols, attr_t attr, const char *s, size_t len,
+              unsigned flags)
+{
+    if (!w || max_cols <= 0 || y < 0 || x < 0 || y >= getmaxy(w) || x >= getmaxx(w))
+        return 0;
+    if (max_cols > getmaxx(w) - x)
+        max_cols = getmaxx(w) - x;
+    if (max_cols > DRAW_MAX_COLS)
+        max_cols = DRAW_MAX_COLS;
+    char buf[DRAW_MAX_COLS * 4 + 64];
+    int cut = 0;
+    size_t blen = s ? sanitize_into(s, len, buf, sizeof buf, flags, &cut) : 0;
+    if (!s)
+        buf[0] = '\0';
+    size_t cols = 0;
+    size_t keep = dh_text_prefix_for_width(buf, blen, (size_t)max_cols, &cols);
+    int ellipsis = 0;
+    if ((keep < blen || cut) && (flags & DT_ELLIPSIS) && max_cols >= 1) {
+        keep = dh_text_prefix_for_width(buf, blen, (size_t)max_cols - 1, &cols);
+        ellipsis = 1;
+    }
+    int used = (int)cols + ellipsis;
+    int start = x;
+    if ((flags & DT_RIGHT) && used < max_cols)
+        start = x + (max_cols - used);
+    if (flags & DT_PAD)
+        draw_fill(w, y, x, max_cols, attr);
+    wattrset(w, (int)attr);
+    if (keep > 0)
+        mvwaddnstr(w, y, start, buf, (int)keep);
+    if (ellipsis)
+        mvwaddstr(w, y, start + (int)cols, draw_glyph(DG_ELLIPSIS));
+    wattrset(w, A_NORMAL);
+    return (flags & DT_PAD) ? max_cols : used + (start - x);
+}
+
+int draw_str(WINDOW *w, int y, int x, int max_cols, attr_t attr, const char *s, unsigned flags)
+{
+    if (!s)
+        return 0;
+    return draw_text(w, y, x, max_cols, attr, s, strlen(s), flags);
+}
+
+int draw_fmt(WINDOW *w, int y, int x, int max_cols, attr_t attr, unsigned flags, const char *fmt,
+             ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return 0;
+    return draw_str(w, y, x, max_cols, attr, buf, flags);
+}
+
+void draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr)
+{
+    if (!w || y < 0 || x < 0 || y >= getmaxy(w) || x >= getmaxx(w))
+        return;
+    if (cols > getmaxx(w) - x)
+        cols = getmaxx(w) - x;
+    if (cols <= 0)
+        return;
+    wattrset(w, (int)attr);
+    mvwhline(w, y, x, ' ', cols);
+    wattrset(w, A_NORMAL);
+}
+
+size_t draw_width(const char *s, size_t len)
+{
+    char buf[DRAW_MAX_COLS * 4 + 64];
+    int cut = 0;
+    if (!s)
+        return 0;
+    size_t blen = sanitize_into(s, len, buf, sizeof buf, 0, &cut);
+    size_t w = dh_text_width(buf, blen);
+    return cut && w < DRAW_MAX_COLS ? DRAW_MAX_COLS : w;
+}
+
+char *draw_sanitize_dup(const char *s, size_t len, unsigned flags)
+{
+    /* Worst case: every byte becomes "\xNN" (4 bytes) or U+FFFD (3 bytes). */
+    if (len > (SIZE_MAX - 1) / 4)
+        return NULL;
+    size_t cap = len * 4 + 1;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    int cut = 0;
+    sanitize_into(s ? s : "", s ? len : 0, out, cap, flags, &cut);
+    return out;
+}
+
+void draw_frame(WINDOW *win, int y, int x, int h, int w, const char *title)
+{
+    if (h < 2 || w < 2)
+        return;
+    attr_t a = draw_attr(DR_BORDER);
+    wattrset(win, (int)a);
+    mvwaddch(win, y, x, ACS_ULCORNER);
+    mvwhline(win, y, x + 1, ACS_HLINE, w - 2);
+    mvwaddch(win, y, x + w - 1, ACS_URCORNER);
+    mvwvline(win, y + 1, x, ACS_VLINE, h - 2);
+    mvwvline(win, y + 1, x + w - 1, ACS_VLINE, h - 2);
+    mvwaddch(win, y + h - 1, x, ACS_LLCORNER);
+    mvwhline(win, y + h - 1, x + 1, ACS_HLINE, w - 2);
+    mvwaddch(win, y + h - 1, x + w - 1, ACS_LRCORNER);
+    wattrset(win, A_NORMAL);
+    for (int r = 1; r < h - 1; r++)
+        draw_fill(win, y + r, x + 1, w - 2, A_NORMAL);
+    if (title && *title && w > 6) {
+        int n = draw_str(win, y, x + 2, w - 4, a | A_BOLD, " ", 0);
+        n += draw_str(win, y, x + 2 + n, w - 5 - n, a | A_BOLD, title, DT_ELLIPSIS);
+        draw_str(win, y, x + 2 + n, 1, a | A_BOLD, " ", 0);
+    }
+}
+
+void draw_age(long long ms, char *buf, size_t n)
+{
+    if (ms < 0)
+        ms = 0;
+    long long s = ms / 1000;
+    if (s < 60)
+        snprintf(buf, n, "%llds", s);
+    else if (s < 3600)
+        snprintf(buf, n, "%lldm", s / 60);
+    else if (s < 86400)
+        snprintf(buf, n, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
+    else
+        snprintf(buf, n, "%lldd", s / 86400);
+}
+
+void draw_thousands(long long v, char *buf, size_t n)
+{
+    char digits[32];
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    int len = snprintf(digits, sizeof digits, "%llu", u);
+    char out[48];
+    size_t o = 0;
+    if (v < 0)
+        out[o++] = '-';
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    snprintf(buf, n, "%s", out);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* statusbar: the three fixed lines around the views: the title bar (what is
+ * shown), the status line (server, connection, session age, tickets, the last
+ * message or a pending command) and the key-hint line built from the keymap. */
+#ifndef DHTUI_STATUSBAR_H
+#define DHTUI_STATUSBAR_H
+
+#include <curses.h>
+
+struct app;
+
+/* Draw the title bar (one line). UI thread. */
+void statusbar_draw_title(struct app *a, WINDOW *w);
+/* Draw the status line (one line). UI thread. */
+void statusbar_draw_status(struct app *a, WINDOW *w);
+/* Draw the key hints of the top view and the global keys (one line). UI thread. */
+void statusbar_draw_hints(struct app *a, WINDOW *w);
+
+#endif

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* view: the view stack and the cursor arithmetic the list views share. */
+#include "view.h"
+
+#include <string.h>
+
+#include "prompt.h"
+
+void app_push(struct app *a, struct view *v)
+{
+    if (!v) {
+        app_message(a, APP_ERROR, "Could not open the view: out of memory.");
+        return;
+    }
+    if (a->n_views >= APP_MAX_VIEWS) {
+        if (v->ops->destroy)
+            v->ops->destroy(v, a);
+        app_message(a, APP_WARN, "Too many screens open: close some with Esc first.");
+        return;
+    }
+    a->views[a->n_views++] = v;
+    a->dirty |= UI_DIRTY_ALL & ~(unsigned)UI_DIRTY_CLEAR;
+}
+
+void app_pop(struct app *a)
+{
+    if (a->n_views <= 1)
+        return;
+    struct view *v = a->views[--a->n_views];
+    a->views[a->n_views] = NULL;
+    /* A prompt that reports to this view must not outlive it. */
+    if (prompt_active() && prompt_ctx() == v)
+        prompt_close(a);
+    if (v->ops->destroy)
+        v->ops->destroy(v, a);
+    a->dirty |= UI_DIRTY_ALL & ~(unsigned)UI_DIRTY_CLEAR;
+}
+
+struct view *app_top(struct app *a)
+{
+    return a->n_views ? a->views[a->n_views - 1] : NULL;
+}
+
+int view_list_move(enum ui_action act, size_t n, size_t page, size_t *cursor)
+{
+    size_t c = *cursor;
+    if (page == 0)
+        page = 1;
+    switch (act) {
+    case ACT_UP: c = c > 0 ? c - 1 : 0; break;
+    case ACT_DOWN: c = c + 1 < n ? c + 1 : c; break;
+    case ACT_PAGE_UP: c = c > page ? c - page : 0; break;
+    case ACT_PAGE_DOWN: c = c + page < n ? c + page : (n ? n - 1 : 0); break;
+    case ACT_TOP: c = 0; break;
+    case ACT_BOTTOM: c = n ? n - 1 : 0; break;
+    default: return 0;
+    }
+    if (n == 0)
+        c = 0;
+    *cursor = c;
+    return 1;
+}
+
+void view_list_scroll(size_t n, size_t page, size_t cursor, size_t *top)
+{
+    if (page == 0)
+        page = 1;
+    if (cursor < *top)
+        *top = cursor;
+    else if (cursor >= *top + page)
+        *top = cursor - page + 1;
+    /* No empty space below the last row when the list could fill the page. */
+    if (n >= page && *top > n - page)
+        *top = n - page;
+    if (n < page)
+        *top = 0;
+}
+
+void ui_copy(char *dst, size_t n, const char *src)
+{
+    if (n == 0)
+        return;
+    size_t len = src ? strlen(src) : 0;
+    if (len >= n)
+        len = n - 1;
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/* view: the browser's shared state (struct app) and its screens. A view is a
+ * const ops table (like tmux's window_mode) plus its own state; views sit on a
+ * stack, the top one gets the keys, events go to all. Handlers only change
+ * state and return a reaction bitmask (like htop's HandlerResult); drawing
+ * happens once per loop pass from that state. */
+#ifndef DHTUI_VIEW_H
+#define DHTUI_VIEW_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <curses.h>
+
+#include "app.h"
+#include "dh_client.h"
+#include "keymap.h"
+
+/* What needs drawing (set by handlers, cleared by the draw pass). */
+enum ui_dirty {
+    UI_DIRTY_TITLE = 1,
+    UI_DIRTY_BODY = 2,
+    UI_DIRTY_STATUS = 4,
+    UI_DIRTY_BOTTOM = 8,
+    UI_DIRTY_CLEAR = 16, /* repaint the whole terminal (after resize, ^L) */
+    UI_DIRTY_ALL = 31,
+};
+
+/* What a handler wants done (bitmask). */
+enum ui_reaction {
+    UR_NONE = 0,
+    UR_HANDLED = 1, /* the key was consumed */
+    UR_REDRAW = 2,  /* the view's body changed */
+    UR_CLOSE = 4,   /* pop this view */
+    UR_QUIT = 8,    /* leave dhtui (asks first when tickets would die) */
+    UR_STATUS = 16, /* the title/status lines changed */
+    UR_KEEP = 32,   /* prompt submit: keep the prompt open with its text */
+};
+
+struct app;
+struct view;
+
+/* A screen's behaviour. Every member but name and draw may be NULL. */
+struct view_ops {
+    const char *name;
+    const struct keymap *keymap;
+    int modal; /* a dialog drawn over the view below; global keys are off */
+    /* Draw into the body window w (already erased unless modal). */
+    void (*draw)(struct view *v, struct app *a, WINDOW *w);
+    /* A key (and the action the view's keymap or the global one gives it). */
+    unsigned (*key)(struct view *v, struct app *a, int key, enum ui_action act);
+    /* An event from the client; a view may take ownership of a payload by
+     * setting its pointer in ev to NULL (e.g. ev->rows). */
+    unsigned (*on_event)(struct view *v, struct app *a, struct dh_event *ev);
+    /* Timers: called on every loop pass; return a reaction. */
+    unsigned (*on_tick)(struct view *v, struct app *a, int64_t now_ms);
+    /* Milliseconds until the view next needs on_tick, or -1. */
+    int64_t (*next_tick)(struct view *v, struct app *a, int64_t now_ms);
+    /* Texts for the title bar: left (what this is), right (counts, state). */
+    void (*title)(struct view *v, struct app *a, char *left, size_t nl, char *right, size_t nr);
+    /* Free the view (called after it is popped). */
+    void (*destroy)(struct view *v, struct app *a);
+};
+
+/* Every view struct starts with this. */
+struct view {
+    const struct view_ops *ops;
+};
+
+enum { APP_MAX_VIEWS = 16, APP_MAX_PENDING = 8 };
+
+/* What a pending command is for. */
+enum pending_kind { PEND_FETCH, PEND_OPEN, PEND_PUBLISH, PEND_RELEASE };
+
+/* A command waiting for its event. */
+struct app_pending {
+    uint64_t req;
+    enum pending_kind kind;
+    char label[192];    /* for the status line: "fetching shared/0x1a…" */
+    char name[128];     /* object name (OPEN/PUBLISH) */
+    char type[64];
+    int64_t started_ms;
+};
+
+/* Message severities for the status line. */
+enum app_level { APP_INFO = 0, APP_WARN, APP_ERROR };
+
+/* The browser's state. Owned by the UI thread. */
+struct app {
+    const struct app_options *opt;
+    struct dh_client *client;
+    FILE *log;
+    WINDOW *w_title, *w_body, *w_status, *w_bottom, *w_input;
+    int too_small;
+    unsigned dirty;
+    int quit;
+    int64_t now_ms;
+    long frames;
+
+    /* The latest model from the client (owned). */
+    struct dh_object_list *objects;
+    struct dh_ticket_status *tickets;
+    size_t n_tickets;
+    enum dh_conn_state conn;
+    char conn_detail[256];
+
+    /* The status line's message. */
+    char msg[512];
+    enum app_level msg_level;
+    int64_t msg_ms;
+
+    struct view *views[APP_MAX_VIEWS];
+    size_t n_views;
+    struct app_pending pending[APP_MAX_PENDING];
+    size_t n_pending;
+};
+
+/* Minimum terminal size for the full UI. */
+enum { APP_MIN_COLS = 40, APP_MIN_LINES = 10 };
+
+/* Push v on the view stack (the app owns it from now on). UI thread. */
+void app_push(struct app *a, struct view *v);
+/* Pop and free the top view (never the root). UI thread. */
+void app_pop(struct app *a);
+/* The top view. UI thread. */
+struct view *app_top(struct app *a);
+/* Set the status-line message (sanitised when drawn) and log it. UI thread. */
+void app_message(struct app *a, enum app_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Append a line to the --log file, if any. UI thread. */
+void app_log(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Open an object from the list: fetch it, then show the matching view. UI thread. */
+void app_open_object(struct app *a, const struct dh_object *obj);
+/* Fetch a pasted ticket and show what it is. UI thread. */
+void app_fetch_ticket(struct app *a, const struct dh_ticket *t);
+/* Publish an object to a new shared ticket (the dialog follows). UI thread. */
+void app_publish(struct app *a, const struct dh_object *obj);
+/* Release a ticket this session published. UI thread. */
+void app_release(struct app *a, const struct dh_ticket *shared);
+/* Copy text with OSC 52 (if enabled) and say so; what = "ticket", "cell". UI thread. */
+int app_copy(struct app *a, const char *text, size_t len, const char *what);
+/* Ask to quit (confirms when published tickets would die). UI thread. */
+void app_request_quit(struct app *a);
+/* Open the ticket prompt, optionally pre-filled. UI thread. */
+void app_open_fetch_prompt(struct app *a, const char *prefill);
+/* Find the status of a known ticket, or NULL. UI thread. */
+const struct dh_ticket_status *app_ticket_status(const struct app *a, const struct dh_ticket *t);
+/* 1 while any command is pending (a spinner is shown). UI thread. */
+int app_busy(const struct app *a);
+
+/* Copy the string src into dst[0..n), cut to fit, NUL-terminated. */
+void ui_copy(char *dst, size_t n, const char *src);
+
+/* Short display form of a ticket ("shared/0x1a2b…9f0e") into buf. UI thread. */
+void app_ticket_short(const struct dh_ticket *t, char *buf, size_t n);
+
+/* Views (one file each). Constructors return NULL on allocation failure. */
+struct view *view_objects_new(struct app *a);
+struct view *view_tickets_new(struct app *a);
+struct view *view_help_new(struct app *a);
+/* The pager over a table: rows are read through rows_ticket; info (may be
+ * NULL) is taken over (its schema moved out). If forget is set, rows_ticket is
+ * our export and is released when the pager closes. */
+struct view *view_table_new(struct app *a, const char *name, const char *type,
+                            const struct dh_ticket *rows_ticket, struct dh_table_info *info,
+                            int forget);
+/* The schema of a table as a list (copies what it shows). */
+struct view *view_schema_new(struct app *a, const char *name, const struct dh_schema *schema);
+/* The figure view; takes ownership of fig. export (may be NULL) is forgotten on close. */
+struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *fig,
+                             const struct dh_ticket *export_ticket);
+
+/* Dialogs (dialog.c). */
+struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st, int copied,
+                                const char *copy_error);
+enum confirm_kind { CONFIRM_QUIT, CONFIRM_RELEASE };
+struct view *dialog_confirm_new(struct app *a, const char *question, enum confirm_kind kind,
+                                const struct dh_ticket *t);
+/* A scrollable, wrapped text pop-up; copies text[0..len). */
+struct view *dialog_text_new(struct app *a, const char *title, const char *text, size_t len);
+
+/* Shared list helpers: move a cursor in [0, n) for an action with a page of
+ * `page` rows; returns 1 if the action was a movement. */
+int view_list_move(enum ui_action act, size_t n, size_t page, size_t *cursor);
+/* Scroll *top so that cursor is visible in a page of `page` rows. */
+void view_list_scroll(size_t n, size_t page, size_t cursor, size_t *top);
+
+#endif

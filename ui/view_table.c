@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: MIT */
+/* view_table: the pager. Asks for the visible window of rows only (plus a
+ * page either side) with dh_client_rows, so memory follows the screen, not
+ * the table; a newer window supersedes an older one; while a window is on its
+ * way the old rows stay up with a loading marker and keys keep working.
+ * Column widths are fitted to the rows of the current window, so they stay
+ * still while the cursor moves inside it. Also the schema list (s). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dh_format.h"
+#include "dh_text.h"
+#include "draw.h"
+#include "prompt.h"
+#include "view.h"
+
+/* Widest a column gets before its cells are cut with an ellipsis. */
+enum { COL_MAX_WIDTH = 40, COL_LABEL_WIDTH = 12, HEADER_LINES = 2 };
+/* Ticking tables: how often the window is asked for again. */
+enum { TICK_REFRESH_MS = 1000 };
+/* A cell we read whole for the pop-up or the clipboard: at most this much. */
+enum { CELL_MAX_BYTES = 1 << 20 };
+
+struct table_view {
+    struct view base;
+    char name[128];
+    char type[64];
+    struct dh_ticket ticket;   /* rows are read through this ticket */
+    int forget;                /* the ticket is our export: release it at the end */
+    struct dh_schema info_schema; /* from the fetch; n_fields == 0 if none */
+    int64_t size;              /* rows; -1 unknown */
+    int is_static;             /* 1 static, 0 ticking, -1 unknown */
+
+    struct dh_rows *rows;      /* the window we have (owned), or NULL */
+    size_t *vis;               /* indices of the fields shown (not hidden) */
+    size_t n_vis;
+    const struct dh_schema *vis_for; /* schema vis was computed for */
+    int *widths;               /* per shown column, fitted to the window */
+    int pos_width;             /* the row-number column */
+
+    int64_t cur, top;          /* selected row and first row on screen */
+    size_t col, left;          /* selected shown column and first one on screen */
+    int page;                  /* data rows on screen */
+
+    uint64_t req;              /* the pending rows request, 0 if none */
+    int64_t req_first, req_count, req_ms;
+    double last_ms;            /* how long the last window took */
+    int64_t last_rows_ms;      /* when the last window arrived */
+    char err[512];
+};
+
+/* ---- columns ---- */
+
+/* The schema in use: the one from the fetch, else the one the rows carry. */
+static const struct dh_schema *schema_of(const struct table_view *v)
+{
+    if (v->info_schema.n_fields > 0)
+        return &v->info_schema;
+    return v->rows ? &v->rows->schema : NULL;
+}
+
+/* Recompute the shown columns when the schema changes. */
+static void update_visible(struct table_view *v)
+{
+    const struct dh_schema *s = schema_of(v);
+    if (s == v->vis_for && (s || !v->vis))
+        return;
+    v->vis_for = s;
+    free(v->vis);
+    free(v->widths);
+    v->vis = NULL;
+    v->widths = NULL;
+    v->n_vis = 0;
+    if (!s || s->n_fields == 0)
+        return;
+    v->vis = calloc(s->n_fields, sizeof *v->vis);
+    v->widths = calloc(s->n_fields, sizeof *v->widths);
+    if (!v->vis || !v->widths) {
+        free(v->vis);
+        free(v->widths);
+        v->vis = NULL;
+        v->widths = NULL;
+        return;
+    }
+    for (size_t i = 0; i < s->n_fields; i++) {
+        if (!s->fields[i].hidden)
+            v->vis[v->n_vis++] = i;
+    }
+    if (v->col >= v->n_vis)
+        v->col = v->n_vis ? v->n_vis - 1 : 0;
+    if (v->left > v->col)
+        v->left = v->col;
+}
+
+/* The column view of field index f in the window, or NULL. */
+static const struct dh_column_view *column(const struct table_view *v, size_t f)
+{
+    if (!v->rows || f >= v->rows->batch.n_columns || f >= v->rows->schema.n_fields)
+        return NULL;
+    return &v->rows->batch.columns[f];
+}
+
+/* 1 if position pos is inside the window we have. */
+static int have_row(const struct table_view *v, int64_t pos)
+{
+    return v->rows && pos >= v->rows->first && pos < v->rows->first + v->rows->batch.length;
+}
+
+static void format_opts(struct dh_format_opts *o, int grouped)
+{
+    dh_format_opts_init(o);
+    o->group_digits = grouped;
+    o->deephaven_nulls = 1;
+}
+
+/* 1 if the cell is null (Arrow validity). */
+static int cell_is_null(const struct dh_column_view *c, int64_t i)
+{
+    if (!c->validity || i < 0 || i >= c->length)
+        return 0;
+    return !(c->validity[i / 8] & (1u << (i % 8)));
+}
+
+/* Display text of the cell at window index i (sanitised by dh_format). */
+static void cell_text(const struct dh_column_view *c, int64_t i, char *buf, size_t n)
+{
+    struct dh_format_opts o;
+    format_opts(&o, 1);
+    if (!c || i < 0 || i >= c->length) {
+        if (n)
+            buf[0] = '\0';
+        return;
+    }
+    dh_format_cell(c, i, &o, buf, n);
+}
+
+/* Fit the widths of the shown columns to the names and the window's values. */
+static void fit_widths(struct table_view *v)
+{
+    const struct dh_schema *s = schema_of(v);
+    if (!s || !v->widths)
+        return;
+    for (size_t k = 0; k < v->n_vis; k++) {
+        const struct dh_field *f = &s->fields[v->vis[k]];
+        int w = (int)draw_width(f->name, f->name ? strlen(f->name) : 0);
+        char label[64];
+        dh_format_type_label(f, label, sizeof label);
+        int lw = (int)dh_text_width(label, strlen(label));
+        if (lw > COL_LABEL_WIDTH)
+            lw = COL_LABEL_WIDTH;
+        if (lw > w)
+            w = lw;
+        const struct dh_column_view *c = column(v, v->vis[k]);
+        for (int64_t i = 0; c && i < c->length && w < COL_MAX_WIDTH; i++) {
+            char buf[COL_MAX_WIDTH * 4 + 8];
+            cell_text(c, i, buf, sizeof buf);
+            int cw = (int)dh_text_width(buf, strlen(buf));
+            if (cw > w)
+                w = cw;
+        }
+        if (w > COL_MAX_WIDTH)
+            w = COL_MAX_WIDTH;
+        v->widths[k] = w < 1 ? 1 : w;
+    }
+}
+
+/* ---- rows ---- */
+
+/* Rows the table has as far as we know (the window's count wins). */
+static int64_t table_size(const struct table_view *v)
+{
+    return v->size;
+}
+
+/* Keep cur inside the table and top around it. */
+static void clamp_rows(struct table_view *v)
+{
+    int64_t n = table_size(v);
+    int64_t page = v->page > 0 ? v->page : 1;
+    if (n >= 0 && v->cur >= n)
+        v->cur = n > 0 ? n - 1 : 0;
+    if (v->cur < 0)
+        v->cur = 0;
+    if (v->cur < v->top)
+        v->top = v->cur;
+    if (v->cur >= v->top + page)
+        v->top = v->cur - page + 1;
+    if (n >= 0 && v->top > n - page)
+        v->top = n - page;
+    if (v->top < 0)
+        v->top = 0;
+}
+
+/* Ask for the window around the screen if what we have does not cover it. */
+static void ensure_rows(struct table_view *v, struct app *a, int force)
+{
+    int64_t n = table_size(v);
+    int64_t page = v->page > 0 ? v->page : 1;
+    int64_t want_end = v->top + page;
+    if (n >= 0 && want_end > n)
+        want_end = n;
+    if (!force && n == 0 && v->rows)
+        return;
+    int covered = v->rows && v->top >= v->rows->first &&
+                  want_end <= v->rows->first + v->rows->batch.length;
+    if (!force && covered)
+        return;
+    if (!force && v->req && v->top >= v->req_first && want_end <= v->req_first + v->req_count)
+        return; /* already on its way */
+    int64_t first = v->top - page;
+    if (first < 0)
+        first = 0;
+    int64_t count = 3 * page;
+    if (force && v->rows && covered) {
+        first = v->rows->first; /* refresh the same window */
+    }
+    v->req = dh_client_rows(a->client, &v->ticket, first, count);
+    v->req_first = first;
+    v->req_count = count;
+    v->req_ms = a->now_ms;
+}
+
+/* A window arrived. */
+static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *ev)
+{
+    v->req = 0;
+    v->last_ms = ev->elapsed_ms;
+    if (!ev->ok) {
+        if (ev->err.code == DH_ECANCELLED)
+            return UR_NONE;
+        ui_copy(v->err, sizeof v->err, ev->err.msg);
+        app_message(a, APP_ERROR, "Could not read rows of %s: %s", v->name, ev->err.msg);
+        return UR_REDRAW | UR_STATUS;
+    }
+    v->err[0] = '\0';
+    if (v->rows) {
+        dh_rows_reset(v->rows);
+        free(v->rows);
+    }
+    v->rows = ev->rows;
+    ev->rows = NULL;
+    v->last_rows_ms = a->now_ms;
+    if (v->rows && v->rows->table_size >= 0)
+        v->size = v->rows->table_size;
+    update_visible(v);
+    fit_widths(v);
+    clamp_rows(v);
+    return UR_REDRAW | UR_STATUS;
+}
+
+/* ---- drawing ---- */
+
+/* Keep the selected column on screen: move `left` as needed. */
+static void scroll_columns(struct table_view *v, int avail)
+{
+    if (v->n_vis == 0)
+        return;
+    if (v->col < v->left)
+        v->left = v->col;
+    for (;;) {
+        int x = 0;
+        for (size_t k = v->left; k <= v->col; k++)
+            x += v->widths[k] + 2;
+        if (x - 2 <= avail || v->left == v->col)
+            break;
+        v->left++;
+    }
+}
+
+/* Draw one cell of width w at (y, x). */
+static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column_view *c,
+                      int64_t i, int numeric, attr_t base)
+{
+    char buf[COL_MAX_WIDTH * 8 + 16];
+    cell_text(c, i, buf, sizeof buf);
+    attr_t at = base;
+    if (cell_is_null(c, i))
+        at = base == A_NORMAL ? draw_attr(DR_NULL) : base | A_DIM;
+    draw_text(w, y, x, width, at, buf, strlen(buf),
+              DT_ELLIPSIS | DT_PAD | (numeric ? DT_RIGHT : 0));
+}
+
+static void table_draw(struct view *vv, struct app *a, WINDOW *w)
+{
+    struct table_view *v = (struct table_view *)vv;
+    (void)a;
+    int cols = getmaxx(w), lines = getmaxy(w);
+    v->page = lines - HEADER_LINES > 1 ? lines - HEADER_LINES : 1;
+    update_visible(v);
+    clamp_rows(v);
+    const struct dh_schema *s = schema_of(v);
+    if (!s) {
+        if (v->err[0])
+            draw_str(w, 1, 2, cols - 4, draw_attr(DR_BAD), v->err, DT_ELLIPSIS);
+        else
+            draw_fmt(w, 1, 2, cols - 4, draw_attr(DR_DIM), 0, "Loading %s%s", v->name,
+                     draw_glyph(DG_ELLIPSIS));
+        return;
+    }
+    /* Row-number column: as wide as the largest number on this screen. */
+    char num[32];
+    int64_t maxpos = v->top + v->page;
+    if (table_size(v) > maxpos)
+        maxpos = table_size(v);
+    v->pos_width = snprintf(num, sizeof num, "%lld", (long long)maxpos);
+    if (v->pos_width < 1)
+        v->pos_width = 1;
+    int x0 = v->pos_width + 1;
+    int avail = cols - x0 - 1;
+    scroll_columns(v, avail);
+    attr_t h = draw_attr(DR_HEADER), ht = draw_attr(DR_HEADER_TYPE);
+    draw_str(w, 0, 0, v->pos_width, draw_attr(DR_POSITION), "#", DT_RIGHT);
+    int x = x0;
+    for (size_t k = v->left; k < v->n_vis && x < cols; k++) {
+        const struct dh_field *f = &s->fields[v->vis[k]];
+        int cw = v->widths[k] < cols - x ? v->widths[k] : cols - x;
+        unsigned right = dh_format_is_numeric(f) ? DT_RIGHT : 0;
+        attr_t hk = k == v->col ? h | A_UNDERLINE : h;
+        draw_str(w, 0, x, cw, hk, f->name, DT_ELLIPSIS | right);
+        char label[64];
+        dh_format_type_label(f, label, sizeof label);
+        draw_str(w, 1, x, cw, ht, label, DT_ELLIPSIS | right);
+        x += v->widths[k] + 2;
+    }
+    int64_t n = table_size(v);
+    if (n == 0) {
+        draw_str(w, HEADER_LINES + 1, 2, cols - 4, draw_attr(DR_DIM), "(no rows)", 0);
+        return;
+    }
+    for (int r = 0; r < v->page; r++) {
+        int64_t pos = v->top + r;
+        if (n >= 0 && pos >= n)
+            break;
+        int y = HEADER_LINES + r;
+        int sel = pos == v->cur;
+        attr_t base = sel ? draw_attr(DR_CURSOR) : A_NORMAL;
+        if (sel)
+            draw_fill(w, y, 0, cols, base);
+        draw_fmt(w, y, 0, v->pos_width, sel ? base : draw_attr(DR_POSITION), DT_RIGHT, "%lld",
+                 (long long)(pos + 1));
+        int have = have_row(v, pos);
+        int64_t i = have ? pos - v->rows->first : 0;
+        x = x0;
+        for (size_t k = v->left; k < v->n_vis && x < cols; k++) {
+            int cw = v->widths[k] < cols - x ? v->widths[k] : cols - x;
+            attr_t ca = sel && k == v->col ? draw_attr(DR_CURSOR_CELL) : base;
+            if (!have) {
+                draw_str(w, y, x, cw, sel ? ca : draw_attr(DR_DIM), draw_glyph(DG_LOADING), 0);
+            } else {
+                const struct dh_field *f = &s->fields[v->vis[k]];
+                draw_cell(w, y, x, cw, column(v, v->vis[k]), i, dh_format_is_numeric(f), ca);
+            }
+            x += v->widths[k] + 2;
+        }
+    }
+    if (v->err[0] && !v->rows)
+        draw_str(w, HEADER_LINES + 1, 2, cols - 4, draw_attr(DR_BAD), v->err, DT_ELLIPSIS);
+}
+
+static void table_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
+                        size_t nr)
+{
+    struct table_view *v = (struct table_view *)vv;
+    snprintf(left, nl, "%s (%s)", v->name, v->type);
+    char total[32] = "?", from[32], to[32];
+    int64_t n = table_size(v);
+    if (n >= 0)
+        draw_thousands(n, total, sizeof total);
+    int64_t last = v->top + v->page;
+    if (n >= 0 && last > n)
+        last = n;
+    draw_thousands(n == 0 ? 0 : v->top + 1, from, sizeof from);
+    draw_thousands(last, to, sizeof to);
+    const char *mode = v->is_static == 1 ? "static" : v->is_static == 0 ? "ticking" : "";
+    char timing[64] = "";
+    if (v->req)
+        snprintf(timing, sizeof timing, "%s loading", draw_spinner(a->now_ms));
+    else if (v->last_ms > 0 || v->rows)
+        snprintf(timing, sizeof timing, "page %.0f ms", v->last_ms);
+    snprintf(right, nr, "rows %s-%s of %s  %s  %zu col%s  %s", from, to, total, mode, v->n_vis,
+             v->n_vis == 1 ? "" : "s", timing);
+}
+
+/* ---- keys ---- */
+
+/* The whole value of the selected cell: raw string bytes for strings (line
+ * breaks kept), else the formatted value without digit grouping. Caller frees. */
+static char *selected_cell(struct table_view *v, size_t *len, char *what, size_t wn)
+{
+    const struct dh_schema *s = schema_of(v);
+    if (!s || v->col >= v->n_vis || !have_row(v, v->cur))
+        return NULL;
+    size_t f = v->vis[v->col];
+    const struct dh_column_view *c = column(v, f);
+    if (!c)
+        return NULL;
+    int64_t i = v->cur - v->rows->first;
+    snprintf(what, wn, "%s, row %lld", s->fields[f].name, (long long)(v->cur + 1));
+    enum dh_type_id t = c->field ? c->field->type : DH_TYPE_NULL;
+    if ((t == DH_TYPE_UTF8 || t == DH_TYPE_LARGE_UTF8) && c->offsets && c->values &&
+        i < c->length && !cell_is_null(c, i)) {
+        int64_t lo, hi;
+        if (t == DH_TYPE_UTF8) {
+            int32_t a32, b32;
+            memcpy(&a32, c->offsets + 4 * i, 4);
+            memcpy(&b32, c->offsets + 4 * (i + 1), 4);
+            lo = a32;
+            hi = b32;
+        } else {
+            memcpy(&lo, c->offsets + 8 * i, 8);
+            memcpy(&hi, c->offsets + 8 * (i + 1), 8);
+        }
+        if (lo >= 0 && hi >= lo && (uint64_t)hi <= c->values_len) {
+            size_t n = (size_t)(hi - lo);
+            if (n > CELL_MAX_BYTES)
+                n = CELL_MAX_BYTES;
+            char *out = malloc(n + 1);
+            if (!out)
+                return NULL;
+            memcpy(out, c->values + lo, n);
+            out[n] = '\0';
+            *len = n;
+            return out;
+        }
+    }
+    size_t cap = 64 * 1024;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    struct dh_format_opts o;
+    format_opts(&o, 0);
+    o.max_list_items = 1000;
+    o.max_binary_bytes = 4096;
+    *len = dh_format_cell(c, i, &o, out, cap);
+    return out;
+}
+
+/* The goto prompt: a row number (1-based; commas and spaces allowed). */
+static unsigned goto_submit(void *ctx, struct app *a, const char *text)
+{
+    struct table_view *v = ctx;
+    long long n = 0;
+    int digits = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (n > (long long)1e15) {
+                digits = 0;
+                break;
+            }
+            n = n * 10 + (*p - '0');
+            digits++;
+        } else if (*p != ',' && *p != ' ' && *p != '_' && *p != '\'') {
+            digits = 0;
+            break;
+        }
+    }
+    if (!digits) {
+        app_message(a, APP_ERROR, "Expected a row number such as 1000, but found \"%s\".", text);
+        return UR_KEEP | UR_STATUS;
+    }
+    int64_t size = table_size(v);
+    if (n < 1)
+        n = 1;
+    if (size >= 0 && n > size) {
+        app_message(a, APP_WARN, "The table has %lld rows: showing the last one.",
+                    (long long)size);
+        n = size > 0 ? size : 1;
+    }
+    v->cur = n - 1;
+    v->top = v->cur; /* the row goes to the top of the screen, as in less */
+    clamp_rows(v);
+    return UR_REDRAW | UR_STATUS;
+}
+
+static const struct prompt_ops goto_ops = {
+    .submit = goto_submit,
+};
+
+/* Move the row cursor for a movement action. */
+static int move_rows(struct table_view *v, enum ui_action act)
+{
+    int64_t page = v->page > 0 ? v->page : 1;
+    int64_t n = table_size(v);
+    switch (act) {
+    case ACT_UP: v->cur--; break;
+    case ACT_DOWN: v->cur++; break;
+    case ACT_PAGE_UP: v->cur -= page; v->top -= page; break;
+    case ACT_PAGE_DOWN: v->cur += page; v->top += page; break;
+    case ACT_TOP: v->cur = 0; break;
+    case ACT_BOTTOM: v->cur = n > 0 ? n - 1 : v->cur; break;
+    default: return 0;
+    }
+    clamp_rows(v);
+    return 1;
+}
+
+static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_action act)
+{
+    struct table_view *v = (struct table_view *)vv;
+    (void)key;
+    if (move_rows(v, act))
+        return UR_HANDLED | UR_REDRAW | UR_STATUS;
+    switch (act) {
+    case ACT_LEFT:
+        if (v->col > 0)
+            v->col--;
+        return UR_HANDLED | UR_REDRAW;
+    case ACT_RIGHT:
+        if (v->col + 1 < v->n_vis)
+            v->col++;
+        return UR_HANDLED | UR_REDRAW;
+    case ACT_FIRST_COL:
+        v->col = 0;
+        return UR_HANDLED | UR_REDRAW;
+    case ACT_LAST_COL:
+        v->col = v->n_vis ? v->n_vis - 1 : 0;
+        return UR_HANDLED | UR_REDRAW;
+    case ACT_GOTO:
+        prompt_open(a, PROMPT_GOTO, "go to row: ", NULL, &goto_ops, v);
+        return UR_HANDLED;
+    case ACT_REFRESH:
+        ensure_rows(v, a, 1);
+        return UR_HANDLED | UR_STATUS;
+    case ACT_SCHEMA: {
+        const struct dh_schema *s = schema_of(v);
+        if (s)
+            app_push(a, view_schema_new(a, v->name, s));
+        return UR_HANDLED;
+    }
+    case ACT_PUBLISH: {
+        struct dh_object o = {v->name, v->type, "", "", "", v->ticket};
+        app_publish(a, &o);
+        return UR_HANDLED | UR_STATUS;
+    }
+    case ACT_OPEN:
+    case ACT_COPY: {
+        size_t len = 0;
+        char what[256];
+        char *text = selected_cell(v, &len, what, sizeof what);
+        if (!text) {
+            app_message(a, APP_INFO, "That row is still loading.");
+            return UR_HANDLED | UR_STATUS;
+        }
+        if (act == ACT_COPY) {
+            app_copy(a, text, len, "cell");
+        } else {
+            char title[400];
+            snprintf(title, sizeof title, "%s: %s", v->name, what);
+            app_push(a, dialog_text_new(a, title, text, len));
+        }
+        free(text);
+        return UR_HANDLED | UR_STATUS;
+    }
+    default:
+        return UR_NONE;
+    }
+}
+
+static unsigned table_event(struct view *vv, struct app *a, struct dh_event *ev)
+{
+    struct table_view *v = (struct table_view *)vv;
+    if (ev->kind != DH_EV_ROWS || !v->req || ev->req != v->req)
+        return UR_NONE;
+    return take_rows(v, a, ev);
+}
+
+/* 1 if this pager is what the user sees (top, or under a dialog). */
+static int on_screen(struct table_view *v, struct app *a)
+{
+    for (size_t i = a->n_views; i > 0; i--) {
+        struct view *x = a->views[i - 1];
+        if (x == &v->base)
+            return 1;
+        if (!x->ops->modal)
+            return 0;
+    }
+    return 0;
+}
+
+/* Loop pass: fetch what the screen needs; refresh ticking tables. */
+static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
+{
+    struct table_view *v = (struct table_view *)vv;
+    if (!on_screen(v, a))
+        return UR_NONE;
+    if (v->page <= 0 && a->w_body)
+        v->page = getmaxy(a->w_body) - HEADER_LINES;
+    if (v->page <= 0)
+        v->page = 1;
+    uint64_t before = v->req;
+    if (v->is_static != 1 && !v->req && v->rows && now - v->last_rows_ms >= TICK_REFRESH_MS)
+        ensure_rows(v, a, 1);
+    else
+        ensure_rows(v, a, 0);
+    unsigned r = UR_NONE;
+    if (v->req != before)
+        r |= UR_STATUS;
+    if (v->req)
+        r |= UR_STATUS; /* spinner */
+    return r;
+}
+
+static int64_t table_next_tick(struct view *vv, struct app *a, int64_t now)
+{
+    struct table_view *v = (struct table_view *)vv;
+    if (!on_screen(v, a))
+        return -1;
+    if (v->req)
+        return 100 - now % 100;
+    if (v->is_static != 1 && v->rows) {
+        int64_t t = v->last_rows_ms + TICK_REFRESH_MS - now;
+        return t > 0 ? t : 0;
+    }
+    return -1;
+}
+
+static void table_destroy(struct view *vv, struct app *a)
+{
+    struct table_view *v = (struct table_view *)vv;
+    if (v->req)
+        dh_client_cancel(a->client, v->req);
+    if (v->forget)
+        dh_client_forget(a->client, &v->ticket);
+    if (v->rows) {
+        dh_rows_reset(v->rows);
+        free(v->rows);
+    }
+    dh_schema_reset(&v->info_schema);
+    free(v->vis);
+    free(v->widths);
+    free(v);
+}
+
+static const struct view_ops table_ops = {
+    .name = "pager",
+    .keymap = &keymap_pager,
+    .draw = table_draw,
+    .key = table_key,
+    .on_event = table_event,
+    .on_tick = table_tick,
+    .next_tick = table_next_tick,
+    .title = table_title,
+    .destroy = table_destroy,
+};
+
+struct view *view_table_new(struct app *a, const char *name, const char *type,
+                            const struct dh_ticket *rows_ticket, struct dh_table_info *info,
+                            int forget)
+{
+    (void)a;
+    struct table_view *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->base.ops = &table_ops;
+    ui_copy(v->name, sizeof v->name, name);
+    ui_copy(v->type, sizeof v->type, type);
+    v->ticket = *rows_ticket;
+    v->forget = forget;
+    dh_schema_init(&v->info_schema);
+    v->size = -1;
+    v->is_static = -1;
+    if (info) {
+        v->info_schema = info->schema;
+        dh_schema_init(&info->schema); /* moved: the event no longer owns it */
+        v->size = info->size;
+        v->is_static = info->is_static;
+    }
+    return &v->base;
+}
+
+/* ---- schema list ---- */
+
+struct schema_line {
+    char name[128];
+    char label[64];
+    char arrow[64];
+    char dh_type[128];
+    int hidden;
+    int nullable;
+};
+
+struct schema_view {
+    struct view base;
+    char name[128];
+    struct schema_line *lines;
+    size_t n;
+    size_t cursor, top, page;
+};
+
+/* The Arrow type, spelled out for the schema list. */
+static void arrow_type(const struct dh_field *f, char *buf, size_t n)
+{
+    switch (f->type) {
+    case DH_TYPE_INT:
+        snprintf(buf, n, "%s%d", f->is_signed ? "int" : "uint", f->bit_width);
+        break;
+    case DH_TYPE_FLOAT:
+        snprintf(buf, n, "float%d", f->bit_width);
+        break;
+    case DH_TYPE_DECIMAL:
+        snprintf(buf, n, "decimal%d(%d, %d)", f->bit_width, f->precision, f->scale);
+        break;
+    default:
+        snprintf(buf, n, "%s", f->type_name[0] ? f->type_name : "?");
+        break;
+    }
+}
+
+static void schema_draw(struct view *vv, struct app *a, WINDOW *w)
+{
+    struct schema_view *v = (struct schema_view *)vv;
+    (void)a;
+    int cols = getmaxx(w), lines = getmaxy(w);
+    v->page = lines > 1 ? (size_t)(lines - 1) : 1;
+    attr_t h = draw_attr(DR_HEADER);
+    int wn = cols / 3, wl = 14, wa = 18;
+    int wd = cols - 6 - wn - wl - wa - 8;
+    draw_str(w, 0, 1, 4, h, "#", DT_RIGHT);
+    draw_str(w, 0, 7, wn, h, "COLUMN", 0);
+    draw_str(w, 0, 7 + wn + 2, wl, h, "TYPE", 0);
+    draw_str(w, 0, 7 + wn + wl + 4, wa, h, "ARROW", 0);
+    draw_str(w, 0, 7 + wn + wl + wa + 6, wd, h, "DEEPHAVEN:TYPE", DT_ELLIPSIS);
+    view_list_scroll(v->n, v->page, v->cursor, &v->top);
+    for (size_t r = 0; r < v->page && v->top + r < v->n; r++) {
+        size_t i = v->top + r;
+        const struct schema_line *l = &v->lines[i];
+        int y = (int)r + 1;
+        int sel = i == v->cursor;
+        attr_t base = sel ? draw_attr(DR_CURSOR) : (l->hidden ? draw_attr(DR_DIM) : A_NORMAL);
+        if (sel)
+            draw_fill(w, y, 0, cols, base);
+        draw_fmt(w, y, 1, 4, sel ? base : draw_attr(DR_POSITION), DT_RIGHT, "%zu", i + 1);
+        char nm[160];
+        snprintf(nm, sizeof nm, "%s%s", l->name, l->hidden ? " (hidden)" : "");
+        draw_str(w, y, 7, wn, base, nm, DT_ELLIPSIS);
+        draw_str(w, y, 7 + wn + 2, wl, base, l->label, DT_ELLIPSIS);
+        draw_str(w, y, 7 + wn + wl + 4, wa, base, l->arrow, DT_ELLIPSIS);
+        draw_str(w, y, 7 + wn + wl + wa + 6, wd, base, l->dh_type, DT_ELLIPSIS);
+    }
+}
+
+static unsigned schema_key(struct view *vv, struct app *a, int key, enum ui_action act)
+{
+    struct schema_view *v = (struct schema_view *)vv;
+    (void)a;
+    (void)key;
+    if (view_list_move(act, v->n, v->page, &v->cursor))
+        return UR_HANDLED | UR_REDRAW;
+    if (act == ACT_BACK)
+        return UR_HANDLED | UR_CLOSE;
+    return UR_NONE;
+}
+
+static void schema_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
+                         size_t nr)
+{
+    struct schema_view *v = (struct schema_view *)vv;
+    (void)a;
+    snprintf(left, nl, "%s: schema", v->name);
+    snprintf(right, nr, "%zu column%s", v->n, v->n == 1 ? "" : "s");
+}
+
+static void schema_destroy(struct view *vv, struct app *a)
+{
+    struct schema_view *v = (struct schema_view *)vv;
+    (void)a;
+    free(v->lines);
+    free(v);
+}
+
+static const struct view_ops schema_ops = {
+    .name = "schema",
+    .keymap = &keymap_schema,
+    .draw = schema_draw,
+    .key = schema_key,
+    .title = schema_title,
+    .destroy = schema_destroy,
+};
+
+struct view *view_schema_new(struct app *a, const char *name, const struct dh_schema *schema)
+{
+    (void)a;
+    struct schema_view *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->base.ops = &schema_ops;
+    ui_copy(v->name, sizeof v->name, name);
+    v->lines = calloc(schema->n_fields ? schema->n_fields : 1, sizeof *v->lines);
+    if (!v->lines) {
+        free(v);
+        return NULL;
+    }
+    v->n = schema->n_fields;
+    for (size_t i = 0; i < v->n; i++) {
+        const struct dh_field *f = &schema->fields[i];
+        struct schema_line *l = &v->lines[i];
+        ui_copy(l->name, sizeof l->name, f->name);
+        dh_format_type_label(f, l->label, sizeof l->label);
+        arrow_type(f, l->arrow, sizeof l->arrow);
+        ui_copy(l->dh_type, sizeof l->dh_type, f->dh_type ? f->dh_type : "");
+        l->hidden = f->hidden;
+        l->nullable = f->nullable;
+    }
+    return &v->base;
+}
