@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* itest_client.c: the asynchronous client (dh_client) against the demo server:
+ * live object list, publish, fetch, rows, release, and recovery when the
+ * server expires the session. Usage: itest_client PORT CONTROL_FIFO */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "dh_client.h"
+
+static int g_port;
+static const char *g_ctl;
+
+/* Send one control command to the demo server (its stdin fifo). */
+static void ctl(const char *cmd)
+{
+    int fd = open(g_ctl, O_WRONLY);
+    if (fd < 0)
+        return;
+    char line[128];
+    int n = snprintf(line, sizeof line, "%s\n", cmd);
+    ssize_t w = write(fd, line, (size_t)n);
+    (void)w;
+    close(fd);
+}
+
+typedef int (*ev_pred)(const struct dh_event *ev, void *arg);
+
+/* Wait up to timeout_ms for an event matching pred; it is returned (caller
+ * frees); other events are dropped. NULL on timeout. */
+static struct dh_event *wait_event(struct dh_client *c, ev_pred pred, void *arg, int timeout_ms)
+{
+    int64_t until = dh_now_ms() + timeout_ms;
+    while (dh_now_ms() < until) {
+        struct dh_event *ev;
+        while ((ev = dh_client_next_event(c))) {
+            if (pred(ev, arg))
+                return ev;
+            dh_event_free(ev);
+        }
+        struct pollfd p = {.fd = dh_client_wake_fd(c), .events = POLLIN};
+        poll(&p, 1, 100);
+    }
+    return NULL;
+}
+
+static int objects_with(const struct dh_event *ev, void *arg)
+{
+    const char *name = arg;
+    return ev->kind == DH_EV_OBJECTS && dh_object_list_find(ev->objects, name) != NULL;
+}
+
+static int objects_without(const struct dh_event *ev, void *arg)
+{
+    return ev->kind == DH_EV_OBJECTS && dh_object_list_find(ev->objects, arg) == NULL;
+}
+
+static int is_req(const struct dh_event *ev, void *arg)
+{
+    return ev->req == *(uint64_t *)arg;
+}
+
+static int conn_is(const struct dh_event *ev, void *arg)
+{
+    return ev->kind == DH_EV_CONNECTION && ev->conn_state == *(enum dh_conn_state *)arg;
+}
+
+/* A tickets event in which ticket arg has a state other than VALID/CHECKING. */
+static int ticket_invalid(const struct dh_event *ev, void *arg)
+{
+    const struct dh_ticket *t = arg;
+    if (ev->kind != DH_EV_TICKETS)
+        return 0;
+    for (size_t i = 0; i < ev->n_tickets; i++)
+        if (dh_ticket_equal(&ev->tickets[i].ticket, t) &&
+            ev->tickets[i].state != DH_TS_VALID && ev->tickets[i].state != DH_TS_CHECKING)
+            return 1;
+    return 0;
+}
+
+static struct dh_client *open_client(int probe_ms)
+{
+    struct dh_client_options o = {0};
+    o.connect.host = "127.0.0.1";
+    o.connect.port = g_port;
+    o.probe_interval_ms = probe_ms;
+    struct dh_error e;
+    struct dh_client *c = dh_client_new(&o, &e);
+    if (!c)
+        fprintf(stderr, "dh_client_new: %s\n", e.msg);
+    return c;
+}
+
+static void test_live_objects(void)
+{
+    struct dh_client *c = open_client(500);
+    CHECK_REQ(c != NULL);
+    struct dh_event *ev = wait_event(c, objects_with, "trades", 10000);
+    CHECK_REQ(ev != NULL);
+    CHECK_INT(ev->objects->n, 7);
+    dh_event_free(ev);
+    CHECK_INT(dh_client_conn_state(c), DH_CONN_CONNECTED);
+    ctl("add itest_live");
+    ev = wait_event(c, objects_with, "itest_live", 5000);
+    CHECK(ev != NULL);
+    dh_event_free(ev);
+    ctl("remove itest_live");
+    ev = wait_event(c, objects_without, "itest_live", 5000);
+    CHECK(ev != NULL);
+    dh_event_free(ev);
+    dh_client_free(c);
+}
+
+/* Publish on A, fetch and page on B, release on A, B sees it invalid. */
+static void test_publish_fetch_release(void)
+{
+    struct dh_client *a = open_client(300), *b = open_client(300);
+    CHECK_REQ(a && b);
+    struct dh_event *ev = wait_event(a, objects_with, "trades", 10000);
+    CHECK_REQ(ev != NULL);
+    struct dh_object trades;
+    CHECK_REQ(dh_object_copy(&trades, dh_object_list_find(ev->objects, "trades")) == DH_OK);
+    dh_event_free(ev);
+
+    uint64_t req = dh_client_publish(a, &trades);
+    ev = wait_event(a, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->kind == DH_EV_PUBLISHED);
+    CHECK_REQ(ev->ok);
+    struct dh_ticket shared = ev->ticket.ticket;
+    CHECK_INT(dh_ticket_kind(&shared), DH_TICKET_SHARED);
+    CHECK_INT(shared.len, 17);
+    CHECK_INT(dh_client_live_published(a), 1);
+    dh_event_free(ev);
+
+    req = dh_client_fetch(b, &shared);
+    ev = wait_event(b, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->kind == DH_EV_FETCHED);
+    CHECK_REQ(ev->ok);
+    CHECK_INT(ev->fetched->kind, DH_KIND_TABLE);
+    CHECK_INT(ev->fetched->table.size, 1000000);
+    CHECK_INT(ev->fetched->table.is_static, 1);
+    struct dh_ticket copy = ev->fetched->export_ticket;
+    CHECK_INT(dh_ticket_kind(&copy), DH_TICKET_EXPORT);
+    dh_event_free(ev);
+
+    /* Rows through our own copy; a superseded request yields no event. */
+    uint64_t old = dh_client_rows(b, &copy, 0, 50);
+    req = dh_client_rows(b, &copy, 999990, 50);
+    ev = wait_event(b, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->kind == DH_EV_ROWS && ev->ok);
+    CHECK_INT(ev->rows->first, 999990);
+    CHECK_INT(ev->rows->batch.length, 10);
+    CHECK_INT(ev->rows->table_size, 1000000);
+    dh_event_free(ev);
+    (void)old;
+
+    req = dh_client_release(a, &shared);
+    ev = wait_event(a, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->kind == DH_EV_RELEASED && ev->ok);
+    CHECK_INT(ev->ticket.state, DH_TS_RELEASED);
+    dh_event_free(ev);
+    CHECK_INT(dh_client_live_published(a), 0);
+
+    int64_t t0 = dh_now_ms();
+    ev = wait_event(b, ticket_invalid, &shared, 5000);
+    CHECK(ev != NULL);
+    printf("release seen as invalid by the other client after %lld ms (probe interval 300 ms)\n",
+           (long long)(dh_now_ms() - t0));
+    dh_event_free(ev);
+    dh_object_reset(&trades);
+    dh_client_free(a);
+    dh_client_free(b);
+}
+
+/* The server forgets every session: the client gets a new one and says so;
+ * what it had published is gone. */
+static void test_session_expiry_recovery(void)
+{
+    struct dh_client *c = open_client(300);
+    CHECK_REQ(c != NULL);
+    struct dh_event *ev = wait_event(c, objects_with, "trades", 10000);
+    CHECK_REQ(ev != NULL);
+    struct dh_object plot;
+    CHECK_REQ(dh_object_copy(&plot, dh_object_list_find(ev->objects, "price_plot")) == DH_OK);
+    dh_event_free(ev);
+    uint64_t req = dh_client_publish(c, &plot);
+    ev = wait_event(c, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->ok);
+    struct dh_ticket shared = ev->ticket.ticket;
+    dh_event_free(ev);
+
+    ctl("expire-all");
+    ev = wait_event(c, ticket_invalid, &shared, 10000);
+    CHECK(ev != NULL);
+    dh_event_free(ev);
+    enum dh_conn_state want = DH_CONN_CONNECTED;
+    ev = wait_event(c, conn_is, &want, 10000);
+    CHECK(ev != NULL);
+    dh_event_free(ev);
+    ev = wait_event(c, objects_with, "trades", 10000);
+    CHECK(ev != NULL); /* the object list is live again on the new session */
+    dh_event_free(ev);
+    CHECK_INT(dh_client_live_published(c), 0);
+    dh_object_reset(&plot);
+    dh_client_free(c);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: itest_client PORT CONTROL_FIFO\n");
+        return 2;
+    }
+    g_port = atoi(argv[1]);
+    g_ctl = argv[2];
+    CHECK_RUN(T(test_live_objects), T(test_publish_fetch_release),
+              T(test_session_expiry_recovery));
+}
