@@ -76,6 +76,8 @@ struct dh_client {
     struct rows_req rows_pending;
     int rows_has_pending;
     uint64_t rows_latest;
+    uint64_t rows_running;                 /* request id being fetched, 0 if none */
+    struct dh_stream *volatile rows_slot;  /* dh_table_cancel target */
 
     struct dh_monitor monitor;
 
@@ -510,7 +512,7 @@ static int detect_kind(struct dh_session *s, struct dh_fetched *f, struct dh_err
         snprintf(f->type, sizeof f->type, "Table");
         return DH_OK;
     }
-    if (!(e.code == DH_EGRPC && e.grpc_status == 9)) { /* not "Ticket is not a table" */
+    if (!(e.code == DH_EGRPC && e.grpc_status == 9 && strstr(e.msg, "not a table"))) {
         *err = e;
         return e.code;
     }
@@ -682,6 +684,14 @@ static void *ctl_main(void *arg)
 
 /* ---- rows thread ---- */
 
+/* Stop the running rows call: its result would be dropped anyway. Locked. */
+static void cancel_running_rows(struct dh_client *c)
+{
+    if (c->rows_running)
+        dh_table_cancel(&c->rows_slot);
+}
+
+
 static void *rows_main(void *arg)
 {
     struct dh_client *c = arg;
@@ -693,6 +703,7 @@ static void *rows_main(void *arg)
             break;
         struct rows_req r = c->rows_pending;
         c->rows_has_pending = 0;
+        c->rows_running = r.req;
         struct dh_session *s = c->session;
         pthread_mutex_unlock(&c->mu);
 
@@ -702,9 +713,11 @@ static void *rows_main(void *arg)
         int64_t t0 = dh_now_ms();
         int rc = !s      ? dh_error_set(&e, DH_EGRPC, "not connected to the server")
                  : !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
-                         : dh_table_snapshot(s, &r.table, r.first, r.count, NULL, rows, NULL, &e);
+                         : dh_table_snapshot(s, &r.table, r.first, r.count, NULL, rows,
+                                             &c->rows_slot, &e);
         struct dh_event *ev = event_new(DH_EV_ROWS, r.req);
         pthread_mutex_lock(&c->mu);
+        c->rows_running = 0;
         int superseded = c->rows_latest != r.req;
         if (ev && !superseded) {
             ev->elapsed_ms = (double)(dh_now_ms() - t0);
@@ -784,6 +797,7 @@ void dh_client_free(struct dh_client *c)
         dh_objects_watch_cancel(c->watch);
     if (c->notes_stream)
         dh_stream_cancel(c->notes_stream);
+    cancel_running_rows(c);
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
     if (c->started) {
@@ -893,6 +907,7 @@ uint64_t dh_client_rows(struct dh_client *c, const struct dh_ticket *table, int6
                         int64_t count)
 {
     pthread_mutex_lock(&c->mu);
+    cancel_running_rows(c);
     uint64_t req = ++c->next_req;
     c->rows_pending.req = req;
     c->rows_pending.table = *table;
@@ -911,6 +926,7 @@ void dh_client_cancel(struct dh_client *c, uint64_t req)
     if (c->rows_latest == req) {
         c->rows_has_pending = 0;
         c->rows_latest = 0; /* a result still in flight is dropped */
+        cancel_running_rows(c);
     }
     for (struct cmd **p = &c->cmd_head; *p; p = &(*p)->next) {
         if ((*p)->req == req && (*p)->kind != CMD_RELEASE) {
