@@ -31,9 +31,11 @@ enum dh_ticket_kind {
     DH_TICKET_OTHER,   /* another route byte: only the server knows */
 };
 
-/* The text forms dh_ticket_format_as writes. Every form that applies to a
- * ticket is read back by dh_ticket_parse to the same bytes, except that base64
- * text made only of hex digits (short shared ids) is read as hex. */
+/* The text forms dh_ticket_format_as writes. For export, shared, scope and
+ * app tickets every form that applies is read back by dh_ticket_parse to the
+ * same bytes, except that base64 text made only of hex digits (possible for
+ * short shared ids) is read as hex. Invalid and other tickets read back only
+ * from their canonical "base64:" text. */
 enum dh_ticket_text {
     DH_TEXT_CANONICAL, /* shared "shared/0x<hex>", export "export/<id>", scope
                         * "s/<name>", app "a/<app>/f/<field>"; a scope or app name
@@ -125,7 +127,8 @@ int dh_ticket_format_as(const struct dh_ticket *t, enum dh_ticket_text form, cha
  * padded or not, of a whole ticket starting with 'h', 'e' (5 bytes), "s/" or
  * "a/" ("base64:<text>" takes any bytes); a Python bytes literal b'...' or
  * b"..."; "s/NAME", "scope/NAME"; "a/APP/f/FIELD", "app/APP/field/FIELD";
- * "export/N". Text of only hex digits is hex. On failure returns DH_EINVAL, t
+ * "export/N". Text of only hex digits is hex (base64 only if it is not valid
+ * hex, e.g. of odd length). On failure returns DH_EINVAL, t
  * is empty and err holds one sentence saying what was expected and what was
  * found (echoing at most 40 characters, control characters escaped). Work is
  * linear in len. Any thread. */

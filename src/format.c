@@ -378,12 +378,18 @@ static void put_date(struct out *o, int64_t days)
 /* Append "HH:MM:SS" and, for digits > 0, "." and the fraction. */
 static void put_clock(struct out *o, int64_t sod, int64_t frac, int digits)
 {
-    char s[48];
-    int n = snprintf(s, sizeof s, "%02d:%02d:%02d", (int)(sod / 3600), (int)(sod / 60 % 60),
-                     (int)(sod % 60));
-    if (digits > 0)
-        snprintf(s + n, sizeof s - (size_t)n, ".%0*lld", digits, (long long)frac);
+    char s[48], f[12];
+    snprintf(s, sizeof s, "%02d:%02d:%02d", (int)(sod / 3600), (int)(sod / 60 % 60),
+             (int)(sod % 60));
     puts_(o, s);
+    if (digits <= 0 || digits > 9)
+        return;
+    f[0] = '.';
+    for (int k = digits; k >= 1; k--) {
+        f[k] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    put(o, f, (size_t)digits + 1);
 }
 
 /* The local zone's offset from UTC in seconds at instant secs; 0 and *ok = 0
@@ -688,6 +694,29 @@ static int put_float_cell(struct out *o, const struct dh_column_view *col, int64
     return 1;
 }
 
+/* Append a Date cell (DAY: int32 days, MILLI: int64 ms); 0 if it is a
+ * Deephaven null sentinel. */
+static int put_date_cell(struct out *o, const struct dh_column_view *col, int64_t row,
+                         const struct eff *e)
+{
+    if (col->field->unit == DH_DATE_DAY) {
+        int32_t days;
+        if (!read_fixed(col, row, 4, &days))
+            return 1;
+        if (e->dh_nulls && days == INT32_MIN)
+            return 0;
+        put_date(o, days);
+        return 1;
+    }
+    int64_t ms;
+    if (!read_fixed(col, row, 8, &ms))
+        return 1;
+    if (e->dh_nulls && ms == INT64_MIN)
+        return 0;
+    put_date(o, floor_div(ms, 86400000));
+    return 1;
+}
+
 /* Append an Arrow Decimal cell (little-endian two's complement, 16 or 32 bytes). */
 static void put_decimal_cell(struct out *o, const struct dh_column_view *col, int64_t row,
                              const struct eff *e)
@@ -805,18 +834,7 @@ static void put_cell(struct out *o, const struct dh_column_view *col, int64_t ro
         put_decimal_cell(o, col, row, e);
         break;
     case DH_TYPE_DATE:
-        if (f->unit == DH_DATE_DAY) {
-            int32_t days;
-            if (read_fixed(col, row, 4, &days) && !(e->dh_nulls && days == INT32_MIN))
-                put_date(o, days);
-            else
-                shown = !(e->dh_nulls && days == INT32_MIN);
-        } else if (read_fixed(col, row, 8, &v)) {
-            if (e->dh_nulls && v == INT64_MIN)
-                shown = 0;
-            else
-                put_date(o, floor_div(v, 86400000));
-        }
+        shown = put_date_cell(o, col, row, e);
         break;
     case DH_TYPE_TIME:
         if (f->bit_width == 32) {

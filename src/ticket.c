@@ -158,10 +158,16 @@ int dh_ticket_make_shared_random(struct dh_ticket *t, struct dh_error *err)
     if (r != (ssize_t)sizeof id) {
         int gr_errno = r < 0 ? errno : EIO;
         int e = urandom_fill(id, sizeof id);
-        if (e != 0)
+        if (e != 0) {
+            char m1[128] = "", m2[128] = ""; /* strerror_r: strerror is not thread-safe */
+            if (strerror_r(gr_errno, m1, sizeof m1) != 0)
+                snprintf(m1, sizeof m1, "error %d", gr_errno);
+            if (strerror_r(e, m2, sizeof m2) != 0)
+                snprintf(m2, sizeof m2, "error %d", e);
             return dh_error_set(err, DH_ESYS,
                                 "Could not make a random shared ticket: getrandom: %s; /dev/urandom: %s",
-                                strerror(gr_errno), strerror(e));
+                                m1, m2);
+        }
     }
     return dh_ticket_make_shared(t, id, sizeof id, err);
 }
@@ -404,8 +410,8 @@ static int put_named(struct sink *s, const struct dh_ticket *t, int path)
         return 1;
     }
     size_t ao, al, fo;
-    app_split(t, &ao, &al, &fo);
-    if (!name_printable(t->bytes + ao, al) || !name_printable(t->bytes + fo, t->len - fo))
+    if (!app_split(t, &ao, &al, &fo) || !name_printable(t->bytes + ao, al) ||
+        !name_printable(t->bytes + fo, t->len - fo))
         return 0;
     puts_(s, path ? "app/" : "a/");
     put(s, (const char *)t->bytes + ao, al);
@@ -812,6 +818,8 @@ static int parse_python(struct dh_ticket *t, const char *x, size_t len, size_t a
     if (n > sizeof buf)
         return dh_error_set(err, DH_EINVAL, "%s of at most %d bytes but found a longer text", expect,
                             DH_TICKET_MAX);
+    if (n < 2)
+        return dh_error_set(err, DH_EINVAL, "%s but found no opening quote", expect);
     char q = buf[1];
     size_t i = 2, w = 0;
     for (;;) {

@@ -275,11 +275,12 @@ static void test_timestamps(void)
     CHECK_STR(cell(&cms, 1, NULL), "0000-12-31T23:59:59.999Z");
     CHECK_STR(cell(&cms, 2, NULL), "+10000-01-01T00:00:00.000Z");
     struct dh_field fs = fld(DH_TYPE_TIMESTAMP, 64, 1, DH_UNIT_SECOND, NULL);
-    int64_t vs[] = { 951782400, -62198755200LL, INT64_MAX };
-    struct dh_column_view cs = col_fixed(&fs, vs, 8, 3);
+    int64_t vs[] = { 951782400, -62198755200LL, INT64_MAX, INT64_MIN };
+    struct dh_column_view cs = col_fixed(&fs, vs, 8, 4);
     CHECK_STR(cell(&cs, 0, NULL), "2000-02-29T00:00:00Z");
     CHECK_STR(cell(&cs, 1, NULL), "-0001-01-01T00:00:00Z");
-    CHECK(strncmp(cell(&cs, 2, NULL), "+292277026596-12-04T15:30:07Z", 40) == 0);
+    CHECK_STR(cell(&cs, 2, NULL), "+292277026596-12-04T15:30:07Z");
+    CHECK_STR(cell(&cs, 3, NULL), "-292277022657-01-27T08:29:52Z");
     struct dh_field fus = fld(DH_TYPE_TIMESTAMP, 64, 1, DH_UNIT_MICRO, NULL);
     int64_t vus[] = { 1500000 };
     struct dh_column_view cus = col_fixed(&fus, vus, 8, 1);
