@@ -910,7 +910,7 @@ static double half_to_double(uint16_t h)
     if (e == 0)
         v = ldexp(m, -24);
     else if (e == 31)
-        v = m ? NAN : INFINITY;
+        v = m != 0 ? NAN : INFINITY;
     else
         v = ldexp(m + 1024, e - 25);
     return (h & 0x8000) ? -v : v;

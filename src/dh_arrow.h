@@ -85,8 +85,11 @@ struct dh_column_view {
     int64_t length;
     int64_t null_count;
     const uint8_t *validity;   /* NULL when null_count == 0: all valid */
-    const uint8_t *offsets;    /* UTF8/BINARY/LIST: length+1 int32 (int64 for LARGE_*) */
-    const uint8_t *values;     /* fixed-width values or variable-length data */
+    const uint8_t *offsets;    /* UTF8/BINARY/LIST: length+1 int32 (int64 for LARGE_*),
+                                  monotonic and inside values (or the child); NULL when
+                                  length == 0 */
+    const uint8_t *values;     /* fixed-width values, bits (BOOL) or variable-length data;
+                                  NULL when it has 0 bytes */
     size_t values_len;         /* bytes available at values */
     struct dh_column_view *child; /* LIST: the element column */
     int value_width;           /* bytes per fixed-width value; 0 for BOOL, variable, NULL */

@@ -33,7 +33,7 @@ static uint64_t walk(const struct dh_fb_table *t, int *budget)
         }
         struct dh_fb_vector v;
         if (dh_fb_vector_field(t, id, 4, &v, NULL) == DH_OK && v.present) {
-            for (size_t i = 0; i < v.n && i < 16; i++) {
+            for (size_t i = 0; i < v.n && i < 8; i++) {
                 struct dh_fb_table k;
                 if (dh_fb_vector_table(&v, i, &k, NULL) == DH_OK)
                     sum += walk(&k, budget);
@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct dh_fb_table t;
     if (dh_fb_root(data, size, &t, NULL) == DH_OK) {
-        int budget = 200;
+        int budget = 48;
         volatile uint64_t sum = walk(&t, &budget);
         (void)sum;
     }

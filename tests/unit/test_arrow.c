@@ -907,6 +907,65 @@ static void test_malformed_batches(void)
     free(sm);
 }
 
+/* Half floats, unsigned 64-bit ints, 32-bit times and day dates read right. */
+static void test_other_widths(void)
+{
+    static const struct tfield f[] = {
+        {"h", 3, {0, -1, -1}, NULL, NULL, 0, NULL, NULL},
+        {"u", 2, {64, 0, -1}, NULL, NULL, 0, NULL, NULL},
+        {"t", 9, {1, 32, -1}, NULL, NULL, 0, NULL, NULL},
+        {"d", 8, {0, -1, -1}, NULL, NULL, 0, NULL, NULL},
+    };
+    size_t sl, hl;
+    uint8_t *sm = build_schema(f, 4, &sl);
+    struct dh_schema s;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(sm, sl, &s, NULL) == DH_OK);
+    struct body bd = {0};
+    uint16_t halves[5] = {0x3C00, 0xC000, 0x7C00, 0x0001, 0x7E00};
+    uint64_t u64[5] = {0, 1, UINT64_MAX, 1ull << 63, 42};
+    int32_t times[5] = {0, 86399999, -1, 5, INT32_MIN};
+    int32_t days[5] = {0, 19000, -1, INT32_MAX, INT32_MIN};
+    add_node(&bd, 5, 0);
+    add_buf(&bd, NULL, 0);
+    add_buf(&bd, halves, sizeof halves);
+    add_node(&bd, 5, 0);
+    add_buf(&bd, NULL, 0);
+    add_buf(&bd, u64, sizeof u64);
+    add_node(&bd, 5, 0);
+    add_buf(&bd, NULL, 0);
+    add_buf(&bd, times, sizeof times);
+    add_node(&bd, 5, 0);
+    add_buf(&bd, NULL, 0);
+    add_buf(&bd, days, sizeof days);
+    uint8_t *hdr = build_batch(&bd, 5, 0, 3, &hl);
+    struct dh_batch b;
+    dh_batch_init(&b);
+    CHECK_REQ(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, NULL) == DH_OK);
+    const struct dh_column_view *c = b.columns;
+    CHECK(dh_column_get_f64(&c[0], 0) == 1.0);
+    CHECK(dh_column_get_f64(&c[0], 1) == -2.0);
+    CHECK(isinf(dh_column_get_f64(&c[0], 2)));
+    CHECK(dh_column_get_f64(&c[0], 3) == ldexp(1, -24));
+    CHECK(isnan(dh_column_get_f64(&c[0], 4)));
+    CHECK_INT(c[0].value_width, 2);
+    CHECK(dh_column_get_u64(&c[1], 2) == UINT64_MAX);
+    CHECK(dh_column_get_u64(&c[1], 3) == 1ull << 63);
+    CHECK(dh_column_get_f64(&c[1], 3) == 9223372036854775808.0);
+    CHECK_INT(dh_column_get_i64(&c[2], 1), 86399999);
+    CHECK_INT(dh_column_get_i64(&c[2], 2), -1);
+    CHECK_INT(dh_column_get_i64(&c[3], 4), INT32_MIN);
+    CHECK_INT(dh_column_get_i64(&c[3], 3), INT32_MAX);
+    /* 32-bit date/time values are not Deephaven sentinels */
+    dh_batch_set_deephaven_nulls(&b, 1);
+    CHECK_INT(dh_column_is_null(&c[3], 4), 0);
+    CHECK_INT(dh_column_is_null(&c[1], 2), 0); /* unsigned 64: no sentinel */
+    dh_batch_reset(&b);
+    free(hdr);
+    dh_schema_reset(&s);
+    free(sm);
+}
+
 /* The IPC message envelope and the stream's end markers. */
 static void test_stream_framing(void)
 {
@@ -936,5 +995,5 @@ int main(void)
               T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
               T(test_unsupported), T(test_bad_params), T(test_encapsulated),
               T(test_deephaven_layout), T(test_refusals), T(test_malformed_batches),
-              T(test_stream_framing));
+              T(test_other_widths), T(test_stream_framing));
 }
