@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* handlers: the demo server's gRPC methods (config, session, table, application, object, flight). */
+/* handlers: the demo server's gRPC methods (config, session, table, app, object, flight). */
 #include "handlers.h"
 
 #include <stdint.h>
@@ -18,6 +18,8 @@
 #include "deephaven_core/proto/ticket.pb-c.h"
 #include "dh_flatbuf.h"
 #include "pbutil.h"
+
+#define DHPB_REF_TICKET IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET
 
 /* Reported as configuration constants (dh-defaults.prop client.configuration.list). */
 #define DEMO_DEEPHAVEN_VERSION "42.4"
@@ -42,6 +44,7 @@ struct method {
     const char *path;
     int kind;
     void (*fn)(struct call_ctx *x, const uint8_t *req, size_t len);
+    const ProtobufCMessageDescriptor *request; /* checked before fn runs (not BIDI) */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -165,8 +168,8 @@ struct config_entry {
 
 static void config_entry_set(struct config_entry *e, const char *key, const char *value)
 {
-    DHPB(ConfigurationConstantsResponse__ConfigValuesEntry) e0 =
-        DHPB_INIT(CONFIGURATION_CONSTANTS_RESPONSE__CONFIG_VALUES_ENTRY);
+    DHPB(ConfigurationConstantsResponse__ConfigValuesEntry)
+    e0 = DHPB_INIT(CONFIGURATION_CONSTANTS_RESPONSE__CONFIG_VALUES_ENTRY);
     DHPB(ConfigValue) v0 = DHPB_INIT(CONFIG_VALUE);
     e->entry = e0;
     e->value = v0;
@@ -181,8 +184,8 @@ static void h_get_auth_constants(struct call_ctx *x, const uint8_t *req, size_t 
 {
     (void)req;
     (void)len;
-    DHPB(AuthenticationConstantsResponse__ConfigValuesEntry) entry =
-        DHPB_INIT(AUTHENTICATION_CONSTANTS_RESPONSE__CONFIG_VALUES_ENTRY);
+    DHPB(AuthenticationConstantsResponse__ConfigValuesEntry)
+    entry = DHPB_INIT(AUTHENTICATION_CONSTANTS_RESPONSE__CONFIG_VALUES_ENTRY);
     DHPB(ConfigValue) value = DHPB_INIT(CONFIG_VALUE);
     value.kind_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__CONFIG_VALUE__KIND_STRING_VALUE;
     value.string_value = (char *)demo_registry_auth_handlers(x->app->reg);
@@ -208,8 +211,8 @@ static void h_get_config_constants(struct call_ctx *x, const uint8_t *req, size_
     config_entry_set(&e[0], "deephaven.version", DEMO_DEEPHAVEN_VERSION);
     config_entry_set(&e[1], "barrage.version", DEMO_BARRAGE_VERSION);
     config_entry_set(&e[2], "http.session.durationMs", duration);
-    DHPB(ConfigurationConstantsResponse__ConfigValuesEntry) *entries[] = {
-        &e[0].entry, &e[1].entry, &e[2].entry};
+    DHPB(ConfigurationConstantsResponse__ConfigValuesEntry) *
+        entries[] = {&e[0].entry, &e[1].entry, &e[2].entry};
     DHPB(ConfigurationConstantsResponse) resp = DHPB_INIT(CONFIGURATION_CONSTANTS_RESPONSE);
     resp.n_config_values = 3;
     resp.config_values = entries;
@@ -260,7 +263,7 @@ static void h_release(struct call_ctx *x, const uint8_t *req, size_t len)
 }
 
 /* Define export `res` as a copy of a resolved source and answer when it is exported. */
-static void export_into(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) * res,
+static void export_into(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) *res,
                         const char *log_id, const ProtobufCMessage *ok)
 {
     struct demo_status st;
@@ -301,7 +304,7 @@ static void h_export_from_ticket(struct call_ctx *x, const uint8_t *req, size_t 
 }
 
 /* Publish a resolved source to the result ticket (TicketRouter.publish, by route). */
-static void publish_to(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) * res)
+static void publish_to(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) *res)
 {
     const uint8_t *t = res->ticket.data;
     size_t n = res->ticket.len;
@@ -349,8 +352,8 @@ static void h_publish_from_ticket(struct call_ctx *x, const uint8_t *req, size_t
                                                m->source_id->ticket.len, "sourceId");
         if (!src)
             finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
-        else if (log_name(x, m->result_id->ticket.data, m->result_id->ticket.len, "resultId",
-                          name, sizeof name) != 0)
+        else if (log_name(x, m->result_id->ticket.data, m->result_id->ticket.len, "resultId", name,
+                          sizeof name) != 0)
             demo_source_free(x->app->reg, src);
         else
             publish_to(x, src, m->result_id);
@@ -472,10 +475,9 @@ static void h_fetch_table(struct call_ctx *x, const uint8_t *req, size_t len)
     } else if (log_name(x, m->result_id->ticket.data, m->result_id->ticket.len, "TableService",
                         name, sizeof name) != 0) {
         /* finished */
-    } else if (!src_ref ||
-               src_ref->ref_case != IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET ||
-               !src_ref->ticket) {
-        finish(x, GRPC_STATUS_FAILED_PRECONDITION, "One-shot operations must use ticket references");
+    } else if (!src_ref || src_ref->ref_case != DHPB_REF_TICKET || !src_ref->ticket) {
+        finish(x, GRPC_STATUS_FAILED_PRECONDITION,
+               "One-shot operations must use ticket references");
     } else {
         struct demo_source *src = demo_resolve(x->app->reg, x->s, src_ref->ticket->ticket.data,
                                                src_ref->ticket->ticket.len, "sourceId");
@@ -582,7 +584,7 @@ struct typed_refs {
     uint8_t bytes[MAX_FIGURE_TABLES][5];
     DHPB(Ticket) t[MAX_FIGURE_TABLES];
     DHPB(TypedTicket) tt[MAX_FIGURE_TABLES];
-    DHPB(TypedTicket) * ptrs[MAX_FIGURE_TABLES];
+    DHPB(TypedTicket) *ptrs[MAX_FIGURE_TABLES];
 };
 
 static void typed_refs_fill(struct typed_refs *r, const struct plugin_data *pd)
@@ -651,10 +653,11 @@ static int stop_or_session_end(void *ctx)
 
 /* Handle the connect message of a MessageStream; finishes the call in every case
  * (a fetch-only plugin sends one message and closes: ObjectTypeBase.FetchOnly). */
-static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest) * conn)
+static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest) *conn)
 {
-    const char *type = conn && conn->source_id && conn->source_id->type ? conn->source_id->type : "";
-    const DHPB(Ticket) *tk = conn && conn->source_id ? conn->source_id->ticket : NULL;
+    const DHPB(TypedTicket) *id = conn ? conn->source_id : NULL;
+    const char *type = id && id->type ? id->type : "";
+    const DHPB(Ticket) *tk = id ? id->ticket : NULL;
     if (!*type) {
         finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No type supplied");
         return;
@@ -663,8 +666,8 @@ static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest
         finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No ticket supplied");
         return;
     }
-    struct demo_source *src = demo_resolve(x->app->reg, x->s, tk->ticket.data, tk->ticket.len,
-                                           "sourceId");
+    struct demo_source *src =
+        demo_resolve(x->app->reg, x->s, tk->ticket.data, tk->ticket.len, "sourceId");
     if (!src) {
         finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
         return;
@@ -821,50 +824,50 @@ static void h_do_get(struct call_ctx *x, const uint8_t *req, size_t len)
 
 /* The parts of a FlightData's Barrage app_metadata (BarrageProtoUtil.parseProtoMessage). */
 struct barrage_msg {
-    int has_wrapper;         /* app_metadata present with the right magic */
-    int msg_type;            /* BarrageMessageType (a Java byte) */
-    const uint8_t *payload;  /* msg_payload: a nested flatbuffer */
+    int has_wrapper;        /* app_metadata present with the right magic */
+    int msg_type;           /* BarrageMessageType (a Java byte) */
+    const uint8_t *payload; /* msg_payload: a nested flatbuffer */
     size_t payload_len;
 };
 
 /* Parse one client FlightData; 0, or -1 after finishing the call. *fd_out keeps the
  * unpacked message (the views point into it). */
 static int parse_exchange_msg(struct call_ctx *x, const uint8_t *data, size_t n,
-                              FLPB(FlightData) * *fd_out, struct barrage_msg *bm)
+                              FLPB(FlightData) **fd_out, struct barrage_msg *bm)
 {
     memset(bm, 0, sizeof *bm);
     *fd_out = NULL;
+    struct demo_status st;
     FLPB(FlightData) *fd =
         (FLPB(FlightData) *)protobuf_c_message_unpack(&FLPB_DESC(flight_data), NULL, n, data);
     if (!fd) {
-        struct demo_status st;
         demo_status_obfuscated(x->app->reg, &st, "IOException: malformed FlightData");
         finish_status(x, &st);
         return -1;
     }
-    *fd_out = fd;
-    if (fd->app_metadata.len == 0)
+    if (fd->app_metadata.len == 0) {
+        *fd_out = fd;
         return 0;
+    }
     struct dh_fb_table t;
     struct dh_error err;
     dh_error_clear(&err);
-    if (dh_fb_root(fd->app_metadata.data, fd->app_metadata.len, &t, &err) != DH_OK) {
-        struct demo_status st;
-        demo_status_obfuscated(x->app->reg, &st, err.msg);
-        finish_status(x, &st);
-        return -1;
-    }
-    if (dh_fb_u32(&t, 0, 0) != BARRAGE_MAGIC)
-        return 0; /* "received invalid magic": treated as no metadata */
-    bm->has_wrapper = 1;
-    bm->msg_type = dh_fb_i8(&t, 1, 0);
-    if (dh_fb_bytes(&t, 2, &bm->payload, &bm->payload_len, &err) != DH_OK) {
-        struct demo_status st;
-        demo_status_obfuscated(x->app->reg, &st, err.msg);
-        finish_status(x, &st);
-        return -1;
-    }
+    if (dh_fb_root(fd->app_metadata.data, fd->app_metadata.len, &t, &err) != DH_OK)
+        goto bad;
+    if (dh_fb_u32(&t, 0, 0) == BARRAGE_MAGIC) {
+        bm->has_wrapper = 1;
+        bm->msg_type = dh_fb_i8(&t, 1, 0);
+        if (dh_fb_bytes(&t, 2, &bm->payload, &bm->payload_len, &err) != DH_OK)
+            goto bad;
+    } /* else "received invalid magic": treated as no metadata */
+    *fd_out = fd;
     return 0;
+bad:
+    protobuf_c_message_free_unpacked(&fd->base, NULL);
+    memset(bm, 0, sizeof *bm);
+    demo_status_obfuscated(x->app->reg, &st, err.msg);
+    finish_status(x, &st);
+    return -1;
 }
 
 /* The snapshot request's ticket bytes (BarrageSnapshotRequest.ticket); -1 after
@@ -928,7 +931,7 @@ static void snapshot_drain(struct call_ctx *x)
 }
 
 /* BarrageSnapshotRequestHandler.handleMessage (msg_type 7). */
-static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) * fd,
+static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) *fd,
                               const struct barrage_msg *bm)
 {
     const uint8_t *t;
@@ -945,8 +948,8 @@ static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) * fd,
         return;
     }
     char err[DEMO_ERR_MAX] = "";
-    if (demo_encode_barrage_snapshot(obj, fd->app_metadata.data, fd->app_metadata.len,
-                                     emit_flight, x, err) != 0) {
+    if (demo_encode_barrage_snapshot(obj, fd->app_metadata.data, fd->app_metadata.len, emit_flight,
+                                     x, err) != 0) {
         finish_encoder_error(x, err);
         return;
     }
@@ -955,7 +958,7 @@ static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) * fd,
 
 /* BarrageSubscriptionRequestHandler (msg_type 5): not implemented by the demo server yet.
  * A subscription would keep this thread, send updates and accept viewport changes. */
-static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) * fd,
+static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) *fd,
                                   const struct barrage_msg *bm)
 {
     (void)fd;
@@ -973,8 +976,8 @@ static void h_do_exchange(struct call_ctx *x, const uint8_t *req, size_t len)
     if (need_session(x) != 0)
         return;
     char prefix[64];
-    snprintf(prefix, sizeof prefix, "DoExchangeMarshaller{%x}: ",
-             (unsigned)(((uintptr_t)x >> 4) & 0x7fffffffu));
+    snprintf(prefix, sizeof prefix,
+             "DoExchangeMarshaller{%x}: ", (unsigned)(((uintptr_t)x >> 4) & 0x7fffffffu));
     int first = 1;
     for (;;) {
         uint8_t *data;
@@ -1024,30 +1027,51 @@ static void h_do_exchange(struct call_ctx *x, const uint8_t *req, size_t len)
 
 /* ---------------------------------------------------------------- dispatch */
 
+#define DH_SVC(s, m) "/io.deephaven.proto.backplane.grpc." s "/" m
+#define FLIGHT_SVC(m) "/arrow.flight.protocol.FlightService/" m
+
 static const struct method methods[] = {
-    {"/io.deephaven.proto.backplane.grpc.ConfigService/GetAuthenticationConstants", UNARY,
-     h_get_auth_constants},
-    {"/io.deephaven.proto.backplane.grpc.ConfigService/GetConfigurationConstants", UNARY,
-     h_get_config_constants},
-    {"/io.deephaven.proto.backplane.grpc.SessionService/CloseSession", UNARY, h_close_session},
-    {"/io.deephaven.proto.backplane.grpc.SessionService/Release", UNARY, h_release},
-    {"/io.deephaven.proto.backplane.grpc.SessionService/ExportFromTicket", UNARY,
-     h_export_from_ticket},
-    {"/io.deephaven.proto.backplane.grpc.SessionService/PublishFromTicket", UNARY,
-     h_publish_from_ticket},
-    {"/io.deephaven.proto.backplane.grpc.SessionService/ExportNotifications", SERVER_STREAM,
-     h_export_notifications},
-    {"/io.deephaven.proto.backplane.grpc.SessionService/TerminationNotification", UNARY,
-     h_termination_notification},
-    {"/io.deephaven.proto.backplane.grpc.TableService/GetExportedTableCreationResponse", UNARY,
-     h_get_etcr},
-    {"/io.deephaven.proto.backplane.grpc.TableService/FetchTable", UNARY, h_fetch_table},
-    {"/io.deephaven.proto.backplane.grpc.ApplicationService/ListFields", SERVER_STREAM,
-     h_list_fields},
-    {"/io.deephaven.proto.backplane.grpc.ObjectService/FetchObject", UNARY, h_fetch_object},
-    {"/io.deephaven.proto.backplane.grpc.ObjectService/MessageStream", BIDI, h_message_stream},
-    {"/arrow.flight.protocol.FlightService/DoGet", SERVER_STREAM, h_do_get},
-    {"/arrow.flight.protocol.FlightService/DoExchange", BIDI, h_do_exchange},
+    {DH_SVC("ConfigService", "GetAuthenticationConstants"), UNARY, h_get_auth_constants,
+     &DHPB_DESC(authentication_constants_request)},
+    {DH_SVC("ConfigService", "GetConfigurationConstants"), UNARY, h_get_config_constants,
+     &DHPB_DESC(configuration_constants_request)},
+    {DH_SVC("SessionService", "CloseSession"), UNARY, h_close_session,
+     &DHPB_DESC(handshake_request)},
+    {DH_SVC("SessionService", "Release"), UNARY, h_release, &DHPB_DESC(release_request)},
+    {DH_SVC("SessionService", "ExportFromTicket"), UNARY, h_export_from_ticket,
+     &DHPB_DESC(export_request)},
+    {DH_SVC("SessionService", "PublishFromTicket"), UNARY, h_publish_from_ticket,
+     &DHPB_DESC(publish_request)},
+    {DH_SVC("SessionService", "ExportNotifications"), SERVER_STREAM, h_export_notifications,
+     &DHPB_DESC(export_notification_request)},
+    {DH_SVC("SessionService", "TerminationNotification"), UNARY, h_termination_notification,
+     &DHPB_DESC(termination_notification_request)},
+    {DH_SVC("TableService", "GetExportedTableCreationResponse"), UNARY, h_get_etcr,
+     &DHPB_DESC(ticket)},
+    {DH_SVC("TableService", "FetchTable"), UNARY, h_fetch_table, &DHPB_DESC(fetch_table_request)},
+    {DH_SVC("ApplicationService", "ListFields"), SERVER_STREAM, h_list_fields,
+     &DHPB_DESC(list_fields_request)},
+    {DH_SVC("ObjectService", "FetchObject"), UNARY, h_fetch_object,
+     &DHPB_DESC(fetch_object_request)},
+    {DH_SVC("ObjectService", "MessageStream"), BIDI, h_message_stream, NULL},
+    {FLIGHT_SVC("DoGet"), SERVER_STREAM, h_do_get, &FLPB_DESC(ticket)},
+    {FLIGHT_SVC("DoExchange"), BIDI, h_do_exchange, NULL},
+};
+
+/* Upstream methods of PROTOCOL.md §1 this test peer does not serve. */
+static const char *const unserved[] = {
+    DH_SVC("SessionService", "NewSession"),
+    DH_SVC("SessionService", "RefreshSessionToken"),
+    DH_SVC("TableService", "EmptyTable"),
+    DH_SVC("TableService", "TimeTable"),
+    "/io.deephaven.proto.backplane.script.grpc.ConsoleService/StartConsole",
+    "/io.deephaven.proto.backplane.script.grpc.ConsoleService/ExecuteCommand",
+    "/io.deephaven.proto.backplane.script.grpc.ConsoleService/BindTableToVariable",
+    FLIGHT_SVC("Handshake"),
+    FLIGHT_SVC("GetFlightInfo"),
+    FLIGHT_SVC("GetSchema"),
+    FLIGHT_SVC("DoPut"),
+    FLIGHT_SVC("ListFlights"),
 };
 
 static const struct method *find_method(const char *path)
@@ -1078,10 +1102,16 @@ void demo_handle_call(void *app, struct demo_call *call)
     struct call_ctx x = {app, call, NULL};
     const struct method *m = find_method(demo_call_method(call));
     if (!m) {
-        /* grpc-java's answer for a method no service registered */
         char msg[600];
         const char *path = demo_call_method(call);
-        snprintf(msg, sizeof msg, "Method not found: %.500s", path[0] == '/' ? path + 1 : path);
+        int upstream = 0;
+        for (size_t i = 0; i < sizeof unserved / sizeof unserved[0]; i++)
+            upstream |= strcmp(path, unserved[i]) == 0;
+        if (upstream) /* a real server has it: say that this one does not */
+            snprintf(msg, sizeof msg, "dhtui demo server: %s is not implemented",
+                     strrchr(path, '/') + 1);
+        else /* grpc-java's answer for a method no service registered */
+            snprintf(msg, sizeof msg, "Method not found: %.500s", path[0] == '/' ? path + 1 : path);
         demo_call_finish(call, GRPC_STATUS_UNIMPLEMENTED, msg);
         return;
     }
@@ -1097,6 +1127,15 @@ void demo_handle_call(void *app, struct demo_call *call)
             rc = demo_call_recv(call, &req, &len, -1);
         if (rc == DEMO_RECV_END)
             demo_call_finish(call, GRPC_STATUS_INTERNAL, "Half-closed without a request");
+        ProtobufCMessage *check =
+            rc == DEMO_RECV_MSG ? protobuf_c_message_unpack(m->request, NULL, len, req) : NULL;
+        if (rc == DEMO_RECV_MSG && !check) {
+            unpack(&x, m->request, req, len); /* finishes the call */
+            free(req);
+            rc = DEMO_RECV_DEAD;
+        }
+        if (check)
+            protobuf_c_message_free_unpacked(check, NULL);
         if (rc != DEMO_RECV_MSG) {
             demo_call_finish(call, GRPC_STATUS_CANCELLED, "");
             demo_call_set_header_fn(call, NULL, NULL);

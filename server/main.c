@@ -40,24 +40,25 @@ struct server {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: dhtui-demo-server [--port N] [--psk KEY] [--rows N]\n"
-            "                         [--session-duration-ms MS] [--quiet] [--help]\n"
-            "\n"
-            "A small Deephaven-protocol server with sample data (plaintext gRPC on 127.0.0.1).\n"
-            "  --port N                 listen on port N (0 = pick a free port; default 10000)\n"
-            "  --psk KEY                accept only the pre-shared key KEY\n"
-            "                           (io.deephaven.authentication.psk.PskAuthenticationHandler);\n"
-            "                           without it, Anonymous authentication is accepted\n"
-            "  --rows N                 rows of the `trades` table (default %d)\n"
-            "  --session-duration-ms MS session lifetime after the last token rotation\n"
-            "                           (http.session.durationMs, default %d, minimum %d)\n"
-            "  --quiet                  no log lines on stderr\n"
-            "\n"
-            "Prints `listening on 127.0.0.1:<port>` once ready. Control commands on stdin, one\n"
-            "per line, one reply line each: add NAME [TYPE [LIKE]], remove NAME, stats,\n"
-            "expire-all, quit. SIGINT/SIGTERM shut down cleanly.\n",
-            DEFAULT_ROWS, DEFAULT_DURATION_MS, MIN_DURATION_MS);
+    fprintf(
+        f,
+        "usage: dhtui-demo-server [--port N] [--psk KEY] [--rows N]\n"
+        "                         [--session-duration-ms MS] [--quiet] [--help]\n"
+        "\n"
+        "A small Deephaven-protocol server with sample data (plaintext gRPC on 127.0.0.1).\n"
+        "  --port N                 listen on port N (0 = pick a free port; default 10000)\n"
+        "  --psk KEY                accept only the pre-shared key KEY, sent as\n"
+        "                           io.deephaven.authentication.psk.PskAuthenticationHandler KEY;\n"
+        "                           without --psk, Anonymous authentication is accepted\n"
+        "  --rows N                 rows of the `trades` table (default %d)\n"
+        "  --session-duration-ms MS session lifetime after the last token rotation\n"
+        "                           (http.session.durationMs, default %d, minimum %d)\n"
+        "  --quiet                  no log lines on stderr\n"
+        "\n"
+        "Prints `listening on 127.0.0.1:<port>` once ready. Control commands on stdin, one\n"
+        "per line, one reply line each: add NAME [TYPE [LIKE]], remove NAME, stats,\n"
+        "expire-all, quit. SIGINT/SIGTERM shut down cleanly.\n",
+        DEFAULT_ROWS, DEFAULT_DURATION_MS, MIN_DURATION_MS);
 }
 
 /* Parse a decimal integer in [lo, hi]; 0 or -1. */

@@ -46,10 +46,10 @@ struct demo_call {
     grpc_call_details details;
     grpc_metadata_array req_md;
     char *method;
-    int tags[TAG_COUNT];      /* addresses used as tags */
+    int tags[TAG_COUNT]; /* addresses used as tags */
     int pending[TAG_COUNT];
     int ok[TAG_COUNT];
-    int cancelled;            /* filled by RECV_CLOSE_ON_SERVER */
+    int cancelled; /* filled by RECV_CLOSE_ON_SERVER */
     int close_done;
     int recv_end;
     grpc_byte_buffer *recv_buf;
@@ -151,7 +151,8 @@ int demo_call_header(const struct demo_call *c, const char *key, char *buf, size
     size_t klen = strlen(key);
     if (too_long)
         *too_long = 0;
-    for (size_t i = 0; i < c->req_md.count; i++) {
+    /* The last one wins, as grpc-java's Metadata.get returns it. */
+    for (size_t i = c->req_md.count; i-- > 0;) {
         const grpc_metadata *m = &c->req_md.metadata[i];
         if (GRPC_SLICE_LENGTH(m->key) != klen ||
             memcmp(GRPC_SLICE_START_PTR(m->key), key, klen) != 0)
@@ -320,9 +321,8 @@ void demo_call_finish(struct demo_call *c, grpc_status_code code, const char *ms
     gpr_timespec until = deadline_in(DEMO_RPC_FINISH_GRACE_MS);
     while (c->pending[TAG_STATUS]) {
         pump(c, DEMO_RPC_TICK_MS);
-        if (c->pending[TAG_STATUS] &&
-            (atomic_load(&c->srv->stopping) ||
-             gpr_time_cmp(gpr_now(GPR_CLOCK_MONOTONIC), until) >= 0)) {
+        if (c->pending[TAG_STATUS] && (atomic_load(&c->srv->stopping) ||
+                                       gpr_time_cmp(gpr_now(GPR_CLOCK_MONOTONIC), until) >= 0)) {
             /* The client does not read what is queued before the status: give up. */
             grpc_call_cancel_with_status(c->call, code, msg ? msg : "", NULL);
             break;
@@ -373,7 +373,7 @@ static void call_free(struct demo_call *c)
         grpc_call_unref(c->call);
     grpc_completion_queue_shutdown(c->cq);
     for (;;) {
-        grpc_event ev = grpc_completion_queue_next(c->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+        grpc_event ev = grpc_completion_queue_next(c->cq, deadline_in(-1), NULL);
         if (ev.type == GRPC_QUEUE_SHUTDOWN)
             break;
     }
@@ -529,8 +529,8 @@ static void *acceptor_main(void *arg)
     return NULL;
 }
 
-struct demo_rpc_server *demo_rpc_server_start(int port, demo_call_fn fn, void *app,
-                                              int *bound_port, char *err, size_t err_cap)
+struct demo_rpc_server *demo_rpc_server_start(int port, demo_call_fn fn, void *app, int *bound_port,
+                                              char *err, size_t err_cap)
 {
     gpr_set_log_verbosity(GPR_LOG_SEVERITY_ERROR);
     grpc_init();
@@ -605,7 +605,7 @@ void demo_rpc_server_stop(struct demo_rpc_server *s)
         pthread_join(s->acceptor, NULL);
     } else {
         for (;;) {
-            grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+            grpc_event ev = grpc_completion_queue_next(s->cq, deadline_in(-1), NULL);
             if (ev.type == GRPC_OP_COMPLETE && ev.tag == &s->shutdown_tag)
                 break;
         }
@@ -617,7 +617,7 @@ void demo_rpc_server_stop(struct demo_rpc_server *s)
     grpc_server_destroy(s->server);
     grpc_completion_queue_shutdown(s->cq);
     for (;;) {
-        grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+        grpc_event ev = grpc_completion_queue_next(s->cq, deadline_in(-1), NULL);
         if (ev.type == GRPC_QUEUE_SHUTDOWN)
             break;
     }

@@ -42,8 +42,8 @@ enum demo_recv_result {
 
 /* Start serving plaintext HTTP/2 on 127.0.0.1:port (0 picks a free port); *bound_port
  * gets the port. NULL on failure with a message in err. Main thread. */
-struct demo_rpc_server *demo_rpc_server_start(int port, demo_call_fn fn, void *app,
-                                              int *bound_port, char *err, size_t err_cap);
+struct demo_rpc_server *demo_rpc_server_start(int port, demo_call_fn fn, void *app, int *bound_port,
+                                              char *err, size_t err_cap);
 
 /* Stop accepting, cancel every call still running, wait for all handler threads, free
  * everything and shut grpc down. NULL-safe. Main thread. */
@@ -53,7 +53,7 @@ void demo_rpc_server_stop(struct demo_rpc_server *s);
  * (NUL-terminated, owned by the call). Handler thread. */
 const char *demo_call_method(const struct demo_call *c);
 
-/* Value of the first request header called key (lower case) copied into buf, or -1 if
+/* Value of the last request header called key (lower case) copied into buf, or -1 if
  * absent or longer than cap-1 bytes (then *too_long is set when not NULL). Handler thread. */
 int demo_call_header(const struct demo_call *c, const char *key, char *buf, size_t cap,
                      int *too_long);

@@ -51,13 +51,13 @@ struct demo_export {
     int work_set;                  /* defined by an RPC (not a placeholder) */
     int require_table;             /* FetchTable: fails unless the source is a table */
     int ever_exported;
-    int has_sre;                   /* failed with a StatusRuntimeException ... */
+    int has_sre; /* failed with a StatusRuntimeException ... */
     int sre_code;
     char *sre_msg;
-    int has_cause;                 /* ... or with another exception ("Details Logged") */
+    int has_cause; /* ... or with another exception ("Details Logged") */
     char error_id[UUID_LEN + 1];
     char dep_handle[16];
-    struct demo_export *dep;       /* while PENDING on another export */
+    struct demo_export *dep; /* while PENDING on another export */
     int dep_shared;
 };
 
@@ -142,7 +142,7 @@ struct demo_registry {
     size_t n_shared, cap_shared;
     struct demo_export **waiting; /* exports PENDING on another export */
     size_t n_waiting, cap_waiting;
-    struct demo_export **settle;  /* exports whose dependents must be resolved */
+    struct demo_export **settle; /* exports whose dependents must be resolved */
     size_t n_settle, cap_settle;
     int settling;
     struct demo_field *known;
@@ -221,8 +221,8 @@ static void random_bytes(struct demo_registry *r, uint8_t *out, size_t n)
     }
     /* No /dev/urandom: still unique per process (not secret; a test peer). */
     for (; got < n; got++) {
-        r->counter = r->counter * 6364136223846793005UL + 1442695040888963407UL +
-                     (unsigned long)now_ms();
+        r->counter =
+            r->counter * 6364136223846793005UL + 1442695040888963407UL + (unsigned long)now_ms();
         out[got] = (uint8_t)(r->counter >> 33);
     }
 }
@@ -354,9 +354,18 @@ static void obfuscated_locked(struct demo_registry *r, struct demo_status *st, c
 static const char *state_name(int s)
 {
     static const char *const names[] = {
-        "UNKNOWN",   "PENDING",          "PUBLISHING",        "QUEUED",
-        "RUNNING",   "EXPORTED",         "RELEASED",          "CANCELLED",
-        "FAILED",    "DEPENDENCY_FAILED", "DEPENDENCY_NEVER_FOUND", "DEPENDENCY_CANCELLED",
+        "UNKNOWN",
+        "PENDING",
+        "PUBLISHING",
+        "QUEUED",
+        "RUNNING",
+        "EXPORTED",
+        "RELEASED",
+        "CANCELLED",
+        "FAILED",
+        "DEPENDENCY_FAILED",
+        "DEPENDENCY_NEVER_FOUND",
+        "DEPENDENCY_CANCELLED",
         "DEPENDENCY_RELEASED",
     };
     return s >= 0 && s <= DEMO_ES_DEPENDENCY_RELEASED ? names[s] : "UNKNOWN";
@@ -455,6 +464,39 @@ static struct demo_export *export_new(int32_t id, struct demo_session *s)
     return e;
 }
 
+/* Pack an ExportNotification for e's current state. */
+static int pack_notification(const struct demo_export *e, uint8_t **out, size_t *len)
+{
+    uint8_t tb[5];
+    export_ticket_bytes(e->id, tb);
+    DHPB(Ticket) t = DHPB_INIT(TICKET);
+    t.ticket.data = tb;
+    t.ticket.len = sizeof tb;
+    DHPB(ExportNotification) n = DHPB_INIT(EXPORT_NOTIFICATION);
+    n.ticket = &t;
+    n.export_state = (DHPB(ExportNotification__State))e->state;
+    if (e->error_id[0] && e->state != DEMO_ES_RELEASED && e->state != DEMO_ES_EXPORTED)
+        n.context = (char *)e->error_id;
+    if (e->dep_handle[0])
+        n.dependent_handle = (char *)e->dep_handle;
+    return demo_pb_pack(&n.base, out, len);
+}
+
+/* Queue e's state for every export listener of its session. */
+static void notify_listeners_locked(struct demo_export *e)
+{
+    if (!e->session || !e->session->listeners || e->id == 0)
+        return;
+    uint8_t *buf;
+    size_t len;
+    if (pack_notification(e, &buf, &len) != 0)
+        return;
+    for (struct demo_listener *l = e->session->listeners; l; l = l->next)
+        if (!l->ended)
+            queue_push(&l->q, buf, len);
+    free(buf);
+}
+
 /* Index of export id in the session table, or the insertion point (negated - 1). */
 static long export_index(const struct demo_session *s, int32_t id)
 {
@@ -493,40 +535,8 @@ static struct demo_export *export_get_or_add(struct demo_session *s, int32_t id)
     memmove(s->exports + at + 1, s->exports + at, (s->n_exports - at) * sizeof *s->exports);
     s->exports[at] = e;
     s->n_exports++;
+    notify_listeners_locked(e); /* the ExportObject constructor's setState(UNKNOWN) */
     return e;
-}
-
-/* Pack an ExportNotification for e's current state. */
-static int pack_notification(const struct demo_export *e, uint8_t **out, size_t *len)
-{
-    uint8_t tb[5];
-    export_ticket_bytes(e->id, tb);
-    DHPB(Ticket) t = DHPB_INIT(TICKET);
-    t.ticket.data = tb;
-    t.ticket.len = sizeof tb;
-    DHPB(ExportNotification) n = DHPB_INIT(EXPORT_NOTIFICATION);
-    n.ticket = &t;
-    n.export_state = (DHPB(ExportNotification__State))e->state;
-    if (e->error_id[0] && e->state != DEMO_ES_RELEASED && e->state != DEMO_ES_EXPORTED)
-        n.context = (char *)e->error_id;
-    if (e->dep_handle[0])
-        n.dependent_handle = (char *)e->dep_handle;
-    return demo_pb_pack(&n.base, out, len);
-}
-
-/* Queue e's state for every export listener of its session. */
-static void notify_listeners_locked(struct demo_export *e)
-{
-    if (!e->session || !e->session->listeners || e->id == 0)
-        return;
-    uint8_t *buf;
-    size_t len;
-    if (pack_notification(e, &buf, &len) != 0)
-        return;
-    for (struct demo_listener *l = e->session->listeners; l; l = l->next)
-        if (!l->ended)
-            queue_push(&l->q, buf, len);
-    free(buf);
 }
 
 static void settle_locked(struct demo_registry *r);
@@ -603,8 +613,8 @@ static void status_from_parts(int state, int has_sre, int sre_code, const char *
     if (dep_handle && dep_handle[0])
         snprintf(dep, sizeof dep, " (related parent export id: %s)", dep_handle);
     if (has_cause)
-        demo_status_set(st, GRPC_STATUS_FAILED_PRECONDITION, "Details Logged w/ID '%s'%s",
-                        error_id, dep);
+        demo_status_set(st, GRPC_STATUS_FAILED_PRECONDITION, "Details Logged w/ID '%s'%s", error_id,
+                        dep);
     else if (state == DEMO_ES_CANCELLED)
         demo_status_set(st, GRPC_STATUS_CANCELLED, "Export is cancelled%s", dep);
     else
@@ -641,8 +651,8 @@ static void complete_export_locked(struct demo_registry *r, struct demo_export *
     if (e->require_table && (!obj || !demo_object_is_table(obj))) {
         /* FetchTableGrpcImpl.create casts its source to Table: a ClassCastException. */
         make_uuid(r, e->error_id);
-        demo_log(r, "Internal Error '%s' ClassCastException: export %d is not a Table",
-                 e->error_id, (int)e->id);
+        demo_log(r, "Internal Error '%s' ClassCastException: export %d is not a Table", e->error_id,
+                 (int)e->id);
         e->has_cause = 1;
         set_state_locked(r, e, DEMO_ES_FAILED);
         return;
@@ -992,8 +1002,8 @@ static long known_find(const struct demo_registry *r, const char *key)
 }
 
 /* Point a FieldInfo (and its typed ticket) at a field's strings. */
-static void field_to_pb(const struct demo_field *f, DHPB(FieldInfo) * fi, DHPB(TypedTicket) * tt,
-                        DHPB(Ticket) * t)
+static void field_to_pb(const struct demo_field *f, DHPB(FieldInfo) *fi, DHPB(TypedTicket) *tt,
+                        DHPB(Ticket) *t)
 {
     DHPB(Ticket) t0 = DHPB_INIT(TICKET);
     DHPB(TypedTicket) tt0 = DHPB_INIT(TYPED_TICKET);
@@ -1014,10 +1024,10 @@ static void field_to_pb(const struct demo_field *f, DHPB(FieldInfo) * fi, DHPB(T
 
 /* One group of FieldInfos of a FieldsChangeUpdate. */
 struct pb_fields {
-    DHPB(FieldInfo) * *ptrs;
-    DHPB(FieldInfo) * infos;
-    DHPB(TypedTicket) * tts;
-    DHPB(Ticket) * ts;
+    DHPB(FieldInfo) **ptrs;
+    DHPB(FieldInfo) *infos;
+    DHPB(TypedTicket) *tts;
+    DHPB(Ticket) *ts;
 };
 
 static int pb_fields_fill(struct pb_fields *g, const struct demo_field *fs, size_t n)
@@ -1153,8 +1163,8 @@ void demo_fields_touch(struct demo_registry *r, const struct demo_object *o)
     int seen = 0;
     for (size_t i = 0; i < r->n_touched && !seen; i++)
         seen = strcmp(r->touched[i], t) == 0;
-    if (!seen && grow((void **)&r->touched, &r->cap_touched, r->n_touched + 1,
-                      sizeof *r->touched) == 0) {
+    if (!seen &&
+        grow((void **)&r->touched, &r->cap_touched, r->n_touched + 1, sizeof *r->touched) == 0) {
         char *k = strdup(t);
         if (k)
             r->touched[r->n_touched++] = k;
@@ -1383,8 +1393,7 @@ int demo_registry_shutting_down(struct demo_registry *r)
     return s;
 }
 
-void demo_registry_stats(struct demo_registry *r, size_t *sessions, size_t *exports,
-                         size_t *shared)
+void demo_registry_stats(struct demo_registry *r, size_t *sessions, size_t *exports, size_t *shared)
 {
     pthread_mutex_lock(&r->lock);
     size_t ns = 0, ne = 0, nsh = 0;
@@ -1519,8 +1528,8 @@ static int export_ticket_parse(const uint8_t *t, size_t n, const char *log_id, i
     return 0;
 }
 
-int demo_ticket_log_name(struct demo_registry *r, const uint8_t *t, size_t n,
-                         const char *log_id, char *out, size_t cap, struct demo_status *st)
+int demo_ticket_log_name(struct demo_registry *r, const uint8_t *t, size_t n, const char *log_id,
+                         char *out, size_t cap, struct demo_status *st)
 {
     char name[HEX_QUOTE_MAX * 2 + 8];
     if (n == 0) {
@@ -1709,8 +1718,8 @@ static void resolve_locked(struct demo_registry *r, struct demo_session *s, cons
     }
 }
 
-struct demo_source *demo_resolve(struct demo_registry *r, struct demo_session *s,
-                                 const uint8_t *t, size_t n, const char *log_id)
+struct demo_source *demo_resolve(struct demo_registry *r, struct demo_session *s, const uint8_t *t,
+                                 size_t n, const char *log_id)
 {
     struct demo_source *src = calloc(1, sizeof *src);
     if (!src)
@@ -1738,8 +1747,8 @@ void demo_source_free(struct demo_registry *r, struct demo_source *src)
     free(src);
 }
 
-int demo_source_wait(struct demo_registry *r, struct demo_source *src, demo_stop_fn stop,
-                     void *ctx, const struct demo_object **obj, struct demo_status *st)
+int demo_source_wait(struct demo_registry *r, struct demo_source *src, demo_stop_fn stop, void *ctx,
+                     const struct demo_object **obj, struct demo_status *st)
 {
     *obj = NULL;
     if (src->kind == SRC_OBJECT) {
@@ -1779,8 +1788,8 @@ int demo_source_wait(struct demo_registry *r, struct demo_source *src, demo_stop
 /* ---------------------------------------------------------------- export RPCs */
 
 struct demo_export *demo_export_create(struct demo_registry *r, struct demo_session *s,
-                                       struct demo_source *src, const uint8_t *result,
-                                       size_t n, const char *log_id, int require_table,
+                                       struct demo_source *src, const uint8_t *result, size_t n,
+                                       const char *log_id, int require_table,
                                        struct demo_status *st)
 {
     int32_t id;
@@ -1856,8 +1865,8 @@ out:
     return e;
 }
 
-int demo_export_wait(struct demo_registry *r, struct demo_export *e, demo_stop_fn stop,
-                     void *ctx, const struct demo_object **obj, struct demo_status *st)
+int demo_export_wait(struct demo_registry *r, struct demo_export *e, demo_stop_fn stop, void *ctx,
+                     const struct demo_object **obj, struct demo_status *st)
 {
     *obj = NULL;
     pthread_mutex_lock(&r->lock);

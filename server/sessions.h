@@ -137,20 +137,20 @@ int demo_wait_termination(struct demo_registry *r, struct demo_session *s, demo_
 /* The readable name of a ticket as upstream's getLogNameFor gives it ("export/3",
  * "shared/<hex>", "scope/x", "app/demo/field/x"), or -1 with the error that upstream
  * throws synchronously. Any thread. */
-int demo_ticket_log_name(struct demo_registry *r, const uint8_t *t, size_t n,
-                         const char *log_id, char *out, size_t cap, struct demo_status *st);
+int demo_ticket_log_name(struct demo_registry *r, const uint8_t *t, size_t n, const char *log_id,
+                         char *out, size_t cap, struct demo_status *st);
 
 /* Resolve a ticket for the session (TicketRouter.resolve): never fails synchronously;
  * failures are carried by the source and reported by demo_source_wait. NULL only when
  * out of memory. Any thread. */
-struct demo_source *demo_resolve(struct demo_registry *r, struct demo_session *s,
-                                 const uint8_t *t, size_t n, const char *log_id);
+struct demo_source *demo_resolve(struct demo_registry *r, struct demo_session *s, const uint8_t *t,
+                                 size_t n, const char *log_id);
 
 /* Wait for a source to be ready, as a non-export consumer (GetExportedTableCreation-
  * Response, DoGet, FetchObject ...): 0 with the object, -1 with the error status, 1 if
  * stop fired first. Handler thread. */
-int demo_source_wait(struct demo_registry *r, struct demo_source *src, demo_stop_fn stop,
-                     void *ctx, const struct demo_object **obj, struct demo_status *st);
+int demo_source_wait(struct demo_registry *r, struct demo_source *src, demo_stop_fn stop, void *ctx,
+                     const struct demo_object **obj, struct demo_status *st);
 
 /* 1 if the source is a session export (the only thing PublishFromTicket accepts). */
 int demo_source_is_export(const struct demo_source *src);
@@ -166,14 +166,14 @@ void demo_source_free(struct demo_registry *r, struct demo_source *src);
  * immediate error, else a reference to the new export (wait with demo_export_wait).
  * Any thread. */
 struct demo_export *demo_export_create(struct demo_registry *r, struct demo_session *s,
-                                       struct demo_source *src, const uint8_t *result,
-                                       size_t n, const char *log_id, int require_table,
+                                       struct demo_source *src, const uint8_t *result, size_t n,
+                                       const char *log_id, int require_table,
                                        struct demo_status *st);
 
 /* Wait until the export is EXPORTED (0, *obj set) or failed (-1, st as the export's
  * error handler reports it), or stop fired (1). Handler thread. */
-int demo_export_wait(struct demo_registry *r, struct demo_export *e, demo_stop_fn stop,
-                     void *ctx, const struct demo_object **obj, struct demo_status *st);
+int demo_export_wait(struct demo_registry *r, struct demo_export *e, demo_stop_fn stop, void *ctx,
+                     const struct demo_object **obj, struct demo_status *st);
 
 /* Drop a reference from demo_export_create. NULL-safe. Any thread. */
 void demo_export_unref(struct demo_registry *r, struct demo_export *e);

@@ -243,7 +243,7 @@ int dh_rowset_reader_next(struct dh_rowset_reader *r, int64_t *lo, int64_t *hi,
             }
             return DH_END;
         }
-        int64_t v;
+        int64_t v = 0;
         int rc = rs_next_value(r, &v, err);
         if (rc == DH_END)
             continue;

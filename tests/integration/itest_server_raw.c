@@ -3,8 +3,9 @@
  * wire facts it must share with a real Deephaven server (auth headers, bearer replies,
  * status codes and messages of PROTOCOL.md §2-§8).
  *
- * usage: itest_server_raw PORT CONTROL_FIFO PSK_PORT PSK SHORT_PORT
- *   PORT: a default server (Anonymous auth) whose stdin is CONTROL_FIFO;
+ * usage: itest_server_raw PORT CONTROL_FIFO SERVER_OUT PSK_PORT PSK SHORT_PORT
+ *   PORT: a default server (Anonymous auth, 5000 rows) whose stdin is CONTROL_FIFO
+ *   and stdout SERVER_OUT;
  *   PSK_PORT: a server started with --psk PSK; SHORT_PORT: --session-duration-ms 2000. */
 #include <grpc/byte_buffer.h>
 #include <grpc/byte_buffer_reader.h>
@@ -46,6 +47,7 @@
 #define M_DOEXCHANGE "/arrow.flight.protocol.FlightService/DoExchange"
 
 static const char *g_fifo;
+static const char *g_server_out;
 static const char *g_psk;
 static grpc_channel *g_main, *g_psk_ch, *g_short;
 
@@ -110,9 +112,9 @@ static int stream_open(struct stream *s, grpc_channel *ch, const char *method, c
 {
     memset(s, 0, sizeof *s);
     s->cq = grpc_completion_queue_create_for_pluck(NULL);
-    s->call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, s->cq,
-                                       grpc_slice_from_static_string(method), NULL, in_ms(20000),
-                                       NULL);
+    s->call =
+        grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, s->cq,
+                                 grpc_slice_from_static_string(method), NULL, in_ms(20000), NULL);
     grpc_metadata_array_init(&s->init_md);
     grpc_metadata_array_init(&s->trail_md);
     grpc_op op[1];
@@ -312,8 +314,8 @@ static int export_from(const char *bearer, const uint8_t *src, size_t n, int32_t
     return code;
 }
 
-static int publish(const char *bearer, const uint8_t *src, size_t n, const uint8_t *dst,
-                   size_t dn, char *msg, size_t cap)
+static int publish(const char *bearer, const uint8_t *src, size_t n, const uint8_t *dst, size_t dn,
+                   char *msg, size_t cap)
 {
     PB(Ticket) s = PB_INIT(TICKET), r = PB_INIT(TICKET);
     s.ticket.data = (uint8_t *)src;
@@ -360,13 +362,14 @@ static int etcr(const char *bearer, const uint8_t *t, size_t n, char *msg, size_
     int code = st.status;
     snprintf(msg, cap, "%s", st.msg);
     if (d && size) {
-        PB(ExportedTableCreationResponse) *r = (PB(ExportedTableCreationResponse) *)
-            protobuf_c_message_unpack(&PB_DESC(exported_table_creation_response), NULL, dn, d);
+        PB(ExportedTableCreationResponse) *r =
+            (PB(ExportedTableCreationResponse) *)protobuf_c_message_unpack(
+                &PB_DESC(exported_table_creation_response), NULL, dn, d);
         *size = r ? r->size : -1;
-        if (r && !(r->success && r->result_id && r->result_id->ticket &&
-                   r->result_id->ticket->ticket.len == n &&
-                   memcmp(r->result_id->ticket->ticket.data, t, n) == 0 &&
-                   r->schema_header.len > 8))
+        if (r &&
+            !(r->success && r->result_id && r->result_id->ticket &&
+              r->result_id->ticket->ticket.len == n &&
+              memcmp(r->result_id->ticket->ticket.data, t, n) == 0 && r->schema_header.len > 8))
             *size = -2;
         if (r)
             protobuf_c_message_free_unpacked(&r->base, NULL);
@@ -420,8 +423,9 @@ static void test_auth_anonymous(void)
     CHECK_INT(s.status, GRPC_STATUS_OK);
     CHECK(is_bearer(s.auth_init)); /* the bearer arrives in the initial metadata */
     CHECK_REQ(d != NULL);
-    PB(ConfigurationConstantsResponse) *r = (PB(ConfigurationConstantsResponse) *)
-        protobuf_c_message_unpack(&PB_DESC(configuration_constants_response), NULL, n, d);
+    PB(ConfigurationConstantsResponse) *r =
+        (PB(ConfigurationConstantsResponse) *)protobuf_c_message_unpack(
+            &PB_DESC(configuration_constants_response), NULL, n, d);
     CHECK_REQ(r != NULL);
     int found = 0;
     for (size_t i = 0; i < r->n_config_values; i++)
@@ -479,7 +483,13 @@ static void test_auth_failures(void)
     /* Unknown methods: grpc-java's UNIMPLEMENTED. */
     CHECK_INT(unary_status(&s, g_main, SVC "SessionService/NoSuchMethod", "Anonymous", &req.base),
               GRPC_STATUS_UNIMPLEMENTED);
-    CHECK_STR(s.msg, "Method not found: io.deephaven.proto.backplane.grpc.SessionService/NoSuchMethod");
+    CHECK_STR(s.msg,
+              "Method not found: io.deephaven.proto.backplane.grpc.SessionService/NoSuchMethod");
+    stream_free(&s);
+    CHECK_INT(unary_status(&s, g_main, "/arrow.flight.protocol.FlightService/GetFlightInfo",
+                           "Anonymous", &req.base),
+              GRPC_STATUS_UNIMPLEMENTED);
+    CHECK_STR(s.msg, "dhtui demo server: GetFlightInfo is not implemented");
     stream_free(&s);
 }
 
@@ -568,8 +578,8 @@ static void test_publish_and_fetch(void)
     CHECK_INT(etcr(other, ce, 5, msg, sizeof msg, &size), GRPC_STATUS_OK);
     /* The publisher's own released export. */
     CHECK_INT(etcr(bearer, src, 5, msg, sizeof msg, NULL), GRPC_STATUS_FAILED_PRECONDITION);
-    snprintf(want, sizeof want, "Export in state DEPENDENCY_RELEASED (related parent export id: %d)",
-             id);
+    snprintf(want, sizeof want,
+             "Export in state DEPENDENCY_RELEASED (related parent export id: %d)", id);
     CHECK_STR(msg, want);
     /* Reusing an id is an (obfuscated) internal error. */
     CHECK_INT(export_from(bearer, (const uint8_t *)trades, strlen(trades), id, msg, sizeof msg),
@@ -614,7 +624,7 @@ static void test_ticket_errors(void)
 }
 
 /* Read messages of a server stream into a FieldsChangeUpdate; NULL on timeout/end. */
-static PB(FieldsChangeUpdate) * read_fields(struct stream *s, int ms)
+static PB(FieldsChangeUpdate) *read_fields(struct stream *s, int ms)
 {
     uint8_t *d;
     size_t n;
@@ -626,12 +636,13 @@ static PB(FieldsChangeUpdate) * read_fields(struct stream *s, int ms)
     return u;
 }
 
-static int has_field(PB(FieldInfo) * *v, size_t n, const char *name, const char *type,
+static int has_field(PB(FieldInfo) **v, size_t n, const char *name, const char *type,
                      const char *app_id)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(v[i]->field_name, name) == 0 && v[i]->typed_ticket &&
-            strcmp(v[i]->typed_ticket->type, type) == 0 && strcmp(v[i]->application_id, app_id) == 0)
+            strcmp(v[i]->typed_ticket->type, type) == 0 &&
+            strcmp(v[i]->application_id, app_id) == 0)
             return 1;
     return 0;
 }
@@ -737,8 +748,8 @@ static void test_figure(void)
     CHECK_REQ(r->n_typed_export_ids >= 1);
     CHECK_STR(r->typed_export_ids[0]->type, "Table");
     const PB(Ticket) *ref = r->typed_export_ids[0]->ticket;
-    CHECK(ref && ref->ticket.len == 5 && ref->ticket.data[0] == 'e' && ref->ticket.data[1] == 0xff &&
-          ref->ticket.data[4] == 0xff);
+    CHECK(ref && ref->ticket.len == 5 && ref->ticket.data[0] == 'e' &&
+          ref->ticket.data[1] == 0xff && ref->ticket.data[4] == 0xff);
     if (ref && ref->ticket.len == 5) {
         char msg[1024];
         int64_t size;
@@ -752,7 +763,8 @@ static void test_figure(void)
     CHECK_STR(s.msg, "Unexpected ObjectType, expected type 'Table', actual type 'Figure'");
     stream_free(&s);
     tt.type = (char *)"";
-    CHECK_INT(unary_status(&s, g_main, M_FETCHOBJ, bearer, &req.base), GRPC_STATUS_INVALID_ARGUMENT);
+    CHECK_INT(unary_status(&s, g_main, M_FETCHOBJ, bearer, &req.base),
+              GRPC_STATUS_INVALID_ARGUMENT);
     CHECK_STR(s.msg, "No type supplied");
     stream_free(&s);
     const char *trades = "a/demo/f/trades";
@@ -821,8 +833,8 @@ static void test_flight(void)
 
     /* DoExchange with an unhandled Barrage message type (3). Wrapper flatbuffer:
      * root offset 12; vtable [8, 12, 4, 8] at 4; table at 12: soffset 8, magic, type. */
-    static const uint8_t wrapper[] = {0x0c, 0, 0, 0, 0x08, 0, 0x0c, 0, 0x04, 0, 0x08, 0,
-                                      0x08, 0, 0, 0, 'd', 'p', 'h', 'n', 3, 0, 0, 0};
+    static const uint8_t wrapper[] = {0x0c, 0, 0, 0, 0x08, 0,   0x0c, 0,   0x04, 0, 0x08, 0,
+                                      0x08, 0, 0, 0, 'd',  'p', 'h',  'n', 3,    0, 0,    0};
     Arrow__Flight__Protocol__FlightData fd = ARROW__FLIGHT__PROTOCOL__FLIGHT_DATA__INIT;
     fd.app_metadata.data = (uint8_t *)wrapper;
     fd.app_metadata.len = sizeof wrapper;
@@ -899,6 +911,345 @@ static void test_rotation_and_expiry(void)
     stream_free(&s);
 }
 
+/* Send raw bytes as the one request message of method; returns the status. */
+static int raw_call(const char *method, const char *auth, const uint8_t *d, size_t n, char *msg,
+                    size_t cap)
+{
+    struct stream s;
+    int code = -1;
+    if (stream_open(&s, g_main, method, auth) == 0) {
+        grpc_slice sl = grpc_slice_from_copied_buffer((const char *)d, n);
+        grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
+        grpc_slice_unref(sl);
+        grpc_op op;
+        memset(&op, 0, sizeof op);
+        op.op = GRPC_OP_SEND_MESSAGE;
+        op.data.send_message.send_message = bb;
+        if (start(&s, &op, 1, 3) == 0)
+            pluck(&s, 3, 5000);
+        grpc_byte_buffer_destroy(bb);
+        stream_close_send(&s);
+        uint8_t *r;
+        size_t rn;
+        while (stream_read(&s, &r, &rn, 5000) == 1)
+            free(r);
+        stream_status(&s, 5000);
+        code = s.status;
+        snprintf(msg, cap, "%s", s.msg);
+    }
+    stream_free(&s);
+    return code;
+}
+
+static void test_garbage(void)
+{
+    static const char *const methods[] = {
+        M_CONFIG,
+        M_AUTHC,
+        M_CLOSE,
+        M_RELEASE,
+        M_EXPORT,
+        M_PUBLISH,
+        M_NOTIFY,
+        M_ETCR,
+        M_FIELDS,
+        M_FETCHOBJ,
+        M_MSGSTREAM,
+        M_DOGET,
+        M_DOEXCHANGE,
+        SVC "TableService/FetchTable",
+        SVC "SessionService/TerminationNotification",
+    };
+    /* A length-delimited field claiming far more bytes than follow: never parses. */
+    static const uint8_t junk[] = {0x0a, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3};
+    char bearer[128], msg[1024];
+    login(g_main, "Anonymous", bearer, sizeof bearer);
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        int code = raw_call(methods[i], bearer, junk, sizeof junk, msg, sizeof msg);
+        if (strstr(methods[i], "DoExchange")) {
+            CHECK_INT(code, GRPC_STATUS_INVALID_ARGUMENT);
+            CHECK(strncmp(msg, "Details Logged w/ID '", 21) == 0);
+        } else {
+            CHECK_INT(code, GRPC_STATUS_UNKNOWN);
+            CHECK_STR(msg, "Application error processing RPC");
+        }
+    }
+    /* Well-formed protobuf but a garbage Barrage wrapper. */
+    Arrow__Flight__Protocol__FlightData fd = ARROW__FLIGHT__PROTOCOL__FLIGHT_DATA__INIT;
+    static const uint8_t bad_fb[] = {0xff, 0xff, 0xff, 0x7f, 1, 2};
+    fd.app_metadata.data = (uint8_t *)bad_fb;
+    fd.app_metadata.len = sizeof bad_fb;
+    size_t n = protobuf_c_message_get_packed_size(&fd.base);
+    uint8_t *buf = malloc(n);
+    protobuf_c_message_pack(&fd.base, buf);
+    CHECK_INT(raw_call(M_DOEXCHANGE, bearer, buf, n, msg, sizeof msg),
+              GRPC_STATUS_INVALID_ARGUMENT);
+    free(buf);
+    /* The server still works. */
+    char again[128];
+    login(g_main, "Anonymous", again, sizeof again);
+    CHECK(is_bearer(again));
+}
+
+static void test_placeholder_wait(void)
+{
+    char bearer[128], msg[1024];
+    login(g_main, "Anonymous", bearer, sizeof bearer);
+    /* ExportFromTicket(e5 -> e6) waits for e5, which does not exist yet. */
+    uint8_t e5[5], e6[5];
+    export_ticket(5, e5);
+    export_ticket(6, e6);
+    PB(Ticket) s5 = PB_INIT(TICKET), r6 = PB_INIT(TICKET);
+    s5.ticket.data = e5;
+    s5.ticket.len = 5;
+    r6.ticket.data = e6;
+    r6.ticket.len = 5;
+    PB(ExportRequest) req = PB_INIT(EXPORT_REQUEST);
+    req.source_id = &s5;
+    req.result_id = &r6;
+    struct stream waiting;
+    CHECK_REQ(stream_open(&waiting, g_main, M_EXPORT, bearer) == 0);
+    CHECK_REQ(stream_send(&waiting, &req.base) == 0 && stream_close_send(&waiting) == 0);
+    uint8_t *d;
+    size_t n;
+    CHECK_INT(stream_read(&waiting, &d, &n, 300), -1); /* still waiting */
+    const char *trades = "a/demo/f/trades";
+    CHECK_INT(export_from(bearer, (const uint8_t *)trades, strlen(trades), 5, msg, sizeof msg),
+              GRPC_STATUS_OK);
+    CHECK_INT(stream_read(&waiting, &d, &n, 5000), 1);
+    free(d);
+    stream_status(&waiting, 5000);
+    CHECK_INT(waiting.status, GRPC_STATUS_OK);
+    stream_free(&waiting);
+    int64_t size = 0;
+    CHECK_INT(etcr(bearer, e6, 5, msg, sizeof msg, &size), GRPC_STATUS_OK);
+    CHECK_INT(size, 5000);
+    /* A consumer waiting on a placeholder gives up when the client cancels. */
+    uint8_t e9[5];
+    export_ticket(9, e9);
+    PB(Ticket) t9 = PB_INIT(TICKET);
+    t9.ticket.data = e9;
+    t9.ticket.len = 5;
+    struct stream w2;
+    CHECK_REQ(stream_open(&w2, g_main, M_ETCR, bearer) == 0);
+    CHECK_REQ(stream_send(&w2, &t9.base) == 0 && stream_close_send(&w2) == 0);
+    CHECK_INT(stream_read(&w2, &d, &n, 300), -1);
+    stream_free(&w2); /* cancels */
+    /* Releasing the placeholder cancels it: waiting on it now fails at once. */
+    CHECK_INT(release(bearer, 9, msg, sizeof msg), GRPC_STATUS_OK);
+    CHECK_INT(etcr(bearer, e9, 5, msg, sizeof msg, NULL), GRPC_STATUS_FAILED_PRECONDITION);
+    CHECK_STR(msg, "Export in state DEPENDENCY_CANCELLED (related parent export id: 9)");
+}
+
+static void test_cancel_doget(void)
+{
+    char bearer[128];
+    login(g_main, "Anonymous", bearer, sizeof bearer);
+    for (int round = 0; round < 3; round++) {
+        struct stream s;
+        Arrow__Flight__Protocol__Ticket t = ARROW__FLIGHT__PROTOCOL__TICKET__INIT;
+        const char *wide = round == 1 ? "a/demo/f/wide" : "a/demo/f/trades";
+        t.ticket.data = (uint8_t *)wide;
+        t.ticket.len = strlen(wide);
+        CHECK_REQ(stream_open(&s, g_main, M_DOGET, bearer) == 0);
+        CHECK_REQ(stream_send(&s, &t.base) == 0 && stream_close_send(&s) == 0);
+        uint8_t *d;
+        size_t n;
+        CHECK_INT(stream_read(&s, &d, &n, 5000), 1);
+        free(d);
+        stream_free(&s); /* cancel after the schema */
+    }
+    char again[128];
+    login(g_main, "Anonymous", again, sizeof again);
+    CHECK(is_bearer(again));
+}
+
+/* Last test: open long-lived streams, then `quit` the main server. */
+static void test_shutdown_streams(void)
+{
+    char bearer[128];
+    login(g_main, "Anonymous", bearer, sizeof bearer);
+    struct stream term, fields, notes, msgs, exch, wait77;
+    PB(TerminationNotificationRequest) treq = PB_INIT(TERMINATION_NOTIFICATION_REQUEST);
+    PB(ListFieldsRequest) lreq = PB_INIT(LIST_FIELDS_REQUEST);
+    PB(ExportNotificationRequest) nreq = PB_INIT(EXPORT_NOTIFICATION_REQUEST);
+    uint8_t e77[5];
+    export_ticket(77, e77);
+    PB(Ticket) t77 = PB_INIT(TICKET);
+    t77.ticket.data = e77;
+    t77.ticket.len = 5;
+    CHECK_REQ(stream_open(&term, g_main, SVC "SessionService/TerminationNotification", bearer) ==
+              0);
+    CHECK_REQ(stream_send(&term, &treq.base) == 0 && stream_close_send(&term) == 0);
+    CHECK_REQ(stream_open(&fields, g_main, M_FIELDS, bearer) == 0);
+    CHECK_REQ(stream_send(&fields, &lreq.base) == 0 && stream_close_send(&fields) == 0);
+    CHECK_REQ(stream_open(&notes, g_main, M_NOTIFY, bearer) == 0);
+    CHECK_REQ(stream_send(&notes, &nreq.base) == 0 && stream_close_send(&notes) == 0);
+    CHECK_REQ(stream_open(&msgs, g_main, M_MSGSTREAM, bearer) == 0);
+    CHECK_REQ(stream_open(&exch, g_main, M_DOEXCHANGE, bearer) == 0);
+    CHECK_REQ(stream_close_send(&exch) == 0);
+    CHECK_REQ(stream_open(&wait77, g_main, M_ETCR, bearer) == 0);
+    CHECK_REQ(stream_send(&wait77, &t77.base) == 0 && stream_close_send(&wait77) == 0);
+    uint8_t *d;
+    size_t n;
+    CHECK_INT(stream_read(&fields, &d, &n, 5000), 1); /* the initial listing */
+    free(d);
+    sleep_ms(300);
+    control("quit");
+    /* TerminationNotification answers first (abnormal_termination=false), then OK. */
+    d = NULL;
+    CHECK_INT(stream_read(&term, &d, &n, 8000), 1);
+    free(d);
+    stream_status(&term, 8000);
+    CHECK_INT(term.status, GRPC_STATUS_OK);
+    while (stream_read(&fields, &d, &n, 8000) == 1)
+        free(d);
+    stream_status(&fields, 8000);
+    CHECK_INT(fields.status, GRPC_STATUS_CANCELLED);
+    CHECK_STR(fields.msg, "subscription cancelled");
+    while (stream_read(&notes, &d, &n, 8000) == 1)
+        free(d);
+    stream_status(&notes, 8000);
+    CHECK_INT(notes.status, GRPC_STATUS_OK);
+    stream_status(&msgs, 8000);
+    CHECK_INT(msgs.status, GRPC_STATUS_CANCELLED);
+    CHECK_STR(msgs.msg, "Session closed");
+    stream_status(&wait77, 8000);
+    CHECK_INT(wait77.status, GRPC_STATUS_FAILED_PRECONDITION);
+    CHECK_STR(wait77.msg, "Export in state DEPENDENCY_CANCELLED (related parent export id: 77)");
+    stream_status(&exch, 8000);
+    CHECK(exch.status != GRPC_STATUS_OK); /* cancelled by the server's shutdown */
+    stream_free(&term);
+    stream_free(&fields);
+    stream_free(&notes);
+    stream_free(&msgs);
+    stream_free(&exch);
+    stream_free(&wait77);
+}
+
+/* Send a control command and return its reply line (the next line of SERVER_OUT). */
+static void control_reply(const char *cmd, char *out, size_t cap)
+{
+    out[0] = '\0';
+    FILE *f = fopen(g_server_out, "r");
+    long before = 0;
+    char line[512];
+    while (f && fgets(line, sizeof line, f))
+        before++;
+    if (f)
+        fclose(f);
+    control(cmd);
+    for (int tries = 0; tries < 100 && !out[0]; tries++) {
+        sleep_ms(50);
+        f = fopen(g_server_out, "r");
+        long n = 0;
+        while (f && fgets(line, sizeof line, f)) {
+            if (n++ == before) {
+                line[strcspn(line, "\n")] = '\0';
+                snprintf(out, cap, "%s", line);
+            }
+        }
+        if (f)
+            fclose(f);
+    }
+}
+
+static void test_fetch_table_and_routes(void)
+{
+    char bearer[128], msg[1024];
+    login(g_main, "Anonymous", bearer, sizeof bearer);
+    uint8_t e1[5], e2[5];
+    export_ticket(1, e1);
+    export_ticket(2, e2);
+    const char *trades = "a/demo/f/trades", *fig = "a/demo/f/price_plot";
+    PB(Ticket) src = PB_INIT(TICKET), res = PB_INIT(TICKET);
+    src.ticket.data = (uint8_t *)trades;
+    src.ticket.len = strlen(trades);
+    res.ticket.data = e1;
+    res.ticket.len = 5;
+    PB(TableReference) ref = PB_INIT(TABLE_REFERENCE);
+    ref.ref_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET;
+    ref.ticket = &src;
+    PB(FetchTableRequest) req = PB_INIT(FETCH_TABLE_REQUEST);
+    req.source_id = &ref;
+    req.result_id = &res;
+    struct stream s;
+    uint8_t *d;
+    size_t n;
+    unary(&s, g_main, SVC "TableService/FetchTable", bearer, &req.base, &d, &n);
+    CHECK_INT(s.status, GRPC_STATUS_OK);
+    stream_free(&s);
+    PB(ExportedTableCreationResponse) *r =
+        d ? (PB(ExportedTableCreationResponse) *)protobuf_c_message_unpack(
+                &PB_DESC(exported_table_creation_response), NULL, n, d)
+          : NULL;
+    free(d);
+    CHECK_REQ(r != NULL);
+    CHECK(r->success && r->size == 5000 && r->result_id && r->result_id->ticket &&
+          r->result_id->ticket->ticket.len == 5 &&
+          memcmp(r->result_id->ticket->ticket.data, e1, 5) == 0);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    /* A non-table source fails the new export as an internal error. */
+    src.ticket.data = (uint8_t *)fig;
+    src.ticket.len = strlen(fig);
+    res.ticket.data = e2;
+    CHECK_INT(unary_status(&s, g_main, SVC "TableService/FetchTable", bearer, &req.base),
+              GRPC_STATUS_FAILED_PRECONDITION);
+    CHECK(strncmp(s.msg, "Details Logged w/ID '", 21) == 0);
+    stream_free(&s);
+    /* Publishing to an application ticket is refused; to an export it copies. */
+    const char *app = "a/demo/f/mine";
+    CHECK_INT(publish(bearer, e1, 5, (const uint8_t *)app, strlen(app), msg, sizeof msg),
+              GRPC_STATUS_FAILED_PRECONDITION);
+    CHECK_STR(msg, "Could not publish 'resultId': application tickets cannot be published to");
+    uint8_t e3[5];
+    export_ticket(3, e3);
+    CHECK_INT(publish(bearer, e1, 5, e3, 5, msg, sizeof msg), GRPC_STATUS_OK);
+    int64_t size = 0;
+    CHECK_INT(etcr(bearer, e3, 5, msg, sizeof msg, &size), GRPC_STATUS_OK);
+    CHECK_INT(size, 5000);
+    CHECK_INT(publish(bearer, e1, 5, (const uint8_t *)"zz", 2, msg, sizeof msg),
+              GRPC_STATUS_FAILED_PRECONDITION);
+    CHECK_STR(msg, "Could not resolve 'resultId': no resolver for route '122' (byte)");
+}
+
+static void test_stats_and_shared_lifetime(void)
+{
+    char reply[256], pub[128], sub[128], msg[1024];
+    control_reply("expire-all", reply, sizeof reply);
+    CHECK_STR(reply, "ok");
+    control_reply("stats", reply, sizeof reply);
+    CHECK_STR(reply, "sessions=0 exports=0 shared=0");
+    login(g_main, "Anonymous", pub, sizeof pub);
+    login(g_main, "Anonymous", sub, sizeof sub);
+    const char *quotes = "a/demo/f/quotes";
+    CHECK_INT(export_from(pub, (const uint8_t *)quotes, strlen(quotes), 1, msg, sizeof msg),
+              GRPC_STATUS_OK);
+    uint8_t e1[5], h[9] = {'h', 9, 8, 7, 6, 5, 4, 3, 2};
+    export_ticket(1, e1);
+    CHECK_INT(publish(pub, e1, 5, h, sizeof h, msg, sizeof msg), GRPC_STATUS_OK);
+    CHECK_INT(export_from(sub, h, sizeof h, 1, msg, sizeof msg), GRPC_STATUS_OK);
+    control_reply("stats", reply, sizeof reply);
+    CHECK_STR(reply, "sessions=2 exports=2 shared=1");
+    /* The publisher's session closes: the shared ticket dies, the copy lives. */
+    PB(HandshakeRequest) close = PB_INIT(HANDSHAKE_REQUEST);
+    struct stream s;
+    CHECK_INT(unary_status(&s, g_main, M_CLOSE, pub, &close.base), GRPC_STATUS_OK);
+    CHECK_STR(s.auth_init, ""); /* no token for a closed session */
+    CHECK_STR(s.auth_trail, "");
+    stream_free(&s);
+    control_reply("stats", reply, sizeof reply);
+    CHECK_STR(reply, "sessions=1 exports=1 shared=0");
+    CHECK_INT(export_from(sub, h, sizeof h, 2, msg, sizeof msg), GRPC_STATUS_FAILED_PRECONDITION);
+    CHECK_STR(msg, "Export in state DEPENDENCY_FAILED");
+    int64_t size = 0;
+    CHECK_INT(etcr(sub, e1, 5, msg, sizeof msg, &size), GRPC_STATUS_OK);
+    CHECK(size > 0);
+    CHECK_INT(release(sub, 1, msg, sizeof msg), GRPC_STATUS_OK);
+    control_reply("stats", reply, sizeof reply);
+    CHECK_STR(reply, "sessions=1 exports=0 shared=0");
+}
+
 static grpc_channel *channel(const char *port)
 {
     char target[64];
@@ -916,23 +1267,39 @@ static grpc_channel *channel(const char *port)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: itest_server_raw PORT CONTROL_FIFO PSK_PORT PSK SHORT_PORT\n");
+    if (argc != 7) {
+        fprintf(stderr,
+                "usage: itest_server_raw PORT CONTROL_FIFO SERVER_OUT PSK_PORT PSK SHORT_PORT\n");
         return 2;
     }
     grpc_init();
     g_fifo = argv[2];
-    g_psk = argv[4];
+    g_server_out = argv[3];
+    g_psk = argv[5];
     g_main = channel(argv[1]);
-    g_psk_ch = channel(argv[3]);
-    g_short = channel(argv[5]);
+    g_psk_ch = channel(argv[4]);
+    g_short = channel(argv[6]);
     int rc;
     {
         static const struct check_test tests[] = {
-            T(test_auth_anonymous),   T(test_auth_failures),   T(test_auth_psk),
-            T(test_trailers_only_bearer), T(test_publish_and_fetch), T(test_ticket_errors),
-            T(test_list_fields),      T(test_notifications),   T(test_figure),
-            T(test_flight),           T(test_close_session),   T(test_rotation_and_expiry),
+            T(test_auth_anonymous),
+            T(test_auth_failures),
+            T(test_auth_psk),
+            T(test_trailers_only_bearer),
+            T(test_publish_and_fetch),
+            T(test_ticket_errors),
+            T(test_list_fields),
+            T(test_notifications),
+            T(test_figure),
+            T(test_flight),
+            T(test_close_session),
+            T(test_rotation_and_expiry),
+            T(test_garbage),
+            T(test_placeholder_wait),
+            T(test_cancel_doget),
+            T(test_fetch_table_and_routes),
+            T(test_stats_and_shared_lifetime),
+            T(test_shutdown_streams), /* last: it stops the main server */
         };
         rc = check_main(tests, sizeof tests / sizeof tests[0]);
     }

@@ -40,14 +40,25 @@ start() {
 
 start main --rows 5000
 MAIN=$PORT
+MAIN_PID=${PIDS[0]}
 start psk --psk s3cret-key
 PSKP=$PORT
 start short --session-duration-ms 2000
 SHORT=$PORT
 
-"$ITEST" "$MAIN" "$TMP/main.ctl" "$PSKP" s3cret-key "$SHORT"
+"$ITEST" "$MAIN" "$TMP/main.ctl" "$TMP/main.out" "$PSKP" s3cret-key "$SHORT"
 rc=$?
+# The last test sent `quit` to the main server: it must exit 0 by itself.
+for i in $(seq 1 200); do kill -0 "$MAIN_PID" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$MAIN_PID" 2>/dev/null; then
+    echo "FAIL: the main server did not exit after quit"
+    rc=1
+else
+    wait "$MAIN_PID"
+    src=$?
+    if [ $src -ne 0 ]; then echo "FAIL: the main server exited $src"; rc=1; else echo "ok main server exited 0"; fi
+fi
 if [ $rc -ne 0 ]; then
-    echo "--- main server stderr"; tail -n 20 "$TMP/main.err"
+    echo "--- main server stderr"; tail -n 30 "$TMP/main.err"
 fi
 exit $rc
