@@ -973,6 +973,100 @@ int64_t dh_column_get_i64(const struct dh_column_view *col, int64_t row)
     }
 }
 
+/* Rows [first, first + n) clipped to the column: how many can be read. */
+static size_t read_count(const struct dh_column_view *col, int64_t first, size_t n)
+{
+    if (!col || !col->field || first < 0 || first >= col->length)
+        return 0;
+    uint64_t left = (uint64_t)(col->length - first);
+    return (uint64_t)n > left ? (size_t)left : n;
+}
+
+static int is_integer_like(enum dh_type_id t)
+{
+    return t == DH_TYPE_INT || t == DH_TYPE_DATE || t == DH_TYPE_TIME ||
+           t == DH_TYPE_TIMESTAMP || t == DH_TYPE_DURATION;
+}
+
+size_t dh_column_read_i64(const struct dh_column_view *col, int64_t first, size_t n,
+                          int64_t *out)
+{
+    size_t k = read_count(col, first, n);
+    if (!k)
+        return 0;
+    const struct dh_field *f = col->field;
+    const uint8_t *p = col->values + (size_t)first * (size_t)col->value_width;
+    if (!is_integer_like(f->type)) {
+        for (size_t i = 0; i < k; i++)
+            out[i] = dh_column_get_i64(col, first + (int64_t)i);
+        return k;
+    }
+    int sign = f->type != DH_TYPE_INT || f->is_signed;
+    /* One loop per width, the branch taken once per call, not per value. */
+    switch (col->value_width) {
+    case 8:
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(out, p, k * 8);
+#else
+        for (size_t i = 0; i < k; i++)
+            out[i] = (int64_t)dh_fb_load_u64(p + 8 * i);
+#endif
+        break;
+    case 4:
+        for (size_t i = 0; i < k; i++) {
+            uint32_t v = dh_fb_load_u32(p + 4 * i);
+            out[i] = sign ? (int64_t)(int32_t)v : (int64_t)v;
+        }
+        break;
+    case 2:
+        for (size_t i = 0; i < k; i++) {
+            uint16_t v = dh_fb_load_u16(p + 2 * i);
+            out[i] = sign ? (int64_t)(int16_t)v : (int64_t)v;
+        }
+        break;
+    case 1:
+        for (size_t i = 0; i < k; i++)
+            out[i] = sign ? (int64_t)(int8_t)p[i] : (int64_t)p[i];
+        break;
+    default:
+        for (size_t i = 0; i < k; i++)
+            out[i] = dh_column_get_i64(col, first + (int64_t)i);
+    }
+    return k;
+}
+
+size_t dh_column_read_f64(const struct dh_column_view *col, int64_t first, size_t n,
+                          double *out)
+{
+    size_t k = read_count(col, first, n);
+    if (!k)
+        return 0;
+    const uint8_t *p = col->values + (size_t)first * (size_t)col->value_width;
+    if (col->field->type == DH_TYPE_FLOAT && col->value_width == 8) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(out, p, k * 8);
+#else
+        for (size_t i = 0; i < k; i++) {
+            uint64_t b = dh_fb_load_u64(p + 8 * i);
+            memcpy(&out[i], &b, 8);
+        }
+#endif
+        return k;
+    }
+    if (col->field->type == DH_TYPE_FLOAT && col->value_width == 4) {
+        for (size_t i = 0; i < k; i++) {
+            uint32_t b = dh_fb_load_u32(p + 4 * i);
+            float x;
+            memcpy(&x, &b, 4);
+            out[i] = x;
+        }
+        return k;
+    }
+    for (size_t i = 0; i < k; i++)
+        out[i] = dh_column_get_f64(col, first + (int64_t)i);
+    return k;
+}
+
 uint64_t dh_column_get_u64(const struct dh_column_view *col, int64_t row)
 {
     if (in_range(col, row) && col->field && col->field->type == DH_TYPE_INT &&

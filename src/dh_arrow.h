@@ -215,6 +215,15 @@ uint64_t dh_column_get_u64(const struct dh_column_view *col, int64_t row);
  * Any thread. */
 double dh_column_get_f64(const struct dh_column_view *col, int64_t row);
 
+/* Bulk reads for hot loops: rows [first, first + n) (clipped to the column)
+ * converted as dh_column_get_i64 / dh_column_get_f64 would, into out[]. Null
+ * cells read as their slot's value: check validity separately. Returns the
+ * number of values written. Any thread. */
+size_t dh_column_read_i64(const struct dh_column_view *col, int64_t first, size_t n,
+                          int64_t *out);
+size_t dh_column_read_f64(const struct dh_column_view *col, int64_t first, size_t n,
+                          double *out);
+
 /* A BOOL cell (0/1); integer-like cells != 0. Any thread. */
 int dh_column_get_bool(const struct dh_column_view *col, int64_t row);
 

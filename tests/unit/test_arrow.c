@@ -988,6 +988,69 @@ static void test_stream_framing(void)
     CHECK_INT(dh_ipc_message_decode(NULL, 0, &m, &err), DH_EINVAL);
 }
 
+/* The bulk readers agree with the per-cell accessors on every numeric column
+ * of the golden streams (sliced arrays included), and clip at the end. */
+static void check_bulk(const char *stem)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s.arrows", stem);
+    size_t len;
+    uint8_t *buf = read_file(name, &len);
+    CHECK_REQ(buf != NULL);
+    struct dh_schema schema;
+    struct dh_batch batch;
+    dh_schema_init(&schema);
+    dh_batch_init(&batch);
+    size_t pos = 0;
+    struct dh_ipc_frame fr;
+    struct dh_error err;
+    int rc = dh_ipc_stream_next(buf, len, &pos, &fr, &err);
+    if (rc == DH_OK)
+        rc = dh_schema_decode(fr.metadata, fr.metadata_len, &schema, &err);
+    size_t compared = 0;
+    while (rc == DH_OK && dh_ipc_stream_next(buf, len, &pos, &fr, &err) == DH_OK) {
+        rc = dh_batch_decode(&schema, fr.metadata, fr.metadata_len, fr.body, fr.body_len,
+                             &batch, &err);
+        for (size_t c = 0; rc == DH_OK && c < batch.n_columns; c++) {
+            const struct dh_column_view *col = &batch.columns[c];
+            enum dh_type_id t = col->field->type;
+            if (t != DH_TYPE_INT && t != DH_TYPE_FLOAT && t != DH_TYPE_TIMESTAMP &&
+                t != DH_TYPE_DATE && t != DH_TYPE_TIME && t != DH_TYPE_DURATION)
+                continue;
+            size_t n = (size_t)col->length;
+            int64_t *iv = calloc(n + 4, sizeof *iv);
+            double *fv = calloc(n + 4, sizeof *fv);
+            CHECK_INT(dh_column_read_i64(col, 0, n + 4, iv), n); /* clipped */
+            CHECK_INT(dh_column_read_f64(col, 0, n + 4, fv), n);
+            for (size_t r = 0; r < n; r++) {
+                if (dh_column_is_null(col, (int64_t)r))
+                    continue;
+                CHECK_INT(iv[r], dh_column_get_i64(col, (int64_t)r));
+                double want = dh_column_get_f64(col, (int64_t)r);
+                CHECK(fv[r] == want || (fv[r] != fv[r] && want != want));
+                compared++;
+            }
+            if (n > 1)
+                CHECK_INT(dh_column_read_i64(col, 1, 1, iv), 1);
+            CHECK_INT(dh_column_read_i64(col, (int64_t)n, 1, iv), 0);
+            CHECK_INT(dh_column_read_i64(col, -1, 1, iv), 0);
+            free(iv);
+            free(fv);
+        }
+    }
+    CHECK(compared > 0 || strcmp(stem, "empty") == 0);
+    dh_batch_reset(&batch);
+    dh_schema_reset(&schema);
+    free(buf);
+}
+
+static void test_bulk_readers(void)
+{
+    check_bulk("types");
+    check_bulk("nonulls");
+    check_bulk("sliced");
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty),
@@ -995,5 +1058,5 @@ int main(void)
               T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
               T(test_unsupported), T(test_bad_params), T(test_encapsulated),
               T(test_deephaven_layout), T(test_refusals), T(test_malformed_batches),
-              T(test_other_widths), T(test_stream_framing));
+              T(test_other_widths), T(test_stream_framing), T(test_bulk_readers));
 }
