@@ -108,6 +108,7 @@ static void log_line(struct app *a, const char *text)
     fflush(a->log);
 }
 
+/* Log a printf-style line. */
 void app_log(struct app *a, const char *fmt, ...)
 {
     if (!a->log)
@@ -120,6 +121,7 @@ void app_log(struct app *a, const char *fmt, ...)
     log_line(a, buf);
 }
 
+/* Set the status-line message, remember it for m, and log it. */
 void app_message(struct app *a, enum app_level level, const char *fmt, ...)
 {
     char buf[sizeof a->msg];
@@ -132,6 +134,13 @@ void app_message(struct app *a, enum app_level level, const char *fmt, ...)
     a->msg_level = level;
     a->msg_ms = a->now_ms;
     a->dirty |= UI_DIRTY_STATUS;
+    struct app_msg *h = &a->history[a->history_next];
+    h->wall = (long long)time(NULL);
+    h->level = level;
+    memcpy(h->text, a->msg, sizeof h->text);
+    a->history_next = (a->history_next + 1) % APP_MSG_HISTORY;
+    if (a->history_n < APP_MSG_HISTORY)
+        a->history_n++;
     static const char *const names[] = {"info", "warning", "error"};
     app_log(a, "%s: %s", names[level], buf);
 }
@@ -171,11 +180,6 @@ static int pending_take(struct app *a, uint64_t req, struct app_pending *out)
     return 0;
 }
 
-int app_busy(const struct app *a)
-{
-    return a->n_pending > 0;
-}
-
 /* Esc while something is pending: cancel the latest command. */
 static int cancel_latest(struct app *a)
 {
@@ -190,6 +194,7 @@ static int cancel_latest(struct app *a)
 
 /* ---- tickets ---- */
 
+/* The canonical text, middle elided when long. */
 void app_ticket_short(const struct dh_ticket *t, char *buf, size_t n)
 {
     char full[DH_TICKET_MAX * 4 + 16];
@@ -206,18 +211,11 @@ void app_ticket_short(const struct dh_ticket *t, char *buf, size_t n)
     snprintf(buf, n, "%.13s%s%s", full, draw_glyph(DG_ELLIPSIS), full + len - 4);
 }
 
-const struct dh_ticket_status *app_ticket_status(const struct app *a, const struct dh_ticket *t)
-{
-    for (size_t i = 0; i < a->n_tickets; i++) {
-        if (dh_ticket_equal(&a->tickets[i].ticket, t))
-            return &a->tickets[i];
-    }
-    return NULL;
-}
-
+/* OSC 52 copy with a status-line note either way. */
 int app_copy(struct app *a, const char *text, size_t len, const char *what)
 {
     if (!a->opt->osc52) {
+/* Set the status-line message, remember it for m, and log it. */
         app_message(a, APP_WARN,
                     "Clipboard copy is off (--no-osc52): select the text with the mouse.");
         return -1;
@@ -233,7 +231,8 @@ int app_copy(struct app *a, const char *text, size_t len, const char *what)
 
 /* ---- commands ---- */
 
-void app_fetch_ticket(struct app *a, const struct dh_ticket *t)
+/* Queue a fetch and show a spinner until DH_EV_FETCHED. */
+void app_fetch_ticket(struct app *a, const struct dh_ticket *t, const char *typed)
 {
     char s[128];
     app_ticket_short(t, s, sizeof s);
@@ -241,9 +240,11 @@ void app_fetch_ticket(struct app *a, const struct dh_ticket *t)
     struct app_pending *p = pending_add(a, req, PEND_FETCH);
     snprintf(p->label, sizeof p->label, "fetching %s", s);
     snprintf(p->name, sizeof p->name, "%s", s);
+    ui_copy(p->typed, sizeof p->typed, typed);
     app_log(a, "fetch %s (req %llu)", s, (unsigned long long)req);
 }
 
+/* Queue an open (a fetch that is not a known ticket) for an object. */
 void app_open_object(struct app *a, const struct dh_object *obj)
 {
     uint64_t req = dh_client_open(a->client, obj);
@@ -254,6 +255,7 @@ void app_open_object(struct app *a, const struct dh_object *obj)
     app_log(a, "open %s (req %llu)", obj->name, (unsigned long long)req);
 }
 
+/* Queue a publish; the dialog opens on DH_EV_PUBLISHED. */
 void app_publish(struct app *a, const struct dh_object *obj)
 {
     uint64_t req = dh_client_publish(a->client, obj);
@@ -264,6 +266,7 @@ void app_publish(struct app *a, const struct dh_object *obj)
     app_log(a, "publish %s (req %llu)", obj->name, (unsigned long long)req);
 }
 
+/* Queue a release of one of our published tickets. */
 void app_release(struct app *a, const struct dh_ticket *shared)
 {
     char s[128];
@@ -275,6 +278,7 @@ void app_release(struct app *a, const struct dh_ticket *shared)
     app_log(a, "release %s (req %llu)", s, (unsigned long long)req);
 }
 
+/* Quit now, or ask first when published tickets would die with us. */
 void app_request_quit(struct app *a)
 {
     size_t live = dh_client_live_published(a->client);
@@ -308,7 +312,7 @@ static unsigned ticket_submit(void *ctx, struct app *a, const char *text)
         app_message(a, APP_ERROR, "%s", err.msg[0] ? err.msg : "That is not a ticket.");
         return UR_KEEP | UR_STATUS;
     }
-    app_fetch_ticket(a, &t);
+    app_fetch_ticket(a, &t, text);
     return UR_STATUS;
 }
 
@@ -316,6 +320,7 @@ static const struct prompt_ops ticket_prompt_ops = {
     .submit = ticket_submit,
 };
 
+/* The f prompt. */
 void app_open_fetch_prompt(struct app *a, const char *prefill)
 {
     prompt_open(a, PROMPT_TICKET, "ticket: ", prefill, &ticket_prompt_ops, NULL);
@@ -323,6 +328,7 @@ void app_open_fetch_prompt(struct app *a, const char *prefill)
 
 /* ---- events ---- */
 
+/* Event kinds by name, for the log. */
 static const char *event_name(enum dh_event_kind k)
 {
     switch (k) {
@@ -360,6 +366,7 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
     const char *name = p->name[0] ? p->name : src;
     switch (f->kind) {
     case DH_KIND_TABLE:
+/* Push a view; a NULL view (allocation failed) becomes a message. */
         app_push(a, view_table_new(a, name, f->type[0] ? f->type : "Table", &f->table.ticket,
                                    &f->table, 1));
         break;
@@ -408,6 +415,7 @@ static void on_published(struct app *a, const struct app_pending *p, struct dh_e
     if (!st.type[0])
         snprintf(st.type, sizeof st.type, "%s", p->type);
     app_push(a, dialog_publish_new(a, &st, copied, err));
+/* Set the status-line message, remember it for m, and log it. */
     app_message(a, APP_INFO, "Published %s as %s%s", st.name, canon,
                 copied ? " (copied to the clipboard)" : "");
 }
@@ -420,16 +428,26 @@ static void on_connection(struct app *a, struct dh_event *ev)
     if (ev->err.msg[0])
         ui_copy(a->conn_detail, sizeof a->conn_detail, ev->err.msg);
     if (a->conn == DH_CONN_FAILED) {
+/* Set the status-line message, remember it for m, and log it. */
         app_message(a, APP_ERROR, "Connection failed: %s",
                     ev->err.msg[0] ? ev->err.msg : "the server could not be reached.");
     } else if (a->conn == DH_CONN_RETRYING) {
-        app_message(a, APP_WARN, "Connection lost, retrying: %s",
+/* Set the status-line message, remember it for m, and log it. */
+        app_message(a, APP_WARN, "%s, retrying: %s",
+                    a->ever_connected ? "Connection lost" : "Cannot connect",
                     ev->err.msg[0] ? ev->err.msg : "no reply from the server.");
     } else if (a->conn == DH_CONN_CONNECTED) {
         a->conn_detail[0] = '\0';
-        if (prev == DH_CONN_RETRYING)
-            app_message(a, APP_INFO, "Reconnected: a new session; tickets published before "
-                                     "the loss no longer work.");
+        if (prev == DH_CONN_RETRYING && a->ever_connected)
+            app_message(a, APP_INFO, "Reconnected.");
+        else if (prev == DH_CONN_RETRYING)
+            app_message(a, APP_INFO, "Connected.");
+        a->ever_connected = 1;
+        if (a->deferred.len) {
+            a->msg[0] = '\0';
+            app_fetch_ticket(a, &a->deferred, a->deferred_text);
+            dh_ticket_reset(&a->deferred);
+        }
     }
     a->dirty |= UI_DIRTY_STATUS | UI_DIRTY_BODY | UI_DIRTY_TITLE;
 }
@@ -439,6 +457,7 @@ static void handle_event(struct app *a, struct dh_event *ev)
 {
     struct app_pending p;
     int mine = 0;
+/* Log a printf-style line. */
     app_log(a, "event %s req=%llu ok=%d%s%s", event_name(ev->kind), (unsigned long long)ev->req,
             ev->ok, ev->err.msg[0] ? " err=" : "", ev->err.msg);
     switch (ev->kind) {
@@ -462,8 +481,15 @@ static void handle_event(struct app *a, struct dh_event *ev)
         a->dirty |= UI_DIRTY_BODY | UI_DIRTY_STATUS;
         break;
     case DH_EV_PUBLISHED:
-        if (!pending_take(a, ev->req, &p))
+        if (!pending_take(a, ev->req, &p)) {
+            /* Cancelled, but it ran anyway: undo it rather than leave a live
+             * ticket nobody saw. */
+            if (ev->ok && ev->req) {
+                app_log(a, "releasing a publish that was cancelled");
+                dh_client_release(a->client, &ev->ticket.ticket);
+            }
             break;
+        }
         if (ev->ok)
             on_published(a, &p, ev);
         else
@@ -476,10 +502,14 @@ static void handle_event(struct app *a, struct dh_event *ev)
                 discard_fetched(a, ev->fetched);
             break;
         }
-        if (ev->ok && ev->fetched)
+        if (ev->ok && ev->fetched) {
             open_fetched(a, &p, ev->fetched);
-        else
-            app_message(a, APP_ERROR, "Could not open %s: %s", p.name, ev->err.msg);
+            break;
+        }
+        app_message(a, APP_ERROR, "Could not open %s: %s", p.name, ev->err.msg);
+        /* Nothing typed is lost: the text goes back into the prompt. */
+        if (p.typed[0] && !prompt_active())
+            app_open_fetch_prompt(a, p.typed);
         break;
     case DH_EV_RELEASED:
         if (!pending_take(a, ev->req, &p))
@@ -497,10 +527,7 @@ static void handle_event(struct app *a, struct dh_event *ev)
         break;
     }
     for (size_t i = a->n_views; i > 0; i--) {
-        struct view *v = a->views[i - 1];
-        if (!v->ops->on_event)
-            continue;
-        unsigned r = v->ops->on_event(v, a, ev);
+        unsigned r = view_event(a->views[i - 1], a, ev);
         if (r & UR_REDRAW)
             a->dirty |= UI_DIRTY_BODY;
         if (r & UR_STATUS)
@@ -523,6 +550,7 @@ static int drain_events(struct app *a)
 
 /* ---- layout and drawing ---- */
 
+/* Delete the layout windows (not the input window). */
 static void free_windows(struct app *a)
 {
     WINDOW **ws[] = {&a->w_title, &a->w_body, &a->w_status, &a->w_bottom};
@@ -595,13 +623,12 @@ static void draw_body(struct app *a)
     while (base > 0 && a->views[base]->ops->modal)
         base--;
     for (size_t i = base; i < a->n_views; i++)
-        a->views[i]->ops->draw(a->views[i], a, a->w_body);
+        view_draw(a->views[i], a, a->w_body);
 }
 
 /* One frame: redraw what is dirty and push it to the terminal once. */
 static void draw(struct app *a)
 {
-    static int cursor_shown = -1;
     if (a->dirty & UI_DIRTY_CLEAR)
         clearok(curscr, TRUE);
     if (a->too_small) {
@@ -629,9 +656,9 @@ static void draw(struct app *a)
         }
     }
     int want_cursor = !a->too_small && prompt_active();
-    if (want_cursor != cursor_shown) {
+    if (want_cursor != a->cursor_shown) {
         curs_set(want_cursor ? 1 : 0);
-        cursor_shown = want_cursor;
+        a->cursor_shown = want_cursor;
     }
     doupdate();
     a->dirty = 0;
@@ -639,6 +666,35 @@ static void draw(struct app *a)
 }
 
 /* ---- input ---- */
+
+/* The m key: recent messages, newest first, in a scrollable pop-up. */
+static void show_messages(struct app *a)
+{
+    static const char *const names[] = {"info", "warning", "error"};
+    size_t cap = APP_MSG_HISTORY * (sizeof a->history[0].text + 32) + 64;
+    char *text = malloc(cap);
+    if (!text)
+        return;
+    size_t o = 0;
+    if (a->history_n == 0)
+        o += (size_t)snprintf(text, cap, "No messages yet.");
+    for (size_t i = 0; i < a->history_n; i++) {
+        size_t k = (a->history_next + APP_MSG_HISTORY - 1 - i) % APP_MSG_HISTORY;
+        const struct app_msg *m = &a->history[k];
+        struct tm tm;
+        time_t t = (time_t)m->wall;
+        localtime_r(&t, &tm);
+        char stamp[16];
+        strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+        int n = snprintf(text + o, cap - o, "%s%s %s: %s", i ? "\n\n" : "", stamp,
+                         names[m->level], m->text);
+        if (n < 0 || (size_t)n >= cap - o)
+            break;
+        o += (size_t)n;
+    }
+    app_push(a, dialog_text_new(a, "Messages (newest first)", text, o));
+    free(text);
+}
 
 /* Global actions: what a key does when the top view did not take it. */
 static unsigned global_action(struct app *a, enum ui_action act)
@@ -655,6 +711,9 @@ static unsigned global_action(struct app *a, enum ui_action act)
     case ACT_TICKETS:
         if (top && strcmp(top->ops->name, "tickets") != 0)
             app_push(a, view_tickets_new(a));
+        return UR_HANDLED;
+    case ACT_MESSAGES:
+        show_messages(a);
         return UR_HANDLED;
     case ACT_QUIT_NOW:
         return UR_HANDLED | UR_QUIT;
@@ -728,7 +787,7 @@ static void handle_key(struct app *a, int key)
         act = keymap_lookup(&keymap_global, key);
     if (key == UI_KEY_INTERRUPT && !top->ops->modal)
         act = ACT_QUIT_NOW;
-    unsigned r = top->ops->key ? top->ops->key(top, a, key, act) : UR_NONE;
+    unsigned r = view_key(top, a, key, act);
     if (!(r & UR_HANDLED) && !top->ops->modal)
         r |= global_action(a, act);
     a->dirty |= UI_DIRTY_BOTTOM | UI_DIRTY_TITLE;
@@ -805,9 +864,7 @@ static void tick(struct app *a, int64_t *last_sec, int64_t *last_frame)
         a->dirty |= UI_DIRTY_STATUS;
     }
     for (size_t i = 0; i < a->n_views; i++) {
-        struct view *v = a->views[i];
-        if (v->ops->on_tick)
-            apply(a, v->ops->on_tick(v, a, a->now_ms) & ~(unsigned)(UR_CLOSE | UR_QUIT));
+        apply(a, view_tick(a->views[i], a, a->now_ms) & ~(unsigned)(UR_CLOSE | UR_QUIT));
     }
 }
 
@@ -821,10 +878,7 @@ static int next_timeout(struct app *a)
             t = s;
     }
     for (size_t i = 0; i < a->n_views; i++) {
-        struct view *v = a->views[i];
-        if (!v->ops->next_tick)
-            continue;
-        int64_t n = v->ops->next_tick(v, a, a->now_ms);
+        int64_t n = view_next_tick(a->views[i], a, a->now_ms);
         if (n >= 0 && n < t)
             t = n;
     }
@@ -834,6 +888,35 @@ static int next_timeout(struct app *a)
 }
 
 /* ---- start and stop ---- */
+
+/* While curses owns the terminal, anything a library writes to stderr would
+ * tear the screen: send it to the log file (or /dev/null) until endwin. */
+static void stderr_divert(struct app *a)
+{
+    a->saved_stderr = dup(STDERR_FILENO);
+    if (a->saved_stderr < 0)
+        return;
+    fcntl(a->saved_stderr, F_SETFD, FD_CLOEXEC);
+    int fd = -1;
+    if (a->opt->log_file)
+        fd = open(a->opt->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+}
+
+/* Give stderr back after endwin. */
+static void stderr_restore(struct app *a)
+{
+    if (a->saved_stderr < 0)
+        return;
+    dup2(a->saved_stderr, STDERR_FILENO);
+    close(a->saved_stderr);
+    a->saved_stderr = -1;
+}
 
 /* Curses setup. Returns 0, or -1 with a reason in err. */
 static int curses_start(struct app *a, char *err, size_t errlen)
@@ -851,6 +934,19 @@ static int curses_start(struct app *a, char *err, size_t errlen)
         return -1;
     }
     set_term(s);
+    /* A terminal that cannot move the cursor (TERM=dumb) cannot show a screen. */
+    const char *cup = tigetstr("cup");
+    if (!cup || cup == (char *)-1) {
+        endwin();
+        delscreen(s);
+        const char *term = getenv("TERM");
+        snprintf(err, errlen,
+                 "the terminal type '%s' cannot move the cursor; set TERM to your terminal "
+                 "(e.g. xterm-256color)",
+                 term ? term : "");
+        return -1;
+    }
+    stderr_divert(a);
     cbreak();
     noecho();
     nonl();
@@ -860,6 +956,7 @@ static int curses_start(struct app *a, char *err, size_t errlen)
     a->w_input = newwin(1, 1, 0, 0);
     if (!a->w_input) {
         endwin();
+        stderr_restore(a);
         snprintf(err, errlen, "cannot create a curses window");
         return -1;
     }
@@ -874,6 +971,7 @@ static int curses_start(struct app *a, char *err, size_t errlen)
     return 0;
 }
 
+/* Leave curses: bracketed paste off, endwin, stderr back. */
 static void curses_stop(struct app *a)
 {
     free_windows(a);
@@ -883,6 +981,7 @@ static void curses_stop(struct app *a)
     fputs("\033[?2004l", stdout);
     fflush(stdout);
     endwin();
+    stderr_restore(a);
 }
 
 /* Open the ticket given on the command line (errors keep the text in the prompt). */
@@ -899,16 +998,23 @@ static void open_initial_ticket(struct app *a)
         app_open_fetch_prompt(a, text);
         return;
     }
-    app_fetch_ticket(a, &t);
+    if (a->conn == DH_CONN_CONNECTED) {
+        app_fetch_ticket(a, &t, text);
+        return;
+    }
+    /* Not connected yet: fetch as soon as we are. */
+    a->deferred = t;
+    ui_copy(a->deferred_text, sizeof a->deferred_text, text);
+    char s[128];
+    app_ticket_short(&t, s, sizeof s);
+    app_message(a, APP_INFO, "Will open %s once connected.", s);
 }
 
 /* Free the model and the views. */
 static void app_free_state(struct app *a)
 {
     while (a->n_views > 0) {
-        struct view *v = a->views[--a->n_views];
-        if (v->ops->destroy)
-            v->ops->destroy(v, a);
+        view_destroy(a->views[--a->n_views], a);
     }
     dh_object_list_free(a->objects);
     a->objects = NULL;
@@ -957,12 +1063,15 @@ static void run_loop(struct app *a)
     }
 }
 
+/* Start everything, run the loop, tear down in reverse order. */
 int app_run(const struct app_options *opt)
 {
     struct app app;
     struct app *a = &app;
     memset(a, 0, sizeof *a);
     a->opt = opt;
+    a->cursor_shown = -1;
+    a->saved_stderr = -1;
     setlocale(LC_ALL, "");
     draw_init_locale();
     if (opt->log_file) {

@@ -75,11 +75,6 @@ void cli_ignore_sigpipe(void)
     sigaction(SIGPIPE, &sa, NULL);
 }
 
-int cli_stdout_gone(void)
-{
-    return ferror(stdout) && errno == EPIPE;
-}
-
 /* Finish stdout: a write error other than a closed pipe is a failure. */
 static int cli_finish_stdout(int code)
 {
@@ -101,8 +96,17 @@ void cli_text_cell(FILE *f, const char *s, size_t len, size_t width, int pad)
                               &cols);
     fputs(cut, f);
     if (pad)
-        for (size_t i = cols; i < width; i++)
-            fputc(' ', f);
+        cli_pad(f, width > cols ? width - cols : 0);
+}
+
+void cli_pad(FILE *f, size_t n)
+{
+    static const char spaces[] = "                                                                ";
+    while (n > 0) {
+        size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+        fwrite(spaces, 1, k, f);
+        n -= k;
+    }
 }
 
 size_t cli_text_width(const char *s, size_t len)
@@ -147,6 +151,7 @@ static size_t cli_cap_width(const char *s, size_t cap)
     return w > cap ? cap : w;
 }
 
+/* ls: an aligned table, one object per line. */
 static void cli_ls_table(const struct dh_object_list *l)
 {
     size_t wn = 4, wt = 4, wa = 11;
@@ -179,6 +184,7 @@ static void cli_ls_table(const struct dh_object_list *l)
     }
 }
 
+/* ls --json: an array of objects, one per line. */
 static void cli_ls_json(const struct dh_object_list *l)
 {
     struct json_writer w;
@@ -414,6 +420,7 @@ static const char *cli_type_label(const struct dh_field *fl, char *buf, size_t n
     return buf;
 }
 
+/* fetch: a table's size, kind and schema as text. */
 static void cli_fetch_table_text(const char *ticket, const struct dh_table_info *info)
 {
     printf("ticket   %s\n", ticket);
@@ -446,6 +453,7 @@ static void cli_fetch_table_text(const char *ticket, const struct dh_table_info 
     }
 }
 
+/* fetch --json: the same for a table. */
 static void cli_fetch_table_json(const char *ticket, const struct dh_table_info *info)
 {
     struct json_writer w;
@@ -484,6 +492,7 @@ static void cli_fetch_table_json(const char *ticket, const struct dh_table_info 
     json_newline(&w);
 }
 
+/* fetch: a figure's title, charts and series as text. */
 static void cli_fetch_figure_text(const char *ticket, const struct dh_figure *f)
 {
     char a[512], b[512], c[512], num[16];
@@ -513,6 +522,7 @@ static void cli_fetch_figure_text(const char *ticket, const struct dh_figure *f)
         printf("error    %s\n", cli_safe(f->errors[i], a, sizeof a));
 }
 
+/* fetch --json: the same for a figure. */
 static void cli_fetch_figure_json(const char *ticket, const struct dh_figure *f)
 {
     struct json_writer w;
@@ -586,6 +596,7 @@ static void cli_actual_type(const char *msg, char *buf, size_t n)
     cli_safe(raw, buf, n);
 }
 
+/* fetch: neither a table nor a figure: only its type. */
 static void cli_fetch_other(const struct cli_options *o, const char *ticket, const char *type)
 {
     if (o->json) {
@@ -680,6 +691,7 @@ struct cli_check_row {
     int valid;
 };
 
+/* Probe one ticket into row. */
 static void cli_check_one(struct dh_session *s, const struct dh_ticket *t,
                           struct cli_check_row *row)
 {
@@ -704,6 +716,7 @@ static void cli_check_one(struct dh_session *s, const struct dh_ticket *t,
     cli_safe(err.msg, row->detail, sizeof row->detail);
 }
 
+/* Print the probe results (aligned lines, or a JSON array). */
 static void cli_check_print(const struct cli_options *o, const struct cli_check_row *rows,
                             size_t n)
 {

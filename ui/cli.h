@@ -68,11 +68,11 @@ struct dh_session *cli_connect(const struct cli_options *o);
 int cli_parse_ticket(const char *text, struct dh_ticket *t);
 /* Ignore SIGPIPE so a closed stdout shows up as EPIPE from writes. */
 void cli_ignore_sigpipe(void);
-/* 1 if stdout failed because the reader went away (EPIPE); quiet exit then. */
-int cli_stdout_gone(void);
 /* Write untrusted text s[0..len) sanitised and cut to `width` terminal columns
  * (ending with '…' when cut), then, if pad, spaces up to width. */
 void cli_text_cell(FILE *f, const char *s, size_t len, size_t width, int pad);
+/* Write n spaces. */
+void cli_pad(FILE *f, size_t n);
 /* Terminal columns s[0..len) takes once sanitised (counting at most 1 KiB). */
 size_t cli_text_width(const char *s, size_t len);
 

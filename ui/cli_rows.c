@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,27 @@ struct rows_run {
     char *esc;           /* escaped or sanitised cell text */
     size_t esc_cap;
 };
+
+/* Set by SIGINT/SIGTERM: stop after the current page, release, close. */
+static volatile sig_atomic_t rows_interrupted;
+
+/* Note the signal; the paging loop acts on it. */
+static void rows_on_signal(int sig)
+{
+    rows_interrupted = sig;
+}
+
+/* Catch Ctrl-C so the session is closed (and our export released) in order. */
+static void rows_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = rows_on_signal;
+    sa.sa_flags = SA_RESTART; /* writes and gRPC's waits carry on; we look between pages */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 /* ---- cell text ---- */
 
@@ -170,6 +192,7 @@ static void rows_header_delimited(struct rows_run *run, int tsv)
     fputc('\n', stdout);
 }
 
+/* CSV or TSV lines for n rows; nulls are empty fields. */
 static void rows_page_delimited(struct rows_run *run, const struct dh_batch *b, int64_t n,
                                 int tsv)
 {
@@ -210,6 +233,7 @@ static void rows_json_value(struct rows_run *run, const struct dh_batch *b, size
         json_string_n(&run->jw, text, len);
 }
 
+/* One JSON object per row (array members, or JSON Lines). */
 static void rows_page_json(struct rows_run *run, const struct dh_batch *b, int64_t n)
 {
     for (int64_t r = 0; r < n; r++) {
@@ -247,14 +271,14 @@ static void rows_table_cell(struct rows_run *run, size_t k, const char *text, in
     size_t width = run->widths[k];
     if (rows_numeric(&run->schema->fields[run->cols[k]])) {
         size_t w = cli_text_width(text, strlen(text));
-        for (size_t i = w; i < width; i++)
-            fputc(' ', stdout);
+        cli_pad(stdout, width > w ? width - w : 0);
         cli_text_cell(stdout, text, strlen(text), width, 0);
         return;
     }
     cli_text_cell(stdout, text, strlen(text), width, !last);
 }
 
+/* The column names, aligned like the cells. */
 static void rows_header_table(struct rows_run *run)
 {
     for (size_t k = 0; k < run->n_cols; k++) {
@@ -266,6 +290,7 @@ static void rows_header_table(struct rows_run *run)
     fputc('\n', stdout);
 }
 
+/* Aligned lines for n rows. */
 static void rows_page_table(struct rows_run *run, const struct dh_batch *b, int64_t n)
 {
     for (int64_t r = 0; r < n; r++) {
@@ -475,6 +500,8 @@ static int rows_stream(struct rows_run *run, struct dh_session *s, const struct 
         dh_rows_reset(&rows);
         if (rows_output_stopped(&code))
             return code;
+        if (rows_interrupted)
+            return 128 + rows_interrupted; /* as a shell reports a death by signal */
         if (n <= 0)
             break; /* the table shrank under us */
         pos += n;
@@ -505,7 +532,10 @@ static int rows_run_session(struct rows_run *run, struct dh_session *s, struct d
     memset(&info, 0, sizeof info);
     int code = CLI_EXIT_FAIL;
     if (dh_table_info_fetch(s, &copy, &info, &err) != DH_OK) {
-        cli_error_line(err.msg);
+        if (err.code == DH_EGRPC && strstr(err.msg, "not a table"))
+            cli_errorf("'%s' is not a table, so it has no rows: %s", text, err.msg);
+        else
+            cli_error_line(err.msg);
     } else {
         run->schema = &info.schema;
         code = rows_pick_columns(run);
@@ -530,6 +560,7 @@ int cli_rows(const struct cli_options *o)
     if (rows_looks_like_ticket(o->operands[0]) && cli_parse_ticket(o->operands[0], &src) != 0)
         return CLI_EXIT_USAGE;
     cli_ignore_sigpipe();
+    rows_catch_signals();
     struct rows_run run;
     memset(&run, 0, sizeof run);
     run.o = o;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* RFC 4648 base64 with padding. */
 size_t clipboard_base64(const unsigned char *in, size_t len, char *out, size_t cap)
 {
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -44,6 +45,7 @@ static void put(char *buf, size_t *o, const char *s, size_t n)
     *o += n;
 }
 
+/* The OSC 52 bytes, plus a wrapped copy for tmux or screen. */
 char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_screen,
                          size_t *out_len)
 {
@@ -82,11 +84,13 @@ char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_scree
     return seq;
 }
 
+/* Write the sequence to /dev/tty, bypassing curses. */
 int clipboard_copy(const char *text, size_t len, char *err, size_t errlen)
 {
     if (len > CLIPBOARD_MAX) {
-        snprintf(err, errlen, "Not copied: %zu bytes is more than the %d a terminal clipboard takes.",
-                 len, CLIPBOARD_MAX);
+        snprintf(err, errlen,
+                 "Not copied: %zu bytes is more than the %d a terminal clipboard takes.", len,
+                 CLIPBOARD_MAX);
         return -1;
     }
     const char *tmux = getenv("TMUX");

@@ -277,13 +277,17 @@ int demo_server_start(struct demo_server *d, const struct demo_server_options *o
     d->out_fd = out[0];
     if (pid < 0)
         return demo_fail(d, err, errlen, strerror(fork_errno));
+    setpgid(pid, pid); /* as the child does: whichever runs first, the group exists */
     d->pid = pid;
 
     char line[256];
     int timeout = opt && opt->startup_timeout_ms > 0 ? opt->startup_timeout_ms : 10000;
     int r = demo_read_line(d->out_fd, timeout, line, sizeof line);
-    if (r < 0)
-        return demo_fail(d, err, errlen, "it did not report its port within 10 s");
+    if (r < 0) {
+        char what[96];
+        snprintf(what, sizeof what, "it did not report its port within %d ms", timeout);
+        return demo_fail(d, err, errlen, what);
+    }
     if (r > 0) {
         int status = 0;
         char how[64] = "exited";
@@ -337,9 +341,10 @@ void demo_server_stop(struct demo_server *d)
         if (d->ctl_fd >= 0)
             demo_send_quit(d->ctl_fd);
         if (!demo_wait(d, 3000)) {
-            kill(d->pid, SIGTERM);
+            /* The whole group: a wrapper script's children go too. */
+            kill(-d->pid, SIGTERM);
             if (!demo_wait(d, 2000)) {
-                kill(d->pid, SIGKILL);
+                kill(-d->pid, SIGKILL);
                 demo_wait(d, 2000);
             }
         }

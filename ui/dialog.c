@@ -103,12 +103,13 @@ struct publish_dialog {
     char copy_note[300];
 };
 
+/* The ticket on its own lines (never cut), then the notes. */
 static void publish_draw(struct view *v, struct app *a, WINDOW *win)
 {
     struct publish_dialog *d = (struct publish_dialog *)v;
     (void)a;
     size_t tlen = strlen(d->text);
-    int inner_max = getmaxx(win) - 6;
+    int inner_max = getmaxx(win) - 8;
     int inner = (int)tlen > 60 ? (int)tlen : 60;
     if (inner > inner_max)
         inner = inner_max;
@@ -138,12 +139,14 @@ static void publish_draw(struct view *v, struct app *a, WINDOW *win)
     for (size_t i = 0; i < notes.n && row < y + bh - 1; i++, row++) {
         attr_t at = i == 0 && strncmp(d->copy_note, "Copied", 6) == 0 ? draw_attr(DR_GOOD)
                                                                        : A_NORMAL;
+/* Sanitise, cut to max_cols by display width, then hand to curses. */
         draw_text(win, row, x + 3, bw - 6, at, body + notes.lines[i].off, notes.lines[i].len,
                   DT_ELLIPSIS);
     }
     free(notes.lines);
 }
 
+/* c copies again; Enter/Esc close; other keys are swallowed. */
 static unsigned publish_key(struct view *v, struct app *a, int key, enum ui_action act)
 {
     struct publish_dialog *d = (struct publish_dialog *)v;
@@ -160,6 +163,7 @@ static unsigned publish_key(struct view *v, struct app *a, int key, enum ui_acti
     }
 }
 
+/* Dialogs without owned memory. */
 static void simple_destroy(struct view *v, struct app *a)
 {
     (void)a;
@@ -175,6 +179,7 @@ static const struct view_ops publish_ops = {
     .destroy = simple_destroy,
 };
 
+/* The publish dialog for a ticket status. */
 struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st, int copied,
                                 const char *copy_error)
 {
@@ -212,11 +217,12 @@ struct confirm_dialog {
     struct dh_ticket ticket;
 };
 
+/* The question and the answers. */
 static void confirm_draw(struct view *v, struct app *a, WINDOW *win)
 {
     struct confirm_dialog *d = (struct confirm_dialog *)v;
     (void)a;
-    int inner = getmaxx(win) - 6;
+    int inner = getmaxx(win) - 8;
     if (inner > 64)
         inner = 64;
     if (inner < 4)
@@ -228,12 +234,14 @@ static void confirm_draw(struct view *v, struct app *a, WINDOW *win)
     draw_frame(win, y, x, bh, bw, "Are you sure?");
     int row = y + 2;
     for (size_t i = 0; i < q.n && row < y + bh - 2; i++, row++)
+/* Sanitise, cut to max_cols by display width, then hand to curses. */
         draw_text(win, row, x + 3, bw - 6, draw_attr(DR_WARN), d->question + q.lines[i].off,
                   q.lines[i].len, 0);
     draw_str(win, y + bh - 2, x + 3, bw - 6, draw_attr(DR_DIM), "y: yes    n or Esc: no", 0);
     free(q.lines);
 }
 
+/* y does it, n/Esc closes; Ctrl-C twice quits. */
 static unsigned confirm_key(struct view *v, struct app *a, int key, enum ui_action act)
 {
     struct confirm_dialog *d = (struct confirm_dialog *)v;
@@ -262,6 +270,7 @@ static const struct view_ops confirm_ops = {
     .destroy = simple_destroy,
 };
 
+/* A y/n question about quitting or releasing a ticket. */
 struct view *dialog_confirm_new(struct app *a, const char *question, enum confirm_kind kind,
                                 const struct dh_ticket *t)
 {
@@ -292,11 +301,12 @@ struct text_dialog {
     int page;        /* rows of text visible at the last draw */
 };
 
+/* Wrapped lines from top, with a position in the frame. */
 static void text_draw(struct view *v, struct app *a, WINDOW *win)
 {
     struct text_dialog *d = (struct text_dialog *)v;
     (void)a;
-    int inner = getmaxx(win) - 6;
+    int inner = getmaxx(win) - 8;
     if (inner > 100)
         inner = 100;
     if (inner < 4)
@@ -316,11 +326,13 @@ static void text_draw(struct view *v, struct app *a, WINDOW *win)
         draw_text(win, y + 2 + r, x + 3, bw - 6, A_NORMAL, d->shown + l->off, l->len, 0);
     }
     if (n > (size_t)d->page)
+/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(win, y + bh - 1, x + 2, bw - 4, draw_attr(DR_BORDER), DT_RIGHT,
                  " lines %zu-%zu of %zu ", d->top + 1,
                  d->top + (size_t)d->page < n ? d->top + (size_t)d->page : n, n);
 }
 
+/* Scroll, copy, close. */
 static unsigned text_key(struct view *v, struct app *a, int key, enum ui_action act)
 {
     struct text_dialog *d = (struct text_dialog *)v;
@@ -342,6 +354,7 @@ static unsigned text_key(struct view *v, struct app *a, int key, enum ui_action 
     return UR_HANDLED | UR_REDRAW;
 }
 
+/* Free the text dialog. */
 static void text_destroy(struct view *v, struct app *a)
 {
     struct text_dialog *d = (struct text_dialog *)v;
@@ -387,6 +400,7 @@ static char *sanitize_keep_lines(const char *s, size_t len, size_t *out_len)
     return out;
 }
 
+/* A scrollable pop-up of untrusted text. */
 struct view *dialog_text_new(struct app *a, const char *title, const char *text, size_t len)
 {
     (void)a;

@@ -17,12 +17,14 @@ static int utf8_output = 1;
 /* Widest text we ever measure or draw in one piece, in columns. */
 enum { DRAW_MAX_COLS = 1024 };
 
+/* UTF-8 output only when the locale says so. */
 void draw_init_locale(void)
 {
     const char *cs = nl_langinfo(CODESET);
     utf8_output = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
+/* Whether to draw UTF-8 glyphs. */
 int draw_utf8(void)
 {
     return utf8_output;
@@ -44,22 +46,23 @@ static const struct role_style styles[DR_COUNT] = {
     [DR_TITLE_DIM] = {252, 24, COLOR_WHITE, COLOR_BLUE, A_NORMAL, A_REVERSE},
     [DR_HEADER] = {110, -1, COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE},
     [DR_HEADER_TYPE] = {244, -1, -1, -1, A_NORMAL, A_DIM},
-    [DR_CURSOR] = {-1, 237, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
-    [DR_CURSOR_CELL] = {16, 110, COLOR_BLACK, COLOR_WHITE, A_BOLD, A_REVERSE | A_BOLD},
+    [DR_CURSOR] = {231, 239, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
+    [DR_CURSOR_CELL] = {16, 110, COLOR_BLACK, COLOR_WHITE, A_BOLD, A_BOLD | A_UNDERLINE},
     [DR_POSITION] = {242, -1, -1, -1, A_NORMAL, A_DIM},
     [DR_GOOD] = {71, -1, COLOR_GREEN, -1, A_BOLD, A_BOLD},
     [DR_WARN] = {178, -1, COLOR_YELLOW, -1, A_BOLD, A_NORMAL},
     [DR_BAD] = {167, -1, COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE},
     [DR_DIM] = {245, -1, -1, -1, A_NORMAL, A_DIM},
     [DR_NULL] = {242, -1, -1, -1, A_NORMAL, A_DIM},
-    [DR_TICKET] = {222, -1, COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+    [DR_TICKET] = {172, -1, COLOR_YELLOW, -1, A_BOLD, A_BOLD},
     [DR_BORDER] = {67, -1, COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
     [DR_HINT_KEY] = {16, 73, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
     [DR_HINT_LABEL] = {-1, -1, -1, -1, A_NORMAL, A_NORMAL},
     [DR_PROMPT] = {110, -1, COLOR_CYAN, -1, A_BOLD, A_BOLD},
-    [DR_MATCH] = {222, -1, COLOR_YELLOW, -1, A_UNDERLINE, A_UNDERLINE},
+    [DR_MATCH] = {172, -1, COLOR_YELLOW, -1, A_UNDERLINE, A_UNDERLINE},
 };
 
+/* Pairs for 256 or 8 colours; plain attributes without colour. */
 void draw_init_colors(void)
 {
     int colors = 0;
@@ -92,6 +95,7 @@ void draw_init_colors(void)
     }
 }
 
+/* The attribute of a role. */
 attr_t draw_attr(enum draw_role role)
 {
     if ((int)role < 0 || role >= DR_COUNT)
@@ -99,6 +103,7 @@ attr_t draw_attr(enum draw_role role)
     return role_attr[role];
 }
 
+/* UTF-8 or ASCII glyph. */
 const char *draw_glyph(enum draw_glyph g)
 {
     static const char *const utf8[DG_COUNT] = {"\xe2\x80\xa6", "\xe2\x97\x8f", "\xe2\x94\x82",
@@ -109,6 +114,7 @@ const char *draw_glyph(enum draw_glyph g)
     return utf8_output ? utf8[g] : ascii[g];
 }
 
+/* Braille or ASCII spinner, one frame per 100 ms. */
 const char *draw_spinner(long long now_ms)
 {
     static const char *const braille[] = {"\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9",
@@ -157,6 +163,7 @@ static size_t sanitize_into(const char *s, size_t len, char *buf, size_t cap, un
     return n;
 }
 
+/* Sanitise, cut to max_cols by display width, then hand to curses. */
 int draw_text(WINDOW *w, int y, int x, int max_cols, attr_t attr, const char *s, size_t len,
               unsigned flags)
 {
@@ -193,6 +200,7 @@ int draw_text(WINDOW *w, int y, int x, int max_cols, attr_t attr, const char *s,
     return (flags & DT_PAD) ? max_cols : used + (start - x);
 }
 
+/* draw_text for C strings. */
 int draw_str(WINDOW *w, int y, int x, int max_cols, attr_t attr, const char *s, unsigned flags)
 {
     if (!s)
@@ -200,6 +208,7 @@ int draw_str(WINDOW *w, int y, int x, int max_cols, attr_t attr, const char *s, 
     return draw_text(w, y, x, max_cols, attr, s, strlen(s), flags);
 }
 
+/* draw_str of formatted text (formatted text is sanitised too). */
 int draw_fmt(WINDOW *w, int y, int x, int max_cols, attr_t attr, unsigned flags, const char *fmt,
              ...)
 {
@@ -213,6 +222,7 @@ int draw_fmt(WINDOW *w, int y, int x, int max_cols, attr_t attr, unsigned flags,
     return draw_str(w, y, x, max_cols, attr, buf, flags);
 }
 
+/* Blank cols columns in attr. */
 void draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr)
 {
     if (!w || y < 0 || x < 0 || y >= getmaxy(w) || x >= getmaxx(w))
@@ -226,6 +236,40 @@ void draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr)
     wattrset(w, A_NORMAL);
 }
 
+/* Word wrap, line by line, through draw_text. */
+int draw_wrapped(WINDOW *w, int y, int x, int width, int max_lines, attr_t attr, const char *s)
+{
+    if (!s || width < 1 || max_lines < 1)
+        return 0;
+    char buf[DRAW_MAX_COLS * 4 + 64];
+    int cut = 0;
+    size_t len = sanitize_into(s, strlen(s), buf, sizeof buf, 0, &cut);
+    size_t start = 0;
+    int lines = 0;
+    while (start < len && lines < max_lines) {
+        while (start < len && buf[start] == ' ')
+            start++;
+        size_t cols = 0;
+        size_t fit = dh_text_prefix_for_width(buf + start, len - start, (size_t)width, &cols);
+        size_t end = start + fit;
+        if (end < len && lines + 1 < max_lines) {
+            /* Break after the last space that fits, if there is one. */
+            size_t sp = end;
+            while (sp > start && buf[sp] != ' ')
+                sp--;
+            if (sp > start)
+                end = sp;
+        }
+        unsigned flags = (lines + 1 == max_lines && (end < len || cut)) ? DT_ELLIPSIS : 0;
+        size_t n = flags ? len - start : end - start;
+        draw_text(w, y + lines, x, width, attr, buf + start, n, flags);
+        lines++;
+        start = end;
+    }
+    return lines;
+}
+
+/* Display width after sanitising, capped at DRAW_MAX_COLS. */
 size_t draw_width(const char *s, size_t len)
 {
     char buf[DRAW_MAX_COLS * 4 + 64];
@@ -237,6 +281,7 @@ size_t draw_width(const char *s, size_t len)
     return cut && w < DRAW_MAX_COLS ? DRAW_MAX_COLS : w;
 }
 
+/* A sanitised copy sized for the worst case. */
 char *draw_sanitize_dup(const char *s, size_t len, unsigned flags)
 {
     /* Worst case: every byte becomes "\xNN" (4 bytes) or U+FFFD (3 bytes). */
@@ -251,6 +296,7 @@ char *draw_sanitize_dup(const char *s, size_t len, unsigned flags)
     return out;
 }
 
+/* A box with a title, its inside cleared. */
 void draw_frame(WINDOW *win, int y, int x, int h, int w, const char *title)
 {
     if (h < 2 || w < 2)
@@ -275,6 +321,7 @@ void draw_frame(WINDOW *win, int y, int x, int h, int w, const char *title)
     }
 }
 
+/* Compact age: seconds, minutes, hours and minutes, days. */
 void draw_age(long long ms, char *buf, size_t n)
 {
     if (ms < 0)
@@ -290,6 +337,7 @@ void draw_age(long long ms, char *buf, size_t n)
         snprintf(buf, n, "%lldd", s / 86400);
 }
 
+/* Digits grouped by three with commas. */
 void draw_thousands(long long v, char *buf, size_t n)
 {
     char digits[32];

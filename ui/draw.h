@@ -40,7 +40,7 @@ enum draw_glyph {
     DG_BULLET,       /* "●" / "*" */
     DG_SEP,          /* "│" / "|" */
     DG_ARROW,        /* "›" / ">" */
-    DG_LOADING,      /* "⋯" / "." : a cell not loaded yet */
+    DG_LOADING,      /* "·" / "." : a cell not loaded yet */
     DG_COUNT,
 };
 
@@ -76,6 +76,10 @@ int draw_str(WINDOW *w, int y, int x, int max_cols, attr_t attr, const char *s, 
 /* printf-style draw_str. UI thread. */
 int draw_fmt(WINDOW *w, int y, int x, int max_cols, attr_t attr, unsigned flags, const char *fmt,
              ...) __attribute__((format(printf, 7, 8)));
+/* Draw untrusted text word-wrapped at width columns from (y, x), at most
+ * max_lines lines (the last one ends with an ellipsis if text is left).
+ * Returns the lines drawn. UI thread. */
+int draw_wrapped(WINDOW *w, int y, int x, int width, int max_lines, attr_t attr, const char *s);
 /* Fill cols columns at (y, x) with spaces in attr. UI thread. */
 void draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr);
 /* Display columns s would take once sanitised (as draw_text draws it). UI thread. */
@@ -86,9 +90,9 @@ char *draw_sanitize_dup(const char *s, size_t len, unsigned flags);
 /* A frame with a title at (y, x) of size h x w. UI thread. */
 void draw_frame(WINDOW *win, int y, int x, int h, int w, const char *title);
 
-/* "12s", "3m", "2h05m", "4d": a compact age. UI thread. */
+/* "12s", "3m", "2h05m", "4d": a compact age. Any thread. */
 void draw_age(long long ms, char *buf, size_t n);
-/* 1234567 -> "1,234,567". */
+/* 1234567 -> "1,234,567". Any thread. */
 void draw_thousands(long long v, char *buf, size_t n);
 
 #endif

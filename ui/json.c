@@ -37,6 +37,7 @@ static void json_push(struct json_writer *w, int c)
     w->first[w->depth] = 1;
 }
 
+/* Leave a nesting level. */
 static void json_pop(struct json_writer *w, int c)
 {
     if (w->depth > 0)
@@ -145,20 +146,33 @@ static char json_short_escape(unsigned char c)
     }
 }
 
+/* 1 if ASCII byte c goes out as it is. */
+static int json_plain_ascii(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+
 void json_write_string(FILE *f, const char *s, size_t len)
 {
     fputc('"', f);
     size_t i = 0;
     while (i < len) {
+        /* Runs of plain ASCII go out in one write: per-byte stdio calls dominate otherwise. */
+        size_t run = i;
+        while (run < len && json_plain_ascii((unsigned char)s[run]))
+            run++;
+        if (run > i) {
+            fwrite(s + i, 1, run - i, f);
+            i = run;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
             char e = json_short_escape(c);
             if (e)
                 fprintf(f, "\\%c", e);
-            else if (c < 0x20 || c == 0x7F)
-                fprintf(f, "\\u%04x", (unsigned)c);
             else
-                fputc(c, f);
+                fprintf(f, "\\u%04x", (unsigned)c);
             i++;
             continue;
         }

@@ -24,6 +24,7 @@ static const struct key_binding global_bindings[] = {
     {'f', ACT_FETCH, "fetch: paste a ticket and open what it points at", "Fetch", KB_HINT},
     {'t', ACT_TICKETS, "tickets panel: published and fetched tickets, live state", "Tickets",
      KB_HINT},
+    {'m', ACT_MESSAGES, "messages: the recent status-line messages in full", NULL, 0},
     {'Q', ACT_QUIT_NOW, "quit dhtui from any screen", NULL, 0},
     {UI_KEY_CTRL_L, ACT_REDRAW, "redraw the screen", NULL, 0},
 };
@@ -142,7 +143,8 @@ const struct keymap keymap_publish = {"publish", "Publish dialog", publish_bindi
     sizeof publish_bindings / sizeof publish_bindings[0]};
 const struct keymap keymap_confirm = {"confirm", "Questions", confirm_bindings,
     sizeof confirm_bindings / sizeof confirm_bindings[0]};
-const struct keymap keymap_prompt = {"prompt", "Input line (readline: emacs keys, ^A ^E ^K ^U ^W)", prompt_bindings,
+const struct keymap keymap_prompt = {"prompt",
+    "Input line (readline: emacs keys, ^A ^E ^K ^U ^W)", prompt_bindings,
     sizeof prompt_bindings / sizeof prompt_bindings[0]};
 
 const struct keymap *const keymap_all[] = {
@@ -151,6 +153,7 @@ const struct keymap *const keymap_all[] = {
     &keymap_confirm, &keymap_prompt, &keymap_help,    NULL,
 };
 
+/* First binding of key in km. */
 enum ui_action keymap_lookup(const struct keymap *km, int key)
 {
     if (!km)
@@ -185,6 +188,7 @@ static const char *fn_key_name(int key)
     }
 }
 
+/* Readable key names for help and hints. */
 const char *keymap_key_name(int key, char *buf, size_t n)
 {
     const char *fixed = fn_key_name(key);

@@ -87,27 +87,27 @@ struct main_args {
     size_t n_pos;
 };
 
+/* The synopsis of every form of the command line. */
 static void main_usage(FILE *f)
 {
     fputs(
         "Usage:\n"
         "  dhtui [CONNECTION] [--no-osc52] [--log FILE] [--exit-after N]\n"
         "        [--probe-interval MS] [TICKET]     browse the server (full screen)\n"
-        "  dhtui --demo [--demo-rows N] [...]      browse the bundled demo server\n"
-        "  dhtui ls [CONNECTION] [--json]          list the server's objects\n"
-        "  dhtui publish NAME [CONNECTION] [--json]\n"
-        "                                          publish an object to a new shared ticket\n"
-        "  dhtui fetch TICKET [CONNECTION] [--json]\n"
-        "                                          say what a ticket holds (table, figure)\n"
+        "  dhtui --demo [--demo-rows N] [...]       browse the bundled demo server\n"
+        "  dhtui ls [CONNECTION] [--json]           list the server's objects\n"
+        "  dhtui publish NAME [CONNECTION] [--json] publish an object, hold its ticket\n"
+        "  dhtui fetch TICKET [CONNECTION] [--json] say what a ticket holds\n"
         "  dhtui check TICKET... [CONNECTION] [--json]\n"
-        "                                          is each ticket still valid?\n"
+        "                                           is each ticket still valid?\n"
         "  dhtui rows TICKET|NAME [CONNECTION] [--offset N] [--limit N]\n"
         "        [--columns A,B,...] [--format table|csv|tsv|json|jsonl]\n"
-        "                                          print a table's rows\n"
+        "                                           print a table's rows\n"
         "  dhtui --help | --version\n",
         f);
 }
 
+/* --help: the synopsis, every option, the output formats and exit codes. */
 static void main_help(void)
 {
     printf("dhtui %s: a terminal browser for Deephaven servers.\n\n", DHTUI_VERSION);
@@ -142,10 +142,11 @@ static void main_help(void)
         "                       --json: an array of {name, type, application_id,\n"
         "                       application_name, description, ticket}.\n"
         "  publish NAME         export the object NAME (as `ls` shows it) and publish it\n"
-        "                       to a fresh random shared ticket; print the ticket as the\n"
-        "                       first line of stdout (--json: {ticket, name, type}), then\n"
-        "                       keep the session open so the ticket stays valid, until\n"
-        "                       Ctrl-C (SIGINT), SIGTERM or SIGHUP: then release it.\n"
+        "                       to a fresh random shared ticket; print the ticket as\n"
+        "                       the first line of stdout (--json: {ticket, name,\n"
+        "                       type}), then keep the session open so the ticket\n"
+        "                       stays valid, until Ctrl-C (SIGINT), SIGTERM or\n"
+        "                       SIGHUP; then release it and exit.\n"
         "                       In a script (bash):\n"
         "                         exec 3< <(dhtui publish trades); read -r t <&3\n"
         "  fetch TICKET         copy the ticket into this session and describe it: a\n"
@@ -468,6 +469,11 @@ static int main_dispatch(struct main_args *a)
 
 int main(int argc, char **argv)
 {
+    /* gRPC core logs some failures (a TLS handshake) to stderr by itself: that
+     * would break the one-line errors and scribble over the full-screen view.
+     * The library reports every failure anyway; GRPC_VERBOSITY=DEBUG set by
+     * the user still wins, for debugging. */
+    setenv("GRPC_VERBOSITY", "NONE", 0);
     struct main_args a;
     int code = main_parse(&a, argc, argv);
     if (code == 0)

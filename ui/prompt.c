@@ -66,6 +66,7 @@ static void prompt_prep_term(int meta)
     (void)meta;
 }
 
+/* Terminal restoration belongs to curses too. */
 static void prompt_deprep_term(void)
 {
 }
@@ -95,6 +96,7 @@ static int prompt_prev(int count, int key)
     return rl_get_previous_history(count, key);
 }
 
+/* Down in the ticket prompt: the next history entry. */
 static int prompt_next(int count, int key)
 {
     if (P.kind != PROMPT_TICKET)
@@ -137,6 +139,7 @@ static void history_setup(void)
     snprintf(P.hist_path, sizeof P.hist_path, "%s/history", dir);
 }
 
+/* Hook readline into our loop before curses starts. */
 void prompt_init(void)
 {
     if (P.ready)
@@ -176,6 +179,7 @@ void prompt_init(void)
     P.ready = 1;
 }
 
+/* Trim the history file and let readline go. */
 void prompt_done(void)
 {
     if (!P.ready)
@@ -223,6 +227,7 @@ static void note_text(const char *text)
     P.last = strdup(text ? text : "");
 }
 
+/* Install readline's callback handler with a label and optional text. */
 void prompt_open(struct app *a, enum prompt_kind kind, const char *label, const char *prefill,
                  const struct prompt_ops *ops, void *ctx)
 {
@@ -247,6 +252,7 @@ void prompt_open(struct app *a, enum prompt_kind kind, const char *label, const 
     a->dirty |= UI_DIRTY_BOTTOM | UI_DIRTY_STATUS;
 }
 
+/* Remove readline's handler and forget the line. */
 void prompt_close(struct app *a)
 {
     if (!P.open)
@@ -262,16 +268,19 @@ void prompt_close(struct app *a)
         a->dirty |= UI_DIRTY_BOTTOM | UI_DIRTY_STATUS;
 }
 
+/* Whether keys go to the prompt. */
 int prompt_active(void)
 {
     return P.open;
 }
 
+/* Who the open prompt reports to. */
 void *prompt_ctx(void)
 {
     return P.open ? P.ctx : NULL;
 }
 
+/* Bracketed paste state (line breaks are dropped while on). */
 void prompt_paste(int active)
 {
     P.paste = active;
@@ -382,6 +391,7 @@ static unsigned finish_line(struct app *a)
     return (r & ~(unsigned)UR_KEEP) | UR_HANDLED;
 }
 
+/* Feed one key through readline and report changes and Enter. */
 unsigned prompt_key(struct app *a, int key)
 {
     if (!P.open)
@@ -416,6 +426,7 @@ unsigned prompt_key(struct app *a, int key)
     return r;
 }
 
+/* Label, text and cursor, scrolled to keep the cursor visible. */
 void prompt_draw(WINDOW *w)
 {
     int cols = getmaxx(w);

@@ -10,8 +10,8 @@
 
 struct app;
 
-/* What the prompt is for (each kind keeps its own history). */
-enum prompt_kind { PROMPT_TICKET = 0, PROMPT_FILTER, PROMPT_GOTO, PROMPT_KINDS };
+/* What the prompt is for (only tickets have a history). */
+enum prompt_kind { PROMPT_TICKET = 0, PROMPT_FILTER, PROMPT_GOTO };
 
 /* Who receives the text. Members may be NULL. ctx is borrowed while open. */
 struct prompt_ops {

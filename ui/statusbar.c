@@ -19,6 +19,7 @@ static struct view *title_view(struct app *a)
     return NULL;
 }
 
+/* Title bar: "dhtui > view" on the left, the view's figures on the right. */
 void statusbar_draw_title(struct app *a, WINDOW *w)
 {
     int cols = getmaxx(w);
@@ -62,44 +63,83 @@ static const struct app_pending *last_pending(struct app *a)
     return a->n_pending ? &a->pending[a->n_pending - 1] : NULL;
 }
 
+/* One optional piece of the status line. */
+struct status_part {
+    char text[96];
+    enum draw_role role;
+    int width;
+    int shown;
+};
+
+/* Status line: state, then optional parts that give way to the message. */
 void statusbar_draw_status(struct app *a, WINDOW *w)
 {
     int cols = getmaxx(w);
     werase(w);
     enum draw_role role;
     const char *cn = conn_name(a->conn, &role);
-    int x = 0;
-    x += draw_str(w, 0, x, cols - x, draw_attr(role), draw_glyph(DG_BULLET), 0);
-    x += draw_fmt(w, 0, x, cols - x, draw_attr(role), 0, " %s", cn);
+    /* What the message part says: a pending command, or the last message. */
+    const struct app_pending *p = last_pending(a);
+    char msg[sizeof a->msg + 64];
+    enum draw_role mrole = DR_NORMAL;
+    if (p) {
+        snprintf(msg, sizeof msg, "%s %s (Esc cancels)", draw_spinner(a->now_ms), p->label);
+        mrole = DR_WARN;
+    } else {
+        snprintf(msg, sizeof msg, "%s", a->msg);
+        mrole = a->msg_level == APP_ERROR ? DR_BAD : a->msg_level == APP_WARN ? DR_WARN : DR_NORMAL;
+    }
+    int mw = (int)draw_width(msg, strlen(msg));
+    /* Optional parts in order of importance; they give way to the message. */
+    struct status_part parts[4];
+    memset(parts, 0, sizeof parts);
     const char *target = a->client ? dh_client_target(a->client) : NULL;
-    if (target && *target)
-        x += draw_fmt(w, 0, x, cols - x, A_NORMAL, 0, " %s", target);
-    if (a->opt && a->opt->demo_note)
-        x += draw_str(w, 0, x, cols - x, draw_attr(DR_WARN), " demo", 0);
+    snprintf(parts[0].text, sizeof parts[0].text, " %s", target ? target : "");
+    parts[0].role = DR_NORMAL;
+    size_t live = a->client ? dh_client_live_published(a->client) : 0;
+    snprintf(parts[1].text, sizeof parts[1].text, "  tickets %zu/%zu", live, a->n_tickets);
+    parts[1].role = DR_DIM;
+    if (a->opt && a->opt->demo_note) {
+        snprintf(parts[2].text, sizeof parts[2].text, " demo");
+        parts[2].role = DR_WARN;
+    }
     int64_t age = a->client ? dh_client_session_age_ms(a->client) : -1;
     if (age >= 0) {
         char ab[32];
         draw_age(age, ab, sizeof ab);
-        x += draw_fmt(w, 0, x, cols - x, draw_attr(DR_DIM), 0, "  session %s", ab);
+        snprintf(parts[3].text, sizeof parts[3].text, "  session %s", ab);
+        parts[3].role = DR_DIM;
     }
-    size_t live = a->client ? dh_client_live_published(a->client) : 0;
-    x += draw_fmt(w, 0, x, cols - x, draw_attr(DR_DIM), 0, "  tickets %zu/%zu", live,
-                  a->n_tickets);
+    int fixed = 1 + 1 + (int)strlen(cn) + 4; /* bullet, state, separator */
+    int room = cols - fixed - (mw < 60 ? mw : 60);
+    for (int i = 0; i < 4; i++) {
+        parts[i].width = (int)draw_width(parts[i].text, strlen(parts[i].text));
+        if (parts[i].width > 0 && parts[i].width <= room) {
+            parts[i].shown = 1;
+            room -= parts[i].width;
+        }
+    }
+    int x = 0;
+    x += draw_str(w, 0, x, cols - x, draw_attr(role), draw_glyph(DG_BULLET), 0);
+    x += draw_fmt(w, 0, x, cols - x, draw_attr(role), 0, " %s", cn);
+    static const int order[] = {0, 2, 3, 1}; /* target, demo, session, tickets */
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        const struct status_part *sp = &parts[order[k]];
+        if (sp->shown)
+            x += draw_str(w, 0, x, cols - x, draw_attr(sp->role), sp->text, 0);
+    }
+    if (!msg[0] || x + 4 >= cols)
+        return;
     x += draw_fmt(w, 0, x, cols - x, draw_attr(DR_DIM), 0, "  %s ", draw_glyph(DG_SEP));
-    if (x >= cols)
-        return;
-    const struct app_pending *p = last_pending(a);
-    if (p) {
-        x += draw_str(w, 0, x, cols - x, draw_attr(DR_WARN), draw_spinner(a->now_ms), 0);
-        x += draw_fmt(w, 0, x, cols - x, A_NORMAL, DT_ELLIPSIS, " %s (Esc cancels)", p->label);
+    static const char more[] = "  m: more";
+    int more_w = (int)sizeof more - 1;
+    if (!p && mw > cols - x && cols - x > more_w + 10) {
+        /* Cut: say where the whole message is. */
+        x += draw_str(w, 0, x, cols - x - more_w, draw_attr(mrole), msg, DT_ELLIPSIS);
+        draw_str(w, 0, x, cols - x, draw_attr(DR_DIM), more, 0);
         return;
     }
-    if (a->msg[0]) {
-        enum draw_role r = a->msg_level == APP_ERROR ? DR_BAD
-                         : a->msg_level == APP_WARN ? DR_WARN
-                                                    : DR_NORMAL;
-        draw_str(w, 0, x, cols - x, draw_attr(r), a->msg, DT_ELLIPSIS);
-    }
+    draw_str(w, 0, x, cols - x, draw_attr(mrole), msg, DT_ELLIPSIS);
 }
 
 /* Draw the KB_HINT bindings of km from x; returns the new x. */
@@ -121,6 +161,7 @@ static int draw_keymap_hints(WINDOW *w, int x, const struct keymap *km)
     return x;
 }
 
+/* Key hints of the top view, then the global ones. */
 void statusbar_draw_hints(struct app *a, WINDOW *w)
 {
     werase(w);

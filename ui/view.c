@@ -6,6 +6,7 @@
 
 #include "prompt.h"
 
+/* Push a view; a NULL view (allocation failed) becomes a message. */
 void app_push(struct app *a, struct view *v)
 {
     if (!v) {
@@ -13,8 +14,7 @@ void app_push(struct app *a, struct view *v)
         return;
     }
     if (a->n_views >= APP_MAX_VIEWS) {
-        if (v->ops->destroy)
-            v->ops->destroy(v, a);
+        view_destroy(v, a);
         app_message(a, APP_WARN, "Too many screens open: close some with Esc first.");
         return;
     }
@@ -22,6 +22,7 @@ void app_push(struct app *a, struct view *v)
     a->dirty |= UI_DIRTY_ALL & ~(unsigned)UI_DIRTY_CLEAR;
 }
 
+/* Pop and destroy the top view, closing a prompt that reports to it. */
 void app_pop(struct app *a)
 {
     if (a->n_views <= 1)
@@ -31,16 +32,17 @@ void app_pop(struct app *a)
     /* A prompt that reports to this view must not outlive it. */
     if (prompt_active() && prompt_ctx() == v)
         prompt_close(a);
-    if (v->ops->destroy)
-        v->ops->destroy(v, a);
+    view_destroy(v, a);
     a->dirty |= UI_DIRTY_ALL & ~(unsigned)UI_DIRTY_CLEAR;
 }
 
+/* The view that gets the keys. */
 struct view *app_top(struct app *a)
 {
     return a->n_views ? a->views[a->n_views - 1] : NULL;
 }
 
+/* Cursor arithmetic for the movement actions. */
 int view_list_move(enum ui_action act, size_t n, size_t page, size_t *cursor)
 {
     size_t c = *cursor;
@@ -61,6 +63,7 @@ int view_list_move(enum ui_action act, size_t n, size_t page, size_t *cursor)
     return 1;
 }
 
+/* Keep the cursor inside the page. */
 void view_list_scroll(size_t n, size_t page, size_t cursor, size_t *top)
 {
     if (page == 0)
@@ -76,6 +79,7 @@ void view_list_scroll(size_t n, size_t page, size_t cursor, size_t *top)
         *top = 0;
 }
 
+/* strlcpy with NULL meaning "". */
 void ui_copy(char *dst, size_t n, const char *src)
 {
     if (n == 0)

@@ -67,6 +67,38 @@ struct view {
     const struct view_ops *ops;
 };
 
+/* Call wrappers: every member but draw may be missing. */
+static inline void view_draw(struct view *v, struct app *a, WINDOW *w)
+{
+    v->ops->draw(v, a, w);
+}
+
+static inline unsigned view_key(struct view *v, struct app *a, int key, enum ui_action act)
+{
+    return v->ops->key ? v->ops->key(v, a, key, act) : UR_NONE;
+}
+
+static inline unsigned view_event(struct view *v, struct app *a, struct dh_event *ev)
+{
+    return v->ops->on_event ? v->ops->on_event(v, a, ev) : UR_NONE;
+}
+
+static inline unsigned view_tick(struct view *v, struct app *a, int64_t now_ms)
+{
+    return v->ops->on_tick ? v->ops->on_tick(v, a, now_ms) : UR_NONE;
+}
+
+static inline int64_t view_next_tick(struct view *v, struct app *a, int64_t now_ms)
+{
+    return v->ops->next_tick ? v->ops->next_tick(v, a, now_ms) : -1;
+}
+
+static inline void view_destroy(struct view *v, struct app *a)
+{
+    if (v->ops->destroy)
+        v->ops->destroy(v, a);
+}
+
 enum { APP_MAX_VIEWS = 16, APP_MAX_PENDING = 8 };
 
 /* What a pending command is for. */
@@ -79,11 +111,21 @@ struct app_pending {
     char label[192];    /* for the status line: "fetching shared/0x1a…" */
     char name[128];     /* object name (OPEN/PUBLISH) */
     char type[64];
+    char typed[2048];   /* FETCH from the prompt: the text as typed, given back on failure */
     int64_t started_ms;
 };
 
 /* Message severities for the status line. */
 enum app_level { APP_INFO = 0, APP_WARN, APP_ERROR };
+
+/* A past status-line message (the m key lists them). */
+struct app_msg {
+    long long wall;      /* time(NULL) when it was set */
+    enum app_level level;
+    char text[512];
+};
+
+enum { APP_MSG_HISTORY = 32 };
 
 /* The browser's state. Owned by the UI thread. */
 struct app {
@@ -108,11 +150,20 @@ struct app {
     char msg[512];
     enum app_level msg_level;
     int64_t msg_ms;
+    struct app_msg history[APP_MSG_HISTORY]; /* a ring, newest at history_next - 1 */
+    size_t history_next, history_n;
 
     struct view *views[APP_MAX_VIEWS];
     size_t n_views;
     struct app_pending pending[APP_MAX_PENDING];
     size_t n_pending;
+
+    /* A ticket from the command line, fetched once connected. */
+    struct dh_ticket deferred;
+    char deferred_text[2048];
+    int ever_connected;   /* a session was up at some point */
+    int cursor_shown;     /* the terminal cursor's visibility (-1 unknown) */
+    int saved_stderr;     /* stderr while curses is up goes to the log or /dev/null */
 };
 
 /* Minimum terminal size for the full UI. */
@@ -131,8 +182,9 @@ void app_message(struct app *a, enum app_level level, const char *fmt, ...)
 void app_log(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Open an object from the list: fetch it, then show the matching view. UI thread. */
 void app_open_object(struct app *a, const struct dh_object *obj);
-/* Fetch a pasted ticket and show what it is. UI thread. */
-void app_fetch_ticket(struct app *a, const struct dh_ticket *t);
+/* Fetch a pasted ticket and show what it is; typed (may be NULL) is the text
+ * the user entered, put back in the prompt if the fetch fails. UI thread. */
+void app_fetch_ticket(struct app *a, const struct dh_ticket *t, const char *typed);
 /* Publish an object to a new shared ticket (the dialog follows). UI thread. */
 void app_publish(struct app *a, const struct dh_object *obj);
 /* Release a ticket this session published. UI thread. */
@@ -143,18 +195,15 @@ int app_copy(struct app *a, const char *text, size_t len, const char *what);
 void app_request_quit(struct app *a);
 /* Open the ticket prompt, optionally pre-filled. UI thread. */
 void app_open_fetch_prompt(struct app *a, const char *prefill);
-/* Find the status of a known ticket, or NULL. UI thread. */
-const struct dh_ticket_status *app_ticket_status(const struct app *a, const struct dh_ticket *t);
-/* 1 while any command is pending (a spinner is shown). UI thread. */
-int app_busy(const struct app *a);
 
-/* Copy the string src into dst[0..n), cut to fit, NUL-terminated. */
+/* Copy the string src into dst[0..n), cut to fit, NUL-terminated. Any thread. */
 void ui_copy(char *dst, size_t n, const char *src);
 
 /* Short display form of a ticket ("shared/0x1a2b…9f0e") into buf. UI thread. */
 void app_ticket_short(const struct dh_ticket *t, char *buf, size_t n);
 
-/* Views (one file each). Constructors return NULL on allocation failure. */
+/* Views (one file each). Constructors return NULL on allocation failure; the
+ * caller hands the view to app_push. UI thread. */
 struct view *view_objects_new(struct app *a);
 struct view *view_tickets_new(struct app *a);
 struct view *view_help_new(struct app *a);
@@ -170,7 +219,7 @@ struct view *view_schema_new(struct app *a, const char *name, const struct dh_sc
 struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *fig,
                              const struct dh_ticket *export_ticket);
 
-/* Dialogs (dialog.c). */
+/* Dialogs (dialog.c), pushed like views. UI thread. */
 struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st, int copied,
                                 const char *copy_error);
 enum confirm_kind { CONFIRM_QUIT, CONFIRM_RELEASE };
@@ -180,9 +229,9 @@ struct view *dialog_confirm_new(struct app *a, const char *question, enum confir
 struct view *dialog_text_new(struct app *a, const char *title, const char *text, size_t len);
 
 /* Shared list helpers: move a cursor in [0, n) for an action with a page of
- * `page` rows; returns 1 if the action was a movement. */
+ * `page` rows; returns 1 if the action was a movement. Any thread. */
 int view_list_move(enum ui_action act, size_t n, size_t page, size_t *cursor);
-/* Scroll *top so that cursor is visible in a page of `page` rows. */
+/* Scroll *top so that cursor is visible in a page of `page` rows. Any thread. */
 void view_list_scroll(size_t n, size_t page, size_t cursor, size_t *top);
 
 #endif

@@ -1,13 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 /* view_figure: a Deephaven figure as text: its title, each chart with its
  * series (plot style, X and Y columns, the table they come from) and the
- * server's figure errors. Enter on a series opens its table in the pager.
- * The figure's table references are released when the view closes. */
+ * server's figure errors, and below them a plot of the selected series drawn
+ * with braille dots (a first window of its table's rows). Enter on a series
+ * opens its table in the pager. The figure's table references are released
+ * when the view closes. */
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dh_format.h"
 #include "draw.h"
 #include "view.h"
+
+/* Rows of a series' table that the plot reads (one window, never the whole table). */
+enum { PLOT_MAX_ROWS = 10000, PLOT_MIN_LINES = 6 };
+
+/* The selected series' data, as numbers. */
+struct plot {
+    size_t want_line;     /* the series line the data should be for */
+    size_t have_line;     /* the series line the data is for ((size_t)-1: none) */
+    uint64_t req;         /* pending rows request */
+    double *x, *y;
+    size_t n;
+    int x_is_index;       /* no numeric X: rows are plotted by position */
+    int64_t table_size;
+    char x_first[64], x_last[64];
+    char err[256];
+};
 
 /* One line of the figure view. */
 enum fig_line_kind { FL_TEXT, FL_CHART, FL_HEADER, FL_SERIES, FL_ERROR_HEAD, FL_ERROR };
@@ -27,8 +48,10 @@ struct figure_view {
     size_t n;
     size_t cursor; /* a line index (always a series line when there is one) */
     size_t top, page;
+    struct plot plot;
 };
 
+/* SeriesPlotStyle names (console.proto order). */
 static const char *style_name(int s)
 {
     static const char *const names[] = {"bar",  "stacked bar", "line",      "area",
@@ -39,6 +62,7 @@ static const char *style_name(int s)
     return "?";
 }
 
+/* ChartType names (console.proto order). */
 static const char *chart_type_name(int t)
 {
     static const char *const names[] = {"XY",       "pie",         "OHLC",   "category",
@@ -48,6 +72,7 @@ static const char *chart_type_name(int t)
     return "?";
 }
 
+/* Append a line (capacity counted by build). */
 static void add(struct figure_view *v, enum fig_line_kind k, size_t chart, size_t series,
                 size_t index)
 {
@@ -92,18 +117,325 @@ static int build(struct figure_view *v)
     return 0;
 }
 
+
+/* ---- plot data ---- */
+
+/* The value of a numeric, time or date cell as a double; 0 for nulls
+ * (Arrow validity or Deephaven's null sentinels) and other types. */
+static int cell_number(const struct dh_column_view *c, int64_t i, double *out)
+{
+    if (!c || !c->field || !c->values || i < 0 || i >= c->length)
+        return 0;
+    if (c->validity && !(c->validity[i / 8] & (1u << (i % 8))))
+        return 0;
+    const struct dh_field *f = c->field;
+    int bytes = 0;
+    switch (f->type) {
+    case DH_TYPE_INT: bytes = f->bit_width / 8; break;
+    case DH_TYPE_FLOAT: bytes = f->bit_width / 8; break;
+    case DH_TYPE_TIMESTAMP: bytes = 8; break;
+    case DH_TYPE_DATE: bytes = f->unit == DH_DATE_DAY ? 4 : 8; break;
+    default: return 0;
+    }
+    if (bytes <= 0 || (size_t)(i + 1) * (size_t)bytes > c->values_len)
+        return 0;
+    const uint8_t *p = c->values + (size_t)i * (size_t)bytes;
+    if (f->type == DH_TYPE_FLOAT) {
+        if (bytes == 8) {
+            double d;
+            memcpy(&d, p, 8);
+            if (d == -DBL_MAX || isnan(d) || isinf(d))
+                return 0;
+            *out = d;
+            return 1;
+        }
+        if (bytes == 4) {
+            float fl;
+            memcpy(&fl, p, 4);
+            if (fl == -FLT_MAX || isnan(fl) || isinf(fl))
+                return 0;
+            *out = fl;
+            return 1;
+        }
+        return 0;
+    }
+    int is_signed = f->type != DH_TYPE_INT || f->is_signed;
+    switch (bytes) {
+    case 1: {
+        if (is_signed) {
+            int8_t v;
+            memcpy(&v, p, 1);
+            if (v == INT8_MIN)
+                return 0;
+            *out = v;
+        } else {
+            *out = *p;
+        }
+        return 1;
+    }
+    case 2: {
+        if (is_signed) {
+            int16_t v;
+            memcpy(&v, p, 2);
+            if (v == INT16_MIN)
+                return 0;
+            *out = v;
+        } else {
+            uint16_t v;
+            memcpy(&v, p, 2);
+            *out = v;
+        }
+        return 1;
+    }
+    case 4: {
+        if (is_signed) {
+            int32_t v;
+            memcpy(&v, p, 4);
+            if (v == INT32_MIN)
+                return 0;
+            *out = v;
+        } else {
+            uint32_t v;
+            memcpy(&v, p, 4);
+            *out = v;
+        }
+        return 1;
+    }
+    case 8: {
+        if (is_signed) {
+            int64_t v;
+            memcpy(&v, p, 8);
+            if (v == INT64_MIN)
+                return 0;
+            *out = (double)v;
+        } else {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            *out = (double)v;
+        }
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+/* Drop the plotted points. */
+static void plot_clear(struct plot *p)
+{
+    free(p->x);
+    free(p->y);
+    p->x = p->y = NULL;
+    p->n = 0;
+    p->x_first[0] = p->x_last[0] = '\0';
+    p->err[0] = '\0';
+}
+
+/* The column of rows named name, or NULL. */
+static const struct dh_column_view *find_column(const struct dh_rows *r, const char *name)
+{
+    if (!name || !name[0])
+        return NULL;
+    for (size_t i = 0; i < r->schema.n_fields && i < r->batch.n_columns; i++) {
+        if (r->schema.fields[i].name && strcmp(r->schema.fields[i].name, name) == 0)
+            return &r->batch.columns[i];
+    }
+    return NULL;
+}
+
+/* Turn a window of rows into the selected series' points. */
+static void plot_take(struct figure_view *v, const struct dh_rows *r)
+{
+    struct plot *p = &v->plot;
+    plot_clear(p);
+    const struct fig_line *l = &v->lines[p->have_line];
+    const struct dh_figure_series *s = &v->fig->charts[l->chart].series[l->series];
+    const struct dh_column_view *xc = find_column(r, s->x_column);
+    const struct dh_column_view *yc = find_column(r, s->y_column);
+    p->table_size = r->table_size;
+    if (!yc) {
+        snprintf(p->err, sizeof p->err, "The table has no column '%s' to plot.", s->y_column);
+        return;
+    }
+    size_t n = (size_t)(r->batch.length > 0 ? r->batch.length : 0);
+    p->x = malloc((n ? n : 1) * sizeof *p->x);
+    p->y = malloc((n ? n : 1) * sizeof *p->y);
+    if (!p->x || !p->y) {
+        plot_clear(p);
+        snprintf(p->err, sizeof p->err, "Out of memory for the plot.");
+        return;
+    }
+    double probe;
+    p->x_is_index = !xc || (n > 0 && !cell_number(xc, 0, &probe) && !cell_number(xc, 1, &probe));
+    for (size_t i = 0; i < n; i++) {
+        double xv = (double)i, yv;
+        if (!cell_number(yc, (int64_t)i, &yv))
+            continue;
+        if (!p->x_is_index && !cell_number(xc, (int64_t)i, &xv))
+            continue;
+        p->x[p->n] = xv;
+        p->y[p->n] = yv;
+        p->n++;
+    }
+    if (p->n == 0 && n > 0)
+        snprintf(p->err, sizeof p->err, "Column '%s' has no numbers to plot.", s->y_column);
+    struct dh_format_opts o;
+    dh_format_opts_init(&o);
+    if (xc && n > 0) {
+        dh_format_cell(xc, 0, &o, p->x_first, sizeof p->x_first);
+        dh_format_cell(xc, (int64_t)n - 1, &o, p->x_last, sizeof p->x_last);
+    } else {
+        snprintf(p->x_first, sizeof p->x_first, "row 1");
+        snprintf(p->x_last, sizeof p->x_last, "row %zu", n);
+    }
+}
+
+/* ---- plot drawing ---- */
+
+/* A braille canvas: cols x lines cells of 2 x 4 dots. */
+struct canvas {
+    int cols, lines;
+    uint8_t *cells;
+};
+
+/* Set one braille dot. */
+static void canvas_dot(struct canvas *c, int dx, int dy)
+{
+    static const uint8_t bit[4][2] = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
+    if (dx < 0 || dy < 0 || dx >= c->cols * 2 || dy >= c->lines * 4)
+        return;
+    c->cells[(dy / 4) * c->cols + dx / 2] |= bit[dy % 4][dx % 2];
+}
+
+/* Bresenham between two dots. */
+static void canvas_line(struct canvas *c, int x0, int y0, int x1, int y1)
+{
+    int dx = abs(x1 - x0), dy = -abs(y1 - y0);
+    int sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1;
+    int e = dx + dy;
+    for (int guard = 0; guard < 100000; guard++) {
+        canvas_dot(c, x0, y0);
+        if (x0 == x1 && y0 == y1)
+            break;
+        int e2 = 2 * e;
+        if (e2 >= dy) {
+            e += dy;
+            x0 += sx;
+        }
+        if (e2 <= dx) {
+            e += dx;
+            y0 += sy;
+        }
+    }
+}
+
+/* Draw the plot of the selected series in the box (y, x, h, w). */
+static void plot_draw(struct figure_view *v, struct app *a, WINDOW *w, int y, int x, int h,
+                      int width)
+{
+    struct plot *p = &v->plot;
+    if (p->req || p->have_line != p->want_line) {
+/* draw_str of formatted text (formatted text is sanitised too). */
+        draw_fmt(w, y, x, width, draw_attr(DR_DIM), 0, "%s loading the series%s",
+                 draw_spinner(a->now_ms), draw_glyph(DG_ELLIPSIS));
+        return;
+    }
+    if (p->err[0]) {
+        draw_str(w, y, x, width, draw_attr(DR_WARN), p->err, DT_ELLIPSIS);
+        return;
+    }
+    if (p->n == 0) {
+        draw_str(w, y, x, width, draw_attr(DR_DIM), "(no points)", 0);
+        return;
+    }
+    double xmin = p->x[0], xmax = p->x[0], ymin = p->y[0], ymax = p->y[0];
+    for (size_t i = 1; i < p->n; i++) {
+        xmin = p->x[i] < xmin ? p->x[i] : xmin;
+        xmax = p->x[i] > xmax ? p->x[i] : xmax;
+        ymin = p->y[i] < ymin ? p->y[i] : ymin;
+        ymax = p->y[i] > ymax ? p->y[i] : ymax;
+    }
+    char top[32], bottom[32];
+    snprintf(top, sizeof top, "%.6g", ymax);
+    snprintf(bottom, sizeof bottom, "%.6g", ymin);
+    int margin = (int)(strlen(top) > strlen(bottom) ? strlen(top) : strlen(bottom)) + 1;
+    int pc = width - margin - 1, pl = h - 2;
+    if (pc < 4 || pl < 2)
+        return;
+    struct canvas c = {pc, pl, calloc((size_t)pc * (size_t)pl, 1)};
+    if (!c.cells)
+        return;
+    double xr = xmax > xmin ? xmax - xmin : 1, yr = ymax > ymin ? ymax - ymin : 1;
+    const struct fig_line *l = &v->lines[p->have_line];
+    int style = v->fig->charts[l->chart].series[l->series].plot_style;
+    int px = 0, py = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        int dx = (int)lround((p->x[i] - xmin) / xr * (pc * 2 - 1));
+        int dy = (int)lround((ymax - p->y[i]) / yr * (pl * 4 - 1));
+        if (i > 0 && style != 8) /* every style but SCATTER joins its points */
+            canvas_line(&c, px, py, dx, dy);
+        else
+            canvas_dot(&c, dx, dy);
+        px = dx;
+        py = dy;
+    }
+    attr_t ca = draw_attr(DR_HEADER) & ~(attr_t)A_BOLD;
+    for (int r = 0; r < pl; r++) {
+        for (int k = 0; k < pc; k++) {
+            uint8_t b = c.cells[r * pc + k];
+            if (!b)
+                continue;
+            char ch[4];
+            if (draw_utf8()) {
+                ch[0] = (char)0xE2;
+                ch[1] = (char)(0xA0 | (b >> 6));
+                ch[2] = (char)(0x80 | (b & 0x3F));
+                ch[3] = '\0';
+            } else {
+                ch[0] = '*';
+                ch[1] = '\0';
+            }
+            draw_str(w, y + r, x + margin + 1 + k, 1, ca, ch, 0);
+        }
+    }
+    free(c.cells);
+    attr_t dim = draw_attr(DR_DIM);
+    draw_str(w, y, x, margin - 1, dim, top, DT_RIGHT);
+    draw_str(w, y + pl - 1, x, margin - 1, dim, bottom, DT_RIGHT);
+    wattrset(w, (int)dim);
+    mvwvline(w, y, x + margin, ACS_VLINE, pl);
+    mvwaddch(w, y + pl, x + margin, ACS_LLCORNER);
+    mvwhline(w, y + pl, x + margin + 1, ACS_HLINE, pc);
+    wattrset(w, A_NORMAL);
+    int lw = draw_str(w, y + pl + 1, x + margin + 1, pc / 2, dim, p->x_first, DT_ELLIPSIS);
+    draw_str(w, y + pl + 1, x + margin + 1 + lw, pc - lw, dim, p->x_last, DT_RIGHT | DT_ELLIPSIS);
+    if (p->table_size > (int64_t)PLOT_MAX_ROWS)
+/* draw_str of formatted text (formatted text is sanitised too). */
+        draw_fmt(w, y, x + margin + 2, pc - 1, dim, DT_RIGHT, "first %d of %lld rows",
+                 PLOT_MAX_ROWS, (long long)p->table_size);
+}
+
+/* Title, series list, and the plot below it. */
 static void figure_draw(struct view *vv, struct app *a, WINDOW *w)
 {
     struct figure_view *v = (struct figure_view *)vv;
-    (void)a;
     int cols = getmaxx(w), lines = getmaxy(w);
     const struct dh_figure *f = v->fig;
+/* draw_text for C strings. */
     draw_str(w, 0, 1, cols - 2, A_BOLD, f->title && f->title[0] ? f->title : "(untitled figure)",
              DT_ELLIPSIS);
     if (f->update_interval_ms > 0)
+/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(w, 0, cols / 2, cols - cols / 2 - 1, draw_attr(DR_DIM), DT_RIGHT,
                  "updates every %lld ms", (long long)f->update_interval_ms);
-    v->page = lines > 2 ? (size_t)(lines - 2) : 1;
+    /* The list gets what it needs (up to half), the plot the rest. */
+    size_t avail = lines > 2 ? (size_t)(lines - 2) : 1;
+    size_t list = v->n < avail ? v->n : avail;
+    int plot_h = (int)(avail - list) - 1;
+    if (plot_h < PLOT_MIN_LINES && avail >= (size_t)PLOT_MIN_LINES * 2) {
+        list = avail - (size_t)PLOT_MIN_LINES - 1;
+        plot_h = PLOT_MIN_LINES;
+    }
+    v->page = list ? list : 1;
     view_list_scroll(v->n, v->page, v->cursor, &v->top);
     int wname = cols / 4, wstyle = 12, wx = cols / 5, wy = cols / 5;
     for (size_t r = 0; r < v->page && v->top + r < v->n; r++) {
@@ -112,6 +444,7 @@ static void figure_draw(struct view *vv, struct app *a, WINDOW *w)
         const struct dh_figure_chart *ch = l->chart < f->n_charts ? &f->charts[l->chart] : NULL;
         switch (l->kind) {
         case FL_CHART:
+/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, y, 1, cols - 2, draw_attr(DR_HEADER), DT_ELLIPSIS, "Chart %zu: %s (%s)",
                      l->chart + 1, ch && ch->title && ch->title[0] ? ch->title : "untitled",
                      chart_type_name(ch ? ch->chart_type : -1));
@@ -137,6 +470,7 @@ static void figure_draw(struct view *vv, struct app *a, WINDOW *w)
             if (sel)
                 draw_fill(w, y, 0, cols, base);
             int x = 3;
+/* draw_text for C strings. */
             draw_str(w, y, x, wname, base | A_BOLD, s->name[0] ? s->name : "(unnamed)",
                      DT_ELLIPSIS);
             x += wname + 2;
@@ -165,6 +499,8 @@ static void figure_draw(struct view *vv, struct app *a, WINDOW *w)
             break;
         }
     }
+    if (plot_h >= PLOT_MIN_LINES && v->plot.want_line < v->n)
+        plot_draw(v, a, w, 2 + (int)v->page + 1, 2, plot_h, cols - 4);
 }
 
 /* Move the cursor to the next/previous series line. */
@@ -202,6 +538,7 @@ static void move_series(struct figure_view *v, enum ui_action act)
         v->top = v->cursor >= 2 ? v->cursor - 2 : 0;
 }
 
+/* Movement over series, open a series' table, publish. */
 static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct figure_view *v = (struct figure_view *)vv;
@@ -237,6 +574,79 @@ static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_acti
     }
 }
 
+/* 1 if this view is what the user sees (top, or under a dialog). */
+static int figure_on_screen(struct figure_view *v, struct app *a)
+{
+    for (size_t i = a->n_views; i > 0; i--) {
+        struct view *x = a->views[i - 1];
+        if (x == &v->base)
+            return 1;
+        if (!x->ops->modal)
+            return 0;
+    }
+    return 0;
+}
+
+/* Ask for the selected series' rows when the selection changed. */
+static unsigned figure_tick(struct view *vv, struct app *a, int64_t now)
+{
+    struct figure_view *v = (struct figure_view *)vv;
+    (void)now;
+    struct plot *p = &v->plot;
+    if (v->cursor < v->n && v->lines[v->cursor].kind == FL_SERIES)
+        p->want_line = v->cursor;
+    if (!figure_on_screen(v, a) && p->req) {
+        /* A view above us may ask for rows and supersede ours: ask again later. */
+        dh_client_cancel(a->client, p->req);
+        p->req = 0;
+        p->have_line = (size_t)-1;
+    }
+    if (!figure_on_screen(v, a) || p->want_line >= v->n)
+        return UR_NONE;
+    if (p->have_line == p->want_line && !p->req)
+        return UR_NONE;
+    if (p->req && p->have_line == p->want_line)
+        return UR_REDRAW; /* spinner */
+    const struct fig_line *l = &v->lines[p->want_line];
+    const struct dh_figure_series *s = &v->fig->charts[l->chart].series[l->series];
+    p->have_line = p->want_line;
+    plot_clear(p);
+    if (s->table_index < 0 || (size_t)s->table_index >= v->fig->n_tables) {
+        p->req = 0;
+        snprintf(p->err, sizeof p->err, "Series %s has no table to plot.", s->name);
+        return UR_REDRAW;
+    }
+    p->req = dh_client_rows(a->client, &v->fig->tables[s->table_index], 0, PLOT_MAX_ROWS);
+    return UR_REDRAW;
+}
+
+/* Spinner while the series is loading. */
+static int64_t figure_next_tick(struct view *vv, struct app *a, int64_t now)
+{
+    struct figure_view *v = (struct figure_view *)vv;
+    (void)a;
+    return v->plot.req ? 100 - now % 100 : -1;
+}
+
+/* The series' rows arrived. */
+static unsigned figure_event(struct view *vv, struct app *a, struct dh_event *ev)
+{
+    struct figure_view *v = (struct figure_view *)vv;
+    (void)a;
+    struct plot *p = &v->plot;
+    if (ev->kind != DH_EV_ROWS || !p->req || ev->req != p->req)
+        return UR_NONE;
+    p->req = 0;
+    if (!ev->ok || !ev->rows) {
+        plot_clear(p);
+        ui_copy(p->err, sizeof p->err, ev->err.msg[0] ? ev->err.msg : "No rows came back.");
+        return UR_REDRAW;
+    }
+    plot_take(v, ev->rows);
+    return UR_REDRAW;
+}
+
+/* Counts of charts, series, tables and errors. */
 static void figure_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
                          size_t nr)
 {
@@ -251,6 +661,7 @@ static void figure_title(struct view *vv, struct app *a, char *left, size_t nl, 
              v->fig->n_tables == 1 ? "" : "s", v->fig->n_errors, v->fig->n_errors == 1 ? "" : "s");
 }
 
+/* Release the figure's references and free it. */
 static void figure_destroy(struct view *vv, struct app *a)
 {
     struct figure_view *v = (struct figure_view *)vv;
@@ -261,6 +672,9 @@ static void figure_destroy(struct view *vv, struct app *a)
         dh_client_forget(a->client, &v->fig->other_refs[i]);
     if (v->has_export)
         dh_client_forget(a->client, &v->export_ticket);
+    if (v->plot.req)
+        dh_client_cancel(a->client, v->plot.req);
+    plot_clear(&v->plot);
     dh_figure_free(v->fig);
     free(v->lines);
     free(v);
@@ -271,10 +685,14 @@ static const struct view_ops figure_ops = {
     .keymap = &keymap_figure,
     .draw = figure_draw,
     .key = figure_key,
+    .on_event = figure_event,
+    .on_tick = figure_tick,
+    .next_tick = figure_next_tick,
     .title = figure_title,
     .destroy = figure_destroy,
 };
 
+/* The figure view (owns fig). */
 struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *fig,
                              const struct dh_ticket *export_ticket)
 {
@@ -295,5 +713,7 @@ struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *
         free(v);
         return NULL;
     }
+    v->plot.have_line = (size_t)-1;
+    v->plot.want_line = v->cursor;
     return &v->base;
 }

@@ -21,6 +21,7 @@ struct help_view {
     size_t top, page;
 };
 
+/* Append a help line. */
 static void add_line(struct help_view *v, int kind, const char *keys, const char *text)
 {
     if (v->n == v->cap) {
@@ -77,6 +78,7 @@ static void build(struct help_view *v)
     }
 }
 
+/* Headings, key rows, text. */
 static void help_draw(struct view *vv, struct app *a, WINDOW *w)
 {
     struct help_view *v = (struct help_view *)vv;
@@ -100,6 +102,7 @@ static void help_draw(struct view *vv, struct app *a, WINDOW *w)
     }
 }
 
+/* Scrolling and back. */
 static unsigned help_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct help_view *v = (struct help_view *)vv;
@@ -120,6 +123,7 @@ static unsigned help_key(struct view *vv, struct app *a, int key, enum ui_action
     return UR_HANDLED | UR_REDRAW;
 }
 
+/* Position in the help. */
 static void help_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
                        size_t nr)
 {
@@ -131,6 +135,7 @@ static void help_title(struct view *vv, struct app *a, char *left, size_t nl, ch
     snprintf(right, nr, "lines %zu-%zu of %zu", v->n ? v->top + 1 : 0, last, v->n);
 }
 
+/* Free the help view. */
 static void help_destroy(struct view *vv, struct app *a)
 {
     struct help_view *v = (struct help_view *)vv;
@@ -148,6 +153,7 @@ static const struct view_ops help_ops = {
     .destroy = help_destroy,
 };
 
+/* The help view, generated from the keymaps. */
 struct view *view_help_new(struct app *a)
 {
     (void)a;

@@ -23,25 +23,30 @@ struct objects_view {
     int filter_open;     /* the filter prompt is open */
 };
 
+/* 1 if s starts with needle, ignoring ASCII case. */
+static int contains_nocase_prefix(const char *s, const char *needle)
+{
+    for (; *needle; needle++, s++) {
+        char a = *s, b = *needle;
+        if (!a)
+            return 0;
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b - 'A' + 'a');
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
 /* ASCII case-insensitive substring test (names are mostly ASCII). */
 static int contains_nocase(const char *hay, const char *needle)
 {
-    size_t n = strlen(needle);
-    if (n == 0)
+    if (!needle[0])
         return 1;
     for (; *hay; hay++) {
-        size_t i = 0;
-        while (i < n && hay[i]) {
-            char a = hay[i], b = needle[i];
-            if (a >= 'A' && a <= 'Z')
-                a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z')
-                b = (char)(b - 'A' + 'a');
-            if (a != b)
-                break;
-            i++;
-        }
-        if (i == n)
+        if (contains_nocase_prefix(hay, needle))
             return 1;
     }
     return 0;
@@ -107,6 +112,7 @@ static void rebuild(struct objects_view *v, struct app *a)
         remember(v, a);
 }
 
+/* Object count, or matches of the filter. */
 static void objects_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
                           size_t nr)
 {
@@ -126,6 +132,7 @@ struct obj_cols {
     int name, type, app, desc;
 };
 
+/* The application column: its name, else its id ("scope"). */
 static const char *app_label(const struct dh_object *o)
 {
     if (o->app_name && o->app_name[0])
@@ -133,6 +140,7 @@ static const char *app_label(const struct dh_object *o)
     return o->app_id ? o->app_id : "";
 }
 
+/* Widths from the contents, capped, description takes what is left. */
 static struct obj_cols fit_columns(struct objects_view *v, struct app *a, int width)
 {
     struct obj_cols c = {4, 4, 11, 0};
@@ -162,31 +170,59 @@ static struct obj_cols fit_columns(struct objects_view *v, struct app *a, int wi
     return c;
 }
 
+/* Underline where the filter matched in a name already drawn at (y, x). */
+static void draw_match(WINDOW *w, int y, int x, int width, const char *name, const char *filter,
+                       int sel)
+{
+    size_t n = strlen(filter);
+    if (!name || n == 0)
+        return;
+    for (const char *p = name; *p; p++) {
+        if (!contains_nocase_prefix(p, filter))
+            continue;
+        int off = (int)draw_width(name, (size_t)(p - name));
+        if (off >= width)
+            return;
+        attr_t at = sel ? draw_attr(DR_CURSOR) | A_BOLD | A_UNDERLINE : draw_attr(DR_MATCH);
+        draw_text(w, y, x + off, width - off, at, p, n, 0);
+        return;
+    }
+}
+
 /* What the list shows when it has no rows. */
 static void draw_empty(struct objects_view *v, struct app *a, WINDOW *w, int y)
 {
-    int cols = getmaxx(w);
+    int cols = getmaxx(w), lines = getmaxy(w);
     if (!a->objects) {
         const char *t = a->client ? dh_client_target(a->client) : "";
         if (a->conn == DH_CONN_FAILED)
+/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, y, 2, cols - 4, draw_attr(DR_BAD), DT_ELLIPSIS,
-                     "Could not connect to %s: %s", t, a->conn_detail);
+                     "Could not connect to %s; dhtui gave up.", t);
         else if (a->conn == DH_CONN_RETRYING)
+/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, y, 2, cols - 4, draw_attr(DR_WARN), DT_ELLIPSIS,
-                     "Connection to %s lost; retrying%s", t, draw_glyph(DG_ELLIPSIS));
+                     "No connection to %s; retrying%s", t, draw_glyph(DG_ELLIPSIS));
         else
+/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, y, 2, cols - 4, draw_attr(DR_DIM), DT_ELLIPSIS, "Connecting to %s%s", t,
                      draw_glyph(DG_ELLIPSIS));
+        /* The whole reason, wrapped: the status line only has room for its start. */
+        if (a->conn_detail[0] && a->conn != DH_CONN_CONNECTED)
+            draw_wrapped(w, y + 2, 4, cols - 8, lines - y - 3, A_NORMAL, a->conn_detail);
         return;
     }
     if (v->filter[0])
+/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(w, y, 2, cols - 4, draw_attr(DR_DIM), DT_ELLIPSIS,
                  "No object name contains \"%s\" (Esc clears the filter).", v->filter);
     else
+/* draw_text for C strings. */
         draw_str(w, y, 2, cols - 4, draw_attr(DR_DIM),
                  "The server exports no objects yet; the list updates by itself.", DT_ELLIPSIS);
 }
 
+/* Header and rows; the selection is drawn from the remembered name. */
 static void objects_draw(struct view *vv, struct app *a, WINDOW *w)
 {
     struct objects_view *v = (struct objects_view *)vv;
@@ -219,6 +255,7 @@ static void objects_draw(struct view *vv, struct app *a, WINDOW *w)
             draw_fill(w, y, 0, cols, base);
         x = 1;
         draw_str(w, y, x, c.name, base | (sel ? A_BOLD : 0), o->name, DT_ELLIPSIS);
+        draw_match(w, y, x, c.name, o->name, v->filter, sel);
         x += c.name + 2;
         attr_t ta = base;
         if (!sel && o->type && strcmp(o->type, "Table") != 0)
@@ -241,6 +278,7 @@ static unsigned filter_change(void *ctx, struct app *a, const char *text)
     return UR_REDRAW | UR_STATUS;
 }
 
+/* Enter: keep the filter. */
 static unsigned filter_submit(void *ctx, struct app *a, const char *text)
 {
     struct objects_view *v = ctx;
@@ -249,6 +287,7 @@ static unsigned filter_submit(void *ctx, struct app *a, const char *text)
     return UR_REDRAW | UR_STATUS;
 }
 
+/* Esc: clear the filter. */
 static void filter_cancel(void *ctx, struct app *a)
 {
     struct objects_view *v = ctx;
@@ -264,6 +303,7 @@ static const struct prompt_ops filter_ops = {
     .cancel = filter_cancel,
 };
 
+/* Movement, open, publish, filter, clear filter. */
 static unsigned objects_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct objects_view *v = (struct objects_view *)vv;
@@ -299,6 +339,7 @@ static unsigned objects_key(struct view *vv, struct app *a, int key, enum ui_act
     }
 }
 
+/* A new snapshot: rebuild and re-find the selection. */
 static unsigned objects_event(struct view *vv, struct app *a, struct dh_event *ev)
 {
     struct objects_view *v = (struct objects_view *)vv;
@@ -311,6 +352,7 @@ static unsigned objects_event(struct view *vv, struct app *a, struct dh_event *e
     return UR_NONE;
 }
 
+/* Free the object list view. */
 static void objects_destroy(struct view *vv, struct app *a)
 {
     struct objects_view *v = (struct objects_view *)vv;
@@ -329,6 +371,7 @@ static const struct view_ops objects_ops = {
     .destroy = objects_destroy,
 };
 
+/* The object list. */
 struct view *view_objects_new(struct app *a)
 {
     (void)a;

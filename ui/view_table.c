@@ -39,6 +39,7 @@ struct table_view {
     int pos_width;             /* the row-number column */
 
     int64_t cur, top;          /* selected row and first row on screen */
+    int follow;                /* ticking: the cursor stays on the last row as rows come */
     size_t col, left;          /* selected shown column and first one on screen */
     int page;                  /* data rows on screen */
 
@@ -106,6 +107,7 @@ static int have_row(const struct table_view *v, int64_t pos)
     return v->rows && pos >= v->rows->first && pos < v->rows->first + v->rows->batch.length;
 }
 
+/* Cell format options (digit grouping for display, not for copies). */
 static void format_opts(struct dh_format_opts *o, int grouped)
 {
     dh_format_opts_init(o);
@@ -242,6 +244,8 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
     v->last_rows_ms = a->now_ms;
     if (v->rows && v->rows->table_size >= 0)
         v->size = v->rows->table_size;
+    if (v->follow && v->size > 0)
+        v->cur = v->size - 1; /* like tail -f; the next pass asks for the new rows */
     update_visible(v);
     fit_widths(v);
     clamp_rows(v);
@@ -276,10 +280,12 @@ static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column
     attr_t at = base;
     if (cell_is_null(c, i))
         at = base == A_NORMAL ? draw_attr(DR_NULL) : base | A_DIM;
+/* Sanitise, cut to max_cols by display width, then hand to curses. */
     draw_text(w, y, x, width, at, buf, strlen(buf),
               DT_ELLIPSIS | DT_PAD | (numeric ? DT_RIGHT : 0));
 }
 
+/* Headers, row numbers and the cells of the visible window. */
 static void table_draw(struct view *vv, struct app *a, WINDOW *w)
 {
     struct table_view *v = (struct table_view *)vv;
@@ -293,6 +299,7 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
         if (v->err[0])
             draw_str(w, 1, 2, cols - 4, draw_attr(DR_BAD), v->err, DT_ELLIPSIS);
         else
+/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, 1, 2, cols - 4, draw_attr(DR_DIM), 0, "Loading %s%s", v->name,
                      draw_glyph(DG_ELLIPSIS));
         return;
@@ -336,6 +343,7 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
         attr_t base = sel ? draw_attr(DR_CURSOR) : A_NORMAL;
         if (sel)
             draw_fill(w, y, 0, cols, base);
+/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(w, y, 0, v->pos_width, sel ? base : draw_attr(DR_POSITION), DT_RIGHT, "%lld",
                  (long long)(pos + 1));
         int have = have_row(v, pos);
@@ -357,6 +365,7 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
         draw_str(w, HEADER_LINES + 1, 2, cols - 4, draw_attr(DR_BAD), v->err, DT_ELLIPSIS);
 }
 
+/* Visible range, size, static/ticking, columns, last page time. */
 static void table_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
                         size_t nr)
 {
@@ -371,7 +380,10 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
         last = n;
     draw_thousands(n == 0 ? 0 : v->top + 1, from, sizeof from);
     draw_thousands(last, to, sizeof to);
-    const char *mode = v->is_static == 1 ? "static" : v->is_static == 0 ? "ticking" : "";
+    const char *mode = v->is_static == 1 ? "static"
+                     : v->follow          ? "ticking, following"
+                     : v->is_static == 0  ? "ticking"
+                                          : "";
     char timing[64] = "";
     if (v->req)
         snprintf(timing, sizeof timing, "%s loading", draw_spinner(a->now_ms));
@@ -462,6 +474,7 @@ static unsigned goto_submit(void *ctx, struct app *a, const char *text)
     if (n < 1)
         n = 1;
     if (size >= 0 && n > size) {
+/* Set the status-line message, remember it for m, and log it. */
         app_message(a, APP_WARN, "The table has %lld rows: showing the last one.",
                     (long long)size);
         n = size > 0 ? size : 1;
@@ -469,6 +482,7 @@ static unsigned goto_submit(void *ctx, struct app *a, const char *text)
     v->cur = n - 1;
     v->top = v->cur; /* the row goes to the top of the screen, as in less */
     clamp_rows(v);
+    v->follow = 0;
     return UR_REDRAW | UR_STATUS;
 }
 
@@ -491,9 +505,13 @@ static int move_rows(struct table_view *v, enum ui_action act)
     default: return 0;
     }
     clamp_rows(v);
+    /* Following starts at the last row of a ticking table and stops when the
+     * cursor leaves it. */
+    v->follow = v->is_static != 1 && n > 0 && v->cur == n - 1;
     return 1;
 }
 
+/* Movement, columns, goto, cell, copy, schema, publish. */
 static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct table_view *v = (struct table_view *)vv;
@@ -556,6 +574,7 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
     }
 }
 
+/* Our rows arrived (older requests never answer). */
 static unsigned table_event(struct view *vv, struct app *a, struct dh_event *ev)
 {
     struct table_view *v = (struct table_view *)vv;
@@ -581,8 +600,15 @@ static int on_screen(struct table_view *v, struct app *a)
 static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
 {
     struct table_view *v = (struct table_view *)vv;
-    if (!on_screen(v, a))
+    if (!on_screen(v, a)) {
+        /* Another view's rows request would supersede ours, which would then
+         * never answer: drop it and ask again when we are back on screen. */
+        if (v->req) {
+            dh_client_cancel(a->client, v->req);
+            v->req = 0;
+        }
         return UR_NONE;
+    }
     if (v->page <= 0 && a->w_body)
         v->page = getmaxy(a->w_body) - HEADER_LINES;
     if (v->page <= 0)
@@ -600,6 +626,7 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
     return r;
 }
 
+/* Spinner while loading; the next refresh of a ticking table. */
 static int64_t table_next_tick(struct view *vv, struct app *a, int64_t now)
 {
     struct table_view *v = (struct table_view *)vv;
@@ -614,6 +641,7 @@ static int64_t table_next_tick(struct view *vv, struct app *a, int64_t now)
     return -1;
 }
 
+/* Cancel, forget our export, free the window. */
 static void table_destroy(struct view *vv, struct app *a)
 {
     struct table_view *v = (struct table_view *)vv;
@@ -643,6 +671,7 @@ static const struct view_ops table_ops = {
     .destroy = table_destroy,
 };
 
+/* The pager. */
 struct view *view_table_new(struct app *a, const char *name, const char *type,
                             const struct dh_ticket *rows_ticket, struct dh_table_info *info,
                             int forget)
@@ -676,7 +705,6 @@ struct schema_line {
     char arrow[64];
     char dh_type[128];
     int hidden;
-    int nullable;
 };
 
 struct schema_view {
@@ -706,6 +734,7 @@ static void arrow_type(const struct dh_field *f, char *buf, size_t n)
     }
 }
 
+/* One row per column: name, label, Arrow type, deephaven:type. */
 static void schema_draw(struct view *vv, struct app *a, WINDOW *w)
 {
     struct schema_view *v = (struct schema_view *)vv;
@@ -739,6 +768,7 @@ static void schema_draw(struct view *vv, struct app *a, WINDOW *w)
     }
 }
 
+/* Movement and back. */
 static unsigned schema_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct schema_view *v = (struct schema_view *)vv;
@@ -751,6 +781,7 @@ static unsigned schema_key(struct view *vv, struct app *a, int key, enum ui_acti
     return UR_NONE;
 }
 
+/* Table name and column count. */
 static void schema_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
                          size_t nr)
 {
@@ -760,6 +791,7 @@ static void schema_title(struct view *vv, struct app *a, char *left, size_t nl, 
     snprintf(right, nr, "%zu column%s", v->n, v->n == 1 ? "" : "s");
 }
 
+/* Free the schema list. */
 static void schema_destroy(struct view *vv, struct app *a)
 {
     struct schema_view *v = (struct schema_view *)vv;
@@ -777,6 +809,7 @@ static const struct view_ops schema_ops = {
     .destroy = schema_destroy,
 };
 
+/* The schema list (a copy of what it shows). */
 struct view *view_schema_new(struct app *a, const char *name, const struct dh_schema *schema)
 {
     (void)a;
@@ -799,7 +832,6 @@ struct view *view_schema_new(struct app *a, const char *name, const struct dh_sc
         arrow_type(f, l->arrow, sizeof l->arrow);
         ui_copy(l->dh_type, sizeof l->dh_type, f->dh_type ? f->dh_type : "");
         l->hidden = f->hidden;
-        l->nullable = f->nullable;
     }
     return &v->base;
 }

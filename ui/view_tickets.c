@@ -46,6 +46,7 @@ static void resync(struct tickets_view *v, struct app *a)
         v->sel = a->tickets[v->cursor].ticket;
 }
 
+/* Counts by direction. */
 static void tickets_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
                           size_t nr)
 {
@@ -61,6 +62,7 @@ static void tickets_title(struct view *vv, struct app *a, char *left, size_t nl,
     snprintf(right, nr, "%zu published, %zu fetched", pub, fetched);
 }
 
+/* One row per ticket; state in colour with its age. */
 static void tickets_draw(struct view *vv, struct app *a, WINDOW *w)
 {
     struct tickets_view *v = (struct tickets_view *)vv;
@@ -84,6 +86,7 @@ static void tickets_draw(struct view *vv, struct app *a, WINDOW *w)
         x += widths[i] + 2;
     }
     if (a->n_tickets == 0) {
+/* draw_text for C strings. */
         draw_str(w, 2, 2, cols - 4, draw_attr(DR_DIM),
                  "No tickets yet: publish an object with p, or fetch a ticket with f.",
                  DT_ELLIPSIS);
@@ -120,6 +123,7 @@ static void tickets_draw(struct view *vv, struct app *a, WINDOW *w)
     }
 }
 
+/* Movement, open, copy, release. */
 static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct tickets_view *v = (struct tickets_view *)vv;
@@ -140,7 +144,7 @@ static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_act
     switch (act) {
     case ACT_OPEN:
         if (t->dir == DH_DIR_FETCHED)
-            app_fetch_ticket(a, &t->ticket);
+            app_fetch_ticket(a, &t->ticket, NULL);
         else
             app_push(a, dialog_publish_new(a, t, 0, NULL));
         return UR_HANDLED | UR_STATUS;
@@ -170,6 +174,7 @@ static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_act
     }
 }
 
+/* A new ticket list: keep the selection on the same ticket. */
 static unsigned tickets_event(struct view *vv, struct app *a, struct dh_event *ev)
 {
     struct tickets_view *v = (struct tickets_view *)vv;
@@ -191,6 +196,7 @@ static unsigned tickets_tick(struct view *vv, struct app *a, int64_t now)
     return UR_REDRAW;
 }
 
+/* Free the tickets panel. */
 static void tickets_destroy(struct view *vv, struct app *a)
 {
     (void)a;
@@ -208,6 +214,7 @@ static const struct view_ops tickets_ops = {
     .destroy = tickets_destroy,
 };
 
+/* The tickets panel. */
 struct view *view_tickets_new(struct app *a)
 {
     struct tickets_view *v = calloc(1, sizeof *v);

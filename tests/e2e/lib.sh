@@ -13,6 +13,7 @@ set -u
 : "${DHTUI:?DHTUI must point at the dhtui binary}"
 : "${DH_SERVER:?DH_SERVER must point at the dhtui-demo-server binary}"
 
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dhtui-e2e.XXXXXX")
 E2E_SOCKET="dhtui-test-$$"
 E2E_SERVER_PID=""
@@ -27,6 +28,7 @@ tm() {
 
 e2e_cleanup() {
     tm kill-server >/dev/null 2>&1 || true
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$E2E_SOCKET"
     if [ -n "$E2E_SERVER_PID" ]; then
         echo quit >&7 2>/dev/null || true
         exec 7>&- 2>/dev/null || true
@@ -75,7 +77,8 @@ start_server() {
     exec 7>"$E2E_TMP/ctl"
     local i
     for i in $(seq 1 100); do
-        E2E_PORT=$(sed -n 's/^listening on [0-9.]*:\([0-9][0-9]*\).*/\1/p' "$E2E_TMP/server.out" | head -n 1)
+        E2E_PORT=$(sed -n 's/^listening on [0-9.]*:\([0-9][0-9]*\).*/\1/p' \
+            "$E2E_TMP/server.out" | head -n 1)
         [ -n "$E2E_PORT" ] && return 0
         kill -0 "$E2E_SERVER_PID" 2>/dev/null || break
         sleep 0.1
@@ -98,6 +101,9 @@ start_dhtui() {
     local cmd
     cmd=$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color \
         XDG_STATE_HOME="$E2E_TMP/state-$name" \
+        ASAN_OPTIONS="log_path=$E2E_TMP/sanitizer-$name:${ASAN_OPTIONS:-}" \
+        LSAN_OPTIONS="suppressions=$E2E_DIR/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}" \
+        UBSAN_OPTIONS="log_path=$E2E_TMP/sanitizer-$name:print_stacktrace=1:${UBSAN_OPTIONS:-}" \
         "$DHTUI" --port "$E2E_PORT" --log "$E2E_TMP/$name.log" "$@")
     if tm has-session 2>/dev/null; then
         tm new-session -d -s "$name" -x "$cols" -y "$lines" "$cmd; sleep 30"
@@ -185,8 +191,15 @@ wait_exit() {
     return 1
 }
 
-# End of test: report and set the exit code.
+# End of test: report and set the exit code. Sanitizer reports (builds with
+# DH_SANITIZE=ON) of any dhtui that exited count as failures.
 finish() {
+    local f
+    for f in "$E2E_TMP"/sanitizer-*; do
+        [ -f "$f" ] || continue
+        fail "sanitizer report $(basename "$f"):"
+        head -n 40 "$f" >&2
+    done
     if [ "$E2E_FAILS" -gt 0 ]; then
         echo "$E2E_NAME: $E2E_FAILS check(s) failed" >&2
         exit 1

@@ -91,11 +91,28 @@ keys main 0
 expect_text main "Col00" 5
 back_to_list
 
+# ---- quotes: ticking, refreshed without a key press; G follows the end ----
+open_object quotes
+expect_text main "ticking" 10
+keys main G
+expect_text main "ticking, following" 5
+size_of() {
+    screen main | head -n 1 | sed -n 's/.* of \([0-9,]*\) .*/\1/p' | tr -d ,
+}
+first=$(size_of)
+sleep 2.5
+second=$(size_of)
+[ -n "$first" ] && [ -n "$second" ] && [ "$second" -gt "$first" ] ||
+    fail "quotes did not grow on screen without a key press ($first, then $second)"
+screen main | grep -Eq "^ *$second " || fail "following: the last row $second is not on screen"
+back_to_list
+
 # ---- hostile: escapes shown as text, never executed ----
 open_object hostile
 expect_text main "rows 1-21 of 21" 10
 expect_text main 'before\e[2J\e[Hafter' 5
-screen main | grep -qF '\e]52;c;ZWNobyBwd25lZA==\a' || fail "the OSC 52 payload is not shown as text"
+screen main | grep -qF '\e]52;c;ZWNobyBwd25lZA==\a' ||
+    fail "the OSC 52 payload is not shown as text"
 screen main | grep -qF '\e]0;pwned title' || fail "the title escape is not shown as text"
 if tm capture-pane -p -t main | LC_ALL=C grep -q "$(printf '\033')"; then
     fail "a raw ESC reached the screen"

@@ -23,11 +23,12 @@ sleep 0.2
 keys pub p
 expect_text pub "Published trades (Table)" 10
 expect_text pub "Copied to the clipboard (OSC 52)" 5
-screen pub | grep -q "releasing it" || fail "the dialog does not say how long the ticket lives"
+screen pub | grep -q "releasing it" ||
+    fail "the dialog does not say how long the ticket lives"
 TICKET=$(screen pub | grep -o 'shared/0x[0-9a-f]*' | head -n 1)
 [ ${#TICKET} -eq 41 ] || die "no full shared ticket on the publish screen (got '$TICKET')"
 [ "$(tm show-buffer 2>/dev/null)" = "$TICKET" ] ||
-    fail "OSC 52 did not put the ticket in the clipboard (tmux buffer: '$(tm show-buffer 2>/dev/null)')"
+    fail "OSC 52 did not put the ticket in the clipboard: '$(tm show-buffer 2>/dev/null)'"
 keys pub Enter
 expect_no_text pub "Published trades (Table)" 5
 expect_text pub "tickets 1/1" 5
@@ -38,7 +39,8 @@ expect_text sub "ticket:" 5
 type_text sub "not a ticket!"
 keys sub Enter
 expect_text sub "ticket: not a ticket!" 5
-wait_for_text sub "Expected" 5 || fail "no parse error in the status line: $(screen sub | tail -n 2 | head -n 1)"
+wait_for_text sub "Expected" 5 ||
+    fail "no parse error in the status line: $(screen sub | tail -n 2 | head -n 1)"
 esc sub
 expect_no_text sub "ticket: not a ticket!" 5
 

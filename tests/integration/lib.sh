@@ -9,6 +9,12 @@ set -u
 : "${DHTUI:?DHTUI must name the dhtui binary}"
 : "${DH_SERVER:?DH_SERVER must name the dhtui-demo-server binary}"
 
+# Sanitizer builds: ignore the resolver string c-ares keeps for the process
+# lifetime (not ours); see tests/e2e/lsan.supp.
+if [ -n "${DH_TESTS_DIR:-}" ] && [ -f "$DH_TESTS_DIR/e2e/lsan.supp" ] && [ -z "${LSAN_OPTIONS:-}" ]; then
+    export LSAN_OPTIONS="suppressions=$DH_TESTS_DIR/e2e/lsan.supp:print_suppressions=0"
+fi
+
 IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dhtui-it.XXXXXX")
 IT_FAILS=0
 IT_BG_PIDS=()

@@ -83,8 +83,23 @@ DHTUI_AUTH_VALUE=secret run_cli ls --port "$SERVER_PORT" --auth psk
 expect_rc 0 "right key from DHTUI_AUTH_VALUE"
 stop_server
 
-# ---- tickets and usage ----
+# ---- TLS against a plaintext server; an unreadable CA file ----
 start_server
+run_cli ls --port "$SERVER_PORT" --tls
+expect_rc 1 "--tls against a plaintext server"
+expect_one_err_line "TLS handshake failure"
+expect_err_has 'UNAVAILABLE' "TLS failure: the status is named"
+run_cli ls --port "$SERVER_PORT" --ca "$IT_TMP/no-such-ca.pem"
+expect_rc 1 "--ca with a missing file"
+expect_one_err_line "missing CA file"
+run_cli ls --port "$SERVER_PORT" --auth Basic --auth-value user:password
+expect_rc 1 "Basic credentials against an anonymous-only server"
+expect_one_err_line "Basic refused"
+expect_err_has 'UNAUTHENTICATED' "Basic refused: UNAUTHENTICATED"
+run_cli ls --port "$SERVER_PORT" --auth Basic --auth-value nocolon
+expect_rc 2 "Basic without user:password is a usage error"
+
+# ---- tickets and usage ----
 run_cli fetch 'shared/0xZZ' --port "$SERVER_PORT"
 expect_rc 2 "fetch of a malformed ticket"
 expect_one_err_line "malformed ticket"

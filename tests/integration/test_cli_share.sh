@@ -134,4 +134,28 @@ expect_rc 0 "ticket read through a process substitution is valid"
 kill -INT "$PUB3"
 exec 3<&-
 
+# ---- the keep-alive holds the session; a dead session is reported ----
+start_server --session-duration-ms 2000
+P=$SERVER_PORT
+publish trades "$IT_TMP/pub4"
+PUB4=$PUB_PID
+sleep 4
+run_cli check "$TICKET" --port "$P"
+expect_rc 0 "the ticket outlives the 2 s session lifetime (keep-alive)"
+ctl expire-all >/dev/null
+gone=0
+for i in $(seq 1 100); do
+    if ! kill -0 "$PUB4" 2>/dev/null; then gone=1; break; fi
+    sleep 0.1
+done
+if [ "$gone" -eq 1 ]; then
+    wait "$PUB4"
+    rc=$?
+    if [ "$rc" -eq 1 ]; then pass "publisher exits 1 when its session ends"; else fail "publisher exit $rc after expire-all"; fi
+    grep -q 'is no longer valid' "$IT_TMP/pub4.err" && pass "publisher says the ticket is no longer valid" ||
+        fail "publisher stderr: $(cat "$IT_TMP/pub4.err")"
+else
+    fail "publisher still running 10 s after its session expired"
+fi
+
 finish

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Regenerate screenshots/*.png from the real program on the demo server:
+# tmux runs dhtui, `capture-pane -e` keeps the colours, aha turns them into
+# HTML, headless Chromium renders the PNG. All Debian packages.
+# Usage: scripts/screenshots.sh [BUILD_DIR]   (default: build)
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+export DHTUI=$build/dhtui DH_SERVER=$build/dhtui-demo-server
+[ -x "$DHTUI" ] && [ -x "$DH_SERVER" ] || { echo "build first: make build" >&2; exit 1; }
+
+need=()
+command -v aha >/dev/null || need+=(aha)
+command -v chromium >/dev/null || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" fonts-dejavu-core fonts-noto-cjk
+fi
+
+# shellcheck source=../tests/e2e/lib.sh
+. "$root/tests/e2e/lib.sh"
+out=$root/screenshots
+mkdir -p "$out"
+COLS=120 LINES_=34
+
+# shot SESSION NAME: capture the pane with colours and render it to NAME.png.
+shot() {
+    local html=$E2E_TMP/$2.html
+    tm capture-pane -e -p -t "$1" |
+        aha --black --title "dhtui" >"$html.raw"
+    # A monospace font with CJK fallback, tight lines, no margins; no bidi
+    # reordering, since a terminal shows characters in the order it got them.
+    sed -e 's|<head>|<head><style>body{margin:8px;font:15px/1.2 "DejaVu Sans Mono","Noto Sans Mono CJK SC",monospace} pre{margin:0;font:inherit;unicode-bidi:bidi-override;direction:ltr}</style>|' \
+        "$html.raw" >"$html"
+    chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$E2E_TMP/chromium" --hide-scrollbars \
+        --window-size=$((COLS * 9 + 16)),$((LINES_ * 18 + 16)) \
+        --screenshot="$out/$2.png" "file://$html" >/dev/null 2>&1 ||
+        die "chromium could not render $2"
+    echo "screenshots/$2.png"
+}
+
+start_server
+start_dhtui a "$COLS" "$LINES_"
+start_dhtui b "$COLS" "$LINES_" --probe-interval 1000
+expect_text a "7 objects" 15
+expect_text b "7 objects" 15
+shot a objects
+
+# Publish trades: the dialog.
+keys a /; type_text a trades; keys a Enter; sleep 0.3
+keys a p
+expect_text a "Published trades" 10
+TICKET=$(screen a | grep -o 'shared/0x[0-9a-f]*' | head -n 1)
+shot a publish
+keys a Enter
+# Publish price_plot too, then b fetches trades' ticket.
+esc a; sleep 0.2
+keys a /; type_text a price; keys a Enter; sleep 0.3
+keys a p
+expect_text a "Published price_plot" 10
+keys a Enter
+keys b f; type_text b "$TICKET"; keys b Enter
+expect_text b "of 1,000,000" 10
+sleep 0.5
+shot b pager_trades
+# Release price_plot in a: the tickets panel shows valid and released.
+keys a t
+expect_text a "price_plot" 5
+keys a G; keys a r; sleep 0.3; keys a y
+expect_text a "released" 10
+sleep 1.2
+shot a tickets
+# The hostile table, safely rendered.
+esc b; sleep 0.3
+keys b /; type_text b hostile; keys b Enter; sleep 0.3
+keys b Enter
+expect_text b "hostile" 10
+sleep 1
+shot b pager_hostile
+# A figure.
+esc b; sleep 0.3
+esc b; sleep 0.2
+keys b /; type_text b price_plot; keys b Enter; sleep 0.3
+keys b Enter
+wait_for_text b "Price" 10 && shot b figure
+exit 0
