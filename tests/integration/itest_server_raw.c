@@ -1146,7 +1146,11 @@ static void control_reply(const char *cmd, char *out, size_t cap)
         while (f && fgets(line, sizeof line, f)) {
             if (n++ == before) {
                 line[strcspn(line, "\n")] = '\0';
-                snprintf(out, cap, "%s", line);
+                size_t l = strlen(line); /* bounded copy: cap may be shorter */
+                if (l >= cap)
+                    l = cap - 1;
+                memcpy(out, line, l);
+                out[l] = '\0';
             }
         }
         if (f)
