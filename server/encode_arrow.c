@@ -476,18 +476,26 @@ static void put_offset(struct ebuf *offs, size_t v)
     ebuf_put(offs, s, 4);
 }
 
+/* Start a variable-size column: zeroed validity for n rows, offsets holding the leading
+ * 0 (none when n = 0). The validity bits, or NULL when out of memory. */
+static uint8_t *begin_offsets(struct batch *bt, size_t n)
+{
+    uint8_t *bits = ebuf_zeroed(&bt->valid, validity_len(n));
+    bt->offs.len = 0;
+    if (bits && n)
+        put_offset(&bt->offs, 0);
+    return bits;
+}
+
 /* VarBinaryChunkWriter: node, validity, n+1 int32 offsets (none when n = 0), data. */
 static int write_varbinary(struct batch *bt, const struct demo_object *t, size_t col,
                            const int64_t *rows, size_t n, char *err)
 {
     size_t nulls = 0;
-    uint8_t *bits = ebuf_zeroed(&bt->valid, validity_len(n));
     bt->vals.len = 0;
-    bt->offs.len = 0;
+    uint8_t *bits = begin_offsets(bt, n);
     if (!bits)
         return 0;
-    if (n)
-        put_offset(&bt->offs, 0);
     struct demo_cell c;
     for (size_t i = 0; i < n; i++) {
         demo_table_cell(t, rows[i], col, &c);
@@ -516,12 +524,10 @@ static int write_list(struct batch *bt, const struct demo_object *t, size_t col,
 {
     int ints = demo_table_col_type(t, col) == DEMO_COL_INT_ARRAY;
     size_t nulls = 0, m = 0, cnulls = 0;
-    uint8_t *bits = ebuf_zeroed(&bt->valid, validity_len(n));
-    bt->offs.len = bt->cvals.len = bt->coffs.len = bt->cvalid.len = 0;
+    bt->cvals.len = bt->coffs.len = bt->cvalid.len = 0;
+    uint8_t *bits = begin_offsets(bt, n);
     if (!bits)
         return 0;
-    if (n)
-        put_offset(&bt->offs, 0);
     struct demo_cell c;
     /* first pass: list offsets and the child values; child validity after */
     for (size_t i = 0; i < n; i++) {

@@ -17,6 +17,7 @@
 #include "deephaven_core/proto/table.pb-c.h"
 #include "deephaven_core/proto/ticket.pb-c.h"
 #include "dh_flatbuf.h"
+#include "dh_ticket.h"
 #include "pbutil.h"
 
 #define DHPB_REF_TICKET IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET
@@ -106,6 +107,13 @@ static ProtobufCMessage *unpack(struct call_ctx *x, const ProtobufCMessageDescri
     return m;
 }
 
+/* need_session, then unpack: how most handlers start. NULL after finishing the call. */
+static ProtobufCMessage *unpack_in_session(struct call_ctx *x, const ProtobufCMessageDescriptor *d,
+                                           const uint8_t *req, size_t len)
+{
+    return need_session(x) == 0 ? unpack(x, d, req, len) : NULL;
+}
+
 /* An internal failure in a non-export's work: FAILED_PRECONDITION "Details Logged w/ID". */
 static void finish_internal(struct call_ctx *x, const char *why)
 {
@@ -114,22 +122,31 @@ static void finish_internal(struct call_ctx *x, const char *why)
     finish(x, GRPC_STATUS_FAILED_PRECONDITION, st.msg);
 }
 
-/* Resolve a ticket and wait for its object as a non-export consumer. 0 with *obj; -1
- * when the call already ended (status sent, or the client went away). */
-static int fetch_source(struct call_ctx *x, const uint8_t *t, size_t n, const char *log_id,
-                        const struct demo_object **obj)
+/* Resolve a ticket for the call's session; NULL after finishing the call (demo_resolve
+ * fails only when out of memory). */
+static struct demo_source *resolve(struct call_ctx *x, const uint8_t *t, size_t n,
+                                   const char *log_id)
 {
-    struct demo_status st;
     struct demo_source *src = demo_resolve(x->app->reg, x->s, t, n, log_id);
-    if (!src) {
+    if (!src)
         finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+    return src;
+}
+
+/* Resolve a ticket and wait for its object as a non-export consumer. 0 with *obj; 1
+ * when `stop` fired (the call is not finished); -1 after finishing the call. */
+static int wait_source(struct call_ctx *x, const uint8_t *t, size_t n, const char *log_id,
+                       demo_stop_fn stop, const struct demo_object **obj)
+{
+    struct demo_source *src = resolve(x, t, n, log_id);
+    if (!src)
         return -1;
-    }
-    int rc = demo_source_wait(x->app->reg, src, stop_hook, x, obj, &st);
+    struct demo_status st;
+    int rc = demo_source_wait(x->app->reg, src, stop, x, obj, &st);
     demo_source_free(x->app->reg, src);
-    if (rc == -1)
+    if (rc < 0)
         finish_status(x, &st);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* The readable name of a ticket (TicketRouter.getLogNameFor); -1 after finishing the
@@ -144,18 +161,40 @@ static int log_name(struct call_ctx *x, const uint8_t *t, size_t n, const char *
     return -1;
 }
 
-/* Wait for an export the call created and answer OK with `ok` or with its error. */
-static void reply_when_exported(struct call_ctx *x, struct demo_export *e,
-                                const ProtobufCMessage *ok)
+/* Name a ticket into `name`, then wait for its object until the client goes away. 0
+ * with *obj; -1 when the call already ended (status sent, or the client went away). */
+static int fetch_source(struct call_ctx *x, const uint8_t *t, size_t n, const char *log_id,
+                        char *name, size_t cap, const struct demo_object **obj)
 {
-    const struct demo_object *obj;
+    if (log_name(x, t, n, log_id, name, cap) != 0)
+        return -1;
+    return wait_source(x, t, n, log_id, stop_hook, obj) == 0 ? 0 : -1;
+}
+
+/* Define export `result` as a copy of a resolved source, which this frees. The new
+ * export, or NULL after finishing the call. */
+static struct demo_export *export_source(struct call_ctx *x, struct demo_source *src,
+                                         const DHPB(Ticket) *result, int require_table)
+{
     struct demo_status st;
-    int rc = demo_export_wait(x->app->reg, e, stop_hook, x, &obj, &st);
-    demo_export_unref(x->app->reg, e);
-    if (rc == 0)
-        reply(x, ok);
-    else if (rc < 0)
+    struct demo_export *e = demo_export_create(x->app->reg, x->s, src, result->ticket.data,
+                                               result->ticket.len, "resultId", require_table, &st);
+    demo_source_free(x->app->reg, src);
+    if (!e)
         finish_status(x, &st);
+    return e;
+}
+
+/* Wait for an export the call created, dropping its reference. 0 with *obj; -1 when
+ * the call already ended (status sent, or the client went away). */
+static int wait_exported(struct call_ctx *x, struct demo_export *e, const struct demo_object **obj)
+{
+    struct demo_status st;
+    int rc = demo_export_wait(x->app->reg, e, stop_hook, x, obj, &st);
+    demo_export_unref(x->app->reg, e);
+    if (rc < 0)
+        finish_status(x, &st);
+    return rc == 0 ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- ConfigService */
@@ -244,10 +283,8 @@ static void h_close_session(struct call_ctx *x, const uint8_t *req, size_t len)
 /* SessionServiceGrpcImpl.release */
 static void h_release(struct call_ctx *x, const uint8_t *req, size_t len)
 {
-    if (need_session(x) != 0)
-        return;
     DHPB(ReleaseRequest) *m =
-        (DHPB(ReleaseRequest) *)unpack(x, &DHPB_DESC(release_request), req, len);
+        (DHPB(ReleaseRequest) *)unpack_in_session(x, &DHPB_DESC(release_request), req, len);
     if (!m)
         return;
     struct demo_status st;
@@ -262,44 +299,47 @@ static void h_release(struct call_ctx *x, const uint8_t *req, size_t len)
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
-/* Define export `res` as a copy of a resolved source and answer when it is exported. */
+/* Define export `res` as a copy of a resolved source (freed here); answer `ok` when it
+ * is exported. */
 static void export_into(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) *res,
-                        const char *log_id, const ProtobufCMessage *ok)
+                        const ProtobufCMessage *ok)
 {
-    struct demo_status st;
-    struct demo_export *e = demo_export_create(x->app->reg, x->s, src, res->ticket.data,
-                                               res->ticket.len, log_id, 0, &st);
-    demo_source_free(x->app->reg, src);
-    if (!e) {
-        finish_status(x, &st);
-        return;
+    const struct demo_object *obj;
+    struct demo_export *e = export_source(x, src, res, 0);
+    if (e && wait_exported(x, e, &obj) == 0)
+        reply(x, ok);
+}
+
+/* What ExportFromTicket and PublishFromTicket check first: both tickets given, the
+ * source named and resolved. The source, or NULL after finishing the call. */
+static struct demo_source *resolve_for_result(struct call_ctx *x, const DHPB(Ticket) *source,
+                                              const DHPB(Ticket) *result)
+{
+    char name[512];
+    if (!source) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Source ticket not supplied");
+        return NULL;
     }
-    reply_when_exported(x, e, ok);
+    if (!result) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Result ticket not supplied");
+        return NULL;
+    }
+    if (log_name(x, source->ticket.data, source->ticket.len, "sourceId", name, sizeof name) != 0)
+        return NULL;
+    return resolve(x, source->ticket.data, source->ticket.len, "sourceId");
 }
 
 /* SessionServiceGrpcImpl.exportFromTicket */
 static void h_export_from_ticket(struct call_ctx *x, const uint8_t *req, size_t len)
 {
-    if (need_session(x) != 0)
-        return;
-    DHPB(ExportRequest) *m = (DHPB(ExportRequest) *)unpack(x, &DHPB_DESC(export_request), req, len);
+    DHPB(ExportRequest) *m =
+        (DHPB(ExportRequest) *)unpack_in_session(x, &DHPB_DESC(export_request), req, len);
     if (!m)
         return;
-    char name[512];
-    if (!m->source_id) {
-        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Source ticket not supplied");
-    } else if (!m->result_id) {
-        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Result ticket not supplied");
-    } else if (log_name(x, m->source_id->ticket.data, m->source_id->ticket.len, "sourceId", name,
-                        sizeof name) == 0) {
-        struct demo_source *src = demo_resolve(x->app->reg, x->s, m->source_id->ticket.data,
-                                               m->source_id->ticket.len, "sourceId");
-        DHPB(ExportResponse) ok = DHPB_INIT(EXPORT_RESPONSE);
-        if (!src)
-            finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
-        else
-            export_into(x, src, m->result_id, "resultId", &ok.base);
-    }
+    DHPB(ExportResponse) ok = DHPB_INIT(EXPORT_RESPONSE);
+    struct demo_source *src = resolve_for_result(x, m->source_id, m->result_id);
+    if (src)
+        export_into(x, src, m->result_id, &ok.base);
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
@@ -318,7 +358,7 @@ static void publish_to(struct call_ctx *x, struct demo_source *src, const DHPB(T
             finish_status(x, &st);
         break;
     case 'e': /* ExportTicketResolver.publish: a new export of this session */
-        export_into(x, src, res, "resultId", &ok.base);
+        export_into(x, src, res, &ok.base);
         return; /* export_into freed src */
     case 'a':
         finish(x, GRPC_STATUS_FAILED_PRECONDITION,
@@ -335,29 +375,17 @@ static void publish_to(struct call_ctx *x, struct demo_source *src, const DHPB(T
 /* SessionServiceGrpcImpl.publishFromTicket */
 static void h_publish_from_ticket(struct call_ctx *x, const uint8_t *req, size_t len)
 {
-    if (need_session(x) != 0)
-        return;
     DHPB(PublishRequest) *m =
-        (DHPB(PublishRequest) *)unpack(x, &DHPB_DESC(publish_request), req, len);
+        (DHPB(PublishRequest) *)unpack_in_session(x, &DHPB_DESC(publish_request), req, len);
     if (!m)
         return;
     char name[512];
-    if (!m->source_id) {
-        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Source ticket not supplied");
-    } else if (!m->result_id) {
-        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Result ticket not supplied");
-    } else if (log_name(x, m->source_id->ticket.data, m->source_id->ticket.len, "sourceId", name,
-                        sizeof name) == 0) {
-        struct demo_source *src = demo_resolve(x->app->reg, x->s, m->source_id->ticket.data,
-                                               m->source_id->ticket.len, "sourceId");
-        if (!src)
-            finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
-        else if (log_name(x, m->result_id->ticket.data, m->result_id->ticket.len, "resultId", name,
-                          sizeof name) != 0)
-            demo_source_free(x->app->reg, src);
-        else
-            publish_to(x, src, m->result_id);
-    }
+    struct demo_source *src = resolve_for_result(x, m->source_id, m->result_id);
+    if (src && log_name(x, m->result_id->ticket.data, m->result_id->ticket.len, "resultId", name,
+                        sizeof name) != 0)
+        demo_source_free(x->app->reg, src);
+    else if (src)
+        publish_to(x, src, m->result_id);
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
@@ -439,17 +467,15 @@ static void reply_table_creation(struct call_ctx *x, const uint8_t *ticket, size
 /* TableServiceGrpcImpl.getExportedTableCreationResponse (the request is a bare Ticket). */
 static void h_get_etcr(struct call_ctx *x, const uint8_t *req, size_t len)
 {
-    if (need_session(x) != 0)
-        return;
-    DHPB(Ticket) *m = (DHPB(Ticket) *)unpack(x, &DHPB_DESC(ticket), req, len);
+    DHPB(Ticket) *m = (DHPB(Ticket) *)unpack_in_session(x, &DHPB_DESC(ticket), req, len);
     if (!m)
         return;
     char name[512];
     const struct demo_object *obj;
     if (m->ticket.len == 0) {
         finish(x, GRPC_STATUS_FAILED_PRECONDITION, "No request ticket supplied");
-    } else if (log_name(x, m->ticket.data, m->ticket.len, "request", name, sizeof name) == 0 &&
-               fetch_source(x, m->ticket.data, m->ticket.len, "request", &obj) == 0) {
+    } else if (fetch_source(x, m->ticket.data, m->ticket.len, "request", name, sizeof name,
+                            &obj) == 0) {
         if (!demo_object_is_table(obj))
             finish(x, GRPC_STATUS_FAILED_PRECONDITION, "Ticket is not a table");
         else
@@ -461,14 +487,11 @@ static void h_get_etcr(struct call_ctx *x, const uint8_t *req, size_t len)
 /* TableServiceGrpcImpl.fetchTable (oneShotOperationWrapper + FetchTableGrpcImpl). */
 static void h_fetch_table(struct call_ctx *x, const uint8_t *req, size_t len)
 {
-    if (need_session(x) != 0)
-        return;
     DHPB(FetchTableRequest) *m =
-        (DHPB(FetchTableRequest) *)unpack(x, &DHPB_DESC(fetch_table_request), req, len);
+        (DHPB(FetchTableRequest) *)unpack_in_session(x, &DHPB_DESC(fetch_table_request), req, len);
     if (!m)
         return;
     char name[512];
-    struct demo_status st;
     const DHPB(TableReference) *src_ref = m->source_id;
     if (!m->result_id || m->result_id->ticket.len == 0) {
         finish(x, GRPC_STATUS_FAILED_PRECONDITION, "No result ticket supplied");
@@ -479,22 +502,12 @@ static void h_fetch_table(struct call_ctx *x, const uint8_t *req, size_t len)
         finish(x, GRPC_STATUS_FAILED_PRECONDITION,
                "One-shot operations must use ticket references");
     } else {
-        struct demo_source *src = demo_resolve(x->app->reg, x->s, src_ref->ticket->ticket.data,
-                                               src_ref->ticket->ticket.len, "sourceId");
-        struct demo_export *e =
-            src ? demo_export_create(x->app->reg, x->s, src, m->result_id->ticket.data,
-                                     m->result_id->ticket.len, "resultId", 1, &st)
-                : NULL;
-        if (!src)
-            demo_status_set(&st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
-        demo_source_free(x->app->reg, src);
-        const struct demo_object *obj = NULL;
-        int rc = e ? demo_export_wait(x->app->reg, e, stop_hook, x, &obj, &st) : -1;
-        demo_export_unref(x->app->reg, e);
-        if (rc == 0)
+        const struct demo_object *obj;
+        struct demo_source *src =
+            resolve(x, src_ref->ticket->ticket.data, src_ref->ticket->ticket.len, "sourceId");
+        struct demo_export *e = src ? export_source(x, src, m->result_id, 1) : NULL;
+        if (e && wait_exported(x, e, &obj) == 0)
             reply_table_creation(x, m->result_id->ticket.data, m->result_id->ticket.len, obj);
-        else if (rc < 0)
-            finish_status(x, &st);
     }
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
@@ -590,18 +603,15 @@ struct typed_refs {
 static void typed_refs_fill(struct typed_refs *r, const struct plugin_data *pd)
 {
     for (size_t i = 0; i < pd->n_refs; i++) {
-        uint32_t u = (uint32_t)pd->ids[i];
+        struct dh_ticket et;
+        dh_ticket_make_export(&et, pd->ids[i]);
         uint8_t *b = r->bytes[i];
-        b[0] = 'e';
-        b[1] = (uint8_t)u;
-        b[2] = (uint8_t)(u >> 8);
-        b[3] = (uint8_t)(u >> 16);
-        b[4] = (uint8_t)(u >> 24);
+        memcpy(b, et.bytes, sizeof r->bytes[i]);
         DHPB(Ticket) t0 = DHPB_INIT(TICKET);
         DHPB(TypedTicket) tt0 = DHPB_INIT(TYPED_TICKET);
         r->t[i] = t0;
         r->t[i].ticket.data = b;
-        r->t[i].ticket.len = 5;
+        r->t[i].ticket.len = sizeof r->bytes[i];
         r->tt[i] = tt0;
         r->tt[i].ticket = &r->t[i];
         r->tt[i].type = (char *)"Table";
@@ -609,27 +619,39 @@ static void typed_refs_fill(struct typed_refs *r, const struct plugin_data *pd)
     }
 }
 
+/* The type and ticket of the object a FetchObject or MessageStream names; 0, or -1
+ * after finishing the call when one is missing. */
+static int typed_ticket_parts(struct call_ctx *x, const DHPB(TypedTicket) *id, const char **type,
+                              const DHPB(Ticket) **tk)
+{
+    *type = id && id->type ? id->type : "";
+    *tk = id ? id->ticket : NULL;
+    if (!**type) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No type supplied");
+        return -1;
+    }
+    if (!*tk || (*tk)->ticket.len == 0) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No ticket supplied");
+        return -1;
+    }
+    return 0;
+}
+
 /* ObjectServiceGrpcImpl.fetchObject (deprecated, fetch-only objects). */
 static void h_fetch_object(struct call_ctx *x, const uint8_t *req, size_t len)
 {
-    if (need_session(x) != 0)
-        return;
     DHPB(FetchObjectRequest) *m =
-        (DHPB(FetchObjectRequest) *)unpack(x, &DHPB_DESC(fetch_object_request), req, len);
+        (DHPB(FetchObjectRequest) *)unpack_in_session(x, &DHPB_DESC(fetch_object_request), req, len);
     if (!m)
         return;
-    const char *type = m->source_id && m->source_id->type ? m->source_id->type : "";
-    const DHPB(Ticket) *tk = m->source_id ? m->source_id->ticket : NULL;
+    const char *type;
+    const DHPB(Ticket) *tk;
     char name[512];
     const struct demo_object *obj;
     struct plugin_data pd;
-    if (!*type) {
-        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No type supplied");
-    } else if (!tk || tk->ticket.len == 0) {
-        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No ticket supplied");
-    } else if (log_name(x, tk->ticket.data, tk->ticket.len, "sourceId", name, sizeof name) == 0 &&
-               fetch_source(x, tk->ticket.data, tk->ticket.len, "sourceId", &obj) == 0 &&
-               plugin_fetch(x, type, obj, &pd) == 0) {
+    if (typed_ticket_parts(x, m->source_id, &type, &tk) == 0 &&
+        fetch_source(x, tk->ticket.data, tk->ticket.len, "sourceId", name, sizeof name, &obj) == 0 &&
+        plugin_fetch(x, type, obj, &pd) == 0) {
         struct typed_refs refs;
         typed_refs_fill(&refs, &pd);
         DHPB(FetchObjectResponse) resp = DHPB_INIT(FETCH_OBJECT_RESPONSE);
@@ -655,36 +677,16 @@ static int stop_or_session_end(void *ctx)
  * (a fetch-only plugin sends one message and closes: ObjectTypeBase.FetchOnly). */
 static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest) *conn)
 {
-    const DHPB(TypedTicket) *id = conn ? conn->source_id : NULL;
-    const char *type = id && id->type ? id->type : "";
-    const DHPB(Ticket) *tk = id ? id->ticket : NULL;
-    if (!*type) {
-        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No type supplied");
-        return;
-    }
-    if (!tk || tk->ticket.len == 0) {
-        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "No ticket supplied");
-        return;
-    }
-    struct demo_source *src =
-        demo_resolve(x->app->reg, x->s, tk->ticket.data, tk->ticket.len, "sourceId");
-    if (!src) {
-        finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
-        return;
-    }
+    const char *type;
+    const DHPB(Ticket) *tk;
     const struct demo_object *obj;
-    struct demo_status st;
-    int rc = demo_source_wait(x->app->reg, src, stop_or_session_end, x, &obj, &st);
-    demo_source_free(x->app->reg, src);
-    if (rc == 1) {
-        if (!demo_call_is_dead(x->c))
-            finish(x, GRPC_STATUS_CANCELLED, "Session closed");
+    if (typed_ticket_parts(x, conn ? conn->source_id : NULL, &type, &tk) != 0)
         return;
-    }
-    if (rc < 0) {
-        finish_status(x, &st);
+    int rc = wait_source(x, tk->ticket.data, tk->ticket.len, "sourceId", stop_or_session_end, &obj);
+    if (rc == 1 && !demo_call_is_dead(x->c))
+        finish(x, GRPC_STATUS_CANCELLED, "Session closed");
+    if (rc != 0)
         return;
-    }
     struct plugin_data pd;
     if (plugin_fetch(x, type, obj, &pd) != 0)
         return;
@@ -799,15 +801,12 @@ static void finish_encoder_error(struct call_ctx *x, const char *err)
 /* ArrowFlightUtil.DoGetCustom */
 static void h_do_get(struct call_ctx *x, const uint8_t *req, size_t len)
 {
-    if (need_session(x) != 0)
-        return;
-    FLPB(Ticket) *m = (FLPB(Ticket) *)unpack(x, &FLPB_DESC(ticket), req, len);
+    FLPB(Ticket) *m = (FLPB(Ticket) *)unpack_in_session(x, &FLPB_DESC(ticket), req, len);
     if (!m)
         return;
     char name[512], msg[700];
     const struct demo_object *obj;
-    if (log_name(x, m->ticket.data, m->ticket.len, "table", name, sizeof name) == 0 &&
-        fetch_source(x, m->ticket.data, m->ticket.len, "table", &obj) == 0) {
+    if (fetch_source(x, m->ticket.data, m->ticket.len, "table", name, sizeof name, &obj) == 0) {
         if (!demo_object_is_table(obj)) {
             snprintf(msg, sizeof msg, "Ticket (%s) is not a subscribable table.", name);
             finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
@@ -870,6 +869,27 @@ bad:
     return -1;
 }
 
+/* Wait for the client's next FlightData of an exchange. 1 with *fd (free it) and *bm;
+ * 0 when the client half-closed; -1 when the call is over (client gone, or finished
+ * on a malformed message). */
+static int next_exchange_msg(struct call_ctx *x, FLPB(FlightData) **fd, struct barrage_msg *bm)
+{
+    for (;;) {
+        uint8_t *data;
+        size_t n;
+        int rc = demo_call_recv(x->c, &data, &n, -1);
+        if (rc == DEMO_RECV_DEAD)
+            return -1;
+        if (rc == DEMO_RECV_END)
+            return 0;
+        if (rc != DEMO_RECV_MSG)
+            continue;
+        int prc = parse_exchange_msg(x, data, n, fd, bm);
+        free(data);
+        return prc == 0 ? 1 : -1;
+    }
+}
+
 /* The snapshot request's ticket bytes (BarrageSnapshotRequest.ticket); -1 after
  * finishing the call (upstream: NullPointer/IndexOutOfBounds, obfuscated). */
 static int snapshot_ticket(struct call_ctx *x, const struct barrage_msg *bm, const uint8_t **t,
@@ -895,39 +915,26 @@ static int snapshot_ticket(struct call_ctx *x, const struct barrage_msg *bm, con
  * (BarrageSnapshotRequestHandler: OK only after sending is done and the client closed). */
 static void snapshot_drain(struct call_ctx *x)
 {
-    for (;;) {
-        uint8_t *data;
-        size_t n;
-        int rc = demo_call_recv(x->c, &data, &n, -1);
-        if (rc == DEMO_RECV_DEAD)
-            return;
-        if (rc == DEMO_RECV_END) {
-            finish(x, GRPC_STATUS_OK, "");
-            return;
-        }
-        if (rc != DEMO_RECV_MSG)
-            continue;
-        FLPB(FlightData) *fd;
-        struct barrage_msg bm;
-        int prc = parse_exchange_msg(x, data, n, &fd, &bm);
-        free(data);
-        if (prc != 0)
-            return;
-        struct demo_status st;
-        if (bm.has_wrapper && bm.msg_type != BARRAGE_SNAPSHOT_REQUEST) {
-            finish(x, GRPC_STATUS_INVALID_ARGUMENT,
-                   "Request type cannot be changed after initialization, expected "
-                   "BarrageSnapshotRequest metadata");
-        } else {
-            demo_status_obfuscated(x->app->reg, &st,
-                                   bm.has_wrapper
-                                       ? "IllegalStateException: Can't finish streaming twice"
-                                       : "NullPointerException: message without app_metadata");
-            finish_status(x, &st);
-        }
-        protobuf_c_message_free_unpacked(&fd->base, NULL);
+    FLPB(FlightData) *fd;
+    struct barrage_msg bm;
+    int rc = next_exchange_msg(x, &fd, &bm);
+    if (rc == 0)
+        finish(x, GRPC_STATUS_OK, "");
+    if (rc != 1)
         return;
+    struct demo_status st;
+    if (bm.has_wrapper && bm.msg_type != BARRAGE_SNAPSHOT_REQUEST) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT,
+               "Request type cannot be changed after initialization, expected "
+               "BarrageSnapshotRequest metadata");
+    } else {
+        demo_status_obfuscated(x->app->reg, &st,
+                               bm.has_wrapper
+                                   ? "IllegalStateException: Can't finish streaming twice"
+                                   : "NullPointerException: message without app_metadata");
+        finish_status(x, &st);
     }
+    protobuf_c_message_free_unpacked(&fd->base, NULL);
 }
 
 /* BarrageSnapshotRequestHandler.handleMessage (msg_type 7). */
@@ -938,8 +945,8 @@ static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) *fd,
     size_t n;
     char name[512], msg[700];
     const struct demo_object *obj;
-    if (snapshot_ticket(x, bm, &t, &n) != 0 || log_name(x, t, n, "table", name, sizeof name) != 0 ||
-        fetch_source(x, t, n, "table", &obj) != 0)
+    if (snapshot_ticket(x, bm, &t, &n) != 0 ||
+        fetch_source(x, t, n, "table", name, sizeof name, &obj) != 0)
         return;
     if (!demo_object_is_table(obj)) {
         /* ExchangeMarshaller.getMarshaller finds none (the message's grammar is upstream's). */
@@ -968,7 +975,26 @@ static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) *fd
            "implemented yet; use a snapshot (BarrageSnapshotRequest)");
 }
 
-/* ArrowFlightUtil.DoExchangeMarshaller.onNext: route the first request by its type. */
+/* ArrowFlightUtil.DoExchangeMarshaller.onNext: route a request by its type. */
+static void exchange_route(struct call_ctx *x, const char *prefix, const FLPB(FlightData) *fd,
+                           const struct barrage_msg *bm)
+{
+    char msg[256];
+    if (!bm->has_wrapper) {
+        snprintf(msg, sizeof msg, "%sfailed to receive Barrage request metadata", prefix);
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, msg);
+    } else if (bm->msg_type == BARRAGE_SNAPSHOT_REQUEST) {
+        exchange_snapshot(x, fd, bm);
+    } else if (bm->msg_type == BARRAGE_SUBSCRIPTION_REQUEST) {
+        exchange_subscription(x, fd, bm);
+    } else {
+        snprintf(msg, sizeof msg, "%sreceived a message with unhandled BarrageMessageType: %d",
+                 prefix, bm->msg_type);
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, msg);
+    }
+}
+
+/* FlightService.DoExchange: the first request with Barrage metadata decides the exchange. */
 static void h_do_exchange(struct call_ctx *x, const uint8_t *req, size_t len)
 {
     (void)req;
@@ -978,48 +1004,23 @@ static void h_do_exchange(struct call_ctx *x, const uint8_t *req, size_t len)
     char prefix[64];
     snprintf(prefix, sizeof prefix,
              "DoExchangeMarshaller{%x}: ", (unsigned)(((uintptr_t)x >> 4) & 0x7fffffffu));
-    int first = 1;
-    for (;;) {
-        uint8_t *data;
-        size_t n;
-        int rc = demo_call_recv(x->c, &data, &n, -1);
-        if (rc == DEMO_RECV_DEAD)
-            return;
-        if (rc == DEMO_RECV_END) {
+    for (int first = 1;; first = 0) {
+        FLPB(FlightData) *fd;
+        struct barrage_msg bm;
+        int rc = next_exchange_msg(x, &fd, &bm);
+        if (rc == 0) {
             /* Upstream closes its side without completing the call: it stays open until
              * the client cancels (or the server stops). */
             while (!demo_call_wait_dead(x->c, 1000)) {
             }
-            return;
         }
-        if (rc != DEMO_RECV_MSG)
-            continue;
-        FLPB(FlightData) *fd;
-        struct barrage_msg bm;
-        int prc = parse_exchange_msg(x, data, n, &fd, &bm);
-        free(data);
-        if (prc != 0)
+        if (rc != 1)
             return;
-        char msg[256];
-        if (!bm.has_wrapper) {
+        if (first && !bm.has_wrapper) { /* pyarrow first sends only the "dphn" descriptor */
             protobuf_c_message_free_unpacked(&fd->base, NULL);
-            if (first) { /* pyarrow sends a first FlightData with only the "dphn" descriptor */
-                first = 0;
-                continue;
-            }
-            snprintf(msg, sizeof msg, "%sfailed to receive Barrage request metadata", prefix);
-            finish(x, GRPC_STATUS_INVALID_ARGUMENT, msg);
-            return;
+            continue;
         }
-        if (bm.msg_type == BARRAGE_SNAPSHOT_REQUEST) {
-            exchange_snapshot(x, fd, &bm);
-        } else if (bm.msg_type == BARRAGE_SUBSCRIPTION_REQUEST) {
-            exchange_subscription(x, fd, &bm);
-        } else {
-            snprintf(msg, sizeof msg, "%sreceived a message with unhandled BarrageMessageType: %d",
-                     prefix, bm.msg_type);
-            finish(x, GRPC_STATUS_INVALID_ARGUMENT, msg);
-        }
+        exchange_route(x, prefix, fd, &bm);
         protobuf_c_message_free_unpacked(&fd->base, NULL);
         return;
     }
@@ -1097,22 +1098,49 @@ static int authenticate(struct call_ctx *x)
     return 0;
 }
 
+/* A method this server lacks: UNIMPLEMENTED, saying so by name for upstream ones. */
+static void finish_unknown_method(struct demo_call *call)
+{
+    char msg[600];
+    const char *path = demo_call_method(call);
+    int upstream = 0;
+    for (size_t i = 0; i < sizeof unserved / sizeof unserved[0]; i++)
+        upstream |= strcmp(path, unserved[i]) == 0;
+    if (upstream) /* a real server has it: say that this one does not */
+        snprintf(msg, sizeof msg, "dhtui demo server: %s is not implemented",
+                 strrchr(path, '/') + 1);
+    else /* grpc-java's answer for a method no service registered */
+        snprintf(msg, sizeof msg, "Method not found: %.500s", path[0] == '/' ? path + 1 : path);
+    demo_call_finish(call, GRPC_STATUS_UNIMPLEMENTED, msg);
+}
+
+/* Receive the one request of a non-BIDI call and check that it parses as m's request.
+ * 0 with *req (free it); -1 when the call is over (finished, or the client went away). */
+static int recv_request(struct call_ctx *x, const struct method *m, uint8_t **req, size_t *len)
+{
+    int rc = demo_call_recv(x->c, req, len, -1);
+    while (rc == DEMO_RECV_TIMEOUT && !demo_call_is_dead(x->c))
+        rc = demo_call_recv(x->c, req, len, -1);
+    if (rc == DEMO_RECV_END)
+        finish(x, GRPC_STATUS_INTERNAL, "Half-closed without a request");
+    if (rc != DEMO_RECV_MSG)
+        return -1;
+    ProtobufCMessage *check = unpack(x, m->request, *req, *len);
+    if (!check) {
+        free(*req);
+        *req = NULL;
+        return -1;
+    }
+    protobuf_c_message_free_unpacked(check, NULL);
+    return 0;
+}
+
 void demo_handle_call(void *app, struct demo_call *call)
 {
     struct call_ctx x = {app, call, NULL};
     const struct method *m = find_method(demo_call_method(call));
     if (!m) {
-        char msg[600];
-        const char *path = demo_call_method(call);
-        int upstream = 0;
-        for (size_t i = 0; i < sizeof unserved / sizeof unserved[0]; i++)
-            upstream |= strcmp(path, unserved[i]) == 0;
-        if (upstream) /* a real server has it: say that this one does not */
-            snprintf(msg, sizeof msg, "dhtui demo server: %s is not implemented",
-                     strrchr(path, '/') + 1);
-        else /* grpc-java's answer for a method no service registered */
-            snprintf(msg, sizeof msg, "Method not found: %.500s", path[0] == '/' ? path + 1 : path);
-        demo_call_finish(call, GRPC_STATUS_UNIMPLEMENTED, msg);
+        finish_unknown_method(call);
         return;
     }
     if (authenticate(&x) != 0)
@@ -1121,33 +1149,13 @@ void demo_handle_call(void *app, struct demo_call *call)
     demo_call_set_stop_fn(call, stop_hook, &x);
     uint8_t *req = NULL;
     size_t len = 0;
-    if (m->kind != BIDI) {
-        int rc = demo_call_recv(call, &req, &len, -1);
-        while (rc == DEMO_RECV_TIMEOUT && !demo_call_is_dead(call))
-            rc = demo_call_recv(call, &req, &len, -1);
-        if (rc == DEMO_RECV_END)
-            demo_call_finish(call, GRPC_STATUS_INTERNAL, "Half-closed without a request");
-        ProtobufCMessage *check =
-            rc == DEMO_RECV_MSG ? protobuf_c_message_unpack(m->request, NULL, len, req) : NULL;
-        if (rc == DEMO_RECV_MSG && !check) {
-            unpack(&x, m->request, req, len); /* finishes the call */
-            free(req);
-            rc = DEMO_RECV_DEAD;
-        }
-        if (check)
-            protobuf_c_message_free_unpacked(check, NULL);
-        if (rc != DEMO_RECV_MSG) {
-            demo_call_finish(call, GRPC_STATUS_CANCELLED, "");
-            demo_call_set_header_fn(call, NULL, NULL);
-            demo_call_set_stop_fn(call, NULL, NULL);
-            demo_session_unref(x.app->reg, x.s);
-            return;
-        }
+    if (m->kind == BIDI || recv_request(&x, m, &req, &len) == 0) {
+        m->fn(&x, req, len);
+        free(req);
+        if (!demo_call_finished(call) && !demo_call_is_dead(call))
+            demo_call_finish(call, GRPC_STATUS_INTERNAL,
+                             "demo server: handler ended without a status");
     }
-    m->fn(&x, req, len);
-    free(req);
-    if (!demo_call_finished(call) && !demo_call_is_dead(call))
-        demo_call_finish(call, GRPC_STATUS_INTERNAL, "demo server: handler ended without a status");
     demo_call_finish(call, GRPC_STATUS_CANCELLED, "");
     /* x lives on this stack: the rpc layer must not call back into it. */
     demo_call_set_header_fn(call, NULL, NULL);

@@ -75,6 +75,15 @@ static gpr_timespec deadline_in(int ms)
     return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(ms, GPR_TIMESPAN));
 }
 
+/* Shut a completion queue down, drain it and destroy it. */
+static void cq_destroy(grpc_completion_queue *cq)
+{
+    grpc_completion_queue_shutdown(cq);
+    while (grpc_completion_queue_next(cq, deadline_in(-1), NULL).type != GRPC_QUEUE_SHUTDOWN) {
+    }
+    grpc_completion_queue_destroy(cq);
+}
+
 /* Which op kind a tag pointer belongs to, or -1. */
 static int tag_kind(const struct demo_call *c, void *tag)
 {
@@ -371,13 +380,7 @@ static void call_free(struct demo_call *c)
 {
     if (c->call)
         grpc_call_unref(c->call);
-    grpc_completion_queue_shutdown(c->cq);
-    for (;;) {
-        grpc_event ev = grpc_completion_queue_next(c->cq, deadline_in(-1), NULL);
-        if (ev.type == GRPC_QUEUE_SHUTDOWN)
-            break;
-    }
-    grpc_completion_queue_destroy(c->cq);
+    cq_destroy(c->cq);
     if (c->recv_buf)
         grpc_byte_buffer_destroy(c->recv_buf);
     if (c->send_buf)
@@ -414,17 +417,24 @@ static void call_complete_and_free(struct demo_call *c)
     call_free(c);
 }
 
-/* Handler thread: keep RECV_CLOSE_ON_SERVER pending, run the dispatcher, clean up. */
-static void *call_main(void *arg)
+/* Keep RECV_CLOSE_ON_SERVER pending: it reports the client's cancel; if it cannot
+ * start, there is nothing to wait for. */
+static void watch_close(struct demo_call *c)
 {
-    struct demo_call *c = arg;
-    struct demo_rpc_server *s = c->srv;
     grpc_op op;
     memset(&op, 0, sizeof op);
     op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
     op.data.recv_close_on_server.cancelled = &c->cancelled;
     if (start_batch(c, &op, 1, TAG_CLOSE) != 0)
         c->close_done = 1;
+}
+
+/* Handler thread: keep RECV_CLOSE_ON_SERVER pending, run the dispatcher, clean up. */
+static void *call_main(void *arg)
+{
+    struct demo_call *c = arg;
+    struct demo_rpc_server *s = c->srv;
+    watch_close(c);
     s->fn(s->app, c);
     call_complete_and_free(c);
     pthread_mutex_lock(&s->lock);
@@ -449,12 +459,7 @@ static int set_method(struct demo_call *c)
 /* Refuse a call on the acceptor thread (no handler thread available). */
 static void refuse_call(struct demo_call *c, grpc_status_code code, const char *msg)
 {
-    grpc_op op;
-    memset(&op, 0, sizeof op);
-    op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-    op.data.recv_close_on_server.cancelled = &c->cancelled;
-    if (start_batch(c, &op, 1, TAG_CLOSE) != 0)
-        c->close_done = 1;
+    watch_close(c);
     demo_call_finish(c, code, msg);
     call_complete_and_free(c);
 }
@@ -529,6 +534,17 @@ static void *acceptor_main(void *arg)
     return NULL;
 }
 
+/* Destroy a server that has no calls left, with its queue and record. */
+static void server_free(struct demo_rpc_server *s)
+{
+    grpc_server_destroy(s->server);
+    cq_destroy(s->cq);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->idle);
+    free(s);
+    grpc_shutdown();
+}
+
 struct demo_rpc_server *demo_rpc_server_start(int port, demo_call_fn fn, void *app, int *bound_port,
                                               char *err, size_t err_cap)
 {
@@ -570,16 +586,7 @@ struct demo_rpc_server *demo_rpc_server_start(int port, demo_call_fn fn, void *a
     grpc_server_credentials_release(creds);
     if (got <= 0) {
         snprintf(err, err_cap, "cannot listen on %s (port in use?)", addr);
-        grpc_server_destroy(s->server);
-        grpc_completion_queue_shutdown(s->cq);
-        while (grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
-               GRPC_QUEUE_SHUTDOWN) {
-        }
-        grpc_completion_queue_destroy(s->cq);
-        pthread_mutex_destroy(&s->lock);
-        pthread_cond_destroy(&s->idle);
-        free(s);
-        grpc_shutdown();
+        server_free(s);
         return NULL;
     }
     grpc_server_start(s->server);
@@ -614,16 +621,5 @@ void demo_rpc_server_stop(struct demo_rpc_server *s)
     while (s->active > 0)
         pthread_cond_wait(&s->idle, &s->lock);
     pthread_mutex_unlock(&s->lock);
-    grpc_server_destroy(s->server);
-    grpc_completion_queue_shutdown(s->cq);
-    for (;;) {
-        grpc_event ev = grpc_completion_queue_next(s->cq, deadline_in(-1), NULL);
-        if (ev.type == GRPC_QUEUE_SHUTDOWN)
-            break;
-    }
-    grpc_completion_queue_destroy(s->cq);
-    pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->idle);
-    free(s);
-    grpc_shutdown();
+    server_free(s);
 }

@@ -16,6 +16,8 @@
 
 #include "deephaven_core/proto/application.pb-c.h"
 #include "deephaven_core/proto/session.pb-c.h"
+#include "dh_encoding.h"
+#include "dh_ticket.h"
 #include "pbutil.h"
 
 #define UUID_LEN 36
@@ -243,18 +245,10 @@ static void make_uuid(struct demo_registry *r, char out[UUID_LEN + 1])
 /* Lower-case hex of bytes (ByteHelper.byteBufToHex), cut after HEX_QUOTE_MAX bytes. */
 static void hex_quote(const uint8_t *p, size_t n, char *out, size_t cap)
 {
-    static const char digits[] = "0123456789abcdef";
-    size_t o = 0;
     size_t lim = n > HEX_QUOTE_MAX ? HEX_QUOTE_MAX : n;
-    for (size_t i = 0; i < lim && o + 3 < cap; i++) {
-        out[o++] = digits[p[i] >> 4];
-        out[o++] = digits[p[i] & 15];
-    }
-    if (lim < n && o + 4 < cap) {
-        memcpy(out + o, "...", 3);
-        o += 3;
-    }
-    out[o] = '\0';
+    size_t o = dh_hex_encode(p, lim, out, cap);
+    if (lim < n && o + sizeof "..." <= cap)
+        memcpy(out + o, "...", sizeof "...");
 }
 
 /* Copy up to HEX_QUOTE_MAX bytes of a name into a C string for messages. */
@@ -376,17 +370,6 @@ static int state_terminal(int s)
     return s >= DEMO_ES_RELEASED;
 }
 
-/* An ExportTicketHelper ticket: 'e' + int32 little-endian. */
-static void export_ticket_bytes(int32_t id, uint8_t out[5])
-{
-    uint32_t u = (uint32_t)id;
-    out[0] = 'e';
-    out[1] = (uint8_t)u;
-    out[2] = (uint8_t)(u >> 8);
-    out[3] = (uint8_t)(u >> 16);
-    out[4] = (uint8_t)(u >> 24);
-}
-
 static int32_t export_ticket_id(const uint8_t *t)
 {
     return (int32_t)((uint32_t)t[1] | ((uint32_t)t[2] << 8) | ((uint32_t)t[3] << 16) |
@@ -464,22 +447,32 @@ static struct demo_export *export_new(int32_t id, struct demo_session *s)
     return e;
 }
 
+/* Pack an ExportNotification for export `id` in `state`; context and handle may be
+ * NULL (left unset). */
+static int pack_export_notification(int32_t id, int state, const char *context,
+                                    const char *handle, uint8_t **out, size_t *len)
+{
+    struct dh_ticket tk;
+    dh_ticket_make_export(&tk, id);
+    DHPB(Ticket) t = DHPB_INIT(TICKET);
+    t.ticket.data = tk.bytes;
+    t.ticket.len = tk.len;
+    DHPB(ExportNotification) n = DHPB_INIT(EXPORT_NOTIFICATION);
+    n.ticket = &t;
+    n.export_state = (DHPB(ExportNotification__State))state;
+    if (context)
+        n.context = (char *)context;
+    if (handle)
+        n.dependent_handle = (char *)handle;
+    return demo_pb_pack(&n.base, out, len);
+}
+
 /* Pack an ExportNotification for e's current state. */
 static int pack_notification(const struct demo_export *e, uint8_t **out, size_t *len)
 {
-    uint8_t tb[5];
-    export_ticket_bytes(e->id, tb);
-    DHPB(Ticket) t = DHPB_INIT(TICKET);
-    t.ticket.data = tb;
-    t.ticket.len = sizeof tb;
-    DHPB(ExportNotification) n = DHPB_INIT(EXPORT_NOTIFICATION);
-    n.ticket = &t;
-    n.export_state = (DHPB(ExportNotification__State))e->state;
-    if (e->error_id[0] && e->state != DEMO_ES_RELEASED && e->state != DEMO_ES_EXPORTED)
-        n.context = (char *)e->error_id;
-    if (e->dep_handle[0])
-        n.dependent_handle = (char *)e->dep_handle;
-    return demo_pb_pack(&n.base, out, len);
+    int failed = e->error_id[0] && e->state != DEMO_ES_RELEASED && e->state != DEMO_ES_EXPORTED;
+    return pack_export_notification(e->id, e->state, failed ? e->error_id : NULL,
+                                    e->dep_handle[0] ? e->dep_handle : NULL, out, len);
 }
 
 /* Queue e's state for every export listener of its session. */
@@ -1212,26 +1205,29 @@ out:
     return sub;
 }
 
+/* Wait for the next message of a subscriber's or listener's queue: 1 with it, 0 when
+ * the session or (*ended, may be NULL) the listener is over, -1 when stop fired. Lock
+ * held. */
+static int queue_wait_locked(struct demo_registry *r, struct msg_queue *q,
+                             struct demo_session *s, const int *ended, demo_stop_fn stop,
+                             void *ctx, uint8_t **data, size_t *len)
+{
+    for (;;) {
+        if (queue_pop(q, data, len))
+            return 1;
+        if ((ended && *ended) || !session_check_locked(r, s))
+            return 0;
+        cond_wait_ms(r, 50);
+        if (!q->head && !(ended && *ended) && stop_fired(r, stop, ctx))
+            return -1;
+    }
+}
+
 int demo_fields_next(struct demo_registry *r, struct demo_fields_sub *sub, demo_stop_fn stop,
                      void *ctx, uint8_t **data, size_t *len)
 {
     pthread_mutex_lock(&r->lock);
-    int rc;
-    for (;;) {
-        if (queue_pop(&sub->q, data, len)) {
-            rc = 1;
-            break;
-        }
-        if (!session_check_locked(r, sub->s)) {
-            rc = 0;
-            break;
-        }
-        cond_wait_ms(r, 50);
-        if (!sub->q.head && stop_fired(r, stop, ctx)) {
-            rc = -1;
-            break;
-        }
-    }
+    int rc = queue_wait_locked(r, &sub->q, sub->s, NULL, stop, ctx, data, len);
     pthread_mutex_unlock(&r->lock);
     return rc;
 }
@@ -2007,21 +2003,9 @@ struct demo_listener *demo_listener_open(struct demo_registry *r, struct demo_se
         queue_push(&l->q, buf, len);
         free(buf);
     }
-    struct demo_export marker;
-    memset(&marker, 0, sizeof marker);
-    marker.state = DEMO_ES_EXPORTED;
-    uint8_t tb[5];
-    export_ticket_bytes(0, tb);
-    DHPB(Ticket) t = DHPB_INIT(TICKET);
-    t.ticket.data = tb;
-    t.ticket.len = sizeof tb;
-    DHPB(ExportNotification) m = DHPB_INIT(EXPORT_NOTIFICATION);
-    m.ticket = &t;
-    m.export_state = (DHPB(ExportNotification__State))DEMO_ES_EXPORTED;
-    m.context = (char *)"run is complete";
     uint8_t *buf;
     size_t len;
-    if (demo_pb_pack(&m.base, &buf, &len) == 0) {
+    if (pack_export_notification(0, DEMO_ES_EXPORTED, "run is complete", NULL, &buf, &len) == 0) {
         queue_push(&l->q, buf, len);
         free(buf);
     }
@@ -2037,22 +2021,7 @@ int demo_listener_next(struct demo_registry *r, struct demo_listener *l, demo_st
                        void *ctx, uint8_t **data, size_t *len)
 {
     pthread_mutex_lock(&r->lock);
-    int rc;
-    for (;;) {
-        if (queue_pop(&l->q, data, len)) {
-            rc = 1;
-            break;
-        }
-        if (l->ended || !session_check_locked(r, l->s)) {
-            rc = 0;
-            break;
-        }
-        cond_wait_ms(r, 50);
-        if (!l->q.head && !l->ended && stop_fired(r, stop, ctx)) {
-            rc = -1;
-            break;
-        }
-    }
+    int rc = queue_wait_locked(r, &l->q, l->s, &l->ended, stop, ctx, data, len);
     pthread_mutex_unlock(&r->lock);
     return rc;
 }

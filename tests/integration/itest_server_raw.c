@@ -26,6 +26,7 @@
 #include "deephaven_core/proto/session.pb-c.h"
 #include "deephaven_core/proto/table.pb-c.h"
 #include "deephaven_core/proto/ticket.pb-c.h"
+#include "dh_ticket.h"
 
 #define PB(x) Io__Deephaven__Proto__Backplane__Grpc__##x
 #define PB_INIT(x) IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__##x##__INIT
@@ -282,14 +283,12 @@ static void login(grpc_channel *ch, const char *auth, char *out, size_t cap)
     stream_free(&s);
 }
 
+/* The export ticket 'e' + id as int32 little-endian. */
 static void export_ticket(int32_t id, uint8_t out[5])
 {
-    uint32_t u = (uint32_t)id;
-    out[0] = 'e';
-    out[1] = (uint8_t)u;
-    out[2] = (uint8_t)(u >> 8);
-    out[3] = (uint8_t)(u >> 16);
-    out[4] = (uint8_t)(u >> 24);
+    struct dh_ticket t;
+    dh_ticket_make_export(&t, id);
+    memcpy(out, t.bytes, 5);
 }
 
 /* ExportFromTicket(src -> e<id>); returns the status, message in msg. */
