@@ -215,7 +215,6 @@ void app_ticket_short(const struct dh_ticket *t, char *buf, size_t n)
 int app_copy(struct app *a, const char *text, size_t len, const char *what)
 {
     if (!a->opt->osc52) {
-/* Set the status-line message, remember it for m, and log it. */
         app_message(a, APP_WARN,
                     "Clipboard copy is off (--no-osc52): select the text with the mouse.");
         return -1;
@@ -231,39 +230,42 @@ int app_copy(struct app *a, const char *text, size_t len, const char *what)
 
 /* ---- commands ---- */
 
+/* Record a queued command for the status line ("<doing> <name>") and the log
+ * ("<verb> <name> (req N)"). */
+static struct app_pending *pending_start(struct app *a, uint64_t req, enum pending_kind kind,
+                                         const char *doing, const char *verb, const char *name,
+                                         const char *type)
+{
+    struct app_pending *p = pending_add(a, req, kind);
+    snprintf(p->label, sizeof p->label, "%s %s", doing, name);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    snprintf(p->type, sizeof p->type, "%s", type ? type : "");
+    app_log(a, "%s %s (req %llu)", verb, name, (unsigned long long)req);
+    return p;
+}
+
 /* Queue a fetch and show a spinner until DH_EV_FETCHED. */
 void app_fetch_ticket(struct app *a, const struct dh_ticket *t, const char *typed)
 {
     char s[128];
     app_ticket_short(t, s, sizeof s);
     uint64_t req = dh_client_fetch(a->client, t);
-    struct app_pending *p = pending_add(a, req, PEND_FETCH);
-    snprintf(p->label, sizeof p->label, "fetching %s", s);
-    snprintf(p->name, sizeof p->name, "%s", s);
+    struct app_pending *p = pending_start(a, req, PEND_FETCH, "fetching", "fetch", s, NULL);
     ui_copy(p->typed, sizeof p->typed, typed);
-    app_log(a, "fetch %s (req %llu)", s, (unsigned long long)req);
 }
 
 /* Queue an open (a fetch that is not a known ticket) for an object. */
 void app_open_object(struct app *a, const struct dh_object *obj)
 {
     uint64_t req = dh_client_open(a->client, obj);
-    struct app_pending *p = pending_add(a, req, PEND_OPEN);
-    snprintf(p->label, sizeof p->label, "opening %s", obj->name);
-    snprintf(p->name, sizeof p->name, "%s", obj->name);
-    snprintf(p->type, sizeof p->type, "%s", obj->type ? obj->type : "");
-    app_log(a, "open %s (req %llu)", obj->name, (unsigned long long)req);
+    pending_start(a, req, PEND_OPEN, "opening", "open", obj->name, obj->type);
 }
 
 /* Queue a publish; the dialog opens on DH_EV_PUBLISHED. */
 void app_publish(struct app *a, const struct dh_object *obj)
 {
     uint64_t req = dh_client_publish(a->client, obj);
-    struct app_pending *p = pending_add(a, req, PEND_PUBLISH);
-    snprintf(p->label, sizeof p->label, "publishing %s", obj->name);
-    snprintf(p->name, sizeof p->name, "%s", obj->name);
-    snprintf(p->type, sizeof p->type, "%s", obj->type ? obj->type : "");
-    app_log(a, "publish %s (req %llu)", obj->name, (unsigned long long)req);
+    pending_start(a, req, PEND_PUBLISH, "publishing", "publish", obj->name, obj->type);
 }
 
 /* Queue a release of one of our published tickets. */
@@ -272,10 +274,7 @@ void app_release(struct app *a, const struct dh_ticket *shared)
     char s[128];
     app_ticket_short(shared, s, sizeof s);
     uint64_t req = dh_client_release(a->client, shared);
-    struct app_pending *p = pending_add(a, req, PEND_RELEASE);
-    snprintf(p->label, sizeof p->label, "releasing %s", s);
-    snprintf(p->name, sizeof p->name, "%s", s);
-    app_log(a, "release %s (req %llu)", s, (unsigned long long)req);
+    pending_start(a, req, PEND_RELEASE, "releasing", "release", s, NULL);
 }
 
 /* Quit now, or ask first when published tickets would die with us. */
@@ -366,7 +365,6 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
     const char *name = p->name[0] ? p->name : src;
     switch (f->kind) {
     case DH_KIND_TABLE:
-/* Push a view; a NULL view (allocation failed) becomes a message. */
         app_push(a, view_table_new(a, name, f->type[0] ? f->type : "Table", &f->table.ticket,
                                    &f->table, 1));
         break;
@@ -415,7 +413,6 @@ static void on_published(struct app *a, const struct app_pending *p, struct dh_e
     if (!st.type[0])
         snprintf(st.type, sizeof st.type, "%s", p->type);
     app_push(a, dialog_publish_new(a, &st, copied, err));
-/* Set the status-line message, remember it for m, and log it. */
     app_message(a, APP_INFO, "Published %s as %s%s", st.name, canon,
                 copied ? " (copied to the clipboard)" : "");
 }
@@ -428,11 +425,9 @@ static void on_connection(struct app *a, struct dh_event *ev)
     if (ev->err.msg[0])
         ui_copy(a->conn_detail, sizeof a->conn_detail, ev->err.msg);
     if (a->conn == DH_CONN_FAILED) {
-/* Set the status-line message, remember it for m, and log it. */
         app_message(a, APP_ERROR, "Connection failed: %s",
                     ev->err.msg[0] ? ev->err.msg : "the server could not be reached.");
     } else if (a->conn == DH_CONN_RETRYING) {
-/* Set the status-line message, remember it for m, and log it. */
         app_message(a, APP_WARN, "%s, retrying: %s",
                     a->ever_connected ? "Connection lost" : "Cannot connect",
                     ev->err.msg[0] ? ev->err.msg : "no reply from the server.");
@@ -457,7 +452,6 @@ static void handle_event(struct app *a, struct dh_event *ev)
 {
     struct app_pending p;
     int mine = 0;
-/* Log a printf-style line. */
     app_log(a, "event %s req=%llu ok=%d%s%s", event_name(ev->kind), (unsigned long long)ev->req,
             ev->ok, ev->err.msg[0] ? " err=" : "", ev->err.msg);
     switch (ev->kind) {
@@ -873,7 +867,7 @@ static int next_timeout(struct app *a)
 {
     int64_t t = 1000 - a->now_ms % 1000;
     if (a->n_pending) {
-        int64_t s = 100 - a->now_ms % 100;
+        int64_t s = draw_spinner_wait(a->now_ms);
         if (s < t)
             t = s;
     }

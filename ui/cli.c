@@ -57,6 +57,17 @@ struct dh_session *cli_connect(const struct cli_options *o)
     return s;
 }
 
+struct dh_object_list *cli_list_objects(struct dh_session *s)
+{
+    struct dh_object_list *l = NULL;
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_objects_list(s, &l, &err) == DH_OK)
+        return l;
+    cli_error_line(err.msg);
+    return NULL;
+}
+
 int cli_parse_ticket(const char *text, struct dh_ticket *t)
 {
     struct dh_error err;
@@ -195,18 +206,12 @@ static void cli_ls_json(const struct dh_object_list *l)
         char ticket[2 * DH_TICKET_MAX + 64];
         json_break(&w);
         json_begin_object(&w);
-        json_key(&w, "name");
-        json_string(&w, ob->name);
-        json_key(&w, "type");
-        json_string(&w, ob->type);
-        json_key(&w, "application_id");
-        json_string(&w, ob->app_id ? ob->app_id : "");
-        json_key(&w, "application_name");
-        json_string(&w, ob->app_name ? ob->app_name : "");
-        json_key(&w, "description");
-        json_string(&w, ob->description ? ob->description : "");
-        json_key(&w, "ticket");
-        json_string(&w, cli_ticket_text(&ob->ticket, ticket, sizeof ticket));
+        json_member_string(&w, "name", ob->name);
+        json_member_string(&w, "type", ob->type);
+        json_member_string(&w, "application_id", ob->app_id ? ob->app_id : "");
+        json_member_string(&w, "application_name", ob->app_name ? ob->app_name : "");
+        json_member_string(&w, "description", ob->description ? ob->description : "");
+        json_member_string(&w, "ticket", cli_ticket_text(&ob->ticket, ticket, sizeof ticket));
         json_end_object(&w);
     }
     if (l->n)
@@ -223,11 +228,8 @@ int cli_ls(const struct cli_options *o)
     struct dh_session *s = cli_connect(o);
     if (!s)
         return CLI_EXIT_FAIL;
-    struct dh_object_list *l = NULL;
-    struct dh_error err;
-    dh_error_clear(&err);
-    if (dh_objects_list(s, &l, &err) != DH_OK) {
-        cli_error_line(err.msg);
+    struct dh_object_list *l = cli_list_objects(s);
+    if (!l) {
         dh_session_free(s);
         return CLI_EXIT_FAIL;
     }
@@ -289,12 +291,9 @@ static void cli_publish_print(const struct cli_options *o, const struct dh_objec
         struct json_writer w;
         json_writer_init(&w, stdout);
         json_begin_object(&w);
-        json_key(&w, "ticket");
-        json_string(&w, ticket);
-        json_key(&w, "name");
-        json_string(&w, ob->name);
-        json_key(&w, "type");
-        json_string(&w, ob->type);
+        json_member_string(&w, "ticket", ticket);
+        json_member_string(&w, "name", ob->name);
+        json_member_string(&w, "type", ob->type);
         json_end_object(&w);
         json_newline(&w);
     } else {
@@ -306,13 +305,9 @@ static void cli_publish_print(const struct cli_options *o, const struct dh_objec
 /* Find the object to publish; prints the error when it is missing. */
 static int cli_find_object(struct dh_session *s, const char *name, struct dh_object *out)
 {
-    struct dh_object_list *l = NULL;
-    struct dh_error err;
-    dh_error_clear(&err);
-    if (dh_objects_list(s, &l, &err) != DH_OK) {
-        cli_error_line(err.msg);
+    struct dh_object_list *l = cli_list_objects(s);
+    if (!l)
         return -1;
-    }
     const struct dh_object *ob = dh_object_list_find(l, name);
     int rc = -1;
     if (!ob)
@@ -396,6 +391,20 @@ static const char *cli_enum_name(const char *const *names, size_t n, int v, char
     return buf;
 }
 
+/* ChartType name (console.proto), or its number. */
+static const char *cli_chart_type_name(int v, char *buf, size_t n)
+{
+    return cli_enum_name(cli_chart_types, sizeof cli_chart_types / sizeof *cli_chart_types, v,
+                         buf, n);
+}
+
+/* SeriesPlotStyle name (console.proto), or its number. */
+static const char *cli_plot_style_name(int v, char *buf, size_t n)
+{
+    return cli_enum_name(cli_plot_styles, sizeof cli_plot_styles / sizeof *cli_plot_styles, v,
+                         buf, n);
+}
+
 /* Sanitised copy of server text for a printf %s. */
 static const char *cli_safe(const char *s, char *buf, size_t n)
 {
@@ -420,11 +429,26 @@ static const char *cli_type_label(const struct dh_field *fl, char *buf, size_t n
     return buf;
 }
 
+/* fetch: the first lines, naming the ticket and what it points at. */
+static void cli_fetch_head_text(const char *ticket, const char *type)
+{
+    printf("ticket   %s\n", ticket);
+    printf("type     %s\n", type);
+}
+
+/* fetch --json: open the object and write the ticket and its type. */
+static void cli_fetch_head_json(struct json_writer *w, const char *ticket, const char *type)
+{
+    json_writer_init(w, stdout);
+    json_begin_object(w);
+    json_member_string(w, "ticket", ticket);
+    json_member_string(w, "type", type);
+}
+
 /* fetch: a table's size, kind and schema as text. */
 static void cli_fetch_table_text(const char *ticket, const struct dh_table_info *info)
 {
-    printf("ticket   %s\n", ticket);
-    printf("type     Table\n");
+    cli_fetch_head_text(ticket, "Table");
     if (info->size >= 0)
         printf("size     %" PRId64 " rows\n", info->size);
     else
@@ -457,34 +481,21 @@ static void cli_fetch_table_text(const char *ticket, const struct dh_table_info 
 static void cli_fetch_table_json(const char *ticket, const struct dh_table_info *info)
 {
     struct json_writer w;
-    json_writer_init(&w, stdout);
-    json_begin_object(&w);
-    json_key(&w, "ticket");
-    json_string(&w, ticket);
-    json_key(&w, "type");
-    json_string(&w, "Table");
-    json_key(&w, "size");
-    json_int(&w, info->size);
-    json_key(&w, "static");
-    json_bool(&w, info->is_static);
+    cli_fetch_head_json(&w, ticket, "Table");
+    json_member_int(&w, "size", info->size);
+    json_member_bool(&w, "static", info->is_static);
     json_key(&w, "columns");
     json_begin_array(&w);
     for (size_t i = 0; i < info->schema.n_fields; i++) {
         const struct dh_field *fl = &info->schema.fields[i];
         char label[128];
         json_begin_object(&w);
-        json_key(&w, "name");
-        json_string(&w, fl->name);
-        json_key(&w, "type");
-        json_string(&w, cli_type_label(fl, label, sizeof label));
-        json_key(&w, "deephaven_type");
-        json_string(&w, fl->dh_type);
-        json_key(&w, "arrow_type");
-        json_string(&w, cli_arrow_label(fl, label, sizeof label));
-        json_key(&w, "nullable");
-        json_bool(&w, fl->nullable);
-        json_key(&w, "hidden");
-        json_bool(&w, fl->hidden);
+        json_member_string(&w, "name", fl->name);
+        json_member_string(&w, "type", cli_type_label(fl, label, sizeof label));
+        json_member_string(&w, "deephaven_type", fl->dh_type);
+        json_member_string(&w, "arrow_type", cli_arrow_label(fl, label, sizeof label));
+        json_member_bool(&w, "nullable", fl->nullable);
+        json_member_bool(&w, "hidden", fl->hidden);
         json_end_object(&w);
     }
     json_end_array(&w);
@@ -496,22 +507,19 @@ static void cli_fetch_table_json(const char *ticket, const struct dh_table_info 
 static void cli_fetch_figure_text(const char *ticket, const struct dh_figure *f)
 {
     char a[512], b[512], c[512], num[16];
-    printf("ticket   %s\n", ticket);
-    printf("type     Figure\n");
+    cli_fetch_head_text(ticket, "Figure");
     printf("title    %s\n", cli_safe(f->title, a, sizeof a));
     printf("tables   %zu\n", f->n_tables);
     printf("charts   %zu\n", f->n_charts);
     for (size_t i = 0; i < f->n_charts; i++) {
         const struct dh_figure_chart *ch = &f->charts[i];
         printf("  chart %zu  %s%s%s\n", i + 1,
-               cli_enum_name(cli_chart_types, sizeof cli_chart_types / sizeof *cli_chart_types,
-                             ch->chart_type, num, sizeof num),
+               cli_chart_type_name(ch->chart_type, num, sizeof num),
                ch->title && ch->title[0] ? "  " : "", cli_safe(ch->title, a, sizeof a));
         for (size_t j = 0; j < ch->n_series; j++) {
             const struct dh_figure_series *se = &ch->series[j];
             printf("    series %s  %s  x=%s  y=%s", cli_safe(se->name, a, sizeof a),
-                   cli_enum_name(cli_plot_styles, sizeof cli_plot_styles / sizeof *cli_plot_styles,
-                                 se->plot_style, num, sizeof num),
+                   cli_plot_style_name(se->plot_style, num, sizeof num),
                    cli_safe(se->x_column, b, sizeof b), cli_safe(se->y_column, c, sizeof c));
             if (se->table_index >= 0)
                 printf("  table %d", se->table_index);
@@ -527,44 +535,28 @@ static void cli_fetch_figure_json(const char *ticket, const struct dh_figure *f)
 {
     struct json_writer w;
     char num[16];
-    json_writer_init(&w, stdout);
-    json_begin_object(&w);
-    json_key(&w, "ticket");
-    json_string(&w, ticket);
-    json_key(&w, "type");
-    json_string(&w, "Figure");
-    json_key(&w, "title");
-    json_string(&w, f->title ? f->title : "");
-    json_key(&w, "tables");
-    json_int(&w, (int64_t)f->n_tables);
+    cli_fetch_head_json(&w, ticket, "Figure");
+    json_member_string(&w, "title", f->title ? f->title : "");
+    json_member_int(&w, "tables", (int64_t)f->n_tables);
     json_key(&w, "charts");
     json_begin_array(&w);
     for (size_t i = 0; i < f->n_charts; i++) {
         const struct dh_figure_chart *ch = &f->charts[i];
         json_begin_object(&w);
-        json_key(&w, "title");
-        json_string(&w, ch->title ? ch->title : "");
-        json_key(&w, "chart_type");
-        json_string(&w, cli_enum_name(cli_chart_types,
-                                      sizeof cli_chart_types / sizeof *cli_chart_types,
-                                      ch->chart_type, num, sizeof num));
+        json_member_string(&w, "title", ch->title ? ch->title : "");
+        json_member_string(&w, "chart_type",
+                           cli_chart_type_name(ch->chart_type, num, sizeof num));
         json_key(&w, "series");
         json_begin_array(&w);
         for (size_t j = 0; j < ch->n_series; j++) {
             const struct dh_figure_series *se = &ch->series[j];
             json_begin_object(&w);
-            json_key(&w, "name");
-            json_string(&w, se->name ? se->name : "");
-            json_key(&w, "plot_style");
-            json_string(&w, cli_enum_name(cli_plot_styles,
-                                          sizeof cli_plot_styles / sizeof *cli_plot_styles,
-                                          se->plot_style, num, sizeof num));
-            json_key(&w, "x");
-            json_string(&w, se->x_column ? se->x_column : "");
-            json_key(&w, "y");
-            json_string(&w, se->y_column ? se->y_column : "");
-            json_key(&w, "table");
-            json_int(&w, se->table_index);
+            json_member_string(&w, "name", se->name ? se->name : "");
+            json_member_string(&w, "plot_style",
+                               cli_plot_style_name(se->plot_style, num, sizeof num));
+            json_member_string(&w, "x", se->x_column ? se->x_column : "");
+            json_member_string(&w, "y", se->y_column ? se->y_column : "");
+            json_member_int(&w, "table", se->table_index);
             json_end_object(&w);
         }
         json_end_array(&w);
@@ -601,17 +593,11 @@ static void cli_fetch_other(const struct cli_options *o, const char *ticket, con
 {
     if (o->json) {
         struct json_writer w;
-        json_writer_init(&w, stdout);
-        json_begin_object(&w);
-        json_key(&w, "ticket");
-        json_string(&w, ticket);
-        json_key(&w, "type");
-        json_string(&w, type);
+        cli_fetch_head_json(&w, ticket, type);
         json_end_object(&w);
         json_newline(&w);
     } else {
-        printf("ticket   %s\n", ticket);
-        printf("type     %s\n", type);
+        cli_fetch_head_text(ticket, type);
     }
 }
 
@@ -727,14 +713,10 @@ static void cli_check_print(const struct cli_options *o, const struct cli_check_
         for (size_t i = 0; i < n; i++) {
             json_break(&w);
             json_begin_object(&w);
-            json_key(&w, "ticket");
-            json_string(&w, rows[i].ticket);
-            json_key(&w, "state");
-            json_string(&w, rows[i].state);
-            json_key(&w, "valid");
-            json_bool(&w, rows[i].valid);
-            json_key(&w, "detail");
-            json_string(&w, rows[i].detail);
+            json_member_string(&w, "ticket", rows[i].ticket);
+            json_member_string(&w, "state", rows[i].state);
+            json_member_bool(&w, "valid", rows[i].valid);
+            json_member_string(&w, "detail", rows[i].detail);
             json_end_object(&w);
         }
         json_newline(&w);

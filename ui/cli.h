@@ -15,6 +15,8 @@
 #include "dh_session.h"
 #include "dh_ticket.h"
 
+struct dh_object_list;
+
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
 
 /* Output formats of `dhtui rows`. */
@@ -64,6 +66,9 @@ void cli_error_line(const char *msg);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Connect; on failure print the error line and return NULL. UI thread. */
 struct dh_session *cli_connect(const struct cli_options *o);
+/* The server's objects (caller frees with dh_object_list_free); on failure
+ * print the error line and return NULL. UI thread. */
+struct dh_object_list *cli_list_objects(struct dh_session *s);
 /* Parse a pasted ticket; on failure print the parser's sentence. UI thread. */
 int cli_parse_ticket(const char *text, struct dh_ticket *t);
 /* Ignore SIGPIPE so a closed stdout shows up as EPIPE from writes. */

@@ -435,19 +435,16 @@ static int rows_looks_like_ticket(const char *s)
 /* Resolve TICKET_OR_NAME: an object name from the list, else a ticket. */
 static int rows_resolve(struct dh_session *s, const char *text, struct dh_ticket *t)
 {
-    struct dh_object_list *l = NULL;
-    struct dh_error err;
-    dh_error_clear(&err);
-    if (dh_objects_list(s, &l, &err) != DH_OK) {
-        cli_error_line(err.msg);
+    struct dh_object_list *l = cli_list_objects(s);
+    if (!l)
         return CLI_EXIT_FAIL;
-    }
     const struct dh_object *ob = dh_object_list_find(l, text);
     if (ob)
         *t = ob->ticket;
     dh_object_list_free(l);
     if (ob)
         return 0;
+    struct dh_error err;
     dh_error_clear(&err);
     if (dh_ticket_parse(t, text, strlen(text), &err) == DH_OK)
         return 0;

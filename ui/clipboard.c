@@ -9,34 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* RFC 4648 base64 with padding. */
-size_t clipboard_base64(const unsigned char *in, size_t len, char *out, size_t cap)
-{
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t need = (len + 2) / 3 * 4;
-    if (cap == 0 || need >= cap)
-        return 0;
-    size_t o = 0;
-    size_t i = 0;
-    for (; i + 2 < len; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-        out[o++] = tab[v >> 18 & 63];
-        out[o++] = tab[v >> 12 & 63];
-        out[o++] = tab[v >> 6 & 63];
-        out[o++] = tab[v & 63];
-    }
-    if (i < len) {
-        unsigned v = (unsigned)in[i] << 16;
-        if (i + 1 < len)
-            v |= (unsigned)in[i + 1] << 8;
-        out[o++] = tab[v >> 18 & 63];
-        out[o++] = tab[v >> 12 & 63];
-        out[o++] = i + 1 < len ? tab[v >> 6 & 63] : '=';
-        out[o++] = '=';
-    }
-    out[o] = '\0';
-    return o;
-}
+#include "dh_encoding.h"
 
 /* Append n bytes to buf at *o (capacity checked by the caller's sizing). */
 static void put(char *buf, size_t *o, const char *s, size_t n)
@@ -55,7 +28,7 @@ char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_scree
     char *b64 = malloc(b64cap);
     if (!b64)
         return NULL;
-    size_t blen = clipboard_base64((const unsigned char *)text, len, b64, b64cap);
+    size_t blen = dh_base64_encode((const uint8_t *)text, len, 0, b64, b64cap);
     /* Plain OSC plus at most one wrapped copy, each with < 32 bytes of framing. */
     size_t cap = 2 * (blen + 32);
     char *seq = malloc(cap);

@@ -10,10 +10,6 @@
 /* Largest text we copy; terminals drop longer OSC 52 payloads anyway. */
 #define CLIPBOARD_MAX 100000
 
-/* Standard base64 of in[0..len) into out (NUL-terminated); returns the length
- * written, or 0 if out (cap bytes) is too small. Any thread. */
-size_t clipboard_base64(const unsigned char *in, size_t len, char *out, size_t cap);
-
 /* Build the escape sequence(s) that set the clipboard to text[0..len) into a
  * new buffer (caller frees) of *out_len bytes: a plain OSC 52, plus a tmux DCS
  * passthrough copy when in_tmux, or a screen DCS wrapper when in_screen.

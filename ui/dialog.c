@@ -103,18 +103,22 @@ struct publish_dialog {
     char copy_note[300];
 };
 
+/* Text width inside a dialog on win: the window less the frame, at most max. */
+static int inner_width(WINDOW *win, int max)
+{
+    int inner = getmaxx(win) - 8;
+    if (inner > max)
+        inner = max;
+    return inner < 4 ? 4 : inner;
+}
+
 /* The ticket on its own lines (never cut), then the notes. */
 static void publish_draw(struct view *v, struct app *a, WINDOW *win)
 {
     struct publish_dialog *d = (struct publish_dialog *)v;
     (void)a;
     size_t tlen = strlen(d->text);
-    int inner_max = getmaxx(win) - 8;
-    int inner = (int)tlen > 60 ? (int)tlen : 60;
-    if (inner > inner_max)
-        inner = inner_max;
-    if (inner < 4)
-        inner = 4;
+    int inner = inner_width(win, (int)tlen > 60 ? (int)tlen : 60);
     /* The ticket wraps by characters (it has no spaces); notes by words. */
     int ticket_lines = (int)((tlen + (size_t)inner - 1) / (size_t)inner);
     static const char valid_note[] =
@@ -139,7 +143,6 @@ static void publish_draw(struct view *v, struct app *a, WINDOW *win)
     for (size_t i = 0; i < notes.n && row < y + bh - 1; i++, row++) {
         attr_t at = i == 0 && strncmp(d->copy_note, "Copied", 6) == 0 ? draw_attr(DR_GOOD)
                                                                        : A_NORMAL;
-/* Sanitise, cut to max_cols by display width, then hand to curses. */
         draw_text(win, row, x + 3, bw - 6, at, body + notes.lines[i].off, notes.lines[i].len,
                   DT_ELLIPSIS);
     }
@@ -163,20 +166,13 @@ static unsigned publish_key(struct view *v, struct app *a, int key, enum ui_acti
     }
 }
 
-/* Dialogs without owned memory. */
-static void simple_destroy(struct view *v, struct app *a)
-{
-    (void)a;
-    free(v);
-}
-
 static const struct view_ops publish_ops = {
     .name = "publish",
     .keymap = &keymap_publish,
     .modal = 1,
     .draw = publish_draw,
     .key = publish_key,
-    .destroy = simple_destroy,
+    .destroy = view_free,
 };
 
 /* The publish dialog for a ticket status. */
@@ -222,11 +218,7 @@ static void confirm_draw(struct view *v, struct app *a, WINDOW *win)
 {
     struct confirm_dialog *d = (struct confirm_dialog *)v;
     (void)a;
-    int inner = getmaxx(win) - 8;
-    if (inner > 64)
-        inner = 64;
-    if (inner < 4)
-        inner = 4;
+    int inner = inner_width(win, 64);
     struct wrap q = {0};
     wrap_text(&q, d->question, strlen(d->question), inner);
     int y, x, bh, bw;
@@ -234,7 +226,6 @@ static void confirm_draw(struct view *v, struct app *a, WINDOW *win)
     draw_frame(win, y, x, bh, bw, "Are you sure?");
     int row = y + 2;
     for (size_t i = 0; i < q.n && row < y + bh - 2; i++, row++)
-/* Sanitise, cut to max_cols by display width, then hand to curses. */
         draw_text(win, row, x + 3, bw - 6, draw_attr(DR_WARN), d->question + q.lines[i].off,
                   q.lines[i].len, 0);
     draw_str(win, y + bh - 2, x + 3, bw - 6, draw_attr(DR_DIM), "y: yes    n or Esc: no", 0);
@@ -267,7 +258,7 @@ static const struct view_ops confirm_ops = {
     .modal = 1,
     .draw = confirm_draw,
     .key = confirm_key,
-    .destroy = simple_destroy,
+    .destroy = view_free,
 };
 
 /* A y/n question about quitting or releasing a ticket. */
@@ -306,11 +297,7 @@ static void text_draw(struct view *v, struct app *a, WINDOW *win)
 {
     struct text_dialog *d = (struct text_dialog *)v;
     (void)a;
-    int inner = getmaxx(win) - 8;
-    if (inner > 100)
-        inner = 100;
-    if (inner < 4)
-        inner = 4;
+    int inner = inner_width(win, 100);
     if (d->wrap.width != inner)
         wrap_text(&d->wrap, d->shown, d->shown_len, inner);
     int want_h = (int)d->wrap.n + 4;
@@ -326,7 +313,6 @@ static void text_draw(struct view *v, struct app *a, WINDOW *win)
         draw_text(win, y + 2 + r, x + 3, bw - 6, A_NORMAL, d->shown + l->off, l->len, 0);
     }
     if (n > (size_t)d->page)
-/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(win, y + bh - 1, x + 2, bw - 4, draw_attr(DR_BORDER), DT_RIGHT,
                  " lines %zu-%zu of %zu ", d->top + 1,
                  d->top + (size_t)d->page < n ? d->top + (size_t)d->page : n, n);
@@ -377,10 +363,8 @@ static const struct view_ops text_ops = {
 /* Sanitise line by line so real line breaks stay line breaks. */
 static char *sanitize_keep_lines(const char *s, size_t len, size_t *out_len)
 {
-    if (len > (SIZE_MAX - 1) / 4)
-        return NULL;
-    size_t cap = len * 4 + 1;
-    char *out = malloc(cap);
+    size_t cap;
+    char *out = draw_sanitize_alloc(len, &cap);
     if (!out)
         return NULL;
     size_t o = 0, start = 0;

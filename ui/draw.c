@@ -114,7 +114,15 @@ const char *draw_glyph(enum draw_glyph g)
     return utf8_output ? utf8[g] : ascii[g];
 }
 
-/* Braille or ASCII spinner, one frame per 100 ms. */
+/* Spinner frames last this long. */
+enum { DRAW_SPINNER_MS = 100 };
+
+int64_t draw_spinner_wait(int64_t now_ms)
+{
+    return DRAW_SPINNER_MS - now_ms % DRAW_SPINNER_MS;
+}
+
+/* Braille or ASCII spinner, one frame per DRAW_SPINNER_MS. */
 const char *draw_spinner(long long now_ms)
 {
     static const char *const braille[] = {"\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9",
@@ -122,7 +130,7 @@ const char *draw_spinner(long long now_ms)
                                           "\xe2\xa0\xa6", "\xe2\xa0\xa7", "\xe2\xa0\x87",
                                           "\xe2\xa0\x8f"};
     static const char *const ascii[] = {"|", "/", "-", "\\"};
-    long long frame = now_ms / 100;
+    long long frame = now_ms / DRAW_SPINNER_MS;
     if (frame < 0)
         frame = 0;
     if (utf8_output)
@@ -281,14 +289,20 @@ size_t draw_width(const char *s, size_t len)
     return cut && w < DRAW_MAX_COLS ? DRAW_MAX_COLS : w;
 }
 
-/* A sanitised copy sized for the worst case. */
-char *draw_sanitize_dup(const char *s, size_t len, unsigned flags)
+char *draw_sanitize_alloc(size_t len, size_t *cap)
 {
     /* Worst case: every byte becomes "\xNN" (4 bytes) or U+FFFD (3 bytes). */
     if (len > (SIZE_MAX - 1) / 4)
         return NULL;
-    size_t cap = len * 4 + 1;
-    char *out = malloc(cap);
+    *cap = len * 4 + 1;
+    return malloc(*cap);
+}
+
+/* A sanitised copy sized for the worst case. */
+char *draw_sanitize_dup(const char *s, size_t len, unsigned flags)
+{
+    size_t cap;
+    char *out = draw_sanitize_alloc(len, &cap);
     if (!out)
         return NULL;
     int cut = 0;

@@ -7,6 +7,7 @@
 #define DHTUI_DRAW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <curses.h>
 
@@ -66,6 +67,8 @@ int draw_utf8(void);
 const char *draw_glyph(enum draw_glyph g);
 /* The spinner frame for time now_ms (1 column). UI thread. */
 const char *draw_spinner(long long now_ms);
+/* Milliseconds from now_ms until the spinner's next frame. Any thread. */
+int64_t draw_spinner_wait(int64_t now_ms);
 
 /* Draw untrusted text s[0..len) at (y, x) of w in attr, at most max_cols
  * columns, sanitised. Returns the columns drawn. UI thread. */
@@ -84,6 +87,9 @@ int draw_wrapped(WINDOW *w, int y, int x, int width, int max_lines, attr_t attr,
 void draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr);
 /* Display columns s would take once sanitised (as draw_text draws it). UI thread. */
 size_t draw_width(const char *s, size_t len);
+/* A buffer of *cap bytes, enough for s[0..len) sanitised in the worst case
+ * (caller frees); NULL on overflow or allocation failure. Any thread. */
+char *draw_sanitize_alloc(size_t len, size_t *cap);
 /* Sanitise s[0..len) for display into a new NUL-terminated string (caller
  * frees); NULL on allocation failure. UI thread. */
 char *draw_sanitize_dup(const char *s, size_t len, unsigned flags);

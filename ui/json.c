@@ -93,6 +93,24 @@ void json_null(struct json_writer *w)
     fputs("null", w->f);
 }
 
+void json_member_string(struct json_writer *w, const char *key, const char *s)
+{
+    json_key(w, key);
+    json_string(w, s);
+}
+
+void json_member_int(struct json_writer *w, const char *key, int64_t v)
+{
+    json_key(w, key);
+    json_int(w, v);
+}
+
+void json_member_bool(struct json_writer *w, const char *key, int v)
+{
+    json_key(w, key);
+    json_bool(w, v);
+}
+
 void json_number_text(struct json_writer *w, const char *s)
 {
     if (!json_is_number(s)) {

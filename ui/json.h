@@ -37,6 +37,10 @@ void json_string_n(struct json_writer *w, const char *s, size_t len);
 void json_int(struct json_writer *w, int64_t v);
 void json_bool(struct json_writer *w, int v);
 void json_null(struct json_writer *w);
+/* An object member: json_key, then the value. UI thread. */
+void json_member_string(struct json_writer *w, const char *key, const char *s);
+void json_member_int(struct json_writer *w, const char *key, int64_t v);
+void json_member_bool(struct json_writer *w, const char *key, int v);
 /* Write text as a bare JSON number if it is one (RFC 8259 grammar), else as a
  * string. UI thread. */
 void json_number_text(struct json_writer *w, const char *s);

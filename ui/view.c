@@ -2,6 +2,7 @@
 /* view: the view stack and the cursor arithmetic the list views share. */
 #include "view.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "prompt.h"
@@ -40,6 +41,25 @@ void app_pop(struct app *a)
 struct view *app_top(struct app *a)
 {
     return a->n_views ? a->views[a->n_views - 1] : NULL;
+}
+
+/* Walk down from the top: only modal dialogs may sit above v. */
+int view_on_screen(const struct view *v, const struct app *a)
+{
+    for (size_t i = a->n_views; i > 0; i--) {
+        const struct view *x = a->views[i - 1];
+        if (x == v)
+            return 1;
+        if (!x->ops->modal)
+            return 0;
+    }
+    return 0;
+}
+
+void view_free(struct view *v, struct app *a)
+{
+    (void)a;
+    free(v);
 }
 
 /* Cursor arithmetic for the movement actions. */

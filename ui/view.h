@@ -233,5 +233,9 @@ struct view *dialog_text_new(struct app *a, const char *title, const char *text,
 int view_list_move(enum ui_action act, size_t n, size_t page, size_t *cursor);
 /* Scroll *top so that cursor is visible in a page of `page` rows. Any thread. */
 void view_list_scroll(size_t n, size_t page, size_t cursor, size_t *top);
+/* 1 if v is what the user sees: the top view, or under modal dialogs only. UI thread. */
+int view_on_screen(const struct view *v, const struct app *a);
+/* A destroy for views that own no memory besides themselves. UI thread. */
+void view_free(struct view *v, struct app *a);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dh_arrow.h"
 #include "dh_format.h"
 #include "draw.h"
 #include "view.h"
@@ -120,103 +121,50 @@ static int build(struct figure_view *v)
 
 /* ---- plot data ---- */
 
-/* The value of a numeric, time or date cell as a double; 0 for nulls
- * (Arrow validity or Deephaven's null sentinels) and other types. */
-static int cell_number(const struct dh_column_view *c, int64_t i, double *out)
+/* 1 if cell i of c can be a point: in range, valid, and an integer, a single
+ * or double float, a timestamp or a date (not a bool, a duration or a half). */
+static int cell_plottable(const struct dh_column_view *c, int64_t i)
 {
     if (!c || !c->field || !c->values || i < 0 || i >= c->length)
         return 0;
     if (c->validity && !(c->validity[i / 8] & (1u << (i % 8))))
         return 0;
-    const struct dh_field *f = c->field;
-    int bytes = 0;
-    switch (f->type) {
-    case DH_TYPE_INT: bytes = f->bit_width / 8; break;
-    case DH_TYPE_FLOAT: bytes = f->bit_width / 8; break;
-    case DH_TYPE_TIMESTAMP: bytes = 8; break;
-    case DH_TYPE_DATE: bytes = f->unit == DH_DATE_DAY ? 4 : 8; break;
+    int w = c->value_width;
+    switch (c->field->type) {
+    case DH_TYPE_INT: return w == 1 || w == 2 || w == 4 || w == 8;
+    case DH_TYPE_FLOAT: return w == 4 || w == 8;
+    case DH_TYPE_TIMESTAMP:
+    case DH_TYPE_DATE: return 1;
     default: return 0;
     }
-    if (bytes <= 0 || (size_t)(i + 1) * (size_t)bytes > c->values_len)
+}
+
+/* The value of a numeric, time or date cell as a double; 0 for nulls
+ * (Arrow validity, or Deephaven's null sentinels whether or not the batch
+ * marks them) and other types. */
+static int cell_number(const struct dh_column_view *c, int64_t i, double *out)
+{
+    if (!cell_plottable(c, i))
         return 0;
-    const uint8_t *p = c->values + (size_t)i * (size_t)bytes;
-    if (f->type == DH_TYPE_FLOAT) {
-        if (bytes == 8) {
-            double d;
-            memcpy(&d, p, 8);
-            if (d == -DBL_MAX || isnan(d) || isinf(d))
-                return 0;
-            *out = d;
-            return 1;
-        }
-        if (bytes == 4) {
-            float fl;
-            memcpy(&fl, p, 4);
-            if (fl == -FLT_MAX || isnan(fl) || isinf(fl))
-                return 0;
-            *out = fl;
-            return 1;
-        }
+    if (c->field->type == DH_TYPE_FLOAT) {
+        double d = dh_column_get_f64(c, i);
+        double sentinel = c->value_width == 8 ? -DBL_MAX : (double)-FLT_MAX;
+        if (d == sentinel || isnan(d) || isinf(d))
+            return 0;
+        *out = d;
+        return 1;
+    }
+    if (c->field->type == DH_TYPE_INT && !c->field->is_signed) {
+        *out = (double)dh_column_get_u64(c, i);
+        return 1;
+    }
+    /* Signed integers, timestamps and dates: the width's minimum is null. */
+    int64_t v = dh_column_get_i64(c, i);
+    int64_t min = c->value_width == 8 ? INT64_MIN : -((int64_t)1 << (8 * c->value_width - 1));
+    if (v == min)
         return 0;
-    }
-    int is_signed = f->type != DH_TYPE_INT || f->is_signed;
-    switch (bytes) {
-    case 1: {
-        if (is_signed) {
-            int8_t v;
-            memcpy(&v, p, 1);
-            if (v == INT8_MIN)
-                return 0;
-            *out = v;
-        } else {
-            *out = *p;
-        }
-        return 1;
-    }
-    case 2: {
-        if (is_signed) {
-            int16_t v;
-            memcpy(&v, p, 2);
-            if (v == INT16_MIN)
-                return 0;
-            *out = v;
-        } else {
-            uint16_t v;
-            memcpy(&v, p, 2);
-            *out = v;
-        }
-        return 1;
-    }
-    case 4: {
-        if (is_signed) {
-            int32_t v;
-            memcpy(&v, p, 4);
-            if (v == INT32_MIN)
-                return 0;
-            *out = v;
-        } else {
-            uint32_t v;
-            memcpy(&v, p, 4);
-            *out = v;
-        }
-        return 1;
-    }
-    case 8: {
-        if (is_signed) {
-            int64_t v;
-            memcpy(&v, p, 8);
-            if (v == INT64_MIN)
-                return 0;
-            *out = (double)v;
-        } else {
-            uint64_t v;
-            memcpy(&v, p, 8);
-            *out = (double)v;
-        }
-        return 1;
-    }
-    default: return 0;
-    }
+    *out = (double)v;
+    return 1;
 }
 
 /* Drop the plotted points. */
@@ -334,7 +282,6 @@ static void plot_draw(struct figure_view *v, struct app *a, WINDOW *w, int y, in
 {
     struct plot *p = &v->plot;
     if (p->req || p->have_line != p->want_line) {
-/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(w, y, x, width, draw_attr(DR_DIM), 0, "%s loading the series%s",
                  draw_spinner(a->now_ms), draw_glyph(DG_ELLIPSIS));
         return;
@@ -409,7 +356,6 @@ static void plot_draw(struct figure_view *v, struct app *a, WINDOW *w, int y, in
     int lw = draw_str(w, y + pl + 1, x + margin + 1, pc / 2, dim, p->x_first, DT_ELLIPSIS);
     draw_str(w, y + pl + 1, x + margin + 1 + lw, pc - lw, dim, p->x_last, DT_RIGHT | DT_ELLIPSIS);
     if (p->table_size > (int64_t)PLOT_MAX_ROWS)
-/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(w, y, x + margin + 2, pc - 1, dim, DT_RIGHT, "first %d of %lld rows",
                  PLOT_MAX_ROWS, (long long)p->table_size);
 }
@@ -420,11 +366,9 @@ static void figure_draw(struct view *vv, struct app *a, WINDOW *w)
     struct figure_view *v = (struct figure_view *)vv;
     int cols = getmaxx(w), lines = getmaxy(w);
     const struct dh_figure *f = v->fig;
-/* draw_text for C strings. */
     draw_str(w, 0, 1, cols - 2, A_BOLD, f->title && f->title[0] ? f->title : "(untitled figure)",
              DT_ELLIPSIS);
     if (f->update_interval_ms > 0)
-/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(w, 0, cols / 2, cols - cols / 2 - 1, draw_attr(DR_DIM), DT_RIGHT,
                  "updates every %lld ms", (long long)f->update_interval_ms);
     /* The list gets what it needs (up to half), the plot the rest. */
@@ -444,7 +388,6 @@ static void figure_draw(struct view *vv, struct app *a, WINDOW *w)
         const struct dh_figure_chart *ch = l->chart < f->n_charts ? &f->charts[l->chart] : NULL;
         switch (l->kind) {
         case FL_CHART:
-/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, y, 1, cols - 2, draw_attr(DR_HEADER), DT_ELLIPSIS, "Chart %zu: %s (%s)",
                      l->chart + 1, ch && ch->title && ch->title[0] ? ch->title : "untitled",
                      chart_type_name(ch ? ch->chart_type : -1));
@@ -470,7 +413,6 @@ static void figure_draw(struct view *vv, struct app *a, WINDOW *w)
             if (sel)
                 draw_fill(w, y, 0, cols, base);
             int x = 3;
-/* draw_text for C strings. */
             draw_str(w, y, x, wname, base | A_BOLD, s->name[0] ? s->name : "(unnamed)",
                      DT_ELLIPSIS);
             x += wname + 2;
@@ -574,19 +516,6 @@ static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_acti
     }
 }
 
-/* 1 if this view is what the user sees (top, or under a dialog). */
-static int figure_on_screen(struct figure_view *v, struct app *a)
-{
-    for (size_t i = a->n_views; i > 0; i--) {
-        struct view *x = a->views[i - 1];
-        if (x == &v->base)
-            return 1;
-        if (!x->ops->modal)
-            return 0;
-    }
-    return 0;
-}
-
 /* Ask for the selected series' rows when the selection changed. */
 static unsigned figure_tick(struct view *vv, struct app *a, int64_t now)
 {
@@ -595,13 +524,13 @@ static unsigned figure_tick(struct view *vv, struct app *a, int64_t now)
     struct plot *p = &v->plot;
     if (v->cursor < v->n && v->lines[v->cursor].kind == FL_SERIES)
         p->want_line = v->cursor;
-    if (!figure_on_screen(v, a) && p->req) {
+    if (!view_on_screen(&v->base, a) && p->req) {
         /* A view above us may ask for rows and supersede ours: ask again later. */
         dh_client_cancel(a->client, p->req);
         p->req = 0;
         p->have_line = (size_t)-1;
     }
-    if (!figure_on_screen(v, a) || p->want_line >= v->n)
+    if (!view_on_screen(&v->base, a) || p->want_line >= v->n)
         return UR_NONE;
     if (p->have_line == p->want_line && !p->req)
         return UR_NONE;
@@ -625,7 +554,7 @@ static int64_t figure_next_tick(struct view *vv, struct app *a, int64_t now)
 {
     struct figure_view *v = (struct figure_view *)vv;
     (void)a;
-    return v->plot.req ? 100 - now % 100 : -1;
+    return v->plot.req ? draw_spinner_wait(now) : -1;
 }
 
 /* The series' rows arrived. */

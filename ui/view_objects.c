@@ -196,15 +196,12 @@ static void draw_empty(struct objects_view *v, struct app *a, WINDOW *w, int y)
     if (!a->objects) {
         const char *t = a->client ? dh_client_target(a->client) : "";
         if (a->conn == DH_CONN_FAILED)
-/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, y, 2, cols - 4, draw_attr(DR_BAD), DT_ELLIPSIS,
                      "Could not connect to %s; dhtui gave up.", t);
         else if (a->conn == DH_CONN_RETRYING)
-/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, y, 2, cols - 4, draw_attr(DR_WARN), DT_ELLIPSIS,
                      "No connection to %s; retrying%s", t, draw_glyph(DG_ELLIPSIS));
         else
-/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, y, 2, cols - 4, draw_attr(DR_DIM), DT_ELLIPSIS, "Connecting to %s%s", t,
                      draw_glyph(DG_ELLIPSIS));
         /* The whole reason, wrapped: the status line only has room for its start. */
@@ -213,11 +210,9 @@ static void draw_empty(struct objects_view *v, struct app *a, WINDOW *w, int y)
         return;
     }
     if (v->filter[0])
-/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(w, y, 2, cols - 4, draw_attr(DR_DIM), DT_ELLIPSIS,
                  "No object name contains \"%s\" (Esc clears the filter).", v->filter);
     else
-/* draw_text for C strings. */
         draw_str(w, y, 2, cols - 4, draw_attr(DR_DIM),
                  "The server exports no objects yet; the list updates by itself.", DT_ELLIPSIS);
 }

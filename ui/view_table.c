@@ -280,7 +280,6 @@ static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column
     attr_t at = base;
     if (cell_is_null(c, i))
         at = base == A_NORMAL ? draw_attr(DR_NULL) : base | A_DIM;
-/* Sanitise, cut to max_cols by display width, then hand to curses. */
     draw_text(w, y, x, width, at, buf, strlen(buf),
               DT_ELLIPSIS | DT_PAD | (numeric ? DT_RIGHT : 0));
 }
@@ -299,7 +298,6 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
         if (v->err[0])
             draw_str(w, 1, 2, cols - 4, draw_attr(DR_BAD), v->err, DT_ELLIPSIS);
         else
-/* draw_str of formatted text (formatted text is sanitised too). */
             draw_fmt(w, 1, 2, cols - 4, draw_attr(DR_DIM), 0, "Loading %s%s", v->name,
                      draw_glyph(DG_ELLIPSIS));
         return;
@@ -343,7 +341,6 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
         attr_t base = sel ? draw_attr(DR_CURSOR) : A_NORMAL;
         if (sel)
             draw_fill(w, y, 0, cols, base);
-/* draw_str of formatted text (formatted text is sanitised too). */
         draw_fmt(w, y, 0, v->pos_width, sel ? base : draw_attr(DR_POSITION), DT_RIGHT, "%lld",
                  (long long)(pos + 1));
         int have = have_row(v, pos);
@@ -474,7 +471,6 @@ static unsigned goto_submit(void *ctx, struct app *a, const char *text)
     if (n < 1)
         n = 1;
     if (size >= 0 && n > size) {
-/* Set the status-line message, remember it for m, and log it. */
         app_message(a, APP_WARN, "The table has %lld rows: showing the last one.",
                     (long long)size);
         n = size > 0 ? size : 1;
@@ -583,24 +579,11 @@ static unsigned table_event(struct view *vv, struct app *a, struct dh_event *ev)
     return take_rows(v, a, ev);
 }
 
-/* 1 if this pager is what the user sees (top, or under a dialog). */
-static int on_screen(struct table_view *v, struct app *a)
-{
-    for (size_t i = a->n_views; i > 0; i--) {
-        struct view *x = a->views[i - 1];
-        if (x == &v->base)
-            return 1;
-        if (!x->ops->modal)
-            return 0;
-    }
-    return 0;
-}
-
 /* Loop pass: fetch what the screen needs; refresh ticking tables. */
 static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
 {
     struct table_view *v = (struct table_view *)vv;
-    if (!on_screen(v, a)) {
+    if (!view_on_screen(&v->base, a)) {
         /* Another view's rows request would supersede ours, which would then
          * never answer: drop it and ask again when we are back on screen. */
         if (v->req) {
@@ -630,10 +613,10 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
 static int64_t table_next_tick(struct view *vv, struct app *a, int64_t now)
 {
     struct table_view *v = (struct table_view *)vv;
-    if (!on_screen(v, a))
+    if (!view_on_screen(&v->base, a))
         return -1;
     if (v->req)
-        return 100 - now % 100;
+        return draw_spinner_wait(now);
     if (v->is_static != 1 && v->rows) {
         int64_t t = v->last_rows_ms + TICK_REFRESH_MS - now;
         return t > 0 ? t : 0;

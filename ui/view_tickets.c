@@ -86,7 +86,6 @@ static void tickets_draw(struct view *vv, struct app *a, WINDOW *w)
         x += widths[i] + 2;
     }
     if (a->n_tickets == 0) {
-/* draw_text for C strings. */
         draw_str(w, 2, 2, cols - 4, draw_attr(DR_DIM),
                  "No tickets yet: publish an object with p, or fetch a ticket with f.",
                  DT_ELLIPSIS);
@@ -196,13 +195,6 @@ static unsigned tickets_tick(struct view *vv, struct app *a, int64_t now)
     return UR_REDRAW;
 }
 
-/* Free the tickets panel. */
-static void tickets_destroy(struct view *vv, struct app *a)
-{
-    (void)a;
-    free(vv);
-}
-
 static const struct view_ops tickets_ops = {
     .name = "tickets",
     .keymap = &keymap_tickets,
@@ -211,7 +203,7 @@ static const struct view_ops tickets_ops = {
     .on_event = tickets_event,
     .on_tick = tickets_tick,
     .title = tickets_title,
-    .destroy = tickets_destroy,
+    .destroy = view_free,
 };
 
 /* The tickets panel. */

@@ -130,9 +130,28 @@ static void test_break_puts_commas_at_line_ends(void)
     free(buf);
 }
 
+static void test_members_write_key_then_value(void)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    struct json_writer w;
+    json_writer_init(&w, f);
+    json_begin_object(&w);
+    json_member_string(&w, "s", "x\n");
+    json_member_string(&w, "null", NULL);
+    json_member_int(&w, "i", -7);
+    json_member_bool(&w, "b", 0);
+    json_end_object(&w);
+    fclose(f);
+    CHECK_STR(buf, "{\"s\":\"x\\n\",\"null\":null,\"i\":-7,\"b\":false}");
+    free(buf);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_plain_and_short_escapes), T(test_controls_are_escaped),
               T(test_utf8_kept_and_invalid_replaced), T(test_number_grammar),
-              T(test_writer_structure), T(test_break_puts_commas_at_line_ends));
+              T(test_writer_structure), T(test_break_puts_commas_at_line_ends),
+              T(test_members_write_key_then_value));
 }
