@@ -152,8 +152,8 @@ static uint32_t opt_bytes(struct dh_fbb *b, const uint8_t *p, size_t n)
 }
 
 /* Read byte-vector fields ids[i] into ptrs[i] / lens[i]. */
-static int read_bytes(const struct dh_fb_table *t, const int *ids, const uint8_t **ptrs[],
-                      size_t *lens[], size_t n, struct dh_error *err)
+static int read_bytes(const struct dh_fb_table *t, const int *ids, const uint8_t **const ptrs[],
+                      size_t *const lens[], size_t n, struct dh_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         int rc = dh_fb_bytes(t, ids[i], ptrs[i], lens[i], err);
@@ -163,53 +163,109 @@ static int read_bytes(const struct dh_fb_table *t, const int *ids, const uint8_t
     return DH_OK;
 }
 
+/* ---- what snapshot and subscription requests share ---- */
+
+/* Field ids of a request's byte vectors, in the order they are built and read. */
+static const int req_byte_ids[] = {REQ_TICKET, REQ_COLUMNS, REQ_VIEWPORT, REQ_TOKEN};
+
+/* A request to encode, outside its options table: ticket, columns, viewport and
+ * (subscriptions only, else NULL) token, and the refs req_start builds for them. */
+struct req_out {
+    const uint8_t *bytes[4];
+    size_t lens[4];
+    int reverse;
+    uint8_t msg_type;
+    uint32_t refs[4];
+};
+
+/* Init b, build r's byte vectors (objects must precede the tables pointing at them),
+ * then start the options table. */
+static void req_start(struct dh_fbb *b, struct req_out *r)
+{
+    dh_fbb_init(b);
+    r->refs[0] = dh_fbb_create_bytes(b, r->bytes[0], r->lens[0]); /* the ticket, always */
+    for (size_t i = 1; i < 4; i++)
+        r->refs[i] = opt_bytes(b, r->bytes[i], r->lens[i]);
+    dh_fbb_start_table(b);
+}
+
+/* End the options table, write the request table around it and wrap it. */
+static int req_finish(struct dh_fbb *b, const struct req_out *r, uint8_t **out,
+                      size_t *out_len, struct dh_error *err)
+{
+    uint32_t opts = dh_fbb_end_table(b);
+    dh_fbb_start_table(b);
+    dh_fbb_add_offset(b, REQ_TICKET, r->refs[0]);
+    dh_fbb_add_offset(b, REQ_COLUMNS, r->refs[1]);
+    dh_fbb_add_offset(b, REQ_VIEWPORT, r->refs[2]);
+    dh_fbb_add_offset(b, REQ_OPTIONS, opts);
+    dh_fbb_add_bool(b, REQ_REVERSE, r->reverse, 0);
+    dh_fbb_add_offset(b, REQ_TOKEN, r->refs[3]); /* 0 (not written) for snapshots */
+    return wrap_builder(b, dh_fbb_end_table(b), r->msg_type, out, out_len, err);
+}
+
+/* Where a decoded request's shared fields go: its first n byte vectors (in
+ * req_byte_ids order), reverse flag and whether options were present; whole
+ * (size bytes) is the request struct, cleared before decoding and on failure. */
+struct req_in {
+    void *whole;
+    size_t size;
+    const uint8_t **ptrs[4];
+    size_t *lens[4];
+    size_t n;
+    int *reverse;
+    int *has_options;
+};
+
+/* Open a request of type want, fill r and open its options table into *o. */
+static int req_decode(const uint8_t *buf, size_t len, uint8_t want, const struct req_in *r,
+                      struct dh_fb_table *o, struct dh_error *err)
+{
+    memset(r->whole, 0, r->size);
+    struct dh_fb_table t;
+    int rc = open_payload(buf, len, want, &t, err);
+    if (!rc)
+        rc = read_bytes(&t, req_byte_ids, r->ptrs, r->lens, r->n, err);
+    if (!rc)
+        rc = dh_fb_table_field(&t, REQ_OPTIONS, o, err);
+    if (rc) {
+        memset(r->whole, 0, r->size); /* no half-decoded request */
+        return rc;
+    }
+    *r->reverse = dh_fb_bool(&t, REQ_REVERSE, 0);
+    *r->has_options = o->present;
+    return DH_OK;
+}
+
 /* ---- snapshot request ---- */
 
 int dh_barrage_encode_snapshot_request(const struct dh_barrage_snapshot_request *req,
                                        uint8_t **out, size_t *out_len, struct dh_error *err)
 {
+    struct req_out r = {{req->ticket, req->columns, req->viewport, NULL},
+                        {req->ticket_len, req->columns_len, req->viewport_len, 0},
+                        req->reverse_viewport, DH_BARRAGE_MSG_SNAPSHOT_REQUEST, {0}};
     struct dh_fbb b;
-    dh_fbb_init(&b);
-    uint32_t ticket = dh_fbb_create_bytes(&b, req->ticket, req->ticket_len);
-    uint32_t cols = opt_bytes(&b, req->columns, req->columns_len);
-    uint32_t vp = opt_bytes(&b, req->viewport, req->viewport_len);
-    dh_fbb_start_table(&b);
+    req_start(&b, &r);
     dh_fbb_add_bool(&b, SOPT_DH_NULLS, req->use_deephaven_nulls, 0);
     dh_fbb_add_i32(&b, SOPT_BATCH_SIZE, req->batch_size, 0);
     dh_fbb_add_i32(&b, SOPT_MAX_MSG, req->max_message_size, 0);
     dh_fbb_add_i64(&b, SOPT_PREVIEW, req->preview_list_length_limit, 0);
-    uint32_t opts = dh_fbb_end_table(&b);
-    dh_fbb_start_table(&b);
-    dh_fbb_add_offset(&b, REQ_TICKET, ticket);
-    dh_fbb_add_offset(&b, REQ_COLUMNS, cols);
-    dh_fbb_add_offset(&b, REQ_VIEWPORT, vp);
-    dh_fbb_add_offset(&b, REQ_OPTIONS, opts);
-    dh_fbb_add_bool(&b, REQ_REVERSE, req->reverse_viewport, 0);
-    return wrap_builder(&b, dh_fbb_end_table(&b), DH_BARRAGE_MSG_SNAPSHOT_REQUEST, out, out_len,
-                        err);
+    return req_finish(&b, &r, out, out_len, err);
 }
 
 int dh_barrage_decode_snapshot_request(const uint8_t *buf, size_t len,
                                        struct dh_barrage_snapshot_request *req,
                                        struct dh_error *err)
 {
-    memset(req, 0, sizeof *req);
-    struct dh_fb_table t, o;
-    int rc = open_payload(buf, len, DH_BARRAGE_MSG_SNAPSHOT_REQUEST, &t, err);
+    struct req_in r = {req, sizeof *req,
+                       {&req->ticket, &req->columns, &req->viewport, NULL},
+                       {&req->ticket_len, &req->columns_len, &req->viewport_len, NULL},
+                       3, &req->reverse_viewport, &req->has_options};
+    struct dh_fb_table o;
+    int rc = req_decode(buf, len, DH_BARRAGE_MSG_SNAPSHOT_REQUEST, &r, &o, err);
     if (rc)
         return rc;
-    static const int ids[] = {REQ_TICKET, REQ_COLUMNS, REQ_VIEWPORT};
-    const uint8_t **ptrs[] = {&req->ticket, &req->columns, &req->viewport};
-    size_t *lens[] = {&req->ticket_len, &req->columns_len, &req->viewport_len};
-    rc = read_bytes(&t, ids, ptrs, lens, 3, err);
-    if (!rc)
-        rc = dh_fb_table_field(&t, REQ_OPTIONS, &o, err);
-    if (rc) {
-        memset(req, 0, sizeof *req);
-        return rc;
-    }
-    req->reverse_viewport = dh_fb_bool(&t, REQ_REVERSE, 0);
-    req->has_options = o.present;
     req->use_deephaven_nulls = dh_fb_bool(&o, SOPT_DH_NULLS, 0);
     req->batch_size = dh_fb_i32(&o, SOPT_BATCH_SIZE, 0);
     req->max_message_size = dh_fb_i32(&o, SOPT_MAX_MSG, 0);
@@ -223,54 +279,34 @@ int dh_barrage_encode_subscription_request(const struct dh_barrage_subscription_
                                            uint8_t **out, size_t *out_len,
                                            struct dh_error *err)
 {
+    struct req_out r = {
+        {req->ticket, req->columns, req->viewport, req->subscription_token},
+        {req->ticket_len, req->columns_len, req->viewport_len, req->subscription_token_len},
+        req->reverse_viewport, DH_BARRAGE_MSG_SUBSCRIPTION_REQUEST, {0}};
     struct dh_fbb b;
-    dh_fbb_init(&b);
-    uint32_t ticket = dh_fbb_create_bytes(&b, req->ticket, req->ticket_len);
-    uint32_t cols = opt_bytes(&b, req->columns, req->columns_len);
-    uint32_t vp = opt_bytes(&b, req->viewport, req->viewport_len);
-    uint32_t token = opt_bytes(&b, req->subscription_token, req->subscription_token_len);
-    dh_fbb_start_table(&b);
+    req_start(&b, &r);
     dh_fbb_add_bool(&b, UOPT_DH_NULLS, req->use_deephaven_nulls, 0);
     dh_fbb_add_i32(&b, UOPT_MIN_INTERVAL, req->min_update_interval_ms, 0);
     dh_fbb_add_i32(&b, UOPT_BATCH_SIZE, req->batch_size, 0);
     dh_fbb_add_i32(&b, UOPT_MAX_MSG, req->max_message_size, 0);
     dh_fbb_add_bool(&b, UOPT_AS_LIST, req->columns_as_list, 0);
     dh_fbb_add_i64(&b, UOPT_PREVIEW, req->preview_list_length_limit, 0);
-    uint32_t opts = dh_fbb_end_table(&b);
-    dh_fbb_start_table(&b);
-    dh_fbb_add_offset(&b, REQ_TICKET, ticket);
-    dh_fbb_add_offset(&b, REQ_COLUMNS, cols);
-    dh_fbb_add_offset(&b, REQ_VIEWPORT, vp);
-    dh_fbb_add_offset(&b, REQ_OPTIONS, opts);
-    dh_fbb_add_bool(&b, REQ_REVERSE, req->reverse_viewport, 0);
-    dh_fbb_add_offset(&b, REQ_TOKEN, token);
-    return wrap_builder(&b, dh_fbb_end_table(&b), DH_BARRAGE_MSG_SUBSCRIPTION_REQUEST, out,
-                        out_len, err);
+    return req_finish(&b, &r, out, out_len, err);
 }
 
 int dh_barrage_decode_subscription_request(const uint8_t *buf, size_t len,
                                            struct dh_barrage_subscription_request *req,
                                            struct dh_error *err)
 {
-    memset(req, 0, sizeof *req);
-    struct dh_fb_table t, o;
-    int rc = open_payload(buf, len, DH_BARRAGE_MSG_SUBSCRIPTION_REQUEST, &t, err);
+    struct req_in r = {
+        req, sizeof *req,
+        {&req->ticket, &req->columns, &req->viewport, &req->subscription_token},
+        {&req->ticket_len, &req->columns_len, &req->viewport_len, &req->subscription_token_len},
+        4, &req->reverse_viewport, &req->has_options};
+    struct dh_fb_table o;
+    int rc = req_decode(buf, len, DH_BARRAGE_MSG_SUBSCRIPTION_REQUEST, &r, &o, err);
     if (rc)
         return rc;
-    static const int ids[] = {REQ_TICKET, REQ_COLUMNS, REQ_VIEWPORT, REQ_TOKEN};
-    const uint8_t **ptrs[] = {&req->ticket, &req->columns, &req->viewport,
-                              &req->subscription_token};
-    size_t *lens[] = {&req->ticket_len, &req->columns_len, &req->viewport_len,
-                      &req->subscription_token_len};
-    rc = read_bytes(&t, ids, ptrs, lens, 4, err);
-    if (!rc)
-        rc = dh_fb_table_field(&t, REQ_OPTIONS, &o, err);
-    if (rc) {
-        memset(req, 0, sizeof *req);
-        return rc;
-    }
-    req->reverse_viewport = dh_fb_bool(&t, REQ_REVERSE, 0);
-    req->has_options = o.present;
     req->use_deephaven_nulls = dh_fb_bool(&o, UOPT_DH_NULLS, 0);
     req->min_update_interval_ms = dh_fb_i32(&o, UOPT_MIN_INTERVAL, 0);
     req->batch_size = dh_fb_i32(&o, UOPT_BATCH_SIZE, 0);

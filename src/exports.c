@@ -47,17 +47,35 @@ static int check_reply(const ProtobufCMessageDescriptor *desc, const struct dh_b
     return DH_OK;
 }
 
-/* Run a unary call whose reply carries nothing but success. */
-static int call_empty_reply(struct dh_session *s, const char *method,
-                            const ProtobufCMessage *req,
-                            const ProtobufCMessageDescriptor *reply_desc, const char *what,
+/* A unary call whose reply carries nothing but success, and the verb its errors use. */
+struct empty_call {
+    const char *method;
+    const ProtobufCMessageDescriptor *reply_desc;
+    const char *verb;
+};
+
+static const struct empty_call EXPORT_CALL = {
+    DH_M_EXPORT_FROM_TICKET, &io__deephaven__proto__backplane__grpc__export_response__descriptor,
+    "Exporting"};
+static const struct empty_call PUBLISH_CALL = {
+    DH_M_PUBLISH_FROM_TICKET, &io__deephaven__proto__backplane__grpc__publish_response__descriptor,
+    "Publishing"};
+static const struct empty_call RELEASE_CALL = {
+    DH_M_RELEASE, &io__deephaven__proto__backplane__grpc__release_response__descriptor,
+    "Releasing"};
+
+/* Run call with req; errors name the call's verb and ticket t. */
+static int call_empty_reply(struct dh_session *s, const struct empty_call *call,
+                            const ProtobufCMessage *req, const struct dh_ticket *t,
                             struct dh_error *err)
 {
+    char what[192];
+    describe(what, sizeof what, call->verb, t);
     struct dh_buf reply = {0};
-    int rc = dh_call_unary(dh_session_channel(s), dh_session_bearer(s), method, req,
+    int rc = dh_call_unary(dh_session_channel(s), dh_session_bearer(s), call->method, req,
                            dh_session_call_timeout_ms(s), &reply, what, err);
     if (rc == DH_OK)
-        rc = check_reply(reply_desc, &reply, err);
+        rc = check_reply(call->reply_desc, &reply, err);
     dh_buf_reset(&reply);
     return rc;
 }
@@ -75,12 +93,7 @@ int dh_export_from_ticket(struct dh_session *s, const struct dh_ticket *src,
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__EXPORT_REQUEST__INIT;
     req.source_id = &src_pt;
     req.result_id = &res_pt;
-
-    char what[192];
-    describe(what, sizeof what, "Exporting", src);
-    int rc = call_empty_reply(s, DH_M_EXPORT_FROM_TICKET, &req.base,
-                              &io__deephaven__proto__backplane__grpc__export_response__descriptor,
-                              what, err);
+    int rc = call_empty_reply(s, &EXPORT_CALL, &req.base, src, err);
     if (rc != DH_OK) {
         /* A failed (or timed-out) export may still hold a slot on the server:
          * release it so nothing is left behind. Release of a terminal export is
@@ -103,12 +116,7 @@ int dh_publish_from_ticket(struct dh_session *s, const struct dh_ticket *src_exp
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__PUBLISH_REQUEST__INIT;
     req.source_id = &src_pt;
     req.result_id = &dst_pt;
-
-    char what[192];
-    describe(what, sizeof what, "Publishing", src_export);
-    return call_empty_reply(s, DH_M_PUBLISH_FROM_TICKET, &req.base,
-                            &io__deephaven__proto__backplane__grpc__publish_response__descriptor,
-                            what, err);
+    return call_empty_reply(s, &PUBLISH_CALL, &req.base, src_export, err);
 }
 
 int dh_publish_object(struct dh_session *s, const struct dh_ticket *src,
@@ -138,12 +146,7 @@ int dh_release(struct dh_session *s, const struct dh_ticket *t, struct dh_error 
     Io__Deephaven__Proto__Backplane__Grpc__ReleaseRequest req =
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__RELEASE_REQUEST__INIT;
     req.id = &pt;
-
-    char what[192];
-    describe(what, sizeof what, "Releasing", t);
-    return call_empty_reply(s, DH_M_RELEASE, &req.base,
-                            &io__deephaven__proto__backplane__grpc__release_response__descriptor,
-                            what, err);
+    return call_empty_reply(s, &RELEASE_CALL, &req.base, t, err);
 }
 
 /* Classify a failed GetExportedTableCreationResponse (PROTOCOL.md section 4,

@@ -288,22 +288,29 @@ void dh_fbb_add_u64(struct dh_fbb *b, int id, uint64_t v, uint64_t def)
     fbb_add_scalar(b, id, v, 8, v == def);
 }
 
-void dh_fbb_add_f32(struct dh_fbb *b, int id, float v, float def)
+/* A float's bits: defaults compare by bits, so -0.0 and NaNs are written as given. */
+static uint32_t f32_bits(float v)
 {
     uint32_t bits;
-    memcpy(&bits, &v, 4);
-    uint32_t dbits;
-    memcpy(&dbits, &def, 4);
-    fbb_add_scalar(b, id, bits, 4, bits == dbits);
+    memcpy(&bits, &v, sizeof bits);
+    return bits;
+}
+
+static uint64_t f64_bits(double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return bits;
+}
+
+void dh_fbb_add_f32(struct dh_fbb *b, int id, float v, float def)
+{
+    fbb_add_scalar(b, id, f32_bits(v), 4, f32_bits(v) == f32_bits(def));
 }
 
 void dh_fbb_add_f64(struct dh_fbb *b, int id, double v, double def)
 {
-    uint64_t bits;
-    memcpy(&bits, &v, 8);
-    uint64_t dbits;
-    memcpy(&dbits, &def, 8);
-    fbb_add_scalar(b, id, bits, 8, bits == dbits);
+    fbb_add_scalar(b, id, f64_bits(v), 8, f64_bits(v) == f64_bits(def));
 }
 
 void dh_fbb_add_offset(struct dh_fbb *b, int id, uint32_t ref)

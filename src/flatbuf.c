@@ -78,85 +78,94 @@ static size_t fb_scalar(const struct dh_fb_table *t, int id, size_t n)
     return at;
 }
 
+/* Field id's n-byte (n <= 8) little-endian value, or def when absent. */
+static uint64_t fb_raw(const struct dh_fb_table *t, int id, size_t n, uint64_t def)
+{
+    size_t at = fb_scalar(t, id, n);
+    if (!at)
+        return def;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)t->buf[at + i] << (8 * i);
+    return v;
+}
+
+/* Overwrite *v (a float when n is 4, else a double) with field id's bits, if present. */
+static void fb_float(const struct dh_fb_table *t, int id, void *v, size_t n)
+{
+    if (!fb_scalar(t, id, n))
+        return;
+    uint64_t bits = fb_raw(t, id, n, 0);
+    if (n == 4) {
+        uint32_t b32 = (uint32_t)bits;
+        memcpy(v, &b32, sizeof b32);
+    } else {
+        memcpy(v, &bits, sizeof bits);
+    }
+}
+
 int dh_fb_has(const struct dh_fb_table *t, int id)
 {
     return fb_field(t, id) != 0;
 }
 
+/* Signed getters go through the unsigned bits: the casts wrap modulo 2^n. */
+
 uint8_t dh_fb_u8(const struct dh_fb_table *t, int id, uint8_t def)
 {
-    size_t at = fb_scalar(t, id, 1);
-    return at ? t->buf[at] : def;
+    return (uint8_t)fb_raw(t, id, 1, def);
 }
 
 int8_t dh_fb_i8(const struct dh_fb_table *t, int id, int8_t def)
 {
-    size_t at = fb_scalar(t, id, 1);
-    return at ? (int8_t)t->buf[at] : def;
+    return (int8_t)fb_raw(t, id, 1, (uint64_t)def);
 }
 
 int dh_fb_bool(const struct dh_fb_table *t, int id, int def)
 {
-    size_t at = fb_scalar(t, id, 1);
-    return at ? t->buf[at] != 0 : def != 0;
+    return fb_raw(t, id, 1, (uint64_t)(def != 0)) != 0;
 }
 
 int16_t dh_fb_i16(const struct dh_fb_table *t, int id, int16_t def)
 {
-    size_t at = fb_scalar(t, id, 2);
-    return at ? (int16_t)dh_fb_load_u16(t->buf + at) : def;
+    return (int16_t)fb_raw(t, id, 2, (uint64_t)def);
 }
 
 uint16_t dh_fb_u16(const struct dh_fb_table *t, int id, uint16_t def)
 {
-    size_t at = fb_scalar(t, id, 2);
-    return at ? dh_fb_load_u16(t->buf + at) : def;
+    return (uint16_t)fb_raw(t, id, 2, def);
 }
 
 int32_t dh_fb_i32(const struct dh_fb_table *t, int id, int32_t def)
 {
-    size_t at = fb_scalar(t, id, 4);
-    return at ? dh_fb_load_i32(t->buf + at) : def;
+    return (int32_t)fb_raw(t, id, 4, (uint64_t)def);
 }
 
 uint32_t dh_fb_u32(const struct dh_fb_table *t, int id, uint32_t def)
 {
-    size_t at = fb_scalar(t, id, 4);
-    return at ? dh_fb_load_u32(t->buf + at) : def;
+    return (uint32_t)fb_raw(t, id, 4, def);
 }
 
 int64_t dh_fb_i64(const struct dh_fb_table *t, int id, int64_t def)
 {
-    size_t at = fb_scalar(t, id, 8);
-    return at ? dh_fb_load_i64(t->buf + at) : def;
+    return (int64_t)fb_raw(t, id, 8, (uint64_t)def);
 }
 
 uint64_t dh_fb_u64(const struct dh_fb_table *t, int id, uint64_t def)
 {
-    size_t at = fb_scalar(t, id, 8);
-    return at ? dh_fb_load_u64(t->buf + at) : def;
+    return fb_raw(t, id, 8, def);
 }
 
 float dh_fb_f32(const struct dh_fb_table *t, int id, float def)
 {
-    size_t at = fb_scalar(t, id, 4);
-    if (!at)
-        return def;
-    uint32_t bits = dh_fb_load_u32(t->buf + at);
-    float v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
+    fb_float(t, id, &def, sizeof def);
+    return def;
 }
 
 double dh_fb_f64(const struct dh_fb_table *t, int id, double def)
 {
-    size_t at = fb_scalar(t, id, 8);
-    if (!at)
-        return def;
-    uint64_t bits = dh_fb_load_u64(t->buf + at);
-    double v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
+    fb_float(t, id, &def, sizeof def);
+    return def;
 }
 
 int dh_fb_struct(const struct dh_fb_table *t, int id, size_t size, const uint8_t **p,
@@ -189,6 +198,18 @@ static int fb_follow(const uint8_t *buf, size_t len, size_t at, size_t *target,
     return DH_OK;
 }
 
+/* Where field id's offset leads: DH_OK with *target 0 when the field is absent
+ * (a followed offset is never 0: it lies past the field). */
+static int fb_field_target(const struct dh_fb_table *t, int id, size_t *target,
+                           struct dh_error *err)
+{
+    *target = 0;
+    size_t at = fb_field(t, id);
+    if (!at)
+        return DH_OK;
+    return fb_follow(t->buf, t->len, at, target, err);
+}
+
 /* The vector whose length prefix is at `at` (already checked to lie in the buffer). */
 static int fb_vector_at(const uint8_t *buf, size_t len, size_t at, size_t elem_size,
                         int depth, struct dh_fb_vector *v, struct dh_error *err)
@@ -214,12 +235,9 @@ int dh_fb_table_field(const struct dh_fb_table *t, int id, struct dh_fb_table *o
                       struct dh_error *err)
 {
     memset(out, 0, sizeof *out);
-    size_t at = fb_field(t, id);
-    if (!at)
-        return DH_OK;
     size_t target;
-    int rc = fb_follow(t->buf, t->len, at, &target, err);
-    if (rc)
+    int rc = fb_field_target(t, id, &target, err);
+    if (rc || !target)
         return rc;
     return fb_open_table(t->buf, t->len, target, t->depth + 1, out, err);
 }
@@ -243,12 +261,9 @@ int dh_fb_string(const struct dh_fb_table *t, int id, const char **s, size_t *le
 {
     *s = NULL;
     *len = 0;
-    size_t at = fb_field(t, id);
-    if (!at)
-        return DH_OK;
     size_t target;
-    int rc = fb_follow(t->buf, t->len, at, &target, err);
-    if (rc)
+    int rc = fb_field_target(t, id, &target, err);
+    if (rc || !target)
         return rc;
     return fb_string_at(t->buf, t->len, target, s, len, err);
 }
@@ -257,12 +272,9 @@ int dh_fb_vector_field(const struct dh_fb_table *t, int id, size_t elem_size,
                        struct dh_fb_vector *v, struct dh_error *err)
 {
     memset(v, 0, sizeof *v);
-    size_t at = fb_field(t, id);
-    if (!at)
-        return DH_OK;
     size_t target;
-    int rc = fb_follow(t->buf, t->len, at, &target, err);
-    if (rc)
+    int rc = fb_field_target(t, id, &target, err);
+    if (rc || !target)
         return rc;
     return fb_vector_at(t->buf, t->len, target, elem_size, t->depth, v, err);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../unit/testutil.h"
 #include "dh_arrow.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,31 +35,23 @@ static uint64_t read_column(const struct dh_column_view *c)
 
 static void read_stream(const uint8_t *data, size_t size, int deephaven_nulls)
 {
-    struct dh_schema schema;
-    struct dh_batch batch;
-    dh_schema_init(&schema);
-    dh_batch_init(&batch);
-    size_t pos = 0;
-    struct dh_ipc_frame fr;
+    struct tu_stream st;
     uint64_t sum = 0;
-    if (dh_ipc_stream_next(data, size, &pos, &fr, NULL) == DH_OK &&
-        dh_schema_decode(fr.metadata, fr.metadata_len, &schema, NULL) == DH_OK) {
-        (void)dh_schema_check_supported(&schema, NULL);
-        for (size_t i = 0; i < schema.n_fields; i++)
-            sum += (uint64_t)(dh_field_metadata(&schema.fields[i], "deephaven:type") != NULL);
-        while (dh_ipc_stream_next(data, size, &pos, &fr, NULL) == DH_OK) {
-            if (dh_batch_decode(&schema, fr.metadata, fr.metadata_len, fr.body, fr.body_len,
-                                &batch, NULL) != DH_OK)
-                continue;
-            dh_batch_set_deephaven_nulls(&batch, deephaven_nulls);
-            for (size_t c = 0; c < batch.n_columns; c++)
-                sum += read_column(&batch.columns[c]);
+    if (tu_stream_open(&st, data, size, NULL) == DH_OK) {
+        (void)dh_schema_check_supported(&st.schema, NULL);
+        for (size_t i = 0; i < st.schema.n_fields; i++)
+            sum += (uint64_t)(dh_field_metadata(&st.schema.fields[i], "deephaven:type") != NULL);
+        while (!st.done) {
+            if (tu_stream_next(&st, NULL) != DH_OK)
+                continue; /* a bad batch: go on with the next frame */
+            dh_batch_set_deephaven_nulls(&st.batch, deephaven_nulls);
+            for (size_t c = 0; c < st.batch.n_columns; c++)
+                sum += read_column(&st.batch.columns[c]);
         }
     }
     volatile uint64_t keep = sum;
     (void)keep;
-    dh_batch_reset(&batch);
-    dh_schema_reset(&schema);
+    tu_stream_close(&st);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "dh_arrow.h"
 #include "dh_fbb.h"
+#include "testutil.h"
 
 /* ---- small helpers ---- */
 
@@ -159,44 +160,34 @@ static int float_match(const char *want, const char *got)
 /* Decode a golden stream and describe it in the .expected format. */
 static int describe_stream(const uint8_t *buf, size_t len, struct text *out, struct dh_error *err)
 {
-    struct dh_schema schema;
-    struct dh_batch batch;
-    dh_schema_init(&schema);
-    dh_batch_init(&batch);
-    size_t pos = 0;
-    struct dh_ipc_frame fr;
-    int rc = dh_ipc_stream_next(buf, len, &pos, &fr, err);
-    if (rc == DH_OK)
-        rc = dh_schema_decode(fr.metadata, fr.metadata_len, &schema, err);
-    for (size_t i = 0; rc == DH_OK && i < schema.n_fields; i++) {
-        const struct dh_field *f = &schema.fields[i];
+    struct tu_stream st;
+    int rc = tu_stream_open(&st, buf, len, err);
+    const struct dh_schema *schema = &st.schema;
+    for (size_t i = 0; rc == DH_OK && i < schema->n_fields; i++) {
+        const struct dh_field *f = &schema->fields[i];
         text_add(out, "field,%zu,%s,", i, f->name);
         type_desc(out, f);
         text_add(out, "\n");
         for (size_t k = 0; k < f->n_metadata; k++)
             text_add(out, "fmeta,%zu,%s,%s\n", i, f->metadata[k].key, f->metadata[k].value);
     }
-    for (size_t k = 0; rc == DH_OK && k < schema.n_metadata; k++)
-        text_add(out, "smeta,%s,%s\n", schema.metadata[k].key, schema.metadata[k].value);
+    for (size_t k = 0; rc == DH_OK && k < schema->n_metadata; k++)
+        text_add(out, "smeta,%s,%s\n", schema->metadata[k].key, schema->metadata[k].value);
     for (int b = 0; rc == DH_OK; b++) {
-        rc = dh_ipc_stream_next(buf, len, &pos, &fr, err);
+        rc = tu_stream_next(&st, err);
         if (rc != DH_OK)
             break;
-        rc = dh_batch_decode(&schema, fr.metadata, fr.metadata_len, fr.body, fr.body_len, &batch,
-                             err);
-        if (rc != DH_OK)
-            break;
-        text_add(out, "batch,%d,%lld\n", b, (long long)batch.length);
-        for (size_t c = 0; c < batch.n_columns; c++) {
-            for (int64_t r = 0; r < batch.columns[c].length; r++) {
+        const struct dh_batch *batch = &st.batch;
+        text_add(out, "batch,%d,%lld\n", b, (long long)batch->length);
+        for (size_t c = 0; c < batch->n_columns; c++) {
+            for (int64_t r = 0; r < batch->columns[c].length; r++) {
                 text_add(out, "cell,%d,%zu,%lld,", b, c, (long long)r);
-                cell_text(out, &batch.columns[c], r);
+                cell_text(out, &batch->columns[c], r);
                 text_add(out, "\n");
             }
         }
     }
-    dh_batch_reset(&batch);
-    dh_schema_reset(&schema);
+    tu_stream_close(&st);
     return rc == DH_END ? DH_OK : rc;
 }
 
@@ -474,35 +465,23 @@ static uint8_t *build_schema(const struct tfield *fields, size_t n, size_t *len)
     return out;
 }
 
-/* A body under construction: buffers padded to 8, nodes and buffer entries. */
-struct body {
-    uint8_t data[2048];
+/* Build the schema of fields[0..n) and decode it into *s (initialised here).
+ * Returns the message, which s may borrow (free it after dh_schema_reset), or
+ * NULL when it does not decode. */
+static uint8_t *decoded_schema(const struct tfield *fields, size_t n, struct dh_schema *s)
+{
     size_t len;
-    uint8_t nodes[32 * 16];
-    size_t nn;
-    uint8_t bufs[64 * 16];
-    size_t nb;
-};
-
-static void add_node(struct body *b, int64_t length, int64_t nulls)
-{
-    dh_fbb_put_i64(b->nodes + 16 * b->nn, length);
-    dh_fbb_put_i64(b->nodes + 16 * b->nn + 8, nulls);
-    b->nn++;
-}
-
-static void add_buf(struct body *b, const void *p, size_t n)
-{
-    dh_fbb_put_i64(b->bufs + 16 * b->nb, (int64_t)b->len);
-    dh_fbb_put_i64(b->bufs + 16 * b->nb + 8, (int64_t)n);
-    b->nb++;
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += (n + 7) & ~(size_t)7;
+    uint8_t *msg = build_schema(fields, n, &len);
+    dh_schema_init(s);
+    if (dh_schema_decode(msg, len, s, NULL) != DH_OK) {
+        free(msg);
+        return NULL;
+    }
+    return msg;
 }
 
 /* Message(RecordBatch) for the body's nodes and buffers; caller frees. */
-static uint8_t *build_batch(const struct body *bd, int64_t length, int compression,
+static uint8_t *build_batch(const struct tu_body *bd, int64_t length, int compression,
                             uint8_t header_type, size_t *len)
 {
     struct dh_fbb b;
@@ -614,8 +593,8 @@ static void test_unsupported(void)
         CHECK_INT(dh_schema_check_supported(&s, &err), DH_ENOTSUP);
         CHECK_STR(err.msg, cases[i].msg);
         /* and a batch for it is refused with the same message */
-        struct body bd = {0};
-        add_node(&bd, 0, 0);
+        struct tu_body bd = {0};
+        tu_body_node(&bd, 0, 0);
         size_t hl;
         uint8_t *hdr = build_batch(&bd, 0, 0, 3, &hl);
         struct dh_batch b;
@@ -685,7 +664,7 @@ static void test_encapsulated(void)
     dh_fbb_put_u32(enc + 4, 0x80000000u);
     CHECK_INT(dh_schema_decode_encapsulated(enc, elen, &s, &err), DH_EINVAL);
     /* not a schema: a record batch message */
-    struct body bd = {0};
+    struct tu_body bd = {0};
     size_t hl;
     uint8_t *hdr = build_batch(&bd, 0, 0, 3, &hl);
     CHECK_INT(dh_schema_decode(hdr, hl, &s, &err), DH_EINVAL);
@@ -709,60 +688,59 @@ static const struct tfield dh_fields[] = {
 };
 
 /* Fill a body with 3 rows in Deephaven's layout; row 1 of S null. */
-static void dh_body(struct body *bd, int64_t s_rows)
+static void dh_body(struct tu_body *bd, int64_t s_rows)
 {
     int32_t ints[3] = {5, INT32_MIN, -7};
-    add_node(bd, 3, 0);
-    add_buf(bd, NULL, 0); /* validity: 0 bytes when null_count = 0 */
-    add_buf(bd, ints, 12);
+    tu_body_node(bd, 3, 0);
+    tu_body_buf(bd, NULL, 0); /* validity: 0 bytes when null_count = 0 */
+    tu_body_buf(bd, ints, 12);
     if (s_rows == 0) {
-        add_node(bd, 0, 0);
-        add_buf(bd, NULL, 0);
-        add_buf(bd, NULL, 0); /* offsets: 0 bytes when n = 0 */
-        add_buf(bd, NULL, 0);
+        tu_body_node(bd, 0, 0);
+        tu_body_buf(bd, NULL, 0);
+        tu_body_buf(bd, NULL, 0); /* offsets: 0 bytes when n = 0 */
+        tu_body_buf(bd, NULL, 0);
     } else {
         uint8_t valid = 0x5; /* rows 0 and 2 */
         int32_t offs[4] = {0, 2, 2, 5};
-        add_node(bd, 3, 1);
-        add_buf(bd, &valid, 1);
-        add_buf(bd, offs, 16);
-        add_buf(bd, "hiabc", 5);
+        tu_body_node(bd, 3, 1);
+        tu_body_buf(bd, &valid, 1);
+        tu_body_buf(bd, offs, 16);
+        tu_body_buf(bd, "hiabc", 5);
     }
     uint8_t bits = 0x6; /* false, true, true */
-    add_node(bd, 3, 0);
-    add_buf(bd, NULL, 0);
-    add_buf(bd, &bits, 1);
+    tu_body_node(bd, 3, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, &bits, 1);
     int32_t loffs[4] = {0, 2, 2, 3};
     int32_t elems[3] = {10, 20, 30};
-    add_node(bd, 3, 0);
-    add_buf(bd, NULL, 0);
-    add_buf(bd, loffs, 16);
-    add_node(bd, 3, 0);
-    add_buf(bd, NULL, 0);
-    add_buf(bd, elems, 12);
+    tu_body_node(bd, 3, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, loffs, 16);
+    tu_body_node(bd, 3, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, elems, 12);
     uint16_t chars[3] = {'A', 0xFFFF, 0x263A};
-    add_node(bd, 3, 0);
-    add_buf(bd, NULL, 0);
-    add_buf(bd, chars, 6);
+    tu_body_node(bd, 3, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, chars, 6);
     double dbl[3] = {1.25, -DBL_MAX, 0};
-    add_node(bd, 3, 0);
-    add_buf(bd, NULL, 0);
-    add_buf(bd, dbl, 24);
+    tu_body_node(bd, 3, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, dbl, 24);
     int64_t ts[3] = {INT64_MIN, 1, 1700000000000000000LL};
-    add_node(bd, 3, 0);
-    add_buf(bd, NULL, 0);
-    add_buf(bd, ts, 24);
+    tu_body_node(bd, 3, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, ts, 24);
 }
 
 static void test_deephaven_layout(void)
 {
-    size_t sl, hl;
-    uint8_t *sm = build_schema(dh_fields, 7, &sl);
+    size_t hl;
     struct dh_schema s;
     struct dh_error err;
-    dh_schema_init(&s);
-    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
-    struct body bd = {0};
+    uint8_t *sm = decoded_schema(dh_fields, 7, &s);
+    CHECK_REQ(sm);
+    struct tu_body bd = {0};
     dh_body(&bd, 3);
     uint8_t *hdr = build_batch(&bd, 3, 0, 3, &hl);
     struct dh_batch b;
@@ -824,7 +802,7 @@ static void test_deephaven_layout(void)
     free(hdr);
 
     /* a modify-style batch: S has 0 rows (offsets 0 bytes), others 3 */
-    struct body bd2 = {0};
+    struct tu_body bd2 = {0};
     dh_body(&bd2, 0);
     hdr = build_batch(&bd2, 3, 0, 3, &hl);
     CHECK_REQ(dh_batch_decode_borrowed(&s, hdr, hl, bd2.data, bd2.len, &b, &err) == DH_OK);
@@ -840,13 +818,12 @@ static void test_deephaven_layout(void)
 /* Compression and DictionaryBatch are refused as unsupported. */
 static void test_refusals(void)
 {
-    size_t sl, hl;
-    uint8_t *sm = build_schema(dh_fields, 7, &sl);
+    size_t hl;
     struct dh_schema s;
     struct dh_error err;
-    dh_schema_init(&s);
-    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
-    struct body bd = {0};
+    uint8_t *sm = decoded_schema(dh_fields, 7, &s);
+    CHECK_REQ(sm);
+    struct tu_body bd = {0};
     dh_body(&bd, 3);
     struct dh_batch b;
     dh_batch_init(&b);
@@ -868,15 +845,13 @@ static void test_refusals(void)
 /* One malformed aspect at a time, each refused as DH_EINVAL. */
 static void test_malformed_batches(void)
 {
-    size_t sl;
-    uint8_t *sm = build_schema(dh_fields, 7, &sl);
     struct dh_schema s;
     struct dh_error err;
-    dh_schema_init(&s);
-    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
+    uint8_t *sm = decoded_schema(dh_fields, 7, &s);
+    CHECK_REQ(sm);
     enum { NCASES = 10 };
     for (int k = 0; k < NCASES; k++) {
-        struct body bd = {0};
+        struct tu_body bd = {0};
         dh_body(&bd, 3);
         int64_t length = 3;
         size_t body_len = bd.len;
@@ -916,28 +891,27 @@ static void test_other_widths(void)
         {"t", 9, {1, 32, -1}, NULL, NULL, 0, NULL, NULL},
         {"d", 8, {0, -1, -1}, NULL, NULL, 0, NULL, NULL},
     };
-    size_t sl, hl;
-    uint8_t *sm = build_schema(f, 4, &sl);
+    size_t hl;
     struct dh_schema s;
-    dh_schema_init(&s);
-    CHECK_REQ(dh_schema_decode(sm, sl, &s, NULL) == DH_OK);
-    struct body bd = {0};
+    uint8_t *sm = decoded_schema(f, 4, &s);
+    CHECK_REQ(sm);
+    struct tu_body bd = {0};
     uint16_t halves[5] = {0x3C00, 0xC000, 0x7C00, 0x0001, 0x7E00};
     uint64_t u64[5] = {0, 1, UINT64_MAX, 1ull << 63, 42};
     int32_t times[5] = {0, 86399999, -1, 5, INT32_MIN};
     int32_t days[5] = {0, 19000, -1, INT32_MAX, INT32_MIN};
-    add_node(&bd, 5, 0);
-    add_buf(&bd, NULL, 0);
-    add_buf(&bd, halves, sizeof halves);
-    add_node(&bd, 5, 0);
-    add_buf(&bd, NULL, 0);
-    add_buf(&bd, u64, sizeof u64);
-    add_node(&bd, 5, 0);
-    add_buf(&bd, NULL, 0);
-    add_buf(&bd, times, sizeof times);
-    add_node(&bd, 5, 0);
-    add_buf(&bd, NULL, 0);
-    add_buf(&bd, days, sizeof days);
+    tu_body_node(&bd, 5, 0);
+    tu_body_buf(&bd, NULL, 0);
+    tu_body_buf(&bd, halves, sizeof halves);
+    tu_body_node(&bd, 5, 0);
+    tu_body_buf(&bd, NULL, 0);
+    tu_body_buf(&bd, u64, sizeof u64);
+    tu_body_node(&bd, 5, 0);
+    tu_body_buf(&bd, NULL, 0);
+    tu_body_buf(&bd, times, sizeof times);
+    tu_body_node(&bd, 5, 0);
+    tu_body_buf(&bd, NULL, 0);
+    tu_body_buf(&bd, days, sizeof days);
     uint8_t *hdr = build_batch(&bd, 5, 0, 3, &hl);
     struct dh_batch b;
     dh_batch_init(&b);
@@ -997,22 +971,13 @@ static void check_bulk(const char *stem)
     size_t len;
     uint8_t *buf = read_file(name, &len);
     CHECK_REQ(buf != NULL);
-    struct dh_schema schema;
-    struct dh_batch batch;
-    dh_schema_init(&schema);
-    dh_batch_init(&batch);
-    size_t pos = 0;
-    struct dh_ipc_frame fr;
+    struct tu_stream st;
     struct dh_error err;
-    int rc = dh_ipc_stream_next(buf, len, &pos, &fr, &err);
-    if (rc == DH_OK)
-        rc = dh_schema_decode(fr.metadata, fr.metadata_len, &schema, &err);
+    int rc = tu_stream_open(&st, buf, len, &err);
     size_t compared = 0;
-    while (rc == DH_OK && dh_ipc_stream_next(buf, len, &pos, &fr, &err) == DH_OK) {
-        rc = dh_batch_decode(&schema, fr.metadata, fr.metadata_len, fr.body, fr.body_len,
-                             &batch, &err);
-        for (size_t c = 0; rc == DH_OK && c < batch.n_columns; c++) {
-            const struct dh_column_view *col = &batch.columns[c];
+    while (rc == DH_OK && (rc = tu_stream_next(&st, &err)) == DH_OK) {
+        for (size_t c = 0; c < st.batch.n_columns; c++) {
+            const struct dh_column_view *col = &st.batch.columns[c];
             enum dh_type_id t = col->field->type;
             if (t != DH_TYPE_INT && t != DH_TYPE_FLOAT && t != DH_TYPE_TIMESTAMP &&
                 t != DH_TYPE_DATE && t != DH_TYPE_TIME && t != DH_TYPE_DURATION)
@@ -1039,8 +1004,7 @@ static void check_bulk(const char *stem)
         }
     }
     CHECK(compared > 0 || strcmp(stem, "empty") == 0);
-    dh_batch_reset(&batch);
-    dh_schema_reset(&schema);
+    tu_stream_close(&st);
     free(buf);
 }
 

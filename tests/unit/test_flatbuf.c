@@ -8,48 +8,7 @@
 #include "check.h"
 #include "dh_fbb.h"
 #include "dh_flatbuf.h"
-
-/* Read everything reachable the generic way; returns a checksum so nothing is
- * optimised out. Bounded by `budget` tables. */
-static uint64_t walk(const struct dh_fb_table *t, int *budget)
-{
-    uint64_t sum = 0;
-    if (--*budget < 0)
-        return sum;
-    for (int id = 0; id < 20; id++) {
-        sum += dh_fb_u8(t, id, 1) + (uint64_t)dh_fb_i16(t, id, 2) + dh_fb_u32(t, id, 3) +
-               dh_fb_u64(t, id, 4);
-        sum += (uint64_t)dh_fb_f64(t, id, 0.5);
-        const char *s;
-        size_t n;
-        if (dh_fb_string(t, id, &s, &n, NULL) == DH_OK && s && n)
-            sum += (uint8_t)s[0] + (uint8_t)s[n - 1];
-        const uint8_t *p;
-        if (dh_fb_struct(t, id, 16, &p, NULL) == DH_OK && p)
-            sum += p[15];
-        struct dh_fb_vector v;
-        if (dh_fb_vector_field(t, id, 4, &v, NULL) == DH_OK && v.present) {
-            for (size_t i = 0; i < v.n && i < 8; i++) {
-                struct dh_fb_table k;
-                if (dh_fb_vector_table(&v, i, &k, NULL) == DH_OK)
-                    sum += walk(&k, budget);
-                if (dh_fb_vector_string(&v, i, &s, &n, NULL) == DH_OK && n)
-                    sum += (uint8_t)s[n - 1];
-            }
-            if (v.n)
-                sum += dh_fb_vector_at(&v, v.n - 1)[3];
-        }
-        if (dh_fb_vector_field(t, id, 16, &v, NULL) == DH_OK && v.n)
-            sum += dh_fb_vector_at(&v, v.n - 1)[15];
-        struct dh_fb_table sub;
-        if (dh_fb_table_field(t, id, &sub, NULL) == DH_OK && sub.present)
-            sum += walk(&sub, budget);
-        uint8_t type;
-        if (dh_fb_union(t, id, &type, &sub, NULL) == DH_OK && sub.present)
-            sum += walk(&sub, budget);
-    }
-    return sum;
-}
+#include "testutil.h"
 
 /* A buffer exercising every kind of field; caller frees. */
 static uint8_t *make_sample(size_t *len)
@@ -94,7 +53,7 @@ static void test_sample_reads(void)
     CHECK_REQ(dh_fb_struct(&t, 6, 16, &p, NULL) == DH_OK);
     CHECK(p && p[0] == 1 && p[2] == 3);
     int budget = 100;
-    CHECK(walk(&t, &budget) != 0);
+    CHECK(tu_fb_walk(&t, 20, &budget) != 0);
     free(buf);
 }
 
@@ -113,7 +72,7 @@ static void test_prefixes(void)
         if (dh_fb_root(cut, n, &t, NULL) == DH_OK) {
             roots_ok++;
             int budget = 100;
-            (void)walk(&t, &budget);
+            (void)tu_fb_walk(&t, 20, &budget);
         }
         free(cut);
     }
@@ -142,7 +101,7 @@ static void test_mutations(void)
             struct dh_fb_table t;
             if (dh_fb_root(m, len, &t, NULL) == DH_OK) {
                 int budget = 200;
-                (void)walk(&t, &budget);
+                (void)tu_fb_walk(&t, 20, &budget);
                 opened++;
             }
         }
@@ -257,7 +216,7 @@ static void test_random(void)
         struct dh_fb_table t;
         if (dh_fb_root(m, len, &t, NULL) == DH_OK) {
             int budget = 50;
-            (void)walk(&t, &budget);
+            (void)tu_fb_walk(&t, 20, &budget);
             opened++;
         }
     }

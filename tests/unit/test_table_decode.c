@@ -14,6 +14,7 @@
 #include "dh_flatbuf.h"
 #include "dh_rowset.h"
 #include "dh_table.h"
+#include "testutil.h"
 
 /* Arrow Type union tags (Schema.fbs) and Message header tags (Message.fbs). */
 enum { T_INT = 2, T_UTF8 = 5, T_BOOL = 6, T_LIST = 12 };
@@ -90,59 +91,32 @@ static struct bytes schema_msg(void)
     return finish(&b, message(&b, H_SCHEMA, schema, 0));
 }
 
-/* A record batch under construction: body buffers and FieldNode/Buffer structs. */
-struct rb {
-    uint8_t body[4096];
-    size_t body_len;
-    uint8_t nodes[16 * 16];
-    size_t n_nodes;
-    uint8_t bufs[32 * 16];
-    size_t n_bufs;
-};
-
-static void rb_node(struct rb *r, int64_t length, int64_t nulls)
-{
-    dh_fbb_put_i64(r->nodes + 16 * r->n_nodes, length);
-    dh_fbb_put_i64(r->nodes + 16 * r->n_nodes + 8, nulls);
-    r->n_nodes++;
-}
-
-static void rb_buf(struct rb *r, const void *data, size_t len)
-{
-    dh_fbb_put_i64(r->bufs + 16 * r->n_bufs, (int64_t)r->body_len);
-    dh_fbb_put_i64(r->bufs + 16 * r->n_bufs + 8, (int64_t)len);
-    r->n_bufs++;
-    if (len)
-        memcpy(r->body + r->body_len, data, len);
-    r->body_len += (len + 7) & ~(size_t)7;
-}
-
-static struct bytes rb_msg(const struct rb *r, int64_t length)
+static struct bytes rb_msg(const struct tu_body *r, int64_t length)
 {
     struct dh_fbb b;
     dh_fbb_init(&b);
-    uint32_t nodes = dh_fbb_create_vector(&b, r->nodes, 16, r->n_nodes, 8);
-    uint32_t bufs = dh_fbb_create_vector(&b, r->bufs, 16, r->n_bufs, 8);
+    uint32_t nodes = dh_fbb_create_vector(&b, r->nodes, 16, r->nn, 8);
+    uint32_t bufs = dh_fbb_create_vector(&b, r->bufs, 16, r->nb, 8);
     dh_fbb_start_table(&b);
     dh_fbb_add_i64(&b, 0, length, 0);
     dh_fbb_add_offset(&b, 1, nodes);
     dh_fbb_add_offset(&b, 2, bufs);
     uint32_t batch = dh_fbb_end_table(&b);
-    return finish(&b, message(&b, H_RECORD_BATCH, batch, (int64_t)r->body_len));
+    return finish(&b, message(&b, H_RECORD_BATCH, batch, (int64_t)r->len));
 }
 
 /* Rows [base, base + n) of the test table: id = 100 + row; name "r<row>" or
  * null when row % 3 == 2; flag = row odd; vals = row % 3 elements (row, row+1..).
  * If skip_names, the name column is unrequested (a 0-length node). */
-static void rb_rows(struct rb *r, int base, int n, int skip_names)
+static void rb_rows(struct tu_body *r, int base, int n, int skip_names)
 {
     memset(r, 0, sizeof *r);
     uint8_t ids[8 * 64];
     for (int i = 0; i < n; i++)
         dh_fbb_put_i64(ids + 8 * i, 100 + base + i);
-    rb_node(r, n, 0);
-    rb_buf(r, NULL, 0);
-    rb_buf(r, ids, 8 * (size_t)n);
+    tu_body_node(r, n, 0);
+    tu_body_buf(r, NULL, 0);
+    tu_body_buf(r, ids, 8 * (size_t)n);
 
     uint8_t valid[8] = {0}, offs[4 * 65], chars[512];
     int nulls = 0, clen = 0;
@@ -158,24 +132,24 @@ static void rb_rows(struct rb *r, int base, int n, int skip_names)
         dh_fbb_put_u32(offs + 4 * (i + 1), (uint32_t)clen);
     }
     if (skip_names) {
-        rb_node(r, 0, 0);
-        rb_buf(r, NULL, 0);
-        rb_buf(r, NULL, 0);
-        rb_buf(r, NULL, 0);
+        tu_body_node(r, 0, 0);
+        tu_body_buf(r, NULL, 0);
+        tu_body_buf(r, NULL, 0);
+        tu_body_buf(r, NULL, 0);
     } else {
-        rb_node(r, n, nulls);
-        rb_buf(r, valid, nulls ? 8 : 0);
-        rb_buf(r, offs, 4 * ((size_t)n + 1));
-        rb_buf(r, chars, (size_t)clen);
+        tu_body_node(r, n, nulls);
+        tu_body_buf(r, valid, nulls ? 8 : 0);
+        tu_body_buf(r, offs, 4 * ((size_t)n + 1));
+        tu_body_buf(r, chars, (size_t)clen);
     }
 
     uint8_t flags[8] = {0};
     for (int i = 0; i < n; i++)
         if ((base + i) % 2)
             flags[i / 8] = (uint8_t)(flags[i / 8] | (1u << (i % 8)));
-    rb_node(r, n, 0);
-    rb_buf(r, NULL, 0);
-    rb_buf(r, flags, 8);
+    tu_body_node(r, n, 0);
+    tu_body_buf(r, NULL, 0);
+    tu_body_buf(r, flags, 8);
 
     uint8_t loffs[4 * 65], items[4 * 256];
     int ni = 0;
@@ -186,12 +160,12 @@ static void rb_rows(struct rb *r, int base, int n, int skip_names)
             dh_fbb_put_u32(items + 4 * ni++, (uint32_t)(row + k));
         dh_fbb_put_u32(loffs + 4 * (i + 1), (uint32_t)ni);
     }
-    rb_node(r, n, 0);
-    rb_buf(r, NULL, 0);
-    rb_buf(r, loffs, 4 * ((size_t)n + 1));
-    rb_node(r, ni, 0);
-    rb_buf(r, NULL, 0);
-    rb_buf(r, items, 4 * (size_t)ni);
+    tu_body_node(r, n, 0);
+    tu_body_buf(r, NULL, 0);
+    tu_body_buf(r, loffs, 4 * ((size_t)n + 1));
+    tu_body_node(r, ni, 0);
+    tu_body_buf(r, NULL, 0);
+    tu_body_buf(r, items, 4 * (size_t)ni);
 }
 
 /* A BarrageMessageWrapper holding BarrageUpdateMetadata with added_rows =
@@ -239,12 +213,12 @@ static int apply_schema(struct dh_table_reader *r, struct dh_error *err)
 static int apply_rows(struct dh_table_reader *r, int base, int n, int skip_names,
                       struct bytes md, struct dh_error *err)
 {
-    struct rb *b = calloc(1, sizeof *b);
+    struct tu_body *b = calloc(1, sizeof *b);
     if (!b)
         return DH_ENOMEM;
     rb_rows(b, base, n, skip_names);
     struct bytes h = rb_msg(b, n);
-    int rc = dh_table_apply_flight_data(r, h.p, h.n, b->body, b->body_len, md.p, md.n, err);
+    int rc = dh_table_apply_flight_data(r, h.p, h.n, b->data, b->len, md.p, md.n, err);
     free(h.p);
     free(b);
     return rc;
@@ -287,8 +261,7 @@ static void test_concat_two_batches(void)
     CHECK_INT(apply_rows(&r, 4, 3, 0, (struct bytes){0}, &err), DH_OK);
     free(md.p);
     CHECK_INT(r.table_size, 10);
-    struct dh_rows rows;
-    memset(&rows, 0, sizeof rows);
+    struct dh_rows rows = {0};
     CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
     CHECK_INT(rows.first, 0);
     CHECK_INT(rows.table_size, 10);
@@ -314,8 +287,7 @@ static void test_clip_to_table_size(void)
     struct bytes md = update_md(10, -1);
     CHECK_INT(apply_rows(&r, 8, 4, 0, md, &err), DH_OK);
     free(md.p);
-    struct dh_rows rows;
-    memset(&rows, 0, sizeof rows);
+    struct dh_rows rows = {0};
     CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
     CHECK_INT(rows.first, 8);
     CHECK_INT(rows.table_size, 10);
@@ -347,8 +319,7 @@ static void test_bounded(void)
     for (int i = 0; i < 5; i++)
         CHECK_INT(apply_rows(&r, 2 * i, 2, 0, (struct bytes){0}, &err), DH_OK);
     CHECK_INT(r.n_batches, 2);
-    struct dh_rows rows;
-    memset(&rows, 0, sizeof rows);
+    struct dh_rows rows = {0};
     CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
     CHECK_INT(rows.batch.length, 3);
     CHECK_INT(rows.table_size, 3); /* no metadata: first + rows */
@@ -377,8 +348,7 @@ static void test_unrequested_and_empty(void)
     CHECK_REQ(apply_schema(&r, &err) == DH_OK);
     CHECK_INT(apply_rows(&r, 3, 2, 1, (struct bytes){0}, &err), DH_OK);
     CHECK_INT(apply_rows(&r, 5, 2, 1, (struct bytes){0}, &err), DH_OK);
-    struct dh_rows rows;
-    memset(&rows, 0, sizeof rows);
+    struct dh_rows rows = {0};
     CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
     CHECK_INT(rows.batch.length, 4);
     CHECK_INT(rows.batch.columns[1].length, 0);
@@ -413,8 +383,7 @@ static void test_errors(void)
     CHECK(strstr(err.msg, "Schema message first") != NULL);
     dh_table_reader_reset(&r);
 
-    struct dh_rows rows;
-    memset(&rows, 0, sizeof rows);
+    struct dh_rows rows = {0};
     dh_error_clear(&err);
     CHECK_INT(dh_table_reader_finish(&r, &rows, &err), DH_EINVAL);
     CHECK(strstr(err.msg, "Schema") != NULL);
@@ -441,7 +410,7 @@ static void test_errors(void)
     free(bad.p);
 
     /* Every truncation of a record batch header fails cleanly (ASan watches). */
-    struct rb *b = calloc(1, sizeof *b);
+    struct tu_body *b = calloc(1, sizeof *b);
     CHECK_REQ(b);
     rb_rows(b, 0, 3, 0);
     struct bytes h = rb_msg(b, 3);
@@ -449,16 +418,16 @@ static void test_errors(void)
         struct dh_table_reader r2;
         dh_table_reader_init(&r2, 0, 5);
         CHECK_REQ(apply_schema(&r2, &err) == DH_OK);
-        int rc = dh_table_apply_flight_data(&r2, h.p, cut, b->body, b->body_len, NULL, 0, &err);
+        int rc = dh_table_apply_flight_data(&r2, h.p, cut, b->data, b->len, NULL, 0, &err);
         CHECK(cut == 0 ? rc == DH_OK : rc != DH_OK);
         dh_table_reader_reset(&r2);
     }
     /* ... and so does every truncation of its body. */
-    for (size_t cut = 0; cut < b->body_len; cut += 8) {
+    for (size_t cut = 0; cut < b->len; cut += 8) {
         struct dh_table_reader r2;
         dh_table_reader_init(&r2, 0, 5);
         CHECK_REQ(apply_schema(&r2, &err) == DH_OK);
-        CHECK(dh_table_apply_flight_data(&r2, h.p, h.n, b->body, cut, NULL, 0, &err) != DH_OK);
+        CHECK(dh_table_apply_flight_data(&r2, h.p, h.n, b->data, cut, NULL, 0, &err) != DH_OK);
         dh_table_reader_reset(&r2);
     }
     free(h.p);
