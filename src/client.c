@@ -527,6 +527,19 @@ static int detect_kind(struct dh_session *s, struct dh_fetched *f, struct dh_err
     return DH_OK;
 }
 
+/* What to call a fetched object in the tickets list: the server does not say
+ * what a shared ticket's publisher named it, so describe what it holds. */
+static void fetched_label(const struct dh_fetched *f, char *buf, size_t n)
+{
+    if (f->kind == DH_KIND_TABLE)
+        snprintf(buf, n, "%lld rows, %zu columns%s", (long long)f->table.size,
+                 f->table.schema.n_fields, f->table.is_static ? "" : ", ticking");
+    else if (f->kind == DH_KIND_FIGURE && f->figure && f->figure->title && f->figure->title[0])
+        snprintf(buf, n, "%s", f->figure->title);
+    else
+        snprintf(buf, n, "%s", f->type[0] ? f->type : "object");
+}
+
 static void do_fetch(struct dh_client *c, struct dh_session *s, const struct cmd *cmd)
 {
     int64_t t0 = dh_now_ms();
@@ -555,7 +568,9 @@ static void do_fetch(struct dh_client *c, struct dh_session *s, const struct cmd
     pthread_mutex_lock(&c->mu);
     if (cmd->kind == CMD_FETCH) {
         struct dh_ticket_status st;
-        ticket_status_init(&st, &cmd->ticket, DH_DIR_FETCHED, cmd->name, f->type, DH_TS_VALID);
+        char label[128];
+        fetched_label(f, label, sizeof label);
+        ticket_status_init(&st, &cmd->ticket, DH_DIR_FETCHED, label, f->type, DH_TS_VALID);
         dh_monitor_add(&c->monitor, &st, NULL);
         post_tickets_locked(c);
     }

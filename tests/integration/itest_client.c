@@ -139,6 +139,8 @@ static void test_publish_fetch_release(void)
     req = dh_client_fetch(b, &shared);
     ev = wait_event(b, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_FETCHED);
+    if (!ev->ok)
+        fprintf(stderr, "fetch: %s\n", ev->err.msg);
     CHECK_REQ(ev->ok);
     CHECK_INT(ev->fetched->kind, DH_KIND_TABLE);
     CHECK_INT(ev->fetched->table.size, 1000000);
