@@ -288,7 +288,7 @@ static void put_big_decimal(struct out *o, const uint8_t *be, size_t n, int64_t 
         put(o, ".", 1);
         put(o, d + ip, nd - ip);
         return;
-    } else if (scale - (int64_t)nd < PAD_ZEROS_MAX) {
+    } else if (scale - (int64_t)nd <= PAD_ZEROS_MAX) {
         put(o, "0.", 2);
         for (int64_t i = 0; i < scale - (int64_t)nd; i++)
             put(o, "0", 1);

@@ -1,23 +1,36 @@
 // SPDX-License-Identifier: MIT
 // gen.mjs: writes golden Arrow IPC streams with apache-arrow (an implementation
-// independent of ours) plus the expected cells of each, for tests/unit/test_arrow.c.
+// independent of ours) plus the expected cells of each, for tests/unit/test_arrow.c,
+// and the expected display text of each cell, for tests/unit/test_golden_render.c.
 //
 //   cd tests/golden && npm ci && node gen.mjs
 //
-// Output, in tests/data/golden/: NAME.arrows (an IPC stream) and NAME.expected:
+// Output, in tests/data/golden/: NAME.arrows (an IPC stream), NAME.expected and
+// NAME.render. NAME.expected:
 //   field,<col>,<name>,<type>          one per top-level column (type: see typeDesc)
 //   fmeta,<col>,<key>,<value>          field metadata
 //   smeta,<key>,<value>                schema metadata
 //   batch,<b>,<rows>                   one per record batch
 //   cell,<b>,<col>,<row>,<value>       one per cell: NULL, or the value (see cellText)
-// Expected values come from the JS source arrays, not from reading the stream back.
+// NAME.render (for tests/unit/test_golden_render.c), the text dhtui shows:
+//   render,<b>,<col>,<row>,<text>      one per cell, as dh_format_cell writes it
+// with ONE fixed setting of struct dh_format_opts (src/dh_format.h):
+// dh_format_opts_init's defaults plus group_digits = 1, that is: digit grouping
+// on, UTC ("Z"), float_precision 0 (10 significant digits, float32 7),
+// null_text "(null)", deephaven_nulls 0 (Arrow validity only), max_list_items 0
+// (10), max_binary_bytes 0 (32). See renderCell.
+// Expected values and texts come from the JS source arrays, not from reading the
+// stream back, and the texts are computed here, independently of our C code.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  Binary, Bool, DateDay, DateMillisecond, Decimal, DurationNanosecond, Field, Float32,
-  Float64, Int16, Int32, Int64, Int8, LargeUtf8, List, RecordBatch, Schema, Struct, Table,
-  TimeNanosecond, TimestampNanosecond, Type, Uint16, Utf8, makeData, tableFromIPC, tableToIPC,
+  Binary, Bool, DateDay, DateMillisecond, Decimal, DurationMicrosecond, DurationMillisecond,
+  DurationNanosecond, DurationSecond, Field, Float32, Float64, Int16, Int32, Int64, Int8,
+  LargeBinary, LargeUtf8, List, RecordBatch, Schema, Struct, Table, TimeMicrosecond,
+  TimeMillisecond, TimeNanosecond, TimeSecond, TimestampMicrosecond, TimestampMillisecond,
+  TimestampNanosecond, TimestampSecond, Type, Uint16, Uint32, Uint64, Uint8, Utf8, makeData,
+  tableFromIPC, tableToIPC,
 } from 'apache-arrow';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'golden');
@@ -55,9 +68,9 @@ function dataFor(type, values) {
       values.forEach((v, i) => { if (v) data[i >> 3] |= 1 << (i & 7); });
       return makeData({ ...base, data });
     }
-    case Type.Utf8: case Type.Binary: case Type.LargeUtf8: {
+    case Type.Utf8: case Type.Binary: case Type.LargeUtf8: case Type.LargeBinary: {
       const parts = values.map((v) => (v === null ? new Uint8Array(0) : cellBytes(type, v)));
-      const large = type.typeId === Type.LargeUtf8;
+      const large = type.typeId === Type.LargeUtf8 || type.typeId === Type.LargeBinary;
       const offsets = large ? new BigInt64Array(length + 1) : new Int32Array(length + 1);
       let total = 0;
       parts.forEach((p, i) => { total += p.length; offsets[i + 1] = large ? BigInt(total) : total; });
@@ -112,6 +125,7 @@ function typeDesc(type) {
     case Type.Utf8: return 'Utf8';
     case Type.LargeUtf8: return 'LargeUtf8';
     case Type.Binary: return 'Binary';
+    case Type.LargeBinary: return 'LargeBinary';
     case Type.Timestamp: return `Timestamp(${type.unit},${type.timezone ?? ''})`;
     case Type.Date: return `Date(${type.unit})`;
     case Type.Time: return `Time(${type.unit},${type.bitWidth})`;
@@ -129,7 +143,7 @@ function cellText(type, v) {
     case Type.Bool: return v ? '1' : '0';
     case Type.Float:
       return String(type.precision === 1 ? Math.fround(v) : v);
-    case Type.Utf8: case Type.LargeUtf8: case Type.Binary:
+    case Type.Utf8: case Type.LargeUtf8: case Type.Binary: case Type.LargeBinary:
       return hex(cellBytes(type, v));
     case Type.Decimal: {
       let x = BigInt.asUintN(type.bitWidth, BigInt(v));
@@ -141,6 +155,260 @@ function cellText(type, v) {
       return `[${v.map((e) => cellText(type.children[0].type, e)).join(';')}]`;
     default:
       return String(v);
+  }
+}
+
+// ---- the expected rendering (dh_format_cell with RENDER_OPTS) ----
+// Written from the rules documented in src/dh_format.h, not from format.c.
+
+const RENDER_OPTS = { groupDigits: true, nullText: '(null)', floatPrecision: 10,
+  float32Precision: 7, maxListItems: 10, maxBinaryBytes: 32 };
+const ELLIPSIS = '\u2026';
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // not fatal: U+FFFD
+
+// "1234567" -> "1,234,567" (digits only).
+function groupDigits(digits) {
+  if (!RENDER_OPTS.groupDigits) return digits;
+  let out = '';
+  for (let end = digits.length; end > 0; end -= 3) {
+    const part = digits.slice(Math.max(0, end - 3), end);
+    out = out ? `${part},${out}` : part;
+  }
+  return out;
+}
+
+// A BigInt as dhtui writes integers: "-1,234".
+function renderInteger(v) {
+  const x = BigInt(v);
+  return (x < 0n ? '-' : '') + groupDigits((x < 0n ? -x : x).toString());
+}
+
+// Plain decimal text ("-12.50") with its integer part grouped.
+function groupPlain(text) {
+  const m = /^(-?)(\d+)(\.\d*)?$/.exec(text);
+  if (!m) throw new Error(`not a plain number: ${text}`);
+  return m[1] + groupDigits(m[2]) + (m[3] ?? '');
+}
+
+// Drop trailing zeros of a fraction, and a bare '.'.
+function trimFraction(text) {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+
+// The exact value of a finite double |x| > 0 as [n, e], |x| = n * 10^e (BigInt n),
+// from its IEEE 754 bits: m * 2^k = m * 5^-k * 10^k for k < 0.
+function exactDecimal(x) {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7FFn);
+  const frac = bits & ((1n << 52n) - 1n);
+  const m = biased === 0 ? frac : frac | (1n << 52n);
+  const k = (biased === 0 ? 1 : biased) - 1075;
+  return k >= 0 ? [m << BigInt(k), 0] : [m * 5n ** BigInt(-k), k];
+}
+
+// |x| rounded to `prec` significant digits, ties to even (as C's printf rounds
+// exact binary ties): [digits (prec of them), exponent of the first digit].
+function roundSignificant(x, prec) {
+  const [n, e] = exactDecimal(x);
+  const all = n.toString();
+  let exp = all.length - 1 + e;
+  if (all.length <= prec) return [all.padEnd(prec, '0'), exp];
+  let head = BigInt(all.slice(0, prec));
+  const rest = all.slice(prec);
+  const half = '5'.padEnd(rest.length, '0');
+  if (rest > half || (rest === half && head % 2n === 1n)) head += 1n;
+  let digits = head.toString();
+  if (digits.length > prec) { digits = digits.slice(0, prec); exp += 1; } // 9.99 -> 10.0
+  return [digits, exp];
+}
+
+// |x| rounded to `decimals` fraction digits, ties to even, as plain text.
+function roundFixed(x, decimals) {
+  const [n, e] = exactDecimal(x);
+  const shift = e + decimals;
+  let q;
+  if (shift >= 0) {
+    q = n * 10n ** BigInt(shift);
+  } else {
+    const d = 10n ** BigInt(-shift);
+    q = n / d;
+    const twice = 2n * (n % d);
+    if (twice > d || (twice === d && q % 2n === 1n)) q += 1n;
+  }
+  if (decimals === 0) return q.toString();
+  const t = q.toString().padStart(decimals + 1, '0');
+  return `${t.slice(0, -decimals)}.${t.slice(-decimals)}`;
+}
+
+// A float shown with `prec` significant digits (test_format.c pins the reading
+// of dh_format.h: digits of the integer part are never rounded away, so
+// float32 16777216 stays "16777216"): fixed, with prec-1-exp fraction digits,
+// for 1e-5 <= |x| < 1e15 (exp, the decimal exponent after rounding to prec
+// digits), else "1.5E20"; trailing zeros dropped; NaN, Infinity; zero "0".
+function renderFloat(x, prec) {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  if (x === 0) return '0';
+  const sign = x < 0 ? '-' : '';
+  const [digits, exp] = roundSignificant(x, prec);
+  if (exp >= -5 && exp < 15)
+    return sign + groupPlain(trimFraction(roundFixed(x, Math.max(0, prec - 1 - exp))));
+  return `${sign}${trimFraction(`${digits[0]}.${digits.slice(1)}`)}E${exp}`;
+}
+
+// Days since 1970-01-01 (BigInt) as "YYYY-MM-DD"; years outside 0..9999 signed,
+// as ISO 8601 expands them. JS Date covers +-100e6 days only, so whole 400-year
+// Gregorian cycles (146097 days each) are moved out first and added back.
+const CYCLE_DAYS = 146097n;
+function civil(days) {
+  const d = new Date(Number(days % CYCLE_DAYS) * DAY);
+  return [BigInt(d.getUTCFullYear()) + 400n * (days / CYCLE_DAYS), d.getUTCMonth() + 1, d.getUTCDate()];
+}
+function renderDate(days) {
+  const [y, m, d] = civil(BigInt(days));
+  const abs = (y < 0n ? -y : y).toString().padStart(4, '0');
+  const year = y >= 0n && y <= 9999n ? abs : (y < 0n ? '-' : '+') + abs;
+  return `${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+// Floor division and modulo of BigInts (b > 0).
+function floorDiv(a, b) { const q = a / b; return a % b < 0n ? q - 1n : q; }
+function floorMod(a, b) { const r = a % b; return r < 0n ? r + b : r; }
+
+// Arrow TimeUnit (0 s, 1 ms, 2 us, 3 ns): units per second and fraction digits.
+function unitInfo(unit) {
+  return [[1n, 0], [1000n, 3], [1000000n, 6], [1000000000n, 9]][unit];
+}
+
+// "HH:MM:SS" plus "." and `digits` fraction digits (zero-padded, never trimmed).
+function renderClock(secondOfDay, frac, digits) {
+  const s = Number(secondOfDay);
+  const two = (n) => String(n).padStart(2, '0');
+  const clock = `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
+  return digits ? `${clock}.${frac.toString().padStart(digits, '0')}` : clock;
+}
+
+// An instant (BigInt count of `unit` since the epoch) in UTC, ISO 8601.
+function renderTimestamp(v, unit) {
+  const [per, digits] = unitInfo(unit);
+  const secs = floorDiv(v, per);
+  const date = renderDate(floorDiv(secs, 86400n));
+  return `${date}T${renderClock(floorMod(secs, 86400n), floorMod(v, per), digits)}Z`;
+}
+
+// A time of day; counts outside one day are shown raw.
+function renderTime(v, unit) {
+  const [per, digits] = unitInfo(unit);
+  if (v < 0n || v / per >= 86400n) return v.toString();
+  return renderClock(v / per, v % per, digits);
+}
+
+// A duration as java.time.Duration.toString() writes it (seconds floored, nanos
+// 0..999999999; hours, minutes and seconds then truncate towards zero).
+function renderDuration(v, unit) {
+  const [per] = unitInfo(unit);
+  const seconds = floorDiv(v, per);
+  const nanos = floorMod(v, per) * (1000000000n / per);
+  if (seconds === 0n && nanos === 0n) return 'PT0S';
+  const effective = seconds < 0n && nanos > 0n ? seconds + 1n : seconds;
+  const hours = effective / 3600n;
+  const minutes = (effective % 3600n) / 60n;
+  const secs = effective % 60n;
+  let out = 'PT';
+  if (hours !== 0n) out += `${hours}H`;
+  if (minutes !== 0n) out += `${minutes}M`;
+  if (secs === 0n && nanos === 0n && out.length > 2) return out;
+  out += seconds < 0n && nanos > 0n && secs === 0n ? '-0' : `${secs}`;
+  if (nanos > 0n) {
+    const frac = seconds < 0n ? 1000000000n - nanos : nanos;
+    out += `.${frac.toString().padStart(9, '0').replace(/0+$/, '')}`;
+  }
+  return `${out}S`;
+}
+
+// An unscaled BigInt over 10^scale, exact: the decimal point put into the digit
+// string ("0.05", "-123.45"; scale <= 0 appends zeros, zero stays "0"). When
+// that takes more than 32 padding zeros (format.c's PAD_ZEROS_MAX), Java
+// BigDecimal.toString's E notation: "1.2345E+44", "1E-40".
+const PAD_ZEROS_MAX = 32;
+function renderDecimal(unscaled, scale) {
+  const sign = unscaled < 0n ? '-' : '';
+  const digits = (unscaled < 0n ? -unscaled : unscaled).toString();
+  const zero = unscaled === 0n;
+  if (scale <= 0 && (zero || -scale <= PAD_ZEROS_MAX))
+    return sign + groupDigits(zero ? '0' : digits + '0'.repeat(-scale));
+  if (scale > 0 && scale - digits.length <= PAD_ZEROS_MAX) {
+    const padded = digits.padStart(scale + 1, '0');
+    const ip = padded.length - scale;
+    return `${sign}${groupDigits(padded.slice(0, ip))}.${padded.slice(ip)}`;
+  }
+  const adjusted = digits.length - 1 - scale;
+  const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${sign}${mant}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+}
+
+// Untrusted text made terminal-safe as dh_text_sanitize documents it.
+const NAMED_ESCAPES = { 0: '\\0', 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v',
+  12: '\\f', 13: '\\r', 0x1b: '\\e' };
+function isBidiControl(cp) {
+  return cp === 0x061c || cp === 0x200e || cp === 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+    (cp >= 0x2066 && cp <= 0x2069);
+}
+function sanitize(text) {
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0);
+    if (NAMED_ESCAPES[cp] !== undefined) out += NAMED_ESCAPES[cp];
+    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else if ((cp >= 0x80 && cp < 0xa0) || isBidiControl(cp)) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\ufffd'; // a lone surrogate
+    else out += ch;
+  }
+  return out;
+}
+
+// Whether a column is a Deephaven char column: uint16, deephaven:type "char" or none.
+function isCharColumn(type, dhType) {
+  return type.typeId === Type.Int && type.bitWidth === 16 && !type.isSigned &&
+    (dhType === undefined || dhType === 'char');
+}
+
+// The display text of one source value v of a column of `type` (dhType: its
+// deephaven:type metadata or undefined).
+function renderCell(type, dhType, v) {
+  if (v === null) return RENDER_OPTS.nullText;
+  switch (type.typeId) {
+    case Type.Int:
+      if (isCharColumn(type, dhType)) return sanitize(String.fromCharCode(v));
+      return renderInteger(v);
+    case Type.Float:
+      return type.precision === 1
+        ? renderFloat(Math.fround(v), RENDER_OPTS.float32Precision)
+        : renderFloat(v, RENDER_OPTS.floatPrecision);
+    case Type.Bool: return v ? 'true' : 'false';
+    case Type.Utf8: case Type.LargeUtf8:
+      return sanitize(typeof v === 'string' ? v : utf8Decoder.decode(Uint8Array.from(v)));
+    case Type.Binary: case Type.LargeBinary: {
+      const bytes = cellBytes(type, v);
+      const shown = hex(bytes.slice(0, RENDER_OPTS.maxBinaryBytes));
+      return `0x${shown}${bytes.length > RENDER_OPTS.maxBinaryBytes ? ELLIPSIS : ''}`;
+    }
+    case Type.Timestamp: return renderTimestamp(BigInt(v), type.unit);
+    case Type.Date:
+      return renderDate(type.unit === 0 ? BigInt(v) : floorDiv(BigInt(v), BigInt(DAY)));
+    case Type.Time: return renderTime(BigInt(v), type.unit);
+    case Type.Duration: return renderDuration(BigInt(v), type.unit);
+    case Type.Decimal: return renderDecimal(BigInt(v), type.scale);
+    case Type.List: {
+      const child = type.children[0].type;
+      const items = v.slice(0, RENDER_OPTS.maxListItems).map((e) => renderCell(child, undefined, e));
+      if (v.length > RENDER_OPTS.maxListItems) items.push(ELLIPSIS);
+      return `[${items.join(', ')}]`;
+    }
+    default: throw new Error(`no rendering for ${type}`);
   }
 }
 
@@ -174,6 +442,7 @@ function writeStream(name, columns, schemaMeta = new Map(), slice = null) {
   const schema = new Schema(fields, schemaMeta);
   const nBatches = columns[0].batches.length;
   const lines = [];
+  const renders = [];
   fields.forEach((f, i) => {
     lines.push(`field,${i},${f.name},${typeDesc(f.type)}`);
     for (const [k, v] of f.metadata) lines.push(`fmeta,${i},${k},${v}`);
@@ -196,11 +465,16 @@ function writeStream(name, columns, schemaMeta = new Map(), slice = null) {
     columns.forEach((c, ci) => {
       values[ci].forEach((v, r) => lines.push(`cell,${b},${ci},${r},${cellText(c.type, v)}`));
     });
+    columns.forEach((c, ci) => {
+      const dhType = new Map(c.meta ?? []).get('deephaven:type');
+      values[ci].forEach((v, r) => renders.push(`render,${b},${ci},${r},${renderCell(c.type, dhType, v)}`));
+    });
   }
   const bytes = tableToIPC(new Table(schema, batches), 'stream');
   selfCheck(name, bytes, columns, slice);
   writeFileSync(join(outDir, `${name}.arrows`), bytes);
   writeFileSync(join(outDir, `${name}.expected`), `${lines.join('\n')}\n`);
+  writeFileSync(join(outDir, `${name}.render`), renders.length ? `${renders.join('\n')}\n` : '');
   console.log(`${name}: ${bytes.length} bytes, ${nBatches} batches`);
 }
 
@@ -283,4 +557,69 @@ writeStream('dhmeta', [
     batches: [['#,##0', '0.00']] },
   { name: 'Z', type: new Utf8(), meta: [['deephaven:type', 'java.lang.String'], ['deephaven:isDateFormat', 'false']],
     batches: [['p', 'q']] },
+]);
+
+// Display edge cases for NAME.render (test_golden_render.c): grouping, float
+// rounding and notation, escapes, cut binary and lists, every time unit, far
+// dates, Java Duration signs, decimal scales. One batch of 8 rows per column.
+const bytes = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+writeStream('display', [
+  { name: 'i64', type: new Int64(), batches: [[1000n, -1000n, 999n, -100000n, 123456789n, null, 0n, -1n]] },
+  { name: 'u8', type: new Uint8(), batches: [[255, 0, 1, 128, null, 7, 200, 99]] },
+  { name: 'u32', type: new Uint32(), batches: [[4294967295, 0, 1000, null, 65536, 1, 2, 3]] },
+  { name: 'u64', type: new Uint64(), batches: [[2n ** 64n - 1n, 0n, 1000n, null, 2n ** 63n, 1n, 2n, 3n]] },
+  { name: 'u16int', type: new Uint16(), meta: [['deephaven:type', 'int']],
+    batches: [[65535, 0, 1000, null, 65, 1, 2, 3]] },
+  { name: 'ch', type: new Uint16(), meta: [['deephaven:type', 'char']],
+    batches: [[0xD800, 0x1B, 0x85, 0x7F, 0x202E, 0x09, 0xE9, 0x0A]] },
+  { name: 'f64', type: new Float64(),
+    batches: [[1234567.891, 1e14, 1e15, 999999999999999.9, 0.00001, 0.000009999, 1234567890.5, -1234567891.5]] },
+  { name: 'f64b', type: new Float64(),
+    batches: [[1 / 3, 2 / 3, -123456.5, 123456789012.3456, 9.9999999996, 1e-5 - 1e-16, 0.125, -0]] },
+  { name: 'f32', type: new Float32(),
+    batches: [[1 / 3, 16777216, 1e10, 0.1, -1e-7, 1234.5675, 2.5e-5, 1e15]] },
+  { name: 's', type: new Utf8(),
+    batches: [['a\u0000b', 'tab\there', '\u001b[31mred', '\u0085c1', '\u202eevil\u2066', 'cr\rlf\n',
+      '\u007f\\back\\slash', '\ud83d\ude00 \ufffd \u00a0\u200b']] },
+  { name: 'bad', type: new LargeUtf8(), // bytes: invalid UTF-8 (not read back as JS strings)
+    batches: [[[0x61, 0xFF, 0x62], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+      [0xE2, 0x82], [0xEF, 0xBB, 0xBF, 0x41], [0xF0, 0x9F, 0x98], null]] },
+  { name: 'bin', type: new Binary(),
+    batches: [[bytes(32, (i) => i), bytes(33, (i) => 255 - i), [], null, [0xAB], bytes(40, () => 0), [1], [2]]] },
+  { name: 'lbin', type: new LargeBinary(), batches: [[[0xDE, 0xAD, 0xBE, 0xEF], null, [], [0], [1], [2], [3], [4]]] },
+  { name: 'li64', type: new List(new Field('', new Int64(), true)),
+    batches: [[bytes(10, (i) => BigInt(i)), bytes(11, (i) => BigInt(i)), bytes(12, (i) => BigInt(i * 1000)),
+      [1000n, null, -1000000n], [], null, [null], [2n ** 62n]]] },
+  { name: 'lf64', type: new List(new Field('', new Float64(), true)),
+    batches: [[[0.5, 1e20, NaN], [1234.5], null, [], [-0], [1e-300], [Infinity], [3]]] },
+  { name: 'll', type: new List(new Field('', new List(new Field('', new Int32(), true)), true)),
+    batches: [[[[1, 2], [3]], [[], null], null, [], [[1000000]], [[5]], [[6, 7, 8]], [null]]] },
+  { name: 'tss', type: new TimestampSecond(),
+    batches: [[I64_MAX, I64_MIN, 951782400n, -62198755200n, 253402300800n, -1n, 0n, null]] },
+  { name: 'tsms', type: new TimestampMillisecond('UTC'),
+    batches: [[-1n, -62135596800001n, 253402300800000n, 1704164645123n, null, 0n, 1n, 999n]] },
+  { name: 'tsus', type: new TimestampMicrosecond(),
+    batches: [[1500000n, -1n, I64_MAX, I64_MIN, null, 0n, 1n, 1000000n]] },
+  { name: 'tsns', type: new TimestampNanosecond(),
+    batches: [[I64_MIN, 951782400000000000n, -86400000000000n, null, 1n, 10n, 100n, 1000n]] },
+  { name: 'dday', type: new DateDay(),
+    batches: [[-2147483648, -719528, -719529, 2932896, 2932897, 11016, -1, null]] },
+  { name: 'dms', type: new DateMillisecond(),
+    batches: [[-1, I64_MIN, I64_MAX, 951782400000, 253402300800000, -62198755200000, null, 86399999]] },
+  { name: 'ts32', type: new TimeSecond(), batches: [[45296, 0, 86399, 86400, -5, null, 3600, 59]] },
+  { name: 'tms32', type: new TimeMillisecond(), batches: [[3723004, 86399999, 0, 86400000, -1, null, 1, 999]] },
+  { name: 'tus64', type: new TimeMicrosecond(), batches: [[3723000001n, 86399999999n, 0n, 86400000000n, -1n, null, 1n, 999999n]] },
+  { name: 'tns64', type: new TimeNanosecond(), batches: [[3723000000001n, 0n, 86400000000000n, -5n, null, 1n, 999999999n, 1000000000n]] },
+  { name: 'durs', type: new DurationSecond(), batches: [[3661n, -3661n, I64_MAX, I64_MIN, 0n, null, 60n, -60n]] },
+  { name: 'durms', type: new DurationMillisecond(), batches: [[-1500n, 1500n, 90061001n, -1n, 3600000n, null, -60001n, 1n]] },
+  { name: 'durus', type: new DurationMicrosecond(), batches: [[90061001000n, -500000n, 1n, -1n, I64_MAX, I64_MIN, null, 60000000n]] },
+  { name: 'durns', type: new DurationNanosecond(), batches: [[3723500000000n, -1500000000n, 60000000001n, -3600000000000n, I64_MIN, I64_MAX, -1000000000n, null]] },
+  { name: 'dec0', type: new Decimal(0, 38, 128),
+    batches: [[2n ** 127n - 1n, -(2n ** 127n), 0n, 1000n, -999n, null, 1n, -1n]] },
+  { name: 'dec38', type: new Decimal(38, 38, 128),
+    batches: [[1n, -1n, 0n, 10n ** 37n, -(10n ** 38n) + 1n, null, 123456n, 12345n]] },
+  { name: 'decneg', type: new Decimal(-3, 10, 128),
+    batches: [[5n, -12345n, 0n, 1n, null, 1000n, -1n, 7n]] },
+  { name: 'dec256', type: new Decimal(40, 76, 256),
+    batches: [[1n, -(10n ** 40n), 0n, 10n ** 75n, -(2n ** 255n), 2n ** 255n - 1n, 123n, null]] },
 ]);

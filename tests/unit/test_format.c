@@ -400,6 +400,13 @@ static void test_decimal(void)
     CHECK_STR(cell(&c, 0, NULL), "1.2345E+44");
     f.scale = 45;
     CHECK_STR(cell(&c, 0, NULL), "1.2345E-41");
+    /* Exactly PAD_ZEROS_MAX (32) zeros after the point stay plain, as 32 before it do. */
+    f.scale = 37;
+    CHECK_STR(cell(&c, 0, NULL), "0.0000000000000000000000000000000012345");
+    f.scale = 38;
+    CHECK_STR(cell(&c, 0, NULL), "1.2345E-34");
+    f.scale = -32;
+    CHECK_STR(cell(&c, 2, NULL), "500000000000000000000000000000000");
     struct dh_field f256 = fld(DH_TYPE_DECIMAL, 256, 1, 0, NULL);
     f256.scale = 1;
     uint8_t w[32];
