@@ -14,7 +14,9 @@
 struct dh_format_opts {
     int group_digits;        /* 1: "1,234,567" in integer parts of numbers */
     int local_time;          /* 1: timestamps in the local zone with "+01:00"; 0: UTC "Z" */
-    int float_precision;     /* significant digits of floats; <= 0: 10 (float32: 7).
+    int float_precision;     /* significant digits of floats; <= 0: 10 (float32: 7);
+                              * digits before the point are never rounded away
+                              * (123456.789 at 3 shows "123457").
                               * Fixed notation for 1e-5 <= |x| < 1e15, else "1.5E20" */
     const char *null_text;   /* text for nulls; NULL means "(null)" */
     int deephaven_nulls;     /* 1: Deephaven sentinels (QueryConstants: MIN of the
