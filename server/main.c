@@ -21,6 +21,7 @@
 #define DEFAULT_DURATION_MS 300000 /* http.session.durationMs in dh-defaults.prop */
 #define MIN_DURATION_MS 1000
 #define CONTROL_LINE_MAX 4096
+#define PEM_FILE_MAX (1024 * 1024)
 
 struct options {
     int port;
@@ -28,6 +29,9 @@ struct options {
     int64_t rows;
     int64_t duration_ms;
     int quiet;
+    const char *tls_cert; /* PEM file names; NULL: plaintext */
+    const char *tls_key;
+    const char *tls_client_ca;
 };
 
 /* State shared by the main, housekeeping and control threads. */
@@ -44,8 +48,10 @@ static void usage(FILE *f)
         f,
         "usage: dhtui-demo-server [--port N] [--psk KEY] [--rows N]\n"
         "                         [--session-duration-ms MS] [--quiet] [--help]\n"
+        "                         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
         "\n"
-        "A small Deephaven-protocol server with sample data (plaintext gRPC on 127.0.0.1).\n"
+        "A small Deephaven-protocol server with sample data (gRPC on 127.0.0.1; plaintext\n"
+        "unless --tls-cert and --tls-key are given).\n"
         "  --port N                 listen on port N (0 = pick a free port; default 10000)\n"
         "  --psk KEY                accept only the pre-shared key KEY, sent as\n"
         "                           io.deephaven.authentication.psk.PskAuthenticationHandler KEY;\n"
@@ -54,6 +60,10 @@ static void usage(FILE *f)
         "  --session-duration-ms MS session lifetime after the last token rotation\n"
         "                           (http.session.durationMs, default %d, minimum %d)\n"
         "  --quiet                  no log lines on stderr\n"
+        "  --tls-cert FILE          serve TLS with this certificate chain (PEM)...\n"
+        "  --tls-key FILE           ...and its private key (PEM); both or neither\n"
+        "  --tls-client-ca FILE     with TLS: require a client certificate signed by one of\n"
+        "                           these roots (PEM)\n"
         "\n"
         "Prints `listening on 127.0.0.1:<port>` once ready. Control commands on stdin, one\n"
         "per line, one reply line each: add NAME [TYPE [LIKE]], remove NAME, stats,\n"
@@ -99,6 +109,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->rows = DEFAULT_ROWS;
     o->duration_ms = DEFAULT_DURATION_MS;
     o->quiet = 0;
+    o->tls_cert = o->tls_key = o->tls_client_ca = NULL;
     for (int i = 1; i < argc; i++) {
         int missing = 0;
         int64_t v;
@@ -136,6 +147,12 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return -1;
             }
             o->duration_ms = v;
+        } else if ((val = option_value(argc, argv, &i, "--tls-cert", &missing))) {
+            o->tls_cert = val;
+        } else if ((val = option_value(argc, argv, &i, "--tls-key", &missing))) {
+            o->tls_key = val;
+        } else if ((val = option_value(argc, argv, &i, "--tls-client-ca", &missing))) {
+            o->tls_client_ca = val;
         } else {
             if (missing)
                 fprintf(stderr, "dhtui-demo-server: %s needs a value\n", argv[i]);
@@ -147,6 +164,64 @@ static int parse_options(int argc, char **argv, struct options *o)
             fprintf(stderr, "dhtui-demo-server: %s needs a value\n", argv[i]);
             return -1;
         }
+    }
+    if ((o->tls_cert != NULL) != (o->tls_key != NULL) || (o->tls_client_ca && !o->tls_cert)) {
+        fprintf(stderr, "dhtui-demo-server: TLS needs both --tls-cert and --tls-key"
+                        " (--tls-client-ca only with them)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Read a whole PEM file (at most PEM_FILE_MAX bytes) into a NUL-terminated heap string;
+ * NULL with a message on stderr. */
+static char *read_pem(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "dhtui-demo-server: cannot open '%s': %s\n", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(PEM_FILE_MAX + 1);
+    size_t n = buf ? fread(buf, 1, PEM_FILE_MAX, f) : 0;
+    int too_big = buf && n == PEM_FILE_MAX && fgetc(f) != EOF;
+    fclose(f);
+    if (!buf || n == 0 || too_big) {
+        fprintf(stderr, "dhtui-demo-server: cannot read '%s' (empty, or over %d bytes)\n", path,
+                PEM_FILE_MAX);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* PEM text of the TLS files named in o; the strings stay NULL without --tls-cert. */
+struct tls_files {
+    char *cert;
+    char *key;
+    char *client_ca;
+};
+
+/* Free the PEM text; idempotent. */
+static void tls_files_reset(struct tls_files *t)
+{
+    free(t->cert);
+    free(t->key);
+    free(t->client_ca);
+    t->cert = t->key = t->client_ca = NULL;
+}
+
+/* Load the files named by the --tls-* options; 0, or -1 after a message on stderr. */
+static int tls_files_load(const struct options *o, struct tls_files *t)
+{
+    t->cert = t->key = t->client_ca = NULL;
+    if (!o->tls_cert)
+        return 0;
+    if (!(t->cert = read_pem(o->tls_cert)) || !(t->key = read_pem(o->tls_key)) ||
+        (o->tls_client_ca && !(t->client_ca = read_pem(o->tls_client_ca)))) {
+        tls_files_reset(t);
+        return -1;
     }
     return 0;
 }
@@ -306,6 +381,11 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    struct tls_files tf;
+    if (tls_files_load(&opt, &tf) != 0)
+        return 1;
+    struct demo_rpc_tls tls = {tf.cert, tf.key, tf.client_ca};
+
     struct demo_catalog_options copt = {opt.rows};
     /* Static: the detached control thread may outlive main's frame until exit. */
     static struct server sv;
@@ -316,12 +396,15 @@ int main(int argc, char **argv)
     if (!sv.app.reg) {
         fprintf(stderr, "dhtui-demo-server: out of memory\n");
         demo_catalog_free(sv.app.cat);
+        tls_files_reset(&tf);
         return 1;
     }
     int port = 0;
     char err[256];
-    struct demo_rpc_server *rpc =
-        demo_rpc_server_start(opt.port, demo_handle_call, &sv.app, &port, err, sizeof err);
+    struct demo_rpc_server *rpc = demo_rpc_server_start(opt.port, tf.cert ? &tls : NULL,
+                                                        demo_handle_call, &sv.app, &port, err,
+                                                        sizeof err);
+    tls_files_reset(&tf); /* grpc keeps its own copies */
     if (!rpc) {
         fprintf(stderr, "dhtui-demo-server: %s\n", err);
         demo_registry_free(sv.app.reg);
@@ -330,8 +413,12 @@ int main(int argc, char **argv)
     }
     printf("listening on 127.0.0.1:%d\n", port);
     fflush(stdout);
-    demo_log(sv.app.reg, "auth: %s; session duration %" PRId64 " ms; trades rows %" PRId64,
-             opt.psk ? "pre-shared key" : "Anonymous", opt.duration_ms, opt.rows);
+    const char *transport = "plaintext";
+    if (opt.tls_cert)
+        transport = opt.tls_client_ca ? "TLS, client certificates required" : "TLS";
+    demo_log(sv.app.reg,
+             "transport: %s; auth: %s; session duration %" PRId64 " ms; trades rows %" PRId64,
+             transport, opt.psk ? "pre-shared key" : "Anonymous", opt.duration_ms, opt.rows);
 
     pthread_t hk, ctl;
     int hk_ok = pthread_create(&hk, NULL, housekeeping_main, &sv) == 0;

@@ -545,7 +545,22 @@ static void server_free(struct demo_rpc_server *s)
     grpc_shutdown();
 }
 
-struct demo_rpc_server *demo_rpc_server_start(int port, demo_call_fn fn, void *app, int *bound_port,
+/* Plaintext credentials, or TLS ones with the key pair and optional client roots;
+ * grpc copies the PEM text. */
+static grpc_server_credentials *server_credentials(const struct demo_rpc_tls *tls)
+{
+    if (!tls)
+        return grpc_insecure_server_credentials_create();
+    grpc_ssl_pem_key_cert_pair pair = {.private_key = tls->private_key,
+                                       .cert_chain = tls->cert_chain};
+    grpc_ssl_client_certificate_request_type req =
+        tls->client_roots ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                          : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+    return grpc_ssl_server_credentials_create_ex(tls->client_roots, &pair, 1, req, NULL);
+}
+
+struct demo_rpc_server *demo_rpc_server_start(int port, const struct demo_rpc_tls *tls,
+                                              demo_call_fn fn, void *app, int *bound_port,
                                               char *err, size_t err_cap)
 {
     gpr_set_log_verbosity(GPR_LOG_SEVERITY_ERROR);
@@ -581,11 +596,13 @@ struct demo_rpc_server *demo_rpc_server_start(int port, demo_call_fn fn, void *a
     grpc_server_register_completion_queue(s->server, s->cq, NULL);
     char addr[64];
     snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
-    grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
-    int got = grpc_server_add_http2_port(s->server, addr, creds);
+    grpc_server_credentials *creds = server_credentials(tls);
+    int got = creds ? grpc_server_add_http2_port(s->server, addr, creds) : 0;
     grpc_server_credentials_release(creds);
     if (got <= 0) {
-        snprintf(err, err_cap, "cannot listen on %s (port in use?)", addr);
+        /* A key that does not match its certificate also ends here. */
+        snprintf(err, err_cap, "cannot listen on %s (%s)", addr,
+                 tls ? "port in use, or unusable TLS certificate/key?" : "port in use?");
         server_free(s);
         return NULL;
     }

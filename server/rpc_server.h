@@ -40,9 +40,17 @@ enum demo_recv_result {
     DEMO_RECV_TIMEOUT = 2, /* nothing yet; the receive stays pending, call again */
 };
 
-/* Start serving plaintext HTTP/2 on 127.0.0.1:port (0 picks a free port); *bound_port
- * gets the port. NULL on failure with a message in err. Main thread. */
-struct demo_rpc_server *demo_rpc_server_start(int port, demo_call_fn fn, void *app, int *bound_port,
+/* TLS settings for demo_rpc_server_start: PEM text owned by the caller (grpc copies it). */
+struct demo_rpc_tls {
+    const char *cert_chain;   /* the server's certificate chain */
+    const char *private_key;  /* its private key */
+    const char *client_roots; /* NULL, or roots that every client certificate must chain to */
+};
+
+/* Start serving HTTP/2 on 127.0.0.1:port (0 picks a free port), plaintext when tls is
+ * NULL; *bound_port gets the port. NULL on failure with a message in err. Main thread. */
+struct demo_rpc_server *demo_rpc_server_start(int port, const struct demo_rpc_tls *tls,
+                                              demo_call_fn fn, void *app, int *bound_port,
                                               char *err, size_t err_cap);
 
 /* Stop accepting, cancel every call still running, wait for all handler threads, free

@@ -98,8 +98,11 @@ struct dh_channel {
     grpc_channel *ch;
 };
 
-/* Read a whole PEM file (bounded) into a NUL-terminated heap string. */
-static char *read_pem(const char *path, const char *what, struct dh_error *err)
+/* Read a whole PEM file (bounded) into a NUL-terminated heap string, and
+ * check it holds what it should (`marker`): gRPC reports a bad local file
+ * only later, as an unhelpful "empty address list". */
+static char *read_pem(const char *path, const char *what, const char *marker,
+                      struct dh_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -115,6 +118,11 @@ static char *read_pem(const char *path, const char *what, struct dh_error *err)
         return NULL;
     }
     buf[n] = '\0';
+    if (!strstr(buf, marker)) {
+        free(buf);
+        dh_error_set(err, DH_EINVAL, "the %s file '%s' has no %s", what, path, marker);
+        return NULL;
+    }
     return buf;
 }
 
@@ -123,14 +131,15 @@ static grpc_channel_credentials *tls_credentials(const struct dh_channel_options
 {
     char *roots = NULL, *cert = NULL, *key = NULL;
     grpc_channel_credentials *creds = NULL;
-    if (opt->ca_file && !(roots = read_pem(opt->ca_file, "CA", err)))
+    static const char cert_marker[] = "-----BEGIN CERTIFICATE-----";
+    if (opt->ca_file && !(roots = read_pem(opt->ca_file, "CA", cert_marker, err)))
         goto out;
     if ((opt->cert_file != NULL) != (opt->key_file != NULL)) {
         dh_error_set(err, DH_EINVAL, "a client certificate needs both --cert and --key");
         goto out;
     }
-    if (opt->cert_file && (!(cert = read_pem(opt->cert_file, "certificate", err)) ||
-                           !(key = read_pem(opt->key_file, "key", err))))
+    if (opt->cert_file && (!(cert = read_pem(opt->cert_file, "certificate", cert_marker, err)) ||
+                           !(key = read_pem(opt->key_file, "key", "PRIVATE KEY-----", err))))
         goto out;
     grpc_ssl_pem_key_cert_pair pair = {.private_key = key, .cert_chain = cert};
     creds = grpc_ssl_credentials_create(roots, cert ? &pair : NULL, NULL, NULL);
