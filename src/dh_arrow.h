@@ -233,6 +233,14 @@ int dh_column_get_bool(const struct dh_column_view *col, int64_t row);
 int dh_column_get_bytes(const struct dh_column_view *col, int64_t row, const uint8_t **ptr,
                         size_t *len);
 
+/* Bulk dh_column_get_bytes for hot loops: rows [first, first + n) (clipped to
+ * the column) as ptrs[i] (into the batch, valid for lens[i] bytes; never NULL)
+ * and lens[i]. Each offset is read once. Null cells read as their slot's bytes
+ * (usually empty): check validity separately. Returns the number of rows
+ * written, 0 for other types. Any thread. */
+size_t dh_column_read_bytes(const struct dh_column_view *col, int64_t first, size_t n,
+                            const uint8_t **ptrs, size_t *lens);
+
 /* The elements of LIST cell `row`: col->child rows [*start, *start + *count). DH_OK or
  * DH_EINVAL (not a list, row out of range). Any thread. */
 int dh_column_list_range(const struct dh_column_view *col, int64_t row, int64_t *start,

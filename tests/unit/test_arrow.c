@@ -1015,6 +1015,242 @@ static void test_bulk_readers(void)
     check_bulk("sliced");
 }
 
+/* ---- bulk and block-wise fast paths, over columns long enough for blocks of
+ * 8 and a tail ---- */
+
+enum { NV = 37 };
+
+static const struct tfield var_fields[] = {
+    {"s", 5, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},   /* Utf8 */
+    {"ls", 20, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL}, /* LargeUtf8 */
+    {"e", 5, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},   /* Utf8, all empty, no data */
+    {"i", 2, {32, 1, -1}, NULL, NULL, 0, NULL, NULL},
+    {"u", 2, {32, 0, -1}, NULL, NULL, 0, NULL, NULL},
+    {"fb", 15, {3, -1, -1}, NULL, NULL, 0, NULL, NULL},  /* FixedSizeBinary(3) */
+    {"dec", 7, {10, 2, -1}, NULL, NULL, 0, NULL, NULL},  /* Decimal128 */
+};
+enum { NVF = sizeof var_fields / sizeof var_fields[0] };
+
+/* Row r of s and ls is (r * 7) % 5 letters (some empty). Fills the offsets. */
+static size_t var_data(uint8_t *data, int32_t *o32, int64_t *o64)
+{
+    size_t len = 0;
+    o32[0] = 0;
+    o64[0] = 0;
+    for (int r = 0; r < NV; r++) {
+        for (int k = 0; k < (r * 7) % 5; k++)
+            data[len++] = (uint8_t)('a' + (r + k) % 26);
+        o32[r + 1] = (int32_t)len;
+        o64[r + 1] = (int64_t)len;
+    }
+    return len;
+}
+
+static const uint32_t var_ints[8] = {0, 1, 0x7FFFFFFF, 0x80000000u, 0xFFFFFFFFu, 12345,
+                                     0xDEADBEEFu, 0x00010000};
+
+/* The body of var_fields; where the offsets of s and ls lie, for corrupting. */
+static void var_body(struct tu_body *bd, size_t *s_offs, size_t *ls_offs)
+{
+    uint8_t data[NV * 4];
+    int32_t o32[NV + 1], zero[NV + 1] = {0};
+    int64_t o64[NV + 1];
+    size_t dlen = var_data(data, o32, o64);
+    uint32_t ints[NV];
+    uint8_t fb[NV * 3], dec[NV * 16];
+    for (size_t r = 0; r < NV; r++)
+        ints[r] = var_ints[r % 8] ^ (uint32_t)r;
+    for (size_t i = 0; i < sizeof fb; i++)
+        fb[i] = (uint8_t)(i * 13);
+    for (size_t i = 0; i < sizeof dec; i++)
+        dec[i] = (uint8_t)(i * 7 + 1);
+    tu_body_node(bd, NV, 0);
+    tu_body_buf(bd, NULL, 0);
+    *s_offs = bd->len;
+    tu_body_buf(bd, o32, sizeof o32);
+    tu_body_buf(bd, data, dlen);
+    tu_body_node(bd, NV, 0);
+    tu_body_buf(bd, NULL, 0);
+    *ls_offs = bd->len;
+    tu_body_buf(bd, o64, sizeof o64);
+    tu_body_buf(bd, data, dlen);
+    tu_body_node(bd, NV, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zero, sizeof zero);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_node(bd, NV, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, ints, sizeof ints);
+    tu_body_node(bd, NV, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, ints, sizeof ints);
+    tu_body_node(bd, NV, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, fb, sizeof fb);
+    tu_body_node(bd, NV, 0);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, dec, sizeof dec);
+}
+
+/* Decode the body (as the caller left it) against var_fields. */
+static int var_decode(const struct dh_schema *s, struct tu_body *bd, struct dh_batch *b,
+                      struct dh_error *err)
+{
+    size_t hl;
+    uint8_t *hdr = build_batch(bd, NV, 0, 3, &hl);
+    dh_batch_init(b);
+    int rc = dh_batch_decode(s, hdr, hl, bd->data, bd->len, b, err);
+    free(hdr);
+    return rc;
+}
+
+static void put_offset(uint8_t *p, int width, int64_t v)
+{
+    if (width == 4)
+        dh_fbb_put_u32(p, (uint32_t)(int32_t)v);
+    else
+        dh_fbb_put_i64(p, v);
+}
+
+/* Every offset, in a block or the tail, is checked: a descent at any row, one
+ * beyond the data at any row and a negative first offset are refused, naming
+ * the row. */
+static void test_offsets_every_row(void)
+{
+    struct dh_schema s;
+    struct dh_error err;
+    uint8_t *sm = decoded_schema(var_fields, NVF, &s);
+    CHECK_REQ(sm);
+    struct tu_body bd = {0};
+    struct dh_batch b;
+    size_t at[2];
+    var_body(&bd, &at[0], &at[1]);
+    CHECK_REQ(var_decode(&s, &bd, &b, &err) == DH_OK);
+    dh_batch_reset(&b);
+    uint8_t data[NV * 4];
+    int32_t o32[NV + 1];
+    int64_t o64[NV + 1];
+    size_t dlen = var_data(data, o32, o64);
+    for (int c = 0; c < 2; c++) {
+        int w = c == 0 ? 4 : 8;
+        for (int j = 0; j <= NV; j++) {
+            for (int mode = 0; mode < 3; mode++) {
+                struct tu_body m = {0};
+                var_body(&m, &at[0], &at[1]);
+                uint8_t *p = m.data + at[c] + (size_t)j * (size_t)w;
+                if (mode == 0 && j > 0) /* one below the previous offset */
+                    put_offset(p, w, o64[j - 1] - 1);
+                else if (mode == 1) /* beyond the data */
+                    put_offset(p, w, (int64_t)dlen + 1);
+                else if (mode == 2 && j == 0)
+                    put_offset(p, w, -1);
+                else
+                    continue;
+                int rc = var_decode(&s, &m, &b, &err);
+                if (rc != DH_EINVAL)
+                    fprintf(stderr, "  width %d row %d mode %d: rc %d\n", w, j, mode, rc);
+                CHECK_INT(rc, DH_EINVAL);
+                char want[32]; /* every case: row j is the first bad one */
+                snprintf(want, sizeof want, "at row %d ", j);
+                CHECK(rc != DH_EINVAL || strstr(err.msg, want) != NULL);
+                dh_batch_reset(&b);
+            }
+        }
+    }
+    dh_schema_reset(&s);
+    free(sm);
+}
+
+/* dh_column_read_bytes agrees with dh_column_get_bytes on every row for every
+ * start and count, clips at the end, and reads nothing from other types. */
+static void test_read_bytes(void)
+{
+    struct dh_schema s;
+    struct dh_error err;
+    uint8_t *sm = decoded_schema(var_fields, NVF, &s);
+    CHECK_REQ(sm);
+    struct tu_body bd = {0};
+    struct dh_batch b;
+    size_t at[2];
+    var_body(&bd, &at[0], &at[1]);
+    CHECK_REQ(var_decode(&s, &bd, &b, &err) == DH_OK);
+    static const int cols[] = {0, 1, 2, 5, 6};
+    static const size_t counts[] = {0, 1, 7, 8, 9, 16, NV + 3};
+    const uint8_t *ptrs[NV + 3];
+    size_t lens[NV + 3];
+    size_t checked = 0;
+    for (size_t ci = 0; ci < sizeof cols / sizeof cols[0]; ci++) {
+        const struct dh_column_view *col = &b.columns[cols[ci]];
+        for (int64_t first = 0; first < NV; first++) {
+            for (size_t ni = 0; ni < sizeof counts / sizeof counts[0]; ni++) {
+                size_t n = counts[ni], left = (size_t)(NV - first);
+                size_t k = dh_column_read_bytes(col, first, n, ptrs, lens);
+                CHECK_INT(k, n < left ? n : left);
+                for (size_t i = 0; i < k; i++) {
+                    const uint8_t *p;
+                    size_t len;
+                    CHECK_INT(dh_column_get_bytes(col, first + (int64_t)i, &p, &len), DH_OK);
+                    CHECK_INT(lens[i], len);
+                    CHECK(ptrs[i] != NULL);
+                    CHECK(len == 0 || ptrs[i] == p);
+                    checked++;
+                }
+            }
+        }
+    }
+    CHECK(checked > 1000);
+    /* the letters themselves, through the bulk read */
+    uint8_t data[NV * 4];
+    int32_t o32[NV + 1];
+    int64_t o64[NV + 1];
+    var_data(data, o32, o64);
+    CHECK_INT(dh_column_read_bytes(&b.columns[1], 0, NV, ptrs, lens), NV);
+    for (int r = 0; r < NV; r++) {
+        CHECK_INT(lens[r], (r * 7) % 5);
+        CHECK(memcmp(ptrs[r], data + o32[r], lens[r]) == 0);
+    }
+    CHECK_INT(dh_column_read_bytes(&b.columns[5], 2, 1, ptrs, lens), 1);
+    CHECK(lens[0] == 3 && ptrs[0][0] == (uint8_t)(6 * 13));
+    CHECK_INT(dh_column_read_bytes(&b.columns[3], 0, 4, ptrs, lens), 0); /* Int */
+    CHECK_INT(dh_column_read_bytes(&b.columns[0], NV, 4, ptrs, lens), 0);
+    CHECK_INT(dh_column_read_bytes(&b.columns[0], -1, 4, ptrs, lens), 0);
+    CHECK_INT(dh_column_read_bytes(NULL, 0, 4, ptrs, lens), 0);
+    dh_batch_reset(&b);
+    dh_schema_reset(&s);
+    free(sm);
+}
+
+/* 32-bit ints widen with their sign (or without, unsigned) from any start. */
+static void test_read_i64_int32(void)
+{
+    struct dh_schema s;
+    struct dh_error err;
+    uint8_t *sm = decoded_schema(var_fields, NVF, &s);
+    CHECK_REQ(sm);
+    struct tu_body bd = {0};
+    struct dh_batch b;
+    size_t at[2];
+    var_body(&bd, &at[0], &at[1]);
+    CHECK_REQ(var_decode(&s, &bd, &b, &err) == DH_OK);
+    int64_t out[NV];
+    for (int64_t first = 0; first < NV; first++) {
+        size_t n = (size_t)(NV - first);
+        CHECK_INT(dh_column_read_i64(&b.columns[3], first, NV, out), n);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t raw = var_ints[((size_t)first + i) % 8] ^ (uint32_t)((size_t)first + i);
+            CHECK_INT(out[i], (int64_t)(int32_t)raw);
+        }
+        CHECK_INT(dh_column_read_i64(&b.columns[4], first, NV, out), n);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t raw = var_ints[((size_t)first + i) % 8] ^ (uint32_t)((size_t)first + i);
+            CHECK_INT(out[i], (int64_t)raw);
+        }
+    }
+    dh_batch_reset(&b);
+    dh_schema_reset(&s);
+    free(sm);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty),
@@ -1022,5 +1258,6 @@ int main(void)
               T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
               T(test_unsupported), T(test_bad_params), T(test_encapsulated),
               T(test_deephaven_layout), T(test_refusals), T(test_malformed_batches),
-              T(test_other_widths), T(test_stream_framing), T(test_bulk_readers));
+              T(test_other_widths), T(test_stream_framing), T(test_bulk_readers),
+              T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32));
 }
