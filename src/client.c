@@ -802,6 +802,14 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
     return c;
 }
 
+/* Interrupt (or allow again) the calls of every session we hold. Locked. */
+static void set_interrupt_locked(struct dh_client *c, int on)
+{
+    dh_session_interrupt(c->session, on);
+    for (size_t i = 0; i < c->n_old; i++)
+        dh_session_interrupt(c->old_sessions[i], on);
+}
+
 void dh_client_free(struct dh_client *c)
 {
     if (!c)
@@ -813,6 +821,8 @@ void dh_client_free(struct dh_client *c)
     if (c->notes_stream)
         dh_stream_cancel(c->notes_stream);
     cancel_running_rows(c);
+    /* Calls blocked on a stalled server must not hold up quitting. */
+    set_interrupt_locked(c, 1);
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
     if (c->started) {
@@ -821,6 +831,7 @@ void dh_client_free(struct dh_client *c)
         pthread_join(c->ctl_thread, NULL);
         pthread_join(c->rows_thread, NULL);
     }
+    set_interrupt_locked(c, 0); /* the threads are gone: no lock needed */
     dh_session_free(c->session); /* CloseSession: the server releases our exports */
     for (size_t i = 0; i < c->n_old; i++)
         dh_session_free(c->old_sessions[i]);

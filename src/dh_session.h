@@ -44,6 +44,11 @@ void dh_session_free(struct dh_session *s);
  * (dh_refresh_backoff). Idempotent. Owner thread. */
 int dh_session_start_keepalive(struct dh_session *s, struct dh_error *err);
 
+/* Interrupt (on = 1) or allow again (0) every call of this session: calls
+ * blocked on a stalled server end within 100 ms with DH_ECANCELLED. For
+ * owners that must stop threads using the session. Any thread. */
+void dh_session_interrupt(struct dh_session *s, int on);
+
 /* One refresh now (GetConfigurationConstants). Any thread. */
 int dh_session_refresh(struct dh_session *s, struct dh_error *err);
 

@@ -44,6 +44,11 @@ struct dh_channel *dh_channel_new(const struct dh_channel_options *opt, struct d
 /* Close and free. All calls on it must have finished. NULL-safe. Any thread. */
 void dh_channel_free(struct dh_channel *ch);
 
+/* While on, every call waiting on this channel is cancelled within 100 ms
+ * and new unary calls fail at once with DH_ECANCELLED: how an owner shutting
+ * down stops threads blocked on a stalled server. Any thread. */
+void dh_channel_interrupt(struct dh_channel *ch, int on);
+
 /* A response: protobuf bytes, owned by the struct; free with dh_buf_reset. */
 struct dh_buf {
     uint8_t *data;

@@ -226,6 +226,12 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
     return s;
 }
 
+void dh_session_interrupt(struct dh_session *s, int on)
+{
+    if (s && s->channel)
+        dh_channel_interrupt(s->channel, on);
+}
+
 int dh_session_refresh(struct dh_session *s, struct dh_error *err)
 {
     return get_config(s, s->call_timeout_ms, "refresh the session", err);
@@ -384,8 +390,11 @@ void dh_session_free(struct dh_session *s)
     int running = s->keepalive_running;
     pthread_cond_broadcast(&s->wake);
     pthread_mutex_unlock(&s->mu);
-    if (running)
+    if (running) {
+        dh_session_interrupt(s, 1); /* a refresh stuck on a stalled server */
         pthread_join(s->keepalive, NULL);
+        dh_session_interrupt(s, 0);
+    }
     if (s->channel && s->bearer)
         close_on_server(s);
     dh_bearer_free(s->bearer);

@@ -96,6 +96,7 @@ static void bearer_adopt(struct dh_bearer *b, const grpc_metadata_array *md)
 
 struct dh_channel {
     grpc_channel *ch;
+    atomic_int interrupted; /* dh_channel_interrupt: end blocking waits now */
 };
 
 /* Read a whole PEM file (bounded) into a NUL-terminated heap string, and
@@ -285,9 +286,30 @@ static int status_to_error(grpc_status_code status, grpc_slice details, const ch
     return dh_error_set_grpc(err, what, (int)status, text);
 }
 
-static void wait_tag(grpc_completion_queue *cq, void *tag)
+/* How often a blocked call looks at the channel's interrupt flag. */
+#define DH_INTERRUPT_POLL_MS 100
+
+/* Wait for the batch `tag` of `call`. While the channel is interrupted the
+ * call is cancelled, so the wait ends within DH_INTERRUPT_POLL_MS. Returns 1
+ * if it cancelled the call. */
+static int wait_call(struct dh_channel *ch, grpc_completion_queue *cq, grpc_call *call, void *tag)
 {
-    grpc_completion_queue_pluck(cq, tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    int cancelled = 0;
+    for (;;) {
+        gpr_timespec until = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                          gpr_time_from_millis(DH_INTERRUPT_POLL_MS, GPR_TIMESPAN));
+        if (grpc_completion_queue_pluck(cq, tag, until, NULL).type == GRPC_OP_COMPLETE)
+            return cancelled;
+        if (!cancelled && atomic_load(&ch->interrupted)) {
+            grpc_call_cancel(call, NULL);
+            cancelled = 1;
+        }
+    }
+}
+
+void dh_channel_interrupt(struct dh_channel *ch, int on)
+{
+    atomic_store(&ch->interrupted, on ? 1 : 0);
 }
 
 static void destroy_cq(grpc_completion_queue *cq)
@@ -352,10 +374,13 @@ int dh_call_unary(struct dh_channel *ch, struct dh_bearer *bearer, const char *m
     ops[5].data.recv_status_on_client.status_details = &details;
 
     int rc;
-    if (grpc_call_start_batch(call, ops, 6, ops, NULL) != GRPC_CALL_OK) {
+    if (atomic_load(&ch->interrupted)) {
+        rc = dh_error_set(err, DH_ECANCELLED, "%s: cancelled", what);
+    } else if (grpc_call_start_batch(call, ops, 6, ops, NULL) != GRPC_CALL_OK) {
         rc = dh_error_set(err, DH_EGRPC, "%s: cannot start the call", what);
+    } else if (wait_call(ch, cq, call, ops)) {
+        rc = dh_error_set(err, DH_ECANCELLED, "%s: cancelled", what);
     } else {
-        wait_tag(cq, ops);
         bearer_adopt(bearer, &initial);
         bearer_adopt(bearer, &trailing);
         rc = status_to_error(status, details, what, err);
@@ -382,6 +407,7 @@ int dh_call_unary(struct dh_channel *ch, struct dh_bearer *bearer, const char *m
 /* ---- streams ---- */
 
 struct dh_stream {
+    struct dh_channel *ch;
     grpc_completion_queue *cq;
     grpc_call *call;
     struct dh_bearer *bearer;
@@ -398,6 +424,13 @@ struct dh_stream {
     grpc_metadata md;
     size_t nmd;
 };
+
+/* Wait for one of the stream's batches; an interrupt counts as our cancel. */
+static void stream_wait(struct dh_stream *s, void *tag)
+{
+    if (wait_call(s->ch, s->cq, s->call, tag))
+        s->cancelled = 1;
+}
 
 static void stream_release(struct dh_stream *s)
 {
@@ -436,7 +469,7 @@ static int stream_start(struct dh_stream *s, int flags)
     }
     if (grpc_call_start_batch(s->call, ops, n, &s->tag_start, NULL) != GRPC_CALL_OK)
         return -1;
-    wait_tag(s->cq, &s->tag_start);
+    stream_wait(s, &s->tag_start);
 
     grpc_op st;
     memset(&st, 0, sizeof st);
@@ -468,6 +501,7 @@ struct dh_stream *dh_stream_open(struct dh_channel *ch, struct dh_bearer *bearer
         return NULL;
     }
     snprintf(s->what, sizeof s->what, "%s", what ? what : method);
+    s->ch = ch;
     s->bearer = bearer;
     s->details = grpc_empty_slice();
     grpc_metadata_array_init(&s->initial);
@@ -482,9 +516,9 @@ struct dh_stream *dh_stream_open(struct dh_channel *ch, struct dh_bearer *bearer
         if (s->call)
             grpc_call_cancel(s->call, NULL);
         if (s->status_pending)
-            wait_tag(s->cq, &s->tag_status);
+            stream_wait(s, &s->tag_status);
         if (s->headers_pending)
-            wait_tag(s->cq, &s->tag_headers);
+            stream_wait(s, &s->tag_headers);
         stream_release(s);
         return NULL;
     }
@@ -496,7 +530,7 @@ static void stream_take_headers(struct dh_stream *s)
 {
     if (!s->headers_pending)
         return;
-    wait_tag(s->cq, &s->tag_headers);
+    stream_wait(s, &s->tag_headers);
     s->headers_pending = 0;
     bearer_adopt(s->bearer, &s->initial);
 }
@@ -504,7 +538,7 @@ static void stream_take_headers(struct dh_stream *s)
 static int stream_finish(struct dh_stream *s, struct dh_error *err)
 {
     if (s->status_pending) {
-        wait_tag(s->cq, &s->tag_status);
+        stream_wait(s, &s->tag_status);
         s->status_pending = 0;
         s->status_done = 1;
         bearer_adopt(s->bearer, &s->trailing);
@@ -529,7 +563,7 @@ int dh_stream_read(struct dh_stream *s, struct dh_buf *msg, struct dh_error *err
     op.data.recv_message.recv_message = &recv;
     if (grpc_call_start_batch(s->call, &op, 1, &s->tag_read, NULL) != GRPC_CALL_OK)
         return dh_error_set(err, DH_EGRPC, "%s: cannot read from the stream", s->what);
-    wait_tag(s->cq, &s->tag_read);
+    stream_wait(s, &s->tag_read);
     if (!recv)
         return stream_finish(s, err);
     return take_message(recv, msg, err);
@@ -545,7 +579,7 @@ static int stream_send(struct dh_stream *s, grpc_byte_buffer *bb, struct dh_erro
     if (grpc_call_start_batch(s->call, &op, 1, &s->tag_write, NULL) != GRPC_CALL_OK)
         rc = dh_error_set(err, DH_EGRPC, "%s: cannot write to the stream", s->what);
     else
-        wait_tag(s->cq, &s->tag_write);
+        stream_wait(s, &s->tag_write);
     grpc_byte_buffer_destroy(bb);
     return rc;
 }
@@ -568,7 +602,7 @@ int dh_stream_writes_done(struct dh_stream *s, struct dh_error *err)
     op.op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
     if (grpc_call_start_batch(s->call, &op, 1, &s->tag_write, NULL) != GRPC_CALL_OK)
         return dh_error_set(err, DH_EGRPC, "%s: cannot half-close the stream", s->what);
-    wait_tag(s->cq, &s->tag_write);
+    stream_wait(s, &s->tag_write);
     return DH_OK;
 }
 
@@ -587,9 +621,9 @@ void dh_stream_free(struct dh_stream *s)
     if (s->status_pending) {
         s->cancelled = 1;
         grpc_call_cancel(s->call, NULL);
-        wait_tag(s->cq, &s->tag_status);
+        stream_wait(s, &s->tag_status);
     }
     if (s->headers_pending)
-        wait_tag(s->cq, &s->tag_headers);
+        stream_wait(s, &s->tag_headers);
     stream_release(s);
 }
