@@ -18,7 +18,12 @@
 #include "deephaven_core/proto/ticket.pb-c.h"
 #include "dh_flatbuf.h"
 #include "dh_ticket.h"
+#include "exports.h"
+#include "fields.h"
 #include "pbutil.h"
+#include "registry.h"
+#include "sessions.h"
+#include "tickets.h"
 
 #define DHPB_REF_TICKET IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET
 

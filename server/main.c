@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "fields.h"
 #include "handlers.h"
+#include "registry.h"
 #include "rpc_server.h"
 #include "sessions.h"
 
