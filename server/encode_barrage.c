@@ -2,7 +2,8 @@
 /* encode_barrage.c: DoGet streams and Barrage snapshots (DoExchange) of catalogue
  * tables, split into snapshot chunks and record batches the way Deephaven does
  * (BarrageUtil.createAndSendSnapshot / createAndSendStaticSnapshot,
- * BarrageMessageWriterImpl.SnapshotView and processBatches). */
+ * BarrageMessageWriterImpl.SnapshotView and processBatches). The batch writer and the
+ * schema message are shared with live subscriptions (subscription.h). */
 #include "catalog.h"
 
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "dh_barrage.h"
 #include "dh_rowset.h"
 #include "encode_arrow.h"
+#include "subscription.h"
 
 /* BarrageUtil.MIN_SNAPSHOT_CELL_COUNT / MAX_SNAPSHOT_CELL_COUNT: a static table is
  * snapshotted in chunks of about this many cells. Upstream grows the chunk by timing;
@@ -32,11 +34,7 @@ struct snap_req {
     int has_viewport;
     struct dh_rowset requested;   /* the viewport as requested (positions; may pass the end) */
     int reverse;
-    const uint8_t *cols;          /* column bitset, NULL = all */
-    size_t cols_len;
-    int use_dh_nulls;
-    int32_t batch_size;           /* <= 0: unlimited (DEFAULT_BATCH_SIZE is Integer.MAX_VALUE) */
-    int32_t max_message_size;     /* <= 0: DEMO_MAX_MESSAGE_SIZE */
+    struct demo_batch_opts opts;  /* columns, nulls, batch and message size limits */
 };
 
 /* State shared by the chunks of one snapshot. */
@@ -50,7 +48,6 @@ struct snap {
     struct dh_rowset chunk;       /* positions of the current chunk */
     uint8_t *added_rows;          /* the whole table's rowset, encoded once */
     size_t added_rows_len;
-    int64_t *rows;                /* batch scratch, DEMO_MAX_BATCH_ROWS positions */
     demo_emit_fn emit;
     void *ctx;
     char *err;
@@ -104,8 +101,8 @@ static int chunk_metadata(struct snap *s, int last, uint8_t **out, size_t *len)
         u.effective_viewport = viewport;
         u.effective_viewport_len = viewport_len;
         u.effective_reverse_viewport = last && s->req->reverse; /* so_far is forward */
-        u.effective_column_set = s->req->cols;
-        u.effective_column_set_len = s->req->cols_len;
+        u.effective_column_set = s->req->opts.cols;
+        u.effective_column_set_len = s->req->opts.cols_len;
         u.added_rows = s->added_rows;             /* the whole table (rowsAdded) */
         u.added_rows_len = s->added_rows_len;
         u.shift_data = empty_shifts;              /* no shifts, but a valid structure */
@@ -127,30 +124,30 @@ static size_t msg_bytes(const struct demo_flight_msg *m)
     return m->header_len + m->body_len + m->app_metadata_len + DEMO_FLIGHTDATA_OVERHEAD;
 }
 
-static int emit_msg(struct snap *s, struct demo_flight_msg *m)
+static int emit_msg(demo_emit_fn emit, void *ctx, struct demo_flight_msg *m, char *err)
 {
-    int stop = s->emit(s->ctx, m);
+    int stop = emit(ctx, m);
     demo_flight_msg_clear(m);
     if (stop)
-        return demo_fail(s->err, "CANCELLED: the client went away");
+        return demo_fail(err, "CANCELLED: the client went away");
     return 0;
 }
 
-/* Fill s->rows with up to max positions of the chunk starting at its position `from`
- * (an index into the chunk's ascending positions); returns how many. */
-static size_t chunk_positions(const struct snap *s, int64_t from, size_t max)
+/* Fill out with up to max positions of rows starting at its position `from` (an index
+ * into its ascending positions); returns how many. */
+static size_t rowset_positions(const struct dh_rowset *rows, int64_t from, int64_t *out, size_t max)
 {
     size_t n = 0;
     int64_t skip = from;
-    for (size_t r = 0; r < s->chunk.n && n < max; r++) {
-        int64_t lo = s->chunk.ranges[r].lo, hi = s->chunk.ranges[r].hi;
+    for (size_t r = 0; r < rows->n && n < max; r++) {
+        int64_t lo = rows->ranges[r].lo, hi = rows->ranges[r].hi;
         int64_t len = hi - lo + 1;
         if (skip >= len) {
             skip -= len;
             continue;
         }
         for (int64_t p = lo + skip; p <= hi && n < max; p++)
-            s->rows[n++] = p;
+            out[n++] = p;
         skip = 0;
     }
     return n;
@@ -168,27 +165,25 @@ static size_t next_batch_size(size_t cur, size_t max_batch, size_t max_msg, size
     return next < max_batch ? next : max_batch;
 }
 
-/* Send the current chunk as record batches, the first carrying its metadata. */
-static int send_chunk(struct snap *s, int last)
+int demo_barrage_send_rows(const struct demo_object *t, const struct dh_rowset *rows,
+                           const struct demo_batch_opts *o, uint8_t *meta, size_t meta_len,
+                           demo_emit_fn emit, void *ctx, char *err)
 {
     struct demo_flight_msg m;
-    uint8_t *meta;
-    size_t meta_len;
-    if (chunk_metadata(s, last, &meta, &meta_len) != 0)
-        return -1;
-    size_t max_batch = s->req->batch_size > 0 ? (size_t)s->req->batch_size : SIZE_MAX;
+    size_t max_batch = o->batch_size > 0 ? (size_t)o->batch_size : SIZE_MAX;
     if (max_batch > DEMO_MAX_BATCH_ROWS)
         max_batch = DEMO_MAX_BATCH_ROWS;
-    size_t max_msg = s->req->max_message_size > 0 ? (size_t)s->req->max_message_size
-                                                  : DEMO_MAX_MESSAGE_SIZE;
+    size_t max_msg = o->max_message_size > 0 ? (size_t)o->max_message_size : DEMO_MAX_MESSAGE_SIZE;
     size_t batch = DEMO_INITIAL_BATCH_ROWS < max_batch ? DEMO_INITIAL_BATCH_ROWS : max_batch;
-    int64_t total = s->chunk.size, done = 0;
-    int rc = 0;
-    /* a chunk without rows still sends one 0-row batch with its metadata */
+    int64_t total = rows->size, done = 0;
+    /* scratch for one batch's positions: never more than max_batch */
+    size_t cap = (uint64_t)total < (uint64_t)max_batch ? (size_t)total : max_batch;
+    int64_t *pos = malloc((cap ? cap : 1) * sizeof *pos);
+    int rc = pos ? 0 : oom(err);
+    /* a message without rows still sends one 0-row batch with its metadata */
     while (rc == 0 && (done < total || meta)) {
-        size_t n = chunk_positions(s, done, batch);
-        rc = demo_arrow_record_batch(s->t, s->rows, n, s->req->cols, s->req->cols_len,
-                                     s->req->use_dh_nulls, &m, s->err);
+        size_t n = rowset_positions(rows, done, pos, batch < cap ? batch : cap);
+        rc = demo_arrow_record_batch(t, pos, n, o->cols, o->cols_len, o->use_dh_nulls, &m, err);
         if (rc != 0)
             break;
         m.app_metadata = meta;
@@ -203,12 +198,24 @@ static int send_chunk(struct snap *s, int last)
             continue;
         }
         meta = NULL; /* owned by m now; later batches carry none */
-        rc = emit_msg(s, &m);
+        rc = emit_msg(emit, ctx, &m, err);
         done += (int64_t)n;
         batch = next;
     }
     free(meta);
+    free(pos);
     return rc;
+}
+
+/* Send the current chunk as record batches, the first carrying its metadata. */
+static int send_chunk(struct snap *s, int last)
+{
+    uint8_t *meta;
+    size_t meta_len;
+    if (chunk_metadata(s, last, &meta, &meta_len) != 0)
+        return -1;
+    return demo_barrage_send_rows(s->t, &s->chunk, &s->req->opts, meta, meta_len, s->emit, s->ctx,
+                                  s->err);
 }
 
 /* ---- chunking (createAndSendStaticSnapshot / createAndSendSnapshot) ---- */
@@ -241,7 +248,7 @@ static int send_chunks(struct snap *s)
 {
     size_t ncols = 0;
     for (size_t c = 0; c < demo_table_ncols(s->t); c++)
-        ncols += (size_t)demo_colset_has(s->req->cols, s->req->cols_len, c);
+        ncols += (size_t)demo_colset_has(s->req->opts.cols, s->req->opts.cols_len, c);
     if (ncols == 0)
         ncols = 1;
     int64_t range = 0, offset = 0, cells = DEMO_MIN_SNAPSHOT_CELLS;
@@ -299,14 +306,13 @@ static int build_target(struct snap *s)
     return 0;
 }
 
-/* Emit the schema message (a FlightData with only data_header). */
-static int send_schema(struct snap *s)
+int demo_barrage_send_schema(const struct demo_object *t, demo_emit_fn emit, void *ctx, char *err)
 {
     struct demo_flight_msg m;
     memset(&m, 0, sizeof m);
-    if (demo_arrow_schema_message(s->t, &m.header, &m.header_len, s->err) != 0)
+    if (demo_arrow_schema_message(t, &m.header, &m.header_len, err) != 0)
         return -1;
-    return emit_msg(s, &m);
+    return emit_msg(emit, ctx, &m, err);
 }
 
 static int run_snapshot(const struct demo_object *t, const struct snap_req *req,
@@ -329,18 +335,14 @@ static int run_snapshot(const struct demo_object *t, const struct snap_req *req,
     dh_rowset_init(&s.chunk);
     struct dh_error e;
     int rc = 0;
-    s.rows = malloc(DEMO_MAX_BATCH_ROWS * sizeof *s.rows);
-    if (!s.rows)
-        rc = oom(err);
-    if (rc == 0 && dh_rowset_encode_range(0, s.size - 1, &s.added_rows, &s.added_rows_len, &e) != DH_OK)
+    if (dh_rowset_encode_range(0, s.size - 1, &s.added_rows, &s.added_rows_len, &e) != DH_OK)
         rc = fail_dh(err, "RESOURCE_EXHAUSTED", &e);
     if (rc == 0)
         rc = build_target(&s);
     if (rc == 0)
-        rc = send_schema(&s);
+        rc = demo_barrage_send_schema(t, emit, ctx, err);
     if (rc == 0)
         rc = send_chunks(&s);
-    free(s.rows);
     free(s.added_rows);
     dh_rowset_reset(&s.target);
     dh_rowset_reset(&s.so_far);
@@ -383,14 +385,14 @@ static int parse_request(const uint8_t *request, size_t request_len, struct snap
             return fail_dh(err, "INVALID_ARGUMENT: malformed viewport", &e);
     }
     /* BitSet.valueOf: trailing zero bytes carry nothing; the echo is toByteArray */
-    q->cols = r.columns;
-    q->cols_len = r.columns_len;
-    while (q->cols && q->cols_len > 0 && q->cols[q->cols_len - 1] == 0)
-        q->cols_len--;
+    q->opts.cols = r.columns;
+    q->opts.cols_len = r.columns_len;
+    while (q->opts.cols && q->opts.cols_len > 0 && q->opts.cols[q->opts.cols_len - 1] == 0)
+        q->opts.cols_len--;
     q->reverse = r.reverse_viewport;
-    q->use_dh_nulls = r.use_deephaven_nulls;
-    q->batch_size = r.batch_size;
-    q->max_message_size = r.max_message_size;
+    q->opts.use_dh_nulls = r.use_deephaven_nulls;
+    q->opts.batch_size = r.batch_size;
+    q->opts.max_message_size = r.max_message_size;
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <grpc/status.h>
 
@@ -23,6 +24,7 @@
 #include "pbutil.h"
 #include "registry.h"
 #include "sessions.h"
+#include "subscription.h"
 #include "tickets.h"
 
 #define DHPB_REF_TICKET IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET
@@ -968,16 +970,139 @@ static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) *fd,
     snapshot_drain(x);
 }
 
-/* BarrageSubscriptionRequestHandler (msg_type 5): not implemented by the demo server yet.
- * A subscription would keep this thread, send updates and accept viewport changes. */
+/* Milliseconds on the monotonic clock. */
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A subscription failed: the session ending wins (CANCELLED, as MessageStream), else the
+ * encoder's status (nothing when the client is gone). */
+static void subscription_fail(struct call_ctx *x, const char *err)
+{
+    if (!demo_call_is_dead(x->c) && !demo_session_alive(x->app->reg, x->s))
+        finish(x, GRPC_STATUS_CANCELLED, "Session closed");
+    else
+        finish_encoder_error(x, err);
+}
+
+/* A later FlightData of a subscription (BarrageSubscriptionRequestHandler.handleMessage
+ * after subscribing: validateMessage, then apply). 0, or -1 after finishing the call. */
+static int subscription_message(struct call_ctx *x, struct demo_sub *sub, const uint8_t *data,
+                                size_t n)
+{
+    FLPB(FlightData) *fd;
+    struct barrage_msg bm;
+    struct demo_status st;
+    if (parse_exchange_msg(x, data, n, &fd, &bm) != 0)
+        return -1;
+    char err[DEMO_ERR_MAX] = "";
+    struct demo_sub_request q;
+    demo_sub_request_init(&q);
+    int rc = -1;
+    if (!bm.has_wrapper) {
+        demo_status_obfuscated(x->app->reg, &st,
+                               "NullPointerException: message without app_metadata");
+        finish_status(x, &st);
+    } else if (bm.msg_type != BARRAGE_SUBSCRIPTION_REQUEST) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT,
+               "Request type cannot be changed after initialization, expected "
+               "BarrageSubscriptionRequest metadata");
+    } else if (!bm.payload) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Subscription request not supplied");
+    } else if (demo_sub_request_parse(fd->app_metadata.data, fd->app_metadata.len, &q, err) != 0 ||
+               demo_sub_change(sub, &q, emit_flight, x, err) != 0) {
+        subscription_fail(x, err);
+    } else {
+        rc = 0;
+    }
+    demo_sub_request_reset(&q);
+    protobuf_c_message_free_unpacked(&fd->base, NULL);
+    return rc;
+}
+
+/* Serve a started subscription until the client half-closes (OK, as upstream completes
+ * the listener when the subscription closes), cancels, or the session ends: read later
+ * requests, and every interval send an update if the table grew. The wait never exceeds
+ * 100 ms so cancellation and session end are noticed promptly. */
+static void subscription_loop(struct call_ctx *x, struct demo_sub *sub)
+{
+    int64_t interval = demo_sub_interval_ms(sub);
+    int64_t next = now_ms() + interval;
+    char err[DEMO_ERR_MAX] = "";
+    for (;;) {
+        int64_t wait = next - now_ms();
+        wait = wait < 0 ? 0 : wait > 100 ? 100 : wait;
+        uint8_t *data;
+        size_t n;
+        int rc = demo_call_recv(x->c, &data, &n, (int)wait);
+        if (rc == DEMO_RECV_DEAD)
+            return;
+        if (rc == DEMO_RECV_MSG) {
+            int mrc = subscription_message(x, sub, data, n);
+            free(data);
+            if (mrc != 0)
+                return;
+            continue;
+        }
+        if (rc == DEMO_RECV_END) {
+            finish(x, GRPC_STATUS_OK, "");
+            return;
+        }
+        if (demo_call_is_dead(x->c))
+            return;
+        if (!demo_session_alive(x->app->reg, x->s)) {
+            finish(x, GRPC_STATUS_CANCELLED, "Session closed");
+            return;
+        }
+        int64_t now = now_ms();
+        if (now < next)
+            continue;
+        next = next + interval > now ? next + interval : now + interval;
+        if (demo_sub_tick(sub, emit_flight, x, err) != 0) {
+            subscription_fail(x, err);
+            return;
+        }
+    }
+}
+
+/* BarrageSubscriptionRequestHandler + BarrageMessageProducer (msg_type 5). The demo
+ * serves viewport subscriptions only: full-table subscriptions and reverse viewports
+ * end with UNIMPLEMENTED (demo_sub_new says so). */
 static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) *fd,
                                   const struct barrage_msg *bm)
 {
-    (void)fd;
-    (void)bm;
-    finish(x, GRPC_STATUS_UNIMPLEMENTED,
-           "dhtui demo server: Barrage subscriptions (BarrageSubscriptionRequest) are not "
-           "implemented yet; use a snapshot (BarrageSnapshotRequest)");
+    char name[512], msg[700], err[DEMO_ERR_MAX] = "";
+    const struct demo_object *obj;
+    struct demo_sub_request q;
+    demo_sub_request_init(&q);
+    if (!bm->payload) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Subscription request not supplied");
+    } else if (demo_sub_request_parse(fd->app_metadata.data, fd->app_metadata.len, &q, err) != 0) {
+        finish_encoder_error(x, err);
+    } else if (!q.ticket) {
+        finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Ticket not specified.");
+    } else if (fetch_source(x, q.ticket, q.ticket_len, "table", name, sizeof name, &obj) != 0) {
+        /* finished, or the client went away */
+    } else if (!demo_object_is_table(obj)) {
+        snprintf(msg, sizeof msg, "Ticket (%s) is not a subscribable table.", name);
+        finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
+    } else {
+        struct demo_sub *sub = demo_sub_new(obj, &q, err);
+        /* sends also give up when the session ends (then CANCELLED, below) */
+        demo_call_set_stop_fn(x->c, stop_or_session_end, x);
+        if (!sub)
+            finish_encoder_error(x, err);
+        else if (demo_sub_start(sub, emit_flight, x, err) != 0)
+            subscription_fail(x, err);
+        else
+            subscription_loop(x, sub);
+        demo_call_set_stop_fn(x->c, stop_hook, x);
+        demo_sub_free(sub);
+    }
+    demo_sub_request_reset(&q);
 }
 
 /* ArrowFlightUtil.DoExchangeMarshaller.onNext: route a request by its type. */

@@ -4,7 +4,8 @@
  *   conn  - connects, keeps the ListFields stream open, recovers when it drops;
  *   notes - the session's ExportNotifications stream (our own exports' fate);
  *   ctl   - commands (publish, fetch, release) and periodic ticket probes;
- *   rows  - row windows; a newer request supersedes an older one.
+ *   rows  - row windows; a newer request supersedes an older one;
+ *   live  - one live window (a Barrage viewport subscription) of a ticking table.
  * All shared state sits under one mutex. */
 #include "dh_client.h"
 
@@ -20,11 +21,14 @@
 
 #include "deephaven_core/proto/session.pb-c.h"
 #include "dh_exports.h"
+#include "dh_subscription.h"
 #include "dh_transport.h"
 
 #define DH_DEFAULT_PROBE_MS 5000
 #define DH_RETRY_MIN_MS 500
 #define DH_RETRY_MAX_MS 10000
+/* A live window re-read this often when the server has no subscriptions. */
+#define DH_LIVE_POLL_MS 1000
 
 enum cmd_kind { CMD_PUBLISH = 1, CMD_FETCH, CMD_OPEN, CMD_RELEASE, CMD_FORGET };
 
@@ -79,9 +83,14 @@ struct dh_client {
     uint64_t rows_running;                 /* request id being fetched, 0 if none */
     struct dh_stream *volatile rows_slot;  /* dh_table_cancel target */
 
+    struct rows_req live_pending;          /* the window to watch next */
+    int live_has_pending;
+    uint64_t live_latest;                  /* request id of the live window, 0: none */
+    struct dh_subscription *live_sub;      /* running subscription, for cancel */
+
     struct dh_monitor monitor;
 
-    pthread_t conn_thread, notes_thread, ctl_thread, rows_thread;
+    pthread_t conn_thread, notes_thread, ctl_thread, rows_thread, live_thread;
     int started;
 };
 
@@ -122,6 +131,18 @@ static int nap(struct dh_client *c, int64_t ms)
     int stop = c->stopping;
     pthread_mutex_unlock(&c->mu);
     return stop;
+}
+
+/* Sleep up to ms while live window req stays wanted; 1 if it no longer is. */
+static int nap_while(struct dh_client *c, uint64_t req, int64_t ms)
+{
+    int64_t until = dh_now_ms() + ms;
+    pthread_mutex_lock(&c->mu);
+    while (!c->stopping && c->live_latest == req && !c->live_has_pending && dh_now_ms() < until)
+        wait_until(c, until);
+    int gone = c->stopping || c->live_latest != req || c->live_has_pending;
+    pthread_mutex_unlock(&c->mu);
+    return gone;
 }
 
 void dh_event_free(struct dh_event *ev)
@@ -756,6 +777,124 @@ static void *rows_main(void *arg)
     return NULL;
 }
 
+/* ---- live thread: one window kept up to date ---- */
+
+/* Post a live window's rows (or error) unless a newer request replaced it. */
+static void post_live(struct dh_client *c, uint64_t req, int rc, struct dh_rows *rows,
+                      const struct dh_error *e, int64_t t0)
+{
+    struct dh_event *ev = event_new(DH_EV_ROWS, req);
+    pthread_mutex_lock(&c->mu);
+    if (ev && c->live_latest == req) {
+        ev->elapsed_ms = (double)(dh_now_ms() - t0);
+        if (rc == DH_OK) {
+            ev->rows = rows;
+            rows = NULL;
+        } else {
+            ev->ok = 0;
+            ev->err = *e;
+        }
+        post_locked(c, ev);
+        ev = NULL;
+    }
+    pthread_mutex_unlock(&c->mu);
+    dh_event_free(ev);
+    if (rows) {
+        dh_rows_reset(rows);
+        free(rows);
+    }
+}
+
+/* Whether the live window r is still the one wanted (not replaced, not stopping). */
+static int live_wanted(struct dh_client *c, uint64_t req)
+{
+    pthread_mutex_lock(&c->mu);
+    int wanted = !c->stopping && c->live_latest == req && !c->live_has_pending;
+    pthread_mutex_unlock(&c->mu);
+    return wanted;
+}
+
+/* Without server subscriptions: re-read the window every DH_LIVE_POLL_MS. */
+static void live_poll(struct dh_client *c, struct dh_session *s, const struct rows_req *r)
+{
+    while (live_wanted(c, r->req)) {
+        struct dh_error e;
+        dh_error_clear(&e);
+        struct dh_rows *rows = calloc(1, sizeof *rows);
+        int64_t t0 = dh_now_ms();
+        int rc = rows ? dh_table_snapshot(s, &r->table, r->first, r->count, NULL, rows, NULL, &e)
+                      : dh_error_set(&e, DH_ENOMEM, "out of memory");
+        post_live(c, r->req, rc, rows, &e, t0);
+        if (rc != DH_OK || nap_while(c, r->req, DH_LIVE_POLL_MS))
+            return;
+    }
+}
+
+/* Follow one subscription until it ends, is replaced or fails. Returns 1 if
+ * the server cannot subscribe (UNIMPLEMENTED), so the caller polls instead. */
+static int live_subscribe(struct dh_client *c, struct dh_session *s, const struct rows_req *r)
+{
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_subscription *sub =
+        dh_subscription_open(s, &r->table, r->first, r->count, 0, &e);
+    pthread_mutex_lock(&c->mu);
+    int replaced = c->stopping || c->live_latest != r->req || c->live_has_pending;
+    if (sub && !replaced)
+        c->live_sub = sub;
+    pthread_mutex_unlock(&c->mu);
+    int64_t t0 = dh_now_ms();
+    int rc = sub ? DH_OK : e.code;
+    while (sub && !replaced) {
+        struct dh_rows *rows = calloc(1, sizeof *rows);
+        rc = rows ? dh_subscription_next(sub, rows, &e)
+                  : dh_error_set(&e, DH_ENOMEM, "out of memory");
+        if (rc != DH_OK) {
+            if (rows)
+                free(rows);
+            break;
+        }
+        post_live(c, r->req, rc, rows, &e, t0);
+        t0 = dh_now_ms();
+    }
+    pthread_mutex_lock(&c->mu);
+    c->live_sub = NULL;
+    pthread_mutex_unlock(&c->mu);
+    dh_subscription_free(sub);
+    if (replaced || rc == DH_ECANCELLED || rc == DH_END)
+        return 0;
+    if (e.code == DH_EGRPC && e.grpc_status == 12) /* UNIMPLEMENTED */
+        return 1;
+    post_live(c, r->req, rc, NULL, &e, t0);
+    return 0;
+}
+
+static void *live_main(void *arg)
+{
+    struct dh_client *c = arg;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->stopping && !c->live_has_pending)
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (c->stopping)
+            break;
+        struct rows_req r = c->live_pending;
+        c->live_has_pending = 0;
+        struct dh_session *s = c->session;
+        pthread_mutex_unlock(&c->mu);
+        if (!s) {
+            struct dh_error e;
+            dh_error_set(&e, DH_EGRPC, "not connected to the server");
+            post_live(c, r.req, e.code, NULL, &e, dh_now_ms());
+        } else if (live_subscribe(c, s, &r)) {
+            live_poll(c, s, &r);
+        }
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
 /* ---- public API ---- */
 
 struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_error *err)
@@ -788,7 +927,8 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
     if (pthread_create(&c->conn_thread, NULL, conn_main, c) ||
         pthread_create(&c->notes_thread, NULL, notes_main, c) ||
         pthread_create(&c->ctl_thread, NULL, ctl_main, c) ||
-        pthread_create(&c->rows_thread, NULL, rows_main, c)) {
+        pthread_create(&c->rows_thread, NULL, rows_main, c) ||
+        pthread_create(&c->live_thread, NULL, live_main, c)) {
         /* Threads that did start see stopping and exit; we cannot join the
          * ones that did not, so this is reported and the client leaked. */
         dh_error_set(err, DH_ESYS, "cannot start the client threads");
@@ -821,6 +961,8 @@ void dh_client_free(struct dh_client *c)
     if (c->notes_stream)
         dh_stream_cancel(c->notes_stream);
     cancel_running_rows(c);
+    if (c->live_sub)
+        dh_subscription_cancel(c->live_sub);
     /* Calls blocked on a stalled server must not hold up quitting. */
     set_interrupt_locked(c, 1);
     pthread_cond_broadcast(&c->cv);
@@ -830,6 +972,7 @@ void dh_client_free(struct dh_client *c)
         pthread_join(c->notes_thread, NULL);
         pthread_join(c->ctl_thread, NULL);
         pthread_join(c->rows_thread, NULL);
+        pthread_join(c->live_thread, NULL);
     }
     set_interrupt_locked(c, 0); /* the threads are gone: no lock needed */
     dh_session_free(c->session); /* CloseSession: the server releases our exports */
@@ -946,9 +1089,34 @@ uint64_t dh_client_rows(struct dh_client *c, const struct dh_ticket *table, int6
     return req;
 }
 
+uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_ticket *table, int64_t first,
+                              int64_t count)
+{
+    pthread_mutex_lock(&c->mu);
+    uint64_t req = ++c->next_req;
+    c->live_pending.req = req;
+    c->live_pending.table = *table;
+    c->live_pending.first = first;
+    c->live_pending.count = count;
+    c->live_has_pending = 1;
+    c->live_latest = req;
+    if (c->live_sub)
+        dh_subscription_cancel(c->live_sub); /* the live thread moves on to req */
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return req;
+}
+
 void dh_client_cancel(struct dh_client *c, uint64_t req)
 {
     pthread_mutex_lock(&c->mu);
+    if (req && c->live_latest == req) {
+        c->live_latest = 0;
+        c->live_has_pending = 0;
+        if (c->live_sub)
+            dh_subscription_cancel(c->live_sub);
+        pthread_cond_broadcast(&c->cv);
+    }
     if (c->rows_latest == req) {
         c->rows_has_pending = 0;
         c->rows_latest = 0; /* a result still in flight is dropped */

@@ -98,6 +98,13 @@ uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared);
  * (its event comes back with err.code DH_ECANCELLED or not at all). */
 uint64_t dh_client_rows(struct dh_client *c, const struct dh_ticket *table, int64_t first,
                         int64_t count);
+/* Rows [first, first+count) kept live: a Barrage viewport subscription (or,
+ * if the server has none, a re-read every second). Every change arrives as a
+ * DH_EV_ROWS event with this request id, the first being the whole window.
+ * One live window at a time: a newer call replaces it; dh_client_cancel
+ * stops it. UI thread. */
+uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_ticket *table, int64_t first,
+                              int64_t count);
 /* Cancel a pending command if still possible. UI thread. */
 void dh_client_cancel(struct dh_client *c, uint64_t req);
 /* Forget a fetched export (release our copy on the server). UI thread. */

@@ -465,6 +465,8 @@ int dh_rowset_encode_range(int64_t lo, int64_t hi, uint8_t **out, size_t *len,
     if (lo < 0)
         return dh_error_set(err, DH_EINVAL, "Expected a row range starting at 0 or above but found %lld.",
                             (long long)lo);
+    if (lo == 0 && hi == INT64_MAX) /* 2^63 keys: the size would not fit */
+        return dh_error_set(err, DH_EINVAL, "A row set cannot hold all 2^63 keys.");
     struct dh_range r = {lo, hi};
     struct dh_rowset rs = {.ranges = &r, .n = hi >= lo ? 1 : 0, .cap = 1,
                            .size = hi >= lo ? hi - lo + 1 : 0};

@@ -21,6 +21,7 @@
 #include "dh_rowset.h"
 #include "dh_session.h"
 #include "dh_transport.h"
+#include "table_internal.h"
 
 /* gRPC FAILED_PRECONDITION (grpc/status.h), used for success=false replies. */
 #define GRPC_FAILED_PRECONDITION 9
@@ -297,13 +298,6 @@ int dh_table_apply_packed(struct dh_table_reader *r, const uint8_t *msg, size_t 
 
 /* ---- concatenating batches ---- */
 
-/* A row range of one column view: rows [start, start + n). */
-struct piece {
-    const struct dh_column_view *v;
-    int64_t start;
-    int64_t n;
-};
-
 /* Where concatenated column data goes: a sizing pass (body NULL) counts the
  * bytes, the filling pass writes them. Every buffer starts 8-aligned. */
 struct concat {
@@ -360,11 +354,11 @@ static int is_var(enum dh_type_id t, int *wide)
     return t == DH_TYPE_UTF8 || t == DH_TYPE_BINARY || t == DH_TYPE_LIST || *wide;
 }
 
-static void concat_column(struct concat *c, const struct dh_field *f, const struct piece *p,
+static void concat_column(struct concat *c, const struct dh_field *f, const struct dh_piece *p,
                           size_t np, struct dh_column_view *out);
 
 /* Validity: a bitmap only when some piece has nulls. */
-static void concat_validity(struct concat *c, const struct piece *p, size_t np, int64_t total,
+static void concat_validity(struct concat *c, const struct dh_piece *p, size_t np, int64_t total,
                             struct dh_column_view *out)
 {
     int any = 0;
@@ -389,7 +383,7 @@ static void concat_validity(struct concat *c, const struct piece *p, size_t np, 
 }
 
 /* Fixed-width values (value_width bytes each) or bit-packed booleans. */
-static void concat_fixed(struct concat *c, const struct piece *p, size_t np, int64_t total,
+static void concat_fixed(struct concat *c, const struct dh_piece *p, size_t np, int64_t total,
                          int width, struct dh_column_view *out)
 {
     uint64_t bytes = width ? (uint64_t)total * (uint64_t)width : ((uint64_t)total + 7) / 8;
@@ -415,7 +409,7 @@ static void concat_fixed(struct concat *c, const struct piece *p, size_t np, int
 }
 
 /* Variable-length values (strings, binary) or list offsets plus the child. */
-static void concat_var(struct concat *c, const struct dh_field *f, const struct piece *p,
+static void concat_var(struct concat *c, const struct dh_field *f, const struct dh_piece *p,
                        size_t np, int64_t total, int wide, struct dh_column_view *out)
 {
     uint8_t *offs = reserve(c, ((uint64_t)total + 1) * (wide ? 8u : 4u));
@@ -426,7 +420,7 @@ static void concat_var(struct concat *c, const struct dh_field *f, const struct 
                                offset_at(p[i].v, p[i].start, wide));
     if (f->type == DH_TYPE_LIST && f->child) {
         /* The child's pieces are the element ranges of this column's pieces. */
-        struct piece *cp = calloc(np ? np : 1, sizeof *cp);
+        struct dh_piece *cp = calloc(np ? np : 1, sizeof *cp);
         if (!cp) {
             c->overflow = 1;
             return;
@@ -474,7 +468,7 @@ static void concat_var(struct concat *c, const struct dh_field *f, const struct 
 }
 
 /* Concatenate the pieces of one column into out (both passes). */
-static void concat_column(struct concat *c, const struct dh_field *f, const struct piece *p,
+static void concat_column(struct concat *c, const struct dh_field *f, const struct dh_piece *p,
                           size_t np, struct dh_column_view *out)
 {
     int64_t total = 0;
@@ -506,9 +500,50 @@ static size_t field_views(const struct dh_field *f)
     return n;
 }
 
+/* One pass over every column (sizing when c->body is NULL). */
+static int concat_pass(struct concat *c, const struct dh_schema *schema,
+                       const struct dh_piece *const *pieces, const size_t *n_pieces)
+{
+    c->used = 0;
+    c->next_child = schema->n_fields;
+    for (size_t col = 0; col < schema->n_fields && !c->overflow; col++)
+        concat_column(c, &schema->fields[col], pieces[col], n_pieces[col], &c->views[col]);
+    return c->overflow ? DH_ENOMEM : DH_OK;
+}
+
+int dh_concat_columns(const struct dh_schema *schema, const struct dh_piece *const *pieces,
+                      const size_t *n_pieces, int64_t length, struct dh_batch *out,
+                      struct dh_error *err)
+{
+    dh_batch_init(out);
+    struct concat c = {0};
+    for (size_t i = 0; i < schema->n_fields; i++)
+        c.n_views += field_views(&schema->fields[i]);
+    c.views = calloc(c.n_views ? c.n_views : 1, sizeof *c.views);
+    int rc = c.views ? concat_pass(&c, schema, pieces, n_pieces) : DH_ENOMEM;
+    if (rc == DH_OK) {
+        c.cap = c.used;
+        c.body = malloc(c.cap ? c.cap : 1);
+        rc = c.body ? concat_pass(&c, schema, pieces, n_pieces) : DH_ENOMEM;
+    }
+    if (rc != DH_OK) {
+        free(c.views);
+        free(c.body);
+        return dh_error_set(err, DH_ENOMEM, "Out of memory assembling %lld table rows.",
+                            (long long)length);
+    }
+    out->length = length;
+    out->n_columns = schema->n_fields;
+    out->columns = c.views;
+    out->body = c.body;
+    out->body_len = c.used;
+    out->owns_body = 1;
+    return DH_OK;
+}
+
 /* Build the pieces of column col: the first `want` rows over all batches. */
 static size_t column_pieces(const struct dh_table_reader *r, size_t col, int64_t want,
-                            struct piece *p)
+                            struct dh_piece *p)
 {
     size_t np = 0;
     for (size_t i = 0; i < r->n_batches && want > 0; i++) {
@@ -520,55 +555,34 @@ static size_t column_pieces(const struct dh_table_reader *r, size_t col, int64_t
         const struct dh_column_view *v = &b->columns[col];
         int64_t n = v->length < take ? v->length : take; /* unrequested columns: 0 */
         if (n > 0)
-            p[np++] = (struct piece){.v = v, .start = 0, .n = n};
+            p[np++] = (struct dh_piece){.v = v, .start = 0, .n = n};
     }
     return np;
-}
-
-/* One pass over every column (sizing when c->body is NULL). */
-static int concat_pass(struct concat *c, const struct dh_table_reader *r, int64_t want)
-{
-    struct piece *p = calloc(r->n_batches ? r->n_batches : 1, sizeof *p);
-    if (!p)
-        return DH_ENOMEM;
-    c->used = 0;
-    c->next_child = r->schema.n_fields;
-    for (size_t col = 0; col < r->schema.n_fields && !c->overflow; col++) {
-        size_t np = column_pieces(r, col, want, p);
-        concat_column(c, &r->schema.fields[col], p, np, &c->views[col]);
-    }
-    free(p);
-    return c->overflow ? DH_ENOMEM : DH_OK;
 }
 
 /* Concatenate the first `want` rows of the reader's batches into *out. */
 static int concat_batches(const struct dh_table_reader *r, int64_t want, struct dh_batch *out,
                           struct dh_error *err)
 {
-    struct concat c = {0};
-    for (size_t i = 0; i < r->schema.n_fields; i++)
-        c.n_views += field_views(&r->schema.fields[i]);
-    c.views = calloc(c.n_views ? c.n_views : 1, sizeof *c.views);
-    int rc = c.views ? concat_pass(&c, r, want) : DH_ENOMEM;
-    if (rc == DH_OK) {
-        c.cap = c.used;
-        c.body = malloc(c.cap ? c.cap : 1);
-        rc = c.body ? concat_pass(&c, r, want) : DH_ENOMEM;
+    size_t nf = r->schema.n_fields, nb = r->n_batches ? r->n_batches : 1;
+    struct dh_piece *flat = nf ? calloc(nf, nb * sizeof *flat) : NULL;
+    const struct dh_piece **pieces = calloc(nf ? nf : 1, sizeof *pieces);
+    size_t *n_pieces = calloc(nf ? nf : 1, sizeof *n_pieces);
+    int rc;
+    if ((nf && !flat) || !pieces || !n_pieces) {
+        rc = dh_error_set(err, DH_ENOMEM, "Out of memory assembling %lld table rows.",
+                          (long long)want);
+    } else {
+        for (size_t col = 0; col < nf; col++) {
+            pieces[col] = flat + col * nb;
+            n_pieces[col] = column_pieces(r, col, want, flat + col * nb);
+        }
+        rc = dh_concat_columns(&r->schema, pieces, n_pieces, want, out, err);
     }
-    if (rc != DH_OK) {
-        free(c.views);
-        free(c.body);
-        return dh_error_set(err, DH_ENOMEM, "Out of memory assembling %lld table rows.",
-                            (long long)want);
-    }
-    dh_batch_init(out);
-    out->length = want;
-    out->n_columns = r->schema.n_fields;
-    out->columns = c.views;
-    out->body = c.body;
-    out->body_len = c.used;
-    out->owns_body = 1;
-    return DH_OK;
+    free(flat);
+    free(pieces);
+    free(n_pieces);
+    return rc;
 }
 
 int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out,

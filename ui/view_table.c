@@ -44,6 +44,7 @@ struct table_view {
     int page;                  /* data rows on screen */
 
     uint64_t req;              /* the pending rows request, 0 if none */
+    uint64_t live;             /* ticking: the live window's request, 0 if none */
     int64_t req_first, req_count, req_ms;
     double last_ms;            /* how long the last window took */
     int64_t last_rows_ms;      /* when the last window arrived */
@@ -216,7 +217,12 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
     if (force && v->rows && covered) {
         first = v->rows->first; /* refresh the same window */
     }
-    v->req = dh_client_rows(a->client, &v->ticket, first, count);
+    /* A ticking table's window is kept live by the server (a Barrage
+     * subscription); a static one is read once. */
+    if (v->is_static == 0)
+        v->req = v->live = dh_client_watch_rows(a->client, &v->ticket, first, count);
+    else
+        v->req = dh_client_rows(a->client, &v->ticket, first, count);
     v->req_first = first;
     v->req_count = count;
     v->req_ms = a->now_ms;
@@ -574,7 +580,7 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
 static unsigned table_event(struct view *vv, struct app *a, struct dh_event *ev)
 {
     struct table_view *v = (struct table_view *)vv;
-    if (ev->kind != DH_EV_ROWS || !v->req || ev->req != v->req)
+    if (ev->kind != DH_EV_ROWS || !ev->req || (ev->req != v->req && ev->req != v->live))
         return UR_NONE;
     return take_rows(v, a, ev);
 }
@@ -586,9 +592,10 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
     if (!view_on_screen(&v->base, a)) {
         /* Another view's rows request would supersede ours, which would then
          * never answer: drop it and ask again when we are back on screen. */
-        if (v->req) {
+        if (v->req || v->live) {
             dh_client_cancel(a->client, v->req);
-            v->req = 0;
+            dh_client_cancel(a->client, v->live);
+            v->req = v->live = 0;
         }
         return UR_NONE;
     }
@@ -597,8 +604,8 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
     if (v->page <= 0)
         v->page = 1;
     uint64_t before = v->req;
-    if (v->is_static != 1 && !v->req && v->rows && now - v->last_rows_ms >= TICK_REFRESH_MS)
-        ensure_rows(v, a, 1);
+    if (v->is_static == -1 && !v->req && v->rows && now - v->last_rows_ms >= TICK_REFRESH_MS)
+        ensure_rows(v, a, 1); /* not known to be static: re-read now and then */
     else
         ensure_rows(v, a, 0);
     unsigned r = UR_NONE;
@@ -617,7 +624,7 @@ static int64_t table_next_tick(struct view *vv, struct app *a, int64_t now)
         return -1;
     if (v->req)
         return draw_spinner_wait(now);
-    if (v->is_static != 1 && v->rows) {
+    if (v->is_static == -1 && v->rows) {
         int64_t t = v->last_rows_ms + TICK_REFRESH_MS - now;
         return t > 0 ? t : 0;
     }
@@ -630,6 +637,8 @@ static void table_destroy(struct view *vv, struct app *a)
     struct table_view *v = (struct table_view *)vv;
     if (v->req)
         dh_client_cancel(a->client, v->req);
+    if (v->live)
+        dh_client_cancel(a->client, v->live);
     if (v->forget)
         dh_client_forget(a->client, &v->ticket);
     if (v->rows) {

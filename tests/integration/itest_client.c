@@ -211,6 +211,57 @@ static void test_session_expiry_recovery(void)
     dh_client_free(c);
 }
 
+/* A live window on the ticking quotes table: updates arrive without asking,
+ * the table grows, and the rows past the old end fill in. */
+static int rows_of(const struct dh_event *ev, void *arg)
+{
+    return ev->kind == DH_EV_ROWS && ev->req == *(uint64_t *)arg;
+}
+
+static void test_watch_rows(void)
+{
+    struct dh_client *c = open_client(300);
+    CHECK_REQ(c != NULL);
+    struct dh_event *ev = wait_event(c, objects_with, "quotes", 10000);
+    CHECK_REQ(ev != NULL);
+    struct dh_object quotes;
+    CHECK_REQ(dh_object_copy(&quotes, dh_object_list_find(ev->objects, "quotes")) == DH_OK);
+    dh_event_free(ev);
+    uint64_t req = dh_client_open(c, &quotes);
+    ev = wait_event(c, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->kind == DH_EV_FETCHED && ev->ok);
+    CHECK_INT(ev->fetched->table.is_static, 0);
+    struct dh_ticket copy = ev->fetched->export_ticket;
+    int64_t size0 = ev->fetched->table.size;
+    dh_event_free(ev);
+    CHECK_REQ(size0 > 5);
+
+    req = dh_client_watch_rows(c, &copy, size0 - 5, 50);
+    int64_t last_size = 0, last_len = 0;
+    int updates = 0;
+    for (int i = 0; i < 6; i++) {
+        ev = wait_event(c, rows_of, &req, 5000);
+        CHECK_REQ(ev && ev->ok && ev->rows);
+        CHECK_INT(ev->rows->first, size0 - 5);
+        CHECK(ev->rows->table_size >= last_size);
+        CHECK(ev->rows->batch.length >= last_len); /* the window fills up */
+        if (ev->rows->table_size > last_size)
+            updates++;
+        last_size = ev->rows->table_size;
+        last_len = ev->rows->batch.length;
+        dh_event_free(ev);
+    }
+    CHECK(updates >= 3);
+    CHECK(last_len > 5);
+    /* Cancelled: no more events for it. */
+    dh_client_cancel(c, req);
+    ev = wait_event(c, rows_of, &req, 1500);
+    CHECK(ev == NULL);
+    dh_event_free(ev);
+    dh_object_reset(&quotes);
+    dh_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -220,5 +271,5 @@ int main(int argc, char **argv)
     g_port = atoi(argv[1]);
     g_ctl = argv[2];
     CHECK_RUN(T(test_live_objects), T(test_publish_fetch_release),
-              T(test_session_expiry_recovery));
+              T(test_session_expiry_recovery), T(test_watch_rows));
 }

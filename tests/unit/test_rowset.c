@@ -327,6 +327,9 @@ static void test_encode_range(void)
     struct dh_range r[2] = {{10, 20}, {5, 6}};
     struct dh_rowset rs = {.ranges = r, .n = 2, .cap = 2, .size = 13};
     CHECK_INT(dh_rowset_encode(&rs, &buf, &len, NULL), DH_EINVAL);
+    /* all 2^63 keys: refused, not an overflow (found by the subscription tests) */
+    CHECK_INT(dh_rowset_encode_range(0, INT64_MAX, &buf, &len, NULL), DH_EINVAL);
+    CHECK(buf == NULL);
 }
 
 int main(void)

@@ -1,0 +1,885 @@
+/* SPDX-License-Identifier: MIT */
+/* subscription.c: Barrage viewport subscriptions (PROTOCOL.md sections 7.3 and
+ * 7.4): the type-5 request, a pure state applying each update in viewport
+ * position space (upstream WebColumnData.applyUpdate and
+ * WebBarrageSubscription.ViewportImpl; add/modify batch accounting as
+ * barrage_processor.cc), and the DoExchange call around it. */
+#include "dh_subscription.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arrow/flight/protocol/Flight.pb-c.h"
+#include "dh_arrow.h"
+#include "dh_barrage.h"
+#include "dh_rowset.h"
+#include "dh_session.h"
+#include "dh_transport.h"
+#include "table_internal.h"
+
+/* ---- the viewport state ---- */
+
+enum phase { AWAIT_METADATA, AWAIT_ADDS, AWAIT_MODS };
+
+/* Decoded record batches of one update, in arrival order. */
+struct batch_list {
+    struct dh_batch *b;
+    size_t n, cap;
+};
+
+struct dh_viewport {
+    int64_t first;        /* table position of viewport row 0 */
+    int64_t table_size;
+    int64_t eff_count;    /* positions in the last effective_viewport; -1 unknown */
+    uint64_t n_updates;
+    size_t n_messages;    /* FlightData applied (for error texts) */
+    int failed;           /* an earlier message was refused */
+    int have_schema;
+    struct dh_schema schema;
+    uint8_t *schema_msg;  /* the Schema message, re-decoded for each copy */
+    size_t schema_len;
+    struct dh_batch rows; /* the contents: rows.length viewport rows */
+
+    /* The update being assembled. */
+    enum phase phase;
+    int64_t new_table_size;
+    int64_t new_first;    /* -1: no effective_viewport in this update */
+    int64_t new_eff_count;
+    struct dh_rowset removed, added;
+    struct dh_rowset *mods; /* schema.n_fields entries */
+    int64_t *mod_left;
+    int64_t add_left;
+    struct batch_list adds, modb;
+};
+
+static void batch_list_reset(struct batch_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        dh_batch_reset(&l->b[i]);
+    free(l->b);
+    memset(l, 0, sizeof *l);
+}
+
+/* Move *b into the list (b is left empty). */
+static int batch_list_push(struct batch_list *l, struct dh_batch *b, struct dh_error *err)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        struct dh_batch *nb = realloc(l->b, cap * sizeof *nb);
+        if (!nb)
+            return dh_error_set(err, DH_ENOMEM, "Out of memory keeping a subscription update.");
+        l->b = nb;
+        l->cap = cap;
+    }
+    l->b[l->n++] = *b;
+    dh_batch_init(b);
+    return DH_OK;
+}
+
+struct dh_viewport *dh_viewport_new(int64_t first)
+{
+    struct dh_viewport *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->first = first;
+    v->eff_count = -1;
+    dh_schema_init(&v->schema);
+    dh_batch_init(&v->rows);
+    dh_rowset_init(&v->removed);
+    dh_rowset_init(&v->added);
+    return v;
+}
+
+/* Drop the update being assembled. */
+static void pending_reset(struct dh_viewport *v)
+{
+    batch_list_reset(&v->adds);
+    batch_list_reset(&v->modb);
+    dh_rowset_clear(&v->removed);
+    dh_rowset_clear(&v->added);
+    for (size_t c = 0; v->mods && c < v->schema.n_fields; c++)
+        dh_rowset_clear(&v->mods[c]);
+    v->phase = AWAIT_METADATA;
+}
+
+void dh_viewport_free(struct dh_viewport *v)
+{
+    if (!v)
+        return;
+    pending_reset(v);
+    dh_rowset_reset(&v->removed);
+    dh_rowset_reset(&v->added);
+    for (size_t c = 0; v->mods && c < v->schema.n_fields; c++)
+        dh_rowset_reset(&v->mods[c]);
+    free(v->mods);
+    free(v->mod_left);
+    dh_batch_reset(&v->rows);
+    dh_schema_reset(&v->schema);
+    free(v->schema_msg);
+    free(v);
+}
+
+int64_t dh_viewport_length(const struct dh_viewport *v)
+{
+    return v->rows.length;
+}
+
+int64_t dh_viewport_table_size(const struct dh_viewport *v)
+{
+    return v->table_size;
+}
+
+int64_t dh_viewport_first(const struct dh_viewport *v)
+{
+    return v->first;
+}
+
+uint64_t dh_viewport_updates(const struct dh_viewport *v)
+{
+    return v->n_updates;
+}
+
+static int take_schema(struct dh_viewport *v, const uint8_t *header, size_t hlen,
+                       struct dh_error *err)
+{
+    if (v->have_schema)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected one Arrow Schema message but message %zu is another.",
+                            v->n_messages);
+    int rc = dh_schema_decode(header, hlen, &v->schema, err);
+    if (rc == DH_OK)
+        rc = dh_schema_check_supported(&v->schema, err);
+    if (rc != DH_OK)
+        return rc;
+    size_t n = v->schema.n_fields ? v->schema.n_fields : 1;
+    v->schema_msg = malloc(hlen);
+    v->mods = calloc(n, sizeof *v->mods);
+    v->mod_left = calloc(n, sizeof *v->mod_left);
+    if (!v->schema_msg || !v->mods || !v->mod_left)
+        return dh_error_set(err, DH_ENOMEM, "Out of memory keeping a subscription's schema.");
+    memcpy(v->schema_msg, header, hlen);
+    v->schema_len = hlen;
+    for (size_t c = 0; c < v->schema.n_fields; c++)
+        dh_rowset_init(&v->mods[c]);
+    v->have_schema = 1;
+    return DH_OK;
+}
+
+/* Decode an optional RowSet field (absent = empty). */
+static int decode_rows(const uint8_t *p, size_t n, struct dh_rowset *rs, const char *what,
+                       struct dh_error *err)
+{
+    dh_rowset_clear(rs);
+    if (!p)
+        return DH_OK;
+    int rc = dh_rowset_decode(p, n, rs, err);
+    if (rc != DH_OK)
+        dh_error_prefix(err, what);
+    return rc;
+}
+
+static int64_t last_of(const struct dh_rowset *rs)
+{
+    return rs->n ? rs->ranges[rs->n - 1].hi : -1;
+}
+
+/* The effective viewport of a snapshot: its first position and size. */
+static int take_effective_viewport(struct dh_viewport *v, const struct dh_barrage_update *u,
+                                   struct dh_error *err)
+{
+    v->new_first = -1;
+    v->new_eff_count = v->eff_count;
+    if (!u->effective_viewport)
+        return DH_OK;
+    struct dh_rowset rs;
+    dh_rowset_init(&rs);
+    int rc = decode_rows(u->effective_viewport, u->effective_viewport_len, &rs,
+                         "Barrage effective_viewport", err);
+    if (rc == DH_OK) {
+        v->new_eff_count = rs.size;
+        if (rs.n)
+            v->new_first = rs.ranges[0].lo;
+    }
+    dh_rowset_reset(&rs);
+    return rc;
+}
+
+/* Check the update's RowSets against the viewport (all positions, §7.4). */
+static int check_positions(struct dh_viewport *v, int64_t *new_len, struct dh_error *err)
+{
+    int64_t len = v->rows.length;
+    if (last_of(&v->removed) >= len)
+        return dh_error_set(err, DH_EINVAL,
+                            "Barrage update: expected removed positions below %lld (the "
+                            "viewport's rows) but found %lld.",
+                            (long long)len, (long long)last_of(&v->removed));
+    int64_t nl = len - v->removed.size;
+    if (v->added.size > DH_ARROW_MAX_ROWS || nl + v->added.size > DH_ARROW_MAX_ROWS)
+        return dh_error_set(err, DH_EINVAL,
+                            "Barrage update: %lld added rows make the viewport too large.",
+                            (long long)v->added.size);
+    nl += v->added.size;
+    if (last_of(&v->added) >= nl)
+        return dh_error_set(err, DH_EINVAL,
+                            "Barrage update: expected added positions below %lld (the new "
+                            "viewport's rows) but found %lld.",
+                            (long long)nl, (long long)last_of(&v->added));
+    if (nl > v->new_table_size)
+        return dh_error_set(err, DH_EINVAL,
+                            "Barrage update: the viewport would hold %lld rows but the table "
+                            "has only %lld.",
+                            (long long)nl, (long long)v->new_table_size);
+    if (v->new_eff_count >= 0 && nl > v->new_eff_count)
+        return dh_error_set(err, DH_EINVAL,
+                            "Barrage update: the viewport would hold %lld rows but covers only "
+                            "%lld positions.",
+                            (long long)nl, (long long)v->new_eff_count);
+    for (size_t c = 0; c < v->schema.n_fields; c++) {
+        if (last_of(&v->mods[c]) >= nl)
+            return dh_error_set(err, DH_EINVAL,
+                                "Barrage update: column '%s': expected modified positions "
+                                "below %lld but found %lld.",
+                                v->schema.fields[c].name, (long long)nl,
+                                (long long)last_of(&v->mods[c]));
+        v->mod_left[c] = v->mods[c].size;
+    }
+    *new_len = nl;
+    return DH_OK;
+}
+
+/* Start an update from its BarrageUpdateMetadata. */
+static int begin_update(struct dh_viewport *v, const struct dh_barrage_update *u,
+                        struct dh_error *err)
+{
+    if (!v->have_schema)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected an Arrow Schema message before the first Barrage update "
+                            "(message %zu).",
+                            v->n_messages);
+    if (v->phase != AWAIT_METADATA)
+        return dh_error_set(err, DH_EINVAL,
+                            "Barrage update: expected %lld more added rows or modified values "
+                            "but message %zu starts a new update.",
+                            (long long)v->add_left, v->n_messages);
+    if (u->n_mod_columns > v->schema.n_fields)
+        return dh_error_set(err, DH_EINVAL,
+                            "Barrage update: expected at most %zu mod_column_nodes but found "
+                            "%zu.",
+                            v->schema.n_fields, u->n_mod_columns);
+    v->new_table_size = u->has_table_size ? u->table_size : 0; /* Java omits 0 */
+    if (v->new_table_size < 0)
+        return dh_error_set(err, DH_EINVAL, "Barrage update: table_size %lld is negative.",
+                            (long long)v->new_table_size);
+    int rc = decode_rows(u->removed_rows, u->removed_rows_len, &v->removed,
+                         "Barrage removed_rows", err);
+    if (rc == DH_OK)
+        rc = decode_rows(u->added_rows, u->added_rows_len, &v->added, "Barrage added_rows", err);
+    for (size_t c = 0; rc == DH_OK && c < v->schema.n_fields; c++) {
+        struct dh_barrage_mod_column mc = {0};
+        if (c < u->n_mod_columns)
+            rc = dh_barrage_update_mod_column(u, c, &mc, err);
+        if (rc == DH_OK)
+            rc = decode_rows(mc.modified_rows, mc.modified_rows_len, &v->mods[c],
+                             "Barrage modified_rows", err);
+    }
+    if (rc == DH_OK)
+        rc = take_effective_viewport(v, u, err);
+    int64_t new_len = 0;
+    if (rc == DH_OK)
+        rc = check_positions(v, &new_len, err);
+    if (rc != DH_OK)
+        return rc;
+    v->add_left = v->added.size;
+    v->phase = AWAIT_ADDS;
+    return DH_OK;
+}
+
+/* ---- applying a complete update ---- */
+
+/* A run of viewport rows [dst, dst + n) taken from one source. */
+enum source { SRC_OLD, SRC_ADD, SRC_MOD };
+struct seg {
+    int64_t dst, n;
+    enum source src;
+    int64_t at; /* the source's first row index */
+};
+
+struct seg_list {
+    struct seg *s;
+    size_t n, cap;
+};
+
+static int seg_push(struct seg_list *l, int64_t dst, int64_t n, enum source src, int64_t at)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct seg *ns = realloc(l->s, cap * sizeof *ns);
+        if (!ns)
+            return DH_ENOMEM;
+        l->s = ns;
+        l->cap = cap;
+    }
+    l->s[l->n++] = (struct seg){.dst = dst, .n = n, .src = src, .at = at};
+    return DH_OK;
+}
+
+/* The WebColumnData.applyUpdate loop over ranges instead of rows: the runs of
+ * the new contents taken from the old rows and from the added data. */
+static int base_segments(const struct dh_viewport *v, int64_t new_len, struct seg_list *out,
+                         struct dh_error *err)
+{
+    const struct dh_rowset *rem = &v->removed, *add = &v->added;
+    int64_t len = v->rows.length, dst = 0, src = 0, k = 0;
+    size_t ri = 0, ai = 0;
+    while (dst < new_len) {
+        int rc = DH_OK;
+        if (ri < rem->n && rem->ranges[ri].lo <= src) {
+            src = rem->ranges[ri].hi + 1; /* skip removed old rows */
+            ri++;
+            continue;
+        }
+        if (ai < add->n && add->ranges[ai].lo == dst) {
+            int64_t n = add->ranges[ai].hi - add->ranges[ai].lo + 1;
+            rc = seg_push(out, dst, n, SRC_ADD, k);
+            k += n;
+            dst += n;
+            ai++;
+        } else {
+            int64_t n = (ri < rem->n ? rem->ranges[ri].lo : len) - src;
+            if (ai < add->n && add->ranges[ai].lo - dst < n)
+                n = add->ranges[ai].lo - dst;
+            if (n <= 0) /* cannot happen after check_positions; never loop forever */
+                return dh_error_set(err, DH_EINVAL,
+                                    "Barrage update: its removed and added rows do not add "
+                                    "up at position %lld.",
+                                    (long long)dst);
+            rc = seg_push(out, dst, n, SRC_OLD, src);
+            src += n;
+            dst += n;
+        }
+        if (rc != DH_OK)
+            return dh_error_set(err, DH_ENOMEM, "Out of memory applying a Barrage update.");
+    }
+    return DH_OK;
+}
+
+/* Pieces of one column under construction. */
+struct piece_list {
+    struct dh_piece *p;
+    size_t n, cap;
+};
+
+static int piece_push(struct piece_list *l, const struct dh_column_view *view, int64_t start,
+                      int64_t n)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct dh_piece *np = realloc(l->p, cap * sizeof *np);
+        if (!np)
+            return DH_ENOMEM;
+        l->p = np;
+        l->cap = cap;
+    }
+    l->p[l->n++] = (struct dh_piece){.v = view, .start = start, .n = n};
+    return DH_OK;
+}
+
+/* Where a source's row index lies in its batches; only moves forward. */
+struct cursor {
+    size_t bi;
+    int64_t base; /* rows of the batches before bi */
+};
+
+/* Append column col's rows [at, at + n) of a batch list as pieces. The
+ * accounting guaranteed the rows exist; running out is reported anyway. */
+static int pieces_from(struct piece_list *out, const struct batch_list *l, size_t col,
+                       struct cursor *cur, int64_t at, int64_t n)
+{
+    while (n > 0) {
+        if (cur->bi >= l->n)
+            return DH_EINVAL;
+        const struct dh_column_view *cv = &l->b[cur->bi].columns[col];
+        if (at >= cur->base + cv->length) {
+            cur->base += cv->length;
+            cur->bi++;
+            continue;
+        }
+        int64_t off = at - cur->base, take = cv->length - off;
+        if (take > n)
+            take = n;
+        if (piece_push(out, cv, off, take) != DH_OK)
+            return DH_ENOMEM;
+        at += take;
+        n -= take;
+    }
+    return DH_OK;
+}
+
+static int emit(const struct dh_viewport *v, size_t col, struct piece_list *out,
+                struct cursor *cur_add, struct cursor *cur_mod, enum source src, int64_t at,
+                int64_t n)
+{
+    if (src == SRC_OLD)
+        return piece_push(out, &v->rows.columns[col], at, n);
+    if (src == SRC_ADD)
+        return pieces_from(out, &v->adds, col, cur_add, at, n);
+    return pieces_from(out, &v->modb, col, cur_mod, at, n);
+}
+
+/* Column col's pieces: the base runs, overlaid by its modified positions. */
+static int column_pieces(const struct dh_viewport *v, size_t col, const struct seg_list *base,
+                         int64_t new_len, struct piece_list *out)
+{
+    const struct dh_rowset *mod = &v->mods[col];
+    struct cursor ca = {0}, cm = {0};
+    int64_t pos = 0, k = 0;
+    size_t bi = 0, mi = 0;
+    while (pos < new_len) {
+        int rc;
+        while (bi < base->n && base->s[bi].dst + base->s[bi].n <= pos)
+            bi++;
+        if (mi < mod->n && mod->ranges[mi].lo <= pos) {
+            int64_t n = mod->ranges[mi].hi + 1 - pos;
+            rc = emit(v, col, out, &ca, &cm, SRC_MOD, k, n);
+            k += n;
+            pos += n;
+            mi++;
+        } else {
+            if (bi >= base->n)
+                return DH_EINVAL;
+            const struct seg *s = &base->s[bi];
+            int64_t end = s->dst + s->n;
+            if (mi < mod->n && mod->ranges[mi].lo < end)
+                end = mod->ranges[mi].lo;
+            rc = emit(v, col, out, &ca, &cm, s->src, s->at + (pos - s->dst), end - pos);
+            pos = end;
+        }
+        if (rc != DH_OK)
+            return rc;
+    }
+    return DH_OK;
+}
+
+/* Build the new contents and replace the old ones. */
+static int finish_update(struct dh_viewport *v, struct dh_error *err)
+{
+    int64_t new_len = v->rows.length - v->removed.size + v->added.size;
+    size_t nf = v->schema.n_fields;
+    struct seg_list base = {0};
+    struct piece_list *pl = calloc(nf ? nf : 1, sizeof *pl);
+    const struct dh_piece **pieces = calloc(nf ? nf : 1, sizeof *pieces);
+    size_t *n_pieces = calloc(nf ? nf : 1, sizeof *n_pieces);
+    int rc = pl && pieces && n_pieces ? DH_OK : DH_ENOMEM;
+    if (rc == DH_OK)
+        rc = base_segments(v, new_len, &base, err);
+    for (size_t c = 0; rc == DH_OK && c < nf; c++) {
+        rc = column_pieces(v, c, &base, new_len, &pl[c]);
+        if (rc == DH_EINVAL)
+            dh_error_set(err, rc,
+                         "Barrage update: column '%s' ran out of data while applying it.",
+                         v->schema.fields[c].name);
+        pieces[c] = pl[c].p;
+        n_pieces[c] = pl[c].n;
+    }
+    struct dh_batch next;
+    dh_batch_init(&next);
+    if (rc == DH_OK)
+        rc = dh_concat_columns(&v->schema, pieces, n_pieces, new_len, &next, err);
+    else if (rc == DH_ENOMEM)
+        dh_error_set(err, rc, "Out of memory applying a Barrage update.");
+    for (size_t c = 0; pl && c < nf; c++)
+        free(pl[c].p);
+    free(pl);
+    free(pieces);
+    free(n_pieces);
+    free(base.s);
+    if (rc != DH_OK)
+        return rc;
+    dh_batch_reset(&v->rows);
+    v->rows = next;
+    v->table_size = v->new_table_size;
+    v->eff_count = v->new_eff_count;
+    if (v->new_first >= 0)
+        v->first = v->new_first;
+    v->n_updates++;
+    pending_reset(v);
+    return DH_OK;
+}
+
+/* Move on when the current phase has all its data; *updated when done. */
+static int advance(struct dh_viewport *v, int *updated, struct dh_error *err)
+{
+    if (v->phase == AWAIT_ADDS && v->add_left == 0)
+        v->phase = AWAIT_MODS;
+    if (v->phase != AWAIT_MODS)
+        return DH_OK;
+    for (size_t c = 0; c < v->schema.n_fields; c++)
+        if (v->mod_left[c] > 0)
+            return DH_OK;
+    int rc = finish_update(v, err);
+    if (rc == DH_OK && updated)
+        *updated = 1;
+    return rc;
+}
+
+static int batch_is_empty(const struct dh_batch *b)
+{
+    if (b->length)
+        return 0;
+    for (size_t c = 0; c < b->n_columns; c++)
+        if (b->columns[c].length)
+            return 0;
+    return 1;
+}
+
+/* Account one decoded batch to the current phase (it is moved or freed). */
+static int feed_batch(struct dh_viewport *v, struct dh_batch *b, struct dh_error *err)
+{
+    if (v->phase == AWAIT_METADATA) {
+        if (batch_is_empty(b))
+            return DH_OK; /* the 0-row batch of an update that had nothing to send */
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected Barrage update metadata before a record batch of %lld "
+                            "rows (message %zu).",
+                            (long long)b->length, v->n_messages);
+    }
+    if (v->phase == AWAIT_ADDS) {
+        if (b->length > v->add_left)
+            return dh_error_set(err, DH_EINVAL,
+                                "Barrage update: expected %lld more added rows but a batch "
+                                "has %lld.",
+                                (long long)v->add_left, (long long)b->length);
+        for (size_t c = 0; c < v->schema.n_fields; c++)
+            if (b->columns[c].length != b->length)
+                return dh_error_set(err, DH_EINVAL,
+                                    "Barrage update: column '%s' has %lld added values in a "
+                                    "batch of %lld rows.",
+                                    v->schema.fields[c].name, (long long)b->columns[c].length,
+                                    (long long)b->length);
+        v->add_left -= b->length;
+        return b->length ? batch_list_push(&v->adds, b, err) : DH_OK;
+    }
+    int any = 0;
+    for (size_t c = 0; c < v->schema.n_fields; c++) {
+        int64_t n = b->columns[c].length;
+        if (n > v->mod_left[c])
+            return dh_error_set(err, DH_EINVAL,
+                                "Barrage update: column '%s': expected %lld more modified "
+                                "values but a batch has %lld.",
+                                v->schema.fields[c].name, (long long)v->mod_left[c],
+                                (long long)n);
+        v->mod_left[c] -= n;
+        any |= n > 0;
+    }
+    return any ? batch_list_push(&v->modb, b, err) : DH_OK;
+}
+
+/* Take the app_metadata: the start of an update. Non-Barrage metadata and
+ * wrappers of other types are ignored. */
+static int take_metadata(struct dh_viewport *v, const uint8_t *md, size_t len,
+                         struct dh_error *err)
+{
+    if (len == 0 || !dh_barrage_is_wrapper(md, len))
+        return DH_OK;
+    struct dh_barrage_update u;
+    int rc = dh_barrage_decode_update(md, len, &u, err);
+    if (rc == DH_ENOTSUP)
+        return DH_OK;
+    if (rc != DH_OK)
+        return rc;
+    return begin_update(v, &u, err);
+}
+
+static int apply_message(struct dh_viewport *v, const uint8_t *header, size_t hlen,
+                         const uint8_t *body, size_t blen, const uint8_t *md, size_t mlen,
+                         int *updated, struct dh_error *err)
+{
+    struct dh_ipc_message msg = {0};
+    if (hlen) {
+        int rc = dh_ipc_message_decode(header, hlen, &msg, err);
+        if (rc != DH_OK)
+            return rc;
+        if (msg.kind == DH_IPC_SCHEMA)
+            return take_schema(v, header, hlen, err);
+    }
+    int rc = take_metadata(v, md, mlen, err);
+    if (rc == DH_OK)
+        rc = advance(v, updated, err);
+    if (rc != DH_OK || hlen == 0)
+        return rc;
+    if (!v->have_schema)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected an Arrow Schema message first but message %zu has "
+                            "header type %d.",
+                            v->n_messages, (int)msg.kind);
+    struct dh_batch b;
+    dh_batch_init(&b);
+    rc = dh_batch_decode(&v->schema, header, hlen, body, blen, &b, err);
+    if (rc == DH_OK)
+        rc = feed_batch(v, &b, err);
+    dh_batch_reset(&b);
+    if (rc == DH_OK && v->phase != AWAIT_METADATA)
+        rc = advance(v, updated, err);
+    return rc;
+}
+
+int dh_viewport_apply_flight_data(struct dh_viewport *v, const uint8_t *header, size_t hlen,
+                                  const uint8_t *body, size_t blen, const uint8_t *app_metadata,
+                                  size_t alen, int *updated, struct dh_error *err)
+{
+    if (updated)
+        *updated = 0;
+    if (v->failed)
+        return dh_error_set(err, DH_EINVAL,
+                            "The subscription's rows are unusable after an earlier malformed "
+                            "message.");
+    v->n_messages++;
+    int rc = apply_message(v, header, hlen, body, blen, app_metadata, alen, updated, err);
+    if (rc != DH_OK) {
+        v->failed = 1;
+        pending_reset(v);
+    }
+    return rc;
+}
+
+int dh_viewport_apply_packed(struct dh_viewport *v, const uint8_t *msg, size_t len,
+                             int *updated, struct dh_error *err)
+{
+    if (updated)
+        *updated = 0;
+    Arrow__Flight__Protocol__FlightData *fd =
+        arrow__flight__protocol__flight_data__unpack(NULL, len, msg);
+    if (!fd)
+        return dh_error_set(err, DH_EINVAL, "Malformed FlightData from the server.");
+    int rc = dh_viewport_apply_flight_data(v, fd->data_header.data, fd->data_header.len,
+                                           fd->data_body.data, fd->data_body.len,
+                                           fd->app_metadata.data, fd->app_metadata.len,
+                                           updated, err);
+    arrow__flight__protocol__flight_data__free_unpacked(fd, NULL);
+    return rc;
+}
+
+int dh_viewport_copy(const struct dh_viewport *v, struct dh_rows *out, struct dh_error *err)
+{
+    dh_rows_reset(out);
+    if (!v->have_schema)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected an Arrow Schema message but none arrived yet.");
+    int rc = dh_schema_decode(v->schema_msg, v->schema_len, &out->schema, err);
+    if (rc != DH_OK)
+        return rc;
+    size_t nf = v->schema.n_fields;
+    struct dh_piece *flat = calloc(nf ? nf : 1, sizeof *flat);
+    const struct dh_piece **pieces = calloc(nf ? nf : 1, sizeof *pieces);
+    size_t *n_pieces = calloc(nf ? nf : 1, sizeof *n_pieces);
+    if (!flat || !pieces || !n_pieces) {
+        rc = dh_error_set(err, DH_ENOMEM, "Out of memory copying viewport rows.");
+    } else {
+        for (size_t c = 0; c < nf; c++) {
+            pieces[c] = &flat[c];
+            if (v->rows.length > 0) {
+                flat[c] = (struct dh_piece){.v = &v->rows.columns[c], .n = v->rows.length};
+                n_pieces[c] = 1;
+            }
+        }
+        rc = dh_concat_columns(&out->schema, pieces, n_pieces, v->rows.length, &out->batch,
+                               err);
+    }
+    free(flat);
+    free(pieces);
+    free(n_pieces);
+    if (rc != DH_OK) {
+        dh_rows_reset(out);
+        return rc;
+    }
+    out->first = v->first;
+    out->table_size = v->table_size;
+    return DH_OK;
+}
+
+/* ---- the request ---- */
+
+int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t count,
+                            int update_interval_ms, uint8_t **out, size_t *out_len,
+                            struct dh_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (first < 0 || count < 0 || count > INT64_MAX - first)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected a row range inside the table but found first %lld, "
+                            "count %lld.",
+                            (long long)first, (long long)count);
+    if (update_interval_ms < 0)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected an update interval of 0 ms or more but found %d.",
+                            update_interval_ms);
+    uint8_t *viewport = NULL;
+    size_t vlen = 0;
+    int rc = dh_rowset_encode_range(first, first + count - 1, &viewport, &vlen, err);
+    if (rc != DH_OK)
+        return rc;
+    struct dh_barrage_subscription_request req = {
+        .ticket = t->bytes,
+        .ticket_len = t->len,
+        .viewport = viewport,
+        .viewport_len = vlen,
+        .use_deephaven_nulls = 0,
+        .min_update_interval_ms = update_interval_ms,
+        .batch_size = DH_TABLE_BATCH_SIZE,
+        .max_message_size = DH_TABLE_MAX_MESSAGE_SIZE,
+    };
+    uint8_t *wrapper = NULL;
+    size_t wlen = 0;
+    rc = dh_barrage_encode_subscription_request(&req, &wrapper, &wlen, err);
+    free(viewport);
+    if (rc != DH_OK)
+        return rc;
+    Arrow__Flight__Protocol__FlightData fd = ARROW__FLIGHT__PROTOCOL__FLIGHT_DATA__INIT;
+    fd.app_metadata.data = wrapper;
+    fd.app_metadata.len = wlen;
+    size_t len = arrow__flight__protocol__flight_data__get_packed_size(&fd);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (buf)
+        arrow__flight__protocol__flight_data__pack(&fd, buf);
+    free(wrapper);
+    if (!buf)
+        return dh_error_set(err, DH_ENOMEM, "Out of memory building a subscription request.");
+    *out = buf;
+    *out_len = len;
+    return DH_OK;
+}
+
+/* ---- the live subscription ---- */
+
+struct dh_subscription {
+    struct dh_stream *st;
+    struct dh_ticket ticket;
+    int interval_ms;
+    struct dh_viewport *vp;
+    atomic_int cancelled;
+    int ended;          /* the stream finished: its result is in `end` */
+    struct dh_error end;
+};
+
+/* Send one type-5 request on the stream. */
+static int send_request(struct dh_subscription *sub, int64_t first, int64_t count,
+                        struct dh_error *err)
+{
+    uint8_t *req = NULL;
+    size_t len = 0;
+    int rc = dh_subscription_request(&sub->ticket, first, count, sub->interval_ms, &req, &len,
+                                     err);
+    if (rc != DH_OK)
+        return rc;
+    rc = dh_stream_write_bytes(sub->st, req, len, err);
+    free(req);
+    return rc;
+}
+
+struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct dh_ticket *t,
+                                             int64_t first, int64_t count,
+                                             int update_interval_ms, struct dh_error *err)
+{
+    struct dh_subscription *sub = calloc(1, sizeof *sub);
+    if (!sub) {
+        dh_error_set(err, DH_ENOMEM, "Out of memory opening a subscription.");
+        return NULL;
+    }
+    sub->ticket = *t;
+    sub->interval_ms = update_interval_ms;
+    dh_error_clear(&sub->end);
+    sub->vp = dh_viewport_new(first);
+    char text[128], what[192];
+    if (dh_ticket_format(t, text, sizeof text) < 0)
+        snprintf(text, sizeof text, "(empty ticket)");
+    snprintf(what, sizeof what, "Subscribing to %s", text);
+    struct dh_error e;
+    dh_error_clear(&e);
+    int rc = sub->vp ? DH_OK : dh_error_set(&e, DH_ENOMEM, "%s: out of memory", what);
+    if (rc == DH_OK) {
+        /* No deadline: a subscription lives as long as its view. */
+        sub->st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_DO_EXCHANGE,
+                                 NULL, 0, 0, what, &e);
+        rc = sub->st ? send_request(sub, first, count, &e) : (e.code ? e.code : DH_EGRPC);
+    }
+    if (rc != DH_OK && sub->st) {
+        /* A refused write: the call's status usually says why. */
+        struct dh_buf msg = {0};
+        struct dh_error fin;
+        dh_error_clear(&fin);
+        int frc = dh_stream_read(sub->st, &msg, &fin);
+        dh_buf_reset(&msg);
+        if (frc != DH_OK && frc != DH_END)
+            e = fin;
+    }
+    if (rc != DH_OK) {
+        if (err)
+            *err = e;
+        dh_subscription_free(sub);
+        return NULL;
+    }
+    return sub;
+}
+
+int dh_subscription_set_viewport(struct dh_subscription *sub, int64_t first, int64_t count,
+                                 struct dh_error *err)
+{
+    if (atomic_load(&sub->cancelled))
+        return dh_error_set(err, DH_ECANCELLED, "The subscription was cancelled.");
+    return send_request(sub, first, count, err);
+}
+
+int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out,
+                         struct dh_error *err)
+{
+    dh_rows_reset(out);
+    for (;;) {
+        if (atomic_load(&sub->cancelled))
+            return dh_error_set(err, DH_ECANCELLED, "The subscription was cancelled.");
+        if (sub->ended) {
+            if (err)
+                *err = sub->end;
+            return sub->end.code != DH_OK ? sub->end.code : DH_END;
+        }
+        struct dh_buf msg = {0};
+        struct dh_error e;
+        dh_error_clear(&e);
+        int rc = dh_stream_read(sub->st, &msg, &e);
+        if (rc != DH_OK) {
+            if (rc == DH_ECANCELLED || atomic_load(&sub->cancelled))
+                return dh_error_set(err, DH_ECANCELLED, "The subscription was cancelled.");
+            sub->ended = 1;
+            sub->end = e;
+            if (rc != DH_END && sub->end.code == DH_OK)
+                sub->end.code = rc;
+            continue;
+        }
+        int updated = 0;
+        rc = dh_viewport_apply_packed(sub->vp, msg.data, msg.len, &updated, err);
+        dh_buf_reset(&msg);
+        if (rc != DH_OK)
+            return rc;
+        if (updated)
+            return dh_viewport_copy(sub->vp, out, err);
+    }
+}
+
+void dh_subscription_cancel(struct dh_subscription *sub)
+{
+    if (!sub)
+        return;
+    atomic_store(&sub->cancelled, 1);
+    dh_stream_cancel(sub->st);
+}
+
+void dh_subscription_free(struct dh_subscription *sub)
+{
+    if (!sub)
+        return;
+    dh_stream_free(sub->st);
+    dh_viewport_free(sub->vp);
+    free(sub);
+}
