@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dh_format.h"
+#include "dh_table.h"
 #include "dh_text.h"
 
 /* The next chunk of data[*at, size): a little-endian u32 length, then that many
@@ -83,6 +85,45 @@ static inline void fc_check_sanitize(const char *s, size_t n, unsigned flags)
     fc_check_text(cut, w, sizeof cut);
     if (cols > max_cols || dh_text_width(cut, w) != cols)
         __builtin_trap();
+}
+
+/* Work caps, so one input stays fast (a Null column may claim 2^62 rows). */
+#define FC_MAX_ROWS 256
+#define FC_MAX_CELLS 4096
+
+/* Format every cell (up to the caps) into a small and a large buffer. */
+static inline void fc_format_rows(const struct dh_rows *rows, unsigned flags)
+{
+    struct dh_format_opts opts;
+    dh_format_opts_init(&opts);
+    opts.deephaven_nulls = (flags & 1) != 0;
+    opts.group_digits = (flags & 2) != 0;
+    opts.local_time = (flags & 4) != 0;
+    opts.float_precision = (int)(flags >> 4) - 1;
+    opts.max_list_items = (flags & 8) ? 2 : 0;
+    opts.max_binary_bytes = (flags & 8) ? 3 : 0;
+    char big[512], small[24];
+    size_t small_cap = 1 + flags % sizeof small;
+    size_t cells = 0;
+    for (size_t c = 0; c < rows->batch.n_columns && c < rows->schema.n_fields; c++) {
+        const struct dh_field *f = &rows->schema.fields[c];
+        const struct dh_column_view *col = &rows->batch.columns[c];
+        if (f->name)
+            fc_check_sanitize(f->name, strlen(f->name), flags);
+        size_t w = dh_format_type_label(f, small, small_cap);
+        fc_check_text(small, w, small_cap);
+        (void)dh_format_is_numeric(f);
+        /* Rows outside the column give "". */
+        if (dh_format_cell(col, -1, &opts, big, sizeof big) != 0 ||
+            dh_format_cell(col, col->length, &opts, big, sizeof big) != 0)
+            __builtin_trap();
+        for (int64_t r = 0; r < col->length && r < FC_MAX_ROWS && cells < FC_MAX_CELLS; r++, cells++) {
+            w = dh_format_cell(col, r, &opts, big, sizeof big);
+            fc_check_text(big, w, sizeof big);
+            w = dh_format_cell(col, r, &opts, small, small_cap);
+            fc_check_text(small, w, small_cap);
+        }
+    }
 }
 
 #endif
