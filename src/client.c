@@ -718,74 +718,15 @@ static void *ctl_main(void *arg)
     return NULL;
 }
 
-/* ---- rows thread ---- */
+/* ---- rows and live threads ---- */
 
-/* Stop the running rows call: its result would be dropped anyway. Locked. */
-static void cancel_running_rows(struct dh_client *c)
+/* Post a window's rows (or its error) as request req's DH_EV_ROWS, unless
+ * *latest says a newer request replaced it; takes rows. Locked. */
+static void post_rows_locked(struct dh_client *c, const uint64_t *latest, uint64_t req, int rc,
+                             struct dh_rows *rows, const struct dh_error *e, int64_t t0)
 {
-    if (c->rows_running)
-        dh_table_cancel(&c->rows_slot);
-}
-
-
-static void *rows_main(void *arg)
-{
-    struct dh_client *c = arg;
-    pthread_mutex_lock(&c->mu);
-    for (;;) {
-        while (!c->stopping && !c->rows_has_pending)
-            pthread_cond_wait(&c->cv, &c->mu);
-        if (c->stopping)
-            break;
-        struct rows_req r = c->rows_pending;
-        c->rows_has_pending = 0;
-        c->rows_running = r.req;
-        struct dh_session *s = c->session;
-        pthread_mutex_unlock(&c->mu);
-
-        struct dh_error e;
-        dh_error_clear(&e);
-        struct dh_rows *rows = calloc(1, sizeof *rows);
-        int64_t t0 = dh_now_ms();
-        int rc = !s      ? dh_error_set(&e, DH_EGRPC, "not connected to the server")
-                 : !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
-                         : dh_table_snapshot(s, &r.table, r.first, r.count, NULL, rows,
-                                             &c->rows_slot, &e);
-        struct dh_event *ev = event_new(DH_EV_ROWS, r.req);
-        pthread_mutex_lock(&c->mu);
-        c->rows_running = 0;
-        int superseded = c->rows_latest != r.req;
-        if (ev && !superseded) {
-            ev->elapsed_ms = (double)(dh_now_ms() - t0);
-            if (rc == DH_OK) {
-                ev->rows = rows;
-                rows = NULL;
-            } else {
-                ev->ok = 0;
-                ev->err = e;
-            }
-            post_locked(c, ev);
-            ev = NULL;
-        }
-        dh_event_free(ev);
-        if (rows) {
-            dh_rows_reset(rows);
-            free(rows);
-        }
-    }
-    pthread_mutex_unlock(&c->mu);
-    return NULL;
-}
-
-/* ---- live thread: one window kept up to date ---- */
-
-/* Post a live window's rows (or error) unless a newer request replaced it. */
-static void post_live(struct dh_client *c, uint64_t req, int rc, struct dh_rows *rows,
-                      const struct dh_error *e, int64_t t0)
-{
-    struct dh_event *ev = event_new(DH_EV_ROWS, req);
-    pthread_mutex_lock(&c->mu);
-    if (ev && c->live_latest == req) {
+    struct dh_event *ev = *latest == req ? event_new(DH_EV_ROWS, req) : NULL;
+    if (ev) {
         ev->elapsed_ms = (double)(dh_now_ms() - t0);
         if (rc == DH_OK) {
             ev->rows = rows;
@@ -795,14 +736,68 @@ static void post_live(struct dh_client *c, uint64_t req, int rc, struct dh_rows 
             ev->err = *e;
         }
         post_locked(c, ev);
-        ev = NULL;
     }
-    pthread_mutex_unlock(&c->mu);
-    dh_event_free(ev);
     if (rows) {
         dh_rows_reset(rows);
         free(rows);
     }
+}
+
+/* Wait for the request in *slot (*has_pending set) and take it, with the
+ * session to run it on (NULL when not connected). 0 when stopping. Locked. */
+static int take_request_locked(struct dh_client *c, const struct rows_req *slot, int *has_pending,
+                               struct rows_req *out, struct dh_session **s)
+{
+    while (!c->stopping && !*has_pending)
+        pthread_cond_wait(&c->cv, &c->mu);
+    if (c->stopping)
+        return 0;
+    *out = *slot;
+    *has_pending = 0;
+    *s = c->session;
+    return 1;
+}
+
+/* Stop the running rows call: its result would be dropped anyway. Locked. */
+static void cancel_running_rows(struct dh_client *c)
+{
+    if (c->rows_running)
+        dh_table_cancel(&c->rows_slot);
+}
+
+/* One window at a time; a newer request supersedes (and cancels) an older one. */
+static void *rows_main(void *arg)
+{
+    struct dh_client *c = arg;
+    struct rows_req r;
+    struct dh_session *s;
+    pthread_mutex_lock(&c->mu);
+    while (take_request_locked(c, &c->rows_pending, &c->rows_has_pending, &r, &s)) {
+        c->rows_running = r.req;
+        pthread_mutex_unlock(&c->mu);
+        struct dh_error e;
+        dh_error_clear(&e);
+        struct dh_rows *rows = calloc(1, sizeof *rows);
+        int64_t t0 = dh_now_ms();
+        int rc = !s      ? dh_error_set(&e, DH_EGRPC, "not connected to the server")
+                 : !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
+                         : dh_table_snapshot(s, &r.table, r.first, r.count, NULL, rows,
+                                             &c->rows_slot, &e);
+        pthread_mutex_lock(&c->mu);
+        c->rows_running = 0;
+        post_rows_locked(c, &c->rows_latest, r.req, rc, rows, &e, t0);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* Post a live window's rows (or error) unless a newer request replaced it. */
+static void post_live(struct dh_client *c, uint64_t req, int rc, struct dh_rows *rows,
+                      const struct dh_error *e, int64_t t0)
+{
+    pthread_mutex_lock(&c->mu);
+    post_rows_locked(c, &c->live_latest, req, rc, rows, e, t0);
+    pthread_mutex_unlock(&c->mu);
 }
 
 /* Whether the live window r is still the one wanted (not replaced, not stopping). */
@@ -872,15 +867,10 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, const struc
 static void *live_main(void *arg)
 {
     struct dh_client *c = arg;
+    struct rows_req r;
+    struct dh_session *s;
     pthread_mutex_lock(&c->mu);
-    for (;;) {
-        while (!c->stopping && !c->live_has_pending)
-            pthread_cond_wait(&c->cv, &c->mu);
-        if (c->stopping)
-            break;
-        struct rows_req r = c->live_pending;
-        c->live_has_pending = 0;
-        struct dh_session *s = c->session;
+    while (take_request_locked(c, &c->live_pending, &c->live_has_pending, &r, &s)) {
         pthread_mutex_unlock(&c->mu);
         if (!s) {
             struct dh_error e;
