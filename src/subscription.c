@@ -7,7 +7,6 @@
 #include "dh_subscription.h"
 
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,14 +64,10 @@ static void batch_list_reset(struct batch_list *l)
 /* Move *b into the list (b is left empty). */
 static int batch_list_push(struct batch_list *l, struct dh_batch *b, struct dh_error *err)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4;
-        struct dh_batch *nb = realloc(l->b, cap * sizeof *nb);
-        if (!nb)
-            return dh_error_set(err, DH_ENOMEM, "Out of memory keeping a subscription update.");
-        l->b = nb;
-        l->cap = cap;
-    }
+    struct dh_batch *nb = dh_grow_array(l->b, l->n, &l->cap, sizeof *nb, 4);
+    if (!nb)
+        return dh_error_set(err, DH_ENOMEM, "Out of memory keeping a subscription update.");
+    l->b = nb;
     l->b[l->n++] = *b;
     dh_batch_init(b);
     return DH_OK;
@@ -144,13 +139,8 @@ uint64_t dh_viewport_updates(const struct dh_viewport *v)
 static int take_schema(struct dh_viewport *v, const uint8_t *header, size_t hlen,
                        struct dh_error *err)
 {
-    if (v->have_schema)
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected one Arrow Schema message but message %zu is another.",
-                            v->n_messages);
-    int rc = dh_schema_decode(header, hlen, &v->schema, err);
-    if (rc == DH_OK)
-        rc = dh_schema_check_supported(&v->schema, err);
+    int rc = dh_take_schema_message(v->have_schema, v->n_messages, header, hlen, &v->schema,
+                                    err);
     if (rc != DH_OK)
         return rc;
     size_t n = v->schema.n_fields ? v->schema.n_fields : 1;
@@ -313,14 +303,10 @@ struct seg_list {
 
 static int seg_push(struct seg_list *l, int64_t dst, int64_t n, enum source src, int64_t at)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct seg *ns = realloc(l->s, cap * sizeof *ns);
-        if (!ns)
-            return DH_ENOMEM;
-        l->s = ns;
-        l->cap = cap;
-    }
+    struct seg *ns = dh_grow_array(l->s, l->n, &l->cap, sizeof *ns, 16);
+    if (!ns)
+        return DH_ENOMEM;
+    l->s = ns;
     l->s[l->n++] = (struct seg){.dst = dst, .n = n, .src = src, .at = at};
     return DH_OK;
 }
@@ -374,14 +360,10 @@ struct piece_list {
 static int piece_push(struct piece_list *l, const struct dh_column_view *view, int64_t start,
                       int64_t n)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct dh_piece *np = realloc(l->p, cap * sizeof *np);
-        if (!np)
-            return DH_ENOMEM;
-        l->p = np;
-        l->cap = cap;
-    }
+    struct dh_piece *np = dh_grow_array(l->p, l->n, &l->cap, sizeof *np, 16);
+    if (!np)
+        return DH_ENOMEM;
+    l->p = np;
     l->p[l->n++] = (struct dh_piece){.v = view, .start = start, .n = n};
     return DH_OK;
 }
@@ -581,14 +563,10 @@ static int feed_batch(struct dh_viewport *v, struct dh_batch *b, struct dh_error
 static int take_metadata(struct dh_viewport *v, const uint8_t *md, size_t len,
                          struct dh_error *err)
 {
-    if (len == 0 || !dh_barrage_is_wrapper(md, len))
-        return DH_OK;
     struct dh_barrage_update u;
-    int rc = dh_barrage_decode_update(md, len, &u, err);
-    if (rc == DH_ENOTSUP)
-        return DH_OK;
+    int rc = dh_update_from_metadata(md, len, &u, err);
     if (rc != DH_OK)
-        return rc;
+        return rc == DH_END ? DH_OK : rc;
     return begin_update(v, &u, err);
 }
 
@@ -610,10 +588,7 @@ static int apply_message(struct dh_viewport *v, const uint8_t *header, size_t hl
     if (rc != DH_OK || hlen == 0)
         return rc;
     if (!v->have_schema)
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected an Arrow Schema message first but message %zu has "
-                            "header type %d.",
-                            v->n_messages, (int)msg.kind);
+        return dh_error_before_schema(err, v->n_messages, msg.kind);
     struct dh_batch b;
     dh_batch_init(&b);
     rc = dh_batch_decode(&v->schema, header, hlen, body, blen, &b, err);
@@ -707,18 +682,15 @@ int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t co
 {
     *out = NULL;
     *out_len = 0;
-    if (first < 0 || count < 0 || count > INT64_MAX - first)
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected a row range inside the table but found first %lld, "
-                            "count %lld.",
-                            (long long)first, (long long)count);
-    if (update_interval_ms < 0)
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected an update interval of 0 ms or more but found %d.",
-                            update_interval_ms);
     uint8_t *viewport = NULL;
     size_t vlen = 0;
-    int rc = dh_rowset_encode_range(first, first + count - 1, &viewport, &vlen, err);
+    int rc = dh_request_viewport(first, count, &viewport, &vlen, err);
+    if (rc == DH_OK && update_interval_ms < 0) { /* a bad range is reported first */
+        free(viewport);
+        rc = dh_error_set(err, DH_EINVAL,
+                          "Expected an update interval of 0 ms or more but found %d.",
+                          update_interval_ms);
+    }
     if (rc != DH_OK)
         return rc;
     struct dh_barrage_subscription_request req = {
@@ -735,21 +707,11 @@ int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t co
     size_t wlen = 0;
     rc = dh_barrage_encode_subscription_request(&req, &wrapper, &wlen, err);
     free(viewport);
-    if (rc != DH_OK)
-        return rc;
-    Arrow__Flight__Protocol__FlightData fd = ARROW__FLIGHT__PROTOCOL__FLIGHT_DATA__INIT;
-    fd.app_metadata.data = wrapper;
-    fd.app_metadata.len = wlen;
-    size_t len = arrow__flight__protocol__flight_data__get_packed_size(&fd);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (buf)
-        arrow__flight__protocol__flight_data__pack(&fd, buf);
+    if (rc == DH_OK)
+        rc = dh_flight_data_of_metadata(wrapper, wlen, "subscription request", out, out_len,
+                                        err);
     free(wrapper);
-    if (!buf)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory building a subscription request.");
-    *out = buf;
-    *out_len = len;
-    return DH_OK;
+    return rc;
 }
 
 /* ---- the live subscription ---- */
@@ -792,10 +754,8 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
     sub->interval_ms = update_interval_ms;
     dh_error_clear(&sub->end);
     sub->vp = dh_viewport_new(first);
-    char text[128], what[192];
-    if (dh_ticket_format(t, text, sizeof text) < 0)
-        snprintf(text, sizeof text, "(empty ticket)");
-    snprintf(what, sizeof what, "Subscribing to %s", text);
+    char what[192];
+    dh_describe_ticket(what, sizeof what, "Subscribing to", t);
     struct dh_error e;
     dh_error_clear(&e);
     int rc = sub->vp ? DH_OK : dh_error_set(&e, DH_ENOMEM, "%s: out of memory", what);
@@ -805,16 +765,8 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
                                  NULL, 0, 0, what, &e);
         rc = sub->st ? send_request(sub, first, count, &e) : (e.code ? e.code : DH_EGRPC);
     }
-    if (rc != DH_OK && sub->st) {
-        /* A refused write: the call's status usually says why. */
-        struct dh_buf msg = {0};
-        struct dh_error fin;
-        dh_error_clear(&fin);
-        int frc = dh_stream_read(sub->st, &msg, &fin);
-        dh_buf_reset(&msg);
-        if (frc != DH_OK && frc != DH_END)
-            e = fin;
-    }
+    if (rc != DH_OK && sub->st)
+        dh_prefer_final_status(sub->st, &e); /* a refused write: the status says why */
     if (rc != DH_OK) {
         if (err)
             *err = e;

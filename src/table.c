@@ -26,13 +26,25 @@
 /* gRPC FAILED_PRECONDITION (grpc/status.h), used for success=false replies. */
 #define GRPC_FAILED_PRECONDITION 9
 
-/* "<verb> <ticket text>" for error messages. */
-static void describe(char *buf, size_t n, const char *verb, const struct dh_ticket *t)
+void dh_describe_ticket(char *buf, size_t n, const char *verb, const struct dh_ticket *t)
 {
     char text[128];
     if (dh_ticket_format(t, text, sizeof text) < 0)
         snprintf(text, sizeof text, "(empty ticket)");
     snprintf(buf, n, "%s %s", verb, text);
+}
+
+void *dh_grow_array(void *items, size_t n, size_t *cap, size_t elem, size_t first_cap)
+{
+    if (n < *cap)
+        return items;
+    size_t next = *cap ? *cap * 2 : first_cap;
+    if (next < *cap || (elem && next > SIZE_MAX / elem))
+        return NULL;
+    void *grown = realloc(items, next * elem);
+    if (grown)
+        *cap = next;
+    return grown;
 }
 
 /* ---- table info ---- */
@@ -83,7 +95,7 @@ int dh_table_info_fetch(struct dh_session *s, const struct dh_ticket *t,
     req.ticket.data = (uint8_t *)t->bytes;
 
     char what[192];
-    describe(what, sizeof what, "Describing table", t);
+    dh_describe_ticket(what, sizeof what, "Describing table", t);
     struct dh_buf reply = {0};
     int rc = dh_call_unary(dh_session_channel(s), dh_session_bearer(s),
                            DH_M_GET_EXPORTED_TABLE_CREATION_RESPONSE, &req.base,
@@ -116,11 +128,10 @@ void dh_rows_reset(struct dh_rows *r)
     memset(r, 0, sizeof *r);
 }
 
-/* ---- the snapshot request ---- */
+/* ---- requests ---- */
 
-int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t count,
-                              const struct dh_column_set *cols, uint8_t **out,
-                              size_t *out_len, struct dh_error *err)
+int dh_request_viewport(int64_t first, int64_t count, uint8_t **out, size_t *out_len,
+                        struct dh_error *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -129,9 +140,36 @@ int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t 
                             "Expected a row range inside the table but found first %lld, "
                             "count %lld.",
                             (long long)first, (long long)count);
+    return dh_rowset_encode_range(first, first + count - 1, out, out_len, err);
+}
+
+int dh_flight_data_of_metadata(const uint8_t *md, size_t len, const char *what, uint8_t **out,
+                               size_t *out_len, struct dh_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    Arrow__Flight__Protocol__FlightData fd = ARROW__FLIGHT__PROTOCOL__FLIGHT_DATA__INIT;
+    fd.app_metadata.data = (uint8_t *)md;
+    fd.app_metadata.len = len;
+    size_t n = arrow__flight__protocol__flight_data__get_packed_size(&fd);
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return dh_error_set(err, DH_ENOMEM, "Out of memory building a %s.", what);
+    arrow__flight__protocol__flight_data__pack(&fd, buf);
+    *out = buf;
+    *out_len = n;
+    return DH_OK;
+}
+
+int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t count,
+                              const struct dh_column_set *cols, uint8_t **out,
+                              size_t *out_len, struct dh_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
     uint8_t *viewport = NULL;
     size_t vlen = 0;
-    int rc = dh_rowset_encode_range(first, first + count - 1, &viewport, &vlen, err);
+    int rc = dh_request_viewport(first, count, &viewport, &vlen, err);
     if (rc != DH_OK)
         return rc;
     struct dh_barrage_snapshot_request req = {
@@ -149,21 +187,42 @@ int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t 
     size_t wlen = 0;
     rc = dh_barrage_encode_snapshot_request(&req, &wrapper, &wlen, err);
     free(viewport);
-    if (rc != DH_OK)
-        return rc;
-    Arrow__Flight__Protocol__FlightData fd = ARROW__FLIGHT__PROTOCOL__FLIGHT_DATA__INIT;
-    fd.app_metadata.data = wrapper;
-    fd.app_metadata.len = wlen;
-    size_t len = arrow__flight__protocol__flight_data__get_packed_size(&fd);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (buf)
-        arrow__flight__protocol__flight_data__pack(&fd, buf);
+    if (rc == DH_OK)
+        rc = dh_flight_data_of_metadata(wrapper, wlen, "snapshot request", out, out_len, err);
     free(wrapper);
-    if (!buf)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory building a snapshot request.");
-    *out = buf;
-    *out_len = len;
-    return DH_OK;
+    return rc;
+}
+
+/* ---- reading reply messages ---- */
+
+int dh_update_from_metadata(const uint8_t *md, size_t len, struct dh_barrage_update *u,
+                            struct dh_error *err)
+{
+    if (len == 0 || !dh_barrage_is_wrapper(md, len))
+        return DH_END;
+    int rc = dh_barrage_decode_update(md, len, u, err);
+    return rc == DH_ENOTSUP ? DH_END : rc; /* a wrapper of another type: nothing for us */
+}
+
+int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *header,
+                           size_t hlen, struct dh_schema *schema, struct dh_error *err)
+{
+    if (have_schema)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected one Arrow Schema message but message %zu is another.",
+                            n_messages);
+    int rc = dh_schema_decode(header, hlen, schema, err);
+    if (rc == DH_OK)
+        rc = dh_schema_check_supported(schema, err);
+    return rc;
+}
+
+int dh_error_before_schema(struct dh_error *err, size_t n_messages, enum dh_ipc_kind kind)
+{
+    return dh_error_set(err, DH_EINVAL,
+                        "Expected an Arrow Schema message first but message %zu has header "
+                        "type %d.",
+                        n_messages, (int)kind);
 }
 
 /* ---- applying reply messages ---- */
@@ -193,14 +252,10 @@ void dh_table_reader_reset(struct dh_table_reader *r)
 static int apply_metadata(struct dh_table_reader *r, const uint8_t *md, size_t len,
                           struct dh_error *err)
 {
-    if (len == 0 || !dh_barrage_is_wrapper(md, len))
-        return DH_OK;
     struct dh_barrage_update u;
-    int rc = dh_barrage_decode_update(md, len, &u, err);
-    if (rc == DH_ENOTSUP)
-        return DH_OK; /* a wrapper of another message type: nothing for us */
+    int rc = dh_update_from_metadata(md, len, &u, err);
     if (rc != DH_OK)
-        return rc;
+        return rc == DH_END ? DH_OK : rc;
     if (u.has_table_size) {
         r->table_size = u.table_size;
     } else if (u.added_rows) {
@@ -224,16 +279,12 @@ static int keep_batch(struct dh_table_reader *r, struct dh_batch *b, struct dh_e
         dh_batch_reset(b); /* more than we asked for: bounded memory */
         return DH_OK;
     }
-    if (r->n_batches == r->cap_batches) {
-        size_t cap = r->cap_batches ? r->cap_batches * 2 : 4;
-        struct dh_batch *nb = realloc(r->batches, cap * sizeof *nb);
-        if (!nb) {
-            dh_batch_reset(b);
-            return dh_error_set(err, DH_ENOMEM, "Out of memory keeping table rows.");
-        }
-        r->batches = nb;
-        r->cap_batches = cap;
+    struct dh_batch *nb = dh_grow_array(r->batches, r->n_batches, &r->cap_batches, sizeof *nb, 4);
+    if (!nb) {
+        dh_batch_reset(b);
+        return dh_error_set(err, DH_ENOMEM, "Out of memory keeping table rows.");
     }
+    r->batches = nb;
     r->batches[r->n_batches++] = *b;
     r->rows += b->length;
     dh_batch_init(b);
@@ -255,23 +306,13 @@ int dh_table_apply_flight_data(struct dh_table_reader *r, const uint8_t *header,
     if (rc != DH_OK)
         return rc;
     if (msg.kind == DH_IPC_SCHEMA) {
-        if (r->have_schema)
-            return dh_error_set(err, DH_EINVAL,
-                                "Expected one Arrow Schema message but message %zu is another.",
-                                r->n_messages);
-        rc = dh_schema_decode(header, hlen, &r->schema, err);
-        if (rc == DH_OK)
-            rc = dh_schema_check_supported(&r->schema, err);
-        if (rc != DH_OK)
-            return rc;
-        r->have_schema = 1;
-        return DH_OK;
+        rc = dh_take_schema_message(r->have_schema, r->n_messages, header, hlen, &r->schema,
+                                    err);
+        r->have_schema |= rc == DH_OK;
+        return rc;
     }
     if (!r->have_schema)
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected an Arrow Schema message first but message %zu has "
-                            "header type %d.",
-                            r->n_messages, (int)msg.kind);
+        return dh_error_before_schema(err, r->n_messages, msg.kind);
     if (r->count >= 0 && r->rows >= r->count && msg.kind == DH_IPC_RECORD_BATCH)
         return DH_OK; /* beyond what we asked for: not even decoded */
     struct dh_batch b;
@@ -636,9 +677,7 @@ static int read_stream(struct dh_stream *st, struct dh_table_reader *r, struct d
     return dh_table_reader_finish(r, out, err);
 }
 
-/* After a failed write, the call's status usually says why (the server
- * refused the request): prefer it to the bare write error. */
-static void take_final_status(struct dh_stream *st, struct dh_error *e)
+void dh_prefer_final_status(struct dh_stream *st, struct dh_error *e)
 {
     struct dh_buf msg = {0};
     struct dh_error fin;
@@ -703,7 +742,7 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
     if (rc != DH_OK)
         return rc;
     char what[192];
-    describe(what, sizeof what, "Reading rows of", t);
+    dh_describe_ticket(what, sizeof what, "Reading rows of", t);
     struct dh_error e;
     dh_error_clear(&e);
     struct dh_stream *st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s),
@@ -725,7 +764,7 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
     dh_table_reader_init(&r, first, count);
     if (rc == DH_OK)
         rc = read_stream(st, &r, out, &e);
-    else if (take_final_status(st, &e), e.code != DH_OK)
+    else if (dh_prefer_final_status(st, &e), e.code != DH_OK)
         rc = e.code;
     dh_table_reader_reset(&r);
     slot_clear(cancel_slot, st);
@@ -743,7 +782,7 @@ int dh_table_doget(struct dh_session *s, const struct dh_ticket *t, struct dh_ro
     req.ticket.len = t->len;
     req.ticket.data = (uint8_t *)t->bytes;
     char what[192];
-    describe(what, sizeof what, "Reading all rows of", t);
+    dh_describe_ticket(what, sizeof what, "Reading all rows of", t);
     struct dh_error e;
     dh_error_clear(&e);
     struct dh_stream *st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s),

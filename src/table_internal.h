@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* table_internal: the column concatenation table.c uses to assemble record
- * batches into one window, shared with subscription.c (which builds viewport
- * contents from old rows, added rows and modified rows). Internal to libdh. */
+/* table_internal: what the snapshot reader (table.c) shares with the viewport
+ * state and live subscription (subscription.c): the column concatenation that
+ * assembles record batches into one window, request building, the reading of
+ * Schema messages and Barrage metadata, and small helpers for calls and growing
+ * arrays. Implemented in table.c. Internal to libdh. */
 #ifndef DH_TABLE_INTERNAL_H
 #define DH_TABLE_INTERNAL_H
 
@@ -10,6 +12,10 @@
 
 #include "dh_arrow.h"
 #include "dh_error.h"
+
+struct dh_barrage_update;
+struct dh_stream;
+struct dh_ticket;
 
 /* Rows [start, start + n) of one column view (the caller checked they exist). */
 struct dh_piece {
@@ -26,5 +32,46 @@ struct dh_piece {
 int dh_concat_columns(const struct dh_schema *schema, const struct dh_piece *const *pieces,
                       const size_t *n_pieces, int64_t length, struct dh_batch *out,
                       struct dh_error *err);
+
+/* Room for element n of an array of elem-byte elements with *cap slots: the
+ * array itself when n < *cap, else the array grown (doubling from first_cap,
+ * *cap updated). NULL when out of memory (items is then untouched). Any thread. */
+void *dh_grow_array(void *items, size_t n, size_t *cap, size_t elem, size_t first_cap);
+
+/* Write "<verb> <ticket text>" into buf[0..n) for error messages. Any thread. */
+void dh_describe_ticket(char *buf, size_t n, const char *verb, const struct dh_ticket *t);
+
+/* After a failed write on st, replace *e with the call's final status when it
+ * is an error: the server refusing the request says more than the bare write
+ * error. Any thread. */
+void dh_prefer_final_status(struct dh_stream *st, struct dh_error *e);
+
+/* Encode the viewport positions [first, first + count) of a request as a RowSet
+ * into *out (caller frees); a range outside the table is DH_EINVAL. Any thread. */
+int dh_request_viewport(int64_t first, int64_t count, uint8_t **out, size_t *out_len,
+                        struct dh_error *err);
+
+/* Pack a FlightData message carrying only app_metadata md (an encoded Barrage
+ * request) into *out (caller frees); `what` names the request in the
+ * out-of-memory error. Any thread. */
+int dh_flight_data_of_metadata(const uint8_t *md, size_t len, const char *what, uint8_t **out,
+                               size_t *out_len, struct dh_error *err);
+
+/* Decode a FlightData app_metadata as BarrageUpdateMetadata into *u (pointing
+ * into md): DH_OK, or DH_END when md holds no update (empty, not a Barrage
+ * wrapper as another Flight server's, or a wrapper of another message type),
+ * else the decoding error. Any thread. */
+int dh_update_from_metadata(const uint8_t *md, size_t len, struct dh_barrage_update *u,
+                            struct dh_error *err);
+
+/* Decode a stream's Schema message (message n_messages of it) into *schema and
+ * check every column type is supported; a second Schema (have_schema set) is
+ * DH_EINVAL. Any thread. */
+int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *header,
+                           size_t hlen, struct dh_schema *schema, struct dh_error *err);
+
+/* Refuse message n_messages (header type kind) for arriving before the Schema:
+ * sets err and returns DH_EINVAL. Any thread. */
+int dh_error_before_schema(struct dh_error *err, size_t n_messages, enum dh_ipc_kind kind);
 
 #endif

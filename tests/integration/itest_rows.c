@@ -8,114 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "check.h"
 #include "dh_exports.h"
 #include "dh_session.h"
 #include "dh_table.h"
 #include "dh_ticket.h"
+#include "itest_util.h"
 
 #define PAGE 40
 
-static int port;
 static struct dh_session *sess;
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static int cell_equal(const struct dh_column_view *a, int64_t i, const struct dh_column_view *b,
-                      int64_t j);
-
-/* Two LIST cells: same element count and equal elements. */
-static int list_equal(const struct dh_column_view *a, int64_t i, const struct dh_column_view *b,
-                      int64_t j)
-{
-    int64_t as, an, bs, bn;
-    if (dh_column_list_range(a, i, &as, &an) != DH_OK ||
-        dh_column_list_range(b, j, &bs, &bn) != DH_OK || an != bn)
-        return 0;
-    for (int64_t k = 0; k < an; k++)
-        if (!cell_equal(a->child, as + k, b->child, bs + k))
-            return 0;
-    return 1;
-}
-
-/* Whether cell a[i] equals cell b[j] (same column type). */
-static int cell_equal(const struct dh_column_view *a, int64_t i, const struct dh_column_view *b,
-                      int64_t j)
-{
-    if (i >= a->length || j >= b->length)
-        return 0;
-    int na = dh_column_is_null(a, i), nb = dh_column_is_null(b, j);
-    if (na || nb)
-        return na == nb;
-    const uint8_t *pa, *pb;
-    size_t la, lb;
-    switch (a->field->type) {
-    case DH_TYPE_NULL:
-        return 1;
-    case DH_TYPE_BOOL:
-        return dh_column_get_bool(a, i) == dh_column_get_bool(b, j);
-    case DH_TYPE_UTF8:
-    case DH_TYPE_BINARY:
-    case DH_TYPE_LARGE_UTF8:
-    case DH_TYPE_LARGE_BINARY:
-    case DH_TYPE_FIXED_BINARY:
-    case DH_TYPE_DECIMAL:
-        if (dh_column_get_bytes(a, i, &pa, &la) != DH_OK ||
-            dh_column_get_bytes(b, j, &pb, &lb) != DH_OK)
-            return 0;
-        return la == lb && (la == 0 || memcmp(pa, pb, la) == 0);
-    case DH_TYPE_LIST:
-        return list_equal(a, i, b, j);
-    case DH_TYPE_FLOAT:
-        /* Exact bits: NaN payloads and -0.0 must survive too. */
-        return a->value_width == b->value_width && a->value_width > 0 &&
-               memcmp(a->values + (size_t)i * (size_t)a->value_width,
-                      b->values + (size_t)j * (size_t)b->value_width,
-                      (size_t)a->value_width) == 0;
-    default:
-        return dh_column_get_i64(a, i) == dh_column_get_i64(b, j);
-    }
-}
-
-/* Compare window w (positions w->first ...) with the same rows of `all`, for
- * the columns in mask (NULL = all). Returns the number of differing cells. */
-static long compare_window(const struct dh_rows *w, const struct dh_rows *all,
-                           const uint8_t *mask)
-{
-    long bad = 0;
-    for (size_t c = 0; c < w->schema.n_fields; c++) {
-        if (mask && !((mask[c / 8] >> (c % 8)) & 1))
-            continue;
-        for (int64_t r = 0; r < w->batch.length; r++) {
-            if (!cell_equal(&w->batch.columns[c], r, &all->batch.columns[c], w->first + r)) {
-                if (bad < 5)
-                    fprintf(stderr, "  cell differs: column '%s', position %lld\n",
-                            w->schema.fields[c].name, (long long)(w->first + r));
-                bad++;
-            }
-        }
-    }
-    return bad;
-}
-
-/* A session export of application field `name`. */
-static int export_app(const char *name, struct dh_ticket *out)
-{
-    struct dh_ticket src;
-    dh_ticket_make_app(&src, "demo", name, NULL);
-    struct dh_error err;
-    dh_error_clear(&err);
-    int rc = dh_export_from_ticket(sess, &src, out, &err);
-    if (rc != DH_OK)
-        fprintf(stderr, "  export %s: %s\n", name, err.msg);
-    return rc;
-}
 
 static double now_ms(void)
 {
@@ -146,7 +49,7 @@ static void check_page(const struct dh_ticket *t, const struct dh_rows *all, int
     CHECK_INT(w.batch.length, want);
     CHECK_INT(w.schema.n_fields, all->schema.n_fields);
     CHECK_INT(w.batch.n_columns, all->schema.n_fields);
-    CHECK_INT(compare_window(&w, all, cols ? cols->bits : NULL), 0);
+    CHECK_INT(it_compare_cells(&w, all, w.first, cols ? cols->bits : NULL), 0);
     if (cols) {
         for (size_t c = 0; c < w.schema.n_fields; c++)
             if (!((cols->bits[c / 8] >> (c % 8)) & 1))
@@ -174,7 +77,7 @@ static int doget(const struct dh_ticket *t, struct dh_rows *all)
 static void test_trades_pages(void)
 {
     struct dh_ticket t;
-    CHECK_REQ(export_app("trades", &t) == DH_OK);
+    CHECK_REQ(it_export_app(sess, "trades", &t) == DH_OK);
     struct dh_table_info info;
     memset(&info, 0, sizeof info);
     CHECK_REQ(dh_table_info_fetch(sess, &t, &info, NULL) == DH_OK);
@@ -204,7 +107,7 @@ static void check_small(const char *name, int expect_nulls)
 {
     fprintf(stderr, "  table %s\n", name);
     struct dh_ticket t;
-    CHECK_REQ(export_app(name, &t) == DH_OK);
+    CHECK_REQ(it_export_app(sess, name, &t) == DH_OK);
     struct dh_rows all;
     CHECK_REQ(doget(&t, &all) == DH_OK);
     int64_t n = all.batch.length;
@@ -233,7 +136,7 @@ static void test_small_tables(void)
 static void test_ticking(void)
 {
     struct dh_ticket t;
-    CHECK_REQ(export_app("quotes", &t) == DH_OK);
+    CHECK_REQ(it_export_app(sess, "quotes", &t) == DH_OK);
     struct dh_rows w;
     memset(&w, 0, sizeof w);
     struct dh_error err;
@@ -298,13 +201,13 @@ static void test_cancel_races(void)
 {
     struct cancel_run *c = calloc(1, sizeof *c);
     CHECK_REQ(c);
-    CHECK_REQ(export_app("trades", &c->t) == DH_OK);
+    CHECK_REQ(it_export_app(sess, "trades", &c->t) == DH_OK);
     int ok = 0, cancelled = 0, other = 0;
     for (int i = 0; i < 60; i++) {
         pthread_t th;
         c->rc = -100;
         CHECK_REQ(pthread_create(&th, NULL, snapshot_thread, c) == 0);
-        sleep_ms(i % 4);
+        it_sleep_ms(i % 4);
         for (int k = 0; k < 50; k++)
             dh_table_cancel(&c->slot);
         pthread_join(th, NULL);
@@ -323,14 +226,14 @@ static void test_cancel(void)
 {
     struct cancel_run *c = calloc(1, sizeof *c);
     CHECK_REQ(c);
-    CHECK_REQ(export_app("trades", &c->t) == DH_OK);
+    CHECK_REQ(it_export_app(sess, "trades", &c->t) == DH_OK);
     pthread_t th;
     CHECK_REQ(pthread_create(&th, NULL, doget_thread, c) == 0);
     struct dh_stream *st = NULL;
     for (int i = 0; i < 2000 && !st; i++) {
         st = __atomic_load_n(&c->slot, __ATOMIC_SEQ_CST);
         if (!st)
-            sleep_ms(1);
+            it_sleep_ms(1);
     }
     CHECK(st != NULL);
     double t0 = now_ms();
@@ -350,19 +253,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: itest_rows PORT\n");
         return 2;
     }
-    port = atoi(argv[1]);
-    struct dh_connect_options o;
-    memset(&o, 0, sizeof o);
-    o.host = "127.0.0.1";
-    o.port = port;
-    o.call_timeout_ms = 60000;
-    struct dh_error err;
-    dh_error_clear(&err);
-    sess = dh_session_connect(&o, &err);
-    if (!sess) {
-        fprintf(stderr, "connect: %s\n", err.msg);
+    sess = it_connect(atoi(argv[1]));
+    if (!sess)
         return 1;
-    }
     static const struct check_test tests[] = {T(test_trades_pages), T(test_small_tables),
                                               T(test_ticking), T(test_errors), T(test_cancel),
                                               T(test_cancel_races)};

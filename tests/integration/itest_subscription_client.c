@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "check.h"
 #include "dh_exports.h"
@@ -18,40 +17,9 @@
 #include "dh_subscription.h"
 #include "dh_table.h"
 #include "dh_ticket.h"
+#include "itest_util.h"
 
 static struct dh_session *sess;
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* Whether cell a[i] equals cell b[j] (same column type). */
-static int cell_equal(const struct dh_column_view *a, int64_t i, const struct dh_column_view *b,
-                      int64_t j)
-{
-    if (i >= a->length || j >= b->length)
-        return 0;
-    int na = dh_column_is_null(a, i), nb = dh_column_is_null(b, j);
-    if (na || nb)
-        return na == nb;
-    const uint8_t *pa, *pb;
-    size_t la, lb;
-    if (dh_column_get_bytes(a, i, &pa, &la) == DH_OK) {
-        if (dh_column_get_bytes(b, j, &pb, &lb) != DH_OK)
-            return 0;
-        return la == lb && (la == 0 || memcmp(pa, pb, la) == 0);
-    }
-    if (a->field->type == DH_TYPE_BOOL)
-        return dh_column_get_bool(a, i) == dh_column_get_bool(b, j);
-    if (a->value_width > 0)
-        return a->value_width == b->value_width &&
-               memcmp(a->values + (size_t)i * (size_t)a->value_width,
-                      b->values + (size_t)j * (size_t)b->value_width,
-                      (size_t)a->value_width) == 0;
-    return dh_column_get_i64(a, i) == dh_column_get_i64(b, j);
-}
 
 /* Compare the subscription's rows with a snapshot of the same positions. */
 static long compare_with_snapshot(const struct dh_ticket *t, const struct dh_rows *w)
@@ -70,37 +38,18 @@ static long compare_with_snapshot(const struct dh_ticket *t, const struct dh_row
         fprintf(stderr, "  snapshot has %lld rows, subscription %lld\n",
                 (long long)snap.batch.length, (long long)w->batch.length);
         bad = 1;
+    } else {
+        bad = it_compare_cells(w, &snap, 0, NULL);
     }
-    for (size_t c = 0; !bad && c < w->schema.n_fields; c++)
-        for (int64_t r = 0; r < w->batch.length; r++)
-            if (!cell_equal(&w->batch.columns[c], r, &snap.batch.columns[c], r)) {
-                if (bad < 5)
-                    fprintf(stderr, "  cell differs: column '%s', position %lld\n",
-                            w->schema.fields[c].name, (long long)(w->first + r));
-                bad++;
-            }
     dh_rows_reset(&snap);
     return bad;
-}
-
-/* A session export of application field `name`. */
-static int export_app(const char *name, struct dh_ticket *out)
-{
-    struct dh_ticket src;
-    dh_ticket_make_app(&src, "demo", name, NULL);
-    struct dh_error err;
-    dh_error_clear(&err);
-    int rc = dh_export_from_ticket(sess, &src, out, &err);
-    if (rc != DH_OK)
-        fprintf(stderr, "  export %s: %s\n", name, err.msg);
-    return rc;
 }
 
 /* The first page of quotes: a snapshot, then appends until it is full. */
 static void test_first_page(void)
 {
     struct dh_ticket t;
-    CHECK_REQ(export_app("quotes", &t) == DH_OK);
+    CHECK_REQ(it_export_app(sess, "quotes", &t) == DH_OK);
     struct dh_error err;
     dh_error_clear(&err);
     struct dh_subscription *sub = dh_subscription_open(sess, &t, 0, 50, 100, &err);
@@ -136,7 +85,7 @@ static void test_first_page(void)
 static void test_move_to_end(void)
 {
     struct dh_ticket t;
-    CHECK_REQ(export_app("quotes", &t) == DH_OK);
+    CHECK_REQ(it_export_app(sess, "quotes", &t) == DH_OK);
     struct dh_error err;
     dh_error_clear(&err);
     struct dh_subscription *sub = dh_subscription_open(sess, &t, 0, 10, 100, &err);
@@ -179,7 +128,7 @@ struct canceller {
 static void *cancel_later(void *arg)
 {
     struct canceller *c = arg;
-    sleep_ms(c->after_ms);
+    it_sleep_ms(c->after_ms);
     dh_subscription_cancel(c->sub);
     return NULL;
 }
@@ -188,7 +137,7 @@ static void *cancel_later(void *arg)
 static void test_static_and_cancel(void)
 {
     struct dh_ticket t;
-    CHECK_REQ(export_app("trades", &t) == DH_OK);
+    CHECK_REQ(it_export_app(sess, "trades", &t) == DH_OK);
     struct dh_error err;
     dh_error_clear(&err);
     struct dh_subscription *sub = dh_subscription_open(sess, &t, 100, 30, 100, &err);
@@ -221,7 +170,7 @@ static void test_static_and_cancel(void)
 static void test_cancel_ticking(void)
 {
     struct dh_ticket t;
-    CHECK_REQ(export_app("quotes", &t) == DH_OK);
+    CHECK_REQ(it_export_app(sess, "quotes", &t) == DH_OK);
     struct dh_error err;
     dh_error_clear(&err);
     struct dh_subscription *sub = dh_subscription_open(sess, &t, 0, 20, 50, &err);
@@ -279,18 +228,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: itest_subscription_client PORT\n");
         return 2;
     }
-    struct dh_connect_options o;
-    memset(&o, 0, sizeof o);
-    o.host = "127.0.0.1";
-    o.port = atoi(argv[1]);
-    o.call_timeout_ms = 60000;
-    struct dh_error err;
-    dh_error_clear(&err);
-    sess = dh_session_connect(&o, &err);
-    if (!sess) {
-        fprintf(stderr, "connect: %s\n", err.msg);
+    sess = it_connect(atoi(argv[1]));
+    if (!sess)
         return 1;
-    }
     static const struct check_test tests[] = {T(test_first_page), T(test_move_to_end),
                                               T(test_static_and_cancel),
                                               T(test_cancel_ticking), T(test_refused)};

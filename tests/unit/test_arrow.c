@@ -16,35 +16,6 @@
 
 /* ---- small helpers ---- */
 
-static uint8_t *read_file(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/golden/%s", DH_TEST_DATA_DIR, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            uint8_t *nb = realloc(buf, cap + 1);
-            if (!nb)
-                break;
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* A growing text buffer. */
 struct text {
     char *s;
@@ -229,12 +200,9 @@ static int compare_lines(const char *name, const char *got, const char *want)
 
 static void check_golden(const char *stem)
 {
-    char name[128];
     size_t len, elen;
-    snprintf(name, sizeof name, "%s.arrows", stem);
-    uint8_t *buf = read_file(name, &len);
-    snprintf(name, sizeof name, "%s.expected", stem);
-    uint8_t *exp = read_file(name, &elen);
+    uint8_t *buf = tu_read_golden(stem, ".arrows", &len);
+    uint8_t *exp = tu_read_golden(stem, ".expected", &elen);
     CHECK_REQ(buf && exp);
     struct text got = {0};
     struct dh_error err;
@@ -259,7 +227,7 @@ static void test_golden_dhmeta(void) { check_golden("dhmeta"); }
 static void test_hidden_columns(void)
 {
     size_t len;
-    uint8_t *buf = read_file("dhmeta.arrows", &len);
+    uint8_t *buf = tu_read_golden("dhmeta", ".arrows", &len);
     CHECK_REQ(buf);
     size_t pos = 0;
     struct dh_ipc_frame fr;
@@ -287,10 +255,8 @@ static void test_golden_prefixes(void)
 {
     static const char *const stems[] = {"types", "nonulls", "empty", "sliced", "dhmeta"};
     for (size_t si = 0; si < sizeof stems / sizeof *stems; si++) {
-        char name[64];
         size_t len;
-        snprintf(name, sizeof name, "%s.arrows", stems[si]);
-        uint8_t *buf = read_file(name, &len);
+        uint8_t *buf = tu_read_golden(stems[si], ".arrows", &len);
         CHECK_REQ(buf);
         /* stream framing: a prefix yields complete messages, then NEED_MORE or END */
         for (size_t n = 0; n < len; n++) {
@@ -342,7 +308,7 @@ static void test_golden_prefixes(void)
 static void test_golden_mutations(void)
 {
     size_t len;
-    uint8_t *buf = read_file("types.arrows", &len);
+    uint8_t *buf = tu_read_golden("types", ".arrows", &len);
     CHECK_REQ(buf);
     uint8_t *m = malloc(len);
     CHECK_REQ(m);
@@ -966,10 +932,8 @@ static void test_stream_framing(void)
  * of the golden streams (sliced arrays included), and clip at the end. */
 static void check_bulk(const char *stem)
 {
-    char name[64];
-    snprintf(name, sizeof name, "%s.arrows", stem);
     size_t len;
-    uint8_t *buf = read_file(name, &len);
+    uint8_t *buf = tu_read_golden(stem, ".arrows", &len);
     CHECK_REQ(buf != NULL);
     struct tu_stream st;
     struct dh_error err;

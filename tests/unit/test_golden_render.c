@@ -14,36 +14,6 @@
 /* Cells compared over all streams, printed at the end. */
 static long long rendered_cells;
 
-/* Read tests/data/golden/<name> into a NUL-terminated buffer (caller frees). */
-static char *read_golden(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/golden/%s", DH_TEST_DATA_DIR, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb)
-                break;
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* The options gen.mjs documents for .render files: defaults plus grouping. */
 static void render_opts(struct dh_format_opts *o)
 {
@@ -67,12 +37,9 @@ static int next_line(const char **p, const char **line, size_t *n)
  * mismatches (each reported with batch/col/row and both texts). */
 static int compare_stream(const char *stem, long long *cells)
 {
-    char name[128];
     size_t len, rlen;
-    snprintf(name, sizeof name, "%s.arrows", stem);
-    char *buf = read_golden(name, &len);
-    snprintf(name, sizeof name, "%s.render", stem);
-    char *want = read_golden(name, &rlen);
+    char *buf = tu_read_golden(stem, ".arrows", &len);
+    char *want = tu_read_golden(stem, ".render", &rlen);
     int bad = 0;
     if (!buf || !want) {
         fprintf(stderr, "  %s: cannot read the .arrows or .render file\n", stem);

@@ -18,76 +18,22 @@
 #include "dh_subscription.h"
 #include "testutil.h"
 
-/* Arrow Type union tags (Schema.fbs) and Message header tags (Message.fbs). */
+/* Arrow Type union tags (Schema.fbs). */
 enum { T_INT = 2, T_UTF8 = 5, T_LIST = 12 };
-enum { H_SCHEMA = 1, H_RECORD_BATCH = 3 };
 
 #define NCOLS 3 /* id Int64, name Utf8, vals List<Int32> */
 
-struct bytes {
-    uint8_t *p;
-    size_t n;
-};
-
-static struct bytes finish(struct dh_fbb *b, uint32_t root)
-{
-    struct bytes out = {0};
-    if (dh_fbb_finish(b, root) == DH_OK)
-        out.p = dh_fbb_copy(b, &out.n);
-    dh_fbb_reset(b);
-    return out;
-}
-
-static uint32_t field(struct dh_fbb *b, const char *name, uint8_t type_type, uint32_t type,
-                      uint32_t children)
-{
-    uint32_t n = dh_fbb_create_cstring(b, name);
-    dh_fbb_start_table(b);
-    dh_fbb_add_offset(b, 0, n);
-    dh_fbb_add_bool(b, 1, 1, 0);
-    dh_fbb_add_union(b, 3, type_type, type);
-    dh_fbb_add_offset(b, 5, children);
-    return dh_fbb_end_table(b);
-}
-
-static uint32_t empty_table(struct dh_fbb *b)
-{
-    dh_fbb_start_table(b);
-    return dh_fbb_end_table(b);
-}
-
-static uint32_t int_type(struct dh_fbb *b, int bits)
-{
-    dh_fbb_start_table(b);
-    dh_fbb_add_i32(b, 0, bits, 0);
-    dh_fbb_add_bool(b, 1, 1, 0);
-    return dh_fbb_end_table(b);
-}
-
-static uint32_t message(struct dh_fbb *b, uint8_t type, uint32_t header, int64_t body_len)
-{
-    dh_fbb_start_table(b);
-    dh_fbb_add_i16(b, 0, 4, 0);
-    dh_fbb_add_union(b, 2, type, header);
-    dh_fbb_add_i64(b, 3, body_len, 0);
-    return dh_fbb_end_table(b);
-}
-
-static struct bytes schema_msg(void)
+static struct tu_bytes schema_msg(void)
 {
     struct dh_fbb b;
     dh_fbb_init(&b);
     uint32_t f[NCOLS];
-    f[0] = field(&b, "id", T_INT, int_type(&b, 64), 0);
-    f[1] = field(&b, "name", T_UTF8, empty_table(&b), 0);
-    uint32_t item = field(&b, "", T_INT, int_type(&b, 32), 0);
+    f[0] = tu_fb_field(&b, "id", T_INT, tu_fb_int_type(&b, 64), 0);
+    f[1] = tu_fb_field(&b, "name", T_UTF8, tu_fb_empty_table(&b), 0);
+    uint32_t item = tu_fb_field(&b, "", T_INT, tu_fb_int_type(&b, 32), 0);
     uint32_t kids = dh_fbb_create_vector_refs(&b, &item, 1);
-    f[2] = field(&b, "vals", T_LIST, empty_table(&b), kids);
-    uint32_t fields = dh_fbb_create_vector_refs(&b, f, NCOLS);
-    dh_fbb_start_table(&b);
-    dh_fbb_add_offset(&b, 1, fields);
-    uint32_t schema = dh_fbb_end_table(&b);
-    return finish(&b, message(&b, H_SCHEMA, schema, 0));
+    f[2] = tu_fb_field(&b, "vals", T_LIST, tu_fb_empty_table(&b), kids);
+    return tu_schema_msg(&b, f, NCOLS);
 }
 
 /* A value is identified by a tag t: id = t; name = "n<t>", null when t % 5 == 4;
@@ -143,24 +89,10 @@ static void body_for(struct tu_body *r, const struct cols *c)
     tu_body_buf(r, items, 4 * (size_t)ni);
 }
 
-static struct bytes rb_msg(const struct tu_body *r, int64_t length)
-{
-    struct dh_fbb b;
-    dh_fbb_init(&b);
-    uint32_t nodes = dh_fbb_create_vector(&b, r->nodes, 16, r->nn, 8);
-    uint32_t bufs = dh_fbb_create_vector(&b, r->bufs, 16, r->nb, 8);
-    dh_fbb_start_table(&b);
-    dh_fbb_add_i64(&b, 0, length, 0);
-    dh_fbb_add_offset(&b, 1, nodes);
-    dh_fbb_add_offset(&b, 2, bufs);
-    uint32_t batch = dh_fbb_end_table(&b);
-    return finish(&b, message(&b, H_RECORD_BATCH, batch, (int64_t)r->len));
-}
-
 /* An encoded RowSet from text: "" = empty, "1-3,7" = {1,2,3,7}. NULL -> absent. */
-static struct bytes rs(const char *text)
+static struct tu_bytes rs(const char *text)
 {
-    struct bytes out = {0};
+    struct tu_bytes out = {0};
     if (!text)
         return out;
     struct dh_rowset set;
@@ -187,10 +119,10 @@ struct meta {
     int64_t table_size;
 };
 
-static struct bytes meta_bytes(const struct meta *m)
+static struct tu_bytes meta_bytes(const struct meta *m)
 {
-    struct bytes removed = rs(m->removed), added = rs(m->added), eff = rs(m->eff);
-    struct bytes mb[NCOLS];
+    struct tu_bytes removed = rs(m->removed), added = rs(m->added), eff = rs(m->eff);
+    struct tu_bytes mb[NCOLS];
     struct dh_barrage_mod_column mods[NCOLS];
     for (int c = 0; c < NCOLS; c++) {
         mb[c] = rs(m->mods[c]);
@@ -207,7 +139,7 @@ static struct bytes meta_bytes(const struct meta *m)
         .has_table_size = m->table_size != 0,
         .table_size = m->table_size,
     };
-    struct bytes out = {0};
+    struct tu_bytes out = {0};
     dh_barrage_encode_update(&u, mods, (size_t)m->n_mods, &out.p, &out.n, NULL);
     free(removed.p);
     free(added.p);
@@ -219,14 +151,14 @@ static struct bytes meta_bytes(const struct meta *m)
 
 /* Apply a batch (with metadata md when md.p) and return the status; *updated
  * tells whether it completed an update. length = RecordBatch.length. */
-static int send(struct dh_viewport *v, struct bytes md, const struct cols *c, int64_t length,
+static int send(struct dh_viewport *v, struct tu_bytes md, const struct cols *c, int64_t length,
                 int *updated, struct dh_error *err)
 {
     struct tu_body *b = calloc(1, sizeof *b);
     if (!b)
         return DH_ENOMEM;
     body_for(b, c);
-    struct bytes h = rb_msg(b, length);
+    struct tu_bytes h = tu_rb_msg(b, length);
     int rc = dh_viewport_apply_flight_data(v, h.p, h.n, b->data, b->len, md.p, md.n, updated,
                                            err);
     free(h.p);
@@ -235,7 +167,7 @@ static int send(struct dh_viewport *v, struct bytes md, const struct cols *c, in
 }
 
 /* An add batch: every column holds tags[0..n). */
-static int send_adds(struct dh_viewport *v, struct bytes md, const int *tags, int n,
+static int send_adds(struct dh_viewport *v, struct tu_bytes md, const int *tags, int n,
                      int *updated, struct dh_error *err)
 {
     struct cols c = {{tags, tags, tags}, {n, n, n}};
@@ -246,7 +178,7 @@ static int send_adds(struct dh_viewport *v, struct bytes md, const int *tags, in
 static int send_update(struct dh_viewport *v, const struct meta *m, const int *tags, int n,
                        int *updated, struct dh_error *err)
 {
-    struct bytes md = meta_bytes(m);
+    struct tu_bytes md = meta_bytes(m);
     int rc = send_adds(v, md, tags, n, updated, err);
     free(md.p);
     return rc;
@@ -257,7 +189,7 @@ static struct dh_viewport *new_with_schema(int64_t first)
     struct dh_viewport *v = dh_viewport_new(first);
     if (!v)
         return NULL;
-    struct bytes s = schema_msg();
+    struct tu_bytes s = schema_msg();
     int updated = 1;
     int rc = dh_viewport_apply_flight_data(v, s.p, s.n, NULL, 0, NULL, 0, &updated, NULL);
     free(s.p);
@@ -276,20 +208,11 @@ static void check_cell(const struct dh_batch *b, int c, int64_t i, int t)
         CHECK_INT(dh_column_get_i64(col, i), t);
     } else if (c == 1) {
         CHECK_INT(dh_column_is_null(col, i), t % 5 == 4);
-        if (t % 5 != 4) {
-            const uint8_t *p;
-            size_t n;
-            char want[16];
-            snprintf(want, sizeof want, "n%d", t);
-            CHECK_INT(dh_column_get_bytes(col, i, &p, &n), DH_OK);
-            CHECK(n == strlen(want) && memcmp(p, want, n) == 0);
-        }
+        char want[16];
+        snprintf(want, sizeof want, "n%d", t);
+        CHECK(t % 5 == 4 || tu_cell_is_text(col, i, want));
     } else {
-        int64_t start, count;
-        CHECK_INT(dh_column_list_range(col, i, &start, &count), DH_OK);
-        CHECK_INT(count, t % 3);
-        for (int64_t k = 0; k < count; k++)
-            CHECK_INT(dh_column_get_i64(col->child, start + k), t + k);
+        CHECK(tu_list_is_run(col, i, t, t % 3));
     }
 }
 
@@ -356,7 +279,7 @@ static void test_initial_snapshot(void)
     CHECK_INT(send_update(v, &m, tags, 3, &updated, &err), DH_OK);
     CHECK_INT(updated, 0);
     CHECK_INT(dh_viewport_updates(v), 0);
-    CHECK_INT(send_adds(v, (struct bytes){0}, tags + 3, 2, &updated, &err), DH_OK);
+    CHECK_INT(send_adds(v, (struct tu_bytes){0}, tags + 3, 2, &updated, &err), DH_OK);
     CHECK_INT(updated, 1);
     CHECK_INT(dh_viewport_updates(v), 1);
     CHECK_INT(dh_viewport_table_size(v), 100);
@@ -414,7 +337,7 @@ static void test_modify_one_column(void)
     CHECK_REQ(load(v, 5, 5) == DH_OK);
     static const int mod_names[] = {101, 104};
     struct meta m = {.mods = {NULL, "1,3", NULL}, .n_mods = NCOLS, .table_size = 5};
-    struct bytes md = meta_bytes(&m);
+    struct tu_bytes md = meta_bytes(&m);
     struct cols c = {{NULL, mod_names, NULL}, {0, 2, 0}};
     int updated = 0;
     struct dh_error err;
@@ -435,7 +358,7 @@ static void test_modify_split_batches(void)
     CHECK_REQ(load(v, 5, 5) == DH_OK);
     static const int mod_ids[] = {200, 202, 204}, mod_vals[] = {301};
     struct meta m = {.mods = {"0,2,4", NULL, "1"}, .n_mods = NCOLS, .table_size = 5};
-    struct bytes md = meta_bytes(&m);
+    struct tu_bytes md = meta_bytes(&m);
     struct cols c1 = {{mod_ids, NULL, mod_vals}, {2, 0, 1}};
     int updated = 1;
     struct dh_error err;
@@ -443,7 +366,7 @@ static void test_modify_split_batches(void)
     free(md.p);
     CHECK_INT(updated, 0);
     struct cols c2 = {{mod_ids + 2, NULL, NULL}, {1, 0, 0}};
-    CHECK_INT(send(v, (struct bytes){0}, &c2, 1, &updated, &err), DH_OK);
+    CHECK_INT(send(v, (struct tu_bytes){0}, &c2, 1, &updated, &err), DH_OK);
     CHECK_INT(updated, 1);
     static const int ids[] = {200, 1, 202, 3, 204}, names[] = {0, 1, 2, 3, 4},
                      vals[] = {0, 301, 2, 3, 4};
@@ -466,7 +389,7 @@ static void test_add_and_modify(void)
     CHECK_INT(send_update(v, &m, adds, 1, &updated, &err), DH_OK);
     CHECK_INT(updated, 0); /* the modify batch is still to come */
     struct cols c = {{mod_ids, NULL, NULL}, {1, 0, 0}};
-    CHECK_INT(send(v, (struct bytes){0}, &c, 1, &updated, &err), DH_OK);
+    CHECK_INT(send(v, (struct tu_bytes){0}, &c, 1, &updated, &err), DH_OK);
     CHECK_INT(updated, 1);
     static const int ids[] = {500, 2, 3, 4, 40}, rest[] = {1, 2, 3, 4, 40};
     const int *const want[NCOLS] = {ids, rest, rest};
@@ -512,11 +435,11 @@ static void test_empty_update(void)
     CHECK_INT(dh_viewport_updates(v), 2);
     check_view(v, T0_9, 4, 0, 150);
     /* A stray empty batch between updates is harmless. */
-    CHECK_INT(send_adds(v, (struct bytes){0}, NULL, 0, &updated, &err), DH_OK);
+    CHECK_INT(send_adds(v, (struct tu_bytes){0}, NULL, 0, &updated, &err), DH_OK);
     CHECK_INT(updated, 0);
     /* Metadata alone (no record batch) completes an empty update too. */
     struct meta m1 = {.table_size = 120};
-    struct bytes md = meta_bytes(&m1);
+    struct tu_bytes md = meta_bytes(&m1);
     CHECK_INT(dh_viewport_apply_flight_data(v, NULL, 0, NULL, 0, md.p, md.n, &updated, &err),
               DH_OK);
     free(md.p);
@@ -535,7 +458,7 @@ static void test_packed(void)
 {
     struct dh_viewport *v = dh_viewport_new(0);
     CHECK_REQ(v);
-    struct bytes s = schema_msg();
+    struct tu_bytes s = schema_msg();
     Arrow__Flight__Protocol__FlightData fd = ARROW__FLIGHT__PROTOCOL__FLIGHT_DATA__INIT;
     fd.data_header.data = s.p;
     fd.data_header.len = s.n;
@@ -547,12 +470,12 @@ static void test_packed(void)
     CHECK_INT(updated, 0);
 
     struct meta m = {.snapshot = 1, .added = "0-1", .eff = "0-9", .table_size = 2};
-    struct bytes md = meta_bytes(&m);
+    struct tu_bytes md = meta_bytes(&m);
     struct tu_body *b = calloc(1, sizeof *b);
     CHECK_REQ(b);
     struct cols c = {{T0_9, T0_9, T0_9}, {2, 2, 2}};
     body_for(b, &c);
-    struct bytes h = rb_msg(b, 2);
+    struct tu_bytes h = tu_rb_msg(b, 2);
     fd.data_header.data = h.p;
     fd.data_header.len = h.n;
     fd.data_body.data = b->data;
@@ -585,7 +508,7 @@ static void check_refused(struct dh_viewport *v, int rc, struct dh_error *err, c
     CHECK(strstr(err->msg, word) != NULL);
     int updated = 1;
     CHECK_INT(load(v, 2, 2), DH_EINVAL);
-    CHECK_INT(send_adds(v, (struct bytes){0}, NULL, 0, &updated, NULL), DH_EINVAL);
+    CHECK_INT(send_adds(v, (struct tu_bytes){0}, NULL, 0, &updated, NULL), DH_EINVAL);
     CHECK_INT(updated, 0);
 }
 
@@ -629,7 +552,7 @@ static void test_malformed(void)
     v = new_with_schema(0);
     CHECK_REQ(v && load(v, 5, 10) == DH_OK);
     struct meta m5 = {.mods = {NULL, "1", NULL}, .n_mods = NCOLS, .table_size = 10};
-    struct bytes md = meta_bytes(&m5);
+    struct tu_bytes md = meta_bytes(&m5);
     struct cols c5 = {{NULL, T0_9, NULL}, {0, 2, 0}};
     check_refused(v, send(v, md, &c5, 2, &updated, &err), &err, "more modified values");
     free(md.p);
@@ -662,7 +585,7 @@ static void test_malformed(void)
     /* A record batch with rows but no update metadata. */
     v = new_with_schema(0);
     CHECK_REQ(v);
-    check_refused(v, send_adds(v, (struct bytes){0}, T0_9, 2, &updated, &err), &err,
+    check_refused(v, send_adds(v, (struct tu_bytes){0}, T0_9, 2, &updated, &err), &err,
                   "metadata");
     dh_viewport_free(v);
 
@@ -673,7 +596,7 @@ static void test_malformed(void)
     dh_viewport_free(v);
     v = new_with_schema(0);
     CHECK_REQ(v);
-    struct bytes s = schema_msg();
+    struct tu_bytes s = schema_msg();
     check_refused(v, dh_viewport_apply_flight_data(v, s.p, s.n, NULL, 0, NULL, 0, &updated, &err),
                   &err, "one Arrow Schema");
     free(s.p);
@@ -684,7 +607,7 @@ static void test_malformed(void)
     CHECK_REQ(v && load(v, 5, 10) == DH_OK);
     struct dh_barrage_update u = {.added_rows = (const uint8_t *)"\x0c", .added_rows_len = 1,
                                   .has_table_size = 1, .table_size = 10};
-    md = (struct bytes){0};
+    md = (struct tu_bytes){0};
     CHECK_REQ(dh_barrage_encode_update(&u, NULL, 0, &md.p, &md.n, NULL) == DH_OK);
     check_refused(v, send_adds(v, md, NULL, 0, &updated, &err), &err, "added_rows");
     free(md.p);

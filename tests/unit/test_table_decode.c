@@ -16,93 +16,22 @@
 #include "dh_table.h"
 #include "testutil.h"
 
-/* Arrow Type union tags (Schema.fbs) and Message header tags (Message.fbs). */
+/* Arrow Type union tags (Schema.fbs). */
 enum { T_INT = 2, T_UTF8 = 5, T_BOOL = 6, T_LIST = 12 };
-enum { H_SCHEMA = 1, H_RECORD_BATCH = 3 };
-
-/* A finished flatbuffer copied out of a builder. */
-struct bytes {
-    uint8_t *p;
-    size_t n;
-};
-
-static struct bytes finish(struct dh_fbb *b, uint32_t root)
-{
-    struct bytes out = {0};
-    if (dh_fbb_finish(b, root) == DH_OK)
-        out.p = dh_fbb_copy(b, &out.n);
-    dh_fbb_reset(b);
-    return out;
-}
-
-/* Field{name, nullable, type_type, type, children}. */
-static uint32_t field(struct dh_fbb *b, const char *name, uint8_t type_type, uint32_t type,
-                      uint32_t children)
-{
-    uint32_t n = dh_fbb_create_cstring(b, name);
-    dh_fbb_start_table(b);
-    dh_fbb_add_offset(b, 0, n);
-    dh_fbb_add_bool(b, 1, 1, 0);
-    dh_fbb_add_union(b, 3, type_type, type);
-    dh_fbb_add_offset(b, 5, children);
-    return dh_fbb_end_table(b);
-}
-
-static uint32_t empty_table(struct dh_fbb *b)
-{
-    dh_fbb_start_table(b);
-    return dh_fbb_end_table(b);
-}
-
-static uint32_t int_type(struct dh_fbb *b, int bits)
-{
-    dh_fbb_start_table(b);
-    dh_fbb_add_i32(b, 0, bits, 0);
-    dh_fbb_add_bool(b, 1, 1, 0);
-    return dh_fbb_end_table(b);
-}
-
-/* Message{version V5, header_type, header, bodyLength}. */
-static uint32_t message(struct dh_fbb *b, uint8_t type, uint32_t header, int64_t body_len)
-{
-    dh_fbb_start_table(b);
-    dh_fbb_add_i16(b, 0, 4, 0);
-    dh_fbb_add_union(b, 2, type, header);
-    dh_fbb_add_i64(b, 3, body_len, 0);
-    return dh_fbb_end_table(b);
-}
 
 /* Schema: id Int64, name Utf8, flag Bool, vals List<Int32>. */
-static struct bytes schema_msg(void)
+static struct tu_bytes schema_msg(void)
 {
     struct dh_fbb b;
     dh_fbb_init(&b);
     uint32_t f[4];
-    f[0] = field(&b, "id", T_INT, int_type(&b, 64), 0);
-    f[1] = field(&b, "name", T_UTF8, empty_table(&b), 0);
-    f[2] = field(&b, "flag", T_BOOL, empty_table(&b), 0);
-    uint32_t item = field(&b, "", T_INT, int_type(&b, 32), 0);
+    f[0] = tu_fb_field(&b, "id", T_INT, tu_fb_int_type(&b, 64), 0);
+    f[1] = tu_fb_field(&b, "name", T_UTF8, tu_fb_empty_table(&b), 0);
+    f[2] = tu_fb_field(&b, "flag", T_BOOL, tu_fb_empty_table(&b), 0);
+    uint32_t item = tu_fb_field(&b, "", T_INT, tu_fb_int_type(&b, 32), 0);
     uint32_t kids = dh_fbb_create_vector_refs(&b, &item, 1);
-    f[3] = field(&b, "vals", T_LIST, empty_table(&b), kids);
-    uint32_t fields = dh_fbb_create_vector_refs(&b, f, 4);
-    dh_fbb_start_table(&b);
-    dh_fbb_add_offset(&b, 1, fields);
-    uint32_t schema = dh_fbb_end_table(&b);
-    return finish(&b, message(&b, H_SCHEMA, schema, 0));
-}
-
-static struct bytes rb_msg(const struct tu_body *r, int64_t length)
-{
-    struct dh_fbb b;
-    dh_fbb_init(&b);
-    uint32_t nodes = dh_fbb_create_vector(&b, r->nodes, 16, r->nn, 8);
-    uint32_t bufs = dh_fbb_create_vector(&b, r->bufs, 16, r->nb, 8);
-    dh_fbb_start_table(&b);
-    dh_fbb_add_i64(&b, 0, length, 0);
-    dh_fbb_add_offset(&b, 1, nodes);
-    dh_fbb_add_offset(&b, 2, bufs);
-    uint32_t batch = dh_fbb_end_table(&b);
-    return finish(&b, message(&b, H_RECORD_BATCH, batch, (int64_t)r->len));
+    f[3] = tu_fb_field(&b, "vals", T_LIST, tu_fb_empty_table(&b), kids);
+    return tu_schema_msg(&b, f, 4);
 }
 
 /* Rows [base, base + n) of the test table: id = 100 + row; name "r<row>" or
@@ -170,7 +99,7 @@ static void rb_rows(struct tu_body *r, int base, int n, int skip_names)
 
 /* A BarrageMessageWrapper holding BarrageUpdateMetadata with added_rows =
  * [0, table_rows) and, if table_size >= 0, table_size. */
-static struct bytes update_md(int64_t table_rows, int64_t table_size)
+static struct tu_bytes update_md(int64_t table_rows, int64_t table_size)
 {
     uint8_t *rs = NULL;
     size_t rs_len = 0;
@@ -187,7 +116,7 @@ static struct bytes update_md(int64_t table_rows, int64_t table_size)
         dh_fbb_add_i64(&m, 11, table_size, 0);
         m.force_defaults = 0;
     }
-    struct bytes inner = finish(&m, dh_fbb_end_table(&m));
+    struct tu_bytes inner = tu_fb_finish(&m, dh_fbb_end_table(&m));
 
     struct dh_fbb w;
     dh_fbb_init(&w);
@@ -197,13 +126,13 @@ static struct bytes update_md(int64_t table_rows, int64_t table_size)
     dh_fbb_add_u32(&w, 0, 0x6E687064u, 0);
     dh_fbb_add_i8(&w, 1, 6, 0);
     dh_fbb_add_offset(&w, 2, payload);
-    return finish(&w, dh_fbb_end_table(&w));
+    return tu_fb_finish(&w, dh_fbb_end_table(&w));
 }
 
 /* Apply the schema message. */
 static int apply_schema(struct dh_table_reader *r, struct dh_error *err)
 {
-    struct bytes s = schema_msg();
+    struct tu_bytes s = schema_msg();
     int rc = dh_table_apply_flight_data(r, s.p, s.n, NULL, 0, NULL, 0, err);
     free(s.p);
     return rc;
@@ -211,13 +140,13 @@ static int apply_schema(struct dh_table_reader *r, struct dh_error *err)
 
 /* Apply a batch of rows [base, base + n), with metadata when md.p. */
 static int apply_rows(struct dh_table_reader *r, int base, int n, int skip_names,
-                      struct bytes md, struct dh_error *err)
+                      struct tu_bytes md, struct dh_error *err)
 {
     struct tu_body *b = calloc(1, sizeof *b);
     if (!b)
         return DH_ENOMEM;
     rb_rows(b, base, n, skip_names);
-    struct bytes h = rb_msg(b, n);
+    struct tu_bytes h = tu_rb_msg(b, n);
     int rc = dh_table_apply_flight_data(r, h.p, h.n, b->data, b->len, md.p, md.n, err);
     free(h.p);
     free(b);
@@ -231,21 +160,12 @@ static void check_row(const struct dh_batch *b, int64_t i, int row, int with_nam
     if (with_names) {
         const struct dh_column_view *name = &b->columns[1];
         CHECK_INT(dh_column_is_null(name, i), row % 3 == 2);
-        if (row % 3 != 2) {
-            const uint8_t *p;
-            size_t n;
-            char want[16];
-            snprintf(want, sizeof want, "r%d", row);
-            CHECK_INT(dh_column_get_bytes(name, i, &p, &n), DH_OK);
-            CHECK(n == strlen(want) && memcmp(p, want, n) == 0);
-        }
+        char want[16];
+        snprintf(want, sizeof want, "r%d", row);
+        CHECK(row % 3 == 2 || tu_cell_is_text(name, i, want));
     }
     CHECK_INT(dh_column_get_bool(&b->columns[2], i), row % 2);
-    int64_t start, count;
-    CHECK_INT(dh_column_list_range(&b->columns[3], i, &start, &count), DH_OK);
-    CHECK_INT(count, row % 3);
-    for (int64_t k = 0; k < count; k++)
-        CHECK_INT(dh_column_get_i64(b->columns[3].child, start + k), row + k);
+    CHECK(tu_list_is_run(&b->columns[3], i, row, row % 3));
 }
 
 /* Two batches (the second's first rows cross the boundary) become one window. */
@@ -256,9 +176,9 @@ static void test_concat_two_batches(void)
     struct dh_error err;
     dh_error_clear(&err);
     CHECK_REQ(apply_schema(&r, &err) == DH_OK);
-    struct bytes md = update_md(10, -1);
+    struct tu_bytes md = update_md(10, -1);
     CHECK_INT(apply_rows(&r, 0, 4, 0, md, &err), DH_OK);
-    CHECK_INT(apply_rows(&r, 4, 3, 0, (struct bytes){0}, &err), DH_OK);
+    CHECK_INT(apply_rows(&r, 4, 3, 0, (struct tu_bytes){0}, &err), DH_OK);
     free(md.p);
     CHECK_INT(r.table_size, 10);
     struct dh_rows rows = {0};
@@ -284,7 +204,7 @@ static void test_clip_to_table_size(void)
     dh_table_reader_init(&r, 8, 5);
     struct dh_error err;
     CHECK_REQ(apply_schema(&r, &err) == DH_OK);
-    struct bytes md = update_md(10, -1);
+    struct tu_bytes md = update_md(10, -1);
     CHECK_INT(apply_rows(&r, 8, 4, 0, md, &err), DH_OK);
     free(md.p);
     struct dh_rows rows = {0};
@@ -317,7 +237,7 @@ static void test_bounded(void)
     struct dh_error err;
     CHECK_REQ(apply_schema(&r, &err) == DH_OK);
     for (int i = 0; i < 5; i++)
-        CHECK_INT(apply_rows(&r, 2 * i, 2, 0, (struct bytes){0}, &err), DH_OK);
+        CHECK_INT(apply_rows(&r, 2 * i, 2, 0, (struct tu_bytes){0}, &err), DH_OK);
     CHECK_INT(r.n_batches, 2);
     struct dh_rows rows = {0};
     CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
@@ -331,7 +251,7 @@ static void test_bounded(void)
     dh_table_reader_init(&r, 0, -1);
     CHECK_REQ(apply_schema(&r, &err) == DH_OK);
     for (int i = 0; i < 5; i++)
-        CHECK_INT(apply_rows(&r, 2 * i, 2, 0, (struct bytes){0}, &err), DH_OK);
+        CHECK_INT(apply_rows(&r, 2 * i, 2, 0, (struct tu_bytes){0}, &err), DH_OK);
     CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
     CHECK_INT(rows.batch.length, 10);
     for (int i = 0; i < 10; i++)
@@ -346,8 +266,8 @@ static void test_unrequested_and_empty(void)
     dh_table_reader_init(&r, 3, 4);
     struct dh_error err;
     CHECK_REQ(apply_schema(&r, &err) == DH_OK);
-    CHECK_INT(apply_rows(&r, 3, 2, 1, (struct bytes){0}, &err), DH_OK);
-    CHECK_INT(apply_rows(&r, 5, 2, 1, (struct bytes){0}, &err), DH_OK);
+    CHECK_INT(apply_rows(&r, 3, 2, 1, (struct tu_bytes){0}, &err), DH_OK);
+    CHECK_INT(apply_rows(&r, 5, 2, 1, (struct tu_bytes){0}, &err), DH_OK);
     struct dh_rows rows = {0};
     CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
     CHECK_INT(rows.batch.length, 4);
@@ -359,7 +279,7 @@ static void test_unrequested_and_empty(void)
 
     dh_table_reader_init(&r, 0, 10);
     CHECK_REQ(apply_schema(&r, &err) == DH_OK);
-    struct bytes md = update_md(0, -1);
+    struct tu_bytes md = update_md(0, -1);
     CHECK_INT(dh_table_apply_flight_data(&r, NULL, 0, NULL, 0, md.p, md.n, &err), DH_OK);
     free(md.p);
     CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
@@ -379,7 +299,7 @@ static void test_errors(void)
     struct dh_error err;
     dh_table_reader_init(&r, 0, 5);
     dh_error_clear(&err);
-    CHECK_INT(apply_rows(&r, 0, 2, 0, (struct bytes){0}, &err), DH_EINVAL);
+    CHECK_INT(apply_rows(&r, 0, 2, 0, (struct tu_bytes){0}, &err), DH_EINVAL);
     CHECK(strstr(err.msg, "Schema message first") != NULL);
     dh_table_reader_reset(&r);
 
@@ -405,7 +325,7 @@ static void test_errors(void)
     dh_fbb_add_u32(&w, 0, 0x6E687064u, 0);
     dh_fbb_add_i8(&w, 1, 6, 0);
     dh_fbb_add_offset(&w, 2, payload);
-    struct bytes bad = finish(&w, dh_fbb_end_table(&w));
+    struct tu_bytes bad = tu_fb_finish(&w, dh_fbb_end_table(&w));
     CHECK_INT(dh_table_apply_flight_data(&r, NULL, 0, NULL, 0, bad.p, bad.n, &err), DH_EINVAL);
     free(bad.p);
 
@@ -413,7 +333,7 @@ static void test_errors(void)
     struct tu_body *b = calloc(1, sizeof *b);
     CHECK_REQ(b);
     rb_rows(b, 0, 3, 0);
-    struct bytes h = rb_msg(b, 3);
+    struct tu_bytes h = tu_rb_msg(b, 3);
     for (size_t cut = 0; cut < h.n; cut++) {
         struct dh_table_reader r2;
         dh_table_reader_init(&r2, 0, 5);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* testutil.h: helpers shared by the unit tests and the fuzz targets (which include it
- * as "../unit/testutil.h"): a flatbuffer walker, an Arrow record-batch body builder
- * and an Arrow IPC stream reader. */
+ * as "../unit/testutil.h"): a flatbuffer walker, Arrow message and record-batch
+ * body builders, an Arrow IPC stream reader and a golden-file reader. */
 #ifndef DH_TESTUTIL_H
 #define DH_TESTUTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dh_arrow.h"
@@ -64,6 +66,77 @@ static inline uint64_t tu_fb_walk(const struct dh_fb_table *t, int max_id, int *
     return sum;
 }
 
+/* ---- Arrow messages, built with dh_fbb straight from the .fbs field ids ---- */
+
+/* Message header union tags (Message.fbs). */
+enum { TU_H_SCHEMA = 1, TU_H_RECORD_BATCH = 3 };
+
+/* A finished flatbuffer copied out of a builder (caller frees p). */
+struct tu_bytes {
+    uint8_t *p;
+    size_t n;
+};
+
+/* Finish b with root, copy the bytes out and reset b ({NULL, 0} on failure). */
+static inline struct tu_bytes tu_fb_finish(struct dh_fbb *b, uint32_t root)
+{
+    struct tu_bytes out = {0};
+    if (dh_fbb_finish(b, root) == DH_OK)
+        out.p = dh_fbb_copy(b, &out.n);
+    dh_fbb_reset(b);
+    return out;
+}
+
+/* Field{name, nullable, type_type, type, children} (Schema.fbs). */
+static inline uint32_t tu_fb_field(struct dh_fbb *b, const char *name, uint8_t type_type,
+                                   uint32_t type, uint32_t children)
+{
+    uint32_t n = dh_fbb_create_cstring(b, name);
+    dh_fbb_start_table(b);
+    dh_fbb_add_offset(b, 0, n);
+    dh_fbb_add_bool(b, 1, 1, 0);
+    dh_fbb_add_union(b, 3, type_type, type);
+    dh_fbb_add_offset(b, 5, children);
+    return dh_fbb_end_table(b);
+}
+
+/* A table with no fields (Utf8, Bool, List ... types). */
+static inline uint32_t tu_fb_empty_table(struct dh_fbb *b)
+{
+    dh_fbb_start_table(b);
+    return dh_fbb_end_table(b);
+}
+
+/* Int{bitWidth, is_signed = true}. */
+static inline uint32_t tu_fb_int_type(struct dh_fbb *b, int bits)
+{
+    dh_fbb_start_table(b);
+    dh_fbb_add_i32(b, 0, bits, 0);
+    dh_fbb_add_bool(b, 1, 1, 0);
+    return dh_fbb_end_table(b);
+}
+
+/* Message{version V5, header_type, header, bodyLength}. */
+static inline uint32_t tu_fb_message(struct dh_fbb *b, uint8_t type, uint32_t header,
+                                     int64_t body_len)
+{
+    dh_fbb_start_table(b);
+    dh_fbb_add_i16(b, 0, 4, 0);
+    dh_fbb_add_union(b, 2, type, header);
+    dh_fbb_add_i64(b, 3, body_len, 0);
+    return dh_fbb_end_table(b);
+}
+
+/* The Schema message whose fields are f[0..n), built in b (reset after). */
+static inline struct tu_bytes tu_schema_msg(struct dh_fbb *b, const uint32_t *f, size_t n)
+{
+    uint32_t fields = dh_fbb_create_vector_refs(b, f, n);
+    dh_fbb_start_table(b);
+    dh_fbb_add_offset(b, 1, fields);
+    uint32_t schema = dh_fbb_end_table(b);
+    return tu_fb_finish(b, tu_fb_message(b, TU_H_SCHEMA, schema, 0));
+}
+
 /* ---- Arrow record-batch bodies ---- */
 
 /* A record batch body under construction: buffers padded to 8, and the FieldNode
@@ -94,6 +167,46 @@ static inline void tu_body_buf(struct tu_body *b, const void *p, size_t n)
     if (n)
         memcpy(b->data + b->len, p, n);
     b->len += (n + 7) & ~(size_t)7;
+}
+
+/* The RecordBatch message (length rows) describing body r. */
+static inline struct tu_bytes tu_rb_msg(const struct tu_body *r, int64_t length)
+{
+    struct dh_fbb b;
+    dh_fbb_init(&b);
+    uint32_t nodes = dh_fbb_create_vector(&b, r->nodes, 16, r->nn, 8);
+    uint32_t bufs = dh_fbb_create_vector(&b, r->bufs, 16, r->nb, 8);
+    dh_fbb_start_table(&b);
+    dh_fbb_add_i64(&b, 0, length, 0);
+    dh_fbb_add_offset(&b, 1, nodes);
+    dh_fbb_add_offset(&b, 2, bufs);
+    uint32_t batch = dh_fbb_end_table(&b);
+    return tu_fb_finish(&b, tu_fb_message(&b, TU_H_RECORD_BATCH, batch, (int64_t)r->len));
+}
+
+/* ---- checking decoded cells ---- */
+
+/* Whether cell i of col (a string or binary column) holds exactly text. */
+static inline int tu_cell_is_text(const struct dh_column_view *col, int64_t i, const char *text)
+{
+    const uint8_t *p;
+    size_t n;
+    if (dh_column_get_bytes(col, i, &p, &n) != DH_OK)
+        return 0;
+    return n == strlen(text) && (n == 0 || memcmp(p, text, n) == 0);
+}
+
+/* Whether list cell i of col holds the count integers first, first + 1, ... */
+static inline int tu_list_is_run(const struct dh_column_view *col, int64_t i, int64_t first,
+                                 int64_t count)
+{
+    int64_t start, n;
+    if (dh_column_list_range(col, i, &start, &n) != DH_OK || n != count)
+        return 0;
+    for (int64_t k = 0; k < n; k++)
+        if (dh_column_get_i64(col->child, start + k) != first + k)
+            return 0;
+    return 1;
 }
 
 /* ---- Arrow IPC streams ---- */
@@ -144,5 +257,41 @@ static inline void tu_stream_close(struct tu_stream *s)
     dh_batch_reset(&s->batch);
     dh_schema_reset(&s->schema);
 }
+
+/* ---- golden files ---- */
+
+#ifdef DH_TEST_DATA_DIR
+/* Read tests/data/golden/<stem><ext> (e.g. "types", ".arrows") into a
+ * NUL-terminated buffer of *len bytes (caller frees); NULL when it cannot be
+ * opened. */
+static inline void *tu_read_golden(const char *stem, const char *ext, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/golden/%s%s", DH_TEST_DATA_DIR, stem, ext);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb)
+                break;
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+#endif
 
 #endif
