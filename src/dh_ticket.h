@@ -120,6 +120,10 @@ int dh_ticket_format(const struct dh_ticket *t, char *buf, size_t n);
 int dh_ticket_format_as(const struct dh_ticket *t, enum dh_ticket_text form, char *buf,
                         size_t n);
 
+/* "<verb> <canonical text>" (e.g. "Exporting shared/0x1a…") into buf, for the
+ * messages of calls about a ticket; "(empty ticket)" for an empty one. Any thread. */
+void dh_ticket_describe(char *buf, size_t n, const char *verb, const struct dh_ticket *t);
+
 /* Parse pasted text into t. Trims surrounding whitespace and one pair of
  * matching quotes (' " `), drops line breaks (and, in hex and base64, all
  * whitespace) and accepts: "shared/0x<hex>", "shared/<hex>", "0x<hex>" and

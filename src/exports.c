@@ -27,15 +27,6 @@ static void ticket_proto(Io__Deephaven__Proto__Backplane__Grpc__Ticket *pt,
     pt->ticket.data = (uint8_t *)t->bytes;
 }
 
-/* "<verb> <ticket text>" for error messages. */
-static void describe(char *buf, size_t n, const char *verb, const struct dh_ticket *t)
-{
-    char text[128];
-    if (dh_ticket_format(t, text, sizeof text) < 0)
-        snprintf(text, sizeof text, "(empty ticket)");
-    snprintf(buf, n, "%s %s", verb, text);
-}
-
 /* Check that a reply decodes as the expected (empty) message type. */
 static int check_reply(const ProtobufCMessageDescriptor *desc, const struct dh_buf *reply,
                        struct dh_error *err)
@@ -70,7 +61,7 @@ static int call_empty_reply(struct dh_session *s, const struct empty_call *call,
                             struct dh_error *err)
 {
     char what[192];
-    describe(what, sizeof what, call->verb, t);
+    dh_ticket_describe(what, sizeof what, call->verb, t);
     struct dh_buf reply = {0};
     int rc = dh_call_unary(dh_session_channel(s), dh_session_bearer(s), call->method, req,
                            dh_session_call_timeout_ms(s), &reply, what, err);

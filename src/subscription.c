@@ -755,7 +755,7 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
     dh_error_clear(&sub->end);
     sub->vp = dh_viewport_new(first);
     char what[192];
-    dh_describe_ticket(what, sizeof what, "Subscribing to", t);
+    dh_ticket_describe(what, sizeof what, "Subscribing to", t);
     struct dh_error e;
     dh_error_clear(&e);
     int rc = sub->vp ? DH_OK : dh_error_set(&e, DH_ENOMEM, "%s: out of memory", what);

@@ -26,14 +26,6 @@
 /* gRPC FAILED_PRECONDITION (grpc/status.h), used for success=false replies. */
 #define GRPC_FAILED_PRECONDITION 9
 
-void dh_describe_ticket(char *buf, size_t n, const char *verb, const struct dh_ticket *t)
-{
-    char text[128];
-    if (dh_ticket_format(t, text, sizeof text) < 0)
-        snprintf(text, sizeof text, "(empty ticket)");
-    snprintf(buf, n, "%s %s", verb, text);
-}
-
 void *dh_grow_array(void *items, size_t n, size_t *cap, size_t elem, size_t first_cap)
 {
     if (n < *cap)
@@ -95,7 +87,7 @@ int dh_table_info_fetch(struct dh_session *s, const struct dh_ticket *t,
     req.ticket.data = (uint8_t *)t->bytes;
 
     char what[192];
-    dh_describe_ticket(what, sizeof what, "Describing table", t);
+    dh_ticket_describe(what, sizeof what, "Describing table", t);
     struct dh_buf reply = {0};
     int rc = dh_call_unary(dh_session_channel(s), dh_session_bearer(s),
                            DH_M_GET_EXPORTED_TABLE_CREATION_RESPONSE, &req.base,
@@ -742,7 +734,7 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
     if (rc != DH_OK)
         return rc;
     char what[192];
-    dh_describe_ticket(what, sizeof what, "Reading rows of", t);
+    dh_ticket_describe(what, sizeof what, "Reading rows of", t);
     struct dh_error e;
     dh_error_clear(&e);
     struct dh_stream *st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s),
@@ -782,7 +774,7 @@ int dh_table_doget(struct dh_session *s, const struct dh_ticket *t, struct dh_ro
     req.ticket.len = t->len;
     req.ticket.data = (uint8_t *)t->bytes;
     char what[192];
-    dh_describe_ticket(what, sizeof what, "Reading all rows of", t);
+    dh_ticket_describe(what, sizeof what, "Reading all rows of", t);
     struct dh_error e;
     dh_error_clear(&e);
     struct dh_stream *st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s),

@@ -38,8 +38,6 @@ int dh_concat_columns(const struct dh_schema *schema, const struct dh_piece *con
  * *cap updated). NULL when out of memory (items is then untouched). Any thread. */
 void *dh_grow_array(void *items, size_t n, size_t *cap, size_t elem, size_t first_cap);
 
-/* Write "<verb> <ticket text>" into buf[0..n) for error messages. Any thread. */
-void dh_describe_ticket(char *buf, size_t n, const char *verb, const struct dh_ticket *t);
 
 /* After a failed write on st, replace *e with the call's final status when it
  * is an error: the server refusing the request says more than the bare write

@@ -956,3 +956,11 @@ int dh_ticket_parse(struct dh_ticket *t, const char *text, size_t len, struct dh
         t->len = 0;
     return rc;
 }
+
+void dh_ticket_describe(char *buf, size_t n, const char *verb, const struct dh_ticket *t)
+{
+    char text[128];
+    if (dh_ticket_format(t, text, sizeof text) < 0)
+        snprintf(text, sizeof text, "(empty ticket)");
+    snprintf(buf, n, "%s %s", verb, text);
+}
