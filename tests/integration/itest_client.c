@@ -95,6 +95,15 @@ static struct dh_client *open_client(int probe_ms)
     return c;
 }
 
+/* Wait for the object list to show `name` and copy that object into out. */
+static int object_named(struct dh_client *c, const char *name, struct dh_object *out)
+{
+    struct dh_event *ev = wait_event(c, objects_with, (void *)name, 10000);
+    int rc = ev ? dh_object_copy(out, dh_object_list_find(ev->objects, name)) : DH_ETIMEOUT;
+    dh_event_free(ev);
+    return rc;
+}
+
 static void test_live_objects(void)
 {
     struct dh_client *c = open_client(500);
@@ -120,11 +129,9 @@ static void test_publish_fetch_release(void)
 {
     struct dh_client *a = open_client(300), *b = open_client(300);
     CHECK_REQ(a && b);
-    struct dh_event *ev = wait_event(a, objects_with, "trades", 10000);
-    CHECK_REQ(ev != NULL);
     struct dh_object trades;
-    CHECK_REQ(dh_object_copy(&trades, dh_object_list_find(ev->objects, "trades")) == DH_OK);
-    dh_event_free(ev);
+    CHECK_REQ(object_named(a, "trades", &trades) == DH_OK);
+    struct dh_event *ev;
 
     uint64_t req = dh_client_publish(a, &trades);
     ev = wait_event(a, is_req, &req, 10000);
@@ -184,11 +191,9 @@ static void test_session_expiry_recovery(void)
 {
     struct dh_client *c = open_client(300);
     CHECK_REQ(c != NULL);
-    struct dh_event *ev = wait_event(c, objects_with, "trades", 10000);
-    CHECK_REQ(ev != NULL);
     struct dh_object plot;
-    CHECK_REQ(dh_object_copy(&plot, dh_object_list_find(ev->objects, "price_plot")) == DH_OK);
-    dh_event_free(ev);
+    CHECK_REQ(object_named(c, "price_plot", &plot) == DH_OK);
+    struct dh_event *ev;
     uint64_t req = dh_client_publish(c, &plot);
     ev = wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->ok);
@@ -222,11 +227,9 @@ static void test_watch_rows(void)
 {
     struct dh_client *c = open_client(300);
     CHECK_REQ(c != NULL);
-    struct dh_event *ev = wait_event(c, objects_with, "quotes", 10000);
-    CHECK_REQ(ev != NULL);
     struct dh_object quotes;
-    CHECK_REQ(dh_object_copy(&quotes, dh_object_list_find(ev->objects, "quotes")) == DH_OK);
-    dh_event_free(ev);
+    CHECK_REQ(object_named(c, "quotes", &quotes) == DH_OK);
+    struct dh_event *ev;
     uint64_t req = dh_client_open(c, &quotes);
     ev = wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_FETCHED && ev->ok);
