@@ -4,7 +4,7 @@
 # Usage: scripts/install-deps.sh [--test]   (--test adds what the test suite uses)
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
+pkgs=(build-essential make cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
       libncurses-dev libreadline-dev)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(tmux clang libclang-rt-dev openssl)
