@@ -143,13 +143,10 @@ static int stream_open(struct stream *s, grpc_channel *ch, const char *method, c
     return start(s, op, 1, 2);
 }
 
-static int stream_send(struct stream *s, const ProtobufCMessage *m)
+/* Send n bytes as one message and wait for the send to finish; 0 or -1. */
+static int stream_send_bytes(struct stream *s, const uint8_t *d, size_t n)
 {
-    size_t n = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = malloc(n + 1);
-    protobuf_c_message_pack(m, buf);
-    grpc_slice sl = grpc_slice_from_copied_buffer((const char *)buf, n);
-    free(buf);
+    grpc_slice sl = grpc_slice_from_copied_buffer((const char *)d, n);
     grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
     grpc_slice_unref(sl);
     grpc_op op;
@@ -161,12 +158,32 @@ static int stream_send(struct stream *s, const ProtobufCMessage *m)
     return rc;
 }
 
+static int stream_send(struct stream *s, const ProtobufCMessage *m)
+{
+    size_t n = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = malloc(n + 1);
+    protobuf_c_message_pack(m, buf);
+    int rc = stream_send_bytes(s, buf, n);
+    free(buf);
+    return rc;
+}
+
 static int stream_close_send(struct stream *s)
 {
     grpc_op op;
     memset(&op, 0, sizeof op);
     op.op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
     return start(s, &op, 1, 4) == 0 && pluck(s, 4, 5000) == 1 ? 0 : -1;
+}
+
+/* Open a stream on method, send req as its one message and close the sending
+ * side; 0, or -1 when any step fails. */
+static int stream_request(struct stream *s, grpc_channel *ch, const char *method,
+                          const char *bearer, const ProtobufCMessage *req)
+{
+    if (stream_open(s, ch, method, bearer) != 0)
+        return -1;
+    return stream_send(s, req) == 0 && stream_close_send(s) == 0 ? 0 : -1;
 }
 
 /* Read one message: 1 with a malloc'd copy, 0 at the end of the stream, -1 on timeout. */
@@ -590,30 +607,32 @@ static void test_ticket_errors(void)
 {
     char bearer[128], msg[1024];
     login(g_main, "Anonymous", bearer, sizeof bearer);
-    CHECK_INT(etcr(bearer, (const uint8_t *)"xyz", 3, msg, sizeof msg, NULL),
-              GRPC_STATUS_FAILED_PRECONDITION);
-    CHECK_STR(msg, "Could not resolve 'request': no resolver for route '120' (byte)");
+    /* Path tickets the server cannot resolve, each with its status and message. */
+    static const struct {
+        const char *ticket;
+        grpc_status_code status;
+        const char *msg;
+    } cases[] = {
+        {"xyz", GRPC_STATUS_FAILED_PRECONDITION,
+         "Could not resolve 'request': no resolver for route '120' (byte)"},
+        {"a/demo/f/price_plot", GRPC_STATUS_FAILED_PRECONDITION, "Ticket is not a table"},
+        {"a/demo/f/nope", GRPC_STATUS_NOT_FOUND,
+         "Could not resolve 'request': field 'app/demo/field/nope' not found"},
+        {"a/other/f/x", GRPC_STATUS_NOT_FOUND,
+         "Could not resolve 'request': no application exists with the identifier: other"},
+        {"s/nope", GRPC_STATUS_NOT_FOUND, "Could not resolve 'request: variable 'nope' not found"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].ticket;
+        CHECK_INT(etcr(bearer, (const uint8_t *)t, strlen(t), msg, sizeof msg, NULL),
+                  cases[i].status);
+        CHECK_STR(msg, cases[i].msg);
+    }
     uint8_t bad[3] = {'e', 1, 2};
     CHECK_INT(etcr(bearer, bad, 3, msg, sizeof msg, NULL), GRPC_STATUS_FAILED_PRECONDITION);
     CHECK_STR(msg, "Could not resolve ticket 'request': found 0x650102 (hex)");
     CHECK_INT(etcr(bearer, NULL, 0, msg, sizeof msg, NULL), GRPC_STATUS_FAILED_PRECONDITION);
     CHECK_STR(msg, "No request ticket supplied");
-    const char *fig = "a/demo/f/price_plot";
-    CHECK_INT(etcr(bearer, (const uint8_t *)fig, strlen(fig), msg, sizeof msg, NULL),
-              GRPC_STATUS_FAILED_PRECONDITION);
-    CHECK_STR(msg, "Ticket is not a table");
-    const char *nof = "a/demo/f/nope";
-    CHECK_INT(etcr(bearer, (const uint8_t *)nof, strlen(nof), msg, sizeof msg, NULL),
-              GRPC_STATUS_NOT_FOUND);
-    CHECK_STR(msg, "Could not resolve 'request': field 'app/demo/field/nope' not found");
-    const char *noapp = "a/other/f/x";
-    CHECK_INT(etcr(bearer, (const uint8_t *)noapp, strlen(noapp), msg, sizeof msg, NULL),
-              GRPC_STATUS_NOT_FOUND);
-    CHECK_STR(msg, "Could not resolve 'request': no application exists with the identifier: other");
-    const char *novar = "s/nope";
-    CHECK_INT(etcr(bearer, (const uint8_t *)novar, strlen(novar), msg, sizeof msg, NULL),
-              GRPC_STATUS_NOT_FOUND);
-    CHECK_STR(msg, "Could not resolve 'request: variable 'nope' not found");
     uint8_t neg[5];
     export_ticket(-7, neg);
     CHECK_INT(etcr(bearer, neg, 5, msg, sizeof msg, NULL), GRPC_STATUS_FAILED_PRECONDITION);
@@ -652,8 +671,7 @@ static void test_list_fields(void)
     login(g_main, "Anonymous", bearer, sizeof bearer);
     struct stream s;
     PB(ListFieldsRequest) req = PB_INIT(LIST_FIELDS_REQUEST);
-    CHECK_REQ(stream_open(&s, g_main, M_FIELDS, bearer) == 0);
-    CHECK_REQ(stream_send(&s, &req.base) == 0 && stream_close_send(&s) == 0);
+    CHECK_REQ(stream_request(&s, g_main, M_FIELDS, bearer, &req.base) == 0);
     PB(FieldsChangeUpdate) *u = read_fields(&s, 5000);
     CHECK_REQ(u != NULL);
     CHECK(has_field(u->created, u->n_created, "trades", "Table", "demo"));
@@ -688,8 +706,7 @@ static void test_notifications(void)
               GRPC_STATUS_OK);
     struct stream s;
     PB(ExportNotificationRequest) req = PB_INIT(EXPORT_NOTIFICATION_REQUEST);
-    CHECK_REQ(stream_open(&s, g_main, M_NOTIFY, bearer) == 0);
-    CHECK_REQ(stream_send(&s, &req.base) == 0 && stream_close_send(&s) == 0);
+    CHECK_REQ(stream_request(&s, g_main, M_NOTIFY, bearer, &req.base) == 0);
     int saw_e1 = 0, saw_marker = 0, saw_released = 0;
     for (int i = 0; i < 10 && !saw_released; i++) {
         uint8_t *d;
@@ -856,8 +873,7 @@ static void test_close_session(void)
     login(g_main, "Anonymous", bearer, sizeof bearer);
     struct stream fields;
     PB(ListFieldsRequest) lreq = PB_INIT(LIST_FIELDS_REQUEST);
-    CHECK_REQ(stream_open(&fields, g_main, M_FIELDS, bearer) == 0);
-    CHECK_REQ(stream_send(&fields, &lreq.base) == 0 && stream_close_send(&fields) == 0);
+    CHECK_REQ(stream_request(&fields, g_main, M_FIELDS, bearer, &lreq.base) == 0);
     PB(FieldsChangeUpdate) *u = read_fields(&fields, 5000);
     CHECK(u != NULL);
     if (u)
@@ -917,16 +933,7 @@ static int raw_call(const char *method, const char *auth, const uint8_t *d, size
     struct stream s;
     int code = -1;
     if (stream_open(&s, g_main, method, auth) == 0) {
-        grpc_slice sl = grpc_slice_from_copied_buffer((const char *)d, n);
-        grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
-        grpc_slice_unref(sl);
-        grpc_op op;
-        memset(&op, 0, sizeof op);
-        op.op = GRPC_OP_SEND_MESSAGE;
-        op.data.send_message.send_message = bb;
-        if (start(&s, &op, 1, 3) == 0)
-            pluck(&s, 3, 5000);
-        grpc_byte_buffer_destroy(bb);
+        stream_send_bytes(&s, d, n);
         stream_close_send(&s);
         uint8_t *r;
         size_t rn;
@@ -1007,8 +1014,7 @@ static void test_placeholder_wait(void)
     req.source_id = &s5;
     req.result_id = &r6;
     struct stream waiting;
-    CHECK_REQ(stream_open(&waiting, g_main, M_EXPORT, bearer) == 0);
-    CHECK_REQ(stream_send(&waiting, &req.base) == 0 && stream_close_send(&waiting) == 0);
+    CHECK_REQ(stream_request(&waiting, g_main, M_EXPORT, bearer, &req.base) == 0);
     uint8_t *d;
     size_t n;
     CHECK_INT(stream_read(&waiting, &d, &n, 300), -1); /* still waiting */
@@ -1030,8 +1036,7 @@ static void test_placeholder_wait(void)
     t9.ticket.data = e9;
     t9.ticket.len = 5;
     struct stream w2;
-    CHECK_REQ(stream_open(&w2, g_main, M_ETCR, bearer) == 0);
-    CHECK_REQ(stream_send(&w2, &t9.base) == 0 && stream_close_send(&w2) == 0);
+    CHECK_REQ(stream_request(&w2, g_main, M_ETCR, bearer, &t9.base) == 0);
     CHECK_INT(stream_read(&w2, &d, &n, 300), -1);
     stream_free(&w2); /* cancels */
     /* Releasing the placeholder cancels it: waiting on it now fails at once. */
@@ -1050,8 +1055,7 @@ static void test_cancel_doget(void)
         const char *wide = round == 1 ? "a/demo/f/wide" : "a/demo/f/trades";
         t.ticket.data = (uint8_t *)wide;
         t.ticket.len = strlen(wide);
-        CHECK_REQ(stream_open(&s, g_main, M_DOGET, bearer) == 0);
-        CHECK_REQ(stream_send(&s, &t.base) == 0 && stream_close_send(&s) == 0);
+        CHECK_REQ(stream_request(&s, g_main, M_DOGET, bearer, &t.base) == 0);
         uint8_t *d;
         size_t n;
         CHECK_INT(stream_read(&s, &d, &n, 5000), 1);
@@ -1077,18 +1081,14 @@ static void test_shutdown_streams(void)
     PB(Ticket) t77 = PB_INIT(TICKET);
     t77.ticket.data = e77;
     t77.ticket.len = 5;
-    CHECK_REQ(stream_open(&term, g_main, SVC "SessionService/TerminationNotification", bearer) ==
-              0);
-    CHECK_REQ(stream_send(&term, &treq.base) == 0 && stream_close_send(&term) == 0);
-    CHECK_REQ(stream_open(&fields, g_main, M_FIELDS, bearer) == 0);
-    CHECK_REQ(stream_send(&fields, &lreq.base) == 0 && stream_close_send(&fields) == 0);
-    CHECK_REQ(stream_open(&notes, g_main, M_NOTIFY, bearer) == 0);
-    CHECK_REQ(stream_send(&notes, &nreq.base) == 0 && stream_close_send(&notes) == 0);
+    CHECK_REQ(stream_request(&term, g_main, SVC "SessionService/TerminationNotification", bearer,
+                             &treq.base) == 0);
+    CHECK_REQ(stream_request(&fields, g_main, M_FIELDS, bearer, &lreq.base) == 0);
+    CHECK_REQ(stream_request(&notes, g_main, M_NOTIFY, bearer, &nreq.base) == 0);
     CHECK_REQ(stream_open(&msgs, g_main, M_MSGSTREAM, bearer) == 0);
     CHECK_REQ(stream_open(&exch, g_main, M_DOEXCHANGE, bearer) == 0);
     CHECK_REQ(stream_close_send(&exch) == 0);
-    CHECK_REQ(stream_open(&wait77, g_main, M_ETCR, bearer) == 0);
-    CHECK_REQ(stream_send(&wait77, &t77.base) == 0 && stream_close_send(&wait77) == 0);
+    CHECK_REQ(stream_request(&wait77, g_main, M_ETCR, bearer, &t77.base) == 0);
     uint8_t *d;
     size_t n;
     CHECK_INT(stream_read(&fields, &d, &n, 5000), 1); /* the initial listing */

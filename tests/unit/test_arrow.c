@@ -409,6 +409,23 @@ static uint32_t build_field(struct dh_fbb *b, const struct tfield *f)
     return dh_fbb_end_table(b);
 }
 
+/* Wrap header (a table of union type header_type) in a V5 Message with the
+ * given body length, finish b and return a copy of its bytes; b is reset.
+ * Caller frees. */
+static uint8_t *finish_message(struct dh_fbb *b, uint8_t header_type, uint32_t header,
+                               int64_t body_len, size_t *len)
+{
+    dh_fbb_start_table(b);
+    dh_fbb_add_i16(b, 0, 4, 0);
+    dh_fbb_add_union(b, 2, header_type, header);
+    dh_fbb_add_i64(b, 3, body_len, 0);
+    uint32_t msg = dh_fbb_end_table(b);
+    dh_fbb_finish(b, msg);
+    uint8_t *out = dh_fbb_copy(b, len);
+    dh_fbb_reset(b);
+    return out;
+}
+
 /* A Message(Schema) of the given fields; caller frees. */
 static uint8_t *build_schema(const struct tfield *fields, size_t n, size_t *len)
 {
@@ -421,14 +438,7 @@ static uint8_t *build_schema(const struct tfield *fields, size_t n, size_t *len)
     dh_fbb_start_table(&b);
     dh_fbb_add_offset(&b, 1, fv);
     uint32_t schema = dh_fbb_end_table(&b);
-    dh_fbb_start_table(&b);
-    dh_fbb_add_i16(&b, 0, 4, 0);
-    dh_fbb_add_union(&b, 2, 1, schema);
-    uint32_t msg = dh_fbb_end_table(&b);
-    dh_fbb_finish(&b, msg);
-    uint8_t *out = dh_fbb_copy(&b, len);
-    dh_fbb_reset(&b);
-    return out;
+    return finish_message(&b, 1, schema, 0, len);
 }
 
 /* Build the schema of fields[0..n) and decode it into *s (initialised here).
@@ -471,15 +481,7 @@ static uint8_t *build_batch(const struct tu_body *bd, int64_t length, int compre
         dh_fbb_add_offset(&b, 1, rb);
         rb = dh_fbb_end_table(&b);
     }
-    dh_fbb_start_table(&b);
-    dh_fbb_add_i16(&b, 0, 4, 0);
-    dh_fbb_add_union(&b, 2, header_type, rb);
-    dh_fbb_add_i64(&b, 3, (int64_t)bd->len, 0);
-    uint32_t msg = dh_fbb_end_table(&b);
-    dh_fbb_finish(&b, msg);
-    uint8_t *out = dh_fbb_copy(&b, len);
-    dh_fbb_reset(&b);
-    return out;
+    return finish_message(&b, header_type, rb, (int64_t)bd->len, len);
 }
 
 /* Defaults from Schema.fbs apply when the writer leaves fields out. */
@@ -1068,6 +1070,25 @@ static int var_decode(const struct dh_schema *s, struct tu_body *bd, struct dh_b
     return rc;
 }
 
+/* Decode var_fields' schema into *s and the var body into *b, and say where
+ * the two offset buffers start (at[0] 32-bit, at[1] 64-bit). Returns the
+ * schema message (free it after dh_schema_reset), or NULL, with nothing left
+ * to free, when either does not decode. */
+static uint8_t *var_setup(struct dh_schema *s, struct dh_batch *b, size_t at[2])
+{
+    uint8_t *sm = decoded_schema(var_fields, NVF, s);
+    if (!sm)
+        return NULL;
+    struct tu_body bd = {0};
+    var_body(&bd, &at[0], &at[1]);
+    if (var_decode(s, &bd, b, NULL) != DH_OK) {
+        dh_schema_reset(s);
+        free(sm);
+        return NULL;
+    }
+    return sm;
+}
+
 static void put_offset(uint8_t *p, int width, int64_t v)
 {
     if (width == 4)
@@ -1083,13 +1104,10 @@ static void test_offsets_every_row(void)
 {
     struct dh_schema s;
     struct dh_error err;
-    uint8_t *sm = decoded_schema(var_fields, NVF, &s);
-    CHECK_REQ(sm);
-    struct tu_body bd = {0};
     struct dh_batch b;
     size_t at[2];
-    var_body(&bd, &at[0], &at[1]);
-    CHECK_REQ(var_decode(&s, &bd, &b, &err) == DH_OK);
+    uint8_t *sm = var_setup(&s, &b, at);
+    CHECK_REQ(sm);
     dh_batch_reset(&b);
     uint8_t data[NV * 4];
     int32_t o32[NV + 1];
@@ -1130,14 +1148,10 @@ static void test_offsets_every_row(void)
 static void test_read_bytes(void)
 {
     struct dh_schema s;
-    struct dh_error err;
-    uint8_t *sm = decoded_schema(var_fields, NVF, &s);
-    CHECK_REQ(sm);
-    struct tu_body bd = {0};
     struct dh_batch b;
     size_t at[2];
-    var_body(&bd, &at[0], &at[1]);
-    CHECK_REQ(var_decode(&s, &bd, &b, &err) == DH_OK);
+    uint8_t *sm = var_setup(&s, &b, at);
+    CHECK_REQ(sm);
     static const int cols[] = {0, 1, 2, 5, 6};
     static const size_t counts[] = {0, 1, 7, 8, 9, 16, NV + 3};
     const uint8_t *ptrs[NV + 3];
@@ -1188,14 +1202,10 @@ static void test_read_bytes(void)
 static void test_read_i64_int32(void)
 {
     struct dh_schema s;
-    struct dh_error err;
-    uint8_t *sm = decoded_schema(var_fields, NVF, &s);
-    CHECK_REQ(sm);
-    struct tu_body bd = {0};
     struct dh_batch b;
     size_t at[2];
-    var_body(&bd, &at[0], &at[1]);
-    CHECK_REQ(var_decode(&s, &bd, &b, &err) == DH_OK);
+    uint8_t *sm = var_setup(&s, &b, at);
+    CHECK_REQ(sm);
     int64_t out[NV];
     for (int64_t first = 0; first < NV; first++) {
         size_t n = (size_t)(NV - first);

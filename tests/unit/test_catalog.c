@@ -894,20 +894,28 @@ static uint8_t *snapshot_request(int64_t lo, int64_t hi, const uint8_t *cols, si
     return out;
 }
 
+/* Encode the snapshot req asks of t into st (set up by the caller), then free
+ * req; 0, or -1 when req is NULL or the encoder refuses it. */
+static int snapshot_into(const struct demo_object *t, uint8_t *req, size_t len, struct stream *st)
+{
+    char err[DEMO_ERR_MAX];
+    int rc = req ? demo_encode_barrage_snapshot(t, req, len, on_msg, st, err) : -1;
+    free(req);
+    return rc;
+}
+
 static void test_snapshot_viewport(void)
 {
     struct demo_catalog *cat = demo_catalog_new(NULL);
     CHECK_REQ(cat);
     const struct demo_object *t = find_any(cat, "trades");
-    char err[DEMO_ERR_MAX];
     size_t len;
     uint8_t *req = snapshot_request(999990, 999999, NULL, 0, 0, 0, 0, 0, &len);
-    CHECK_REQ(req);
     struct stream st;
     stream_init(&st);
     st.id_col = 6;
     st.next_id = 999990;
-    CHECK_REQ(demo_encode_barrage_snapshot(t, req, len, on_msg, &st, err) == 0);
+    CHECK_REQ(snapshot_into(t, req, len, &st) == 0);
     CHECK(st.schema_first);
     CHECK_INT(st.n_msgs, 2);
     CHECK_INT(st.rows_total, 10);
@@ -930,43 +938,36 @@ static void test_snapshot_viewport(void)
         CHECK_INT(dh_column_get_i64(&st.last.columns[0], r), c.i);
     }
     stream_reset(&st);
-    free(req);
 
     /* past the end: clipped rows, the requested viewport echoed */
     req = snapshot_request(999990, 1000099, NULL, 0, 0, 0, 0, 0, &len);
-    CHECK_REQ(req);
     stream_init(&st);
-    CHECK_REQ(demo_encode_barrage_snapshot(t, req, len, on_msg, &st, err) == 0);
+    CHECK_REQ(snapshot_into(t, req, len, &st) == 0);
     CHECK_INT(st.rows_total, 10);
     CHECK_INT(st.meta_vp_card, 110);
     CHECK_INT(st.meta_incl_card, 10);
     stream_reset(&st);
-    free(req);
 
     /* entirely past the end: one 0-row batch carrying the metadata */
     req = snapshot_request(2000000, 2000099, NULL, 0, 0, 0, 0, 0, &len);
-    CHECK_REQ(req);
     stream_init(&st);
-    CHECK_REQ(demo_encode_barrage_snapshot(t, req, len, on_msg, &st, err) == 0);
+    CHECK_REQ(snapshot_into(t, req, len, &st) == 0);
     CHECK_INT(st.n_msgs, 2);
     CHECK_INT(st.rows_total, 0);
     CHECK_INT(st.n_meta, 1);
     CHECK_INT(st.meta_incl_card, 0);
     stream_reset(&st);
-    free(req);
 
     /* reverse viewport: the last 5 rows, sent in forward order */
     req = snapshot_request(0, 4, NULL, 0, 0, 0, 0, 1, &len);
-    CHECK_REQ(req);
     stream_init(&st);
     st.id_col = 6;
     st.next_id = 999995;
-    CHECK_REQ(demo_encode_barrage_snapshot(t, req, len, on_msg, &st, err) == 0);
+    CHECK_REQ(snapshot_into(t, req, len, &st) == 0);
     CHECK_INT(st.rows_total, 5);
     CHECK(st.ids_ok);
     CHECK_INT(st.meta_reverse, 1);
     stream_reset(&st);
-    free(req);
     demo_catalog_free(cat);
 }
 
@@ -975,15 +976,13 @@ static void test_snapshot_columns_and_batches(void)
     struct demo_catalog *cat = demo_catalog_new(NULL);
     CHECK_REQ(cat);
     const struct demo_object *t = find_any(cat, "trades");
-    char err[DEMO_ERR_MAX];
     size_t len;
     /* columns {0, 2}: the others are 0-length; the set is echoed */
     static const uint8_t cols[] = {0x05};
     uint8_t *req = snapshot_request(100, 149, cols, 1, 0, 0, 0, 0, &len);
-    CHECK_REQ(req);
     struct stream st;
     stream_init(&st);
-    CHECK_REQ(demo_encode_barrage_snapshot(t, req, len, on_msg, &st, err) == 0);
+    CHECK_REQ(snapshot_into(t, req, len, &st) == 0);
     CHECK_INT(st.rows_total, 50);
     CHECK_INT(st.last.columns[0].length, 50);
     CHECK_INT(st.last.columns[1].length, 0);
@@ -993,14 +992,12 @@ static void test_snapshot_columns_and_batches(void)
     CHECK_INT(st.meta_cols_len, 1);
     CHECK_INT(st.meta_cols[0], 0x05);
     stream_reset(&st);
-    free(req);
 
     /* batch_size 3 over 10 rows: 3 + 3 + 3 + 1, metadata on the first only */
     req = snapshot_request(0, 9, NULL, 0, 0, 3, 0, 0, &len);
-    CHECK_REQ(req);
     stream_init(&st);
     st.id_col = 6;
-    CHECK_REQ(demo_encode_barrage_snapshot(t, req, len, on_msg, &st, err) == 0);
+    CHECK_REQ(snapshot_into(t, req, len, &st) == 0);
     CHECK_INT(st.n_batches, 4);
     CHECK_INT(st.batch_rows[0], 3);
     CHECK_INT(st.batch_rows[3], 1);
@@ -1008,20 +1005,17 @@ static void test_snapshot_columns_and_batches(void)
     CHECK_INT(st.has_meta[1], 0);
     CHECK(st.ids_ok);
     stream_reset(&st);
-    free(req);
 
     /* max_message_size 4000 over 1000 rows: several batches, each under the limit */
     req = snapshot_request(0, 999, NULL, 0, 0, 0, 4000, 0, &len);
-    CHECK_REQ(req);
     stream_init(&st);
     st.id_col = 6;
-    CHECK_REQ(demo_encode_barrage_snapshot(t, req, len, on_msg, &st, err) == 0);
+    CHECK_REQ(snapshot_into(t, req, len, &st) == 0);
     CHECK_INT(st.rows_total, 1000);
     CHECK(st.n_batches > 5);
     CHECK(st.max_body < 4000);
     CHECK(st.ids_ok);
     stream_reset(&st);
-    free(req);
 
     /* an empty viewport (RowSet 0x20) is not an absent one: nothing to send */
     static const uint8_t empty_rs[] = {0x20};
@@ -1032,10 +1026,9 @@ static void test_snapshot_columns_and_batches(void)
     r.viewport_len = 1;
     CHECK_REQ(dh_barrage_encode_snapshot_request(&r, &req, &len, &e) == DH_OK);
     stream_init(&st);
-    CHECK_REQ(demo_encode_barrage_snapshot(t, req, len, on_msg, &st, err) == 0);
+    CHECK_REQ(snapshot_into(t, req, len, &st) == 0);
     CHECK_INT(st.n_msgs, 1);
     stream_reset(&st);
-    free(req);
     demo_catalog_free(cat);
 }
 
@@ -1043,19 +1036,16 @@ static void test_snapshot_dh_nulls(void)
 {
     struct demo_catalog *cat = demo_catalog_new(NULL);
     CHECK_REQ(cat);
-    char err[DEMO_ERR_MAX];
     size_t len;
     uint8_t *req = snapshot_request(0, 7, NULL, 0, 1, 0, 0, 0, &len);
-    CHECK_REQ(req);
     struct stream st;
     stream_init(&st);
-    CHECK_REQ(demo_encode_barrage_snapshot(find_any(cat, "nulls"), req, len, on_msg, &st, err) == 0);
+    CHECK_REQ(snapshot_into(find_any(cat, "nulls"), req, len, &st) == 0);
     CHECK_INT(st.rows_total, 8);
     CHECK(st.last.columns[3].validity == NULL);
     CHECK_INT(dh_column_get_i64(&st.last.columns[3], 0), INT32_MIN);
     CHECK(st.last.columns[9].validity != NULL);
     stream_reset(&st);
-    free(req);
     demo_catalog_free(cat);
 }
 

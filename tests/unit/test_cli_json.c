@@ -78,74 +78,84 @@ static void test_number_grammar(void)
     CHECK(!json_is_number(NULL));
 }
 
+/* A json_writer into a memory buffer, for the writer tests. */
+struct json_capture {
+    char *buf;
+    size_t n;
+    FILE *f;
+    struct json_writer w;
+};
+
+static struct json_writer *capture_open(struct json_capture *c)
+{
+    c->buf = NULL;
+    c->n = 0;
+    c->f = open_memstream(&c->buf, &c->n);
+    json_writer_init(&c->w, c->f);
+    return &c->w;
+}
+
+/* Close the capture and check everything written is want. */
+static void capture_check(struct json_capture *c, const char *want)
+{
+    fclose(c->f);
+    CHECK_STR(c->buf, want);
+    free(c->buf);
+}
+
 static void test_writer_structure(void)
 {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    struct json_writer w;
-    json_writer_init(&w, f);
-    json_begin_array(&w);
-    json_begin_object(&w);
-    json_key(&w, "a");
-    json_int(&w, -5);
-    json_key(&w, "b");
-    json_begin_array(&w);
-    json_bool(&w, 1);
-    json_null(&w);
-    json_string(&w, NULL);
-    json_number_text(&w, "2.5");
-    json_number_text(&w, "NaN");
-    json_end_array(&w);
-    json_key(&w, "c\x1b");
-    json_string_n(&w, "xy", 1);
-    json_end_object(&w);
-    json_begin_object(&w);
-    json_end_object(&w);
-    json_end_array(&w);
-    fclose(f);
-    CHECK_STR(buf, "[{\"a\":-5,\"b\":[true,null,null,2.5,\"NaN\"],\"c\\u001b\":\"x\"},{}]");
-    free(buf);
+    struct json_capture c;
+    struct json_writer *w = capture_open(&c);
+    json_begin_array(w);
+    json_begin_object(w);
+    json_key(w, "a");
+    json_int(w, -5);
+    json_key(w, "b");
+    json_begin_array(w);
+    json_bool(w, 1);
+    json_null(w);
+    json_string(w, NULL);
+    json_number_text(w, "2.5");
+    json_number_text(w, "NaN");
+    json_end_array(w);
+    json_key(w, "c\x1b");
+    json_string_n(w, "xy", 1);
+    json_end_object(w);
+    json_begin_object(w);
+    json_end_object(w);
+    json_end_array(w);
+    capture_check(&c, "[{\"a\":-5,\"b\":[true,null,null,2.5,\"NaN\"],\"c\\u001b\":\"x\"},{}]");
 }
 
 static void test_break_puts_commas_at_line_ends(void)
 {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    struct json_writer w;
-    json_writer_init(&w, f);
-    json_begin_array(&w);
+    struct json_capture c;
+    struct json_writer *w = capture_open(&c);
+    json_begin_array(w);
     for (int i = 0; i < 3; i++) {
-        json_break(&w);
-        json_begin_object(&w);
-        json_key(&w, "i");
-        json_int(&w, i);
-        json_end_object(&w);
+        json_break(w);
+        json_begin_object(w);
+        json_key(w, "i");
+        json_int(w, i);
+        json_end_object(w);
     }
-    json_newline(&w);
-    json_end_array(&w);
-    fclose(f);
-    CHECK_STR(buf, "[\n{\"i\":0},\n{\"i\":1},\n{\"i\":2}\n]");
-    free(buf);
+    json_newline(w);
+    json_end_array(w);
+    capture_check(&c, "[\n{\"i\":0},\n{\"i\":1},\n{\"i\":2}\n]");
 }
 
 static void test_members_write_key_then_value(void)
 {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    struct json_writer w;
-    json_writer_init(&w, f);
-    json_begin_object(&w);
-    json_member_string(&w, "s", "x\n");
-    json_member_string(&w, "null", NULL);
-    json_member_int(&w, "i", -7);
-    json_member_bool(&w, "b", 0);
-    json_end_object(&w);
-    fclose(f);
-    CHECK_STR(buf, "{\"s\":\"x\\n\",\"null\":null,\"i\":-7,\"b\":false}");
-    free(buf);
+    struct json_capture c;
+    struct json_writer *w = capture_open(&c);
+    json_begin_object(w);
+    json_member_string(w, "s", "x\n");
+    json_member_string(w, "null", NULL);
+    json_member_int(w, "i", -7);
+    json_member_bool(w, "b", 0);
+    json_end_object(w);
+    capture_check(&c, "{\"s\":\"x\\n\",\"null\":null,\"i\":-7,\"b\":false}");
 }
 
 int main(void)
