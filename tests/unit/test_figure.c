@@ -10,6 +10,19 @@
 /* Pack a figure like the demo server's price_plot: one XY chart, a LINE series
  * of Timestamp against Price from table 0, plus a second series whose table_id
  * is given by the caller. Returns malloc'd bytes. */
+
+/* One data source of a series (strings borrowed). */
+static Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor
+source(const char *axis_id, Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceType type,
+       int32_t table_id, const char *column)
+{
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sd = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_DESCRIPTOR__INIT;
+    sd.axis_id = (char *)axis_id;
+    sd.type = type;
+    sd.table_id = table_id;
+    sd.column_name = (char *)column;
+    return sd;
+}
 static uint8_t *pack_figure(size_t *len, int32_t second_table_id)
 {
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__AxisDescriptor ax =
@@ -26,26 +39,12 @@ static uint8_t *pack_figure(size_t *len, int32_t second_table_id)
         &ax, &ay};
 
     /* Y listed before X: the decoder must look sources up by type. */
-    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sy =
-        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_DESCRIPTOR__INIT;
-    sy.axis_id = (char *)"y0";
-    sy.type = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y;
-    sy.table_id = 0;
-    sy.column_name = (char *)"Price";
-    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sx =
-        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_DESCRIPTOR__INIT;
-    sx.axis_id = (char *)"x0";
-    sx.type = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X;
-    sx.table_id = 0;
-    sx.column_name = (char *)"Timestamp";
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sy = source("y0", IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y, 0, "Price");
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sx = source("x0", IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X, 0, "Timestamp");
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor *src1[] = {
         &sy, &sx};
 
-    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor s2x =
-        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_DESCRIPTOR__INIT;
-    s2x.type = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X;
-    s2x.table_id = second_table_id;
-    s2x.column_name = (char *)"Size";
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor s2x = source("", IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X, second_table_id, "Size");
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor *src2[] = {
         &s2x};
 
