@@ -25,68 +25,13 @@
 #include "keymap.h"
 #include "prompt.h"
 #include "statusbar.h"
+#include "term_guard.h"
 #include "view.h"
-
-/* Signals become bytes on this pipe (the self-pipe trick). */
-static int sig_pipe[2] = {-1, -1};
 
 /* How many events one loop pass handles before it looks at the keyboard. */
 enum { EVENT_BUDGET = 64 };
 /* Info messages fade after this long; errors stay until replaced. */
 enum { INFO_MESSAGE_MS = 20000 };
-
-/* Signal handler: async-signal-safe write of the signal number. */
-static void on_signal(int sig)
-{
-    int saved = errno;
-    unsigned char b = (unsigned char)sig;
-    if (sig_pipe[1] >= 0) {
-        ssize_t r = write(sig_pipe[1], &b, 1);
-        (void)r;
-    }
-    errno = saved;
-}
-
-/* Create the self-pipe and route the signals we care about into it. Must run
- * before curses starts so that ncurses does not install its own SIGWINCH
- * handler. */
-static int signals_install(void)
-{
-    if (pipe(sig_pipe) != 0)
-        return -1;
-    for (int i = 0; i < 2; i++) {
-        fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGWINCH, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    return 0;
-}
-
-/* Restore default dispositions and close the pipe. */
-static void signals_remove(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGWINCH, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    for (int i = 0; i < 2; i++) {
-        if (sig_pipe[i] >= 0)
-            close(sig_pipe[i]);
-        sig_pipe[i] = -1;
-    }
-}
 
 /* ---- messages and the log ---- */
 
@@ -211,8 +156,8 @@ void app_ticket_short(const struct dh_ticket *t, char *buf, size_t n)
     snprintf(buf, n, "%.13s%s%s", full, draw_glyph(DG_ELLIPSIS), full + len - 4);
 }
 
-/* OSC 52 copy with a status-line note either way. */
-int app_copy(struct app *a, const char *text, size_t len, const char *what)
+/* OSC 52 copy of exactly these bytes, with a status-line note either way. */
+static int copy_bytes(struct app *a, const char *text, size_t len, const char *note)
 {
     if (!a->opt->osc52) {
         app_message(a, APP_WARN,
@@ -224,8 +169,34 @@ int app_copy(struct app *a, const char *text, size_t len, const char *what)
         app_message(a, APP_ERROR, "%s", err);
         return -1;
     }
-    app_message(a, APP_INFO, "Copied the %s to the clipboard (OSC 52).", what);
+    app_message(a, APP_INFO, "%s", note);
     return 0;
+}
+
+/* Printable copy: control characters become the escapes the screen shows. */
+int app_copy(struct app *a, const char *text, size_t len, const char *what)
+{
+    size_t n = 0;
+    char *safe = clipboard_printable(text, len, &n);
+    if (!safe) {
+        app_message(a, APP_ERROR, "Not copied: out of memory.");
+        return -1;
+    }
+    int escaped = n != len || memcmp(safe, text, len) != 0;
+    char note[160];
+    snprintf(note, sizeof note, "Copied the %s to the clipboard (OSC 52)%s", what,
+             escaped ? ", control characters as escapes (C copies the exact bytes)." : ".");
+    int rc = copy_bytes(a, safe, n, note);
+    free(safe);
+    return rc;
+}
+
+/* Raw copy: the exact bytes, control characters included. */
+int app_copy_raw(struct app *a, const char *text, size_t len, const char *what)
+{
+    char note[160];
+    snprintf(note, sizeof note, "Copied the %s's exact bytes to the clipboard (OSC 52).", what);
+    return copy_bytes(a, text, len, note);
 }
 
 /* ---- commands ---- */
@@ -755,6 +726,8 @@ static void handle_key(struct app *a, int key)
         return;
     }
     if (a->too_small) {
+        if (prompt_pasting())
+            return; /* pasted text is never a command */
         if (key == 'q' || key == 'Q' || key == UI_KEY_INTERRUPT)
             app_request_quit(a);
         return;
@@ -801,7 +774,9 @@ static void handle_input(struct app *a)
             key = wch == KEY_ENTER ? UI_KEY_ENTER : UI_KEYFN + (int)wch;
         } else {
             key = (int)wch;
-            if (key == '\n' || key == '\r')
+            if (key == UI_KEY_CTRL_C && !prompt_pasting())
+                key = UI_KEY_INTERRUPT; /* raw mode: Ctrl-C is a byte, not SIGINT */
+            else if (key == '\n' || key == '\r')
                 key = UI_KEY_ENTER;
             else if (key == 127 || key == 8)
                 key = UI_KEY_BACKSPACE;
@@ -825,13 +800,13 @@ static void handle_input(struct app *a)
 static void handle_signals(struct app *a)
 {
     unsigned char b[32];
-    ssize_t n = read(sig_pipe[0], b, sizeof b);
-    for (ssize_t i = 0; i < n; i++) {
+    size_t n = term_guard_read(b, sizeof b);
+    for (size_t i = 0; i < n; i++) {
         if (b[i] == SIGWINCH)
             handle_resize(a);
         else if (b[i] == SIGINT)
             handle_key(a, UI_KEY_INTERRUPT);
-        else if (b[i] == SIGTERM || b[i] == SIGHUP) {
+        else if (b[i] == SIGTERM || b[i] == SIGHUP || b[i] == SIGQUIT) {
             app_log(a, "signal %d: quitting", b[i]);
             a->quit = 1;
         }
@@ -912,6 +887,26 @@ static void stderr_restore(struct app *a)
     a->saved_stderr = -1;
 }
 
+/* Append terminfo capability cap to buf (nothing if the terminal lacks it). */
+static void append_cap(char *buf, size_t n, const char *cap)
+{
+    const char *v = tigetstr(cap);
+    if (v && v != (char *)-1 && strlen(buf) + strlen(v) < n)
+        strcat(buf, v);
+}
+
+/* Tell the terminal guard what undoes our terminal setup, for signals and
+ * crashes that end the process before curses_stop runs. */
+static void guard_arm(void)
+{
+    char undo[256] = "\033[?2004l";
+    append_cap(undo, sizeof undo, "sgr0");
+    append_cap(undo, sizeof undo, "rmkx");
+    append_cap(undo, sizeof undo, "cnorm");
+    append_cap(undo, sizeof undo, "rmcup");
+    term_guard_arm(undo);
+}
+
 /* Curses setup. Returns 0, or -1 with a reason in err. */
 static int curses_start(struct app *a, char *err, size_t errlen)
 {
@@ -920,6 +915,7 @@ static int curses_start(struct app *a, char *err, size_t errlen)
                               "(use the ls, fetch or rows commands in scripts)");
         return -1;
     }
+    term_guard_save(STDOUT_FILENO);
     SCREEN *s = newterm(NULL, stdout, stdin);
     if (!s) {
         const char *term = getenv("TERM");
@@ -928,10 +924,12 @@ static int curses_start(struct app *a, char *err, size_t errlen)
         return -1;
     }
     set_term(s);
+    guard_arm();
     /* A terminal that cannot move the cursor (TERM=dumb) cannot show a screen. */
     const char *cup = tigetstr("cup");
     if (!cup || cup == (char *)-1) {
         endwin();
+        term_guard_disarm();
         delscreen(s);
         const char *term = getenv("TERM");
         snprintf(err, errlen,
@@ -941,7 +939,9 @@ static int curses_start(struct app *a, char *err, size_t errlen)
         return -1;
     }
     stderr_divert(a);
-    cbreak();
+    /* Raw, not cbreak: no key and no pasted byte may raise a signal (a
+     * Ctrl-\ would kill us with the terminal left raw); Ctrl-C is a byte. */
+    raw();
     noecho();
     nonl();
     intrflush(stdscr, FALSE);
@@ -950,6 +950,7 @@ static int curses_start(struct app *a, char *err, size_t errlen)
     a->w_input = newwin(1, 1, 0, 0);
     if (!a->w_input) {
         endwin();
+        term_guard_disarm();
         stderr_restore(a);
         snprintf(err, errlen, "cannot create a curses window");
         return -1;
@@ -975,6 +976,7 @@ static void curses_stop(struct app *a)
     fputs("\033[?2004l", stdout);
     fflush(stdout);
     endwin();
+    term_guard_disarm();
     stderr_restore(a);
 }
 
@@ -1032,7 +1034,7 @@ static void run_loop(struct app *a)
         struct pollfd fds[3] = {
             {.fd = STDIN_FILENO, .events = POLLIN},
             {.fd = dh_client_wake_fd(a->client), .events = POLLIN},
-            {.fd = sig_pipe[0], .events = POLLIN},
+            {.fd = term_guard_fd(), .events = POLLIN},
         };
         int timeout = more_events ? 0 : next_timeout(a);
         int n = poll(fds, 3, timeout);
@@ -1077,7 +1079,7 @@ int app_run(const struct app_options *opt)
         }
         app_log(a, "dhtui starting");
     }
-    if (signals_install() != 0) {
+    if (term_guard_install() != 0) {
         fprintf(stderr, "dhtui: cannot create a pipe: %s\n", strerror(errno));
         if (a->log)
             fclose(a->log);
@@ -1087,7 +1089,7 @@ int app_run(const struct app_options *opt)
     dh_error_clear(&err);
     a->client = dh_client_new(&opt->client, &err);
     if (!a->client) {
-        signals_remove();
+        term_guard_remove();
         fprintf(stderr, "dhtui: %s\n", err.msg[0] ? err.msg : "cannot start the client");
         if (a->log)
             fclose(a->log);
@@ -1098,7 +1100,7 @@ int app_run(const struct app_options *opt)
     if (curses_start(a, why, sizeof why) != 0) {
         prompt_done();
         dh_client_free(a->client);
-        signals_remove();
+        term_guard_remove();
         fprintf(stderr, "dhtui: %s\n", why);
         if (a->log)
             fclose(a->log);
@@ -1112,19 +1114,21 @@ int app_run(const struct app_options *opt)
         curses_stop(a);
         prompt_done();
         dh_client_free(a->client);
-        signals_remove();
+        term_guard_remove();
         fprintf(stderr, "dhtui: out of memory\n");
         return 1;
     }
     open_initial_ticket(a);
     run_loop(a);
-    /* Give the terminal back first; closing the session may take a moment. */
+    /* Give the terminal back first; closing the session may take a moment,
+     * and a second Ctrl-C or SIGTERM meanwhile ends the process at once. */
     curses_stop(a);
+    term_guard_leaving();
     prompt_done();
     app_free_state(a);
     app_log(a, "dhtui exiting");
     dh_client_free(a->client);
-    signals_remove();
+    term_guard_remove();
     if (a->log)
         fclose(a->log);
     return 0;

@@ -4,12 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dh_encoding.h"
+#include "dh_text.h"
 
 /* Append n bytes to buf at *o (capacity checked by the caller's sizing). */
 static void put(char *buf, size_t *o, const char *s, size_t n)
@@ -55,6 +57,20 @@ char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_scree
     free(b64);
     *out_len = o;
     return seq;
+}
+
+/* Sanitised text: an escape is at most 6 bytes ("\u202e") for every input
+ * byte it replaces, so 6 * len + 1 always fits. */
+char *clipboard_printable(const char *text, size_t len, size_t *out_len)
+{
+    if (len > (SIZE_MAX - 1) / 6)
+        return NULL;
+    size_t cap = 6 * len + 1;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    *out_len = dh_text_sanitize(text, len, out, cap, 0, NULL);
+    return out;
 }
 
 /* Write the sequence to /dev/tty, bypassing curses. */

@@ -17,8 +17,18 @@
 char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_screen,
                          size_t *out_len);
 
+/* The text a normal copy puts in the clipboard: text[0..len) with every
+ * control character, escape sequence, bidi control and invalid byte turned
+ * into a visible escape as the screen shows it (dh_text_sanitize: "\e[201~",
+ * "\n", "\u202e"), so a later paste into a shell or editor can neither end a
+ * bracketed paste nor run a command. A new NUL-terminated buffer (caller
+ * frees) of *out_len bytes; NULL when out of memory. Any thread. */
+char *clipboard_printable(const char *text, size_t len, size_t *out_len);
+
 /* Copy text to the clipboard: writes the sequence to /dev/tty (not through
- * curses). Returns 0, or -1 with one sentence in err. UI thread. */
+ * curses). The bytes are copied as they are: callers pass
+ * clipboard_printable text unless the user asked for the exact bytes.
+ * Returns 0, or -1 with one sentence in err. UI thread. */
 int clipboard_copy(const char *text, size_t len, char *err, size_t errlen);
 
 #endif

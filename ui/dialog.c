@@ -334,6 +334,7 @@ static unsigned text_key(struct view *v, struct app *a, int key, enum ui_action 
     case ACT_TOP: d->top = 0; break;
     case ACT_BOTTOM: d->top = max_top; break;
     case ACT_COPY: app_copy(a, d->raw, d->raw_len, "text"); return UR_HANDLED | UR_STATUS;
+    case ACT_COPY_RAW: app_copy_raw(a, d->raw, d->raw_len, "text"); return UR_HANDLED | UR_STATUS;
     case ACT_BACK: return UR_HANDLED | UR_CLOSE;
     default: return UR_HANDLED;
     }

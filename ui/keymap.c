@@ -60,7 +60,9 @@ static const struct key_binding pager_bindings[] = {
     {'$', ACT_LAST_COL, "last column", NULL, 0},
     {':', ACT_GOTO, "go to row number", "Go to", KB_HINT},
     {UI_KEY_ENTER, ACT_OPEN, "show the whole cell", "Cell", KB_HINT},
-    {'c', ACT_COPY, "copy the cell to the clipboard (OSC 52)", "Copy", KB_HINT},
+    {'c', ACT_COPY, "copy the cell to the clipboard (OSC 52; control characters as escapes)",
+     "Copy", KB_HINT},
+    {'C', ACT_COPY_RAW, "copy the cell's exact bytes, control characters included", NULL, 0},
     {'s', ACT_SCHEMA, "schema: column names and types", "Schema", KB_HINT},
     {'p', ACT_PUBLISH, "publish this table to a new shared ticket", NULL, 0},
     {'R', ACT_REFRESH, "reload the visible rows", NULL, 0},
@@ -93,7 +95,9 @@ static const struct key_binding help_bindings[] = {
 
 static const struct key_binding popup_bindings[] = {
     MOVE_BINDINGS,
-    {'c', ACT_COPY, "copy the text to the clipboard (OSC 52)", "Copy", KB_HINT},
+    {'c', ACT_COPY, "copy the text to the clipboard (OSC 52; control characters as escapes)",
+     "Copy", KB_HINT},
+    {'C', ACT_COPY_RAW, "copy the text's exact bytes, control characters included", NULL, 0},
     {UI_KEY_ESC, ACT_BACK, "close", "Close", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
     {UI_KEY_ENTER, ACT_BACK, NULL, NULL, 0},

@@ -286,6 +286,12 @@ void prompt_paste(int active)
     P.paste = active;
 }
 
+/* 1 while a bracketed paste is arriving. */
+int prompt_pasting(void)
+{
+    return P.paste;
+}
+
 /* Queue bytes for readline. */
 static void feed(const char *s, size_t n)
 {
@@ -322,11 +328,10 @@ static size_t utf8_encode(unsigned cp, char *out)
     return 4;
 }
 
-/* Turn a curses key back into what a terminal would have sent readline.
- * Returns 0 for keys readline should not see. */
-static int key_to_bytes(int key)
+/* The bytes a terminal sends for a key, into b (at least 16 bytes); returns
+ * the length, 0 for keys with no byte form. */
+static size_t key_bytes(int key, char *b)
 {
-    char b[8];
     const char *seq = NULL;
     switch (key) {
     case UI_KEY_ENTER: seq = "\r"; break;
@@ -341,21 +346,45 @@ static int key_to_bytes(int key)
     default: break;
     }
     if (seq) {
-        feed(seq, strlen(seq));
-        return 1;
+        memcpy(b, seq, strlen(seq));
+        return strlen(seq);
     }
-    int alt = 0;
+    size_t n = 0;
     if (key >= UI_KEY_ALT && key - UI_KEY_ALT < 0x110000) {
-        alt = 1;
+        b[n++] = '\033';
         key -= UI_KEY_ALT;
     }
     if (key < 0 || key >= 0x110000 || (key >= 0xD800 && key < 0xE000))
         return 0;
-    if (alt)
-        feed("\033", 1);
-    size_t n = utf8_encode((unsigned)key, b);
+    return n + utf8_encode((unsigned)key, b + n);
+}
+
+/* Turn a curses key back into what a terminal would have sent readline.
+ * Returns 0 for keys readline should not see. */
+static int key_to_bytes(int key)
+{
+    char b[16];
+    size_t n = key_bytes(key, b);
+    if (n == 0)
+        return 0;
     feed(b, n);
     return 1;
+}
+
+/* A key inside a bracketed paste: its bytes go into the line as text, so a
+ * pasted ^U or ESC sequence is shown (escaped) instead of editing the line.
+ * NUL cannot be held in readline's C string and is dropped. */
+static void paste_literal(int key)
+{
+    char b[17];
+    size_t n = key_bytes(key, b);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != '\0')
+            b[k++] = b[i];
+    b[k] = '\0';
+    if (k)
+        rl_insert_text(b);
 }
 
 /* Act on a line readline finished. */
@@ -391,13 +420,24 @@ static unsigned finish_line(struct app *a)
     return (r & ~(unsigned)UR_KEEP) | UR_HANDLED;
 }
 
+/* Tell the owner when the text changed; mark the line for drawing. */
+static unsigned prompt_changed(struct app *a, unsigned r)
+{
+    if (P.open && P.ops && P.ops->change && strcmp(rl_line_buffer, P.last ? P.last : "") != 0) {
+        note_text(rl_line_buffer);
+        r |= P.ops->change(P.ctx, a, rl_line_buffer);
+    }
+    a->dirty |= UI_DIRTY_BOTTOM;
+    return r;
+}
+
 /* Feed one key through readline and report changes and Enter. */
 unsigned prompt_key(struct app *a, int key)
 {
     if (!P.open)
         return UR_NONE;
     P.app = a;
-    if (key == UI_KEY_ESC || key == UI_KEY_INTERRUPT) {
+    if ((key == UI_KEY_ESC && !P.paste) || key == UI_KEY_INTERRUPT) {
         const struct prompt_ops *ops = P.ops;
         void *ctx = P.ctx;
         prompt_close(a);
@@ -409,6 +449,10 @@ unsigned prompt_key(struct app *a, int key)
         return UR_HANDLED; /* a pasted line break must not submit */
     if (P.paste && key == UI_KEY_TAB)
         key = ' ';
+    if (P.paste) {
+        paste_literal(key);
+        return prompt_changed(a, UR_HANDLED);
+    }
     if (!key_to_bytes(key))
         return UR_HANDLED;
     unsigned r = UR_HANDLED;
@@ -418,12 +462,7 @@ unsigned prompt_key(struct app *a, int key)
             r |= finish_line(a);
     }
     P.in_len = P.in_pos = 0;
-    if (P.open && P.ops && P.ops->change && strcmp(rl_line_buffer, P.last ? P.last : "") != 0) {
-        note_text(rl_line_buffer);
-        r |= P.ops->change(P.ctx, a, rl_line_buffer);
-    }
-    a->dirty |= UI_DIRTY_BOTTOM;
-    return r;
+    return prompt_changed(a, r);
 }
 
 /* Label, text and cursor, scrolled to keep the cursor visible. */

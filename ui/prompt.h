@@ -40,8 +40,12 @@ int prompt_active(void);
 void *prompt_ctx(void);
 /* Feed one key (see keymap.h). Returns a reaction. UI thread. */
 unsigned prompt_key(struct app *a, int key);
-/* Bracketed paste started / ended (line breaks inside are dropped). UI thread. */
+/* Bracketed paste started / ended. Inside a paste every key is text: control
+ * characters and escape sequences are inserted literally (shown escaped),
+ * never run as editing commands; line breaks are dropped. UI thread. */
 void prompt_paste(int active);
+/* 1 while a bracketed paste is arriving. UI thread. */
+int prompt_pasting(void);
 /* Draw the prompt line into w (one line) and leave the cursor at the input
  * point. UI thread. */
 void prompt_draw(WINDOW *w);

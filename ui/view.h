@@ -189,8 +189,12 @@ void app_fetch_ticket(struct app *a, const struct dh_ticket *t, const char *type
 void app_publish(struct app *a, const struct dh_object *obj);
 /* Release a ticket this session published. UI thread. */
 void app_release(struct app *a, const struct dh_ticket *shared);
-/* Copy text with OSC 52 (if enabled) and say so; what = "ticket", "cell". UI thread. */
+/* Copy text with OSC 52 (if enabled) and say so; what = "ticket", "cell".
+ * Control characters are copied as visible escapes (clipboard_printable), so
+ * no copied text can act on a terminal or shell it is pasted into. UI thread. */
 int app_copy(struct app *a, const char *text, size_t len, const char *what);
+/* The same with the exact bytes (the user asked: C). UI thread. */
+int app_copy_raw(struct app *a, const char *text, size_t len, const char *what);
 /* Ask to quit (confirms when published tickets would die). UI thread. */
 void app_request_quit(struct app *a);
 /* Open the ticket prompt, optionally pre-filled. UI thread. */

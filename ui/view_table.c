@@ -553,7 +553,8 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
         return UR_HANDLED | UR_STATUS;
     }
     case ACT_OPEN:
-    case ACT_COPY: {
+    case ACT_COPY:
+    case ACT_COPY_RAW: {
         size_t len = 0;
         char what[256];
         char *text = selected_cell(v, &len, what, sizeof what);
@@ -563,6 +564,8 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
         }
         if (act == ACT_COPY) {
             app_copy(a, text, len, "cell");
+        } else if (act == ACT_COPY_RAW) {
+            app_copy_raw(a, text, len, "cell");
         } else {
             char title[400];
             snprintf(title, sizeof title, "%s: %s", v->name, what);

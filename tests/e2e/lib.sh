@@ -92,19 +92,27 @@ server_cmd() {
     echo "$*" >&7
 }
 
+# The shell command that runs dhtui for session NAME (extra arguments go to
+# dhtui): its own state directory, sanitizer logs, --log $E2E_TMP/NAME.log.
+dhtui_cmd() {
+    local name=$1
+    shift
+    mkdir -p "$E2E_TMP/state-$name"
+    printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color \
+        XDG_STATE_HOME="$E2E_TMP/state-$name" \
+        ASAN_OPTIONS="log_path=$E2E_TMP/sanitizer-$name:${ASAN_OPTIONS:-}" \
+        LSAN_OPTIONS="suppressions=$E2E_DIR/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}" \
+        UBSAN_OPTIONS="log_path=$E2E_TMP/sanitizer-$name:print_stacktrace=1:${UBSAN_OPTIONS:-}" \
+        "$DHTUI" --port "$E2E_PORT" --log "$E2E_TMP/$name.log" "$@"
+}
+
 # Start dhtui in a new tmux session NAME (default "main") of COLSxLINES.
 # Extra arguments go to dhtui. Its log goes to $E2E_TMP/NAME.log.
 start_dhtui() {
     local name=${1:-main} cols=${2:-120} lines=${3:-40}
     shift 3 2>/dev/null || shift $#
-    mkdir -p "$E2E_TMP/state-$name"
     local cmd
-    cmd=$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color \
-        XDG_STATE_HOME="$E2E_TMP/state-$name" \
-        ASAN_OPTIONS="log_path=$E2E_TMP/sanitizer-$name:${ASAN_OPTIONS:-}" \
-        LSAN_OPTIONS="suppressions=$E2E_DIR/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}" \
-        UBSAN_OPTIONS="log_path=$E2E_TMP/sanitizer-$name:print_stacktrace=1:${UBSAN_OPTIONS:-}" \
-        "$DHTUI" --port "$E2E_PORT" --log "$E2E_TMP/$name.log" "$@")
+    cmd=$(dhtui_cmd "$name" "$@")
     if tm has-session 2>/dev/null; then
         tm new-session -d -s "$name" -x "$cols" -y "$lines" "$cmd; sleep 30"
     else
