@@ -938,6 +938,12 @@ static int curses_start(struct app *a, char *err, size_t errlen)
                  term ? term : "");
         return -1;
     }
+    /* ncurses flushes after every cursor move until the screen has been
+     * suspended and resumed once (lib_mvcur.c treats the first run as
+     * "initial"): one endwin/doupdate pair makes a frame leave in one
+     * write instead of one per line, which matters over SSH. */
+    endwin();
+    doupdate();
     stderr_divert(a);
     /* Raw, not cbreak: no key and no pasted byte may raise a signal (a
      * Ctrl-\ would kill us with the terminal left raw); Ctrl-C is a byte. */
