@@ -34,6 +34,10 @@ struct demo_field {
     int app;
 };
 
+/* Longest ticket listed: names far longer than clients may handle, as a
+ * real server lists them (tests check that clients say so, not crash). */
+#define FIELD_TICKET_MAX 8192
+
 /* ---------------------------------------------------------------- fields */
 
 size_t demo_object_ticket(const struct demo_object *o, char *buf, size_t cap)
@@ -57,7 +61,7 @@ static void field_free(struct demo_field *f)
 /* The field of a listed object; 0, or -1 (out of memory or no ticket). */
 static int field_from_object(const struct demo_object *o, struct demo_field *f)
 {
-    char t[1024];
+    char t[FIELD_TICKET_MAX];
     memset(f, 0, sizeof *f);
     if (!demo_object_ticket(o, t, sizeof t))
         return -1;
@@ -93,7 +97,7 @@ static int field_copy(const struct demo_field *src, struct demo_field *f)
 static int current_field(struct demo_registry *r, const char *key, struct demo_field *f)
 {
     size_t n = demo_catalog_count(r->cat);
-    char t[1024];
+    char t[FIELD_TICKET_MAX];
     for (size_t i = 0; i < n; i++) {
         const struct demo_object *o = demo_catalog_at(r->cat, i);
         if (!o || demo_object_removed(o) || demo_object_hidden(o))
@@ -273,7 +277,7 @@ static void fields_propagate_locked(struct demo_registry *r)
 
 void demo_fields_touch(struct demo_registry *r, const struct demo_object *o)
 {
-    char t[1024];
+    char t[FIELD_TICKET_MAX];
     if (!o || !demo_object_ticket(o, t, sizeof t))
         return;
     pthread_mutex_lock(&r->lock);

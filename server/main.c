@@ -68,8 +68,9 @@ static void usage(FILE *f)
         "                           these roots (PEM)\n"
         "\n"
         "Prints `listening on 127.0.0.1:<port>` once ready. Control commands on stdin, one\n"
-        "per line, one reply line each: add NAME [TYPE [LIKE]], remove NAME, stats,\n"
-        "expire-all, quit. SIGINT/SIGTERM shut down cleanly.\n",
+        "per line, one reply line each: add NAME [TYPE [LIKE]], add-hex HEXBYTES [TIMES]\n"
+        "(a table named by those bytes, repeated), remove NAME, stats, expire-all, quit.\n"
+        "SIGINT/SIGTERM shut down cleanly.\n",
         DEFAULT_ROWS, DEFAULT_DURATION_MS, MIN_DURATION_MS);
 }
 
@@ -252,6 +253,32 @@ static int valid_name(const char *s)
     return 1;
 }
 
+/* add-hex: the name given as hex bytes (any bytes but NUL and '/'), repeated
+ * `times` times, so tests can add names no command line can carry (escape
+ * sequences, 5,000 characters). A new string, or NULL if malformed. */
+static char *hex_name(const char *hex, const char *times)
+{
+    size_t n = strlen(hex);
+    long reps = times ? strtol(times, NULL, 10) : 1;
+    if (n == 0 || n % 2 != 0 || reps < 1 || (size_t)reps * (n / 2) > 65536)
+        return NULL;
+    char *out = malloc(n / 2 * (size_t)reps + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || v == 0 || v == '/') {
+            free(out);
+            return NULL;
+        }
+        out[i] = (char)v;
+    }
+    for (long r = 1; r < reps; r++)
+        memcpy(out + (size_t)r * (n / 2), out, n / 2);
+    out[n / 2 * (size_t)reps] = '\0';
+    return out;
+}
+
 /* Run one control command (ctl_lock held). Returns 1 for quit. */
 static int control_command(struct server *sv, char *line)
 {
@@ -272,6 +299,17 @@ static int control_command(struct server *sv, char *line)
         const struct demo_object *o = demo_catalog_add(app->cat, a1, a2 ? a2 : "Table", a3);
         if (!o) {
             ctl_reply("error: cannot add '%s' (a built-in has that name?)", a1);
+            return 0;
+        }
+        demo_fields_touch(app->reg, o);
+        ctl_reply("ok");
+    } else if (strcmp(cmd, "add-hex") == 0) {
+        char *name = a1 && !a3 ? hex_name(a1, a2) : NULL;
+        const struct demo_object *o = name ? demo_catalog_add(app->cat, name, "Table", NULL)
+                                           : NULL;
+        free(name);
+        if (!o) {
+            ctl_reply("error: usage: add-hex HEXBYTES [TIMES] (a table named by the bytes)");
             return 0;
         }
         demo_fields_touch(app->reg, o);
@@ -299,7 +337,8 @@ static int control_command(struct server *sv, char *line)
         ctl_reply("ok");
         return 1;
     } else {
-        ctl_reply("error: unknown command '%.100s' (add, remove, stats, expire-all, quit)", cmd);
+        ctl_reply("error: unknown command '%.100s' (add, add-hex, remove, stats, expire-all, quit)",
+                  cmd);
     }
     return 0;
 }

@@ -20,6 +20,10 @@ struct dh_object {
     char *app_name;    /* application_name */
     char *app_id;      /* application_id ("scope" for script variables) */
     struct dh_ticket ticket;
+    /* NULL for a usable object. Otherwise why it cannot be opened or published
+     * (one sentence, e.g. its ticket is longer than DH_TICKET_MAX); such an
+     * object is still listed, with an empty ticket, never dropped. */
+    char *unusable;
 };
 
 /* An immutable, sorted snapshot (by name, then application id). Owns its

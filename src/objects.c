@@ -5,6 +5,7 @@
 #include "dh_objects.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ void dh_object_reset(struct dh_object *o)
     free(o->description);
     free(o->app_name);
     free(o->app_id);
+    free(o->unusable);
     memset(o, 0, sizeof *o);
 }
 
@@ -61,35 +63,51 @@ int dh_object_copy(struct dh_object *dst, const struct dh_object *src)
     dst->app_name = dup_or_empty(src->app_name);
     dst->app_id = dup_or_empty(src->app_id);
     dst->ticket = src->ticket;
-    if (!dst->name || !dst->type || !dst->description || !dst->app_name || !dst->app_id) {
+    dst->unusable = src->unusable ? strdup(src->unusable) : NULL;
+    if (!dst->name || !dst->type || !dst->description || !dst->app_name || !dst->app_id ||
+        (src->unusable && !dst->unusable)) {
         dh_object_reset(dst);
         return DH_ENOMEM;
     }
     return DH_OK;
 }
 
-/* Convert one FieldInfo; DH_EINVAL when it has no usable ticket. */
+/* Convert one FieldInfo. A field whose ticket dhtui cannot hold is kept,
+ * with an empty ticket and the reason in `unusable`. */
 static int object_from_field(struct dh_object *o, const field_info *f)
 {
     memset(o, 0, sizeof *o);
     const Io__Deephaven__Proto__Backplane__Grpc__TypedTicket *tt = f->typed_ticket;
-    if (!tt || !tt->ticket || tt->ticket->ticket.len == 0 ||
-        tt->ticket->ticket.len > DH_TICKET_MAX)
-        return DH_EINVAL;
+    size_t len = tt && tt->ticket ? tt->ticket->ticket.len : 0;
+    char why[160] = "";
+    if (len == 0)
+        snprintf(why, sizeof why, "the server listed it without a ticket");
+    else if (len > DH_TICKET_MAX)
+        snprintf(why, sizeof why, "its ticket is %zu bytes, more than the %d dhtui can use "
+                 "(a name that long cannot be opened)", len, DH_TICKET_MAX);
     struct dh_object tmp = {
-        .name = f->field_name, .type = tt->type, .description = f->field_description,
-        .app_name = f->application_name, .app_id = f->application_id,
+        .name = f->field_name, .type = tt ? tt->type : NULL,
+        .description = f->field_description, .app_name = f->application_name,
+        .app_id = f->application_id, .unusable = why[0] ? why : NULL,
     };
-    tmp.ticket.len = tt->ticket->ticket.len;
-    memcpy(tmp.ticket.bytes, tt->ticket->ticket.data, tmp.ticket.len);
+    if (!why[0]) {
+        tmp.ticket.len = len;
+        memcpy(tmp.ticket.bytes, tt->ticket->ticket.data, len);
+    }
     return dh_object_copy(o, &tmp);
 }
 
-static long find_by_ticket(const struct dh_objects *m, const struct dh_ticket *t)
+/* The model's entry for o: by ticket, or for an unusable object (no ticket)
+ * by name and application. -1 if absent. */
+static long find_same(const struct dh_objects *m, const struct dh_object *o)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (dh_ticket_equal(&m->items[i].ticket, t))
+    for (size_t i = 0; i < m->n; i++) {
+        const struct dh_object *x = &m->items[i];
+        if (o->ticket.len ? dh_ticket_equal(&x->ticket, &o->ticket)
+                          : x->ticket.len == 0 && strcmp(x->name, o->name) == 0 &&
+                                strcmp(x->app_id, o->app_id) == 0)
             return (long)i;
+    }
     return -1;
 }
 
@@ -104,11 +122,9 @@ static int upsert(struct dh_objects *m, const field_info *f)
 {
     struct dh_object o;
     int rc = object_from_field(&o, f);
-    if (rc == DH_EINVAL)
-        return DH_OK; /* a field without a ticket cannot be used: skip it */
     if (rc != DH_OK)
         return rc;
-    long at = find_by_ticket(m, &o.ticket);
+    long at = find_same(m, &o);
     if (at >= 0) {
         dh_object_reset(&m->items[at]);
         m->items[at] = o;
@@ -133,7 +149,7 @@ static void remove_field(struct dh_objects *m, const field_info *f)
     struct dh_object o;
     if (object_from_field(&o, f) != DH_OK)
         return;
-    long at = find_by_ticket(m, &o.ticket);
+    long at = find_same(m, &o);
     if (at >= 0)
         remove_at(m, (size_t)at);
     dh_object_reset(&o);

@@ -225,9 +225,21 @@ void app_fetch_ticket(struct app *a, const struct dh_ticket *t, const char *type
     ui_copy(p->typed, sizeof p->typed, typed);
 }
 
+/* Say why an object the server listed cannot be used; 1 if so. */
+static int refuse_unusable(struct app *a, const struct dh_object *obj, const char *verb)
+{
+    if (!obj->unusable)
+        return 0;
+    app_message(a, APP_ERROR, "Cannot %s %.60s%s: %s", verb, obj->name,
+                strlen(obj->name) > 60 ? draw_glyph(DG_ELLIPSIS) : "", obj->unusable);
+    return 1;
+}
+
 /* Queue an open (a fetch that is not a known ticket) for an object. */
 void app_open_object(struct app *a, const struct dh_object *obj)
 {
+    if (refuse_unusable(a, obj, "open"))
+        return;
     uint64_t req = dh_client_open(a->client, obj);
     pending_start(a, req, PEND_OPEN, "opening", "open", obj->name, obj->type);
 }
@@ -235,6 +247,8 @@ void app_open_object(struct app *a, const struct dh_object *obj)
 /* Queue a publish; the dialog opens on DH_EV_PUBLISHED. */
 void app_publish(struct app *a, const struct dh_object *obj)
 {
+    if (refuse_unusable(a, obj, "publish"))
+        return;
     uint64_t req = dh_client_publish(a->client, obj);
     pending_start(a, req, PEND_PUBLISH, "publishing", "publish", obj->name, obj->type);
 }

@@ -29,6 +29,13 @@ enum { CLI_GRPC_FAILED_PRECONDITION = 9 };
 
 /* ---- shared helpers ---- */
 
+/* Sanitised copy of server text for a printf %s. */
+static const char *cli_safe(const char *s, char *buf, size_t n)
+{
+    dh_text_sanitize(s ? s : "", s ? strlen(s) : 0, buf, n, DH_SANITIZE_TAB_AS_SPACE, NULL);
+    return buf;
+}
+
 void cli_error_line(const char *msg)
 {
     char safe[2 * DH_ERROR_MSG_MAX];
@@ -181,7 +188,10 @@ static void cli_ls_table(const struct dh_object_list *l)
         const struct dh_object *ob = &l->items[i];
         const char *type = ob->type[0] ? ob->type : "?";
         const char *app = cli_app_label(ob);
-        const char *desc = ob->description ? ob->description : "";
+        char why[256];
+        if (ob->unusable)
+            snprintf(why, sizeof why, "(cannot be used: %s)", ob->unusable);
+        const char *desc = ob->unusable ? why : ob->description ? ob->description : "";
         cli_text_cell(stdout, ob->name, strlen(ob->name), wn, 1);
         fputs("  ", stdout);
         cli_text_cell(stdout, type, strlen(type), wt, 1);
@@ -211,7 +221,10 @@ static void cli_ls_json(const struct dh_object_list *l)
         json_member_string(&w, "application_id", ob->app_id ? ob->app_id : "");
         json_member_string(&w, "application_name", ob->app_name ? ob->app_name : "");
         json_member_string(&w, "description", ob->description ? ob->description : "");
-        json_member_string(&w, "ticket", cli_ticket_text(&ob->ticket, ticket, sizeof ticket));
+        json_member_string(&w, "ticket",
+                           ob->unusable ? "" : cli_ticket_text(&ob->ticket, ticket, sizeof ticket));
+        if (ob->unusable)
+            json_member_string(&w, "unusable", ob->unusable);
         json_end_object(&w);
     }
     if (l->n)
@@ -312,6 +325,8 @@ static int cli_find_object(struct dh_session *s, const char *name, struct dh_obj
     int rc = -1;
     if (!ob)
         cli_errorf("no object named '%s' (dhtui ls lists them)", name);
+    else if (ob->unusable)
+        cli_errorf("'%.60s' cannot be used: %s", name, ob->unusable);
     else if (dh_object_copy(out, ob) != DH_OK)
         cli_errorf("out of memory");
     else
@@ -348,9 +363,10 @@ int cli_publish(const struct cli_options *o)
     char ticket[2 * DH_TICKET_MAX + 64];
     cli_ticket_text(&shared, ticket, sizeof ticket);
     cli_publish_print(o, &ob, ticket);
+    char name[512];
     fprintf(stderr, "dhtui: published '%s' as %s; keeping the session open so the ticket stays "
                     "valid; press Ctrl-C to release it and exit\n",
-            ob.name, ticket);
+            cli_safe(ob.name, name, sizeof name), ticket);
     dh_object_reset(&ob);
 
     int code = CLI_EXIT_OK;
@@ -405,13 +421,6 @@ static const char *cli_plot_style_name(int v, char *buf, size_t n)
                          buf, n);
 }
 
-/* Sanitised copy of server text for a printf %s. */
-static const char *cli_safe(const char *s, char *buf, size_t n)
-{
-    dh_text_sanitize(s ? s : "", s ? strlen(s) : 0, buf, n, DH_SANITIZE_TAB_AS_SPACE, NULL);
-    return buf;
-}
-
 /* The Arrow type label of a field ("int64", "timestamp[ns, UTC]"), leaving
  * out the Deephaven type that dh_format_type_label prefers. */
 static const char *cli_arrow_label(const struct dh_field *fl, char *buf, size_t n)
@@ -432,8 +441,9 @@ static const char *cli_type_label(const struct dh_field *fl, char *buf, size_t n
 /* fetch: the first lines, naming the ticket and what it points at. */
 static void cli_fetch_head_text(const char *ticket, const char *type)
 {
-    printf("ticket   %s\n", ticket);
-    printf("type     %s\n", type);
+    char a[2 * DH_TICKET_MAX + 64], b[256];
+    printf("ticket   %s\n", cli_safe(ticket, a, sizeof a));
+    printf("type     %s\n", cli_safe(type, b, sizeof b));
 }
 
 /* fetch --json: open the object and write the ticket and its type. */
@@ -472,7 +482,8 @@ static void cli_fetch_table_text(const char *ticket, const struct dh_table_info 
         cli_text_cell(stdout, fl->name, strlen(fl->name), wn, 1);
         fputs("  ", stdout);
         cli_text_cell(stdout, dht, strlen(dht), wd, 1);
-        printf("  %s%s\n", cli_arrow_label(fl, label, sizeof label),
+        char safe[256];
+        printf("  %s%s\n", cli_safe(cli_arrow_label(fl, label, sizeof label), safe, sizeof safe),
                fl->hidden ? "  (hidden)" : "");
     }
 }
@@ -729,8 +740,11 @@ static void cli_check_print(const struct cli_options *o, const struct cli_check_
         size_t len = strlen(rows[i].ticket);
         wt = len > wt ? len : wt;
     }
-    for (size_t i = 0; i < n; i++)
-        printf("%-*s  %-9s  %s\n", (int)wt, rows[i].ticket, rows[i].state, rows[i].detail);
+    for (size_t i = 0; i < n; i++) {
+        char safe[sizeof rows[i].ticket * 4];
+        printf("%-*s  %-9s  %s\n", (int)wt, cli_safe(rows[i].ticket, safe, sizeof safe),
+               rows[i].state, rows[i].detail);
+    }
 }
 
 int cli_check(const struct cli_options *o)

@@ -439,6 +439,11 @@ static int rows_resolve(struct dh_session *s, const char *text, struct dh_ticket
     if (!l)
         return CLI_EXIT_FAIL;
     const struct dh_object *ob = dh_object_list_find(l, text);
+    if (ob && ob->unusable) {
+        cli_errorf("'%.60s' cannot be used: %s", text, ob->unusable);
+        dh_object_list_free(l);
+        return CLI_EXIT_FAIL;
+    }
     if (ob)
         *t = ob->ticket;
     dh_object_list_free(l);

@@ -507,7 +507,7 @@ static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_acti
     case ACT_PUBLISH: {
         if (!v->has_export)
             return UR_HANDLED;
-        struct dh_object o = {v->name, "Figure", "", "", "", v->export_ticket};
+        struct dh_object o = {v->name, "Figure", "", "", "", v->export_ticket, NULL};
         app_publish(a, &o);
         return UR_HANDLED | UR_STATUS;
     }

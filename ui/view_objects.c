@@ -12,8 +12,8 @@
 
 struct objects_view {
     struct view base;
-    char sel_name[256];  /* the selected object's name ("" = none yet) */
-    char sel_app[256];   /* and its application id */
+    char *sel_name;      /* the selected object's name (NULL = none yet; any length) */
+    char *sel_app;       /* and its application id */
     char filter[256];    /* case-insensitive substring of the name */
     size_t *rows;        /* indices into the snapshot that pass the filter */
     size_t n_rows, cap;
@@ -66,8 +66,17 @@ static void remember(struct objects_view *v, struct app *a)
     const struct dh_object *o = selected(v, a);
     if (!o)
         return;
-    snprintf(v->sel_name, sizeof v->sel_name, "%s", o->name ? o->name : "");
-    snprintf(v->sel_app, sizeof v->sel_app, "%s", o->app_id ? o->app_id : "");
+    char *name = strdup(o->name ? o->name : "");
+    char *app = strdup(o->app_id ? o->app_id : "");
+    if (!name || !app) {
+        free(name);
+        free(app);
+        return; /* out of memory: keep the previous selection */
+    }
+    free(v->sel_name);
+    free(v->sel_app);
+    v->sel_name = name;
+    v->sel_app = app;
 }
 
 /* Rebuild the filtered rows and put the cursor back on the remembered object
@@ -94,7 +103,7 @@ static void rebuild(struct objects_view *v, struct app *a)
         const char *name = o->name ? o->name : "";
         if (!contains_nocase(name, v->filter))
             continue;
-        if (v->sel_name[0] && !found) {
+        if (v->sel_name && !found) {
             const char *app = o->app_id ? o->app_id : "";
             int c = strcmp(name, v->sel_name);
             if (c == 0 && strcmp(app, v->sel_app) == 0) {
@@ -108,7 +117,7 @@ static void rebuild(struct objects_view *v, struct app *a)
     }
     if (!found)
         v->cursor = insert_at < v->n_rows ? insert_at : (v->n_rows ? v->n_rows - 1 : 0);
-    if (!found || !v->sel_name[0])
+    if (!found || !v->sel_name)
         remember(v, a);
 }
 
@@ -259,7 +268,11 @@ static void objects_draw(struct view *vv, struct app *a, WINDOW *w)
         x += c.type + 2;
         draw_str(w, y, x, c.app, sel ? base : draw_attr(DR_DIM), app_label(o), DT_ELLIPSIS);
         x += c.app + 2;
-        draw_str(w, y, x, c.desc, base, o->description, DT_ELLIPSIS);
+        if (o->unusable)
+            draw_fmt(w, y, x, c.desc, sel ? base : draw_attr(DR_WARN), DT_ELLIPSIS,
+                     "cannot be used: %s", o->unusable);
+        else
+            draw_str(w, y, x, c.desc, base, o->description, DT_ELLIPSIS);
     }
 }
 
@@ -353,6 +366,8 @@ static void objects_destroy(struct view *vv, struct app *a)
     struct objects_view *v = (struct objects_view *)vv;
     (void)a;
     free(v->rows);
+    free(v->sel_name);
+    free(v->sel_app);
     free(v);
 }
 

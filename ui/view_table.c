@@ -548,7 +548,7 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
         return UR_HANDLED;
     }
     case ACT_PUBLISH: {
-        struct dh_object o = {v->name, v->type, "", "", "", v->ticket};
+        struct dh_object o = {v->name, v->type, "", "", "", v->ticket, NULL};
         app_publish(a, &o);
         return UR_HANDLED | UR_STATUS;
     }

@@ -117,7 +117,7 @@ expect_reply "remove smoke_t" "ok"
 expect_reply "remove smoke_t" "error: no object named 'smoke_t'"
 expect_reply "add trades" "error: cannot add 'trades' (a built-in has that name?)"
 expect_reply "add" "error: usage: add NAME [TYPE [LIKE]]"
-expect_reply "frobnicate" "error: unknown command 'frobnicate' (add, remove, stats, expire-all, quit)"
+expect_reply "frobnicate" "error: unknown command 'frobnicate' (add, add-hex, remove, stats, expire-all, quit)"
 expect_reply "expire-all" "ok"
 expect_reply "stats" "sessions=0 exports=0 shared=0"
 

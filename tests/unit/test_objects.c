@@ -14,6 +14,9 @@ struct packed {
     size_t len;
 };
 
+/* Room for a ticket "s/<name>" with the longest name a test uses. */
+enum { TICKET_BUF = 6000 };
+
 /* Build one FieldInfo for ticket "s/<name>". */
 static void field_make(field_info *f, Io__Deephaven__Proto__Backplane__Grpc__TypedTicket *tt,
                        Io__Deephaven__Proto__Backplane__Grpc__Ticket *t, char *ticket_buf,
@@ -22,7 +25,7 @@ static void field_make(field_info *f, Io__Deephaven__Proto__Backplane__Grpc__Typ
     io__deephaven__proto__backplane__grpc__field_info__init(f);
     io__deephaven__proto__backplane__grpc__typed_ticket__init(tt);
     io__deephaven__proto__backplane__grpc__ticket__init(t);
-    size_t n = (size_t)snprintf(ticket_buf, 64, "s/%s", name);
+    size_t n = (size_t)snprintf(ticket_buf, TICKET_BUF, "s/%s", name);
     t->ticket.data = (uint8_t *)ticket_buf;
     t->ticket.len = n;
     tt->ticket = t;
@@ -42,7 +45,7 @@ static struct packed pack_update(const char *const *created, const char *const *
     field_info f[2 * MAX], *pc[MAX], *pr[MAX];
     Io__Deephaven__Proto__Backplane__Grpc__TypedTicket tt[2 * MAX];
     Io__Deephaven__Proto__Backplane__Grpc__Ticket t[2 * MAX];
-    char bufs[2 * MAX][64];
+    static char bufs[2 * MAX][TICKET_BUF];
     Io__Deephaven__Proto__Backplane__Grpc__FieldsChangeUpdate u =
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__FIELDS_CHANGE_UPDATE__INIT;
     size_t k = 0;
@@ -111,6 +114,38 @@ static void test_removed_and_updated(void)
     dh_objects_free(m);
 }
 
+/* An object dhtui cannot use (a 5,000-character name makes a ticket longer
+ * than DH_TICKET_MAX) is listed with the reason, and removed like any other. */
+static void test_unusable_listed(void)
+{
+    char *longname = malloc(5001);
+    CHECK_REQ(longname);
+    memset(longname, 'n', 5000);
+    longname[5000] = '\0';
+    struct dh_objects *m = dh_objects_new();
+    const char *names[] = {"trades", longname, NULL};
+    apply(m, pack_update(names, NULL, "Table"));
+    struct dh_object_list *l = dh_objects_snapshot(m);
+    CHECK_REQ(l && l->n == 2);
+    const struct dh_object *o = dh_object_list_find(l, longname);
+    CHECK_REQ(o != NULL);
+    CHECK(o->unusable != NULL && strstr(o->unusable, "5002 bytes") != NULL);
+    CHECK_INT(o->ticket.len, 0);
+    CHECK(dh_object_list_find(l, "trades")->unusable == NULL);
+    struct dh_object copy;
+    CHECK_INT(dh_object_copy(&copy, o), DH_OK);
+    CHECK_STR(copy.unusable, o->unusable);
+    dh_object_reset(&copy);
+    dh_object_list_free(l);
+    /* Created again: replaced, not duplicated; then removed by name. */
+    apply(m, pack_update(names + 1, NULL, "Table"));
+    CHECK_INT(dh_objects_count(m), 2);
+    apply(m, pack_update(NULL, names + 1, "Table"));
+    CHECK_INT(dh_objects_count(m), 1);
+    dh_objects_free(m);
+    free(longname);
+}
+
 static void test_malformed(void)
 {
     struct dh_objects *m = dh_objects_new();
@@ -124,5 +159,6 @@ static void test_malformed(void)
 
 int main(void)
 {
-    CHECK_RUN(T(test_created_sorted), T(test_removed_and_updated), T(test_malformed));
+    CHECK_RUN(T(test_created_sorted), T(test_removed_and_updated), T(test_unusable_listed),
+              T(test_malformed));
 }
