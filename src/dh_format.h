@@ -13,7 +13,8 @@
 /* How cells are shown. Caller-allocated; start from dh_format_opts_init. */
 struct dh_format_opts {
     int group_digits;        /* 1: "1,234,567" in integer parts of numbers */
-    int local_time;          /* 1: timestamps in the local zone with "+01:00"; 0: UTC "Z" */
+    int local_time;          /* 1: timestamps in the local zone with its offset
+                              * ("+01:00", dh_timetext.h); 0: UTC "Z" */
     int float_precision;     /* significant digits of floats; <= 0: 10 (float32: 7);
                               * digits before the point are never rounded away
                               * (123456.789 at 3 shows "123457").

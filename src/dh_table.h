@@ -127,6 +127,46 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
  * same moment: use this, not dh_stream_cancel on the slot's value. Any thread. */
 void dh_table_cancel(struct dh_stream *volatile *slot);
 
+/* Rows streamed batch by batch: one Barrage viewport snapshot of
+ * [first, first + count) over DoExchange, each record batch handed out as it
+ * arrives and dropped at the next call, so memory is one batch whatever
+ * count is (how `dhtui rows` exports a whole table). The server produces the
+ * next batches while the caller works on this one (gRPC flow control bounds
+ * how far it runs ahead). */
+struct dh_table_stream;
+
+/* Open the stream: send the snapshot request (batch_rows rows per record
+ * batch; <= 0: DH_TABLE_BATCH_SIZE) and read up to the Schema message.
+ * *out is NULL on failure. No deadline (exports of any size), cancellable
+ * like dh_table_snapshot through cancel_slot (may be NULL). Any thread. */
+int dh_table_stream_open(struct dh_session *s, const struct dh_ticket *t, int64_t first,
+                         int64_t count, const struct dh_column_set *cols, int64_t batch_rows,
+                         struct dh_stream *volatile *cancel_slot, struct dh_table_stream **out,
+                         struct dh_error *err);
+
+/* The table's schema (the batches' views point at its fields) and the raw
+ * Schema message flatbuffer as received. Valid until _free. Any thread. */
+const struct dh_schema *dh_table_stream_schema(const struct dh_table_stream *st);
+void dh_table_stream_schema_message(const struct dh_table_stream *st, const uint8_t **header,
+                                    size_t *hlen);
+
+/* The next record batch: DH_OK with *batch (valid until the next call or
+ * _free; batch->length never goes past the rows asked for, and views of
+ * columns not requested have length 0), DH_END after the last one, or an
+ * error. raw (may be NULL) gets the batch's message as received (RecordBatch
+ * flatbuffer and body) for re-framing. Any thread (one caller at a time). */
+struct dh_raw_message {
+    const uint8_t *header;
+    size_t hlen;
+    const uint8_t *body;
+    size_t blen;
+};
+int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **batch,
+                         struct dh_raw_message *raw, struct dh_error *err);
+
+/* Cancel if still running and free. NULL-safe. Any thread. */
+void dh_table_stream_free(struct dh_table_stream *st);
+
 /* Flight DoGet of the whole table (all rows, all columns) into *out. Memory grows
  * with the table: for small tables, tests and the "DoGet vs first screen"
  * benchmark. No deadline. Cancellable like dh_table_snapshot. Any thread. */

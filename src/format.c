@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dh_encoding.h"
 #include "dh_text.h"
+#include "dh_timetext.h"
 
 #define BIG_MAX_BYTES 1024   /* longest BigInteger/BigDecimal converted exactly */
 #define BIG_MAX_DIGITS 2480  /* decimal digits of BIG_MAX_BYTES bytes, rounded up */
@@ -324,31 +324,6 @@ static int64_t floor_mod(int64_t a, int64_t b)
     return r < 0 ? r + b : r;
 }
 
-/* The civil date of day z since 1970-01-01 (proleptic Gregorian). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-/* Days since 1970-01-01 of a civil date (inverse of civil_from_days). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Units per second and fraction digits of a time unit. */
 static int64_t unit_per_second(int unit, int *digits)
 {
@@ -360,91 +335,30 @@ static int64_t unit_per_second(int unit, int *digits)
     return per[unit];
 }
 
-/* Append a date; years outside 0..9999 get a sign, as ISO 8601 expands them. */
+/* Append a date. */
 static void put_date(struct out *o, int64_t days)
 {
-    int64_t y;
-    unsigned m, d;
-    char s[48];
-    civil_from_days(days, &y, &m, &d);
-    if (y >= 0 && y <= 9999)
-        snprintf(s, sizeof s, "%04lld-%02u-%02u", (long long)y, m, d);
-    else
-        snprintf(s, sizeof s, "%s%04lld-%02u-%02u", y < 0 ? "-" : "+",
-                 (long long)(y < 0 ? -y : y), m, d);
-    puts_(o, s);
-}
-
-/* Append "HH:MM:SS" and, for digits > 0, "." and the fraction. */
-static void put_clock(struct out *o, int64_t sod, int64_t frac, int digits)
-{
-    char s[48], f[12];
-    snprintf(s, sizeof s, "%02d:%02d:%02d", (int)(sod / 3600), (int)(sod / 60 % 60),
-             (int)(sod % 60));
-    puts_(o, s);
-    if (digits <= 0 || digits > 9)
-        return;
-    f[0] = '.';
-    for (int k = digits; k >= 1; k--) {
-        f[k] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    put(o, f, (size_t)digits + 1);
-}
-
-/* The local zone's offset from UTC in seconds at instant secs; 0 and *ok = 0
- * when the C library cannot say. */
-static int64_t local_offset(int64_t secs, int *ok)
-{
-    time_t t = (time_t)secs;
-    struct tm tm;
-    *ok = 0;
-    if ((int64_t)t != secs || !localtime_r(&t, &tm))
-        return 0;
-    int64_t local = days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
-                                    (unsigned)tm.tm_mday) * 86400 +
-                    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-    *ok = 1;
-    return local - secs;
+    char s[DH_TIMETEXT_MAX];
+    put(o, s, dh_date_text(days, s));
 }
 
 /* Append an instant v (in `unit` since the epoch) as ISO 8601. */
 static void put_timestamp(struct out *o, int64_t v, int unit, int local)
 {
-    int digits;
-    int64_t per = unit_per_second(unit, &digits);
-    int64_t secs = floor_div(v, per);
-    int64_t frac = floor_mod(v, per);
-    int64_t offset = 0;
-    int ok = 0;
-    if (local)
-        offset = local_offset(secs, &ok);
-    int64_t shown = secs + offset;
-    int64_t days = floor_div(shown, 86400);
-    put_date(o, days);
-    put(o, "T", 1);
-    put_clock(o, floor_mod(shown, 86400), frac, digits);
-    if (!ok || offset == 0) {
-        put(o, "Z", 1);
-        return;
-    }
-    char z[16];
-    int64_t a = offset < 0 ? -offset : offset;
-    snprintf(z, sizeof z, "%c%02d:%02d", offset < 0 ? '-' : '+', (int)(a / 3600),
-             (int)(a / 60 % 60));
-    puts_(o, z);
+    char s[DH_TIMETEXT_MAX];
+    put(o, s, dh_timestamp_text(v, unit, local, NULL, s));
 }
 
 /* Append a time of day v (in `unit` since midnight). */
 static void put_time_of_day(struct out *o, int64_t v, int unit)
 {
-    int digits;
-    int64_t per = unit_per_second(unit, &digits);
-    if (v < 0 || v / per >= 86400) { /* not a time of day: show the raw count */
+    char s[DH_TIMETEXT_MAX];
+    size_t n = dh_time_of_day_text(v, unit, s);
+    if (n == 0) { /* not a time of day: show the raw count */
         put_i64(o, v, 0);
         return;
     }
-    put_clock(o, v / per, v % per, digits);
+    put(o, s, n);
 }
 
 /* Append a duration v (in `unit`) as Java's Duration.toString does:

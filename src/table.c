@@ -153,9 +153,9 @@ int dh_flight_data_of_metadata(const uint8_t *md, size_t len, const char *what, 
     return DH_OK;
 }
 
-int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t count,
-                              const struct dh_column_set *cols, uint8_t **out,
-                              size_t *out_len, struct dh_error *err)
+int dh_snapshot_request_sized(const struct dh_ticket *t, int64_t first, int64_t count,
+                              const struct dh_column_set *cols, int32_t batch_size,
+                              uint8_t **out, size_t *out_len, struct dh_error *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -172,7 +172,7 @@ int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t 
         .viewport = viewport,
         .viewport_len = vlen,
         .use_deephaven_nulls = 0,
-        .batch_size = DH_TABLE_BATCH_SIZE,
+        .batch_size = batch_size,
         .max_message_size = DH_TABLE_MAX_MESSAGE_SIZE,
     };
     uint8_t *wrapper = NULL;
@@ -183,6 +183,14 @@ int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t 
         rc = dh_flight_data_of_metadata(wrapper, wlen, "snapshot request", out, out_len, err);
     free(wrapper);
     return rc;
+}
+
+int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t count,
+                              const struct dh_column_set *cols, uint8_t **out,
+                              size_t *out_len, struct dh_error *err)
+{
+    return dh_snapshot_request_sized(t, first, count, cols, DH_TABLE_BATCH_SIZE, out, out_len,
+                                     err);
 }
 
 /* ---- reading reply messages ---- */
@@ -684,16 +692,13 @@ void dh_prefer_final_status(struct dh_stream *st, struct dh_error *e)
  * pointer): the owner must not free the stream until it is put back. */
 #define SLOT_CLAIMED ((struct dh_stream *)(uintptr_t)1)
 
-/* Publish the running stream for cancellation. */
-static void slot_set(struct dh_stream *volatile *slot, struct dh_stream *st)
+void dh_slot_set(struct dh_stream *volatile *slot, struct dh_stream *st)
 {
     if (slot)
         __atomic_store_n(slot, st, __ATOMIC_SEQ_CST);
 }
 
-/* Withdraw st from the slot, waiting while a canceller holds it, so that the
- * stream can be freed safely afterwards. */
-static void slot_clear(struct dh_stream *volatile *slot, struct dh_stream *st)
+void dh_slot_clear(struct dh_stream *volatile *slot, struct dh_stream *st)
 {
     if (!slot)
         return;
@@ -746,7 +751,7 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
             *err = e;
         return e.code != DH_OK ? e.code : DH_EGRPC;
     }
-    slot_set(cancel_slot, st);
+    dh_slot_set(cancel_slot, st);
     /* Send, then half-close: the server completes only after both (§7.3). */
     rc = dh_stream_write_bytes(st, req, req_len, &e);
     free(req);
@@ -759,7 +764,7 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
     else if (dh_prefer_final_status(st, &e), e.code != DH_OK)
         rc = e.code;
     dh_table_reader_reset(&r);
-    slot_clear(cancel_slot, st);
+    dh_slot_clear(cancel_slot, st);
     dh_stream_free(st);
     if (err)
         *err = e;
@@ -785,12 +790,12 @@ int dh_table_doget(struct dh_session *s, const struct dh_ticket *t, struct dh_ro
             *err = e;
         return e.code != DH_OK ? e.code : DH_EGRPC;
     }
-    slot_set(cancel_slot, st);
+    dh_slot_set(cancel_slot, st);
     struct dh_table_reader r;
     dh_table_reader_init(&r, 0, -1);
     int rc = read_stream(st, &r, out, &e);
     dh_table_reader_reset(&r);
-    slot_clear(cancel_slot, st);
+    dh_slot_clear(cancel_slot, st);
     dh_stream_free(st);
     if (err)
         *err = e;

@@ -72,4 +72,17 @@ int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *he
  * sets err and returns DH_EINVAL. Any thread. */
 int dh_error_before_schema(struct dh_error *err, size_t n_messages, enum dh_ipc_kind kind);
 
+/* The packed FlightData of a Barrage viewport snapshot request, as
+ * dh_table_snapshot_request builds it, with batch_size rows per record batch. */
+struct dh_column_set;
+int dh_snapshot_request_sized(const struct dh_ticket *t, int64_t first, int64_t count,
+                              const struct dh_column_set *cols, int32_t batch_size,
+                              uint8_t **out, size_t *out_len, struct dh_error *err);
+
+/* Publish the running stream st in a cancel slot (may be NULL) for
+ * dh_table_cancel; withdraw it again (waiting while a canceller holds it) before
+ * the stream is freed. Any thread. */
+void dh_slot_set(struct dh_stream *volatile *slot, struct dh_stream *st);
+void dh_slot_clear(struct dh_stream *volatile *slot, struct dh_stream *st);
+
 #endif

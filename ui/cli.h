@@ -26,7 +26,12 @@ enum cli_rows_format {
     CLI_FORMAT_TSV,       /* tab-separated, \t \n \r \\ and control characters escaped */
     CLI_FORMAT_JSON,      /* one JSON array of objects, one object per line */
     CLI_FORMAT_JSONL,     /* JSON Lines: one object per line, no enclosing array */
+    CLI_FORMAT_ARROW,     /* an Arrow IPC stream: the schema, the record batches as received */
 };
+
+/* Control characters in csv/tsv output: visible escapes when stdout is a
+ * terminal (auto), always (--escape), or never (--raw: the exact bytes). */
+enum cli_escape { CLI_ESCAPE_AUTO = 0, CLI_ESCAPE_ALWAYS, CLI_ESCAPE_NEVER };
 
 /* Everything a verb needs from the command line. Strings are borrowed from
  * argv (or the environment) for the life of the verb. */
@@ -37,6 +42,9 @@ struct cli_options {
     int64_t limit;            /* rows: --limit, < 0 = to the end */
     const char *columns;      /* rows: --columns a,b,c or NULL for all */
     enum cli_rows_format format;
+    enum cli_escape escape;   /* rows: --escape / --raw */
+    const char *null_text;    /* rows: --null STRING (table, csv, tsv) or NULL */
+    int local_time;           /* instants in the local zone (--tz ZONE set TZ) rather than UTC */
     char *const *operands;    /* the verb's positional arguments */
     size_t n_operands;
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_rows.c: `dhtui rows`: a table's rows streamed page by page (Barrage
- * viewport snapshots of ROWS_WINDOW rows), as an aligned table, CSV, TSV, JSON
- * or JSON Lines, in memory bounded by one page whatever --limit says. */
+/* cli_rows.c: `dhtui rows`: a table's rows streamed batch by batch from one
+ * Barrage viewport snapshot (dh_table_stream), as an aligned table, exact CSV,
+ * TSV, JSON or JSON Lines (rows_value.h, rows_out.h), or an Arrow IPC stream,
+ * in memory bounded by one batch whatever --limit says. */
 #include "cli.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dh_exports.h"
 #include "dh_format.h"
@@ -16,10 +18,12 @@
 #include "dh_table.h"
 #include "dh_text.h"
 #include "dh_ticket.h"
-#include "json.h"
+#include "rows_write.h"
 
-/* Rows asked for per snapshot: one page of output. */
-#define ROWS_WINDOW 4096
+/* Rows per record batch asked of the server: the table format's page, and
+ * the batches the data formats stream through. */
+#define ROWS_TABLE_BATCH 4096
+#define ROWS_DATA_BATCH 65536
 /* Widest a column of --format table grows before cells are cut with '…'. */
 #define ROWS_MAX_WIDTH 40
 /* Longest cell text kept (longer values are cut by the formatter). */
@@ -34,12 +38,9 @@ struct rows_run {
     uint8_t *bits;       /* the column-set bitset: which fields to fetch */
     size_t *widths;      /* --format table: display width of each output column */
     int header_done;
-    int64_t rows_out;
-    struct json_writer jw;
     struct dh_format_opts fopts;
     char *cell;          /* the formatter's output */
-    char *esc;           /* escaped or sanitised cell text */
-    size_t esc_cap;
+    struct rows_writer w; /* the data formats */
 };
 
 /* Set by SIGINT/SIGTERM: stop after the current page, release, close. */
@@ -65,8 +66,8 @@ static void rows_catch_signals(void)
 
 /* ---- cell text ---- */
 
-/* The display text of row r of output column k: formatted and sanitised
- * (NUL-terminated, in run->cell). */
+/* The display text of row r of output column k (--format table): formatted
+ * and sanitised (NUL-terminated, in run->cell). */
 static const char *rows_cell(struct rows_run *run, const struct dh_batch *b, size_t k, int64_t r)
 {
     const struct dh_column_view *c = &b->columns[run->cols[k]];
@@ -76,180 +77,12 @@ static const char *rows_cell(struct rows_run *run, const struct dh_batch *b, siz
     return run->cell;
 }
 
-/* The text of a cell for the data formats (CSV, TSV, JSON): a string column's
- * raw bytes (the format escapes them itself, losslessly where it can), else
- * the formatted text. */
-static const char *rows_data(struct rows_run *run, const struct dh_batch *b, size_t k, int64_t r,
-                             size_t *len)
-{
-    const struct dh_column_view *c = &b->columns[run->cols[k]];
-    enum dh_type_id t = c->field ? c->field->type : DH_TYPE_NULL;
-    const uint8_t *p = NULL;
-    if ((t == DH_TYPE_UTF8 || t == DH_TYPE_LARGE_UTF8) &&
-        dh_column_get_bytes(c, r, &p, len) == DH_OK)
-        return p ? (const char *)p : "";
-    const char *text = rows_cell(run, b, k, r);
-    *len = strlen(text);
-    return text;
-}
-
-/* Make room for n more bytes in the escape buffer; 0 or -1. */
-static int rows_esc_room(struct rows_run *run, size_t used, size_t n)
-{
-    if (used + n + 1 <= run->esc_cap)
-        return 0;
-    size_t cap = run->esc_cap ? run->esc_cap : 256;
-    while (cap < used + n + 1)
-        cap *= 2;
-    char *p = realloc(run->esc, cap);
-    if (!p)
-        return -1;
-    run->esc = p;
-    run->esc_cap = cap;
-    return 0;
-}
-
-/* Append s[0..len) to the escape buffer sanitised (controls as \e, \xNN ...). */
-static size_t rows_put_sanitized(struct rows_run *run, size_t used, const char *s, size_t len)
-{
-    /* The worst case: every byte becomes a 6-byte escape. */
-    if (rows_esc_room(run, used, len * 6 + 8) != 0)
-        return used;
-    return used + dh_text_sanitize(s, len, run->esc + used, run->esc_cap - used, 0, NULL);
-}
-
-/* TSV: backslashes doubled; tab, newline, CR and every other control character
- * written as the sanitiser's backslash escapes (\t \n \r \e \xNN \uNNNN). */
-static const char *rows_tsv_escape(struct rows_run *run, const char *s, size_t len)
-{
-    size_t used = 0, start = 0;
-    if (rows_esc_room(run, 0, 8) != 0)
-        return "";
-    for (size_t i = 0; i <= len; i++) {
-        if (i < len && s[i] != '\\')
-            continue;
-        used = rows_put_sanitized(run, used, s + start, i - start);
-        if (i < len && rows_esc_room(run, used, 2) == 0) {
-            run->esc[used++] = '\\';
-            run->esc[used++] = '\\';
-        }
-        start = i + 1;
-    }
-    run->esc[used] = '\0';
-    return run->esc;
-}
-
-/* CSV (RFC 4180): quoted when it holds a comma, quote, CR or LF (or starts or
- * ends with a space), quotes doubled. Tab, CR and LF stay as they are; other
- * control characters are written as the sanitiser's escapes so no escape
- * sequence from the server reaches a terminal. */
-static const char *rows_csv_escape(struct rows_run *run, const char *s, size_t len)
-{
-    size_t used = 0, start = 0;
-    if (rows_esc_room(run, 0, 8) != 0)
-        return "";
-    int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
-    for (size_t i = 0; i < len && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (quote)
-        run->esc[used++] = '"';
-    for (size_t i = 0; i <= len; i++) {
-        char c = i < len ? s[i] : '\0';
-        if (i < len && c != '"' && c != '\n' && c != '\r' && c != '\t')
-            continue;
-        used = rows_put_sanitized(run, used, s + start, i - start);
-        if (i < len && rows_esc_room(run, used, 2) == 0) {
-            if (c == '"')
-                run->esc[used++] = '"';
-            run->esc[used++] = c;
-        }
-        start = i + 1;
-    }
-    if (quote && rows_esc_room(run, used, 1) == 0)
-        run->esc[used++] = '"';
-    run->esc[used] = '\0';
-    return run->esc;
-}
-
 /* ---- output formats ---- */
 
-/* 1 if the field is numeric (right-aligned in a table, bare in JSON). */
+/* 1 if the field is numeric (right-aligned in a table). */
 static int rows_numeric(const struct dh_field *f)
 {
     return dh_format_is_numeric(f);
-}
-
-/* Write the header line of a delimited format. */
-static void rows_header_delimited(struct rows_run *run, int tsv)
-{
-    for (size_t k = 0; k < run->n_cols; k++) {
-        const char *name = run->schema->fields[run->cols[k]].name;
-        if (k)
-            fputc(tsv ? '\t' : ',', stdout);
-        size_t len = strlen(name);
-        fputs(tsv ? rows_tsv_escape(run, name, len) : rows_csv_escape(run, name, len), stdout);
-    }
-    fputc('\n', stdout);
-}
-
-/* CSV or TSV lines for n rows; nulls are empty fields. */
-static void rows_page_delimited(struct rows_run *run, const struct dh_batch *b, int64_t n,
-                                int tsv)
-{
-    for (int64_t r = 0; r < n; r++) {
-        for (size_t k = 0; k < run->n_cols; k++) {
-            if (k)
-                fputc(tsv ? '\t' : ',', stdout);
-            const struct dh_column_view *c = &b->columns[run->cols[k]];
-            if (dh_column_is_null(c, r))
-                continue; /* null: an empty field */
-            size_t len = 0;
-            const char *text = rows_data(run, b, k, r, &len);
-            fputs(tsv ? rows_tsv_escape(run, text, len) : rows_csv_escape(run, text, len),
-                  stdout);
-        }
-        fputc('\n', stdout);
-    }
-}
-
-/* One JSON value for row r of output column k. */
-static void rows_json_value(struct rows_run *run, const struct dh_batch *b, size_t k, int64_t r)
-{
-    const struct dh_column_view *c = &b->columns[run->cols[k]];
-    const struct dh_field *f = &run->schema->fields[run->cols[k]];
-    if (dh_column_is_null(c, r)) {
-        json_null(&run->jw);
-        return;
-    }
-    if (f->type == DH_TYPE_BOOL) {
-        json_bool(&run->jw, dh_column_get_bool(c, r));
-        return;
-    }
-    size_t len = 0;
-    const char *text = rows_data(run, b, k, r, &len);
-    if (rows_numeric(f))
-        json_number_text(&run->jw, text);
-    else
-        json_string_n(&run->jw, text, len);
-}
-
-/* One JSON object per row (array members, or JSON Lines). */
-static void rows_page_json(struct rows_run *run, const struct dh_batch *b, int64_t n)
-{
-    for (int64_t r = 0; r < n; r++) {
-        if (run->o->format == CLI_FORMAT_JSON)
-            json_break(&run->jw);
-        json_begin_object(&run->jw);
-        for (size_t k = 0; k < run->n_cols; k++) {
-            json_key(&run->jw, run->schema->fields[run->cols[k]].name);
-            rows_json_value(run, b, k, r);
-        }
-        json_end_object(&run->jw);
-        if (run->o->format == CLI_FORMAT_JSONL) {
-            json_newline(&run->jw);
-            json_writer_init(&run->jw, stdout); /* each line is its own document */
-        }
-    }
 }
 
 /* Grow the table widths to fit this page (widths never shrink: aligned output). */
@@ -303,47 +136,14 @@ static void rows_page_table(struct rows_run *run, const struct dh_batch *b, int6
     }
 }
 
-/* Print the header once (formats that have one). */
-static void rows_header(struct rows_run *run)
+/* One batch of n rows as an aligned table (the header before the first). */
+static void rows_table_batch(struct rows_run *run, const struct dh_batch *b, int64_t n)
 {
-    if (run->header_done)
-        return;
+    rows_table_measure(run, b, n);
+    if (!run->header_done)
+        rows_header_table(run);
     run->header_done = 1;
-    switch (run->o->format) {
-    case CLI_FORMAT_TABLE: rows_header_table(run); break;
-    case CLI_FORMAT_CSV: rows_header_delimited(run, 0); break;
-    case CLI_FORMAT_TSV: rows_header_delimited(run, 1); break;
-    case CLI_FORMAT_JSON: json_begin_array(&run->jw); break;
-    case CLI_FORMAT_JSONL: break;
-    }
-}
-
-/* Write one page of n rows. */
-static void rows_page(struct rows_run *run, const struct dh_batch *b, int64_t n)
-{
-    if (run->o->format == CLI_FORMAT_TABLE)
-        rows_table_measure(run, b, n);
-    rows_header(run);
-    switch (run->o->format) {
-    case CLI_FORMAT_TABLE: rows_page_table(run, b, n); break;
-    case CLI_FORMAT_CSV: rows_page_delimited(run, b, n, 0); break;
-    case CLI_FORMAT_TSV: rows_page_delimited(run, b, n, 1); break;
-    case CLI_FORMAT_JSON:
-    case CLI_FORMAT_JSONL: rows_page_json(run, b, n); break;
-    }
-    run->rows_out += n;
-}
-
-/* Close the output (the header of an empty result, the JSON array). */
-static void rows_finish(struct rows_run *run)
-{
-    rows_header(run);
-    if (run->o->format == CLI_FORMAT_JSON) {
-        if (run->rows_out)
-            json_newline(&run->jw);
-        json_end_array(&run->jw);
-        json_newline(&run->jw);
-    }
+    rows_page_table(run, b, n);
 }
 
 /* ---- columns ---- */
@@ -458,59 +258,106 @@ static int rows_resolve(struct dh_session *s, const char *text, struct dh_ticket
     return CLI_EXIT_FAIL;
 }
 
-/* Check the output stream after a page. 1 = stop (reader gone or error). */
-static int rows_output_stopped(int *code)
+/* After stdout (table) or the writer failed: 1 = stop. A reader that went
+ * away (EPIPE) is no error. */
+static int rows_output_stopped(struct rows_run *run, int *code)
 {
-    if (!ferror(stdout) && fflush(stdout) == 0)
+    int e = 0;
+    if (run->o->format == CLI_FORMAT_TABLE) {
+        if (!ferror(stdout) && fflush(stdout) == 0)
+            return 0;
+        e = errno;
+    } else if (!(e = rows_writer_error(&run->w))) {
         return 0;
-    if (errno != EPIPE) {
-        cli_errorf("write the rows: %s", strerror(errno));
+    }
+    if (e != EPIPE) {
+        cli_errorf("write the rows: %s", strerror(e));
         *code = CLI_EXIT_FAIL;
     }
     return 1;
 }
 
-/* Page through [offset, offset + limit) of the table and write it out. */
+/* The rows [offset, offset + limit) clipped to the table's size. */
+static int64_t rows_count(const struct cli_options *o, int64_t size)
+{
+    int64_t left = o->limit;
+    if (size >= 0) {
+        int64_t avail = size > o->offset ? size - o->offset : 0;
+        if (left < 0 || left > avail)
+            left = avail;
+    } else if (left < 0 || left > INT64_MAX - o->offset) {
+        left = INT64_MAX - o->offset;
+    }
+    return left;
+}
+
+/* Set up the writer of a data format and write its opening. */
+static int rows_begin(struct rows_run *run, struct dh_table_stream *st)
+{
+    const struct cli_options *o = run->o;
+    if (o->format == CLI_FORMAT_TABLE)
+        return 0;
+    int safe = o->escape == CLI_ESCAPE_ALWAYS ||
+               (o->escape == CLI_ESCAPE_AUTO && isatty(STDOUT_FILENO));
+    if (rows_writer_init(&run->w, o->format, STDOUT_FILENO, run->schema, run->cols, run->n_cols,
+                         safe, o->null_text, o->local_time) != 0) {
+        cli_errorf("out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    const uint8_t *h;
+    size_t hlen;
+    dh_table_stream_schema_message(st, &h, &hlen);
+    rows_writer_begin(&run->w, h, hlen);
+    return 0;
+}
+
+/* Stream [offset, offset + limit) of the table through one snapshot and
+ * write it out batch by batch. */
 static int rows_stream(struct rows_run *run, struct dh_session *s, const struct dh_ticket *t,
                        int64_t size)
 {
     const struct cli_options *o = run->o;
-    int64_t pos = o->offset;
-    int64_t left = o->limit;
-    if (size >= 0) {
-        int64_t avail = size > pos ? size - pos : 0;
-        if (left < 0 || left > avail)
-            left = avail;
-    } else if (left < 0) {
-        left = INT64_MAX;
-    }
+    int64_t count = rows_count(o, size);
     struct dh_column_set cs = {.bits = run->bits, .n_columns = run->schema->n_fields};
-    int code = CLI_EXIT_OK;
-    while (left > 0) {
-        int64_t count = left < ROWS_WINDOW ? left : ROWS_WINDOW;
-        struct dh_rows rows;
-        memset(&rows, 0, sizeof rows);
-        struct dh_error err;
-        dh_error_clear(&err);
-        if (dh_table_snapshot(s, t, pos, count, &cs, &rows, NULL, &err) != DH_OK) {
-            cli_error_line(err.msg);
-            return CLI_EXIT_FAIL;
-        }
-        int64_t n = rows.batch.length < count ? rows.batch.length : count;
-        if (n > 0)
-            rows_page(run, &rows.batch, n);
-        dh_rows_reset(&rows);
-        if (rows_output_stopped(&code))
-            return code;
-        if (rows_interrupted)
-            return 128 + rows_interrupted; /* as a shell reports a death by signal */
-        if (n <= 0)
-            break; /* the table shrank under us */
-        pos += n;
-        left -= n;
+    int table = o->format == CLI_FORMAT_TABLE;
+    struct dh_error err;
+    dh_error_clear(&err);
+    struct dh_table_stream *st = NULL;
+    if (dh_table_stream_open(s, t, o->offset, count, o->format == CLI_FORMAT_ARROW ? NULL : &cs,
+                             table ? ROWS_TABLE_BATCH : ROWS_DATA_BATCH, NULL, &st,
+                             &err) != DH_OK) {
+        cli_error_line(err.msg);
+        return CLI_EXIT_FAIL;
     }
-    rows_finish(run);
-    rows_output_stopped(&code);
+    int code = rows_begin(run, st);
+    while (code == CLI_EXIT_OK) {
+        const struct dh_batch *b;
+        struct dh_raw_message raw;
+        int rc = dh_table_stream_next(st, &b, &raw, &err);
+        if (rc == DH_END)
+            break;
+        if (rc != DH_OK) {
+            cli_error_line(err.msg);
+            code = CLI_EXIT_FAIL;
+            break;
+        }
+        if (table)
+            rows_table_batch(run, b, b->length);
+        else
+            rows_writer_batch(&run->w, b, b->length, &raw);
+        if (rows_output_stopped(run, &code))
+            break;
+        if (rows_interrupted)
+            code = 128 + rows_interrupted; /* as a shell reports a death by signal */
+    }
+    dh_table_stream_free(st);
+    if (code != CLI_EXIT_OK || rows_output_stopped(run, &code))
+        return code;
+    if (table && !run->header_done)
+        rows_header_table(run);
+    else if (!table)
+        rows_writer_end(&run->w);
+    rows_output_stopped(run, &code);
     return code;
 }
 
@@ -550,13 +397,41 @@ static int rows_run_session(struct rows_run *run, struct dh_session *s, struct d
     return code;
 }
 
-int cli_rows(const struct cli_options *o)
+/* Refuse option combinations that cannot be honoured; 0 or the usage code. */
+static int rows_check_options(const struct cli_options *o)
 {
     if (o->n_operands != 1) {
         cli_errorf("usage: dhtui rows TICKET|NAME [connection options] [--offset N] "
-                   "[--limit N] [--columns A,B] [--format table|csv|tsv|json|jsonl]");
+                   "[--limit N] [--columns A,B] [--format table|csv|tsv|json|jsonl|arrow] "
+                   "[--null STRING] [--raw|--escape] [--tz ZONE]");
         return CLI_EXIT_USAGE;
     }
+    int json = o->format == CLI_FORMAT_JSON || o->format == CLI_FORMAT_JSONL;
+    if (o->null_text && (json || o->format == CLI_FORMAT_ARROW)) {
+        cli_errorf("--null applies to table, csv and tsv output (JSON has null; Arrow has "
+                   "validity bitmaps)");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->format != CLI_FORMAT_ARROW)
+        return 0;
+    if (o->columns) {
+        cli_errorf("--format arrow writes the record batches as the server sent them, with "
+                   "every column: leave out --columns");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->escape != CLI_ESCAPE_NEVER && isatty(STDOUT_FILENO)) {
+        cli_errorf("--format arrow writes binary data: redirect it to a file or a pipe (or "
+                   "add --raw)");
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int cli_rows(const struct cli_options *o)
+{
+    int code = rows_check_options(o);
+    if (code != 0)
+        return code;
     struct dh_ticket src;
     dh_ticket_init(&src);
     if (rows_looks_like_ticket(o->operands[0]) && cli_parse_ticket(o->operands[0], &src) != 0)
@@ -566,21 +441,23 @@ int cli_rows(const struct cli_options *o)
     struct rows_run run;
     memset(&run, 0, sizeof run);
     run.o = o;
-    json_writer_init(&run.jw, stdout);
     dh_format_opts_init(&run.fopts);
+    run.fopts.local_time = o->local_time;
+    if (o->null_text)
+        run.fopts.null_text = o->null_text;
     run.cell = malloc(ROWS_CELL_MAX);
     if (!run.cell) {
         cli_errorf("out of memory");
         return CLI_EXIT_FAIL;
     }
-    int code = CLI_EXIT_FAIL;
+    code = CLI_EXIT_FAIL;
     struct dh_session *s = cli_connect(o);
     if (s) {
         code = rows_run_session(&run, s, &src);
         dh_session_free(s);
     }
+    rows_writer_free(&run.w);
     free(run.cell);
-    free(run.esc);
     free(run.cols);
     free(run.bits);
     free(run.widths);

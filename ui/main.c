@@ -11,6 +11,7 @@
 #include "app.h"
 #include "cli.h"
 #include "demo.h"
+#include "tz.h"
 #include "dh_error.h"
 #include "dh_session.h"
 #include "dh_ticket.h"
@@ -41,7 +42,7 @@ enum main_opt_id {
     OPT_HELP = 1, OPT_VERSION, OPT_HOST, OPT_PORT, OPT_TLS, OPT_CA, OPT_CERT, OPT_KEY, OPT_AUTH,
     OPT_AUTH_VALUE, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_DEMO, OPT_DEMO_ROWS, OPT_NO_OSC52,
     OPT_LOG, OPT_EXIT_AFTER, OPT_PROBE_INTERVAL, OPT_JSON, OPT_OFFSET, OPT_LIMIT, OPT_COLUMNS,
-    OPT_FORMAT, OPT_COUNT,
+    OPT_FORMAT, OPT_NULL, OPT_RAW, OPT_ESCAPE, OPT_TZ, OPT_COUNT,
 };
 
 /* One command-line option. */
@@ -76,6 +77,10 @@ static const struct main_opt main_opts[] = {
     {"limit", 1, OPT_LIMIT, SCOPE(VERB_ROWS)},
     {"columns", 1, OPT_COLUMNS, SCOPE(VERB_ROWS)},
     {"format", 1, OPT_FORMAT, SCOPE(VERB_ROWS)},
+    {"null", 1, OPT_NULL, SCOPE(VERB_ROWS)},
+    {"raw", 0, OPT_RAW, SCOPE(VERB_ROWS)},
+    {"escape", 0, OPT_ESCAPE, SCOPE(VERB_ROWS)},
+    {"tz", 1, OPT_TZ, SCOPE(VERB_TUI) | SCOPE(VERB_ROWS)},
 };
 
 /* The parsed command line. */
@@ -101,7 +106,8 @@ static void main_usage(FILE *f)
         "  dhtui check TICKET... [CONNECTION] [--json]\n"
         "                                           is each ticket still valid?\n"
         "  dhtui rows TICKET|NAME [CONNECTION] [--offset N] [--limit N]\n"
-        "        [--columns A,B,...] [--format table|csv|tsv|json|jsonl]\n"
+        "        [--columns A,B,...] [--format table|csv|tsv|json|jsonl|arrow]\n"
+        "        [--null STRING] [--escape|--raw] [--tz ZONE]\n"
         "                                           print a table's rows\n"
         "  dhtui --help | --version\n",
         f);
@@ -157,19 +163,41 @@ static void main_help(void)
         "                       is valid, not found, failed or error. Creates nothing\n"
         "                       on the server. Exit 0 only if every ticket is valid.\n"
         "  rows TICKET|NAME     rows of a table (a ticket, or an object name from `ls`),\n"
-        "                       fetched in windows of 4096 rows, so any --limit streams\n"
-        "                       in bounded memory.\n"
+        "                       streamed from one Barrage snapshot in record batches, so\n"
+        "                       any --limit runs in bounded memory.\n"
         "      --offset N       first row (default 0)\n"
         "      --limit N        at most N rows (default: to the end)\n"
         "      --columns A,B    only these columns, in this order\n"
-        "      --format F       table (default; aligned columns, header once), csv\n"
-        "                       (RFC 4180, header line), tsv (header line; \\t \\n \\r\n"
-        "                       \\\\ and control characters escaped), json (one array,\n"
-        "                       an object per row and per line), jsonl (JSON Lines)\n"
+        "      --format F       table (default): aligned columns for reading, header once\n"
+        "                       csv: RFC 4180, header line; a field is quoted when it is\n"
+        "                         empty or holds , \" CR or LF (or starts or ends with a\n"
+        "                         space), quotes doubled; null is an empty unquoted\n"
+        "                         field, the empty string \"\" (PostgreSQL COPY's rule)\n"
+        "                       tsv: header line; \\ tab LF CR written as \\\\ \\t \\n \\r,\n"
+        "                         null as \\N (PostgreSQL COPY text format)\n"
+        "                       json: one array, an object per row and per line\n"
+        "                       jsonl: JSON Lines, one object per line\n"
+        "                       arrow: an Arrow IPC stream (the schema, then the record\n"
+        "                         batches as the server sent them; every column)\n"
+        "                       Values are exact: floats as the shortest text that reads\n"
+        "                       back to the same bits (NaN, Infinity, -Infinity; -0\n"
+        "                       keeps its sign), integers in full, instants ISO 8601 in\n"
+        "                       UTC (\"Z\"), decimals exact, binary as 0x + hex, lists as\n"
+        "                       JSON arrays. JSON: integers beyond +-2^53 and decimals\n"
+        "                       are strings, NaN and infinities the strings \"NaN\",\n"
+        "                       \"Infinity\", \"-Infinity\", -0 is -0.0; invalid UTF-8\n"
+        "                       becomes U+FFFD (everywhere else bytes are kept).\n"
+        "      --null STRING    text for nulls (table, csv, tsv)\n"
+        "      --escape, --raw  csv and tsv show control characters as visible escapes\n"
+        "                       (\\e, \\x07) when stdout is a terminal, else write the\n"
+        "                       exact bytes; --escape / --raw force either way\n"
+        "      --tz ZONE        show instants in ZONE (an IANA name such as Europe/Paris,\n"
+        "                       local, or UTC, the default) with its offset (+01:00);\n"
+        "                       also for the full-screen browser\n"
         "\nTickets may be pasted as shared/0x<hex>, shared/<hex>, 0x<hex> or <hex>,\n"
         "base64, a Python bytes literal (b'h...'), s/NAME or scope/NAME, a/APP/f/FIELD\n"
         "or app/APP/field/FIELD, export/N.\n"
-        "\nOutput never carries control characters from the server to the terminal.\n"
+        "\nOutput to a terminal never carries control characters from the server.\n"
         "Errors are one line on stderr: dhtui: <what was tried>: <STATUS>: <message>.\n"
         "\nExit status: 0 success, 1 the server, network or a ticket check failed,\n"
         "2 usage error (bad option, malformed ticket, unknown column).\n"
@@ -357,16 +385,29 @@ static int main_cli_options(const struct main_args *a, struct cli_options *o)
         return CLI_EXIT_USAGE;
     o->columns = a->seen[OPT_COLUMNS];
     const char *fmt = a->seen[OPT_FORMAT];
-    static const char *const formats[] = {"table", "csv", "tsv", "json", "jsonl"};
+    static const char *const formats[] = {"table", "csv", "tsv", "json", "jsonl", "arrow"};
     if (fmt) {
         size_t i = 0;
         while (i < sizeof formats / sizeof *formats && strcmp(fmt, formats[i]) != 0)
             i++;
         if (i == sizeof formats / sizeof *formats)
-            return main_usage_error("--format expects table, csv, tsv, json or jsonl but found "
-                                    "'%.40s'",
+            return main_usage_error("--format expects table, csv, tsv, json, jsonl or arrow but "
+                                    "found '%.40s'",
                                     fmt);
         o->format = (enum cli_rows_format)i;
+    }
+    o->null_text = a->seen[OPT_NULL];
+    if (a->seen[OPT_RAW] && a->seen[OPT_ESCAPE])
+        return main_usage_error("%s", "--raw and --escape contradict each other");
+    o->escape = a->seen[OPT_RAW]      ? CLI_ESCAPE_NEVER
+                : a->seen[OPT_ESCAPE] ? CLI_ESCAPE_ALWAYS
+                                      : CLI_ESCAPE_AUTO;
+    if (a->seen[OPT_TZ]) {
+        char why[256];
+        int local = tz_select(a->seen[OPT_TZ], why, sizeof why);
+        if (local < 0)
+            return main_usage_error("%s", why);
+        o->local_time = local;
     }
     o->operands = a->pos;
     o->n_operands = a->n_pos;

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/* table_stream.c: a table's rows streamed record batch by record batch from one
+ * Barrage viewport snapshot (dh_table_stream in dh_table.h). FlightData is
+ * split in place and batches borrow the received bytes: no copy of the body. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dh_barrage.h"
+#include "dh_session.h"
+#include "dh_table.h"
+#include "dh_transport.h"
+#include "table_internal.h"
+
+/* FlightData field numbers (Flight.proto). */
+enum { FD_HEADER = 2, FD_APP_METADATA = 3, FD_BODY = 1000 };
+
+struct dh_table_stream {
+    struct dh_stream *call;
+    struct dh_stream *volatile *cancel_slot;
+    int64_t first, left;      /* rows still to hand out */
+    int64_t table_size;       /* from Barrage metadata; -1 until known */
+    size_t n_messages;
+    struct dh_schema schema;
+    uint8_t *schema_header;   /* the Schema message as received */
+    size_t schema_hlen;
+    struct dh_buf msg;        /* the message the current batch borrows from */
+    struct dh_batch batch;
+    int ended;
+};
+
+/* The three parts of a packed FlightData, pointing into it. */
+struct flight_parts {
+    const uint8_t *header, *body, *md;
+    size_t hlen, blen, mdlen;
+};
+
+/* Read a protobuf varint at p[*i..n); 0 when it runs off the end or is too long. */
+static int read_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned shift = 0; shift < 64 && *i < n; shift += 7) {
+        uint8_t b = p[(*i)++];
+        *v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            return 1;
+    }
+    return 0;
+}
+
+/* Split a packed FlightData without copying; unknown fields are skipped.
+ * DH_OK or DH_EINVAL. */
+static int split_flight_data(const uint8_t *p, size_t n, struct flight_parts *out,
+                             struct dh_error *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t i = 0;
+    while (i < n) {
+        uint64_t key, len;
+        if (!read_varint(p, n, &i, &key))
+            return dh_error_set(err, DH_EINVAL, "malformed FlightData from server");
+        unsigned wire = (unsigned)(key & 7);
+        if (wire == 0) {
+            if (!read_varint(p, n, &i, &len))
+                return dh_error_set(err, DH_EINVAL, "malformed FlightData from server");
+            continue;
+        }
+        if (wire == 1 || wire == 5) {
+            size_t w = wire == 1 ? 8 : 4;
+            if (n - i < w)
+                return dh_error_set(err, DH_EINVAL, "malformed FlightData from server");
+            i += w;
+            continue;
+        }
+        if (wire != 2 || !read_varint(p, n, &i, &len) || len > n - i)
+            return dh_error_set(err, DH_EINVAL, "malformed FlightData from server");
+        const uint8_t *v = p + i;
+        switch (key >> 3) {
+        case FD_HEADER: out->header = v; out->hlen = (size_t)len; break;
+        case FD_APP_METADATA: out->md = v; out->mdlen = (size_t)len; break;
+        case FD_BODY: out->body = v; out->blen = (size_t)len; break;
+        default: break;
+        }
+        i += (size_t)len;
+    }
+    return DH_OK;
+}
+
+/* Take the table size from Barrage metadata, if the message carries any. */
+static int take_metadata(struct dh_table_stream *st, const struct flight_parts *fp,
+                         struct dh_error *err)
+{
+    struct dh_barrage_update u;
+    int rc = dh_update_from_metadata(fp->md, fp->mdlen, &u, err);
+    if (rc != DH_OK)
+        return rc == DH_END ? DH_OK : rc;
+    if (u.has_table_size)
+        st->table_size = u.table_size;
+    return DH_OK;
+}
+
+/* Rows of the batch that lie inside what was asked for and inside the table. */
+static int64_t rows_to_hand_out(const struct dh_table_stream *st, int64_t length)
+{
+    int64_t n = length < st->left ? length : st->left;
+    if (st->table_size >= 0) {
+        int64_t done = st->first; /* position of the batch's first row */
+        int64_t avail = st->table_size > done ? st->table_size - done : 0;
+        if (n > avail)
+            n = avail;
+    }
+    return n < 0 ? 0 : n;
+}
+
+/* Read messages until a Schema or RecordBatch (or the end). DH_OK with the
+ * message's parts (pointing into st->msg), DH_END, or an error. */
+static int read_message(struct dh_table_stream *st, struct flight_parts *fp,
+                        struct dh_ipc_message *ipc, struct dh_error *err)
+{
+    for (;;) {
+        dh_buf_reset(&st->msg);
+        int rc = dh_stream_read(st->call, &st->msg, err);
+        if (rc != DH_OK)
+            return rc;
+        st->n_messages++;
+        rc = split_flight_data(st->msg.data, st->msg.len, fp, err);
+        if (rc == DH_OK)
+            rc = take_metadata(st, fp, err);
+        if (rc != DH_OK)
+            return rc;
+        if (fp->hlen == 0)
+            continue; /* metadata only */
+        rc = dh_ipc_message_decode(fp->header, fp->hlen, ipc, err);
+        if (rc != DH_OK)
+            return rc;
+        if (ipc->kind == DH_IPC_SCHEMA || ipc->kind == DH_IPC_RECORD_BATCH)
+            return DH_OK;
+        return dh_error_set(err, DH_ENOTSUP,
+                            "Expected Arrow record batches but message %zu has header type %d "
+                            "(dictionaries are not supported).",
+                            st->n_messages, (int)ipc->kind);
+    }
+}
+
+/* Read up to the Schema message and keep it. */
+static int read_schema(struct dh_table_stream *st, struct dh_error *err)
+{
+    struct flight_parts fp;
+    struct dh_ipc_message ipc;
+    int rc = read_message(st, &fp, &ipc, err);
+    if (rc == DH_END)
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected an Arrow Schema message but the stream ended after %zu "
+                            "messages.",
+                            st->n_messages);
+    if (rc != DH_OK)
+        return rc;
+    if (ipc.kind != DH_IPC_SCHEMA)
+        return dh_error_before_schema(err, st->n_messages, ipc.kind);
+    rc = dh_take_schema_message(0, st->n_messages, fp.header, fp.hlen, &st->schema, err);
+    if (rc != DH_OK)
+        return rc;
+    st->schema_header = malloc(fp.hlen);
+    if (!st->schema_header)
+        return dh_error_set(err, DH_ENOMEM, "Out of memory keeping a schema.");
+    memcpy(st->schema_header, fp.header, fp.hlen);
+    st->schema_hlen = fp.hlen;
+    return DH_OK;
+}
+
+/* Send the request and half-close; on a failed write the server's own
+ * status says more. */
+static int send_request(struct dh_table_stream *st, const struct dh_ticket *t, int64_t first,
+                        int64_t count, const struct dh_column_set *cols, int64_t batch_rows,
+                        struct dh_error *err)
+{
+    if (batch_rows <= 0)
+        batch_rows = DH_TABLE_BATCH_SIZE;
+    if (batch_rows > INT32_MAX)
+        batch_rows = INT32_MAX;
+    uint8_t *req = NULL;
+    size_t req_len = 0;
+    int rc = dh_snapshot_request_sized(t, first, count, cols, (int32_t)batch_rows, &req,
+                                       &req_len, err);
+    if (rc != DH_OK)
+        return rc;
+    rc = dh_stream_write_bytes(st->call, req, req_len, err);
+    free(req);
+    if (rc == DH_OK)
+        rc = dh_stream_writes_done(st->call, err);
+    if (rc != DH_OK && err) {
+        dh_prefer_final_status(st->call, err);
+        rc = err->code != DH_OK ? err->code : rc;
+    }
+    return rc;
+}
+
+int dh_table_stream_open(struct dh_session *s, const struct dh_ticket *t, int64_t first,
+                         int64_t count, const struct dh_column_set *cols, int64_t batch_rows,
+                         struct dh_stream *volatile *cancel_slot, struct dh_table_stream **out,
+                         struct dh_error *err)
+{
+    *out = NULL;
+    struct dh_table_stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return dh_error_set(err, DH_ENOMEM, "Out of memory opening a row stream.");
+    st->first = first;
+    st->left = count;
+    st->table_size = -1;
+    st->cancel_slot = cancel_slot;
+    dh_schema_init(&st->schema);
+    dh_batch_init(&st->batch);
+    char what[192];
+    dh_ticket_describe(what, sizeof what, "Reading rows of", t);
+    struct dh_error e;
+    dh_error_clear(&e);
+    st->call = dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_DO_EXCHANGE,
+                              NULL, 0, 0, what, &e);
+    int rc = st->call ? DH_OK : (e.code != DH_OK ? e.code : DH_EGRPC);
+    if (rc == DH_OK) {
+        dh_slot_set(cancel_slot, st->call);
+        rc = send_request(st, t, first, count, cols, batch_rows, &e);
+    }
+    if (rc == DH_OK)
+        rc = read_schema(st, &e);
+    if (rc != DH_OK) {
+        if (err)
+            *err = e;
+        dh_table_stream_free(st);
+        return rc;
+    }
+    *out = st;
+    return DH_OK;
+}
+
+const struct dh_schema *dh_table_stream_schema(const struct dh_table_stream *st)
+{
+    return &st->schema;
+}
+
+void dh_table_stream_schema_message(const struct dh_table_stream *st, const uint8_t **header,
+                                    size_t *hlen)
+{
+    *header = st->schema_header;
+    *hlen = st->schema_hlen;
+}
+
+int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **batch,
+                         struct dh_raw_message *raw, struct dh_error *err)
+{
+    *batch = NULL;
+    dh_batch_reset(&st->batch);
+    while (!st->ended) {
+        struct flight_parts fp;
+        struct dh_ipc_message ipc;
+        int rc = read_message(st, &fp, &ipc, err);
+        if (rc == DH_END) {
+            st->ended = 1;
+            break;
+        }
+        if (rc != DH_OK)
+            return rc;
+        if (ipc.kind == DH_IPC_SCHEMA)
+            return dh_error_set(err, DH_EINVAL,
+                                "Expected one Arrow Schema message but message %zu is another.",
+                                st->n_messages);
+        if (st->left <= 0)
+            continue; /* beyond what we asked for: drained, not decoded */
+        rc = dh_batch_decode_borrowed(&st->schema, fp.header, fp.hlen, fp.body, fp.blen,
+                                      &st->batch, err);
+        if (rc != DH_OK)
+            return rc;
+        int64_t n = rows_to_hand_out(st, st->batch.length);
+        if (n <= 0) {
+            dh_batch_reset(&st->batch);
+            continue;
+        }
+        st->batch.length = n;
+        st->first += n;
+        st->left -= n;
+        *batch = &st->batch;
+        if (raw)
+            *raw = (struct dh_raw_message){fp.header, fp.hlen, fp.body, fp.blen};
+        return DH_OK;
+    }
+    return DH_END;
+}
+
+void dh_table_stream_free(struct dh_table_stream *st)
+{
+    if (!st)
+        return;
+    if (st->call) {
+        if (!st->ended)
+            dh_stream_cancel(st->call);
+        dh_slot_clear(st->cancel_slot, st->call);
+        dh_stream_free(st->call);
+    }
+    dh_batch_reset(&st->batch);
+    dh_buf_reset(&st->msg);
+    dh_schema_reset(&st->schema);
+    free(st->schema_header);
+    free(st);
+}
