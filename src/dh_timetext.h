@@ -45,6 +45,11 @@ size_t dh_date_text(int64_t days, char *out);
  * written but the NUL) when v is not within one day. */
 size_t dh_time_of_day_text(int64_t v, int unit, char *out);
 
+/* Floor division and its remainder (0 <= r < b) for a positive divisor b;
+ * the remainder never overflows, even near INT64_MIN. */
+int64_t dh_floor_div(int64_t a, int64_t b);
+int64_t dh_floor_mod(int64_t a, int64_t b);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t dh_days_from_civil(int64_t y, unsigned m, unsigned d);
 void dh_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);

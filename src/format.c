@@ -309,21 +309,6 @@ static void put_big_decimal(struct out *o, const uint8_t *be, size_t n, int64_t 
 
 /* ---- dates and times ---- */
 
-/* Floor division for a positive divisor. */
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b < 0) ? q - 1 : q;
-}
-
-/* The remainder of floor division (0 <= r < b) for a positive divisor;
- * computed without a * b, which can overflow near INT64_MIN. */
-static int64_t floor_mod(int64_t a, int64_t b)
-{
-    int64_t r = a % b;
-    return r < 0 ? r + b : r;
-}
-
 /* Units per second and fraction digits of a time unit. */
 static int64_t unit_per_second(int unit, int *digits)
 {
@@ -367,8 +352,8 @@ static void put_duration(struct out *o, int64_t v, int unit)
 {
     int digits;
     int64_t per = unit_per_second(unit, &digits);
-    int64_t seconds = floor_div(v, per);
-    int64_t nanos = floor_mod(v, per) * (1000000000 / per);
+    int64_t seconds = dh_floor_div(v, per);
+    int64_t nanos = dh_floor_mod(v, per) * (1000000000 / per);
     char s[64];
     if (seconds == 0 && nanos == 0) {
         puts_(o, "PT0S");
@@ -627,7 +612,7 @@ static int put_date_cell(struct out *o, const struct dh_column_view *col, int64_
         return 1;
     if (e->dh_nulls && ms == INT64_MIN)
         return 0;
-    put_date(o, floor_div(ms, 86400000));
+    put_date(o, dh_floor_div(ms, 86400000));
     return 1;
 }
 

@@ -10,15 +10,13 @@
 
 #define ZONE_SLOT_SECONDS 900
 
-/* Floor division and its remainder (0 <= r < b) for a positive divisor; the
- * remainder is computed without a * b, which can overflow near INT64_MIN. */
-static int64_t floor_div(int64_t a, int64_t b)
+int64_t dh_floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     return (a % b < 0) ? q - 1 : q;
 }
 
-static int64_t floor_mod(int64_t a, int64_t b)
+int64_t dh_floor_mod(int64_t a, int64_t b)
 {
     int64_t r = a % b;
     return r < 0 ? r + b : r;
@@ -135,7 +133,7 @@ int64_t dh_local_offset(int64_t secs, struct dh_zone_cache *cache, int *ok)
 {
     if (!cache)
         return offset_now(secs, ok);
-    int64_t slot = floor_div(secs, ZONE_SLOT_SECONDS);
+    int64_t slot = dh_floor_div(secs, ZONE_SLOT_SECONDS);
     if (cache->valid && cache->slot == slot) {
         *ok = 1;
         return cache->offset;
@@ -174,16 +172,16 @@ size_t dh_timestamp_text(int64_t v, int unit, int local, struct dh_zone_cache *c
 {
     int digits;
     int64_t per = unit_per_second(unit, &digits);
-    int64_t secs = floor_div(v, per);
-    int64_t frac = floor_mod(v, per);
+    int64_t secs = dh_floor_div(v, per);
+    int64_t frac = dh_floor_mod(v, per);
     int ok = 0;
     int64_t offset = 0;
     if (local && secs > INT64_MIN + 86400 && secs < INT64_MAX - 86400)
         offset = dh_local_offset(secs, cache, &ok);
     int64_t shown = secs + offset;
-    size_t n = put_date(floor_div(shown, 86400), out);
+    size_t n = put_date(dh_floor_div(shown, 86400), out);
     out[n++] = 'T';
-    n += put_clock(floor_mod(shown, 86400), frac, digits, out + n);
+    n += put_clock(dh_floor_mod(shown, 86400), frac, digits, out + n);
     if (ok)
         n += put_offset(offset, out + n);
     else

@@ -5,7 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "dh_text.h"
+#include "rows_out.h"
 
 void json_writer_init(struct json_writer *w, FILE *f)
 {
@@ -135,78 +135,15 @@ void json_break(struct json_writer *w)
     fputc('\n', w->f);
 }
 
-/* Code points written as \uXXXX although JSON allows them raw: C1 controls,
- * bidi controls (they reorder what a terminal shows) and the two separators
- * JavaScript treats as line ends. */
-static int json_escape_cp(uint32_t cp)
-{
-    if (cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
-        return 1;
-    if (cp == 0x061C || cp == 0x200E || cp == 0x200F)
-        return 1;
-    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
-        return 1;
-    return cp == 0x2028 || cp == 0x2029;
-}
-
-/* The short escape for an ASCII byte, or 0 if it has none. */
-static char json_short_escape(unsigned char c)
-{
-    switch (c) {
-    case '"': return '"';
-    case '\\': return '\\';
-    case '\b': return 'b';
-    case '\f': return 'f';
-    case '\n': return 'n';
-    case '\r': return 'r';
-    case '\t': return 't';
-    default: return 0;
-    }
-}
-
-/* 1 if ASCII byte c goes out as it is. */
-static int json_plain_ascii(unsigned char c)
-{
-    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
-}
-
 void json_write_string(FILE *f, const char *s, size_t len)
 {
-    fputc('"', f);
-    size_t i = 0;
-    while (i < len) {
-        /* Runs of plain ASCII go out in one write: per-byte stdio calls dominate otherwise. */
-        size_t run = i;
-        while (run < len && json_plain_ascii((unsigned char)s[run]))
-            run++;
-        if (run > i) {
-            fwrite(s + i, 1, run - i, f);
-            i = run;
-            continue;
-        }
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            char e = json_short_escape(c);
-            if (e)
-                fprintf(f, "\\%c", e);
-            else
-                fprintf(f, "\\u%04x", (unsigned)c);
-            i++;
-            continue;
-        }
-        uint32_t cp = 0;
-        size_t n = dh_text_utf8_next(s + i, len - i, &cp);
-        if (n == 0)
-            n = 1;
-        if (cp == 0xFFFD && !(n == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0))
-            fputs("\xEF\xBF\xBD", f); /* invalid input: the replacement character */
-        else if (json_escape_cp(cp))
-            fprintf(f, "\\u%04x", (unsigned)cp);
-        else
-            fwrite(s + i, 1, n, f);
-        i += n;
-    }
-    fputc('"', f);
+    struct rows_buf b = {0};
+    rows_json_string(&b, s, len);
+    if (b.oom)
+        fputs("\"\"", f);
+    else
+        fwrite(b.p, 1, b.len, f);
+    rows_buf_free(&b);
 }
 
 /* Skip one or more digits; returns the position after them, or NULL. */

@@ -52,10 +52,10 @@ void json_newline(struct json_writer *w);
  * newline, so lines end with commas rather than start with them. UI thread. */
 void json_break(struct json_writer *w);
 
-/* Write s[0..len) to f as a quoted JSON string: quote, backslash, C0, DEL, C1
- * controls, bidi controls and U+2028/U+2029 become escapes, invalid UTF-8
- * becomes U+FFFD. Output is valid UTF-8 and holds no raw control byte. Any
- * thread. */
+/* Write s[0..len) to f as a quoted JSON string (rows_json_string: quote,
+ * backslash, C0, DEL, C1 controls, bidi controls and U+2028/U+2029 become
+ * escapes, invalid UTF-8 becomes U+FFFD). Output is valid UTF-8 and holds no
+ * raw control byte. Any thread. */
 void json_write_string(FILE *f, const char *s, size_t len);
 
 /* 1 if s is exactly one JSON number (RFC 8259 §6). Any thread. */

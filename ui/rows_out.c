@@ -152,7 +152,8 @@ void rows_tsv_field(struct rows_buf *b, const char *s, size_t len, int safe)
 }
 
 /* Code points JSON allows raw but we write as \uXXXX: DEL and C1 controls,
- * bidi controls, and the two separators JavaScript treats as line ends. */
+ * bidi controls (they reorder what a terminal shows), and the two separators
+ * JavaScript treats as line ends. */
 static int json_escape_cp(uint32_t cp)
 {
     if (cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))

@@ -6,6 +6,7 @@
 #include "check.h"
 /* ui/ is not a library: compile the module under test into this program. */
 #include "../../ui/json.c"
+#include "../../ui/rows_out.c"
 
 /* Run the writer into a memory buffer; returns it (caller frees). */
 static char *capture_string(const char *s, size_t len)
