@@ -40,8 +40,9 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
 void dh_session_free(struct dh_session *s);
 
 /* Start the keep-alive thread: GetConfigurationConstants every
- * http.session.durationMs / 2, with pydeephaven's back-off on failure
- * (dh_refresh_backoff). Idempotent. Owner thread. */
+ * http.session.durationMs / 2; on failure it keeps trying with back-off
+ * (dh_keepalive_wait_ms) until the session's deadline has passed, and only
+ * then reports DH_SESSION_FAILED. Idempotent. Owner thread. */
 int dh_session_start_keepalive(struct dh_session *s, struct dh_error *err);
 
 /* Interrupt (on = 1) or allow again (0) every call of this session: calls
@@ -55,15 +56,20 @@ int dh_session_refresh(struct dh_session *s, struct dh_error *err);
 /* Session health as the keep-alive sees it. */
 enum dh_session_state {
     DH_SESSION_OK = 0,
-    DH_SESSION_RETRYING, /* refresh failed; backing off */
+    DH_SESSION_RETRYING, /* refresh failed; backing off, the deadline not yet passed */
     DH_SESSION_EXPIRED,  /* the server no longer knows our token */
-    DH_SESSION_FAILED,   /* refresh gave up after the back-off schedule */
+    DH_SESSION_FAILED,   /* no refresh succeeded until the session's deadline */
 };
 enum dh_session_state dh_session_state(struct dh_session *s, struct dh_error *last_err);
 
 /* A configuration constant from the last GetConfigurationConstants reply,
  * copied into buf; DH_OK if present. Any thread. */
 int dh_session_config(struct dh_session *s, const char *key, char *buf, size_t n);
+
+/* When the server drops the session unless a refresh reaches it first:
+ * the end of the last successful refresh (or of connecting) plus the
+ * session duration, in dh_now_ms() time. Any thread. */
+int64_t dh_session_deadline_ms(struct dh_session *s);
 
 /* http.session.durationMs as a number (default 300000 if absent). */
 int64_t dh_session_duration_ms(struct dh_session *s);
@@ -84,11 +90,20 @@ int64_t dh_session_age_ms(struct dh_session *s);
  * "Basic <base64>", "<type> <value>"). DH_EINVAL on a bad combination. */
 int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n, struct dh_error *err);
 
-/* pydeephaven's refresh back-off (session.py _keep_alive): for a session
- * duration of duration_ms and a skew in [0,1) seconds, fill out[] with the
- * waits in milliseconds after the 1st, 2nd, ... consecutive failure.
- * Returns the count (<= cap). Pure. */
-size_t dh_refresh_backoff(int64_t duration_ms, double skew, int64_t *out, size_t cap);
+/* Jittered exponential back-off: the wait before retry number attempt
+ * (1, 2, ...): initial_ms doubled per attempt up to cap_ms, of which the
+ * random half is scaled by jitter in [0,1] (0: the full wait, 1: half).
+ * Pure. */
+int64_t dh_retry_wait_ms(int64_t initial_ms, int64_t cap_ms, unsigned attempt, double jitter);
+
+/* The keep-alive's next wait in ms, or -1 when the session is lost. With no
+ * failure it is the regular refresh at last_ok_ms + duration_ms / 2. After
+ * `failures` consecutive failures it is dh_retry_wait_ms with an initial
+ * wait of duration/20 (0.1..1 s) and a cap of duration/8 (up to 30 s), cut
+ * so the last try falls on the deadline last_ok_ms + duration_ms; at or past
+ * the deadline the session is lost. jitter in [0,1]. Pure. */
+int64_t dh_keepalive_wait_ms(int64_t now_ms, int64_t last_ok_ms, int64_t duration_ms,
+                             unsigned failures, double jitter);
 
 /* Monotonic milliseconds. */
 int64_t dh_now_ms(void);

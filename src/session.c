@@ -19,10 +19,12 @@
 #define DH_DEFAULT_CALL_TIMEOUT_MS 15000
 #define DH_AUTH_MAX 512
 #define DH_CONFIG_MAX 64
-#define DH_BACKOFF_MAX 8
 /* With no http.session.durationMs the C++ client refreshes every 10 s
  * (cpp-client server.cc); a 20 s duration gives us the same schedule. */
 #define DH_FALLBACK_DURATION_MS 20000
+/* A refresh that cannot reach the server still ends after this, so the
+ * keep-alive notices the deadline. */
+#define DH_REFRESH_MIN_TIMEOUT_MS 1000
 #define DH_PSK_HANDLER "io.deephaven.authentication.psk.PskAuthenticationHandler"
 
 struct dh_config_entry {
@@ -44,12 +46,18 @@ struct dh_session {
     int64_t duration_ms;
     enum dh_session_state state;
     struct dh_error last_err;
+    int64_t last_ok_ms; /* end of the last successful refresh (or of connecting) */
 
     pthread_cond_t wake;
     pthread_t keepalive;
     int keepalive_running;
     int stopping;
 };
+
+static int64_t clamp_ms(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
 
 int64_t dh_now_ms(void)
 {
@@ -90,31 +98,43 @@ int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n,
     return DH_OK;
 }
 
-size_t dh_refresh_backoff(int64_t duration_ms, double skew, int64_t *out, size_t cap)
+int64_t dh_retry_wait_ms(int64_t initial_ms, int64_t cap_ms, unsigned attempt, double jitter)
 {
-    /* session.py _connect: [skew+0.1, skew+1, skew+10], extended with
-     * 0.25/0.35/0.45 of the duration when 0.25*T < skew+10, cut at the first
-     * entry past T. Values in seconds there; milliseconds here. */
-    double t = (double)duration_ms / 1000.0;
-    double b[6] = {skew + 0.1, skew + 1, skew + 10};
-    size_t n = 3;
-    if (0.25 * t < b[2]) {
-        b[3] = skew + 0.25 * t;
-        b[4] = skew + 0.35 * t;
-        b[5] = skew + 0.45 * t;
-        n = 6;
+    if (initial_ms < 1)
+        initial_ms = 1;
+    if (cap_ms < initial_ms)
+        cap_ms = initial_ms;
+    int64_t w = initial_ms;
+    for (unsigned i = 1; i < attempt && w < cap_ms; i++)
+        w *= 2;
+    if (w > cap_ms)
+        w = cap_ms;
+    /* Equal jitter: half fixed, half random, so clients that failed together
+     * do not retry together, and no wait collapses to nothing. */
+    if (!(jitter >= 0.0))
+        jitter = 0.0;
+    if (jitter > 1.0)
+        jitter = 1.0;
+    return w - (int64_t)((double)(w / 2) * jitter);
+}
+
+int64_t dh_keepalive_wait_ms(int64_t now_ms, int64_t last_ok_ms, int64_t duration_ms,
+                             unsigned failures, double jitter)
+{
+    if (duration_ms < 1)
+        duration_ms = DH_FALLBACK_DURATION_MS;
+    int64_t deadline = last_ok_ms + duration_ms;
+    if (failures == 0) {
+        int64_t w = last_ok_ms + duration_ms / 2 - now_ms;
+        return w > 0 ? w : 0;
     }
-    for (size_t i = 1; i < n; i++) {
-        if (b[i] > t) {
-            n = i;
-            break;
-        }
-    }
-    if (n > cap)
-        n = cap;
-    for (size_t i = 0; i < n; i++)
-        out[i] = (int64_t)(b[i] * 1000.0);
-    return n;
+    if (now_ms >= deadline)
+        return -1;
+    int64_t initial = clamp_ms(duration_ms / 20, 100, 1000);
+    int64_t cap = clamp_ms(duration_ms / 8, initial, 30000);
+    int64_t w = dh_retry_wait_ms(initial, cap, failures, jitter);
+    /* The last try is at the deadline itself, never after it. */
+    return w < deadline - now_ms ? w : deadline - now_ms;
 }
 
 static void config_clear(struct dh_session *s)
@@ -223,6 +243,7 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
         return NULL;
     }
     s->opened_ms = dh_now_ms();
+    s->last_ok_ms = s->opened_ms;
     return s;
 }
 
@@ -232,9 +253,29 @@ void dh_session_interrupt(struct dh_session *s, int on)
         dh_channel_interrupt(s->channel, on);
 }
 
+/* One refresh with the given deadline; a success moves the session's deadline. */
+static int refresh(struct dh_session *s, int timeout_ms, struct dh_error *err)
+{
+    int rc = get_config(s, timeout_ms, "refresh the session", err);
+    if (rc == DH_OK) {
+        pthread_mutex_lock(&s->mu);
+        s->last_ok_ms = dh_now_ms();
+        pthread_mutex_unlock(&s->mu);
+    }
+    return rc;
+}
+
 int dh_session_refresh(struct dh_session *s, struct dh_error *err)
 {
-    return get_config(s, s->call_timeout_ms, "refresh the session", err);
+    return refresh(s, s->call_timeout_ms, err);
+}
+
+int64_t dh_session_deadline_ms(struct dh_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int64_t d = s->last_ok_ms + s->duration_ms;
+    pthread_mutex_unlock(&s->mu);
+    return d;
 }
 
 /* Wait on the keep-alive condition for ms; returns 1 if asked to stop. */
@@ -267,25 +308,36 @@ static void set_state(struct dh_session *s, enum dh_session_state st, const stru
     pthread_mutex_unlock(&s->mu);
 }
 
-/* session.py _keep_alive: refresh every T/2; after the n-th consecutive
- * failure wait backoff[n] (sic: index n, as pydeephaven does); give up when
- * n reaches the schedule's length. An UNAUTHENTICATED reply means the server
- * forgot us: no retry can help. */
+/* Refresh every T/2 (as pydeephaven does). On failure keep trying with
+ * jittered, capped back-off until the session's deadline (last success + T)
+ * has passed: the server keeps a session that long however its link fares,
+ * so giving up earlier would kill a live session. An UNAUTHENTICATED reply
+ * means the server forgot us: no retry can help. */
 static void *keepalive_main(void *arg)
 {
     struct dh_session *s = arg;
-    double skew = (double)(rand_r(&(unsigned){(unsigned)dh_now_ms()}) % 1000) / 1000.0;
-    int64_t backoff[DH_BACKOFF_MAX];
-    size_t failures = 0;
+    unsigned seed = (unsigned)dh_now_ms() ^ (unsigned)(uintptr_t)s;
+    unsigned failures = 0;
     for (;;) {
-        int64_t duration = dh_session_duration_ms(s);
-        size_t n_backoff = dh_refresh_backoff(duration, skew, backoff, DH_BACKOFF_MAX);
-        int64_t wait = failures == 0 ? duration / 2 : backoff[failures];
+        pthread_mutex_lock(&s->mu);
+        int64_t last_ok = s->last_ok_ms, duration = s->duration_ms;
+        pthread_mutex_unlock(&s->mu);
+        double jitter = (double)(rand_r(&seed) % 1000) / 1000.0;
+        int64_t wait = dh_keepalive_wait_ms(dh_now_ms(), last_ok, duration, failures, jitter);
+        if (wait < 0) {
+            struct dh_error e;
+            dh_error_set(&e, DH_ETIMEOUT, "no refresh reached the server within the session's "
+                         "lifetime (%lld s)", (long long)(duration / 1000));
+            set_state(s, DH_SESSION_FAILED, &e);
+            break;
+        }
         if (keepalive_sleep(s, wait))
             break;
+        int64_t left = last_ok + duration - dh_now_ms();
+        int timeout = (int)clamp_ms(left, DH_REFRESH_MIN_TIMEOUT_MS, s->call_timeout_ms);
         struct dh_error e;
         dh_error_clear(&e);
-        if (dh_session_refresh(s, &e) == DH_OK) {
+        if (refresh(s, timeout, &e) == DH_OK) {
             failures = 0;
             set_state(s, DH_SESSION_OK, NULL);
             continue;
@@ -295,10 +347,6 @@ static void *keepalive_main(void *arg)
             break;
         }
         failures++;
-        if (failures >= n_backoff) {
-            set_state(s, DH_SESSION_FAILED, &e);
-            break;
-        }
         set_state(s, DH_SESSION_RETRYING, &e);
     }
     return NULL;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_session.c: authorization headers and pydeephaven's refresh back-off. */
+/* test_session.c: authorization headers and the keep-alive's deadline rule and
+ * retry back-off. */
 #include <string.h>
 
 #include "check.h"
@@ -46,33 +47,77 @@ static void test_auth_psk_and_other(void)
     CHECK_INT(dh_auth_header(&o, tiny, sizeof tiny, NULL), DH_EINVAL);
 }
 
-static void test_backoff_default_duration(void)
+static void test_retry_wait_doubles_to_cap(void)
 {
-    /* T = 300 s, skew 0.5: [0.6, 1.5, 10.5]; 0.25*T = 75 >= 10.5, so no extension. */
-    int64_t b[8];
-    size_t n = dh_refresh_backoff(300000, 0.5, b, 8);
-    CHECK_INT(n, 3);
-    CHECK_INT(b[0], 600);
-    CHECK_INT(b[1], 1500);
-    CHECK_INT(b[2], 10500);
+    /* No jitter: 500, 1000, 2000, 4000, then the cap. */
+    CHECK_INT(dh_retry_wait_ms(500, 5000, 1, 0.0), 500);
+    CHECK_INT(dh_retry_wait_ms(500, 5000, 2, 0.0), 1000);
+    CHECK_INT(dh_retry_wait_ms(500, 5000, 4, 0.0), 4000);
+    CHECK_INT(dh_retry_wait_ms(500, 5000, 5, 0.0), 5000);
+    CHECK_INT(dh_retry_wait_ms(500, 5000, 1000, 0.0), 5000);
+    /* Full jitter halves the wait, never more; out-of-range jitter is clamped. */
+    CHECK_INT(dh_retry_wait_ms(500, 5000, 5, 1.0), 2500);
+    CHECK_INT(dh_retry_wait_ms(500, 5000, 5, 7.0), 2500);
+    CHECK_INT(dh_retry_wait_ms(500, 5000, 5, -1.0), 5000);
+    int64_t w = dh_retry_wait_ms(500, 5000, 3, 0.5);
+    CHECK(w >= 1000 && w <= 2000);
+    /* Degenerate arguments still wait. */
+    CHECK(dh_retry_wait_ms(0, 0, 1, 0.0) >= 1);
 }
 
-static void test_backoff_short_duration(void)
+static void test_keepalive_regular_refresh(void)
 {
-    /* T = 20 s, skew 0: [0.1, 1, 10] + [5, 7, 9] (0.25*T = 5 < 10), none > T. */
-    int64_t b[8];
-    size_t n = dh_refresh_backoff(20000, 0.0, b, 8);
-    CHECK_INT(n, 6);
-    CHECK_INT(b[2], 10000);
-    CHECK_INT(b[3], 5000);
-    CHECK_INT(b[4], 7000);
-    CHECK_INT(b[5], 9000);
-    /* T = 4 s: 10 > 4 cuts the list at index 2. */
-    n = dh_refresh_backoff(4000, 0.0, b, 8);
-    CHECK_INT(n, 2);
-    CHECK_INT(b[1], 1000);
-    /* The cap is respected. */
-    CHECK_INT(dh_refresh_backoff(20000, 0.0, b, 2), 2);
+    /* No failure: refresh at half the duration after the last success. */
+    CHECK_INT(dh_keepalive_wait_ms(1000, 1000, 300000, 0, 0.3), 150000);
+    CHECK_INT(dh_keepalive_wait_ms(101000, 1000, 300000, 0, 0.3), 50000);
+    CHECK_INT(dh_keepalive_wait_ms(200000, 1000, 300000, 0, 0.3), 0);
+}
+
+static void test_keepalive_retries_until_deadline(void)
+{
+    /* T = 300 s, last success at 0, link down from 150 s: the keep-alive keeps
+     * trying with growing waits (0.5 .. 30 s cap), never gives up before 300 s,
+     * and tries once more at the deadline itself. pydeephaven gave up ~11 s in. */
+    int64_t now = 150000, last = 0;
+    unsigned failures = 0;
+    int64_t prev = 0, waits = 0;
+    for (;;) {
+        failures++;
+        int64_t w = dh_keepalive_wait_ms(now, last, 300000, failures, 0.0);
+        if (w < 0)
+            break;
+        CHECK(w > 0);
+        CHECK(w <= 30000);
+        CHECK(now + w <= 300000);
+        if (now + w < 300000)
+            CHECK(w >= prev);
+        prev = w;
+        now += w;
+        waits++;
+        CHECK(waits < 1000);
+    }
+    CHECK_INT(now, 300000);
+    CHECK(waits >= 8);
+    /* The first retry comes quickly; the cap is duration/8 (30 s max). */
+    CHECK_INT(dh_keepalive_wait_ms(150000, 0, 300000, 1, 0.0), 1000);
+    CHECK_INT(dh_keepalive_wait_ms(150000, 0, 300000, 20, 0.0), 30000);
+    CHECK_INT(dh_keepalive_wait_ms(150000, 0, 16000, 1, 0.0) , -1);
+    /* A short session (2 s): waits of 100 ms growing to 250 ms, cut at the deadline. */
+    CHECK_INT(dh_keepalive_wait_ms(1000, 0, 2000, 1, 0.0), 100);
+    CHECK_INT(dh_keepalive_wait_ms(1000, 0, 2000, 9, 0.0), 250);
+    CHECK_INT(dh_keepalive_wait_ms(1900, 0, 2000, 9, 0.0), 100);
+    CHECK_INT(dh_keepalive_wait_ms(2000, 0, 2000, 9, 0.0), -1);
+    /* A success moves the deadline: the same moment is fine again. */
+    CHECK(dh_keepalive_wait_ms(2000, 1500, 2000, 1, 0.0) > 0);
+}
+
+static void test_keepalive_jitter_spreads(void)
+{
+    /* Jitter shortens a wait by at most half, never lengthens it. */
+    for (int i = 0; i <= 10; i++) {
+        int64_t w = dh_keepalive_wait_ms(150000, 0, 300000, 5, i / 10.0);
+        CHECK(w >= 8000 && w <= 16000);
+    }
 }
 
 static void test_connect_refused(void)
@@ -92,6 +137,7 @@ static void test_connect_refused(void)
 int main(void)
 {
     CHECK_RUN(T(test_auth_anonymous), T(test_auth_basic), T(test_auth_psk_and_other),
-              T(test_backoff_default_duration), T(test_backoff_short_duration),
+              T(test_retry_wait_doubles_to_cap), T(test_keepalive_regular_refresh),
+              T(test_keepalive_retries_until_deadline), T(test_keepalive_jitter_spreads),
               T(test_connect_refused));
 }
