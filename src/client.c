@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,12 @@
 #include "dh_transport.h"
 
 #define DH_DEFAULT_PROBE_MS 5000
-#define DH_RETRY_MIN_MS 500
-#define DH_RETRY_MAX_MS 10000
+/* Reconnect attempts: jittered back-off from 250 ms, capped at 2 s, so a
+ * returning server is found within about 2 s at one cheap call a second. */
+#define DH_RETRY_INITIAL_MS 250
+#define DH_RETRY_CAP_MS 2000
+/* Calls outstanding this long without a word from the server: "stalled". */
+#define DH_STALLED_MS 3000
 /* A live window re-read this often when the server has no subscriptions. */
 #define DH_LIVE_POLL_MS 1000
 
@@ -64,12 +69,12 @@ struct dh_client {
 
     struct event_node *ev_head, *ev_tail;
 
-    struct dh_session *session;       /* current, NULL while not connected */
+    struct dh_session *session;       /* current (our reference), NULL while not connected */
     uint64_t session_gen;             /* bumped when the session is replaced */
-    struct dh_session **old_sessions; /* retired, freed at the end */
-    size_t n_old;
     char target[300];
     enum dh_conn_state conn;
+    int64_t next_try_ms;              /* DH_CONN_RETRYING: when the next attempt is due */
+    atomic_int stop_calls;            /* quitting: every call of every session ends now */
 
     struct dh_objects_watch *watch;   /* for cancellation at shutdown */
     struct dh_stream *notes_stream;
@@ -254,12 +259,12 @@ static void set_conn(struct dh_client *c, enum dh_conn_state st, const struct dh
     pthread_mutex_unlock(&c->mu);
 }
 
-/* The current session and its generation, or NULL. Sessions are never freed
- * before dh_client_free, so the pointer stays usable after unlocking. */
+/* The current session (a reference the caller drops with dh_session_free)
+ * and its generation, or NULL. */
 static struct dh_session *current_session(struct dh_client *c, uint64_t *gen)
 {
     pthread_mutex_lock(&c->mu);
-    struct dh_session *s = c->session;
+    struct dh_session *s = dh_session_hold(c->session);
     if (gen)
         *gen = c->session_gen;
     pthread_mutex_unlock(&c->mu);
@@ -280,25 +285,18 @@ static void on_objects(void *ctx, struct dh_object_list *snapshot)
     post(c, ev);
 }
 
-/* Retire the current session (expired or unusable); a new one will be made. */
+/* Retire the current session (expired or unusable); a new one will be made.
+ * Threads still using it hold their own references; the last one frees it. */
 static void drop_session(struct dh_client *c, const char *why)
 {
     pthread_mutex_lock(&c->mu);
-    struct dh_session **old = c->session ?
-        realloc(c->old_sessions, (c->n_old + 1) * sizeof *old) : NULL;
-    if (old) {
-        c->old_sessions = old;
-        c->old_sessions[c->n_old++] = c->session;
-    } else if (c->session) {
-        /* Cannot keep it for later: other threads may still use it, so it
-         * must outlive them; dropping the pointer leaks it, which is the
-         * lesser evil when memory is already exhausted. */
-    }
+    struct dh_session *old = c->session;
     c->session = NULL;
     c->session_gen++;
     if (dh_monitor_on_session_lost(&c->monitor, why, dh_now_ms()))
         post_tickets_locked(c);
     pthread_mutex_unlock(&c->mu);
+    dh_session_free(old);
 }
 
 /* Authentication problems will not go away by retrying. */
@@ -343,34 +341,75 @@ static int watch_objects(struct dh_client *c, struct dh_session *s, struct dh_er
     return rc;
 }
 
-/* The stream dropped: is the session still alive, expired, or unreachable? */
-static void recover(struct dh_client *c, struct dh_session *s, int64_t *retry_ms)
+/* Reconnect pacing: consecutive failures and the jitter's seed. */
+struct retry {
+    unsigned attempt;
+    unsigned seed;
+};
+
+static int64_t retry_next(struct retry *r)
 {
-    struct dh_error e;
-    dh_error_clear(&e);
-    if (dh_session_refresh(s, &e) == DH_OK) {
-        *retry_ms = DH_RETRY_MIN_MS;
-        nap(c, 250); /* the stream ended but the session lives: reopen soon */
-        return;
-    }
-    if (e.code == DH_EGRPC && e.grpc_status == 16) {
-        drop_session(c, "the session expired");
-        set_conn(c, DH_CONN_CONNECTING, &e);
-        return;
-    }
+    double jitter = (double)(rand_r(&r->seed) % 1000) / 1000.0;
+    return dh_retry_wait_ms(DH_RETRY_INITIAL_MS, DH_RETRY_CAP_MS, ++r->attempt, jitter);
+}
+
+/* Say we are down and when the next try is due, then wait for it. */
+static void wait_retry(struct dh_client *c, struct retry *r, const struct dh_error *e)
+{
+    int64_t wait = retry_next(r);
     pthread_mutex_lock(&c->mu);
-    set_conn_locked(c, DH_CONN_RETRYING, &e);
+    c->next_try_ms = dh_now_ms() + wait;
+    set_conn_locked(c, DH_CONN_RETRYING, e);
     if (dh_monitor_on_disconnect(&c->monitor, dh_now_ms()))
         post_tickets_locked(c);
     pthread_mutex_unlock(&c->mu);
-    nap(c, *retry_ms);
-    *retry_ms = *retry_ms * 2 > DH_RETRY_MAX_MS ? DH_RETRY_MAX_MS : *retry_ms * 2;
+    nap(c, wait);
+}
+
+/* The session is over: the server forgot it, or no refresh reached the
+ * server within its lifetime. Says why in e. */
+static int session_over(struct dh_session *s, struct dh_error *e)
+{
+    if (dh_session_known_dead(s)) {
+        dh_session_state(s, e);
+        return 1;
+    }
+    if (dh_now_ms() < dh_session_deadline_ms(s))
+        return 0;
+    dh_error_set(e, DH_ETIMEOUT, "no call reached the server within the session's lifetime");
+    return 1;
+}
+
+/* The stream dropped: is the session still alive, expired, or unreachable? */
+static void recover(struct dh_client *c, struct dh_session *s, struct retry *r)
+{
+    struct dh_error e;
+    dh_error_clear(&e);
+    if (!session_over(s, &e)) {
+        if (dh_session_refresh(s, &e) == DH_OK) {
+            r->attempt = 0;
+            pthread_mutex_lock(&c->mu);
+            if (c->conn != DH_CONN_CONNECTED && c->session == s)
+                set_conn_locked(c, DH_CONN_CONNECTED, NULL);
+            pthread_mutex_unlock(&c->mu);
+            nap(c, 250); /* the stream ended but the session lives: reopen soon */
+            return;
+        }
+        if (!session_over(s, &e)) {
+            wait_retry(c, r, &e);
+            return;
+        }
+    }
+    char why[DH_ERROR_MSG_MAX + 32];
+    snprintf(why, sizeof why, "the session ended: %s", e.msg);
+    drop_session(c, why);
+    set_conn(c, DH_CONN_CONNECTING, &e);
 }
 
 static void *conn_main(void *arg)
 {
     struct dh_client *c = arg;
-    int64_t retry_ms = DH_RETRY_MIN_MS;
+    struct retry r = {0, (unsigned)dh_now_ms() ^ (unsigned)(uintptr_t)c};
     for (;;) {
         pthread_mutex_lock(&c->mu);
         int stop = c->stopping;
@@ -382,21 +421,21 @@ static void *conn_main(void *arg)
         struct dh_session *s = current_session(c, NULL);
         if (!s) {
             if (connect_once(c, &e) == DH_OK) {
-                retry_ms = DH_RETRY_MIN_MS;
+                r.attempt = 0;
                 continue;
             }
+            if (e.code == DH_ECANCELLED)
+                continue; /* stopping */
             if (is_permanent(&e)) {
                 set_conn(c, DH_CONN_FAILED, &e);
                 break;
             }
-            set_conn(c, DH_CONN_RETRYING, &e);
-            nap(c, retry_ms);
-            retry_ms = retry_ms * 2 > DH_RETRY_MAX_MS ? DH_RETRY_MAX_MS : retry_ms * 2;
+            wait_retry(c, &r, &e);
             continue;
         }
-        if (watch_objects(c, s, &e) == DH_ECANCELLED)
-            continue; /* stopping */
-        recover(c, s, &retry_ms);
+        if (watch_objects(c, s, &e) != DH_ECANCELLED)
+            recover(c, s, &r);
+        dh_session_free(s);
     }
     return NULL;
 }
@@ -426,13 +465,14 @@ static void apply_notification(struct dh_client *c, const struct dh_buf *msg)
     io__deephaven__proto__backplane__grpc__export_notification__free_unpacked(n, NULL);
 }
 
-/* Wait until there is a session (or stop); returns NULL when stopping. */
+/* Wait until there is a session (or stop); returns a reference to it (the
+ * caller drops it with dh_session_free), NULL when stopping. */
 static struct dh_session *await_session(struct dh_client *c, uint64_t *gen)
 {
     pthread_mutex_lock(&c->mu);
     while (!c->stopping && !c->session)
         pthread_cond_wait(&c->cv, &c->mu);
-    struct dh_session *s = c->stopping ? NULL : c->session;
+    struct dh_session *s = c->stopping ? NULL : dh_session_hold(c->session);
     *gen = c->session_gen;
     pthread_mutex_unlock(&c->mu);
     return s;
@@ -462,6 +502,7 @@ static void *notes_main(void *arg)
         c->notes_stream = NULL;
         pthread_mutex_unlock(&c->mu);
         dh_stream_free(st);
+        dh_session_free(s);
         /* Ended: the session closed, expired, or the server went away. Wait a
          * little, then follow whatever session is current. */
         if (nap(c, 1000))
@@ -659,6 +700,7 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
     case CMD_RELEASE: do_release(c, s, cmd); break;
     case CMD_FORGET: dh_release(s, &cmd->ticket, NULL); break;
     }
+    dh_session_free(s);
 }
 
 /* Probe every fetched ticket once (PROTOCOL.md §4: no push to other sessions). */
@@ -686,6 +728,7 @@ static void probe_all(struct dh_client *c)
         pthread_mutex_unlock(&c->mu);
     }
     free(todo);
+    dh_session_free(s);
 }
 
 static void *ctl_main(void *arg)
@@ -743,8 +786,9 @@ static void post_rows_locked(struct dh_client *c, const uint64_t *latest, uint64
     }
 }
 
-/* Wait for the request in *slot (*has_pending set) and take it, with the
- * session to run it on (NULL when not connected). 0 when stopping. Locked. */
+/* Wait for the request in *slot (*has_pending set) and take it, with a
+ * reference to the session to run it on (NULL when not connected; the caller
+ * drops it with dh_session_free). 0 when stopping. Locked. */
 static int take_request_locked(struct dh_client *c, const struct rows_req *slot, int *has_pending,
                                struct rows_req *out, struct dh_session **s)
 {
@@ -754,7 +798,7 @@ static int take_request_locked(struct dh_client *c, const struct rows_req *slot,
         return 0;
     *out = *slot;
     *has_pending = 0;
-    *s = c->session;
+    *s = dh_session_hold(c->session);
     return 1;
 }
 
@@ -783,6 +827,7 @@ static void *rows_main(void *arg)
                  : !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
                          : dh_table_snapshot(s, &r.table, r.first, r.count, NULL, rows,
                                              &c->rows_slot, &e);
+        dh_session_free(s);
         pthread_mutex_lock(&c->mu);
         c->rows_running = 0;
         post_rows_locked(c, &c->rows_latest, r.req, rc, rows, &e, t0);
@@ -879,6 +924,7 @@ static void *live_main(void *arg)
         } else if (live_subscribe(c, s, &r)) {
             live_poll(c, s, &r);
         }
+        dh_session_free(s);
         pthread_mutex_lock(&c->mu);
     }
     pthread_mutex_unlock(&c->mu);
@@ -902,6 +948,8 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
     copy_opt(c->ca, sizeof c->ca, &co->ca_file);
     copy_opt(c->cert, sizeof c->cert, &co->cert_file);
     copy_opt(c->key, sizeof c->key, &co->key_file);
+    atomic_init(&c->stop_calls, 0);
+    co->interrupt = &c->stop_calls;
     snprintf(c->target, sizeof c->target, "%s:%d", co->host ? co->host : "localhost",
              co->port > 0 ? co->port : 10000);
     c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -932,14 +980,6 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
     return c;
 }
 
-/* Interrupt (or allow again) the calls of every session we hold. Locked. */
-static void set_interrupt_locked(struct dh_client *c, int on)
-{
-    dh_session_interrupt(c->session, on);
-    for (size_t i = 0; i < c->n_old; i++)
-        dh_session_interrupt(c->old_sessions[i], on);
-}
-
 void dh_client_free(struct dh_client *c)
 {
     if (!c)
@@ -953,8 +993,9 @@ void dh_client_free(struct dh_client *c)
     cancel_running_rows(c);
     if (c->live_sub)
         dh_subscription_cancel(c->live_sub);
-    /* Calls blocked on a stalled server must not hold up quitting. */
-    set_interrupt_locked(c, 1);
+    /* Calls blocked on a stalled server (or still connecting) must not hold
+     * up quitting: every channel of ours ends its calls within 100 ms. */
+    atomic_store(&c->stop_calls, 1);
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
     if (c->started) {
@@ -964,11 +1005,11 @@ void dh_client_free(struct dh_client *c)
         pthread_join(c->rows_thread, NULL);
         pthread_join(c->live_thread, NULL);
     }
-    set_interrupt_locked(c, 0); /* the threads are gone: no lock needed */
-    dh_session_free(c->session); /* CloseSession: the server releases our exports */
-    for (size_t i = 0; i < c->n_old; i++)
-        dh_session_free(c->old_sessions[i]);
-    free(c->old_sessions);
+    /* The threads are gone and dropped their references: ours is the last.
+     * CloseSession (the server releases our exports) is best effort with a
+     * short deadline, skipped for a session known dead. */
+    atomic_store(&c->stop_calls, 0);
+    dh_session_free(c->session);
     while (c->cmd_head) {
         struct cmd *n = c->cmd_head->next;
         free(c->cmd_head);
@@ -1132,8 +1173,28 @@ enum dh_conn_state dh_client_conn_state(struct dh_client *c)
 {
     pthread_mutex_lock(&c->mu);
     enum dh_conn_state st = c->conn;
+    if (st == DH_CONN_CONNECTED && dh_session_stalled_ms(c->session) >= DH_STALLED_MS)
+        st = DH_CONN_STALLED;
     pthread_mutex_unlock(&c->mu);
     return st;
+}
+
+int64_t dh_client_stalled_ms(struct dh_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    int64_t ms = c->conn == DH_CONN_CONNECTED ? dh_session_stalled_ms(c->session) : 0;
+    pthread_mutex_unlock(&c->mu);
+    return ms;
+}
+
+int64_t dh_client_next_try_in_ms(struct dh_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    int64_t left = -1;
+    if (c->conn == DH_CONN_RETRYING)
+        left = c->next_try_ms > dh_now_ms() ? c->next_try_ms - dh_now_ms() : 0;
+    pthread_mutex_unlock(&c->mu);
+    return left;
 }
 
 size_t dh_client_live_published(struct dh_client *c)

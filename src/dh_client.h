@@ -28,6 +28,8 @@ enum dh_conn_state {
     DH_CONN_CONNECTED,
     DH_CONN_RETRYING,  /* lost; reconnecting with back-off */
     DH_CONN_FAILED,    /* gave up (bad credentials, ...) */
+    DH_CONN_STALLED,   /* connected, but calls have waited DH_STALLED_MS for the server;
+                        * reported by dh_client_conn_state, never in an event */
 };
 
 enum dh_event_kind {
@@ -110,9 +112,14 @@ void dh_client_cancel(struct dh_client *c, uint64_t req);
 /* Forget a fetched export (release our copy on the server). UI thread. */
 void dh_client_forget(struct dh_client *c, const struct dh_ticket *export_ticket);
 
-/* Current connection state and published-ticket count (cheap). Any thread. */
+/* Current connection state (with DH_CONN_STALLED) and published-ticket
+ * count (cheap). Any thread. */
 enum dh_conn_state dh_client_conn_state(struct dh_client *c);
 size_t dh_client_live_published(struct dh_client *c);
+/* How long calls have waited for the server while connected (0: none). Any thread. */
+int64_t dh_client_stalled_ms(struct dh_client *c);
+/* While DH_CONN_RETRYING: ms until the next attempt (>= 0); else -1. Any thread. */
+int64_t dh_client_next_try_in_ms(struct dh_client *c);
 /* Session age in ms, or -1 when not connected. Any thread. */
 int64_t dh_client_session_age_ms(struct dh_client *c);
 const char *dh_client_target(const struct dh_client *c);

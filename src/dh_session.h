@@ -25,6 +25,10 @@ struct dh_connect_options {
     const char *auth_value;
     int connect_timeout_ms; /* default 5000 */
     int call_timeout_ms;    /* unary call deadline, default 15000 */
+    /* Optional (see dh_channel_options): the owner's interrupt switch, and a
+     * dh_now_ms() time no call of the session outlives (0: none). */
+    const _Atomic int *interrupt;
+    int64_t deadline_ms;
 };
 
 struct dh_session;
@@ -35,9 +39,24 @@ struct dh_session;
  * dh_session_free. Does not start the keep-alive. Any thread. */
 struct dh_session *dh_session_connect(const struct dh_connect_options *opt, struct dh_error *err);
 
-/* Stop the keep-alive, CloseSession on the server (best effort, short
- * deadline), free everything. NULL-safe. Owner thread. */
+/* Sessions are reference counted: dh_session_connect returns one reference,
+ * dh_session_hold adds one (returns s; NULL-safe), dh_session_free drops one.
+ * Dropping the last stops the keep-alive, sends CloseSession (best effort,
+ * 400 ms deadline; skipped when the session is known dead) and frees
+ * everything. NULL-safe. Any thread. */
+struct dh_session *dh_session_hold(struct dh_session *s);
 void dh_session_free(struct dh_session *s);
+
+/* 1 once the session is known to be gone on the server (a refresh was
+ * refused as unauthenticated, or none succeeded until its deadline). */
+int dh_session_known_dead(struct dh_session *s);
+
+/* Replace the deadline no call outlives (0: none), e.g. once a command's
+ * timed part is done. Any thread. */
+void dh_session_set_deadline(struct dh_session *s, int64_t deadline_ms);
+
+/* dh_channel_stalled_ms of the session's channel (0 for NULL). Any thread. */
+int64_t dh_session_stalled_ms(struct dh_session *s);
 
 /* Start the keep-alive thread: GetConfigurationConstants every
  * http.session.durationMs / 2; on failure it keeps trying with back-off

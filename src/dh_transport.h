@@ -20,6 +20,13 @@ struct dh_channel_options {
     const char *ca_file;   /* TLS: PEM roots; NULL = system roots */
     const char *cert_file; /* TLS: optional client certificate (PEM) */
     const char *key_file;  /* TLS: its private key (PEM) */
+    /* Optional, borrowed for the channel's life: while *interrupt is non-zero
+     * the channel behaves as under dh_channel_interrupt (an owner's one
+     * switch for every channel it makes, even one still connecting). */
+    const _Atomic int *interrupt;
+    /* Optional: no call on the channel outlives this CLOCK_MONOTONIC time in
+     * ms (dh_now_ms); calls after it fail at once with DH_ETIMEOUT. 0: none. */
+    int64_t deadline_ms;
 };
 
 /* The session's authorization header value, shared by every call of a session.
@@ -48,6 +55,14 @@ void dh_channel_free(struct dh_channel *ch);
  * and new unary calls fail at once with DH_ECANCELLED: how an owner shutting
  * down stops threads blocked on a stalled server. Any thread. */
 void dh_channel_interrupt(struct dh_channel *ch, int on);
+
+/* Replace the channel's deadline (see dh_channel_options; 0 removes it). Any thread. */
+void dh_channel_set_deadline(struct dh_channel *ch, int64_t deadline_ms);
+
+/* How long calls that should end (those with a deadline) have been waiting
+ * without hearing from the server: 0 when none is outstanding or one just
+ * made progress. A stalled server shows here while the link looks fine. Any thread. */
+int64_t dh_channel_stalled_ms(struct dh_channel *ch);
 
 /* A response: protobuf bytes, owned by the struct; free with dh_buf_reset. */
 struct dh_buf {

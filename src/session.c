@@ -25,6 +25,9 @@
 /* A refresh that cannot reach the server still ends after this, so the
  * keep-alive notices the deadline. */
 #define DH_REFRESH_MIN_TIMEOUT_MS 1000
+/* CloseSession is a courtesy (the server drops an idle session anyway):
+ * never let it hold up quitting. */
+#define DH_CLOSE_TIMEOUT_MS 400
 #define DH_PSK_HANDLER "io.deephaven.authentication.psk.PskAuthenticationHandler"
 
 struct dh_config_entry {
@@ -39,6 +42,7 @@ struct dh_session {
     int call_timeout_ms;
     int64_t opened_ms;
     atomic_int next_export_id;
+    atomic_int refs; /* dh_session_hold / dh_session_free */
 
     pthread_mutex_t mu; /* guards config, state, keepalive flags */
     struct dh_config_entry config[DH_CONFIG_MAX];
@@ -210,6 +214,7 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->wake, NULL);
     atomic_init(&s->next_export_id, 1);
+    atomic_init(&s->refs, 1);
     s->duration_ms = DH_FALLBACK_DURATION_MS;
     s->call_timeout_ms = opt->call_timeout_ms > 0 ? opt->call_timeout_ms : DH_DEFAULT_CALL_TIMEOUT_MS;
     const char *host = opt->host && opt->host[0] ? opt->host : "localhost";
@@ -218,7 +223,8 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
 
     struct dh_channel_options copt = {.target = s->target, .tls = opt->tls,
                                       .ca_file = opt->ca_file, .cert_file = opt->cert_file,
-                                      .key_file = opt->key_file};
+                                      .key_file = opt->key_file, .interrupt = opt->interrupt,
+                                      .deadline_ms = opt->deadline_ms};
     s->channel = dh_channel_new(&copt, err);
     s->bearer = s->channel ? dh_bearer_new(auth) : NULL;
     if (!s->bearer) {
@@ -256,12 +262,19 @@ void dh_session_interrupt(struct dh_session *s, int on)
 /* One refresh with the given deadline; a success moves the session's deadline. */
 static int refresh(struct dh_session *s, int timeout_ms, struct dh_error *err)
 {
-    int rc = get_config(s, timeout_ms, "refresh the session", err);
+    struct dh_error e;
+    dh_error_clear(&e);
+    int rc = get_config(s, timeout_ms, "refresh the session", &e);
+    pthread_mutex_lock(&s->mu);
     if (rc == DH_OK) {
-        pthread_mutex_lock(&s->mu);
         s->last_ok_ms = dh_now_ms();
-        pthread_mutex_unlock(&s->mu);
+    } else if (e.code == DH_EGRPC && e.grpc_status == 16) {
+        s->state = DH_SESSION_EXPIRED; /* whoever asked: the server forgot us */
+        s->last_err = e;
     }
+    pthread_mutex_unlock(&s->mu);
+    if (err && rc != DH_OK)
+        *err = e;
     return rc;
 }
 
@@ -424,17 +437,43 @@ static void close_on_server(struct dh_session *s)
     req.payload.data = (uint8_t *)token;
     req.payload.len = strlen(token);
     struct dh_buf reply = {0};
-    dh_call_unary(s->channel, s->bearer, DH_M_CLOSE_SESSION, &req.base, 2000, &reply,
-                  "close the session", NULL);
+    dh_call_unary(s->channel, s->bearer, DH_M_CLOSE_SESSION, &req.base, DH_CLOSE_TIMEOUT_MS,
+                  &reply, "close the session", NULL);
     dh_buf_reset(&reply);
+}
+
+struct dh_session *dh_session_hold(struct dh_session *s)
+{
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
+    return s;
+}
+
+void dh_session_set_deadline(struct dh_session *s, int64_t deadline_ms)
+{
+    dh_channel_set_deadline(s->channel, deadline_ms);
+}
+
+int64_t dh_session_stalled_ms(struct dh_session *s)
+{
+    return s ? dh_channel_stalled_ms(s->channel) : 0;
+}
+
+int dh_session_known_dead(struct dh_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int dead = s->state == DH_SESSION_EXPIRED || s->state == DH_SESSION_FAILED;
+    pthread_mutex_unlock(&s->mu);
+    return dead;
 }
 
 void dh_session_free(struct dh_session *s)
 {
-    if (!s)
+    if (!s || atomic_fetch_sub(&s->refs, 1) > 1)
         return;
     pthread_mutex_lock(&s->mu);
     s->stopping = 1;
+    int dead = s->state == DH_SESSION_EXPIRED || s->state == DH_SESSION_FAILED;
     int running = s->keepalive_running;
     pthread_cond_broadcast(&s->wake);
     pthread_mutex_unlock(&s->mu);
@@ -443,7 +482,7 @@ void dh_session_free(struct dh_session *s)
         pthread_join(s->keepalive, NULL);
         dh_session_interrupt(s, 0);
     }
-    if (s->channel && s->bearer)
+    if (s->channel && s->bearer && !dead)
         close_on_server(s);
     dh_bearer_free(s->bearer);
     dh_channel_free(s->channel);

@@ -12,11 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Deephaven sends messages up to 100 MiB (PROTOCOL.md §9); allow a margin. */
 #define DH_MAX_MESSAGE_BYTES (128 * 1024 * 1024)
 #define DH_BEARER_MAX 512
 #define DH_TLS_FILE_MAX (1024 * 1024)
+/* gRPC's channel reconnect back-off (see dh_channel_new). */
+#define DH_RECONNECT_INITIAL_MS 250
+#define DH_RECONNECT_MAX_MS 1000
+#define DH_CONNECT_ATTEMPT_MS 5000
 
 /* ---- bearer ---- */
 
@@ -97,7 +102,69 @@ static void bearer_adopt(struct dh_bearer *b, const grpc_metadata_array *md)
 struct dh_channel {
     grpc_channel *ch;
     atomic_int interrupted; /* dh_channel_interrupt: end blocking waits now */
+    const atomic_int *shared_interrupt; /* the owner's, for every channel it makes */
+    _Atomic int64_t deadline_ms;        /* no call outlives it; 0: none */
+    atomic_int outstanding;             /* calls with a deadline still running */
+    _Atomic int64_t progress_ms;        /* when the server was last heard from */
 };
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int interrupted(const struct dh_channel *ch)
+{
+    return atomic_load(&ch->interrupted) ||
+           (ch->shared_interrupt && atomic_load(ch->shared_interrupt));
+}
+
+/* The call's timeout cut to the channel's deadline: > 0 ms, <= 0 for none,
+ * or DH_DEADLINE_PASSED when the deadline has already passed. */
+#define DH_DEADLINE_PASSED INT32_MIN
+static int clamp_timeout(struct dh_channel *ch, int timeout_ms)
+{
+    int64_t deadline = atomic_load(&ch->deadline_ms);
+    if (deadline <= 0)
+        return timeout_ms;
+    int64_t left = deadline - mono_ms();
+    if (left <= 0)
+        return DH_DEADLINE_PASSED;
+    return timeout_ms > 0 && timeout_ms < left ? timeout_ms : (int)(left < INT32_MAX ? left : INT32_MAX);
+}
+
+/* Stall accounting: calls that should finish (those with a deadline) count
+ * as outstanding; any completion or message counts as progress. */
+static void call_begin(struct dh_channel *ch, int timeout_ms)
+{
+    if (timeout_ms <= 0)
+        return;
+    if (atomic_fetch_add(&ch->outstanding, 1) == 0)
+        atomic_store(&ch->progress_ms, mono_ms());
+}
+
+static void call_end(struct dh_channel *ch, int timeout_ms)
+{
+    if (timeout_ms > 0)
+        atomic_fetch_sub(&ch->outstanding, 1);
+    atomic_store(&ch->progress_ms, mono_ms());
+}
+
+int64_t dh_channel_stalled_ms(struct dh_channel *ch)
+{
+    if (!ch || atomic_load(&ch->outstanding) <= 0)
+        return 0;
+    int64_t d = mono_ms() - atomic_load(&ch->progress_ms);
+    return d > 0 ? d : 0;
+}
+
+void dh_channel_set_deadline(struct dh_channel *ch, int64_t deadline_ms)
+{
+    if (ch)
+        atomic_store(&ch->deadline_ms, deadline_ms > 0 ? deadline_ms : 0);
+}
 
 /* Read a whole PEM file (bounded) into a NUL-terminated heap string, and
  * check it holds what it should (`marker`): gRPC reports a bad local file
@@ -166,17 +233,39 @@ struct dh_channel *dh_channel_new(const struct dh_channel_options *opt, struct d
         grpc_shutdown();
         return NULL;
     }
-    grpc_arg args[2];
-    args[0].type = GRPC_ARG_INTEGER;
-    args[0].key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
-    args[0].value.integer = DH_MAX_MESSAGE_BYTES;
-    args[1].type = GRPC_ARG_INTEGER;
-    args[1].key = (char *)GRPC_ARG_MAX_SEND_MESSAGE_LENGTH;
-    args[1].value.integer = DH_MAX_MESSAGE_BYTES;
-    grpc_channel_args cargs = {.num_args = 2, .args = args};
+    /* gRPC's own reconnect back-off grows to 120 s, and while it waits every
+     * call fails at once with the cached error of the last attempt (often a
+     * stale "Connection refused"): the server's return would go unnoticed for
+     * up to two minutes. Capped at 1 s, a server that comes back is reached
+     * within about a second; the app's retries pace the calls themselves. */
+    const struct {
+        const char *key;
+        int value;
+    } ints[] = {
+        {GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, DH_MAX_MESSAGE_BYTES},
+        {GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, DH_MAX_MESSAGE_BYTES},
+        {GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, DH_RECONNECT_INITIAL_MS},
+        {GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, DH_RECONNECT_MAX_MS},
+        /* Despite its name, the shortest time a connection attempt may take. */
+        {GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, DH_CONNECT_ATTEMPT_MS},
+        /* A failed connection asks for the name to be resolved again, which
+         * gRPC otherwise allows only every 30 s. */
+        {GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, DH_RECONNECT_MAX_MS},
+    };
+    enum { N_ARGS = sizeof ints / sizeof ints[0] };
+    grpc_arg args[N_ARGS];
+    for (size_t i = 0; i < N_ARGS; i++) {
+        args[i].type = GRPC_ARG_INTEGER;
+        args[i].key = (char *)ints[i].key;
+        args[i].value.integer = ints[i].value;
+    }
+    grpc_channel_args cargs = {.num_args = N_ARGS, .args = args};
     struct dh_channel *c = calloc(1, sizeof *c);
-    if (c)
+    if (c) {
+        c->shared_interrupt = opt->interrupt;
+        atomic_store(&c->deadline_ms, opt->deadline_ms > 0 ? opt->deadline_ms : 0);
         c->ch = grpc_channel_create(opt->target, creds, &cargs);
+    }
     grpc_channel_credentials_release(creds);
     if (!c || !c->ch) {
         free(c);
@@ -300,7 +389,7 @@ static int wait_call(struct dh_channel *ch, grpc_completion_queue *cq, grpc_call
                                           gpr_time_from_millis(DH_INTERRUPT_POLL_MS, GPR_TIMESPAN));
         if (grpc_completion_queue_pluck(cq, tag, until, NULL).type == GRPC_OP_COMPLETE)
             return cancelled;
-        if (!cancelled && atomic_load(&ch->interrupted)) {
+        if (!cancelled && interrupted(ch)) {
             grpc_call_cancel(call, NULL);
             cancelled = 1;
         }
@@ -339,6 +428,10 @@ int dh_call_unary(struct dh_channel *ch, struct dh_bearer *bearer, const char *m
 {
     resp->data = NULL;
     resp->len = 0;
+    timeout_ms = clamp_timeout(ch, timeout_ms);
+    if (timeout_ms == DH_DEADLINE_PASSED)
+        return dh_error_set(err, DH_ETIMEOUT, "%s: out of time (the command's time limit passed)",
+                            what);
     grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
     grpc_call *call = create_call(ch, cq, method, timeout_ms);
     if (!call) {
@@ -374,7 +467,8 @@ int dh_call_unary(struct dh_channel *ch, struct dh_bearer *bearer, const char *m
     ops[5].data.recv_status_on_client.status_details = &details;
 
     int rc;
-    if (atomic_load(&ch->interrupted)) {
+    call_begin(ch, timeout_ms);
+    if (interrupted(ch)) {
         rc = dh_error_set(err, DH_ECANCELLED, "%s: cancelled", what);
     } else if (grpc_call_start_batch(call, ops, 6, ops, NULL) != GRPC_CALL_OK) {
         rc = dh_error_set(err, DH_EGRPC, "%s: cannot start the call", what);
@@ -401,6 +495,7 @@ int dh_call_unary(struct dh_channel *ch, struct dh_bearer *bearer, const char *m
     grpc_metadata_array_destroy(&trailing);
     grpc_call_unref(call);
     destroy_cq(cq);
+    call_end(ch, timeout_ms);
     return rc;
 }
 
@@ -423,6 +518,7 @@ struct dh_stream {
     char auth[DH_BEARER_MAX];
     grpc_metadata md;
     size_t nmd;
+    int timeout_ms; /* as clamped at open, for the stall accounting */
 };
 
 /* Wait for one of the stream's batches; an interrupt counts as our cancel. */
@@ -434,6 +530,7 @@ static void stream_wait(struct dh_stream *s, void *tag)
 
 static void stream_release(struct dh_stream *s)
 {
+    call_end(s->ch, s->timeout_ms);
     if (s->first)
         grpc_byte_buffer_destroy(s->first);
     if (s->nmd)
@@ -501,7 +598,16 @@ struct dh_stream *dh_stream_open(struct dh_channel *ch, struct dh_bearer *bearer
         return NULL;
     }
     snprintf(s->what, sizeof s->what, "%s", what ? what : method);
+    timeout_ms = clamp_timeout(ch, timeout_ms);
+    if (timeout_ms == DH_DEADLINE_PASSED) {
+        free(s);
+        dh_error_set(err, DH_ETIMEOUT, "%s: out of time (the command's time limit passed)",
+                     what ? what : method);
+        return NULL;
+    }
     s->ch = ch;
+    s->timeout_ms = timeout_ms;
+    call_begin(ch, timeout_ms);
     s->bearer = bearer;
     s->details = grpc_empty_slice();
     grpc_metadata_array_init(&s->initial);
@@ -566,6 +672,7 @@ int dh_stream_read(struct dh_stream *s, struct dh_buf *msg, struct dh_error *err
     stream_wait(s, &s->tag_read);
     if (!recv)
         return stream_finish(s, err);
+    atomic_store(&s->ch->progress_ms, mono_ms());
     return take_message(recv, msg, err);
 }
 
