@@ -124,16 +124,47 @@ static int wait_conn(struct dh_client *c, enum dh_conn_state st, int timeout_ms)
     return 0;
 }
 
+/* A fresh server and a client connected to it; NULL on failure. */
+static struct dh_client *start_connected(struct server *sv)
+{
+    if (server_start(sv, 0) != 0)
+        return NULL;
+    struct dh_client *c = open_client(sv->port);
+    if (c && !wait_conn(c, DH_CONN_CONNECTED, 10000)) {
+        dh_client_free(c);
+        c = NULL;
+    }
+    if (!c)
+        server_kill(sv);
+    return c;
+}
+
+/* Wait up to timeout_ms for dh_client_conn_state to be st; 1 if it was. */
+static int wait_state(struct dh_client *c, enum dh_conn_state st, int timeout_ms)
+{
+    int64_t until = dh_now_ms() + timeout_ms;
+    while (dh_client_conn_state(c) != st && dh_now_ms() < until)
+        poll(NULL, 0, 100);
+    return dh_client_conn_state(c) == st;
+}
+
+/* Stop the server (SIGSTOP) and ask for rows it will not answer while stopped. */
+static void stall_with_call(struct dh_client *c, const struct server *sv)
+{
+    kill(sv->pid, SIGSTOP);
+    struct dh_ticket t;
+    dh_ticket_make_app(&t, "demo", "trades", NULL);
+    dh_client_rows(c, &t, 0, 10);
+}
+
 /* kill -9 the server, keep it down 4 s (the client's back-off grows to its
  * cap), restart it on the same port: the client is back within seconds, not
  * after gRPC's own back-off (up to 120 s). */
 static void test_reconnect_after_restart(void)
 {
     struct server sv;
-    CHECK_REQ(server_start(&sv, 0) == 0);
-    struct dh_client *c = open_client(sv.port);
+    struct dh_client *c = start_connected(&sv);
     CHECK_REQ(c != NULL);
-    CHECK_REQ(wait_conn(c, DH_CONN_CONNECTED, 10000));
     int port = sv.port;
     server_kill(&sv);
     CHECK(wait_conn(c, DH_CONN_RETRYING, 10000));
@@ -158,10 +189,8 @@ static void test_reconnect_after_restart(void)
 static void test_quit_fast_after_renewals_on_stalled_server(void)
 {
     struct server sv;
-    CHECK_REQ(server_start(&sv, 0) == 0);
-    struct dh_client *c = open_client(sv.port);
+    struct dh_client *c = start_connected(&sv);
     CHECK_REQ(c != NULL);
-    CHECK_REQ(wait_conn(c, DH_CONN_CONNECTED, 10000));
     int renewals = 0;
     for (int i = 0; i < 20; i++) {
         server_ctl(&sv, "expire-all");
@@ -170,14 +199,8 @@ static void test_quit_fast_after_renewals_on_stalled_server(void)
         renewals++;
     }
     CHECK_INT(renewals, 20);
-    kill(sv.pid, SIGSTOP);
-    struct dh_ticket t;
-    dh_ticket_make_app(&t, "demo", "trades", NULL);
-    dh_client_rows(c, &t, 0, 10); /* a call the stalled server never answers */
-    int64_t until = dh_now_ms() + 8000;
-    while (dh_client_conn_state(c) != DH_CONN_STALLED && dh_now_ms() < until)
-        poll(NULL, 0, 100);
-    CHECK_INT(dh_client_conn_state(c), DH_CONN_STALLED);
+    stall_with_call(c, &sv);
+    CHECK(wait_state(c, DH_CONN_STALLED, 8000));
     CHECK(dh_client_stalled_ms(c) >= 3000);
     int64_t t0 = dh_now_ms();
     dh_client_free(c);
@@ -191,23 +214,12 @@ static void test_quit_fast_after_renewals_on_stalled_server(void)
 static void test_stall_clears(void)
 {
     struct server sv;
-    CHECK_REQ(server_start(&sv, 0) == 0);
-    struct dh_client *c = open_client(sv.port);
+    struct dh_client *c = start_connected(&sv);
     CHECK_REQ(c != NULL);
-    CHECK_REQ(wait_conn(c, DH_CONN_CONNECTED, 10000));
-    kill(sv.pid, SIGSTOP);
-    struct dh_ticket t;
-    dh_ticket_make_app(&t, "demo", "trades", NULL);
-    dh_client_rows(c, &t, 0, 10);
-    int64_t until = dh_now_ms() + 8000;
-    while (dh_client_conn_state(c) != DH_CONN_STALLED && dh_now_ms() < until)
-        poll(NULL, 0, 100);
-    CHECK_INT(dh_client_conn_state(c), DH_CONN_STALLED);
+    stall_with_call(c, &sv);
+    CHECK(wait_state(c, DH_CONN_STALLED, 8000));
     kill(sv.pid, SIGCONT);
-    until = dh_now_ms() + 8000;
-    while (dh_client_conn_state(c) != DH_CONN_CONNECTED && dh_now_ms() < until)
-        poll(NULL, 0, 100);
-    CHECK_INT(dh_client_conn_state(c), DH_CONN_CONNECTED);
+    CHECK(wait_state(c, DH_CONN_CONNECTED, 8000));
     dh_client_free(c);
     server_kill(&sv);
 }
