@@ -58,7 +58,10 @@ struct dh_session *cli_connect(const struct cli_options *o)
 {
     struct dh_error err;
     dh_error_clear(&err);
-    struct dh_session *s = dh_session_connect(&o->connect, &err);
+    struct dh_connect_options copt = o->connect;
+    if (o->command_timeout_ms > 0)
+        copt.deadline_ms = dh_now_ms() + o->command_timeout_ms;
+    struct dh_session *s = dh_session_connect(&copt, &err);
     if (!s)
         cli_error_line(err.msg[0] ? err.msg : "connect: failed for an unknown reason");
     return s;
@@ -360,6 +363,8 @@ int cli_publish(const struct cli_options *o)
         dh_session_free(s);
         return CLI_EXIT_FAIL;
     }
+    /* Published: holding the ticket has no time limit. */
+    dh_session_set_deadline(s, 0);
     char ticket[2 * DH_TICKET_MAX + 64];
     cli_ticket_text(&shared, ticket, sizeof ticket);
     cli_publish_print(o, &ob, ticket);

@@ -45,6 +45,7 @@ struct cli_options {
     enum cli_escape escape;   /* rows: --escape / --raw */
     const char *null_text;    /* rows: --null STRING (table, csv, tsv) or NULL */
     int local_time;           /* instants in the local zone (--tz ZONE set TZ) rather than UTC */
+    int command_timeout_ms;   /* --timeout: the whole command's time limit; 0: none */
     char *const *operands;    /* the verb's positional arguments */
     size_t n_operands;
 };

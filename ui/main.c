@@ -132,7 +132,8 @@ static void main_help(void)
         "                       psk; default $DHTUI_AUTH_VALUE, which keeps secrets out\n"
         "                       of the process list\n"
         "  --connect-timeout MS give up connecting after MS (default 5000)\n"
-        "  --timeout MS         deadline of each call (default 15000)\n"
+        "  --timeout MS         a command gives up after MS in all; the browser waits\n"
+        "                       up to MS for each call (default 15000)\n"
         "  --demo               start the bundled dhtui-demo-server on a free loopback\n"
         "                       port and use it (instead of --host/--port); it stops\n"
         "                       when dhtui exits\n"
@@ -379,6 +380,8 @@ static int main_cli_options(const struct main_args *a, struct cli_options *o)
     if (main_connection(a, &o->connect) != 0)
         return CLI_EXIT_USAGE;
     o->json = a->seen[OPT_JSON] != NULL;
+    /* A command given --timeout finishes (or fails) within it, connecting included. */
+    o->command_timeout_ms = a->seen[OPT_TIMEOUT] ? o->connect.call_timeout_ms : 0;
     o->limit = -1;
     if (main_int(a, OPT_OFFSET, "--offset", 0, INT64_MAX, &o->offset) ||
         main_int(a, OPT_LIMIT, "--limit", 0, INT64_MAX, &o->limit))

@@ -8,28 +8,6 @@
 start_server
 P=$SERVER_PORT
 
-# publish NAME OUTFILE [args]: start a publisher in the background; sets PUB_PID
-# and TICKET (its first stdout line, within 15 s).
-publish() {
-    local name=$1 out=$2
-    shift 2
-    "$DHTUI" publish "$name" --port "$P" "$@" >"$out" 2>"$out.err" &
-    PUB_PID=$!
-    track_pid "$PUB_PID"
-    TICKET=
-    local i
-    for i in $(seq 1 300); do
-        if [ "$(count_lines "$out")" -ge 1 ]; then
-            TICKET=$(head -n 1 "$out")
-            return 0
-        fi
-        kill -0 "$PUB_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    fail "publish $name printed no ticket: $(head -c 400 "$out.err")"
-    return 1
-}
-
 # ---- a table ----
 t0=$(now_ms)
 publish trades "$IT_TMP/pub1"
