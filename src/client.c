@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "deephaven_core/proto/session.pb-c.h"
+#include "dh_backoff.h"
+#include "dh_epoch.h"
 #include "dh_exports.h"
 #include "dh_subscription.h"
 #include "dh_transport.h"
@@ -34,6 +36,11 @@
 #define DH_STALLED_MS 3000
 /* A live window re-read this often when the server has no subscriptions. */
 #define DH_LIVE_POLL_MS 1000
+/* Rows and live windows that failed are tried again after 250 ms, doubling
+ * up to 10 s, each delay shortened by up to half at random. */
+#define DH_WINDOW_RETRY_MIN_MS 250
+#define DH_WINDOW_RETRY_MAX_MS 10000
+#define DH_WINDOW_RETRY_JITTER_PCT 50
 
 enum cmd_kind { CMD_PUBLISH = 1, CMD_FETCH, CMD_OPEN, CMD_RELEASE, CMD_FORGET };
 
@@ -42,6 +49,7 @@ struct cmd {
     enum cmd_kind kind;
     uint64_t req;
     struct dh_ticket ticket;
+    uint64_t epoch; /* an export ticket is only sent in this session epoch */
     char name[128];
     char type[64];
 };
@@ -51,9 +59,10 @@ struct event_node {
     struct dh_event *ev;
 };
 
+/* A window request; its source is resolved in the epoch it runs in. */
 struct rows_req {
     uint64_t req;
-    struct dh_ticket table;
+    struct dh_source source;
     int64_t first, count;
 };
 
@@ -93,11 +102,20 @@ struct dh_client {
     uint64_t live_latest;                  /* request id of the live window, 0: none */
     struct dh_subscription *live_sub;      /* running subscription, for cancel */
 
+    /* Session epochs: sources resolved to exports per epoch (session_gen);
+     * failed windows wait for their back-off before the next attempt. */
+    struct dh_epoch_cache exports;
+    struct dh_backoff rows_bo, live_bo;
+    uint64_t rows_bo_epoch, live_bo_epoch;
+    struct dh_client_stats stats;
+
     struct dh_monitor monitor;
 
     pthread_t conn_thread, notes_thread, ctl_thread, rows_thread, live_thread;
     int started;
 };
+
+static void cancel_epoch_work_locked(struct dh_client *c);
 
 /* ---- small helpers ---- */
 
@@ -136,18 +154,6 @@ static int nap(struct dh_client *c, int64_t ms)
     int stop = c->stopping;
     pthread_mutex_unlock(&c->mu);
     return stop;
-}
-
-/* Sleep up to ms while live window req stays wanted; 1 if it no longer is. */
-static int nap_while(struct dh_client *c, uint64_t req, int64_t ms)
-{
-    int64_t until = dh_now_ms() + ms;
-    pthread_mutex_lock(&c->mu);
-    while (!c->stopping && c->live_latest == req && !c->live_has_pending && dh_now_ms() < until)
-        wait_until(c, until);
-    int gone = c->stopping || c->live_latest != req || c->live_has_pending;
-    pthread_mutex_unlock(&c->mu);
-    return gone;
 }
 
 void dh_event_free(struct dh_event *ev)
@@ -293,6 +299,7 @@ static void drop_session(struct dh_client *c, const char *why)
     struct dh_session *old = c->session;
     c->session = NULL;
     c->session_gen++;
+    cancel_epoch_work_locked(c);
     if (dh_monitor_on_session_lost(&c->monitor, why, dh_now_ms()))
         post_tickets_locked(c);
     pthread_mutex_unlock(&c->mu);
@@ -602,7 +609,8 @@ static void fetched_label(const struct dh_fetched *f, char *buf, size_t n)
         snprintf(buf, n, "%s", f->type[0] ? f->type : "object");
 }
 
-static void do_fetch(struct dh_client *c, struct dh_session *s, const struct cmd *cmd)
+static void do_fetch(struct dh_client *c, struct dh_session *s, uint64_t gen,
+                     const struct cmd *cmd)
 {
     int64_t t0 = dh_now_ms();
     struct dh_error e;
@@ -614,6 +622,7 @@ static void do_fetch(struct dh_client *c, struct dh_session *s, const struct cmd
         return;
     }
     f->source = cmd->ticket;
+    f->epoch = gen;
     if (dh_export_from_ticket(s, &cmd->ticket, &f->export_ticket, &e) != DH_OK ||
         detect_kind(s, f, &e) != DH_OK) {
         if (f->export_ticket.len)
@@ -626,8 +635,16 @@ static void do_fetch(struct dh_client *c, struct dh_session *s, const struct cmd
     }
     if (!f->type[0] && cmd->type[0])
         snprintf(f->type, sizeof f->type, "%s", cmd->type);
+    /* A table's rows are read through the durable source, resolved again in
+     * each session; this first export is its resolution in this one. */
+    struct dh_source durable = {cmd->ticket, gen};
+    int cache = f->kind == DH_KIND_TABLE && dh_source_durable(&durable);
+    f->rows_source = cache ? durable : (struct dh_source){f->export_ticket, gen};
     struct dh_event *ev = event_new(DH_EV_FETCHED, cmd->req);
+    struct dh_ticket superseded;
     pthread_mutex_lock(&c->mu);
+    int release = cache && gen == c->session_gen &&
+                  dh_epoch_put(&c->exports, &cmd->ticket, gen, &f->export_ticket, &superseded);
     if (cmd->kind == CMD_FETCH) {
         struct dh_ticket_status st;
         char label[128];
@@ -646,6 +663,8 @@ static void do_fetch(struct dh_client *c, struct dh_session *s, const struct cmd
         free(f);
     }
     pthread_mutex_unlock(&c->mu);
+    if (release)
+        dh_release(s, &superseded, NULL);
 }
 
 static void do_release(struct dh_client *c, struct dh_session *s, const struct cmd *cmd)
@@ -655,9 +674,13 @@ static void do_release(struct dh_client *c, struct dh_session *s, const struct c
     pthread_mutex_lock(&c->mu);
     struct dh_monitor_entry *m = dh_monitor_find(&c->monitor, &cmd->ticket, DH_DIR_PUBLISHED);
     struct dh_ticket export_ticket = m ? m->export_ticket : cmd->ticket;
+    /* Published tickets leave VALID when their session ends: their export id
+     * may name something else in the current session, so it is never sent. */
+    int live = m && m->status.state == DH_TS_VALID;
     pthread_mutex_unlock(&c->mu);
-    if (!m) {
-        dh_error_set(&e, DH_EINVAL, "release: this session did not publish that ticket");
+    if (!live) {
+        dh_error_set(&e, DH_EINVAL, m ? "release: that ticket already ended"
+                                      : "release: this session did not publish that ticket");
         post_error(c, DH_EV_RELEASED, cmd->req, &e);
         return;
     }
@@ -679,9 +702,38 @@ static void do_release(struct dh_client *c, struct dh_session *s, const struct c
     pthread_mutex_unlock(&c->mu);
 }
 
+/* Forget a source: release its export if it is one of this epoch's. */
+static void do_forget(struct dh_client *c, struct dh_session *s, uint64_t gen,
+                      const struct cmd *cmd)
+{
+    struct dh_ticket release = cmd->ticket;
+    int mine = cmd->epoch == gen;
+    if (dh_ticket_kind(&cmd->ticket) != DH_TICKET_EXPORT) {
+        pthread_mutex_lock(&c->mu);
+        mine = dh_epoch_forget(&c->exports, &cmd->ticket, gen, &release);
+        pthread_mutex_unlock(&c->mu);
+    }
+    if (mine)
+        dh_release(s, &release, NULL);
+}
+
 static void run_cmd(struct dh_client *c, const struct cmd *cmd)
 {
-    struct dh_session *s = current_session(c, NULL);
+    uint64_t gen;
+    struct dh_session *s = current_session(c, &gen);
+    if (s && cmd->kind != CMD_FORGET && cmd->epoch != gen &&
+        dh_ticket_kind(&cmd->ticket) == DH_TICKET_EXPORT) {
+        /* Export ids restart with each session: this one names something else now. */
+        struct dh_error e;
+        char what[160];
+        dh_ticket_describe(what, sizeof what, "using", &cmd->ticket);
+        dh_error_set(&e, DH_EINVAL,
+                     "%s: it belonged to an earlier session, which ended; open the object again",
+                     what);
+        post_error(c, cmd->kind == CMD_PUBLISH ? DH_EV_PUBLISHED : DH_EV_FETCHED, cmd->req, &e);
+        dh_session_free(s);
+        return;
+    }
     if (!s) {
         struct dh_error e;
         dh_error_set(&e, DH_EGRPC, "not connected to the server yet; try again in a moment");
@@ -696,9 +748,9 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
     switch (cmd->kind) {
     case CMD_PUBLISH: do_publish(c, s, cmd); break;
     case CMD_FETCH:
-    case CMD_OPEN: do_fetch(c, s, cmd); break;
+    case CMD_OPEN: do_fetch(c, s, gen, cmd); break;
     case CMD_RELEASE: do_release(c, s, cmd); break;
-    case CMD_FORGET: dh_release(s, &cmd->ticket, NULL); break;
+    case CMD_FORGET: do_forget(c, s, gen, cmd); break;
     }
     dh_session_free(s);
 }
@@ -763,14 +815,94 @@ static void *ctl_main(void *arg)
 
 /* ---- rows and live threads ---- */
 
+/* Failures a later attempt may get past: the link, the server's load, a
+ * session being renewed. Anything else (bad range, not a table) is final. */
+static int is_transient(int rc, const struct dh_error *e)
+{
+    if (rc == DH_ETIMEOUT || rc == DH_ECANCELLED || rc == DH_END)
+        return 1;
+    if (rc != DH_EGRPC)
+        return 0;
+    switch (e->grpc_status) {
+    case 1:  /* CANCELLED (by the server) */
+    case 2:  /* UNKNOWN */
+    case 4:  /* DEADLINE_EXCEEDED */
+    case 5:  /* NOT_FOUND: our cached export went away; the source is resolved again */
+    case 8:  /* RESOURCE_EXHAUSTED */
+    case 10: /* ABORTED */
+    case 13: /* INTERNAL */
+    case 14: /* UNAVAILABLE */
+    case 16: /* UNAUTHENTICATED: the session is being renewed */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The export to read src through in session s (epoch gen): the one resolved
+ * before in this epoch, or a new one (ExportFromTicket). Never an export of
+ * another epoch. *gone is set when the source cannot be resolved any more. */
+static int resolve_source(struct dh_client *c, struct dh_session *s, uint64_t gen,
+                          const struct dh_source *src, struct dh_ticket *out, int *gone,
+                          struct dh_error *e)
+{
+    pthread_mutex_lock(&c->mu);
+    enum dh_resolve r = dh_epoch_resolve(&c->exports, src, gen, out);
+    pthread_mutex_unlock(&c->mu);
+    if (r == DH_RESOLVE_CACHED || r == DH_RESOLVE_DIRECT)
+        return DH_OK;
+    if (r == DH_RESOLVE_STALE) {
+        char what[160];
+        dh_ticket_describe(what, sizeof what, "reading", &src->ticket);
+        *gone = 1;
+        return dh_error_set(e, DH_EINVAL,
+                            "%s: it belonged to an earlier session, which ended (export ids "
+                            "restart with each session); open the object again",
+                            what);
+    }
+    int rc = dh_export_from_ticket(s, &src->ticket, out, e);
+    pthread_mutex_lock(&c->mu);
+    c->stats.exports_made += rc == DH_OK;
+    struct dh_ticket superseded;
+    /* Cached only while its session is current (a put for a dead epoch would
+     * retire the live one's entries). */
+    int release = rc == DH_OK && gen == c->session_gen &&
+                  dh_epoch_put(&c->exports, &src->ticket, gen, out, &superseded);
+    pthread_mutex_unlock(&c->mu);
+    if (release)
+        dh_release(s, &superseded, NULL);
+    if (rc == DH_EGRPC && (e->grpc_status == 5 || e->grpc_status == 9))
+        *gone = 1; /* NOT_FOUND / FAILED_PRECONDITION: the server does not know it */
+    return rc;
+}
+
+/* A read through src's export ended with rc. NOT_FOUND means the export went
+ * away: a durable source's resolution is forgotten, so the next attempt
+ * resolves it again; an export source is gone for good (returns 1). */
+static int after_read(struct dh_client *c, uint64_t gen, const struct dh_source *src, int rc,
+                      const struct dh_error *e)
+{
+    if (rc != DH_EGRPC || e->grpc_status != 5)
+        return 0;
+    if (!dh_source_durable(src))
+        return 1;
+    struct dh_ticket unused;
+    pthread_mutex_lock(&c->mu);
+    dh_epoch_forget(&c->exports, &src->ticket, gen, &unused);
+    pthread_mutex_unlock(&c->mu);
+    return 0;
+}
+
 /* Post a window's rows (or its error) as request req's DH_EV_ROWS, unless
  * *latest says a newer request replaced it; takes rows. Locked. */
 static void post_rows_locked(struct dh_client *c, const uint64_t *latest, uint64_t req, int rc,
-                             struct dh_rows *rows, const struct dh_error *e, int64_t t0)
+                             struct dh_rows *rows, const struct dh_error *e, int64_t t0,
+                             uint64_t gen)
 {
     struct dh_event *ev = *latest == req ? event_new(DH_EV_ROWS, req) : NULL;
     if (ev) {
         ev->elapsed_ms = (double)(dh_now_ms() - t0);
+        ev->epoch = gen;
         if (rc == DH_OK) {
             ev->rows = rows;
             rows = NULL;
@@ -786,20 +918,85 @@ static void post_rows_locked(struct dh_client *c, const uint64_t *latest, uint64
     }
 }
 
-/* Wait for the request in *slot (*has_pending set) and take it, with a
- * reference to the session to run it on (NULL when not connected; the caller
- * drops it with dh_session_free). 0 when stopping. Locked. */
-static int take_request_locked(struct dh_client *c, const struct rows_req *slot, int *has_pending,
-                               struct rows_req *out, struct dh_session **s)
+/* One window thread's request slot, back-off and latest request id. */
+struct window_slot {
+    struct rows_req *pending;
+    int *has_pending;
+    uint64_t *latest;
+    struct dh_backoff *bo;
+    uint64_t *bo_epoch; /* the epoch of the last failure */
+};
+
+/* Wait until a request is pending, a session is up and the back-off says the
+ * next attempt is due, then take the request with a reference to its session
+ * (the caller drops it with dh_session_free) and the epoch. A new session
+ * makes a failed request due at once. 0 when stopping. Locked. */
+static int take_request_locked(struct dh_client *c, const struct window_slot *w,
+                               struct rows_req *out, struct dh_session **s, uint64_t *gen)
 {
-    while (!c->stopping && !*has_pending)
-        pthread_cond_wait(&c->cv, &c->mu);
-    if (c->stopping)
-        return 0;
-    *out = *slot;
-    *has_pending = 0;
-    *s = dh_session_hold(c->session);
-    return 1;
+    for (;;) {
+        if (c->stopping)
+            return 0;
+        if (!*w->has_pending || !c->session) {
+            pthread_cond_wait(&c->cv, &c->mu);
+            continue;
+        }
+        if (*w->bo_epoch != c->session_gen)
+            dh_backoff_reset(w->bo);
+        int64_t now = dh_now_ms(), wait = dh_backoff_wait_ms(w->bo, now);
+        if (wait > 0) {
+            wait_until(c, now + wait);
+            continue;
+        }
+        *out = *w->pending;
+        *w->has_pending = 0;
+        *s = dh_session_hold(c->session);
+        *gen = c->session_gen;
+        return 1;
+    }
+}
+
+/* An attempt at request r ended with rc. Success resets the back-off; a
+ * failure pushes the next attempt back, and a failure a later attempt may get
+ * past puts r back as pending (unless replaced), so the client retries by
+ * itself and says so (retrying, retry_ms). Takes rows. Locked. */
+static void settle_locked(struct dh_client *c, const struct window_slot *w,
+                          const struct rows_req *r, int rc, struct dh_rows *rows,
+                          const struct dh_error *e, int gone, int64_t t0, uint64_t gen)
+{
+    if (rc == DH_OK) {
+        dh_backoff_reset(w->bo);
+        post_rows_locked(c, w->latest, r->req, rc, rows, e, t0, gen);
+        return;
+    }
+    if (rows) {
+        dh_rows_reset(rows);
+        free(rows);
+    }
+    int wanted = !c->stopping && *w->latest == r->req && !*w->has_pending;
+    if (!wanted)
+        return; /* replaced or cancelled: nobody waits for this answer */
+    dh_backoff_fail(w->bo, dh_now_ms());
+    *w->bo_epoch = gen;
+    int retry = !gone && is_transient(rc, e);
+    if (retry) {
+        *w->pending = *r;
+        *w->has_pending = 1;
+    }
+    struct dh_event *ev = event_new(DH_EV_ROWS, r->req);
+    if (!ev)
+        return;
+    ev->ok = 0;
+    ev->err = *e;
+    if (rc == DH_END || rc == DH_ECANCELLED)
+        dh_error_set(&ev->err, rc,
+                     "the live window stopped (the server closed it or the session changed)");
+    ev->epoch = gen;
+    ev->elapsed_ms = (double)(dh_now_ms() - t0);
+    ev->retrying = retry;
+    ev->retry_ms = retry ? dh_backoff_wait_ms(w->bo, dh_now_ms()) : 0;
+    ev->source_gone = gone;
+    post_locked(c, ev);
 }
 
 /* Stop the running rows call: its result would be dropped anyway. Locked. */
@@ -809,123 +1006,183 @@ static void cancel_running_rows(struct dh_client *c)
         dh_table_cancel(&c->rows_slot);
 }
 
+/* The session is being replaced: stop the calls that use its exports, so the
+ * rows and live threads resolve their sources again in the next one. Locked. */
+static void cancel_epoch_work_locked(struct dh_client *c)
+{
+    cancel_running_rows(c);
+    if (c->live_sub)
+        dh_subscription_cancel(c->live_sub);
+}
+
+static struct window_slot rows_slot_of(struct dh_client *c)
+{
+    struct window_slot w = {&c->rows_pending, &c->rows_has_pending, &c->rows_latest,
+                            &c->rows_bo, &c->rows_bo_epoch};
+    return w;
+}
+
+static struct window_slot live_slot_of(struct dh_client *c)
+{
+    struct window_slot w = {&c->live_pending, &c->live_has_pending, &c->live_latest,
+                            &c->live_bo, &c->live_bo_epoch};
+    return w;
+}
+
 /* One window at a time; a newer request supersedes (and cancels) an older one. */
 static void *rows_main(void *arg)
 {
     struct dh_client *c = arg;
+    struct window_slot w = rows_slot_of(c);
     struct rows_req r;
     struct dh_session *s;
+    uint64_t gen;
     pthread_mutex_lock(&c->mu);
-    while (take_request_locked(c, &c->rows_pending, &c->rows_has_pending, &r, &s)) {
+    while (take_request_locked(c, &w, &r, &s, &gen)) {
         c->rows_running = r.req;
+        c->stats.rows_attempts++;
         pthread_mutex_unlock(&c->mu);
         struct dh_error e;
         dh_error_clear(&e);
         struct dh_rows *rows = calloc(1, sizeof *rows);
         int64_t t0 = dh_now_ms();
-        int rc = !s      ? dh_error_set(&e, DH_EGRPC, "not connected to the server")
-                 : !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
-                         : dh_table_snapshot(s, &r.table, r.first, r.count, NULL, rows,
-                                             &c->rows_slot, &e);
+        int gone = 0;
+        struct dh_ticket ex;
+        int rc = !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
+                       : resolve_source(c, s, gen, &r.source, &ex, &gone, &e);
+        if (rc == DH_OK) {
+            rc = dh_table_snapshot(s, &ex, r.first, r.count, NULL, rows, &c->rows_slot, &e);
+            gone = after_read(c, gen, &r.source, rc, &e);
+        }
         dh_session_free(s);
         pthread_mutex_lock(&c->mu);
         c->rows_running = 0;
-        post_rows_locked(c, &c->rows_latest, r.req, rc, rows, &e, t0);
+        settle_locked(c, &w, &r, rc, rows, &e, gone, t0, gen);
     }
     pthread_mutex_unlock(&c->mu);
     return NULL;
 }
 
-/* Post a live window's rows (or error) unless a newer request replaced it. */
-static void post_live(struct dh_client *c, uint64_t req, int rc, struct dh_rows *rows,
-                      const struct dh_error *e, int64_t t0)
+/* Post a live window's rows unless a newer request replaced it. The server
+ * answered, so the next failure starts the back-off from the beginning. */
+static void post_live(struct dh_client *c, uint64_t req, struct dh_rows *rows, int64_t t0,
+                      uint64_t gen)
 {
     pthread_mutex_lock(&c->mu);
-    post_rows_locked(c, &c->live_latest, req, rc, rows, e, t0);
+    dh_backoff_reset(&c->live_bo);
+    post_rows_locked(c, &c->live_latest, req, DH_OK, rows, NULL, t0, gen);
     pthread_mutex_unlock(&c->mu);
 }
 
-/* Whether the live window r is still the one wanted (not replaced, not stopping). */
-static int live_wanted(struct dh_client *c, uint64_t req)
+/* Whether the live window req is still the one wanted in epoch gen (not
+ * replaced, not stopping, the session not renewed). */
+static int live_wanted(struct dh_client *c, uint64_t req, uint64_t gen)
 {
     pthread_mutex_lock(&c->mu);
-    int wanted = !c->stopping && c->live_latest == req && !c->live_has_pending;
+    int wanted = !c->stopping && c->live_latest == req && !c->live_has_pending &&
+                 c->session_gen == gen;
     pthread_mutex_unlock(&c->mu);
     return wanted;
 }
 
-/* Without server subscriptions: re-read the window every DH_LIVE_POLL_MS. */
-static void live_poll(struct dh_client *c, struct dh_session *s, const struct rows_req *r)
+/* Sleep up to ms while live window req stays wanted; 1 if it no longer is. */
+static int nap_while(struct dh_client *c, uint64_t req, uint64_t gen, int64_t ms)
 {
-    while (live_wanted(c, r->req)) {
-        struct dh_error e;
-        dh_error_clear(&e);
-        struct dh_rows *rows = calloc(1, sizeof *rows);
-        int64_t t0 = dh_now_ms();
-        int rc = rows ? dh_table_snapshot(s, &r->table, r->first, r->count, NULL, rows, NULL, &e)
-                      : dh_error_set(&e, DH_ENOMEM, "out of memory");
-        post_live(c, r->req, rc, rows, &e, t0);
-        if (rc != DH_OK || nap_while(c, r->req, DH_LIVE_POLL_MS))
-            return;
-    }
+    int64_t until = dh_now_ms() + ms;
+    pthread_mutex_lock(&c->mu);
+    while (!c->stopping && c->live_latest == req && !c->live_has_pending &&
+           c->session_gen == gen && dh_now_ms() < until)
+        wait_until(c, until);
+    pthread_mutex_unlock(&c->mu);
+    return !live_wanted(c, req, gen);
 }
 
-/* Follow one subscription until it ends, is replaced or fails. Returns 1 if
- * the server cannot subscribe (UNIMPLEMENTED), so the caller polls instead. */
-static int live_subscribe(struct dh_client *c, struct dh_session *s, const struct rows_req *r)
+/* Without server subscriptions: re-read the window every DH_LIVE_POLL_MS
+ * until it is no longer wanted (DH_ECANCELLED) or a read fails. */
+static int live_poll(struct dh_client *c, struct dh_session *s, const struct rows_req *r,
+                     const struct dh_ticket *ex, uint64_t gen, struct dh_error *e)
 {
-    struct dh_error e;
-    dh_error_clear(&e);
-    struct dh_subscription *sub =
-        dh_subscription_open(s, &r->table, r->first, r->count, 0, &e);
+    while (live_wanted(c, r->req, gen)) {
+        struct dh_rows *rows = calloc(1, sizeof *rows);
+        int64_t t0 = dh_now_ms();
+        int rc = rows ? dh_table_snapshot(s, ex, r->first, r->count, NULL, rows, NULL, e)
+                      : dh_error_set(e, DH_ENOMEM, "out of memory");
+        if (rc != DH_OK) {
+            free(rows);
+            return rc;
+        }
+        post_live(c, r->req, rows, t0, gen);
+        if (nap_while(c, r->req, gen, DH_LIVE_POLL_MS))
+            break;
+    }
+    dh_error_clear(e);
+    return DH_ECANCELLED;
+}
+
+/* Follow one subscription until it ends, is replaced or fails; returns how it
+ * ended (DH_END: the server closed it; a 12 UNIMPLEMENTED DH_EGRPC: the
+ * server cannot subscribe, so the caller polls). */
+static int live_subscribe(struct dh_client *c, struct dh_session *s, const struct rows_req *r,
+                          const struct dh_ticket *ex, uint64_t gen, struct dh_error *e)
+{
+    struct dh_subscription *sub = dh_subscription_open(s, ex, r->first, r->count, 0, e);
+    if (!sub)
+        return e->code;
     pthread_mutex_lock(&c->mu);
-    int replaced = c->stopping || c->live_latest != r->req || c->live_has_pending;
-    if (sub && !replaced)
+    int replaced = c->stopping || c->live_latest != r->req || c->live_has_pending ||
+                   c->session_gen != gen;
+    if (!replaced)
         c->live_sub = sub;
     pthread_mutex_unlock(&c->mu);
+    int rc = replaced ? DH_ECANCELLED : DH_OK;
     int64_t t0 = dh_now_ms();
-    int rc = sub ? DH_OK : e.code;
-    while (sub && !replaced) {
+    while (rc == DH_OK) {
         struct dh_rows *rows = calloc(1, sizeof *rows);
-        rc = rows ? dh_subscription_next(sub, rows, &e)
-                  : dh_error_set(&e, DH_ENOMEM, "out of memory");
+        rc = rows ? dh_subscription_next(sub, rows, e)
+                  : dh_error_set(e, DH_ENOMEM, "out of memory");
         if (rc != DH_OK) {
-            if (rows)
-                free(rows);
+            free(rows);
             break;
         }
-        post_live(c, r->req, rc, rows, &e, t0);
+        post_live(c, r->req, rows, t0, gen);
         t0 = dh_now_ms();
     }
     pthread_mutex_lock(&c->mu);
     c->live_sub = NULL;
     pthread_mutex_unlock(&c->mu);
     dh_subscription_free(sub);
-    if (replaced || rc == DH_ECANCELLED || rc == DH_END)
-        return 0;
-    if (e.code == DH_EGRPC && e.grpc_status == 12) /* UNIMPLEMENTED */
-        return 1;
-    post_live(c, r->req, rc, NULL, &e, t0);
-    return 0;
+    return rc;
 }
 
+/* One live window at a time. When its subscription ends or fails while it is
+ * still wanted (the server restarted, the session was renewed), it is taken up
+ * again after the back-off, in whatever session is current then. */
 static void *live_main(void *arg)
 {
     struct dh_client *c = arg;
+    struct window_slot w = live_slot_of(c);
     struct rows_req r;
     struct dh_session *s;
+    uint64_t gen;
     pthread_mutex_lock(&c->mu);
-    while (take_request_locked(c, &c->live_pending, &c->live_has_pending, &r, &s)) {
+    while (take_request_locked(c, &w, &r, &s, &gen)) {
+        c->stats.live_attempts++;
         pthread_mutex_unlock(&c->mu);
-        if (!s) {
-            struct dh_error e;
-            dh_error_set(&e, DH_EGRPC, "not connected to the server");
-            post_live(c, r.req, e.code, NULL, &e, dh_now_ms());
-        } else if (live_subscribe(c, s, &r)) {
-            live_poll(c, s, &r);
+        struct dh_error e;
+        dh_error_clear(&e);
+        int64_t t0 = dh_now_ms();
+        int gone = 0;
+        struct dh_ticket ex;
+        int rc = resolve_source(c, s, gen, &r.source, &ex, &gone, &e);
+        if (rc == DH_OK) {
+            rc = live_subscribe(c, s, &r, &ex, gen, &e);
+            if (rc == DH_EGRPC && e.grpc_status == 12) /* UNIMPLEMENTED */
+                rc = live_poll(c, s, &r, &ex, gen, &e);
+            gone = after_read(c, gen, &r.source, rc, &e);
         }
         dh_session_free(s);
         pthread_mutex_lock(&c->mu);
+        settle_locked(c, &w, &r, rc, NULL, &e, gone, t0, gen);
     }
     pthread_mutex_unlock(&c->mu);
     return NULL;
@@ -961,6 +1218,13 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     dh_monitor_init(&c->monitor);
+    dh_epoch_cache_init(&c->exports);
+    /* Seeded per client and per start, so clients do not retry in step. */
+    uint64_t seed = (uint64_t)(uintptr_t)c ^ ((uint64_t)dh_now_ms() << 20) ^ (uint64_t)getpid();
+    dh_backoff_init(&c->rows_bo, DH_WINDOW_RETRY_MIN_MS, DH_WINDOW_RETRY_MAX_MS,
+                    DH_WINDOW_RETRY_JITTER_PCT, seed);
+    dh_backoff_init(&c->live_bo, DH_WINDOW_RETRY_MIN_MS, DH_WINDOW_RETRY_MAX_MS,
+                    DH_WINDOW_RETRY_JITTER_PCT, seed * 31 + 7);
     c->conn = DH_CONN_CONNECTING;
     if (pthread_create(&c->conn_thread, NULL, conn_main, c) ||
         pthread_create(&c->notes_thread, NULL, notes_main, c) ||
@@ -1053,8 +1317,10 @@ struct dh_event *dh_client_next_event(struct dh_client *c)
     return ev;
 }
 
+/* Queue a command. epoch: the session epoch an export ticket t belongs to;
+ * UINT64_MAX for "the current one". */
 static uint64_t queue_cmd(struct dh_client *c, enum cmd_kind kind, const struct dh_ticket *t,
-                          const char *name, const char *type)
+                          uint64_t epoch, const char *name, const char *type)
 {
     struct cmd *cmd = calloc(1, sizeof *cmd);
     if (!cmd)
@@ -1064,6 +1330,7 @@ static uint64_t queue_cmd(struct dh_client *c, enum cmd_kind kind, const struct 
     snprintf(cmd->name, sizeof cmd->name, "%s", name ? name : "");
     snprintf(cmd->type, sizeof cmd->type, "%s", type ? type : "");
     pthread_mutex_lock(&c->mu);
+    cmd->epoch = epoch == UINT64_MAX ? c->session_gen : epoch;
     cmd->req = ++c->next_req;
     if (c->cmd_tail)
         c->cmd_tail->next = cmd;
@@ -1078,39 +1345,45 @@ static uint64_t queue_cmd(struct dh_client *c, enum cmd_kind kind, const struct 
 
 uint64_t dh_client_publish(struct dh_client *c, const struct dh_object *obj)
 {
-    return queue_cmd(c, CMD_PUBLISH, &obj->ticket, obj->name, obj->type);
+    return queue_cmd(c, CMD_PUBLISH, &obj->ticket, UINT64_MAX, obj->name, obj->type);
+}
+
+uint64_t dh_client_publish_source(struct dh_client *c, const struct dh_source *src,
+                                  const char *name, const char *type)
+{
+    return queue_cmd(c, CMD_PUBLISH, &src->ticket, src->epoch, name, type);
 }
 
 uint64_t dh_client_fetch(struct dh_client *c, const struct dh_ticket *t)
 {
     char label[128];
     dh_ticket_format(t, label, sizeof label);
-    return queue_cmd(c, CMD_FETCH, t, label, NULL);
+    return queue_cmd(c, CMD_FETCH, t, UINT64_MAX, label, NULL);
 }
 
 uint64_t dh_client_open(struct dh_client *c, const struct dh_object *obj)
 {
-    return queue_cmd(c, CMD_OPEN, &obj->ticket, obj->name, obj->type);
+    return queue_cmd(c, CMD_OPEN, &obj->ticket, UINT64_MAX, obj->name, obj->type);
 }
 
 uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared)
 {
-    return queue_cmd(c, CMD_RELEASE, shared, NULL, NULL);
+    return queue_cmd(c, CMD_RELEASE, shared, UINT64_MAX, NULL, NULL);
 }
 
-void dh_client_forget(struct dh_client *c, const struct dh_ticket *export_ticket)
+void dh_client_forget(struct dh_client *c, const struct dh_source *src)
 {
-    queue_cmd(c, CMD_FORGET, export_ticket, NULL, NULL);
+    queue_cmd(c, CMD_FORGET, &src->ticket, src->epoch, NULL, NULL);
 }
 
-uint64_t dh_client_rows(struct dh_client *c, const struct dh_ticket *table, int64_t first,
+uint64_t dh_client_rows(struct dh_client *c, const struct dh_source *src, int64_t first,
                         int64_t count)
 {
     pthread_mutex_lock(&c->mu);
     cancel_running_rows(c);
     uint64_t req = ++c->next_req;
     c->rows_pending.req = req;
-    c->rows_pending.table = *table;
+    c->rows_pending.source = *src;
     c->rows_pending.first = first;
     c->rows_pending.count = count;
     c->rows_has_pending = 1;
@@ -1120,13 +1393,13 @@ uint64_t dh_client_rows(struct dh_client *c, const struct dh_ticket *table, int6
     return req;
 }
 
-uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_ticket *table, int64_t first,
+uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, int64_t first,
                               int64_t count)
 {
     pthread_mutex_lock(&c->mu);
     uint64_t req = ++c->next_req;
     c->live_pending.req = req;
-    c->live_pending.table = *table;
+    c->live_pending.source = *src;
     c->live_pending.first = first;
     c->live_pending.count = count;
     c->live_has_pending = 1;
@@ -1211,6 +1484,21 @@ int64_t dh_client_session_age_ms(struct dh_client *c)
     int64_t age = c->session && c->conn == DH_CONN_CONNECTED ? dh_session_age_ms(c->session) : -1;
     pthread_mutex_unlock(&c->mu);
     return age;
+}
+
+uint64_t dh_client_epoch(struct dh_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    uint64_t gen = c->session_gen;
+    pthread_mutex_unlock(&c->mu);
+    return gen;
+}
+
+void dh_client_get_stats(struct dh_client *c, struct dh_client_stats *out)
+{
+    pthread_mutex_lock(&c->mu);
+    *out = c->stats;
+    pthread_mutex_unlock(&c->mu);
 }
 
 const char *dh_client_target(const struct dh_client *c)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dh_epoch.h"
 #include "dh_error.h"
 #include "dh_figure.h"
 #include "dh_monitor.h"
@@ -50,7 +51,12 @@ struct dh_fetched {
     enum dh_object_kind kind;
     char type[64];               /* the server's type name if known */
     struct dh_ticket source;     /* what was pasted */
+    uint64_t epoch;              /* the session epoch export_ticket (and a figure's
+                                  * table tickets) belong to */
     struct dh_ticket export_ticket; /* our own copy (ExportFromTicket) */
+    struct dh_source rows_source;   /* kind == TABLE: what to read rows through and
+                                     * dh_client_forget at the end (the pasted ticket
+                                     * when durable, else our export) */
     struct dh_table_info table;  /* kind == TABLE (ticket = export_ticket) */
     struct dh_figure *figure;    /* kind == FIGURE */
 };
@@ -67,12 +73,28 @@ struct dh_event {
     struct dh_ticket_status *tickets;
     struct dh_ticket_status ticket;     /* DH_EV_PUBLISHED / DH_EV_RELEASED: the ticket concerned */
     struct dh_fetched *fetched;         /* DH_EV_FETCHED */
-    struct dh_rows *rows;               /* DH_EV_ROWS */
+    struct dh_rows *rows;               /* DH_EV_ROWS: the rows with their own schema */
     double elapsed_ms;                  /* DH_EV_ROWS / DH_EV_FETCHED: round trip */
+    uint64_t epoch;                     /* DH_EV_ROWS: the session epoch they were read in */
+    int retrying;                       /* DH_EV_ROWS error: the request stays pending and
+                                         * the client tries again by itself ... */
+    int64_t retry_ms;                   /* ... in about this long (back-off) */
+    int source_gone;                    /* DH_EV_ROWS error: the source cannot be read any
+                                         * more (its session ended, or the server no longer
+                                         * knows it); final */
 };
 void dh_event_free(struct dh_event *ev);
 
 struct dh_client;
+
+/* Session epochs. The client's session is renewed when the server forgets
+ * it (expiry, restart); each session is an epoch (dh_client_epoch), and
+ * export ids restart with it. Rows are therefore asked for by SOURCE
+ * (struct dh_source, dh_epoch.h): a durable ticket (scope, application,
+ * shared) is resolved to an export of the current epoch by the client and
+ * again after every renewal; an export ticket is used only in the epoch it
+ * names and fails, source_gone, after that. Nothing from an old epoch is ever
+ * sent in a new session. */
 
 /* Create the client and start connecting in the background (events report
  * progress). Returns NULL only on local failure (threads, memory). Caller
@@ -90,27 +112,38 @@ struct dh_event *dh_client_next_event(struct dh_client *c);
 /* Commands. Each returns a request id (> 0) at once; the result arrives as an
  * event carrying that id. UI thread. */
 uint64_t dh_client_publish(struct dh_client *c, const struct dh_object *obj);
+/* Publish what a view reads through (an export source only in its epoch). */
+uint64_t dh_client_publish_source(struct dh_client *c, const struct dh_source *src,
+                                  const char *name, const char *type);
 uint64_t dh_client_fetch(struct dh_client *c, const struct dh_ticket *t);
 /* Like fetch, for an object from the object list: the ticket is not added to
  * the known tickets (it is the server's name for it, not a shared ticket). */
 uint64_t dh_client_open(struct dh_client *c, const struct dh_object *obj);
 uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared);
-/* Rows [first, first+count) of a table ticket (e.g. dh_fetched.export_ticket
- * or an object's ticket). A newer rows request supersedes an unfinished one
- * (its event comes back with err.code DH_ECANCELLED or not at all). */
-uint64_t dh_client_rows(struct dh_client *c, const struct dh_ticket *table, int64_t first,
+/* Rows [first, first+count) of a table source (e.g. dh_fetched.rows_source).
+ * A newer rows request supersedes an unfinished one (its event comes back
+ * with err.code DH_ECANCELLED or not at all). A failure that may pass (link,
+ * server load, session renewal) comes back with retrying set: the request
+ * stays pending and is tried again after a jittered, capped back-off (a new
+ * session makes it due at once); every failure delays the next attempt, so no
+ * loop can retry without waiting. A final failure has retrying 0. */
+uint64_t dh_client_rows(struct dh_client *c, const struct dh_source *src, int64_t first,
                         int64_t count);
 /* Rows [first, first+count) kept live: a Barrage viewport subscription (or,
  * if the server has none, a re-read every second). Every change arrives as a
  * DH_EV_ROWS event with this request id, the first being the whole window.
+ * When the subscription ends or fails while still wanted (the server
+ * restarted, the session was renewed) an error event with retrying set says
+ * so and the client subscribes again, with back-off, in the current session.
  * One live window at a time: a newer call replaces it; dh_client_cancel
  * stops it. UI thread. */
-uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_ticket *table, int64_t first,
+uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, int64_t first,
                               int64_t count);
 /* Cancel a pending command if still possible. UI thread. */
 void dh_client_cancel(struct dh_client *c, uint64_t req);
-/* Forget a fetched export (release our copy on the server). UI thread. */
-void dh_client_forget(struct dh_client *c, const struct dh_ticket *export_ticket);
+/* Forget a source: release the export it resolved to (or the export it is)
+ * if that belongs to the current epoch. UI thread. */
+void dh_client_forget(struct dh_client *c, const struct dh_source *src);
 
 /* Current connection state (with DH_CONN_STALLED) and published-ticket
  * count (cheap). Any thread. */
@@ -123,5 +156,14 @@ int64_t dh_client_next_try_in_ms(struct dh_client *c);
 /* Session age in ms, or -1 when not connected. Any thread. */
 int64_t dh_client_session_age_ms(struct dh_client *c);
 const char *dh_client_target(const struct dh_client *c);
+/* The current session epoch (changes whenever the session is replaced). Any thread. */
+uint64_t dh_client_epoch(struct dh_client *c);
+
+/* Counters for tests and benchmarks: attempts the rows and live threads made
+ * (each a call to the server) and exports made to resolve sources. */
+struct dh_client_stats {
+    uint64_t rows_attempts, live_attempts, exports_made;
+};
+void dh_client_get_stats(struct dh_client *c, struct dh_client_stats *out);
 
 #endif

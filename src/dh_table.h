@@ -49,6 +49,15 @@ struct dh_rows {
 /* Free everything and zero the struct. Idempotent; NULL-safe. Any thread. */
 void dh_rows_reset(struct dh_rows *r);
 
+/* Safe access for drawing code, checked here once rather than by each caller:
+ * the columns a window can show (fields that have a column view), field f of
+ * its schema, and the column view of field f. They never return NULL: past the
+ * end (or for r == NULL) they give a nameless NULL-typed field and an empty
+ * column (length 0), whose cells format as empty text. Any thread. */
+size_t dh_rows_n_columns(const struct dh_rows *r);
+const struct dh_field *dh_rows_field(const struct dh_rows *r, size_t f);
+const struct dh_column_view *dh_rows_column(const struct dh_rows *r, size_t f);
+
 /* Which columns to fetch: NULL = all; else a bitset of n_columns bits
  * (column i is bit i % 8 of bits[i / 8], as Java's BitSet.toByteArray). */
 struct dh_column_set {

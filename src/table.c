@@ -120,6 +120,32 @@ void dh_rows_reset(struct dh_rows *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Stand-ins for what a window does not have: a nameless NULL-typed field and
+ * an empty column of it (every cell of which reads as null, out of range). */
+static const struct dh_field no_field = {.name = "", .type = DH_TYPE_NULL};
+static const struct dh_column_view no_column = {.field = &no_field};
+
+size_t dh_rows_n_columns(const struct dh_rows *r)
+{
+    if (!r)
+        return 0;
+    return r->schema.n_fields < r->batch.n_columns ? r->schema.n_fields : r->batch.n_columns;
+}
+
+const struct dh_field *dh_rows_field(const struct dh_rows *r, size_t f)
+{
+    if (!r || f >= r->schema.n_fields || !r->schema.fields)
+        return &no_field;
+    return &r->schema.fields[f];
+}
+
+const struct dh_column_view *dh_rows_column(const struct dh_rows *r, size_t f)
+{
+    if (!r || f >= dh_rows_n_columns(r) || !r->batch.columns)
+        return &no_column;
+    return &r->batch.columns[f];
+}
+
 /* ---- requests ---- */
 
 int dh_request_viewport(int64_t first, int64_t count, uint8_t **out, size_t *out_len,

@@ -253,6 +253,13 @@ void app_publish(struct app *a, const struct dh_object *obj)
     pending_start(a, req, PEND_PUBLISH, "publishing", "publish", obj->name, obj->type);
 }
 
+void app_publish_source(struct app *a, const char *name, const char *type,
+                        const struct dh_source *src)
+{
+    uint64_t req = dh_client_publish_source(a->client, src, name, type);
+    pending_start(a, req, PEND_PUBLISH, "publishing", "publish", name, type);
+}
+
 /* Queue a release of one of our published tickets. */
 void app_release(struct app *a, const struct dh_ticket *shared)
 {
@@ -335,11 +342,15 @@ static void discard_fetched(struct app *a, struct dh_fetched *f)
         return;
     if (f->figure) {
         for (size_t i = 0; i < f->figure->n_tables; i++)
-            dh_client_forget(a->client, &f->figure->tables[i]);
+            dh_client_forget(a->client, &(struct dh_source){f->figure->tables[i], f->epoch});
         for (size_t i = 0; i < f->figure->n_other_refs; i++)
-            dh_client_forget(a->client, &f->figure->other_refs[i]);
+            dh_client_forget(a->client, &(struct dh_source){f->figure->other_refs[i], f->epoch});
     }
-    dh_client_forget(a->client, &f->export_ticket);
+    /* A table's export is its source's resolution (rows_source covers both). */
+    if (f->kind == DH_KIND_TABLE)
+        dh_client_forget(a->client, &f->rows_source);
+    else
+        dh_client_forget(a->client, &(struct dh_source){f->export_ticket, f->epoch});
 }
 
 /* Open the view that fits what a fetch found. */
@@ -350,11 +361,11 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
     const char *name = p->name[0] ? p->name : src;
     switch (f->kind) {
     case DH_KIND_TABLE:
-        app_push(a, view_table_new(a, name, f->type[0] ? f->type : "Table", &f->table.ticket,
+        app_push(a, view_table_new(a, name, f->type[0] ? f->type : "Table", &f->rows_source,
                                    &f->table, 1));
         break;
     case DH_KIND_FIGURE: {
-        struct view *v = view_figure_new(a, name, f->figure, &f->export_ticket);
+        struct view *v = view_figure_new(a, name, f->figure, &f->export_ticket, f->epoch);
         if (v)
             f->figure = NULL; /* the view owns it now */
         app_push(a, v);
@@ -372,7 +383,7 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
                  "(p on the object list) and fetched by other clients.",
                  name, f->type[0] ? f->type : "(unknown)", canon);
         app_push(a, dialog_text_new(a, name, text, strlen(text)));
-        dh_client_forget(a->client, &f->export_ticket);
+        dh_client_forget(a->client, &(struct dh_source){f->export_ticket, f->epoch});
         break;
     }
     }

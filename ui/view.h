@@ -187,6 +187,9 @@ void app_open_object(struct app *a, const struct dh_object *obj);
 void app_fetch_ticket(struct app *a, const struct dh_ticket *t, const char *typed);
 /* Publish an object to a new shared ticket (the dialog follows). UI thread. */
 void app_publish(struct app *a, const struct dh_object *obj);
+/* Publish what a view reads through (name and type for the dialog). UI thread. */
+void app_publish_source(struct app *a, const char *name, const char *type,
+                        const struct dh_source *src);
 /* Release a ticket this session published. UI thread. */
 void app_release(struct app *a, const struct dh_ticket *shared);
 /* Copy text with OSC 52 (if enabled) and say so; what = "ticket", "cell".
@@ -215,13 +218,13 @@ struct view *view_help_new(struct app *a);
  * NULL) is taken over (its schema moved out). If forget is set, rows_ticket is
  * our export and is released when the pager closes. */
 struct view *view_table_new(struct app *a, const char *name, const char *type,
-                            const struct dh_ticket *rows_ticket, struct dh_table_info *info,
+                            const struct dh_source *src, struct dh_table_info *info,
                             int forget);
 /* The schema of a table as a list (copies what it shows). */
 struct view *view_schema_new(struct app *a, const char *name, const struct dh_schema *schema);
 /* The figure view; takes ownership of fig. export (may be NULL) is forgotten on close. */
 struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *fig,
-                             const struct dh_ticket *export_ticket);
+                             const struct dh_ticket *export_ticket, uint64_t epoch);
 
 /* Dialogs (dialog.c), pushed like views. UI thread. */
 struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st, int copied,

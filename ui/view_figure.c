@@ -45,6 +45,7 @@ struct figure_view {
     struct dh_figure *fig;
     struct dh_ticket export_ticket;
     int has_export;
+    uint64_t epoch; /* the session epoch of export_ticket and fig's table tickets */
     struct fig_line *lines;
     size_t n;
     size_t cursor; /* a line index (always a series line when there is one) */
@@ -501,14 +502,15 @@ static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_acti
         }
         char title[256];
         snprintf(title, sizeof title, "%s: table %d", v->name, s->table_index + 1);
-        app_push(a, view_table_new(a, title, "Table", &v->fig->tables[s->table_index], NULL, 0));
+        struct dh_source src = {v->fig->tables[s->table_index], v->epoch};
+        app_push(a, view_table_new(a, title, "Table", &src, NULL, 0));
         return UR_HANDLED;
     }
     case ACT_PUBLISH: {
         if (!v->has_export)
             return UR_HANDLED;
-        struct dh_object o = {v->name, "Figure", "", "", "", v->export_ticket, NULL};
-        app_publish(a, &o);
+        struct dh_source src = {v->export_ticket, v->epoch};
+        app_publish_source(a, v->name, "Figure", &src);
         return UR_HANDLED | UR_STATUS;
     }
     default:
@@ -545,7 +547,8 @@ static unsigned figure_tick(struct view *vv, struct app *a, int64_t now)
         snprintf(p->err, sizeof p->err, "Series %s has no table to plot.", s->name);
         return UR_REDRAW;
     }
-    p->req = dh_client_rows(a->client, &v->fig->tables[s->table_index], 0, PLOT_MAX_ROWS);
+    struct dh_source src = {v->fig->tables[s->table_index], v->epoch};
+    p->req = dh_client_rows(a->client, &src, 0, PLOT_MAX_ROWS);
     return UR_REDRAW;
 }
 
@@ -596,11 +599,11 @@ static void figure_destroy(struct view *vv, struct app *a)
     struct figure_view *v = (struct figure_view *)vv;
     /* The server exported each referenced table into our session: give them back. */
     for (size_t i = 0; i < v->fig->n_tables; i++)
-        dh_client_forget(a->client, &v->fig->tables[i]);
+        dh_client_forget(a->client, &(struct dh_source){v->fig->tables[i], v->epoch});
     for (size_t i = 0; i < v->fig->n_other_refs; i++)
-        dh_client_forget(a->client, &v->fig->other_refs[i]);
+        dh_client_forget(a->client, &(struct dh_source){v->fig->other_refs[i], v->epoch});
     if (v->has_export)
-        dh_client_forget(a->client, &v->export_ticket);
+        dh_client_forget(a->client, &(struct dh_source){v->export_ticket, v->epoch});
     if (v->plot.req)
         dh_client_cancel(a->client, v->plot.req);
     plot_clear(&v->plot);
@@ -623,7 +626,7 @@ static const struct view_ops figure_ops = {
 
 /* The figure view (owns fig). */
 struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *fig,
-                             const struct dh_ticket *export_ticket)
+                             const struct dh_ticket *export_ticket, uint64_t epoch)
 {
     (void)a;
     if (!fig)
@@ -634,6 +637,7 @@ struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *
     v->base.ops = &figure_ops;
     ui_copy(v->name, sizeof v->name, name);
     v->fig = fig;
+    v->epoch = epoch;
     if (export_ticket && export_ticket->len) {
         v->export_ticket = *export_ticket;
         v->has_export = 1;

@@ -4,9 +4,14 @@
  * the table; a newer window supersedes an older one; while a window is on its
  * way the old rows stay up with a loading marker and keys keep working.
  * Column widths are fitted to the rows of the current window, so they stay
- * still while the cursor moves inside it. Also the schema list (s). */
+ * still while the cursor moves inside it. Rows are asked for by source (the
+ * object's durable ticket, resolved again by the client in each session) and
+ * drawn with the schema they came with. A window that cannot be read is not
+ * asked for again until the client's back-off allows; a source that is gone
+ * keeps its last rows on screen, marked stale. Also the schema list (s). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dh_format.h"
 #include "dh_text.h"
@@ -25,8 +30,8 @@ struct table_view {
     struct view base;
     char name[128];
     char type[64];
-    struct dh_ticket ticket;   /* rows are read through this ticket */
-    int forget;                /* the ticket is our export: release it at the end */
+    struct dh_source source;   /* rows are read through this (see dh_epoch.h) */
+    int forget;                /* forget the source at the end (release its export) */
     struct dh_schema info_schema; /* from the fetch; n_fields == 0 if none */
     int64_t size;              /* rows; -1 unknown */
     int is_static;             /* 1 static, 0 ticking, -1 unknown */
@@ -48,17 +53,31 @@ struct table_view {
     int64_t req_first, req_count, req_ms;
     double last_ms;            /* how long the last window took */
     int64_t last_rows_ms;      /* when the last window arrived */
+    time_t heard;              /* wall clock of the last rows from the server */
+    int retrying;              /* the client is retrying our window (back-off) */
+    int gone;                  /* the source cannot be read any more: rows are stale */
+    int failed;                /* the window [failed_first, +failed_count) failed for good */
+    int64_t failed_first, failed_count;
     char err[512];
 };
 
 /* ---- columns ---- */
 
-/* The schema in use: the one from the fetch, else the one the rows carry. */
+/* The schema in use: the one the rows came with (never another), else the
+ * one from the fetch while no rows have arrived (headers only). */
 static const struct dh_schema *schema_of(const struct table_view *v)
 {
-    if (v->info_schema.n_fields > 0)
-        return &v->info_schema;
-    return v->rows ? &v->rows->schema : NULL;
+    if (v->rows)
+        return &v->rows->schema;
+    return v->info_schema.n_fields > 0 ? &v->info_schema : NULL;
+}
+
+/* Field f of the schema in use; never NULL (a stand-in past the end). */
+static const struct dh_field *field_at(const struct table_view *v, size_t f)
+{
+    if (!v->rows && f < v->info_schema.n_fields)
+        return &v->info_schema.fields[f];
+    return dh_rows_field(v->rows, f);
 }
 
 /* Recompute the shown columns when the schema changes. */
@@ -94,12 +113,10 @@ static void update_visible(struct table_view *v)
         v->left = v->col;
 }
 
-/* The column view of field index f in the window, or NULL. */
+/* The column view of field index f in the window; never NULL (dh_rows_column). */
 static const struct dh_column_view *column(const struct table_view *v, size_t f)
 {
-    if (!v->rows || f >= v->rows->batch.n_columns || f >= v->rows->schema.n_fields)
-        return NULL;
-    return &v->rows->batch.columns[f];
+    return dh_rows_column(v->rows, f);
 }
 
 /* 1 if position pos is inside the window we have. */
@@ -116,12 +133,10 @@ static void format_opts(struct dh_format_opts *o, int grouped)
     o->deephaven_nulls = 1;
 }
 
-/* 1 if the cell is null (Arrow validity). */
+/* 1 if the cell is null (Arrow validity); cells past the column are not. */
 static int cell_is_null(const struct dh_column_view *c, int64_t i)
 {
-    if (!c->validity || i < 0 || i >= c->length)
-        return 0;
-    return !(c->validity[i / 8] & (1u << (i % 8)));
+    return i >= 0 && i < c->length && dh_column_is_null(c, i);
 }
 
 /* Display text of the cell at window index i (sanitised by dh_format). */
@@ -144,7 +159,7 @@ static void fit_widths(struct table_view *v)
     if (!s || !v->widths)
         return;
     for (size_t k = 0; k < v->n_vis; k++) {
-        const struct dh_field *f = &s->fields[v->vis[k]];
+        const struct dh_field *f = field_at(v, v->vis[k]);
         int w = (int)draw_width(f->name, f->name ? strlen(f->name) : 0);
         char label[64];
         dh_format_type_label(f, label, sizeof label);
@@ -154,7 +169,7 @@ static void fit_widths(struct table_view *v)
         if (lw > w)
             w = lw;
         const struct dh_column_view *c = column(v, v->vis[k]);
-        for (int64_t i = 0; c && i < c->length && w < COL_MAX_WIDTH; i++) {
+        for (int64_t i = 0; i < c->length && w < COL_MAX_WIDTH; i++) {
             char buf[COL_MAX_WIDTH * 4 + 8];
             cell_text(c, i, buf, sizeof buf);
             int cw = (int)dh_text_width(buf, strlen(buf));
@@ -209,7 +224,11 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
     if (!force && covered)
         return;
     if (!force && v->req && v->top >= v->req_first && want_end <= v->req_first + v->req_count)
-        return; /* already on its way */
+        return; /* already on its way (or being retried by the client) */
+    if (!force && (v->gone || (v->failed && v->top >= v->failed_first &&
+                               want_end <= v->failed_first + v->failed_count)))
+        return; /* failed for good: only r (refresh) asks again */
+    v->gone = v->failed = 0;
     int64_t first = v->top - page;
     if (first < 0)
         first = 0;
@@ -220,26 +239,54 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
     /* A ticking table's window is kept live by the server (a Barrage
      * subscription); a static one is read once. */
     if (v->is_static == 0)
-        v->req = v->live = dh_client_watch_rows(a->client, &v->ticket, first, count);
+        v->req = v->live = dh_client_watch_rows(a->client, &v->source, first, count);
     else
-        v->req = dh_client_rows(a->client, &v->ticket, first, count);
+        v->req = dh_client_rows(a->client, &v->source, first, count);
     v->req_first = first;
     v->req_count = count;
     v->req_ms = a->now_ms;
 }
 
+/* A window could not be read. The client retries transient failures itself
+ * (the request stays ours); a final failure is remembered so the same window
+ * is not asked for again at once; a gone source keeps its rows, stale. */
+static unsigned take_failure(struct table_view *v, struct app *a, const struct dh_event *ev)
+{
+    if (ev->err.code == DH_ECANCELLED && !ev->retrying)
+        return UR_NONE;
+    ui_copy(v->err, sizeof v->err, ev->err.msg);
+    if (ev->retrying) {
+        v->retrying = 1;
+        app_message(a, APP_WARN, "Could not read rows of %s: %s (trying again in %.1f s)",
+                    v->name, ev->err.msg, (double)ev->retry_ms / 1000.0);
+        return UR_REDRAW | UR_STATUS;
+    }
+    v->req = 0;
+    if (ev->req == v->live)
+        v->live = 0;
+    if (ev->source_gone) {
+        v->gone = 1;
+        app_message(a, APP_ERROR, "%s can no longer be read: %s%s", v->name, ev->err.msg,
+                    v->rows ? "; the rows shown are the last ones read" : "");
+    } else {
+        v->failed = 1;
+        v->failed_first = v->req_first;
+        v->failed_count = v->req_count;
+        app_message(a, APP_ERROR, "Could not read rows of %s: %s (r tries again)", v->name,
+                    ev->err.msg);
+    }
+    return UR_REDRAW | UR_STATUS;
+}
+
 /* A window arrived. */
 static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *ev)
 {
-    v->req = 0;
     v->last_ms = ev->elapsed_ms;
-    if (!ev->ok) {
-        if (ev->err.code == DH_ECANCELLED)
-            return UR_NONE;
-        ui_copy(v->err, sizeof v->err, ev->err.msg);
-        app_message(a, APP_ERROR, "Could not read rows of %s: %s", v->name, ev->err.msg);
-        return UR_REDRAW | UR_STATUS;
-    }
+    if (!ev->ok)
+        return take_failure(v, a, ev);
+    v->req = 0;
+    v->retrying = v->gone = v->failed = 0;
+    v->heard = time(NULL);
     v->err[0] = '\0';
     if (v->rows) {
         dh_rows_reset(v->rows);
@@ -252,6 +299,7 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
         v->size = v->rows->table_size;
     if (v->follow && v->size > 0)
         v->cur = v->size - 1; /* like tail -f; the next pass asks for the new rows */
+    v->vis_for = NULL; /* a new schema object: recompute the shown columns */
     update_visible(v);
     fit_widths(v);
     clamp_rows(v);
@@ -323,7 +371,7 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
     draw_str(w, 0, 0, v->pos_width, draw_attr(DR_POSITION), "#", DT_RIGHT);
     int x = x0;
     for (size_t k = v->left; k < v->n_vis && x < cols; k++) {
-        const struct dh_field *f = &s->fields[v->vis[k]];
+        const struct dh_field *f = field_at(v, v->vis[k]);
         int cw = v->widths[k] < cols - x ? v->widths[k] : cols - x;
         unsigned right = dh_format_is_numeric(f) ? DT_RIGHT : 0;
         attr_t hk = k == v->col ? h | A_UNDERLINE : h;
@@ -358,7 +406,7 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
             if (!have) {
                 draw_str(w, y, x, cw, sel ? ca : draw_attr(DR_DIM), draw_glyph(DG_LOADING), 0);
             } else {
-                const struct dh_field *f = &s->fields[v->vis[k]];
+                const struct dh_field *f = field_at(v, v->vis[k]);
                 draw_cell(w, y, x, cw, column(v, v->vis[k]), i, dh_format_is_numeric(f), ca);
             }
             x += v->widths[k] + 2;
@@ -383,12 +431,27 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
         last = n;
     draw_thousands(n == 0 ? 0 : v->top + 1, from, sizeof from);
     draw_thousands(last, to, sizeof to);
-    const char *mode = v->is_static == 1 ? "static"
+    /* A live window that has not heard from the server (failing, being
+     * resubscribed, or the connection down) says since when, not "ticking". */
+    char stale[48] = "";
+    int quiet = v->gone || (v->is_static != 1 && v->rows &&
+                            (v->retrying || dh_client_conn_state(a->client) != DH_CONN_CONNECTED));
+    if (quiet) {
+        struct tm tm;
+        char hms[16] = "?";
+        if (v->heard && localtime_r(&v->heard, &tm))
+            strftime(hms, sizeof hms, "%H:%M:%S", &tm);
+        snprintf(stale, sizeof stale, "stale since %s", hms);
+    }
+    const char *mode = quiet              ? stale
+                     : v->is_static == 1 ? "static"
                      : v->follow          ? "ticking, following"
                      : v->is_static == 0  ? "ticking"
                                           : "";
     char timing[64] = "";
-    if (v->req)
+    if (v->req && v->retrying)
+        snprintf(timing, sizeof timing, "%s retrying", draw_spinner(a->now_ms));
+    else if (v->req)
         snprintf(timing, sizeof timing, "%s loading", draw_spinner(a->now_ms));
     else if (v->last_ms > 0 || v->rows)
         snprintf(timing, sizeof timing, "page %.0f ms", v->last_ms);
@@ -407,10 +470,10 @@ static char *selected_cell(struct table_view *v, size_t *len, char *what, size_t
         return NULL;
     size_t f = v->vis[v->col];
     const struct dh_column_view *c = column(v, f);
-    if (!c)
-        return NULL;
     int64_t i = v->cur - v->rows->first;
-    snprintf(what, wn, "%s, row %lld", s->fields[f].name, (long long)(v->cur + 1));
+    if (i >= c->length)
+        return NULL;
+    snprintf(what, wn, "%s, row %lld", field_at(v, f)->name, (long long)(v->cur + 1));
     enum dh_type_id t = c->field ? c->field->type : DH_TYPE_NULL;
     if ((t == DH_TYPE_UTF8 || t == DH_TYPE_LARGE_UTF8) && c->offsets && c->values &&
         i < c->length && !cell_is_null(c, i)) {
@@ -547,11 +610,9 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
             app_push(a, view_schema_new(a, v->name, s));
         return UR_HANDLED;
     }
-    case ACT_PUBLISH: {
-        struct dh_object o = {v->name, v->type, "", "", "", v->ticket, NULL};
-        app_publish(a, &o);
+    case ACT_PUBLISH:
+        app_publish_source(a, v->name, v->type, &v->source);
         return UR_HANDLED | UR_STATUS;
-    }
     case ACT_OPEN:
     case ACT_COPY:
     case ACT_COPY_RAW: {
@@ -643,7 +704,7 @@ static void table_destroy(struct view *vv, struct app *a)
     if (v->live)
         dh_client_cancel(a->client, v->live);
     if (v->forget)
-        dh_client_forget(a->client, &v->ticket);
+        dh_client_forget(a->client, &v->source);
     if (v->rows) {
         dh_rows_reset(v->rows);
         free(v->rows);
@@ -668,7 +729,7 @@ static const struct view_ops table_ops = {
 
 /* The pager. */
 struct view *view_table_new(struct app *a, const char *name, const char *type,
-                            const struct dh_ticket *rows_ticket, struct dh_table_info *info,
+                            const struct dh_source *src, struct dh_table_info *info,
                             int forget)
 {
     (void)a;
@@ -678,7 +739,7 @@ struct view *view_table_new(struct app *a, const char *name, const char *type,
     v->base.ops = &table_ops;
     ui_copy(v->name, sizeof v->name, name);
     ui_copy(v->type, sizeof v->type, type);
-    v->ticket = *rows_ticket;
+    v->source = *src;
     v->forget = forget;
     dh_schema_init(&v->info_schema);
     v->size = -1;

@@ -11,21 +11,14 @@
 
 #include "check.h"
 #include "dh_client.h"
+#include "itest_util.h"
 
 static int g_port;
 static const char *g_ctl;
 
-/* Send one control command to the demo server (its stdin fifo). */
 static void ctl(const char *cmd)
 {
-    int fd = open(g_ctl, O_WRONLY);
-    if (fd < 0)
-        return;
-    char line[128];
-    int n = snprintf(line, sizeof line, "%s\n", cmd);
-    ssize_t w = write(fd, line, (size_t)n);
-    (void)w;
-    close(fd);
+    it_control(g_ctl, cmd);
 }
 
 typedef int (*ev_pred)(const struct dh_event *ev, void *arg);
@@ -84,15 +77,7 @@ static int ticket_invalid(const struct dh_event *ev, void *arg)
 
 static struct dh_client *open_client(int probe_ms)
 {
-    struct dh_client_options o = {0};
-    o.connect.host = "127.0.0.1";
-    o.connect.port = g_port;
-    o.probe_interval_ms = probe_ms;
-    struct dh_error e;
-    struct dh_client *c = dh_client_new(&o, &e);
-    if (!c)
-        fprintf(stderr, "dh_client_new: %s\n", e.msg);
-    return c;
+    return it_client_new(g_port, probe_ms);
 }
 
 /* Wait for the object list to show `name` and copy that object into out. */
@@ -154,11 +139,13 @@ static void test_publish_fetch_release(void)
     CHECK_INT(ev->fetched->table.is_static, 1);
     struct dh_ticket copy = ev->fetched->export_ticket;
     CHECK_INT(dh_ticket_kind(&copy), DH_TICKET_EXPORT);
+    struct dh_source src = ev->fetched->rows_source;
+    CHECK(dh_ticket_equal(&src.ticket, &shared)); /* durable: the shared ticket itself */
     dh_event_free(ev);
 
-    /* Rows through our own copy; a superseded request yields no event. */
-    uint64_t old = dh_client_rows(b, &copy, 0, 50);
-    req = dh_client_rows(b, &copy, 999990, 50);
+    /* Rows through the source; a superseded request yields no event. */
+    uint64_t old = dh_client_rows(b, &src, 0, 50);
+    req = dh_client_rows(b, &src, 999990, 50);
     ev = wait_event(b, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_ROWS && ev->ok);
     CHECK_INT(ev->rows->first, 999990);
@@ -234,12 +221,12 @@ static void test_watch_rows(void)
     ev = wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_FETCHED && ev->ok);
     CHECK_INT(ev->fetched->table.is_static, 0);
-    struct dh_ticket copy = ev->fetched->export_ticket;
+    struct dh_source src = ev->fetched->rows_source;
     int64_t size0 = ev->fetched->table.size;
     dh_event_free(ev);
     CHECK_REQ(size0 > 5);
 
-    req = dh_client_watch_rows(c, &copy, size0 - 5, 50);
+    req = dh_client_watch_rows(c, &src, size0 - 5, 50);
     int64_t last_size = 0, last_len = 0;
     int updates = 0;
     for (int i = 0; i < 6; i++) {

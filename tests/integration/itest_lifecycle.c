@@ -152,9 +152,9 @@ static int wait_state(struct dh_client *c, enum dh_conn_state st, int timeout_ms
 static void stall_with_call(struct dh_client *c, const struct server *sv)
 {
     kill(sv->pid, SIGSTOP);
-    struct dh_ticket t;
-    dh_ticket_make_app(&t, "demo", "trades", NULL);
-    dh_client_rows(c, &t, 0, 10);
+    struct dh_source src = {0};
+    dh_ticket_make_app(&src.ticket, "demo", "trades", NULL);
+    dh_client_rows(c, &src, 0, 10);
 }
 
 /* kill -9 the server, keep it down 4 s (the client's back-off grows to its

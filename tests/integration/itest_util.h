@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* itest_util.h: helpers shared by the C integration programs that read rows from
- * the demo server (itest_rows, itest_subscription_client): connecting, exporting
- * an application field, sleeping, and comparing cells of two row windows. */
+/* itest_util.h: helpers shared by the C integration programs that talk to the
+ * demo server (itest_rows, itest_subscription_client, itest_client,
+ * itest_epochs): connecting (a session or an asynchronous client), the
+ * server's control fifo, exporting an application field, sleeping, and
+ * comparing cells of two row windows. */
 #ifndef DH_ITEST_UTIL_H
 #define DH_ITEST_UTIL_H
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dh_arrow.h"
+#include "dh_client.h"
 #include "dh_exports.h"
 #include "dh_session.h"
 #include "dh_table.h"
@@ -37,6 +42,36 @@ static inline struct dh_session *it_connect(int port)
     if (!s)
         fprintf(stderr, "connect: %s\n", err.msg);
     return s;
+}
+
+/* Send one control command to the demo server (the fifo on its stdin). */
+static inline void it_control(const char *fifo, const char *cmd)
+{
+    int fd = open(fifo, O_WRONLY);
+    if (fd < 0)
+        return;
+    char line[128];
+    int n = snprintf(line, sizeof line, "%s\n", cmd);
+    ssize_t w = write(fd, line, (size_t)n);
+    (void)w;
+    close(fd);
+}
+
+/* An asynchronous client of the demo server at 127.0.0.1:port; NULL, with the
+ * reason printed, on failure. */
+static inline struct dh_client *it_client_new(int port, int probe_ms)
+{
+    struct dh_client_options o;
+    memset(&o, 0, sizeof o);
+    o.connect.host = "127.0.0.1";
+    o.connect.port = port;
+    o.probe_interval_ms = probe_ms;
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_client *c = dh_client_new(&o, &e);
+    if (!c)
+        fprintf(stderr, "dh_client_new: %s\n", e.msg);
+    return c;
 }
 
 /* A session export of the demo application's field `name` into *out. */
