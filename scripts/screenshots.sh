@@ -45,8 +45,8 @@ shot() {
 start_server
 start_dhtui a "$COLS" "$LINES_"
 start_dhtui b "$COLS" "$LINES_" --probe-interval 1000
-expect_text a "7 objects" 15
-expect_text b "7 objects" 15
+expect_text a "8 objects" 15
+expect_text b "8 objects" 15
 shot a objects
 
 # Publish trades: the dialog.

@@ -33,7 +33,7 @@
 
 /* Which generator fills a table's cells. */
 enum demo_gen {
-    GEN_TRADES, GEN_QUOTES, GEN_EMPTY, GEN_WIDE, GEN_NULLS, GEN_HOSTILE, GEN_PLOT,
+    GEN_TRADES, GEN_QUOTES, GEN_EMPTY, GEN_WIDE, GEN_NULLS, GEN_HOSTILE, GEN_AWKWARD, GEN_PLOT,
 };
 
 enum demo_kind { KIND_TABLE, KIND_FIGURE, KIND_OTHER };
@@ -110,6 +110,14 @@ static const struct demo_col_def hostile_cols[] = {
     {"Id", DEMO_COL_INT}, {"Case", DEMO_COL_STRING}, {"Payload", DEMO_COL_STRING},
     {"L\xc3\xa4nge \xe9\x95\xb7\xe3\x81\x95", DEMO_COL_INT}, {"PayloadBytes", DEMO_COL_BYTES},
     {"Esc\x1b[31mName\x1b[0m", DEMO_COL_STRING},
+};
+
+/* Numbers and text that exports get wrong: see awkward_rows. */
+static const struct demo_col_def awkward_cols[] = {
+    {"Case", DEMO_COL_STRING}, {"Double", DEMO_COL_DOUBLE}, {"Float", DEMO_COL_FLOAT},
+    {"Long", DEMO_COL_LONG}, {"Int", DEMO_COL_INT}, {"Short", DEMO_COL_SHORT},
+    {"Byte", DEMO_COL_BYTE}, {"Char", DEMO_COL_CHAR}, {"String", DEMO_COL_STRING},
+    {"Instant", DEMO_COL_INSTANT},
 };
 
 static const struct demo_col_def plot_cols[] = {
@@ -495,6 +503,85 @@ static int hostile_alloc(struct demo_object *t)
     return 0;
 }
 
+/* ---- awkward: numbers and text that exports get wrong ----
+ * Shortest-representation cases, subnormals, signed zeros, infinities, NaN,
+ * integers around 2^53 and at the ends of every width, and strings holding
+ * every character CSV and TSV must escape. The signed minimum of each width
+ * is Deephaven's null (QueryConstants.NULL_BYTE ...), so the smallest values
+ * a Deephaven column can hold are MIN + 1, as here; likewise -DBL_MAX,
+ * -FLT_MAX and char 0xFFFF. */
+
+struct awkward_row {
+    const char *name;
+    double d;
+    float f;
+    int64_t l;
+    int32_t i;
+    int16_t s;
+    int8_t b;
+    uint16_t c;
+    const char *str; /* NULL: a null cell */
+    int64_t instant;
+};
+
+static const struct awkward_row awkward_rows[] = {
+    {"zero", 0.0, 0.0f, 0, 0, 0, 0, '0', "0", 0},
+    {"negative zero", -0.0, -0.0f, -1, -1, -1, -1, '-', "-0", -1},
+    {"one tenth, empty string", 0.1, 0.1f, 1, 1, 1, 1, 'A', "", 1},
+    {"0.1 + 0.2, null string", 0.1 + 0.2, 0.1f + 0.2f, 10, 10, 10, 10, 'z', NULL,
+     1704205800123456789LL},
+    {"one third", 1.0 / 3.0, 1.0f / 3.0f, 1000000007, 1000000007, 1007, 107, ' ',
+     "with \"quotes\", commas", 1000},
+    {"2^53 + 1", 9007199254740992.0, 16777216.0f, 9007199254740993LL, 16777217, 4097, 65,
+     '\t', "9007199254740993", 9007199254740993LL},
+    {"-(2^53 + 1)", -9007199254740992.0, -16777216.0f, -9007199254740993LL, -16777217, -4097,
+     -65, '\n', "line\nbreak", -9007199254740993LL},
+    {"largest", DBL_MAX, FLT_MAX, INT64_MAX, INT32_MAX, INT16_MAX, INT8_MAX, 0xFFFE,
+     "cr\rreturn", INT64_MAX},
+    {"smallest non-null", -0x1.ffffffffffffep+1023, -0x1.fffffcp+127f, INT64_MIN + 1,
+     INT32_MIN + 1, INT16_MIN + 1, INT8_MIN + 1, 0, "crlf\r\n", INT64_MIN + 1},
+    {"smallest subnormal", 0x1p-1074, 0x1p-149f, 2, 2, 2, 2, 0xE9, "tab\there", 2},
+    {"largest subnormal", 0x0.fffffffffffffp-1022, 0x0.fffffep-126f, 3, 3, 3, 3, 0x65E5,
+     "back\\slash", 3},
+    {"smallest normal", DBL_MIN, FLT_MIN, 4, 4, 4, 4, '"', "\\N", 4},
+    {"negative subnormal", -0x1p-1074, -0x1p-149f, -2, -2, -2, -2, ',', "NULL", -2},
+    {"infinity", INFINITY, INFINITY, INT32_MAX + 1LL, INT16_MAX + 1, INT8_MAX + 1, 0, '\\',
+     " leading and trailing ", 86400000000000LL},
+    {"-infinity", -INFINITY, -INFINITY, INT32_MIN - 1LL, INT16_MIN - 1, INT8_MIN - 1, -1, '\r',
+     "\"", -86400000000000LL},
+    {"NaN", NAN, NAN, 5, 5, 5, 5, 'N', "NaN", 5},
+    {"1e21 and 1e-7", 1e21, 1e-7f, 6, 6, 6, 6, 'e', ",", 6},
+    {"1e22 and 1e23", 1e23, 1e22f, 7, 7, 7, 7, 'E', "\\", 7},
+    {"2^63 and long digits", 9223372036854775808.0, 1.2345678e-30f, 8, 8, 8, 8, 0x7F,
+     "multi\nline\r\nwith \"all\", of\tit\\", 8},
+    {"shortest long decimals", 1.2345678901234567e-300, 3.4028234e+38f, 9, 9, 9, 9, 0x80,
+     "\xc3\xbc" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", 9},
+    {"5e-324 times 3", 1.5e-323, 2.8e-45f, 11, 11, 11, 11, '=', "=1+2", 11},
+};
+
+enum { AWKWARD_ROWS = (int)ARRAY_LEN(awkward_rows) };
+
+static void awkward_cell(int64_t row, size_t col, struct demo_cell *c)
+{
+    const struct awkward_row *a = &awkward_rows[(size_t)row % AWKWARD_ROWS];
+    switch (col) {
+    case 0: cell_str(c, a->name); break;
+    case 1: c->d = a->d; break;
+    case 2: c->d = (double)a->f; break;
+    case 3: c->i = a->l; break;
+    case 4: c->i = a->i; break;
+    case 5: c->i = a->s; break;
+    case 6: c->i = a->b; break;
+    case 7: c->i = a->c; break;
+    case 8:
+        c->is_null = a->str == NULL;
+        if (a->str)
+            cell_str(c, a->str);
+        break;
+    default: c->i = a->instant; break;
+    }
+}
+
 /* ---- price_plot_data: a smooth series over the first trades' timestamps ---- */
 
 static void plot_cell(int64_t row, size_t col, struct demo_cell *c)
@@ -526,6 +613,7 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     case GEN_WIDE: wide_cell(row, col, c); break;
     case GEN_NULLS: nulls_cell(row, col, c); break;
     case GEN_HOSTILE: hostile_cell(t, row, col, c); break;
+    case GEN_AWKWARD: awkward_cell(row, col, c); break;
     default: plot_cell(row, col, c); break;
     }
 }
@@ -636,6 +724,7 @@ static int setup_table(struct demo_object *o, enum demo_gen gen, int64_t rows)
         if (rc == 0)
             rc = hostile_alloc(o);
         break;
+    case GEN_AWKWARD: rc = set_columns(o, awkward_cols, ARRAY_LEN(awkward_cols)); break;
     default: rc = set_columns(o, plot_cols, ARRAY_LEN(plot_cols)); break;
     }
     return rc;
@@ -697,7 +786,7 @@ static int add_builtins(struct demo_catalog *cat, int64_t trades_rows)
     format_thousands(num, sizeof num, trades_rows);
     snprintf(desc, sizeof desc, "%s synthetic trades", num);
 
-    struct demo_object *objs[7];
+    struct demo_object *objs[8];
     objs[0] = table_new("trades", desc, 1, GEN_TRADES, trades_rows);
     objs[1] = table_new("quotes", "Ticking quotes: 10 more every 250 ms", 1, GEN_QUOTES,
                         DEMO_QUOTES_CAP);
@@ -711,6 +800,8 @@ static int add_builtins(struct demo_catalog *cat, int64_t trades_rows)
     objs[5] = table_new("hostile", "Escape sequences, huge, wide, bidi and invalid text", 1,
                         GEN_HOSTILE, HOSTILE_ROWS);
     objs[6] = figure_new(cat, "price_plot", "Line plot of a price over time", 1);
+    objs[7] = table_new("awkward", "Numbers and text exports get wrong: subnormals, -0, NaN, "
+                        "2^53 + 1, quotes, CR, tabs", 1, GEN_AWKWARD, AWKWARD_ROWS);
     int rc = 0;
     for (size_t i = 0; i < ARRAY_LEN(objs); i++) {
         if (rc != 0 || !objs[i] || catalog_push(cat, objs[i]) != 0) {

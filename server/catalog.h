@@ -20,7 +20,7 @@ struct demo_catalog_options {
     int64_t trades_rows; /* rows of "trades"; <= 0 means the default 1000000 */
 };
 
-/* Create the catalogue with the seven built-ins; NULL on allocation failure. Any thread. */
+/* Create the catalogue with the eight built-ins; NULL on allocation failure. Any thread. */
 struct demo_catalog *demo_catalog_new(const struct demo_catalog_options *opt);
 
 /* Free the catalogue and every object it ever held. NULL-safe. Any thread. */

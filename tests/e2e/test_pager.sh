@@ -9,7 +9,7 @@
 
 start_server
 start_dhtui main 120 40
-expect_text main "7 objects" 15
+expect_text main "8 objects" 15
 
 # Open an object by name through the filter.
 open_object() {
@@ -26,7 +26,7 @@ back_to_list() {
     esc main
     expect_text main "match" 5
     esc main
-    expect_text main "7 objects" 5
+    expect_text main "8 objects" 5
 }
 
 # The n-th line of the screen (1-based).

@@ -96,12 +96,12 @@ expect_fast_fail() {
     echo "  [$1] $TOOK ms: $(head -c 300 "$ERR")"
 }
 
-# expect_seven "description": the last run listed the 7 demo objects.
-expect_seven() {
+# expect_all "description": the last run listed the 8 demo objects.
+expect_all() {
     expect_rc 0 "$1"
     local n
     n=$(tail -n +2 "$OUT" | grep -c .)
-    if [ "$n" -eq 7 ]; then pass "$1: 7 objects"; else fail "$1: expected 7 objects, got $n: $(head -c 400 "$OUT")"; fi
+    if [ "$n" -eq 8 ]; then pass "$1: 8 objects"; else fail "$1: expected 8 objects, got $n: $(head -c 400 "$OUT")"; fi
     expect_out_has '^trades +Table ' "$1: trades listed"
     expect_out_has '^price_plot +Figure ' "$1: price_plot listed"
     if [ -s "$ERR" ]; then fail "$1: stderr not empty: $(head -c 300 "$ERR")"; else pass "$1: quiet stderr"; fi
@@ -143,10 +143,10 @@ start_server --tls-cert "$PKI/server.pem" --tls-key "$PKI/server.key"
 P=$SERVER_PORT
 
 timed_cli ls --host localhost --port "$P" --tls --ca "$CA"
-expect_seven "ls --tls --ca over localhost"
+expect_all "ls --tls --ca over localhost"
 echo "  TLS ls took $TOOK ms"
 timed_cli ls --host 127.0.0.1 --port "$P" --ca "$CA"
-expect_seven "ls --ca (implies --tls) over the IP SAN 127.0.0.1"
+expect_all "ls --ca (implies --tls) over the IP SAN 127.0.0.1"
 
 timed_cli rows trades --limit 5 --format csv --host localhost --port "$P" --tls --ca "$CA"
 expect_rc 0 "rows trades over TLS"
@@ -207,7 +207,7 @@ expect_fast_fail "a client certificate from an unknown CA"
 timed_cli ls --host localhost --port "$P" --ca "$CA" --cert "$PKI/client.pem" --key "$PKI/rogue_client.key"
 expect_fast_fail "a client key that does not match its certificate"
 timed_cli ls --host localhost --port "$P" --ca "$CA" --cert "$PKI/client.pem" --key "$PKI/client.key"
-expect_seven "ls with a client certificate"
+expect_all "ls with a client certificate"
 timed_cli rows trades --limit 5 --format csv --host localhost --port "$P" --ca "$CA" \
     --cert "$PKI/client.pem" --key "$PKI/client.key"
 expect_rc 0 "rows trades with a client certificate"

@@ -140,10 +140,10 @@ static void test_builtins(void)
 {
     struct demo_catalog *cat = demo_catalog_new(NULL);
     CHECK_REQ(cat);
-    CHECK_INT(demo_catalog_count(cat), 7);
+    CHECK_INT(demo_catalog_count(cat), 8);
     static const char *const names[] = {"trades", "quotes", "empty", "wide", "nulls", "hostile",
-                                        "price_plot"};
-    for (size_t i = 0; i < 7; i++) {
+                                        "price_plot", "awkward"};
+    for (size_t i = 0; i < 8; i++) {
         const struct demo_object *o = demo_catalog_at(cat, i);
         CHECK_REQ(o);
         CHECK_STR(demo_object_name(o), names[i]);
@@ -154,7 +154,7 @@ static void test_builtins(void)
         CHECK_INT(demo_object_hidden(o), 0);
         CHECK(demo_catalog_find(cat, names[i]) == o);
     }
-    CHECK(demo_catalog_at(cat, 7) == NULL);
+    CHECK(demo_catalog_at(cat, 8) == NULL);
     const struct demo_object *trades = find_any(cat, "trades");
     CHECK_STR(demo_object_description(trades), "1,000,000 synthetic trades");
     CHECK_INT(demo_object_size(trades), 1000000);
@@ -214,7 +214,7 @@ static void test_add_remove(void)
     CHECK_INT(demo_object_is_table(t), 1);
     CHECK_INT(demo_object_size(t), 1000);
     CHECK_INT(demo_table_ncols(t), 7);
-    CHECK_INT(demo_catalog_count(cat), 8);
+    CHECK_INT(demo_catalog_count(cat), 9);
     const struct demo_object *d = demo_catalog_add(cat, "plain", "Table", NULL);
     CHECK_REQ(d);
     CHECK_INT(demo_object_size(d), 100);
@@ -243,8 +243,8 @@ static void test_add_remove(void)
     CHECK_INT(demo_catalog_remove(cat, "df"), -1);
     CHECK_INT(demo_catalog_remove(cat, "trades"), 0);
     CHECK(demo_catalog_find(cat, "trades") == NULL);
-    CHECK_INT(demo_catalog_count(cat), 13);
-    CHECK_STR(demo_object_name(demo_catalog_at(cat, 12)), "mytrades");
+    CHECK_INT(demo_catalog_count(cat), 14);
+    CHECK_STR(demo_object_name(demo_catalog_at(cat, 13)), "mytrades");
     demo_catalog_free(cat);
 }
 
