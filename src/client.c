@@ -83,7 +83,7 @@ struct dh_client {
     char target[300];
     enum dh_conn_state conn;
     int64_t next_try_ms;              /* DH_CONN_RETRYING: when the next attempt is due */
-    atomic_int stop_calls;            /* quitting: every call of every session ends now */
+    struct dh_interrupt *stop_calls;  /* quitting: every call of every session ends now */
 
     struct dh_objects_watch *watch;   /* for cancellation at shutdown */
     struct dh_stream *notes_stream;
@@ -1205,13 +1205,17 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
     copy_opt(c->ca, sizeof c->ca, &co->ca_file);
     copy_opt(c->cert, sizeof c->cert, &co->cert_file);
     copy_opt(c->key, sizeof c->key, &co->key_file);
-    atomic_init(&c->stop_calls, 0);
-    co->interrupt = &c->stop_calls;
+    c->stop_calls = dh_interrupt_new();
+    co->interrupt = c->stop_calls;
     snprintf(c->target, sizeof c->target, "%s:%d", co->host ? co->host : "localhost",
              co->port > 0 ? co->port : 10000);
-    c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    c->wake_fd = c->stop_calls ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
     if (c->wake_fd < 0) {
-        dh_error_set(err, DH_ESYS, "cannot create an eventfd: %s", strerror(errno));
+        if (c->stop_calls)
+            dh_error_set(err, DH_ESYS, "cannot create an eventfd: %s", strerror(errno));
+        else
+            dh_error_set(err, DH_ENOMEM, "out of memory");
+        dh_interrupt_free(c->stop_calls);
         free(c);
         return NULL;
     }
@@ -1258,8 +1262,8 @@ void dh_client_free(struct dh_client *c)
     if (c->live_sub)
         dh_subscription_cancel(c->live_sub);
     /* Calls blocked on a stalled server (or still connecting) must not hold
-     * up quitting: every channel of ours ends its calls within 100 ms. */
-    atomic_store(&c->stop_calls, 1);
+     * up quitting: every channel of ours cancels its calls now. */
+    dh_interrupt_set(c->stop_calls, 1);
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
     if (c->started) {
@@ -1272,7 +1276,7 @@ void dh_client_free(struct dh_client *c)
     /* The threads are gone and dropped their references: ours is the last.
      * CloseSession (the server releases our exports) is best effort with a
      * short deadline, skipped for a session known dead. */
-    atomic_store(&c->stop_calls, 0);
+    dh_interrupt_set(c->stop_calls, 0);
     dh_session_free(c->session);
     while (c->cmd_head) {
         struct cmd *n = c->cmd_head->next;
@@ -1289,6 +1293,7 @@ void dh_client_free(struct dh_client *c)
     close(c->wake_fd);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
+    dh_interrupt_free(c->stop_calls); /* after every channel that borrowed it */
     free(c);
 }
 

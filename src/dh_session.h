@@ -27,7 +27,7 @@ struct dh_connect_options {
     int call_timeout_ms;    /* unary call deadline, default 15000 */
     /* Optional (see dh_channel_options): the owner's interrupt switch, and a
      * dh_now_ms() time no call of the session outlives (0: none). */
-    const _Atomic int *interrupt;
+    struct dh_interrupt *interrupt;
     int64_t deadline_ms;
 };
 

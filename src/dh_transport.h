@@ -20,14 +20,25 @@ struct dh_channel_options {
     const char *ca_file;   /* TLS: PEM roots; NULL = system roots */
     const char *cert_file; /* TLS: optional client certificate (PEM) */
     const char *key_file;  /* TLS: its private key (PEM) */
-    /* Optional, borrowed for the channel's life: while *interrupt is non-zero
-     * the channel behaves as under dh_channel_interrupt (an owner's one
-     * switch for every channel it makes, even one still connecting). */
-    const _Atomic int *interrupt;
+    /* Optional, borrowed for the channel's life: while it is set the channel
+     * behaves as under dh_channel_interrupt (an owner's one switch for every
+     * channel it makes, even one still connecting). */
+    struct dh_interrupt *interrupt;
     /* Optional: no call on the channel outlives this CLOCK_MONOTONIC time in
      * ms (dh_now_ms); calls after it fail at once with DH_ETIMEOUT. 0: none. */
     int64_t deadline_ms;
 };
+
+/* A switch that cancels every call blocked on the channels that share it,
+ * at once and from the thread that sets it (blocked calls do not poll).
+ * Owned by its creator: free it after every channel that uses it. */
+struct dh_interrupt;
+struct dh_interrupt *dh_interrupt_new(void); /* NULL when out of memory. Any thread. */
+void dh_interrupt_free(struct dh_interrupt *in); /* NULL-safe. */
+/* Turn the switch on (cancel every registered call and each call that starts
+ * waiting later) or off. NULL-safe. Any thread. */
+void dh_interrupt_set(struct dh_interrupt *in, int on);
+int dh_interrupt_is_set(const struct dh_interrupt *in); /* NULL-safe. Any thread. */
 
 /* The session's authorization header value, shared by every call of a session.
  * Calls send it and adopt any `authorization` value a reply carries (token
@@ -51,8 +62,9 @@ struct dh_channel *dh_channel_new(const struct dh_channel_options *opt, struct d
 /* Close and free. All calls on it must have finished. NULL-safe. Any thread. */
 void dh_channel_free(struct dh_channel *ch);
 
-/* While on, every call waiting on this channel is cancelled within 100 ms
- * and new unary calls fail at once with DH_ECANCELLED: how an owner shutting
+/* While on, every call waiting on this channel is cancelled at once (and
+ * any call that starts waiting later) and new unary calls fail at once with
+ * DH_ECANCELLED: how an owner shutting
  * down stops threads blocked on a stalled server. Any thread. */
 void dh_channel_interrupt(struct dh_channel *ch, int on);
 

@@ -97,12 +97,98 @@ static void bearer_adopt(struct dh_bearer *b, const grpc_metadata_array *md)
     }
 }
 
+/* ---- interrupts ---- */
+
+/* A call some thread is blocked on, registered so an interrupt can cancel it
+ * from another thread. `cancelled` is shared by the call's registrations. */
+struct waiter {
+    struct waiter *next;
+    grpc_call *call;
+    atomic_int *cancelled;
+};
+
+struct dh_interrupt {
+    pthread_mutex_t mu; /* guards waiters */
+    atomic_int on;
+    struct waiter *waiters;
+};
+
+static void interrupt_init(struct dh_interrupt *in)
+{
+    pthread_mutex_init(&in->mu, NULL);
+    atomic_init(&in->on, 0);
+    in->waiters = NULL;
+}
+
+struct dh_interrupt *dh_interrupt_new(void)
+{
+    struct dh_interrupt *in = malloc(sizeof *in);
+    if (in)
+        interrupt_init(in);
+    return in;
+}
+
+void dh_interrupt_free(struct dh_interrupt *in)
+{
+    if (!in)
+        return;
+    pthread_mutex_destroy(&in->mu);
+    free(in);
+}
+
+/* Cancel w's call once, whichever registration gets there first. Locked. */
+static void waiter_cancel(struct waiter *w)
+{
+    int expected = 0;
+    if (atomic_compare_exchange_strong(w->cancelled, &expected, 1))
+        grpc_call_cancel(w->call, NULL);
+}
+
+void dh_interrupt_set(struct dh_interrupt *in, int on)
+{
+    if (!in)
+        return;
+    pthread_mutex_lock(&in->mu);
+    atomic_store(&in->on, on ? 1 : 0);
+    for (struct waiter *w = on ? in->waiters : NULL; w; w = w->next)
+        waiter_cancel(w);
+    pthread_mutex_unlock(&in->mu);
+}
+
+int dh_interrupt_is_set(const struct dh_interrupt *in)
+{
+    return in && atomic_load(&in->on);
+}
+
+/* Register w (cancelled at once if the switch is already on). */
+static void interrupt_enter(struct dh_interrupt *in, struct waiter *w)
+{
+    pthread_mutex_lock(&in->mu);
+    if (atomic_load(&in->on))
+        waiter_cancel(w);
+    w->next = in->waiters;
+    in->waiters = w;
+    pthread_mutex_unlock(&in->mu);
+}
+
+static void interrupt_leave(struct dh_interrupt *in, struct waiter *w)
+{
+    pthread_mutex_lock(&in->mu);
+    for (struct waiter **p = &in->waiters; *p; p = &(*p)->next) {
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&in->mu);
+}
+
 /* ---- channel ---- */
 
 struct dh_channel {
     grpc_channel *ch;
-    atomic_int interrupted; /* dh_channel_interrupt: end blocking waits now */
-    const atomic_int *shared_interrupt; /* the owner's, for every channel it makes */
+    struct dh_interrupt own;     /* dh_channel_interrupt: end blocking waits now */
+    struct dh_interrupt *shared; /* the owner's, for every channel it makes */
     _Atomic int64_t deadline_ms;        /* no call outlives it; 0: none */
     atomic_int outstanding;             /* calls with a deadline still running */
     _Atomic int64_t progress_ms;        /* when the server was last heard from */
@@ -117,8 +203,7 @@ static int64_t mono_ms(void)
 
 static int interrupted(const struct dh_channel *ch)
 {
-    return atomic_load(&ch->interrupted) ||
-           (ch->shared_interrupt && atomic_load(ch->shared_interrupt));
+    return dh_interrupt_is_set(&ch->own) || dh_interrupt_is_set(ch->shared);
 }
 
 /* The call's timeout cut to the channel's deadline: > 0 ms, <= 0 for none,
@@ -262,12 +347,15 @@ struct dh_channel *dh_channel_new(const struct dh_channel_options *opt, struct d
     grpc_channel_args cargs = {.num_args = N_ARGS, .args = args};
     struct dh_channel *c = calloc(1, sizeof *c);
     if (c) {
-        c->shared_interrupt = opt->interrupt;
+        interrupt_init(&c->own);
+        c->shared = opt->interrupt;
         atomic_store(&c->deadline_ms, opt->deadline_ms > 0 ? opt->deadline_ms : 0);
         c->ch = grpc_channel_create(opt->target, creds, &cargs);
     }
     grpc_channel_credentials_release(creds);
     if (!c || !c->ch) {
+        if (c)
+            pthread_mutex_destroy(&c->own.mu);
         free(c);
         grpc_shutdown();
         dh_error_set(err, DH_ENOMEM, "cannot create a channel to %s", opt->target);
@@ -281,6 +369,7 @@ void dh_channel_free(struct dh_channel *c)
     if (!c)
         return;
     grpc_channel_destroy(c->ch);
+    pthread_mutex_destroy(&c->own.mu);
     free(c);
     grpc_shutdown();
 }
@@ -375,30 +464,31 @@ static int status_to_error(grpc_status_code status, grpc_slice details, const ch
     return dh_error_set_grpc(err, what, (int)status, text);
 }
 
-/* How often a blocked call looks at the channel's interrupt flag. */
-#define DH_INTERRUPT_POLL_MS 100
-
-/* Wait for the batch `tag` of `call`. While the channel is interrupted the
- * call is cancelled, so the wait ends within DH_INTERRUPT_POLL_MS. Returns 1
- * if it cancelled the call. */
+/* Wait for the batch `tag` of `call`, blocked without a timeout (the call's
+ * own deadline ends it). Meanwhile the call is registered with the channel's
+ * interrupts, which cancel it from the interrupting thread: nothing polls,
+ * so an idle stream costs no wake-ups. Returns 1 if an interrupt cancelled
+ * the call. */
 static int wait_call(struct dh_channel *ch, grpc_completion_queue *cq, grpc_call *call, void *tag)
 {
-    int cancelled = 0;
-    for (;;) {
-        gpr_timespec until = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-                                          gpr_time_from_millis(DH_INTERRUPT_POLL_MS, GPR_TIMESPAN));
-        if (grpc_completion_queue_pluck(cq, tag, until, NULL).type == GRPC_OP_COMPLETE)
-            return cancelled;
-        if (!cancelled && interrupted(ch)) {
-            grpc_call_cancel(call, NULL);
-            cancelled = 1;
-        }
-    }
+    atomic_int cancelled;
+    atomic_init(&cancelled, 0);
+    struct waiter own = {.call = call, .cancelled = &cancelled}, shared = own;
+    interrupt_enter(&ch->own, &own);
+    if (ch->shared)
+        interrupt_enter(ch->shared, &shared);
+    while (grpc_completion_queue_pluck(cq, tag, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
+           GRPC_OP_COMPLETE)
+        ;
+    if (ch->shared)
+        interrupt_leave(ch->shared, &shared);
+    interrupt_leave(&ch->own, &own);
+    return atomic_load(&cancelled);
 }
 
 void dh_channel_interrupt(struct dh_channel *ch, int on)
 {
-    atomic_store(&ch->interrupted, on ? 1 : 0);
+    dh_interrupt_set(&ch->own, on);
 }
 
 static void destroy_cq(grpc_completion_queue *cq)

@@ -840,12 +840,12 @@ static void handle_signals(struct app *a)
 
 /* ---- timers ---- */
 
-/* Periodic work: second ticks (ages), the spinner, the views' own timers. */
-static void tick(struct app *a, int64_t *last_sec, int64_t *last_frame)
+/* Periodic work: the status line when its text changes by itself, the
+ * spinner, info messages fading, the views' own timers. */
+static void tick(struct app *a, int64_t *status_due, int64_t *last_frame)
 {
-    int64_t sec = a->now_ms / 1000;
-    if (sec != *last_sec) {
-        *last_sec = sec;
+    if (a->now_ms >= *status_due || (a->dirty & UI_DIRTY_STATUS)) {
+        *status_due = a->now_ms + statusbar_next_change_ms(a);
         a->dirty |= UI_DIRTY_STATUS;
     }
     int64_t frame = a->now_ms / 100;
@@ -863,9 +863,14 @@ static void tick(struct app *a, int64_t *last_sec, int64_t *last_frame)
 }
 
 /* Milliseconds poll() may sleep. */
-static int next_timeout(struct app *a)
+static int next_timeout(struct app *a, int64_t status_due)
 {
-    int64_t t = 1000 - a->now_ms % 1000;
+    int64_t t = status_due - a->now_ms;
+    if (a->msg[0] && a->msg_level == APP_INFO) {
+        int64_t fade = a->msg_ms + INFO_MESSAGE_MS + 1 - a->now_ms;
+        if (fade < t)
+            t = fade;
+    }
     if (a->n_pending) {
         int64_t s = draw_spinner_wait(a->now_ms);
         if (s < t)
@@ -1053,11 +1058,11 @@ static void app_free_state(struct app *a)
 /* The loop itself. */
 static void run_loop(struct app *a)
 {
-    int64_t last_sec = -1, last_frame = -1;
+    int64_t status_due = 0, last_frame = -1;
     int more_events = 0;
     while (!a->quit) {
         a->now_ms = dh_now_ms();
-        tick(a, &last_sec, &last_frame);
+        tick(a, &status_due, &last_frame);
         if (a->dirty)
             draw(a);
         if (a->opt->exit_after_frames > 0 && a->frames >= a->opt->exit_after_frames)
@@ -1067,7 +1072,7 @@ static void run_loop(struct app *a)
             {.fd = dh_client_wake_fd(a->client), .events = POLLIN},
             {.fd = term_guard_fd(), .events = POLLIN},
         };
-        int timeout = more_events ? 0 : next_timeout(a);
+        int timeout = more_events ? 0 : next_timeout(a, status_due);
         int n = poll(fds, 3, timeout);
         a->now_ms = dh_now_ms();
         if (n < 0) {

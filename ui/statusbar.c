@@ -71,6 +71,27 @@ struct status_part {
     int shown;
 };
 
+/* The session's age, to the minute: a clock that ticks every second would
+ * wake an idle dhtui every second for nothing anyone needs. */
+static void session_age_text(int64_t age_ms, char *buf, size_t n)
+{
+    if (age_ms < 60000)
+        snprintf(buf, n, "<1m");
+    else
+        draw_age(age_ms, buf, n);
+}
+
+int64_t statusbar_next_change_ms(struct app *a)
+{
+    int64_t second = 1000 - a->now_ms % 1000;
+    if (!a->client || dh_client_conn_state(a->client) != DH_CONN_CONNECTED)
+        return second;
+    int64_t age = dh_client_session_age_ms(a->client);
+    if (age < 0)
+        return second;
+    return 60000 - age % 60000;
+}
+
 /* Status line: state, then optional parts that give way to the message. */
 void statusbar_draw_status(struct app *a, WINDOW *w)
 {
@@ -106,7 +127,7 @@ void statusbar_draw_status(struct app *a, WINDOW *w)
     int64_t age = a->client ? dh_client_session_age_ms(a->client) : -1;
     if (age >= 0) {
         char ab[32];
-        draw_age(age, ab, sizeof ab);
+        session_age_text(age, ab, sizeof ab);
         snprintf(parts[3].text, sizeof parts[3].text, "  session %s", ab);
         parts[3].role = DR_DIM;
     }

@@ -6,6 +6,7 @@
 #define DHTUI_STATUSBAR_H
 
 #include <curses.h>
+#include <stdint.h>
 
 struct app;
 
@@ -13,6 +14,9 @@ struct app;
 void statusbar_draw_title(struct app *a, WINDOW *w);
 /* Draw the status line (one line). UI thread. */
 void statusbar_draw_status(struct app *a, WINDOW *w);
+/* Milliseconds until the status line would change by itself (the session
+ * age, countdowns while not connected), so an idle screen sleeps. UI thread. */
+int64_t statusbar_next_change_ms(struct app *a);
 /* Draw the key hints of the top view and the global keys (one line). UI thread. */
 void statusbar_draw_hints(struct app *a, WINDOW *w);
 
