@@ -10,7 +10,8 @@ WINDOW_S=${DH_IDLE_WINDOW_S:-10}
 
 start_server
 start_dhtui main 120 40
-expect_text main "7 objects" 15
+expect_text main " objects" 15
+expect_text main "trades" 15
 keys main /
 type_text main trades
 keys main Enter
