@@ -15,6 +15,7 @@
 
 #include <grpc/status.h>
 
+#include "dh_clock.h"
 #include "registry_internal.h"
 
 /* ---------------------------------------------------------------- utilities */
@@ -30,15 +31,7 @@ int64_t demo_now_ms(void)
 /* Wait on the registry condition for up to ms (lock held). */
 void demo_cond_wait_ms(struct demo_registry *r, int ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+    dh_cond_wait_until(&r->cond, &r->lock, dh_now_ms() + ms);
 }
 
 /* Ask the stop hook without holding the lock; 1 if it fired. */
@@ -223,11 +216,7 @@ struct demo_registry *demo_registry_new(const struct demo_registry_options *opt)
     if (!r)
         return NULL;
     pthread_mutex_init(&r->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&r->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    dh_cond_init_monotonic(&r->cond);
     r->duration_ms = opt->duration_ms;
     r->cat = opt->cat;
     r->quiet = opt->quiet;

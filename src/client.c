@@ -130,18 +130,7 @@ static void copy_opt(char *dst, size_t n, const char **field)
 /* Wait on the client condition until woken or deadline_ms (monotonic). Locked. */
 static void wait_until(struct dh_client *c, int64_t deadline_ms)
 {
-    int64_t wait = deadline_ms - dh_now_ms();
-    if (wait <= 0)
-        return;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(wait / 1000);
-    ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    dh_cond_wait_until(&c->cv, &c->mu, deadline_ms);
 }
 
 /* Sleep up to ms unless stopping; returns 1 when the client is stopping. */
@@ -1220,7 +1209,7 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
         return NULL;
     }
     pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->cv, NULL);
+    dh_cond_init_monotonic(&c->cv);
     dh_monitor_init(&c->monitor);
     dh_epoch_cache_init(&c->exports);
     /* Seeded per client and per start, so clients do not retry in step. */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dh_clock.h"
 #include "dh_error.h"
 #include "dh_transport.h"
 
@@ -123,8 +124,5 @@ int64_t dh_retry_wait_ms(int64_t initial_ms, int64_t cap_ms, unsigned attempt, d
  * the deadline the session is lost. jitter in [0,1]. Pure. */
 int64_t dh_keepalive_wait_ms(int64_t now_ms, int64_t last_ok_ms, int64_t duration_ms,
                              unsigned failures, double jitter);
-
-/* Monotonic milliseconds. */
-int64_t dh_now_ms(void);
 
 #endif

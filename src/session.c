@@ -63,12 +63,6 @@ static int64_t clamp_ms(int64_t v, int64_t lo, int64_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-int64_t dh_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n,
                    struct dh_error *err)
@@ -212,7 +206,7 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
         return NULL;
     }
     pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->wake, NULL);
+    dh_cond_init_monotonic(&s->wake);
     atomic_init(&s->next_export_id, 1);
     atomic_init(&s->refs, 1);
     s->duration_ms = DH_FALLBACK_DURATION_MS;
@@ -294,17 +288,10 @@ int64_t dh_session_deadline_ms(struct dh_session *s)
 /* Wait on the keep-alive condition for ms; returns 1 if asked to stop. */
 static int keepalive_sleep(struct dh_session *s, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    int64_t until = dh_now_ms() + ms;
     pthread_mutex_lock(&s->mu);
     while (!s->stopping) {
-        if (pthread_cond_timedwait(&s->wake, &s->mu, &ts) != 0)
+        if (dh_cond_wait_until(&s->wake, &s->mu, until) != 0)
             break;
     }
     int stop = s->stopping;
