@@ -39,6 +39,7 @@ struct options {
 /* State shared by the main, housekeeping and control threads. */
 struct server {
     struct demo_app app;
+    struct demo_rpc_server *rpc; /* set before the control thread starts */
     pthread_mutex_t ctl_lock; /* held while a control command runs */
     int ctl_dead;             /* set by main before freeing: the control thread must stop */
     atomic_int housekeeping_stop;
@@ -69,8 +70,9 @@ static void usage(FILE *f)
         "\n"
         "Prints `listening on 127.0.0.1:<port>` once ready. Control commands on stdin, one\n"
         "per line, one reply line each: add NAME [TYPE [LIKE]], add-hex HEXBYTES [TIMES]\n"
-        "(a table named by those bytes, repeated), remove NAME, stats, expire-all, quit.\n"
-        "SIGINT/SIGTERM shut down cleanly.\n",
+        "(a table named by those bytes, repeated), remove NAME, stats, expire-all, stall\n"
+        "SECONDS (hold new calls unanswered; 0 ends it), calls (calls accepted in total and\n"
+        "during the last whole second), quit. SIGINT/SIGTERM shut down cleanly.\n",
         DEFAULT_ROWS, DEFAULT_DURATION_MS, MIN_DURATION_MS);
 }
 
@@ -333,11 +335,24 @@ static int control_command(struct server *sv, char *line)
     } else if (strcmp(cmd, "expire-all") == 0) {
         demo_registry_expire_all(app->reg);
         ctl_reply("ok");
+    } else if (strcmp(cmd, "stall") == 0) {
+        int64_t secs;
+        if (!a1 || a2 || parse_int(a1, 0, 3600, &secs) != 0) {
+            ctl_reply("error: usage: stall SECONDS (0..3600)");
+            return 0;
+        }
+        demo_rpc_server_stall(sv->rpc, (int)secs * 1000);
+        ctl_reply("ok");
+    } else if (strcmp(cmd, "calls") == 0) {
+        uint64_t total, last;
+        demo_rpc_server_calls(sv->rpc, &total, &last);
+        ctl_reply("calls=%" PRIu64 " last_second=%" PRIu64, total, last);
     } else if (strcmp(cmd, "quit") == 0) {
         ctl_reply("ok");
         return 1;
     } else {
-        ctl_reply("error: unknown command '%.100s' (add, add-hex, remove, stats, expire-all, quit)",
+        ctl_reply("error: unknown command '%.100s' (add, add-hex, remove, stats, expire-all, "
+                  "stall, calls, quit)",
                   cmd);
     }
     return 0;
@@ -461,6 +476,7 @@ int main(int argc, char **argv)
              "transport: %s; auth: %s; session duration %" PRId64 " ms; trades rows %" PRId64,
              transport, opt.psk ? "pre-shared key" : "Anonymous", opt.duration_ms, opt.rows);
 
+    sv.rpc = rpc;
     pthread_t hk, ctl;
     int hk_ok = pthread_create(&hk, NULL, housekeeping_main, &sv) == 0;
     if (pthread_create(&ctl, NULL, control_main, &sv) == 0)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <grpc/byte_buffer.h>
 #include <grpc/byte_buffer_reader.h>
@@ -37,6 +38,12 @@ struct demo_rpc_server {
     pthread_mutex_t lock;
     pthread_cond_t idle;
     int active; /* handler threads alive */
+    /* Call counters for the control channel (under lock): every call ever accepted, and
+     * the calls accepted in each of the last two whole seconds (monotonic clock). */
+    uint64_t calls_total;
+    int64_t calls_sec[2];
+    uint64_t calls_in_sec[2];
+    atomic_llong stall_until_ms; /* new calls wait until this monotonic time */
 };
 
 struct demo_call {
@@ -429,12 +436,50 @@ static void watch_close(struct demo_call *c)
         c->close_done = 1;
 }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Count one accepted call in the total and in its second's bucket. */
+static void count_call(struct demo_rpc_server *s)
+{
+    int64_t sec = monotonic_ms() / 1000;
+    size_t b = (size_t)(sec & 1);
+    pthread_mutex_lock(&s->lock);
+    s->calls_total++;
+    if (s->calls_sec[b] != sec) {
+        s->calls_sec[b] = sec;
+        s->calls_in_sec[b] = 0;
+    }
+    s->calls_in_sec[b]++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* While a stall is on, hold the call unanswered (as an overloaded server would) until
+ * the stall ends, the client gives up or the server stops. */
+static void wait_out_stall(struct demo_call *c)
+{
+    struct demo_rpc_server *s = c->srv;
+    for (;;) {
+        int64_t left = atomic_load(&s->stall_until_ms) - monotonic_ms();
+        if (left <= 0 || atomic_load(&s->stopping))
+            return;
+        if (demo_call_wait_dead(c, left < DEMO_RPC_TICK_MS ? (int)left : DEMO_RPC_TICK_MS))
+            return;
+    }
+}
+
 /* Handler thread: keep RECV_CLOSE_ON_SERVER pending, run the dispatcher, clean up. */
 static void *call_main(void *arg)
 {
     struct demo_call *c = arg;
     struct demo_rpc_server *s = c->srv;
     watch_close(c);
+    count_call(s);
+    wait_out_stall(c);
     s->fn(s->app, c);
     call_complete_and_free(c);
     pthread_mutex_lock(&s->lock);
@@ -574,6 +619,7 @@ struct demo_rpc_server *demo_rpc_server_start(int port, const struct demo_rpc_tl
     s->fn = fn;
     s->app = app;
     atomic_init(&s->stopping, 0);
+    atomic_init(&s->stall_until_ms, 0);
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->idle, NULL);
 
@@ -639,4 +685,19 @@ void demo_rpc_server_stop(struct demo_rpc_server *s)
         pthread_cond_wait(&s->idle, &s->lock);
     pthread_mutex_unlock(&s->lock);
     server_free(s);
+}
+
+void demo_rpc_server_stall(struct demo_rpc_server *s, int ms)
+{
+    atomic_store(&s->stall_until_ms, ms > 0 ? monotonic_ms() + ms : 0);
+}
+
+void demo_rpc_server_calls(struct demo_rpc_server *s, uint64_t *total, uint64_t *last_second)
+{
+    int64_t prev = monotonic_ms() / 1000 - 1;
+    size_t b = (size_t)(prev & 1);
+    pthread_mutex_lock(&s->lock);
+    *total = s->calls_total;
+    *last_second = s->calls_sec[b] == prev ? s->calls_in_sec[b] : 0;
+    pthread_mutex_unlock(&s->lock);
 }

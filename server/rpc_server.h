@@ -57,6 +57,15 @@ struct demo_rpc_server *demo_rpc_server_start(int port, const struct demo_rpc_tl
  * everything and shut grpc down. NULL-safe. Main thread. */
 void demo_rpc_server_stop(struct demo_rpc_server *s);
 
+/* Hold every call accepted from now on unanswered for ms milliseconds (its handler runs
+ * only then; a client that gives up meanwhile just ends its call); ms <= 0 ends a stall.
+ * Calls already running and open streams carry on. Any thread. */
+void demo_rpc_server_stall(struct demo_rpc_server *s, int ms);
+
+/* Calls accepted since start, and calls accepted during the last whole second (a
+ * client's request rate, for tests that check a waiting client stays quiet). Any thread. */
+void demo_rpc_server_calls(struct demo_rpc_server *s, uint64_t *total, uint64_t *last_second);
+
 /* The method path of the call, e.g. "/arrow.flight.protocol.FlightService/DoGet"
  * (NUL-terminated, owned by the call). Handler thread. */
 const char *demo_call_method(const struct demo_call *c);

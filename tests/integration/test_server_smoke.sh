@@ -117,9 +117,17 @@ expect_reply "remove smoke_t" "ok"
 expect_reply "remove smoke_t" "error: no object named 'smoke_t'"
 expect_reply "add trades" "error: cannot add 'trades' (a built-in has that name?)"
 expect_reply "add" "error: usage: add NAME [TYPE [LIKE]]"
-expect_reply "frobnicate" "error: unknown command 'frobnicate' (add, add-hex, remove, stats, expire-all, quit)"
+expect_reply "frobnicate" "error: unknown command 'frobnicate' (add, add-hex, remove, stats, expire-all, stall, calls, quit)"
 expect_reply "expire-all" "ok"
 expect_reply "stats" "sessions=0 exports=0 shared=0"
+expect_reply "stall" "error: usage: stall SECONDS (0..3600)"
+expect_reply "stall -1" "error: usage: stall SECONDS (0..3600)"
+expect_reply "stall 0" "ok"
+ctl calls
+case "$REPLY" in
+"calls="[0-9]*" last_second="[0-9]*) pass "calls: $REPLY" ;;
+*) fail "calls replied '$REPLY'" ;;
+esac
 
 # A second server cannot take the same port.
 "$DH_SERVER" --port "$PORT" </dev/null >"$TMP/out2" 2>"$TMP/err2" &

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# test_publish: `dhtui publish trades` holds its ticket through every fault shorter than
+# the session lifetime (20 s here): a stall, the link cut for 3 s and for 12 s (calls
+# fail fast meanwhile), every connection reset, a slow link, the server frozen. While a
+# fault holds the publisher stays quiet; after each, `dhtui check` (straight to the
+# server) says the ticket is valid. When every session is expired the publisher says so
+# in one line and exits 1 (within 15 s: it learns it at its next token refresh).
+. "$(dirname "$0")/lib.sh"
+
+chaos_server --session-duration-ms 20000
+chaos_proxy
+# shellcheck disable=SC2046
+env $(sanitizer_env publish) "$DHTUI" publish trades --port "$E2E_PORT" \
+    >"$E2E_TMP/publish.out" 2>"$E2E_TMP/publish.err" &
+PUB_PID=$!
+end=$(($(now_ms) + 10000 * SLOW))
+TICKET=""
+while [ -z "$TICKET" ] && [ "$(now_ms)" -lt $end ]; do
+    TICKET=$(head -n 1 "$E2E_TMP/publish.out")
+    kill -0 $PUB_PID 2>/dev/null || break
+    [ -n "$TICKET" ] || sleep 0.05
+done
+[ -n "$TICKET" ] || die "publish printed no ticket: $(cat "$E2E_TMP/publish.err")"
+echo "ticket $TICKET"
+
+# ticket_valid: the publisher runs and the server says the ticket is valid.
+ticket_valid() {
+    kill -0 $PUB_PID 2>/dev/null || {
+        fail "after $1: publish exited: $(tail -n 1 "$E2E_TMP/publish.err")"
+        return 1
+    }
+    # shellcheck disable=SC2046
+    env $(sanitizer_env check) "$DHTUI" check "$TICKET" --port "$SERVER_PORT" \
+        >"$E2E_TMP/check.out" 2>&1 || {
+        fail "after $1: the ticket is not valid: $(cat "$E2E_TMP/check.out")"
+        TICKETS_LOST=$((TICKETS_LOST + 1))
+        return 1
+    }
+}
+ticket_valid start
+
+# one_fault FAULT HOLD_SECONDS [CHECK_NAME]
+one_fault() {
+    local fault=$1 hold=$2 name=${3:-publish-$1}
+    enabled "$name" || return 0
+    fault_start "$fault"
+    if [ "$hold" -gt 0 ]; then
+        expect_quiet_pid $PUB_PID 2
+        [ "$hold" -gt 2 ] && sleep $((hold - 2))
+        fault_end "$fault"
+    fi
+    ticket_valid "$fault"
+}
+
+one_fault stall 3
+one_fault cut 3
+one_fault drop 0
+one_fault slow 2
+one_fault freeze 3
+one_fault cut 12 publish-long-cut
+
+if enabled publish-expire; then
+    fault_start expire
+    t0=$(now_ms)
+    while kill -0 $PUB_PID 2>/dev/null && [ $(($(now_ms) - t0)) -lt $((15000 * SLOW)) ]; do
+        sleep 0.05
+    done
+    if kill -0 $PUB_PID 2>/dev/null; then
+        fail "publish still runs $((15 * SLOW)) s after its session expired"
+    else
+        wait $PUB_PID
+        rc=$?
+        [ $rc -eq 1 ] || fail "publish exited $rc after its session expired (want 1)"
+        [ "$(grep -c 'session ended' "$E2E_TMP/publish.err")" -eq 1 ] ||
+            fail "publish did not say in one line that the session ended: $(cat "$E2E_TMP/publish.err")"
+    fi
+fi
+kill -INT $PUB_PID 2>/dev/null
+wait $PUB_PID 2>/dev/null
+chaos_finish
