@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Benchmarks for the pager (issue 4): first screen, page-down latency, memory,
-# DoGet of the whole table, decode throughput. Prints figures; judges nothing.
+# DoGet of the whole table, decode throughput; and for exports (issue 7):
+# `dhtui rows trades --format F > /dev/null` per format next to the transport
+# alone (the same stream, nothing formatted) and a plain loopback TCP copy of
+# the same bytes. Prints figures; judges nothing.
 # Usage: scripts/bench.sh [BUILD_DIR]   (default: build, a RelWithDebInfo build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,11 +32,33 @@ start_server() { # rows
     echo "server did not start" >&2; exit 1
 }
 
-echo "dhtui benchmarks, $(date -u +%F), $(nproc) cores, demo server on loopback"
+DHTUI=$BUILD/dhtui
+command -v /usr/bin/time >/dev/null || { echo "bench needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+
+# export FORMAT BODY_BYTES ROWS: one `dhtui rows` run to /dev/null; prints
+# wall time, MB/s of Arrow body, rows/s, CPU seconds and peak RSS.
+export_run() {
+    /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" \
+        "$DHTUI" rows a/demo/f/trades --port "$port" --format "$1" >/dev/null
+    read -r wall user sys rss <"$tmp/time"
+    awk -v f="$1" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v b="$2" -v n="$3" 'BEGIN {
+        printf "rows --format %-6s %7.2f s  %7.1f MB/s of Arrow body  %10.0f rows/s  cpu %5.2f s  rss %5.1f MiB\n",
+               f, w, b / 1e6 / w, n / w, u + s, r / 1024 }'
+}
+
+echo "dhtui benchmarks, $(date -u +%F), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), demo server on loopback"
 for rows in 1000000 10000000; do
     start_server "$rows"
     echo "== trades at $rows rows"
     echo "pager:  $("$BENCH" pager "$port" a/demo/f/trades)"
     echo "doget:  $("$BENCH" doget "$port" a/demo/f/trades)"
     [ "$rows" = 1000000 ] && echo "decode: $("$BENCH" decode "$port" a/demo/f/trades)"
+    stream=$("$BENCH" stream "$port" a/demo/f/trades)
+    echo "transport only (one streamed snapshot, nothing formatted): $stream"
+    body=$(echo "$stream" | sed -n 's/.*body_mib=\([0-9.]*\).*/\1/p')
+    bytes=$(awk -v m="$body" 'BEGIN { printf "%.0f", m * 1048576 }')
+    echo "loopback TCP copy of the same bytes: $("$BENCH" loopback "$bytes")"
+    for fmt in arrow csv tsv json jsonl; do
+        export_run "$fmt" "$bytes" "$rows"
+    done
 done

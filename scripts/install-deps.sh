@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(build-essential make cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
       libncurses-dev libreadline-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(tmux clang libclang-rt-dev openssl strace tzdata python3 nodejs npm)
+  pkgs+=(tmux clang libclang-rt-dev openssl strace tzdata python3 nodejs npm time)
 fi
 
 missing=()

@@ -12,14 +12,18 @@
 /* Longest text any function here writes, NUL included. */
 #define DH_TIMETEXT_MAX 64
 
-/* Local offsets remembered per 15-minute slot of UTC. A slot is remembered
- * only when its first and last second have the same offset; zones change
- * their offset at most once in 15 minutes, so a remembered slot is exact.
- * Zero-initialise it or use dh_zone_cache_init. One per thread. */
+/* What consecutive instants share, remembered: the local offset per
+ * 15-minute slot of UTC (a slot is remembered only when its first and last
+ * second have the same offset; zones change their offset at most once in 15
+ * minutes, so a remembered slot is exact) and the text of the last day
+ * written. Zero-initialise it or use dh_zone_cache_init. One per thread. */
 struct dh_zone_cache {
     int64_t slot;
     int64_t offset;
     int valid;
+    int64_t day;
+    char day_text[24];
+    size_t day_len;        /* 0: no day remembered */
 };
 void dh_zone_cache_init(struct dh_zone_cache *c);
 

@@ -179,7 +179,19 @@ size_t dh_timestamp_text(int64_t v, int unit, int local, struct dh_zone_cache *c
     if (local && secs > INT64_MIN + 86400 && secs < INT64_MAX - 86400)
         offset = dh_local_offset(secs, cache, &ok);
     int64_t shown = secs + offset;
-    size_t n = put_date(dh_floor_div(shown, 86400), out);
+    int64_t day = dh_floor_div(shown, 86400);
+    size_t n;
+    if (cache && cache->day_len && cache->day == day) {
+        memcpy(out, cache->day_text, cache->day_len);
+        n = cache->day_len;
+    } else {
+        n = put_date(day, out);
+        if (cache && n < sizeof cache->day_text) {
+            memcpy(cache->day_text, out, n);
+            cache->day_len = n;
+            cache->day = day;
+        }
+    }
     out[n++] = 'T';
     n += put_clock(dh_floor_mod(shown, 86400), frac, digits, out + n);
     if (ok)

@@ -3,11 +3,19 @@
  *   bench_rows pager  PORT TICKET  first screen, 1,000 page-downs, peak RSS
  *   bench_rows doget  PORT TICKET  the whole table through Flight DoGet
  *   bench_rows decode PORT TICKET  Arrow decode throughput next to memcpy
+ *   bench_rows stream PORT TICKET  what `dhtui rows` transports: the whole table
+ *                                  through one streamed snapshot, nothing formatted
+ *   bench_rows loopback BYTES      a plain TCP copy of BYTES over loopback
  * TICKET is any ticket text (e.g. a/demo/f/trades). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arrow/flight/protocol/Flight.pb-c.h"
 #include "dh_arrow.h"
@@ -291,10 +299,105 @@ static int bench_decode(struct dh_session *s, const struct dh_ticket *t)
     return 0;
 }
 
+/* Rows per batch of the stream, as `dhtui rows` asks for (ui/cli_rows.c). */
+#define STREAM_BATCH 65536
+
+/* The transport alone: every batch of the table received and decoded (views
+ * checked), nothing formatted. Prints the Arrow body bytes, the time, the
+ * rates and the peak RSS. */
+static int bench_stream(struct dh_session *s, const struct dh_ticket *t)
+{
+    struct dh_error e;
+    struct dh_table_info info;
+    memset(&info, 0, sizeof info);
+    double t0 = now_us();
+    if (dh_table_info_fetch(s, t, &info, &e) != DH_OK)
+        return die("table info", &e);
+    struct dh_table_stream *st = NULL;
+    if (dh_table_stream_open(s, t, 0, info.size, NULL, STREAM_BATCH, NULL, &st, &e) != DH_OK)
+        return die("stream", &e);
+    double body = 0;
+    int64_t rows = 0;
+    for (;;) {
+        const struct dh_batch *b;
+        struct dh_raw_message raw;
+        int rc = dh_table_stream_next(st, &b, &raw, &e);
+        if (rc == DH_END)
+            break;
+        if (rc != DH_OK)
+            return die("stream", &e);
+        body += (double)raw.blen;
+        rows += b->length;
+    }
+    double sec = (now_us() - t0) / 1e6;
+    dh_table_stream_free(st);
+    dh_table_info_reset(&info);
+    printf("rows=%lld body_mib=%.1f stream_ms=%.0f rows_per_s=%.0f body_mb_s=%.1f "
+           "peak_rss_mib=%.1f\n",
+           (long long)rows, body / 1048576.0, sec * 1000, (double)rows / sec, body / 1e6 / sec,
+           peak_rss_mib());
+    return 0;
+}
+
+struct loop_writer {
+    int fd;
+    double bytes;
+};
+
+/* Write the bytes in 1 MiB chunks, then close. */
+static void *loopback_write(void *arg)
+{
+    struct loop_writer *w = arg;
+    static char chunk[1 << 20];
+    memset(chunk, 'x', sizeof chunk);
+    for (double left = w->bytes; left > 0;) {
+        size_t n = left < (double)sizeof chunk ? (size_t)left : sizeof chunk;
+        ssize_t k = write(w->fd, chunk, n);
+        if (k <= 0)
+            break;
+        left -= (double)k;
+    }
+    close(w->fd);
+    return NULL;
+}
+
+/* A plain TCP copy of `bytes` over loopback, read in 1 MiB chunks. */
+static int bench_loopback(double bytes)
+{
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1) != 0 ||
+        getsockname(ls, (struct sockaddr *)&a, &alen) != 0)
+        return 1;
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a) != 0)
+        return 1;
+    struct loop_writer w = {accept(ls, NULL, NULL), bytes};
+    close(ls);
+    pthread_t th;
+    double t0 = now_us();
+    if (w.fd < 0 || pthread_create(&th, NULL, loopback_write, &w) != 0)
+        return 1;
+    static char buf[1 << 20];
+    double got = 0;
+    for (ssize_t k; (k = read(c, buf, sizeof buf)) > 0;)
+        got += (double)k;
+    double sec = (now_us() - t0) / 1e6;
+    pthread_join(th, NULL);
+    close(c);
+    printf("bytes_mib=%.1f loopback_ms=%.0f loopback_mb_s=%.0f\n", got / 1048576.0, sec * 1000,
+           got / 1e6 / sec);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "loopback") == 0)
+        return bench_loopback(strtod(argv[2], NULL));
     if (argc != 4) {
-        fprintf(stderr, "usage: bench_rows pager|doget|decode PORT TICKET\n");
+        fprintf(stderr, "usage: bench_rows pager|doget|decode|stream PORT TICKET\n"
+                        "       bench_rows loopback BYTES\n");
         return 2;
     }
     struct dh_error e;
@@ -309,6 +412,7 @@ int main(int argc, char **argv)
     int rc = strcmp(argv[1], "pager") == 0    ? bench_pager(s, &t)
              : strcmp(argv[1], "doget") == 0  ? bench_doget(s, &t)
              : strcmp(argv[1], "decode") == 0 ? bench_decode(s, &t)
+             : strcmp(argv[1], "stream") == 0 ? bench_stream(s, &t)
                                               : 2;
     dh_session_free(s);
     return rc;
