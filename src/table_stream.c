@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* table_stream.c: a table's rows streamed record batch by record batch from one
  * Barrage viewport snapshot (dh_table_stream in dh_table.h). FlightData is
- * split in place and batches borrow the received bytes: no copy of the body. */
+ * split in place and batches borrow the received bytes: no copy of the body.
+ * After the schema, a reader thread keeps receiving while the caller works on
+ * a batch (up to PREFETCH_MESSAGES ahead): reading only between batches would
+ * let gRPC's flow-control window shrink and stall the server on every one. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +17,23 @@
 
 /* FlightData field numbers (Flight.proto). */
 enum { FD_HEADER = 2, FD_APP_METADATA = 3, FD_BODY = 1000 };
+
+/* Messages received ahead of the caller: bounds memory (a few batches). */
+#define PREFETCH_MESSAGES 4
+
+/* The reader thread's queue of received messages. */
+struct prefetch {
+    pthread_t thread;
+    int running;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct dh_buf q[PREFETCH_MESSAGES];
+    size_t head, n;
+    int done;              /* the stream ended: rc and err say how */
+    int rc;
+    struct dh_error err;
+    int stop;              /* the owner is closing: drop what comes */
+};
 
 struct dh_table_stream {
     struct dh_stream *call;
@@ -26,6 +47,7 @@ struct dh_table_stream {
     struct dh_buf msg;        /* the message the current batch borrows from */
     struct dh_batch batch;
     int ended;
+    struct prefetch pf;
 };
 
 /* The three parts of a packed FlightData, pointing into it. */
@@ -111,6 +133,91 @@ static int64_t rows_to_hand_out(const struct dh_table_stream *st, int64_t length
     return n < 0 ? 0 : n;
 }
 
+/* The reader thread: receive into the queue until the stream ends or the
+ * owner stops it. */
+static void *prefetch_main(void *arg)
+{
+    struct dh_table_stream *st = arg;
+    struct prefetch *p = &st->pf;
+    for (;;) {
+        struct dh_buf m = {0};
+        struct dh_error e;
+        dh_error_clear(&e);
+        int rc = dh_stream_read(st->call, &m, &e);
+        pthread_mutex_lock(&p->mu);
+        while (rc == DH_OK && p->n == PREFETCH_MESSAGES && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (rc != DH_OK || p->stop) {
+            p->done = 1;
+            p->rc = p->stop ? DH_ECANCELLED : rc;
+            p->err = e;
+            pthread_cond_broadcast(&p->cv);
+            pthread_mutex_unlock(&p->mu);
+            dh_buf_reset(&m);
+            return NULL;
+        }
+        p->q[(p->head + p->n++) % PREFETCH_MESSAGES] = m;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* Start the reader thread; without one, messages are read inline. */
+static void prefetch_start(struct dh_table_stream *st)
+{
+    struct prefetch *p = &st->pf;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->running = pthread_create(&p->thread, NULL, prefetch_main, st) == 0;
+}
+
+/* Stop and join the reader thread (cancelling the call so a blocked read
+ * returns), and drop what it queued. */
+static void prefetch_stop(struct dh_table_stream *st)
+{
+    struct prefetch *p = &st->pf;
+    if (!p->running)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    int done = p->done;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    if (!done)
+        dh_stream_cancel(st->call);
+    pthread_join(p->thread, NULL);
+    for (; p->n > 0; p->n--, p->head = (p->head + 1) % PREFETCH_MESSAGES)
+        dh_buf_reset(&p->q[p->head]);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    p->running = 0;
+}
+
+/* The next received message: from the reader thread's queue, else straight
+ * from the call. DH_OK, DH_END or the call's error. */
+static int fetch_message(struct dh_table_stream *st, struct dh_buf *out, struct dh_error *err)
+{
+    struct prefetch *p = &st->pf;
+    if (!p->running)
+        return dh_stream_read(st->call, out, err);
+    pthread_mutex_lock(&p->mu);
+    while (p->n == 0 && !p->done)
+        pthread_cond_wait(&p->cv, &p->mu);
+    int rc = DH_OK;
+    if (p->n > 0) {
+        *out = p->q[p->head];
+        p->head = (p->head + 1) % PREFETCH_MESSAGES;
+        p->n--;
+        pthread_cond_broadcast(&p->cv);
+    } else {
+        rc = p->rc;
+        if (err && rc != DH_END)
+            *err = p->err;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
 /* Read messages until a Schema or RecordBatch (or the end). DH_OK with the
  * message's parts (pointing into st->msg), DH_END, or an error. */
 static int read_message(struct dh_table_stream *st, struct flight_parts *fp,
@@ -118,7 +225,7 @@ static int read_message(struct dh_table_stream *st, struct flight_parts *fp,
 {
     for (;;) {
         dh_buf_reset(&st->msg);
-        int rc = dh_stream_read(st->call, &st->msg, err);
+        int rc = fetch_message(st, &st->msg, err);
         if (rc != DH_OK)
             return rc;
         st->n_messages++;
@@ -222,6 +329,8 @@ int dh_table_stream_open(struct dh_session *s, const struct dh_ticket *t, int64_
     }
     if (rc == DH_OK)
         rc = read_schema(st, &e);
+    if (rc == DH_OK)
+        prefetch_start(st);
     if (rc != DH_OK) {
         if (err)
             *err = e;
@@ -289,6 +398,7 @@ void dh_table_stream_free(struct dh_table_stream *st)
 {
     if (!st)
         return;
+    prefetch_stop(st);
     if (st->call) {
         if (!st->ended)
             dh_stream_cancel(st->call);

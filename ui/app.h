@@ -16,6 +16,7 @@ struct app_options {
     const char *log_file;       /* --log FILE: errors and events are logged there; NULL = none */
     const char *demo_note;      /* non-NULL when running against the bundled demo server */
     const char *initial_ticket; /* optional: open this ticket at start (`dhtui TICKET`) */
+    int local_time;             /* --tz: instants start in the local zone (z toggles) */
 };
 
 /* Run the browser until the user quits: sets the locale, takes over the

@@ -64,6 +64,7 @@ static const struct key_binding pager_bindings[] = {
      "Copy", KB_HINT},
     {'C', ACT_COPY_RAW, "copy the cell's exact bytes, control characters included", NULL, 0},
     {'s', ACT_SCHEMA, "schema: column names and types", "Schema", KB_HINT},
+    {'z', ACT_ZONE, "times in UTC or in the local zone (--tz ZONE), with offsets", NULL, 0},
     {'p', ACT_PUBLISH, "publish this table to a new shared ticket", NULL, 0},
     {'R', ACT_REFRESH, "reload the visible rows", NULL, 0},
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},

@@ -447,6 +447,7 @@ static int main_run_tui(const struct main_args *a, const struct cli_options *o,
     app.log_file = a->seen[OPT_LOG];
     app.demo_note = demo_note;
     app.initial_ticket = a->n_pos ? a->pos[0] : NULL;
+    app.local_time = o->local_time;
     return app_run(&app);
 }
 

@@ -59,6 +59,7 @@ struct table_view {
     int failed;                /* the window [failed_first, +failed_count) failed for good */
     int64_t failed_first, failed_count;
     char err[512];
+    int local_time;            /* instants in the local zone (--tz, key z) rather than UTC */
 };
 
 /* ---- columns ---- */
@@ -126,9 +127,10 @@ static int have_row(const struct table_view *v, int64_t pos)
 }
 
 /* Cell format options (digit grouping for display, not for copies). */
-static void format_opts(struct dh_format_opts *o, int grouped)
+static void format_opts(struct dh_format_opts *o, int grouped, int local_time)
 {
     dh_format_opts_init(o);
+    o->local_time = local_time;
     o->group_digits = grouped;
     o->deephaven_nulls = 1;
 }
@@ -140,10 +142,11 @@ static int cell_is_null(const struct dh_column_view *c, int64_t i)
 }
 
 /* Display text of the cell at window index i (sanitised by dh_format). */
-static void cell_text(const struct dh_column_view *c, int64_t i, char *buf, size_t n)
+static void cell_text(const struct dh_column_view *c, int64_t i, int local_time, char *buf,
+                      size_t n)
 {
     struct dh_format_opts o;
-    format_opts(&o, 1);
+    format_opts(&o, 1, local_time);
     if (!c || i < 0 || i >= c->length) {
         if (n)
             buf[0] = '\0';
@@ -171,7 +174,7 @@ static void fit_widths(struct table_view *v)
         const struct dh_column_view *c = column(v, v->vis[k]);
         for (int64_t i = 0; i < c->length && w < COL_MAX_WIDTH; i++) {
             char buf[COL_MAX_WIDTH * 4 + 8];
-            cell_text(c, i, buf, sizeof buf);
+            cell_text(c, i, v->local_time, buf, sizeof buf);
             int cw = (int)dh_text_width(buf, strlen(buf));
             if (cw > w)
                 w = cw;
@@ -327,10 +330,10 @@ static void scroll_columns(struct table_view *v, int avail)
 
 /* Draw one cell of width w at (y, x). */
 static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column_view *c,
-                      int64_t i, int numeric, attr_t base)
+                      int64_t i, int numeric, int local_time, attr_t base)
 {
     char buf[COL_MAX_WIDTH * 8 + 16];
-    cell_text(c, i, buf, sizeof buf);
+    cell_text(c, i, local_time, buf, sizeof buf);
     attr_t at = base;
     if (cell_is_null(c, i))
         at = base == A_NORMAL ? draw_attr(DR_NULL) : base | A_DIM;
@@ -407,7 +410,7 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
                 draw_str(w, y, x, cw, sel ? ca : draw_attr(DR_DIM), draw_glyph(DG_LOADING), 0);
             } else {
                 const struct dh_field *f = field_at(v, v->vis[k]);
-                draw_cell(w, y, x, cw, column(v, v->vis[k]), i, dh_format_is_numeric(f), ca);
+                draw_cell(w, y, x, cw, column(v, v->vis[k]), i, dh_format_is_numeric(f), v->local_time, ca);
             }
             x += v->widths[k] + 2;
         }
@@ -506,7 +509,7 @@ static char *selected_cell(struct table_view *v, size_t *len, char *what, size_t
     if (!out)
         return NULL;
     struct dh_format_opts o;
-    format_opts(&o, 0);
+    format_opts(&o, 0, v->local_time);
     o.max_list_items = 1000;
     o.max_binary_bytes = 4096;
     *len = dh_format_cell(c, i, &o, out, cap);
@@ -604,6 +607,12 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
     case ACT_REFRESH:
         ensure_rows(v, a, 1);
         return UR_HANDLED | UR_STATUS;
+    case ACT_ZONE:
+        v->local_time = !v->local_time;
+        fit_widths(v); /* the texts changed width */
+        app_message(a, APP_INFO, v->local_time ? "Times in the local zone (--tz), with offsets."
+                                               : "Times in UTC.");
+        return UR_HANDLED | UR_REDRAW | UR_STATUS;
     case ACT_SCHEMA: {
         const struct dh_schema *s = schema_of(v);
         if (s)
@@ -744,6 +753,7 @@ struct view *view_table_new(struct app *a, const char *name, const char *type,
     dh_schema_init(&v->info_schema);
     v->size = -1;
     v->is_static = -1;
+    v->local_time = a->opt->local_time;
     if (info) {
         v->info_schema = info->schema;
         dh_schema_init(&info->schema); /* moved: the event no longer owns it */
