@@ -189,6 +189,18 @@ dhtui_exited() {
     [ "$cmd" = "sleep" ] || [ -z "$cmd" ]
 }
 
+# Open the table NAME from the object list of session $2 (default main)
+# through the filter, and wait for its pager.
+open_table() {
+    local name=$1 s=${2:-main}
+    keys "$s" /
+    type_text "$s" "$name"
+    keys "$s" Enter
+    sleep 0.2
+    keys "$s" Enter
+    expect_text "$s" "$name (Table)" 10
+}
+
 # Wait for dhtui in session NAME to exit (up to $2 seconds).
 wait_exit() {
     local name=$1 timeout=${2:-10} i

@@ -12,12 +12,7 @@ start_server
 start_dhtui main 120 40
 expect_text main " objects" 15
 expect_text main "trades" 15
-keys main /
-type_text main trades
-keys main Enter
-sleep 0.2
-keys main Enter
-expect_text main "trades (Table)" 10
+open_table trades
 expect_text main "of 1,000,000" 10
 
 pid=$(pgrep -f -- "^$DHTUI .*--log $E2E_TMP/main.log" | head -n 1)
