@@ -1217,15 +1217,24 @@ static const struct method *find_method(const char *path)
  * after finishing the call. */
 static int authenticate(struct call_ctx *x)
 {
-    char value[4096];
-    int too_long = 0;
-    if (demo_call_header(x->c, "authorization", value, sizeof value, &too_long) != 0 && !too_long)
-        return 0; /* no header: handlers needing a session say UNAUTHENTICATED */
-    if (too_long || demo_auth(x->app->reg, value, &x->s) != 0) {
-        finish(x, GRPC_STATUS_UNAUTHENTICATED, "Authentication details invalid");
+    /* Room for OIDC-sized credentials (clients send up to 64 KB). */
+    enum { AUTH_HEADER_MAX = 96 * 1024 };
+    char *value = malloc(AUTH_HEADER_MAX);
+    if (!value) {
+        finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
         return -1;
     }
-    return 0;
+    int too_long = 0;
+    int rc = 0;
+    if (demo_call_header(x->c, "authorization", value, AUTH_HEADER_MAX, &too_long) != 0 &&
+        !too_long) {
+        rc = 0; /* no header: handlers needing a session say UNAUTHENTICATED */
+    } else if (too_long || demo_auth(x->app->reg, value, &x->s) != 0) {
+        finish(x, GRPC_STATUS_UNAUTHENTICATED, "Authentication details invalid");
+        rc = -1;
+    }
+    free(value);
+    return rc;
 }
 
 /* A method this server lacks: UNIMPLEMENTED, saying so by name for upstream ones. */

@@ -623,7 +623,7 @@ struct demo_rpc_server *demo_rpc_server_start(int port, const struct demo_rpc_tl
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->idle, NULL);
 
-    grpc_arg args[3];
+    grpc_arg args[4];
     memset(args, 0, sizeof args);
     args[0].type = GRPC_ARG_INTEGER;
     args[0].key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
@@ -635,7 +635,12 @@ struct demo_rpc_server *demo_rpc_server_start(int port, const struct demo_rpc_tl
     args[2].type = GRPC_ARG_INTEGER;
     args[2].key = (char *)GRPC_ARG_ALLOW_REUSEPORT;
     args[2].value.integer = 0;
-    grpc_channel_args cargs = {3, args};
+    /* Long credentials (OIDC tokens, 16 KB PSKs) arrive as request headers,
+     * past gRPC's default 8 KB limit. */
+    args[3].type = GRPC_ARG_INTEGER;
+    args[3].key = (char *)GRPC_ARG_MAX_METADATA_SIZE;
+    args[3].value.integer = 256 * 1024;
+    grpc_channel_args cargs = {4, args};
 
     s->server = grpc_server_create(&cargs, NULL);
     s->cq = grpc_completion_queue_create_for_next(NULL);

@@ -68,7 +68,8 @@ struct rows_req {
 
 struct dh_client {
     struct dh_client_options opt;
-    char host[256], auth_type[256], auth_value[512], ca[512], cert[512], key[512];
+    char host[256], auth_type[256], ca[512], cert[512], key[512];
+    char *auth_value; /* heap: a credential may be up to DH_CREDENTIAL_MAX bytes */
     int wake_fd;
 
     pthread_mutex_t mu;
@@ -1190,7 +1191,15 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
     struct dh_connect_options *co = &c->opt.connect;
     copy_opt(c->host, sizeof c->host, &co->host);
     copy_opt(c->auth_type, sizeof c->auth_type, &co->auth_type);
-    copy_opt(c->auth_value, sizeof c->auth_value, &co->auth_value);
+    if (co->auth_value) {
+        c->auth_value = strdup(co->auth_value);
+        co->auth_value = c->auth_value;
+        if (!c->auth_value) {
+            dh_error_set(err, DH_ENOMEM, "out of memory");
+            free(c);
+            return NULL;
+        }
+    }
     copy_opt(c->ca, sizeof c->ca, &co->ca_file);
     copy_opt(c->cert, sizeof c->cert, &co->cert_file);
     copy_opt(c->key, sizeof c->key, &co->key_file);
@@ -1205,6 +1214,7 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
         else
             dh_error_set(err, DH_ENOMEM, "out of memory");
         dh_interrupt_free(c->stop_calls);
+        free(c->auth_value);
         free(c);
         return NULL;
     }
@@ -1283,6 +1293,7 @@ void dh_client_free(struct dh_client *c)
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
     dh_interrupt_free(c->stop_calls); /* after every channel that borrowed it */
+    free(c->auth_value);
     free(c);
 }
 

@@ -45,10 +45,22 @@ int dh_interrupt_is_set(const struct dh_interrupt *in); /* NULL-safe. Any thread
  * rotation). Thread-safe; embedded in the session. */
 struct dh_bearer;
 
+/* The longest credential accepted (an auth value or a bearer token): OIDC
+ * tokens run from 1 to 16 KB; this leaves room to spare. */
+#define DH_CREDENTIAL_MAX (64 * 1024)
+/* The longest authorization header value: a handler type name, a space and
+ * the credential (base64 for Basic: 4/3 of it). */
+#define DH_AUTH_HEADER_MAX (DH_CREDENTIAL_MAX / 3 * 4 + 1024)
+
+/* A new bearer holding initial_value (cut to DH_AUTH_HEADER_MAX - 1 bytes);
+ * NULL without memory. */
 struct dh_bearer *dh_bearer_new(const char *initial_value);
 void dh_bearer_free(struct dh_bearer *b);
 /* Copy the current header value into buf (truncated to n). Any thread. */
 void dh_bearer_get(struct dh_bearer *b, char *buf, size_t n);
+/* A heap copy of the current header value (caller frees); NULL without
+ * memory. Any thread. */
+char *dh_bearer_dup(struct dh_bearer *b);
 /* Replace the header value. Any thread. */
 void dh_bearer_set(struct dh_bearer *b, const char *value);
 /* How many times the value was replaced by a server reply. Any thread. */

@@ -17,7 +17,6 @@
 #define DH_DEFAULT_PORT 10000
 #define DH_DEFAULT_CONNECT_TIMEOUT_MS 5000
 #define DH_DEFAULT_CALL_TIMEOUT_MS 15000
-#define DH_AUTH_MAX 512
 #define DH_CONFIG_MAX 64
 /* With no http.session.durationMs the C++ client refreshes every 10 s
  * (cpp-client server.cc); a 20 s duration gives us the same schedule. */
@@ -69,6 +68,10 @@ int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n,
 {
     const char *type = opt->auth_type && opt->auth_type[0] ? opt->auth_type : "Anonymous";
     const char *value = opt->auth_value ? opt->auth_value : "";
+    size_t vlen = strlen(value);
+    if (vlen > DH_CREDENTIAL_MAX)
+        return dh_error_set(err, DH_EINVAL, "the authentication value is %zu bytes; at most %d "
+                            "are accepted", vlen, DH_CREDENTIAL_MAX);
     if (strcmp(type, "Anonymous") == 0) {
         if (value[0])
             return dh_error_set(err, DH_EINVAL, "Anonymous authentication takes no value");
@@ -79,11 +82,15 @@ int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n,
         /* BasicAuthMarshaller: "Basic " + base64(user:password). */
         if (!strchr(value, ':'))
             return dh_error_set(err, DH_EINVAL, "Basic authentication needs user:password");
-        char b64[DH_AUTH_MAX];
-        size_t need = dh_base64_encode((const uint8_t *)value, strlen(value), 0, b64, sizeof b64);
-        if (need >= sizeof b64)
+        size_t cap = (vlen + 2) / 3 * 4 + 1;
+        char *b64 = malloc(cap);
+        if (!b64)
+            return dh_error_set(err, DH_ENOMEM, "out of memory");
+        dh_base64_encode((const uint8_t *)value, vlen, 0, b64, cap);
+        int len = snprintf(buf, n, "Basic %s", b64);
+        free(b64);
+        if (len < 0 || (size_t)len >= n)
             return dh_error_set(err, DH_EINVAL, "the Basic credentials are too long");
-        snprintf(buf, n, "Basic %s", b64);
         return DH_OK;
     }
     if (strcmp(type, "psk") == 0 || strcmp(type, "PSK") == 0)
@@ -197,11 +204,18 @@ static int get_config(struct dh_session *s, int timeout_ms, const char *what,
 
 struct dh_session *dh_session_connect(const struct dh_connect_options *opt, struct dh_error *err)
 {
-    char auth[DH_AUTH_MAX];
-    if (dh_auth_header(opt, auth, sizeof auth, err) != DH_OK)
+    char *auth = malloc(DH_AUTH_HEADER_MAX);
+    if (!auth) {
+        dh_error_set(err, DH_ENOMEM, "out of memory");
         return NULL;
+    }
+    if (dh_auth_header(opt, auth, DH_AUTH_HEADER_MAX, err) != DH_OK) {
+        free(auth);
+        return NULL;
+    }
     struct dh_session *s = calloc(1, sizeof *s);
     if (!s) {
+        free(auth);
         dh_error_set(err, DH_ENOMEM, "out of memory");
         return NULL;
     }
@@ -221,6 +235,7 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
                                       .deadline_ms = opt->deadline_ms};
     s->channel = dh_channel_new(&copt, err);
     s->bearer = s->channel ? dh_bearer_new(auth) : NULL;
+    free(auth);
     if (!s->bearer) {
         if (s->channel)
             dh_error_set(err, DH_ENOMEM, "out of memory");
@@ -234,7 +249,7 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
         dh_session_free(s);
         return NULL;
     }
-    char token[DH_AUTH_MAX];
+    char token[8]; /* only the scheme matters here */
     dh_bearer_get(s->bearer, token, sizeof token);
     if (strncmp(token, "Bearer ", 7) != 0) {
         dh_error_set(err, DH_EINVAL, "%s: the server sent no session token "
@@ -414,10 +429,11 @@ int64_t dh_session_age_ms(struct dh_session *s) { return dh_now_ms() - s->opened
 /* CloseSession(HandshakeRequest{0, "Bearer ..."}) (PROTOCOL.md §2.8). */
 static void close_on_server(struct dh_session *s)
 {
-    char token[DH_AUTH_MAX];
-    dh_bearer_get(s->bearer, token, sizeof token);
-    if (strncmp(token, "Bearer ", 7) != 0)
+    char *token = dh_bearer_dup(s->bearer);
+    if (!token || strncmp(token, "Bearer ", 7) != 0) {
+        free(token);
         return;
+    }
     Io__Deephaven__Proto__Backplane__Grpc__HandshakeRequest req =
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__HANDSHAKE_REQUEST__INIT;
     req.auth_protocol = 0;
@@ -427,6 +443,7 @@ static void close_on_server(struct dh_session *s)
     dh_call_unary(s->channel, s->bearer, DH_M_CLOSE_SESSION, &req.base, DH_CLOSE_TIMEOUT_MS,
                   &reply, "close the session", NULL);
     dh_buf_reset(&reply);
+    free(token);
 }
 
 struct dh_session *dh_session_hold(struct dh_session *s)

@@ -16,7 +16,6 @@
 
 /* Deephaven sends messages up to 100 MiB (PROTOCOL.md §9); allow a margin. */
 #define DH_MAX_MESSAGE_BYTES (128 * 1024 * 1024)
-#define DH_BEARER_MAX 512
 #define DH_TLS_FILE_MAX (1024 * 1024)
 /* gRPC's channel reconnect back-off (see dh_channel_new). */
 #define DH_RECONNECT_INITIAL_MS 250
@@ -27,17 +26,33 @@
 
 struct dh_bearer {
     pthread_mutex_t mu;
-    char value[DH_BEARER_MAX];
+    char *value; /* heap: OIDC tokens run to 16 KB and more (DH_AUTH_HEADER_MAX) */
     uint64_t generation;
 };
+
+/* A heap copy of value cut to DH_AUTH_HEADER_MAX - 1 bytes; NULL without memory. */
+static char *bearer_copy(const char *value)
+{
+    size_t n = strnlen(value, DH_AUTH_HEADER_MAX - 1);
+    char *v = malloc(n + 1);
+    if (v) {
+        memcpy(v, value, n);
+        v[n] = '\0';
+    }
+    return v;
+}
 
 struct dh_bearer *dh_bearer_new(const char *initial_value)
 {
     struct dh_bearer *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
+    b->value = bearer_copy(initial_value ? initial_value : "");
+    if (!b->value) {
+        free(b);
+        return NULL;
+    }
     pthread_mutex_init(&b->mu, NULL);
-    snprintf(b->value, sizeof b->value, "%s", initial_value ? initial_value : "");
     return b;
 }
 
@@ -46,6 +61,7 @@ void dh_bearer_free(struct dh_bearer *b)
     if (!b)
         return;
     pthread_mutex_destroy(&b->mu);
+    free(b->value);
     free(b);
 }
 
@@ -58,12 +74,24 @@ void dh_bearer_get(struct dh_bearer *b, char *buf, size_t n)
     pthread_mutex_unlock(&b->mu);
 }
 
+char *dh_bearer_dup(struct dh_bearer *b)
+{
+    pthread_mutex_lock(&b->mu);
+    char *v = strdup(b->value);
+    pthread_mutex_unlock(&b->mu);
+    return v;
+}
+
 void dh_bearer_set(struct dh_bearer *b, const char *value)
 {
     pthread_mutex_lock(&b->mu);
     if (strcmp(b->value, value) != 0) {
-        snprintf(b->value, sizeof b->value, "%s", value);
-        b->generation++;
+        char *v = bearer_copy(value);
+        if (v) { /* without memory the old token stays: the next rotation retries */
+            free(b->value);
+            b->value = v;
+            b->generation++;
+        }
     }
     pthread_mutex_unlock(&b->mu);
 }
@@ -86,13 +114,16 @@ static void bearer_adopt(struct dh_bearer *b, const grpc_metadata_array *md)
         const grpc_metadata *m = &md->metadata[i];
         if (!grpc_slice_str_cmp(m->key, "authorization")) {
             size_t len = GRPC_SLICE_LENGTH(m->value);
-            if (len < 8 || len >= DH_BEARER_MAX)
+            if (len < 8 || len >= DH_AUTH_HEADER_MAX ||
+                memcmp(GRPC_SLICE_START_PTR(m->value), "Bearer ", 7) != 0)
                 continue;
-            char v[DH_BEARER_MAX];
+            char *v = malloc(len + 1);
+            if (!v)
+                continue;
             memcpy(v, GRPC_SLICE_START_PTR(m->value), len);
             v[len] = '\0';
-            if (strncmp(v, "Bearer ", 7) == 0)
-                dh_bearer_set(b, v);
+            dh_bearer_set(b, v);
+            free(v);
         }
     }
 }
@@ -336,6 +367,9 @@ struct dh_channel *dh_channel_new(const struct dh_channel_options *opt, struct d
         /* A failed connection asks for the name to be resolved again, which
          * gRPC otherwise allows only every 30 s. */
         {GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, DH_RECONNECT_MAX_MS},
+        /* A rotated token in a reply header may be as long as we let a
+         * credential be (gRPC's default limit is 8 KB). */
+        {GRPC_ARG_MAX_METADATA_SIZE, 2 * DH_AUTH_HEADER_MAX},
     };
     enum { N_ARGS = sizeof ints / sizeof ints[0] };
     grpc_arg args[N_ARGS];
@@ -435,18 +469,20 @@ static int take_message(grpc_byte_buffer *bb, struct dh_buf *out, struct dh_erro
     return DH_OK;
 }
 
-/* The `authorization` metadata we send; value storage lives in the caller. */
-static size_t auth_metadata(struct dh_bearer *b, grpc_metadata *md, char *value, size_t n)
+/* The `authorization` metadata we send (the slice holds its own copy). */
+static size_t auth_metadata(struct dh_bearer *b, grpc_metadata *md)
 {
     if (!b)
         return 0;
-    dh_bearer_get(b, value, n);
-    if (!value[0])
-        return 0;
-    memset(md, 0, sizeof *md);
-    md->key = grpc_slice_from_static_string("authorization");
-    md->value = grpc_slice_from_copied_string(value);
-    return 1;
+    pthread_mutex_lock(&b->mu);
+    int have = b->value[0] != '\0';
+    if (have) {
+        memset(md, 0, sizeof *md);
+        md->key = grpc_slice_from_static_string("authorization");
+        md->value = grpc_slice_from_copied_string(b->value);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return have ? 1 : 0;
 }
 
 /* Turn a final status into an error (DH_OK for GRPC_STATUS_OK). */
@@ -528,9 +564,8 @@ int dh_call_unary(struct dh_channel *ch, struct dh_bearer *bearer, const char *m
         destroy_cq(cq);
         return dh_error_set(err, DH_ENOMEM, "%s: cannot create the call", what);
     }
-    char auth[DH_BEARER_MAX];
     grpc_metadata md;
-    size_t nmd = auth_metadata(bearer, &md, auth, sizeof auth);
+    size_t nmd = auth_metadata(bearer, &md);
     grpc_byte_buffer *send = pack_message(req);
     grpc_byte_buffer *recv = NULL;
     grpc_metadata_array initial, trailing;
@@ -605,7 +640,6 @@ struct dh_stream {
     grpc_status_code status;
     grpc_slice details;
     grpc_byte_buffer *first;
-    char auth[DH_BEARER_MAX];
     grpc_metadata md;
     size_t nmd;
     int timeout_ms; /* as clamped at open, for the stall accounting */
@@ -704,7 +738,7 @@ struct dh_stream *dh_stream_open(struct dh_channel *ch, struct dh_bearer *bearer
     grpc_metadata_array_init(&s->trailing);
     s->cq = grpc_completion_queue_create_for_pluck(NULL);
     s->call = create_call(ch, s->cq, method, timeout_ms);
-    s->nmd = auth_metadata(bearer, &s->md, s->auth, sizeof s->auth);
+    s->nmd = auth_metadata(bearer, &s->md);
     if (first)
         s->first = pack_message(first);
     if (!s->call || stream_start(s, flags) != 0) {

@@ -1107,7 +1107,12 @@ int app_run(const struct app_options *opt)
     setlocale(LC_ALL, "");
     draw_init_locale();
     if (opt->log_file) {
-        a->log = fopen(opt->log_file, "a");
+        /* The log holds tickets (capabilities): only the user may read it. An
+         * existing file keeps its mode (never widened). */
+        int fd = open(opt->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        a->log = fd >= 0 ? fdopen(fd, "a") : NULL;
+        if (!a->log && fd >= 0)
+            close(fd);
         if (!a->log) {
             fprintf(stderr, "dhtui: cannot open the log file %s: %s\n", opt->log_file,
                     strerror(errno));

@@ -15,6 +15,7 @@
 #include "dh_error.h"
 #include "dh_session.h"
 #include "dh_ticket.h"
+#include "secret.h"
 
 #ifndef DHTUI_VERSION
 #define DHTUI_VERSION "0.1.0"
@@ -40,7 +41,7 @@ static const char *const main_verb_names[VERB_COUNT] = {"", "ls", "publish", "fe
 
 enum main_opt_id {
     OPT_HELP = 1, OPT_VERSION, OPT_HOST, OPT_PORT, OPT_TLS, OPT_CA, OPT_CERT, OPT_KEY, OPT_AUTH,
-    OPT_AUTH_VALUE, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_DEMO, OPT_DEMO_ROWS, OPT_NO_OSC52,
+    OPT_AUTH_VALUE, OPT_AUTH_VALUE_COMMAND, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_DEMO, OPT_DEMO_ROWS, OPT_NO_OSC52,
     OPT_LOG, OPT_EXIT_AFTER, OPT_PROBE_INTERVAL, OPT_JSON, OPT_OFFSET, OPT_LIMIT, OPT_COLUMNS,
     OPT_FORMAT, OPT_NULL, OPT_RAW, OPT_ESCAPE, OPT_TZ, OPT_COUNT,
 };
@@ -64,6 +65,7 @@ static const struct main_opt main_opts[] = {
     {"key", 1, OPT_KEY, SCOPE_ALL},
     {"auth", 1, OPT_AUTH, SCOPE_ALL},
     {"auth-value", 1, OPT_AUTH_VALUE, SCOPE_ALL},
+    {"auth-value-command", 1, OPT_AUTH_VALUE_COMMAND, SCOPE_ALL},
     {"timeout", 1, OPT_TIMEOUT, SCOPE_ALL},
     {"connect-timeout", 1, OPT_CONNECT_TIMEOUT, SCOPE_ALL},
     {"demo", 0, OPT_DEMO, SCOPE_ALL},
@@ -90,6 +92,7 @@ struct main_args {
     char **pos;                  /* positional arguments (verb name excluded) */
     char **pos_alloc;            /* the allocation pos points into */
     size_t n_pos;
+    char *secret;                /* read from --auth-value-command (wiped at exit) */
 };
 
 /* The synopsis of every form of the command line. */
@@ -131,6 +134,11 @@ static void main_help(void)
         "  --auth-value VALUE   the credential: user:password for Basic, the key for\n"
         "                       psk; default $DHTUI_AUTH_VALUE, which keeps secrets out\n"
         "                       of the process list\n"
+        "  --auth-value-command CMD\n"
+        "                       run CMD with /bin/sh -c and use what it prints (one\n"
+        "                       trailing line break trimmed) as the credential, like\n"
+        "                       git's credential helpers: `pass show deephaven`; up to\n"
+        "                       65536 bytes (OIDC tokens fit)\n"
         "  --connect-timeout MS give up connecting after MS (default 5000)\n"
         "  --timeout MS         a command gives up after MS in all; the browser waits\n"
         "                       up to MS for each call (default 15000)\n"
@@ -334,8 +342,33 @@ static int main_int(const struct main_args *a, enum main_opt_id id, const char *
     return 0;
 }
 
+/* The credential: --auth-value, else --auth-value-command's output, else
+ * $DHTUI_AUTH_VALUE (not for Anonymous). 0, or the exit code after saying why. */
+static int main_auth_value(struct main_args *a, struct dh_connect_options *c)
+{
+    const char *cmd = a->seen[OPT_AUTH_VALUE_COMMAND];
+    c->auth_value = a->seen[OPT_AUTH_VALUE];
+    if ((c->auth_value || cmd) && !a->seen[OPT_AUTH])
+        return main_usage_error("%s needs --auth TYPE (Basic, psk, ...)",
+                                cmd ? "--auth-value-command" : "--auth-value");
+    if (c->auth_value && cmd)
+        return main_usage_error("%s", "give --auth-value or --auth-value-command, not both");
+    if (cmd) {
+        char why[256];
+        if (secret_from_command(cmd, &a->secret, why, sizeof why) != 0) {
+            cli_error_line(why);
+            return CLI_EXIT_FAIL;
+        }
+        c->auth_value = a->secret;
+    }
+    const char *env = getenv("DHTUI_AUTH_VALUE");
+    if (!c->auth_value && env && strcmp(c->auth_type, "Anonymous") != 0)
+        c->auth_value = env;
+    return 0;
+}
+
 /* Fill the connection options; 0 or the usage exit code. */
-static int main_connection(const struct main_args *a, struct dh_connect_options *c)
+static int main_connection(struct main_args *a, struct dh_connect_options *c)
 {
     memset(c, 0, sizeof *c);
     c->host = a->seen[OPT_HOST] ? a->seen[OPT_HOST] : "localhost";
@@ -354,17 +387,16 @@ static int main_connection(const struct main_args *a, struct dh_connect_options 
     if (!c->cert_file != !c->key_file)
         return main_usage_error("%s", "--cert and --key go together");
     c->auth_type = a->seen[OPT_AUTH] ? a->seen[OPT_AUTH] : "Anonymous";
-    c->auth_value = a->seen[OPT_AUTH_VALUE];
-    if (c->auth_value && !a->seen[OPT_AUTH])
-        return main_usage_error("%s", "--auth-value needs --auth TYPE (Basic, psk, ...)");
-    const char *env = getenv("DHTUI_AUTH_VALUE");
-    if (!c->auth_value && env && strcmp(c->auth_type, "Anonymous") != 0)
-        c->auth_value = env;
-    char header[1024];
+    int rc = main_auth_value(a, c);
+    if (rc != 0)
+        return rc;
+    char *header = malloc(DH_AUTH_HEADER_MAX);
     struct dh_error err;
     dh_error_clear(&err);
-    if (dh_auth_header(c, header, sizeof header, &err) != DH_OK)
-        return main_usage_error("%s", err.msg);
+    int bad = !header || dh_auth_header(c, header, DH_AUTH_HEADER_MAX, &err) != DH_OK;
+    free(header);
+    if (bad)
+        return main_usage_error("%s", err.msg[0] ? err.msg : "out of memory");
     if (a->seen[OPT_DEMO] && (a->seen[OPT_HOST] || a->seen[OPT_PORT] || c->tls))
         return main_usage_error("%s", "--demo starts its own server: leave out --host, --port "
                                       "and the TLS options");
@@ -373,12 +405,13 @@ static int main_connection(const struct main_args *a, struct dh_connect_options 
     return 0;
 }
 
-/* Fill the options of the CLI verbs; 0 or the usage exit code. */
-static int main_cli_options(const struct main_args *a, struct cli_options *o)
+/* Fill the options of the CLI verbs; 0 or the exit code. */
+static int main_cli_options(struct main_args *a, struct cli_options *o)
 {
     memset(o, 0, sizeof *o);
-    if (main_connection(a, &o->connect) != 0)
-        return CLI_EXIT_USAGE;
+    int rc = main_connection(a, &o->connect);
+    if (rc != 0)
+        return rc;
     o->json = a->seen[OPT_JSON] != NULL;
     /* A command given --timeout finishes (or fails) within it, connecting included. */
     o->command_timeout_ms = a->seen[OPT_TIMEOUT] ? o->connect.call_timeout_ms : 0;
@@ -484,8 +517,11 @@ static int main_dispatch(struct main_args *a)
         return CLI_EXIT_OK;
     }
     struct cli_options o;
-    if (main_check_scope(a) != 0 || main_cli_options(a, &o) != 0)
+    if (main_check_scope(a) != 0)
         return CLI_EXIT_USAGE;
+    int rc = main_cli_options(a, &o);
+    if (rc != 0)
+        return rc;
     if (a->verb == VERB_TUI && main_check_tui_operands(a) != 0)
         return CLI_EXIT_USAGE;
     int64_t demo_rows = 0;
@@ -525,5 +561,6 @@ int main(int argc, char **argv)
     if (code == 0)
         code = main_dispatch(&a);
     free(a.pos_alloc);
+    secret_free(a.secret);
     return code;
 }

@@ -53,6 +53,16 @@ count_lines() {
     if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
 }
 
+# wait_for_lines FILE N: wait up to 10 s until FILE has at least N lines.
+wait_for_lines() {
+    local i
+    for i in $(seq 1 200); do
+        [ "$(count_lines "$1")" -ge "$2" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 # start_server [args...]: run $DH_SERVER --port 0 args with the control fifo on
 # stdin; sets SERVER_PID and SERVER_PORT from its first line
 # "listening on 127.0.0.1:<port>". Fails the test if it does not come up in 10 s.

@@ -22,10 +22,7 @@ name=$(printf '\033[2Jevil\007')
 "$DHTUI" publish "$name" --port "$P" >"$IT_TMP/pub.out" 2>"$IT_TMP/pub.err" &
 pub=$!
 track_pid "$pub"
-for _ in $(seq 1 200); do
-    [ "$(count_lines "$IT_TMP/pub.err")" -ge 1 ] && break
-    sleep 0.05
-done
+wait_for_lines "$IT_TMP/pub.err" 1
 kill -TERM "$pub"
 wait "$pub"
 grep -qF "published '\\e[2Jevil\\a' as shared/0x" "$IT_TMP/pub.err" &&
