@@ -966,9 +966,13 @@ static void settle_locked(struct dh_client *c, const struct window_slot *w,
     int wanted = !c->stopping && *w->latest == r->req && !*w->has_pending;
     if (!wanted)
         return; /* replaced or cancelled: nobody waits for this answer */
+    int retry = !gone && is_transient(rc, e);
+    /* Every failure delays the next attempt; only failures that may pass
+     * escalate it (a final one must not hold up the next, unrelated window). */
+    if (!retry)
+        dh_backoff_reset(w->bo);
     dh_backoff_fail(w->bo, dh_now_ms());
     *w->bo_epoch = gen;
-    int retry = !gone && is_transient(rc, e);
     if (retry) {
         *w->pending = *r;
         *w->has_pending = 1;

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# test_session_renewal: open pagers across a session renewal. The server
+# forgets every session (export ids restart); the trades pager goes on reading
+# trades (same columns, the row jumped to) instead of whatever the old export
+# id names now or "loading" forever; a ticking pager resumes following by
+# itself; with the server gone the ticking pager says "stale since", never
+# "ticking, following".
+. "$(dirname "$0")/lib.sh"
+
+start_server
+start_dhtui main 120 40
+expect_text main "7 objects" 15
+
+open_object() {
+    keys main /
+    type_text main "$1"
+    keys main Enter
+    sleep 0.2
+    keys main Enter
+    expect_text main "$1 (Table)" 10
+}
+
+back_to_list() {
+    esc main
+    expect_text main "match" 5
+    esc main
+    expect_text main "7 objects" 5
+}
+
+# The table size in the pager title ("rows A-B of N").
+size_of() {
+    screen main | head -n 1 | sed -n 's/.* of \([0-9,]*\) .*/\1/p' | tr -d ,
+}
+
+# ---- wide first, so trades gets a later export id; then trades stays open ----
+open_object wide
+expect_text main "rows 1-" 10
+back_to_list
+open_object trades
+expect_text main "rows 1-35 of 1,000,000" 10
+screen main | grep -q "Timestamp .*Sym .*Price .*Size .*Exchange .*Flag .*Id" ||
+    fail "the trades headers are missing"
+
+server_cmd expire-all
+sleep 1.5 # the client notices, gets a new session (export ids start again)
+keys main :
+type_text main "500000"
+keys main Enter
+expect_text main "rows 500,000-500,034 of 1,000,000" 10
+wait_for_text main "500000 2024-" 15 || fail "row 500,000 of trades never arrived after the renewal"
+screen main | grep -q "Timestamp .*Sym .*Price .*Size .*Exchange .*Flag .*Id" ||
+    fail "after the renewal the pager shows other headers than trades'"
+screen main | grep -Eq '^ +500000 .* 499,?999$' ||
+    fail "row 500,000 is not trades' row (Id 499999): $(screen main | sed -n 4p)"
+expect_no_text main "Could not read" 2
+back_to_list
+
+# ---- quotes: following resumes after a renewal ----
+open_object quotes
+keys main G
+expect_text main "ticking, following" 5
+server_cmd expire-all
+sleep 2
+first=$(size_of)
+sleep 2.5
+second=$(size_of)
+[ -n "$first" ] && [ -n "$second" ] && [ "$second" -gt "$first" ] ||
+    fail "quotes stopped growing after the renewal ($first, then $second)"
+expect_text main "ticking, following" 5
+
+# ---- the server goes away: the live view says since when it is stale ----
+server_cmd quit
+wait "$E2E_SERVER_PID" 2>/dev/null
+E2E_SERVER_PID= # gone: cleanup must not write to its control fifo
+exec 7>&-
+expect_text main "stale since " 15
+expect_no_text main "ticking, following" 5
+screen main | head -n 1 | grep -Eq "stale since [0-9]{2}:[0-9]{2}:[0-9]{2}" ||
+    fail "the title does not say since when: $(screen main | head -n 1)"
+keys main q
+finish
