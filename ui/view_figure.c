@@ -282,6 +282,11 @@ static void plot_draw(struct figure_view *v, struct app *a, WINDOW *w, int y, in
                       int width)
 {
     struct plot *p = &v->plot;
+    if (p->req && p->err[0]) { /* the client is retrying after a failure */
+        draw_fmt(w, y, x, width, draw_attr(DR_WARN), DT_ELLIPSIS, "%s retrying: %s",
+                 draw_spinner(a->now_ms), p->err);
+        return;
+    }
     if (p->req || p->have_line != p->want_line) {
         draw_fmt(w, y, x, width, draw_attr(DR_DIM), 0, "%s loading the series%s",
                  draw_spinner(a->now_ms), draw_glyph(DG_ELLIPSIS));
@@ -568,6 +573,10 @@ static unsigned figure_event(struct view *vv, struct app *a, struct dh_event *ev
     struct plot *p = &v->plot;
     if (ev->kind != DH_EV_ROWS || !p->req || ev->req != p->req)
         return UR_NONE;
+    if (!ev->ok && ev->retrying) { /* still ours: the client tries again after its back-off */
+        ui_copy(p->err, sizeof p->err, ev->err.msg);
+        return UR_REDRAW;
+    }
     p->req = 0;
     if (!ev->ok || !ev->rows) {
         plot_clear(p);
