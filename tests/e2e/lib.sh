@@ -211,6 +211,26 @@ wait_exit() {
     return 1
 }
 
+# On the object list of session main: open table $1 through the filter, and
+# wait for its pager.
+open_object() {
+    keys main /
+    type_text main "$1"
+    keys main Enter
+    sleep 0.2
+    keys main Enter
+    expect_text main "$1 (Table)" 10
+}
+
+# Close the pager and clear the filter open_object left.
+back_to_list() {
+    esc main
+    expect_text main "match" 5
+    esc main
+    expect_no_text main "match" 5
+    expect_text main " objects" 5
+}
+
 # End of test: report and set the exit code. Sanitizer reports (builds with
 # DH_SANITIZE=ON) of any dhtui that exited count as failures.
 finish() {

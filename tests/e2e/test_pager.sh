@@ -11,24 +11,6 @@ start_server
 start_dhtui main 120 40
 expect_text main "8 objects" 15
 
-# Open an object by name through the filter.
-open_object() {
-    keys main /
-    type_text main "$1"
-    keys main Enter
-    sleep 0.2
-    keys main Enter
-    expect_text main "$1 (Table)" 10
-}
-
-# Close the pager and clear the filter open_object left.
-back_to_list() {
-    esc main
-    expect_text main "match" 5
-    esc main
-    expect_text main "8 objects" 5
-}
-
 # The n-th line of the screen (1-based).
 line() {
     screen main | sed -n "${1}p"
