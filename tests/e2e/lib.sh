@@ -211,18 +211,7 @@ wait_exit() {
     return 1
 }
 
-# On the object list of session main: open table $1 through the filter, and
-# wait for its pager.
-open_object() {
-    keys main /
-    type_text main "$1"
-    keys main Enter
-    sleep 0.2
-    keys main Enter
-    expect_text main "$1 (Table)" 10
-}
-
-# Close the pager and clear the filter open_object left.
+# Close the pager and clear the filter open_table left (session main).
 back_to_list() {
     esc main
     expect_text main "match" 5

@@ -17,7 +17,7 @@ line() {
 }
 
 # ---- trades: 1,000,000 rows, paged ----
-open_object trades
+open_table trades
 expect_text main "rows 1-35 of 1,000,000" 10
 expect_text main "static"
 screen main | grep -q "Timestamp .*Sym .*Price .*Size .*Exchange .*Flag .*Id" ||
@@ -62,7 +62,7 @@ expect_text main "trades (Table)" 5
 back_to_list
 
 # ---- wide: 60 columns, horizontal scrolling ----
-open_object wide
+open_table wide
 expect_text main "60 cols" 10
 # The header line can come before the first rows (slow sanitizer builds).
 wait_for_text main "Col00" 10 || fail "wide does not start at Col00"
@@ -75,7 +75,7 @@ expect_text main "Col00" 5
 back_to_list
 
 # ---- quotes: ticking, refreshed without a key press; G follows the end ----
-open_object quotes
+open_table quotes
 expect_text main "ticking" 10
 keys main G
 expect_text main "ticking, following" 5
@@ -91,7 +91,7 @@ screen main | grep -Eq "^ *$second " || fail "following: the last row $second is
 back_to_list
 
 # ---- hostile: escapes shown as text, never executed ----
-open_object hostile
+open_table hostile
 expect_text main "rows 1-21 of 21" 10
 expect_text main 'before\e[2J\e[Hafter' 5
 screen main | grep -qF '\e]52;c;ZWNobyBwd25lZA==\a' ||

@@ -19,10 +19,10 @@ size_of() {
 }
 
 # ---- wide first, so trades gets a later export id; then trades stays open ----
-open_object wide
+open_table wide
 expect_text main "rows 1-" 10
 back_to_list
-open_object trades
+open_table trades
 expect_text main "rows 1-35 of 1,000,000" 10
 screen main | grep -q "Timestamp .*Sym .*Price .*Size .*Exchange .*Flag .*Id" ||
     fail "the trades headers are missing"
@@ -42,7 +42,7 @@ expect_no_text main "Could not read" 2
 back_to_list
 
 # ---- quotes: following resumes after a renewal ----
-open_object quotes
+open_table quotes
 keys main G
 expect_text main "ticking, following" 5
 server_cmd expire-all
