@@ -281,17 +281,25 @@ static void on_objects(void *ctx, struct dh_object_list *snapshot)
     post(c, ev);
 }
 
-/* Retire the current session (expired or unusable); a new one will be made.
- * Threads still using it hold their own references; the last one frees it. */
-static void drop_session(struct dh_client *c, const char *why)
+/* Retire the current session (expired or unusable) and say so in one event;
+ * a new one will be made. Threads still using it hold their own references;
+ * the last one frees it. */
+static void drop_session(struct dh_client *c, const struct dh_error *why)
 {
     pthread_mutex_lock(&c->mu);
     struct dh_session *old = c->session;
     c->session = NULL;
     c->session_gen++;
     cancel_epoch_work_locked(c);
-    if (dh_monitor_on_session_lost(&c->monitor, why, dh_now_ms()))
+    size_t ended = 0;
+    if (dh_monitor_on_session_lost(&c->monitor, why->msg, dh_now_ms(), &ended))
         post_tickets_locked(c);
+    struct dh_event *ev = event_new(DH_EV_SESSION_ENDED, 0);
+    if (ev) {
+        ev->err = *why;
+        ev->n_ended = ended;
+        post_locked(c, ev);
+    }
     pthread_mutex_unlock(&c->mu);
     dh_session_free(old);
 }
@@ -397,10 +405,11 @@ static void recover(struct dh_client *c, struct dh_session *s, struct retry *r)
             return;
         }
     }
-    char why[DH_ERROR_MSG_MAX + 32];
-    snprintf(why, sizeof why, "the session ended: %s", e.msg);
-    drop_session(c, why);
-    set_conn(c, DH_CONN_CONNECTING, &e);
+    if (e.code == DH_EGRPC && e.grpc_status == 16) /* not a credentials problem here */
+        snprintf(e.msg, sizeof e.msg, "the server no longer knows it: it expired, or the "
+                                      "server restarted");
+    drop_session(c, &e);
+    set_conn(c, DH_CONN_CONNECTING, NULL);
 }
 
 static void *conn_main(void *arg)
@@ -536,6 +545,7 @@ static void do_publish(struct dh_client *c, struct dh_session *s, const struct c
     struct dh_event *ev = event_new(DH_EV_PUBLISHED, cmd->req);
     struct dh_ticket_status st;
     ticket_status_init(&st, &shared, DH_DIR_PUBLISHED, cmd->name, cmd->type, DH_TS_VALID);
+    st.source = cmd->ticket;
     pthread_mutex_lock(&c->mu);
     dh_monitor_add(&c->monitor, &st, &export_ticket);
     if (ev) {

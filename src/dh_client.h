@@ -42,6 +42,8 @@ enum dh_event_kind {
     DH_EV_RELEASED,       /* req; ok or err */
     DH_EV_ROWS,           /* req; rows (ok) or err; elapsed_ms */
     DH_EV_ERROR,          /* a background problem worth a status-line message: err */
+    DH_EV_SESSION_ENDED,  /* the session ended (err says why); n_ended published tickets
+                           * ended with it (DH_TS_SESSION_ENDED); a new one is on its way */
 };
 
 /* What a fetched ticket turned out to be. */
@@ -82,6 +84,7 @@ struct dh_event {
     int source_gone;                    /* DH_EV_ROWS error: the source cannot be read any
                                          * more (its session ended, or the server no longer
                                          * knows it); final */
+    size_t n_ended;                     /* DH_EV_SESSION_ENDED */
 };
 void dh_event_free(struct dh_event *ev);
 

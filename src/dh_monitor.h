@@ -20,8 +20,10 @@ enum dh_ticket_state {
     DH_TS_NOT_FOUND,
     DH_TS_FAILED,
     DH_TS_UNKNOWN,     /* disconnected: cannot tell */
+    DH_TS_SESSION_ENDED, /* published: the session holding its export ended */
 };
-/* "checking", "valid", "released", "not found", "failed", "unknown". */
+/* "checking", "valid", "released", "not found", "failed", "unknown",
+ * "ended with session". */
 const char *dh_ticket_state_name(enum dh_ticket_state s);
 
 enum dh_ticket_dir { DH_DIR_PUBLISHED = 0, DH_DIR_FETCHED };
@@ -29,6 +31,7 @@ enum dh_ticket_dir { DH_DIR_PUBLISHED = 0, DH_DIR_FETCHED };
 /* One known ticket, as shown to the user. */
 struct dh_ticket_status {
     struct dh_ticket ticket;   /* the shared (or pasted) ticket */
+    struct dh_ticket source;   /* published: the object's own ticket (to publish it again) */
     enum dh_ticket_dir dir;
     char name[128];            /* object name (published) or label (fetched) */
     char type[64];             /* "Table", "Figure", ... or "" */
@@ -41,7 +44,13 @@ struct dh_ticket_status {
 struct dh_monitor_entry {
     struct dh_ticket_status status;
     struct dh_ticket export_ticket; /* published: the export keeping it alive */
+    int released_by_server;         /* RELEASED by a notification, not by us */
 };
+
+/* A session's end releases its exports, and their notifications can arrive
+ * just before the client sees the session is gone: a published ticket the
+ * server released this shortly before the loss ended with the session. */
+#define DH_MONITOR_END_WINDOW_MS 5000
 
 struct dh_monitor {
     size_t n, cap;
@@ -62,8 +71,9 @@ struct dh_monitor_entry *dh_monitor_find(struct dh_monitor *m, const struct dh_t
 int dh_monitor_set(struct dh_monitor_entry *e, enum dh_ticket_state st, const char *detail,
                    int64_t now_ms);
 /* An ExportNotification for our export id: RELEASED (6) and the failure
- * states (7..12) end the published tickets that depend on it. Returns 1 if
- * anything changed. */
+ * states (7..12) end the published tickets that depend on it. Tickets that
+ * already ended are left alone (export ids restart with each session).
+ * Returns 1 if anything changed. */
 int dh_monitor_on_export_state(struct dh_monitor *m, int32_t export_id, int state,
                                const char *context, int64_t now_ms);
 /* A probe result for a fetched ticket. Returns 1 if anything changed. */
@@ -72,8 +82,13 @@ int dh_monitor_on_probe(struct dh_monitor_entry *e, enum dh_probe_result r, cons
 /* The connection dropped: every ticket becomes UNKNOWN (state kept aside is
  * not needed: the next probe or notification settles it). */
 int dh_monitor_on_disconnect(struct dh_monitor *m, int64_t now_ms);
-/* The session ended (expired): our published tickets are gone. */
-int dh_monitor_on_session_lost(struct dh_monitor *m, const char *why, int64_t now_ms);
+/* The session ended (expired, or lost): our published tickets ended with it
+ * (DH_TS_SESSION_ENDED, final), also those the server released within
+ * DH_MONITOR_END_WINDOW_MS before; fetched ones are checked again. Returns 1 if
+ * anything changed; *ended (may be NULL) counts the published tickets that
+ * were live until now. */
+int dh_monitor_on_session_lost(struct dh_monitor *m, const char *why, int64_t now_ms,
+                               size_t *ended);
 /* Published tickets still VALID. */
 size_t dh_monitor_live_published(const struct dh_monitor *m);
 /* A copy of all statuses in insertion order; caller frees. NULL if empty or

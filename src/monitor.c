@@ -21,6 +21,7 @@ const char *dh_ticket_state_name(enum dh_ticket_state s)
     case DH_TS_NOT_FOUND: return "not found";
     case DH_TS_FAILED: return "failed";
     case DH_TS_UNKNOWN: return "unknown";
+    case DH_TS_SESSION_ENDED: return "ended with session";
     }
     return "?";
 }
@@ -80,6 +81,14 @@ int dh_monitor_set(struct dh_monitor_entry *e, enum dh_ticket_state st, const ch
     return changed;
 }
 
+/* A released, failed or ended published ticket stays so: nothing brings it back. */
+static int is_final(const struct dh_monitor_entry *e)
+{
+    return e->status.dir == DH_DIR_PUBLISHED &&
+           (e->status.state == DH_TS_RELEASED || e->status.state == DH_TS_FAILED ||
+            e->status.state == DH_TS_SESSION_ENDED);
+}
+
 int dh_monitor_on_export_state(struct dh_monitor *m, int32_t export_id, int state,
                                const char *context, int64_t now_ms)
 {
@@ -89,11 +98,12 @@ int dh_monitor_on_export_state(struct dh_monitor *m, int32_t export_id, int stat
     for (size_t i = 0; i < m->n; i++) {
         struct dh_monitor_entry *e = &m->items[i];
         int32_t id;
-        if (e->status.dir != DH_DIR_PUBLISHED ||
+        if (e->status.dir != DH_DIR_PUBLISHED || is_final(e) ||
             dh_ticket_export_id(&e->export_ticket, &id) != DH_OK || id != export_id)
             continue;
         if (state == EXPORT_STATE_RELEASED) {
             changed |= dh_monitor_set(e, DH_TS_RELEASED, "the export was released", now_ms);
+            e->released_by_server = 1;
         } else {
             char detail[200];
             snprintf(detail, sizeof detail, "the export failed (state %d)%s%.100s", state,
@@ -121,12 +131,6 @@ int dh_monitor_on_probe(struct dh_monitor_entry *e, enum dh_probe_result r, cons
     return 0;
 }
 
-/* A released or failed published ticket stays so: nothing brings it back. */
-static int is_final(const struct dh_monitor_entry *e)
-{
-    return e->status.dir == DH_DIR_PUBLISHED &&
-           (e->status.state == DH_TS_RELEASED || e->status.state == DH_TS_FAILED);
-}
 
 int dh_monitor_on_disconnect(struct dh_monitor *m, int64_t now_ms)
 {
@@ -137,16 +141,23 @@ int dh_monitor_on_disconnect(struct dh_monitor *m, int64_t now_ms)
     return changed;
 }
 
-int dh_monitor_on_session_lost(struct dh_monitor *m, const char *why, int64_t now_ms)
+int dh_monitor_on_session_lost(struct dh_monitor *m, const char *why, int64_t now_ms,
+                               size_t *ended)
 {
     int changed = 0;
+    size_t n = 0;
     for (size_t i = 0; i < m->n; i++) {
         struct dh_monitor_entry *e = &m->items[i];
-        if (e->status.dir == DH_DIR_PUBLISHED && !is_final(e))
-            changed |= dh_monitor_set(e, DH_TS_RELEASED, why, now_ms);
-        else if (e->status.dir == DH_DIR_FETCHED)
+        int just_released = e->status.state == DH_TS_RELEASED && e->released_by_server &&
+                            now_ms - e->status.since_ms <= DH_MONITOR_END_WINDOW_MS;
+        if (e->status.dir == DH_DIR_PUBLISHED && (!is_final(e) || just_released)) {
+            changed |= dh_monitor_set(e, DH_TS_SESSION_ENDED, why, now_ms);
+            n++;
+        } else if (e->status.dir == DH_DIR_FETCHED)
             changed |= dh_monitor_set(e, DH_TS_CHECKING, "", now_ms);
     }
+    if (ended)
+        *ended = n;
     return changed;
 }
 

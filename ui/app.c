@@ -78,6 +78,7 @@ void app_message(struct app *a, enum app_level level, const char *fmt, ...)
     dh_text_sanitize(buf, strlen(buf), a->msg, sizeof a->msg, DH_SANITIZE_TAB_AS_SPACE, NULL);
     a->msg_level = level;
     a->msg_ms = a->now_ms;
+    a->msg_conn = 0;
     a->dirty |= UI_DIRTY_STATUS;
     struct app_msg *h = &a->history[a->history_next];
     h->wall = (long long)time(NULL);
@@ -331,6 +332,7 @@ static const char *event_name(enum dh_event_kind k)
     case DH_EV_RELEASED: return "released";
     case DH_EV_ROWS: return "rows";
     case DH_EV_ERROR: return "error";
+    case DH_EV_SESSION_ENDED: return "session ended";
     default: return "unknown";
     }
 }
@@ -413,7 +415,15 @@ static void on_published(struct app *a, const struct app_pending *p, struct dh_e
                 copied ? " (copied to the clipboard)" : "");
 }
 
-/* Connection changes: remember the state, say what happened. */
+/* A connection problem told on the status line; it goes when the problem does. */
+static void conn_message(struct app *a, enum app_level level, const char *text, const char *why)
+{
+    app_message(a, level, "%s: %s", text, why[0] ? why : "no reply from the server.");
+    a->msg_conn = 1;
+}
+
+/* Connection changes: remember the state, say what happened once (the
+ * status line's state part counts down to the next try). */
 static void on_connection(struct app *a, struct dh_event *ev)
 {
     enum dh_conn_state prev = a->conn;
@@ -421,18 +431,17 @@ static void on_connection(struct app *a, struct dh_event *ev)
     if (ev->err.msg[0])
         ui_copy(a->conn_detail, sizeof a->conn_detail, ev->err.msg);
     if (a->conn == DH_CONN_FAILED) {
-        app_message(a, APP_ERROR, "Connection failed: %s",
-                    ev->err.msg[0] ? ev->err.msg : "the server could not be reached.");
+        conn_message(a, APP_ERROR, "Connection failed", ev->err.msg);
     } else if (a->conn == DH_CONN_RETRYING) {
-        app_message(a, APP_WARN, "%s, retrying: %s",
-                    a->ever_connected ? "Connection lost" : "Cannot connect",
-                    ev->err.msg[0] ? ev->err.msg : "no reply from the server.");
+        /* Say it when it starts, and again only if the cause changes. */
+        if (prev != DH_CONN_RETRYING || (a->msg_conn && !strstr(a->msg, ev->err.msg)))
+            conn_message(a, APP_WARN, a->ever_connected ? "Connection lost, retrying"
+                                                        : "Cannot connect, retrying",
+                         ev->err.msg);
     } else if (a->conn == DH_CONN_CONNECTED) {
         a->conn_detail[0] = '\0';
-        if (prev == DH_CONN_RETRYING && a->ever_connected)
-            app_message(a, APP_INFO, "Reconnected.");
-        else if (prev == DH_CONN_RETRYING)
-            app_message(a, APP_INFO, "Connected.");
+        if (a->msg_conn || (prev == DH_CONN_RETRYING && a->ever_connected))
+            app_message(a, APP_INFO, a->ever_connected ? "Reconnected." : "Connected.");
         a->ever_connected = 1;
         if (a->deferred.len) {
             a->msg[0] = '\0';
@@ -511,6 +520,16 @@ static void handle_event(struct app *a, struct dh_event *ev)
         break;
     case DH_EV_ERROR:
         app_message(a, APP_ERROR, "%s", ev->err.msg);
+        break;
+    case DH_EV_SESSION_ENDED:
+        /* One line: why, and what it cost. */
+        if (ev->n_ended)
+            app_message(a, APP_WARN,
+                        "%zu published ticket%s ended with the session (%s); t, then p, "
+                        "publishes again.",
+                        ev->n_ended, ev->n_ended == 1 ? "" : "s", ev->err.msg);
+        else
+            app_message(a, APP_INFO, "The session ended (%s); opening a new one.", ev->err.msg);
         break;
     case DH_EV_ROWS:
     default:

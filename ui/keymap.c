@@ -45,6 +45,8 @@ static const struct key_binding tickets_bindings[] = {
      KB_HINT},
     {'c', ACT_COPY, "copy the ticket to the clipboard (OSC 52)", "Copy", KB_HINT},
     {'r', ACT_RELEASE, "release a published ticket (asks first)", "Release", KB_HINT},
+    {'p', ACT_PUBLISH, "publish an ended ticket's object again, to a new ticket", "Publish again",
+     KB_HINT},
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
 };

@@ -45,15 +45,39 @@ void statusbar_draw_title(struct app *a, WINDOW *w)
     }
 }
 
-/* Name and colour of a connection state. */
-static const char *conn_name(enum dh_conn_state s, enum draw_role *role)
+/* What the connection is doing, honestly, and its colour: the client's
+ * live state (stalled shows up without an event), a countdown while down. */
+static void conn_text(struct app *a, char *buf, size_t n, enum draw_role *role)
 {
+    enum dh_conn_state s = a->client ? dh_client_conn_state(a->client) : a->conn;
     switch (s) {
-    case DH_CONN_CONNECTED: *role = DR_GOOD; return "connected";
-    case DH_CONN_RETRYING: *role = DR_WARN; return "retrying";
-    case DH_CONN_FAILED: *role = DR_BAD; return "failed";
+    case DH_CONN_CONNECTED:
+        *role = DR_GOOD;
+        snprintf(buf, n, "connected");
+        return;
+    case DH_CONN_STALLED:
+        *role = DR_WARN;
+        snprintf(buf, n, "stalled (no answer for %lld s)",
+                 (long long)(dh_client_stalled_ms(a->client) / 1000));
+        return;
+    case DH_CONN_RETRYING: {
+        *role = DR_WARN;
+        int64_t next = dh_client_next_try_in_ms(a->client);
+        if (next >= 1000)
+            snprintf(buf, n, "reconnecting (next try in %lld s)", (long long)((next + 999) / 1000));
+        else
+            snprintf(buf, n, "reconnecting");
+        return;
+    }
+    case DH_CONN_FAILED:
+        *role = DR_BAD;
+        snprintf(buf, n, "failed");
+        return;
     case DH_CONN_CONNECTING:
-    default: *role = DR_WARN; return "connecting";
+    default:
+        *role = DR_WARN;
+        snprintf(buf, n, "connecting");
+        return;
     }
 }
 
@@ -98,7 +122,8 @@ void statusbar_draw_status(struct app *a, WINDOW *w)
     int cols = getmaxx(w);
     werase(w);
     enum draw_role role;
-    const char *cn = conn_name(a->conn, &role);
+    char cn[64];
+    conn_text(a, cn, sizeof cn, &role);
     /* What the message part says: a pending command, or the last message. */
     const struct app_pending *p = last_pending(a);
     char msg[sizeof a->msg + 64];

@@ -150,6 +150,7 @@ struct app {
     char msg[512];
     enum app_level msg_level;
     int64_t msg_ms;
+    int msg_conn;         /* the message tells of a connection problem (cleared with it) */
     struct app_msg history[APP_MSG_HISTORY]; /* a ring, newest at history_next - 1 */
     size_t history_next, history_n;
 

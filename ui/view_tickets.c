@@ -23,6 +23,7 @@ static enum draw_role state_role(enum dh_ticket_state s)
     case DH_TS_CHECKING: return DR_WARN;
     case DH_TS_RELEASED:
     case DH_TS_NOT_FOUND:
+    case DH_TS_SESSION_ENDED:
     case DH_TS_FAILED: return DR_BAD;
     case DH_TS_UNKNOWN:
     default: return DR_DIM;
@@ -69,7 +70,7 @@ static void tickets_draw(struct view *vv, struct app *a, WINDOW *w)
     int cols = getmaxx(w), lines = getmaxy(w);
     v->page = lines > 1 ? (size_t)(lines - 1) : 1;
     /* TICKET DIRECTION OBJECT TYPE STATE AGE DETAIL */
-    int wt = 20, wd = 9, wn = 16, wy = 9, ws = 11, wa = 6;
+    int wt = 20, wd = 9, wn = 16, wy = 9, ws = 20, wa = 6;
     int wdet = cols - 1 - (wt + wd + wn + wy + ws + wa + 12);
     if (wdet < 0) {
         wn += wdet;
@@ -122,7 +123,27 @@ static void tickets_draw(struct view *vv, struct app *a, WINDOW *w)
     }
 }
 
-/* Movement, open, copy, release. */
+/* p on a published ticket that ended (with its session, or released): the
+ * same object again, to a new ticket. */
+static unsigned republish(struct app *a, const struct dh_ticket_status *t)
+{
+    if (t->dir != DH_DIR_PUBLISHED || !t->source.len) {
+        app_message(a, APP_WARN, "Only tickets this dhtui published can be published again.");
+        return UR_HANDLED | UR_STATUS;
+    }
+    if (t->state == DH_TS_VALID || t->state == DH_TS_CHECKING) {
+        app_message(a, APP_INFO, "That ticket still works: c copies it.");
+        return UR_HANDLED | UR_STATUS;
+    }
+    char name[sizeof t->name], type[sizeof t->type];
+    memcpy(name, t->name, sizeof name);
+    memcpy(type, t->type, sizeof type);
+    struct dh_object obj = {.name = name, .type = type, .ticket = t->source};
+    app_publish(a, &obj);
+    return UR_HANDLED | UR_STATUS;
+}
+
+/* Movement, open, copy, release, publish again. */
 static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct tickets_view *v = (struct tickets_view *)vv;
@@ -132,7 +153,7 @@ static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_act
             v->sel = a->tickets[v->cursor].ticket;
         return UR_HANDLED | UR_REDRAW;
     }
-    if (act != ACT_OPEN && act != ACT_COPY && act != ACT_RELEASE)
+    if (act != ACT_OPEN && act != ACT_COPY && act != ACT_RELEASE && act != ACT_PUBLISH)
         return UR_NONE;
     if (v->cursor >= a->n_tickets)
         return UR_HANDLED;
@@ -150,13 +171,17 @@ static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_act
     case ACT_COPY:
         app_copy(a, canon, strlen(canon), "ticket");
         return UR_HANDLED | UR_STATUS;
+    case ACT_PUBLISH:
+        return republish(a, t);
     case ACT_RELEASE: {
         if (t->dir != DH_DIR_PUBLISHED) {
             app_message(a, APP_WARN, "Only tickets this session published can be released.");
             return UR_HANDLED | UR_STATUS;
         }
-        if (t->state == DH_TS_RELEASED) {
-            app_message(a, APP_INFO, "That ticket is already released.");
+        if (t->state == DH_TS_RELEASED || t->state == DH_TS_SESSION_ENDED) {
+            app_message(a, APP_INFO, "That ticket %s; p publishes the object again.",
+                        t->state == DH_TS_RELEASED ? "is already released"
+                                                   : "ended with its session");
             return UR_HANDLED | UR_STATUS;
         }
         char q[512], sh[128];

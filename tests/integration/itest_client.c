@@ -75,6 +75,30 @@ static int ticket_invalid(const struct dh_event *ev, void *arg)
     return 0;
 }
 
+/* The status of ticket t in a tickets event, or NULL. */
+static const struct dh_ticket_status *find_status(const struct dh_event *ev,
+                                                  const struct dh_ticket *t)
+{
+    for (size_t i = 0; i < ev->n_tickets; i++)
+        if (dh_ticket_equal(&ev->tickets[i].ticket, t))
+            return &ev->tickets[i];
+    return NULL;
+}
+
+/* A tickets event in which ticket arg ended with its session. */
+static int ticket_ended(const struct dh_event *ev, void *arg)
+{
+    const struct dh_ticket_status *st =
+        ev->kind == DH_EV_TICKETS ? find_status(ev, arg) : NULL;
+    return st && st->state == DH_TS_SESSION_ENDED;
+}
+
+static int session_ended(const struct dh_event *ev, void *arg)
+{
+    (void)arg;
+    return ev->kind == DH_EV_SESSION_ENDED;
+}
+
 static struct dh_client *open_client(int probe_ms)
 {
     return it_client_new(g_port, probe_ms);
@@ -188,8 +212,19 @@ static void test_session_expiry_recovery(void)
     dh_event_free(ev);
 
     ctl("expire-all");
-    ev = wait_event(c, ticket_invalid, &shared, 10000);
-    CHECK(ev != NULL);
+    /* "ended with session", not "released"; it remembers what it published. */
+    ev = wait_event(c, ticket_ended, &shared, 10000);
+    CHECK_REQ(ev != NULL);
+    const struct dh_ticket_status *st = find_status(ev, &shared);
+    CHECK_REQ(st != NULL);
+    CHECK(dh_ticket_equal(&st->source, &plot.ticket));
+    CHECK(st->detail[0] != '\0');
+    dh_event_free(ev);
+    /* One event says the session ended and what it cost. */
+    ev = wait_event(c, session_ended, NULL, 10000);
+    CHECK_REQ(ev != NULL);
+    CHECK_INT(ev->n_ended, 1);
+    CHECK(ev->err.msg[0] != '\0');
     dh_event_free(ev);
     enum dh_conn_state want = DH_CONN_CONNECTED;
     ev = wait_event(c, conn_is, &want, 10000);
@@ -199,6 +234,12 @@ static void test_session_expiry_recovery(void)
     CHECK(ev != NULL); /* the object list is live again on the new session */
     dh_event_free(ev);
     CHECK_INT(dh_client_live_published(c), 0);
+    /* Publishing the same object again gives a new, live ticket. */
+    req = dh_client_publish(c, &plot);
+    ev = wait_event(c, is_req, &req, 10000);
+    CHECK(ev && ev->ok && !dh_ticket_equal(&ev->ticket.ticket, &shared));
+    dh_event_free(ev);
+    CHECK_INT(dh_client_live_published(c), 1);
     dh_object_reset(&plot);
     dh_client_free(c);
 }

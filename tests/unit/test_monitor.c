@@ -77,7 +77,7 @@ static void test_probe_and_disconnect(void)
     CHECK_INT(e->status.state, DH_TS_NOT_FOUND);
     CHECK_INT(dh_monitor_on_disconnect(&m, 4), 1);
     CHECK_INT(e->status.state, DH_TS_UNKNOWN);
-    CHECK_INT(dh_monitor_on_session_lost(&m, "expired", 5), 1);
+    CHECK_INT(dh_monitor_on_session_lost(&m, "expired", 5, NULL), 1);
     CHECK_INT(e->status.state, DH_TS_CHECKING);
     size_t n;
     struct dh_ticket_status *snap = dh_monitor_snapshot(&m, &n);
@@ -87,18 +87,57 @@ static void test_probe_and_disconnect(void)
     dh_monitor_reset(&m);
 }
 
-static void test_session_lost_releases_published(void)
+/* A session loss ends our published tickets ("ended with session", not
+ * "released"), says how many were live, and a later session's export with
+ * the same id cannot touch them. */
+static void test_session_lost_ends_published(void)
 {
     struct dh_monitor m;
     dh_monitor_init(&m);
-    struct dh_ticket t, exp;
+    struct dh_ticket t, t2, t3, exp;
     dh_ticket_make_shared_random(&t, NULL);
+    dh_ticket_make_shared_random(&t2, NULL);
+    dh_ticket_make_shared_random(&t3, NULL);
     dh_ticket_make_export(&exp, 1);
     struct dh_ticket_status st = status(&t, DH_DIR_PUBLISHED);
     dh_monitor_add(&m, &st, &exp);
-    dh_monitor_on_session_lost(&m, "the session expired", 9);
-    CHECK_INT(m.items[0].status.state, DH_TS_RELEASED);
+    st = status(&t2, DH_DIR_PUBLISHED);
+    dh_monitor_add(&m, &st, &exp);
+    st = status(&t3, DH_DIR_PUBLISHED);
+    dh_monitor_add(&m, &st, &exp);
+    dh_monitor_set(&m.items[2], DH_TS_RELEASED, "released by you", 2);
+    size_t ended = 99;
+    CHECK_INT(dh_monitor_on_session_lost(&m, "the session expired", 9, &ended), 1);
+    CHECK_INT(ended, 2);
+    CHECK_INT(m.items[0].status.state, DH_TS_SESSION_ENDED);
+    CHECK_INT(m.items[1].status.state, DH_TS_SESSION_ENDED);
+    CHECK_INT(m.items[2].status.state, DH_TS_RELEASED); /* already final: kept */
     CHECK_STR(m.items[0].status.detail, "the session expired");
+    CHECK_STR(dh_ticket_state_name(DH_TS_SESSION_ENDED), "ended with session");
+    CHECK_INT(dh_monitor_live_published(&m), 0);
+    /* The new session's export 1 is released: the old tickets stay as they are. */
+    CHECK_INT(dh_monitor_on_export_state(&m, 1, 6, "", 10), 0);
+    CHECK_INT(m.items[0].status.state, DH_TS_SESSION_ENDED);
+    /* Released by the server just before the loss (the session's end
+     * releasing its exports): ended with the session; long before: released. */
+    struct dh_ticket t4, t5, exp2, exp3;
+    dh_ticket_make_shared_random(&t4, NULL);
+    dh_ticket_make_shared_random(&t5, NULL);
+    dh_ticket_make_export(&exp2, 2);
+    dh_ticket_make_export(&exp3, 3);
+    st = status(&t4, DH_DIR_PUBLISHED);
+    dh_monitor_add(&m, &st, &exp2);
+    st = status(&t5, DH_DIR_PUBLISHED);
+    dh_monitor_add(&m, &st, &exp3);
+    CHECK_INT(dh_monitor_on_export_state(&m, 3, 6, "", 20), 1);
+    CHECK_INT(dh_monitor_on_export_state(&m, 2, 6, "", 20000), 1);
+    CHECK_INT(dh_monitor_on_session_lost(&m, "lost", 21000, &ended), 1);
+    CHECK_INT(ended, 1);
+    CHECK_INT(m.items[3].status.state, DH_TS_SESSION_ENDED);
+    CHECK_INT(m.items[4].status.state, DH_TS_RELEASED);
+    /* A second loss counts nothing more. */
+    CHECK_INT(dh_monitor_on_session_lost(&m, "again", 22000, &ended), 0);
+    CHECK_INT(ended, 0);
     CHECK_STR(dh_ticket_state_name(DH_TS_NOT_FOUND), "not found");
     dh_monitor_reset(&m);
 }
@@ -106,5 +145,5 @@ static void test_session_lost_releases_published(void)
 int main(void)
 {
     CHECK_RUN(T(test_notification_releases_published), T(test_failure_state_and_context),
-              T(test_probe_and_disconnect), T(test_session_lost_releases_published));
+              T(test_probe_and_disconnect), T(test_session_lost_ends_published));
 }
