@@ -33,7 +33,7 @@
 #define DH_RETRY_INITIAL_MS 250
 #define DH_RETRY_CAP_MS 2000
 /* Calls outstanding this long without a word from the server: "stalled". */
-#define DH_STALLED_MS 3000
+#define DH_STALLED_MS DH_CLIENT_STALLED_MS
 /* A live window re-read this often when the server has no subscriptions. */
 #define DH_LIVE_POLL_MS 1000
 /* Rows and live windows that failed are tried again after 250 ms, doubling
@@ -1474,7 +1474,7 @@ enum dh_conn_state dh_client_conn_state(struct dh_client *c)
 int64_t dh_client_stalled_ms(struct dh_client *c)
 {
     pthread_mutex_lock(&c->mu);
-    int64_t ms = c->conn == DH_CONN_CONNECTED ? dh_session_stalled_ms(c->session) : 0;
+    int64_t ms = c->conn == DH_CONN_CONNECTED ? dh_session_stalled_ms(c->session) : -1;
     pthread_mutex_unlock(&c->mu);
     return ms;
 }

@@ -29,7 +29,7 @@ enum dh_conn_state {
     DH_CONN_CONNECTED,
     DH_CONN_RETRYING,  /* lost; reconnecting with back-off */
     DH_CONN_FAILED,    /* gave up (bad credentials, ...) */
-    DH_CONN_STALLED,   /* connected, but calls have waited DH_STALLED_MS for the server;
+    DH_CONN_STALLED,   /* connected, but calls have waited DH_CLIENT_STALLED_MS for the server;
                         * reported by dh_client_conn_state, never in an event */
 };
 
@@ -152,7 +152,9 @@ void dh_client_forget(struct dh_client *c, const struct dh_source *src);
  * count (cheap). Any thread. */
 enum dh_conn_state dh_client_conn_state(struct dh_client *c);
 size_t dh_client_live_published(struct dh_client *c);
-/* How long calls have waited for the server while connected (0: none). Any thread. */
+/* How long calls have waited for the server while connected: -1 when none
+ * waits, 0 when one just heard from it. Any thread. */
+#define DH_CLIENT_STALLED_MS 3000
 int64_t dh_client_stalled_ms(struct dh_client *c);
 /* While DH_CONN_RETRYING: ms until the next attempt (>= 0); else -1. Any thread. */
 int64_t dh_client_next_try_in_ms(struct dh_client *c);

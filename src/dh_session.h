@@ -56,7 +56,7 @@ int dh_session_known_dead(struct dh_session *s);
  * timed part is done. Any thread. */
 void dh_session_set_deadline(struct dh_session *s, int64_t deadline_ms);
 
-/* dh_channel_stalled_ms of the session's channel (0 for NULL). Any thread. */
+/* dh_channel_stalled_ms of the session's channel (-1 for NULL). Any thread. */
 int64_t dh_session_stalled_ms(struct dh_session *s);
 
 /* Start the keep-alive thread: GetConfigurationConstants every

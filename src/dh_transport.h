@@ -84,8 +84,9 @@ void dh_channel_interrupt(struct dh_channel *ch, int on);
 void dh_channel_set_deadline(struct dh_channel *ch, int64_t deadline_ms);
 
 /* How long calls that should end (those with a deadline) have been waiting
- * without hearing from the server: 0 when none is outstanding or one just
- * made progress. A stalled server shows here while the link looks fine. Any thread. */
+ * without hearing from the server: -1 when none is outstanding, 0 when one
+ * just made progress. A stalled server shows here while the link looks
+ * fine. Any thread. */
 int64_t dh_channel_stalled_ms(struct dh_channel *ch);
 
 /* A response: protobuf bytes, owned by the struct; free with dh_buf_reset. */

@@ -460,7 +460,7 @@ void dh_session_set_deadline(struct dh_session *s, int64_t deadline_ms)
 
 int64_t dh_session_stalled_ms(struct dh_session *s)
 {
-    return s ? dh_channel_stalled_ms(s->channel) : 0;
+    return s ? dh_channel_stalled_ms(s->channel) : -1;
 }
 
 int dh_session_known_dead(struct dh_session *s)

@@ -271,7 +271,7 @@ static void call_end(struct dh_channel *ch, int timeout_ms)
 int64_t dh_channel_stalled_ms(struct dh_channel *ch)
 {
     if (!ch || atomic_load(&ch->outstanding) <= 0)
-        return 0;
+        return -1;
     int64_t d = mono_ms() - atomic_load(&ch->progress_ms);
     return d > 0 ? d : 0;
 }

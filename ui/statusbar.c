@@ -110,6 +110,10 @@ int64_t statusbar_next_change_ms(struct app *a)
     int64_t second = 1000 - a->now_ms % 1000;
     if (!a->client || dh_client_conn_state(a->client) != DH_CONN_CONNECTED)
         return second;
+    /* A call waiting: "stalled" is due when it has waited long enough. */
+    int64_t waited = dh_client_stalled_ms(a->client);
+    if (waited >= 0)
+        return waited < DH_CLIENT_STALLED_MS ? DH_CLIENT_STALLED_MS - waited + 1 : second;
     int64_t age = dh_client_session_age_ms(a->client);
     if (age < 0)
         return second;
