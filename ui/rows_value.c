@@ -264,7 +264,7 @@ static void json_list(struct rows_value_ctx *ctx, struct rows_buf *b,
 void rows_value_json(struct rows_value_ctx *ctx, struct rows_buf *b,
                      const struct dh_column_view *c, int64_t row, enum rows_kind k)
 {
-    if (dh_column_is_null(c, row)) {
+    if (rows_cell_is_null(c, row)) {
         rows_buf_put(b, "null", 4);
         return;
     }

@@ -29,6 +29,15 @@ enum rows_kind {
 
 enum rows_kind rows_kind_of(const struct dh_field *f);
 
+/* dh_column_is_null, with the common case (a validity bitmap or none) inline:
+ * it runs once per cell. */
+static inline int rows_cell_is_null(const struct dh_column_view *c, int64_t r)
+{
+    if (r >= c->length || c->deephaven_nulls || !c->field || c->field->type == DH_TYPE_NULL)
+        return dh_column_is_null(c, r);
+    return c->validity && !((c->validity[r >> 3] >> (r & 7)) & 1);
+}
+
 /* What the writers share for one run. */
 struct rows_value_ctx {
     int local_time;             /* instants in the local zone (dh_timetext.h) */

@@ -89,6 +89,17 @@ void rows_writer_begin(struct rows_writer *w, const uint8_t *schema_header, size
     }
 }
 
+/* 1 for kinds whose text is plain ASCII that never needs quoting or
+ * escaping (digits, signs, '.', 'e', ':', 'T', 'Z', NaN, Infinity, true). */
+static int plain_kind(enum rows_kind k)
+{
+    switch (k) {
+    case RK_INT: case RK_UINT: case RK_FLOAT16: case RK_FLOAT32: case RK_FLOAT64:
+    case RK_BOOL: case RK_TIMESTAMP: case RK_DATE: case RK_TIME: return 1;
+    default: return 0;
+    }
+}
+
 /* A null in CSV (empty unquoted field, or --null) or TSV (\N, or --null). */
 static void put_null(struct rows_writer *w)
 {
@@ -108,12 +119,22 @@ static void delimited_rows(struct rows_writer *w, const struct dh_batch *b, int6
             if (k)
                 rows_buf_byte(&w->out.buf, sep);
             const struct dh_column_view *c = &b->columns[w->cols[k]];
-            if (dh_column_is_null(c, r)) {
+            if (rows_cell_is_null(c, r)) {
                 put_null(w);
                 continue;
             }
             const char *text;
             size_t len;
+            if (plain_kind(w->kinds[k])) { /* formatted straight into the output */
+                char *p = rows_buf_room(&w->out.buf, ROWS_VALUE_TMP);
+                if (!p)
+                    return;
+                rows_value_text(&w->vctx, c, r, w->kinds[k], p, &text, &len);
+                if (text != p)
+                    memcpy(p, text, len);
+                w->out.buf.len += len;
+                continue;
+            }
             rows_value_text(&w->vctx, c, r, w->kinds[k], tmp, &text, &len);
             put_field(w, text, len);
         }
