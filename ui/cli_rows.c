@@ -23,7 +23,7 @@
 /* Rows per record batch asked of the server: the table format's page, and
  * the batches the data formats stream through. */
 #define ROWS_TABLE_BATCH 4096
-#define ROWS_DATA_BATCH 65536
+#define ROWS_DATA_BATCH 16384
 /* Widest a column of --format table grows before cells are cut with '…'. */
 #define ROWS_MAX_WIDTH 40
 /* Longest cell text kept (longer values are cut by the formatter). */

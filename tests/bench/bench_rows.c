@@ -300,7 +300,7 @@ static int bench_decode(struct dh_session *s, const struct dh_ticket *t)
 }
 
 /* Rows per batch of the stream, as `dhtui rows` asks for (ui/cli_rows.c). */
-#define STREAM_BATCH 65536
+#define STREAM_BATCH 16384
 
 /* The transport alone: every batch of the table received and decoded (views
  * checked), nothing formatted. Prints the Arrow body bytes, the time, the
