@@ -71,6 +71,10 @@ struct dh_client {
     char host[256], auth_type[256], ca[512], cert[512], key[512];
     char *auth_value; /* heap: a credential may be up to DH_CREDENTIAL_MAX bytes */
     int wake_fd;
+    /* The conn thread, refused for good, waits for dh_client_set_credentials:
+     * only then may auth_value change (no thread reads it meanwhile). */
+    int awaiting_credentials;
+    uint64_t credentials_gen;
 
     pthread_mutex_t mu;
     pthread_cond_t cv; /* commands, rows, session changes, stop */
@@ -412,6 +416,23 @@ static void recover(struct dh_client *c, struct dh_session *s, struct retry *r)
     set_conn(c, DH_CONN_CONNECTING, NULL);
 }
 
+/* After a permanent failure: wait until the caller supplies new credentials
+ * (1, connect again) or the client stops (0). */
+static int wait_credentials(struct dh_client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    uint64_t gen = c->credentials_gen;
+    c->awaiting_credentials = 1;
+    while (!c->stopping && c->credentials_gen == gen)
+        pthread_cond_wait(&c->cv, &c->mu);
+    c->awaiting_credentials = 0;
+    int stop = c->stopping;
+    if (!stop)
+        set_conn_locked(c, DH_CONN_CONNECTING, NULL);
+    pthread_mutex_unlock(&c->mu);
+    return !stop;
+}
+
 static void *conn_main(void *arg)
 {
     struct dh_client *c = arg;
@@ -434,7 +455,9 @@ static void *conn_main(void *arg)
                 continue; /* stopping */
             if (is_permanent(&e)) {
                 set_conn(c, DH_CONN_FAILED, &e);
-                break;
+                if (!wait_credentials(c))
+                    break; /* stopping */
+                continue;
             }
             wait_retry(c, &r, &e);
             continue;
@@ -1307,8 +1330,39 @@ void dh_client_free(struct dh_client *c)
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
     dh_interrupt_free(c->stop_calls); /* after every channel that borrowed it */
+    if (c->auth_value)
+        dh_wipe(c->auth_value, strlen(c->auth_value));
     free(c->auth_value);
     free(c);
+}
+
+int dh_client_set_credentials(struct dh_client *c, const char *auth_value, struct dh_error *err)
+{
+    size_t n = auth_value ? strlen(auth_value) : 0;
+    if (n > DH_CREDENTIAL_MAX)
+        return dh_error_set(err, DH_EINVAL, "the credential is %zu bytes; at most %d are "
+                            "accepted", n, DH_CREDENTIAL_MAX);
+    char *copy = strdup(auth_value ? auth_value : "");
+    if (!copy)
+        return dh_error_set(err, DH_ENOMEM, "out of memory");
+    pthread_mutex_lock(&c->mu);
+    if (!c->awaiting_credentials) {
+        pthread_mutex_unlock(&c->mu);
+        free(copy);
+        return dh_error_set(err, DH_EINVAL, "not waiting for credentials (connected or "
+                            "connecting)");
+    }
+    if (c->auth_value) {
+        dh_wipe(c->auth_value, strlen(c->auth_value));
+        free(c->auth_value);
+    }
+    c->auth_value = copy;
+    c->opt.connect.auth_value = copy;
+    c->credentials_gen++;
+    c->awaiting_credentials = 0;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return DH_OK;
 }
 
 int dh_client_wake_fd(const struct dh_client *c)

@@ -148,6 +148,13 @@ void dh_client_cancel(struct dh_client *c, uint64_t req);
  * if that belongs to the current epoch. UI thread. */
 void dh_client_forget(struct dh_client *c, const struct dh_source *src);
 
+/* Connecting failed for good (DH_CONN_FAILED, e.g. UNAUTHENTICATED for a
+ * wrong secret): connect again with this credential instead (the --auth
+ * value; copied, at most DH_CREDENTIAL_MAX bytes). After such a failure the
+ * client waits for this call; DH_EINVAL when it is not waiting (connected or
+ * still trying). DH_EV_CONNECTION events follow as usual. UI thread. */
+int dh_client_set_credentials(struct dh_client *c, const char *auth_value, struct dh_error *err);
+
 /* Current connection state (with DH_CONN_STALLED) and published-ticket
  * count (cheap). Any thread. */
 enum dh_conn_state dh_client_conn_state(struct dh_client *c);

@@ -52,6 +52,10 @@ struct dh_bearer;
  * the credential (base64 for Basic: 4/3 of it). */
 #define DH_AUTH_HEADER_MAX (DH_CREDENTIAL_MAX / 3 * 4 + 1024)
 
+/* Overwrite n bytes at p with zeros in a way the compiler keeps (secrets are
+ * wiped before their memory is freed). Any thread. */
+void dh_wipe(void *p, size_t n);
+
 /* A new bearer holding initial_value (cut to DH_AUTH_HEADER_MAX - 1 bytes);
  * NULL without memory. */
 struct dh_bearer *dh_bearer_new(const char *initial_value);

@@ -30,6 +30,13 @@ struct dh_bearer {
     uint64_t generation;
 };
 
+void dh_wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n--)
+        *v++ = 0;
+}
+
 /* A heap copy of value cut to DH_AUTH_HEADER_MAX - 1 bytes; NULL without memory. */
 static char *bearer_copy(const char *value)
 {
@@ -61,6 +68,7 @@ void dh_bearer_free(struct dh_bearer *b)
     if (!b)
         return;
     pthread_mutex_destroy(&b->mu);
+    dh_wipe(b->value, strlen(b->value));
     free(b->value);
     free(b);
 }
@@ -88,6 +96,7 @@ void dh_bearer_set(struct dh_bearer *b, const char *value)
     if (strcmp(b->value, value) != 0) {
         char *v = bearer_copy(value);
         if (v) { /* without memory the old token stays: the next rotation retries */
+            dh_wipe(b->value, strlen(b->value));
             free(b->value);
             b->value = v;
             b->generation++;

@@ -318,6 +318,52 @@ void app_open_fetch_prompt(struct app *a, const char *prefill)
     prompt_open(a, PROMPT_TICKET, "ticket: ", prefill, &ticket_prompt_ops, NULL);
 }
 
+/* ---- credentials ---- */
+
+/* The secret prompt's Enter: connect again with what was typed. */
+static unsigned credential_submit(void *ctx, struct app *a, const char *text)
+{
+    (void)ctx;
+    if (!text[0])
+        return UR_STATUS; /* nothing typed: just close */
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_client_set_credentials(a->client, text, &err) != DH_OK) {
+        app_message(a, APP_ERROR, "%s", err.msg);
+        return UR_STATUS;
+    }
+    a->auth_refused = 0;
+    app_message(a, APP_INFO, "Connecting with the new credential%s", draw_glyph(DG_ELLIPSIS));
+    return UR_STATUS;
+}
+
+static const struct prompt_ops credential_prompt_ops = {
+    .submit = credential_submit,
+};
+
+/* Ask for the credential again, without echo (a wrong one needs no restart). */
+static void open_credential_prompt(struct app *a)
+{
+    const char *type = a->opt->client.connect.auth_type;
+    const char *what = "credential";
+    if (type && (strcmp(type, "psk") == 0 || strcmp(type, "PSK") == 0))
+        what = "pre-shared key";
+    else if (type && strcmp(type, "Basic") == 0)
+        what = "user:password";
+    char label[160];
+    snprintf(label, sizeof label, "%s for %s (not shown): ", what,
+             dh_client_target(a->client));
+    prompt_open(a, PROMPT_SECRET, label, NULL, &credential_prompt_ops, NULL);
+}
+
+/* Whether a connection failure is the server refusing our credential. */
+static int is_auth_refusal(const struct app *a, const struct dh_event *ev)
+{
+    const char *type = a->opt->client.connect.auth_type;
+    return ev->err.code == DH_EGRPC && ev->err.grpc_status == 16 && type &&
+           strcmp(type, "Anonymous") != 0;
+}
+
 /* ---- events ---- */
 
 /* Event kinds by name, for the log. */
@@ -432,6 +478,9 @@ static void on_connection(struct app *a, struct dh_event *ev)
         ui_copy(a->conn_detail, sizeof a->conn_detail, ev->err.msg);
     if (a->conn == DH_CONN_FAILED) {
         conn_message(a, APP_ERROR, "Connection failed", ev->err.msg);
+        a->auth_refused = is_auth_refusal(a, ev);
+        if (a->auth_refused && !prompt_active())
+            open_credential_prompt(a);
     } else if (a->conn == DH_CONN_RETRYING) {
         /* Say it when it starts, and again only if the cause changes. */
         if (prev != DH_CONN_RETRYING || (a->msg_conn && !strstr(a->msg, ev->err.msg)))
@@ -724,6 +773,13 @@ static unsigned global_action(struct app *a, enum ui_action act)
     case ACT_MESSAGES:
         show_messages(a);
         return UR_HANDLED;
+    case ACT_CREDENTIAL:
+        if (a->auth_refused && a->conn == DH_CONN_FAILED)
+            open_credential_prompt(a);
+        else
+            app_message(a, APP_INFO, "The server has not refused the credential: nothing to "
+                                     "enter.");
+        return UR_HANDLED | UR_STATUS;
     case ACT_QUIT_NOW:
         return UR_HANDLED | UR_QUIT;
     case ACT_REDRAW:

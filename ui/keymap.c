@@ -25,6 +25,8 @@ static const struct key_binding global_bindings[] = {
     {'t', ACT_TICKETS, "tickets panel: published and fetched tickets, live state", "Tickets",
      KB_HINT},
     {'m', ACT_MESSAGES, "messages: the recent status-line messages in full", NULL, 0},
+    {'a', ACT_CREDENTIAL, "enter the credential again after the server refused it (not shown)",
+     NULL, 0},
     {'Q', ACT_QUIT_NOW, "quit dhtui from any screen", NULL, 0},
     {UI_KEY_CTRL_L, ACT_REDRAW, "redraw the screen", NULL, 0},
 };

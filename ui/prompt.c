@@ -16,6 +16,7 @@
 #include <readline/readline.h>
 
 #include "dh_text.h"
+#include "dh_transport.h"
 #include "draw.h"
 #include "keymap.h"
 #include "view.h"
@@ -257,7 +258,11 @@ void prompt_close(struct app *a)
 {
     if (!P.open)
         return;
+    if (P.kind == PROMPT_SECRET && rl_line_buffer)
+        dh_wipe(rl_line_buffer, strlen(rl_line_buffer));
     rl_replace_line("", 1);
+    if (P.kind == PROMPT_SECRET)
+        rl_free_undo_list(); /* the undo list holds copies of what was typed */
     rl_callback_handler_remove();
     P.open = 0;
     P.ops = NULL;
@@ -395,6 +400,7 @@ static unsigned finish_line(struct app *a)
     P.line_ready = 0;
     const struct prompt_ops *ops = P.ops;
     void *ctx = P.ctx;
+    enum prompt_kind kind = P.kind;
     if (!line) {
         /* ^D on an empty line: readline's end of file, i.e. cancel. */
         prompt_close(a);
@@ -416,6 +422,8 @@ static unsigned finish_line(struct app *a)
     } else if (P.open && P.ops == ops && P.ctx == ctx) {
         prompt_close(a);
     }
+    if (kind == PROMPT_SECRET)
+        dh_wipe(line, strlen(line));
     free(line);
     return (r & ~(unsigned)UR_KEEP) | UR_HANDLED;
 }
@@ -477,6 +485,10 @@ void prompt_draw(WINDOW *w)
     int avail = cols - x - 1;
     if (avail < 2) {
         wmove(w, 0, cols - 1);
+        return;
+    }
+    if (P.kind == PROMPT_SECRET) {
+        wmove(w, 0, x); /* no echo: not even the length */
         return;
     }
     size_t end = (size_t)(rl_end > 0 ? rl_end : 0);

@@ -10,19 +10,11 @@
 
 #include "dh_transport.h"
 
-/* memset that the compiler may not drop. */
-static void wipe(void *p, size_t n)
-{
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
-}
-
 void secret_free(char *s)
 {
     if (!s)
         return;
-    wipe(s, strlen(s));
+    dh_wipe(s, strlen(s));
     free(s);
 }
 
@@ -91,7 +83,7 @@ int secret_from_command(const char *cmd, char **out, char *err, size_t errlen)
         *out = buf;
         return 0;
     }
-    wipe(buf, cap + 1);
+    dh_wipe(buf, cap + 1);
     free(buf);
     return -1;
 }

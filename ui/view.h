@@ -163,6 +163,7 @@ struct app {
     struct dh_ticket deferred;
     char deferred_text[2048];
     int ever_connected;   /* a session was up at some point */
+    int auth_refused;     /* the server refused the credential (a: enter it again) */
     int cursor_shown;     /* the terminal cursor's visibility (-1 unknown) */
     int saved_stderr;     /* stderr while curses is up goes to the log or /dev/null */
 };

@@ -204,7 +204,10 @@ static void draw_empty(struct objects_view *v, struct app *a, WINDOW *w, int y)
     int cols = getmaxx(w), lines = getmaxy(w);
     if (!a->objects) {
         const char *t = a->client ? dh_client_target(a->client) : "";
-        if (a->conn == DH_CONN_FAILED)
+        if (a->conn == DH_CONN_FAILED && a->auth_refused)
+            draw_fmt(w, y, 2, cols - 4, draw_attr(DR_BAD), DT_ELLIPSIS,
+                     "%s refused the credential: press a to enter it again.", t);
+        else if (a->conn == DH_CONN_FAILED)
             draw_fmt(w, y, 2, cols - 4, draw_attr(DR_BAD), DT_ELLIPSIS,
                      "Could not connect to %s; dhtui gave up.", t);
         else if (a->conn == DH_CONN_RETRYING)
