@@ -12,12 +12,6 @@
 #include "dh_session.h"
 #include "dh_transport.h"
 
-/* gRPC status codes this module branches on (grpc/status.h). */
-enum {
-    GRPC_NOT_FOUND = 5,
-    GRPC_FAILED_PRECONDITION = 9,
-};
-
 /* Point a protobuf Ticket at a dh_ticket's bytes (borrowed, not copied). */
 static void ticket_proto(Io__Deephaven__Proto__Backplane__Grpc__Ticket *pt,
                          const struct dh_ticket *t)
@@ -144,12 +138,12 @@ int dh_release(struct dh_session *s, const struct dh_ticket *t, struct dh_error 
  * "Detecting an invalid shared ticket"). e holds the call's error. */
 static enum dh_probe_result probe_classify(const struct dh_error *e)
 {
-    if (e->code != DH_EGRPC)
-        return DH_PROBE_ERROR;
-    if (e->grpc_status == GRPC_NOT_FOUND)
+    if (dh_error_is_not_found(e))
         return DH_PROBE_NOT_FOUND;
-    if (e->grpc_status == GRPC_FAILED_PRECONDITION)
-        return strstr(e->msg, "not a table") ? DH_PROBE_VALID_OTHER : DH_PROBE_FAILED;
+    if (dh_error_is_not_a_table(e))
+        return DH_PROBE_VALID_OTHER;
+    if (dh_error_is_released(e))
+        return DH_PROBE_FAILED;
     return DH_PROBE_ERROR;
 }
 
@@ -162,7 +156,6 @@ enum dh_probe_result dh_probe_ticket(struct dh_session *s, const struct dh_ticke
     struct dh_error e;
     dh_error_clear(&e);
     struct dh_buf reply = {0};
-    /* The operation name must not itself contain "not a table". */
     int rc = dh_call_unary(dh_session_channel(s), dh_session_bearer(s),
                            DH_M_GET_EXPORTED_TABLE_CREATION_RESPONSE, &req.base,
                            dh_session_call_timeout_ms(s), &reply, "Probing ticket", &e);
@@ -180,7 +173,7 @@ enum dh_probe_result dh_probe_ticket(struct dh_session *s, const struct dh_ticke
         } else if (!r->success) {
             dh_error_set(&e, DH_EGRPC, "The table behind the ticket failed on the server: %s",
                          r->error_info ? r->error_info : "");
-            e.grpc_status = GRPC_FAILED_PRECONDITION;
+            e.grpc_status = DH_GRPC_FAILED_PRECONDITION;
             res = DH_PROBE_FAILED;
         } else {
             res = DH_PROBE_VALID_TABLE;

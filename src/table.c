@@ -23,9 +23,6 @@
 #include "dh_transport.h"
 #include "table_internal.h"
 
-/* gRPC FAILED_PRECONDITION (grpc/status.h), used for success=false replies. */
-#define GRPC_FAILED_PRECONDITION 9
-
 void *dh_grow_array(void *items, size_t n, size_t *cap, size_t elem, size_t first_cap)
 {
     if (n < *cap)
@@ -61,7 +58,7 @@ static int info_from_reply(
         dh_error_set(err, DH_EGRPC, "%s: the table failed on the server: %s", what,
                      r->error_info && r->error_info[0] ? r->error_info : "(no message)");
         if (err)
-            err->grpc_status = GRPC_FAILED_PRECONDITION;
+            err->grpc_status = DH_GRPC_FAILED_PRECONDITION; /* as the server's own refusals */
         return DH_EGRPC;
     }
     int rc = dh_schema_decode_encapsulated(r->schema_header.data, r->schema_header.len,

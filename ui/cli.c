@@ -21,9 +21,6 @@
 #include "dh_ticket.h"
 #include "json.h"
 
-/* gRPC codes the verbs branch on (grpc/status.h). */
-enum { CLI_GRPC_FAILED_PRECONDITION = 9 };
-
 /* Widest a column of `dhtui ls` may grow before text is cut with '…'. */
 #define CLI_LS_MAX_WIDTH 48
 
@@ -588,20 +585,13 @@ static void cli_fetch_figure_json(const char *ticket, const struct dh_figure *f)
     json_newline(&w);
 }
 
-/* The type named in "Unexpected ObjectType, expected type 'X', actual type 'Y'". */
-static void cli_actual_type(const char *msg, char *buf, size_t n)
+/* The object's type as the server's refusal names it (dh_error_object_type), or "other". */
+static void cli_actual_type(const struct dh_error *err, char *buf, size_t n)
 {
     snprintf(buf, n, "other");
-    const char *p = strstr(msg, "actual type '");
-    if (!p)
-        return;
-    p += strlen("actual type '");
-    const char *q = strchr(p, '\'');
-    if (!q || q == p)
-        return;
     char raw[128];
-    snprintf(raw, sizeof raw, "%.*s", (int)(q - p), p);
-    cli_safe(raw, buf, n);
+    if (dh_error_object_type(err, raw, sizeof raw))
+        cli_safe(raw, buf, n);
 }
 
 /* fetch: neither a table nor a figure: only its type. */
@@ -633,8 +623,7 @@ static int cli_describe(const struct cli_options *o, struct dh_session *s,
         dh_table_info_reset(&info);
         return CLI_EXIT_OK;
     }
-    if (err.code != DH_EGRPC || err.grpc_status != CLI_GRPC_FAILED_PRECONDITION ||
-        !strstr(err.msg, "not a table")) {
+    if (!dh_error_is_not_a_table(&err)) {
         cli_error_line(err.msg);
         return CLI_EXIT_FAIL;
     }
@@ -650,7 +639,7 @@ static int cli_describe(const struct cli_options *o, struct dh_session *s,
         return CLI_EXIT_OK;
     }
     char type[128];
-    cli_actual_type(err.msg, type, sizeof type);
+    cli_actual_type(&err, type, sizeof type);
     cli_fetch_other(o, ticket, type);
     return CLI_EXIT_OK;
 }

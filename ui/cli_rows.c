@@ -381,7 +381,7 @@ static int rows_run_session(struct rows_run *run, struct dh_session *s, struct d
     memset(&info, 0, sizeof info);
     int code = CLI_EXIT_FAIL;
     if (dh_table_info_fetch(s, &copy, &info, &err) != DH_OK) {
-        if (err.code == DH_EGRPC && strstr(err.msg, "not a table"))
+        if (dh_error_is_not_a_table(&err))
             cli_errorf("'%s' is not a table, so it has no rows: %s", text, err.msg);
         else
             cli_error_line(err.msg);

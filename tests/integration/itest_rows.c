@@ -158,11 +158,11 @@ static void test_errors(void)
     dh_ticket_make_app(&t, "demo", "price_plot", NULL);
     dh_error_clear(&err);
     CHECK_INT(dh_table_snapshot(sess, &t, 0, PAGE, NULL, &w, NULL, &err), DH_EGRPC);
-    CHECK_INT(err.grpc_status, 9);
+    CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
     CHECK(dh_ticket_make_shared_random(&t, NULL) == DH_OK);
     dh_error_clear(&err);
     CHECK_INT(dh_table_snapshot(sess, &t, 0, PAGE, NULL, &w, NULL, &err), DH_EGRPC);
-    CHECK_INT(err.grpc_status, 5);
+    CHECK_INT(err.grpc_status, DH_GRPC_NOT_FOUND);
     CHECK_INT(w.batch.length, 0);
     dh_rows_reset(&w);
 }

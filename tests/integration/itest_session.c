@@ -52,7 +52,7 @@ static void test_idle_session_expires(void)
     struct dh_error e;
     dh_error_clear(&e);
     CHECK_INT(dh_session_refresh(s, &e), DH_EGRPC);
-    CHECK_INT(e.grpc_status, 16); /* UNAUTHENTICATED */
+    CHECK_INT(e.grpc_status, DH_GRPC_UNAUTHENTICATED);
     CHECK(strstr(e.msg, "UNAUTHENTICATED") != NULL);
     struct dh_object_list *l = NULL;
     CHECK(dh_objects_list(s, &l, &e) != DH_OK);

@@ -129,7 +129,7 @@ static void test_share(void)
     CHECK_REQ(dh_export_from_ticket(b, &sh_f, &bf, &err) == DH_OK);
     dh_error_clear(&err);
     CHECK_INT(dh_table_info_fetch(b, &bf, &info, &err), DH_EGRPC);
-    CHECK_INT(err.grpc_status, 9);
+    CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
     CHECK(strstr(err.msg, "not a table") != NULL);
     struct dh_figure *fig = NULL;
     dh_error_clear(&err);
@@ -168,17 +168,17 @@ static void test_share(void)
     /* A duplicate publish and a publish from a non-export are refused. */
     dh_error_clear(&err);
     CHECK_INT(dh_publish_from_ticket(a, &ex_f, &sh_f, &err), DH_EGRPC);
-    CHECK_INT(err.grpc_status, 6);
+    CHECK_INT(err.grpc_status, DH_GRPC_ALREADY_EXISTS);
     struct dh_ticket fresh;
     CHECK_REQ(dh_ticket_make_shared_random(&fresh, &err) == DH_OK);
     dh_error_clear(&err);
     CHECK_INT(dh_publish_from_ticket(a, &trades, &fresh, &err), DH_EGRPC);
-    CHECK_INT(err.grpc_status, 9);
+    CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
     /* A failed publish_object (unknown source) leaves no export behind. */
     dh_error_clear(&err);
     struct dh_ticket s2, e2;
     CHECK(dh_publish_object(a, &fresh, &s2, &e2, &err) != DH_OK);
-    CHECK_INT(err.grpc_status, 5);
+    CHECK_INT(err.grpc_status, DH_GRPC_NOT_FOUND);
     /* A failed fetch leaves nothing either. */
     struct dh_ticket none;
     CHECK(dh_export_from_ticket(b, &fresh, &none, &err) != DH_OK);

@@ -19,12 +19,6 @@
 #include "dh_rowset.h"
 #include "dh_transport.h"
 
-#define GRPC_OK 0
-#define GRPC_CANCELLED 1
-#define GRPC_INVALID_ARGUMENT 3
-#define GRPC_NOT_FOUND 5
-#define GRPC_FAILED_PRECONDITION 9
-#define GRPC_UNIMPLEMENTED 12
 #define QUOTES "a/demo/f/quotes"
 #define TRADES "a/demo/f/trades"
 #define MAX_ROWS 4096
@@ -524,20 +518,20 @@ static void test_refused(void)
     /* full-table subscription and reverse viewport: the demo does not serve them */
     struct dh_stream *s = subscribe(&c, QUOTES, 0, -1, NULL, 0, 0);
     CHECK_REQ(s != NULL);
-    expect_refused(s, GRPC_UNIMPLEMENTED, "full-table subscriptions");
+    expect_refused(s, DH_GRPC_UNIMPLEMENTED, "full-table subscriptions");
     dh_stream_free(s);
     s = subscribe(&c, QUOTES, 0, 9, NULL, 0, 1);
     CHECK_REQ(s != NULL);
-    expect_refused(s, GRPC_UNIMPLEMENTED, "reverse viewports");
+    expect_refused(s, DH_GRPC_UNIMPLEMENTED, "reverse viewports");
     dh_stream_free(s);
     /* tickets that are no subscribable table, or that do not resolve */
     s = subscribe(&c, "a/demo/f/price_plot", 0, 9, NULL, 0, 0);
     CHECK_REQ(s != NULL);
-    expect_refused(s, GRPC_FAILED_PRECONDITION, "is not a subscribable table");
+    expect_refused(s, DH_GRPC_FAILED_PRECONDITION, "is not a subscribable table");
     dh_stream_free(s);
     s = subscribe(&c, "h/no-such-share", 0, 9, NULL, 0, 0);
     CHECK_REQ(s != NULL);
-    expect_refused(s, GRPC_NOT_FOUND, "not found");
+    expect_refused(s, DH_GRPC_NOT_FOUND, "not found");
     dh_stream_free(s);
     /* changing a viewport subscription to a full one */
     s = subscribe(&c, TRADES, 0, 9, NULL, 0, 0);
@@ -550,7 +544,7 @@ static void test_refused(void)
     size_t len;
     uint8_t *meta = sub_request(NULL, 0, -1, NULL, 0, 0, &len);
     CHECK_REQ(meta && send_meta(s, meta, len) == DH_OK);
-    expect_refused(s, GRPC_INVALID_ARGUMENT,
+    expect_refused(s, DH_GRPC_INVALID_ARGUMENT,
                    "cannot change from full subscription to viewport or vice versa");
     dh_stream_free(s);
     dh_schema_reset(&schema);
@@ -602,7 +596,7 @@ static void test_session_end(void)
                         &err) == DH_OK);
     dh_buf_reset(&resp);
     int64_t t0 = ms_now();
-    expect_refused(s, GRPC_CANCELLED, "Session closed");
+    expect_refused(s, DH_GRPC_CANCELLED, "Session closed");
     CHECK(ms_now() - t0 < 2000);
     dh_stream_free(s);
     dh_schema_reset(&schema);

@@ -216,9 +216,9 @@ static void test_refused(void)
 {
     struct dh_ticket t;
     dh_ticket_make_app(&t, "demo", "price_plot", NULL);
-    expect_refused(&t, 9); /* FAILED_PRECONDITION: not a subscribable table */
+    expect_refused(&t, DH_GRPC_FAILED_PRECONDITION); /* not a subscribable table */
     CHECK_REQ(dh_ticket_make_shared_random(&t, NULL) == DH_OK);
-    expect_refused(&t, 5); /* NOT_FOUND */
+    expect_refused(&t, DH_GRPC_NOT_FOUND);
     dh_subscription_free(NULL);
 }
 
