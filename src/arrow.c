@@ -66,11 +66,12 @@ int dh_ipc_message_decode(const uint8_t *buf, size_t len, struct dh_ipc_message 
 static int ipc_prefix(const uint8_t *buf, size_t len, size_t pos, size_t *meta_len,
                       size_t *skip, struct dh_error *err)
 {
+    *meta_len = 0; /* defined on every path: gcc -O3 cannot see that errors return non-zero */
+    *skip = 4;
     if (len - pos < 4)
         return DH_NEED_MORE;
     uint32_t first = dh_fb_load_u32(buf + pos);
     size_t at = pos;
-    *skip = 4;
     if (first == 0xFFFFFFFFu) {
         if (len - pos < 8)
             return DH_NEED_MORE;
