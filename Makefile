@@ -1,11 +1,31 @@
-# dhtui: the two commands the README gives, and a few more for developers.
-#   make demo   install what is missing, build, start dhtui on the bundled demo server
-#   make test   install what is missing, build, run every test (plain and ASan/UBSan)
+# dhtui: the targets behind the README's two commands, and a few more for developers.
+# None of them installs packages: ./build.sh demo|test (or `make deps` /
+# `make test-deps`) does that first.
+#   make / make build   build (RelWithDebInfo) in build/
+#   make demo           build, start dhtui on the bundled demo server
+#   make test           the whole test matrix, every build with -Werror:
+#                         test-plain    gcc RelWithDebInfo (-O2), ctest
+#                         test-asan     gcc Debug + ASan/UBSan, ctest
+#                         test-compile  gcc Release (-O3) and clang Release (-O3), build only
+#                         fuzz          clang Debug + libFuzzer/ASan: every target is
+#                                       built (the clang Debug check), each fuzzer runs 10 s
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+GCC_RELEASE_BUILD ?= build-gcc-release
+CLANG_RELEASE_BUILD ?= build-clang-release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 10
 
-.PHONY: all deps test-deps build demo test test-plain test-asan fuzz bench screenshots clean
+# ccache, when installed, makes a repeated `make test` rebuild only what changed.
+# BASEDIR/NOHASHDIR let another clone of the tree (CI) reuse the same cache.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+CMAKE_CONFIGURE = cmake -S . $(if $(CCACHE),-DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE)) >/dev/null
+
+.PHONY: all deps test-deps build demo test test-plain test-asan test-compile fuzz bench \
+        screenshots clean
 
 all: build
 
@@ -15,27 +35,36 @@ deps:
 test-deps:
 	@scripts/install-deps.sh --test
 
-build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+build:
+	$(CMAKE_CONFIGURE) -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDH_WERROR=OFF
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
 	$(BUILD)/dhtui --demo
 
-test: test-deps test-plain test-asan fuzz
+test: test-plain test-asan test-compile fuzz
 
 test-plain:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	$(CMAKE_CONFIGURE) -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDH_WERROR=ON
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan:
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDH_SANITIZE=ON >/dev/null
+	$(CMAKE_CONFIGURE) -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDH_SANITIZE=ON -DDH_WERROR=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/e2e/lsan.supp:print_suppressions=0 ctest --output-on-failure -j $(JOBS)
 
+# Warnings that only the optimiser finds (gcc's maybe-uninitialized at -O3):
+# the Release builds are compiled and linked, not run.
+test-compile:
+	$(CMAKE_CONFIGURE) -B $(GCC_RELEASE_BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release -DDH_WERROR=ON
+	cmake --build $(GCC_RELEASE_BUILD) -j $(JOBS)
+	$(CMAKE_CONFIGURE) -B $(CLANG_RELEASE_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release -DDH_WERROR=ON
+	cmake --build $(CLANG_RELEASE_BUILD) -j $(JOBS)
+
 fuzz:
-	scripts/fuzz.sh 10
+	DH_FUZZ_BUILD_DIR=$(CURDIR)/$(FUZZ_BUILD) DH_FUZZ_WERROR=ON DH_FUZZ_BUILD_ALL=1 \
+	    DH_FUZZ_LAUNCHER=$(CCACHE) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 bench: build
 	scripts/bench.sh
@@ -44,4 +73,4 @@ screenshots: build
 	scripts/screenshots.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(GCC_RELEASE_BUILD) $(CLANG_RELEASE_BUILD)
