@@ -7,7 +7,10 @@ set -euo pipefail
 pkgs=(build-essential make cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
       libncurses-dev libreadline-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(tmux clang libclang-rt-dev openssl strace tzdata python3 nodejs npm time)
+  # man-db: `man -l` of the page; file and dpkg-dev: cpack -G DEB; zsh: the
+  # completion's syntax check; ccache: rebuilds of the test matrix.
+  pkgs+=(tmux clang libclang-rt-dev openssl strace tzdata python3 nodejs npm time
+         man-db file dpkg-dev zsh ccache)
 fi
 
 missing=()

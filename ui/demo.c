@@ -16,10 +16,7 @@
 #include <unistd.h>
 
 #include "dh_text.h"
-
-#ifndef DH_SERVER_BINARY_NAME
-#define DH_SERVER_BINARY_NAME "dhtui-demo-server"
-#endif
+#include "dhtui_config.h"
 
 #define DEMO_LISTEN_PREFIX "listening on "
 
@@ -60,13 +57,19 @@ int demo_server_find(char *buf, size_t n)
             return -1;
         return demo_is_executable(buf) ? 0 : -1;
     }
-    /* Next to our own binary: the build tree and `make install` both put it there. */
+    /* Next to our own binary (the build tree), then in libexec relative to it
+     * (an installed dhtui: bin/dhtui finds libexec/dhtui/dhtui-demo-server). */
     char self[1024];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len > 0) {
         self[len] = '\0';
         char *slash = strrchr(self, '/');
-        if (slash && demo_join(buf, n, self, (size_t)(slash - self), DH_SERVER_BINARY_NAME) == 0 &&
+        size_t dirlen = slash ? (size_t)(slash - self) : 0;
+        if (slash && demo_join(buf, n, self, dirlen, DH_SERVER_BINARY_NAME) == 0 &&
+            demo_is_executable(buf))
+            return 0;
+        if (slash && demo_join(buf, n, self, dirlen,
+                               DH_SERVER_LIBEXEC_FROM_BINDIR "/" DH_SERVER_BINARY_NAME) == 0 &&
             demo_is_executable(buf))
             return 0;
     }
@@ -233,7 +236,8 @@ int demo_server_start(struct demo_server *d, const struct demo_server_options *o
 {
     if (demo_server_find(d->path, sizeof d->path) != 0) {
         snprintf(err, errlen,
-                 "start the demo server: %s was found neither next to dhtui nor in $PATH "
+                 "start the demo server: %s was found neither next to dhtui, nor in "
+                 DH_SERVER_LIBEXEC_FROM_BINDIR " from there, nor in $PATH "
                  "(set DHTUI_DEMO_SERVER to its path)",
                  DH_SERVER_BINARY_NAME);
         return -1;

@@ -31,7 +31,8 @@ struct demo_server_options {
 void demo_server_init(struct demo_server *d);
 
 /* Find dhtui-demo-server ($DHTUI_DEMO_SERVER, else next to this executable
- * (/proc/self/exe), else $PATH), start it with `--port 0 --quiet` in its own
+ * (/proc/self/exe: the build tree), else in libexec relative to it (an
+ * installed dhtui), else $PATH), start it with `--port 0 --quiet` in its own
  * process group, and wait for `listening on <host>:<port>`. Returns 0, or -1
  * with one sentence in err (what failed, and the server's own words when it
  * said any). UI thread, before any other thread exists. */

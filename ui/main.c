@@ -15,11 +15,8 @@
 #include "dh_error.h"
 #include "dh_session.h"
 #include "dh_ticket.h"
+#include "dhtui_config.h"
 #include "secret.h"
-
-#ifndef DHTUI_VERSION
-#define DHTUI_VERSION "0.1.0"
-#endif
 
 /* Which verb runs; also the bit an option's scope mask uses. */
 enum main_verb {
@@ -211,7 +208,8 @@ static void main_help(void)
         "\nExit status: 0 success, 1 the server, network or a ticket check failed,\n"
         "2 usage error (bad option, malformed ticket, unknown column).\n"
         "\nEnvironment: DHTUI_AUTH_VALUE (see --auth-value); DHTUI_DEMO_SERVER (the\n"
-        "demo server binary; default: next to dhtui, else $PATH).\n",
+        "demo server binary; default: next to dhtui, else " DH_SERVER_LIBEXEC_FROM_BINDIR "/\n"
+        DH_SERVER_BINARY_NAME " from dhtui's directory, else $PATH).\n",
         stdout);
 }
 

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: MIT
+# bash completion for dhtui: commands, the options each command accepts, and
+# the fixed values of --auth and --format. Installed as
+# share/bash-completion/completions/dhtui.
+
+_dhtui()
+{
+    local cur prev words cword
+    if declare -F _init_completion >/dev/null; then
+        _init_completion || return
+    else
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD-1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    fi
+
+    local commands="ls publish fetch check rows"
+    local connection="--host --port --tls --ca --cert --key --auth --auth-value
+        --connect-timeout --timeout --demo --demo-rows --help --version"
+
+    case $prev in
+    --ca | --cert | --key | --log)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return
+        ;;
+    --auth)
+        COMPREPLY=($(compgen -W "Anonymous Basic psk" -- "$cur"))
+        return
+        ;;
+    --format)
+        COMPREPLY=($(compgen -W "table csv tsv json jsonl" -- "$cur"))
+        return
+        ;;
+    --host | --port | --auth-value | --connect-timeout | --timeout | --demo-rows | \
+        --exit-after | --probe-interval | --offset | --limit | --columns)
+        return
+        ;;
+    esac
+
+    # The command is the first word that is neither an option nor its value.
+    local i command=""
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+        --host | --port | --ca | --cert | --key | --auth | --auth-value | \
+            --connect-timeout | --timeout | --demo-rows | --log | --exit-after | \
+            --probe-interval | --offset | --limit | --columns | --format)
+            ((i++))
+            ;;
+        -*) ;;
+        *)
+            command=${words[i]}
+            break
+            ;;
+        esac
+    done
+
+    local options
+    case $command in
+    ls | publish | fetch | check) options="$connection --json" ;;
+    rows) options="$connection --offset --limit --columns --format" ;;
+    *) options="$connection --no-osc52 --log --exit-after --probe-interval" ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$options" -- "$cur"))
+    elif [[ -z $command ]]; then
+        COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+    fi
+}
+complete -F _dhtui dhtui
