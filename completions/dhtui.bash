@@ -29,11 +29,15 @@ _dhtui()
         return
         ;;
     --format)
-        COMPREPLY=($(compgen -W "table csv tsv json jsonl" -- "$cur"))
+        COMPREPLY=($(compgen -W "table csv tsv json jsonl arrow" -- "$cur"))
+        return
+        ;;
+    --tz)
+        COMPREPLY=($(compgen -W "UTC local" -- "$cur"))
         return
         ;;
     --host | --port | --auth-value | --connect-timeout | --timeout | --demo-rows | \
-        --exit-after | --probe-interval | --offset | --limit | --columns)
+        --exit-after | --probe-interval | --offset | --limit | --columns | --null)
         return
         ;;
     esac
@@ -44,7 +48,7 @@ _dhtui()
         case ${words[i]} in
         --host | --port | --ca | --cert | --key | --auth | --auth-value | \
             --connect-timeout | --timeout | --demo-rows | --log | --exit-after | \
-            --probe-interval | --offset | --limit | --columns | --format)
+            --probe-interval | --offset | --limit | --columns | --format | --null | --tz)
             ((i++))
             ;;
         -*) ;;
@@ -58,8 +62,8 @@ _dhtui()
     local options
     case $command in
     ls | publish | fetch | check) options="$connection --json" ;;
-    rows) options="$connection --offset --limit --columns --format" ;;
-    *) options="$connection --no-osc52 --log --exit-after --probe-interval" ;;
+    rows) options="$connection --offset --limit --columns --format --null --escape --raw --tz" ;;
+    *) options="$connection --no-osc52 --log --exit-after --probe-interval --tz" ;;
     esac
 
     if [[ $cur == -* ]]; then

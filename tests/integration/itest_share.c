@@ -130,7 +130,7 @@ static void test_share(void)
     dh_error_clear(&err);
     CHECK_INT(dh_table_info_fetch(b, &bf, &info, &err), DH_EGRPC);
     CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
-    CHECK(strstr(err.msg, "not a table") != NULL);
+    CHECK(dh_error_is_not_a_table(&err));
     struct dh_figure *fig = NULL;
     dh_error_clear(&err);
     CHECK_INT(dh_figure_fetch(b, &bf, &fig, &err), DH_OK);
