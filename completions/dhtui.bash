@@ -17,7 +17,7 @@ _dhtui()
 
     local commands="ls publish fetch check rows"
     local connection="--host --port --tls --ca --cert --key --auth --auth-value
-        --connect-timeout --timeout --demo --demo-rows --help --version"
+        --auth-value-command --connect-timeout --timeout --demo --demo-rows --help --version"
 
     case $prev in
     --ca | --cert | --key | --log)
@@ -36,6 +36,10 @@ _dhtui()
         COMPREPLY=($(compgen -W "UTC local" -- "$cur"))
         return
         ;;
+    --auth-value-command)
+        COMPREPLY=($(compgen -c -- "$cur"))
+        return
+        ;;
     --host | --port | --auth-value | --connect-timeout | --timeout | --demo-rows | \
         --exit-after | --probe-interval | --offset | --limit | --columns | --null)
         return
@@ -46,7 +50,7 @@ _dhtui()
     local i command=""
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-        --host | --port | --ca | --cert | --key | --auth | --auth-value | \
+        --host | --port | --ca | --cert | --key | --auth | --auth-value | --auth-value-command | \
             --connect-timeout | --timeout | --demo-rows | --log | --exit-after | \
             --probe-interval | --offset | --limit | --columns | --format | --null | --tz)
             ((i++))
