@@ -13,9 +13,16 @@ if [ "${1:-}" = "--test" ]; then
          man-db file dpkg-dev zsh ccache)
 fi
 
+# Installed per dpkg; npm also counts when its command is there: NodeSource's
+# nodejs package bundles npm and conflicts with Debian's npm package.
+present() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" && return 0
+  [ "$1" = npm ] && command -v npm >/dev/null
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  present "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
