@@ -32,6 +32,7 @@
  * returning server is found within about 2 s at one cheap call a second. */
 #define DH_RETRY_INITIAL_MS 250
 #define DH_RETRY_CAP_MS 2000
+#define DH_RETRY_JITTER_PCT 50
 /* Calls outstanding this long without a word from the server: "stalled". */
 #define DH_STALLED_MS DH_CLIENT_STALLED_MS
 /* A live window re-read this often when the server has no subscriptions. */
@@ -350,22 +351,10 @@ static int watch_objects(struct dh_client *c, struct dh_session *s, struct dh_er
     return rc;
 }
 
-/* Reconnect pacing: consecutive failures and the jitter's seed. */
-struct retry {
-    unsigned attempt;
-    unsigned seed;
-};
-
-static int64_t retry_next(struct retry *r)
-{
-    double jitter = (double)(rand_r(&r->seed) % 1000) / 1000.0;
-    return dh_retry_wait_ms(DH_RETRY_INITIAL_MS, DH_RETRY_CAP_MS, ++r->attempt, jitter);
-}
-
 /* Say we are down and when the next try is due, then wait for it. */
-static void wait_retry(struct dh_client *c, struct retry *r, const struct dh_error *e)
+static void wait_retry(struct dh_client *c, struct dh_backoff *r, const struct dh_error *e)
 {
-    int64_t wait = retry_next(r);
+    int64_t wait = dh_backoff_fail(r, dh_now_ms());
     pthread_mutex_lock(&c->mu);
     c->next_try_ms = dh_now_ms() + wait;
     set_conn_locked(c, DH_CONN_RETRYING, e);
@@ -390,13 +379,13 @@ static int session_over(struct dh_session *s, struct dh_error *e)
 }
 
 /* The stream dropped: is the session still alive, expired, or unreachable? */
-static void recover(struct dh_client *c, struct dh_session *s, struct retry *r)
+static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff *r)
 {
     struct dh_error e;
     dh_error_clear(&e);
     if (!session_over(s, &e)) {
         if (dh_session_refresh(s, &e) == DH_OK) {
-            r->attempt = 0;
+            dh_backoff_reset(r);
             pthread_mutex_lock(&c->mu);
             if (c->conn != DH_CONN_CONNECTED && c->session == s)
                 set_conn_locked(c, DH_CONN_CONNECTED, NULL);
@@ -436,7 +425,9 @@ static int wait_credentials(struct dh_client *c)
 static void *conn_main(void *arg)
 {
     struct dh_client *c = arg;
-    struct retry r = {0, (unsigned)dh_now_ms() ^ (unsigned)(uintptr_t)c};
+    struct dh_backoff r;
+    dh_backoff_init(&r, DH_RETRY_INITIAL_MS, DH_RETRY_CAP_MS, DH_RETRY_JITTER_PCT,
+                    (uint64_t)dh_now_ms() ^ (uint64_t)(uintptr_t)c);
     for (;;) {
         pthread_mutex_lock(&c->mu);
         int stop = c->stopping;
@@ -448,7 +439,7 @@ static void *conn_main(void *arg)
         struct dh_session *s = current_session(c, NULL);
         if (!s) {
             if (connect_once(c, &e) == DH_OK) {
-                r.attempt = 0;
+                dh_backoff_reset(&r);
                 continue;
             }
             if (e.code == DH_ECANCELLED)

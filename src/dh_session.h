@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dh_backoff.h"
 #include "dh_clock.h"
 #include "dh_error.h"
 #include "dh_transport.h"
@@ -110,19 +111,18 @@ int64_t dh_session_age_ms(struct dh_session *s);
  * "Basic <base64>", "<type> <value>"). DH_EINVAL on a bad combination. */
 int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n, struct dh_error *err);
 
-/* Jittered exponential back-off: the wait before retry number attempt
- * (1, 2, ...): initial_ms doubled per attempt up to cap_ms, of which the
- * random half is scaled by jitter in [0,1] (0: the full wait, 1: half).
- * Pure. */
-int64_t dh_retry_wait_ms(int64_t initial_ms, int64_t cap_ms, unsigned attempt, double jitter);
+/* The keep-alive's retry back-off for a session of duration_ms: from
+ * duration/20 (0.1..1 s), doubling to duration/8 (up to 30 s), jitter_pct
+ * of each wait random (dh_backoff). */
+void dh_keepalive_backoff_init(struct dh_backoff *b, int64_t duration_ms, int jitter_pct,
+                               uint64_t seed);
 
 /* The keep-alive's next wait in ms, or -1 when the session is lost. With no
- * failure it is the regular refresh at last_ok_ms + duration_ms / 2. After
- * `failures` consecutive failures it is dh_retry_wait_ms with an initial
- * wait of duration/20 (0.1..1 s) and a cap of duration/8 (up to 30 s), cut
- * so the last try falls on the deadline last_ok_ms + duration_ms; at or past
- * the deadline the session is lost. jitter in [0,1]. Pure. */
+ * failure in b it is the regular refresh at last_ok_ms + duration_ms / 2.
+ * After failures (dh_backoff_fail on b) it is b's wait, cut so the last try
+ * falls on the deadline last_ok_ms + duration_ms; at or past the deadline
+ * the session is lost. Pure. */
 int64_t dh_keepalive_wait_ms(int64_t now_ms, int64_t last_ok_ms, int64_t duration_ms,
-                             unsigned failures, double jitter);
+                             const struct dh_backoff *b);
 
 #endif

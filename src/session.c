@@ -24,6 +24,9 @@
 /* A refresh that cannot reach the server still ends after this, so the
  * keep-alive notices the deadline. */
 #define DH_REFRESH_MIN_TIMEOUT_MS 1000
+/* Half of each retry wait is random, so clients cut off together do not
+ * come back together. */
+#define DH_KEEPALIVE_JITTER_PCT 50
 /* CloseSession is a courtesy (the server drops an idle session anyway):
  * never let it hold up quitting. */
 #define DH_CLOSE_TIMEOUT_MS 400
@@ -103,41 +106,28 @@ int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n,
     return DH_OK;
 }
 
-int64_t dh_retry_wait_ms(int64_t initial_ms, int64_t cap_ms, unsigned attempt, double jitter)
+void dh_keepalive_backoff_init(struct dh_backoff *b, int64_t duration_ms, int jitter_pct,
+                               uint64_t seed)
 {
-    if (initial_ms < 1)
-        initial_ms = 1;
-    if (cap_ms < initial_ms)
-        cap_ms = initial_ms;
-    int64_t w = initial_ms;
-    for (unsigned i = 1; i < attempt && w < cap_ms; i++)
-        w *= 2;
-    if (w > cap_ms)
-        w = cap_ms;
-    /* Equal jitter: half fixed, half random, so clients that failed together
-     * do not retry together, and no wait collapses to nothing. */
-    if (!(jitter >= 0.0))
-        jitter = 0.0;
-    if (jitter > 1.0)
-        jitter = 1.0;
-    return w - (int64_t)((double)(w / 2) * jitter);
+    if (duration_ms < 1)
+        duration_ms = DH_FALLBACK_DURATION_MS;
+    int64_t initial = clamp_ms(duration_ms / 20, 100, 1000);
+    dh_backoff_init(b, initial, clamp_ms(duration_ms / 8, initial, 30000), jitter_pct, seed);
 }
 
 int64_t dh_keepalive_wait_ms(int64_t now_ms, int64_t last_ok_ms, int64_t duration_ms,
-                             unsigned failures, double jitter)
+                             const struct dh_backoff *b)
 {
     if (duration_ms < 1)
         duration_ms = DH_FALLBACK_DURATION_MS;
     int64_t deadline = last_ok_ms + duration_ms;
-    if (failures == 0) {
+    if (b->failures == 0) {
         int64_t w = last_ok_ms + duration_ms / 2 - now_ms;
         return w > 0 ? w : 0;
     }
     if (now_ms >= deadline)
         return -1;
-    int64_t initial = clamp_ms(duration_ms / 20, 100, 1000);
-    int64_t cap = clamp_ms(duration_ms / 8, initial, 30000);
-    int64_t w = dh_retry_wait_ms(initial, cap, failures, jitter);
+    int64_t w = dh_backoff_wait_ms(b, now_ms);
     /* The last try is at the deadline itself, never after it. */
     return w < deadline - now_ms ? w : deadline - now_ms;
 }
@@ -331,14 +321,14 @@ static void set_state(struct dh_session *s, enum dh_session_state st, const stru
 static void *keepalive_main(void *arg)
 {
     struct dh_session *s = arg;
-    unsigned seed = (unsigned)dh_now_ms() ^ (unsigned)(uintptr_t)s;
-    unsigned failures = 0;
+    struct dh_backoff bo;
+    dh_keepalive_backoff_init(&bo, dh_session_duration_ms(s), DH_KEEPALIVE_JITTER_PCT,
+                              (uint64_t)dh_now_ms() ^ (uint64_t)(uintptr_t)s);
     for (;;) {
         pthread_mutex_lock(&s->mu);
         int64_t last_ok = s->last_ok_ms, duration = s->duration_ms;
         pthread_mutex_unlock(&s->mu);
-        double jitter = (double)(rand_r(&seed) % 1000) / 1000.0;
-        int64_t wait = dh_keepalive_wait_ms(dh_now_ms(), last_ok, duration, failures, jitter);
+        int64_t wait = dh_keepalive_wait_ms(dh_now_ms(), last_ok, duration, &bo);
         if (wait < 0) {
             struct dh_error e;
             dh_error_set(&e, DH_ETIMEOUT, "no refresh reached the server within the session's "
@@ -353,7 +343,9 @@ static void *keepalive_main(void *arg)
         struct dh_error e;
         dh_error_clear(&e);
         if (refresh(s, timeout, &e) == DH_OK) {
-            failures = 0;
+            /* Reset, and follow a duration the server may have changed. */
+            dh_keepalive_backoff_init(&bo, dh_session_duration_ms(s), DH_KEEPALIVE_JITTER_PCT,
+                                      bo.rng);
             set_state(s, DH_SESSION_OK, NULL);
             continue;
         }
@@ -361,7 +353,7 @@ static void *keepalive_main(void *arg)
             set_state(s, DH_SESSION_EXPIRED, &e);
             break;
         }
-        failures++;
+        dh_backoff_fail(&bo, dh_now_ms());
         set_state(s, DH_SESSION_RETRYING, &e);
     }
     return NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_session.c: authorization headers and the keep-alive's deadline rule and
- * retry back-off. */
+ * its retry back-off. */
+#include <stdint.h>
 #include <string.h>
 
 #include "check.h"
@@ -47,43 +48,36 @@ static void test_auth_psk_and_other(void)
     CHECK_INT(dh_auth_header(&o, tiny, sizeof tiny, NULL), DH_EINVAL);
 }
 
-static void test_retry_wait_doubles_to_cap(void)
+/* A keep-alive back-off for duration T after n failures at now, no jitter. */
+static struct dh_backoff failed(int64_t duration, unsigned n, int64_t now)
 {
-    /* No jitter: 500, 1000, 2000, 4000, then the cap. */
-    CHECK_INT(dh_retry_wait_ms(500, 5000, 1, 0.0), 500);
-    CHECK_INT(dh_retry_wait_ms(500, 5000, 2, 0.0), 1000);
-    CHECK_INT(dh_retry_wait_ms(500, 5000, 4, 0.0), 4000);
-    CHECK_INT(dh_retry_wait_ms(500, 5000, 5, 0.0), 5000);
-    CHECK_INT(dh_retry_wait_ms(500, 5000, 1000, 0.0), 5000);
-    /* Full jitter halves the wait, never more; out-of-range jitter is clamped. */
-    CHECK_INT(dh_retry_wait_ms(500, 5000, 5, 1.0), 2500);
-    CHECK_INT(dh_retry_wait_ms(500, 5000, 5, 7.0), 2500);
-    CHECK_INT(dh_retry_wait_ms(500, 5000, 5, -1.0), 5000);
-    int64_t w = dh_retry_wait_ms(500, 5000, 3, 0.5);
-    CHECK(w >= 1000 && w <= 2000);
-    /* Degenerate arguments still wait. */
-    CHECK(dh_retry_wait_ms(0, 0, 1, 0.0) >= 1);
+    struct dh_backoff b;
+    dh_keepalive_backoff_init(&b, duration, 0, 1);
+    for (unsigned i = 0; i < n; i++)
+        dh_backoff_fail(&b, now);
+    return b;
 }
 
 static void test_keepalive_regular_refresh(void)
 {
     /* No failure: refresh at half the duration after the last success. */
-    CHECK_INT(dh_keepalive_wait_ms(1000, 1000, 300000, 0, 0.3), 150000);
-    CHECK_INT(dh_keepalive_wait_ms(101000, 1000, 300000, 0, 0.3), 50000);
-    CHECK_INT(dh_keepalive_wait_ms(200000, 1000, 300000, 0, 0.3), 0);
+    struct dh_backoff b = failed(300000, 0, 0);
+    CHECK_INT(dh_keepalive_wait_ms(1000, 1000, 300000, &b), 150000);
+    CHECK_INT(dh_keepalive_wait_ms(101000, 1000, 300000, &b), 50000);
+    CHECK_INT(dh_keepalive_wait_ms(200000, 1000, 300000, &b), 0);
 }
 
 static void test_keepalive_retries_until_deadline(void)
 {
     /* T = 300 s, last success at 0, link down from 150 s: the keep-alive keeps
-     * trying with growing waits (0.5 .. 30 s cap), never gives up before 300 s,
+     * trying with growing waits (1 .. 30 s cap), never gives up before 300 s,
      * and tries once more at the deadline itself. pydeephaven gave up ~11 s in. */
-    int64_t now = 150000, last = 0;
-    unsigned failures = 0;
-    int64_t prev = 0, waits = 0;
+    struct dh_backoff b;
+    dh_keepalive_backoff_init(&b, 300000, 0, 1);
+    int64_t now = 150000, prev = 0, waits = 0;
     for (;;) {
-        failures++;
-        int64_t w = dh_keepalive_wait_ms(now, last, 300000, failures, 0.0);
+        dh_backoff_fail(&b, now);
+        int64_t w = dh_keepalive_wait_ms(now, 0, 300000, &b);
         if (w < 0)
             break;
         CHECK(w > 0);
@@ -94,30 +88,46 @@ static void test_keepalive_retries_until_deadline(void)
         prev = w;
         now += w;
         waits++;
-        CHECK(waits < 1000);
+        CHECK_REQ(waits < 1000);
     }
     CHECK_INT(now, 300000);
     CHECK(waits >= 8);
-    /* The first retry comes quickly; the cap is duration/8 (30 s max). */
-    CHECK_INT(dh_keepalive_wait_ms(150000, 0, 300000, 1, 0.0), 1000);
-    CHECK_INT(dh_keepalive_wait_ms(150000, 0, 300000, 20, 0.0), 30000);
-    CHECK_INT(dh_keepalive_wait_ms(150000, 0, 16000, 1, 0.0) , -1);
+    /* The first retry comes quickly; the cap is duration/8 (30 s at most). */
+    b = failed(300000, 1, 150000);
+    CHECK_INT(dh_keepalive_wait_ms(150000, 0, 300000, &b), 1000);
+    b = failed(300000, 20, 150000);
+    CHECK_INT(dh_keepalive_wait_ms(150000, 0, 300000, &b), 30000);
+    b = failed(16000, 1, 150000);
+    CHECK_INT(dh_keepalive_wait_ms(150000, 0, 16000, &b), -1);
     /* A short session (2 s): waits of 100 ms growing to 250 ms, cut at the deadline. */
-    CHECK_INT(dh_keepalive_wait_ms(1000, 0, 2000, 1, 0.0), 100);
-    CHECK_INT(dh_keepalive_wait_ms(1000, 0, 2000, 9, 0.0), 250);
-    CHECK_INT(dh_keepalive_wait_ms(1900, 0, 2000, 9, 0.0), 100);
-    CHECK_INT(dh_keepalive_wait_ms(2000, 0, 2000, 9, 0.0), -1);
+    b = failed(2000, 1, 1000);
+    CHECK_INT(dh_keepalive_wait_ms(1000, 0, 2000, &b), 100);
+    b = failed(2000, 9, 1000);
+    CHECK_INT(dh_keepalive_wait_ms(1000, 0, 2000, &b), 250);
+    b = failed(2000, 9, 1900);
+    CHECK_INT(dh_keepalive_wait_ms(1900, 0, 2000, &b), 100);
+    CHECK_INT(dh_keepalive_wait_ms(2000, 0, 2000, &b), -1);
     /* A success moves the deadline: the same moment is fine again. */
-    CHECK(dh_keepalive_wait_ms(2000, 1500, 2000, 1, 0.0) > 0);
+    b = failed(2000, 1, 2000);
+    CHECK(dh_keepalive_wait_ms(2000, 1500, 2000, &b) > 0);
 }
 
 static void test_keepalive_jitter_spreads(void)
 {
-    /* Jitter shortens a wait by at most half, never lengthens it. */
-    for (int i = 0; i <= 10; i++) {
-        int64_t w = dh_keepalive_wait_ms(150000, 0, 300000, 5, i / 10.0);
+    /* Half jitter shortens a wait by at most half, never lengthens it, and
+     * the waits differ. */
+    int64_t lo = INT64_MAX, hi = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        struct dh_backoff b;
+        dh_keepalive_backoff_init(&b, 300000, 50, seed);
+        for (int i = 0; i < 5; i++)
+            dh_backoff_fail(&b, 150000);
+        int64_t w = dh_keepalive_wait_ms(150000, 0, 300000, &b);
         CHECK(w >= 8000 && w <= 16000);
+        lo = w < lo ? w : lo;
+        hi = w > hi ? w : hi;
     }
+    CHECK(lo < hi);
 }
 
 static void test_connect_refused(void)
@@ -137,7 +147,7 @@ static void test_connect_refused(void)
 int main(void)
 {
     CHECK_RUN(T(test_auth_anonymous), T(test_auth_basic), T(test_auth_psk_and_other),
-              T(test_retry_wait_doubles_to_cap), T(test_keepalive_regular_refresh),
+              T(test_keepalive_regular_refresh),
               T(test_keepalive_retries_until_deadline), T(test_keepalive_jitter_spreads),
               T(test_connect_refused));
 }
