@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -281,6 +282,21 @@ static void cli_block_signals(sigset_t *set)
     sigprocmask(SIG_BLOCK, set, NULL);
 }
 
+/* Releasing may wait for a stalled server: a second Ctrl-C, SIGTERM or
+ * SIGHUP now ends the process at once (default action; this thread is the
+ * only one that has them unblocked). */
+static void cli_second_signal_exits(const sigset_t *set)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaction(sigs[i], &sa, NULL);
+    pthread_sigmask(SIG_UNBLOCK, set, NULL);
+}
+
 /* Wait for one of the blocked signals, checking once a second that the
  * session still lives. Returns the signal, or 0 when the session died. */
 static int cli_wait_signal(struct dh_session *s, const sigset_t *set, struct dh_error *why)
@@ -380,6 +396,7 @@ int cli_publish(const struct cli_options *o)
         dh_session_free(s);
         return CLI_EXIT_FAIL;
     }
+    cli_second_signal_exits(&set);
     dh_error_clear(&err);
     if (dh_release(s, &exported, &err) != DH_OK) {
         cli_error_line(err.msg);

@@ -4,7 +4,8 @@
 # and what dhtui cannot use is listed with the reason. `dhtui publish` of an
 # object named with escape sequences prints the name sanitised; an object
 # with a 5,000-character name is listed by `ls` (text and --json) with why it
-# cannot be used, and `publish`/`rows` of it fail with that reason.
+# cannot be used, and `publish`/`rows` of it fail with that reason. A second
+# SIGTERM ends a publisher that is releasing on a stalled server at once.
 . "$(dirname "$0")/lib.sh"
 
 start_server
@@ -62,5 +63,25 @@ expect_err_has "cannot be used: its ticket is 5002 bytes" "publish says why"
 run_cli rows "$long" --port "$P"
 expect_rc 1 "rows of the long name fails"
 expect_err_has "cannot be used: its ticket is 5002 bytes" "rows says why"
+
+# ---- publish: a second SIGTERM while releasing on a stalled server ----
+publish trades "$IT_TMP/pub2"
+kill -STOP "$SERVER_PID"
+kill -TERM "$PUB_PID"
+sleep 0.3
+t0=$(now_ms)
+kill -TERM "$PUB_PID" 2>/dev/null
+for _ in $(seq 1 100); do
+    kill -0 "$PUB_PID" 2>/dev/null || break
+    sleep 0.02
+done
+t1=$(now_ms)
+kill -CONT "$SERVER_PID"
+if kill -0 "$PUB_PID" 2>/dev/null; then
+    fail "publish still runs 2 s after a second SIGTERM"
+else
+    pass "a second SIGTERM ends publish in $((t1 - t0)) ms"
+fi
+wait "$PUB_PID" 2>/dev/null
 
 finish
