@@ -874,7 +874,7 @@ static void handle_input(struct app *a)
             key = wch == KEY_ENTER ? UI_KEY_ENTER : UI_KEYFN + (int)wch;
         } else {
             key = (int)wch;
-            if (key == UI_KEY_CTRL_C && !prompt_pasting())
+            if (key == UI_KEY_CTRL_C && !(prompt_active() && prompt_pasting()))
                 key = UI_KEY_INTERRUPT; /* raw mode: Ctrl-C is a byte, not SIGINT */
             else if (key == '\n' || key == '\r')
                 key = UI_KEY_ENTER;

@@ -87,11 +87,11 @@ static void guard_on_fatal(int sig, siginfo_t *info, void *uctx)
             return;
         }
     }
-    /* Default action: re-raised when the faulting instruction runs again, or
-     * by abort(3) itself once this handler returns. */
+    /* The default action: the raised signal stays blocked until this handler
+     * returns, then ends the process (a real fault would also recur, but a
+     * kill(2)-sent one would not). */
     signal(sig, SIG_DFL);
-    if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL && sig != SIGFPE)
-        raise(sig);
+    raise(sig);
 }
 
 int term_guard_install(void)

@@ -3,11 +3,11 @@
 # test_terminal: no key, pasted byte or signal leaves the terminal broken.
 # Ctrl-\ (typed, and inside a bracketed paste) does not kill dhtui; SIGTERM,
 # SIGHUP, SIGINT and SIGQUIT end it with the terminal as it was before (the
-# same `stty -a`, the alternate screen left, the cursor shown); a second
-# SIGTERM while a stalled server holds up quitting exits at once; Ctrl-C still
-# quits. Pasted ^U, ^P and ESC are inserted as text, never run as editing
-# commands. Copy (c) of a hostile cell puts no control byte in the clipboard;
-# C copies the exact bytes.
+# same `stty -a`, the alternate screen left, the cursor shown), and so does a
+# crash (SIGSEGV, SIGABRT); a second SIGTERM while a stalled server holds up
+# quitting exits at once; Ctrl-C still quits. Pasted ^U, ^P and ESC are
+# inserted as text, never run as editing commands. Copy (c) of a hostile cell
+# puts no control byte in the clipboard; C copies the exact bytes.
 . "$(dirname "$0")/lib.sh"
 
 start_server
@@ -134,6 +134,19 @@ for sig in TERM HUP INT QUIT; do
     kill -s "$sig" "$pid"
     wait_exit "sig$sig" 5 || die "SIG$sig did not end dhtui"
     check_restored "sig$sig" "SIG$sig"
+done
+
+# ---- a crash (SIGSEGV, SIGABRT) restores the terminal before dying ----
+for sig in SEGV ABRT; do
+    start_guarded "crash$sig"
+    expect_text "crash$sig" "objects" 15
+    kill -s "$sig" "$(dhtui_pid "crash$sig")"
+    wait_exit "crash$sig" 5 || die "SIG$sig did not end dhtui"
+    check_restored "crash$sig" "SIG$sig"
+    rc=$(cat "$E2E_TMP/crash$sig.rc")
+    [ "$rc" -gt 128 ] || [ "$rc" = 1 ] || fail "SIG$sig: exit status $rc"
+    # A sanitizer build reports the signal it was handed on: expected here.
+    rm -f "$E2E_TMP"/sanitizer-"crash$sig"*
 done
 
 # ---- a second SIGTERM while a stalled server holds up quitting ----
