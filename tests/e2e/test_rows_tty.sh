@@ -9,11 +9,13 @@
 start_server
 ROWS=(rows hostile --port "$E2E_PORT" --columns Case,Payload --limit 10)
 q() { printf '%q ' "$@"; }
+# The environment dhtui runs in (sanitizer builds: the known c-ares leak).
+ENV=$(q env LANG=C.UTF-8 "LSAN_OPTIONS=suppressions=$E2E_DIR/lsan.supp:print_suppressions=0")
 
 # To the terminal: escaped.
 for fmt in csv tsv; do
     tm new-session -d -s "$fmt" -x 200 -y 40 \
-        "env LANG=C.UTF-8 $(q "$DHTUI" "${ROWS[@]}" --format "$fmt"); echo EXIT=\$?; sleep 30"
+        "$ENV $(q "$DHTUI" "${ROWS[@]}" --format "$fmt"); echo EXIT=\$?; sleep 30"
     expect_text "$fmt" "EXIT=0" 15
     screen "$fmt" | grep -Eq '^Case[ ,]+Payload' || fail "$fmt: the header scrolled or was cleared away"
     screen "$fmt" | grep -qF 'before\e[2J\e[Hafter' || fail "$fmt: the clear-screen sequence is not shown as text"
@@ -25,7 +27,7 @@ done
 # To a pipe: the exact bytes (and --escape still escapes).
 for fmt in csv tsv json; do
     tm new-session -d -s "pipe$fmt" -x 120 -y 10 \
-        "$(q "$DHTUI" "${ROWS[@]}" --format "$fmt") | cat > $(q "$E2E_TMP/pipe.$fmt"); $(q "$DHTUI" "${ROWS[@]}" --format "$fmt" --escape) | cat > $(q "$E2E_TMP/esc.$fmt"); echo DONE; sleep 30"
+        "$ENV $(q "$DHTUI" "${ROWS[@]}" --format "$fmt") | cat > $(q "$E2E_TMP/pipe.$fmt"); $ENV $(q "$DHTUI" "${ROWS[@]}" --format "$fmt" --escape) | cat > $(q "$E2E_TMP/esc.$fmt"); echo DONE; sleep 30"
     expect_text "pipe$fmt" "DONE" 15
 done
 raw=$(printf 'before\033[2J\033[Hafter')
@@ -43,7 +45,7 @@ LC_ALL=C grep -q "$(printf '\033')" "$E2E_TMP/pipe.json" && fail "json holds a r
 
 # --raw to the terminal writes the bytes: the title changes (as asked).
 tm new-session -d -s raw -x 200 -y 40 \
-    "env LANG=C.UTF-8 $(q "$DHTUI" rows hostile --port "$E2E_PORT" --columns Payload --offset 6 --limit 1 --format csv --raw); echo EXIT=\$?; sleep 30"
+    "$ENV $(q "$DHTUI" rows hostile --port "$E2E_PORT" --columns Payload --offset 6 --limit 1 --format csv --raw); echo EXIT=\$?; sleep 30"
 expect_text raw "EXIT=0" 15
 screen raw | grep -qF 'pwned title' && fail "--raw: the title sequence was shown as text"
 finish
