@@ -24,6 +24,11 @@
  * the batches the data formats stream through. */
 #define ROWS_TABLE_BATCH 4096
 #define ROWS_DATA_BATCH 16384
+/* Rows per snapshot stream: gRPC receives ahead of a reader slower than the
+ * network (its flow-control window grows with the bandwidth), so a long
+ * export is read as consecutive snapshots of this many rows, which bounds
+ * what can pile up. */
+#define ROWS_SNAPSHOT 262144
 /* Widest a column of --format table grows before cells are cut with '…'. */
 #define ROWS_MAX_WIDTH 40
 /* Longest cell text kept (longer values are cut by the formatter). */
@@ -311,48 +316,73 @@ static int rows_begin(struct rows_run *run, struct dh_table_stream *st)
     return 0;
 }
 
-/* Stream [offset, offset + limit) of the table through one snapshot and
- * write it out batch by batch. */
-static int rows_stream(struct rows_run *run, struct dh_session *s, const struct dh_ticket *t,
-                       int64_t size)
+/* Write every batch of one snapshot stream; *rows gets the rows written.
+ * CLI_EXIT_OK or the exit code to stop with. */
+static int rows_drain(struct rows_run *run, struct dh_table_stream *st, int64_t *rows)
 {
-    const struct cli_options *o = run->o;
-    int64_t count = rows_count(o, size);
-    struct dh_column_set cs = {.bits = run->bits, .n_columns = run->schema->n_fields};
-    int table = o->format == CLI_FORMAT_TABLE;
-    struct dh_error err;
-    dh_error_clear(&err);
-    struct dh_table_stream *st = NULL;
-    if (dh_table_stream_open(s, t, o->offset, count, o->format == CLI_FORMAT_ARROW ? NULL : &cs,
-                             table ? ROWS_TABLE_BATCH : ROWS_DATA_BATCH, NULL, &st,
-                             &err) != DH_OK) {
-        cli_error_line(err.msg);
-        return CLI_EXIT_FAIL;
-    }
-    int code = rows_begin(run, st);
+    int table = run->o->format == CLI_FORMAT_TABLE;
+    int code = CLI_EXIT_OK;
+    *rows = 0;
     while (code == CLI_EXIT_OK) {
         const struct dh_batch *b;
         struct dh_raw_message raw;
+        struct dh_error err;
+        dh_error_clear(&err);
         int rc = dh_table_stream_next(st, &b, &raw, &err);
         if (rc == DH_END)
             break;
         if (rc != DH_OK) {
             cli_error_line(err.msg);
-            code = CLI_EXIT_FAIL;
-            break;
+            return CLI_EXIT_FAIL;
         }
         if (table)
             rows_table_batch(run, b, b->length);
         else
             rows_writer_batch(&run->w, b, b->length, &raw);
+        *rows += b->length;
         if (rows_output_stopped(run, &code))
             break;
         if (rows_interrupted)
             code = 128 + rows_interrupted; /* as a shell reports a death by signal */
     }
-    dh_table_stream_free(st);
-    if (code != CLI_EXIT_OK || rows_output_stopped(run, &code))
-        return code;
+    return code;
+}
+
+/* Stream [offset, offset + limit) of the table as consecutive snapshots of
+ * at most ROWS_SNAPSHOT rows and write it out batch by batch. */
+static int rows_stream(struct rows_run *run, struct dh_session *s, const struct dh_ticket *t,
+                       int64_t size)
+{
+    const struct cli_options *o = run->o;
+    int64_t left = rows_count(o, size), pos = o->offset;
+    struct dh_column_set cs = {.bits = run->bits, .n_columns = run->schema->n_fields};
+    int table = o->format == CLI_FORMAT_TABLE;
+    int code = CLI_EXIT_OK, begun = 0;
+    do {
+        int64_t count = left < ROWS_SNAPSHOT ? left : ROWS_SNAPSHOT;
+        struct dh_error err;
+        dh_error_clear(&err);
+        struct dh_table_stream *st = NULL;
+        if (dh_table_stream_open(s, t, pos, count, o->format == CLI_FORMAT_ARROW ? NULL : &cs,
+                                 table ? ROWS_TABLE_BATCH : ROWS_DATA_BATCH, NULL, &st,
+                                 &err) != DH_OK) {
+            cli_error_line(err.msg);
+            return CLI_EXIT_FAIL;
+        }
+        if (!begun)
+            code = rows_begin(run, st);
+        begun = 1;
+        int64_t got = 0;
+        if (code == CLI_EXIT_OK)
+            code = rows_drain(run, st, &got);
+        dh_table_stream_free(st);
+        if (code != CLI_EXIT_OK || rows_output_stopped(run, &code))
+            return code;
+        if (got < count)
+            break; /* the table ended before the range did */
+        pos += got;
+        left -= got;
+    } while (left > 0);
     if (table && !run->header_done)
         rows_header_table(run);
     else if (!table)
