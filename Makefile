@@ -24,7 +24,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 CMAKE_CONFIGURE = cmake -S . $(if $(CCACHE),-DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE)) >/dev/null
 
-.PHONY: all deps test-deps build demo test test-plain test-asan test-compile fuzz bench \
+.PHONY: all deps test-deps build demo test test-plain test-asan test-compile fuzz bench soak \
         screenshots clean
 
 all: build
@@ -68,6 +68,11 @@ fuzz:
 
 bench: build
 	scripts/bench.sh
+
+# The chaos scenarios in a loop for SOAK_MINUTES (tests/chaos), with figures at the end.
+SOAK_MINUTES ?= 10
+soak: build
+	scripts/soak.sh $(SOAK_MINUTES) $(BUILD)
 
 screenshots: build
 	scripts/screenshots.sh

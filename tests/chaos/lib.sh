@@ -6,7 +6,8 @@
 # the server computes them; and the list of checks disabled by a known defect.
 #
 # Environment (set by ctest): DHTUI, DH_SERVER, DH_PROXY. Optional: DH_CHAOS_ALL=1 runs
-# the checks listed in known-defects too; DH_CHAOS_ONLY="CHECK..." runs only those; DH_CHAOS_FIGURES=FILE appends one line of
+# the checks listed in known-defects too; DH_CHAOS_ONLY="CHECK..." runs only those;
+# DH_CHAOS_LONG=1 adds the long faults (make soak); DH_CHAOS_FIGURES=FILE appends one line of
 # figures per scenario (make soak).
 
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
@@ -17,6 +18,7 @@ SERVER_PORT=""  # where the demo server listens (fixed across restarts)
 SERVER_SEEN=0   # lines of the current server's stdout already read
 SERVER_ARGS=()  # extra arguments, kept for restarts
 SERVER_GEN=0    # restarts so far (each server has its own fifo and output)
+SERVER_FROZEN=0 # 1 while the server is stopped by SIGSTOP (its control channel too)
 PROXY_PID=""
 PROXY_SEEN=0
 REPLY=""
@@ -214,13 +216,16 @@ fault_start() {
     cut) proxy_ctl cut 600 ;;
     drop) proxy_ctl drop ;;
     slow) proxy_ctl slow 300 ;;
-    freeze) kill -STOP "$E2E_SERVER_PID" ;;
+    freeze)
+        SERVER_FROZEN=1
+        kill -STOP "$E2E_SERVER_PID"
+        ;;
     *) die "unknown fault '$1'" ;;
     esac
 }
 
 # The faults every scenario goes through, with how long each holds (0: a one-off).
-CHAOS_FAULTS="stall:3 expire:0 kill:3 cut:3 drop:0 slow:2 freeze:3"
+CHAOS_FAULTS="stall:2 expire:0 kill:2 cut:2 drop:0 slow:1 freeze:2"
 
 # each_fault FN: FN FAULT HOLD for every fault above, in order.
 each_fault() {
@@ -231,12 +236,12 @@ each_fault() {
 }
 
 # hold_fault SESSION FAULT HOLD [FN]: start FAULT; if it lasts, run FN (checks while it
-# holds), expect dhtui in SESSION to stay quiet for HOLD seconds, then end it. Dies if
+# holds; it gets SESSION), expect dhtui in SESSION to stay quiet for HOLD seconds, then end it. Dies if
 # dhtui exited meanwhile.
 hold_fault() {
     fault_start "$2"
     if [ "$3" -gt 0 ]; then
-        [ -n "${4:-}" ] && "$4"
+        [ -n "${4:-}" ] && "$4" "$1"
         expect_quiet "$1" "$3"
         fault_end "$2"
     fi
@@ -250,7 +255,10 @@ fault_end() {
     stall) server_ctl stall 0 ;;
     kill) restart_server ;;
     cut | slow) proxy_ctl pass ;;
-    freeze) kill -CONT "$E2E_SERVER_PID" ;;
+    freeze)
+        kill -CONT "$E2E_SERVER_PID"
+        SERVER_FROZEN=0
+        ;;
     esac
 }
 
@@ -494,8 +502,7 @@ group() {
 # expect_quiet_pid PID SECONDS: while a fault holds, process PID uses little CPU and
 # (with the server listening) sends few requests.
 expect_quiet_pid() {
-    if [ -n "$E2E_SERVER_PID" ] && kill -0 "$E2E_SERVER_PID" 2>/dev/null &&
-        ! ps -o stat= -p "$E2E_SERVER_PID" | grep -q '^T'; then
+    if [ -n "$E2E_SERVER_PID" ] && [ "$SERVER_FROZEN" = 0 ]; then
         sample_load "$1" "$2"
         [ "$RATE" -le $MAX_WAIT_RATE ] ||
             fail "pid $1: $RATE requests a second while waiting (at most $MAX_WAIT_RATE)"
@@ -512,4 +519,22 @@ sanitizer_env() {
     echo "ASAN_OPTIONS=log_path=$E2E_TMP/sanitizer-$1:${ASAN_OPTIONS:-}" \
         "LSAN_OPTIONS=suppressions=$E2E_DIR/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}" \
         "UBSAN_OPTIONS=log_path=$E2E_TMP/sanitizer-$1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
+}
+
+# start_publisher PORT: `dhtui publish trades` against PORT in the background; sets
+# PUB_PID and TICKET (its first stdout line). Dies if no ticket comes.
+start_publisher() {
+    # shellcheck disable=SC2046
+    env $(sanitizer_env publish) "$DHTUI" publish trades --port "$1" \
+        >"$E2E_TMP/publish.out" 2>"$E2E_TMP/publish.err" &
+    PUB_PID=$!
+    local end=$(($(now_ms) + 10000 * SLOW))
+    TICKET=""
+    while [ -z "$TICKET" ] && [ "$(now_ms)" -lt $end ]; do
+        TICKET=$(head -n 1 "$E2E_TMP/publish.out")
+        kill -0 $PUB_PID 2>/dev/null || break
+        [ -n "$TICKET" ] || sleep 0.05
+    done
+    [ -n "$TICKET" ] || die "publish printed no ticket: $(cat "$E2E_TMP/publish.err")"
+    echo "ticket $TICKET"
 }
