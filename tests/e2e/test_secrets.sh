@@ -3,10 +3,10 @@
 # test_secrets: a wrong secret is fixed without restarting, and secrets and
 # tickets stay private. Against a demo server with a 600-byte pre-shared key,
 # dhtui started with a wrong one opens a no-echo prompt; a wrong answer asks
-# again, Esc then a reopens it, the right key connects. The key never shows on
-# screen or in the --log file, which (like the ticket history) is created
-# 0600. An object with a 5,000-character name is listed with the reason it
-# cannot be opened.
+# again, Esc then a reopens it, the right key connects (and so does the key
+# from --auth-value-command). The key never shows on screen or in the --log
+# file, which (like the ticket history) is created 0600. An object with a
+# 5,000-character name is listed with the reason it cannot be opened.
 . "$(dirname "$0")/lib.sh"
 
 KEY=$(head -c 600 /dev/urandom | base64 -w 0 | tr -d '=+/' | head -c 600)
@@ -62,4 +62,12 @@ wait_exit main 10 || die "q did not quit"
 [ "$(stat -c %a "$hist")" = 600 ] ||
     fail "the history file is mode $(stat -c %a "$hist") after quitting, not 600"
 grep -qF "${KEY:0:16}" "$hist" && fail "the key is in the history"
+
+# ---- the browser takes the key from --auth-value-command too ----
+printf '%s\n' "$KEY" >"$E2E_TMP/key"
+start_dhtui cmd 120 40 --auth psk --auth-value-command "cat $E2E_TMP/key"
+expect_text cmd "trades" 15
+screen cmd | grep -q "not shown" && fail "--auth-value-command: the key was asked for"
+keys cmd q
+wait_exit cmd 10 || die "q did not quit"
 finish

@@ -2,6 +2,7 @@
 /* test_session.c: authorization headers and the keep-alive's deadline rule and
  * its retry back-off. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -46,6 +47,39 @@ static void test_auth_psk_and_other(void)
     char tiny[8];
     o.auth_type = "psk";
     CHECK_INT(dh_auth_header(&o, tiny, sizeof tiny, NULL), DH_EINVAL);
+}
+
+/* Credentials up to DH_CREDENTIAL_MAX bytes (OIDC tokens are 1-16 KB) make a
+ * header; one byte more is refused, saying both sizes. A bearer keeps a
+ * 64 KB header whole. */
+static void test_auth_long_credentials(void)
+{
+    char *value = malloc(DH_CREDENTIAL_MAX + 2);
+    char *buf = malloc(DH_AUTH_HEADER_MAX);
+    CHECK_REQ(value && buf);
+    memset(value, 'k', DH_CREDENTIAL_MAX);
+    value[DH_CREDENTIAL_MAX] = '\0';
+    struct dh_connect_options o = {.auth_type = "psk", .auth_value = value};
+    CHECK_INT(dh_auth_header(&o, buf, DH_AUTH_HEADER_MAX, NULL), DH_OK);
+    CHECK_INT(strlen(buf), strlen("io.deephaven.authentication.psk.PskAuthenticationHandler ") +
+                               DH_CREDENTIAL_MAX);
+    value[0] = 'u';
+    value[1] = ':';
+    o.auth_type = "Basic";
+    CHECK_INT(dh_auth_header(&o, buf, DH_AUTH_HEADER_MAX, NULL), DH_OK);
+    CHECK_INT(strlen(buf), strlen("Basic ") + (DH_CREDENTIAL_MAX + 2) / 3 * 4);
+    struct dh_bearer *b = dh_bearer_new(buf);
+    CHECK_REQ(b);
+    char *back = dh_bearer_dup(b);
+    CHECK(back && strcmp(back, buf) == 0);
+    free(back);
+    dh_bearer_free(b);
+    strcat(value, "k");
+    struct dh_error e;
+    CHECK_INT(dh_auth_header(&o, buf, DH_AUTH_HEADER_MAX, &e), DH_EINVAL);
+    CHECK(strstr(e.msg, "65537 bytes; at most 65536") != NULL);
+    free(value);
+    free(buf);
 }
 
 /* A keep-alive back-off for duration T after n failures at now, no jitter. */
@@ -147,6 +181,7 @@ static void test_connect_refused(void)
 int main(void)
 {
     CHECK_RUN(T(test_auth_anonymous), T(test_auth_basic), T(test_auth_psk_and_other),
+              T(test_auth_long_credentials),
               T(test_keepalive_regular_refresh),
               T(test_keepalive_retries_until_deadline), T(test_keepalive_jitter_spreads),
               T(test_connect_refused));
