@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* catalog: the demo server's objects (tables, figures, opaque plugin objects),
  * their deterministic cell values, and the Arrow / Barrage / Figure encoders
- * server-core calls (see notes/SERVER_CONTRACT.md).
+ * server-core calls (server/handlers.c).
  *
  * Every cell is a pure function of (table, row, column): nothing is stored per
  * row, so a 10M-row table costs no memory and any row range is generated on
@@ -66,7 +66,7 @@ int demo_object_hidden(const struct demo_object *o);
 
 /* ---- Column model (used by the encoders and tests) ---- */
 
-/* The Java type of a column; each maps to one Arrow type (PROTOCOL.md §6.4). */
+/* The Java type of a column; each maps to one Arrow type (docs/PROTOCOL.md, Column types). */
 enum demo_col_type {
     DEMO_COL_BYTE, DEMO_COL_SHORT, DEMO_COL_INT, DEMO_COL_LONG, DEMO_COL_CHAR,
     DEMO_COL_FLOAT, DEMO_COL_DOUBLE, DEMO_COL_BOOL, DEMO_COL_STRING, DEMO_COL_INSTANT,
@@ -136,13 +136,13 @@ void demo_flight_msg_clear(struct demo_flight_msg *msg);
 typedef int (*demo_emit_fn)(void *ctx, const struct demo_flight_msg *msg);
 
 /* DoGet: the schema message, then record batches of the whole table in snapshot chunks,
- * the first batch of each chunk carrying BarrageUpdateMetadata (PROTOCOL.md §6.1).
+ * the first batch of each chunk carrying BarrageUpdateMetadata (docs/PROTOCOL.md, Arrow IPC).
  * Memory stays bounded (one batch at a time). -1 also when emit stops it. Any thread. */
 int demo_encode_doget(const struct demo_object *t, demo_emit_fn emit, void *ctx, char *err);
 
 /* DoExchange Barrage snapshot: `request` is the BarrageMessageWrapper (type 7) from the
  * first FlightData app_metadata. Emits the schema, then the requested viewport/columns
- * (PROTOCOL.md §7.3). On a malformed request err starts with the grpc status name
+ * (docs/PROTOCOL.md, Barrage). On a malformed request err starts with the grpc status name
  * ("INVALID_ARGUMENT: ..."). Any thread. */
 int demo_encode_barrage_snapshot(const struct demo_object *t, const uint8_t *request,
                                  size_t request_len, demo_emit_fn emit, void *ctx, char *err);

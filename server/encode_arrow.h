@@ -21,7 +21,7 @@ int demo_arrow_schema_message(const struct demo_object *t, uint8_t **out, size_t
 /* One RecordBatch FlightData for the n rows at the positions rows[0..n) (each below the
  * table size), in that order. Columns whose bit is clear in the column bitset
  * cols[0..cols_len) are sent empty (a 0-length node); cols NULL means all columns.
- * use_dh_nulls: sentinel types send null_count 0 and no validity (PROTOCOL.md §6.4).
+ * use_dh_nulls: sentinel types send null_count 0 and no validity (docs/PROTOCOL.md, Column types).
  * Fills msg->header and msg->body (app_metadata left NULL). 0, or -1 with err. Any thread. */
 int demo_arrow_record_batch(const struct demo_object *t, const int64_t *rows, size_t n,
                             const uint8_t *cols, size_t cols_len, int use_dh_nulls,

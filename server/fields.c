@@ -14,7 +14,7 @@
 
 /* Upstream's ListFields debounce (ApplicationServiceGrpcImpl.FieldUpdatePropagationJob). */
 #define FIELDS_INTERVAL_MS 250
-/* The application the built-ins belong to (PROTOCOL.md §5, notes/SERVER_CONTRACT.md). */
+/* The application the built-ins belong to (docs/PROTOCOL.md, Object list). */
 #define APP_NAME "dhtui demo"
 #define SCOPE_DESCRIPTION "query scope variable"
 

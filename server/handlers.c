@@ -1189,7 +1189,7 @@ static const struct method methods[] = {
     {FLIGHT_SVC("DoExchange"), BIDI, h_do_exchange, NULL},
 };
 
-/* Upstream methods of PROTOCOL.md §1 this test peer does not serve. */
+/* Upstream methods (docs/PROTOCOL.md, Services and method paths) this test peer does not serve. */
 static const char *const unserved[] = {
     DH_SVC("SessionService", "NewSession"),
     DH_SVC("SessionService", "RefreshSessionToken"),

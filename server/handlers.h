@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* handlers: the demo server's gRPC method table and handlers (authentication as in
  * upstream SessionServiceGrpcImpl.SessionServiceInterceptor, then one function per
- * method of the subset in PROTOCOL.md). */
+ * method of the subset in docs/PROTOCOL.md). */
 #ifndef DEMO_HANDLERS_H
 #define DEMO_HANDLERS_H
 

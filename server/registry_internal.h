@@ -17,7 +17,7 @@
 #define DEMO_UUID_LEN 36
 /* Ticket bytes quoted in error messages are cut here (grpc-message must stay small). */
 #define DEMO_HEX_QUOTE_MAX 128
-/* The application the built-ins belong to (PROTOCOL.md §5, notes/SERVER_CONTRACT.md). */
+/* The application the built-ins belong to (docs/PROTOCOL.md, Object list). */
 #define DEMO_APP_ID "demo"
 
 struct demo_token;      /* sessions.c */

@@ -13,7 +13,7 @@
 
 #include <grpc/grpc.h>
 
-/* Deephaven's message size limit in both directions (PROTOCOL.md §9). */
+/* Deephaven's message size limit in both directions (docs/PROTOCOL.md, gRPC). */
 #define DEMO_RPC_MAX_MESSAGE (100 * 1024 * 1024)
 
 struct demo_rpc_server;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* subscription.c: live Barrage viewport subscriptions (BarrageMessageProducer's viewport
- * path and BarrageMessageWriterImpl.getSubscriptionMetadata, PROTOCOL.md §7.3/§7.4).
+ * path and BarrageMessageWriterImpl.getSubscriptionMetadata, docs/PROTOCOL.md, Barrage).
  *
  * Catalogue tables only grow at the end and never change existing rows, so a viewport's
  * contents (its positions below the table size, in order) only ever gain rows at their
@@ -256,7 +256,7 @@ static int send_update(struct demo_sub *s, int is_snapshot, int64_t size, int64_
         u.added_rows_len = added_len;
         u.removed_rows = removed;
         u.removed_rows_len = removed_len;
-        u.has_table_size = 1; /* always set for viewports (§7.4); no shift data */
+        u.has_table_size = 1; /* always set for viewports (docs/PROTOCOL.md); no shift data */
         u.table_size = size;
         if (dh_barrage_encode_update(&u, s->mods, s->ncols, &meta, &meta_len, &e) != DH_OK)
             rc = sub_oom(err);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* subscription: live Barrage viewport subscriptions of catalogue tables (DoExchange
- * message type 5; PROTOCOL.md §7.3, §7.4): one subscription's state and the snapshot
+ * message type 5; docs/PROTOCOL.md, Barrage): one subscription's state and the snapshot
  * and update messages it sends (BarrageMessageProducer, BarrageMessageWriterImpl
  * getSubscriptionMetadata), plus the batch writer it shares with snapshots
  * (encode_barrage.c). Errors follow catalog.h: -1 with err (char[DEMO_ERR_MAX], may be

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* client.c: the asynchronous client. Four threads talk to the server, each
+/* client.c: the asynchronous client. Five threads talk to the server, each
  * with one job, and hand results to the caller through one event queue:
  *   conn  - connects, keeps the ListFields stream open, recovers when it drops;
  *   notes - the session's ExportNotifications stream (our own exports' fate);
@@ -769,7 +769,8 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
     dh_session_free(s);
 }
 
-/* Probe every fetched ticket once (PROTOCOL.md §4: no push to other sessions). */
+/* Probe every fetched ticket once: nothing tells us their fate (docs/PROTOCOL.md,
+ * Detecting an invalid ticket). */
 static void probe_all(struct dh_client *c)
 {
     struct dh_session *s = current_session(c, NULL);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* dh_barrage: Barrage flatbuffers (barrage format/Barrage.fbs; PROTOCOL.md section
- * 7.1): the BarrageMessageWrapper carried in FlightData.app_metadata, snapshot and
+/* dh_barrage: Barrage flatbuffers (barrage format/Barrage.fbs; docs/PROTOCOL.md,
+ * Barrage flatbuffers): the BarrageMessageWrapper carried in FlightData.app_metadata, snapshot and
  * subscription requests, and BarrageUpdateMetadata, each encoded and decoded.
  * Pure over bytes. Decoded structs are VIEWS: their pointers point into the bytes
  * given to the decoder, which the caller keeps alive; nothing needs freeing.

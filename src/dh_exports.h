@@ -47,7 +47,7 @@ enum dh_probe_result {
 };
 
 /* Probe a ticket without creating anything on the server:
- * GetExportedTableCreationResponse(ticket) (PROTOCOL.md §4 "Detecting").
+ * GetExportedTableCreationResponse(ticket) (docs/PROTOCOL.md, Detecting an invalid ticket).
  * OK -> VALID_TABLE (err cleared); FAILED_PRECONDITION "...not a table" ->
  * VALID_OTHER; NOT_FOUND -> NOT_FOUND; another FAILED_PRECONDITION (or a
  * reply with success=false) -> FAILED; anything else -> ERROR. Except for

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* dh_figure: a "Figure" object read through ObjectService.MessageStream
- * (PROTOCOL.md §8): the FigureDescriptor's XY subset and its table references. */
+ * (docs/PROTOCOL.md, Figures): the FigureDescriptor's XY subset and its table references. */
 #ifndef DH_FIGURE_H
 #define DH_FIGURE_H
 

@@ -12,7 +12,7 @@
 #include "dh_exports.h"
 #include "dh_ticket.h"
 
-/* Validity of a ticket (DESIGN.md "Validity"). */
+/* Validity of a ticket (docs/DESIGN.md, Data flow: Validity). */
 enum dh_ticket_state {
     DH_TS_CHECKING = 0,
     DH_TS_VALID,

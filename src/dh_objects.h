@@ -27,7 +27,8 @@ struct dh_object {
 };
 
 /* An immutable, sorted snapshot (by name, then application id). Owns its
- * objects. Reference counted so the UI can hold one while the net thread
+ * objects. Each snapshot is a separate copy with one owner (the event that
+ * carries it, then the UI), so the UI can hold one while the net thread
  * builds the next. */
 struct dh_object_list {
     size_t n;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dh_rowset: Deephaven's RowSet wire codec (ExternalizableRowSetUtils in
- * deephaven-core engine/rowset, little-endian as Barrage sends it; PROTOCOL.md
- * section 7.2) and a simple in-memory set of ascending, disjoint, non-adjacent
+ * deephaven-core engine/rowset, little-endian as Barrage sends it; docs/PROTOCOL.md,
+ * RowSet encoding) and a simple in-memory set of ascending, disjoint, non-adjacent
  * inclusive ranges [lo, hi] of non-negative int64 keys. Pure; no I/O. */
 #ifndef DH_ROWSET_H
 #define DH_ROWSET_H

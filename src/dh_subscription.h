@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* dh_subscription: live Barrage viewport subscriptions (message type 5 over
- * Flight DoExchange; PROTOCOL.md sections 7.3 and 7.4): the request, changing
+ * Flight DoExchange; docs/PROTOCOL.md, Barrage subscriptions and updates): the request, changing
  * the viewport on the open stream, and a pure viewport state that takes the
  * reply's FlightData one message at a time and applies each complete update
  * (removed / added / modified viewport positions) as upstream

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* dh_table: what a table ticket holds (GetExportedTableCreationResponse:
  * schema, size, static or ticking) and its rows, fetched a window at a time
- * with Barrage viewport snapshots over Flight DoExchange (PROTOCOL.md §7), or
- * whole with Flight DoGet (§6.1). The network calls are thin: building the
+ * with Barrage viewport snapshots over Flight DoExchange (docs/PROTOCOL.md, Barrage), or
+ * whole with Flight DoGet (docs/PROTOCOL.md, Arrow IPC). The network calls are thin: building the
  * request and applying each reply message are separate, pure steps (so a live
  * viewport subscription can reuse them) and are tested without a server. */
 #ifndef DH_TABLE_H
@@ -69,8 +69,8 @@ struct dh_column_set {
 #define DH_TABLE_BATCH_SIZE 4096
 #define DH_TABLE_MAX_MESSAGE_SIZE (100 * 1024 * 1024)
 
-/* The packed FlightData that opens a Barrage viewport snapshot (PROTOCOL.md
- * §7.3/§7.5a): app_metadata = BarrageMessageWrapper(type 7,
+/* The packed FlightData that opens a Barrage viewport snapshot (docs/PROTOCOL.md,
+ * Barrage snapshots): app_metadata = BarrageMessageWrapper(type 7,
  * BarrageSnapshotRequest{ticket, columns (absent = all), viewport = positions
  * [first, first + count), options{use_deephaven_nulls = false, batch_size,
  * max_message_size}}). Nulls therefore arrive in validity bitmaps.

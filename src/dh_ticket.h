@@ -3,7 +3,7 @@
  * "a/"): building them, reading them, their display texts and a forgiving
  * parser for what people paste. Pure over bytes: no gRPC. Layouts follow
  * upstream proto/util/{Export,Shared,Scope,Application}TicketHelper.java and
- * py/client/pydeephaven/ticket.py (see shared/PROTOCOL.md section 3). */
+ * py/client/pydeephaven/ticket.py (docs/PROTOCOL.md, Tickets). */
 #ifndef DH_TICKET_H
 #define DH_TICKET_H
 

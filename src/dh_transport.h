@@ -138,7 +138,7 @@ void dh_stream_cancel(struct dh_stream *s);
 /* Cancel if needed, wait for the call to end, free. NULL-safe. Owner thread. */
 void dh_stream_free(struct dh_stream *s);
 
-/* Method paths: one const table (PROTOCOL.md §1). */
+/* Method paths: one const table (docs/PROTOCOL.md, Services and method paths). */
 #define DH_SVC_CONFIG "/io.deephaven.proto.backplane.grpc.ConfigService/"
 #define DH_SVC_SESSION "/io.deephaven.proto.backplane.grpc.SessionService/"
 #define DH_SVC_TABLE "/io.deephaven.proto.backplane.grpc.TableService/"

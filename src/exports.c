@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* exports.c: ExportFromTicket, PublishFromTicket, Release and the ticket probe
- * (pydeephaven session.py fetch/publish; PROTOCOL.md sections 3 and 4). */
+ * (pydeephaven session.py fetch/publish; docs/PROTOCOL.md, Tickets and Publish and fetch). */
 #include "dh_exports.h"
 
 #include <stdio.h>
@@ -134,8 +134,8 @@ int dh_release(struct dh_session *s, const struct dh_ticket *t, struct dh_error 
     return call_empty_reply(s, &RELEASE_CALL, &req.base, t, err);
 }
 
-/* Classify a failed GetExportedTableCreationResponse (PROTOCOL.md section 4,
- * "Detecting an invalid shared ticket"). e holds the call's error. */
+/* Classify a failed GetExportedTableCreationResponse (docs/PROTOCOL.md,
+ * Detecting an invalid ticket). e holds the call's error. */
 static enum dh_probe_result probe_classify(const struct dh_error *e)
 {
     if (dh_error_is_not_found(e))

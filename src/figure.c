@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* figure.c: "Figure" objects: FigureDescriptor decoding (XY subset) and the
  * ObjectService.MessageStream fetch with its exported table references
- * (PROTOCOL.md section 8; upstream plugin/figure FigureWidgetTranslator.java,
+ * (docs/PROTOCOL.md, Figures; upstream plugin/figure FigureWidgetTranslator.java,
  * web JsFigure.java for the table_id -> reference mapping). */
 #include "dh_figure.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* format.c: display text for Arrow cells. Values are read with memcpy from the
  * column buffers as dh_arrow.h documents them; wire facts follow
- * shared/PROTOCOL.md section 6.4 (BarrageUtil, QueryConstants). */
+ * docs/PROTOCOL.md, Column types (BarrageUtil, QueryConstants). */
 #include "dh_format.h"
 
 #include <float.h>

@@ -418,7 +418,7 @@ int dh_session_call_timeout_ms(struct dh_session *s) { return s->call_timeout_ms
 const char *dh_session_target(struct dh_session *s) { return s->target; }
 int64_t dh_session_age_ms(struct dh_session *s) { return dh_now_ms() - s->opened_ms; }
 
-/* CloseSession(HandshakeRequest{0, "Bearer ..."}) (PROTOCOL.md §2.8). */
+/* CloseSession(HandshakeRequest{0, "Bearer ..."}) (docs/PROTOCOL.md, Sessions). */
 static void close_on_server(struct dh_session *s)
 {
     char *token = dh_bearer_dup(s->bearer);

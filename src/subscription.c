@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* subscription.c: Barrage viewport subscriptions (PROTOCOL.md sections 7.3 and
+/* subscription.c: Barrage viewport subscriptions (docs/PROTOCOL.md, Barrage subscriptions and
  * 7.4): the type-5 request, a pure state applying each update in viewport
  * position space (upstream WebColumnData.applyUpdate and
  * WebBarrageSubscription.ViewportImpl; add/modify batch accounting as
@@ -196,7 +196,7 @@ static int take_effective_viewport(struct dh_viewport *v, const struct dh_barrag
     return rc;
 }
 
-/* Check the update's RowSets against the viewport (all positions, §7.4). */
+/* Check the update's RowSets against the viewport (docs/PROTOCOL.md, Barrage updates). */
 static int check_positions(struct dh_viewport *v, int64_t *new_len, struct dh_error *err)
 {
     int64_t len = v->rows.length;

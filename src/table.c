@@ -2,7 +2,7 @@
 /* table.c: table descriptions (GetExportedTableCreationResponse) and rows read
  * through Barrage viewport snapshots (DoExchange) or Flight DoGet: request
  * building, per-message application, and the concatenation of record batches
- * into one window (PROTOCOL.md sections 6 and 7; upstream
+ * into one window (docs/PROTOCOL.md, Arrow IPC and Barrage; upstream
  * BarrageSnapshotRequestHandler.java, BarrageMessageWriterImpl.SnapshotView,
  * pydeephaven _table_service.py fetch_etcr). */
 #include "dh_table.h"
@@ -282,7 +282,7 @@ static int apply_metadata(struct dh_table_reader *r, const uint8_t *md, size_t l
     if (u.has_table_size) {
         r->table_size = u.table_size;
     } else if (u.added_rows) {
-        /* Snapshots: added_rows is the whole table's key space (§7.3). */
+        /* Snapshots: added_rows is the table's key space (docs/PROTOCOL.md, Barrage snapshots). */
         int64_t n = 0;
         rc = dh_rowset_cardinality(u.added_rows, u.added_rows_len, &n, err);
         if (rc != DH_OK)
@@ -775,7 +775,7 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
         return e.code != DH_OK ? e.code : DH_EGRPC;
     }
     dh_slot_set(cancel_slot, st);
-    /* Send, then half-close: the server completes only after both (§7.3). */
+    /* Send, then half-close; the server ends after both (docs/PROTOCOL.md, Barrage snapshots). */
     rc = dh_stream_write_bytes(st, req, req_len, &e);
     free(req);
     if (rc == DH_OK)

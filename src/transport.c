@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-/* Deephaven sends messages up to 100 MiB (PROTOCOL.md §9); allow a margin. */
+/* Deephaven sends messages up to 100 MiB (docs/PROTOCOL.md, gRPC); allow a margin. */
 #define DH_MAX_MESSAGE_BYTES (128 * 1024 * 1024)
 #define DH_TLS_FILE_MAX (1024 * 1024)
 /* gRPC's channel reconnect back-off (see dh_channel_new). */

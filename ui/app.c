@@ -2,8 +2,8 @@
 /* app: the browser's loop. One thread: poll() on the terminal, the client's
  * wake-up descriptor and a self-pipe for signals, with a timeout for timers;
  * keys and events only change state and set dirty flags; one draw pass per
- * loop turn (wnoutrefresh per window, one doupdate). DESIGN.md "Threads and
- * responsiveness", STYLE.md "UI loop and redraw". */
+ * loop turn (wnoutrefresh per window, one doupdate). docs/DESIGN.md, Threads
+ * and Events. */
 #include "app.h"
 
 #include <errno.h>

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_subscription.c: libFuzzer target for live viewport updates from a
  * server: packed FlightData messages into a dh_viewport (schema, then Barrage
- * updates with their add and modify batches, applied with the PROTOCOL.md §7.4
- * loop); after every applied update the viewport is copied out, checked and
- * formatted into bounded, terminal-safe text.
+ * updates with their add and modify batches, applied with the loop
+ * of docs/PROTOCOL.md, Barrage updates); after every applied update the
+ * viewport is copied out, checked and formatted into bounded, terminal-safe text.
  *
  * Input: byte 0 = first position asked for, byte 1 = formatting flags, then
  * messages, each a little-endian u32 length and that many bytes. */

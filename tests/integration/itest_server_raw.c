@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* itest_server_raw: raw grpc-core client calls against dhtui-demo-server, checking the
  * wire facts it must share with a real Deephaven server (auth headers, bearer replies,
- * status codes and messages of PROTOCOL.md §2-§8).
+ * status codes and messages of docs/PROTOCOL.md).
  *
  * usage: itest_server_raw PORT CONTROL_FIFO SERVER_OUT PSK_PORT PSK SHORT_PORT
  *   PORT: a default server (Anonymous auth, 5000 rows) whose stdin is CONTROL_FIFO

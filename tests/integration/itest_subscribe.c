@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* itest_subscribe: the demo server's Barrage viewport subscriptions (DoExchange type 5,
- * PROTOCOL.md §7.3/§7.4) over raw dh_transport streams: the initial snapshot, updates of
+ * docs/PROTOCOL.md, Barrage) over raw dh_transport streams: the initial snapshot, updates of
  * the ticking `quotes`, a viewport change, a static table, half-close, session end and
  * the refused requests. Row values are checked against type-7 snapshots.
  * Usage: itest_subscribe PORT */
@@ -248,7 +248,7 @@ static int read_update(struct dh_stream *s, const struct dh_schema *schema, size
         memcpy(u->colset, m.effective_column_set, m.effective_column_set_len);
         u->colset_len = m.effective_column_set_len;
     }
-    if (m.shift_data || m.added_rows_included) /* never for viewports (§7.4) */
+    if (m.shift_data || m.added_rows_included) /* never for viewports (docs/PROTOCOL.md) */
         rc = DH_EINVAL;
     if (rc == DH_OK)
         rc = take_batch(schema, fd, key_col, u) == 0 ? DH_OK : DH_EINVAL;

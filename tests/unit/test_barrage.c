@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_barrage.c: Barrage wrapper, requests and update metadata: round trips, slot
- * numbers checked against PROTOCOL.md section 7.1 with raw reads, wrong types,
+ * numbers checked against docs/PROTOCOL.md, Barrage flatbuffers, with raw reads, wrong types,
  * and hostile bytes. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include "dh_flatbuf.h"
 #include "dh_rowset.h"
 
-/* Field id of a PROTOCOL.md slot number. */
+/* Field id of a vtable slot number (slot = 4 + 2 * id: docs/PROTOCOL.md, Arrow IPC). */
 #define SLOT(s) (((s) - 4) / 2)
 
 static const uint8_t ticket[5] = {0x65, 0x01, 0x00, 0x00, 0x00};
@@ -81,7 +81,7 @@ static void test_snapshot_request(void)
     uint8_t *out;
     size_t len;
     CHECK_REQ(dh_barrage_encode_snapshot_request(&req, &out, &len, NULL) == DH_OK);
-    /* raw slot reads (PROTOCOL.md 7.1) */
+    /* raw slot reads (docs/PROTOCOL.md, Barrage flatbuffers) */
     uint8_t type;
     struct dh_fb_table t, o;
     CHECK_REQ(payload_of(out, len, &type, &t) == DH_OK);

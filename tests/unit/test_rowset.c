@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_rowset.c: the RowSet codec (PROTOCOL.md section 7.2 worked examples byte for
+/* test_rowset.c: the RowSet codec (docs/PROTOCOL.md, RowSet encoding: worked examples byte for
  * byte, Java encoder layouts, malformed streams, random round trips) and the
  * in-memory range set. */
 #include <stdint.h>
@@ -46,7 +46,7 @@ struct example {
     int64_t size;
 };
 
-/* PROTOCOL.md 7.2 plus two layouts worked out from the Java encoder by hand. */
+/* docs/PROTOCOL.md, RowSet encoding, plus two layouts worked out from the Java encoder by hand. */
 static const struct example examples[] = {
     {{0x1C, 0x02, 0x64, 0xCF, 0x20}, 5, {{100, 149}}, 1, 50},
     {{0x1C, 0x03, 0x00, 0xF7, 0x0B, 0x20}, 6, {{0, 9}, {20, 20}}, 2, 11},

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_subscription: the viewport state of a Barrage subscription fed one
- * FlightData message at a time (PROTOCOL.md section 7.4): snapshots, appends,
+ * FlightData message at a time (docs/PROTOCOL.md, Barrage updates): snapshots, appends,
  * removals with adds, per-column modifications split over batches of unequal
  * column lengths, viewport changes, empty updates, and malformed updates;
  * plus the type-5 request bytes. Messages are built with dh_fbb and
@@ -305,7 +305,7 @@ static void test_append(void)
     dh_viewport_free(v);
 }
 
-/* Removed positions are old ones, added positions new ones (§7.4's loop). */
+/* Removed positions are old ones, added positions new ones (docs/PROTOCOL.md, Barrage updates). */
 static void test_remove_middle_and_add(void)
 {
     struct dh_viewport *v = new_with_schema(0);

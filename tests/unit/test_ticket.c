@@ -231,7 +231,7 @@ static void test_parse_limits(void)
     CHECK_INT(dh_ticket_parse(&t, "x", 1, NULL), DH_EINVAL);
 }
 
-/* Layout facts from PROTOCOL.md section 3 / ExportTicketHelper. */
+/* Layout facts from docs/PROTOCOL.md, Tickets / ExportTicketHelper. */
 static void test_export(void)
 {
     struct dh_ticket t;
