@@ -874,7 +874,16 @@ static void handle_input(struct app *a)
             key = wch == KEY_ENTER ? UI_KEY_ENTER : UI_KEYFN + (int)wch;
         } else {
             key = (int)wch;
-            if (key == UI_KEY_CTRL_C && !(prompt_active() && prompt_pasting()))
+            int typed = !(prompt_active() && prompt_pasting());
+            if (key == UI_KEY_CTRL_Z && typed) {
+                /* Raw mode: Ctrl-Z is a byte. Suspend through curses' own
+                 * SIGTSTP handler, which gives the terminal back first and
+                 * takes it again on fg. */
+                raise(SIGTSTP);
+                a->dirty |= UI_DIRTY_ALL;
+                continue;
+            }
+            if (key == UI_KEY_CTRL_C && typed)
                 key = UI_KEY_INTERRUPT; /* raw mode: Ctrl-C is a byte, not SIGINT */
             else if (key == '\n' || key == '\r')
                 key = UI_KEY_ENTER;

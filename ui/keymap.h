@@ -15,6 +15,7 @@ enum {
     UI_KEYFN = 0x200000,
     UI_KEY_CTRL_C = 3,
     UI_KEY_CTRL_L = 12,
+    UI_KEY_CTRL_Z = 26,
     UI_KEY_TAB = 9,
     UI_KEY_ENTER = 13, /* CR, LF and KEY_ENTER are all read as this */
     UI_KEY_ESC = 27,

@@ -5,9 +5,10 @@
 # SIGHUP, SIGINT and SIGQUIT end it with the terminal as it was before (the
 # same `stty -a`, the alternate screen left, the cursor shown), and so does a
 # crash (SIGSEGV, SIGABRT); a second SIGTERM while a stalled server holds up
-# quitting exits at once; Ctrl-C still quits. Pasted ^U, ^P and ESC are
-# inserted as text, never run as editing commands. Copy (c) of a hostile cell
-# puts no control byte in the clipboard; C copies the exact bytes.
+# quitting exits at once; Ctrl-C still quits and Ctrl-Z suspends (the
+# terminal given back until fg). Pasted ^U, ^P and ESC are inserted as text,
+# never run as editing commands. Copy (c) of a hostile cell puts no control
+# byte in the clipboard; C copies the exact bytes.
 . "$(dirname "$0")/lib.sh"
 
 start_server
@@ -124,6 +125,25 @@ keys ctl C-c
 wait_exit ctl 5 || die "Ctrl-C did not quit"
 check_restored ctl "Ctrl-C"
 [ "$(cat "$E2E_TMP/ctl.rc")" = 0 ] || fail "Ctrl-C: exit status $(cat "$E2E_TMP/ctl.rc")"
+
+# ---- Ctrl-Z suspends with the terminal given back; fg resumes ----
+tm new-session -d -s job -x 120 -y 40 "env PS1='$ ' bash --norc --noprofile -i"
+sleep 0.3
+keys job "stty -a >$E2E_TMP/job.stty-before; $(dhtui_cmd job)" Enter
+expect_text job "objects" 15
+keys job C-z
+for _ in $(seq 1 40); do
+    [ "$(tm display-message -p -t job '#{alternate_on}')" = 0 ] && break
+    sleep 0.05
+done
+[ "$(tm display-message -p -t job '#{alternate_on}')" = 0 ] ||
+    fail "Ctrl-Z: the pane is still in the alternate screen"
+keys job "stty -a >$E2E_TMP/job.stty-after; fg" Enter
+expect_text job "objects" 10
+cmp -s "$E2E_TMP/job.stty-before" "$E2E_TMP/job.stty-after" ||
+    fail "Ctrl-Z: the tty settings while suspended differ from before"
+keys job q
+wait_for_no_text job "objects" 10 || fail "q did not quit after fg"
 
 # ---- signals: each ends dhtui with the terminal restored ----
 for sig in TERM HUP INT QUIT; do
