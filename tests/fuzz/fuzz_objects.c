@@ -23,7 +23,9 @@ static void check_snapshot(const struct dh_object_list *l, size_t expect, unsign
         const struct dh_object *o = &l->items[i];
         if (!o->name || !o->type || !o->description || !o->app_name || !o->app_id)
             __builtin_trap();
-        if (o->ticket.len == 0 || o->ticket.len > DH_TICKET_MAX)
+        /* An object dhtui cannot use is listed with the reason and an empty ticket. */
+        if (o->unusable ? o->ticket.len != 0 || !o->unusable[0]
+                        : o->ticket.len == 0 || o->ticket.len > DH_TICKET_MAX)
             __builtin_trap();
         if (i > 0) {
             const struct dh_object *prev = &l->items[i - 1];
@@ -31,9 +33,14 @@ static void check_snapshot(const struct dh_object_list *l, size_t expect, unsign
             if (c > 0 || (c == 0 && strcmp(prev->app_id, o->app_id) > 0))
                 __builtin_trap(); /* not sorted by name, then application id */
         }
-        for (size_t j = 0; j < i && l->n <= 256; j++)
-            if (dh_ticket_equal(&l->items[j].ticket, &o->ticket))
+        for (size_t j = 0; j < i && l->n <= 256; j++) {
+            const struct dh_object *other = &l->items[j];
+            if (!o->unusable && !other->unusable && dh_ticket_equal(&other->ticket, &o->ticket))
                 __builtin_trap(); /* the model is keyed by ticket */
+            if (o->unusable && other->unusable && strcmp(other->name, o->name) == 0 &&
+                strcmp(other->app_id, o->app_id) == 0)
+                __builtin_trap(); /* ... or, without one, by name and application */
+        }
         const struct dh_object *found = dh_object_list_find(l, o->name);
         if (!found || found > o || strcmp(found->name, o->name) != 0)
             __builtin_trap();
