@@ -14,14 +14,15 @@ export DH_PROXY=$PWD/$BUILD/tests/chaos_proxy
 for b in "$DHTUI" "$DH_SERVER" "$DH_PROXY"; do
     [ -x "$b" ] || { echo "build first: make build ($b is missing)" >&2; exit 1; }
 done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dhtui-soak.XXXXXX")
+failed=0
+# Logs of failed runs stay for reading.
+trap '[ "$failed" -gt 0 ] && echo "logs of the failed runs: $tmp/fail.*.log" || rm -rf "$tmp"' EXIT
 export DH_CHAOS_FIGURES=$tmp/figures DH_CHAOS_LONG=1
 : >"$DH_CHAOS_FIGURES"
 
 end=$(($(date +%s) + MINUTES * 60))
 runs=0
-failed=0
 while [ "$(date +%s)" -lt $end ]; do
     for t in tests/chaos/test_*.sh; do
         [ "$(date +%s)" -lt $end ] || break
@@ -45,7 +46,7 @@ awk '
     { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] + 0 } }
     { faults += v["faults"]; lost += v["tickets_lost"]; wrong += v["wrong_rows"]
       if (v["worst_key_ms"] > key) key = v["worst_key_ms"]
-      if (v["peak_cpu_pct"] > cpu) cpu = v["peak_cpu_pct"]
+      if (v["peak_cpu_permille"] > cpu) cpu = v["peak_cpu_permille"]
       if (v["peak_rss_kb"] > rss) rss = v["peak_rss_kb"]
       if (v["fails"] > 0) bad[$1]++; delete v }
     END {
@@ -53,7 +54,7 @@ awk '
       printf "tickets lost: %d\n", lost
       printf "wrong rows shown: %d\n", wrong
       printf "worst key latency during faults: %d ms\n", key
-      printf "peak CPU of a waiting dhtui: %d%%\n", cpu
+      printf "peak CPU of a waiting dhtui: %.1f%%\n", cpu / 10
       printf "peak RSS of dhtui: %.1f MB\n", rss / 1024
       for (s in bad) printf "failed runs of %s: %d\n", s, bad[s]
     }' "$DH_CHAOS_FIGURES"

@@ -27,7 +27,7 @@ FAULTS=0
 WRONG_ROWS=0
 TICKETS_LOST=0
 WORST_KEY_MS=0
-PEAK_CPU=0
+PEAK_CPU=0 # per mille of one core
 PEAK_RSS_KB=0
 
 # Sanitizer builds are several times slower: time bounds scale by this factor.
@@ -281,6 +281,13 @@ rss_kb() {
     awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
 }
 
+# note_cpu PERMILLE: CPU_PCT gets the percentage; the peak figure keeps tenths.
+note_cpu() {
+    CPU_PCT=$(($1 / 10))
+    [ "$1" -gt "$PEAK_CPU" ] && PEAK_CPU=$1
+    return 0
+}
+
 # sample_load PID SECONDS: watch a process and the server for SECONDS; sets CPU_PCT (the
 # process's CPU use, percent of one core) and RATE (calls a second the server accepted;
 # the server must be up and answering its control channel). Updates the peaks.
@@ -299,10 +306,9 @@ sample_load() {
     calls_total
     c1=$CALLS
     ms=$((t1 - t0))
-    CPU_PCT=$(((k1 - k0) * 100000 / hz / ms))
+    note_cpu $(((k1 - k0) * 1000000 / hz / ms))
     RATE=$(((c1 - c0) * 1000 / ms))
     rss=$(rss_kb "$pid")
-    [ "$CPU_PCT" -gt "$PEAK_CPU" ] && PEAK_CPU=$CPU_PCT
     [ "${rss:-0}" -gt "$PEAK_RSS_KB" ] && PEAK_RSS_KB=$rss
     echo "   load: ${CPU_PCT}% CPU, $RATE calls/s"
 }
@@ -316,9 +322,8 @@ sample_cpu() {
     sleep "$secs"
     k1=$(cpu_ticks "$pid")
     t1=$(now_ms)
-    CPU_PCT=$(((k1 - k0) * 100000 / hz / (t1 - t0)))
+    note_cpu $(((k1 - k0) * 1000000 / hz / (t1 - t0)))
     rss=$(rss_kb "$pid")
-    [ "$CPU_PCT" -gt "$PEAK_CPU" ] && PEAK_CPU=$CPU_PCT
     [ "${rss:-0}" -gt "$PEAK_RSS_KB" ] && PEAK_RSS_KB=$rss
     echo "   cpu: ${CPU_PCT}%"
 }
@@ -420,7 +425,7 @@ chaos_finish() {
     local line
     line="$E2E_NAME faults=$FAULTS fails=$E2E_FAILS wrong_rows=$WRONG_ROWS"
     line="$line tickets_lost=$TICKETS_LOST worst_key_ms=$WORST_KEY_MS"
-    line="$line peak_cpu_pct=$PEAK_CPU peak_rss_kb=$PEAK_RSS_KB"
+    line="$line peak_cpu_permille=$PEAK_CPU peak_rss_kb=$PEAK_RSS_KB"
     echo "figures: $line"
     if [ -n "${DH_CHAOS_FIGURES:-}" ]; then
         echo "$line" >>"$DH_CHAOS_FIGURES"

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # test_publish: `dhtui publish trades` holds its ticket through every fault shorter than
-# the session lifetime (20 s here): a stall, the link cut (calls fail fast meanwhile;
-# for 15 s under make soak), every connection reset, a slow link, the server frozen. While a
-# fault holds the publisher stays quiet; after each, `dhtui check` (straight to the
-# server) says the ticket is valid. When every session is expired the publisher says so
-# in one line and exits 1 (within 15 s: it learns it at its next token refresh).
+# half the session lifetime (20 s here, 60 s under make soak): a stall, the link cut
+# (calls fail fast meanwhile; for 25 s under make soak), every connection reset, a slow
+# link, the server frozen. While a fault holds the publisher stays quiet; after each,
+# `dhtui check` (straight to the server) says the ticket is valid. When every session is
+# expired the publisher says so in one line and exits 1 (by its next token refresh, half
+# a lifetime later).
 . "$(dirname "$0")/lib.sh"
 
-chaos_server --session-duration-ms 20000
+# A session lives DURATION ms after its last refresh; dhtui refreshes every DURATION/2,
+# so a fault shorter than DURATION/2 never outlives the session.
+DURATION=20000
+[ "${DH_CHAOS_LONG:-0}" = 1 ] && DURATION=60000
+chaos_server --session-duration-ms $DURATION
 chaos_proxy
 start_publisher "$E2E_PORT"
 
@@ -44,16 +49,17 @@ one_fault() {
 
 each_fault one_fault
 # Calls fail fast for most of the session lifetime (make soak: DH_CHAOS_LONG=1).
-[ "${DH_CHAOS_LONG:-0}" = 1 ] && one_fault cut 15 publish-long-cut
+[ "${DH_CHAOS_LONG:-0}" = 1 ] && one_fault cut 25 publish-long-cut
 
 if enabled publish-expire; then
     fault_start expire
     t0=$(now_ms)
-    while kill -0 $PUB_PID 2>/dev/null && [ $(($(now_ms) - t0)) -lt $((15000 * SLOW)) ]; do
+    limit=$((DURATION / 2 + 5000 * SLOW)) # the next refresh finds the session gone
+    while kill -0 $PUB_PID 2>/dev/null && [ $(($(now_ms) - t0)) -lt $limit ]; do
         sleep 0.05
     done
     if kill -0 $PUB_PID 2>/dev/null; then
-        fail "publish still runs $((15 * SLOW)) s after its session expired"
+        fail "publish still runs $limit ms after its session expired"
     else
         wait $PUB_PID
         rc=$?
