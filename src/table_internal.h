@@ -79,6 +79,20 @@ int dh_snapshot_request_sized(const struct dh_ticket *t, int64_t first, int64_t 
                               const struct dh_column_set *cols, int32_t batch_size,
                               uint8_t **out, size_t *out_len, struct dh_error *err);
 
+/* The three parts of a packed FlightData (Flight.proto: data_header = 2,
+ * app_metadata = 3, data_body = 1000), pointing into it; absent parts are
+ * NULL with length 0. */
+struct dh_flight_parts {
+    const uint8_t *header, *body, *md;
+    size_t hlen, blen, mdlen;
+};
+
+/* Split a packed FlightData without copying: every length is checked against
+ * n, unknown fields are skipped, a repeated field's last occurrence wins (as
+ * protobuf decoders do). DH_OK or DH_EINVAL. Any thread. */
+int dh_flight_data_split(const uint8_t *p, size_t n, struct dh_flight_parts *out,
+                         struct dh_error *err);
+
 /* Publish the running stream st in a cancel slot (may be NULL) for
  * dh_table_cancel; withdraw it again (waiting while a canceller holds it) before
  * the stream is freed. Any thread. */

@@ -50,12 +50,6 @@ struct dh_table_stream {
     struct prefetch pf;
 };
 
-/* The three parts of a packed FlightData, pointing into it. */
-struct flight_parts {
-    const uint8_t *header, *body, *md;
-    size_t hlen, blen, mdlen;
-};
-
 /* Read a protobuf varint at p[*i..n); 0 when it runs off the end or is too long. */
 static int read_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
 {
@@ -69,10 +63,8 @@ static int read_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
     return 0;
 }
 
-/* Split a packed FlightData without copying; unknown fields are skipped.
- * DH_OK or DH_EINVAL. */
-static int split_flight_data(const uint8_t *p, size_t n, struct flight_parts *out,
-                             struct dh_error *err)
+int dh_flight_data_split(const uint8_t *p, size_t n, struct dh_flight_parts *out,
+                         struct dh_error *err)
 {
     memset(out, 0, sizeof *out);
     size_t i = 0;
@@ -108,7 +100,7 @@ static int split_flight_data(const uint8_t *p, size_t n, struct flight_parts *ou
 }
 
 /* Take the table size from Barrage metadata, if the message carries any. */
-static int take_metadata(struct dh_table_stream *st, const struct flight_parts *fp,
+static int take_metadata(struct dh_table_stream *st, const struct dh_flight_parts *fp,
                          struct dh_error *err)
 {
     struct dh_barrage_update u;
@@ -220,7 +212,7 @@ static int fetch_message(struct dh_table_stream *st, struct dh_buf *out, struct 
 
 /* Read messages until a Schema or RecordBatch (or the end). DH_OK with the
  * message's parts (pointing into st->msg), DH_END, or an error. */
-static int read_message(struct dh_table_stream *st, struct flight_parts *fp,
+static int read_message(struct dh_table_stream *st, struct dh_flight_parts *fp,
                         struct dh_ipc_message *ipc, struct dh_error *err)
 {
     for (;;) {
@@ -229,7 +221,7 @@ static int read_message(struct dh_table_stream *st, struct flight_parts *fp,
         if (rc != DH_OK)
             return rc;
         st->n_messages++;
-        rc = split_flight_data(st->msg.data, st->msg.len, fp, err);
+        rc = dh_flight_data_split(st->msg.data, st->msg.len, fp, err);
         if (rc == DH_OK)
             rc = take_metadata(st, fp, err);
         if (rc != DH_OK)
@@ -251,7 +243,7 @@ static int read_message(struct dh_table_stream *st, struct flight_parts *fp,
 /* Read up to the Schema message and keep it. */
 static int read_schema(struct dh_table_stream *st, struct dh_error *err)
 {
-    struct flight_parts fp;
+    struct dh_flight_parts fp;
     struct dh_ipc_message ipc;
     int rc = read_message(st, &fp, &ipc, err);
     if (rc == DH_END)
@@ -359,7 +351,7 @@ int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **bat
     *batch = NULL;
     dh_batch_reset(&st->batch);
     while (!st->ended) {
-        struct flight_parts fp;
+        struct dh_flight_parts fp;
         struct dh_ipc_message ipc;
         int rc = read_message(st, &fp, &ipc, err);
         if (rc == DH_END) {
