@@ -387,8 +387,13 @@ static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff
         if (dh_session_refresh(s, &e) == DH_OK) {
             dh_backoff_reset(r);
             pthread_mutex_lock(&c->mu);
-            if (c->conn != DH_CONN_CONNECTED && c->session == s)
+            if (c->conn != DH_CONN_CONNECTED && c->session == s) {
                 set_conn_locked(c, DH_CONN_CONNECTED, NULL);
+                c->next_probe_ms = 0; /* settle fetched tickets now */
+                if (dh_monitor_on_reconnect(&c->monitor, dh_now_ms()))
+                    post_tickets_locked(c);
+                pthread_cond_broadcast(&c->cv);
+            }
             pthread_mutex_unlock(&c->mu);
             nap(c, 250); /* the stream ended but the session lives: reopen soon */
             return;

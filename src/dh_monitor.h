@@ -82,6 +82,11 @@ int dh_monitor_on_probe(struct dh_monitor_entry *e, enum dh_probe_result r, cons
 /* The connection dropped: every ticket becomes UNKNOWN (state kept aside is
  * not needed: the next probe or notification settles it). */
 int dh_monitor_on_disconnect(struct dh_monitor *m, int64_t now_ms);
+/* The link is back and the session lived through the outage: our published
+ * tickets that became UNKNOWN are VALID again (their exports live as long
+ * as the session); fetched ones are checked again. Returns 1 if anything
+ * changed. */
+int dh_monitor_on_reconnect(struct dh_monitor *m, int64_t now_ms);
 /* The session ended (expired, or lost): our published tickets ended with it
  * (DH_TS_SESSION_ENDED, final), also those the server released within
  * DH_MONITOR_END_WINDOW_MS before; fetched ones are checked again. Returns 1 if

@@ -141,6 +141,21 @@ int dh_monitor_on_disconnect(struct dh_monitor *m, int64_t now_ms)
     return changed;
 }
 
+int dh_monitor_on_reconnect(struct dh_monitor *m, int64_t now_ms)
+{
+    int changed = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        struct dh_monitor_entry *e = &m->items[i];
+        if (e->status.state != DH_TS_UNKNOWN)
+            continue;
+        if (e->status.dir == DH_DIR_PUBLISHED)
+            changed |= dh_monitor_set(e, DH_TS_VALID, "", now_ms);
+        else
+            changed |= dh_monitor_set(e, DH_TS_CHECKING, "", now_ms);
+    }
+    return changed;
+}
+
 int dh_monitor_on_session_lost(struct dh_monitor *m, const char *why, int64_t now_ms,
                                size_t *ended)
 {

@@ -87,6 +87,36 @@ static void test_probe_and_disconnect(void)
     dh_monitor_reset(&m);
 }
 
+/* An outage the session survives: published tickets go UNKNOWN and come
+ * back VALID; fetched ones are checked again; ended ones stay ended. */
+static void test_reconnect_restores_published(void)
+{
+    struct dh_monitor m;
+    dh_monitor_init(&m);
+    struct dh_ticket p1, p2, f1, exp;
+    dh_ticket_make_shared_random(&p1, NULL);
+    dh_ticket_make_shared_random(&p2, NULL);
+    dh_ticket_make_shared_random(&f1, NULL);
+    dh_ticket_make_export(&exp, 1);
+    struct dh_ticket_status st = status(&p1, DH_DIR_PUBLISHED);
+    dh_monitor_add(&m, &st, &exp);
+    st = status(&p2, DH_DIR_PUBLISHED);
+    dh_monitor_add(&m, &st, &exp);
+    st = status(&f1, DH_DIR_FETCHED);
+    dh_monitor_add(&m, &st, NULL);
+    dh_monitor_set(&m.items[1], DH_TS_RELEASED, "released by you", 1);
+    CHECK_INT(dh_monitor_on_disconnect(&m, 2), 1);
+    CHECK_INT(dh_monitor_live_published(&m), 0);
+    CHECK_INT(m.items[0].status.state, DH_TS_UNKNOWN);
+    CHECK_INT(dh_monitor_on_reconnect(&m, 3), 1);
+    CHECK_INT(m.items[0].status.state, DH_TS_VALID);
+    CHECK_INT(m.items[1].status.state, DH_TS_RELEASED);
+    CHECK_INT(m.items[2].status.state, DH_TS_CHECKING);
+    CHECK_INT(dh_monitor_live_published(&m), 1);
+    CHECK_INT(dh_monitor_on_reconnect(&m, 4), 0);
+    dh_monitor_reset(&m);
+}
+
 /* A session loss ends our published tickets ("ended with session", not
  * "released"), says how many were live, and a later session's export with
  * the same id cannot touch them. */
@@ -145,5 +175,6 @@ static void test_session_lost_ends_published(void)
 int main(void)
 {
     CHECK_RUN(T(test_notification_releases_published), T(test_failure_state_and_context),
-              T(test_probe_and_disconnect), T(test_session_lost_ends_published));
+              T(test_probe_and_disconnect), T(test_session_lost_ends_published),
+              T(test_reconnect_restores_published));
 }
