@@ -11,20 +11,8 @@
 
 chaos_server --session-duration-ms 44000
 chaos_proxy
-# shellcheck disable=SC2046
-env $(sanitizer_env publish) "$DHTUI" publish trades --port "$E2E_PORT" \
-    >"$E2E_TMP/publish.out" 2>"$E2E_TMP/publish.err" &
-PUB_PID=$!
-end=$(($(now_ms) + 10000 * SLOW))
-TICKET=""
-while [ -z "$TICKET" ] && [ "$(now_ms)" -lt $end ]; do
-    TICKET=$(head -n 1 "$E2E_TMP/publish.out")
-    kill -0 $PUB_PID 2>/dev/null || break
-    [ -n "$TICKET" ] || sleep 0.05
-done
-[ -n "$TICKET" ] || die "publish printed no ticket: $(cat "$E2E_TMP/publish.err")"
+start_publisher "$E2E_PORT"
 t0=$(now_ms)
-echo "ticket $TICKET"
 
 proxy_ctl "cut 36"
 FAULTS=$((FAULTS + 1))

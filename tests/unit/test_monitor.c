@@ -87,23 +87,27 @@ static void test_probe_and_disconnect(void)
     dh_monitor_reset(&m);
 }
 
+/* Add a fresh random ticket in direction dir (published ones kept alive by
+ * export export_id) to m; returns its index. */
+static size_t add_ticket(struct dh_monitor *m, enum dh_ticket_dir dir, int32_t export_id)
+{
+    struct dh_ticket t, exp;
+    dh_ticket_make_shared_random(&t, NULL);
+    dh_ticket_make_export(&exp, export_id);
+    struct dh_ticket_status st = status(&t, dir);
+    dh_monitor_add(m, &st, dir == DH_DIR_PUBLISHED ? &exp : NULL);
+    return m->n - 1;
+}
+
 /* An outage the session survives: published tickets go UNKNOWN and come
  * back VALID; fetched ones are checked again; ended ones stay ended. */
 static void test_reconnect_restores_published(void)
 {
     struct dh_monitor m;
     dh_monitor_init(&m);
-    struct dh_ticket p1, p2, f1, exp;
-    dh_ticket_make_shared_random(&p1, NULL);
-    dh_ticket_make_shared_random(&p2, NULL);
-    dh_ticket_make_shared_random(&f1, NULL);
-    dh_ticket_make_export(&exp, 1);
-    struct dh_ticket_status st = status(&p1, DH_DIR_PUBLISHED);
-    dh_monitor_add(&m, &st, &exp);
-    st = status(&p2, DH_DIR_PUBLISHED);
-    dh_monitor_add(&m, &st, &exp);
-    st = status(&f1, DH_DIR_FETCHED);
-    dh_monitor_add(&m, &st, NULL);
+    add_ticket(&m, DH_DIR_PUBLISHED, 1);
+    add_ticket(&m, DH_DIR_PUBLISHED, 1);
+    add_ticket(&m, DH_DIR_FETCHED, 0);
     dh_monitor_set(&m.items[1], DH_TS_RELEASED, "released by you", 1);
     CHECK_INT(dh_monitor_on_disconnect(&m, 2), 1);
     CHECK_INT(dh_monitor_live_published(&m), 0);
@@ -124,17 +128,8 @@ static void test_session_lost_ends_published(void)
 {
     struct dh_monitor m;
     dh_monitor_init(&m);
-    struct dh_ticket t, t2, t3, exp;
-    dh_ticket_make_shared_random(&t, NULL);
-    dh_ticket_make_shared_random(&t2, NULL);
-    dh_ticket_make_shared_random(&t3, NULL);
-    dh_ticket_make_export(&exp, 1);
-    struct dh_ticket_status st = status(&t, DH_DIR_PUBLISHED);
-    dh_monitor_add(&m, &st, &exp);
-    st = status(&t2, DH_DIR_PUBLISHED);
-    dh_monitor_add(&m, &st, &exp);
-    st = status(&t3, DH_DIR_PUBLISHED);
-    dh_monitor_add(&m, &st, &exp);
+    for (int i = 0; i < 3; i++)
+        add_ticket(&m, DH_DIR_PUBLISHED, 1);
     dh_monitor_set(&m.items[2], DH_TS_RELEASED, "released by you", 2);
     size_t ended = 99;
     CHECK_INT(dh_monitor_on_session_lost(&m, "the session expired", 9, &ended), 1);
@@ -150,15 +145,8 @@ static void test_session_lost_ends_published(void)
     CHECK_INT(m.items[0].status.state, DH_TS_SESSION_ENDED);
     /* Released by the server just before the loss (the session's end
      * releasing its exports): ended with the session; long before: released. */
-    struct dh_ticket t4, t5, exp2, exp3;
-    dh_ticket_make_shared_random(&t4, NULL);
-    dh_ticket_make_shared_random(&t5, NULL);
-    dh_ticket_make_export(&exp2, 2);
-    dh_ticket_make_export(&exp3, 3);
-    st = status(&t4, DH_DIR_PUBLISHED);
-    dh_monitor_add(&m, &st, &exp2);
-    st = status(&t5, DH_DIR_PUBLISHED);
-    dh_monitor_add(&m, &st, &exp3);
+    add_ticket(&m, DH_DIR_PUBLISHED, 2);
+    add_ticket(&m, DH_DIR_PUBLISHED, 3);
     CHECK_INT(dh_monitor_on_export_state(&m, 3, 6, "", 20), 1);
     CHECK_INT(dh_monitor_on_export_state(&m, 2, 6, "", 20000), 1);
     CHECK_INT(dh_monitor_on_session_lost(&m, "lost", 21000, &ended), 1);
