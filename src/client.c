@@ -305,6 +305,9 @@ static void drop_session(struct dh_client *c, const struct dh_error *why)
         ev->n_ended = ended;
         post_locked(c, ev);
     }
+    /* In the same step as the session goes: nobody may see "connected" with
+     * no session while the old one is freed. */
+    set_conn_locked(c, DH_CONN_CONNECTING, NULL);
     pthread_mutex_unlock(&c->mu);
     dh_session_free(old);
 }
@@ -407,7 +410,6 @@ static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff
         snprintf(e.msg, sizeof e.msg, "the server no longer knows it: it expired, or the "
                                       "server restarted");
     drop_session(c, &e);
-    set_conn(c, DH_CONN_CONNECTING, NULL);
 }
 
 /* After a permanent failure: wait until the caller supplies new credentials
