@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dh_encoding.h"
+#include "dh_numtext.h"
 #include "dh_text.h"
 #include "dh_timetext.h"
 
@@ -184,6 +185,69 @@ static void put_double(struct out *o, double v, int prec, int group)
     char x[16];
     snprintf(x, sizeof x, "E%d", exp10);
     puts_(o, x);
+}
+
+/* Append the shortest digits that read back to the same bits, digits *
+ * 10^exp10 (neg: negative), in put_double's notation: fixed for
+ * 1e-5 <= |x| < 1e15, else "1.5E20". */
+static void put_shortest(struct out *o, int neg, uint64_t digits, int exp10, int group)
+{
+    char ds[24];
+    size_t n = dh_u64_text(digits, ds);
+    int point = (int)n + exp10; /* digits before the decimal point */
+    if (neg)
+        put(o, "-", 1);
+    if (point - 1 < -5 || point - 1 >= 15) {
+        put(o, ds, 1);
+        if (n > 1) {
+            put(o, ".", 1);
+            put(o, ds + 1, n - 1);
+        }
+        char x[16];
+        x[0] = 'E';
+        size_t xn = 1 + dh_i64_text(point - 1, x + 1);
+        put(o, x, xn);
+        return;
+    }
+    static const char zeros[] = "00000000000000000000";
+    if (point <= 0) {
+        put(o, "0.", 2);
+        put(o, zeros, (size_t)-point);
+        put(o, ds, n);
+    } else if ((size_t)point >= n) {
+        char whole[24];
+        memcpy(whole, ds, n);
+        memset(whole + n, '0', (size_t)point - n);
+        put_grouped(o, whole, (size_t)point, group);
+    } else {
+        put_grouped(o, ds, (size_t)point, group);
+        put(o, ".", 1);
+        put(o, ds + point, n - (size_t)point);
+    }
+}
+
+/* Append a double or float (is_float: v holds a float exactly) with the
+ * shortest digits that read back to the same bits; "-0" keeps its sign. */
+static void put_exact(struct out *o, double v, int is_float, int group)
+{
+    if (isnan(v) || isinf(v)) {
+        put_double(o, v, 1, group);
+        return;
+    }
+    if (v == 0) {
+        puts_(o, signbit(v) ? "-0" : "0");
+        return;
+    }
+    uint64_t d;
+    int x;
+    if (is_float) {
+        uint32_t d32;
+        dh_float_decimal((float)v, &d32, &x);
+        d = d32;
+    } else {
+        dh_double_decimal(v, &d, &x);
+    }
+    put_shortest(o, signbit(v) != 0, d, x, group);
 }
 
 /* An IEEE 754 half-precision value as a double. */
@@ -525,8 +589,9 @@ static void resolve_opts(const struct dh_format_opts *opts, struct eff *e)
     }
     e->group = opts->group_digits;
     e->local = opts->local_time;
-    e->prec = opts->float_precision > 0 ? (opts->float_precision > 17 ? 17 : opts->float_precision) : 10;
-    e->prec32 = opts->float_precision > 0 ? (e->prec > 9 ? 9 : e->prec) : 7;
+    /* prec 0: the shortest digits that read back exactly (DH_FORMAT_SHORTEST). */
+    e->prec = opts->float_precision > 0 ? (opts->float_precision > 17 ? 17 : opts->float_precision) : 0;
+    e->prec32 = e->prec > 9 ? 9 : e->prec;
     e->dh_nulls = opts->deephaven_nulls;
     e->max_items = opts->max_list_items > 0 ? (size_t)opts->max_list_items : 10;
     e->max_bin = opts->max_binary_bytes > 0 ? (size_t)opts->max_binary_bytes : 32;
@@ -571,7 +636,11 @@ static int put_float_cell(struct out *o, const struct dh_column_view *col, int64
     int bits = col->field->bit_width;
     if (bits == 16) {
         uint16_t h;
-        if (read_fixed(col, row, 2, &h))
+        if (!read_fixed(col, row, 2, &h))
+            return 1;
+        if (e->prec32 == 0)
+            put_exact(o, half_to_double(h), 1, e->group); /* a half is a float exactly */
+        else
             put_double(o, half_to_double(h), e->prec32 < 4 ? e->prec32 : 4, e->group);
         return 1;
     }
@@ -581,7 +650,10 @@ static int put_float_cell(struct out *o, const struct dh_column_view *col, int64
             return 1;
         if (e->dh_nulls && v == -FLT_MAX)
             return 0;
-        put_double(o, (double)v, e->prec32, e->group);
+        if (e->prec32 == 0)
+            put_exact(o, (double)v, 1, e->group);
+        else
+            put_double(o, (double)v, e->prec32, e->group);
         return 1;
     }
     double d;
@@ -589,7 +661,10 @@ static int put_float_cell(struct out *o, const struct dh_column_view *col, int64
         return 1;
     if (e->dh_nulls && d == -DBL_MAX)
         return 0;
-    put_double(o, d, e->prec, e->group);
+    if (e->prec == 0)
+        put_exact(o, d, 0, e->group);
+    else
+        put_double(o, d, e->prec, e->group);
     return 1;
 }
 

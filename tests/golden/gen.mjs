@@ -16,7 +16,8 @@
 //   render,<b>,<col>,<row>,<text>      one per cell, as dh_format_cell writes it
 // with ONE fixed setting of struct dh_format_opts (src/dh_format.h):
 // dh_format_opts_init's defaults plus group_digits = 1, that is: digit grouping
-// on, UTC ("Z"), float_precision 0 (10 significant digits, float32 7),
+// on, UTC ("Z"), float_precision 0 (DH_FORMAT_SHORTEST: the shortest digits
+// that read back to the same double, or float32; "-0" keeps its sign),
 // null_text "(null)", deephaven_nulls 0 (Arrow validity only), max_list_items 0
 // (10), max_binary_bytes 0 (32). See renderCell.
 // Expected values and texts come from the JS source arrays, not from reading the
@@ -161,8 +162,8 @@ function cellText(type, v) {
 // ---- the expected rendering (dh_format_cell with RENDER_OPTS) ----
 // Written from the rules documented in src/dh_format.h, not from format.c.
 
-const RENDER_OPTS = { groupDigits: true, nullText: '(null)', floatPrecision: 10,
-  float32Precision: 7, maxListItems: 10, maxBinaryBytes: 32 };
+const RENDER_OPTS = { groupDigits: true, nullText: '(null)', floatPrecision: 'shortest',
+  maxListItems: 10, maxBinaryBytes: 32 };
 const ELLIPSIS = '\u2026';
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // not fatal: U+FFFD
 
@@ -183,18 +184,6 @@ function renderInteger(v) {
   return (x < 0n ? '-' : '') + groupDigits((x < 0n ? -x : x).toString());
 }
 
-// Plain decimal text ("-12.50") with its integer part grouped.
-function groupPlain(text) {
-  const m = /^(-?)(\d+)(\.\d*)?$/.exec(text);
-  if (!m) throw new Error(`not a plain number: ${text}`);
-  return m[1] + groupDigits(m[2]) + (m[3] ?? '');
-}
-
-// Drop trailing zeros of a fraction, and a bare '.'.
-function trimFraction(text) {
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
-}
-
 // The exact value of a finite double |x| > 0 as [n, e], |x| = n * 10^e (BigInt n),
 // from its IEEE 754 bits: m * 2^k = m * 5^-k * 10^k for k < 0.
 function exactDecimal(x) {
@@ -208,55 +197,58 @@ function exactDecimal(x) {
   return k >= 0 ? [m << BigInt(k), 0] : [m * 5n ** BigInt(-k), k];
 }
 
-// |x| rounded to `prec` significant digits, ties to even (as C's printf rounds
-// exact binary ties): [digits (prec of them), exponent of the first digit].
-function roundSignificant(x, prec) {
-  const [n, e] = exactDecimal(x);
-  const all = n.toString();
-  let exp = all.length - 1 + e;
-  if (all.length <= prec) return [all.padEnd(prec, '0'), exp];
-  let head = BigInt(all.slice(0, prec));
-  const rest = all.slice(prec);
-  const half = '5'.padEnd(rest.length, '0');
-  if (rest > half || (rest === half && head % 2n === 1n)) head += 1n;
-  let digits = head.toString();
-  if (digits.length > prec) { digits = digits.slice(0, prec); exp += 1; } // 9.99 -> 10.0
-  return [digits, exp];
-}
-
-// |x| rounded to `decimals` fraction digits, ties to even, as plain text.
-function roundFixed(x, decimals) {
-  const [n, e] = exactDecimal(x);
-  const shift = e + decimals;
-  let q;
-  if (shift >= 0) {
-    q = n * 10n ** BigInt(shift);
-  } else {
-    const d = 10n ** BigInt(-shift);
-    q = n / d;
-    const twice = 2n * (n % d);
-    if (twice > d || (twice === d && q % 2n === 1n)) q += 1n;
+// The shortest decimal that reads back to x, as [digits, exponent of the
+// first digit]. Doubles: ECMAScript's Number-to-String rule is exactly that
+// (fewest digits, then closest, then even), so the engine's own digits serve.
+// float32: searched here with exact BigInt arithmetic: for each length, the
+// two decimals around x; those Math.fround reads back to x; the closer, ties
+// to the even one.
+function shortestDigits(x, isFloat32) {
+  const ax = Math.abs(x);
+  if (!isFloat32) {
+    const m = /^(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(ax.toExponential());
+    return [m[1] + (m[2] ?? ''), Number(m[3])];
   }
-  if (decimals === 0) return q.toString();
-  const t = q.toString().padStart(decimals + 1, '0');
-  return `${t.slice(0, -decimals)}.${t.slice(-decimals)}`;
+  const [n, e] = exactDecimal(ax);
+  const all = n.toString();
+  const exp0 = all.length - 1 + e; // exponent of the first digit of x
+  for (let len = 1; len <= 9; len++) {
+    const drop = all.length - len;
+    let lo, ulp = 1n, rest = 0n;
+    if (drop <= 0) { lo = n * 10n ** BigInt(-drop); } else {
+      ulp = 10n ** BigInt(drop); lo = n / ulp; rest = n % ulp;
+    }
+    const scale = exp0 - (len - 1); // exponent of the last digit
+    const reads = (d) => d > 0n && Math.fround(Number(`${d}e${scale}`)) === ax;
+    const cands = [];
+    if (reads(lo)) cands.push([lo, 2n * rest]);            // distance * 2 (in units of the last digit / ulp)
+    if (drop > 0 && rest !== 0n && reads(lo + 1n)) cands.push([lo + 1n, 2n * (ulp - rest)]);
+    if (cands.length === 0) continue;
+    cands.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : Number(a[0] % 2n) - Number(b[0] % 2n)));
+    let d = cands[0][0].toString(), ex = exp0;
+    if (d.length > len) ex += 1; // 9.99 -> 10.0
+    d = d.replace(/0+$/, '') || '0';
+    return [d, ex];
+  }
+  throw new Error(`no shortest float32 for ${x}`);
 }
 
-// A float shown with `prec` significant digits (test_format.c pins the reading
-// of dh_format.h: digits of the integer part are never rounded away, so
-// float32 16777216 stays "16777216"): fixed, with prec-1-exp fraction digits,
-// for 1e-5 <= |x| < 1e15 (exp, the decimal exponent after rounding to prec
-// digits), else "1.5E20"; trailing zeros dropped; NaN, Infinity; zero "0".
-function renderFloat(x, prec) {
+// A float shown as DH_FORMAT_SHORTEST writes it: its shortest digits, fixed
+// for 1e-5 <= |x| < 1e15 (exp, the exponent of the first digit), else
+// "1.5E20"; NaN, Infinity; "0" and "-0".
+function renderShortest(x, isFloat32) {
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
-  if (x === 0) return '0';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
   const sign = x < 0 ? '-' : '';
-  const [digits, exp] = roundSignificant(x, prec);
-  if (exp >= -5 && exp < 15)
-    return sign + groupPlain(trimFraction(roundFixed(x, Math.max(0, prec - 1 - exp))));
-  return `${sign}${trimFraction(`${digits[0]}.${digits.slice(1)}`)}E${exp}`;
+  const [digits, exp] = shortestDigits(x, isFloat32);
+  if (exp < -5 || exp >= 15)
+    return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}E${exp}`;
+  const point = exp + 1;
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + groupDigits(digits + '0'.repeat(point - digits.length));
+  return `${sign}${groupDigits(digits.slice(0, point))}.${digits.slice(point)}`;
 }
 
 // Days since 1970-01-01 (BigInt) as "YYYY-MM-DD"; years outside 0..9999 signed,
@@ -386,8 +378,8 @@ function renderCell(type, dhType, v) {
       return renderInteger(v);
     case Type.Float:
       return type.precision === 1
-        ? renderFloat(Math.fround(v), RENDER_OPTS.float32Precision)
-        : renderFloat(v, RENDER_OPTS.floatPrecision);
+        ? renderShortest(Math.fround(v), true)
+        : renderShortest(v, false);
     case Type.Bool: return v ? 'true' : 'false';
     case Type.Utf8: case Type.LargeUtf8:
       return sanitize(typeof v === 'string' ? v : utf8Decoder.decode(Uint8Array.from(v)));

@@ -139,7 +139,8 @@ static void test_chars(void)
     CHECK(dh_format_is_numeric(&s));
 }
 
-/* Floats: sensible digits, E notation at the extremes, specials, sentinels. */
+/* Floats: exact shortest digits by default, E notation at the extremes,
+ * specials, sentinels; a fixed number of digits on request. */
 static void test_floats(void)
 {
     struct dh_format_opts o, dn;
@@ -151,7 +152,7 @@ static void test_floats(void)
                     -DBL_MAX, 0.0, -2.5, 1234567.5, 1e15, 99999999999999.0, 0.00001234, 2.0 };
     struct dh_column_view cd = col_fixed(&fd, vd, 8, 16);
     CHECK_STR(cell(&cd, 0, NULL), "0.1");
-    CHECK_STR(cell(&cd, 1, NULL), "0.3333333333");
+    CHECK_STR(cell(&cd, 1, NULL), "0.3333333333333333");
     CHECK_STR(cell(&cd, 2, NULL), "1E20");
     CHECK_STR(cell(&cd, 3, NULL), "1.5E-7");
     CHECK_STR(cell(&cd, 4, NULL), "123456.789");
@@ -159,7 +160,7 @@ static void test_floats(void)
     CHECK_STR(cell(&cd, 6, NULL), "Infinity");
     CHECK_STR(cell(&cd, 7, NULL), "-Infinity");
     CHECK_STR(cell(&cd, 8, &dn), "(null)");
-    CHECK_STR(cell(&cd, 8, NULL), "-1.797693135E308");
+    CHECK_STR(cell(&cd, 8, NULL), "-1.7976931348623157E308");
     CHECK_STR(cell(&cd, 9, NULL), "0");
     CHECK_STR(cell(&cd, 10, NULL), "-2.5");
     o.group_digits = 1;
@@ -169,6 +170,9 @@ static void test_floats(void)
     CHECK_STR(cell(&cd, 14, NULL), "0.00001234");
     CHECK_STR(cell(&cd, 15, NULL), "2");
     o.group_digits = 0;
+    o.float_precision = 10;
+    CHECK_STR(cell(&cd, 1, &o), "0.3333333333");
+    CHECK_STR(cell(&cd, 8, &o), "-1.797693135E308");
     o.float_precision = 3;
     CHECK_STR(cell(&cd, 1, &o), "0.333");
     CHECK_STR(cell(&cd, 4, &o), "123457");
@@ -177,16 +181,60 @@ static void test_floats(void)
     struct dh_column_view cf = col_fixed(&ff, vf, 4, 4);
     CHECK_STR(cell(&cf, 0, NULL), "0.1");
     CHECK_STR(cell(&cf, 1, &dn), "(null)");
-    CHECK_STR(cell(&cf, 2, NULL), "3.402823E38");
+    CHECK_STR(cell(&cf, 2, NULL), "3.4028235E38");
     CHECK_STR(cell(&cf, 3, NULL), "16777216");
+    o.float_precision = 7;
+    CHECK_STR(cell(&cf, 2, &o), "3.402823E38");
+    o.float_precision = DH_FORMAT_SHORTEST;
     struct dh_field fh = fld(DH_TYPE_FLOAT, 16, 1, 0, NULL);
     uint16_t vh[] = { 0x3C00, 0xC000, 0x7C00, 0x3555 };
     struct dh_column_view ch = col_fixed(&fh, vh, 2, 4);
     CHECK_STR(cell(&ch, 0, NULL), "1");
     CHECK_STR(cell(&ch, 1, NULL), "-2");
     CHECK_STR(cell(&ch, 2, NULL), "Infinity");
-    CHECK_STR(cell(&ch, 3, NULL), "0.3333");
+    CHECK_STR(cell(&ch, 3, NULL), "0.33325195"); /* exactly 0.333251953125 */
+    o.float_precision = 7;
+    CHECK_STR(cell(&ch, 3, &o), "0.3333");
     CHECK(dh_format_is_numeric(&fd));
+}
+
+/* The default digits read back to the same bits; -0 keeps its sign; the
+ * notation switches at 1e-5 and 1e15 with the digits intact. */
+static void test_floats_exact(void)
+{
+    struct dh_format_opts o;
+    dh_format_opts_init(&o);
+    CHECK_INT(o.float_precision, DH_FORMAT_SHORTEST);
+    struct dh_field fd = fld(DH_TYPE_FLOAT, 64, 1, 0, "double");
+    double vd[] = { 2.718281828459045, -0.0, 5e-324, 9007199254740993.0, 0.1 + 0.2,
+                    123456789012345.67, 1.2345678901234567e15, 0.000012345678901234567,
+                    1.2345678901234567e-6, 562949953421312.25 };
+    struct dh_column_view cd = col_fixed(&fd, vd, 8, 10);
+    CHECK_STR(cell(&cd, 0, &o), "2.718281828459045");
+    CHECK_STR(cell(&cd, 1, &o), "-0");
+    CHECK_STR(cell(&cd, 2, &o), "5E-324");
+    CHECK_STR(cell(&cd, 3, &o), "9.007199254740992E15");
+    CHECK_STR(cell(&cd, 4, &o), "0.30000000000000004");
+    CHECK_STR(cell(&cd, 5, &o), "123456789012345.67");
+    CHECK_STR(cell(&cd, 6, &o), "1.2345678901234568E15");
+    CHECK_STR(cell(&cd, 7, &o), "0.000012345678901234568");
+    CHECK_STR(cell(&cd, 8, &o), "1.2345678901234567E-6");
+    CHECK_STR(cell(&cd, 9, &o), "562949953421312.2"); /* a tie: to the even digit */
+    o.group_digits = 1;
+    CHECK_STR(cell(&cd, 5, &o), "123,456,789,012,345.67");
+    /* Every text reads back to the same bits (grouping off). */
+    o.group_digits = 0;
+    for (int64_t i = 0; i < 10; i++) {
+        double back = strtod(cell(&cd, i, &o), NULL);
+        CHECK(memcmp(&back, &vd[i], sizeof back) == 0);
+    }
+    struct dh_field ff = fld(DH_TYPE_FLOAT, 32, 1, 0, "float");
+    float vf[] = { 0.3f, -0.0f, 1.4e-45f, 16777217.0f };
+    struct dh_column_view cf = col_fixed(&ff, vf, 4, 4);
+    CHECK_STR(cell(&cf, 0, &o), "0.3");
+    CHECK_STR(cell(&cf, 1, &o), "-0");
+    CHECK_STR(cell(&cf, 2, &o), "1E-45");
+    CHECK_STR(cell(&cf, 3, &o), "16777216");
 }
 
 /* Booleans, strings (sanitised), binary, and validity nulls. */
@@ -604,7 +652,7 @@ static void test_type_labels(void)
 
 int main(void)
 {
-    CHECK_RUN(T(test_ints), T(test_chars), T(test_floats), T(test_bool_string_binary),
+    CHECK_RUN(T(test_ints), T(test_chars), T(test_floats), T(test_floats_exact), T(test_bool_string_binary),
               T(test_timestamps), T(test_dates_times_durations), T(test_decimal),
               T(test_bigdecimal_biginteger), T(test_lists), T(test_small_buffers),
               T(test_type_labels));
