@@ -104,40 +104,39 @@ static void strip_zeros(uint64_t *d, int *x)
     }
 }
 
+/* The shortest decimal of the binary value with `mant` fraction bits,
+ * exponent bias `bias` and fields frac, be (biased exponent); `wide` as in
+ * shortest(). */
+static void binary_decimal(uint64_t frac, int be, int mant, int bias, int wide,
+                           uint64_t *digits, int *exp10)
+{
+    uint64_t c = be ? frac | (UINT64_C(1) << mant) : frac;
+    int q = (be ? be : 1) - bias - mant;
+    /* Integers below 2^(mant+1) are their own shortest text. */
+    if (q <= 0 && q >= -mant && (c & ((UINT64_C(1) << -q) - 1)) == 0) {
+        *digits = c >> -q;
+        *exp10 = 0;
+    } else {
+        shortest(c, q, frac == 0 && be > 1, wide, digits, exp10);
+    }
+    strip_zeros(digits, exp10);
+}
+
 void dh_double_decimal(double v, uint64_t *digits, int *exp10)
 {
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
-    uint64_t frac = bits & ((UINT64_C(1) << 52) - 1);
-    int be = (int)((bits >> 52) & 0x7FF);
-    uint64_t c = be ? frac | (UINT64_C(1) << 52) : frac;
-    int q = be ? be - 1075 : -1074;
-    /* Integers below 2^53 are their own shortest text. */
-    if (q <= 0 && q >= -52 && (c & ((UINT64_C(1) << -q) - 1)) == 0) {
-        *digits = c >> -q;
-        *exp10 = 0;
-    } else {
-        shortest(c, q, frac == 0 && be > 1, 1, digits, exp10);
-    }
-    strip_zeros(digits, exp10);
+    binary_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)((bits >> 52) & 0x7FF), 52, 1023, 1,
+                   digits, exp10);
 }
 
 void dh_float_decimal(float v, uint32_t *digits, int *exp10)
 {
     uint32_t bits;
     memcpy(&bits, &v, sizeof bits);
-    uint32_t frac = bits & ((UINT32_C(1) << 23) - 1);
-    int be = (int)((bits >> 23) & 0xFF);
-    uint64_t c = be ? frac | (UINT32_C(1) << 23) : frac;
-    int q = be ? be - 150 : -149;
     uint64_t d;
-    if (q <= 0 && q >= -23 && (c & ((UINT64_C(1) << -q) - 1)) == 0) {
-        d = c >> -q;
-        *exp10 = 0;
-    } else {
-        shortest(c, q, frac == 0 && be > 1, 0, &d, exp10);
-    }
-    strip_zeros(&d, exp10);
+    binary_decimal(bits & ((UINT32_C(1) << 23) - 1), (int)((bits >> 23) & 0xFF), 23, 127, 0, &d,
+                   exp10);
     *digits = (uint32_t)d;
 }
 
