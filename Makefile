@@ -25,7 +25,7 @@ export CCACHE_NOHASHDIR := 1
 CMAKE_CONFIGURE = cmake -S . $(if $(CCACHE),-DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE)) >/dev/null
 
 .PHONY: all deps test-deps build demo test test-plain test-asan test-compile fuzz bench soak \
-        screenshots clean
+        roundtrip-soak screenshots clean
 
 all: build
 
@@ -73,6 +73,11 @@ bench: build
 SOAK_MINUTES ?= 10
 soak: build
 	scripts/soak.sh $(SOAK_MINUTES) $(BUILD)
+
+# 100 million random doubles and floats (and all 2^32 floats) written and read
+# back; minutes, so not part of make test (test_numtext runs a sample).
+roundtrip-soak: build
+	$(BUILD)/tests/soak_numtext 100000000 --all-floats
 
 screenshots: build
 	scripts/screenshots.sh

@@ -47,6 +47,8 @@ export_run() {
 }
 
 echo "dhtui benchmarks, $(date -u +%F), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), demo server on loopback"
+echo "== number text (dh_numtext, issue 7)"
+"$BUILD/tests/bench_numtext"
 for rows in 1000000 10000000; do
     start_server "$rows"
     echo "== trades at $rows rows"
