@@ -14,23 +14,14 @@
 
 #include "../unit/numtext_oracle.h"
 #include "dh_format.h"
+#include "bench_util.h"
 #include "dh_numtext.h"
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static uint64_t rng_state = 0x13198A2E03707344u;
 
 static uint64_t rng(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
+    return bench_rng(&rng_state);
 }
 
 /* Bytes written, summed so no call can be optimised away. */

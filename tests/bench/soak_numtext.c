@@ -17,28 +17,18 @@
 #include <time.h>
 
 #include "../unit/numtext_oracle.h"
+#include "bench_util.h"
 #include "dh_numtext.h"
 
 struct tally {
     uint64_t values, special, bad_round_trip, oracle_checked, bad_digits;
 };
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static uint64_t rng_state = 0x243F6A8885A308D3u;
 
 static uint64_t rng(void)
 {
-    /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
+    return bench_rng(&rng_state);
 }
 
 static void report_bad(const char *what, double v, const char *text)
