@@ -13,14 +13,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "cellfit.h"
 #include "dh_format.h"
 #include "dh_text.h"
 #include "draw.h"
 #include "prompt.h"
 #include "view.h"
 
-/* Widest a column gets before its cells are cut with an ellipsis. */
-enum { COL_MAX_WIDTH = 40, COL_LABEL_WIDTH = 12, HEADER_LINES = 2 };
+/* Widest a type label makes a column. Widest columns: cellfit.h. */
+enum { COL_LABEL_WIDTH = 12, HEADER_LINES = 2 };
 /* Ticking tables: how often the window is asked for again. */
 enum { TICK_REFRESH_MS = 1000 };
 /* A cell we read whole for the pop-up or the clipboard: at most this much. */
@@ -133,6 +134,7 @@ static void format_opts(struct dh_format_opts *o, int grouped, int local_time)
     o->local_time = local_time;
     o->group_digits = grouped;
     o->deephaven_nulls = 1;
+    o->float_precision = DH_FORMAT_SHORTEST; /* exact digits: grid, pop-up and copy */
 }
 
 /* 1 if the cell is null (Arrow validity); cells past the column are not. */
@@ -172,15 +174,16 @@ static void fit_widths(struct table_view *v)
         if (lw > w)
             w = lw;
         const struct dh_column_view *c = column(v, v->vis[k]);
-        for (int64_t i = 0; i < c->length && w < COL_MAX_WIDTH; i++) {
-            char buf[COL_MAX_WIDTH * 4 + 8];
+        int max = cellfit_max_width(dh_format_is_numeric(f));
+        for (int64_t i = 0; i < c->length && w < max; i++) {
+            char buf[CELLFIT_NUMBER_MAX * 4 + 8];
             cell_text(c, i, v->local_time, buf, sizeof buf);
             int cw = (int)dh_text_width(buf, strlen(buf));
             if (cw > w)
                 w = cw;
         }
-        if (w > COL_MAX_WIDTH)
-            w = COL_MAX_WIDTH;
+        if (w > max)
+            w = max;
         v->widths[k] = w < 1 ? 1 : w;
     }
 }
@@ -328,16 +331,19 @@ static void scroll_columns(struct table_view *v, int avail)
     }
 }
 
-/* Draw one cell of width w at (y, x). */
+/* Draw one cell of width w at (y, x); a number that does not fit shows as
+ * "###", never cut (cellfit.h). */
 static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column_view *c,
                       int64_t i, int numeric, int local_time, attr_t base)
 {
-    char buf[COL_MAX_WIDTH * 8 + 16];
+    char buf[CELLFIT_NUMBER_MAX * 8 + 16], hashes[CELLFIT_NUMBER_MAX + 1];
     cell_text(c, i, local_time, buf, sizeof buf);
     attr_t at = base;
-    if (cell_is_null(c, i))
+    int null = cell_is_null(c, i);
+    if (null)
         at = base == A_NORMAL ? draw_attr(DR_NULL) : base | A_DIM;
-    draw_text(w, y, x, width, at, buf, strlen(buf),
+    const char *text = numeric && !null ? cellfit_number(buf, width, hashes, sizeof hashes) : buf;
+    draw_text(w, y, x, width, at, text, strlen(text),
               DT_ELLIPSIS | DT_PAD | (numeric ? DT_RIGHT : 0));
 }
 
