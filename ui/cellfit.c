@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* cellfit.c: numbers are shown whole or as "###" (see cellfit.h). */
+/* cellfit.c: numbers and times are shown whole or as "###" (see cellfit.h). */
 #include "cellfit.h"
 
 #include <string.h>
 
+#include "dh_format.h"
 #include "dh_text.h"
+
+int cellfit_whole(const struct dh_field *f)
+{
+    return dh_format_is_numeric(f) || f->type == DH_TYPE_DATE || f->type == DH_TYPE_TIME ||
+           f->type == DH_TYPE_TIMESTAMP || f->type == DH_TYPE_DURATION;
+}
 
 int cellfit_max_width(int numeric)
 {

@@ -331,8 +331,8 @@ static void scroll_columns(struct table_view *v, int avail)
     }
 }
 
-/* Draw one cell of width w at (y, x); a number that does not fit shows as
- * "###", never cut (cellfit.h). */
+/* Draw one cell of width w at (y, x); a number or time that does not fit
+ * shows as "###", never cut (cellfit.h). */
 static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column_view *c,
                       int64_t i, int numeric, int local_time, attr_t base)
 {
@@ -342,7 +342,8 @@ static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column
     int null = cell_is_null(c, i);
     if (null)
         at = base == A_NORMAL ? draw_attr(DR_NULL) : base | A_DIM;
-    const char *text = numeric && !null ? cellfit_number(buf, width, hashes, sizeof hashes) : buf;
+    int whole = !null && c && c->field && cellfit_whole(c->field);
+    const char *text = whole ? cellfit_number(buf, width, hashes, sizeof hashes) : buf;
     draw_text(w, y, x, width, at, text, strlen(text),
               DT_ELLIPSIS | DT_PAD | (numeric ? DT_RIGHT : 0));
 }

@@ -25,6 +25,14 @@ static void test_fits_or_hashes(void)
     char small[4];
     CHECK_STR(cellfit_number("123456", 5, small, sizeof small), "###");
     CHECK(cellfit_max_width(1) > cellfit_max_width(0));
+    struct dh_field f;
+    memset(&f, 0, sizeof f);
+    f.type = DH_TYPE_TIMESTAMP;
+    CHECK(cellfit_whole(&f));
+    f.type = DH_TYPE_FLOAT;
+    CHECK(cellfit_whole(&f));
+    f.type = DH_TYPE_UTF8;
+    CHECK(!cellfit_whole(&f));
 }
 
 /* The longest texts a double or float column can show (grouped, exact
