@@ -101,7 +101,7 @@ int main(int argc, char **argv)
     c.length = (int64_t)n;
     c.value_width = 8;
     c.values_len = n * sizeof(double);
-    printf("%-12s %14s %14s %18s %14s %14s   (ns per double, %zu values)\n", "values",
+    printf("%-12s %14s %14s %18s %14s %14s   (CPU ns per double, %zu values)\n", "values",
            "dh_double_text", "printf %.17g", "reference oracle", "cell 10-digit",
            "cell exact", n);
     const double *sets[] = { rnd, prices };

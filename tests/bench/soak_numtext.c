@@ -8,7 +8,7 @@
  * value in 1,000 is also compared digit for digit with the slow reference
  * (tests/unit/numtext_oracle.h). --all-floats checks every one of the 2^32
  * float patterns the same way (oracle: one in 10,000). Prints counts and
- * ns/value; exits 1 on any mismatch. */
+ * CPU ns/value; exits 1 on any mismatch. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -97,7 +97,7 @@ static void soak_float(float v, int with_oracle, struct tally *t)
 static void print_tally(const char *what, const struct tally *t, double wall_s)
 {
     printf("%-11s %11llu values (%llu NaN/inf/0 skipped), %llu round-trip failures, "
-           "%llu of %llu oracle digit checks differ; %.1f ns/value (format, strtod, compare)\n",
+           "%llu of %llu oracle digit checks differ; %.1f CPU ns/value (format, strtod, compare)\n",
            what, (unsigned long long)t->values, (unsigned long long)t->special,
            (unsigned long long)t->bad_round_trip, (unsigned long long)t->bad_digits,
            (unsigned long long)t->oracle_checked,
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
         }
         print_tally("all floats", &ta, (now_ns() - t0) / 1e9);
     }
-    printf("dh_double_text on random bit patterns, timed in batches: %.1f ns/value\n",
+    printf("dh_double_text on random bit patterns, timed in batches: %.1f CPU ns/value\n",
            batch_ns_per_double(n < 10000000 ? n : 10000000));
     uint64_t bad = td.bad_round_trip + td.bad_digits + tf.bad_round_trip + tf.bad_digits +
                    ta.bad_round_trip + ta.bad_digits;
