@@ -34,6 +34,7 @@
 /* Which generator fills a table's cells. */
 enum demo_gen {
     GEN_TRADES, GEN_QUOTES, GEN_EMPTY, GEN_WIDE, GEN_NULLS, GEN_HOSTILE, GEN_AWKWARD, GEN_PLOT,
+    GEN_DERIVED,
 };
 
 enum demo_kind { KIND_TABLE, KIND_FIGURE, KIND_OTHER };
@@ -63,6 +64,11 @@ struct demo_object {
     size_t big_cjk_len;
     /* figures */
     const struct demo_object *plot_table;
+    /* derived tables (GEN_DERIVED): row i is row index[i] of parent (never itself
+     * derived); freed when the last reference goes */
+    const struct demo_object *parent;
+    int64_t *index;
+    atomic_int refs;
 };
 
 struct demo_catalog {
@@ -607,6 +613,7 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     c->ints = NULL;
     c->strs = NULL;
     switch (t->gen) {
+    case GEN_DERIVED: demo_table_cell(t->parent, t->index[row], col, c); break;
     case GEN_TRADES: trades_cell(row, col, c); break;
     case GEN_QUOTES: quotes_cell(row, col, c); break;
     case GEN_EMPTY: empty_cell(row, col, c); break;
@@ -659,6 +666,7 @@ static void object_free(struct demo_object *o)
     free(o->cols);
     free(o->big_ascii);
     free(o->big_cjk);
+    free(o->index);
     free(o);
 }
 
@@ -991,4 +999,58 @@ int64_t demo_object_size(const struct demo_object *o)
     if (ticks > (o->rows - DEMO_QUOTES_START) / DEMO_QUOTES_PER_TICK)
         return o->rows;
     return DEMO_QUOTES_START + ticks * DEMO_QUOTES_PER_TICK;
+}
+
+/* ---- derived tables ---- */
+
+const struct demo_object *demo_object_new_derived(const struct demo_object *parent,
+                                                  int64_t *index, int64_t n)
+{
+    if (parent->gen == GEN_DERIVED) { /* flatten: rows of the base table */
+        for (int64_t i = 0; i < n; i++)
+            index[i] = parent->index[index[i]];
+        parent = parent->parent;
+    }
+    struct demo_object *o = object_new(parent->name, "Table", "derived", KIND_TABLE, 0);
+    if (o && parent->ncols) {
+        o->cols = malloc(parent->ncols * sizeof *o->cols);
+        if (o->cols)
+            memcpy(o->cols, parent->cols, parent->ncols * sizeof *o->cols);
+    }
+    if (!o || (parent->ncols && !o->cols)) {
+        object_free(o);
+        free(index);
+        return NULL;
+    }
+    o->hidden = 1;
+    o->gen = GEN_DERIVED;
+    o->ncols = parent->ncols;
+    o->rows = n;
+    o->parent = parent;
+    o->index = index;
+    atomic_init(&o->refs, 1);
+    demo_object_ref(parent);
+    return o;
+}
+
+void demo_object_ref(const struct demo_object *o)
+{
+    if (o && o->gen == GEN_DERIVED)
+        atomic_fetch_add(&((struct demo_object *)o)->refs, 1);
+}
+
+void demo_object_unref(const struct demo_object *o)
+{
+    if (!o || o->gen != GEN_DERIVED)
+        return;
+    struct demo_object *m = (struct demo_object *)o;
+    if (atomic_fetch_sub(&m->refs, 1) != 1)
+        return;
+    demo_object_unref(m->parent);
+    object_free(m);
+}
+
+int demo_object_is_derived(const struct demo_object *o)
+{
+    return o && o->gen == GEN_DERIVED;
 }

@@ -64,6 +64,20 @@ int demo_object_is_app_field(const struct demo_object *o);
 /* 1 for helper tables that are never listed (a figure's data table). Any thread. */
 int demo_object_hidden(const struct demo_object *o);
 
+/* ---- Derived tables (sorted or filtered views; derive.c computes them) ----
+ * A derived table is row index[i] of its parent for i < n: 8 bytes per row, cells
+ * still computed. It is static (a view of a ticking table is a snapshot of its rows
+ * at derive time), reference counted (catalogue objects ignore ref/unref and live
+ * until demo_catalog_free) and never listed. */
+/* Take ownership of index (malloc'd, n entries, each < the parent's size; freed
+ * here on failure); a derived parent is flattened. The new table with one reference,
+ * or NULL. Any thread. */
+const struct demo_object *demo_object_new_derived(const struct demo_object *parent,
+                                                  int64_t *index, int64_t n);
+void demo_object_ref(const struct demo_object *o);   /* NULL-safe. Any thread. */
+void demo_object_unref(const struct demo_object *o); /* NULL-safe; the last one frees. */
+int demo_object_is_derived(const struct demo_object *o);
+
 /* ---- Column model (used by the encoders and tests) ---- */
 
 /* The Java type of a column; each maps to one Arrow type (docs/PROTOCOL.md, Column types). */

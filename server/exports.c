@@ -69,6 +69,7 @@ void demo_export_unref_locked(struct demo_registry *r, struct demo_export *e)
     (void)r;
     if (!e || --e->refs > 0)
         return;
+    demo_object_unref(e->obj);
     free(e->sre_msg);
     free(e);
 }
@@ -179,6 +180,11 @@ static void set_state_locked(struct demo_registry *r, struct demo_export *e, int
     e->state = state;
     if (state == DEMO_ES_EXPORTED)
         e->ever_exported = 1;
+    if (demo_export_state_terminal(state) && demo_object_is_derived(e->obj)) {
+        /* a derived table lives as long as some export (or call) holds it */
+        demo_object_unref(e->obj);
+        e->obj = NULL;
+    }
     notify_listeners_locked(e);
     if ((state == DEMO_ES_EXPORTED || demo_export_state_terminal(state)) && r->n_waiting > 0 &&
         demo_grow((void **)&r->settle, &r->cap_settle, r->n_settle + 1, sizeof *r->settle) == 0) {
@@ -292,6 +298,7 @@ static void complete_export_locked(struct demo_registry *r, struct demo_export *
         return;
     }
     e->obj = obj;
+    demo_object_ref(obj);
     set_state_locked(r, e, DEMO_ES_EXPORTED);
 }
 
@@ -493,8 +500,12 @@ int demo_export_wait(struct demo_registry *r, struct demo_export *e, demo_stop_f
         }
     }
     if (rc == 0) {
-        if (e->ever_exported) {
+        if (e->ever_exported && e->obj) {
             *obj = e->obj;
+            demo_object_ref(*obj);
+        } else if (e->ever_exported) {
+            demo_status_set(st, GRPC_STATUS_FAILED_PRECONDITION, "export released");
+            rc = -1;
         } else {
             status_of_export(e, st);
             rc = -1;
@@ -589,6 +600,7 @@ int demo_server_export(struct demo_registry *r, struct demo_session *s,
             *id = s->next_server_id--;
             e->work_set = 1;
             e->obj = obj;
+            demo_object_ref(obj);
             set_state_locked(r, e, DEMO_ES_EXPORTED);
             rc = 0;
         }
@@ -656,4 +668,16 @@ void demo_listener_close(struct demo_registry *r, struct demo_listener *l)
     demo_queue_clear(&l->q);
     free(l);
     pthread_mutex_unlock(&r->lock);
+}
+
+struct demo_export *demo_export_create_object(struct demo_registry *r, struct demo_session *s,
+                                              const struct demo_object *obj,
+                                              const uint8_t *result, size_t n,
+                                              const char *log_id, struct demo_status *st)
+{
+    struct demo_source src;
+    memset(&src, 0, sizeof src);
+    src.kind = DEMO_SRC_OBJECT;
+    src.obj = obj;
+    return demo_export_create(r, s, &src, result, n, log_id, 1, st);
 }

@@ -401,6 +401,7 @@ int demo_source_wait(struct demo_registry *r, struct demo_source *src, demo_stop
     if (rc == 0) {
         if (p->state == DEMO_ES_EXPORTED) {
             *obj = p->obj;
+            demo_object_ref(*obj);
         } else {
             demo_export_consumer_status_locked(r, p, src->kind == DEMO_SRC_SHARED, st);
             rc = -1;

@@ -28,8 +28,8 @@ struct demo_source *demo_resolve(struct demo_registry *r, struct demo_session *s
                                  size_t n, const char *log_id);
 
 /* Wait for a source to be ready, as a non-export consumer (GetExportedTableCreation-
- * Response, DoGet, FetchObject ...): 0 with the object, -1 with the error status, 1 if
- * stop fired first. Handler thread. */
+ * Response, DoGet, FetchObject ...): 0 with the object (referenced: demo_object_unref
+ * it), -1 with the error status, 1 if stop fired first. Handler thread. */
 int demo_source_wait(struct demo_registry *r, struct demo_source *src, demo_stop_fn stop, void *ctx,
                      const struct demo_object **obj, struct demo_status *st);
 

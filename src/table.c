@@ -49,7 +49,7 @@ void dh_table_info_reset(struct dh_table_info *info)
 }
 
 /* Fill info from a decoded reply. */
-static int info_from_reply(
+int dh_table_info_from_reply(
     const Io__Deephaven__Proto__Backplane__Grpc__ExportedTableCreationResponse *r,
     const struct dh_ticket *t, const char *what, struct dh_table_info *info,
     struct dh_error *err)
@@ -98,7 +98,7 @@ int dh_table_info_fetch(struct dh_session *s, const struct dh_ticket *t,
     if (!r)
         return dh_error_set(err, DH_EINVAL,
                             "%s: malformed ExportedTableCreationResponse from server", what);
-    rc = info_from_reply(r, t, what, info, err);
+    rc = dh_table_info_from_reply(r, t, what, info, err);
     io__deephaven__proto__backplane__grpc__exported_table_creation_response__free_unpacked(r,
                                                                                             NULL);
     if (rc != DH_OK)

@@ -14,6 +14,8 @@
 #include "dh_error.h"
 
 struct dh_barrage_update;
+struct dh_table_info;
+struct Io__Deephaven__Proto__Backplane__Grpc__ExportedTableCreationResponse;
 struct dh_stream;
 struct dh_ticket;
 
@@ -38,6 +40,15 @@ int dh_concat_columns(const struct dh_schema *schema, const struct dh_piece *con
  * *cap updated). NULL when out of memory (items is then untouched). Any thread. */
 void *dh_grow_array(void *items, size_t n, size_t *cap, size_t elem, size_t first_cap);
 
+
+/* Fill *info (schema initialised, fields empty) from a decoded
+ * ExportedTableCreationResponse for ticket t: success=false is DH_EGRPC,
+ * FAILED_PRECONDITION with the server's error_info; `what` prefixes errors.
+ * Any thread. */
+int dh_table_info_from_reply(
+    const struct Io__Deephaven__Proto__Backplane__Grpc__ExportedTableCreationResponse *r,
+    const struct dh_ticket *t, const char *what, struct dh_table_info *info,
+    struct dh_error *err);
 
 /* After a failed write on st, replace *e with the call's final status when it
  * is an error: the server refusing the request says more than the bare write

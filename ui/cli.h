@@ -46,6 +46,9 @@ struct cli_options {
     const char *null_text;    /* rows: --null STRING (table, csv, tsv) or NULL */
     int local_time;           /* instants in the local zone (--tz ZONE set TZ) rather than UTC */
     int command_timeout_ms;   /* --timeout: the whole command's time limit; 0: none */
+    const char *const *wheres; /* rows: every --where filter, in order */
+    size_t n_wheres;
+    const char *sort;         /* rows: --sort "-Price,Id" or NULL */
     char *const *operands;    /* the verb's positional arguments */
     size_t n_operands;
 };

@@ -16,6 +16,7 @@
 #include "dh_format.h"
 #include "dh_objects.h"
 #include "dh_table.h"
+#include "dh_tableops.h"
 #include "dh_text.h"
 #include "dh_ticket.h"
 #include "rows_write.h"
@@ -391,6 +392,45 @@ static int rows_stream(struct rows_run *run, struct dh_session *s, const struct 
     return code;
 }
 
+/* The view --where/--sort ask for, derived from src into *out (a new export;
+ * *info describes it). 0, or the exit code after printing the server's message. */
+static int rows_derive(struct dh_session *s, const struct cli_options *o,
+                       const struct dh_ticket *src, struct dh_ticket *out,
+                       struct dh_table_info *info, struct dh_error *err)
+{
+    struct dh_view_ops v;
+    dh_view_ops_init(&v);
+    int rc = DH_OK;
+    for (size_t i = 0; i < o->n_wheres && rc == DH_OK; i++)
+        rc = dh_view_ops_add_where(&v, o->wheres[i], err);
+    if (rc == DH_OK && o->sort)
+        rc = dh_view_ops_add_sort_spec(&v, o->sort, err);
+    if (rc != DH_OK) {
+        dh_view_ops_reset(&v);
+        cli_error_line(err->msg);
+        return CLI_EXIT_USAGE;
+    }
+    dh_ticket_make_export(out, dh_session_next_export_id(s));
+    rc = dh_table_derive(s, src, &v, out, info, err);
+    dh_view_ops_reset(&v);
+    if (rc != DH_OK) {
+        cli_error_line(err->msg);
+        return CLI_EXIT_FAIL;
+    }
+    return 0;
+}
+
+/* Pick the columns of a described table and stream its rows. */
+static int rows_pick_columns_and_stream(struct rows_run *run, struct dh_session *s,
+                                        const struct dh_ticket *t, struct dh_table_info *info)
+{
+    run->schema = &info->schema;
+    int code = rows_pick_columns(run);
+    if (code == 0)
+        code = rows_stream(run, s, t, info->size);
+    return code;
+}
+
 /* Everything after connecting: resolve, copy, describe, pick, stream. */
 static int rows_run_session(struct rows_run *run, struct dh_session *s, struct dh_ticket *src)
 {
@@ -410,6 +450,21 @@ static int rows_run_session(struct rows_run *run, struct dh_session *s, struct d
     struct dh_table_info info;
     memset(&info, 0, sizeof info);
     int code = CLI_EXIT_FAIL;
+    if (run->o->n_wheres || run->o->sort) {
+        /* --where / --sort: the server derives the view from our copy (one Batch call) */
+        struct dh_ticket derived;
+        int rc = rows_derive(s, run->o, &copy, &derived, &info, &err);
+        dh_error_clear(&err);
+        dh_release(s, &copy, &err);
+        if (rc != 0)
+            return rc;
+        copy = derived;
+        code = rows_pick_columns_and_stream(run, s, &copy, &info);
+        dh_table_info_reset(&info);
+        dh_error_clear(&err);
+        dh_release(s, &copy, &err);
+        return code;
+    }
     if (dh_table_info_fetch(s, &copy, &info, &err) != DH_OK) {
         if (dh_error_is_not_a_table(&err))
             cli_errorf("'%s' is not a table, so it has no rows: %s", text, err.msg);

@@ -40,7 +40,7 @@ enum main_opt_id {
     OPT_HELP = 1, OPT_VERSION, OPT_HOST, OPT_PORT, OPT_TLS, OPT_CA, OPT_CERT, OPT_KEY, OPT_AUTH,
     OPT_AUTH_VALUE, OPT_AUTH_VALUE_COMMAND, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_DEMO, OPT_DEMO_ROWS, OPT_NO_OSC52,
     OPT_LOG, OPT_EXIT_AFTER, OPT_PROBE_INTERVAL, OPT_JSON, OPT_OFFSET, OPT_LIMIT, OPT_COLUMNS,
-    OPT_FORMAT, OPT_NULL, OPT_RAW, OPT_ESCAPE, OPT_TZ, OPT_COUNT,
+    OPT_FORMAT, OPT_NULL, OPT_RAW, OPT_ESCAPE, OPT_TZ, OPT_WHERE, OPT_SORT, OPT_COUNT,
 };
 
 /* One command-line option. */
@@ -80,6 +80,8 @@ static const struct main_opt main_opts[] = {
     {"raw", 0, OPT_RAW, SCOPE(VERB_ROWS)},
     {"escape", 0, OPT_ESCAPE, SCOPE(VERB_ROWS)},
     {"tz", 1, OPT_TZ, SCOPE(VERB_TUI) | SCOPE(VERB_ROWS)},
+    {"where", 1, OPT_WHERE, SCOPE(VERB_ROWS)},
+    {"sort", 1, OPT_SORT, SCOPE(VERB_ROWS)},
 };
 
 /* The parsed command line. */
@@ -90,6 +92,8 @@ struct main_args {
     char **pos_alloc;            /* the allocation pos points into */
     size_t n_pos;
     char *secret;                /* read from --auth-value-command (wiped at exit) */
+    const char **wheres;         /* every --where, in order (repeatable) */
+    size_t n_wheres;
 };
 
 /* The synopsis of every form of the command line. */
@@ -108,6 +112,7 @@ static void main_usage(FILE *f)
         "  dhtui rows TICKET|NAME [CONNECTION] [--offset N] [--limit N]\n"
         "        [--columns A,B,...] [--format table|csv|tsv|json|jsonl|arrow]\n"
         "        [--null STRING] [--escape|--raw] [--tz ZONE]\n"
+        "        [--where FILTER]... [--sort -Price,Id]\n"
         "                                           print a table's rows\n"
         "  dhtui --help | --version\n",
         f);
@@ -174,6 +179,12 @@ static void main_help(void)
         "      --offset N       first row (default 0)\n"
         "      --limit N        at most N rows (default: to the end)\n"
         "      --columns A,B    only these columns, in this order\n"
+        "      --where FILTER   keep the rows matching a Deephaven filter string (as\n"
+        "                       pydeephaven's where(); repeat it: each is one conjunct),\n"
+        "                       e.g. --where 'Price > 180' --where 'Sym in `AAPL`'\n"
+        "      --sort KEYS      sort by these columns, '-' first for descending:\n"
+        "                       --sort -Price,Id (the server filters and sorts: one\n"
+        "                       Batch call, whatever the table's size)\n"
         "      --format F       table (default): aligned columns for reading, header once\n"
         "                       csv: RFC 4180, header line; a field is quoted when it is\n"
         "                         empty or holds , \" CR or LF (or starts or ends with a\n"
@@ -261,6 +272,8 @@ static int main_parse_opt(struct main_args *a, int argc, char **argv, int *i)
         return main_usage_error("option '%s' takes no value", arg);
     }
     a->seen[o->id] = value;
+    if (o->id == OPT_WHERE)
+        a->wheres[a->n_wheres++] = value;
     return 0;
 }
 
@@ -269,7 +282,8 @@ static int main_parse(struct main_args *a, int argc, char **argv)
 {
     memset(a, 0, sizeof *a);
     a->pos = a->pos_alloc = calloc((size_t)argc + 1, sizeof *a->pos);
-    if (!a->pos)
+    a->wheres = calloc((size_t)argc + 1, sizeof *a->wheres);
+    if (!a->pos || !a->wheres)
         return main_usage_error("out of memory");
     int only_pos = 0;
     for (int i = 1; i < argc; i++) {
@@ -443,6 +457,9 @@ static int main_cli_options(struct main_args *a, struct cli_options *o)
             return main_usage_error("%s", why);
         o->local_time = local;
     }
+    o->wheres = a->wheres;
+    o->n_wheres = a->n_wheres;
+    o->sort = a->seen[OPT_SORT];
     o->operands = a->pos;
     o->n_operands = a->n_pos;
     return 0;
@@ -560,5 +577,6 @@ int main(int argc, char **argv)
         code = main_dispatch(&a);
     free(a.pos_alloc);
     secret_free(a.secret);
+    free(a.wheres);
     return code;
 }

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/* dh_tableops: derived views of a table, computed by the server (TableService
+ * Sort, UnstructuredFilter, Filter; deephaven-core table.proto). A view is its
+ * source plus a chain of operations (filters in the order the user added them,
+ * and the latest sort); the whole chain goes to the server as ONE
+ * BatchTableRequest whose last operation alone is exported, so a change of
+ * view costs one round trip and one export. Building the request is pure and
+ * unit-tested; dh_table_derive makes the call. The chain, not the export, is
+ * what a view keeps: it can be re-derived in any session. */
+#ifndef DH_TABLEOPS_H
+#define DH_TABLEOPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dh_error.h"
+#include "dh_table.h"
+#include "dh_ticket.h"
+
+struct dh_session;
+
+/* A value to compare a column with (table.proto Literal). */
+enum dh_literal_kind {
+    DH_LIT_STRING = 1,
+    DH_LIT_DOUBLE,
+    DH_LIT_BOOL,
+    DH_LIT_LONG,
+    DH_LIT_NANOS, /* an Instant: nanoseconds since the epoch */
+};
+struct dh_literal {
+    enum dh_literal_kind kind;
+    char *s;   /* DH_LIT_STRING: owned, UTF-8 */
+    double d;  /* DH_LIT_DOUBLE */
+    int64_t i; /* DH_LIT_BOOL (0/1), DH_LIT_LONG, DH_LIT_NANOS */
+};
+
+struct dh_sort_key {
+    char *column; /* owned */
+    int descending;
+};
+
+enum dh_op_kind {
+    DH_OP_SORT = 1, /* the whole sort (replaces an earlier sort op) */
+    DH_OP_WHERE,    /* a Deephaven filter string (UnstructuredFilter) */
+    DH_OP_MATCH,    /* column == value, or != when negate (Filter, CompareCondition) */
+};
+
+struct dh_table_op {
+    enum dh_op_kind kind;
+    struct dh_sort_key *keys; /* SORT: owned */
+    size_t n_keys;
+    char *text;               /* WHERE: the filter; MATCH: the column (owned) */
+    int negate;               /* MATCH */
+    struct dh_literal value;  /* MATCH */
+};
+
+/* The operations of a view, oldest first. Zero it (or _init) before use. */
+struct dh_view_ops {
+    struct dh_table_op *ops;
+    size_t n, cap;
+};
+
+#define DH_VIEW_MAX_OPS 64
+#define DH_VIEW_MAX_SORT_KEYS 32
+
+void dh_view_ops_init(struct dh_view_ops *v);
+/* Free everything and empty the chain. Idempotent; NULL-safe. */
+void dh_view_ops_reset(struct dh_view_ops *v);
+/* Deep copy into *dst (reset first). DH_ENOMEM. */
+int dh_view_ops_copy(struct dh_view_ops *dst, const struct dh_view_ops *src,
+                     struct dh_error *err);
+
+/* Append an operation (strings are copied). DH_EINVAL (empty column or filter,
+ * too many operations or keys), DH_ENOMEM. */
+int dh_view_ops_add_where(struct dh_view_ops *v, const char *filter, struct dh_error *err);
+int dh_view_ops_add_match(struct dh_view_ops *v, const char *column, int negate,
+                          const struct dh_literal *value, struct dh_error *err);
+int dh_view_ops_add_sort(struct dh_view_ops *v, const struct dh_sort_key *keys, size_t n,
+                         struct dh_error *err);
+/* Drop the newest operation; 0 if there was none. */
+int dh_view_ops_pop(struct dh_view_ops *v);
+
+/* The sort in effect (the newest sort op), or NULL. */
+const struct dh_table_op *dh_view_ops_sort(const struct dh_view_ops *v);
+
+/* Parse a sort spec "-Price,Id" ('-' = descending) into keys appended as a
+ * sort op. DH_EINVAL with a message naming the bad part. */
+int dh_view_ops_add_sort_spec(struct dh_view_ops *v, const char *spec, struct dh_error *err);
+
+/* The view as the user reads it: "Sym = AAPL | Price > 180 | sort -Price"
+ * (filters in order, then the sort in effect); empty for no operations.
+ * Always NUL-terminated (truncated with "..." to n). */
+void dh_view_ops_describe(const struct dh_view_ops *v, char *out, size_t n);
+
+/* The packed BatchTableRequest deriving `result` (an export ticket of this
+ * session) from `source`: the filters in order, then the sort in effect, each
+ * operation reading the previous one by batch offset; only the last has a
+ * result id. *out is malloc'd (caller frees). DH_EINVAL if the chain is empty,
+ * DH_ENOMEM. Pure. */
+int dh_view_ops_batch_request(const struct dh_view_ops *v, const struct dh_ticket *source,
+                              const struct dh_ticket *result, uint8_t **out, size_t *out_len,
+                              struct dh_error *err);
+
+/* Derive the view: one Batch call exporting `result` (a fresh export ticket of
+ * this session, dh_session_next_export_id). On success *info describes the
+ * derived table (info->ticket = result; reset it with dh_table_info_reset).
+ * On failure the server's message comes back (DH_EGRPC with the final gRPC
+ * status, or a failed ExportedTableCreationResponse's error_info), and the
+ * result export is released (best effort) so the server keeps nothing.
+ * Any thread. */
+int dh_table_derive(struct dh_session *s, const struct dh_ticket *source,
+                    const struct dh_view_ops *v, const struct dh_ticket *result,
+                    struct dh_table_info *info, struct dh_error *err);
+
+#endif
