@@ -43,7 +43,7 @@
 #define DH_WINDOW_RETRY_MAX_MS 10000
 #define DH_WINDOW_RETRY_JITTER_PCT 50
 
-enum cmd_kind { CMD_PUBLISH = 1, CMD_FETCH, CMD_OPEN, CMD_RELEASE, CMD_FORGET };
+enum cmd_kind { CMD_PUBLISH = 1, CMD_FETCH, CMD_OPEN, CMD_RELEASE, CMD_FORGET, CMD_DERIVE };
 
 struct cmd {
     struct cmd *next;
@@ -53,7 +53,16 @@ struct cmd {
     uint64_t epoch; /* an export ticket is only sent in this session epoch */
     char name[128];
     char type[64];
+    struct dh_view_ops ops; /* CMD_DERIVE: owned */
 };
+
+static void cmd_free(struct cmd *cmd)
+{
+    if (!cmd)
+        return;
+    dh_view_ops_reset(&cmd->ops);
+    free(cmd);
+}
 
 struct event_node {
     struct event_node *next;
@@ -738,6 +747,67 @@ static void do_forget(struct dh_client *c, struct dh_session *s, uint64_t gen,
         dh_release(s, &release, NULL);
 }
 
+/* The event a command answers with. */
+static enum dh_event_kind cmd_event_kind(enum cmd_kind k)
+{
+    switch (k) {
+    case CMD_PUBLISH: return DH_EV_PUBLISHED;
+    case CMD_RELEASE: return DH_EV_RELEASED;
+    case CMD_DERIVE: return DH_EV_DERIVED;
+    default: return DH_EV_FETCHED;
+    }
+}
+
+static int resolve_source(struct dh_client *c, struct dh_session *s, uint64_t gen,
+                          const struct dh_source *src, struct dh_ticket *out, int *gone,
+                          struct dh_error *e);
+
+/* Derive a view of a source in this epoch: resolve the source to an export,
+ * then one Batch call exports the view (dh_table_derive). */
+static void do_derive(struct dh_client *c, struct dh_session *s, uint64_t gen,
+                      const struct cmd *cmd)
+{
+    int64_t t0 = dh_now_ms();
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_fetched *f = calloc(1, sizeof *f);
+    if (!f) {
+        dh_error_set(&e, DH_ENOMEM, "out of memory");
+        post_error(c, DH_EV_DERIVED, cmd->req, &e);
+        return;
+    }
+    struct dh_source src = {cmd->ticket, cmd->epoch};
+    struct dh_ticket base;
+    int gone = 0;
+    int rc = resolve_source(c, s, gen, &src, &base, &gone, &e);
+    if (rc == DH_OK) {
+        dh_ticket_make_export(&f->export_ticket, dh_session_next_export_id(s));
+        rc = dh_table_derive(s, &base, &cmd->ops, &f->export_ticket, &f->table, &e);
+    }
+    if (rc != DH_OK) {
+        free(f);
+        post_error(c, DH_EV_DERIVED, cmd->req, &e);
+        return;
+    }
+    f->kind = DH_KIND_TABLE;
+    f->source = cmd->ticket;
+    f->epoch = gen;
+    f->rows_source = (struct dh_source){f->export_ticket, gen};
+    snprintf(f->type, sizeof f->type, "Table");
+    struct dh_event *ev = event_new(DH_EV_DERIVED, cmd->req);
+    if (!ev) {
+        dh_release(s, &f->export_ticket, NULL);
+        dh_table_info_reset(&f->table);
+        free(f);
+        return;
+    }
+    ev->ok = 1;
+    ev->fetched = f;
+    ev->epoch = gen;
+    ev->elapsed_ms = (double)(dh_now_ms() - t0);
+    post(c, ev);
+}
+
 static void run_cmd(struct dh_client *c, const struct cmd *cmd)
 {
     uint64_t gen;
@@ -751,7 +821,7 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
         dh_error_set(&e, DH_EINVAL,
                      "%s: it belonged to an earlier session, which ended; open the object again",
                      what);
-        post_error(c, cmd->kind == CMD_PUBLISH ? DH_EV_PUBLISHED : DH_EV_FETCHED, cmd->req, &e);
+        post_error(c, cmd_event_kind(cmd->kind), cmd->req, &e);
         dh_session_free(s);
         return;
     }
@@ -760,10 +830,7 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
         dh_error_set(&e, DH_EGRPC, "not connected to the server yet; try again in a moment");
         if (cmd->kind == CMD_FORGET)
             return;
-        enum dh_event_kind k = cmd->kind == CMD_PUBLISH   ? DH_EV_PUBLISHED
-                               : cmd->kind == CMD_RELEASE ? DH_EV_RELEASED
-                                                          : DH_EV_FETCHED;
-        post_error(c, k, cmd->req, &e);
+        post_error(c, cmd_event_kind(cmd->kind), cmd->req, &e);
         return;
     }
     switch (cmd->kind) {
@@ -772,6 +839,7 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
     case CMD_OPEN: do_fetch(c, s, gen, cmd); break;
     case CMD_RELEASE: do_release(c, s, cmd); break;
     case CMD_FORGET: do_forget(c, s, gen, cmd); break;
+    case CMD_DERIVE: do_derive(c, s, gen, cmd); break;
     }
     dh_session_free(s);
 }
@@ -823,7 +891,7 @@ static void *ctl_main(void *arg)
                 c->cmd_tail = NULL;
             pthread_mutex_unlock(&c->mu);
             run_cmd(c, cmd);
-            free(cmd);
+            cmd_free(cmd);
         } else {
             c->next_probe_ms = dh_now_ms() + probe_ms;
             pthread_mutex_unlock(&c->mu);
@@ -1315,7 +1383,7 @@ void dh_client_free(struct dh_client *c)
     dh_session_free(c->session);
     while (c->cmd_head) {
         struct cmd *n = c->cmd_head->next;
-        free(c->cmd_head);
+        cmd_free(c->cmd_head);
         c->cmd_head = n;
     }
     while (c->ev_head) {
@@ -1391,12 +1459,17 @@ struct dh_event *dh_client_next_event(struct dh_client *c)
 
 /* Queue a command. epoch: the session epoch an export ticket t belongs to;
  * UINT64_MAX for "the current one". */
-static uint64_t queue_cmd(struct dh_client *c, enum cmd_kind kind, const struct dh_ticket *t,
-                          uint64_t epoch, const char *name, const char *type)
+static uint64_t queue_cmd_ops(struct dh_client *c, enum cmd_kind kind, const struct dh_ticket *t,
+                              uint64_t epoch, const char *name, const char *type,
+                              struct dh_view_ops *ops)
 {
     struct cmd *cmd = calloc(1, sizeof *cmd);
     if (!cmd)
         return 0;
+    if (ops) { /* moved in */
+        cmd->ops = *ops;
+        dh_view_ops_init(ops);
+    }
     cmd->kind = kind;
     cmd->ticket = *t;
     snprintf(cmd->name, sizeof cmd->name, "%s", name ? name : "");
@@ -1413,6 +1486,12 @@ static uint64_t queue_cmd(struct dh_client *c, enum cmd_kind kind, const struct 
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
     return req;
+}
+
+static uint64_t queue_cmd(struct dh_client *c, enum cmd_kind kind, const struct dh_ticket *t,
+                          uint64_t epoch, const char *name, const char *type)
+{
+    return queue_cmd_ops(c, kind, t, epoch, name, type, NULL);
 }
 
 uint64_t dh_client_publish(struct dh_client *c, const struct dh_object *obj)
@@ -1441,6 +1520,18 @@ uint64_t dh_client_open(struct dh_client *c, const struct dh_object *obj)
 uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared)
 {
     return queue_cmd(c, CMD_RELEASE, shared, UINT64_MAX, NULL, NULL);
+}
+
+uint64_t dh_client_derive(struct dh_client *c, const struct dh_source *src,
+                          const struct dh_view_ops *ops)
+{
+    struct dh_view_ops copy;
+    dh_view_ops_init(&copy);
+    if (dh_view_ops_copy(&copy, ops, NULL) != DH_OK)
+        return 0;
+    uint64_t req = queue_cmd_ops(c, CMD_DERIVE, &src->ticket, src->epoch, NULL, NULL, &copy);
+    dh_view_ops_reset(&copy); /* still ours only when queueing failed */
+    return req;
 }
 
 void dh_client_forget(struct dh_client *c, const struct dh_source *src)
@@ -1507,7 +1598,7 @@ void dh_client_cancel(struct dh_client *c, uint64_t req)
                 for (struct cmd *q = c->cmd_head; q; q = q->next)
                     c->cmd_tail = q;
             }
-            free(dead);
+            cmd_free(dead);
             break;
         }
     }

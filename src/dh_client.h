@@ -16,6 +16,7 @@
 #include "dh_objects.h"
 #include "dh_session.h"
 #include "dh_table.h"
+#include "dh_tableops.h"
 #include "dh_ticket.h"
 
 struct dh_client_options {
@@ -44,6 +45,9 @@ enum dh_event_kind {
     DH_EV_ERROR,          /* a background problem worth a status-line message: err */
     DH_EV_SESSION_ENDED,  /* the session ended (err says why); n_ended published tickets
                            * ended with it (DH_TS_SESSION_ENDED); a new one is on its way */
+    DH_EV_DERIVED,        /* req; ok -> fetched: the derived table (rows_source, an
+                           * export of `epoch`; dh_client_forget it when replaced);
+                           * else err with the server's message; elapsed_ms */
 };
 
 /* What a fetched ticket turned out to be. */
@@ -144,6 +148,13 @@ uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, 
                               int64_t count);
 /* Cancel a pending command if still possible. UI thread. */
 void dh_client_cancel(struct dh_client *c, uint64_t req);
+/* Derive a view of a table source: the server applies ops (one Batch call)
+ * and exports the result in the current session epoch; DH_EV_DERIVED brings
+ * it (an export source: after a session renewal its rows fail with
+ * source_gone, and the view derives again from src, which should be
+ * durable). ops is copied. 0 when out of memory. UI thread. */
+uint64_t dh_client_derive(struct dh_client *c, const struct dh_source *src,
+                          const struct dh_view_ops *ops);
 /* Forget a source: release the export it resolved to (or the export it is)
  * if that belongs to the current epoch. UI thread. */
 void dh_client_forget(struct dh_client *c, const struct dh_source *src);

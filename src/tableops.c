@@ -530,10 +530,8 @@ int dh_table_derive(struct dh_session *s, const struct dh_ticket *source,
     int rc = dh_view_ops_batch_request(v, source, result, &req, &len, err);
     if (rc != DH_OK)
         return rc;
-    char what[160];
-    char view[96];
-    dh_view_ops_describe(v, view, sizeof view);
-    snprintf(what, sizeof what, "Deriving '%s'", view);
+    /* Short: the server's message names the filter or column at fault. */
+    const char *what = "Sort/filter";
     /* Batch is server-streaming: one request, then half-close. */
     struct dh_stream *st =
         dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_BATCH, NULL, 0,

@@ -379,6 +379,7 @@ static const char *event_name(enum dh_event_kind k)
     case DH_EV_ROWS: return "rows";
     case DH_EV_ERROR: return "error";
     case DH_EV_SESSION_ENDED: return "session ended";
+    case DH_EV_DERIVED: return "derived";
     default: return "unknown";
     }
 }
@@ -591,6 +592,10 @@ static void handle_event(struct app *a, struct dh_event *ev)
         if (r & UR_STATUS)
             a->dirty |= UI_DIRTY_STATUS | UI_DIRTY_TITLE;
     }
+    /* A derived view nobody took (its pager closed, or a newer view replaced it):
+     * release it so the server's exports stay bounded. */
+    if (ev->kind == DH_EV_DERIVED && ev->ok && ev->fetched)
+        dh_client_forget(a->client, &ev->fetched->rows_source);
 }
 
 /* Drain queued events (bounded, so keys stay responsive). Returns 1 if more wait. */

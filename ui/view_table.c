@@ -8,13 +8,18 @@
  * object's durable ticket, resolved again by the client in each session) and
  * drawn with the schema they came with. A window that cannot be read is not
  * asked for again until the client's back-off allows; a source that is gone
- * keeps its last rows on screen, marked stale. Also the schema list (s). */
+ * keeps its last rows on screen, marked stale. Sorts and filters run on the
+ * server (dh_client_derive): the view keeps its origin source and the chain of
+ * operations, reads rows through the derived export, releases a superseded
+ * one, and derives again from the origin after a session renewal. Also the
+ * schema list (s). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cellfit.h"
 #include "dh_format.h"
+#include "dh_tableops.h"
 #include "dh_text.h"
 #include "draw.h"
 #include "prompt.h"
@@ -32,7 +37,6 @@ struct table_view {
     char name[128];
     char type[64];
     struct dh_source source;   /* rows are read through this (see dh_epoch.h) */
-    int forget;                /* forget the source at the end (release its export) */
     struct dh_schema info_schema; /* from the fetch; n_fields == 0 if none */
     int64_t size;              /* rows; -1 unknown */
     int is_static;             /* 1 static, 0 ticking, -1 unknown */
@@ -61,7 +65,22 @@ struct table_view {
     int64_t failed_first, failed_count;
     char err[512];
     int local_time;            /* instants in the local zone (--tz, key z) rather than UTC */
+
+    /* Sorts and filters (dh_tableops.h): source is an export derived from origin. */
+    struct dh_source origin;   /* the table itself (durable when it can be) */
+    int origin_forget;         /* forget origin at the end */
+    int64_t origin_size;
+    int origin_static;
+    struct dh_view_ops ops;    /* the operations of the rows on screen */
+    struct dh_view_ops pending; /* the operations being derived */
+    uint64_t derive_req;       /* the derive on its way, 0 if none */
+    int derived;               /* source is our derived export (forget it when replaced) */
+    char where_text[1024];     /* the last filter typed, for the prompt after an error */
+    int rederiving;            /* the derive on its way is the same view (a new session) */
 };
+
+static int rederive(struct table_view *v, struct app *a);
+static void sort_mark(const struct table_view *v, const char *name, char *out, size_t n);
 
 /* ---- columns ---- */
 
@@ -166,6 +185,10 @@ static void fit_widths(struct table_view *v)
     for (size_t k = 0; k < v->n_vis; k++) {
         const struct dh_field *f = field_at(v, v->vis[k]);
         int w = (int)draw_width(f->name, f->name ? strlen(f->name) : 0);
+        char mark[16];
+        sort_mark(v, f->name ? f->name : "", mark, sizeof mark);
+        if (mark[0])
+            w += 1 + (int)strlen(mark); /* "Price v1" */
         char label[64];
         dh_format_type_label(f, label, sizeof label);
         int lw = (int)dh_text_width(label, strlen(label));
@@ -270,6 +293,8 @@ static unsigned take_failure(struct table_view *v, struct app *a, const struct d
     v->req = 0;
     if (ev->req == v->live)
         v->live = 0;
+    if (ev->source_gone && rederive(v, a))
+        return UR_REDRAW | UR_STATUS;
     if (ev->source_gone) {
         v->gone = 1;
         app_message(a, APP_ERROR, "%s can no longer be read: %s%s", v->name, ev->err.msg,
@@ -385,7 +410,10 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
         int cw = v->widths[k] < cols - x ? v->widths[k] : cols - x;
         unsigned right = dh_format_is_numeric(f) ? DT_RIGHT : 0;
         attr_t hk = k == v->col ? h | A_UNDERLINE : h;
-        draw_str(w, 0, x, cw, hk, f->name, DT_ELLIPSIS | right);
+        char mark[16], named[192];
+        sort_mark(v, f->name, mark, sizeof mark);
+        snprintf(named, sizeof named, mark[0] ? "%s %s" : "%s%s", f->name, mark);
+        draw_str(w, 0, x, cw, hk, named, DT_ELLIPSIS | right);
         char label[64];
         dh_format_type_label(f, label, sizeof label);
         draw_str(w, 1, x, cw, ht, label, DT_ELLIPSIS | right);
@@ -431,7 +459,13 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
                         size_t nr)
 {
     struct table_view *v = (struct table_view *)vv;
-    snprintf(left, nl, "%s (%s)", v->name, v->type);
+    if (v->ops.n) {
+        char desc[512];
+        dh_view_ops_describe(&v->ops, desc, sizeof desc);
+        snprintf(left, nl, "%s | %s", v->name, desc);
+    } else {
+        snprintf(left, nl, "%s (%s)", v->name, v->type);
+    }
     char total[32] = "?", from[32], to[32];
     int64_t n = table_size(v);
     if (n >= 0)
@@ -459,7 +493,9 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
                      : v->is_static == 0  ? "ticking"
                                           : "";
     char timing[64] = "";
-    if (v->req && v->retrying)
+    if (v->derive_req)
+        snprintf(timing, sizeof timing, "%s asking the server", draw_spinner(a->now_ms));
+    else if (v->req && v->retrying)
         snprintf(timing, sizeof timing, "%s retrying", draw_spinner(a->now_ms));
     else if (v->req)
         snprintf(timing, sizeof timing, "%s loading", draw_spinner(a->now_ms));
@@ -467,6 +503,326 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
         snprintf(timing, sizeof timing, "page %.0f ms", v->last_ms);
     snprintf(right, nr, "rows %s-%s of %s  %s  %zu col%s  %s", from, to, total, mode, v->n_vis,
              v->n_vis == 1 ? "" : "s", timing);
+}
+
+/* ---- sorts and filters (run on the server) ---- */
+
+/* Forget the rows on screen: a new view's rows are asked for from the top. */
+static void drop_window(struct table_view *v, struct app *a)
+{
+    if (v->req)
+        dh_client_cancel(a->client, v->req);
+    if (v->live)
+        dh_client_cancel(a->client, v->live);
+    v->req = v->live = 0;
+    if (v->rows) {
+        dh_rows_reset(v->rows);
+        free(v->rows);
+        v->rows = NULL;
+    }
+    v->vis_for = NULL;
+    v->cur = v->top = 0;
+    v->follow = v->retrying = v->gone = v->failed = 0;
+    v->err[0] = '\0';
+}
+
+/* Ask the server for the view `pending` describes (the origin itself when it
+ * has no operations). The rows on screen stay until the answer. */
+static void start_derive(struct table_view *v, struct app *a)
+{
+    v->rederiving = 0;
+    if (v->derive_req)
+        dh_client_cancel(a->client, v->derive_req); /* a newer change supersedes it */
+    v->derive_req = 0;
+    if (v->pending.n == 0) { /* everything undone: back to the table itself */
+        if (v->derived)
+            dh_client_forget(a->client, &v->source);
+        v->derived = 0;
+        v->source = v->origin;
+        v->size = v->origin_size;
+        v->is_static = v->origin_static;
+        dh_view_ops_reset(&v->ops);
+        drop_window(v, a);
+        return;
+    }
+    v->derive_req = dh_client_derive(a->client, &v->origin, &v->pending);
+    if (!v->derive_req)
+        app_message(a, APP_ERROR, "Out of memory.");
+}
+
+/* Make pending the newest chain asked for: the one on its way (keys pressed
+ * quickly build on each other), else the one on screen. */
+static int begin_change(struct table_view *v, struct dh_error *err)
+{
+    if (v->derive_req)
+        return DH_OK;
+    return dh_view_ops_copy(&v->pending, &v->ops, err);
+}
+
+/* Send pending if building it worked (rc), else say why and keep the view. */
+static unsigned finish_change(struct table_view *v, struct app *a, int rc,
+                              const struct dh_error *err)
+{
+    if (rc != DH_OK) {
+        if (!v->derive_req)
+            dh_view_ops_reset(&v->pending);
+        app_message(a, APP_ERROR, "%s", err->msg);
+        return UR_HANDLED | UR_STATUS;
+    }
+    start_derive(v, a);
+    return UR_HANDLED | UR_STATUS;
+}
+
+/* Change the view: pending = the newest chain plus one operation added by add. */
+static unsigned change_view(struct table_view *v, struct app *a,
+                            int (*add)(struct table_view *v, struct dh_view_ops *ops,
+                                       struct dh_error *err))
+{
+    struct dh_error err;
+    dh_error_clear(&err);
+    int rc = begin_change(v, &err);
+    if (rc == DH_OK)
+        rc = add(v, &v->pending, &err);
+    return finish_change(v, a, rc, &err);
+}
+
+/* The name of the selected column, or NULL. */
+static const char *selected_column(const struct table_view *v)
+{
+    if (!schema_of(v) || v->col >= v->n_vis)
+        return NULL;
+    const char *name = field_at(v, v->vis[v->col])->name;
+    return name && name[0] ? name : NULL;
+}
+
+/* Sort keys: replace the sort ([ ]) or add the column as the next key ({ }). */
+static int add_sort(struct table_view *v, struct dh_view_ops *ops, int desc, int append,
+                    struct dh_error *err)
+{
+    const char *col = selected_column(v);
+    if (!col)
+        return dh_error_set(err, DH_EINVAL, "No column to sort by yet.");
+    struct dh_sort_key keys[DH_VIEW_MAX_SORT_KEYS];
+    size_t n = 0;
+    const struct dh_table_op *cur = append ? dh_view_ops_sort(ops) : NULL;
+    for (size_t k = 0; cur && k < cur->n_keys && n + 1 < DH_VIEW_MAX_SORT_KEYS; k++)
+        if (strcmp(cur->keys[k].column, col) != 0) /* re-adding a key moves it last */
+            keys[n++] = cur->keys[k];
+    keys[n].column = (char *)col;
+    keys[n].descending = desc;
+    return dh_view_ops_add_sort(ops, keys, n + 1, err);
+}
+
+static int add_sort_asc(struct table_view *v, struct dh_view_ops *o, struct dh_error *e)
+{
+    return add_sort(v, o, 0, 0, e);
+}
+static int add_sort_desc(struct table_view *v, struct dh_view_ops *o, struct dh_error *e)
+{
+    return add_sort(v, o, 1, 0, e);
+}
+static int add_sort_key_asc(struct table_view *v, struct dh_view_ops *o, struct dh_error *e)
+{
+    return add_sort(v, o, 0, 1, e);
+}
+static int add_sort_key_desc(struct table_view *v, struct dh_view_ops *o, struct dh_error *e)
+{
+    return add_sort(v, o, 1, 1, e);
+}
+
+static int add_where_text(struct table_view *v, struct dh_view_ops *o, struct dh_error *e)
+{
+    return dh_view_ops_add_where(o, v->where_text, e);
+}
+
+/* The selected cell as a literal (or *is_null); DH_EINVAL for types a
+ * structured filter cannot compare here. value->s is malloc'd for strings. */
+static int cell_literal(struct table_view *v, struct dh_literal *value, int *is_null,
+                        struct dh_error *err)
+{
+    memset(value, 0, sizeof *value);
+    *is_null = 0;
+    if (!selected_column(v) || !have_row(v, v->cur))
+        return dh_error_set(err, DH_EINVAL, "That row is still loading.");
+    const struct dh_column_view *c = column(v, v->vis[v->col]);
+    int64_t i = v->cur - v->rows->first;
+    const struct dh_field *f = c->field;
+    if (!f || i >= c->length)
+        return dh_error_set(err, DH_EINVAL, "That row is still loading.");
+    if (dh_column_is_null(c, i)) {
+        *is_null = 1;
+        return DH_OK;
+    }
+    int is_char = f->dh_type && strcmp(f->dh_type, "char") == 0;
+    switch (f->type) {
+    case DH_TYPE_UTF8:
+    case DH_TYPE_LARGE_UTF8: {
+        const uint8_t *p = NULL;
+        size_t n = 0;
+        if (dh_column_get_bytes(c, i, &p, &n) != DH_OK || memchr(p, '\0', n))
+            break;
+        value->kind = DH_LIT_STRING;
+        value->s = strndup((const char *)p, n);
+        return value->s ? DH_OK : dh_error_set(err, DH_ENOMEM, "Out of memory.");
+    }
+    case DH_TYPE_INT:
+        if (is_char || (!f->is_signed && f->bit_width == 64))
+            break;
+        value->kind = DH_LIT_LONG;
+        value->i = f->is_signed ? dh_column_get_i64(c, i) : (int64_t)dh_column_get_u64(c, i);
+        return DH_OK;
+    case DH_TYPE_FLOAT:
+        value->kind = DH_LIT_DOUBLE;
+        value->d = dh_column_get_f64(c, i);
+        return DH_OK;
+    case DH_TYPE_BOOL:
+        value->kind = DH_LIT_BOOL;
+        value->i = dh_column_get_bool(c, i);
+        return DH_OK;
+    case DH_TYPE_TIMESTAMP:
+        if (f->unit != DH_UNIT_NANO)
+            break;
+        value->kind = DH_LIT_NANOS;
+        value->i = dh_column_get_i64(c, i);
+        return DH_OK;
+    default: break;
+    }
+    return dh_error_set(err, DH_EINVAL,
+                        "= and ! compare numbers, strings, booleans and instants; use w to "
+                        "filter %s.", f->name);
+}
+
+/* = keeps the rows equal to the selected cell, ! drops them (a structured
+ * Filter: no quoting; a null cell becomes isNull). */
+static unsigned match_cell(struct table_view *v, struct app *a, int negate)
+{
+    struct dh_error err;
+    dh_error_clear(&err);
+    struct dh_literal value;
+    int is_null;
+    if (cell_literal(v, &value, &is_null, &err) != DH_OK) {
+        app_message(a, APP_ERROR, "%s", err.msg);
+        return UR_HANDLED | UR_STATUS;
+    }
+    int rc = begin_change(v, &err);
+    if (rc == DH_OK && is_null) {
+        char text[300];
+        snprintf(text, sizeof text, "%sisNull(%s)", negate ? "!" : "", selected_column(v));
+        rc = dh_view_ops_add_where(&v->pending, text, &err);
+    } else if (rc == DH_OK) {
+        rc = dh_view_ops_add_match(&v->pending, selected_column(v), negate, &value, &err);
+    }
+    free(value.s);
+    return finish_change(v, a, rc, &err);
+}
+
+/* The filter prompt: Enter sends the filter (the prompt closes; an error from
+ * the server reopens it with the text). */
+static unsigned where_submit(void *ctx, struct app *a, const char *text)
+{
+    struct table_view *v = ctx;
+    ui_copy(v->where_text, sizeof v->where_text, text);
+    if (!text[strspn(text, " \t")])
+        return UR_NONE; /* nothing typed: nothing to do */
+    return change_view(v, a, add_where_text) & ~(unsigned)UR_HANDLED;
+}
+
+static const struct prompt_ops where_ops = {
+    .submit = where_submit,
+};
+
+static void open_where_prompt(struct table_view *v, struct app *a, const char *prefill)
+{
+    prompt_open(a, PROMPT_WHERE, "where: ", prefill, &where_ops, v);
+}
+
+/* u: drop the newest operation. */
+static unsigned undo(struct table_view *v, struct app *a)
+{
+    struct dh_error err;
+    if ((v->derive_req ? v->pending.n : v->ops.n) == 0) {
+        app_message(a, APP_INFO, "Nothing to undo: this is the whole table.");
+        return UR_HANDLED | UR_STATUS;
+    }
+    if (begin_change(v, &err) != DH_OK) {
+        app_message(a, APP_ERROR, "%s", err.msg);
+        return UR_HANDLED | UR_STATUS;
+    }
+    dh_view_ops_pop(&v->pending);
+    start_derive(v, a);
+    return UR_HANDLED | UR_STATUS | UR_REDRAW;
+}
+
+/* The derived view arrived (or failed: the view on screen stays). */
+static unsigned take_derived(struct table_view *v, struct app *a, struct dh_event *ev)
+{
+    v->derive_req = 0;
+    if (!ev->ok || !ev->fetched) {
+        v->rederiving = 0;
+        int typed = v->pending.n && v->pending.ops[v->pending.n - 1].kind == DH_OP_WHERE;
+        dh_view_ops_reset(&v->pending);
+        app_message(a, APP_ERROR, "%s", ev->err.msg);
+        if (typed && !prompt_active())
+            open_where_prompt(v, a, v->where_text); /* nothing typed is lost */
+        return UR_REDRAW | UR_STATUS;
+    }
+    struct dh_fetched *f = ev->fetched;
+    if (v->derived)
+        dh_client_forget(a->client, &v->source); /* superseded: release it */
+    int64_t cur = v->cur, top = v->top;
+    drop_window(v, a);
+    if (v->rederiving) { /* the same view again: stay where the user was */
+        v->cur = cur;
+        v->top = top;
+        v->rederiving = 0;
+    }
+    v->source = f->rows_source;
+    v->derived = 1;
+    v->size = f->table.size;
+    v->is_static = f->table.is_static;
+    dh_schema_reset(&v->info_schema);
+    v->info_schema = f->table.schema;
+    dh_schema_init(&f->table.schema);
+    dh_view_ops_reset(&v->ops);
+    v->ops = v->pending;
+    dh_view_ops_init(&v->pending);
+    ev->fetched = NULL;
+    dh_table_info_reset(&f->table);
+    free(f);
+    char rows[32];
+    draw_thousands(v->size, rows, sizeof rows);
+    app_message(a, APP_INFO, "%s rows (the server took %.0f ms).", rows, ev->elapsed_ms);
+    return UR_REDRAW | UR_STATUS;
+}
+
+/* The derived export is gone with its session: derive it again in this one. */
+static int rederive(struct table_view *v, struct app *a)
+{
+    if (!v->derived || v->derive_req || !dh_source_durable(&v->origin))
+        return 0;
+    struct dh_error err;
+    if (dh_view_ops_copy(&v->pending, &v->ops, &err) != DH_OK)
+        return 0;
+    v->derive_req = dh_client_derive(a->client, &v->origin, &v->pending);
+    if (!v->derive_req)
+        return 0;
+    v->rederiving = 1;
+    v->req = v->live = 0;
+    app_message(a, APP_WARN, "The session was renewed: asking the server for this view again.");
+    return 1;
+}
+
+/* Header mark of a sorted column: its direction and place among the keys. */
+static void sort_mark(const struct table_view *v, const char *name, char *out, size_t n)
+{
+    out[0] = '\0';
+    const struct dh_table_op *sort = dh_view_ops_sort(&v->ops);
+    for (size_t k = 0; sort && k < sort->n_keys; k++) {
+        if (strcmp(sort->keys[k].column, name) == 0) {
+            snprintf(out, n, "%s%zu", sort->keys[k].descending ? "v" : "^", k + 1);
+            return;
+        }
+    }
 }
 
 /* ---- keys ---- */
@@ -629,6 +985,21 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
     case ACT_PUBLISH:
         app_publish_source(a, v->name, v->type, &v->source);
         return UR_HANDLED | UR_STATUS;
+    case ACT_SORT_ASC: return change_view(v, a, add_sort_asc);
+    case ACT_SORT_DESC: return change_view(v, a, add_sort_desc);
+    case ACT_SORT_ADD_ASC: return change_view(v, a, add_sort_key_asc);
+    case ACT_SORT_ADD_DESC: return change_view(v, a, add_sort_key_desc);
+    case ACT_MATCH: return match_cell(v, a, 0);
+    case ACT_EXCLUDE: return match_cell(v, a, 1);
+    case ACT_UNDO: return undo(v, a);
+    case ACT_WHERE: {
+        char prefill[160] = "";
+        const char *col = selected_column(v);
+        if (col)
+            snprintf(prefill, sizeof prefill, "%s ", col);
+        open_where_prompt(v, a, prefill);
+        return UR_HANDLED;
+    }
     case ACT_OPEN:
     case ACT_COPY:
     case ACT_COPY_RAW: {
@@ -660,6 +1031,8 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
 static unsigned table_event(struct view *vv, struct app *a, struct dh_event *ev)
 {
     struct table_view *v = (struct table_view *)vv;
+    if (ev->kind == DH_EV_DERIVED && ev->req && ev->req == v->derive_req)
+        return take_derived(v, a, ev);
     if (ev->kind != DH_EV_ROWS || !ev->req || (ev->req != v->req && ev->req != v->live))
         return UR_NONE;
     return take_rows(v, a, ev);
@@ -719,8 +1092,14 @@ static void table_destroy(struct view *vv, struct app *a)
         dh_client_cancel(a->client, v->req);
     if (v->live)
         dh_client_cancel(a->client, v->live);
-    if (v->forget)
+    if (v->derive_req)
+        dh_client_cancel(a->client, v->derive_req);
+    if (v->derived)
         dh_client_forget(a->client, &v->source);
+    if (v->origin_forget)
+        dh_client_forget(a->client, &v->origin);
+    dh_view_ops_reset(&v->ops);
+    dh_view_ops_reset(&v->pending);
     if (v->rows) {
         dh_rows_reset(v->rows);
         free(v->rows);
@@ -755,9 +1134,11 @@ struct view *view_table_new(struct app *a, const char *name, const char *type,
     v->base.ops = &table_ops;
     ui_copy(v->name, sizeof v->name, name);
     ui_copy(v->type, sizeof v->type, type);
-    v->source = *src;
-    v->forget = forget;
+    v->source = v->origin = *src;
+    v->origin_forget = forget;
     dh_schema_init(&v->info_schema);
+    dh_view_ops_init(&v->ops);
+    dh_view_ops_init(&v->pending);
     v->size = -1;
     v->is_static = -1;
     v->local_time = a->opt->local_time;
@@ -767,6 +1148,8 @@ struct view *view_table_new(struct app *a, const char *name, const char *type,
         v->size = info->size;
         v->is_static = info->is_static;
     }
+    v->origin_size = v->size;
+    v->origin_static = v->is_static;
     return &v->base;
 }
 
