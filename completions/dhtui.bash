@@ -41,7 +41,7 @@ _dhtui()
         return
         ;;
     --host | --port | --auth-value | --connect-timeout | --timeout | --demo-rows | \
-        --exit-after | --probe-interval | --offset | --limit | --columns | --null)
+        --exit-after | --probe-interval | --offset | --limit | --columns | --null | --where | --sort)
         return
         ;;
     esac
@@ -52,7 +52,8 @@ _dhtui()
         case ${words[i]} in
         --host | --port | --ca | --cert | --key | --auth | --auth-value | --auth-value-command | \
             --connect-timeout | --timeout | --demo-rows | --log | --exit-after | \
-            --probe-interval | --offset | --limit | --columns | --format | --null | --tz)
+            --probe-interval | --offset | --limit | --columns | --format | --null | --tz | \
+            --where | --sort)
             ((i++))
             ;;
         -*) ;;
@@ -66,7 +67,7 @@ _dhtui()
     local options
     case $command in
     ls | publish | fetch | check) options="$connection --json" ;;
-    rows) options="$connection --offset --limit --columns --format --null --escape --raw --tz" ;;
+    rows) options="$connection --offset --limit --columns --format --null --escape --raw --tz --where --sort" ;;
     *) options="$connection --no-osc52 --log --exit-after --probe-interval --tz" ;;
     esac
 
