@@ -246,11 +246,15 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
     int64_t want_end = v->top + page;
     if (n >= 0 && want_end > n)
         want_end = n;
-    if (!force && n == 0 && v->rows)
+    /* A ticking table's window counts as covered only while it is live: once
+     * its live window was cancelled (another view on top) or failed for good,
+     * it is watched again. */
+    int rearm = v->is_static == 0 && !v->live && !v->req;
+    if (!force && !rearm && n == 0 && v->rows)
         return;
     int covered = v->rows && v->top >= v->rows->first &&
                   want_end <= v->rows->first + v->rows->batch.length;
-    if (!force && covered)
+    if (!force && !rearm && covered)
         return;
     if (!force && v->req && v->top >= v->req_first && want_end <= v->req_first + v->req_count)
         return; /* already on its way (or being retried by the client) */
@@ -262,8 +266,8 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
     if (first < 0)
         first = 0;
     int64_t count = 3 * page;
-    if (force && v->rows && covered) {
-        first = v->rows->first; /* refresh the same window */
+    if ((force || rearm) && v->rows && covered) {
+        first = v->rows->first; /* refresh (or watch again) the same window */
     }
     /* A ticking table's window is kept live by the server (a Barrage
      * subscription); a static one is read once. */
