@@ -914,15 +914,15 @@ static int is_transient(int rc, const struct dh_error *e)
     if (rc != DH_EGRPC)
         return 0;
     switch (e->grpc_status) {
-    case 1:  /* CANCELLED (by the server) */
-    case 2:  /* UNKNOWN */
-    case 4:  /* DEADLINE_EXCEEDED */
-    case 5:  /* NOT_FOUND: our cached export went away; the source is resolved again */
-    case 8:  /* RESOURCE_EXHAUSTED */
-    case 10: /* ABORTED */
-    case 13: /* INTERNAL */
-    case 14: /* UNAVAILABLE */
-    case 16: /* UNAUTHENTICATED: the session is being renewed */
+    case DH_GRPC_CANCELLED: /* by the server */
+    case DH_GRPC_UNKNOWN:
+    case DH_GRPC_DEADLINE_EXCEEDED:
+    case DH_GRPC_NOT_FOUND: /* our cached export went away: the source is resolved again */
+    case DH_GRPC_RESOURCE_EXHAUSTED:
+    case DH_GRPC_ABORTED:
+    case DH_GRPC_INTERNAL:
+    case DH_GRPC_UNAVAILABLE:
+    case DH_GRPC_UNAUTHENTICATED: /* the session is being renewed */
         return 1;
     default:
         return 0;
@@ -961,8 +961,8 @@ static int resolve_source(struct dh_client *c, struct dh_session *s, uint64_t ge
     pthread_mutex_unlock(&c->mu);
     if (release)
         dh_release(s, &superseded, NULL);
-    if (rc == DH_EGRPC && (e->grpc_status == 5 || e->grpc_status == 9))
-        *gone = 1; /* NOT_FOUND / FAILED_PRECONDITION: the server does not know it */
+    if (dh_error_is_not_found(e) || dh_error_is_released(e))
+        *gone = 1; /* the server does not know it, or it can no longer be used */
     return rc;
 }
 
@@ -972,7 +972,7 @@ static int resolve_source(struct dh_client *c, struct dh_session *s, uint64_t ge
 static int after_read(struct dh_client *c, uint64_t gen, const struct dh_source *src, int rc,
                       const struct dh_error *e)
 {
-    if (rc != DH_EGRPC || e->grpc_status != 5)
+    if (rc != DH_EGRPC || !dh_error_is_not_found(e))
         return 0;
     if (!dh_source_durable(src))
         return 1;
@@ -1270,7 +1270,7 @@ static void *live_main(void *arg)
         int rc = resolve_source(c, s, gen, &r.source, &ex, &gone, &e);
         if (rc == DH_OK) {
             rc = live_subscribe(c, s, &r, &ex, gen, &e);
-            if (rc == DH_EGRPC && e.grpc_status == 12) /* UNIMPLEMENTED */
+            if (dh_error_is_status(&e, DH_GRPC_UNIMPLEMENTED))
                 rc = live_poll(c, s, &r, &ex, gen, &e);
             gone = after_read(c, gen, &r.source, rc, &e);
         }
