@@ -121,7 +121,8 @@ struct dh_client {
      * failed windows wait for their back-off before the next attempt. */
     struct dh_epoch_cache exports;
     struct dh_backoff rows_bo, live_bo;
-    uint64_t rows_bo_epoch, live_bo_epoch;
+    uint64_t rows_bo_epoch, live_bo_epoch; /* session_gen + conn_ups at the last failure */
+    uint64_t conn_ups; /* times the connection came back (CONNECTED after another state) */
     struct dh_client_stats stats;
 
     struct dh_monitor monitor;
@@ -250,6 +251,11 @@ static void post_tickets_locked(struct dh_client *c)
 
 static void set_conn_locked(struct dh_client *c, enum dh_conn_state st, const struct dh_error *err)
 {
+    if (st == DH_CONN_CONNECTED && c->conn != DH_CONN_CONNECTED) {
+        /* Back: windows that failed meanwhile are due at once (take_request_locked). */
+        c->conn_ups++;
+        pthread_cond_broadcast(&c->cv);
+    }
     c->conn = st;
     struct dh_event *ev = event_new(DH_EV_CONNECTION, 0);
     if (!ev)
@@ -1014,13 +1020,14 @@ struct window_slot {
     int *has_pending;
     uint64_t *latest;
     struct dh_backoff *bo;
-    uint64_t *bo_epoch; /* the epoch of the last failure */
+    uint64_t *bo_epoch; /* session_gen + conn_ups at the last failure */
 };
 
 /* Wait until a request is pending, a session is up and the back-off says the
  * next attempt is due, then take the request with a reference to its session
- * (the caller drops it with dh_session_free) and the epoch. A new session
- * makes a failed request due at once. 0 when stopping. Locked. */
+ * (the caller drops it with dh_session_free) and the epoch. A new session, or
+ * the connection coming back, makes a failed request due at once. 0 when
+ * stopping. Locked. */
 static int take_request_locked(struct dh_client *c, const struct window_slot *w,
                                struct rows_req *out, struct dh_session **s, uint64_t *gen)
 {
@@ -1031,8 +1038,8 @@ static int take_request_locked(struct dh_client *c, const struct window_slot *w,
             pthread_cond_wait(&c->cv, &c->mu);
             continue;
         }
-        if (*w->bo_epoch != c->session_gen)
-            dh_backoff_reset(w->bo);
+        if (*w->bo_epoch != c->session_gen + c->conn_ups)
+            dh_backoff_reset(w->bo); /* a new session, or the connection is back */
         int64_t now = dh_now_ms(), wait = dh_backoff_wait_ms(w->bo, now);
         if (wait > 0) {
             wait_until(c, now + wait);
@@ -1072,7 +1079,7 @@ static void settle_locked(struct dh_client *c, const struct window_slot *w,
     if (!retry)
         dh_backoff_reset(w->bo);
     dh_backoff_fail(w->bo, dh_now_ms());
-    *w->bo_epoch = gen;
+    *w->bo_epoch = c->session_gen + c->conn_ups;
     if (retry) {
         *w->pending = *r;
         *w->has_pending = 1;
