@@ -114,8 +114,8 @@ static int wait_new_epoch(struct dh_client *c, uint64_t epoch, int timeout_ms)
 {
     int64_t until = dh_now_ms() + timeout_ms;
     while (dh_now_ms() < until) {
-        if (dh_client_epoch(c) > epoch && dh_client_conn_state(c) == DH_CONN_CONNECTED)
-            return 1;
+        if (dh_client_epoch(c) > epoch && dh_client_session_age_ms(c) >= 0)
+            return 1; /* a session of a later epoch is up (not just the old one dropped) */
         dh_event_free(next_event(c, 50));
     }
     return 0;
