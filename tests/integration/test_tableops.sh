@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # test_tableops.sh: `dhtui rows --where/--sort` asks the server (one Batch call)
-# and gets what a local sort/filter of a full read gives (tableops_check.py);
+# and gets what a local sort/filter of a full read gives (tableops_check.py),
+# and so do structured filters (itest_tableops);
 # bad filters and columns fail with one line naming them.
 . "$(dirname "$0")/lib.sh"
 
@@ -13,6 +14,15 @@ P=$SERVER_PORT
 
 check "server sorts and filters agree with a local computation" \
     python3 "$HERE/tableops_check.py" "$DHTUI" "$P"
+
+# Structured Filter (the pager's = and !) of every literal kind, checked
+# against a whole-table DoGet by itest_tableops.
+: "${DH_BUILD_DIR:?DH_BUILD_DIR must name the build directory}"
+if timeout 120 "$DH_BUILD_DIR/tests/itest_tableops" "$P" >"$IT_TMP/itest.out" 2>&1; then
+    pass "structured filters agree with a local match"
+else
+    fail "itest_tableops: $(tail -n 15 "$IT_TMP/itest.out")"
+fi
 
 run_cli rows trades --port "$P" --where 'Nope > 1'
 expect_rc 1 "unknown column in a filter"
