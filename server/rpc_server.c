@@ -59,6 +59,7 @@ struct demo_call {
     int cancelled; /* filled by RECV_CLOSE_ON_SERVER */
     int close_done;
     int recv_end;
+    int recv_started; /* a receive batch was started and its result not yet taken */
     grpc_byte_buffer *recv_buf;
     grpc_byte_buffer *send_buf;
     int headers_sent;
@@ -226,7 +227,9 @@ int demo_call_recv(struct demo_call *c, uint8_t **data, size_t *len, int timeout
     *len = 0;
     if (c->recv_end)
         return DEMO_RECV_END;
-    if (!c->pending[TAG_RECV]) {
+    /* A receive may have completed while a send was being pumped: its message
+     * waits in recv_buf and must be taken, not overwritten by a new batch. */
+    if (!c->recv_started) {
         if (c->close_done)
             return DEMO_RECV_DEAD;
         grpc_op op;
@@ -236,6 +239,7 @@ int demo_call_recv(struct demo_call *c, uint8_t **data, size_t *len, int timeout
         c->recv_buf = NULL;
         if (start_batch(c, &op, 1, TAG_RECV) != 0)
             return DEMO_RECV_DEAD;
+        c->recv_started = 1;
     }
     gpr_timespec until = deadline_in(timeout_ms);
     while (c->pending[TAG_RECV]) {
@@ -247,6 +251,7 @@ int demo_call_recv(struct demo_call *c, uint8_t **data, size_t *len, int timeout
         if (timeout_ms >= 0 && gpr_time_cmp(gpr_now(GPR_CLOCK_MONOTONIC), until) >= 0)
             return DEMO_RECV_TIMEOUT;
     }
+    c->recv_started = 0;
     if (!c->ok[TAG_RECV])
         return DEMO_RECV_DEAD;
     if (!c->recv_buf) {
