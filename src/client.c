@@ -331,7 +331,8 @@ static void drop_session(struct dh_client *c, const struct dh_error *why)
 static int is_permanent(const struct dh_error *e)
 {
     return e->code == DH_EINVAL || e->code == DH_ESYS ||
-           (e->code == DH_EGRPC && (e->grpc_status == 16 || e->grpc_status == 7));
+           (dh_error_is_status(e, DH_GRPC_UNAUTHENTICATED) ||
+            dh_error_is_status(e, DH_GRPC_PERMISSION_DENIED));
 }
 
 static int connect_once(struct dh_client *c, struct dh_error *err)
@@ -421,7 +422,7 @@ static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff
             return;
         }
     }
-    if (e.code == DH_EGRPC && e.grpc_status == 16) /* not a credentials problem here */
+    if (dh_error_is_status(&e, DH_GRPC_UNAUTHENTICATED)) /* not a credentials problem here */
         snprintf(e.msg, sizeof e.msg, "the server no longer knows it: it expired, or the "
                                       "server restarted");
     drop_session(c, &e);
@@ -592,20 +593,6 @@ static void do_publish(struct dh_client *c, struct dh_session *s, const struct c
     pthread_mutex_unlock(&c->mu);
 }
 
-/* "Unexpected ObjectType, expected type 'X', actual type 'Y'": take Y. */
-static void type_from_message(const char *msg, char *type, size_t n)
-{
-    const char *p = strstr(msg, "actual type '");
-    if (!p)
-        return;
-    p += strlen("actual type '");
-    const char *q = strchr(p, '\'');
-    if (!q || (size_t)(q - p) >= n)
-        return;
-    memcpy(type, p, (size_t)(q - p));
-    type[q - p] = '\0';
-}
-
 /* Find out what an export is: a table, a figure, or something else
  * (pydeephaven fetch_table / plugin fetch). */
 static int detect_kind(struct dh_session *s, struct dh_fetched *f, struct dh_error *err)
@@ -617,7 +604,7 @@ static int detect_kind(struct dh_session *s, struct dh_fetched *f, struct dh_err
         snprintf(f->type, sizeof f->type, "Table");
         return DH_OK;
     }
-    if (!(e.code == DH_EGRPC && e.grpc_status == 9 && strstr(e.msg, "not a table"))) {
+    if (!dh_error_is_not_a_table(&e)) {
         *err = e;
         return e.code;
     }
@@ -628,7 +615,7 @@ static int detect_kind(struct dh_session *s, struct dh_fetched *f, struct dh_err
         return DH_OK;
     }
     f->kind = DH_KIND_OTHER;
-    type_from_message(e.msg, f->type, sizeof f->type);
+    dh_error_object_type(&e, f->type, sizeof f->type);
     return DH_OK;
 }
 

@@ -267,7 +267,7 @@ static int refresh(struct dh_session *s, int timeout_ms, struct dh_error *err)
     pthread_mutex_lock(&s->mu);
     if (rc == DH_OK) {
         s->last_ok_ms = dh_now_ms();
-    } else if (e.code == DH_EGRPC && e.grpc_status == 16) {
+    } else if (dh_error_is_status(&e, DH_GRPC_UNAUTHENTICATED)) {
         s->state = DH_SESSION_EXPIRED; /* whoever asked: the server forgot us */
         s->last_err = e;
     }
@@ -349,7 +349,7 @@ static void *keepalive_main(void *arg)
             set_state(s, DH_SESSION_OK, NULL);
             continue;
         }
-        if (e.code == DH_EGRPC && e.grpc_status == 16) {
+        if (dh_error_is_status(&e, DH_GRPC_UNAUTHENTICATED)) {
             set_state(s, DH_SESSION_EXPIRED, &e);
             break;
         }

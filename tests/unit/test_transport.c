@@ -74,7 +74,7 @@ static void test_deadline(void)
     CHECK_REQ(cx.ch != NULL);
     run_call(&cx);
     CHECK_INT(cx.rc, DH_EGRPC);
-    CHECK_INT(cx.err.grpc_status, 4); /* DEADLINE_EXCEEDED */
+    CHECK_INT(cx.err.grpc_status, DH_GRPC_DEADLINE_EXCEEDED);
     CHECK(cx.elapsed_ms >= 400 && cx.elapsed_ms < 3000);
     dh_channel_free(cx.ch);
     close(fd);
@@ -100,7 +100,7 @@ static void test_interrupt_ends_blocked_call(void)
     CHECK_INT(cx.rc, DH_ECANCELLED);
     dh_channel_interrupt(cx.ch, 0);
     run_call(&cx);
-    CHECK_INT(cx.err.grpc_status, 4);
+    CHECK_INT(cx.err.grpc_status, DH_GRPC_DEADLINE_EXCEEDED);
     dh_channel_free(cx.ch);
     close(fd);
 }
