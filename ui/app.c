@@ -360,7 +360,7 @@ static void open_credential_prompt(struct app *a)
 static int is_auth_refusal(const struct app *a, const struct dh_event *ev)
 {
     const char *type = a->opt->client.connect.auth_type;
-    return ev->err.code == DH_EGRPC && ev->err.grpc_status == 16 && type &&
+    return dh_error_is_status(&ev->err, DH_GRPC_UNAUTHENTICATED) && type &&
            strcmp(type, "Anonymous") != 0;
 }
 

@@ -113,7 +113,7 @@ static void test_bad_column(void)
     struct dh_table_info info;
     memset(&info, 0, sizeof info);
     CHECK_INT(dh_table_derive(S, &TRADES, &ops, &res, &info, &err), DH_EGRPC);
-    CHECK_INT(err.grpc_status, 3); /* INVALID_ARGUMENT */
+    CHECK_INT(err.grpc_status, DH_GRPC_INVALID_ARGUMENT);
     CHECK(strstr(err.msg, "NoSuchColumn") != NULL);
     dh_view_ops_reset(&ops);
 }
