@@ -254,8 +254,9 @@ static void set_conn_locked(struct dh_client *c, enum dh_conn_state st, const st
     if (st == DH_CONN_CONNECTED && c->conn != DH_CONN_CONNECTED) {
         /* Back: windows that failed meanwhile are due at once (take_request_locked). */
         c->conn_ups++;
-        pthread_cond_broadcast(&c->cv);
     }
+    if (st != c->conn)
+        pthread_cond_broadcast(&c->cv); /* also wakes commands waiting for a session */
     c->conn = st;
     struct dh_event *ev = event_new(DH_EV_CONNECTION, 0);
     if (!ev)
@@ -801,10 +802,31 @@ static void do_derive(struct dh_client *c, struct dh_session *s, uint64_t gen,
     post(c, ev);
 }
 
+/* A command given while connecting (a ticket pasted at start-up) waits this
+ * long for the session before it fails. */
+#define DH_CMD_SESSION_WAIT_MS 10000
+
+/* The current session for a command, waiting up to DH_CMD_SESSION_WAIT_MS
+ * while a connection is being made; NULL if none came (or the connection
+ * failed for good, or the client is stopping). */
+static struct dh_session *command_session(struct dh_client *c, uint64_t *gen)
+{
+    int64_t until = dh_now_ms() + DH_CMD_SESSION_WAIT_MS;
+    pthread_mutex_lock(&c->mu);
+    while (!c->session && !c->stopping && c->conn != DH_CONN_FAILED &&
+           dh_cond_wait_until(&c->cv, &c->mu, until) == 0)
+        ;
+    struct dh_session *s = c->stopping ? NULL : dh_session_hold(c->session);
+    *gen = c->session_gen;
+    pthread_mutex_unlock(&c->mu);
+    return s;
+}
+
 static void run_cmd(struct dh_client *c, const struct cmd *cmd)
 {
     uint64_t gen;
-    struct dh_session *s = current_session(c, &gen);
+    struct dh_session *s =
+        cmd->kind == CMD_FORGET ? current_session(c, &gen) : command_session(c, &gen);
     if (s && cmd->kind != CMD_FORGET && cmd->epoch != gen &&
         dh_ticket_kind(&cmd->ticket) == DH_TICKET_EXPORT) {
         /* Export ids restart with each session: this one names something else now. */
