@@ -1010,8 +1010,11 @@ static void stderr_restore(struct app *a)
 static void append_cap(char *buf, size_t n, const char *cap)
 {
     const char *v = tigetstr(cap);
-    if (v && v != (char *)-1 && strlen(buf) + strlen(v) < n)
-        strcat(buf, v);
+    if (!v || v == (char *)-1)
+        return;
+    size_t have = strlen(buf), add = strlen(v);
+    if (have + add < n)
+        memcpy(buf + have, v, add + 1);
 }
 
 /* Tell the terminal guard what undoes our terminal setup, for signals and
