@@ -633,18 +633,28 @@ static void fetched_label(const struct dh_fetched *f, char *buf, size_t n)
         snprintf(buf, n, "%s", f->type[0] ? f->type : "object");
 }
 
+/* A zeroed result for a fetch or derive, or NULL after posting the
+ * out-of-memory failure of request req as event kind. */
+static struct dh_fetched *fetched_new(struct dh_client *c, enum dh_event_kind kind, uint64_t req)
+{
+    struct dh_fetched *f = calloc(1, sizeof *f);
+    if (!f) {
+        struct dh_error e;
+        dh_error_set(&e, DH_ENOMEM, "out of memory");
+        post_error(c, kind, req, &e);
+    }
+    return f;
+}
+
 static void do_fetch(struct dh_client *c, struct dh_session *s, uint64_t gen,
                      const struct cmd *cmd)
 {
     int64_t t0 = dh_now_ms();
     struct dh_error e;
     dh_error_clear(&e);
-    struct dh_fetched *f = calloc(1, sizeof *f);
-    if (!f) {
-        dh_error_set(&e, DH_ENOMEM, "out of memory");
-        post_error(c, DH_EV_FETCHED, cmd->req, &e);
+    struct dh_fetched *f = fetched_new(c, DH_EV_FETCHED, cmd->req);
+    if (!f)
         return;
-    }
     f->source = cmd->ticket;
     f->epoch = gen;
     if (dh_export_from_ticket(s, &cmd->ticket, &f->export_ticket, &e) != DH_OK ||
@@ -764,12 +774,9 @@ static void do_derive(struct dh_client *c, struct dh_session *s, uint64_t gen,
     int64_t t0 = dh_now_ms();
     struct dh_error e;
     dh_error_clear(&e);
-    struct dh_fetched *f = calloc(1, sizeof *f);
-    if (!f) {
-        dh_error_set(&e, DH_ENOMEM, "out of memory");
-        post_error(c, DH_EV_DERIVED, cmd->req, &e);
+    struct dh_fetched *f = fetched_new(c, DH_EV_DERIVED, cmd->req);
+    if (!f)
         return;
-    }
     struct dh_source src = {cmd->ticket, cmd->epoch};
     struct dh_ticket base;
     int gone = 0;
