@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* catalog: the demo server's objects (tables, figures, opaque plugin objects),
  * their deterministic cell values, and the Arrow / Barrage / Figure encoders
- * server-core calls (server/handlers.c).
+ * server-core calls (server/handlers_*.c).
  *
  * Every cell is a pure function of (table, row, column): nothing is stored per
  * row, so a 10M-row table costs no memory and any row range is generated on

@@ -10,7 +10,7 @@
  * TicketRouter,ExportTicketResolver,SharedTicketResolver}.java,
  * console/ScopeTicketResolver.java, appmode/{ApplicationTicketResolver,
  * ApplicationServiceGrpcImpl}.java. Every gRPC status and message a client can see is
- * built in these modules or in handlers.c. All functions lock internally; they never call
+ * built in these modules or in handlers*.c. All functions lock internally; they never call
  * into grpc. Blocking waits poll a demo_stop_fn so a cancelled call does not hang. */
 #ifndef DEMO_REGISTRY_H
 #define DEMO_REGISTRY_H
