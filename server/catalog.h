@@ -86,6 +86,7 @@ enum demo_col_type {
     DEMO_COL_FLOAT, DEMO_COL_DOUBLE, DEMO_COL_BOOL, DEMO_COL_STRING, DEMO_COL_INSTANT,
     DEMO_COL_DATE, DEMO_COL_TIME, DEMO_COL_BIGDECIMAL, DEMO_COL_BIGINTEGER,
     DEMO_COL_BYTES, DEMO_COL_INT_ARRAY, DEMO_COL_STRING_ARRAY,
+    DEMO_COL_LONG_ARRAY, /* long[] (only computed tables: statistics' UNIQUE_COUNTS) */
 };
 
 /* One cell, filled by demo_table_cell. Pointers reference static data, the table's
@@ -101,6 +102,7 @@ struct demo_cell {
     size_t n;                  /* INT_ARRAY / STRING_ARRAY element count */
     const int32_t *ints;       /* INT_ARRAY elements; INT32_MIN is a null element */
     const char *const *strs;   /* STRING_ARRAY elements; NULL is a null element */
+    const int64_t *longs;      /* LONG_ARRAY elements; INT64_MIN is a null element */
     char scratch[64];
 };
 

@@ -10,6 +10,7 @@
 
 #include "deephaven_core/proto/table.pb-c.h"
 #include "derive.h"
+#include "seek.h"
 #include "tickets.h"
 
 /* Send an ExportedTableCreationResponse for ref (ExportUtil.buildTableCreationResponse;
@@ -331,6 +332,36 @@ static void h_unstructured_filter(struct call_ctx *x, const uint8_t *req, size_t
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
+/* TableServiceGrpcImpl.seekRow: a non-export that waits for the source, then scans it
+ * (seek.c); failures inside the scan are "Details Logged" as upstream's are. */
+static void h_seek_row(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    DHPB(SeekRowRequest) *m =
+        (DHPB(SeekRowRequest) *)call_unpack_in_session(x, &DHPB_DESC(seek_row_request), req, len);
+    if (!m)
+        return;
+    char name[512];
+    const struct demo_object *obj;
+    if (!m->source_id || m->source_id->ticket.len == 0) {
+        call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, "No consoleId supplied");
+    } else if (call_fetch_source(x, m->source_id->ticket.data, m->source_id->ticket.len,
+                                 "sourceId", name, sizeof name, &obj) == 0) {
+        struct demo_status st = {GRPC_STATUS_OK, ""};
+        int64_t row = -1;
+        int rc = demo_object_is_table(obj) ? demo_seek_row(obj, m, &row, &st) : -2;
+        if (rc == -2) {
+            call_finish_internal(x, demo_object_is_table(obj) ? st.msg : "SeekRow: not a table");
+        } else if (rc != 0) {
+            call_finish_status(x, &st);
+        } else {
+            DHPB(SeekRowResponse) resp = DHPB_INIT(SEEK_ROW_RESPONSE);
+            resp.result_row = row;
+            call_reply(x, &resp.base);
+        }
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
 const struct method table_methods[] = {
     {DH_SVC("TableService", "GetExportedTableCreationResponse"), UNARY, h_get_etcr,
      &DHPB_DESC(ticket)},
@@ -340,5 +371,6 @@ const struct method table_methods[] = {
     {DH_SVC("TableService", "Filter"), UNARY, h_filter, &DHPB_DESC(filter_table_request)},
     {DH_SVC("TableService", "UnstructuredFilter"), UNARY, h_unstructured_filter,
      &DHPB_DESC(unstructured_filter_table_request)},
+    {DH_SVC("TableService", "SeekRow"), UNARY, h_seek_row, &DHPB_DESC(seek_row_request)},
     {NULL, 0, NULL, NULL},
 };

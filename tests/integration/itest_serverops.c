@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/* itest_serverops: the demo server's SeekRow, ComputeColumnStatistics, Aggregate,
+ * SelectDistinct and DropColumns on trades, each asked with protobuf-c requests built
+ * here and compared with the same computation done on a whole-table DoGet; bad input
+ * gets upstream's status codes and messages. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "deephaven_core/proto/table.pb-c.h"
+#include "dh_exports.h"
+#include "dh_transport.h"
+#include "itest_util.h"
+
+#define PB(x) Io__Deephaven__Proto__Backplane__Grpc__##x
+#define PB_INIT(x) IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__##x##__INIT
+#define M_TABLE "/io.deephaven.proto.backplane.grpc.TableService/"
+
+static struct dh_session *S;
+static struct dh_ticket TRADES;
+static struct dh_rows ALL;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static size_t col_of(const char *name)
+{
+    for (size_t f = 0; f < ALL.schema.n_fields; f++)
+        if (strcmp(ALL.schema.fields[f].name, name) == 0)
+            return f;
+    return SIZE_MAX;
+}
+
+static void ticket_pb(PB(Ticket) *pb, const struct dh_ticket *t)
+{
+    pb->ticket.data = (uint8_t *)t->bytes;
+    pb->ticket.len = t->len;
+}
+
+/* ---- SeekRow ---- */
+
+struct seek {
+    const char *column;
+    PB(Literal) value;
+    int64_t start;
+    int insensitive, contains, backward;
+};
+
+/* The server's answer: DH_OK with *row, or the error. */
+static int seek_server(const struct seek *q, int64_t *row, struct dh_error *err)
+{
+    PB(Ticket) src = PB_INIT(TICKET);
+    ticket_pb(&src, &TRADES);
+    PB(SeekRowRequest) req = PB_INIT(SEEK_ROW_REQUEST);
+    PB(Literal) value = q->value;
+    req.source_id = &src;
+    req.starting_row = q->start;
+    req.column_name = (char *)q->column;
+    req.seek_value = &value;
+    req.insensitive = q->insensitive;
+    req.contains = q->contains;
+    req.is_backward = q->backward;
+    struct dh_buf resp = {0};
+    dh_error_clear(err);
+    int rc = dh_call_unary(dh_session_channel(S), dh_session_bearer(S), M_TABLE "SeekRow",
+                           &req.base, 60000, &resp, "SeekRow", err);
+    if (rc != DH_OK)
+        return rc;
+    PB(SeekRowResponse) *r = io__deephaven__proto__backplane__grpc__seek_row_response__unpack(
+        NULL, resp.len, resp.data);
+    dh_buf_reset(&resp);
+    if (!r)
+        return DH_EINVAL;
+    *row = r->result_row;
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return DH_OK;
+}
+
+static int lower_eq(const uint8_t *a, const char *b, size_t n, int icase)
+{
+    for (size_t i = 0; i < n; i++) {
+        int x = a[i], y = (unsigned char)b[i];
+        if (icase && x >= 'A' && x <= 'Z')
+            x += 32;
+        if (icase && y >= 'A' && y <= 'Z')
+            y += 32;
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+/* Upstream SeekRow.findRow's test, on the DoGet copy. */
+static int local_match(const struct seek *q, size_t f, int64_t r)
+{
+    const struct dh_column_view *c = &ALL.batch.columns[f];
+    if (dh_column_is_null(c, r))
+        return 0;
+    switch (q->value.value_case) {
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_STRING_VALUE: {
+        const uint8_t *p;
+        size_t n, m = strlen(q->value.string_value);
+        if (dh_column_get_bytes(c, r, &p, &n) != DH_OK)
+            return 0;
+        if (!q->contains)
+            return n == m && lower_eq(p, q->value.string_value, n, q->insensitive);
+        for (size_t i = 0; i + m <= n; i++)
+            if (lower_eq(p + i, q->value.string_value, m, q->insensitive))
+                return 1;
+        return 0;
+    }
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_DOUBLE_VALUE:
+        return dh_column_get_f64(c, r) == q->value.double_value;
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_BOOL_VALUE:
+        return dh_column_get_bool(c, r) == (int)q->value.bool_value;
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_NANO_TIME_VALUE:
+        return dh_column_get_i64(c, r) == q->value.nano_time_value;
+    default: return dh_column_get_i64(c, r) == q->value.long_value;
+    }
+}
+
+/* The same seek on the DoGet copy: after the start (before it, backward), then
+ * wrapping round through the start. */
+static int64_t seek_local(const struct seek *q)
+{
+    size_t f = col_of(q->column);
+    int64_t n = ALL.batch.length, s = q->start < 0 ? 0 : q->start;
+    for (int64_t k = 1; k <= n; k++) {
+        int64_t r = q->backward ? ((s - k) % n + n) % n : (s + k) % n;
+        if (local_match(q, f, r))
+            return r;
+    }
+    return -1;
+}
+
+static PB(Literal) lit_string(const char *s)
+{
+    PB(Literal) l = PB_INIT(LITERAL);
+    l.value_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_STRING_VALUE;
+    l.string_value = (char *)s;
+    return l;
+}
+
+static PB(Literal) lit_long(int64_t v)
+{
+    PB(Literal) l = PB_INIT(LITERAL);
+    l.value_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_LONG_VALUE;
+    l.long_value = v;
+    return l;
+}
+
+static PB(Literal) lit_double(double v)
+{
+    PB(Literal) l = PB_INIT(LITERAL);
+    l.value_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_DOUBLE_VALUE;
+    l.double_value = v;
+    return l;
+}
+
+static void check_seek(const struct seek *q)
+{
+    int64_t got = -2;
+    struct dh_error err;
+    double t0 = now_ms();
+    int rc = seek_server(q, &got, &err);
+    double ms = now_ms() - t0;
+    if (rc != DH_OK)
+        fprintf(stderr, "  seek %s: %s\n", q->column, err.msg);
+    CHECK_INT(rc, DH_OK);
+    int64_t want = seek_local(q);
+    fprintf(stderr, "  seek %s from %lld%s%s%s: row %lld (local %lld), %.1f ms\n", q->column,
+            (long long)q->start, q->backward ? " backward" : "", q->contains ? " contains" : "",
+            q->insensitive ? " insensitive" : "", (long long)got, (long long)want, ms);
+    CHECK_INT(got, want);
+}
+
+static void test_seek_agrees(void)
+{
+    int64_t n = ALL.batch.length;
+    size_t price = col_of("Price"), size = col_of("Size"), ts = col_of("Timestamp");
+    CHECK_REQ(n > 1000 && price != SIZE_MAX && size != SIZE_MAX && ts != SIZE_MAX);
+    struct seek q = {"Sym", lit_string("MSFT"), 10, 0, 0, 0};
+    check_seek(&q);
+    q.backward = 1;
+    check_seek(&q);
+    q = (struct seek){"Sym", lit_string("sf"), n - 3, 1, 1, 0}; /* wraps to the top */
+    check_seek(&q);
+    q = (struct seek){"Exchange", lit_string("nasdaq"), 0, 1, 0, 1};
+    check_seek(&q);
+    q = (struct seek){"Price", lit_double(dh_column_get_f64(&ALL.batch.columns[price], n / 2)),
+                      n / 2, 0, 0, 0}; /* the only other match may be the start itself */
+    check_seek(&q);
+    q = (struct seek){"Size", lit_long(dh_column_get_i64(&ALL.batch.columns[size], 7)), 500, 0, 0, 1};
+    check_seek(&q);
+    q = (struct seek){"Id", lit_long(n - 1), 0, 0, 0, 0}; /* the last row, a full scan */
+    check_seek(&q);
+    q = (struct seek){"Sym", lit_string("no such symbol"), 0, 0, 1, 0};
+    check_seek(&q);
+    q.value = lit_string("ZZZ");
+    int64_t got = 0;
+    struct dh_error err;
+    CHECK_INT(seek_server(&q, &got, &err), DH_OK);
+    CHECK_INT(got, -1);
+    PB(Literal) when = PB_INIT(LITERAL);
+    when.value_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_NANO_TIME_VALUE;
+    when.nano_time_value = dh_column_get_i64(&ALL.batch.columns[ts], n - 5);
+    q = (struct seek){"Timestamp", when, 3, 0, 0, 1};
+    check_seek(&q);
+}
+
+static void test_seek_errors(void)
+{
+    int64_t got;
+    struct dh_error err;
+    struct seek q = {"NoSuchColumn", lit_string("x"), 0, 0, 0, 0};
+    CHECK_INT(seek_server(&q, &got, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
+    CHECK(strstr(err.msg, "Details Logged w/ID") != NULL);
+    q = (struct seek){"Price", lit_string("abc"), 0, 0, 0, 0};
+    CHECK_INT(seek_server(&q, &got, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_INVALID_ARGUMENT);
+    CHECK(strstr(err.msg, "Invalid String type for seek: double") != NULL);
+    q = (struct seek){"Sym", lit_long(3), 0, 0, 0, 0};
+    CHECK_INT(seek_server(&q, &got, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_INVALID_ARGUMENT);
+    CHECK(strstr(err.msg, "Invalid column type for seek: class java.lang.String") != NULL);
+    fprintf(stderr, "  errors: %s\n", err.msg);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    S = it_connect(atoi(argv[1]));
+    if (!S || it_export_app(S, "trades", &TRADES) != DH_OK)
+        return 1;
+    struct dh_error err;
+    if (dh_table_doget(S, &TRADES, &ALL, NULL, &err) != DH_OK) {
+        fprintf(stderr, "DoGet: %s\n", err.msg);
+        return 1;
+    }
+    CHECK_RUN(T(test_seek_agrees), T(test_seek_errors));
+}
