@@ -42,6 +42,14 @@ enum demo_kind { KIND_TABLE, KIND_FIGURE, KIND_OTHER };
 struct demo_column {
     char name[DEMO_COL_NAME_MAX];
     enum demo_col_type type;
+    /* derived tables: the parent column, or -1 for the stored values below */
+    long src;
+    int64_t *vi;
+    double *vd;
+    uint8_t *vnull;
+    char **vstrs;
+    int64_t *vlongs;
+    size_t velems;
 };
 
 struct demo_object {
@@ -64,8 +72,8 @@ struct demo_object {
     size_t big_cjk_len;
     /* figures */
     const struct demo_object *plot_table;
-    /* derived tables (GEN_DERIVED): row i is row index[i] of parent (never itself
-     * derived); freed when the last reference goes */
+    /* derived tables (GEN_DERIVED): row i is row index[i] of parent (row i when index
+     * is NULL); freed when the last reference goes */
     const struct demo_object *parent;
     int64_t *index;
     atomic_int refs;
@@ -600,6 +608,31 @@ static void plot_cell(int64_t row, size_t col, struct demo_cell *c)
     c->d = round_cents(100.0 + 10.0 * sin(x / 40.0) + 3.0 * sin(x / 7.0) + x / 50.0);
 }
 
+/* ---- derived and computed tables ---- */
+
+static void derived_cell(const struct demo_object *t, int64_t row, size_t col,
+                         struct demo_cell *c)
+{
+    const struct demo_column *dc = &t->cols[col];
+    if (dc->src >= 0) {
+        demo_table_cell(t->parent, t->index ? t->index[row] : row, (size_t)dc->src, c);
+        return;
+    }
+    c->is_null = dc->vnull && dc->vnull[row];
+    if (dc->vi)
+        c->i = dc->vi[row];
+    if (dc->vd)
+        c->d = dc->vd[row];
+    if (dc->vstrs) {
+        c->strs = (const char *const *)dc->vstrs;
+        c->n = dc->velems;
+    }
+    if (dc->vlongs) {
+        c->longs = dc->vlongs;
+        c->n = dc->velems;
+    }
+}
+
 /* ---- cell dispatch ---- */
 
 void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c)
@@ -612,8 +645,9 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     c->n = 0;
     c->ints = NULL;
     c->strs = NULL;
+    c->longs = NULL;
     switch (t->gen) {
-    case GEN_DERIVED: demo_table_cell(t->parent, t->index[row], col, c); break;
+    case GEN_DERIVED: derived_cell(t, row, col, c); break;
     case GEN_TRADES: trades_cell(row, col, c); break;
     case GEN_QUOTES: quotes_cell(row, col, c); break;
     case GEN_EMPTY: empty_cell(row, col, c); break;
@@ -656,10 +690,23 @@ static char *dup_str(const char *s)
     return d;
 }
 
+static void column_values_free(struct demo_column *c)
+{
+    free(c->vi);
+    free(c->vd);
+    free(c->vnull);
+    for (size_t k = 0; c->vstrs && k < c->velems; k++)
+        free(c->vstrs[k]);
+    free(c->vstrs);
+    free(c->vlongs);
+}
+
 static void object_free(struct demo_object *o)
 {
     if (!o)
         return;
+    for (size_t c = 0; o->gen == GEN_DERIVED && o->cols && c < o->ncols; c++)
+        column_values_free(&o->cols[c]);
     free(o->name);
     free(o->type);
     free(o->description);
@@ -972,6 +1019,8 @@ int demo_object_is_table(const struct demo_object *o)
 
 int demo_object_is_static(const struct demo_object *o)
 {
+    if (o->gen == GEN_DERIVED && !o->index && o->parent)
+        return demo_object_is_static(o->parent);
     return !o->ticking;
 }
 
@@ -989,6 +1038,8 @@ int64_t demo_object_size(const struct demo_object *o)
 {
     if (o->kind != KIND_TABLE)
         return 0;
+    if (o->gen == GEN_DERIVED && !o->index && o->parent)
+        return demo_object_size(o->parent);
     if (!o->ticking)
         return o->rows;
     struct timespec now;
@@ -1003,33 +1054,100 @@ int64_t demo_object_size(const struct demo_object *o)
 
 /* ---- derived tables ---- */
 
-const struct demo_object *demo_object_new_derived(const struct demo_object *parent,
-                                                  int64_t *index, int64_t n)
+void demo_out_cols_free(struct demo_out_col *cols, size_t n)
 {
-    if (parent->gen == GEN_DERIVED) { /* flatten: rows of the base table */
-        for (int64_t i = 0; i < n; i++)
+    for (size_t c = 0; cols && c < n; c++) {
+        struct demo_column tmp = {.vi = cols[c].i, .vd = cols[c].d, .vnull = cols[c].nulls,
+                                  .vstrs = cols[c].strs, .vlongs = cols[c].longs,
+                                  .velems = cols[c].n_elems};
+        column_values_free(&tmp);
+        cols[c].i = cols[c].longs = NULL;
+        cols[c].d = NULL;
+        cols[c].nulls = NULL;
+        cols[c].strs = NULL;
+    }
+}
+
+/* Whether a derived table's columns can be read straight from its parent's parent:
+ * every column a parent column (so index and columns compose). */
+static int can_flatten(const struct demo_object *parent, const struct demo_out_col *cols,
+                       size_t ncols, const int64_t *index)
+{
+    if (parent->gen != GEN_DERIVED || (!index && parent->index))
+        return 0;
+    for (size_t c = 0; c < ncols; c++)
+        if (cols[c].src < 0 || (size_t)cols[c].src >= parent->ncols ||
+            parent->cols[cols[c].src].src < 0)
+            return 0;
+    return 1;
+}
+
+const struct demo_object *demo_object_new_computed(const struct demo_object *parent,
+                                                   int64_t *index, int64_t n,
+                                                   struct demo_out_col *cols, size_t ncols)
+{
+    long *src = malloc((ncols ? ncols : 1) * sizeof *src);
+    for (size_t c = 0; src && c < ncols; c++)
+        src[c] = cols[c].src;
+    if (src && parent && can_flatten(parent, cols, ncols, index)) { /* rows of the base */
+        for (int64_t i = 0; index && parent->index && i < n; i++)
             index[i] = parent->index[index[i]];
+        for (size_t c = 0; c < ncols; c++)
+            src[c] = parent->cols[src[c]].src;
         parent = parent->parent;
     }
-    struct demo_object *o = object_new(parent->name, "Table", "derived", KIND_TABLE, 0);
-    if (o && parent->ncols) {
-        o->cols = malloc(parent->ncols * sizeof *o->cols);
-        if (o->cols)
-            memcpy(o->cols, parent->cols, parent->ncols * sizeof *o->cols);
-    }
-    if (!o || (parent->ncols && !o->cols)) {
+    struct demo_object *o =
+        src ? object_new(parent ? parent->name : "computed", "Table", "derived", KIND_TABLE, 0)
+            : NULL;
+    if (o)
+        o->cols = calloc(ncols ? ncols : 1, sizeof *o->cols);
+    if (!o || !o->cols) {
+        free(src);
         object_free(o);
         free(index);
+        demo_out_cols_free(cols, ncols);
         return NULL;
     }
-    o->hidden = 1;
     o->gen = GEN_DERIVED;
-    o->ncols = parent->ncols;
+    for (size_t c = 0; c < ncols; c++) {
+        struct demo_column *dc = &o->cols[c];
+        snprintf(dc->name, sizeof dc->name, "%s", cols[c].name);
+        dc->type = cols[c].type;
+        dc->src = src[c];
+        dc->vi = cols[c].i;
+        dc->vd = cols[c].d;
+        dc->vnull = cols[c].nulls;
+        dc->vstrs = cols[c].strs;
+        dc->vlongs = cols[c].longs;
+        dc->velems = cols[c].n_elems;
+    }
+    free(src);
+    o->hidden = 1;
+    o->ncols = ncols;
     o->rows = n;
     o->parent = parent;
     o->index = index;
     atomic_init(&o->refs, 1);
     demo_object_ref(parent);
+    return o;
+}
+
+const struct demo_object *demo_object_new_derived(const struct demo_object *parent,
+                                                  int64_t *index, int64_t n)
+{
+    size_t ncols = demo_table_ncols(parent);
+    struct demo_out_col *cols = calloc(ncols ? ncols : 1, sizeof *cols);
+    if (!cols) {
+        free(index);
+        return NULL;
+    }
+    for (size_t c = 0; c < ncols; c++) {
+        cols[c].name = parent->cols[c].name;
+        cols[c].type = parent->cols[c].type;
+        cols[c].src = (long)c;
+    }
+    const struct demo_object *o = demo_object_new_computed(parent, index, n, cols, ncols);
+    free(cols);
     return o;
 }
 

@@ -68,12 +68,15 @@ int demo_object_hidden(const struct demo_object *o);
  * A derived table is row index[i] of its parent for i < n: 8 bytes per row, cells
  * still computed. It is static (a view of a ticking table is a snapshot of its rows
  * at derive time), reference counted (catalogue objects ignore ref/unref and live
- * until demo_catalog_free) and never listed. */
+ * until demo_catalog_free) and never listed. Computed tables (statistics, aggregations,
+ * dropped columns) are derived tables whose columns are some of the parent's or values
+ * stored once. */
 /* Take ownership of index (malloc'd, n entries, each < the parent's size; freed
  * here on failure); a derived parent is flattened. The new table with one reference,
  * or NULL. Any thread. */
 const struct demo_object *demo_object_new_derived(const struct demo_object *parent,
                                                   int64_t *index, int64_t n);
+
 void demo_object_ref(const struct demo_object *o);   /* NULL-safe. Any thread. */
 void demo_object_unref(const struct demo_object *o); /* NULL-safe; the last one frees. */
 int demo_object_is_derived(const struct demo_object *o);
@@ -116,6 +119,33 @@ enum demo_col_type demo_table_col_type(const struct demo_object *t, size_t col);
 void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c);
 /* The data table a figure plots (NULL for non-figures). Any thread. */
 const struct demo_object *demo_figure_table(const struct demo_object *fig);
+
+/* ---- Computed tables (derived tables with chosen or stored columns) ---- */
+
+/* A column of a computed table (demo_object_new_computed). */
+struct demo_out_col {
+    const char *name;      /* copied */
+    enum demo_col_type type;
+    long src;              /* >= 0: column src of the parent, read through the index;
+                              < 0: values stored below, owned by the table once created */
+    int64_t *i;            /* integer-like types (LONG, INT, BOOL 0/1, INSTANT ...): n values */
+    double *d;             /* FLOAT, DOUBLE: n values */
+    uint8_t *nulls;        /* n flags, 1 = null; NULL when no value is null */
+    char **strs;           /* one-row STRING_ARRAY cell: n_elems malloc'd strings */
+    int64_t *longs;        /* one-row LONG_ARRAY cell: n_elems values */
+    size_t n_elems;
+};
+
+/* A table of n rows whose columns are cols[0..ncols): parent columns read at row
+ * index[i] (index NULL: row i, and the size follows the parent's) and stored values.
+ * Takes ownership of index and of every stored array (all freed here on failure).
+ * parent may be NULL when every column is stored. A derived parent is flattened when
+ * that needs no copy. The new table with one reference, or NULL. Any thread. */
+const struct demo_object *demo_object_new_computed(const struct demo_object *parent,
+                                                   int64_t *index, int64_t n,
+                                                   struct demo_out_col *cols, size_t ncols);
+/* Free the stored arrays of cols[0..n) (a builder that gives up). NULL-safe. */
+void demo_out_cols_free(struct demo_out_col *cols, size_t n);
 
 /* ---- Encoders (encode_arrow.c, encode_barrage.c, encode_figure.c) ----
  * Output buffers are malloc'd; the caller frees. Return 0, or -1 with a message in

@@ -12,6 +12,7 @@
 
 #include "filter_parse.h"
 #include "pbutil.h"
+#include "stats.h"
 
 /* ---- column classes ---- */
 
@@ -677,6 +678,8 @@ int demo_derive(const struct demo_object *src,
     int64_t *index = NULL, n = 0;
     int rc;
     switch (op->op_case) {
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_COLUMN_STATISTICS:
+        return demo_column_stats(src, op->column_statistics, out, st);
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SORT:
         rc = derive_sort(src, op->sort, &index, &n, st);
         break;

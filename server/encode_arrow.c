@@ -54,6 +54,7 @@ static const char *java_type(enum demo_col_type t)
     case DEMO_COL_BIGINTEGER: return "java.math.BigInteger";
     case DEMO_COL_BYTES: return "byte[]";
     case DEMO_COL_INT_ARRAY: return "int[]";
+    case DEMO_COL_LONG_ARRAY: return "long[]";
     default: return "java.lang.String[]";
     }
 }
@@ -64,6 +65,7 @@ static const char *java_component_type(enum demo_col_type t)
     switch (t) {
     case DEMO_COL_BYTES: return "byte";
     case DEMO_COL_INT_ARRAY: return "int";
+    case DEMO_COL_LONG_ARRAY: return "long";
     case DEMO_COL_STRING_ARRAY: return "java.lang.String";
     default: return NULL;
     }
@@ -171,11 +173,14 @@ static uint32_t column_field(struct dh_fbb *b, const struct demo_object *t, size
 
     uint8_t type_id;
     uint32_t type, child = 0;
-    if (ct == DEMO_COL_INT_ARRAY || ct == DEMO_COL_STRING_ARRAY) {
+    if (ct == DEMO_COL_INT_ARRAY || ct == DEMO_COL_LONG_ARRAY || ct == DEMO_COL_STRING_ARRAY) {
         /* List whose child is named "" with no metadata (arrowFieldFor). */
         uint8_t child_id;
         uint32_t child_type =
-            scalar_type(b, ct == DEMO_COL_INT_ARRAY ? DEMO_COL_INT : DEMO_COL_STRING, &child_id);
+            scalar_type(b, ct == DEMO_COL_INT_ARRAY    ? DEMO_COL_INT
+                           : ct == DEMO_COL_LONG_ARRAY ? DEMO_COL_LONG
+                                                       : DEMO_COL_STRING,
+                        &child_id);
         child = field(b, "", child_id, child_type, NULL, 0, NULL, 0);
         type_id = AT_LIST;
         type = empty_table(b);
@@ -522,7 +527,8 @@ static int write_varbinary(struct batch *bt, const struct demo_object *t, size_t
 static int write_list(struct batch *bt, const struct demo_object *t, size_t col,
                       const int64_t *rows, size_t n, char *err)
 {
-    int ints = demo_table_col_type(t, col) == DEMO_COL_INT_ARRAY;
+    enum demo_col_type ct = demo_table_col_type(t, col);
+    int longs = ct == DEMO_COL_LONG_ARRAY, ints = ct == DEMO_COL_INT_ARRAY || longs;
     size_t nulls = 0, m = 0, cnulls = 0;
     bt->cvals.len = bt->coffs.len = bt->cvalid.len = 0;
     uint8_t *bits = begin_offsets(bt, n);
@@ -537,7 +543,9 @@ static int write_list(struct batch *bt, const struct demo_object *t, size_t col,
         } else {
             set_bit(bits, i);
             for (size_t k = 0; k < c.n; k++, m++) {
-                int is_null = ints ? c.ints[k] == INT32_MIN : c.strs[k] == NULL;
+                int is_null = longs  ? c.longs[k] == INT64_MIN
+                              : ints ? c.ints[k] == INT32_MIN
+                                     : c.strs[k] == NULL;
                 size_t need = validity_len(m + 1);
                 if (bt->cvalid.len < need)
                     ebuf_zero(&bt->cvalid, need - bt->cvalid.len);
@@ -547,7 +555,12 @@ static int write_list(struct batch *bt, const struct demo_object *t, size_t col,
                     cnulls++;
                 else
                     set_bit(bt->cvalid.p, m);
-                if (ints) {
+                if (longs) {
+                    uint8_t s[8];
+                    dh_fbb_put_u32(s, (uint32_t)((uint64_t)c.longs[k] & 0xffffffffu));
+                    dh_fbb_put_u32(s + 4, (uint32_t)((uint64_t)c.longs[k] >> 32));
+                    ebuf_put(&bt->cvals, s, 8);
+                } else if (ints) {
                     uint8_t s[4];
                     dh_fbb_put_u32(s, (uint32_t)c.ints[k]);
                     ebuf_put(&bt->cvals, s, 4);
@@ -586,7 +599,7 @@ static int write_column(struct batch *bt, const struct demo_object *t, size_t co
         return 0;
     case DEMO_COL_STRING: case DEMO_COL_BIGDECIMAL: case DEMO_COL_BIGINTEGER: case DEMO_COL_BYTES:
         return write_varbinary(bt, t, col, rows, n, err);
-    case DEMO_COL_INT_ARRAY: case DEMO_COL_STRING_ARRAY:
+    case DEMO_COL_INT_ARRAY: case DEMO_COL_LONG_ARRAY: case DEMO_COL_STRING_ARRAY:
         return write_list(bt, t, col, rows, n, err);
     default:
         write_fixed(bt, t, col, rows, n);

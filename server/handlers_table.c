@@ -129,6 +129,22 @@ static void op_refs(const DHPB(BatchTableRequest__Operation) *op, DHPB(TableRefe
         *src = op->fetch_table->source_id;
         *result = op->fetch_table->result_id;
         break;
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_COLUMN_STATISTICS:
+        *src = op->column_statistics->source_id;
+        *result = op->column_statistics->result_id;
+        break;
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_DROP_COLUMNS:
+        *src = op->drop_columns->source_id;
+        *result = op->drop_columns->result_id;
+        break;
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SELECT_DISTINCT:
+        *src = op->select_distinct->source_id;
+        *result = op->select_distinct->result_id;
+        break;
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_AGGREGATE:
+        *src = op->aggregate->source_id;
+        *result = op->aggregate->result_id;
+        break;
     default: break;
     }
 }
@@ -332,6 +348,29 @@ static void h_unstructured_filter(struct call_ctx *x, const uint8_t *req, size_t
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
+/* One-shot ComputeColumnStatistics, DropColumns, SelectDistinct and Aggregate (a batch
+ * of one, as oneShotOperationWrapper runs them). */
+#define ONE_SHOT_HANDLER(fn, Type, desc, CASE, member)                                       \
+    static void fn(struct call_ctx *x, const uint8_t *req, size_t len)                       \
+    {                                                                                        \
+        DHPB(Type) *m = (DHPB(Type) *)call_unpack_in_session(x, &DHPB_DESC(desc), req, len); \
+        if (!m)                                                                              \
+            return;                                                                          \
+        DHPB(BatchTableRequest__Operation) op = DHPB_INIT(BATCH_TABLE_REQUEST__OPERATION);   \
+        op.op_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_##CASE; \
+        op.member = m;                                                                       \
+        one_shot(x, &op);                                                                    \
+        protobuf_c_message_free_unpacked(&m->base, NULL);                                    \
+    }
+
+ONE_SHOT_HANDLER(h_column_statistics, ColumnStatisticsRequest, column_statistics_request,
+                 COLUMN_STATISTICS, column_statistics)
+ONE_SHOT_HANDLER(h_drop_columns, DropColumnsRequest, drop_columns_request, DROP_COLUMNS,
+                 drop_columns)
+ONE_SHOT_HANDLER(h_select_distinct, SelectDistinctRequest, select_distinct_request,
+                 SELECT_DISTINCT, select_distinct)
+ONE_SHOT_HANDLER(h_aggregate, AggregateRequest, aggregate_request, AGGREGATE, aggregate)
+
 /* TableServiceGrpcImpl.seekRow: a non-export that waits for the source, then scans it
  * (seek.c); failures inside the scan are "Details Logged" as upstream's are. */
 static void h_seek_row(struct call_ctx *x, const uint8_t *req, size_t len)
@@ -372,5 +411,12 @@ const struct method table_methods[] = {
     {DH_SVC("TableService", "UnstructuredFilter"), UNARY, h_unstructured_filter,
      &DHPB_DESC(unstructured_filter_table_request)},
     {DH_SVC("TableService", "SeekRow"), UNARY, h_seek_row, &DHPB_DESC(seek_row_request)},
+    {DH_SVC("TableService", "ComputeColumnStatistics"), UNARY, h_column_statistics,
+     &DHPB_DESC(column_statistics_request)},
+    {DH_SVC("TableService", "DropColumns"), UNARY, h_drop_columns,
+     &DHPB_DESC(drop_columns_request)},
+    {DH_SVC("TableService", "SelectDistinct"), UNARY, h_select_distinct,
+     &DHPB_DESC(select_distinct_request)},
+    {DH_SVC("TableService", "Aggregate"), UNARY, h_aggregate, &DHPB_DESC(aggregate_request)},
     {NULL, 0, NULL, NULL},
 };

@@ -234,6 +234,187 @@ static void test_seek_errors(void)
     fprintf(stderr, "  errors: %s\n", err.msg);
 }
 
+/* ---- table-valued operations (one-shot calls) ---- */
+
+/* Run a one-shot TableService method whose request has a result ticket; DoGet the
+ * result into *out. DH_OK, or the error. */
+static int one_shot_rows(const char *method, const ProtobufCMessage *req,
+                         const struct dh_ticket *res, struct dh_rows *out, struct dh_error *err)
+{
+    struct dh_buf resp = {0};
+    dh_error_clear(err);
+    int rc = dh_call_unary(dh_session_channel(S), dh_session_bearer(S), method, req, 60000,
+                           &resp, method, err);
+    dh_buf_reset(&resp);
+    if (rc != DH_OK)
+        return rc;
+    memset(out, 0, sizeof *out);
+    rc = dh_table_doget(S, res, out, NULL, err);
+    struct dh_error ignored;
+    dh_release(S, res, &ignored);
+    return rc;
+}
+
+static int stats_of(const char *column, int limit, struct dh_rows *out, struct dh_error *err)
+{
+    struct dh_ticket res;
+    dh_ticket_make_export(&res, dh_session_next_export_id(S));
+    PB(Ticket) src = PB_INIT(TICKET), dst = PB_INIT(TICKET);
+    ticket_pb(&src, &TRADES);
+    ticket_pb(&dst, &res);
+    PB(TableReference) ref = PB_INIT(TABLE_REFERENCE);
+    ref.ref_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET;
+    ref.ticket = &src;
+    PB(ColumnStatisticsRequest) req = PB_INIT(COLUMN_STATISTICS_REQUEST);
+    req.result_id = &dst;
+    req.source_id = &ref;
+    req.column_name = (char *)column;
+    if (limit >= 0) {
+        req.unique_value_limit_set_case =
+            IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__COLUMN_STATISTICS_REQUEST__UNIQUE_VALUE_LIMIT_SET_UNIQUE_VALUE_LIMIT;
+        req.unique_value_limit = limit;
+    }
+    double t0 = now_ms();
+    int rc = one_shot_rows(M_TABLE "ComputeColumnStatistics", &req.base, &res, out, err);
+    fprintf(stderr, "  statistics of %s: %.1f ms\n", column, now_ms() - t0);
+    return rc;
+}
+
+static const struct dh_column_view *result_col(const struct dh_rows *r, const char *name)
+{
+    for (size_t f = 0; f < r->schema.n_fields; f++)
+        if (strcmp(r->schema.fields[f].name, name) == 0)
+            return &r->batch.columns[f];
+    fprintf(stderr, "  no result column %s\n", name);
+    return NULL;
+}
+
+static int near(double a, double b)
+{
+    return fabs(a - b) <= 1e-9 * (fabs(a) + fabs(b)) + 1e-12;
+}
+
+static void check_names(const struct dh_rows *r, const char *const *names, size_t n)
+{
+    CHECK_INT(r->schema.n_fields, n);
+    for (size_t i = 0; i < n && i < r->schema.n_fields; i++)
+        CHECK_STR(r->schema.fields[i].name, names[i]);
+    CHECK_INT(r->batch.length, 1);
+}
+
+static void test_stats_numeric(void)
+{
+    static const char *const names[] = {"COUNT", "SIZE", "SUM", "SUM_ABS", "SUM_SQRD", "MIN",
+                                        "MAX", "MIN_ABS", "MAX_ABS", "AVG", "AVG_ABS", "STD_DEV"};
+    struct dh_rows r;
+    struct dh_error err;
+    const struct dh_column_view *pc = &ALL.batch.columns[col_of("Price")];
+    CHECK_REQ(stats_of("Price", -1, &r, &err) == DH_OK);
+    check_names(&r, names, 12);
+    double sum = 0, sq = 0, mn = INFINITY, mx = -INFINITY;
+    int64_t n = ALL.batch.length;
+    for (int64_t i = 0; i < n; i++) {
+        double v = dh_column_get_f64(pc, i);
+        sum += v;
+        sq += v * v;
+        mn = v < mn ? v : mn;
+        mx = v > mx ? v : mx;
+    }
+    double std = sqrt((sq - sum * sum / (double)n) / (double)(n - 1));
+    CHECK_INT(dh_column_get_i64(result_col(&r, "COUNT"), 0), n);
+    CHECK_INT(dh_column_get_i64(result_col(&r, "SIZE"), 0), n);
+    CHECK(near(dh_column_get_f64(result_col(&r, "SUM"), 0), sum));
+    CHECK(dh_column_get_f64(result_col(&r, "MIN"), 0) == mn);
+    CHECK(dh_column_get_f64(result_col(&r, "MAX"), 0) == mx);
+    CHECK(near(dh_column_get_f64(result_col(&r, "AVG"), 0), sum / (double)n));
+    CHECK(near(dh_column_get_f64(result_col(&r, "STD_DEV"), 0), std));
+    fprintf(stderr, "  Price: sum %.2f (local %.2f) std %.6f (local %.6f)\n",
+            dh_column_get_f64(result_col(&r, "SUM"), 0), sum,
+            dh_column_get_f64(result_col(&r, "STD_DEV"), 0), std);
+    dh_rows_reset(&r);
+
+    /* an int column: exact long sums, int MIN/MAX */
+    const struct dh_column_view *sc = &ALL.batch.columns[col_of("Size")];
+    CHECK_REQ(stats_of("Size", -1, &r, &err) == DH_OK);
+    check_names(&r, names, 12);
+    int64_t isum = 0, isq = 0, imin = INT64_MAX, imax = INT64_MIN;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t v = dh_column_get_i64(sc, i);
+        isum += v;
+        isq += v * v;
+        imin = v < imin ? v : imin;
+        imax = v > imax ? v : imax;
+    }
+    CHECK_INT(dh_column_get_i64(result_col(&r, "SUM"), 0), isum);
+    CHECK_INT(dh_column_get_i64(result_col(&r, "SUM_SQRD"), 0), isq);
+    CHECK_INT(dh_column_get_i64(result_col(&r, "MIN"), 0), imin);
+    CHECK_INT(dh_column_get_i64(result_col(&r, "MAX"), 0), imax);
+    CHECK_INT(result_col(&r, "MIN")->field->bit_width, 32);
+    CHECK(near(dh_column_get_f64(result_col(&r, "AVG"), 0), (double)isum / (double)n));
+    dh_rows_reset(&r);
+}
+
+static void test_stats_instant_and_values(void)
+{
+    struct dh_rows r;
+    struct dh_error err;
+    int64_t n = ALL.batch.length;
+    const struct dh_column_view *tc = &ALL.batch.columns[col_of("Timestamp")];
+    CHECK_REQ(stats_of("Timestamp", -1, &r, &err) == DH_OK);
+    static const char *const tnames[] = {"COUNT", "SIZE", "MIN", "MAX"};
+    check_names(&r, tnames, 4);
+    int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t v = dh_column_get_i64(tc, i);
+        tmin = v < tmin ? v : tmin;
+        tmax = v > tmax ? v : tmax;
+    }
+    CHECK_INT(dh_column_get_i64(result_col(&r, "MIN"), 0), tmin);
+    CHECK_INT(dh_column_get_i64(result_col(&r, "MAX"), 0), tmax);
+    dh_rows_reset(&r);
+
+    /* a string column: distinct values, most frequent first, counts exact */
+    CHECK_REQ(stats_of("Sym", 3, &r, &err) == DH_OK);
+    static const char *const snames[] = {"COUNT", "SIZE", "UNIQUE_VALUES", "UNIQUE_KEYS",
+                                         "UNIQUE_COUNTS"};
+    check_names(&r, snames, 5);
+    const struct dh_column_view *keys = result_col(&r, "UNIQUE_KEYS"),
+                                *counts = result_col(&r, "UNIQUE_COUNTS");
+    CHECK_REQ(keys && counts);
+    int64_t ks, kn, cs, cn;
+    CHECK_REQ(dh_column_list_range(keys, 0, &ks, &kn) == DH_OK &&
+              dh_column_list_range(counts, 0, &cs, &cn) == DH_OK);
+    CHECK_INT(kn, 3);
+    CHECK_INT(cn, 3);
+    const struct dh_column_view *sym = &ALL.batch.columns[col_of("Sym")];
+    int64_t prev = INT64_MAX;
+    for (int64_t k = 0; k < kn && k < cn; k++) {
+        const uint8_t *kp;
+        size_t kl;
+        CHECK_REQ(dh_column_get_bytes(keys->child, ks + k, &kp, &kl) == DH_OK);
+        int64_t want = 0;
+        for (int64_t i = 0; i < n; i++) {
+            const uint8_t *p;
+            size_t l;
+            want += dh_column_get_bytes(sym, i, &p, &l) == DH_OK && l == kl &&
+                    memcmp(p, kp, l) == 0;
+        }
+        int64_t got = dh_column_get_i64(counts->child, cs + k);
+        fprintf(stderr, "  Sym %.*s: %lld (local %lld)\n", (int)kl, (const char *)kp,
+                (long long)got, (long long)want);
+        CHECK_INT(got, want);
+        CHECK(got <= prev);
+        prev = got;
+    }
+    CHECK_INT(dh_column_get_i64(result_col(&r, "UNIQUE_VALUES"), 0), 10);
+    CHECK_INT(dh_column_get_i64(result_col(&r, "COUNT"), 0), n);
+    dh_rows_reset(&r);
+
+    CHECK_INT(stats_of("NoSuchColumn", -1, &r, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_INVALID_ARGUMENT);
+    CHECK(strstr(err.msg, "Table doesn't have a column with the specified name") != NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -246,5 +427,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "DoGet: %s\n", err.msg);
         return 1;
     }
-    CHECK_RUN(T(test_seek_agrees), T(test_seek_errors));
+    CHECK_RUN(T(test_seek_agrees), T(test_seek_errors), T(test_stats_numeric),
+              T(test_stats_instant_and_values));
 }

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* group.c: hash grouping of rows by key cells. */
+#include "group.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum demo_col_class demo_col_class(enum demo_col_type t)
+{
+    switch (t) {
+    case DEMO_COL_BYTE:
+    case DEMO_COL_SHORT:
+    case DEMO_COL_INT:
+    case DEMO_COL_LONG:
+    case DEMO_COL_CHAR:
+    case DEMO_COL_INSTANT:
+    case DEMO_COL_DATE:
+    case DEMO_COL_TIME: return DEMO_CC_INT;
+    case DEMO_COL_FLOAT:
+    case DEMO_COL_DOUBLE: return DEMO_CC_FLOAT;
+    case DEMO_COL_BOOL: return DEMO_CC_BOOL;
+    case DEMO_COL_STRING: return DEMO_CC_STRING;
+    default: return DEMO_CC_OTHER;
+    }
+}
+
+int demo_cell_compare(enum demo_col_class cc, const struct demo_cell *a, const struct demo_cell *b)
+{
+    if (a->is_null || b->is_null)
+        return b->is_null - a->is_null;
+    switch (cc) {
+    case DEMO_CC_FLOAT: {
+        int an = isnan(a->d), bn = isnan(b->d);
+        if (an || bn)
+            return an - bn;
+        return (a->d > b->d) - (a->d < b->d);
+    }
+    case DEMO_CC_STRING: {
+        size_t n = a->len < b->len ? a->len : b->len;
+        int c = n ? memcmp(a->bytes, b->bytes, n) : 0;
+        if (c)
+            return c < 0 ? -1 : 1;
+        return (a->len > b->len) - (a->len < b->len);
+    }
+    default: return (a->i > b->i) - (a->i < b->i);
+    }
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
+/* A hash consistent with demo_cell_compare's equality. */
+static uint64_t cell_hash(enum demo_col_class cc, const struct demo_cell *c)
+{
+    if (c->is_null)
+        return 0x9e3779b97f4a7c15ULL;
+    switch (cc) {
+    case DEMO_CC_FLOAT: {
+        double d = isnan(c->d) ? NAN : c->d == 0 ? 0.0 : c->d;
+        uint64_t bits;
+        memcpy(&bits, &d, sizeof bits);
+        return mix(bits);
+    }
+    case DEMO_CC_STRING: {
+        uint64_t h = 1469598103934665603ULL;
+        for (size_t i = 0; i < c->len; i++)
+            h = (h ^ c->bytes[i]) * 1099511628211ULL;
+        return mix(h ^ c->len);
+    }
+    default: return mix((uint64_t)c->i);
+    }
+}
+
+static uint64_t row_hash(const struct demo_groups *g, int64_t row)
+{
+    uint64_t h = 0;
+    struct demo_cell c;
+    for (size_t i = 0; i < g->k; i++) {
+        demo_table_cell(g->t, row, g->cols[i], &c);
+        h = mix(h * 31 + cell_hash(g->cc[i], &c));
+    }
+    return h;
+}
+
+static int rows_equal(const struct demo_groups *g, int64_t a, int64_t b)
+{
+    struct demo_cell ca, cb;
+    for (size_t i = 0; i < g->k; i++) {
+        demo_table_cell(g->t, a, g->cols[i], &ca);
+        demo_table_cell(g->t, b, g->cols[i], &cb);
+        if (demo_cell_compare(g->cc[i], &ca, &cb) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The slot of row's key: its group's, or the empty one where it would go. */
+static size_t probe(const struct demo_groups *g, int64_t row, uint64_t h)
+{
+    size_t mask = g->cap - 1, s = (size_t)h & mask;
+    while (g->slots[s] && !rows_equal(g, g->first[g->slots[s] - 1], row))
+        s = (s + 1) & mask;
+    return s;
+}
+
+static int grow(struct demo_groups *g)
+{
+    size_t cap = g->cap ? g->cap * 2 : 1024;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    int64_t *first = realloc(g->first, cap / 2 * sizeof *first);
+    if (first)
+        g->first = first;
+    int64_t *count = first ? realloc(g->count, cap / 2 * sizeof *count) : NULL;
+    if (count)
+        g->count = count;
+    if (!slots || !first || !count || cap / 2 > UINT32_MAX - 1) {
+        free(slots);
+        return -1;
+    }
+    free(g->slots);
+    g->slots = slots;
+    g->cap = cap;
+    for (size_t id = 0; id < g->n; id++) {
+        size_t s = (size_t)row_hash(g, g->first[id]) & (cap - 1);
+        while (slots[s])
+            s = (s + 1) & (cap - 1);
+        slots[s] = (uint32_t)(id + 1);
+    }
+    return 0;
+}
+
+int demo_groups_build(struct demo_groups *g, const struct demo_object *t, const size_t *cols,
+                      size_t k, int64_t n)
+{
+    memset(g, 0, sizeof *g);
+    if (k > sizeof g->cols / sizeof g->cols[0])
+        return -1;
+    g->t = t;
+    g->k = k;
+    for (size_t i = 0; i < k; i++) {
+        g->cols[i] = cols[i];
+        g->cc[i] = demo_col_class(demo_table_col_type(t, cols[i]));
+    }
+    if (grow(g) != 0) {
+        demo_groups_reset(g);
+        return -1;
+    }
+    for (int64_t r = 0; r < n; r++) {
+        size_t s = probe(g, r, row_hash(g, r));
+        if (g->slots[s]) {
+            g->count[g->slots[s] - 1]++;
+            continue;
+        }
+        if (g->n + 1 > g->cap / 2) { /* keep the load under one half */
+            if (grow(g) != 0) {
+                demo_groups_reset(g);
+                return -1;
+            }
+            s = probe(g, r, row_hash(g, r));
+        }
+        g->first[g->n] = r;
+        g->count[g->n] = 1;
+        g->slots[s] = (uint32_t)(++g->n);
+    }
+    return 0;
+}
+
+size_t demo_groups_of(const struct demo_groups *g, int64_t row)
+{
+    return g->slots[probe(g, row, row_hash(g, row))] - 1;
+}
+
+void demo_groups_reset(struct demo_groups *g)
+{
+    free(g->slots);
+    free(g->first);
+    free(g->count);
+    memset(g, 0, sizeof *g);
+}
