@@ -43,7 +43,9 @@
 #define DH_WINDOW_RETRY_MAX_MS 10000
 #define DH_WINDOW_RETRY_JITTER_PCT 50
 
-enum cmd_kind { CMD_PUBLISH = 1, CMD_FETCH, CMD_OPEN, CMD_RELEASE, CMD_FORGET, CMD_DERIVE };
+enum cmd_kind {
+    CMD_PUBLISH = 1, CMD_FETCH, CMD_OPEN, CMD_RELEASE, CMD_FORGET, CMD_DERIVE, CMD_SEEK, CMD_STATS
+};
 
 struct cmd {
     struct cmd *next;
@@ -53,7 +55,8 @@ struct cmd {
     uint64_t epoch; /* an export ticket is only sent in this session epoch */
     char name[128];
     char type[64];
-    struct dh_view_ops ops; /* CMD_DERIVE: owned */
+    struct dh_view_ops ops; /* CMD_DERIVE, CMD_STATS: owned */
+    struct dh_seek seek;    /* CMD_SEEK: column and value.s owned */
 };
 
 static void cmd_free(struct cmd *cmd)
@@ -61,6 +64,8 @@ static void cmd_free(struct cmd *cmd)
     if (!cmd)
         return;
     dh_view_ops_reset(&cmd->ops);
+    free((char *)cmd->seek.column);
+    free(cmd->seek.value.s);
     free(cmd);
 }
 
@@ -758,6 +763,8 @@ static enum dh_event_kind cmd_event_kind(enum cmd_kind k)
     case CMD_PUBLISH: return DH_EV_PUBLISHED;
     case CMD_RELEASE: return DH_EV_RELEASED;
     case CMD_DERIVE: return DH_EV_DERIVED;
+    case CMD_SEEK: return DH_EV_SEEK;
+    case CMD_STATS: return DH_EV_STATS;
     default: return DH_EV_FETCHED;
     }
 }
@@ -805,6 +812,72 @@ static void do_derive(struct dh_client *c, struct dh_session *s, uint64_t gen,
     ev->ok = 1;
     ev->fetched = f;
     ev->epoch = gen;
+    ev->elapsed_ms = (double)(dh_now_ms() - t0);
+    post(c, ev);
+}
+
+/* Search a column of a source on the server (SeekRow): no rows are read. */
+static void do_seek(struct dh_client *c, struct dh_session *s, uint64_t gen,
+                    const struct cmd *cmd)
+{
+    int64_t t0 = dh_now_ms();
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_source src = {cmd->ticket, cmd->epoch};
+    struct dh_ticket base;
+    int gone = 0;
+    int64_t row = -1;
+    int rc = resolve_source(c, s, gen, &src, &base, &gone, &e);
+    if (rc == DH_OK)
+        rc = dh_table_seek_row(s, &base, &cmd->seek, &row, &e);
+    if (rc != DH_OK) {
+        post_error(c, DH_EV_SEEK, cmd->req, &e);
+        return;
+    }
+    struct dh_event *ev = event_new(DH_EV_SEEK, cmd->req);
+    if (!ev)
+        return;
+    ev->row = row;
+    ev->elapsed_ms = (double)(dh_now_ms() - t0);
+    post(c, ev);
+}
+
+/* Statistics of a column of a source: one Batch call exports the statistics
+ * table (ComputeColumnStatistics), a DoGet reads its one row, and the export
+ * is released. */
+static void do_stats(struct dh_client *c, struct dh_session *s, uint64_t gen,
+                     const struct cmd *cmd)
+{
+    int64_t t0 = dh_now_ms();
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_source src = {cmd->ticket, cmd->epoch};
+    struct dh_ticket base, result;
+    struct dh_table_info info;
+    memset(&info, 0, sizeof info);
+    int gone = 0;
+    struct dh_rows *rows = calloc(1, sizeof *rows);
+    int rc = rows ? resolve_source(c, s, gen, &src, &base, &gone, &e)
+                  : dh_error_set(&e, DH_ENOMEM, "out of memory");
+    if (rc == DH_OK) {
+        dh_ticket_make_export(&result, dh_session_next_export_id(s));
+        rc = dh_table_derive(s, &base, &cmd->ops, &result, &info, &e);
+        if (rc == DH_OK) {
+            dh_table_info_reset(&info);
+            rc = dh_table_doget(s, &result, rows, NULL, &e);
+            dh_release(s, &result, NULL);
+        }
+    }
+    struct dh_event *ev = rc == DH_OK ? event_new(DH_EV_STATS, cmd->req) : NULL;
+    if (!ev) {
+        if (rows)
+            dh_rows_reset(rows);
+        free(rows);
+        if (rc != DH_OK)
+            post_error(c, DH_EV_STATS, cmd->req, &e);
+        return;
+    }
+    ev->rows = rows;
     ev->elapsed_ms = (double)(dh_now_ms() - t0);
     post(c, ev);
 }
@@ -862,6 +935,8 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
     case CMD_RELEASE: do_release(c, s, cmd); break;
     case CMD_FORGET: do_forget(c, s, gen, cmd); break;
     case CMD_DERIVE: do_derive(c, s, gen, cmd); break;
+    case CMD_SEEK: do_seek(c, s, gen, cmd); break;
+    case CMD_STATS: do_stats(c, s, gen, cmd); break;
     }
     dh_session_free(s);
 }
@@ -1482,21 +1557,11 @@ struct dh_event *dh_client_next_event(struct dh_client *c)
 
 /* Queue a command. epoch: the session epoch an export ticket t belongs to;
  * UINT64_MAX for "the current one". */
-static uint64_t queue_cmd_ops(struct dh_client *c, enum cmd_kind kind, const struct dh_ticket *t,
-                              uint64_t epoch, const char *name, const char *type,
-                              struct dh_view_ops *ops)
+static uint64_t queue_cmd_struct(struct dh_client *c, struct cmd *cmd, enum cmd_kind kind,
+                                 const struct dh_ticket *t, uint64_t epoch)
 {
-    struct cmd *cmd = calloc(1, sizeof *cmd);
-    if (!cmd)
-        return 0;
-    if (ops) { /* moved in */
-        cmd->ops = *ops;
-        dh_view_ops_init(ops);
-    }
     cmd->kind = kind;
     cmd->ticket = *t;
-    snprintf(cmd->name, sizeof cmd->name, "%s", name ? name : "");
-    snprintf(cmd->type, sizeof cmd->type, "%s", type ? type : "");
     pthread_mutex_lock(&c->mu);
     cmd->epoch = epoch == UINT64_MAX ? c->session_gen : epoch;
     cmd->req = ++c->next_req;
@@ -1509,6 +1574,22 @@ static uint64_t queue_cmd_ops(struct dh_client *c, enum cmd_kind kind, const str
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
     return req;
+}
+
+static uint64_t queue_cmd_ops(struct dh_client *c, enum cmd_kind kind, const struct dh_ticket *t,
+                              uint64_t epoch, const char *name, const char *type,
+                              struct dh_view_ops *ops)
+{
+    struct cmd *cmd = calloc(1, sizeof *cmd);
+    if (!cmd)
+        return 0;
+    if (ops) { /* moved in */
+        cmd->ops = *ops;
+        dh_view_ops_init(ops);
+    }
+    snprintf(cmd->name, sizeof cmd->name, "%s", name ? name : "");
+    snprintf(cmd->type, sizeof cmd->type, "%s", type ? type : "");
+    return queue_cmd_struct(c, cmd, kind, t, epoch);
 }
 
 static uint64_t queue_cmd(struct dh_client *c, enum cmd_kind kind, const struct dh_ticket *t,
@@ -1554,6 +1635,35 @@ uint64_t dh_client_derive(struct dh_client *c, const struct dh_source *src,
         return 0;
     uint64_t req = queue_cmd_ops(c, CMD_DERIVE, &src->ticket, src->epoch, NULL, NULL, &copy);
     dh_view_ops_reset(&copy); /* still ours only when queueing failed */
+    return req;
+}
+
+uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src,
+                        const struct dh_seek *q)
+{
+    struct cmd *cmd = calloc(1, sizeof *cmd);
+    if (!cmd)
+        return 0;
+    cmd->seek = *q;
+    cmd->seek.column = q->column ? strdup(q->column) : NULL;
+    cmd->seek.value.s = q->value.s ? strdup(q->value.s) : NULL;
+    if (!cmd->seek.column || (q->value.s && !cmd->seek.value.s)) {
+        cmd_free(cmd);
+        return 0;
+    }
+    return queue_cmd_struct(c, cmd, CMD_SEEK, &src->ticket, src->epoch);
+}
+
+uint64_t dh_client_stats(struct dh_client *c, const struct dh_source *src, const char *column)
+{
+    struct dh_view_ops ops;
+    dh_view_ops_init(&ops);
+    if (dh_view_ops_add_stats(&ops, column, NULL) != DH_OK) {
+        dh_view_ops_reset(&ops);
+        return 0;
+    }
+    uint64_t req = queue_cmd_ops(c, CMD_STATS, &src->ticket, src->epoch, NULL, NULL, &ops);
+    dh_view_ops_reset(&ops);
     return req;
 }
 

@@ -48,6 +48,9 @@ enum dh_event_kind {
     DH_EV_DERIVED,        /* req; ok -> fetched: the derived table (rows_source, an
                            * export of `epoch`; dh_client_forget it when replaced);
                            * else err with the server's message; elapsed_ms */
+    DH_EV_SEEK,           /* req; ok -> row (-1: no match); else err; elapsed_ms */
+    DH_EV_STATS,          /* req; ok -> rows: the one-row statistics table
+                           * (dh_stats_text); else err; elapsed_ms */
 };
 
 /* What a fetched ticket turned out to be. */
@@ -89,6 +92,7 @@ struct dh_event {
                                          * more (its session ended, or the server no longer
                                          * knows it); final */
     size_t n_ended;                     /* DH_EV_SESSION_ENDED */
+    int64_t row;                        /* DH_EV_SEEK: the row found, -1 if none */
 };
 void dh_event_free(struct dh_event *ev);
 
@@ -155,6 +159,14 @@ void dh_client_cancel(struct dh_client *c, uint64_t req);
  * durable). ops is copied. 0 when out of memory. UI thread. */
 uint64_t dh_client_derive(struct dh_client *c, const struct dh_source *src,
                           const struct dh_view_ops *ops);
+/* Search a column of a table source on the server (SeekRow, dh_seek):
+ * DH_EV_SEEK brings the row. q is copied. 0 when out of memory. UI thread. */
+uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src,
+                        const struct dh_seek *q);
+/* Statistics of a column of a table source (ComputeColumnStatistics):
+ * DH_EV_STATS brings the one-row table; the server keeps nothing. 0 when out
+ * of memory. UI thread. */
+uint64_t dh_client_stats(struct dh_client *c, const struct dh_source *src, const char *column);
 /* Forget a source: release the export it resolved to (or the export it is)
  * if that belongs to the current epoch. UI thread. */
 void dh_client_forget(struct dh_client *c, const struct dh_source *src);

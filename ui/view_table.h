@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* view_table.h: the pager's state and the helpers view_table.c (paging,
+ * sorts, filters) shares with view_ops.c (search, hidden columns, statistics,
+ * frequency, publish). Private to those two files. */
+#ifndef DHTUI_VIEW_TABLE_H
+#define DHTUI_VIEW_TABLE_H
+
+#include <time.h>
+
+#include "dh_tableops.h"
+#include "view.h"
+
+enum { HEADER_LINES = 2 };
+
+struct table_view {
+    struct view base;
+    char name[128];
+    char type[64];
+    struct dh_source source;   /* rows are read through this (see dh_epoch.h) */
+    struct dh_schema info_schema; /* from the fetch; n_fields == 0 if none */
+    int64_t size;              /* rows; -1 unknown */
+    int is_static;             /* 1 static, 0 ticking, -1 unknown */
+
+    struct dh_rows *rows;      /* the window we have (owned), or NULL */
+    size_t *vis;               /* indices of the fields shown (not hidden) */
+    size_t n_vis;
+    const struct dh_schema *vis_for; /* schema vis was computed for */
+    int *widths;               /* per shown column, fitted to the window */
+    int pos_width;             /* the row-number column */
+
+    int64_t cur, top;          /* selected row and first row on screen */
+    int follow;                /* ticking: the cursor stays on the last row as rows come */
+    size_t col, left;          /* selected shown column and first one on screen */
+    int page;                  /* data rows on screen */
+
+    uint64_t req;              /* the pending rows request, 0 if none */
+    uint64_t live;             /* ticking: the live window's request, 0 if none */
+    int64_t req_first, req_count, req_ms;
+    double last_ms;            /* how long the last window took */
+    int64_t last_rows_ms;      /* when the last window arrived */
+    time_t heard;              /* wall clock of the last rows from the server */
+    int retrying;              /* the client is retrying our window (back-off) */
+    int gone;                  /* the source cannot be read any more: rows are stale */
+    int failed;                /* the window [failed_first, +failed_count) failed for good */
+    int64_t failed_first, failed_count;
+    char err[512];
+    int local_time;            /* instants in the local zone (--tz, key z) rather than UTC */
+
+    /* Sorts and filters (dh_tableops.h): source is an export derived from origin. */
+    struct dh_source origin;   /* the table itself (durable when it can be) */
+    int origin_forget;         /* forget origin at the end */
+    int64_t origin_size;
+    int origin_static;
+    struct dh_view_ops ops;    /* the operations of the rows on screen */
+    struct dh_view_ops pending; /* the operations being derived */
+    uint64_t derive_req;       /* the derive on its way, 0 if none */
+    int derived;               /* source is our derived export (forget it when replaced) */
+    char where_text[1024];     /* the last filter typed, for the prompt after an error */
+    int rederiving;            /* the derive on its way is the same view (a new session) */
+    size_t base_ops;           /* undo stops here (a frequency view's own count-by) */
+
+    /* The operations of view_ops.c that are not a change of view. */
+    struct table_view *freq_parent; /* a frequency view: the view Enter filters (below it) */
+    char freq_column[128];     /* ... by the value of this column */
+    uint64_t seek_req;         /* the search on its way, 0 if none */
+    int64_t seek_from;         /* ... from this row */
+    struct dh_source seek_source; /* ... of this source (the view may change meanwhile) */
+    int seek_from_prompt;      /* ... typed: an error reopens the prompt with the text */
+    char search_text[256];     /* the last search (n, N) */
+    char search_column[128];   /* ... in this column */
+    int search_backward;       /* ... going up (N) */
+    uint64_t stats_req;        /* the statistics on their way, 0 if none */
+    char stats_column[128];
+    struct dh_source stats_source;
+};
+
+/* view_table.c */
+/* The name of the selected column, or NULL. */
+const char *table_selected_column(const struct table_view *v);
+/* The selected column's field, or NULL. */
+const struct dh_field *table_selected_field(const struct table_view *v);
+/* Keep cur inside the table and top around it. */
+void table_clamp_rows(struct table_view *v);
+/* pending = the newest chain asked for (the one on its way, else the one on
+ * screen); then table_finish_change sends it if rc is DH_OK, else says why. */
+int table_begin_change(struct table_view *v, struct dh_error *err);
+unsigned table_finish_change(struct table_view *v, struct app *a, int rc,
+                             const struct dh_error *err);
+/* The cell of shown column k in the cursor row as a literal (or *is_null);
+ * value->s is malloc'd. */
+int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value, int *is_null,
+                       struct dh_error *err);
+/* Add "column == value" (or !=; isNull for a null) to v's view and derive it. */
+unsigned table_match_value(struct table_view *v, struct app *a, const char *column, int negate,
+                           const struct dh_literal *value, int is_null);
+
+/* view_ops.c: the keys it handles (UR_NONE for others), and its events. */
+unsigned table_ops_key(struct table_view *v, struct app *a, enum ui_action act);
+unsigned table_ops_event(struct table_view *v, struct app *a, struct dh_event *ev);
+void table_ops_destroy(struct table_view *v, struct app *a);
+
+#endif
