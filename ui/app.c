@@ -157,26 +157,38 @@ void app_ticket_short(const struct dh_ticket *t, char *buf, size_t n)
     snprintf(buf, n, "%.13s%s%s", full, draw_glyph(DG_ELLIPSIS), full + len - 4);
 }
 
-/* OSC 52 copy of exactly these bytes, with a status-line note either way. */
-static int copy_bytes(struct app *a, const char *text, size_t len, const char *note)
+/* Copy exactly these bytes by every path there is; the status line says
+ * where they went (or why nowhere). *paths gets the CLIP_* bits. */
+static int copy_bytes(struct app *a, const char *text, size_t len, const char *what,
+                      const char *extra, unsigned *paths)
 {
+    *paths = 0;
     if (!a->opt->osc52) {
         app_message(a, APP_WARN,
                     "Clipboard copy is off (--no-osc52): select the text with the mouse.");
         return -1;
     }
+    struct clipboard_env env;
+    clipboard_env_current(&env);
     char err[256];
-    if (clipboard_copy(text, len, err, sizeof err) != 0) {
+    if (clipboard_copy(&env, text, len, paths, err, sizeof err) != 0) {
         app_message(a, APP_ERROR, "%s", err);
         return -1;
     }
-    app_message(a, APP_INFO, "%s", note);
+    char where[96];
+    clipboard_paths_describe(*paths, where, sizeof where);
+    app_message(a, APP_INFO, "Copied the %s to %s%s", what, where, extra);
     return 0;
 }
 
 /* Printable copy: control characters become the escapes the screen shows. */
-int app_copy(struct app *a, const char *text, size_t len, const char *what)
+int app_copy_where(struct app *a, const char *text, size_t len, const char *what,
+                   unsigned *paths)
 {
+    unsigned ignored = 0;
+    if (!paths)
+        paths = &ignored;
+    *paths = 0;
     size_t n = 0;
     char *safe = clipboard_printable(text, len, &n);
     if (!safe) {
@@ -184,20 +196,26 @@ int app_copy(struct app *a, const char *text, size_t len, const char *what)
         return -1;
     }
     int escaped = n != len || memcmp(safe, text, len) != 0;
-    char note[160];
-    snprintf(note, sizeof note, "Copied the %s to the clipboard (OSC 52)%s", what,
-             escaped ? ", control characters as escapes (C copies the exact bytes)." : ".");
-    int rc = copy_bytes(a, safe, n, note);
+    int rc = copy_bytes(a, safe, n, what,
+                        escaped ? ", control characters as escapes (C copies the exact bytes)."
+                                : ".",
+                        paths);
     free(safe);
     return rc;
+}
+
+int app_copy(struct app *a, const char *text, size_t len, const char *what)
+{
+    return app_copy_where(a, text, len, what, NULL);
 }
 
 /* Raw copy: the exact bytes, control characters included. */
 int app_copy_raw(struct app *a, const char *text, size_t len, const char *what)
 {
-    char note[160];
-    snprintf(note, sizeof note, "Copied the %s's exact bytes to the clipboard (OSC 52).", what);
-    return copy_bytes(a, text, len, note);
+    char whose[96];
+    snprintf(whose, sizeof whose, "%s's exact bytes", what);
+    unsigned paths = 0;
+    return copy_bytes(a, text, len, whose, ".", &paths);
 }
 
 /* ---- commands ---- */
@@ -444,10 +462,12 @@ static void on_published(struct app *a, const struct app_pending *p, struct dh_e
     char canon[DH_TICKET_MAX * 4 + 16];
     if (dh_ticket_format(&ev->ticket.ticket, canon, sizeof canon) < 0)
         canon[0] = '\0';
-    int copied = 0;
+    unsigned paths = 0;
     char err[256] = "";
     if (a->opt->osc52) {
-        copied = clipboard_copy(canon, strlen(canon), err, sizeof err) == 0;
+        struct clipboard_env env;
+        clipboard_env_current(&env);
+        clipboard_copy(&env, canon, strlen(canon), &paths, err, sizeof err);
     } else {
         snprintf(err, sizeof err,
                  "Clipboard copy is off (--no-osc52): select the ticket above with the mouse.");
@@ -457,9 +477,12 @@ static void on_published(struct app *a, const struct app_pending *p, struct dh_e
         snprintf(st.name, sizeof st.name, "%s", p->name);
     if (!st.type[0])
         snprintf(st.type, sizeof st.type, "%s", p->type);
-    app_push(a, dialog_publish_new(a, &st, copied, err));
-    app_message(a, APP_INFO, "Published %s as %s%s", st.name, canon,
-                copied ? " (copied to the clipboard)" : "");
+    app_push(a, dialog_publish_new(a, &st, paths, err));
+    char where[96] = "";
+    if (paths)
+        clipboard_paths_describe(paths, where, sizeof where);
+    app_message(a, APP_INFO, "Published %s as %s%s%s%s", st.name, canon,
+                paths ? " (copied to " : "", where, paths ? ")" : "");
 }
 
 /* A connection problem told on the status line; it goes when the problem does. */

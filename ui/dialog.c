@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clipboard.h"
 #include "dh_text.h"
 #include "draw.h"
 #include "view.h"
@@ -113,6 +114,14 @@ static int inner_width(WINDOW *win, int max)
 }
 
 /* The ticket on its own lines (never cut), then the notes. */
+/* "Copied to the tmux buffer and the clipboard." */
+static void copy_note_set(struct publish_dialog *d, unsigned paths)
+{
+    char where[96];
+    clipboard_paths_describe(paths, where, sizeof where);
+    snprintf(d->copy_note, sizeof d->copy_note, "Copied to %s.", where);
+}
+
 static void publish_draw(struct view *v, struct app *a, WINDOW *win)
 {
     struct publish_dialog *d = (struct publish_dialog *)v;
@@ -155,10 +164,12 @@ static unsigned publish_key(struct view *v, struct app *a, int key, enum ui_acti
     struct publish_dialog *d = (struct publish_dialog *)v;
     (void)key;
     switch (act) {
-    case ACT_COPY:
-        if (app_copy(a, d->text, strlen(d->text), "ticket") == 0)
-            snprintf(d->copy_note, sizeof d->copy_note, "Copied to the clipboard (OSC 52).");
+    case ACT_COPY: {
+        unsigned paths = 0;
+        if (app_copy_where(a, d->text, strlen(d->text), "ticket", &paths) == 0)
+            copy_note_set(d, paths);
         return UR_HANDLED | UR_REDRAW | UR_STATUS;
+    }
     case ACT_BACK:
         return UR_HANDLED | UR_CLOSE;
     default:
@@ -176,8 +187,8 @@ static const struct view_ops publish_ops = {
 };
 
 /* The publish dialog for a ticket status. */
-struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st, int copied,
-                                const char *copy_error)
+struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st,
+                                unsigned paths, const char *copy_error)
 {
     (void)a;
     struct publish_dialog *d = calloc(1, sizeof *d);
@@ -194,8 +205,8 @@ struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st
         snprintf(d->title, sizeof d->title, "Published %s (%s)", st->name, st->type);
     else
         snprintf(d->title, sizeof d->title, "Published %s", st->name);
-    if (copied)
-        snprintf(d->copy_note, sizeof d->copy_note, "Copied to the clipboard (OSC 52).");
+    if (paths)
+        copy_note_set(d, paths);
     else if (copy_error && copy_error[0])
         snprintf(d->copy_note, sizeof d->copy_note, "%s", copy_error);
     else

@@ -45,7 +45,7 @@ static const struct key_binding tickets_bindings[] = {
     MOVE_BINDINGS,
     {UI_KEY_ENTER, ACT_OPEN, "open: re-open a fetched ticket, show a published one", "Open",
      KB_HINT},
-    {'c', ACT_COPY, "copy the ticket to the clipboard (OSC 52)", "Copy", KB_HINT},
+    {'c', ACT_COPY, "copy the ticket to the clipboard (OSC 52, tmux, wl-copy/xclip)", "Copy", KB_HINT},
     {'r', ACT_RELEASE, "release a published ticket (asks first)", "Release", KB_HINT},
     {'p', ACT_PUBLISH, "publish an ended ticket's object again, to a new ticket", "Publish again",
      KB_HINT},
@@ -69,7 +69,7 @@ static const struct key_binding pager_bindings[] = {
     {'N', ACT_SEARCH_PREV, "previous match of the search", NULL, 0},
     {UI_KEY_ENTER, ACT_OPEN, "show the whole cell (frequency view: filter the table to this "
      "value)", "Cell", KB_HINT},
-    {'c', ACT_COPY, "copy the cell to the clipboard (OSC 52; control characters as escapes)",
+    {'c', ACT_COPY, "copy the cell to the clipboard (control characters as escapes)",
      "Copy", KB_HINT},
     {'C', ACT_COPY_RAW, "copy the cell's exact bytes, control characters included", NULL, 0},
     {'s', ACT_SCHEMA, "schema: column names and types", "Schema", KB_HINT},
@@ -120,7 +120,7 @@ static const struct key_binding help_bindings[] = {
 
 static const struct key_binding popup_bindings[] = {
     MOVE_BINDINGS,
-    {'c', ACT_COPY, "copy the text to the clipboard (OSC 52; control characters as escapes)",
+    {'c', ACT_COPY, "copy the text to the clipboard (control characters as escapes)",
      "Copy", KB_HINT},
     {'C', ACT_COPY_RAW, "copy the text's exact bytes, control characters included", NULL, 0},
     {UI_KEY_ESC, ACT_BACK, "close", "Close", KB_HINT},
@@ -129,7 +129,7 @@ static const struct key_binding popup_bindings[] = {
 };
 
 static const struct key_binding publish_bindings[] = {
-    {'c', ACT_COPY, "copy the ticket again (OSC 52)", "Copy", KB_HINT},
+    {'c', ACT_COPY, "copy the ticket again (OSC 52, tmux, wl-copy/xclip)", "Copy", KB_HINT},
     {UI_KEY_ENTER, ACT_BACK, "close", "Close", KB_HINT},
     {UI_KEY_ESC, ACT_BACK, NULL, NULL, 0},
     {'q', ACT_BACK, NULL, NULL, 0},

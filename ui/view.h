@@ -194,10 +194,14 @@ void app_publish_source(struct app *a, const char *name, const char *type,
                         const struct dh_source *src);
 /* Release a ticket this session published. UI thread. */
 void app_release(struct app *a, const struct dh_ticket *shared);
-/* Copy text with OSC 52 (if enabled) and say so; what = "ticket", "cell".
- * Control characters are copied as visible escapes (clipboard_printable), so
- * no copied text can act on a terminal or shell it is pasted into. UI thread. */
+/* Copy text to the clipboard by every path there is (clipboard_copy; none
+ * with --no-osc52) and say where it went; what = "ticket", "cell". Control
+ * characters are copied as visible escapes (clipboard_printable), so no
+ * copied text can act on a terminal or shell it is pasted into. UI thread. */
 int app_copy(struct app *a, const char *text, size_t len, const char *what);
+/* The same, telling the caller the paths taken (CLIP_* bits; 0 on failure). */
+int app_copy_where(struct app *a, const char *text, size_t len, const char *what,
+                   unsigned *paths);
 /* The same with the exact bytes (the user asked: C). UI thread. */
 int app_copy_raw(struct app *a, const char *text, size_t len, const char *what);
 /* Ask to quit (confirms when published tickets would die). UI thread. */
@@ -229,8 +233,10 @@ struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *
                              const struct dh_ticket *export_ticket, uint64_t epoch);
 
 /* Dialogs (dialog.c), pushed like views. UI thread. */
-struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st, int copied,
-                                const char *copy_error);
+/* paths: where the ticket was copied (CLIP_* bits, 0 = not copied: then
+ * copy_error says why). */
+struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st,
+                                unsigned paths, const char *copy_error);
 enum confirm_kind { CONFIRM_QUIT, CONFIRM_RELEASE };
 struct view *dialog_confirm_new(struct app *a, const char *question, enum confirm_kind kind,
                                 const struct dh_ticket *t);

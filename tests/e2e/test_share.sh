@@ -22,13 +22,23 @@ keys pub Enter
 sleep 0.2
 keys pub p
 expect_text pub "Published trades (Table)" 10
-expect_text pub "Copied to the clipboard (OSC 52)" 5
+expect_text pub "Copied to the tmux buffer and the clipboard." 5
 screen pub | grep -q "releasing it" ||
     fail "the dialog does not say how long the ticket lives"
 TICKET=$(screen pub | grep -o 'shared/0x[0-9a-f]*' | head -n 1)
 [ ${#TICKET} -eq 41 ] || die "no full shared ticket on the publish screen (got '$TICKET')"
 [ "$(tm show-buffer 2>/dev/null)" = "$TICKET" ] ||
-    fail "OSC 52 did not put the ticket in the clipboard: '$(tm show-buffer 2>/dev/null)'"
+    fail "the copy did not put the ticket in the tmux buffer: '$(tm show-buffer 2>/dev/null)'"
+# A tmux with set-clipboard off drops an application's OSC 52: c must still
+# fill a tmux buffer (load-buffer), and say that tmux keeps it to itself.
+tm set -g set-clipboard off >/dev/null
+tm delete-buffer 2>/dev/null
+tm set-buffer -b other "not the ticket"
+keys pub c
+expect_text pub "Copied to the tmux buffer (tmux set-clipboard is off)." 5
+[ "$(tm show-buffer 2>/dev/null)" = "$TICKET" ] ||
+    fail "with set-clipboard off, c did not fill a tmux buffer: '$(tm show-buffer 2>/dev/null)'"
+tm set -g set-clipboard on >/dev/null
 keys pub Enter
 expect_no_text pub "Published trades (Table)" 5
 expect_text pub "tickets 1/1" 5
