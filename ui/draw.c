@@ -39,8 +39,9 @@ struct role_style {
     attr_t mono;   /* used without colours */
 };
 
-/* -1 is the terminal's default colour (use_default_colors). */
-static const struct role_style styles[DR_COUNT] = {
+/* -1 is the terminal's default colour (use_default_colors). For a dark
+ * terminal background. */
+static const struct role_style dark[DR_COUNT] = {
     [DR_NORMAL] = {-1, -1, -1, -1, A_NORMAL, A_NORMAL},
     [DR_TITLE] = {255, 24, COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD},
     [DR_TITLE_DIM] = {252, 24, COLOR_WHITE, COLOR_BLUE, A_NORMAL, A_REVERSE},
@@ -62,13 +63,70 @@ static const struct role_style styles[DR_COUNT] = {
     [DR_MATCH] = {172, -1, COLOR_YELLOW, -1, A_UNDERLINE, A_UNDERLINE},
 };
 
-/* Pairs for 256 or 8 colours; plain attributes without colour. */
-void draw_init_colors(void)
+/* For a light background: darker text, light bars; no yellow text. */
+static const struct role_style light[DR_COUNT] = {
+    [DR_NORMAL] = {-1, -1, -1, -1, A_NORMAL, A_NORMAL},
+    [DR_TITLE] = {231, 25, COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD},
+    [DR_TITLE_DIM] = {254, 25, COLOR_WHITE, COLOR_BLUE, A_NORMAL, A_REVERSE},
+    [DR_HEADER] = {25, -1, COLOR_BLUE, -1, A_BOLD, A_BOLD | A_UNDERLINE},
+    [DR_HEADER_TYPE] = {243, -1, -1, -1, A_NORMAL, A_DIM},
+    [DR_CURSOR] = {16, 153, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
+    [DR_CURSOR_CELL] = {231, 25, COLOR_WHITE, COLOR_BLUE, A_BOLD, A_BOLD | A_UNDERLINE},
+    [DR_POSITION] = {243, -1, -1, -1, A_NORMAL, A_DIM},
+    [DR_GOOD] = {28, -1, COLOR_GREEN, -1, A_BOLD, A_BOLD},
+    [DR_WARN] = {130, -1, COLOR_MAGENTA, -1, A_BOLD, A_NORMAL},
+    [DR_BAD] = {124, -1, COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE},
+    [DR_DIM] = {244, -1, -1, -1, A_NORMAL, A_DIM},
+    [DR_NULL] = {246, -1, -1, -1, A_NORMAL, A_DIM},
+    [DR_TICKET] = {130, -1, COLOR_MAGENTA, -1, A_BOLD, A_BOLD},
+    [DR_BORDER] = {67, -1, COLOR_BLUE, -1, A_NORMAL, A_NORMAL},
+    [DR_HINT_KEY] = {231, 31, COLOR_WHITE, COLOR_BLUE, A_NORMAL, A_REVERSE},
+    [DR_HINT_LABEL] = {-1, -1, -1, -1, A_NORMAL, A_NORMAL},
+    [DR_PROMPT] = {25, -1, COLOR_BLUE, -1, A_BOLD, A_BOLD},
+    [DR_MATCH] = {130, -1, COLOR_MAGENTA, -1, A_UNDERLINE, A_UNDERLINE},
+};
+
+int draw_theme_parse(const char *name, enum draw_theme *out)
 {
-    int colors = 0;
-    if (has_colors() && start_color() == OK) {
-        colors = COLORS >= 256 ? 256 : (COLORS >= 8 ? 8 : 0);
+    static const char *const names[] = {[DRAW_THEME_DARK] = "dark",
+                                        [DRAW_THEME_LIGHT] = "light",
+                                        [DRAW_THEME_MONO] = "mono"};
+    for (int t = 0; t < (int)(sizeof names / sizeof names[0]); t++) {
+        if (name && strcmp(name, names[t]) == 0) {
+            *out = (enum draw_theme)t;
+            return 0;
+        }
     }
+    if (name && strcmp(name, "monochrome") == 0) {
+        *out = DRAW_THEME_MONO;
+        return 0;
+    }
+    return -1;
+}
+
+enum draw_theme draw_theme_effective(enum draw_theme wanted, const char *no_color)
+{
+    /* no-color.org: set and not empty means no colour, whatever else asks. */
+    if (no_color && *no_color)
+        return DRAW_THEME_MONO;
+    return wanted;
+}
+
+/* How many colours to use: 256, 8 (also for 16-colour terminals), or 0. */
+static int colour_depth(enum draw_theme theme)
+{
+    if (theme == DRAW_THEME_MONO || !has_colors() || start_color() != OK)
+        return 0;
+    return COLORS >= 256 ? 256 : (COLORS >= 8 ? 8 : 0);
+}
+
+/* Pairs for 256 or 8 colours; plain attributes without colour (mono theme,
+ * NO_COLOR, or a terminal without colours): bold, reverse, underline and dim
+ * still mark what colour would. */
+void draw_init_colors(enum draw_theme theme)
+{
+    const struct role_style *styles = theme == DRAW_THEME_LIGHT ? light : dark;
+    int colors = colour_depth(theme);
     int defaults = colors && use_default_colors() == OK;
     for (int r = 0; r < DR_COUNT; r++) {
         const struct role_style *s = &styles[r];

@@ -56,9 +56,16 @@ enum {
 /* Decide UTF-8 vs ASCII output from the locale (call after setlocale, before
  * initscr). UI thread. */
 void draw_init_locale(void);
-/* Set up colour pairs (call after initscr): 256 colours, 8 colours or
- * attributes only. UI thread. */
-void draw_init_colors(void);
+/* Colour themes. */
+enum draw_theme { DRAW_THEME_DARK = 0, DRAW_THEME_LIGHT, DRAW_THEME_MONO };
+/* "dark", "light", "mono" (or "monochrome") into *out; -1 if unknown. */
+int draw_theme_parse(const char *name, enum draw_theme *out);
+/* The theme to use: mono when NO_COLOR (the value of $NO_COLOR, may be NULL)
+ * is set and not empty, else wanted. */
+enum draw_theme draw_theme_effective(enum draw_theme wanted, const char *no_color);
+/* Colour pairs and role attributes for a theme, after initscr. Mono uses
+ * attributes only (bold, reverse, underline, dim). UI thread. */
+void draw_init_colors(enum draw_theme theme);
 /* The curses attribute for a role. UI thread. */
 attr_t draw_attr(enum draw_role role);
 /* 1 if the terminal takes UTF-8. UI thread. */
