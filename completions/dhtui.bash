@@ -17,7 +17,8 @@ _dhtui()
 
     local commands="ls publish fetch check rows"
     local connection="--host --port --tls --ca --cert --key --auth --auth-value
-        --auth-value-command --connect-timeout --timeout --demo --demo-rows --help --version"
+        --auth-value-command --profile --connect-timeout --timeout --demo --demo-rows --help
+        --version"
 
     case $prev in
     --ca | --cert | --key | --log)
@@ -34,6 +35,16 @@ _dhtui()
         ;;
     --tz)
         COMPREPLY=($(compgen -W "UTC local" -- "$cur"))
+        return
+        ;;
+    --theme)
+        COMPREPLY=($(compgen -W "dark light mono" -- "$cur"))
+        return
+        ;;
+    --profile)
+        local config=${XDG_CONFIG_HOME:-$HOME/.config}/dhtui/config
+        COMPREPLY=($(compgen -W "$(sed -n 's/^[[:space:]]*\[profile \([^] ]*\)\].*/\1/p' \
+            "$config" 2>/dev/null)" -- "$cur"))
         return
         ;;
     --auth-value-command)
@@ -53,7 +64,7 @@ _dhtui()
         --host | --port | --ca | --cert | --key | --auth | --auth-value | --auth-value-command | \
             --connect-timeout | --timeout | --demo-rows | --log | --exit-after | \
             --probe-interval | --offset | --limit | --columns | --format | --null | --tz | \
-            --where | --sort)
+            --where | --sort | --profile | --theme)
             ((i++))
             ;;
         -*) ;;
@@ -68,7 +79,7 @@ _dhtui()
     case $command in
     ls | publish | fetch | check) options="$connection --json" ;;
     rows) options="$connection --offset --limit --columns --format --null --escape --raw --tz --where --sort" ;;
-    *) options="$connection --no-osc52 --log --exit-after --probe-interval --tz" ;;
+    *) options="$connection --no-osc52 --log --exit-after --probe-interval --tz --theme" ;;
     esac
 
     if [[ $cur == -* ]]; then

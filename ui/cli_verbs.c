@@ -31,6 +31,10 @@ const struct cli_opt cli_opts[] = {
      "trailing line break trimmed) as the credential, like\n"
      "git's credential helpers: `pass show deephaven`; up to\n"
      "65536 bytes (OIDC tokens fit)"},
+    {"profile", "NAME", OPT_PROFILE, 1,
+     "connect with the settings of [profile NAME] in the\n"
+     "configuration file ($XDG_CONFIG_HOME/dhtui/config,\n"
+     "default ~/.config/dhtui/config); options given win"},
     {"connect-timeout", "MS", OPT_CONNECT_TIMEOUT, 1, "give up connecting after MS (default 5000)"},
     {"timeout", "MS", OPT_TIMEOUT, 1,
      "a command gives up after MS in all; the browser waits\n"
@@ -42,6 +46,9 @@ const struct cli_opt cli_opts[] = {
     {"demo-rows", "N", OPT_DEMO_ROWS, 1, "rows of the demo's `trades` table (default 1000000)"},
     {"no-osc52", NULL, OPT_NO_OSC52, 0, "do not copy tickets to the clipboard with OSC 52"},
     {"log", "FILE", OPT_LOG, 0, "append a log of what happens to FILE"},
+    {"theme", "NAME", OPT_THEME, 0,
+     "colours: dark (default), light or mono (attributes\n"
+     "only; also whenever $NO_COLOR is set)"},
     {"exit-after", "N", OPT_EXIT_AFTER, 0, "quit after drawing N frames (for tests)"},
     {"probe-interval", "MS", OPT_PROBE_INTERVAL, 0,
      "how often tickets of others are probed (default 5000)"},
@@ -93,10 +100,10 @@ const size_t cli_n_opts = sizeof cli_opts / sizeof cli_opts[0];
 const struct cli_verb cli_verbs[] = {
     {"", NULL,
      "[CONNECTION] [--no-osc52] [--log FILE] [--exit-after N]\n"
-     "[--probe-interval MS] [TICKET]",
+     "[--probe-interval MS] [--theme dark|light|mono] [TICKET]",
      "browse the server (full screen)",
      "TICKET", "open this ticket at start (as if pasted)",
-     "--no-osc52 --log --exit-after --probe-interval --tz"},
+     "--no-osc52 --log --exit-after --probe-interval --tz --theme"},
     {"ls", cli_ls, "[CONNECTION] [--json]", "list the server's objects",
      "ls",
      "NAME, TYPE, APPLICATION and DESCRIPTION of each object.\n"

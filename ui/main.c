@@ -17,6 +17,9 @@
 #include "dh_session.h"
 #include "dh_ticket.h"
 #include "dhtui_config.h"
+#include "config_file.h"
+#include "draw.h"
+#include "profile.h"
 #include "secret.h"
 
 /* The parsed command line. */
@@ -29,6 +32,7 @@ struct main_args {
     char *secret;                /* read from --auth-value-command (wiped at exit) */
     const char **wheres;         /* every --where, in order (repeatable) */
     size_t n_wheres;
+    struct config *config;       /* the configuration file (seen[] may point into it) */
 };
 
 /* Print "dhtui: <msg> (dhtui --help ...)" as one line; returns the usage exit code. */
@@ -277,6 +281,11 @@ static int main_run_tui(const struct main_args *a, const struct cli_options *o,
     app.exit_after_frames = (int)frames;
     app.osc52 = a->seen[OPT_NO_OSC52] == NULL;
     app.log_file = a->seen[OPT_LOG];
+    enum draw_theme theme = DRAW_THEME_DARK;
+    if (a->seen[OPT_THEME] && draw_theme_parse(a->seen[OPT_THEME], &theme) != 0)
+        return main_usage_error("--theme expects dark, light or mono but found '%.40s'",
+                                a->seen[OPT_THEME]);
+    app.theme = (int)theme;
     app.demo_note = demo_note;
     app.initial_ticket = a->n_pos ? a->pos[0] : NULL;
     app.local_time = o->local_time;
@@ -303,6 +312,36 @@ static int main_check_tui_operands(const struct main_args *a)
     return main_usage_error("%s", msg);
 }
 
+/* The configuration file under the command line: a profile (--profile, the
+ * default one, or picked at start by the browser) and the [defaults]. */
+static int main_apply_config(struct main_args *a)
+{
+    char err[1024];
+    if (config_load(NULL, &a->config, err, sizeof err) != 0) {
+        cli_error_line(err);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = profile_chosen(a->config, a->seen);
+    if (!name && a->verb == cli_verb_browser() && profile_should_pick(a->config, a->seen)) {
+        FILE *in = fopen("/dev/tty", "re"), *out = fopen("/dev/tty", "we");
+        if (in && out)
+            name = profile_pick(a->config, in, out, err, sizeof err);
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+        if (in && out) {
+            if (!name) {
+                cli_error_line(err);
+                return CLI_EXIT_USAGE;
+            }
+        }
+    }
+    if (profile_apply(a->config, name, a->seen, err, sizeof err) != 0)
+        return main_usage_error("%s", err);
+    return 0;
+}
+
 /* Everything after parsing: options, the demo server, the verb. */
 static int main_dispatch(struct main_args *a)
 {
@@ -320,7 +359,10 @@ static int main_dispatch(struct main_args *a)
     struct cli_options o;
     if (main_check_scope(a) != 0)
         return CLI_EXIT_USAGE;
-    int rc = main_cli_options(a, &o);
+    int rc = main_apply_config(a);
+    if (rc != 0)
+        return rc;
+    rc = main_cli_options(a, &o);
     if (rc != 0)
         return rc;
     if (a->verb == cli_verb_browser() && main_check_tui_operands(a) != 0)
@@ -363,5 +405,6 @@ int main(int argc, char **argv)
     free(a.pos_alloc);
     secret_free(a.secret);
     free(a.wheres);
+    config_free(a.config);
     return code;
 }

@@ -94,16 +94,21 @@ server_cmd() {
 
 # The shell command that runs dhtui for session NAME (extra arguments go to
 # dhtui): its own state directory, sanitizer logs, --log $E2E_TMP/NAME.log.
+# E2E_CONFIG_HOME: XDG_CONFIG_HOME for dhtui (default: none there); E2E_NO_PORT=1
+# leaves out --port (a profile names the server).
 dhtui_cmd() {
     local name=$1
     shift
     mkdir -p "$E2E_TMP/state-$name"
+    local port=(--port "$E2E_PORT")
+    [ -n "${E2E_NO_PORT:-}" ] && port=()
     printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color \
         XDG_STATE_HOME="$E2E_TMP/state-$name" \
+        XDG_CONFIG_HOME="${E2E_CONFIG_HOME:-$E2E_TMP/no-config}" \
         ASAN_OPTIONS="log_path=$E2E_TMP/sanitizer-$name:${ASAN_OPTIONS:-}" \
         LSAN_OPTIONS="suppressions=$E2E_DIR/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}" \
         UBSAN_OPTIONS="log_path=$E2E_TMP/sanitizer-$name:print_stacktrace=1:${UBSAN_OPTIONS:-}" \
-        "$DHTUI" --port "$E2E_PORT" --log "$E2E_TMP/$name.log" "$@"
+        "$DHTUI" "${port[@]}" --log "$E2E_TMP/$name.log" "$@"
 }
 
 # Start dhtui in a new tmux session NAME (default "main") of COLSxLINES.
