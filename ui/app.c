@@ -1210,7 +1210,22 @@ static void run_loop(struct app *a)
     }
 }
 
-/* Start everything, run the loop, tear down in reverse order. */
+/* Open the log file (0600: it holds tickets, which are capabilities; an existing
+ * file keeps its mode, never widened). 0, or -1 with why. */
+static int open_log(struct app *a, const char *path, char *why, size_t cap)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    a->log = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (a->log)
+        return 0;
+    snprintf(why, cap, "cannot open the log file %s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+/* Start everything, run the loop, then one unwind path that undoes, in reverse
+ * order, whatever was started: the terminal is given back on every way out. */
 int app_run(const struct app_options *opt)
 {
     struct app app;
@@ -1219,73 +1234,63 @@ int app_run(const struct app_options *opt)
     a->opt = opt;
     a->cursor_shown = -1;
     a->saved_stderr = -1;
-    setlocale(LC_ALL, "");
-    draw_init_locale();
-    if (opt->log_file) {
-        /* The log holds tickets (capabilities): only the user may read it. An
-         * existing file keeps its mode (never widened). */
-        int fd = open(opt->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-        a->log = fd >= 0 ? fdopen(fd, "a") : NULL;
-        if (!a->log && fd >= 0)
-            close(fd);
-        if (!a->log) {
-            fprintf(stderr, "dhtui: cannot open the log file %s: %s\n", opt->log_file,
-                    strerror(errno));
-            return 1;
-        }
-        app_log(a, "dhtui starting");
-    }
-    if (term_guard_install() != 0) {
-        fprintf(stderr, "dhtui: cannot create a pipe: %s\n", strerror(errno));
-        if (a->log)
-            fclose(a->log);
-        return 1;
-    }
+    int code = 1, guarded = 0, prompted = 0, curses_on = 0;
+    char why[DH_ERROR_MSG_MAX + 64] = "";
     struct dh_error err;
     dh_error_clear(&err);
+    setlocale(LC_ALL, "");
+    draw_init_locale();
+
+    if (opt->log_file && open_log(a, opt->log_file, why, sizeof why) != 0)
+        goto unwind;
+    app_log(a, "dhtui starting");
+    if (term_guard_install() != 0) {
+        snprintf(why, sizeof why, "cannot create a pipe: %s", strerror(errno));
+        goto unwind;
+    }
+    guarded = 1;
     a->client = dh_client_new(&opt->client, &err);
     if (!a->client) {
-        term_guard_remove();
-        fprintf(stderr, "dhtui: %s\n", err.msg[0] ? err.msg : "cannot start the client");
-        if (a->log)
-            fclose(a->log);
-        return 1;
+        snprintf(why, sizeof why, "%s", err.msg[0] ? err.msg : "cannot start the client");
+        goto unwind;
     }
     prompt_init();
-    char why[256];
-    if (curses_start(a, why, sizeof why) != 0) {
-        prompt_done();
-        dh_client_free(a->client);
-        term_guard_remove();
-        fprintf(stderr, "dhtui: %s\n", why);
-        if (a->log)
-            fclose(a->log);
-        return 1;
-    }
+    prompted = 1;
+    if (curses_start(a, why, sizeof why) != 0)
+        goto unwind;
+    curses_on = 1;
     a->now_ms = dh_now_ms();
     a->conn = dh_client_conn_state(a->client);
     layout(a);
     app_push(a, view_objects_new(a));
     if (a->n_views == 0) {
-        curses_stop(a);
-        prompt_done();
-        dh_client_free(a->client);
-        term_guard_remove();
-        fprintf(stderr, "dhtui: out of memory\n");
-        return 1;
+        snprintf(why, sizeof why, "out of memory");
+        goto unwind;
     }
     open_initial_ticket(a);
     run_loop(a);
+    code = 0;
+
+unwind:
     /* Give the terminal back first; closing the session may take a moment,
      * and a second Ctrl-C or SIGTERM meanwhile ends the process at once. */
-    curses_stop(a);
-    term_guard_leaving();
-    prompt_done();
+    if (curses_on)
+        curses_stop(a);
+    if (guarded)
+        term_guard_leaving();
+    if (prompted)
+        prompt_done();
     app_free_state(a);
-    app_log(a, "dhtui exiting");
+    if (code == 0)
+        app_log(a, "dhtui exiting");
+    else
+        app_log(a, "dhtui could not start: %s", why);
     dh_client_free(a->client);
-    term_guard_remove();
+    if (guarded)
+        term_guard_remove();
+    if (why[0])
+        fprintf(stderr, "dhtui: %s\n", why);
     if (a->log)
         fclose(a->log);
-    return 0;
+    return code;
 }
