@@ -69,9 +69,26 @@ static void cmd_free(struct cmd *cmd)
     free(cmd);
 }
 
-struct event_node {
-    struct event_node *next;
-    struct dh_event *ev;
+/* An event with its link in the client's queue, so that queuing never allocates.
+ * ev comes first: dh_event_free frees the whole. */
+struct queued_event {
+    struct dh_event ev;
+    struct queued_event *next;
+};
+
+/* Replies lost to out-of-memory, remembered without allocating until
+ * dh_client_next_event reports them (docs/DESIGN.md, Out of memory). */
+enum { LOST_REPLIES_MAX = 16 };
+struct lost_events {
+    pthread_mutex_t mu; /* taken alone or inside dh_client.mu, never around it */
+    struct {
+        enum dh_event_kind kind;
+        uint64_t req;
+    } replies[LOST_REPLIES_MAX];
+    size_t n_replies;
+    uint64_t updates;   /* unsolicited events (objects, tickets, connection) lost */
+    uint64_t overflow;  /* replies lost beyond LOST_REPLIES_MAX */
+    uint64_t total;     /* every loss so far (dh_client_get_stats) */
 };
 
 /* A window request; its source is resolved in the epoch it runs in. */
@@ -96,7 +113,9 @@ struct dh_client {
     int stopping;
     uint64_t next_req;
 
-    struct event_node *ev_head, *ev_tail;
+    struct queued_event *ev_head, *ev_tail;
+    struct lost_events lost;
+    struct dh_event *reserve; /* UI thread: reports a loss when nothing can be allocated */
 
     struct dh_session *session;       /* current (our reference), NULL while not connected */
     uint64_t session_gen;             /* bumped when the session is replaced */
@@ -184,14 +203,46 @@ void dh_event_free(struct dh_event *ev)
     free(ev);
 }
 
-static struct dh_event *event_new(enum dh_event_kind kind, uint64_t req)
+/* Remember an event that could not be allocated and wake the reader, which
+ * reports it as an error (dh_client_next_event). Never allocates; any thread,
+ * locked or not. */
+static void event_lost(struct dh_client *c, enum dh_event_kind kind, uint64_t req)
 {
-    struct dh_event *ev = calloc(1, sizeof *ev);
-    if (ev) {
-        ev->kind = kind;
-        ev->req = req;
-        ev->ok = 1;
+    struct lost_events *l = &c->lost;
+    pthread_mutex_lock(&l->mu);
+    l->total++;
+    if (req == 0)
+        l->updates++;
+    else if (l->n_replies < LOST_REPLIES_MAX) {
+        l->replies[l->n_replies].kind = kind;
+        l->replies[l->n_replies++].req = req;
+    } else
+        l->overflow++;
+    pthread_mutex_unlock(&l->mu);
+    uint64_t one = 1;
+    ssize_t w = write(c->wake_fd, &one, sizeof one);
+    (void)w;
+}
+
+/* A zeroed event (the options' event_calloc, for tests, else calloc). */
+static struct dh_event *event_alloc(struct dh_client *c)
+{
+    void *(*alloc)(size_t, size_t) = c->opt.event_calloc ? c->opt.event_calloc : calloc;
+    struct queued_event *q = alloc(1, sizeof *q);
+    return q ? &q->ev : NULL;
+}
+
+/* A new event; NULL (the loss remembered, see event_lost) when out of memory. */
+static struct dh_event *event_new(struct dh_client *c, enum dh_event_kind kind, uint64_t req)
+{
+    struct dh_event *ev = event_alloc(c);
+    if (!ev) {
+        event_lost(c, kind, req);
+        return NULL;
     }
+    ev->kind = kind;
+    ev->req = req;
+    ev->ok = 1;
     return ev;
 }
 
@@ -202,20 +253,19 @@ static void post_locked(struct dh_client *c, struct dh_event *ev)
     if (!ev)
         return;
     if (ev->kind == DH_EV_OBJECTS || ev->kind == DH_EV_TICKETS) {
-        for (struct event_node *n = c->ev_head; n; n = n->next) {
-            if (n->ev->kind == ev->kind) {
-                dh_event_free(n->ev);
-                n->ev = ev;
+        for (struct queued_event *n = c->ev_head; n; n = n->next) {
+            if (n->ev.kind == ev->kind) {
+                /* Take the newer event's contents in place (the queue keeps its links). */
+                struct dh_event old = n->ev;
+                n->ev = *ev;
+                *ev = old;
+                dh_event_free(ev);
                 return; /* already signalled */
             }
         }
     }
-    struct event_node *node = calloc(1, sizeof *node);
-    if (!node) {
-        dh_event_free(ev);
-        return;
-    }
-    node->ev = ev;
+    struct queued_event *node = (struct queued_event *)ev; /* ev is its first member */
+    node->next = NULL;
     if (c->ev_tail)
         c->ev_tail->next = node;
     else
@@ -236,7 +286,7 @@ static void post(struct dh_client *c, struct dh_event *ev)
 static void post_error(struct dh_client *c, enum dh_event_kind kind, uint64_t req,
                        const struct dh_error *err)
 {
-    struct dh_event *ev = event_new(kind, req);
+    struct dh_event *ev = event_new(c, kind, req);
     if (!ev)
         return;
     ev->ok = 0;
@@ -247,7 +297,7 @@ static void post_error(struct dh_client *c, enum dh_event_kind kind, uint64_t re
 /* Post the current ticket list. Locked. */
 static void post_tickets_locked(struct dh_client *c)
 {
-    struct dh_event *ev = event_new(DH_EV_TICKETS, 0);
+    struct dh_event *ev = event_new(c, DH_EV_TICKETS, 0);
     if (!ev)
         return;
     ev->tickets = dh_monitor_snapshot(&c->monitor, &ev->n_tickets);
@@ -263,7 +313,7 @@ static void set_conn_locked(struct dh_client *c, enum dh_conn_state st, const st
     if (st != c->conn)
         pthread_cond_broadcast(&c->cv); /* also wakes commands waiting for a session */
     c->conn = st;
-    struct dh_event *ev = event_new(DH_EV_CONNECTION, 0);
+    struct dh_event *ev = event_new(c, DH_EV_CONNECTION, 0);
     if (!ev)
         return;
     ev->conn_state = st;
@@ -298,7 +348,7 @@ static struct dh_session *current_session(struct dh_client *c, uint64_t *gen)
 static void on_objects(void *ctx, struct dh_object_list *snapshot)
 {
     struct dh_client *c = ctx;
-    struct dh_event *ev = event_new(DH_EV_OBJECTS, 0);
+    struct dh_event *ev = event_new(c, DH_EV_OBJECTS, 0);
     if (!ev) {
         dh_object_list_free(snapshot);
         return;
@@ -320,7 +370,7 @@ static void drop_session(struct dh_client *c, const struct dh_error *why)
     size_t ended = 0;
     if (dh_monitor_on_session_lost(&c->monitor, why->msg, dh_now_ms(), &ended))
         post_tickets_locked(c);
-    struct dh_event *ev = event_new(DH_EV_SESSION_ENDED, 0);
+    struct dh_event *ev = event_new(c, DH_EV_SESSION_ENDED, 0);
     if (ev) {
         ev->err = *why;
         ev->n_ended = ended;
@@ -585,7 +635,7 @@ static void do_publish(struct dh_client *c, struct dh_session *s, const struct c
         post_error(c, DH_EV_PUBLISHED, cmd->req, &e);
         return;
     }
-    struct dh_event *ev = event_new(DH_EV_PUBLISHED, cmd->req);
+    struct dh_event *ev = event_new(c, DH_EV_PUBLISHED, cmd->req);
     struct dh_ticket_status st;
     ticket_status_init(&st, &shared, DH_DIR_PUBLISHED, cmd->name, cmd->type, DH_TS_VALID);
     st.source = cmd->ticket;
@@ -679,7 +729,7 @@ static void do_fetch(struct dh_client *c, struct dh_session *s, uint64_t gen,
     struct dh_source durable = {cmd->ticket, gen};
     int cache = f->kind == DH_KIND_TABLE && dh_source_durable(&durable);
     f->rows_source = cache ? durable : (struct dh_source){f->export_ticket, gen};
-    struct dh_event *ev = event_new(DH_EV_FETCHED, cmd->req);
+    struct dh_event *ev = event_new(c, DH_EV_FETCHED, cmd->req);
     struct dh_ticket superseded;
     pthread_mutex_lock(&c->mu);
     int release = cache && gen == c->session_gen &&
@@ -728,7 +778,7 @@ static void do_release(struct dh_client *c, struct dh_session *s, const struct c
         post_error(c, DH_EV_RELEASED, cmd->req, &e);
         return;
     }
-    struct dh_event *ev = event_new(DH_EV_RELEASED, cmd->req);
+    struct dh_event *ev = event_new(c, DH_EV_RELEASED, cmd->req);
     pthread_mutex_lock(&c->mu);
     m = dh_monitor_find(&c->monitor, &cmd->ticket, DH_DIR_PUBLISHED);
     if (m) {
@@ -802,7 +852,7 @@ static void do_derive(struct dh_client *c, struct dh_session *s, uint64_t gen,
     f->epoch = gen;
     f->rows_source = (struct dh_source){f->export_ticket, gen};
     snprintf(f->type, sizeof f->type, "Table");
-    struct dh_event *ev = event_new(DH_EV_DERIVED, cmd->req);
+    struct dh_event *ev = event_new(c, DH_EV_DERIVED, cmd->req);
     if (!ev) {
         dh_release(s, &f->export_ticket, NULL);
         dh_table_info_reset(&f->table);
@@ -834,7 +884,7 @@ static void do_seek(struct dh_client *c, struct dh_session *s, uint64_t gen,
         post_error(c, DH_EV_SEEK, cmd->req, &e);
         return;
     }
-    struct dh_event *ev = event_new(DH_EV_SEEK, cmd->req);
+    struct dh_event *ev = event_new(c, DH_EV_SEEK, cmd->req);
     if (!ev)
         return;
     ev->row = row;
@@ -868,7 +918,7 @@ static void do_stats(struct dh_client *c, struct dh_session *s, uint64_t gen,
             dh_release(s, &result, NULL);
         }
     }
-    struct dh_event *ev = rc == DH_OK ? event_new(DH_EV_STATS, cmd->req) : NULL;
+    struct dh_event *ev = rc == DH_OK ? event_new(c, DH_EV_STATS, cmd->req) : NULL;
     if (!ev) {
         if (rows)
             dh_rows_reset(rows);
@@ -1086,7 +1136,7 @@ static void post_rows_locked(struct dh_client *c, const uint64_t *latest, uint64
                              struct dh_rows *rows, const struct dh_error *e, int64_t t0,
                              uint64_t gen)
 {
-    struct dh_event *ev = *latest == req ? event_new(DH_EV_ROWS, req) : NULL;
+    struct dh_event *ev = *latest == req ? event_new(c, DH_EV_ROWS, req) : NULL;
     if (ev) {
         ev->elapsed_ms = (double)(dh_now_ms() - t0);
         ev->epoch = gen;
@@ -1175,7 +1225,7 @@ static void settle_locked(struct dh_client *c, const struct window_slot *w,
         *w->pending = *r;
         *w->has_pending = 1;
     }
-    struct dh_event *ev = event_new(DH_EV_ROWS, r->req);
+    struct dh_event *ev = event_new(c, DH_EV_ROWS, r->req);
     if (!ev)
         return;
     ev->ok = 0;
@@ -1421,6 +1471,8 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
         return NULL;
     }
     pthread_mutex_init(&c->mu, NULL);
+    pthread_mutex_init(&c->lost.mu, NULL);
+    c->reserve = event_alloc(c);
     dh_cond_init_monotonic(&c->cv);
     dh_monitor_init(&c->monitor);
     dh_epoch_cache_init(&c->exports);
@@ -1485,11 +1537,12 @@ void dh_client_free(struct dh_client *c)
         c->cmd_head = n;
     }
     while (c->ev_head) {
-        struct event_node *n = c->ev_head->next;
-        dh_event_free(c->ev_head->ev);
-        free(c->ev_head);
+        struct queued_event *n = c->ev_head->next;
+        dh_event_free(&c->ev_head->ev);
         c->ev_head = n;
     }
+    dh_event_free(c->reserve);
+    pthread_mutex_destroy(&c->lost.mu);
     dh_monitor_reset(&c->monitor);
     close(c->wake_fd);
     pthread_cond_destroy(&c->cv);
@@ -1535,10 +1588,53 @@ int dh_client_wake_fd(const struct dh_client *c)
     return c->wake_fd;
 }
 
+/* The oldest loss as an error event (from the reserve when nothing can be
+ * allocated), or NULL when none is waiting or no event can be had yet (the
+ * loss stays remembered). UI thread. */
+static struct dh_event *lost_report(struct dh_client *c)
+{
+    struct lost_events *l = &c->lost;
+    pthread_mutex_lock(&l->mu);
+    if (l->n_replies == 0 && l->updates == 0 && l->overflow == 0) {
+        pthread_mutex_unlock(&l->mu);
+        return NULL;
+    }
+    struct dh_event *ev = event_alloc(c);
+    if (!ev) {
+        ev = c->reserve;
+        c->reserve = NULL;
+    }
+    if (!ev) {
+        pthread_mutex_unlock(&l->mu);
+        return NULL;
+    }
+    ev->ok = 0;
+    if (l->n_replies > 0) {
+        ev->kind = l->replies[0].kind;
+        ev->req = l->replies[0].req;
+        memmove(&l->replies[0], &l->replies[1], --l->n_replies * sizeof l->replies[0]);
+        dh_error_set(&ev->err, DH_ENOMEM, "out of memory: the result of this request was lost");
+    } else {
+        ev->kind = DH_EV_ERROR;
+        dh_error_set(&ev->err, DH_ENOMEM,
+                     "out of memory: %llu update(s) lost; the object list, tickets and "
+                     "other requests may be out of date",
+                     (unsigned long long)(l->updates + l->overflow));
+        l->updates = l->overflow = 0;
+    }
+    pthread_mutex_unlock(&l->mu);
+    return ev;
+}
+
 struct dh_event *dh_client_next_event(struct dh_client *c)
 {
+    if (!c->reserve)
+        c->reserve = event_alloc(c);
+    struct dh_event *lost = lost_report(c);
+    if (lost)
+        return lost;
     pthread_mutex_lock(&c->mu);
-    struct event_node *n = c->ev_head;
+    struct queued_event *n = c->ev_head;
     if (!n) {
         uint64_t v;
         ssize_t r = read(c->wake_fd, &v, sizeof v); /* clear: the queue is empty */
@@ -1550,9 +1646,8 @@ struct dh_event *dh_client_next_event(struct dh_client *c)
     if (!c->ev_head)
         c->ev_tail = NULL;
     pthread_mutex_unlock(&c->mu);
-    struct dh_event *ev = n->ev;
-    free(n);
-    return ev;
+    n->next = NULL;
+    return &n->ev;
 }
 
 /* Queue a command. epoch: the session epoch an export ticket t belongs to;
@@ -1576,13 +1671,24 @@ static uint64_t queue_cmd_struct(struct dh_client *c, struct cmd *cmd, enum cmd_
     return req;
 }
 
+/* A command that could not be queued for want of memory still gets a request id,
+ * and its answer: an out-of-memory error (event_lost). */
+static uint64_t queue_lost(struct dh_client *c, enum cmd_kind kind)
+{
+    pthread_mutex_lock(&c->mu);
+    uint64_t req = ++c->next_req;
+    pthread_mutex_unlock(&c->mu);
+    event_lost(c, cmd_event_kind(kind), req);
+    return req;
+}
+
 static uint64_t queue_cmd_ops(struct dh_client *c, enum cmd_kind kind, const struct dh_ticket *t,
                               uint64_t epoch, const char *name, const char *type,
                               struct dh_view_ops *ops)
 {
     struct cmd *cmd = calloc(1, sizeof *cmd);
     if (!cmd)
-        return 0;
+        return queue_lost(c, kind);
     if (ops) { /* moved in */
         cmd->ops = *ops;
         dh_view_ops_init(ops);
@@ -1643,13 +1749,13 @@ uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src,
 {
     struct cmd *cmd = calloc(1, sizeof *cmd);
     if (!cmd)
-        return 0;
+        return queue_lost(c, CMD_SEEK);
     cmd->seek = *q;
     cmd->seek.column = q->column ? strdup(q->column) : NULL;
     cmd->seek.value.s = q->value.s ? strdup(q->value.s) : NULL;
     if (!cmd->seek.column || (q->value.s && !cmd->seek.value.s)) {
         cmd_free(cmd);
-        return 0;
+        return queue_lost(c, CMD_SEEK);
     }
     return queue_cmd_struct(c, cmd, CMD_SEEK, &src->ticket, src->epoch);
 }
@@ -1795,6 +1901,9 @@ void dh_client_get_stats(struct dh_client *c, struct dh_client_stats *out)
     pthread_mutex_lock(&c->mu);
     *out = c->stats;
     pthread_mutex_unlock(&c->mu);
+    pthread_mutex_lock(&c->lost.mu);
+    out->events_lost = c->lost.total;
+    pthread_mutex_unlock(&c->lost.mu);
 }
 
 const char *dh_client_target(const struct dh_client *c)

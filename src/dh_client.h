@@ -22,6 +22,9 @@
 struct dh_client_options {
     struct dh_connect_options connect;
     int probe_interval_ms; /* how often tickets from others are probed; default 5000 */
+    /* Tests: allocates events instead of calloc (to make it fail); what it returns
+     * must be freeable with free(). NULL: calloc. */
+    void *(*event_calloc)(size_t n, size_t size);
 };
 
 /* Connection as the user sees it. */
@@ -117,7 +120,10 @@ void dh_client_free(struct dh_client *c);
 
 /* A descriptor that becomes readable when events are queued. UI thread. */
 int dh_client_wake_fd(const struct dh_client *c);
-/* Pop the next event, or NULL if none. Caller frees it. UI thread. */
+/* Pop the next event, or NULL if none. Caller frees it. No event is dropped for
+ * want of memory: one the client could not allocate comes out later as an error,
+ * the request's own kind with ok 0 and DH_ENOMEM (a reply), or DH_EV_ERROR saying
+ * how many updates were lost (objects, tickets, connection). UI thread. */
 struct dh_event *dh_client_next_event(struct dh_client *c);
 
 /* Commands. Each returns a request id (> 0) at once; the result arrives as an
@@ -160,7 +166,8 @@ void dh_client_cancel(struct dh_client *c, uint64_t req);
 uint64_t dh_client_derive(struct dh_client *c, const struct dh_source *src,
                           const struct dh_view_ops *ops);
 /* Search a column of a table source on the server (SeekRow, dh_seek):
- * DH_EV_SEEK brings the row. q is copied. 0 when out of memory. UI thread. */
+ * DH_EV_SEEK brings the row (an out-of-memory error when it cannot be queued).
+ * q is copied. UI thread. */
 uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src,
                         const struct dh_seek *q);
 /* Statistics of a column of a table source (ComputeColumnStatistics):
@@ -198,6 +205,7 @@ uint64_t dh_client_epoch(struct dh_client *c);
  * (each a call to the server) and exports made to resolve sources. */
 struct dh_client_stats {
     uint64_t rows_attempts, live_attempts, exports_made;
+    uint64_t events_lost; /* events that could not be allocated (each reported as an error) */
 };
 void dh_client_get_stats(struct dh_client *c, struct dh_client_stats *out);
 

@@ -759,8 +759,10 @@ static void show_messages(struct app *a)
     static const char *const names[] = {"info", "warning", "error"};
     size_t cap = APP_MSG_HISTORY * (sizeof a->history[0].text + 32) + 64;
     char *text = malloc(cap);
-    if (!text)
+    if (!text) {
+        app_message(a, APP_ERROR, "Cannot show the messages: out of memory.");
         return;
+    }
     size_t o = 0;
     if (a->history_n == 0)
         o += (size_t)snprintf(text, cap, "No messages yet.");

@@ -89,9 +89,10 @@ static void rebuild(struct objects_view *v, struct app *a)
     size_t n = l ? l->n : 0;
     if (n > v->cap) {
         size_t *r = realloc(v->rows, n * sizeof *r);
-        if (!r)
+        if (!r) {
+            app_message(a, APP_ERROR, "Out of memory: listing %zu of %zu objects.", v->cap, n);
             n = v->cap;
-        else {
+        } else {
             v->rows = r;
             v->cap = n;
         }
