@@ -31,4 +31,8 @@ size_t dh_float_text(float v, char *out);
 size_t dh_i64_text(int64_t v, char *out);
 size_t dh_u64_text(uint64_t v, char *out);
 
+/* The low `width` decimal digits of v, zero-padded on the left, at
+ * out[0..width) (no NUL): fraction digits of times. Any thread. */
+void dh_digits_fixed(uint64_t v, size_t width, char *out);
+
 #endif

@@ -192,7 +192,7 @@ static void put_double(struct out *o, double v, int prec, int group)
  * 1e-5 <= |x| < 1e15, else "1.5E20". */
 static void put_shortest(struct out *o, int neg, uint64_t digits, int exp10, int group)
 {
-    char ds[24];
+    char ds[DH_NUMTEXT_MAX];
     size_t n = dh_u64_text(digits, ds);
     int point = (int)n + exp10; /* digits before the decimal point */
     if (neg)
@@ -203,7 +203,7 @@ static void put_shortest(struct out *o, int neg, uint64_t digits, int exp10, int
             put(o, ".", 1);
             put(o, ds + 1, n - 1);
         }
-        char x[16];
+        char x[1 + DH_NUMTEXT_MAX];
         x[0] = 'E';
         size_t xn = 1 + dh_i64_text(point - 1, x + 1);
         put(o, x, xn);

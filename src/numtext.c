@@ -8,6 +8,7 @@
  * two neighbours at the longer length. Floats share the table (top 64 bits). */
 #include "dh_numtext.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -122,8 +123,45 @@ static void binary_decimal(uint64_t frac, int be, int mant, int bias, int wide,
     strip_zeros(digits, exp10);
 }
 
+/* Decimals with at most SHORT_FRACTION fraction digits (prices, amounts,
+ * measurements: most doubles in tables) without Schubfach. For a value
+ * a <= SHORT_MAX, a * 10^6 lies within 0.25 of any integer N whose N / 10^6
+ * reads back to a (its rounding interval is at most 10^6 * ulp(a) <= 0.5
+ * wide there), the product's own rounding adds at most 0.125, so rounding
+ * the product to an integer finds N; and since candidates 10^-6 apart cannot
+ * share that interval, N is the only one at that length, so N with its
+ * trailing zeros dropped is the shortest decimal, Schubfach's answer. The
+ * check t / 10^6 == a is exact: IEEE division rounds the quotient of two
+ * exact operands as strtod rounds "t e-6". Needs double arithmetic without
+ * extra precision (FLT_EVAL_METHOD 0). 0 when a has more digits (or none). */
+#define SHORT_FRACTION 6
+#define SHORT_SCALE 1e6
+#define SHORT_MAX 2251799813.0 /* 2^51 / 10^6, rounded down */
+static int short_decimal(double a, uint64_t *digits, int *exp10)
+{
+#if FLT_EVAL_METHOD == 0
+    if (!(a <= SHORT_MAX))
+        return 0;
+    const double round_int = 0x1.8p52; /* adding it rounds anything below 2^51 to an integer */
+    double t = (a * SHORT_SCALE + round_int) - round_int;
+    if (t == 0 || t / SHORT_SCALE != a)
+        return 0;
+    *digits = (uint64_t)t;
+    *exp10 = -SHORT_FRACTION;
+    strip_zeros(digits, exp10);
+    return 1;
+#else
+    (void)a;
+    (void)digits;
+    (void)exp10;
+    return 0;
+#endif
+}
+
 void dh_double_decimal(double v, uint64_t *digits, int *exp10)
 {
+    if (short_decimal(fabs(v), digits, exp10))
+        return;
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
     binary_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)((bits >> 52) & 0x7FF), 52, 1023, 1,
@@ -140,21 +178,156 @@ void dh_float_decimal(float v, uint32_t *digits, int *exp10)
     *digits = (uint32_t)d;
 }
 
-/* Lay out sign, digits and exponent: plain for 1e-6 <= |v| < 1e21. */
+/* "00".."99": two digits per division. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Number of decimal digits of v (1 for 0): the bit length gives it within
+ * one, a table of powers of ten settles it. */
+static size_t digit_count(uint64_t v)
+{
+    static const uint64_t pow10[20] = {
+        0, /* so that 0 counts one digit */
+        UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000), UINT64_C(100000),
+        UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+        UINT64_C(10000000000), UINT64_C(100000000000), UINT64_C(1000000000000),
+        UINT64_C(10000000000000), UINT64_C(100000000000000), UINT64_C(1000000000000000),
+        UINT64_C(10000000000000000), UINT64_C(100000000000000000),
+        UINT64_C(1000000000000000000), UINT64_C(10000000000000000000)};
+    unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
+    unsigned t = (bits * 1233u) >> 12; /* floor(log10(2^bits)): the count or one less */
+    return t + (v >= pow10[t]);
+}
+
+/* Write the low m decimal digits of *v (leading zeros included) so that they
+ * end just before end, two per division; *v keeps the digits above them. */
+static void put_low_digits(char *end, uint64_t *v, size_t m)
+{
+    uint64_t x = *v;
+    for (; m >= 2 && x > UINT32_MAX; m -= 2) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * (x % 100), 2);
+        x /= 100;
+    }
+    if (x > UINT32_MAX) { /* m is 0 or 1 */
+        if (m) {
+            end[-1] = (char)('0' + x % 10);
+            x /= 10;
+        }
+        *v = x;
+        return;
+    }
+    uint32_t y = (uint32_t)x; /* the rest in 32-bit arithmetic: cheaper divisions */
+    for (; m >= 4; m -= 4) {
+        uint32_t r = y % 10000;
+        y /= 10000;
+        end -= 4;
+        memcpy(end, digit_pairs + 2 * (r / 100), 2);
+        memcpy(end + 2, digit_pairs + 2 * (r % 100), 2);
+    }
+    if (m >= 2) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * (y % 100), 2);
+        y /= 100;
+        m -= 2;
+    }
+    if (m) {
+        end[-1] = (char)('0' + y % 10);
+        y /= 10;
+    }
+    *v = y;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR_DIGITS 1
+
+/* The 8 decimal digits of x < 10^8 (leading zeros included) as ASCII, the
+ * first in the lowest byte, for one little-endian 8-byte store: two lanes
+ * of 4 digits, split into pairs, then into digits, each lane at once by a
+ * multiplication (x * 10486 >> 20 == x / 100 for x < 43,699; x * 103 >> 10
+ * == x / 10 for x < 179; the lanes are wide enough not to carry). */
+static inline uint64_t digits8(uint32_t x)
+{
+    uint64_t m = (uint64_t)(x / 10000) | (uint64_t)(x % 10000) << 32;
+    uint64_t h = ((m * 10486) >> 20) & UINT64_C(0x0000007F0000007F);
+    m = h | (m - h * 100) << 16;
+    uint64_t t = ((m * 103) >> 10) & UINT64_C(0x000F000F000F000F);
+    m = t | (m - t * 10) << 8;
+    return m + UINT64_C(0x3030303030303030);
+}
+#endif
+
+/* Write the n = digit_count(v) digits of v at out[0..n); may write up to
+ * out[8) when n < 8 (callers' buffers hold DH_NUMTEXT_MAX). */
+static void put_digits(char *out, uint64_t v, size_t n)
+{
+#ifdef SWAR_DIGITS
+    uint64_t d;
+    if (n <= 8) {
+        d = digits8((uint32_t)v) >> (8 * (8 - n));
+        memcpy(out, &d, 8);
+        return;
+    }
+    if (n <= 16) {
+        uint64_t q = v / 100000000;
+        d = digits8((uint32_t)q) >> (8 * (16 - n));
+        memcpy(out, &d, 8);
+        d = digits8((uint32_t)(v - q * 100000000));
+        memcpy(out + n - 8, &d, 8);
+        return;
+    }
+    uint64_t q = v / UINT64_C(10000000000000000), r = v - q * UINT64_C(10000000000000000);
+    uint64_t r1 = r / 100000000;
+    d = digits8((uint32_t)q) >> (8 * (24 - n));
+    memcpy(out, &d, 8);
+    d = digits8((uint32_t)r1);
+    memcpy(out + n - 16, &d, 8);
+    d = digits8((uint32_t)(r - r1 * 100000000));
+    memcpy(out + n - 8, &d, 8);
+#else
+    put_low_digits(out + n, &v, n);
+#endif
+}
+
+void dh_digits_fixed(uint64_t v, size_t width, char *out)
+{
+#ifdef SWAR_DIGITS
+    for (; width >= 8; width -= 8) {
+        uint64_t q = v / 100000000;
+        uint64_t d = digits8((uint32_t)(v - q * 100000000));
+        memcpy(out + width - 8, &d, 8);
+        v = q;
+    }
+#endif
+    if (width == 1) /* the nanoseconds' first digit */
+        out[0] = (char)('0' + v % 10);
+    else
+        put_low_digits(out + width, &v, width);
+}
+
+/* Lay out sign, digits and exponent: plain for 1e-6 <= |v| < 1e21. The
+ * digits (17 at most) are written once, then placed with fixed-size copies
+ * (no length-dependent call); out holds DH_NUMTEXT_MAX bytes, which every
+ * copy below stays inside. */
 static size_t layout(int neg, uint64_t digits, int exp10, char *out)
 {
-    char ds[24];
-    size_t nd = dh_u64_text(digits, ds);
+    char ds[40] = {0};
+    size_t nd = digit_count(digits);
+    put_digits(ds, digits, nd);
     int point = (int)nd + exp10; /* position of the decimal point in ds */
     size_t n = 0;
     if (neg)
         out[n++] = '-';
     if (point > 21 || point < -5) {
-        out[n++] = ds[0];
+        out[n] = ds[0];
         if (nd > 1) {
-            out[n++] = '.';
-            memcpy(out + n, ds + 1, nd - 1);
-            n += nd - 1;
+            out[n + 1] = '.';
+            memcpy(out + n + 2, ds + 1, 16);
+            n += nd + 1;
+        } else {
+            n++;
         }
         int x = point - 1;
         out[n++] = 'e';
@@ -162,24 +335,24 @@ static size_t layout(int neg, uint64_t digits, int exp10, char *out)
         n += dh_u64_text((uint64_t)(x < 0 ? -x : x), out + n);
         return n;
     }
-    if (point <= 0) {
+    if (point <= 0) { /* 0.000ddd: at most five zeros */
         out[n++] = '0';
         out[n++] = '.';
         for (int i = point; i < 0; i++)
             out[n++] = '0';
-        memcpy(out + n, ds, nd);
+        memcpy(out + n, ds, 24);
         n += nd;
-    } else if ((size_t)point >= nd) {
-        memcpy(out + n, ds, nd);
-        n += nd;
+    } else if ((size_t)point >= nd) { /* ddd000: at most 21 digits */
+        memcpy(out + n, ds, 24);
         for (size_t i = nd; i < (size_t)point; i++)
-            out[n++] = '0';
-    } else {
-        memcpy(out + n, ds, (size_t)point);
+            out[n + i] = '0';
         n += (size_t)point;
-        out[n++] = '.';
-        memcpy(out + n, ds + point, nd - (size_t)point);
-        n += nd - (size_t)point;
+    } else { /* ddd.ddd */
+        size_t ip = (size_t)point;
+        memcpy(out + n, ds, 16);
+        out[n + ip] = '.';
+        memcpy(out + n + ip + 1, ds + ip, 16);
+        n += nd + 1;
     }
     out[n] = '\0';
     return n;
@@ -221,29 +394,10 @@ size_t dh_float_text(float v, char *out)
     return layout(signbit(v) != 0, d, x, out);
 }
 
-/* "00".."99": two digits per division. */
-static const char digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
 size_t dh_u64_text(uint64_t v, char *out)
 {
-    char tmp[24];
-    char *p = tmp + sizeof tmp;
-    while (v >= 100) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * (v % 100), 2);
-        v /= 100;
-    }
-    if (v >= 10) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * v, 2);
-    } else {
-        *--p = (char)('0' + v);
-    }
-    size_t n = (size_t)(tmp + sizeof tmp - p);
-    memcpy(out, p, n);
+    size_t n = digit_count(v);
+    put_digits(out, v, n);
     out[n] = '\0';
     return n;
 }

@@ -223,7 +223,81 @@ static void test_integers(void)
     CHECK_STR(buf, "-7");
 }
 
+/* Integers at every digit-count boundary (10^k - 1, 10^k, 10^k + 1, both
+ * signs) and random ones of every length, against snprintf. */
+static void test_integer_lengths(void)
+{
+    char buf[DH_NUMTEXT_MAX], want[48];
+    int bad = 0;
+    uint64_t p = 1;
+    for (int k = 0; k <= 19; k++, p *= 10) {
+        const uint64_t us[] = {p - 1, p, p + 1, p * 2 - 1};
+        for (size_t i = 0; i < sizeof us / sizeof *us; i++) {
+            size_t n = dh_u64_text(us[i], buf);
+            snprintf(want, sizeof want, "%llu", (unsigned long long)us[i]);
+            bad += n != strlen(want) || strcmp(buf, want) != 0;
+            int64_t sv = -(int64_t)(us[i] & INT64_MAX);
+            n = dh_i64_text(sv, buf);
+            snprintf(want, sizeof want, "%lld", (long long)sv);
+            bad += n != strlen(want) || strcmp(buf, want) != 0;
+        }
+    }
+    for (int i = 0; i < 200000; i++) {
+        uint64_t v = rng() >> (rng() % 64);
+        size_t n = dh_u64_text(v, buf);
+        snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+        bad += n != strlen(want) || strcmp(buf, want) != 0;
+        n = dh_i64_text((int64_t)v, buf);
+        snprintf(want, sizeof want, "%lld", (long long)(int64_t)v);
+        bad += n != strlen(want) || strcmp(buf, want) != 0;
+    }
+    CHECK_INT(bad, 0);
+    char fixed[12] = "##########";
+    dh_digits_fixed(42, 9, fixed);
+    CHECK_STR(fixed, "000000042#");
+    dh_digits_fixed(999999999, 9, fixed);
+    CHECK_STR(fixed, "999999999#");
+    dh_digits_fixed(UINT64_C(12345678901234), 3, fixed);
+    CHECK_STR(fixed, "234999999#");
+}
+
+/* Doubles with few decimals take a shortcut (short_decimal in numtext.c):
+ * prices, k / 10^f for every f up to 9, both sides of where the shortcut
+ * stops (2^51 / 10^6) and each value's neighbours, against the oracle. */
+static void test_short_decimals(void)
+{
+    int bad = 0, n = 0;
+    static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    for (int i = 0; i < 12000; i++) {
+        uint64_t r = rng();
+        double k = (double)(r >> 20 & ((UINT64_C(1) << (r % 44)) - 1));
+        double v = k / scale[(r >> 8) % 10];
+        bad += !check_double(v) + !check_double(nextafter(v, 0)) +
+               !check_double(nextafter(v, INFINITY));
+        n += 3;
+    }
+    for (int cents = 0; cents < 100000; cents += 37) { /* prices, two decimals */
+        bad += !check_double((double)cents / 100) + !check_double(-(double)cents / 100 - 3e5);
+        n += 2;
+    }
+    const double edge = 2251799813.0;
+    for (int i = -1000; i <= 1000; i++) {
+        double v = edge + (double)i * 0x1p-22;
+        bad += !check_double(v) + !check_double(v + 0.25) + !check_double(v - 0.000001);
+        n += 3;
+    }
+    CHECK_INT(bad, 0);
+    CHECK(n > 40000);
+    CHECK_STR(dtext(335.3), "335.3");
+    CHECK_STR(dtext(-0.000001), "-0.000001");
+    CHECK_STR(dtext(1e-7), "1e-7");
+    CHECK_STR(dtext(100), "100");
+    CHECK_STR(dtext(2251799813.25), "2251799813.25");
+    CHECK_STR(dtext(0.1 + 0.2), "0.30000000000000004");
+}
+
 int main(void)
 {
-    CHECK_RUN(T(test_spellings), T(test_edges), T(test_random_round_trips), T(test_integers));
+    CHECK_RUN(T(test_spellings), T(test_edges), T(test_random_round_trips), T(test_integers),
+              T(test_integer_lengths), T(test_short_decimals));
 }
