@@ -15,8 +15,10 @@
 /* What consecutive instants share, remembered: the local offset per
  * 15-minute slot of UTC (a slot is remembered only when its first and last
  * second have the same offset; zones change their offset at most once in 15
- * minutes, so a remembered slot is exact) and the text of the last day
- * written. Zero-initialise it or use dh_zone_cache_init. One per thread. */
+ * minutes, so a remembered slot is exact), the text of the last day written,
+ * and the text of the last second written ("2024-01-02T03:04:05" and its
+ * zone suffix: a second's text depends on nothing else). Zero-initialise it
+ * or use dh_zone_cache_init. One per thread. */
 struct dh_zone_cache {
     int64_t slot;
     int64_t offset;
@@ -24,6 +26,12 @@ struct dh_zone_cache {
     int64_t day;
     char day_text[24];
     size_t day_len;        /* 0: no day remembered */
+    int64_t sec;           /* seconds since the epoch (UTC) of sec_text */
+    int sec_local;         /* sec_text is in the local zone */
+    char sec_text[48];     /* date, 'T', clock to the second */
+    size_t sec_len;        /* 0: no second remembered */
+    char zone_text[16];    /* "Z" or the offset, "+01:00" */
+    size_t zone_len;
 };
 void dh_zone_cache_init(struct dh_zone_cache *c);
 

@@ -10,6 +10,12 @@
 
 #define ZONE_SLOT_SECONDS 900
 
+/* dh_timestamp_text copies 32 bytes of a second's text (28 at most) and all
+ * of the zone's after at most 10 of fraction. */
+_Static_assert(sizeof ((struct dh_zone_cache *)0)->sec_text >= 32, "second text copy");
+_Static_assert(28 + 10 + sizeof ((struct dh_zone_cache *)0)->zone_text < DH_TIMETEXT_MAX,
+               "timestamp text fits");
+
 int64_t dh_floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
@@ -90,21 +96,24 @@ static size_t put_date(int64_t days, char *out)
     return n + 5;
 }
 
-/* Write "HH:MM:SS" and, for digits > 0, "." and the fraction. */
-static size_t put_clock(int64_t sod, int64_t frac, int digits, char *out)
+/* Write "HH:MM:SS". */
+static void put_hms(int64_t sod, char *out)
 {
     two(out, (unsigned)(sod / 3600));
     out[2] = ':';
     two(out + 3, (unsigned)(sod / 60 % 60));
     out[5] = ':';
     two(out + 6, (unsigned)(sod % 60));
+}
+
+/* Write "HH:MM:SS" and, for digits > 0, "." and the fraction. */
+static size_t put_clock(int64_t sod, int64_t frac, int digits, char *out)
+{
+    put_hms(sod, out);
     if (digits <= 0)
         return 8;
     out[8] = '.';
-    for (int k = digits; k >= 1; k--) {
-        out[8 + k] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
+    dh_digits_fixed((uint64_t)frac, (size_t)digits, out + 9);
     return 9 + (size_t)digits;
 }
 
@@ -167,37 +176,81 @@ static size_t put_offset(int64_t offset, char *out)
     return 9;
 }
 
-size_t dh_timestamp_text(int64_t v, int unit, int local, struct dh_zone_cache *cache,
-                         char *out)
+/* Split v (in unit) into whole seconds (floor) and the fraction (0 <= frac
+ * < units per second); *digits gets the fraction's digits. The division is
+ * by a constant per unit (a multiplication): this runs per exported cell. */
+static int64_t split_seconds(int64_t v, int unit, int64_t *frac, int *digits)
 {
-    int digits;
-    int64_t per = unit_per_second(unit, &digits);
-    int64_t secs = dh_floor_div(v, per);
-    int64_t frac = dh_floor_mod(v, per);
+    int64_t q, r;
+    switch (unit) {
+    case 0: *frac = 0; *digits = 0; return v;
+    case 1: q = v / 1000; r = v % 1000; *digits = 3; if (r < 0) { q--; r += 1000; } break;
+    case 2: q = v / 1000000; r = v % 1000000; *digits = 6; if (r < 0) { q--; r += 1000000; } break;
+    default: q = v / 1000000000; r = v % 1000000000; *digits = 9; if (r < 0) { q--; r += 1000000000; } break;
+    }
+    *frac = r;
+    return q;
+}
+
+/* The text of second secs (UTC, or the local zone with local): date, 'T'
+ * and clock into c->sec_text, the zone suffix into c->zone_text. */
+static void second_text(int64_t secs, int local, struct dh_zone_cache *c)
+{
     int ok = 0;
     int64_t offset = 0;
     if (local && secs > INT64_MIN + 86400 && secs < INT64_MAX - 86400)
-        offset = dh_local_offset(secs, cache, &ok);
+        offset = dh_local_offset(secs, c, &ok);
     int64_t shown = secs + offset;
     int64_t day = dh_floor_div(shown, 86400);
     size_t n;
-    if (cache && cache->day_len && cache->day == day) {
-        memcpy(out, cache->day_text, cache->day_len);
-        n = cache->day_len;
+    if (c->day_len && c->day == day) {
+        memcpy(c->sec_text, c->day_text, c->day_len);
+        n = c->day_len;
     } else {
-        n = put_date(day, out);
-        if (cache && n < sizeof cache->day_text) {
-            memcpy(cache->day_text, out, n);
-            cache->day_len = n;
-            cache->day = day;
+        n = put_date(day, c->sec_text);
+        if (n < sizeof c->day_text) {
+            memcpy(c->day_text, c->sec_text, n);
+            c->day_len = n;
+            c->day = day;
         }
     }
-    out[n++] = 'T';
-    n += put_clock(dh_floor_mod(shown, 86400), frac, digits, out + n);
-    if (ok)
-        n += put_offset(offset, out + n);
-    else
-        out[n++] = 'Z';
+    c->sec_text[n++] = 'T';
+    put_hms(dh_floor_mod(shown, 86400), c->sec_text + n);
+    c->sec_len = n + 8;
+    c->sec = secs;
+    c->sec_local = local;
+    if (ok) {
+        c->zone_len = put_offset(offset, c->zone_text);
+    } else {
+        c->zone_text[0] = 'Z';
+        c->zone_len = 1;
+    }
+}
+
+size_t dh_timestamp_text(int64_t v, int unit, int local, struct dh_zone_cache *cache,
+                         char *out)
+{
+    struct dh_zone_cache own;
+    if (!cache) {
+        dh_zone_cache_init(&own);
+        cache = &own;
+    }
+    int digits;
+    int64_t frac;
+    int64_t secs = split_seconds(v, unit, &frac, &digits);
+    if (!cache->sec_len || cache->sec != secs || cache->sec_local != local)
+        second_text(secs, local, cache);
+    /* Fixed-size copies (the longest second is 28 bytes; out holds
+     * DH_TIMETEXT_MAX): no call per cell. */
+    size_t n = cache->sec_len;
+    memcpy(out, cache->sec_text, 32);
+    if (digits > 0) {
+        out[n] = '.';
+        dh_digits_fixed((uint64_t)frac, (size_t)digits, out + n + 1);
+        n += 1 + (size_t)digits;
+    }
+    memcpy(out + n, cache->zone_text, sizeof cache->zone_text);
+    n += cache->zone_len;
     out[n] = '\0';
     return n;
 }
