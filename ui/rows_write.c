@@ -6,9 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dh_numtext.h"
+#include "dh_timetext.h"
+
 /* Arrow IPC encapsulation (Arrow columnar format, "Encapsulated message
  * format"): continuation marker, then the metadata length. */
 #define IPC_CONTINUATION 0xFFFFFFFFu
+
+static void put_null(struct rows_writer *w);
+
+/* The bytes that keep a CSV or TSV string from being copied as it is: what
+ * the format escapes or quotes, and in the safe mode what the sanitiser
+ * rewrites (as rows_out.c decides, byte for byte). */
+static void init_special(struct rows_writer *w)
+{
+    static const char csv[] = ",\"\r\n", tsv[] = "\\\t\n\r";
+    const char *set = w->format == CLI_FORMAT_TSV ? tsv : csv;
+    for (const char *p = set; *p; p++)
+        w->special[(unsigned char)*p] = 1;
+    if (!w->safe)
+        return;
+    for (unsigned c = 0; c < 256; c++)
+        if ((c < 0x20 && c != '\t' && c != '\n') || c >= 0x7F)
+            w->special[c] = 1;
+}
 
 int rows_writer_init(struct rows_writer *w, enum cli_rows_format format, int fd,
                      const struct dh_schema *schema, const size_t *cols, size_t n_cols,
@@ -25,8 +46,21 @@ int rows_writer_init(struct rows_writer *w, enum cli_rows_format format, int fd,
     rows_out_init(&w->out, fd);
     w->kinds = calloc(n_cols ? n_cols : 1, sizeof *w->kinds);
     w->key_end = calloc(n_cols ? n_cols : 1, sizeof *w->key_end);
-    if (!w->kinds || !w->key_end || w->out.buf.oom)
+    w->plans = calloc(n_cols ? n_cols : 1, sizeof *w->plans);
+    if (!w->kinds || !w->key_end || !w->plans || w->out.buf.oom)
         return -1;
+    init_special(w);
+    if (format == CLI_FORMAT_CSV || format == CLI_FORMAT_TSV) {
+        /* the text of a null, as put_null writes it, for the fast ops */
+        struct rows_buf keep = w->out.buf;
+        w->out.buf = (struct rows_buf){0};
+        rows_buf_grow(&w->out.buf, 16); /* never NULL, even for an empty null */
+        put_null(w);
+        w->null_field = w->out.buf;
+        w->out.buf = keep;
+        if (w->null_field.oom)
+            return -1;
+    }
     for (size_t k = 0; k < n_cols; k++) {
         const struct dh_field *f = &schema->fields[cols[k]];
         w->kinds[k] = rows_kind_of(f);
@@ -109,36 +143,240 @@ static void put_null(struct rows_writer *w)
         rows_buf_put(&w->out.buf, "\\N", 2);
 }
 
-/* CSV or TSV lines for rows [0, n). */
+/* One cell the general way: null check, exact text, quoting or escaping
+ * as the format needs. */
+static void generic_cell(struct rows_writer *w, const struct dh_column_view *c, int64_t r,
+                         enum rows_kind kind)
+{
+    if (rows_cell_is_null(c, r)) {
+        put_null(w);
+        return;
+    }
+    const char *text;
+    size_t len;
+    if (plain_kind(kind)) { /* formatted straight into the output */
+        char *p = rows_buf_room(&w->out.buf, ROWS_VALUE_TMP);
+        if (!p)
+            return;
+        rows_value_text(&w->vctx, c, r, kind, p, &text, &len);
+        if (text != p)
+            memcpy(p, text, len);
+        w->out.buf.len += len;
+        return;
+    }
+    char tmp[ROWS_VALUE_TMP];
+    rows_value_text(&w->vctx, c, r, kind, tmp, &text, &len);
+    put_field(w, text, len);
+}
+
+/* How a column of the current batch is written. The fast ops read the
+ * column's buffers directly: the decoder checked them for the batch's
+ * length, so no cell re-checks bounds, and the batch's string bytes were
+ * checked once for what the format would escape. */
+enum cell_op {
+    OP_GENERIC,   /* generic_cell */
+    OP_INT,       /* signed integer, 1 to 8 bytes */
+    OP_UINT,      /* unsigned integer, 1 to 8 bytes */
+    OP_F64,
+    OP_F32,
+    OP_BOOL,
+    OP_TIMESTAMP, /* 8-byte instant */
+    OP_STRING,    /* UTF8 (32-bit offsets), no byte of the batch's data special */
+};
+
+/* Room a cell of the fixed ops may take: the longest number or instant text
+ * (DH_TIMETEXT_MAX covers DH_NUMTEXT_MAX and the fixed-size copies of
+ * dh_timestamp_text) and its separator. */
+#define CELL_ROOM (DH_TIMETEXT_MAX + 1)
+/* A string this short is copied as one 16-byte block when its bytes are
+ * followed by at least that many in the column (no length-dependent call);
+ * a string cell takes its length, this slack and two quotes. */
+#define SHORT_STRING 16
+#define STRING_SLACK (SHORT_STRING + 2)
+/* Rows written per reservation of output room. */
+#define CHUNK_ROWS 256
+
+/* 1 if no byte of string rows [0, n) is special in this format. */
+static int strings_plain(const struct rows_writer *w, const struct dh_column_view *c, int64_t n)
+{
+    int64_t a = dh_fb_load_i32(c->offsets), z = dh_fb_load_i32(c->offsets + 4 * (size_t)n);
+    unsigned bad = 0;
+    for (int64_t i = a; i < z; i++)
+        bad |= w->special[c->values[i]];
+    return !bad;
+}
+
+static int int_width(int w)
+{
+    return w == 1 || w == 2 || w == 4 || w == 8;
+}
+
+/* The op for column c (kind k) over rows [0, n) of this batch. */
+static enum cell_op plan_op(const struct rows_writer *w, const struct dh_column_view *c,
+                            enum rows_kind k, int64_t n)
+{
+    if (!c->field || c->length < n || n <= 0 || c->deephaven_nulls ||
+        c->field->type == DH_TYPE_NULL || !c->values)
+        return OP_GENERIC;
+    switch (k) {
+    case RK_INT: return int_width(c->value_width) ? OP_INT : OP_GENERIC;
+    case RK_UINT: return int_width(c->value_width) ? OP_UINT : OP_GENERIC;
+    case RK_FLOAT64: return c->value_width == 8 ? OP_F64 : OP_GENERIC;
+    case RK_FLOAT32: return c->value_width == 4 ? OP_F32 : OP_GENERIC;
+    case RK_BOOL: return c->field->type == DH_TYPE_BOOL ? OP_BOOL : OP_GENERIC;
+    case RK_TIMESTAMP: return c->value_width == 8 ? OP_TIMESTAMP : OP_GENERIC;
+    case RK_STRING:
+        return c->field->type == DH_TYPE_UTF8 && c->offsets && strings_plain(w, c, n)
+                   ? OP_STRING
+                   : OP_GENERIC;
+    default: return OP_GENERIC;
+    }
+}
+
+/* A fixed-width integer at p, sign- or zero-extended. */
+static inline uint64_t load_int(const uint8_t *p, int width, int is_signed)
+{
+    switch (width) {
+    case 1: return is_signed ? (uint64_t)(int64_t)(int8_t)p[0] : p[0];
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return is_signed ? (uint64_t)(int64_t)(int16_t)v : v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return is_signed ? (uint64_t)(int64_t)(int32_t)v : v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    }
+}
+
+/* A string cell of an OP_STRING column at p (room for its length plus
+ * STRING_SLACK); returns the end. The bytes hold nothing the format
+ * escapes, so CSV only quotes an empty string and one that starts or ends
+ * with a space, by wrapping it (as rows_csv_field does). */
+static char *string_cell(const struct rows_writer *w, const struct dh_column_view *c, int64_t r,
+                         char *p)
+{
+    int64_t a = dh_fb_load_i32(c->offsets + 4 * (size_t)r);
+    size_t len = (size_t)(dh_fb_load_i32(c->offsets + 4 * (size_t)r + 4) - a);
+    const uint8_t *s = c->values + a;
+    int quote = w->format != CLI_FORMAT_TSV && (len == 0 || s[0] == ' ' || s[len - 1] == ' ');
+    if (quote)
+        *p++ = '"';
+    if (len <= SHORT_STRING && (size_t)a + SHORT_STRING <= c->values_len)
+        memcpy(p, s, SHORT_STRING);
+    else if (len)
+        memcpy(p, s, len);
+    p += len;
+    if (quote)
+        *p++ = '"';
+    return p;
+}
+
+/* Cell r of output column k at p, which has room for it (see chunk_room);
+ * returns the end, or NULL when out of memory. A generic cell appends
+ * through the buffer and asks for `room` again after it. */
+static char *put_cell(struct rows_writer *w, size_t k, int64_t r, char *p, size_t room)
+{
+    const struct rows_cell_plan *pl = &w->plans[k];
+    const struct dh_column_view *c = pl->c;
+    if (pl->op == OP_GENERIC) {
+        struct rows_buf *o = &w->out.buf;
+        o->len = (size_t)(p - o->p);
+        generic_cell(w, c, r, w->kinds[k]);
+        return rows_buf_room(o, room);
+    }
+    if (pl->validity && !((pl->validity[r >> 3] >> (r & 7)) & 1)) {
+        memcpy(p, w->null_field.p, w->null_field.len);
+        return p + w->null_field.len;
+    }
+    const uint8_t *v = c->values + (size_t)r * (size_t)c->value_width;
+    switch (pl->op) {
+    case OP_INT: return p + dh_i64_text((int64_t)load_int(v, c->value_width, 1), p);
+    case OP_UINT: return p + dh_u64_text(load_int(v, c->value_width, 0), p);
+    case OP_F64: {
+        double d;
+        memcpy(&d, v, 8);
+        return p + dh_double_text(d, p);
+    }
+    case OP_F32: {
+        float f;
+        memcpy(&f, v, 4);
+        return p + dh_float_text(f, p);
+    }
+    case OP_BOOL: {
+        int on = (c->values[r >> 3] >> (r & 7)) & 1;
+        memcpy(p, on ? "true\0\0\0" : "false\0\0", 8);
+        return p + (on ? 4 : 5);
+    }
+    case OP_TIMESTAMP: {
+        int64_t t;
+        memcpy(&t, v, 8);
+        return p + dh_timestamp_text(t, c->field->unit, w->vctx.local_time, &w->vctx.zone, p);
+    }
+    default: return string_cell(w, c, r, p);
+    }
+}
+
+/* Plan each output column of this batch (see enum cell_op). */
+static void plan_batch(struct rows_writer *w, const struct dh_batch *b, int64_t n)
+{
+    for (size_t k = 0; k < w->n_cols; k++) {
+        const struct dh_column_view *c = &b->columns[w->cols[k]];
+        struct rows_cell_plan *pl = &w->plans[k];
+        pl->c = c;
+        pl->op = plan_op(w, c, w->kinds[k], n);
+        pl->validity = c->validity;
+    }
+}
+
+/* Output room rows [r0, r1) can take through put_cell: every cell the
+ * longest fixed text or the null, its separator, the strings' bytes (from
+ * their offsets) with their slack, and the line ends. */
+static size_t chunk_room(const struct rows_writer *w, int64_t r0, int64_t r1)
+{
+    size_t rows = (size_t)(r1 - r0);
+    size_t room = rows * (w->n_cols * (CELL_ROOM + w->null_field.len) + 1);
+    for (size_t k = 0; k < w->n_cols; k++) {
+        const struct rows_cell_plan *pl = &w->plans[k];
+        if (pl->op != OP_STRING)
+            continue;
+        const uint8_t *o = pl->c->offsets;
+        room += (size_t)(dh_fb_load_i32(o + 4 * (size_t)r1) - dh_fb_load_i32(o + 4 * (size_t)r0)) +
+                rows * STRING_SLACK;
+    }
+    return room;
+}
+
+/* CSV or TSV lines for rows [0, n), CHUNK_ROWS at a time into room asked
+ * for once. */
 static void delimited_rows(struct rows_writer *w, const struct dh_batch *b, int64_t n)
 {
     char sep = w->format == CLI_FORMAT_TSV ? '\t' : ',';
-    char tmp[ROWS_VALUE_TMP];
-    for (int64_t r = 0; r < n; r++) {
-        for (size_t k = 0; k < w->n_cols; k++) {
-            if (k)
-                rows_buf_byte(&w->out.buf, sep);
-            const struct dh_column_view *c = &b->columns[w->cols[k]];
-            if (rows_cell_is_null(c, r)) {
-                put_null(w);
-                continue;
+    struct rows_buf *o = &w->out.buf;
+    plan_batch(w, b, n);
+    for (int64_t r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
+        int64_t r1 = n - r0 < CHUNK_ROWS ? n : r0 + CHUNK_ROWS;
+        size_t room = chunk_room(w, r0, r1);
+        char *p = rows_buf_room(o, room);
+        for (int64_t r = r0; r < r1 && p; r++) {
+            for (size_t k = 0; k < w->n_cols && p; k++) {
+                if (k)
+                    *p++ = sep;
+                p = put_cell(w, k, r, p, room);
             }
-            const char *text;
-            size_t len;
-            if (plain_kind(w->kinds[k])) { /* formatted straight into the output */
-                char *p = rows_buf_room(&w->out.buf, ROWS_VALUE_TMP);
-                if (!p)
-                    return;
-                rows_value_text(&w->vctx, c, r, w->kinds[k], p, &text, &len);
-                if (text != p)
-                    memcpy(p, text, len);
-                w->out.buf.len += len;
-                continue;
-            }
-            rows_value_text(&w->vctx, c, r, w->kinds[k], tmp, &text, &len);
-            put_field(w, text, len);
+            if (p)
+                *p++ = '\n';
         }
-        rows_buf_byte(&w->out.buf, '\n');
+        if (!p)
+            return;
+        o->len = (size_t)(p - o->p);
         if (rows_out_maybe_flush(&w->out) != 0)
             return;
     }
@@ -211,4 +449,6 @@ void rows_writer_free(struct rows_writer *w)
     rows_buf_free(&w->vctx.scratch);
     free(w->kinds);
     free(w->key_end);
+    free(w->plans);
+    rows_buf_free(&w->null_field);
 }

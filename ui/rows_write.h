@@ -16,6 +16,14 @@
 #include "rows_out.h"
 #include "rows_value.h"
 
+/* How the delimited formats write one column of the current batch (see
+ * rows_write.c); one per output column, redone per batch. */
+struct rows_cell_plan {
+    int op;                     /* enum cell_op in rows_write.c */
+    const struct dh_column_view *c;
+    const uint8_t *validity;    /* NULL: no null in this batch */
+};
+
 struct rows_writer {
     enum cli_rows_format format;
     int safe;                   /* control characters as visible escapes (csv, tsv) */
@@ -28,6 +36,9 @@ struct rows_writer {
     size_t *key_end;            /* end of column k's key in keys */
     struct rows_out out;
     struct rows_value_ctx vctx;
+    struct rows_cell_plan *plans; /* per output column (csv, tsv) */
+    uint8_t special[256];       /* csv, tsv: bytes a field cannot hold as they are */
+    struct rows_buf null_field; /* csv, tsv: what a null is written as */
     int64_t rows;
 };
 
