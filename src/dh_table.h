@@ -173,6 +173,12 @@ struct dh_raw_message {
 int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **batch,
                          struct dh_raw_message *raw, struct dh_error *err);
 
+/* 1 once the server's whole answer has arrived (what is left to hand out
+ * is queued in memory, a few batches at most): the moment to open the
+ * stream of the next range, so that the server works on it while these
+ * batches are written out. Any thread. */
+int dh_table_stream_received(struct dh_table_stream *st);
+
 /* Cancel if still running and free. NULL-safe. Any thread. */
 void dh_table_stream_free(struct dh_table_stream *st);
 

@@ -386,6 +386,17 @@ int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **bat
     return DH_END;
 }
 
+int dh_table_stream_received(struct dh_table_stream *st)
+{
+    struct prefetch *p = &st->pf;
+    if (!p->running)
+        return st->ended;
+    pthread_mutex_lock(&p->mu);
+    int done = p->done;
+    pthread_mutex_unlock(&p->mu);
+    return done;
+}
+
 void dh_table_stream_free(struct dh_table_stream *st)
 {
     if (!st)

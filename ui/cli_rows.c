@@ -317,9 +317,45 @@ static int rows_begin(struct rows_run *run, struct dh_table_stream *st)
     return 0;
 }
 
+/* The snapshot streams of one run: the range not yet asked for, and the
+ * next range's stream, opened as soon as the current one has been received
+ * whole so that the server produces it while the current batches are
+ * written out (no idle round trip between snapshots). */
+struct rows_windows {
+    struct dh_session *s;
+    const struct dh_ticket *t;
+    struct dh_column_set cs;
+    int64_t pos, left;              /* the range not yet asked for */
+    struct dh_table_stream *next;   /* opened ahead, or NULL */
+    int64_t next_count;
+};
+
+/* Open the stream of the next at most ROWS_SNAPSHOT rows not yet asked for.
+ * CLI_EXIT_OK, or the exit code after printing the error. */
+static int rows_open(struct rows_run *run, struct rows_windows *win, struct dh_table_stream **st,
+                     int64_t *count)
+{
+    const struct cli_options *o = run->o;
+    *count = win->left < ROWS_SNAPSHOT ? win->left : ROWS_SNAPSHOT;
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_table_stream_open(win->s, win->t, win->pos, *count,
+                             o->format == CLI_FORMAT_ARROW ? NULL : &win->cs,
+                             o->format == CLI_FORMAT_TABLE ? ROWS_TABLE_BATCH : ROWS_DATA_BATCH,
+                             NULL, st, &err) != DH_OK) {
+        cli_error_line(err.msg);
+        return CLI_EXIT_FAIL;
+    }
+    win->pos += *count;
+    win->left -= *count;
+    return CLI_EXIT_OK;
+}
+
 /* Write every batch of one snapshot stream; *rows gets the rows written.
+ * Opens the next range's stream once this one is received whole.
  * CLI_EXIT_OK or the exit code to stop with. */
-static int rows_drain(struct rows_run *run, struct dh_table_stream *st, int64_t *rows)
+static int rows_drain(struct rows_run *run, struct dh_table_stream *st, struct rows_windows *win,
+                      int64_t *rows)
 {
     int table = run->o->format == CLI_FORMAT_TABLE;
     int code = CLI_EXIT_OK;
@@ -345,6 +381,8 @@ static int rows_drain(struct rows_run *run, struct dh_table_stream *st, int64_t 
             break;
         if (rows_interrupted)
             code = 128 + rows_interrupted; /* as a shell reports a death by signal */
+        else if (!win->next && win->left > 0 && dh_table_stream_received(st))
+            code = rows_open(run, win, &win->next, &win->next_count);
     }
     return code;
 }
@@ -355,35 +393,39 @@ static int rows_stream(struct rows_run *run, struct dh_session *s, const struct 
                        int64_t size)
 {
     const struct cli_options *o = run->o;
-    int64_t left = rows_count(o, size), pos = o->offset;
-    struct dh_column_set cs = {.bits = run->bits, .n_columns = run->schema->n_fields};
+    struct rows_windows win = {
+        .s = s,
+        .t = t,
+        .cs = {.bits = run->bits, .n_columns = run->schema->n_fields},
+        .pos = o->offset,
+        .left = rows_count(o, size),
+    };
     int table = o->format == CLI_FORMAT_TABLE;
-    int code = CLI_EXIT_OK, begun = 0;
-    do {
-        int64_t count = left < ROWS_SNAPSHOT ? left : ROWS_SNAPSHOT;
-        struct dh_error err;
-        dh_error_clear(&err);
-        struct dh_table_stream *st = NULL;
-        if (dh_table_stream_open(s, t, pos, count, o->format == CLI_FORMAT_ARROW ? NULL : &cs,
-                                 table ? ROWS_TABLE_BATCH : ROWS_DATA_BATCH, NULL, &st,
-                                 &err) != DH_OK) {
-            cli_error_line(err.msg);
-            return CLI_EXIT_FAIL;
-        }
-        if (!begun)
-            code = rows_begin(run, st);
-        begun = 1;
+    struct dh_table_stream *st = NULL;
+    int64_t count = 0;
+    int code = rows_open(run, &win, &st, &count);
+    if (code != CLI_EXIT_OK)
+        return code;
+    code = rows_begin(run, st);
+    int stopped = 0;
+    for (;;) {
         int64_t got = 0;
         if (code == CLI_EXIT_OK)
-            code = rows_drain(run, st, &got);
+            code = rows_drain(run, st, &win, &got);
         dh_table_stream_free(st);
-        if (code != CLI_EXIT_OK || rows_output_stopped(run, &code))
-            return code;
-        if (got < count)
-            break; /* the table ended before the range did */
-        pos += got;
-        left -= got;
-    } while (left > 0);
+        st = NULL;
+        stopped = code != CLI_EXIT_OK || rows_output_stopped(run, &code);
+        if (stopped || got < count || (!win.next && win.left <= 0))
+            break; /* failed, stopped, the table ended before the range did, or done */
+        if (!win.next && (code = rows_open(run, &win, &win.next, &win.next_count)) != CLI_EXIT_OK)
+            break;
+        st = win.next;
+        count = win.next_count;
+        win.next = NULL;
+    }
+    dh_table_stream_free(win.next);
+    if (stopped || code != CLI_EXIT_OK)
+        return code;
     if (table && !run->header_done)
         rows_header_table(run);
     else if (!table)
