@@ -129,7 +129,10 @@ static void test_second_cache(void)
         for (int unit = DH_UNIT_SECOND; unit <= DH_UNIT_NANO; unit++) {
             static const int64_t per[] = {1, 1000, 1000000, 1000000000};
             for (size_t j = 0; j < sizeof fracs / sizeof *fracs; j++) {
-                int64_t v = secs[i] * per[unit] + fracs[j] % per[unit];
+                int64_t v;
+                if (__builtin_mul_overflow(secs[i], per[unit], &v))
+                    continue; /* beyond this unit's range */
+                v += fracs[j] % per[unit];
                 char with[DH_TIMETEXT_MAX];
                 dh_timestamp_text(v, unit, 0, &c, with);
                 const char *plain = ts(v, unit, 0, NULL);
