@@ -44,6 +44,7 @@ struct demo_column {
     enum demo_col_type type;
     /* derived tables: the parent column, or -1 for the stored values below */
     long src;
+    int64_t *pick; /* src >= 0: parent row of each row instead of the index's */
     int64_t *vi;
     double *vd;
     uint8_t *vnull;
@@ -614,6 +615,13 @@ static void derived_cell(const struct demo_object *t, int64_t row, size_t col,
                          struct demo_cell *c)
 {
     const struct demo_column *dc = &t->cols[col];
+    if (dc->pick) {
+        if (dc->vnull && dc->vnull[row])
+            c->is_null = 1;
+        else
+            demo_table_cell(t->parent, dc->pick[row], (size_t)dc->src, c);
+        return;
+    }
     if (dc->src >= 0) {
         demo_table_cell(t->parent, t->index ? t->index[row] : row, (size_t)dc->src, c);
         return;
@@ -692,6 +700,7 @@ static char *dup_str(const char *s)
 
 static void column_values_free(struct demo_column *c)
 {
+    free(c->pick);
     free(c->vi);
     free(c->vd);
     free(c->vnull);
@@ -1057,11 +1066,12 @@ int64_t demo_object_size(const struct demo_object *o)
 void demo_out_cols_free(struct demo_out_col *cols, size_t n)
 {
     for (size_t c = 0; cols && c < n; c++) {
-        struct demo_column tmp = {.vi = cols[c].i, .vd = cols[c].d, .vnull = cols[c].nulls,
+        struct demo_column tmp = {.pick = cols[c].pick, .vi = cols[c].i, .vd = cols[c].d,
+                                  .vnull = cols[c].nulls,
                                   .vstrs = cols[c].strs, .vlongs = cols[c].longs,
                                   .velems = cols[c].n_elems};
         column_values_free(&tmp);
-        cols[c].i = cols[c].longs = NULL;
+        cols[c].i = cols[c].longs = cols[c].pick = NULL;
         cols[c].d = NULL;
         cols[c].nulls = NULL;
         cols[c].strs = NULL;
@@ -1076,8 +1086,8 @@ static int can_flatten(const struct demo_object *parent, const struct demo_out_c
     if (parent->gen != GEN_DERIVED || (!index && parent->index))
         return 0;
     for (size_t c = 0; c < ncols; c++)
-        if (cols[c].src < 0 || (size_t)cols[c].src >= parent->ncols ||
-            parent->cols[cols[c].src].src < 0)
+        if (cols[c].src < 0 || cols[c].pick || (size_t)cols[c].src >= parent->ncols ||
+            parent->cols[cols[c].src].src < 0 || parent->cols[cols[c].src].pick)
             return 0;
     return 1;
 }
@@ -1114,6 +1124,7 @@ const struct demo_object *demo_object_new_computed(const struct demo_object *par
         snprintf(dc->name, sizeof dc->name, "%s", cols[c].name);
         dc->type = cols[c].type;
         dc->src = src[c];
+        dc->pick = cols[c].pick;
         dc->vi = cols[c].i;
         dc->vd = cols[c].d;
         dc->vnull = cols[c].nulls;

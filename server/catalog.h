@@ -126,8 +126,11 @@ const struct demo_object *demo_figure_table(const struct demo_object *fig);
 struct demo_out_col {
     const char *name;      /* copied */
     enum demo_col_type type;
-    long src;              /* >= 0: column src of the parent, read through the index;
-                              < 0: values stored below, owned by the table once created */
+    long src;              /* >= 0: column src of the parent, read through the index (or
+                              through pick); < 0: values stored below. Arrays are owned
+                              by the table once created */
+    int64_t *pick;         /* with src >= 0: row i reads parent row pick[i] (a group's
+                              min, max, first or last), null when nulls[i] */
     int64_t *i;            /* integer-like types (LONG, INT, BOOL 0/1, INSTANT ...): n values */
     double *d;             /* FLOAT, DOUBLE: n values */
     uint8_t *nulls;        /* n flags, 1 = null; NULL when no value is null */

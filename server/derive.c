@@ -11,6 +11,7 @@
 #include <grpc/status.h>
 
 #include "filter_parse.h"
+#include "aggregate.h"
 #include "pbutil.h"
 #include "stats.h"
 
@@ -680,6 +681,12 @@ int demo_derive(const struct demo_object *src,
     switch (op->op_case) {
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_COLUMN_STATISTICS:
         return demo_column_stats(src, op->column_statistics, out, st);
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_DROP_COLUMNS:
+        return demo_drop_columns(src, op->drop_columns, out, st);
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SELECT_DISTINCT:
+        return demo_select_distinct(src, op->select_distinct, out, st);
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_AGGREGATE:
+        return demo_aggregate(src, op->aggregate, out, st);
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SORT:
         rc = derive_sort(src, op->sort, &index, &n, st);
         break;

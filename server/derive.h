@@ -13,6 +13,11 @@
 #include "deephaven_core/proto/table.pb-c.h"
 #include "registry.h"
 
+/* A status code (never a gRPC one) for failures upstream raises inside the engine:
+ * the handler logs the message and answers FAILED_PRECONDITION "Details Logged w/ID"
+ * (SessionState.toErrorHandler). */
+#define DEMO_STATUS_DETAILS_LOGGED (-1)
+
 /* One batch operation applied to src: 0 with *out (a new reference), or -1 with st
  * (FAILED_PRECONDITION "column(s) not found: X" for a sort, INVALID_ARGUMENT naming
  * the filter or column for filters, as upstream). Any thread. */

@@ -200,6 +200,11 @@ static int run_op(struct call_ctx *x, const DHPB(BatchTableRequest__Operation) *
         rc = 0;
     } else {
         rc = demo_derive(src, op, out, st);
+        if (rc != 0 && st->code == DEMO_STATUS_DETAILS_LOGGED) {
+            struct demo_status logged;
+            demo_status_obfuscated(x->app->reg, &logged, st->msg);
+            demo_status_set(st, GRPC_STATUS_FAILED_PRECONDITION, "%s", logged.msg);
+        }
     }
     demo_object_unref(src);
     if (rc != 0 || !result || result->ticket.len == 0)

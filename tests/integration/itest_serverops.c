@@ -415,6 +415,226 @@ static void test_stats_instant_and_values(void)
     CHECK(strstr(err.msg, "Table doesn't have a column with the specified name") != NULL);
 }
 
+/* A source reference to trades and a fresh result ticket. */
+struct refs {
+    struct dh_ticket res;
+    PB(Ticket) src, dst;
+    PB(TableReference) ref;
+};
+
+static void refs_init(struct refs *r)
+{
+    dh_ticket_make_export(&r->res, dh_session_next_export_id(S));
+    r->src = (PB(Ticket))PB_INIT(TICKET);
+    r->dst = (PB(Ticket))PB_INIT(TICKET);
+    ticket_pb(&r->src, &TRADES);
+    ticket_pb(&r->dst, &r->res);
+    r->ref = (PB(TableReference))PB_INIT(TABLE_REFERENCE);
+    r->ref.ref_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TABLE_REFERENCE__REF_TICKET;
+    r->ref.ticket = &r->src;
+}
+
+/* The group (first-appearance order) of row i by string column f, among *n so far. */
+static size_t local_group(size_t f, int64_t i, int64_t *first, size_t *n)
+{
+    const struct dh_column_view *c = &ALL.batch.columns[f];
+    const uint8_t *p, *q;
+    size_t l, m;
+    dh_column_get_bytes(c, i, &p, &l);
+    for (size_t g = 0; g < *n; g++)
+        if (dh_column_get_bytes(c, first[g], &q, &m) == DH_OK && l == m && memcmp(p, q, l) == 0)
+            return g;
+    first[*n] = i;
+    return (*n)++;
+}
+
+static int aggregate_rows(PB(Aggregation) **aggs, size_t n_aggs, char **keys, size_t n_keys,
+                          struct dh_rows *out, struct dh_error *err)
+{
+    struct refs r;
+    refs_init(&r);
+    PB(AggregateRequest) req = PB_INIT(AGGREGATE_REQUEST);
+    req.result_id = &r.dst;
+    req.source_id = &r.ref;
+    req.aggregations = aggs;
+    req.n_aggregations = n_aggs;
+    req.group_by_columns = keys;
+    req.n_group_by_columns = n_keys;
+    double t0 = now_ms();
+    int rc = one_shot_rows(M_TABLE "Aggregate", &req.base, &r.res, out, err);
+    fprintf(stderr, "  aggregate: %.1f ms\n", now_ms() - t0);
+    return rc;
+}
+
+static void test_count_by_and_aggregations(void)
+{
+    PB(Aggregation) count = PB_INIT(AGGREGATION), cols[6];
+    PB(Aggregation__AggregationCount) cn = PB_INIT(AGGREGATION__AGGREGATION_COUNT);
+    cn.column_name = "N";
+    count.type_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGGREGATION__TYPE_COUNT;
+    count.count = &cn;
+    PB(Aggregation__AggregationColumns) ac[6];
+    PB(AggSpec) spec[6];
+    static const int kinds[6] = {
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGG_SPEC__TYPE_SUM,
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGG_SPEC__TYPE_AVG,
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGG_SPEC__TYPE_MIN,
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGG_SPEC__TYPE_MAX,
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGG_SPEC__TYPE_STD,
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGG_SPEC__TYPE_FIRST,
+    };
+    static char *pairs[6] = {"TotalSize=Size", "AvgPrice=Price", "MinPrice=Price",
+                             "MaxPrice=Price", "StdPrice=Price", "FirstId=Id"};
+    PB(Aggregation) *list[7] = {&count};
+    for (int i = 0; i < 6; i++) {
+        spec[i] = (PB(AggSpec))PB_INIT(AGG_SPEC);
+        spec[i].type_case = kinds[i]; /* the spec messages are empty: a set case is enough */
+        ac[i] = (PB(Aggregation__AggregationColumns))PB_INIT(AGGREGATION__AGGREGATION_COLUMNS);
+        ac[i].spec = &spec[i];
+        ac[i].match_pairs = &pairs[i];
+        ac[i].n_match_pairs = 1;
+        cols[i] = (PB(Aggregation))PB_INIT(AGGREGATION);
+        cols[i].type_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGGREGATION__TYPE_COLUMNS;
+        cols[i].columns = &ac[i];
+        list[i + 1] = &cols[i];
+    }
+    PB(AggSpec__AggSpecSum) e_sum = PB_INIT(AGG_SPEC__AGG_SPEC_SUM);
+    PB(AggSpec__AggSpecAvg) e_avg = PB_INIT(AGG_SPEC__AGG_SPEC_AVG);
+    PB(AggSpec__AggSpecMin) e_min = PB_INIT(AGG_SPEC__AGG_SPEC_MIN);
+    PB(AggSpec__AggSpecMax) e_max = PB_INIT(AGG_SPEC__AGG_SPEC_MAX);
+    PB(AggSpec__AggSpecStd) e_std = PB_INIT(AGG_SPEC__AGG_SPEC_STD);
+    PB(AggSpec__AggSpecFirst) e_first = PB_INIT(AGG_SPEC__AGG_SPEC_FIRST);
+    spec[0].sum = &e_sum;
+    spec[1].avg = &e_avg;
+    spec[2].min = &e_min;
+    spec[3].max = &e_max;
+    spec[4].std = &e_std;
+    spec[5].first = &e_first;
+    char *keys[] = {"Sym"};
+    struct dh_rows r;
+    struct dh_error err;
+    CHECK_REQ(aggregate_rows(list, 7, keys, 1, &r, &err) == DH_OK);
+    static const char *const names[] = {"Sym", "N", "TotalSize", "AvgPrice", "MinPrice",
+                                        "MaxPrice", "StdPrice", "FirstId"};
+    CHECK_INT(r.schema.n_fields, 8);
+    for (size_t i = 0; i < 8 && i < r.schema.n_fields; i++)
+        CHECK_STR(r.schema.fields[i].name, names[i]);
+    /* the same, locally */
+    int64_t first[64], cnt[64] = {0}, tot[64] = {0};
+    double sum[64] = {0}, sq[64] = {0}, mn[64], mx[64];
+    size_t ng = 0, fsym = col_of("Sym");
+    const struct dh_column_view *pc = &ALL.batch.columns[col_of("Price")],
+                                *zc = &ALL.batch.columns[col_of("Size")];
+    for (int64_t i = 0; i < ALL.batch.length; i++) {
+        size_t g = local_group(fsym, i, first, &ng);
+        CHECK_REQ(ng < 64);
+        double p = dh_column_get_f64(pc, i);
+        if (cnt[g] == 0)
+            mn[g] = mx[g] = p;
+        mn[g] = p < mn[g] ? p : mn[g];
+        mx[g] = p > mx[g] ? p : mx[g];
+        cnt[g]++;
+        tot[g] += dh_column_get_i64(zc, i);
+        sum[g] += p;
+        sq[g] += p * p;
+    }
+    CHECK_INT(r.batch.length, (int64_t)ng);
+    const struct dh_column_view *id = &ALL.batch.columns[col_of("Id")];
+    for (size_t g = 0; g < ng && (int64_t)g < r.batch.length; g++) {
+        CHECK(it_cell_equal(&r.batch.columns[0], (int64_t)g, &ALL.batch.columns[fsym], first[g]));
+        CHECK_INT(dh_column_get_i64(&r.batch.columns[1], (int64_t)g), cnt[g]);
+        CHECK_INT(dh_column_get_i64(&r.batch.columns[2], (int64_t)g), tot[g]);
+        double n = (double)cnt[g];
+        CHECK(near(dh_column_get_f64(&r.batch.columns[3], (int64_t)g), sum[g] / n));
+        CHECK(dh_column_get_f64(&r.batch.columns[4], (int64_t)g) == mn[g]);
+        CHECK(dh_column_get_f64(&r.batch.columns[5], (int64_t)g) == mx[g]);
+        double std = sqrt((sq[g] - sum[g] * sum[g] / n) / (n - 1));
+        CHECK(fabs(dh_column_get_f64(&r.batch.columns[6], (int64_t)g) - std) < 1e-6 * std);
+        CHECK_INT(dh_column_get_i64(&r.batch.columns[7], (int64_t)g), dh_column_get_i64(id, first[g]));
+    }
+    fprintf(stderr, "  count by Sym: %zu groups, first %lld rows\n", ng, (long long)cnt[0]);
+    dh_rows_reset(&r);
+
+    /* bad input: no aggregations; an unknown group-by column */
+    CHECK_INT(aggregate_rows(list, 0, keys, 1, &r, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_INVALID_ARGUMENT);
+    CHECK(strstr(err.msg, "must have at least one aggregations") != NULL);
+    char *bad[] = {"Nope"};
+    CHECK_INT(aggregate_rows(list, 1, bad, 1, &r, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
+    CHECK(strstr(err.msg, "Details Logged w/ID") != NULL);
+}
+
+static int distinct_rows(char **names, size_t n, struct dh_rows *out, struct dh_error *err)
+{
+    struct refs r;
+    refs_init(&r);
+    PB(SelectDistinctRequest) req = PB_INIT(SELECT_DISTINCT_REQUEST);
+    req.result_id = &r.dst;
+    req.source_id = &r.ref;
+    req.column_names = names;
+    req.n_column_names = n;
+    return one_shot_rows(M_TABLE "SelectDistinct", &req.base, &r.res, out, err);
+}
+
+static void test_select_distinct(void)
+{
+    char *names[] = {"Exchange"};
+    struct dh_rows r;
+    struct dh_error err;
+    CHECK_REQ(distinct_rows(names, 1, &r, &err) == DH_OK);
+    int64_t first[64];
+    size_t ng = 0, f = col_of("Exchange");
+    for (int64_t i = 0; i < ALL.batch.length && ng < 64; i++)
+        local_group(f, i, first, &ng);
+    CHECK_INT(r.schema.n_fields, 1);
+    CHECK_INT(r.batch.length, (int64_t)ng);
+    for (size_t g = 0; g < ng && (int64_t)g < r.batch.length; g++)
+        CHECK(it_cell_equal(&r.batch.columns[0], (int64_t)g, &ALL.batch.columns[f], first[g]));
+    fprintf(stderr, "  distinct Exchange: %lld rows (local %zu)\n", (long long)r.batch.length, ng);
+    dh_rows_reset(&r);
+    char *bad[] = {"Exchange", "Nope", "Worse"};
+    CHECK_INT(distinct_rows(bad, 3, &r, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
+    CHECK(strstr(err.msg, "column(s) not found: Nope, Worse") != NULL);
+}
+
+static int drop_rows(char **names, size_t n, struct dh_rows *out, struct dh_error *err)
+{
+    struct refs r;
+    refs_init(&r);
+    PB(DropColumnsRequest) req = PB_INIT(DROP_COLUMNS_REQUEST);
+    req.result_id = &r.dst;
+    req.source_id = &r.ref;
+    req.column_names = names;
+    req.n_column_names = n;
+    return one_shot_rows(M_TABLE "DropColumns", &req.base, &r.res, out, err);
+}
+
+static void test_drop_columns(void)
+{
+    char *names[] = {"Price", "Flag"};
+    struct dh_rows r;
+    struct dh_error err;
+    CHECK_REQ(drop_rows(names, 2, &r, &err) == DH_OK);
+    CHECK_INT(r.schema.n_fields, ALL.schema.n_fields - 2);
+    CHECK_INT(r.batch.length, ALL.batch.length);
+    long bad = 0;
+    for (size_t c = 0; c < r.schema.n_fields; c++) {
+        size_t f = col_of(r.schema.fields[c].name);
+        CHECK_REQ(f != SIZE_MAX && strcmp(r.schema.fields[c].name, "Price") != 0 &&
+                  strcmp(r.schema.fields[c].name, "Flag") != 0);
+        for (int64_t i = 0; i < r.batch.length; i += 97)
+            bad += !it_cell_equal(&r.batch.columns[c], i, &ALL.batch.columns[f], i);
+    }
+    CHECK_INT(bad, 0);
+    dh_rows_reset(&r);
+    char *unknown[] = {"Nope"};
+    CHECK_INT(drop_rows(unknown, 1, &r, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
+    CHECK(strstr(err.msg, "Details Logged w/ID") != NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -428,5 +648,6 @@ int main(int argc, char **argv)
         return 1;
     }
     CHECK_RUN(T(test_seek_agrees), T(test_seek_errors), T(test_stats_numeric),
-              T(test_stats_instant_and_values));
+              T(test_stats_instant_and_values), T(test_count_by_and_aggregations),
+              T(test_select_distinct), T(test_drop_columns));
 }
