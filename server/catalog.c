@@ -34,7 +34,7 @@
 /* Which generator fills a table's cells. */
 enum demo_gen {
     GEN_TRADES, GEN_QUOTES, GEN_EMPTY, GEN_WIDE, GEN_NULLS, GEN_HOSTILE, GEN_AWKWARD, GEN_PLOT,
-    GEN_DERIVED,
+    GEN_DERIVED, GEN_LIVE,
 };
 
 enum demo_kind { KIND_TABLE, KIND_FIGURE, KIND_OTHER };
@@ -78,6 +78,15 @@ struct demo_object {
     const struct demo_object *parent;
     int64_t *index;
     atomic_int refs;
+    /* live views (GEN_LIVE): parent is the source; cur the rows as of the last pin,
+     * derived from live_src (referenced) when it had live_seen rows */
+    pthread_mutex_t live_mu;
+    const struct demo_object *cur, *live_src;
+    int64_t live_seen;
+    demo_refresh_fn refresh;
+    uint8_t *recipe;
+    size_t recipe_len;
+    int appends_only;
 };
 
 struct demo_catalog {
@@ -656,6 +665,7 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     c->longs = NULL;
     switch (t->gen) {
     case GEN_DERIVED: derived_cell(t, row, col, c); break;
+    case GEN_LIVE: c->is_null = 1; break; /* readers pin first (catalog.h) */
     case GEN_TRADES: trades_cell(row, col, c); break;
     case GEN_QUOTES: quotes_cell(row, col, c); break;
     case GEN_EMPTY: empty_cell(row, col, c); break;
@@ -723,6 +733,7 @@ static void object_free(struct demo_object *o)
     free(o->big_ascii);
     free(o->big_cjk);
     free(o->index);
+    free(o->recipe);
     free(o);
 }
 
@@ -1028,6 +1039,8 @@ int demo_object_is_table(const struct demo_object *o)
 
 int demo_object_is_static(const struct demo_object *o)
 {
+    if (o->gen == GEN_LIVE)
+        return 0;
     if (o->gen == GEN_DERIVED && !o->index && o->parent)
         return demo_object_is_static(o->parent);
     return !o->ticking;
@@ -1047,6 +1060,12 @@ int64_t demo_object_size(const struct demo_object *o)
 {
     if (o->kind != KIND_TABLE)
         return 0;
+    if (o->gen == GEN_LIVE) {
+        const struct demo_object *now = demo_object_pin(o);
+        int64_t n = demo_object_size(now);
+        demo_object_unref(now);
+        return n;
+    }
     if (o->gen == GEN_DERIVED && !o->index && o->parent)
         return demo_object_size(o->parent);
     if (!o->ticking)
@@ -1162,24 +1181,108 @@ const struct demo_object *demo_object_new_derived(const struct demo_object *pare
     return o;
 }
 
+const struct demo_object *demo_object_new_live(const struct demo_object *source,
+                                               const struct demo_object *now,
+                                               demo_refresh_fn refresh, const uint8_t *recipe,
+                                               size_t recipe_len, int appends_only)
+{
+    struct demo_object *o = object_new(now->name, "Table", "live view", KIND_TABLE, 0);
+    if (o) {
+        o->cols = malloc((now->ncols ? now->ncols : 1) * sizeof *o->cols);
+        o->recipe = malloc(recipe_len ? recipe_len : 1);
+    }
+    if (!o || !o->cols || !o->recipe) {
+        object_free(o);
+        demo_object_unref(now);
+        return NULL;
+    }
+    for (size_t c = 0; c < now->ncols; c++) /* the schema only; values stay with now */
+        o->cols[c] = (struct demo_column){.type = now->cols[c].type, .src = -1};
+    for (size_t c = 0; c < now->ncols; c++)
+        memcpy(o->cols[c].name, now->cols[c].name, sizeof o->cols[c].name);
+    if (recipe_len)
+        memcpy(o->recipe, recipe, recipe_len);
+    o->gen = GEN_LIVE;
+    o->hidden = 1;
+    o->ncols = now->ncols;
+    o->recipe_len = recipe_len;
+    o->refresh = refresh;
+    o->appends_only = appends_only;
+    pthread_mutex_init(&o->live_mu, NULL);
+    demo_object_ref(source);
+    o->parent = source;
+    o->cur = now;
+    o->live_src = NULL; /* the first pin compares with nothing and may derive again */
+    o->live_seen = -1;
+    atomic_init(&o->refs, 1);
+    return o;
+}
+
+const struct demo_object *demo_object_pin(const struct demo_object *o)
+{
+    if (!o || o->gen != GEN_LIVE) {
+        demo_object_ref(o);
+        return o;
+    }
+    struct demo_object *m = (struct demo_object *)o;
+    pthread_mutex_lock(&m->live_mu);
+    const struct demo_object *src = demo_object_pin(m->parent);
+    int64_t n = demo_object_size(src);
+    if (src != m->live_src || n != m->live_seen) {
+        const struct demo_object *now = m->refresh(src, m->recipe, m->recipe_len);
+        if (now) { /* else keep the last rows: a later pin tries again */
+            demo_object_unref(m->cur);
+            m->cur = now;
+            demo_object_unref(m->live_src);
+            m->live_src = src;
+            m->live_seen = n;
+            src = NULL;
+        }
+    }
+    demo_object_unref(src);
+    const struct demo_object *cur = m->cur;
+    demo_object_ref(cur);
+    pthread_mutex_unlock(&m->live_mu);
+    return cur;
+}
+
+int demo_object_appends_only(const struct demo_object *o)
+{
+    if (o->gen == GEN_LIVE)
+        return o->appends_only;
+    if (o->gen == GEN_DERIVED && !o->index && o->parent)
+        return demo_object_appends_only(o->parent);
+    return 1;
+}
+
+int demo_object_is_live(const struct demo_object *o)
+{
+    return o && o->gen == GEN_LIVE;
+}
+
 void demo_object_ref(const struct demo_object *o)
 {
-    if (o && o->gen == GEN_DERIVED)
+    if (o && (o->gen == GEN_DERIVED || o->gen == GEN_LIVE))
         atomic_fetch_add(&((struct demo_object *)o)->refs, 1);
 }
 
 void demo_object_unref(const struct demo_object *o)
 {
-    if (!o || o->gen != GEN_DERIVED)
+    if (!o || (o->gen != GEN_DERIVED && o->gen != GEN_LIVE))
         return;
     struct demo_object *m = (struct demo_object *)o;
     if (atomic_fetch_sub(&m->refs, 1) != 1)
         return;
+    if (m->gen == GEN_LIVE) {
+        demo_object_unref(m->cur);
+        demo_object_unref(m->live_src);
+        pthread_mutex_destroy(&m->live_mu);
+    }
     demo_object_unref(m->parent);
     object_free(m);
 }
 
 int demo_object_is_derived(const struct demo_object *o)
 {
-    return o && o->gen == GEN_DERIVED;
+    return o && (o->gen == GEN_DERIVED || o->gen == GEN_LIVE);
 }

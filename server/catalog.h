@@ -77,6 +77,32 @@ int demo_object_hidden(const struct demo_object *o);
 const struct demo_object *demo_object_new_derived(const struct demo_object *parent,
                                                   int64_t *index, int64_t n);
 
+/* ---- Live views (a sort or filter of a ticking table) ----
+ * A live view holds no rows itself: it remembers its source and how to derive from
+ * it, and demo_object_pin gives the view as it is now, an ordinary static derived table
+ * computed again whenever the source has changed since the last pin (a filter or sort
+ * of the ticking quotes re-runs over its current rows). Whoever reads cells of a table
+ * that may be live pins it first and reads the pinned table; cells of the live view
+ * itself read as null. */
+typedef const struct demo_object *(*demo_refresh_fn)(const struct demo_object *source,
+                                                     const uint8_t *recipe, size_t recipe_len);
+/* A live view of source (referenced) whose current rows are `now` (the new view takes
+ * that reference); refresh builds the view again from a pinned source and the recipe
+ * bytes (copied). appends_only: the view only ever gains rows at its end (a filter of a
+ * table that only grows), so subscribers may send appended rows instead of whole
+ * viewports. NULL when out of memory (now is then released). Any thread. */
+const struct demo_object *demo_object_new_live(const struct demo_object *source,
+                                               const struct demo_object *now,
+                                               demo_refresh_fn refresh, const uint8_t *recipe,
+                                               size_t recipe_len, int appends_only);
+/* The table as it is now, with a reference the caller drops: a live view's current
+ * rows (refreshed if its source changed), any other table itself. Any thread. */
+const struct demo_object *demo_object_pin(const struct demo_object *o);
+/* 1 when the table's rows never move or vanish, it only gains rows at its end (static
+ * tables, quotes, a filter of quotes); 0 for a sorted live view. Any thread. */
+int demo_object_appends_only(const struct demo_object *o);
+int demo_object_is_live(const struct demo_object *o);
+
 void demo_object_ref(const struct demo_object *o);   /* NULL-safe. Any thread. */
 void demo_object_unref(const struct demo_object *o); /* NULL-safe; the last one frees. */
 int demo_object_is_derived(const struct demo_object *o);

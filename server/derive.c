@@ -667,8 +667,28 @@ static int derive_filter(const struct demo_object *t,
     return rc;
 }
 
-int demo_derive(const struct demo_object *src,
-                const Io__Deephaven__Proto__Backplane__Grpc__BatchTableRequest__Operation *op,
+typedef Io__Deephaven__Proto__Backplane__Grpc__BatchTableRequest__Operation PbOperation;
+#define OP(x) IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_##x
+
+static int derive_static(const struct demo_object *src, const PbOperation *op,
+                         const struct demo_object **out, struct demo_status *st);
+
+/* demo_refresh_fn of live views: the operation (packed) over the source's rows now. */
+static const struct demo_object *refresh_view(const struct demo_object *source,
+                                              const uint8_t *recipe, size_t len)
+{
+    PbOperation *op = (PbOperation *)protobuf_c_message_unpack(
+        &DHPB_DESC(batch_table_request__operation), NULL, len, recipe);
+    const struct demo_object *out = NULL;
+    struct demo_status st;
+    if (op && derive_static(source, op, &out, &st) != 0)
+        out = NULL;
+    if (op)
+        protobuf_c_message_free_unpacked(&op->base, NULL);
+    return out;
+}
+
+int demo_derive(const struct demo_object *src, const PbOperation *op,
                 const struct demo_object **out, struct demo_status *st)
 {
     *out = NULL;
@@ -676,6 +696,32 @@ int demo_derive(const struct demo_object *src,
         demo_status_set(st, GRPC_STATUS_FAILED_PRECONDITION, "Ticket is not a table");
         return -1;
     }
+    const struct demo_object *now = demo_object_pin(src);
+    int rc = derive_static(now, op, out, st);
+    demo_object_unref(now);
+    /* a sort or filter of a ticking table stays live; the rest are snapshots */
+    int is_sort = op->op_case == OP(SORT);
+    if (rc != 0 || demo_object_is_static(src) ||
+        (!is_sort && op->op_case != OP(FILTER) && op->op_case != OP(UNSTRUCTURED_FILTER)))
+        return rc;
+    uint8_t *recipe = NULL;
+    size_t len = 0;
+    if (demo_pb_pack(&op->base, &recipe, &len) == 0)
+        *out = demo_object_new_live(src, *out, refresh_view, recipe, len,
+                                    !is_sort && demo_object_appends_only(src));
+    else
+        demo_object_unref(*out);
+    free(recipe);
+    if (!*out) {
+        demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int derive_static(const struct demo_object *src, const PbOperation *op,
+                         const struct demo_object **out, struct demo_status *st)
+{
     int64_t *index = NULL, n = 0;
     int rc;
     switch (op->op_case) {

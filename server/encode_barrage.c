@@ -322,9 +322,10 @@ static int run_snapshot(const struct demo_object *t, const struct snap_req *req,
         return demo_fail(err, "FAILED_PRECONDITION: Ticket is not a subscribable table.");
     struct snap s;
     memset(&s, 0, sizeof s);
-    s.t = t;
+    const struct demo_object *now = demo_object_pin(t); /* a live view's rows now */
+    s.t = now;
     s.req = req;
-    s.size = demo_object_size(t);
+    s.size = demo_object_size(now);
     /* static snapshots report NULL_CLOCK_VALUE; a ticking table its tick count */
     s.seq = demo_object_is_static(t) ? -1 : s.size;
     s.emit = emit;
@@ -340,9 +341,10 @@ static int run_snapshot(const struct demo_object *t, const struct snap_req *req,
     if (rc == 0)
         rc = build_target(&s);
     if (rc == 0)
-        rc = demo_barrage_send_schema(t, emit, ctx, err);
+        rc = demo_barrage_send_schema(now, emit, ctx, err);
     if (rc == 0)
         rc = send_chunks(&s);
+    demo_object_unref(now);
     free(s.added_rows);
     dh_rowset_reset(&s.target);
     dh_rowset_reset(&s.so_far);

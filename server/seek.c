@@ -255,9 +255,23 @@ static int scan(const struct demo_object *t, size_t col, enum demo_col_type type
     return 0;
 }
 
+static int seek_pinned(const struct demo_object *t,
+                       const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req,
+                       int64_t *row, struct demo_status *st);
+
 int demo_seek_row(const struct demo_object *t,
                   const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req,
                   int64_t *row, struct demo_status *st)
+{
+    const struct demo_object *now = demo_object_pin(t); /* a live view's rows now */
+    int rc = seek_pinned(now, req, row, st);
+    demo_object_unref(now);
+    return rc;
+}
+
+static int seek_pinned(const struct demo_object *t,
+                       const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req,
+                       int64_t *row, struct demo_status *st)
 {
     *row = -1;
     const char *name = req->column_name ? req->column_name : "";

@@ -2,10 +2,12 @@
 /* subscription.c: live Barrage viewport subscriptions (BarrageMessageProducer's viewport
  * path and BarrageMessageWriterImpl.getSubscriptionMetadata, docs/PROTOCOL.md, Barrage).
  *
- * Catalogue tables only grow at the end and never change existing rows, so a viewport's
- * contents (its positions below the table size, in order) only ever gain rows at their
- * end: an update is "added positions [L0, L1)" plus the new table_size, and there are
- * never removed, shifted or modified rows. Full-table subscriptions and reverse
+ * Catalogue tables, and filters of them, only grow at the end and never change existing
+ * rows, so a viewport's contents (its positions below the table size, in order) only
+ * ever gain rows at their end: an update is "added positions [L0, L1)" plus the new
+ * table_size. A sorted live view (catalog.h) reorders as its source grows: its update
+ * removes every previous position of the viewport and adds the new contents whole.
+ * There are never shifted or modified rows. Full-table subscriptions and reverse
  * viewports are refused with UNIMPLEMENTED: the demo serves forward viewports only. */
 #include "subscription.h"
 
@@ -22,7 +24,8 @@
 static const uint8_t empty_rowset[1] = {0x20};
 
 struct demo_sub {
-    const struct demo_object *t;
+    const struct demo_object *live; /* the subscribed table (referenced) */
+    const struct demo_object *t;    /* its rows as last sent (pinned, referenced) */
     size_t ncols;
     struct dh_rowset viewport; /* requested positions */
     uint8_t *cols;             /* subscribed columns (all when the request had none) */
@@ -149,7 +152,9 @@ struct demo_sub *demo_sub_new(const struct demo_object *t, const struct demo_sub
         sub_oom(err);
         return NULL;
     }
-    s->t = t;
+    demo_object_ref(t);
+    s->live = t;
+    s->t = demo_object_pin(t);
     s->ncols = demo_table_ncols(t);
     dh_rowset_init(&s->viewport);
     s->opts = q->opts; /* the options are fixed at subscribe time, as upstream */
@@ -174,6 +179,8 @@ void demo_sub_free(struct demo_sub *s)
     if (!s)
         return;
     dh_rowset_reset(&s->viewport);
+    demo_object_unref(s->t);
+    demo_object_unref(s->live);
     free(s->cols);
     free(s->mods);
     free(s);
@@ -220,7 +227,7 @@ static int contents_rows(const struct dh_rowset *vp, int64_t from, int64_t to,
  * snapshot encoder reports it); static ones report NULL_CLOCK_VALUE. */
 static int64_t step_now(const struct demo_sub *s, int64_t size)
 {
-    return demo_object_is_static(s->t) ? -1 : size;
+    return demo_object_is_static(s->live) ? -1 : size;
 }
 
 /* One update message: metadata (positions [removed_to) removed, [add_from, add_to)
@@ -299,6 +306,20 @@ int demo_sub_change(struct demo_sub *s, const struct demo_sub_request *q, demo_e
 
 int demo_sub_tick(struct demo_sub *s, demo_emit_fn emit, void *ctx, char *err)
 {
+    const struct demo_object *now = demo_object_pin(s->live);
+    if (now != s->t) { /* a live view derived again */
+        const struct demo_object *old = s->t;
+        s->t = now;
+        int reordered = !demo_object_appends_only(s->live);
+        demo_object_unref(old);
+        if (reordered) { /* rows moved: every previous position removed, all re-sent */
+            int64_t size = demo_object_size(now);
+            return send_update(s, 0, size, contents_len(&s->viewport, s->size), 0,
+                               contents_len(&s->viewport, size), emit, ctx, err);
+        }
+    } else {
+        demo_object_unref(now);
+    }
     int64_t size = demo_object_size(s->t);
     if (size == s->size)
         return 0;
