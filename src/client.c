@@ -1732,6 +1732,27 @@ uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared)
     return queue_cmd(c, CMD_RELEASE, shared, UINT64_MAX, NULL, NULL);
 }
 
+int dh_client_remove_ticket(struct dh_client *c, const struct dh_ticket *t,
+                            enum dh_ticket_dir dir, struct dh_error *err)
+{
+    pthread_mutex_lock(&c->mu);
+    struct dh_monitor_entry *e = dh_monitor_find(&c->monitor, t, dir);
+    int rc = DH_OK;
+    if (!e) {
+        rc = dh_error_set(err, DH_EINVAL, "That ticket is not in the list any more.");
+    } else if (dir == DH_DIR_PUBLISHED &&
+               (e->status.state == DH_TS_VALID || e->status.state == DH_TS_CHECKING ||
+                e->status.state == DH_TS_UNKNOWN)) {
+        rc = dh_error_set(err, DH_EINVAL,
+                          "That ticket may still work for others: r releases it first.");
+    } else {
+        dh_monitor_remove(&c->monitor, t, dir);
+        post_tickets_locked(c);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
 uint64_t dh_client_derive(struct dh_client *c, const struct dh_source *src,
                           const struct dh_view_ops *ops)
 {

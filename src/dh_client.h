@@ -137,6 +137,13 @@ uint64_t dh_client_fetch(struct dh_client *c, const struct dh_ticket *t);
  * the known tickets (it is the server's name for it, not a shared ticket). */
 uint64_t dh_client_open(struct dh_client *c, const struct dh_object *obj);
 uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared);
+/* Take a ticket off the known tickets (a DH_EV_TICKETS follows): any fetched
+ * one (it is no longer probed), or a published one that no longer works
+ * (released, ended with its session, failed). DH_EINVAL with a sentence for
+ * a published ticket still valid (release it first) or one not known. UI
+ * thread. */
+int dh_client_remove_ticket(struct dh_client *c, const struct dh_ticket *t,
+                            enum dh_ticket_dir dir, struct dh_error *err);
 /* Rows [first, first+count) of a table source (e.g. dh_fetched.rows_source).
  * A newer rows request supersedes an unfinished one (its event comes back
  * with err.code DH_ECANCELLED or not at all). A failure that may pass (link,

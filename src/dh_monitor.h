@@ -67,6 +67,8 @@ int dh_monitor_add(struct dh_monitor *m, const struct dh_ticket_status *st,
 /* Find by ticket bytes and direction; NULL if absent. */
 struct dh_monitor_entry *dh_monitor_find(struct dh_monitor *m, const struct dh_ticket *t,
                                          enum dh_ticket_dir dir);
+/* Remove the entry (order of the others kept); 1 if there was one. */
+int dh_monitor_remove(struct dh_monitor *m, const struct dh_ticket *t, enum dh_ticket_dir dir);
 /* Set an entry's state; returns 1 if the state or detail changed. */
 int dh_monitor_set(struct dh_monitor_entry *e, enum dh_ticket_state st, const char *detail,
                    int64_t now_ms);
@@ -76,7 +78,13 @@ int dh_monitor_set(struct dh_monitor_entry *e, enum dh_ticket_state st, const ch
  * Returns 1 if anything changed. */
 int dh_monitor_on_export_state(struct dh_monitor *m, int32_t export_id, int state,
                                const char *context, int64_t now_ms);
-/* A probe result for a fetched ticket. Returns 1 if anything changed. */
+/* What a fetched ticket whose publisher let it go says. */
+#define DH_MONITOR_GONE_DETAIL \
+    "released by its publisher (or their session ended); a copy you opened keeps working"
+/* A probe result for a fetched ticket: NOT_FOUND, or a failure naming the
+ * state of the shared export ("Export in state ..."), is DH_TS_RELEASED with
+ * DH_MONITOR_GONE_DETAIL and the server's words. Returns 1 if anything
+ * changed. */
 int dh_monitor_on_probe(struct dh_monitor_entry *e, enum dh_probe_result r, const char *detail,
                         int64_t now_ms);
 /* The connection dropped: every ticket becomes UNKNOWN (state kept aside is

@@ -68,6 +68,17 @@ int dh_monitor_add(struct dh_monitor *m, const struct dh_ticket_status *st,
     return DH_OK;
 }
 
+int dh_monitor_remove(struct dh_monitor *m, const struct dh_ticket *t, enum dh_ticket_dir dir)
+{
+    struct dh_monitor_entry *e = dh_monitor_find(m, t, dir);
+    if (!e)
+        return 0;
+    size_t i = (size_t)(e - m->items);
+    memmove(e, e + 1, (m->n - i - 1) * sizeof *e);
+    m->n--;
+    return 1;
+}
+
 int dh_monitor_set(struct dh_monitor_entry *e, enum dh_ticket_state st, const char *detail,
                    int64_t now_ms)
 {
@@ -122,9 +133,20 @@ int dh_monitor_on_probe(struct dh_monitor_entry *e, enum dh_probe_result r, cons
     case DH_PROBE_VALID_OTHER:
         return dh_monitor_set(e, DH_TS_VALID, "", now_ms);
     case DH_PROBE_NOT_FOUND:
-        return dh_monitor_set(e, DH_TS_NOT_FOUND, detail, now_ms);
     case DH_PROBE_FAILED:
-        return dh_monitor_set(e, DH_TS_FAILED, detail, now_ms);
+        /* A shared ticket a teammate fetched goes when its publisher releases
+         * it or their session ends: NOT_FOUND, or FAILED_PRECONDITION "Export
+         * in state ..." (the shared export is gone). Say it with the
+         * publisher's word, what still works, and the server's own words. */
+        if (e->status.dir == DH_DIR_FETCHED &&
+            (r == DH_PROBE_NOT_FOUND || (detail && strstr(detail, "Export in state")))) {
+            char gone[sizeof e->status.detail];
+            snprintf(gone, sizeof gone, "%s (server: %s)", DH_MONITOR_GONE_DETAIL,
+                     detail ? detail : "");
+            return dh_monitor_set(e, DH_TS_RELEASED, gone, now_ms);
+        }
+        return dh_monitor_set(e, r == DH_PROBE_NOT_FOUND ? DH_TS_NOT_FOUND : DH_TS_FAILED, detail,
+                              now_ms);
     case DH_PROBE_ERROR:
         return dh_monitor_set(e, DH_TS_UNKNOWN, detail, now_ms);
     }

@@ -30,8 +30,10 @@
 
 /* How many events one loop pass handles before it looks at the keyboard. */
 enum { EVENT_BUDGET = 64 };
-/* Info messages fade after this long; errors stay until replaced. */
-enum { INFO_MESSAGE_MS = 20000 };
+/* Info messages fade after INFO_MESSAGE_MS; an error or warning stays until a
+ * key is pressed after it has been on screen ERROR_READ_MS (the log, m,
+ * keeps every message). */
+enum { INFO_MESSAGE_MS = 5000, ERROR_READ_MS = 2000 };
 
 /* ---- messages and the log ---- */
 
@@ -838,6 +840,18 @@ static void apply(struct app *a, unsigned r)
 }
 
 /* One key. */
+/* A key after an error has been on screen long enough to read: the error
+ * goes (what the key does next may say something new). Connection
+ * problems stay while they last. */
+static void message_read(struct app *a)
+{
+    if (!a->msg[0] || a->msg_level == APP_INFO || a->msg_conn ||
+        a->now_ms - a->msg_ms < ERROR_READ_MS)
+        return;
+    a->msg[0] = '\0';
+    a->dirty |= UI_DIRTY_STATUS;
+}
+
 static void handle_key(struct app *a, int key)
 {
     if (key == UI_KEY_RESIZE) {
@@ -876,6 +890,7 @@ static void handle_key(struct app *a, int key)
     }
     if ((key == UI_KEY_ESC || key == UI_KEY_INTERRUPT) && cancel_latest(a))
         return;
+    message_read(a);
     struct view *top = app_top(a);
     if (!top)
         return;

@@ -49,6 +49,8 @@ static const struct key_binding tickets_bindings[] = {
     {'r', ACT_RELEASE, "release a published ticket (asks first)", "Release", KB_HINT},
     {'p', ACT_PUBLISH, "publish an ended ticket's object again, to a new ticket", "Publish again",
      KB_HINT},
+    {'d', ACT_REMOVE, "remove a fetched ticket, or a published one that no longer works, from "
+     "the list", "Remove", KB_HINT},
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
 };

@@ -146,8 +146,12 @@ void statusbar_draw_status(struct app *a, WINDOW *w)
     const char *target = a->client ? dh_client_target(a->client) : NULL;
     snprintf(parts[0].text, sizeof parts[0].text, " %s", target ? target : "");
     parts[0].role = DR_NORMAL;
-    size_t live = a->client ? dh_client_live_published(a->client) : 0;
-    snprintf(parts[1].text, sizeof parts[1].text, "  tickets %zu/%zu", live, a->n_tickets);
+    size_t valid = 0;
+    for (size_t i = 0; i < a->n_tickets; i++)
+        valid += a->tickets[i].state == DH_TS_VALID;
+    if (a->n_tickets)
+        snprintf(parts[1].text, sizeof parts[1].text, "  %zu of %zu ticket%s valid", valid,
+                 a->n_tickets, a->n_tickets == 1 ? "" : "s");
     parts[1].role = DR_DIM;
     if (a->opt && a->opt->demo_note) {
         snprintf(parts[2].text, sizeof parts[2].text, " demo");

@@ -337,8 +337,12 @@ static unsigned objects_key(struct view *vv, struct app *a, int key, enum ui_act
             app_publish(a, o);
         return UR_HANDLED | UR_STATUS;
     case ACT_FILTER:
+        /* A fresh pattern, as in less, vim, k9s and VisiData: the list shows
+         * everything again until the first key of the new one. */
         v->filter_open = 1;
-        prompt_open(a, PROMPT_FILTER, "/", v->filter, &filter_ops, v);
+        v->filter[0] = '\0';
+        rebuild(v, a);
+        prompt_open(a, PROMPT_FILTER, "/", "", &filter_ops, v);
         return UR_HANDLED;
     case ACT_BACK:
         if (!v->filter[0])

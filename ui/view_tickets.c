@@ -143,7 +143,21 @@ static unsigned republish(struct app *a, const struct dh_ticket_status *t)
     return UR_HANDLED | UR_STATUS;
 }
 
-/* Movement, open, copy, release, publish again. */
+/* d: off the list (the client refuses a published ticket that may still work). */
+static unsigned remove_ticket(struct app *a, const struct dh_ticket_status *t)
+{
+    struct dh_error err;
+    dh_error_clear(&err);
+    char sh[128];
+    app_ticket_short(&t->ticket, sh, sizeof sh);
+    if (dh_client_remove_ticket(a->client, &t->ticket, t->dir, &err) != DH_OK)
+        app_message(a, APP_WARN, "%s", err.msg);
+    else
+        app_message(a, APP_INFO, "Removed %s (%s) from the list.", sh, t->name);
+    return UR_HANDLED | UR_STATUS;
+}
+
+/* Movement, open, copy, release, publish again, remove. */
 static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct tickets_view *v = (struct tickets_view *)vv;
@@ -153,7 +167,8 @@ static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_act
             v->sel = a->tickets[v->cursor].ticket;
         return UR_HANDLED | UR_REDRAW;
     }
-    if (act != ACT_OPEN && act != ACT_COPY && act != ACT_RELEASE && act != ACT_PUBLISH)
+    if (act != ACT_OPEN && act != ACT_COPY && act != ACT_RELEASE && act != ACT_PUBLISH &&
+        act != ACT_REMOVE)
         return UR_NONE;
     if (v->cursor >= a->n_tickets)
         return UR_HANDLED;
@@ -173,6 +188,8 @@ static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_act
         return UR_HANDLED | UR_STATUS;
     case ACT_PUBLISH:
         return republish(a, t);
+    case ACT_REMOVE:
+        return remove_ticket(a, t);
     case ACT_RELEASE: {
         if (t->dir != DH_DIR_PUBLISHED) {
             app_message(a, APP_WARN, "Only tickets this session published can be released.");

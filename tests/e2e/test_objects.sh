@@ -59,6 +59,35 @@ expect_text main "No object name contains" 5
 esc main
 expect_text main " trades " 5
 
+# A second / starts a fresh pattern (less, vim, k9s, VisiData): no "uoqu".
+keys main /
+type_text main "uo"
+keys main Enter
+expect_text main "1 of 8 match \"uo\"" 5
+keys main /
+expect_text main "8 objects" 5
+type_text main "tra"
+expect_text main "match \"tra\"" 5
+screen main | grep -q "uotra" && fail "a second / appended to the old filter"
+keys main Enter
+esc main
+expect_text main "8 objects" 5
+
+# Messages: an info message fades by itself; an error stays until a key
+# after it has been read, and m keeps both.
+keys main f
+type_text main "not a ticket"
+keys main Enter
+expect_text main "Expected a ticket" 5
+esc main
+sleep 2.2
+expect_text main "Expected a ticket" 1
+keys main j
+expect_no_text main "Expected a ticket" 5
+keys main m
+expect_text main "Expected a ticket" 5
+esc main
+
 # Help is generated from the keymaps.
 keys main "?"
 expect_text main "Table pager" 5

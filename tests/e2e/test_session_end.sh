@@ -24,7 +24,7 @@ expect_text main "Published trades (Table)" 10
 TICKET=$(screen main | grep -o 'shared/0x[0-9a-f]*' | head -n 1)
 [ ${#TICKET} -eq 41 ] || die "no shared ticket on the publish screen (got '$TICKET')"
 keys main Enter
-expect_text main "tickets 1/1" 5
+expect_text main "1 of 1 ticket valid" 5
 
 # ---- a stalled server: "stalled", then "connected" again ----
 kill -STOP "$E2E_SERVER_PID"
@@ -39,7 +39,7 @@ esc main
 # ---- the server forgets every session ----
 server_cmd expire-all
 expect_text main "1 published ticket ended with the session" 10
-expect_text main "tickets 0/1" 10
+expect_text main "0 of 1 ticket valid" 10
 keys main t
 expect_text main "ended with session" 5
 screen main | grep -q "● released" && fail "the ended ticket shows as released"
@@ -52,7 +52,7 @@ NEW=$(screen main | grep -o 'shared/0x[0-9a-f]\{32\}' | head -n 1)
 [ ${#NEW} -eq 41 ] || die "no new shared ticket on the publish screen (got '$NEW')"
 [ "$NEW" != "$TICKET" ] || fail "publishing again gave the old ticket"
 keys main Enter
-expect_text main "tickets 1/2" 5
+expect_text main "1 of 2 tickets valid" 5
 wait_for_text main "● valid" 5 || fail "the new ticket is not valid in the tickets panel"
 
 # ---- kill -9 and restart on the same port: counted down, then back ----

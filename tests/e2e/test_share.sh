@@ -41,7 +41,7 @@ expect_text pub "Copied to the tmux buffer (tmux set-clipboard is off)." 5
 tm set -g set-clipboard on >/dev/null
 keys pub Enter
 expect_no_text pub "Published trades (Table)" 5
-expect_text pub "tickets 1/1" 5
+expect_text pub "1 of 1 ticket valid" 5
 
 # ---- bad input in sub: the error is shown, the text stays ----
 keys sub f
@@ -90,15 +90,25 @@ dhtui_exited pub && die "pub quit although the answer was no"
 keys pub t
 expect_text pub "published" 5
 expect_text pub "valid" 5
+# d refuses a published ticket that still works.
+keys pub d
+expect_text pub "may still work for others" 5
 keys pub r
 expect_text pub "Release shared/0x" 5
 keys pub y
 expect_text pub "released" 10
-expect_text pub "tickets 0/1" 5
+expect_text pub "0 of 1 ticket valid" 5
 keys sub t
 expect_text sub "Tickets" 5
 wait_for_no_text sub "● valid" 10 || fail "sub still shows the released ticket as valid"
-screen sub | grep -Eq "failed|not found|released" || fail "sub does not show the ticket as invalid"
+# The teammate reads the publisher's word, and that their open copy still works.
+wait_for_text sub "released by its publisher" 10 ||
+    fail "sub does not say the publisher released the ticket: $(screen sub | sed -n 3p)"
+screen sub | grep -q "● released" || fail "sub's state is not 'released'"
+# d takes the dead ticket off sub's list.
+keys sub d
+expect_text sub "from the list" 5
+expect_text sub "No tickets yet" 5
 
 # Nothing live any more: q quits at once.
 esc pub

@@ -74,7 +74,8 @@ static void test_probe_and_disconnect(void)
     CHECK_INT(e->status.since_ms, 1);
     CHECK_INT(e->status.checked_ms, 2);
     CHECK_INT(dh_monitor_on_probe(e, DH_PROBE_NOT_FOUND, "gone", 3), 1);
-    CHECK_INT(e->status.state, DH_TS_NOT_FOUND);
+    CHECK_INT(e->status.state, DH_TS_RELEASED);
+    CHECK_STR(e->status.detail, DH_MONITOR_GONE_DETAIL " (server: gone)");
     CHECK_INT(dh_monitor_on_disconnect(&m, 4), 1);
     CHECK_INT(e->status.state, DH_TS_UNKNOWN);
     CHECK_INT(dh_monitor_on_session_lost(&m, "expired", 5, NULL), 1);
@@ -160,9 +161,48 @@ static void test_session_lost_ends_published(void)
     dh_monitor_reset(&m);
 }
 
+/* A fetched ticket whose export the publisher released: the same word as
+ * on the publisher's side; other failures keep the server's words. */
+static void test_fetched_release_vocabulary(void)
+{
+    struct dh_monitor m;
+    dh_monitor_init(&m);
+    size_t i = add_ticket(&m, DH_DIR_FETCHED, 0);
+    struct dh_monitor_entry *e = &m.items[i];
+    CHECK_INT(dh_monitor_on_probe(e, DH_PROBE_FAILED,
+                                  "FAILED_PRECONDITION: Export in state DEPENDENCY_FAILED", 1),
+              1);
+    CHECK_INT(e->status.state, DH_TS_RELEASED);
+    CHECK(strstr(e->status.detail, "keeps working") != NULL);
+    CHECK_INT(dh_monitor_on_probe(e, DH_PROBE_FAILED, "PERMISSION_DENIED: no", 2), 1);
+    CHECK_INT(e->status.state, DH_TS_FAILED);
+    CHECK_STR(e->status.detail, "PERMISSION_DENIED: no");
+    dh_monitor_reset(&m);
+}
+
+/* Removing keeps the others in order. */
+static void test_remove(void)
+{
+    struct dh_monitor m;
+    dh_monitor_init(&m);
+    add_ticket(&m, DH_DIR_FETCHED, 0);
+    size_t mid = add_ticket(&m, DH_DIR_PUBLISHED, 7);
+    add_ticket(&m, DH_DIR_FETCHED, 0);
+    struct dh_ticket first = m.items[0].status.ticket, last = m.items[2].status.ticket;
+    struct dh_ticket t = m.items[mid].status.ticket;
+    CHECK_INT(dh_monitor_remove(&m, &t, DH_DIR_FETCHED), 0); /* wrong direction */
+    CHECK_INT(dh_monitor_remove(&m, &t, DH_DIR_PUBLISHED), 1);
+    CHECK_INT(m.n, 2);
+    CHECK(dh_ticket_equal(&m.items[0].status.ticket, &first));
+    CHECK(dh_ticket_equal(&m.items[1].status.ticket, &last));
+    CHECK_INT(dh_monitor_remove(&m, &t, DH_DIR_PUBLISHED), 0);
+    dh_monitor_reset(&m);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_notification_releases_published), T(test_failure_state_and_context),
               T(test_probe_and_disconnect), T(test_session_lost_ends_published),
-              T(test_reconnect_restores_published));
+              T(test_reconnect_restores_published), T(test_fetched_release_vocabulary),
+              T(test_remove));
 }
