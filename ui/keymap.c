@@ -115,6 +115,9 @@ static const struct key_binding figure_bindings[] = {
 
 static const struct key_binding help_bindings[] = {
     MOVE_BINDINGS,
+    {'/', ACT_SEARCH, "search the help (any case)", "Search", KB_HINT},
+    {'n', ACT_SEARCH_NEXT, "next match", NULL, 0},
+    {'N', ACT_SEARCH_PREV, "previous match", NULL, 0},
     {UI_KEY_ESC, ACT_BACK, "close help", "Back", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
     {'?', ACT_BACK, NULL, NULL, 0},
