@@ -5,6 +5,7 @@
 #include "dh_tableops.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -923,6 +924,65 @@ int dh_table_seek_row(struct dh_session *s, const struct dh_ticket *source,
 
 /* ---- statistics as text ---- */
 
+/* The element range [*lo, *hi) of row 0 of a list column; 0 if it has none
+ * (not a list, null, or offsets outside the child). */
+static int list_range(const struct dh_column_view *c, int64_t *lo, int64_t *hi)
+{
+    if (!c->field || c->field->type != DH_TYPE_LIST || !c->child || !c->offsets ||
+        c->length < 1 || dh_column_is_null(c, 0))
+        return 0;
+    int32_t a, b;
+    memcpy(&a, c->offsets, 4);
+    memcpy(&b, c->offsets + 4, 4);
+    if (a < 0 || b < a || b > c->child->length)
+        return 0;
+    *lo = a;
+    *hi = b;
+    return 1;
+}
+
+static const struct dh_column_view *stats_column(const struct dh_rows *rows, size_t n,
+                                                 const char *name)
+{
+    for (size_t f = 0; f < n; f++)
+        if (rows->schema.fields[f].name && strcmp(rows->schema.fields[f].name, name) == 0)
+            return &rows->batch.columns[f];
+    return NULL;
+}
+
+struct growbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+};
+
+static void gb_printf(struct growbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void gb_printf(struct growbuf *b, const char *fmt, ...)
+{
+    for (int attempt = 0; attempt < 2 && !b->oom; attempt++) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+            b->oom = 1;
+            return;
+        }
+        if ((size_t)k < b->cap - b->len) {
+            b->len += (size_t)k;
+            return;
+        }
+        size_t cap = b->cap * 2 + (size_t)k + 1;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+}
+
 int dh_stats_text(const struct dh_rows *rows, char **out, size_t *out_len,
                   struct dh_error *err)
 {
@@ -931,9 +991,17 @@ int dh_stats_text(const struct dh_rows *rows, char **out, size_t *out_len,
     if (!rows || rows->batch.length != 1)
         return dh_error_set(err, DH_EINVAL, "statistics: expected one row from the server, got %lld",
                             rows ? (long long)rows->batch.length : 0LL);
-    size_t n = rows->schema.n_fields, width = 0;
+    size_t n = rows->schema.n_fields;
     if (n > rows->batch.n_columns)
         n = rows->batch.n_columns;
+    /* Upstream's most common values (ObjectChunkedStats): two lists, shown
+     * as pairs rather than as two lines of lists. */
+    const struct dh_column_view *keys = stats_column(rows, n, "UNIQUE_KEYS");
+    const struct dh_column_view *counts = stats_column(rows, n, "UNIQUE_COUNTS");
+    int64_t klo = 0, khi = 0, clo = 0, chi = 0;
+    int pairs = keys && counts && list_range(keys, &klo, &khi) &&
+                list_range(counts, &clo, &chi) && khi - klo == chi - clo;
+    size_t width = 0;
     for (size_t f = 0; f < n; f++) {
         const char *name = rows->schema.fields[f].name ? rows->schema.fields[f].name : "";
         size_t w = strlen(name);
@@ -945,22 +1013,42 @@ int dh_stats_text(const struct dh_rows *rows, char **out, size_t *out_len,
     o.group_digits = 1;
     o.deephaven_nulls = 1;
     o.max_list_items = 50;
-    size_t cap = 256 + n * 4096, len = 0;
-    char *text = malloc(cap);
-    if (!text)
+    struct growbuf b = {malloc(1024), 0, 1024, 0};
+    if (!b.p)
         return dh_error_set(err, DH_ENOMEM, "out of memory");
-    text[0] = '\0';
+    b.p[0] = '\0';
+    char name[128], value[4000], count[64];
     for (size_t f = 0; f < n; f++) {
-        char name[128], value[4000];
+        const struct dh_column_view *c = &rows->batch.columns[f];
+        if (pairs && (c == keys || c == counts))
+            continue;
         const char *raw = rows->schema.fields[f].name ? rows->schema.fields[f].name : "";
         dh_text_sanitize(raw, strlen(raw), name, sizeof name, DH_SANITIZE_TAB_AS_SPACE, NULL);
-        dh_format_cell(&rows->batch.columns[f], 0, &o, value, sizeof value);
-        int k = snprintf(text + len, cap - len, "%-*s  %s\n", (int)width, name, value);
-        if (k < 0 || (size_t)k >= cap - len)
-            break;
-        len += (size_t)k;
+        dh_format_cell(c, 0, &o, value, sizeof value);
+        gb_printf(&b, "%-*s  %s\n", (int)width, name, value);
     }
-    *out = text;
-    *out_len = len;
+    if (pairs && khi > klo) {
+        size_t kw = strlen("MOST COMMON");
+        for (int64_t i = klo; i < khi; i++) {
+            size_t w = dh_format_cell(keys->child, i, &o, value, sizeof value);
+            size_t cols = dh_text_width(value, w);
+            if (cols > kw && cols < 60)
+                kw = cols;
+        }
+        gb_printf(&b, "\n%-*s  %s\n", (int)kw, "MOST COMMON", "ROWS");
+        for (int64_t i = 0; i < khi - klo; i++) {
+            size_t w = dh_format_cell(keys->child, klo + i, &o, value, sizeof value);
+            size_t cols = dh_text_width(value, w);
+            dh_format_cell(counts->child, clo + i, &o, count, sizeof count);
+            /* pad by display columns: a value may hold wide characters */
+            gb_printf(&b, "%s%*s  %s\n", value, cols < kw ? (int)(kw - cols) : 0, "", count);
+        }
+    }
+    if (b.oom) {
+        free(b.p);
+        return dh_error_set(err, DH_ENOMEM, "out of memory");
+    }
+    *out = b.p;
+    *out_len = b.len;
     return DH_OK;
 }

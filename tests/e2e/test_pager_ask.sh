@@ -102,4 +102,25 @@ price=$(cli_csv --sort -Price --columns Price --offset 99 --limit 1 | tr -d '\r'
 type_text main "$price"
 keys main Enter
 expect_text main "$price at row" 10
+
+# ---- i on Price: the server's statistics in a pop-up ----
+max=$(cli_csv --sort -Price --columns Price --limit 1 | tr -d '\r')
+min=$(cli_csv --sort Price --columns Price --limit 1 | tr -d '\r')
+keys main i
+expect_text main "trades | sort -Price: Price statistics" 10
+expect_text main "COUNT     100,000" 5
+screen main | grep -q "MAX       $(thousands "$max") " || fail "the pop-up's MAX is not $max"
+screen main | grep -q "MIN       $(thousands "$min") " || fail "the pop-up's MIN is not $min"
+screen main | grep -q "STD_DEV" || fail "no STD_DEV in the pop-up"
+esc main
+expect_no_text main "Price statistics" 5
+keys main h
+keys main i
+expect_text main "Sym statistics" 10
+expect_text main "MOST COMMON" 5
+read -r top_n top_sym <<<"$(cli_csv --columns Sym | tr -d '\r' | sort | uniq -c | sort -k1,1nr | head -n 1)"
+screen main | grep -Eq "│  $top_sym +$(thousands "$top_n") " ||
+    fail "the pop-up does not count $top_n rows of $top_sym"
+screen main | grep -Eq "│  UNIQUE_VALUES +10 " || fail "the pop-up does not count 10 symbols"
+esc main
 finish

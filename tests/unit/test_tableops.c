@@ -398,9 +398,91 @@ static void test_stats_text(void)
     CHECK_INT(dh_stats_text(NULL, &text, &len, &err), DH_EINVAL);
 }
 
+/* Upstream's most common values (two lists) shown as pairs. */
+static void test_stats_text_pairs(void)
+{
+    struct dh_field fields[3], key_el, count_el;
+    memset(fields, 0, sizeof fields);
+    memset(&key_el, 0, sizeof key_el);
+    memset(&count_el, 0, sizeof count_el);
+    key_el.name = (char *)"item";
+    key_el.type = DH_TYPE_UTF8;
+    count_el.name = (char *)"item";
+    count_el.type = DH_TYPE_INT;
+    count_el.bit_width = 64;
+    count_el.is_signed = 1;
+    fields[0].name = (char *)"COUNT";
+    fields[0].type = DH_TYPE_INT;
+    fields[0].bit_width = 64;
+    fields[0].is_signed = 1;
+    fields[1].name = (char *)"UNIQUE_KEYS";
+    fields[1].type = DH_TYPE_LIST;
+    fields[1].child = &key_el;
+    fields[2].name = (char *)"UNIQUE_COUNTS";
+    fields[2].type = DH_TYPE_LIST;
+    fields[2].child = &count_el;
+    int64_t total = 20133, counts[2] = {10086, 47};
+    int32_t str_off[3] = {0, 4, 10}, list_off[2] = {0, 2};
+    const char *chars = "TSLA\xe6\x97\xa5\xe6\x9c\xac"; /* TSLA, then two wide characters */
+    struct dh_column_view cols[3], kchild, cchild;
+    memset(cols, 0, sizeof cols);
+    memset(&kchild, 0, sizeof kchild);
+    memset(&cchild, 0, sizeof cchild);
+    kchild.field = &key_el;
+    kchild.length = 2;
+    kchild.offsets = (const uint8_t *)str_off;
+    kchild.values = (const uint8_t *)chars;
+    kchild.values_len = 10;
+    cchild.field = &count_el;
+    cchild.length = 2;
+    cchild.values = (const uint8_t *)counts;
+    cchild.values_len = 16;
+    cchild.value_width = 8;
+    cols[0].field = &fields[0];
+    cols[0].length = 1;
+    cols[0].values = (const uint8_t *)&total;
+    cols[0].values_len = 8;
+    cols[0].value_width = 8;
+    for (int i = 1; i < 3; i++) {
+        cols[i].field = &fields[i];
+        cols[i].length = 1;
+        cols[i].offsets = (const uint8_t *)list_off;
+    }
+    cols[1].child = &kchild;
+    cols[2].child = &cchild;
+    struct dh_rows rows;
+    memset(&rows, 0, sizeof rows);
+    rows.schema.n_fields = 3;
+    rows.schema.fields = fields;
+    rows.batch.length = 1;
+    rows.batch.n_columns = 3;
+    rows.batch.columns = cols;
+    char *text = NULL;
+    size_t len = 0;
+    struct dh_error err;
+    CHECK_INT(dh_stats_text(&rows, &text, &len, &err), DH_OK);
+    CHECK_REQ(text != NULL);
+    CHECK_STR(text, "COUNT          20,133\n"
+                    "\n"
+                    "MOST COMMON  ROWS\n"
+                    "TSLA         10,086\n"
+                    "\xe6\x97\xa5\xe6\x9c\xac         47\n");
+    free(text);
+    /* Lists of different lengths are shown as they are. */
+    list_off[1] = 1;
+    int32_t other[2] = {0, 2};
+    cols[2].offsets = (const uint8_t *)other;
+    CHECK_INT(dh_stats_text(&rows, &text, &len, &err), DH_OK);
+    CHECK_REQ(text != NULL);
+    CHECK(strstr(text, "UNIQUE_KEYS    [TSLA]\n") != NULL);
+    CHECK(strstr(text, "UNIQUE_COUNTS  [10,086, 47]\n") != NULL);
+    CHECK(strstr(text, "MOST COMMON") == NULL);
+    free(text);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_chain_order_and_offsets), T(test_literals), T(test_bad_input),
               T(test_drop_count_stages), T(test_stats_request), T(test_seek_request),
-              T(test_seek_response), T(test_stats_text));
+              T(test_seek_response), T(test_stats_text), T(test_stats_text_pairs));
 }
