@@ -123,4 +123,81 @@ screen main | grep -Eq "│  $top_sym +$(thousands "$top_n") " ||
     fail "the pop-up does not count $top_n rows of $top_sym"
 screen main | grep -Eq "│  UNIQUE_VALUES +10 " || fail "the pop-up does not count 10 symbols"
 esc main
+
+# ---- - hides the current column (DropColumns), _ shows it again ----
+keys main 0
+keys main l
+keys main l
+keys main l
+keys main '-'
+expect_text main "trades | sort -Price | drop Size" 10
+expect_text main "6 cols" 5
+screen main | sed -n 2p | grep -q " Size " && fail "Size is still in the header after -"
+screen main | sed -n 2p | grep -q "Exchange" || fail "the column after Size went away too"
+keys main '_'
+expect_text main "trades | sort -Price " 10
+expect_text main "7 cols" 5
+screen main | sed -n 2p | grep -q " Size " || fail "Size did not come back with _"
+keys main '_'
+expect_text main "No column is hidden" 5
+
+# ---- F on Sym: the frequency view; Enter filters the view below ----
+keys main h
+keys main h
+keys main F
+expect_text main "trades | count by Sym | sort -Count" 10
+expect_text main "rows 1-10 of 10" 10
+read -r top_n top_sym <<<"$(cli_csv --columns Sym | tr -d '\r' | sort | uniq -c | sort -k1,1nr | head -n 1)"
+screen main | sed -n 4p | grep -Eq "^ +1 +$top_sym +$(thousands "$top_n")$" ||
+    fail "the first count is not $top_sym $top_n: $(screen main | sed -n 4p)"
+# Counts descend.
+counts=$(screen main | sed -n '4,13p' | awk '{print $3}' | tr -d ',')
+[ "$counts" = "$(echo "$counts" | sort -nr)" ] || fail "the counts are not in descending order"
+keys main j
+second=$(screen main | sed -n 5p | awk '{print $2}')
+keys main Enter
+expect_text main "trades | Sym = $second | sort -Price" 10
+n=$(cli_csv --columns Sym | tr -d '\r' | grep -cx "$second")
+expect_text main "of $(thousands "$n")" 10
+screen main | sed -n '4,38p' | awk '{print $3}' | grep -qv "^$second$" &&
+    fail "a row of another symbol than $second after Enter in the frequency view"
+keys main u
+expect_text main "trades | sort -Price " 10
+
+# ---- the published ticket released and sub's session renewed: its copy of
+# the table is gone, so every question fails in one line with the server's
+# message, and the rows on screen stay ----
+keys main t
+expect_text main "valid" 5
+keys main r
+expect_text main "Release shared/0x" 5
+keys main y
+expect_text main "released" 10
+esc main
+top_id=$(screen_col 8 sub | head -n 1)
+server_cmd expire-all
+sleep 2
+keys sub l
+keys sub l
+keys sub ']'
+expect_text sub "Exporting shared/0x" 10
+expect_text sub "(Table)" 5
+[ "$(screen_col 8 sub | head -n 1)" = "$top_id" ] || fail "sub's rows left the screen after ]"
+# Each question is one more error line in the log.
+errors() { grep -c "Exporting shared/0x" "$E2E_TMP/sub.log"; }
+wait_errors() {
+    for _ in $(seq 1 100); do [ "$(errors)" -ge "$1" ] && return 0; sleep 0.1; done
+    return 1
+}
+before=$(errors)
+keys sub i
+wait_errors $((before + 1)) || fail "no error after i on a released ticket"
+screen sub | grep -q "Price statistics" && fail "a statistics pop-up for a released ticket"
+keys sub /
+type_text sub "500"
+keys sub Enter
+wait_errors $((before + 2)) || fail "no error line after / on a released ticket"
+expect_text sub "search Price: 500" 5 # the prompt came back with the text
+esc sub
+[ "$(screen_col 8 sub | head -n 1)" = "$top_id" ] || fail "sub's rows left the screen"
 finish
