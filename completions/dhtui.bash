@@ -15,7 +15,7 @@ _dhtui()
         cword=$COMP_CWORD
     fi
 
-    local commands="ls publish fetch check rows"
+    local commands="ls publish fetch check rows stats"
     local connection="--host --port --tls --ca --cert --key --auth --auth-value
         --auth-value-command --profile --connect-timeout --timeout --demo --demo-rows --help
         --version"
@@ -52,7 +52,8 @@ _dhtui()
         return
         ;;
     --host | --port | --auth-value | --connect-timeout | --timeout | --demo-rows | \
-        --exit-after | --probe-interval | --offset | --limit | --columns | --null | --where | --sort)
+        --exit-after | --probe-interval | --offset | --limit | --columns | --null | --where | --sort | \
+        --column)
         return
         ;;
     esac
@@ -64,7 +65,7 @@ _dhtui()
         --host | --port | --ca | --cert | --key | --auth | --auth-value | --auth-value-command | \
             --connect-timeout | --timeout | --demo-rows | --log | --exit-after | \
             --probe-interval | --offset | --limit | --columns | --format | --null | --tz | \
-            --where | --sort | --profile | --theme)
+            --where | --sort | --profile | --theme | --column)
             ((i++))
             ;;
         -*) ;;
@@ -77,7 +78,9 @@ _dhtui()
 
     local options
     case $command in
-    ls | publish | fetch | check) options="$connection --json" ;;
+    ls | fetch | check) options="$connection --json" ;;
+    publish) options="$connection --json --where --sort" ;;
+    stats) options="$connection --column --where --json" ;;
     rows) options="$connection --offset --limit --columns --format --null --escape --raw --tz --where --sort" ;;
     *) options="$connection --no-osc52 --log --exit-after --probe-interval --tz --theme" ;;
     esac

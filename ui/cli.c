@@ -351,9 +351,66 @@ static int cli_find_object(struct dh_session *s, const char *name, struct dh_obj
     return rc;
 }
 
+/* Publish the view --where/--sort give of TICKET|NAME (or the table itself):
+ * copy it into the session, derive the view, publish that. ob gets the
+ * view's derivation as its name. 0 or an exit code after printing why. */
+static int cli_publish_view(struct dh_session *s, const struct cli_options *o,
+                            struct dh_object *ob, struct dh_ticket *shared,
+                            struct dh_ticket *exported)
+{
+    const char *text = o->operands[0];
+    struct dh_view_ops v;
+    int code = cli_view_ops(o, &v);
+    if (code != 0)
+        return code;
+    char label[512], desc[400];
+    dh_view_ops_describe(&v, desc, sizeof desc);
+    snprintf(label, sizeof label, v.n ? "%.100s | %s" : "%.100s%s", text, desc);
+    dh_view_ops_reset(&v);
+    struct dh_ticket src, copy, view;
+    dh_ticket_init(&src);
+    if (cli_looks_like_ticket(text) ? cli_parse_ticket(text, &src) != 0
+                                    : cli_resolve_table(s, text, &src) != 0)
+        return CLI_EXIT_FAIL;
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_export_from_ticket(s, &src, &copy, &err) != DH_OK) {
+        cli_error_line(err.msg);
+        return CLI_EXIT_FAIL;
+    }
+    view = copy;
+    if (o->n_wheres || o->sort) {
+        struct dh_table_info info;
+        memset(&info, 0, sizeof info);
+        code = cli_derive_view(s, o, &copy, &view, &info, &err);
+        dh_table_info_reset(&info);
+        dh_release(s, &copy, NULL);
+        if (code != 0)
+            return code;
+    }
+    int rc = dh_publish_object(s, &view, shared, exported, &err);
+    dh_release(s, &view, NULL); /* the published export keeps the table */
+    if (rc != DH_OK) {
+        dh_error_prefix(&err, "publish");
+        cli_error_line(err.msg);
+        return CLI_EXIT_FAIL;
+    }
+    ob->name = strdup(label);
+    ob->type = strdup("Table");
+    if (!ob->name || !ob->type) {
+        dh_object_reset(ob);
+        dh_release(s, exported, NULL);
+        cli_errorf("out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    return 0;
+}
+
 int cli_publish(const struct cli_options *o)
 {
-    if (cli_need_operands(o, 1, 1, "dhtui publish NAME [connection options] [--json]") != 0)
+    if (cli_need_operands(o, 1, 1,
+                          "dhtui publish NAME|TICKET [connection options] [--where FILTER]... "
+                          "[--sort -Price,Id] [--json]") != 0)
         return CLI_EXIT_USAGE;
     cli_ignore_sigpipe();
     sigset_t set;
@@ -363,14 +420,19 @@ int cli_publish(const struct cli_options *o)
         return CLI_EXIT_FAIL;
     struct dh_object ob;
     memset(&ob, 0, sizeof ob);
-    if (cli_find_object(s, o->operands[0], &ob) != 0) {
-        dh_session_free(s);
-        return CLI_EXIT_FAIL;
-    }
     struct dh_ticket shared, exported;
     struct dh_error err;
     dh_error_clear(&err);
-    if (dh_publish_object(s, &ob.ticket, &shared, &exported, &err) != DH_OK) {
+    if (o->n_wheres || o->sort || cli_looks_like_ticket(o->operands[0])) {
+        int code = cli_publish_view(s, o, &ob, &shared, &exported);
+        if (code != 0) {
+            dh_session_free(s);
+            return code;
+        }
+    } else if (cli_find_object(s, o->operands[0], &ob) != 0) {
+        dh_session_free(s);
+        return CLI_EXIT_FAIL;
+    } else if (dh_publish_object(s, &ob.ticket, &shared, &exported, &err) != DH_OK) {
         cli_error_line(err.msg);
         dh_object_reset(&ob);
         dh_session_free(s);

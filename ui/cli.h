@@ -13,6 +13,8 @@
 
 #include "dh_error.h"
 #include "dh_session.h"
+#include "dh_table.h"
+#include "dh_tableops.h"
 #include "dh_ticket.h"
 
 struct dh_object_list;
@@ -49,6 +51,7 @@ struct cli_options {
     const char *const *wheres; /* rows: every --where filter, in order */
     size_t n_wheres;
     const char *sort;         /* rows: --sort "-Price,Id" or NULL */
+    const char *column;       /* stats: --column NAME */
     char *const *operands;    /* the verb's positional arguments */
     size_t n_operands;
 };
@@ -69,6 +72,26 @@ int cli_check(const struct cli_options *o);
 
 /* dhtui rows TICKET_OR_NAME: stream a table's rows in pages. UI thread. */
 int cli_rows(const struct cli_options *o);
+
+/* dhtui stats TICKET_OR_NAME --column C: the column's statistics, computed by
+ * the server (ComputeColumnStatistics) of the view --where/--sort give. UI thread. */
+int cli_stats(const struct cli_options *o);
+
+/* Shared by the verbs that take TICKET|NAME and --where/--sort (cli_rows.c). */
+
+/* 1 if the text can only be a ticket (never an object name we look up). */
+int cli_looks_like_ticket(const char *s);
+/* Resolve TICKET_OR_NAME: an object name from the list, else a ticket; 0 or
+ * the exit code after printing why. */
+int cli_resolve_table(struct dh_session *s, const char *text, struct dh_ticket *t);
+/* The chain --where/--sort ask for (empty without them); 0 or the usage exit
+ * code after printing why. Reset *v when done. */
+int cli_view_ops(const struct cli_options *o, struct dh_view_ops *v);
+/* The view --where/--sort ask for, derived from src into *out (a new export;
+ * *info describes it). 0, or the exit code after printing the server's message. */
+int cli_derive_view(struct dh_session *s, const struct cli_options *o,
+                    const struct dh_ticket *src, struct dh_ticket *out,
+                    struct dh_table_info *info, struct dh_error *err);
 
 /* Shared helpers of the verbs (cli.c). */
 

@@ -231,15 +231,13 @@ static int rows_pick_columns(struct rows_run *run)
 
 /* ---- resolving and paging ---- */
 
-/* 1 if the text can only be a ticket (never an object name we look up). */
-static int rows_looks_like_ticket(const char *s)
+int cli_looks_like_ticket(const char *s)
 {
     return strchr(s, '/') != NULL || strncmp(s, "0x", 2) == 0 || strncmp(s, "b'", 2) == 0 ||
            strncmp(s, "b\"", 2) == 0;
 }
 
-/* Resolve TICKET_OR_NAME: an object name from the list, else a ticket. */
-static int rows_resolve(struct dh_session *s, const char *text, struct dh_ticket *t)
+int cli_resolve_table(struct dh_session *s, const char *text, struct dh_ticket *t)
 {
     struct dh_object_list *l = cli_list_objects(s);
     if (!l)
@@ -434,26 +432,34 @@ static int rows_stream(struct rows_run *run, struct dh_session *s, const struct 
     return code;
 }
 
-/* The view --where/--sort ask for, derived from src into *out (a new export;
- * *info describes it). 0, or the exit code after printing the server's message. */
-static int rows_derive(struct dh_session *s, const struct cli_options *o,
-                       const struct dh_ticket *src, struct dh_ticket *out,
-                       struct dh_table_info *info, struct dh_error *err)
+int cli_view_ops(const struct cli_options *o, struct dh_view_ops *v)
 {
-    struct dh_view_ops v;
-    dh_view_ops_init(&v);
+    struct dh_error err;
+    dh_error_clear(&err);
+    dh_view_ops_init(v);
     int rc = DH_OK;
     for (size_t i = 0; i < o->n_wheres && rc == DH_OK; i++)
-        rc = dh_view_ops_add_where(&v, o->wheres[i], err);
+        rc = dh_view_ops_add_where(v, o->wheres[i], &err);
     if (rc == DH_OK && o->sort)
-        rc = dh_view_ops_add_sort_spec(&v, o->sort, err);
+        rc = dh_view_ops_add_sort_spec(v, o->sort, &err);
     if (rc != DH_OK) {
-        dh_view_ops_reset(&v);
-        cli_error_line(err->msg);
+        dh_view_ops_reset(v);
+        cli_error_line(err.msg);
         return CLI_EXIT_USAGE;
     }
+    return 0;
+}
+
+int cli_derive_view(struct dh_session *s, const struct cli_options *o,
+                    const struct dh_ticket *src, struct dh_ticket *out,
+                    struct dh_table_info *info, struct dh_error *err)
+{
+    struct dh_view_ops v;
+    int code = cli_view_ops(o, &v);
+    if (code != 0)
+        return code;
     dh_ticket_make_export(out, dh_session_next_export_id(s));
-    rc = dh_table_derive(s, src, &v, out, info, err);
+    int rc = dh_table_derive(s, src, &v, out, info, err);
     dh_view_ops_reset(&v);
     if (rc != DH_OK) {
         cli_error_line(err->msg);
@@ -477,8 +483,8 @@ static int rows_pick_columns_and_stream(struct rows_run *run, struct dh_session 
 static int rows_run_session(struct rows_run *run, struct dh_session *s, struct dh_ticket *src)
 {
     const char *text = run->o->operands[0];
-    if (!rows_looks_like_ticket(text)) {
-        int rc = rows_resolve(s, text, src);
+    if (!cli_looks_like_ticket(text)) {
+        int rc = cli_resolve_table(s, text, src);
         if (rc != 0)
             return rc;
     }
@@ -495,7 +501,7 @@ static int rows_run_session(struct rows_run *run, struct dh_session *s, struct d
     if (run->o->n_wheres || run->o->sort) {
         /* --where / --sort: the server derives the view from our copy (one Batch call) */
         struct dh_ticket derived;
-        int rc = rows_derive(s, run->o, &copy, &derived, &info, &err);
+        int rc = cli_derive_view(s, run->o, &copy, &derived, &info, &err);
         dh_error_clear(&err);
         dh_release(s, &copy, &err);
         if (rc != 0)
@@ -561,7 +567,7 @@ int cli_rows(const struct cli_options *o)
         return code;
     struct dh_ticket src;
     dh_ticket_init(&src);
-    if (rows_looks_like_ticket(o->operands[0]) && cli_parse_ticket(o->operands[0], &src) != 0)
+    if (cli_looks_like_ticket(o->operands[0]) && cli_parse_ticket(o->operands[0], &src) != 0)
         return CLI_EXIT_USAGE;
     cli_ignore_sigpipe();
     rows_catch_signals();

@@ -88,6 +88,7 @@ const struct cli_opt cli_opts[] = {
      "\"Infinity\", \"-Infinity\", -0 is -0.0; invalid UTF-8\n"
      "becomes U+FFFD (everywhere else bytes are kept)."},
     {"null", "STRING", OPT_NULL, 0, "text for nulls (table, csv, tsv)"},
+    {"column", "NAME", OPT_COLUMN, 0, "the column to describe"},
     {"escape", NULL, OPT_ESCAPE, 0,
      "csv and tsv: show control characters as visible escapes\n"
      "(\\e, \\x07); the default when stdout is a terminal"},
@@ -111,17 +112,24 @@ const struct cli_verb cli_verbs[] = {
      "application_name, description, ticket}, plus\n"
      "unusable (why) for an object dhtui cannot open.",
      "--json"},
-    {"publish", cli_publish, "NAME [CONNECTION] [--json]", "publish an object, hold its ticket",
-     "publish NAME",
-     "export the object NAME (as `ls` shows it) and publish it\n"
-     "to a fresh random shared ticket; print the ticket as\n"
-     "the first line of stdout (--json: {ticket, name,\n"
-     "type}), then keep the session open so the ticket\n"
-     "stays valid, until Ctrl-C (SIGINT), SIGTERM or\n"
-     "SIGHUP; then release it and exit.\n"
+    {"publish", cli_publish,
+     "NAME|TICKET [CONNECTION] [--where FILTER]... [--sort -Price,Id]\n"
+     "[--json]",
+     "publish an object or a view of it, hold its ticket",
+     "publish NAME|TICKET",
+     "export the object NAME (as `ls` shows it) or TICKET and\n"
+     "publish it to a fresh random shared ticket; with --where\n"
+     "and --sort, publish the view the server derives (the\n"
+     "table itself, filtered and sorted: whoever fetches the\n"
+     "ticket reads those rows in that order). Print the\n"
+     "ticket as the first line of stdout (--json: {ticket,\n"
+     "name, type}; a view's name is its derivation, `trades |\n"
+     "Price > 180 | sort -Price`), then keep the session open\n"
+     "so the ticket stays valid, until Ctrl-C (SIGINT),\n"
+     "SIGTERM or SIGHUP; then release it and exit.\n"
      "In a script (bash):\n"
      "  exec 3< <(dhtui publish trades); read -r t <&3",
-     "--json"},
+     "--json --where --sort"},
     {"fetch", cli_fetch, "TICKET [CONNECTION] [--json]", "say what a ticket holds",
      "fetch TICKET",
      "copy the ticket into this session and describe it: a\n"
@@ -145,6 +153,21 @@ const struct cli_verb cli_verbs[] = {
      "streamed in record batches from consecutive Barrage\n"
      "snapshots, so any --limit runs in bounded memory.",
      "--offset --limit --columns --where --sort --format --null --escape --raw --tz"},
+    {"stats", cli_stats,
+     "TICKET|NAME --column NAME [CONNECTION] [--where FILTER]...\n"
+     "[--json]",
+     "a column's statistics, computed by the server",
+     "stats TICKET|NAME --column NAME",
+     "the server's statistics of one column of a table (or of\n"
+     "the view --where gives), without reading the table\n"
+     "(ComputeColumnStatistics): numbers COUNT, SIZE, SUM,\n"
+     "SUM_ABS, SUM_SQRD, MIN, MAX, MIN_ABS, MAX_ABS, AVG,\n"
+     "AVG_ABS, STD_DEV; instants COUNT, SIZE, MIN, MAX; other\n"
+     "columns COUNT, SIZE, UNIQUE_VALUES and the most common\n"
+     "values with their row counts. One `NAME  value` line\n"
+     "each; --json: {column, statistics: {NAME: value}}, values\n"
+     "exact as `rows --format json` writes them.",
+     "--column --where --json"},
 };
 const size_t cli_n_verbs = sizeof cli_verbs / sizeof cli_verbs[0];
 /* clang-format on */

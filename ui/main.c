@@ -261,6 +261,7 @@ static int main_cli_options(struct main_args *a, struct cli_options *o)
     o->wheres = a->wheres;
     o->n_wheres = a->n_wheres;
     o->sort = a->seen[OPT_SORT];
+    o->column = a->seen[OPT_COLUMN];
     o->operands = a->pos;
     o->n_operands = a->n_pos;
     return 0;

@@ -4,9 +4,8 @@
 # p publishes the sorted view itself (the dialog names its derivation) and a
 # second dhtui that fetches the ticket sees the same rows in the same order;
 # / searches the current column (SeekRow: smart case, from the cursor, n and N
-# again), "not found" is said plainly; - hides a column and _ shows it again;
-# i shows the column's statistics; F opens the frequency view and Enter there
-# filters the view below. Every expected value comes from `dhtui rows` (itself
+# again), "not found" is said plainly; i shows the column's statistics
+# (hidden columns and the frequency view: test_pager_freq). Every expected value comes from `dhtui rows` (itself
 # checked against local sorts in integration/test_tableops). Bad input is one
 # line, the view stays and the prompt keeps the text.
 . "$(dirname "$0")/lib.sh"
@@ -123,46 +122,6 @@ screen main | grep -Eq "│  $top_sym +$(thousands "$top_n") " ||
     fail "the pop-up does not count $top_n rows of $top_sym"
 screen main | grep -Eq "│  UNIQUE_VALUES +10 " || fail "the pop-up does not count 10 symbols"
 esc main
-
-# ---- - hides the current column (DropColumns), _ shows it again ----
-keys main 0
-keys main l
-keys main l
-keys main l
-keys main '-'
-expect_text main "trades | sort -Price | drop Size" 10
-expect_text main "6 cols" 5
-screen main | sed -n 2p | grep -q " Size " && fail "Size is still in the header after -"
-screen main | sed -n 2p | grep -q "Exchange" || fail "the column after Size went away too"
-keys main '_'
-expect_text main "trades | sort -Price " 10
-expect_text main "7 cols" 5
-screen main | sed -n 2p | grep -q " Size " || fail "Size did not come back with _"
-keys main '_'
-expect_text main "No column is hidden" 5
-
-# ---- F on Sym: the frequency view; Enter filters the view below ----
-keys main h
-keys main h
-keys main F
-expect_text main "trades | count by Sym | sort -Count" 10
-expect_text main "rows 1-10 of 10" 10
-read -r top_n top_sym <<<"$(cli_csv --columns Sym | tr -d '\r' | sort | uniq -c | sort -k1,1nr | head -n 1)"
-screen main | sed -n 4p | grep -Eq "^ +1 +$top_sym +$(thousands "$top_n")$" ||
-    fail "the first count is not $top_sym $top_n: $(screen main | sed -n 4p)"
-# Counts descend.
-counts=$(screen main | sed -n '4,13p' | awk '{print $3}' | tr -d ',')
-[ "$counts" = "$(echo "$counts" | sort -nr)" ] || fail "the counts are not in descending order"
-keys main j
-second=$(screen main | sed -n 5p | awk '{print $2}')
-keys main Enter
-expect_text main "trades | Sym = $second | sort -Price" 10
-n=$(cli_csv --columns Sym | tr -d '\r' | grep -cx "$second")
-expect_text main "of $(thousands "$n")" 10
-screen main | sed -n '4,38p' | awk '{print $3}' | grep -qv "^$second$" &&
-    fail "a row of another symbol than $second after Enter in the frequency view"
-keys main u
-expect_text main "trades | sort -Price " 10
 
 # ---- the published ticket released and sub's session renewed: its copy of
 # the table is gone, so every question fails in one line with the server's

@@ -64,7 +64,7 @@ expect_rc 2 "ls --limit is a usage error"
 expect_err_has "does not apply to 'dhtui ls' \\(dhtui ls --help lists its options\\)" "ls --limit: the sentence"
 run_cli --json
 expect_rc 2 "--json without a verb is a usage error"
-expect_err_has "belongs to a command \\(dhtui ls, publish, fetch, check\\)" "--json: names the verbs that take it"
+expect_err_has "belongs to a command \\(dhtui ls, publish, fetch, check, stats\\)" "--json: names the verbs that take it"
 run_cli frobnicate now
 expect_rc 2 "an unknown verb"
 in_order=$(section "$IT_TMP/help" "Commands:" | grep -oE '^  [a-z]+' | tr -d ' ' | paste -sd, - | sed 's/,/, /g')
