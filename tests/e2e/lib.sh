@@ -160,6 +160,37 @@ wait_for_no_text() {
     return 1
 }
 
+# wait_until SECONDS COMMAND...: run COMMAND every 50 ms until it succeeds, up to
+# SECONDS; 1 on timeout. For waiting on a condition instead of a fixed sleep.
+wait_until() {
+    local timeout=$1
+    shift
+    local end=$(($(date +%s%N) / 1000000 + timeout * 1000))
+    until "$@"; do
+        [ $(($(date +%s%N) / 1000000)) -lt $end ] || return 1
+        sleep 0.05
+    done
+}
+
+# log_lines NAME PATTERN: how many lines of dhtui's log for session NAME match
+# the extended regex PATTERN.
+log_lines() {
+    grep -cE -- "$2" "$E2E_TMP/$1.log" 2>/dev/null || true
+}
+
+# wait_renewed NAME BEFORE [SECONDS]: wait until dhtui in session NAME logged more
+# than BEFORE session ends (log_lines NAME "event session ended") and a
+# connection event after the last one: the new session is there.
+wait_renewed() {
+    local name=$1 before=$2 timeout=${3:-15}
+    renewed() {
+        [ "$(log_lines "$name" "event session ended")" -gt "$before" ] &&
+            sed -n '/event session ended/h; /event session ended/!H; ${x;p}' \
+                "$E2E_TMP/$name.log" | grep -q "event connection req=0 ok=1"
+    }
+    wait_until "$timeout" renewed
+}
+
 # Like wait_for_text but a failure stops the test with the screen printed.
 expect_text() {
     wait_for_text "$@" || die "screen of $1 never showed '$2'"

@@ -83,7 +83,8 @@ size_of() {
     screen main | head -n 1 | sed -n 's/.* of \([0-9,]*\) .*/\1/p' | tr -d ,
 }
 first=$(size_of)
-sleep 2.5
+grown() { local s; s=$(size_of); [ -n "$s" ] && [ -n "$first" ] && [ "$s" -gt "$first" ]; }
+wait_until 10 grown
 second=$(size_of)
 [ -n "$first" ] && [ -n "$second" ] && [ "$second" -gt "$first" ] ||
     fail "quotes did not grow on screen without a key press ($first, then $second)"

@@ -41,7 +41,7 @@ expect_text main "trades | sort -Price" 10
 expect_text main "Price v1" 5
 want=$(cli_first_id --sort -Price)
 wait_for_text main "of 100,000" 10 || fail "the sorted view lost rows"
-sleep 0.5
+wait_until 5 eval '[ "$(first_id)" = "$want" ]'
 [ "$(first_id)" = "$want" ] || fail "first row after ] has Id $(first_id), dhtui rows says $want"
 
 # w: a filter, pre-filled with the column's name.
@@ -52,8 +52,8 @@ keys main Enter
 expect_text main "trades | Price > 180 | sort -Price" 10
 n=$(cli_count --where 'Price > 180')
 expect_text main "of $(thousands "$n")" 10
-sleep 0.5
 want=$(cli_first_id --where 'Price > 180' --sort -Price)
+wait_until 5 eval '[ "$(first_id)" = "$want" ]'
 [ "$(first_id)" = "$want" ] || fail "first row after w has Id $(first_id), dhtui rows says $want"
 
 # = on Sym: keep the rows of this row's symbol (a structured Filter).
@@ -63,7 +63,8 @@ keys main '='
 expect_text main "trades | Price > 180 | Sym = $sym | sort -Price" 10
 n=$(cli_count --where 'Price > 180' --where "Sym == \`$sym\`")
 expect_text main "of $(thousands "$n")" 10
-sleep 0.5
+only_sym() { ! screen main | sed -n '4,38p' | awk '{print $3}' | grep -qv "^$sym$"; }
+wait_until 5 only_sym
 screen main | sed -n '4,38p' | awk '{print $3}' | grep -qv "^$sym$" &&
     fail "a row of another symbol than $sym after ="
 
@@ -107,9 +108,15 @@ expect_text main "Nothing to undo" 5
 
 # Re-sorting twenty times leaves the server one derived export, not twenty:
 # each superseded view is released.
-server_cmd stats
-sleep 0.3
-before=$(grep -o 'exports=[0-9]*' "$E2E_TMP/server.out" | tail -n 1 | cut -d= -f2)
+# exports: the server's count from a fresh `stats` line (waits for its answer).
+exports() {
+    local n
+    n=$(grep -c 'exports=' "$E2E_TMP/server.out")
+    server_cmd stats
+    wait_until 5 eval '[ "$(grep -c "exports=" "$E2E_TMP/server.out")" -gt "$n" ]'
+    grep -o 'exports=[0-9]*' "$E2E_TMP/server.out" | tail -n 1 | cut -d= -f2
+}
+before=$(exports)
 keys main l
 for i in $(seq 1 10); do
     keys main ']'
@@ -118,10 +125,9 @@ for i in $(seq 1 10); do
     sleep 0.15
 done
 expect_text main "trades | sort Price" 10
-sleep 1
-server_cmd stats
-sleep 0.3
-after=$(grep -o 'exports=[0-9]*' "$E2E_TMP/server.out" | tail -n 1 | cut -d= -f2)
+# superseded views are released in the background: wait for the count to settle
+settled() { after=$(exports); [ -n "$before" ] && [ -n "$after" ] && [ "$after" -le $((before + 1)) ]; }
+wait_until 5 settled
 [ -n "$before" ] && [ -n "$after" ] && [ "$after" -le $((before + 1)) ] ||
     fail "the server holds $after exports after 20 sorts (before: $before)"
 for i in $(seq 1 20); do
@@ -133,8 +139,9 @@ expect_text main "trades (Table)" 10
 # session, so the pager derives it again from the table in the new one.
 keys main ']'
 expect_text main "trades | sort -Price" 10
+ended=$(log_lines main "event session ended")
 server_cmd expire-all
-sleep 1
+wait_renewed main "$ended" || fail "no new session after expire-all"
 keys main :
 type_text main "50000"
 keys main Enter

@@ -27,8 +27,10 @@ expect_text main "rows 1-35 of 1,000,000" 10
 screen main | grep -q "Timestamp .*Sym .*Price .*Size .*Exchange .*Flag .*Id" ||
     fail "the trades headers are missing"
 
+ended=$(log_lines main "event session ended")
 server_cmd expire-all
-sleep 1.5 # the client notices, gets a new session (export ids start again)
+# the client notices, gets a new session (export ids start again)
+wait_renewed main "$ended" || fail "no new session after expire-all"
 keys main :
 type_text main "500000"
 keys main Enter
@@ -45,10 +47,15 @@ back_to_list
 open_table quotes
 keys main G
 expect_text main "ticking, following" 5
+ended=$(log_lines main "event session ended")
 server_cmd expire-all
-sleep 2
+wait_renewed main "$ended" || fail "no new session after expire-all"
+# rows read in the new session (the window is watched again)
+rows_ok=$(log_lines main "event rows req=[0-9]+ ok=1")
+wait_until 10 eval '[ "$(log_lines main "event rows req=[0-9]+ ok=1")" -gt "$rows_ok" ]'
 first=$(size_of)
-sleep 2.5
+grown() { local s; s=$(size_of); [ -n "$s" ] && [ -n "$first" ] && [ "$s" -gt "$first" ]; }
+wait_until 10 grown
 second=$(size_of)
 [ -n "$first" ] && [ -n "$second" ] && [ "$second" -gt "$first" ] ||
     fail "quotes stopped growing after the renewal ($first, then $second)"
