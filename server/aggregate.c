@@ -71,6 +71,7 @@ static int bind_keys(const struct demo_object *t, char **names, size_t n, size_t
                      int missing_status, struct demo_status *st)
 {
     char missing[512] = "";
+    size_t n_missing = 0; /* an empty name is missing too */
     if (n > MAX_KEYS) {
         demo_status_set(st, GRPC_STATUS_UNIMPLEMENTED,
                         "the demo server groups by at most %d columns", MAX_KEYS);
@@ -80,7 +81,7 @@ static int bind_keys(const struct demo_object *t, char **names, size_t n, size_t
         long c = find_column(t, names[i]);
         if (c < 0) {
             size_t used = strlen(missing);
-            snprintf(missing + used, sizeof missing - used, "%s%.100s", used ? ", " : "",
+            snprintf(missing + used, sizeof missing - used, "%s%.100s", n_missing++ ? ", " : "",
                      names[i]);
             continue;
         }
@@ -91,7 +92,7 @@ static int bind_keys(const struct demo_object *t, char **names, size_t n, size_t
             return -1;
         }
     }
-    if (!missing[0])
+    if (!n_missing)
         return 0;
     demo_status_set(st, missing_status ? GRPC_STATUS_FAILED_PRECONDITION : DEMO_STATUS_DETAILS_LOGGED,
                     "column(s) not found: %s", missing);

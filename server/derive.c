@@ -243,15 +243,16 @@ static int derive_sort(const struct demo_object *t,
     struct sort_key keys[32];
     size_t n_keys = 0;
     char missing[256] = "";
+    size_t n_missing = 0; /* an empty name is missing too */
     for (size_t i = 0; i < req->n_sorts; i++) {
         const char *name = req->sorts[i]->column_name ? req->sorts[i]->column_name : "";
         long c = find_column(t, name);
         if (c < 0) {
             size_t used = strlen(missing);
-            snprintf(missing + used, sizeof missing - used, "%s%s", used ? ", " : "", name);
+            snprintf(missing + used, sizeof missing - used, "%s%s", n_missing++ ? ", " : "", name);
         }
     }
-    if (missing[0]) {
+    if (n_missing) {
         demo_status_set(st, GRPC_STATUS_FAILED_PRECONDITION, "column(s) not found: %s", missing);
         return -1;
     }

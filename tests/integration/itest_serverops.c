@@ -597,6 +597,10 @@ static void test_select_distinct(void)
     CHECK_INT(distinct_rows(bad, 3, &r, &err), DH_EGRPC);
     CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
     CHECK(strstr(err.msg, "column(s) not found: Nope, Worse") != NULL);
+    char *empty[] = {""}; /* an empty name is a missing column, not column -1 */
+    CHECK_INT(distinct_rows(empty, 1, &r, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
+    CHECK(strstr(err.msg, "column(s) not found") != NULL);
 }
 
 static int drop_rows(char **names, size_t n, struct dh_rows *out, struct dh_error *err)
