@@ -63,4 +63,6 @@ for rows in 1000000 10000000; do
     for fmt in arrow csv tsv json jsonl; do
         export_run "$fmt" "$bytes" "$rows"
     done
+    echo "demo server operations (wall time of one call, best of three):"
+    "$BUILD/tests/bench_serverops" "$port"
 done
