@@ -1114,7 +1114,7 @@ static int curses_start(struct app *a, char *err, size_t errlen)
     nonl();
     intrflush(stdscr, FALSE);
     set_escdelay(25);
-    draw_init_colors(draw_theme_effective(a->opt->theme, getenv("NO_COLOR")));
+    draw_init_colors(draw_theme_effective((enum draw_theme)a->opt->theme, getenv("NO_COLOR")));
     a->w_input = newwin(1, 1, 0, 0);
     if (!a->w_input) {
         endwin();
