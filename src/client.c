@@ -145,8 +145,9 @@ struct dh_client {
      * failed windows wait for their back-off before the next attempt. */
     struct dh_epoch_cache exports;
     struct dh_backoff rows_bo, live_bo;
-    uint64_t rows_bo_epoch, live_bo_epoch; /* session_gen + conn_ups at the last failure */
+    uint64_t rows_bo_epoch, live_bo_epoch; /* link_epoch() when the last attempt began */
     uint64_t conn_ups; /* times the connection came back (CONNECTED after another state) */
+    uint64_t link_ups; /* times the current session's channel became READY (on_link_ready) */
     struct dh_client_stats stats;
 
     struct dh_monitor monitor;
@@ -345,16 +346,61 @@ static struct dh_session *current_session(struct dh_client *c, uint64_t *gen)
 
 /* ---- conn thread ---- */
 
-static void on_objects(void *ctx, struct dh_object_list *snapshot)
+/* Windows retry at once when this changes: a new session, the connection
+ * back (CONNECTED), or the channel's link up again. Locked. */
+static uint64_t link_epoch(const struct dh_client *c)
+{
+    return c->session_gen + c->conn_ups + c->link_ups;
+}
+
+/* The current session's channel is READY again (its watcher thread): the
+ * reconnect wait and failed windows are due now, not when their back-off
+ * ends. Only a change to READY calls this, so a server that answers with
+ * errors is still paced by the back-off. */
+static void on_link_ready(void *ctx)
 {
     struct dh_client *c = ctx;
-    struct dh_event *ev = event_new(c, DH_EV_OBJECTS, 0);
-    if (!ev) {
-        dh_object_list_free(snapshot);
+    pthread_mutex_lock(&c->mu);
+    c->link_ups++;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* A call on session s succeeded: if s is current and we said otherwise, we
+ * are connected again. Locked. */
+static void mark_connected_locked(struct dh_client *c, struct dh_session *s)
+{
+    if (c->conn == DH_CONN_CONNECTED || c->session != s)
         return;
+    set_conn_locked(c, DH_CONN_CONNECTED, NULL);
+    c->next_probe_ms = 0; /* settle fetched tickets now */
+    if (dh_monitor_on_reconnect(&c->monitor, dh_now_ms()))
+        post_tickets_locked(c);
+    pthread_cond_broadcast(&c->cv);
+}
+
+struct objects_ctx {
+    struct dh_client *c;
+    struct dh_session *s;
+    int heard; /* a message arrived on this watch */
+};
+
+static void on_objects(void *ctx, struct dh_object_list *snapshot)
+{
+    struct objects_ctx *oc = ctx;
+    struct dh_client *c = oc->c;
+    oc->heard = 1;
+    struct dh_event *ev = event_new(c, DH_EV_OBJECTS, 0);
+    pthread_mutex_lock(&c->mu);
+    /* The object list came back after a cut: that is a call that succeeded. */
+    mark_connected_locked(c, oc->s);
+    if (ev) {
+        ev->objects = snapshot;
+        post_locked(c, ev);
     }
-    ev->objects = snapshot;
-    post(c, ev);
+    pthread_mutex_unlock(&c->mu);
+    if (!ev)
+        dh_object_list_free(snapshot);
 }
 
 /* Retire the current session (expired or unusable) and say so in one event;
@@ -380,6 +426,8 @@ static void drop_session(struct dh_client *c, const struct dh_error *why)
      * no session while the old one is freed. */
     set_conn_locked(c, DH_CONN_CONNECTING, NULL);
     pthread_mutex_unlock(&c->mu);
+    if (old) /* its link no longer concerns us (outside c->mu: see dh_channel_watch) */
+        dh_channel_watch(dh_session_channel(old), NULL, NULL, NULL);
     dh_session_free(old);
 }
 
@@ -397,6 +445,9 @@ static int connect_once(struct dh_client *c, struct dh_error *err)
     if (!s)
         return err->code;
     dh_session_start_keepalive(s, NULL);
+    /* Without it, a retry after a cut waits for its back-off although the
+     * link is back (a failed watcher only costs that promptness). */
+    dh_channel_watch(dh_session_channel(s), on_link_ready, c, NULL);
     pthread_mutex_lock(&c->mu);
     c->session = s;
     c->session_gen++;
@@ -407,8 +458,10 @@ static int connect_once(struct dh_client *c, struct dh_error *err)
     return DH_OK;
 }
 
-/* Watch the object list until the stream ends; DH_ECANCELLED when stopping. */
-static int watch_objects(struct dh_client *c, struct dh_session *s, struct dh_error *err)
+/* Watch the object list until the stream ends; DH_ECANCELLED when stopping.
+ * *heard is set when the server sent something. */
+static int watch_objects(struct dh_client *c, struct dh_session *s, int *heard,
+                         struct dh_error *err)
 {
     struct dh_objects_watch *w = dh_objects_watch_new(s, err);
     if (!w)
@@ -418,7 +471,9 @@ static int watch_objects(struct dh_client *c, struct dh_session *s, struct dh_er
     if (!stop)
         c->watch = w;
     pthread_mutex_unlock(&c->mu);
-    int rc = stop ? DH_ECANCELLED : dh_objects_watch_run(w, on_objects, c, err);
+    struct objects_ctx oc = {c, s, 0};
+    int rc = stop ? DH_ECANCELLED : dh_objects_watch_run(w, on_objects, &oc, err);
+    *heard = oc.heard;
     pthread_mutex_lock(&c->mu);
     c->watch = NULL;
     pthread_mutex_unlock(&c->mu);
@@ -426,8 +481,11 @@ static int watch_objects(struct dh_client *c, struct dh_session *s, struct dh_er
     return rc;
 }
 
-/* Say we are down and when the next try is due, then wait for it. */
-static void wait_retry(struct dh_client *c, struct dh_backoff *r, const struct dh_error *e)
+/* Say we are down and when the next try is due, then wait for it, or until
+ * the link comes up (link_ups moves past ups, its value when the failed
+ * attempt began: a link back during the attempt counts too). */
+static void wait_retry(struct dh_client *c, struct dh_backoff *r, const struct dh_error *e,
+                       uint64_t ups)
 {
     int64_t wait = dh_backoff_fail(r, dh_now_ms());
     pthread_mutex_lock(&c->mu);
@@ -435,8 +493,10 @@ static void wait_retry(struct dh_client *c, struct dh_backoff *r, const struct d
     set_conn_locked(c, DH_CONN_RETRYING, e);
     if (dh_monitor_on_disconnect(&c->monitor, dh_now_ms()))
         post_tickets_locked(c);
+    int64_t until = dh_now_ms() + wait;
+    while (!c->stopping && c->link_ups == ups && dh_now_ms() < until)
+        wait_until(c, until);
     pthread_mutex_unlock(&c->mu);
-    nap(c, wait);
 }
 
 /* The session is over: the server forgot it, or no refresh reached the
@@ -454,7 +514,8 @@ static int session_over(struct dh_session *s, struct dh_error *e)
 }
 
 /* The stream dropped: is the session still alive, expired, or unreachable? */
-static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff *r)
+static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff *r,
+                    uint64_t ups)
 {
     struct dh_error e;
     dh_error_clear(&e);
@@ -462,19 +523,13 @@ static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff
         if (dh_session_refresh(s, &e) == DH_OK) {
             dh_backoff_reset(r);
             pthread_mutex_lock(&c->mu);
-            if (c->conn != DH_CONN_CONNECTED && c->session == s) {
-                set_conn_locked(c, DH_CONN_CONNECTED, NULL);
-                c->next_probe_ms = 0; /* settle fetched tickets now */
-                if (dh_monitor_on_reconnect(&c->monitor, dh_now_ms()))
-                    post_tickets_locked(c);
-                pthread_cond_broadcast(&c->cv);
-            }
+            mark_connected_locked(c, s);
             pthread_mutex_unlock(&c->mu);
             nap(c, 250); /* the stream ended but the session lives: reopen soon */
             return;
         }
         if (!session_over(s, &e)) {
-            wait_retry(c, r, &e);
+            wait_retry(c, r, &e, ups);
             return;
         }
     }
@@ -515,6 +570,9 @@ static void *conn_main(void *arg)
             break;
         struct dh_error e;
         dh_error_clear(&e);
+        pthread_mutex_lock(&c->mu);
+        uint64_t ups = c->link_ups;
+        pthread_mutex_unlock(&c->mu);
         struct dh_session *s = current_session(c, NULL);
         if (!s) {
             if (connect_once(c, &e) == DH_OK) {
@@ -529,11 +587,15 @@ static void *conn_main(void *arg)
                     break; /* stopping */
                 continue;
             }
-            wait_retry(c, &r, &e);
+            wait_retry(c, &r, &e, ups);
             continue;
         }
-        if (watch_objects(c, s, &e) != DH_ECANCELLED)
-            recover(c, s, &r);
+        int heard = 0;
+        if (watch_objects(c, s, &heard, &e) != DH_ECANCELLED) {
+            if (heard)
+                dh_backoff_reset(&r); /* it worked for a while: a new outage starts over */
+            recover(c, s, &r, ups);
+        }
         dh_session_free(s);
     }
     return NULL;
@@ -1161,13 +1223,13 @@ struct window_slot {
     int *has_pending;
     uint64_t *latest;
     struct dh_backoff *bo;
-    uint64_t *bo_epoch; /* session_gen + conn_ups at the last failure */
+    uint64_t *bo_epoch; /* link_epoch() when the last attempt began */
 };
 
 /* Wait until a request is pending, a session is up and the back-off says the
  * next attempt is due, then take the request with a reference to its session
  * (the caller drops it with dh_session_free) and the epoch. A new session, or
- * the connection coming back, makes a failed request due at once. 0 when
+ * the link coming back, makes a failed request due at once. 0 when
  * stopping. Locked. */
 static int take_request_locked(struct dh_client *c, const struct window_slot *w,
                                struct rows_req *out, struct dh_session **s, uint64_t *gen)
@@ -1179,8 +1241,8 @@ static int take_request_locked(struct dh_client *c, const struct window_slot *w,
             pthread_cond_wait(&c->cv, &c->mu);
             continue;
         }
-        if (*w->bo_epoch != c->session_gen + c->conn_ups)
-            dh_backoff_reset(w->bo); /* a new session, or the connection is back */
+        if (*w->bo_epoch != link_epoch(c))
+            dh_backoff_reset(w->bo); /* a new session, or the link is back */
         int64_t now = dh_now_ms(), wait = dh_backoff_wait_ms(w->bo, now);
         if (wait > 0) {
             wait_until(c, now + wait);
@@ -1188,6 +1250,9 @@ static int take_request_locked(struct dh_client *c, const struct window_slot *w,
         }
         *out = *w->pending;
         *w->has_pending = 0;
+        /* Taken now, so a link that comes back while this attempt fails
+         * still makes the next one due at once. */
+        *w->bo_epoch = link_epoch(c);
         *s = dh_session_hold(c->session);
         *gen = c->session_gen;
         return 1;
@@ -1220,7 +1285,6 @@ static void settle_locked(struct dh_client *c, const struct window_slot *w,
     if (!retry)
         dh_backoff_reset(w->bo);
     dh_backoff_fail(w->bo, dh_now_ms());
-    *w->bo_epoch = c->session_gen + c->conn_ups;
     if (retry) {
         *w->pending = *r;
         *w->has_pending = 1;

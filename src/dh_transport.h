@@ -93,6 +93,21 @@ void dh_channel_set_deadline(struct dh_channel *ch, int64_t deadline_ms);
  * fine. Any thread. */
 int64_t dh_channel_stalled_ms(struct dh_channel *ch);
 
+/* Called from the channel's watcher thread each time the channel becomes
+ * READY (a connection is up) after being in another state. */
+typedef void (*dh_channel_ready_fn)(void *ctx);
+
+/* Watch the channel's connectivity from a thread of its own, so an owner
+ * waiting to retry learns the moment the link is back: fn(ctx) runs on every
+ * change to READY, and an idle channel (its connection dropped) is asked to
+ * connect again, so gRPC keeps trying, paced by its capped reconnect back-off
+ * (connection attempts only, never calls). The thread sleeps between state
+ * changes. fn NULL stops the callbacks (the watcher keeps running): once it
+ * returns no callback runs, so the caller may free ctx. Call it without
+ * holding any lock fn takes. Any thread. */
+int dh_channel_watch(struct dh_channel *ch, dh_channel_ready_fn fn, void *ctx,
+                     struct dh_error *err);
+
 /* A response: protobuf bytes, owned by the struct; free with dh_buf_reset. */
 struct dh_buf {
     uint8_t *data;

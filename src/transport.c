@@ -227,12 +227,23 @@ static void interrupt_leave(struct dh_interrupt *in, struct waiter *w)
 
 struct dh_channel {
     grpc_channel *ch;
+    /* Connectivity watcher (dh_channel_watch): watch_mu guards ready_fn,
+     * ready_ctx and every use of ch by the watcher once closing may be set. */
+    pthread_mutex_t watch_mu;
+    dh_channel_ready_fn ready_fn;
+    void *ready_ctx;
+    int closing;
+    int watching;
+    pthread_t watcher;
+    grpc_completion_queue *watch_cq;
     struct dh_interrupt own;     /* dh_channel_interrupt: end blocking waits now */
     struct dh_interrupt *shared; /* the owner's, for every channel it makes */
     _Atomic int64_t deadline_ms;        /* no call outlives it; 0: none */
     atomic_int outstanding;             /* calls with a deadline still running */
     _Atomic int64_t progress_ms;        /* when the server was last heard from */
 };
+
+static gpr_timespec deadline_after(int timeout_ms);
 
 static int64_t mono_ms(void)
 {
@@ -391,14 +402,17 @@ struct dh_channel *dh_channel_new(const struct dh_channel_options *opt, struct d
     struct dh_channel *c = calloc(1, sizeof *c);
     if (c) {
         interrupt_init(&c->own);
+        pthread_mutex_init(&c->watch_mu, NULL);
         c->shared = opt->interrupt;
         atomic_store(&c->deadline_ms, opt->deadline_ms > 0 ? opt->deadline_ms : 0);
         c->ch = grpc_channel_create(opt->target, creds, &cargs);
     }
     grpc_channel_credentials_release(creds);
     if (!c || !c->ch) {
-        if (c)
+        if (c) {
             pthread_mutex_destroy(&c->own.mu);
+            pthread_mutex_destroy(&c->watch_mu);
+        }
         free(c);
         grpc_shutdown();
         dh_error_set(err, DH_ENOMEM, "cannot create a channel to %s", opt->target);
@@ -411,7 +425,23 @@ void dh_channel_free(struct dh_channel *c)
 {
     if (!c)
         return;
+    /* Destroying the channel moves it to SHUTDOWN, which ends the watcher's
+     * wait; under watch_mu the watcher is not using the channel meanwhile. */
+    pthread_mutex_lock(&c->watch_mu);
+    c->closing = 1;
+    c->ready_fn = NULL;
     grpc_channel_destroy(c->ch);
+    int watching = c->watching;
+    pthread_mutex_unlock(&c->watch_mu);
+    if (watching) {
+        pthread_join(c->watcher, NULL);
+        grpc_completion_queue_shutdown(c->watch_cq);
+        while (grpc_completion_queue_next(c->watch_cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL)
+                   .type != GRPC_QUEUE_SHUTDOWN)
+            ;
+        grpc_completion_queue_destroy(c->watch_cq);
+    }
+    pthread_mutex_destroy(&c->watch_mu);
     pthread_mutex_destroy(&c->own.mu);
     free(c);
     grpc_shutdown();
@@ -553,6 +583,73 @@ static grpc_call *create_call(struct dh_channel *ch, grpc_completion_queue *cq,
                                                NULL, deadline_after(timeout_ms), NULL);
     grpc_slice_unref(path);
     return call;
+}
+
+/* ---- connectivity watcher ---- */
+
+/* An idle channel is asked to connect at most this often: gRPC's reconnect
+ * back-off paces failing attempts, this paces a server that accepts and
+ * drops connections at once. */
+#define DH_IDLE_KICK_MS DH_RECONNECT_INITIAL_MS
+
+static void *watch_main(void *arg)
+{
+    struct dh_channel *c = arg;
+    pthread_mutex_lock(&c->watch_mu);
+    grpc_connectivity_state last = GRPC_CHANNEL_SHUTDOWN;
+    int64_t kicked_ms = 0;
+    while (!c->closing) {
+        /* Ask an idle channel to connect (not more often than DH_IDLE_KICK_MS:
+         * until then the wait below ends at the time the next kick is due). */
+        grpc_connectivity_state st = grpc_channel_check_connectivity_state(c->ch, 0);
+        gpr_timespec until = gpr_inf_future(GPR_CLOCK_MONOTONIC);
+        if (st == GRPC_CHANNEL_IDLE) {
+            int64_t due = kicked_ms + DH_IDLE_KICK_MS, now = mono_ms();
+            if (kicked_ms == 0 || now >= due) {
+                st = grpc_channel_check_connectivity_state(c->ch, 1);
+                kicked_ms = now;
+            } else {
+                until = deadline_after((int)(due - now));
+            }
+        }
+        if (st == GRPC_CHANNEL_READY && last != GRPC_CHANNEL_READY && c->ready_fn)
+            c->ready_fn(c->ready_ctx);
+        last = st;
+        if (st == GRPC_CHANNEL_SHUTDOWN)
+            break;
+        grpc_channel_watch_connectivity_state(c->ch, st, until, c->watch_cq, NULL);
+        pthread_mutex_unlock(&c->watch_mu);
+        grpc_event ev;
+        do
+            ev = grpc_completion_queue_next(c->watch_cq, gpr_inf_future(GPR_CLOCK_MONOTONIC),
+                                            NULL);
+        while (ev.type == GRPC_QUEUE_TIMEOUT);
+        pthread_mutex_lock(&c->watch_mu);
+    }
+    pthread_mutex_unlock(&c->watch_mu);
+    return NULL;
+}
+
+int dh_channel_watch(struct dh_channel *c, dh_channel_ready_fn fn, void *ctx,
+                     struct dh_error *err)
+{
+    pthread_mutex_lock(&c->watch_mu);
+    c->ready_fn = fn;
+    c->ready_ctx = ctx;
+    int rc = DH_OK;
+    if (!c->watching && !c->closing && fn) {
+        c->watch_cq = grpc_completion_queue_create_for_next(NULL);
+        if (!c->watch_cq || pthread_create(&c->watcher, NULL, watch_main, c) != 0) {
+            if (c->watch_cq)
+                grpc_completion_queue_destroy(c->watch_cq);
+            c->watch_cq = NULL;
+            rc = dh_error_set(err, DH_ESYS, "cannot start the connection watcher");
+        } else {
+            c->watching = 1;
+        }
+    }
+    pthread_mutex_unlock(&c->watch_mu);
+    return rc;
 }
 
 /* ---- unary ---- */

@@ -29,10 +29,14 @@ one_fault() {
     enabled "pager-static-$fault" || return 0
     hold_fault main "$fault" "$hold" during_fault
     row=$((row + 1000))
+    local t0
+    t0=$(now_ms)
     keys main : "$row" Enter
     if ! wait_row main "$row" $((5 * SLOW)); then
         fail "after $fault: row $row did not show within $((5 * SLOW)) s"
         screen main | sed -n '1p;$p' >&2
+    else
+        echo "   row $row shown after $(($(now_ms) - t0)) ms"
     fi
     check_rows main trades
 }
