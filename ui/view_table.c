@@ -286,6 +286,7 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
     }
     v->rows = ev->rows;
     ev->rows = NULL;
+    v->rows_epoch = ev->epoch;
     v->last_rows_ms = a->now_ms;
     if (v->rows && v->rows->table_size >= 0)
         v->size = v->rows->table_size;
@@ -1044,7 +1045,16 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
     if (v->page <= 0)
         v->page = 1;
     uint64_t before = v->req;
-    if (v->is_static == -1 && !v->req && v->rows && now - v->last_rows_ms >= TICK_REFRESH_MS)
+    /* A static window read in an earlier session is read again from the new
+     * one (once per session, when it is up), not only at the next scroll. */
+    uint64_t epoch = dh_client_epoch(a->client);
+    int renewed = v->is_static == 1 && v->rows && !v->req && v->rows_epoch != epoch &&
+                  v->reread_epoch != epoch &&
+                  dh_client_conn_state(a->client) == DH_CONN_CONNECTED;
+    if (renewed)
+        v->reread_epoch = epoch;
+    if (renewed ||
+        (v->is_static == -1 && !v->req && v->rows && now - v->last_rows_ms >= TICK_REFRESH_MS))
         ensure_rows(v, a, 1); /* not known to be static: re-read now and then */
     else
         ensure_rows(v, a, 0);

@@ -38,6 +38,8 @@ struct table_view {
     int64_t req_first, req_count, req_ms;
     double last_ms;            /* how long the last window took */
     int64_t last_rows_ms;      /* when the last window arrived */
+    uint64_t rows_epoch;       /* the session epoch the rows on screen were read in */
+    uint64_t reread_epoch;     /* the epoch a static window was last re-read for */
     time_t heard;              /* wall clock of the last rows from the server */
     int retrying;              /* the client is retrying our window (back-off) */
     int gone;                  /* the source cannot be read any more: rows are stale */
