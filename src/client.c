@@ -1786,6 +1786,11 @@ uint64_t dh_client_fetch(struct dh_client *c, const struct dh_ticket *t)
     return queue_cmd(c, CMD_FETCH, t, UINT64_MAX, label, NULL);
 }
 
+uint64_t dh_client_fetch_again(struct dh_client *c, const struct dh_ticket *t)
+{
+    return queue_cmd(c, CMD_OPEN, t, UINT64_MAX, NULL, NULL);
+}
+
 uint64_t dh_client_open(struct dh_client *c, const struct dh_object *obj)
 {
     return queue_cmd(c, CMD_OPEN, &obj->ticket, UINT64_MAX, obj->name, obj->type);

@@ -136,6 +136,11 @@ uint64_t dh_client_fetch(struct dh_client *c, const struct dh_ticket *t);
 /* Like fetch, for an object from the object list: the ticket is not added to
  * the known tickets (it is the server's name for it, not a shared ticket). */
 uint64_t dh_client_open(struct dh_client *c, const struct dh_object *obj);
+/* Fetch a durable ticket (scope, application, shared) again, e.g. in a new
+ * session epoch; like dh_client_open, it is not added to the known tickets.
+ * DH_EV_FETCHED carries the result: a view that takes it sets ev->fetched to
+ * NULL (and frees it), else the app discards it. UI thread. */
+uint64_t dh_client_fetch_again(struct dh_client *c, const struct dh_ticket *t);
 uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared);
 /* Take a ticket off the known tickets (a DH_EV_TICKETS follows): any fetched
  * one (it is no longer probed), or a published one that no longer works

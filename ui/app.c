@@ -434,7 +434,8 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
                                    &f->table, 1));
         break;
     case DH_KIND_FIGURE: {
-        struct view *v = view_figure_new(a, name, f->figure, &f->export_ticket, f->epoch);
+        struct view *v =
+            view_figure_new(a, name, f->figure, &f->export_ticket, f->epoch, &f->source);
         if (v)
             f->figure = NULL; /* the view owns it now */
         app_push(a, v);
@@ -571,11 +572,8 @@ static void handle_event(struct app *a, struct dh_event *ev)
         break;
     case DH_EV_FETCHED:
         mine = pending_take(a, ev->req, &p);
-        if (!mine) {
-            if (ev->ok)
-                discard_fetched(a, ev->fetched);
-            break;
-        }
+        if (!mine)
+            break; /* a view may take it (a figure fetched again); else discarded below */
         if (ev->ok && ev->fetched) {
             open_fetched(a, &p, ev->fetched);
             break;
@@ -621,6 +619,8 @@ static void handle_event(struct app *a, struct dh_event *ev)
      * release it so the server's exports stay bounded. */
     if (ev->kind == DH_EV_DERIVED && ev->ok && ev->fetched)
         dh_client_forget(a->client, &ev->fetched->rows_source);
+    if (ev->kind == DH_EV_FETCHED && !mine && ev->ok && ev->fetched)
+        discard_fetched(a, ev->fetched);
 }
 
 /* Drain queued events (bounded, so keys stay responsive). Returns 1 if more wait. */

@@ -228,9 +228,12 @@ struct view *view_table_new(struct app *a, const char *name, const char *type,
                             int forget);
 /* The schema of a table as a list (copies what it shows). */
 struct view *view_schema_new(struct app *a, const char *name, const struct dh_schema *schema);
-/* The figure view; takes ownership of fig. export (may be NULL) is forgotten on close. */
+/* The figure view; takes ownership of fig. export (may be NULL) is forgotten on close.
+ * source (may be NULL) is what was opened: when durable, the figure is fetched
+ * again in each new session epoch. */
 struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *fig,
-                             const struct dh_ticket *export_ticket, uint64_t epoch);
+                             const struct dh_ticket *export_ticket, uint64_t epoch,
+                             const struct dh_ticket *source);
 
 /* Dialogs (dialog.c), pushed like views. UI thread. */
 /* paths: where the ticket was copied (CLIP_* bits, 0 = not copied: then

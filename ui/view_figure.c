@@ -4,7 +4,10 @@
  * server's figure errors, and below them a plot of the selected series drawn
  * with braille dots (a first window of its table's rows). Enter on a series
  * opens its table in the pager. The figure's table references are released
- * when the view closes. */
+ * when the view closes. Opened from a durable ticket (scope, application,
+ * shared), the figure is fetched again after a session renewal, as table
+ * views resolve their source again: its table references were exports of the
+ * old session. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -46,6 +49,10 @@ struct figure_view {
     struct dh_ticket export_ticket;
     int has_export;
     uint64_t epoch; /* the session epoch of export_ticket and fig's table tickets */
+    struct dh_ticket source; /* what was opened (len 0: unknown) */
+    int durable;             /* source can be fetched again in a new session */
+    uint64_t refetch_req;    /* fetching the figure again, 0 if not */
+    uint64_t refetch_epoch;  /* the epoch the last fetch-again was for */
     struct fig_line *lines;
     size_t n;
     size_t cursor; /* a line index (always a series line when there is one) */
@@ -523,12 +530,99 @@ static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_acti
     }
 }
 
+/* ---- a new session ---- */
+
+/* Whether to fetch the figure again: the session was renewed since it was
+ * read, it can be (a durable source), and the new session is up. Once per
+ * epoch, so a failure does not repeat. */
+static int refetch_due(const struct figure_view *v, struct app *a)
+{
+    uint64_t epoch = dh_client_epoch(a->client);
+    return v->durable && !v->refetch_req && v->epoch != epoch && v->refetch_epoch != epoch &&
+           view_on_screen(&v->base, a) && dh_client_conn_state(a->client) == DH_CONN_CONNECTED;
+}
+
+static void refetch(struct figure_view *v, struct app *a)
+{
+    v->refetch_epoch = dh_client_epoch(a->client);
+    if (v->plot.req) {
+        dh_client_cancel(a->client, v->plot.req);
+        v->plot.req = 0;
+    }
+    v->refetch_req = dh_client_fetch_again(a->client, &v->source);
+}
+
+/* Give back the figure's references (exports of its epoch). */
+static void forget_refs(struct figure_view *v, struct app *a)
+{
+    for (size_t i = 0; i < v->fig->n_tables; i++)
+        dh_client_forget(a->client, &(struct dh_source){v->fig->tables[i], v->epoch});
+    for (size_t i = 0; i < v->fig->n_other_refs; i++)
+        dh_client_forget(a->client, &(struct dh_source){v->fig->other_refs[i], v->epoch});
+    if (v->has_export)
+        dh_client_forget(a->client, &(struct dh_source){v->export_ticket, v->epoch});
+}
+
+/* The figure fetched again in the new session: take it (the event's result
+ * is ours, ev->fetched becomes NULL), keep the selected line when the layout
+ * still has it, and plot again. On failure the old figure stays, said so. */
+static unsigned take_refetched(struct figure_view *v, struct app *a, struct dh_event *ev)
+{
+    v->refetch_req = 0;
+    struct dh_fetched *f = ev->ok ? ev->fetched : NULL;
+    if (!f || f->kind != DH_KIND_FIGURE || !f->figure) {
+        app_message(a, APP_ERROR, "%s could not be read again in the new session: %s; the "
+                    "figure shown is the last one read", v->name,
+                    ev->ok ? "it is no longer a figure" : ev->err.msg);
+        return UR_REDRAW | UR_STATUS;
+    }
+    struct fig_line *old_lines = v->lines;
+    size_t old_n = v->n, old_cursor = v->cursor, old_top = v->top;
+    struct dh_figure *old_fig = v->fig;
+    v->fig = f->figure;
+    v->lines = NULL;
+    v->n = 0;
+    if (build(v) != 0) {
+        v->fig = old_fig;
+        v->lines = old_lines;
+        v->n = old_n;
+        app_message(a, APP_ERROR, "Out of memory reading %s again.", v->name);
+        return UR_REDRAW | UR_STATUS; /* the app discards the new figure */
+    }
+    /* The old references: exports of the old epoch (forget drops what is left). */
+    struct dh_figure *new_fig = v->fig;
+    v->fig = old_fig;
+    forget_refs(v, a);
+    dh_figure_free(old_fig);
+    free(old_lines);
+    v->fig = new_fig;
+    f->figure = NULL;
+    v->epoch = f->epoch;
+    v->has_export = f->export_ticket.len > 0;
+    v->export_ticket = f->export_ticket;
+    if (old_n == v->n && old_cursor < v->n && v->lines[old_cursor].kind == FL_SERIES) {
+        v->cursor = old_cursor;
+        v->top = old_top;
+    }
+    ev->fetched = NULL; /* all of it is ours now */
+    dh_table_info_reset(&f->table);
+    free(f);
+    plot_clear(&v->plot);
+    v->plot.have_line = (size_t)-1; /* plot the selected series from the new tables */
+    v->plot.want_line = v->cursor;
+    return UR_REDRAW | UR_STATUS;
+}
+
 /* Ask for the selected series' rows when the selection changed. */
 static unsigned figure_tick(struct view *vv, struct app *a, int64_t now)
 {
     struct figure_view *v = (struct figure_view *)vv;
     (void)now;
     struct plot *p = &v->plot;
+    if (refetch_due(v, a))
+        refetch(v, a);
+    if (v->refetch_req)
+        return UR_NONE; /* the table tickets are the old session's: wait for the new ones */
     if (v->cursor < v->n && v->lines[v->cursor].kind == FL_SERIES)
         p->want_line = v->cursor;
     if (!view_on_screen(&v->base, a) && p->req) {
@@ -569,8 +663,9 @@ static int64_t figure_next_tick(struct view *vv, struct app *a, int64_t now)
 static unsigned figure_event(struct view *vv, struct app *a, struct dh_event *ev)
 {
     struct figure_view *v = (struct figure_view *)vv;
-    (void)a;
     struct plot *p = &v->plot;
+    if (ev->kind == DH_EV_FETCHED && ev->req && ev->req == v->refetch_req)
+        return take_refetched(v, a, ev);
     if (ev->kind != DH_EV_ROWS || !p->req || ev->req != p->req)
         return UR_NONE;
     if (!ev->ok && ev->retrying) { /* still ours: the client tries again after its back-off */
@@ -607,12 +702,9 @@ static void figure_destroy(struct view *vv, struct app *a)
 {
     struct figure_view *v = (struct figure_view *)vv;
     /* The server exported each referenced table into our session: give them back. */
-    for (size_t i = 0; i < v->fig->n_tables; i++)
-        dh_client_forget(a->client, &(struct dh_source){v->fig->tables[i], v->epoch});
-    for (size_t i = 0; i < v->fig->n_other_refs; i++)
-        dh_client_forget(a->client, &(struct dh_source){v->fig->other_refs[i], v->epoch});
-    if (v->has_export)
-        dh_client_forget(a->client, &(struct dh_source){v->export_ticket, v->epoch});
+    forget_refs(v, a);
+    if (v->refetch_req)
+        dh_client_cancel(a->client, v->refetch_req);
     if (v->plot.req)
         dh_client_cancel(a->client, v->plot.req);
     plot_clear(&v->plot);
@@ -635,7 +727,8 @@ static const struct view_ops figure_ops = {
 
 /* The figure view (owns fig). */
 struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *fig,
-                             const struct dh_ticket *export_ticket, uint64_t epoch)
+                             const struct dh_ticket *export_ticket, uint64_t epoch,
+                             const struct dh_ticket *source)
 {
     (void)a;
     if (!fig)
@@ -647,6 +740,11 @@ struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *
     ui_copy(v->name, sizeof v->name, name);
     v->fig = fig;
     v->epoch = epoch;
+    v->refetch_epoch = epoch;
+    if (source && source->len) {
+        v->source = *source;
+        v->durable = dh_source_durable(&(struct dh_source){*source, epoch});
+    }
     if (export_ticket && export_ticket->len) {
         v->export_ticket = *export_ticket;
         v->has_export = 1;
