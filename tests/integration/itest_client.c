@@ -293,6 +293,71 @@ static void test_watch_rows(void)
     dh_client_free(c);
 }
 
+/* The int64 statistic `name` of a statistics table, or INT64_MIN. */
+static int64_t stat_i64(const struct dh_rows *r, const char *name)
+{
+    for (size_t f = 0; r && f < r->schema.n_fields && f < r->batch.n_columns; f++)
+        if (strcmp(r->schema.fields[f].name, name) == 0 && r->batch.columns[f].length == 1)
+            return dh_column_get_i64(&r->batch.columns[f], 0);
+    return INT64_MIN;
+}
+
+/* Search and statistics through the asynchronous client: one call each, no
+ * rows read; an unknown column comes back as an error event. */
+static void test_seek_and_stats(void)
+{
+    struct dh_client *c = open_client(300);
+    CHECK_REQ(c != NULL);
+    struct dh_object trades;
+    CHECK_REQ(object_named(c, "trades", &trades) == DH_OK);
+    uint64_t req = dh_client_open(c, &trades);
+    struct dh_event *ev = wait_event(c, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->kind == DH_EV_FETCHED && ev->ok);
+    struct dh_source src = ev->fetched->rows_source;
+    int64_t size = ev->fetched->table.size;
+    dh_event_free(ev);
+    CHECK_REQ(size > 20000);
+
+    /* Id is the row number in the demo's trades. */
+    struct dh_seek q;
+    struct dh_error err;
+    CHECK_REQ(dh_seek_prepare(&q, "Id", DH_TYPE_INT, 0, "12,345", &err) == DH_OK);
+    q.start = 100;
+    req = dh_client_seek(c, &src, &q);
+    ev = wait_event(c, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->kind == DH_EV_SEEK && ev->ok);
+    CHECK_INT(ev->row, 12345);
+    dh_event_free(ev);
+    q.start = 20000; /* backward from after it */
+    q.backward = 1;
+    req = dh_client_seek(c, &src, &q);
+    ev = wait_event(c, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->kind == DH_EV_SEEK && ev->ok);
+    CHECK_INT(ev->row, 12345);
+    dh_event_free(ev);
+    CHECK_REQ(dh_seek_prepare(&q, "Sym", DH_TYPE_UTF8, 0, "no such symbol", &err) == DH_OK);
+    req = dh_client_seek(c, &src, &q);
+    ev = wait_event(c, is_req, &req, 30000);
+    CHECK_REQ(ev && ev->kind == DH_EV_SEEK && ev->ok);
+    CHECK_INT(ev->row, -1);
+    dh_event_free(ev);
+
+    req = dh_client_stats(c, &src, "Id");
+    ev = wait_event(c, is_req, &req, 30000);
+    CHECK_REQ(ev && ev->kind == DH_EV_STATS && ev->ok && ev->rows);
+    CHECK_INT(stat_i64(ev->rows, "COUNT"), size);
+    CHECK_INT(stat_i64(ev->rows, "MIN"), 0);
+    CHECK_INT(stat_i64(ev->rows, "MAX"), size - 1);
+    dh_event_free(ev);
+    req = dh_client_stats(c, &src, "Nope");
+    ev = wait_event(c, is_req, &req, 10000);
+    CHECK_REQ(ev && ev->kind == DH_EV_STATS);
+    CHECK(!ev->ok && ev->err.msg[0]);
+    dh_event_free(ev);
+    dh_object_reset(&trades);
+    dh_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -302,5 +367,5 @@ int main(int argc, char **argv)
     g_port = atoi(argv[1]);
     g_ctl = argv[2];
     CHECK_RUN(T(test_live_objects), T(test_publish_fetch_release),
-              T(test_session_expiry_recovery), T(test_watch_rows));
+              T(test_session_expiry_recovery), T(test_watch_rows), T(test_seek_and_stats));
 }
