@@ -82,7 +82,7 @@ _dhtui()
     publish) options="$connection --json --where --sort" ;;
     stats) options="$connection --column --where --json" ;;
     rows) options="$connection --offset --limit --columns --format --null --escape --raw --tz --where --sort" ;;
-    *) options="$connection --no-osc52 --log --exit-after --probe-interval --tz --theme" ;;
+    *) options="$connection --no-osc52 --log --exit-after --probe-interval --tz --theme --no-mouse" ;;
     esac
 
     if [[ $cur == -* ]]; then

@@ -906,6 +906,58 @@ static void handle_key(struct app *a, int key)
     apply(a, r);
 }
 
+/* Scroll the top view by n rows (the wheel): its own scroll, else the cursor. */
+static void wheel(struct app *a, enum ui_action act, int n)
+{
+    struct view *top = app_top(a);
+    if (!top)
+        return;
+    if (top->ops->on_wheel) {
+        apply(a, top->ops->on_wheel(top, a, act == ACT_UP ? -n : n));
+        return;
+    }
+    unsigned r = 0;
+    for (int i = 0; i < n; i++)
+        r |= view_key(top, a, 0, act);
+    apply(a, r);
+}
+
+/* A mouse event: the wheel scrolls, a click on the body goes to the top view,
+ * a click on a key hint runs that key. Nothing while a prompt is open or the
+ * terminal is too small. */
+static void handle_mouse(struct app *a)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK || prompt_active() || a->too_small)
+        return;
+    if (ev.bstate & BUTTON4_PRESSED) {
+        wheel(a, ACT_UP, 3);
+        return;
+    }
+    if (ev.bstate & BUTTON5_PRESSED) {
+        wheel(a, ACT_DOWN, 3);
+        return;
+    }
+    int twice = (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0;
+    if (!twice && !(ev.bstate & BUTTON1_CLICKED))
+        return;
+    if (a->w_bottom && ev.y == getbegy(a->w_bottom)) {
+        int key = statusbar_hint_key(a, getmaxx(a->w_bottom), ev.x);
+        if (key >= 0)
+            handle_key(a, key);
+        return;
+    }
+    struct view *top = app_top(a);
+    if (!top || !top->ops->click || !a->w_body)
+        return;
+    int by = ev.y - getbegy(a->w_body), bx = ev.x - getbegx(a->w_body);
+    if (by < 0 || by >= getmaxy(a->w_body) || bx < 0 || bx >= getmaxx(a->w_body))
+        return;
+    message_read(a);
+    a->dirty |= UI_DIRTY_BOTTOM | UI_DIRTY_TITLE;
+    apply(a, top->ops->click(top, a, by, bx, twice));
+}
+
 /* Read every key curses has for us. */
 static void handle_input(struct app *a)
 {
@@ -915,6 +967,10 @@ static void handle_input(struct app *a)
         if (r == ERR)
             return;
         int key;
+        if (r == KEY_CODE_YES && wch == KEY_MOUSE) {
+            handle_mouse(a);
+            continue;
+        }
         if (r == KEY_CODE_YES) {
             key = wch == KEY_ENTER ? UI_KEY_ENTER : UI_KEYFN + (int)wch;
         } else {
@@ -1061,7 +1117,8 @@ static void append_cap(char *buf, size_t n, const char *cap)
  * crashes that end the process before curses_stop runs. */
 static void guard_arm(void)
 {
-    char undo[256] = "\033[?2004l";
+    /* Bracketed paste and every mouse mode off, then the terminfo undo. */
+    char undo[256] = "\033[?2004l\033[?1000l\033[?1002l\033[?1006l";
     append_cap(undo, sizeof undo, "sgr0");
     append_cap(undo, sizeof undo, "rmkx");
     append_cap(undo, sizeof undo, "cnorm");
@@ -1125,6 +1182,13 @@ static int curses_start(struct app *a, char *err, size_t errlen)
     }
     keypad(a->w_input, TRUE);
     nodelay(a->w_input, TRUE);
+    if (a->opt->mouse) {
+        /* Wheel, click and double click; a drag is left to the terminal
+         * (Shift+drag selects text in most terminals while we have the mouse). */
+        mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+                  NULL);
+        mouseinterval(200);
+    }
     define_key("\033[200~", KEY_MAX + 1);
     define_key("\033[201~", KEY_MAX + 2);
     curs_set(0);
@@ -1143,6 +1207,8 @@ static void curses_stop(struct app *a)
     a->w_input = NULL;
     fputs("\033[?2004l", stdout);
     fflush(stdout);
+    if (a->opt->mouse)
+        mousemask(0, NULL);
     endwin();
     term_guard_disarm();
     stderr_restore(a);

@@ -13,6 +13,7 @@ struct app_options {
     struct dh_client_options client; /* connection (host/port/auth/tls) and probe interval */
     int osc52;                  /* copy tickets/cells to the clipboard with OSC 52 (default on) */
     int theme;                  /* enum draw_theme (0 = dark); NO_COLOR still wins */
+    int mouse;                  /* wheel, clicks and hint clicks (default on; --no-mouse) */
     int exit_after_frames;      /* > 0: quit after N frames drawn (sanitizer runs); 0 = off */
     const char *log_file;       /* --log FILE: errors and events are logged there; NULL = none */
     const char *demo_note;      /* non-NULL when running against the bundled demo server */

@@ -45,6 +45,10 @@ const struct cli_opt cli_opts[] = {
      "when dhtui exits"},
     {"demo-rows", "N", OPT_DEMO_ROWS, 1, "rows of the demo's `trades` table (default 1000000)"},
     {"no-osc52", NULL, OPT_NO_OSC52, 0, "do not copy tickets to the clipboard with OSC 52"},
+    {"no-mouse", NULL, OPT_NO_MOUSE, 0,
+     "leave the mouse to the terminal (by default the wheel\n"
+     "scrolls, a click selects, a double click opens, a click\n"
+     "on a key hint runs it)"},
     {"log", "FILE", OPT_LOG, 0, "append a log of what happens to FILE"},
     {"theme", "NAME", OPT_THEME, 0,
      "colours: dark (default), light or mono (attributes\n"
@@ -101,10 +105,11 @@ const size_t cli_n_opts = sizeof cli_opts / sizeof cli_opts[0];
 const struct cli_verb cli_verbs[] = {
     {"", NULL,
      "[CONNECTION] [--no-osc52] [--log FILE] [--exit-after N]\n"
-     "[--probe-interval MS] [--theme dark|light|mono] [TICKET]",
+     "[--probe-interval MS] [--theme dark|light|mono] [--no-mouse]\n"
+     "[TICKET]",
      "browse the server (full screen)",
      "TICKET", "open this ticket at start (as if pasted)",
-     "--no-osc52 --log --exit-after --probe-interval --tz --theme"},
+     "--no-osc52 --log --exit-after --probe-interval --tz --theme --no-mouse"},
     {"ls", cli_ls, "[CONNECTION] [--json]", "list the server's objects",
      "ls",
      "NAME, TYPE, APPLICATION and DESCRIPTION of each object.\n"

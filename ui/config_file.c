@@ -161,10 +161,17 @@ static int defaults_key(struct parse *ps, const char *key, const char *value)
     }
     if (strcmp(key, "tz") == 0)
         return set(ps, &c->tz, value);
+    if (strcmp(key, "mouse") == 0) {
+        if (config_bool(value) < 0) {
+            snprintf(ps->why, sizeof ps->why, "mouse must be on or off, not '%.40s'", value);
+            return 0;
+        }
+        return set(ps, &c->mouse, value);
+    }
     if (strcmp(key, "profile") == 0)
         return set(ps, &c->profile, value);
     snprintf(ps->why, sizeof ps->why,
-             "unknown key '%.40s' in [defaults] (probe_interval, tz, theme, profile)", key);
+             "unknown key '%.40s' in [defaults] (probe_interval, tz, theme, mouse, profile)", key);
     return 0;
 }
 
@@ -236,6 +243,7 @@ void config_free(struct config *c)
     free(c->tz);
     free(c->theme);
     free(c->profile);
+    free(c->mouse);
     free(c);
 }
 

@@ -4,6 +4,7 @@
  *
  *   [defaults]              applied to every run (the command line wins)
  *   probe_interval = 5000   tz = Europe/Paris   theme = dark|light|mono
+ *   mouse = on|off
  *   profile = prod          the profile used when no --host/--demo/--profile
  *
  *   [profile prod]          a named server: dhtui --profile prod
@@ -29,7 +30,7 @@ struct config {
     char *path;                  /* the file read (NULL if there was none) */
     struct config_profile *profiles;
     size_t n_profiles;
-    char *probe_interval, *tz, *theme, *profile; /* [defaults] */
+    char *probe_interval, *tz, *theme, *profile, *mouse; /* [defaults] */
 };
 
 /* The default path into buf: $XDG_CONFIG_HOME/dhtui/config, else

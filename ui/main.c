@@ -287,6 +287,7 @@ static int main_run_tui(const struct main_args *a, const struct cli_options *o,
         return main_usage_error("--theme expects dark, light or mono but found '%.40s'",
                                 a->seen[OPT_THEME]);
     app.theme = (int)theme;
+    app.mouse = a->seen[OPT_NO_MOUSE] == NULL;
     app.demo_note = demo_note;
     app.initial_ticket = a->n_pos ? a->pos[0] : NULL;
     app.local_time = o->local_time;

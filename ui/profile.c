@@ -56,6 +56,8 @@ int profile_apply(const struct config *c, const char *name, const char *seen[OPT
         fill(seen, OPT_PROBE_INTERVAL, c->probe_interval);
         fill(seen, OPT_TZ, c->tz);
         fill(seen, OPT_THEME, c->theme);
+        if (c->mouse && config_bool(c->mouse) == 0)
+            fill(seen, OPT_NO_MOUSE, "");
     }
     return 0;
 }

@@ -196,33 +196,52 @@ void statusbar_draw_status(struct app *a, WINDOW *w)
     draw_str(w, 0, x, cols - x, draw_attr(mrole), msg, DT_ELLIPSIS);
 }
 
-/* Draw the KB_HINT bindings of km from x; returns the new x. */
-static int draw_keymap_hints(WINDOW *w, int x, const struct keymap *km)
+/* Lay out the KB_HINT bindings of km from x in cols columns, drawing them on
+ * w unless w is NULL; *hit gets the key of the hint that covers column hx
+ * (the same layout for drawing and for mouse clicks). Returns the new x. */
+static int keymap_hints(WINDOW *w, int cols, int x, const struct keymap *km, int hx, int *hit)
 {
-    int cols = getmaxx(w);
     for (size_t i = 0; km && i < km->n; i++) {
         const struct key_binding *b = &km->bindings[i];
         if (!(b->flags & KB_HINT) || !b->hint)
             continue;
         char name[16];
         keymap_key_name(b->key, name, sizeof name);
-        int need = (int)strlen(name) + (int)strlen(b->hint) + 2;
+        int nw = (int)draw_width(name, strlen(name));
+        int need = nw + (int)draw_width(b->hint, strlen(b->hint)) + 2;
         if (x + need > cols)
             return cols;
-        x += draw_str(w, 0, x, cols - x, draw_attr(DR_HINT_KEY), name, 0);
-        x += draw_fmt(w, 0, x, cols - x, draw_attr(DR_HINT_LABEL), 0, " %s ", b->hint);
+        if (hit && hx >= x && hx < x + need)
+            *hit = b->key;
+        if (w) {
+            draw_str(w, 0, x, cols - x, draw_attr(DR_HINT_KEY), name, 0);
+            draw_fmt(w, 0, x + nw, cols - x - nw, draw_attr(DR_HINT_LABEL), 0, " %s ", b->hint);
+        }
+        x += need;
     }
     return x;
 }
 
-/* Key hints of the top view, then the global ones. */
-void statusbar_draw_hints(struct app *a, WINDOW *w)
+/* Key hints of the top view, then the global ones (hx, hit: keymap_hints). */
+static void hints(struct app *a, WINDOW *w, int cols, int hx, int *hit)
 {
-    werase(w);
     struct view *v = app_top(a);
     if (!v)
         return;
-    int x = draw_keymap_hints(w, 0, v->ops->keymap);
+    int x = keymap_hints(w, cols, 0, v->ops->keymap, hx, hit);
     if (!v->ops->modal)
-        draw_keymap_hints(w, x, &keymap_global);
+        keymap_hints(w, cols, x, &keymap_global, hx, hit);
+}
+
+void statusbar_draw_hints(struct app *a, WINDOW *w)
+{
+    werase(w);
+    hints(a, w, getmaxx(w), -1, NULL);
+}
+
+int statusbar_hint_key(struct app *a, int cols, int x)
+{
+    int key = -1;
+    hints(a, NULL, cols, x, &key);
+    return key;
 }

@@ -19,5 +19,8 @@ void statusbar_draw_status(struct app *a, WINDOW *w);
 int64_t statusbar_next_change_ms(struct app *a);
 /* Draw the key hints of the top view and the global keys (one line). UI thread. */
 void statusbar_draw_hints(struct app *a, WINDOW *w);
+/* The key of the hint drawn over column x of a hint line cols wide, or -1
+ * (a click on a hint runs it). UI thread. */
+int statusbar_hint_key(struct app *a, int cols, int x);
 
 #endif

@@ -62,6 +62,17 @@ void view_free(struct view *v, struct app *a)
     free(v);
 }
 
+int view_list_click(size_t n, size_t top, int header_lines, int y, size_t *cursor)
+{
+    if (y < header_lines)
+        return 0;
+    size_t i = top + (size_t)(y - header_lines);
+    if (i >= n)
+        return 0;
+    *cursor = i;
+    return 1;
+}
+
 /* Cursor arithmetic for the movement actions. */
 int view_list_move(enum ui_action act, size_t n, size_t page, size_t *cursor)
 {

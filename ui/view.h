@@ -58,6 +58,10 @@ struct view_ops {
     int64_t (*next_tick)(struct view *v, struct app *a, int64_t now_ms);
     /* Texts for the title bar: left (what this is), right (counts, state). */
     void (*title)(struct view *v, struct app *a, char *left, size_t nl, char *right, size_t nr);
+    /* The mouse wheel: scroll by delta rows (NULL: the wheel moves the cursor). */
+    unsigned (*on_wheel)(struct view *v, struct app *a, int delta);
+    /* A mouse click at (y, x) of the body window (twice: a double click). */
+    unsigned (*click)(struct view *v, struct app *a, int y, int x, int twice);
     /* Free the view (called after it is popped). */
     void (*destroy)(struct view *v, struct app *a);
 };
@@ -249,6 +253,10 @@ struct view *dialog_text_new(struct app *a, const char *title, const char *text,
 /* Shared list helpers: move a cursor in [0, n) for an action with a page of
  * `page` rows; returns 1 if the action was a movement. Any thread. */
 int view_list_move(enum ui_action act, size_t n, size_t page, size_t *cursor);
+/* A click on body line y of a list drawn with header_lines heading lines and
+ * its first row `top`: sets *cursor and returns 1 when y is on one of the n
+ * rows. */
+int view_list_click(size_t n, size_t top, int header_lines, int y, size_t *cursor);
 /* Scroll *top so that cursor is visible in a page of `page` rows. Any thread. */
 void view_list_scroll(size_t n, size_t page, size_t cursor, size_t *top);
 /* 1 if v is what the user sees: the top view, or under modal dialogs only. UI thread. */

@@ -379,7 +379,23 @@ static void objects_destroy(struct view *vv, struct app *a)
     free(v);
 }
 
+/* Click: select the row; a double click opens it. */
+static unsigned objects_click(struct view *vv, struct app *a, int y, int x, int twice)
+{
+    struct objects_view *v = (struct objects_view *)vv;
+    (void)x;
+    if (v->built_for != a->objects)
+        rebuild(v, a);
+    if (!view_list_click(v->n_rows, v->top, 1, y, &v->cursor))
+        return UR_NONE;
+    remember(v, a);
+    if (twice)
+        return objects_key(vv, a, 0, ACT_OPEN) | UR_REDRAW;
+    return UR_HANDLED | UR_REDRAW;
+}
+
 static const struct view_ops objects_ops = {
+    .click = objects_click,
     .name = "objects",
     .keymap = &keymap_objects,
     .draw = objects_draw,

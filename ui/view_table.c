@@ -1108,8 +1108,79 @@ static void table_destroy(struct view *vv, struct app *a)
     free(v);
 }
 
+/* The shown column drawn over body column x, or SIZE_MAX (table_draw's layout). */
+static size_t column_at(const struct table_view *v, int x)
+{
+    int cx = v->pos_width + 1;
+    for (size_t k = v->left; v->widths && k < v->n_vis; k++) {
+        if (x >= cx && x < cx + v->widths[k] + 2)
+            return k;
+        cx += v->widths[k] + 2;
+    }
+    return SIZE_MAX;
+}
+
+/* 1 if the newest sort's first key is this column, ascending. */
+static int sorted_ascending_by(const struct table_view *v, const char *name)
+{
+    const struct dh_table_op *sort = dh_view_ops_sort(&v->ops);
+    return sort && sort->n_keys > 0 && strcmp(sort->keys[0].column, name) == 0 &&
+           !sort->keys[0].descending;
+}
+
+/* Click: a header selects its column, and sorts by it when it is already
+ * selected (ascending, then descending); a cell selects its row and column;
+ * a double click shows the whole cell. */
+static unsigned table_click(struct view *vv, struct app *a, int y, int x, int twice)
+{
+    struct table_view *v = (struct table_view *)vv;
+    if (!schema_of(v))
+        return UR_NONE;
+    size_t k = column_at(v, x);
+    if (y < HEADER_LINES) {
+        if (k == SIZE_MAX)
+            return UR_NONE;
+        if (k != v->col) {
+            v->col = k;
+            return UR_HANDLED | UR_REDRAW;
+        }
+        const char *name = field_at(v, v->vis[k])->name;
+        return table_key(vv, a, 0, sorted_ascending_by(v, name) ? ACT_SORT_DESC : ACT_SORT_ASC);
+    }
+    int64_t pos = v->top + (y - HEADER_LINES), n = table_size(v);
+    if (n >= 0 && pos >= n)
+        return UR_NONE;
+    v->cur = pos;
+    if (k != SIZE_MAX)
+        v->col = k;
+    table_clamp_rows(v);
+    v->follow = v->is_static != 1 && n > 0 && v->cur == n - 1;
+    if (twice)
+        return table_key(vv, a, UI_KEY_ENTER, ACT_OPEN);
+    return UR_HANDLED | UR_REDRAW | UR_STATUS;
+}
+
+/* The wheel: the rows move under a cursor that keeps its place on screen. */
+static unsigned table_wheel(struct view *vv, struct app *a, int delta)
+{
+    struct table_view *v = (struct table_view *)vv;
+    (void)a;
+    int64_t n = table_size(v), page = v->page > 0 ? v->page : 1;
+    int64_t top = v->top + delta, max_top = n > page ? n - page : 0;
+    if (top > max_top)
+        top = max_top;
+    if (top < 0)
+        top = 0;
+    v->cur += top - v->top;
+    v->top = top;
+    table_clamp_rows(v);
+    return UR_HANDLED | UR_REDRAW | UR_STATUS;
+}
+
 static const struct view_ops table_ops = {
     .name = "pager",
+    .click = table_click,
+    .on_wheel = table_wheel,
     .keymap = &keymap_pager,
     .draw = table_draw,
     .key = table_key,

@@ -237,7 +237,21 @@ static unsigned tickets_tick(struct view *vv, struct app *a, int64_t now)
     return UR_REDRAW;
 }
 
+/* Click: select the row; a double click opens it. */
+static unsigned tickets_click(struct view *vv, struct app *a, int y, int x, int twice)
+{
+    struct tickets_view *v = (struct tickets_view *)vv;
+    (void)x;
+    if (!view_list_click(a->n_tickets, v->top, 1, y, &v->cursor))
+        return UR_NONE;
+    v->sel = a->tickets[v->cursor].ticket;
+    if (twice)
+        return tickets_key(vv, a, 0, ACT_OPEN) | UR_REDRAW;
+    return UR_HANDLED | UR_REDRAW;
+}
+
 static const struct view_ops tickets_ops = {
+    .click = tickets_click,
     .name = "tickets",
     .keymap = &keymap_tickets,
     .draw = tickets_draw,
