@@ -14,8 +14,8 @@
 
 /* Upstream's ListFields debounce (ApplicationServiceGrpcImpl.FieldUpdatePropagationJob). */
 #define FIELDS_INTERVAL_MS 250
-/* The application the built-ins belong to (docs/PROTOCOL.md, Object list). */
-#define APP_NAME "dhtui demo"
+/* Upstream's description of every scope variable; the built-ins keep their own (the
+ * object list shows it; a real server's would read this). */
 #define SCOPE_DESCRIPTION "query scope variable"
 
 /* A ListFields stream's queue of packed deltas, linked into the registry. */
@@ -42,9 +42,9 @@ struct demo_field {
 
 size_t demo_object_ticket(const struct demo_object *o, char *buf, size_t cap)
 {
-    int n = demo_object_is_app_field(o)
-                ? snprintf(buf, cap, "a/%s/f/%s", DEMO_APP_ID, demo_object_name(o))
-                : snprintf(buf, cap, "s/%s", demo_object_name(o));
+    /* Every listed object is a query-scope variable, as on a console-backed server
+     * (the built-ins' a/demo/f/<name> tickets still resolve: tickets.c). */
+    int n = snprintf(buf, cap, "s/%s", demo_object_name(o));
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
@@ -134,8 +134,10 @@ static void field_to_pb(const struct demo_field *f, DHPB(FieldInfo) *fi, DHPB(Ty
     fi->typed_ticket = tt;
     fi->field_name = f->name;
     fi->field_description = f->desc;
-    fi->application_id = f->app ? (char *)DEMO_APP_ID : (char *)"scope";
-    fi->application_name = f->app ? (char *)APP_NAME : (char *)"";
+    /* ApplicationServiceGrpcImpl lists query-scope variables under application "scope"
+     * with an empty name. */
+    fi->application_id = (char *)"scope";
+    fi->application_name = (char *)"";
 }
 
 /* One group of FieldInfos of a FieldsChangeUpdate. */

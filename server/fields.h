@@ -32,7 +32,7 @@ void demo_fields_unsubscribe(struct demo_registry *r, struct demo_fields_sub *su
  * at once when nobody listens, else at most every 250 ms. Any thread. */
 void demo_fields_touch(struct demo_registry *r, const struct demo_object *o);
 
-/* The ticket bytes of a listed object ("a/demo/f/<name>" or "s/<name>") into buf;
+/* The ticket bytes of a listed object (the scope ticket "s/<name>") into buf;
  * returns its length (0 if it does not fit). Any thread. */
 size_t demo_object_ticket(const struct demo_object *o, char *buf, size_t cap);
 

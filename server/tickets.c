@@ -213,9 +213,11 @@ static void source_fail(struct demo_source *src, const struct demo_status *st)
     src->sre = *st;
 }
 
-/* Look up a live catalogue object by the name bytes of a ticket; app: built-in or not. */
+/* Look up a live catalogue object by the name bytes of a ticket; app_only: only the
+ * built-ins (the "demo" application's fields), else any object (every object is a
+ * query-scope variable). */
 static const struct demo_object *find_named(struct demo_registry *r, const uint8_t *p, size_t n,
-                                            int app)
+                                            int app_only)
 {
     char name[512];
     if (n >= sizeof name || memchr(p, '\0', n))
@@ -223,7 +225,7 @@ static const struct demo_object *find_named(struct demo_registry *r, const uint8
     memcpy(name, p, n);
     name[n] = '\0';
     const struct demo_object *o = demo_catalog_find(r->cat, name);
-    if (!o || demo_object_is_app_field(o) != app)
+    if (!o || (app_only && !demo_object_is_app_field(o)))
         return NULL;
     return o;
 }

@@ -502,10 +502,10 @@ static void test_auth_failures(void)
     CHECK_STR(s.msg,
               "Method not found: io.deephaven.proto.backplane.grpc.SessionService/NoSuchMethod");
     stream_free(&s);
-    CHECK_INT(unary_status(&s, g_main, "/arrow.flight.protocol.FlightService/GetFlightInfo",
-                           "Anonymous", &req.base),
+    CHECK_INT(unary_status(&s, g_main, "/arrow.flight.protocol.FlightService/DoPut", "Anonymous",
+                           &req.base),
               GRPC_STATUS_UNIMPLEMENTED);
-    CHECK_STR(s.msg, "dhtui demo server: GetFlightInfo is not implemented");
+    CHECK_STR(s.msg, "dhtui demo server: DoPut is not implemented");
     stream_free(&s);
 }
 
@@ -674,8 +674,21 @@ static void test_list_fields(void)
     CHECK_REQ(stream_request(&s, g_main, M_FIELDS, bearer, &req.base) == 0);
     PB(FieldsChangeUpdate) *u = read_fields(&s, 5000);
     CHECK_REQ(u != NULL);
-    CHECK(has_field(u->created, u->n_created, "trades", "Table", "demo"));
-    CHECK(has_field(u->created, u->n_created, "price_plot", "Figure", "demo"));
+    /* Every object is a query-scope variable with an s/<name> ticket, as a
+     * console-backed server lists its variables (pydeephaven's open_table uses s/). */
+    CHECK(has_field(u->created, u->n_created, "trades", "Table", "scope"));
+    CHECK(has_field(u->created, u->n_created, "price_plot", "Figure", "scope"));
+    CHECK(u->n_created >= 8);
+    for (size_t i = 0; i < u->n_created; i++) {
+        PB(FieldInfo) *f = u->created[i];
+        char want[256];
+        snprintf(want, sizeof want, "s/%s", f->field_name);
+        CHECK_STR(f->application_id, "scope");
+        CHECK_STR(f->application_name, "");
+        CHECK(f->typed_ticket && f->typed_ticket->ticket &&
+              f->typed_ticket->ticket->ticket.len == strlen(want) &&
+              memcmp(f->typed_ticket->ticket->ticket.data, want, strlen(want)) == 0);
+    }
     CHECK_INT(u->n_updated + u->n_removed, 0);
     protobuf_c_message_free_unpacked(&u->base, NULL);
     control("add itest_var Table trades");

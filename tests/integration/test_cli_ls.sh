@@ -38,7 +38,10 @@ print(" ".join(sorted(o["name"] + ":" + o["type"] for o in objs)))
 else
     expect_out_has '"name":"trades"' "ls --json has trades"
 fi
-expect_out_has '"ticket":"a/demo/f/trades"' "ls --json gives the application ticket of trades"
+expect_out_has '"ticket":"s/trades"' "ls --json gives the scope ticket of trades"
+expect_out_has '"application_id":"scope"' "ls --json lists query-scope variables"
+run_cli rows a/demo/f/trades --port "$SERVER_PORT" --limit 2 --format csv
+expect_rc 0 "the application ticket a/demo/f/trades still resolves"
 
 reply=$(ctl "add foo")
 echo "control: add foo -> $reply"
