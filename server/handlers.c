@@ -23,11 +23,7 @@ static const char *const unserved[] = {
     "/io.deephaven.proto.backplane.script.grpc.ConsoleService/StartConsole",
     "/io.deephaven.proto.backplane.script.grpc.ConsoleService/ExecuteCommand",
     "/io.deephaven.proto.backplane.script.grpc.ConsoleService/BindTableToVariable",
-    FLIGHT_SVC("Handshake"),
-    FLIGHT_SVC("GetFlightInfo"),
-    FLIGHT_SVC("GetSchema"),
     FLIGHT_SVC("DoPut"),
-    FLIGHT_SVC("ListFlights"),
 };
 
 static const struct method *find_method(const char *path)

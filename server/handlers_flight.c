@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* handlers_flight: FlightService DoGet and DoExchange (Barrage snapshots and
- * subscriptions). */
+/* handlers_flight: FlightService Handshake, GetFlightInfo, GetSchema, ListFlights, DoGet
+ * and DoExchange (Barrage snapshots and subscriptions). */
 
 #include "handlers_internal.h"
 
@@ -10,7 +10,10 @@
 #include <time.h>
 
 #include "arrow/flight/protocol/Flight.pb-c.h"
+#include "deephaven_core/proto/session.pb-c.h"
 #include "dh_flatbuf.h"
+#include "encode_arrow.h"
+#include "sessions.h"
 #include "subscription.h"
 
 /* BarrageMessageWrapper.magic: the little-endian bytes spell "dphn". */
@@ -60,6 +63,357 @@ static void finish_encoder_error(struct call_ctx *x, const char *err)
     }
     call_finish_internal(x, err);
 }
+
+/* ---------------------------------------------------------------- Handshake */
+
+/* Longest "<type> <payload>" a Handshake may carry (as an authorization header). */
+#define HANDSHAKE_AUTH_MAX (96 * 1024)
+
+/* Reply with the session's token (HandshakeObserver.respondWithAuthTokenBin: the bare
+ * token, no "Bearer ") and finish OK. */
+static void handshake_reply_token(struct call_ctx *x)
+{
+    char bearer[128];
+    if (!demo_session_bearer(x->app->reg, x->s, bearer, sizeof bearer)) {
+        call_finish(x, GRPC_STATUS_UNAUTHENTICATED, "Authentication details invalid");
+        return;
+    }
+    const char *tok = strncmp(bearer, "Bearer ", 7) == 0 ? bearer + 7 : bearer;
+    FLPB(HandshakeResponse) resp = FLPB_INIT(HANDSHAKE_RESPONSE);
+    resp.payload.data = (uint8_t *)tok;
+    resp.payload.len = strlen(tok);
+    call_reply(x, &resp.base);
+}
+
+/* 1 if s[0..n) has the shape of a UUID (what UuidCreator.fromString accepts). */
+static int uuid_shaped(const uint8_t *s, size_t n)
+{
+    if (n != 36)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+                                   (s[i] >= 'A' && s[i] <= 'F')))
+            return 0;
+    }
+    return 1;
+}
+
+/* Wait for the client's half-close, then finish with code and msg. */
+static void handshake_finish_on_close(struct call_ctx *x, int code, const char *msg)
+{
+    for (;;) {
+        uint8_t *data;
+        size_t n;
+        int rc = demo_call_recv(x->c, &data, &n, -1);
+        if (rc == DEMO_RECV_DEAD)
+            return;
+        if (rc == DEMO_RECV_MSG)
+            free(data);
+        if (rc == DEMO_RECV_END) {
+            call_finish(x, code, msg);
+            return;
+        }
+    }
+}
+
+/* Log in with a WrappedAuthenticationRequest payload (HandshakeObserver.onNext): a
+ * Bearer renews a live session, any other type goes to its authentication handler as
+ * an authorization header would. The demo registers no handler for Flight's BasicAuth. */
+static void handshake_login(struct call_ctx *x, const FLPB(HandshakeRequest) *m)
+{
+    DHPB(WrappedAuthenticationRequest) *w =
+        (DHPB(WrappedAuthenticationRequest) *)protobuf_c_message_unpack(
+            &DHPB_DESC(wrapped_authentication_request), NULL, m->payload.len, m->payload.data);
+    const char *type = w && w->type ? w->type : "";
+    size_t tlen = strlen(type), plen = w ? w->payload.len : 0;
+    int bearer = strcmp(type, "Bearer") == 0;
+    char *value = NULL;
+    if (w && tlen > 0 && tlen + 1 + plen < HANDSHAKE_AUTH_MAX &&
+        (plen == 0 || !memchr(w->payload.data, '\0', plen)))
+        value = malloc(tlen + 2 + plen);
+    if (value) {
+        memcpy(value, type, tlen);
+        value[tlen] = ' ';
+        if (plen)
+            memcpy(value + tlen + 1, w->payload.data, plen);
+        value[plen ? tlen + 1 + plen : tlen] = '\0';
+    }
+    struct demo_session *s = NULL;
+    int ok = value && demo_auth(x->app->reg, value, &s) == 0;
+    free(value);
+    if (ok) {
+        x->s = s; /* the call's reference: released when the call ends */
+        handshake_reply_token(x);
+    } else if (bearer && uuid_shaped(w->payload.data, plen)) {
+        /* a well-formed token of no live session: nothing is sent (upstream returns) */
+        handshake_finish_on_close(x, GRPC_STATUS_UNAUTHENTICATED,
+                                  "no authentication details provided");
+    } else {
+        call_finish(x, GRPC_STATUS_UNAUTHENTICATED, "Authentication details invalid");
+    }
+    if (w)
+        protobuf_c_message_free_unpacked(&w->base, NULL);
+}
+
+/* FlightServiceGrpcImpl.handshake. A call whose authorization header made or found a
+ * session gets no message (its response headers carry the bearer) and completes when
+ * the client half-closes; otherwise the first request logs in. */
+static void h_handshake(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    (void)req;
+    (void)len;
+    if (x->s) {
+        handshake_finish_on_close(x, GRPC_STATUS_OK, "");
+        return;
+    }
+    uint8_t *data;
+    size_t n;
+    int rc;
+    do
+        rc = demo_call_recv(x->c, &data, &n, -1);
+    while (rc == DEMO_RECV_TIMEOUT && !demo_call_is_dead(x->c));
+    if (rc == DEMO_RECV_END)
+        call_finish(x, GRPC_STATUS_UNAUTHENTICATED, "no authentication details provided");
+    if (rc != DEMO_RECV_MSG)
+        return;
+    FLPB(HandshakeRequest) *m =
+        (FLPB(HandshakeRequest) *)call_unpack(x, &FLPB_DESC(handshake_request), data, n);
+    free(data);
+    if (!m)
+        return;
+    handshake_login(x, m);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+/* ---------------------------------------------------------------- FlightInfo */
+
+/* The route of scope variables' descriptors (ScopeTicketHelper: ["scope", name]). */
+#define SCOPE_ROUTE "scope"
+
+/* A descriptor's path joined with '/' for messages (TicketRouterHelper.getLogNameFor). */
+static void descriptor_log_name(const FLPB(FlightDescriptor) *d, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < d->n_path && o < cap; i++) {
+        int k = snprintf(out + o, cap - o, "%s%.200s", i ? "/" : "", d->path[i]);
+        if (k < 0)
+            break;
+        o += (size_t)k;
+    }
+}
+
+/* The scope variable a descriptor names (TicketRouter.getResolver, then
+ * ScopeTicketResolver.nameForDescriptor); NULL after finishing the call. */
+static const char *descriptor_scope_name(struct call_ctx *x, const FLPB(FlightDescriptor) *d)
+{
+    char msg[700], path[400];
+    const char *log_id = "request";
+    if (d->type == ARROW__FLIGHT__PROTOCOL__FLIGHT_DESCRIPTOR__DESCRIPTOR_TYPE__CMD) {
+        /* no command resolver (Flight SQL) is installed */
+        snprintf(msg, sizeof msg, "Could not resolve '%s': no resolver for command", log_id);
+    } else if (d->type != ARROW__FLIGHT__PROTOCOL__FLIGHT_DESCRIPTOR__DESCRIPTOR_TYPE__PATH) {
+        snprintf(msg, sizeof msg, "Could not resolve '%s': unexpected type", log_id);
+    } else if (d->n_path == 0) {
+        snprintf(msg, sizeof msg, "Could not resolve '%s': flight descriptor does not have route path",
+                 log_id);
+    } else if (strcmp(d->path[0], SCOPE_ROUTE) != 0) {
+        snprintf(msg, sizeof msg, "Could not resolve '%s': no resolver for path route '%.200s'",
+                 log_id, d->path[0]);
+    } else if (d->n_path != 2) {
+        descriptor_log_name(d, path, sizeof path);
+        snprintf(msg, sizeof msg,
+                 "Could not resolve descriptor '%s': unexpected path length (found: %s, "
+                 "expected: 2)",
+                 log_id, path);
+    } else {
+        return d->path[1];
+    }
+    call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
+    return NULL;
+}
+
+/* Arrow IPC framing of a schema message (MessageHelper.toIpcBytes): the continuation
+ * token, the message's unpadded length, the message, zeros to a multiple of 8. */
+static uint8_t *ipc_frame(const uint8_t *msg, size_t len, size_t *out_len)
+{
+    size_t pad = (8 - len % 8) % 8;
+    uint8_t *b = calloc(1, 8 + len + pad);
+    if (!b || len > INT32_MAX) {
+        free(b);
+        return NULL;
+    }
+    uint32_t n = (uint32_t)len;
+    uint8_t head[8] = {0xff, 0xff, 0xff, 0xff, (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16),
+                       (uint8_t)(n >> 24)};
+    memcpy(b, head, 8);
+    memcpy(b + 8, msg, len);
+    *out_len = 8 + len + pad;
+    return b;
+}
+
+/* A packed FlightInfo for table t called name (TicketRouter.getFlightInfo): the schema
+ * DoGet sends, framed as IPC bytes; the descriptor d; one endpoint with the scope
+ * ticket; the row count of a static table (-1 for a ticking one); -1 bytes. 0 or -1. */
+static int flight_info_pack(const struct demo_object *t, const char *name,
+                            const FLPB(FlightDescriptor) *d, uint8_t **out, size_t *out_len,
+                            char *err)
+{
+    uint8_t *msg = NULL, *schema = NULL;
+    size_t msg_len = 0, schema_len = 0;
+    if (demo_arrow_schema_message(t, &msg, &msg_len, err) != 0)
+        return -1;
+    schema = ipc_frame(msg, msg_len, &schema_len);
+    free(msg);
+    size_t tlen = 2 + strlen(name);
+    char *ticket = malloc(tlen + 1);
+    int rc = -1;
+    if (schema && ticket) {
+        snprintf(ticket, tlen + 1, "s/%s", name);
+        FLPB(Ticket) tk = FLPB_INIT(TICKET);
+        tk.ticket.data = (uint8_t *)ticket;
+        tk.ticket.len = tlen;
+        FLPB(FlightEndpoint) ep = FLPB_INIT(FLIGHT_ENDPOINT);
+        ep.ticket = &tk;
+        FLPB(FlightEndpoint) *eps[1] = {&ep};
+        FLPB(FlightInfo) fi = FLPB_INIT(FLIGHT_INFO);
+        fi.schema.data = schema;
+        fi.schema.len = schema_len;
+        fi.flight_descriptor = (FLPB(FlightDescriptor) *)d;
+        fi.n_endpoint = 1;
+        fi.endpoint = eps;
+        fi.total_records = demo_object_is_static(t) ? demo_object_size(t) : -1;
+        fi.total_bytes = -1;
+        rc = demo_pb_pack(&fi.base, out, out_len);
+    }
+    if (rc != 0)
+        snprintf(err, DEMO_ERR_MAX, "out of memory packing a FlightInfo");
+    free(schema);
+    free(ticket);
+    return rc;
+}
+
+/* The table a descriptor names, held by the call; NULL after finishing the call.
+ * ScopeTicketResolver.flightInfoFor: the variable must exist now and be a table. */
+static const struct demo_object *descriptor_table(struct call_ctx *x,
+                                                  const FLPB(FlightDescriptor) *d,
+                                                  const char **name)
+{
+    *name = descriptor_scope_name(x, d);
+    if (!*name)
+        return NULL;
+    size_t nlen = strlen(*name);
+    char *t = malloc(nlen + 3);
+    if (!t) {
+        call_finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+        return NULL;
+    }
+    t[0] = 's';
+    t[1] = '/';
+    memcpy(t + 2, *name, nlen + 1);
+    const struct demo_object *obj = NULL;
+    int rc = nlen ? call_wait_source(x, (const uint8_t *)t, nlen + 2, "request", call_stop_hook,
+                                     &obj)
+                  : -2;
+    free(t);
+    if (rc == 0 && demo_object_is_table(obj))
+        return obj;
+    if (rc == 0 || rc == -2) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "Could not resolve '%s: variable '%.500s' not found", "request",
+                 *name);
+        call_finish(x, GRPC_STATUS_NOT_FOUND, msg);
+    }
+    return NULL;
+}
+
+/* FlightServiceGrpcImpl.getFlightInfo (a session is optional, as upstream). */
+static void h_get_flight_info(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    FLPB(FlightDescriptor) *d =
+        (FLPB(FlightDescriptor) *)call_unpack(x, &FLPB_DESC(flight_descriptor), req, len);
+    if (!d)
+        return;
+    const char *name;
+    const struct demo_object *t = descriptor_table(x, d, &name);
+    uint8_t *buf;
+    size_t n;
+    char err[DEMO_ERR_MAX] = "";
+    if (t && flight_info_pack(t, name, d, &buf, &n, err) != 0)
+        call_finish_internal(x, err);
+    else if (t && demo_call_send_owned(x->c, buf, n) == 0)
+        call_finish(x, GRPC_STATUS_OK, "");
+    protobuf_c_message_free_unpacked(&d->base, NULL);
+}
+
+/* FlightServiceGrpcImpl.getSchema: the FlightInfo's schema bytes. */
+static void h_get_schema(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    FLPB(FlightDescriptor) *d =
+        (FLPB(FlightDescriptor) *)call_unpack(x, &FLPB_DESC(flight_descriptor), req, len);
+    if (!d)
+        return;
+    const char *name;
+    const struct demo_object *t = descriptor_table(x, d, &name);
+    uint8_t *msg = NULL;
+    size_t msg_len = 0, schema_len = 0;
+    char err[DEMO_ERR_MAX] = "";
+    if (t) {
+        FLPB(SchemaResult) sr = FLPB_INIT(SCHEMA_RESULT);
+        uint8_t *schema = NULL;
+        if (demo_arrow_schema_message(t, &msg, &msg_len, err) == 0)
+            schema = ipc_frame(msg, msg_len, &schema_len);
+        if (!schema) {
+            call_finish_internal(x, err[0] ? err : "out of memory framing a schema");
+        } else {
+            sr.schema.data = schema;
+            sr.schema.len = schema_len;
+            call_reply(x, &sr.base);
+        }
+        free(schema);
+        free(msg);
+    }
+    protobuf_c_message_free_unpacked(&d->base, NULL);
+}
+
+/* FlightServiceGrpcImpl.listFlights: with a session, one FlightInfo per listed table
+ * (ScopeTicketResolver.forAllFlightInfo, descriptor ["scope", name]); without, none. */
+static void h_list_flights(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    FLPB(Criteria) *c = (FLPB(Criteria) *)call_unpack(x, &FLPB_DESC(criteria), req, len);
+    if (!c)
+        return;
+    size_t expr_len = c->expression.len;
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    if (expr_len != 0) {
+        call_finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Criteria expressions are not supported");
+        return;
+    }
+    size_t count = x->s ? demo_catalog_count(x->app->cat) : 0;
+    char err[DEMO_ERR_MAX] = "";
+    for (size_t i = 0; i < count; i++) {
+        const struct demo_object *o = demo_catalog_at(x->app->cat, i);
+        if (!o || demo_object_removed(o) || demo_object_hidden(o) || !demo_object_is_table(o))
+            continue;
+        char *path[2] = {(char *)SCOPE_ROUTE, (char *)demo_object_name(o)};
+        FLPB(FlightDescriptor) d = FLPB_INIT(FLIGHT_DESCRIPTOR);
+        d.type = ARROW__FLIGHT__PROTOCOL__FLIGHT_DESCRIPTOR__DESCRIPTOR_TYPE__PATH;
+        d.n_path = 2;
+        d.path = path;
+        uint8_t *buf;
+        size_t n;
+        if (flight_info_pack(o, demo_object_name(o), &d, &buf, &n, err) != 0) {
+            call_finish_internal(x, err);
+            return;
+        }
+        if (demo_call_send_owned(x->c, buf, n) != 0)
+            return;
+    }
+    call_finish(x, GRPC_STATUS_OK, "");
+}
+
+/* ---------------------------------------------------------------- DoGet, DoExchange */
 
 /* ArrowFlightUtil.DoGetCustom */
 static void h_do_get(struct call_ctx *x, const uint8_t *req, size_t len)
@@ -415,6 +769,10 @@ static void h_do_exchange(struct call_ctx *x, const uint8_t *req, size_t len)
 }
 
 const struct method flight_methods[] = {
+    {FLIGHT_SVC("Handshake"), BIDI, h_handshake, NULL},
+    {FLIGHT_SVC("GetFlightInfo"), UNARY, h_get_flight_info, &FLPB_DESC(flight_descriptor)},
+    {FLIGHT_SVC("GetSchema"), UNARY, h_get_schema, &FLPB_DESC(flight_descriptor)},
+    {FLIGHT_SVC("ListFlights"), SERVER_STREAM, h_list_flights, &FLPB_DESC(criteria)},
     {FLIGHT_SVC("DoGet"), SERVER_STREAM, h_do_get, &FLPB_DESC(ticket)},
     {FLIGHT_SVC("DoExchange"), BIDI, h_do_exchange, NULL},
     {NULL, 0, NULL, NULL},
