@@ -11,32 +11,10 @@
 #include <grpc/status.h>
 
 #include "filter_parse.h"
+#include "group.h"
 #include "aggregate.h"
 #include "pbutil.h"
 #include "stats.h"
-
-/* ---- column classes ---- */
-
-enum col_class { CC_INT, CC_FLOAT, CC_BOOL, CC_STRING, CC_OTHER };
-
-static enum col_class class_of(enum demo_col_type t)
-{
-    switch (t) {
-    case DEMO_COL_BYTE:
-    case DEMO_COL_SHORT:
-    case DEMO_COL_INT:
-    case DEMO_COL_LONG:
-    case DEMO_COL_CHAR:
-    case DEMO_COL_INSTANT:
-    case DEMO_COL_DATE:
-    case DEMO_COL_TIME: return CC_INT;
-    case DEMO_COL_FLOAT:
-    case DEMO_COL_DOUBLE: return CC_FLOAT;
-    case DEMO_COL_BOOL: return CC_BOOL;
-    case DEMO_COL_STRING: return CC_STRING;
-    default: return CC_OTHER;
-    }
-}
 
 /* Column index of name, or -1. */
 static long find_column(const struct demo_object *t, const char *name)
@@ -48,34 +26,11 @@ static long find_column(const struct demo_object *t, const char *name)
     return -1;
 }
 
-/* Total order of two cells of one column: null first, NaN last, -0 == 0. */
-static int cmp_cells(enum col_class cc, const struct demo_cell *a, const struct demo_cell *b)
-{
-    if (a->is_null || b->is_null)
-        return b->is_null - a->is_null;
-    switch (cc) {
-    case CC_FLOAT: {
-        int an = isnan(a->d), bn = isnan(b->d);
-        if (an || bn)
-            return an - bn;
-        return (a->d > b->d) - (a->d < b->d);
-    }
-    case CC_STRING: {
-        size_t n = a->len < b->len ? a->len : b->len;
-        int c = n ? memcmp(a->bytes, b->bytes, n) : 0;
-        if (c)
-            return c < 0 ? -1 : 1;
-        return (a->len > b->len) - (a->len < b->len);
-    }
-    default: return (a->i > b->i) - (a->i < b->i);
-    }
-}
-
 /* ---- sort ---- */
 
 struct sort_key {
     size_t col;
-    enum col_class cc;
+    enum demo_col_class cc;
     int desc;
 };
 
@@ -89,13 +44,13 @@ struct sort_ctx {
 /* An order-preserving (not always strict) key of a cell, so most comparisons
  * need no cell: nulls 0, NaN last, -0 == 0; strings by their first 7 bytes and
  * length. */
-static uint64_t fast_key(enum col_class cc, const struct demo_cell *c)
+static uint64_t fast_key(enum demo_col_class cc, const struct demo_cell *c)
 {
     if (c->is_null)
         return 0;
     uint64_t k;
     switch (cc) {
-    case CC_FLOAT: {
+    case DEMO_CC_FLOAT: {
         if (isnan(c->d))
             return UINT64_MAX;
         double d = c->d == 0 ? 0.0 : c->d; /* -0 == 0 */
@@ -103,7 +58,7 @@ static uint64_t fast_key(enum col_class cc, const struct demo_cell *c)
         k = (k >> 63) ? ~k : k | (1ull << 63);
         break;
     }
-    case CC_STRING: {
+    case DEMO_CC_STRING: {
         k = 0;
         for (size_t i = 0; i < 7; i++)
             k = (k << 8) | (i < c->len ? c->bytes[i] : 0);
@@ -119,11 +74,11 @@ static uint64_t fast_key(enum col_class cc, const struct demo_cell *c)
 }
 
 /* Equal fast keys mean equal cells (no need to compute them). */
-static int fast_key_exact(enum col_class cc, uint64_t k)
+static int fast_key_exact(enum demo_col_class cc, uint64_t k)
 {
     if (k == 0 || k == UINT64_MAX)
         return 1;
-    if (cc == CC_STRING)
+    if (cc == DEMO_CC_STRING)
         return ((k - 1) & 0xff) <= 7;
     return k != 1 && k != UINT64_MAX - 1;
 }
@@ -140,7 +95,7 @@ static int cmp_rows(const struct sort_ctx *x, int64_t a, int64_t b)
             struct demo_cell ca, cb;
             demo_table_cell(x->t, a, key->col, &ca);
             demo_table_cell(x->t, b, key->col, &cb);
-            c = cmp_cells(key->cc, &ca, &cb);
+            c = demo_cell_compare(key->cc, &ca, &cb);
         }
         if (c)
             return key->desc ? -c : c;
@@ -266,8 +221,8 @@ static int derive_sort(const struct demo_object *t,
             return -1;
         }
         size_t c = (size_t)find_column(t, d->column_name);
-        enum col_class cc = class_of(demo_table_col_type(t, c));
-        if (cc == CC_OTHER || d->is_absolute) {
+        enum demo_col_class cc = demo_col_class(demo_table_col_type(t, c));
+        if (cc == DEMO_CC_OTHER || d->is_absolute) {
             demo_status_set(st, GRPC_STATUS_INVALID_ARGUMENT,
                             "the demo server cannot sort column %s%s", d->column_name,
                             d->is_absolute ? " by absolute value" : " (its type)");
@@ -320,15 +275,15 @@ static int derive_sort(const struct demo_object *t,
 /* ---- filters ---- */
 
 /* Check a literal can be compared with a column of class cc. */
-static int literal_fits(enum col_class cc, const struct demo_fvalue *v)
+static int literal_fits(enum demo_col_class cc, const struct demo_fvalue *v)
 {
     if (v->kind == DEMO_FV_NULL)
         return 1;
     switch (cc) {
-    case CC_INT:
-    case CC_FLOAT: return v->kind == DEMO_FV_NUMBER;
-    case CC_BOOL: return v->kind == DEMO_FV_BOOL;
-    case CC_STRING: return v->kind == DEMO_FV_STRING;
+    case DEMO_CC_INT:
+    case DEMO_CC_FLOAT: return v->kind == DEMO_FV_NUMBER;
+    case DEMO_CC_BOOL: return v->kind == DEMO_FV_BOOL;
+    case DEMO_CC_STRING: return v->kind == DEMO_FV_STRING;
     default: return 0;
     }
 }
@@ -350,9 +305,9 @@ static int bind(const struct demo_object *t, struct demo_fnode *n, const char *t
         return -1;
     }
     n->col = (size_t)c;
-    enum col_class cc = class_of(demo_table_col_type(t, n->col));
+    enum demo_col_class cc = demo_col_class(demo_table_col_type(t, n->col));
     int string_method = n->kind == DEMO_FN_CONTAINS || n->kind == DEMO_FN_STARTS;
-    if ((string_method && cc != CC_STRING) || (cc == CC_OTHER && n->kind != DEMO_FN_ISNULL)) {
+    if ((string_method && cc != DEMO_CC_STRING) || (cc == DEMO_CC_OTHER && n->kind != DEMO_FN_ISNULL)) {
         demo_status_set(st, GRPC_STATUS_INVALID_ARGUMENT,
                         "Invalid filter '%.200s': the demo server cannot filter column '%.100s' "
                         "this way", text, n->column);
@@ -380,22 +335,22 @@ static int icase_equal(const uint8_t *a, size_t an, const char *b, size_t bn)
 }
 
 /* Compare a cell with a literal: -1/0/1, or 2 when unordered (NaN). */
-static int cmp_literal(enum col_class cc, const struct demo_cell *c, const struct demo_fvalue *v)
+static int cmp_literal(enum demo_col_class cc, const struct demo_cell *c, const struct demo_fvalue *v)
 {
     if (c->is_null || v->kind == DEMO_FV_NULL)
         return (v->kind == DEMO_FV_NULL) - c->is_null;
     switch (cc) {
-    case CC_FLOAT:
+    case DEMO_CC_FLOAT:
         if (isnan(c->d) || isnan(v->d))
             return 2;
         return (c->d > v->d) - (c->d < v->d);
-    case CC_INT:
+    case DEMO_CC_INT:
         if (v->is_int)
             return (c->i > v->i) - (c->i < v->i);
         if (isnan(v->d))
             return 2;
         return ((double)c->i > v->d) - ((double)c->i < v->d);
-    case CC_STRING: {
+    case DEMO_CC_STRING: {
         size_t n = c->len < v->len ? c->len : v->len;
         int r = n ? memcmp(c->bytes, v->s, n) : 0;
         if (r)
@@ -416,7 +371,7 @@ static int eval(const struct demo_object *t, const struct demo_fnode *n, int64_t
     }
     struct demo_cell c;
     demo_table_cell(t, row, n->col, &c);
-    enum col_class cc = class_of(demo_table_col_type(t, n->col));
+    enum demo_col_class cc = demo_col_class(demo_table_col_type(t, n->col));
     switch (n->kind) {
     case DEMO_FN_ISNULL: return c.is_null;
     case DEMO_FN_CONTAINS:
@@ -435,7 +390,7 @@ static int eval(const struct demo_object *t, const struct demo_fnode *n, int64_t
         int hit = 0;
         for (size_t i = 0; i < n->n_values && !hit; i++) {
             const struct demo_fvalue *v = &n->values[i];
-            if (n->icase && cc == CC_STRING && !c.is_null && v->kind == DEMO_FV_STRING)
+            if (n->icase && cc == DEMO_CC_STRING && !c.is_null && v->kind == DEMO_FV_STRING)
                 hit = icase_equal(c.bytes, c.len, v->s, v->len);
             else
                 hit = cmp_literal(cc, &c, v) == 0;
@@ -700,10 +655,13 @@ int demo_derive(const struct demo_object *src, const PbOperation *op,
     const struct demo_object *now = demo_object_pin(src);
     int rc = derive_static(now, op, out, st);
     demo_object_unref(now);
-    /* a sort or filter of a ticking table stays live; the rest are snapshots */
+    /* a sort or filter of a ticking table stays live, and so does dropping columns of a
+     * live view (of quotes itself it reads quotes directly); the rest are snapshots */
     int is_sort = op->op_case == OP(SORT);
-    if (rc != 0 || demo_object_is_static(src) ||
-        (!is_sort && op->op_case != OP(FILTER) && op->op_case != OP(UNSTRUCTURED_FILTER)))
+    int stays_live = is_sort || op->op_case == OP(FILTER) ||
+                     op->op_case == OP(UNSTRUCTURED_FILTER) ||
+                     (op->op_case == OP(DROP_COLUMNS) && demo_object_is_live(src));
+    if (rc != 0 || demo_object_is_static(src) || !stays_live)
         return rc;
     uint8_t *recipe = NULL;
     size_t len = 0;
