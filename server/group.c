@@ -78,34 +78,40 @@ static uint64_t cell_hash(enum demo_col_class cc, const struct demo_cell *c)
     }
 }
 
-static uint64_t row_hash(const struct demo_groups *g, int64_t row)
+/* The key cells of row, each read once. */
+static void row_cells(const struct demo_groups *g, int64_t row, struct demo_cell *cur)
+{
+    for (size_t i = 0; i < g->k; i++)
+        demo_table_cell(g->t, row, g->cols[i], &cur[i]);
+}
+
+static uint64_t cells_hash(const struct demo_groups *g, const struct demo_cell *cur)
 {
     uint64_t h = 0;
-    struct demo_cell c;
-    for (size_t i = 0; i < g->k; i++) {
-        demo_table_cell(g->t, row, g->cols[i], &c);
-        h = mix(h * 31 + cell_hash(g->cc[i], &c));
-    }
+    for (size_t i = 0; i < g->k; i++)
+        h = mix(h * 31 + cell_hash(g->cc[i], &cur[i]));
     return h;
 }
 
-static int rows_equal(const struct demo_groups *g, int64_t a, int64_t b)
+/* Whether the key cells cur equal group id's (its first row's, read again). */
+static int equal_to_group(const struct demo_groups *g, const struct demo_cell *cur, size_t id)
 {
-    struct demo_cell ca, cb;
+    struct demo_cell c;
     for (size_t i = 0; i < g->k; i++) {
-        demo_table_cell(g->t, a, g->cols[i], &ca);
-        demo_table_cell(g->t, b, g->cols[i], &cb);
-        if (demo_cell_compare(g->cc[i], &ca, &cb) != 0)
+        demo_table_cell(g->t, g->first[id], g->cols[i], &c);
+        if (demo_cell_compare(g->cc[i], &cur[i], &c) != 0)
             return 0;
     }
     return 1;
 }
 
-/* The slot of row's key: its group's, or the empty one where it would go. */
-static size_t probe(const struct demo_groups *g, int64_t row, uint64_t h)
+/* The slot of the key cur (hash h): its group's, or the empty one where it would go.
+ * Groups keep their hash, so only an equal hash costs a read of the group's key. */
+static size_t probe(const struct demo_groups *g, const struct demo_cell *cur, uint64_t h)
 {
     size_t mask = g->cap - 1, s = (size_t)h & mask;
-    while (g->slots[s] && !rows_equal(g, g->first[g->slots[s] - 1], row))
+    while (g->slots[s] &&
+           (g->hash[g->slots[s] - 1] != h || !equal_to_group(g, cur, g->slots[s] - 1)))
         s = (s + 1) & mask;
     return s;
 }
@@ -120,7 +126,10 @@ static int grow(struct demo_groups *g)
     int64_t *count = first ? realloc(g->count, cap / 2 * sizeof *count) : NULL;
     if (count)
         g->count = count;
-    if (!slots || !first || !count || cap / 2 > UINT32_MAX - 1) {
+    uint64_t *hash = count ? realloc(g->hash, cap / 2 * sizeof *hash) : NULL;
+    if (hash)
+        g->hash = hash;
+    if (!slots || !first || !count || !hash || cap / 2 > UINT32_MAX - 1) {
         free(slots);
         return -1;
     }
@@ -128,7 +137,7 @@ static int grow(struct demo_groups *g)
     g->slots = slots;
     g->cap = cap;
     for (size_t id = 0; id < g->n; id++) {
-        size_t s = (size_t)row_hash(g, g->first[id]) & (cap - 1);
+        size_t s = (size_t)g->hash[id] & (cap - 1);
         while (slots[s])
             s = (s + 1) & (cap - 1);
         slots[s] = (uint32_t)(id + 1);
@@ -152,8 +161,11 @@ int demo_groups_build(struct demo_groups *g, const struct demo_object *t, const 
         demo_groups_reset(g);
         return -1;
     }
+    struct demo_cell cur[sizeof g->cols / sizeof g->cols[0]];
     for (int64_t r = 0; r < n; r++) {
-        size_t s = probe(g, r, row_hash(g, r));
+        row_cells(g, r, cur);
+        uint64_t h = cells_hash(g, cur);
+        size_t s = probe(g, cur, h);
         if (g->slots[s]) {
             g->count[g->slots[s] - 1]++;
             continue;
@@ -163,10 +175,11 @@ int demo_groups_build(struct demo_groups *g, const struct demo_object *t, const 
                 demo_groups_reset(g);
                 return -1;
             }
-            s = probe(g, r, row_hash(g, r));
+            s = probe(g, cur, h);
         }
         g->first[g->n] = r;
         g->count[g->n] = 1;
+        g->hash[g->n] = h;
         g->slots[s] = (uint32_t)(++g->n);
     }
     return 0;
@@ -174,7 +187,9 @@ int demo_groups_build(struct demo_groups *g, const struct demo_object *t, const 
 
 size_t demo_groups_of(const struct demo_groups *g, int64_t row)
 {
-    return g->slots[probe(g, row, row_hash(g, row))] - 1;
+    struct demo_cell cur[sizeof g->cols / sizeof g->cols[0]];
+    row_cells(g, row, cur);
+    return g->slots[probe(g, cur, cells_hash(g, cur))] - 1;
 }
 
 void demo_groups_reset(struct demo_groups *g)
@@ -182,5 +197,6 @@ void demo_groups_reset(struct demo_groups *g)
     free(g->slots);
     free(g->first);
     free(g->count);
+    free(g->hash);
     memset(g, 0, sizeof *g);
 }

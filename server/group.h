@@ -27,8 +27,10 @@ struct demo_groups {
     size_t n;           /* groups */
     int64_t *first;     /* n: the first row of each group */
     int64_t *count;     /* n: rows in each group */
-    /* private: the hash table (group ids + 1, 0 empty) and the key columns */
+    /* private: the hash table (group ids + 1, 0 empty), each group's hash, the key
+     * columns */
     uint32_t *slots;
+    uint64_t *hash;
     size_t cap;
     const struct demo_object *t;
     size_t cols[16];
