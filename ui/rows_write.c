@@ -331,7 +331,7 @@ static void plan_batch(struct rows_writer *w, const struct dh_batch *b, int64_t 
         const struct dh_column_view *c = &b->columns[w->cols[k]];
         struct rows_cell_plan *pl = &w->plans[k];
         pl->c = c;
-        pl->op = plan_op(w, c, w->kinds[k], n);
+        pl->op = (int)plan_op(w, c, w->kinds[k], n);
         pl->validity = c->validity;
     }
 }

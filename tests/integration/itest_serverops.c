@@ -475,7 +475,7 @@ static void test_count_by_and_aggregations(void)
     count.count = &cn;
     PB(Aggregation__AggregationColumns) ac[6];
     PB(AggSpec) spec[6];
-    static const int kinds[6] = {
+    static const PB(AggSpec__TypeCase) kinds[6] = {
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGG_SPEC__TYPE_SUM,
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGG_SPEC__TYPE_AVG,
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGG_SPEC__TYPE_MIN,
