@@ -456,6 +456,11 @@ static void figure_draw(struct view *vv, struct app *a, WINDOW *w)
     }
     if (plot_h >= PLOT_MIN_LINES && v->plot.want_line < v->n)
         plot_draw(v, a, w, 2 + (int)v->page + 1, 2, plot_h, cols - 4);
+    else if (v->plot.want_line < v->n && lines > 3)
+        /* Never a blank where the plot would be: say why it is not there. */
+        draw_fmt(w, lines - 1, 1, cols - 2, draw_attr(DR_WARN), DT_ELLIPSIS,
+                 "terminal too small for the plot (it needs %d more lines)",
+                 PLOT_MIN_LINES + 1 - (plot_h > 0 ? plot_h + 1 : 0));
 }
 
 /* Move the cursor to the next/previous series line. */

@@ -287,7 +287,7 @@ static unsigned frequency_pick(struct table_view *v, struct app *a)
     struct dh_literal value;
     int is_null = 0;
     if (k == v->n_vis) {
-        app_message(a, APP_INFO, "That row is still loading.");
+        app_message(a, APP_INFO, "%s", table_no_cell_reason(v));
         return UR_HANDLED | UR_STATUS;
     }
     if (table_cell_literal(v, k, &value, &is_null, &err) != DH_OK) {

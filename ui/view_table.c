@@ -609,13 +609,19 @@ static int add_where_text(struct table_view *v, struct dh_view_ops *o, struct dh
 /* The cell of shown column k in the cursor row as a literal (or *is_null);
  * DH_EINVAL for types a structured filter cannot compare here. value->s is
  * malloc'd for strings. */
+const char *table_no_cell_reason(const struct table_view *v)
+{
+    return table_size(v) == 0 ? "The table is empty: there is no cell to take."
+                              : "That row is still loading.";
+}
+
 int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value, int *is_null,
                        struct dh_error *err)
 {
     memset(value, 0, sizeof *value);
     *is_null = 0;
     if (!schema_of(v) || k >= v->n_vis || !have_row(v, v->cur))
-        return dh_error_set(err, DH_EINVAL, "That row is still loading.");
+        return dh_error_set(err, DH_EINVAL, "%s", table_no_cell_reason(v));
     const struct dh_column_view *c = column(v, v->vis[k]);
     int64_t i = v->cur - v->rows->first;
     const struct dh_field *f = c->field;
@@ -889,9 +895,13 @@ static unsigned goto_submit(void *ctx, struct app *a, const char *text)
     int64_t size = table_size(v);
     if (n < 1)
         n = 1;
+    if (size == 0) {
+        app_message(a, APP_INFO, "The table is empty: there is no row %lld.", (long long)n);
+        return UR_STATUS;
+    }
     if (size >= 0 && n > size) {
-        app_message(a, APP_WARN, "The table has %lld rows: showing the last one.",
-                    (long long)size);
+        app_message(a, APP_WARN, "The table has %lld row%s: showing the last one.",
+                    (long long)size, size == 1 ? "" : "s");
         n = size > 0 ? size : 1;
     }
     v->cur = n - 1;
@@ -992,7 +1002,7 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
         char what[256];
         char *text = selected_cell(v, &len, what, sizeof what);
         if (!text) {
-            app_message(a, APP_INFO, "That row is still loading.");
+            app_message(a, APP_INFO, "%s", table_no_cell_reason(v));
             return UR_HANDLED | UR_STATUS;
         }
         if (act == ACT_COPY) {

@@ -88,6 +88,9 @@ void table_clamp_rows(struct table_view *v);
 int table_begin_change(struct table_view *v, struct dh_error *err);
 unsigned table_finish_change(struct table_view *v, struct app *a, int rc,
                              const struct dh_error *err);
+/* Why there is no selected cell to take: the table is empty, or its row is
+ * still loading. */
+const char *table_no_cell_reason(const struct table_view *v);
 /* The cell of shown column k in the cursor row as a literal (or *is_null);
  * value->s is malloc'd. */
 int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value, int *is_null,

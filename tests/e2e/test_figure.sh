@@ -25,6 +25,12 @@ screen main | grep -q "2024-01-02T14:30:00" || fail "the plot's first X value is
 # Braille patterns are U+2800..U+28FF: bytes E2 A0..A3 xx in UTF-8.
 screen main | LC_ALL=C grep -q "$(printf '\342[\240-\243]')" || fail "the plot has no braille dots"
 
+# At 60x15 the plot cannot fit: the view says so instead of leaving a blank.
+tm resize-window -t main -x 60 -y 12
+expect_text main "terminal too small for the plot" 5
+tm resize-window -t main -x 120 -y 40
+wait_for_text main "└──" 10 || fail "no plot axis after growing back"
+
 # Enter opens the series' table in the pager.
 keys main Enter
 expect_text main "price_plot: table 1 (Table)" 10

@@ -88,6 +88,20 @@ keys main m
 expect_text main "Expected a ticket" 5
 esc main
 
+# An empty table says so (not "still loading") on Enter, and on a row number.
+open_table empty
+expect_text main "(no rows)" 10
+keys main Enter
+expect_text main "The table is empty" 5
+keys main :
+type_text main 5
+keys main Enter
+expect_text main "there is no row 5" 5
+esc main
+expect_text main "Objects" 5
+esc main
+expect_text main "8 objects" 5
+
 # Help is generated from the keymaps.
 keys main "?"
 expect_text main "Table pager" 5
