@@ -771,20 +771,26 @@ static int has_upper(const char *s)
     return 0;
 }
 
-/* Parse a whole number (digit groups ',' '_' allowed) into *out. */
-static int parse_long(const char *s, int64_t *out)
+/* s without its digit-group marks (',' '_') into buf; 0 if empty or too long. */
+static int strip_groups(const char *s, char *buf, size_t cap)
 {
-    char buf[64];
     size_t n = 0;
     for (const char *p = s; *p; p++) {
         if (*p == ',' || *p == '_')
             continue;
-        if (n + 1 >= sizeof buf)
+        if (n + 1 >= cap)
             return 0;
         buf[n++] = *p;
     }
     buf[n] = '\0';
-    if (!n)
+    return n > 0;
+}
+
+/* Parse a whole number (digit groups ',' '_' allowed) into *out. */
+static int parse_long(const char *s, int64_t *out)
+{
+    char buf[64];
+    if (!strip_groups(s, buf, sizeof buf))
         return 0;
     char *end = NULL;
     errno = 0;
@@ -795,22 +801,13 @@ static int parse_long(const char *s, int64_t *out)
     return 1;
 }
 
+/* Parse a number (digit groups allowed) into *out. */
 static int parse_double(const char *s, double *out)
 {
     char buf[128];
-    size_t n = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p == ',' || *p == '_')
-            continue;
-        if (n + 1 >= sizeof buf)
-            return 0;
-        buf[n++] = *p;
-    }
-    buf[n] = '\0';
-    if (!n)
+    if (!strip_groups(s, buf, sizeof buf))
         return 0;
     char *end = NULL;
-    errno = 0;
     double v = strtod(buf, &end);
     if (!end || *end)
         return 0;
