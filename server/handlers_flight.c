@@ -92,8 +92,9 @@ static int uuid_shaped(const uint8_t *s, size_t n)
         return 0;
     for (size_t i = 0; i < n; i++) {
         int dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-                                   (s[i] >= 'A' && s[i] <= 'F')))
+        if (dash ? s[i] != '-'
+                 : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+                     (s[i] >= 'A' && s[i] <= 'F')))
             return 0;
     }
     return 1;
@@ -120,7 +121,7 @@ static void handshake_finish_on_close(struct call_ctx *x, int code, const char *
 /* Log in with a WrappedAuthenticationRequest payload (HandshakeObserver.onNext): a
  * Bearer renews a live session, any other type goes to its authentication handler as
  * an authorization header would. The demo registers no handler for Flight's BasicAuth. */
-static void handshake_login(struct call_ctx *x, const FLPB(HandshakeRequest) *m)
+static void handshake_login(struct call_ctx *x, const FLPB(HandshakeRequest) * m)
 {
     DHPB(WrappedAuthenticationRequest) *w =
         (DHPB(WrappedAuthenticationRequest) *)protobuf_c_message_unpack(
@@ -192,7 +193,7 @@ static void h_handshake(struct call_ctx *x, const uint8_t *req, size_t len)
 #define SCOPE_ROUTE "scope"
 
 /* A descriptor's path joined with '/' for messages (TicketRouterHelper.getLogNameFor). */
-static void descriptor_log_name(const FLPB(FlightDescriptor) *d, char *out, size_t cap)
+static void descriptor_log_name(const FLPB(FlightDescriptor) * d, char *out, size_t cap)
 {
     size_t o = 0;
     out[0] = '\0';
@@ -206,7 +207,7 @@ static void descriptor_log_name(const FLPB(FlightDescriptor) *d, char *out, size
 
 /* The scope variable a descriptor names (TicketRouter.getResolver, then
  * ScopeTicketResolver.nameForDescriptor); NULL after finishing the call. */
-static const char *descriptor_scope_name(struct call_ctx *x, const FLPB(FlightDescriptor) *d)
+static const char *descriptor_scope_name(struct call_ctx *x, const FLPB(FlightDescriptor) * d)
 {
     char msg[700], path[400];
     const char *log_id = "request";
@@ -216,8 +217,8 @@ static const char *descriptor_scope_name(struct call_ctx *x, const FLPB(FlightDe
     } else if (d->type != ARROW__FLIGHT__PROTOCOL__FLIGHT_DESCRIPTOR__DESCRIPTOR_TYPE__PATH) {
         snprintf(msg, sizeof msg, "Could not resolve '%s': unexpected type", log_id);
     } else if (d->n_path == 0) {
-        snprintf(msg, sizeof msg, "Could not resolve '%s': flight descriptor does not have route path",
-                 log_id);
+        snprintf(msg, sizeof msg,
+                 "Could not resolve '%s': flight descriptor does not have route path", log_id);
     } else if (strcmp(d->path[0], SCOPE_ROUTE) != 0) {
         snprintf(msg, sizeof msg, "Could not resolve '%s': no resolver for path route '%.200s'",
                  log_id, d->path[0]);
@@ -245,7 +246,13 @@ static uint8_t *ipc_frame(const uint8_t *msg, size_t len, size_t *out_len)
         return NULL;
     }
     uint32_t n = (uint32_t)len;
-    uint8_t head[8] = {0xff, 0xff, 0xff, 0xff, (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16),
+    uint8_t head[8] = {0xff,
+                       0xff,
+                       0xff,
+                       0xff,
+                       (uint8_t)n,
+                       (uint8_t)(n >> 8),
+                       (uint8_t)(n >> 16),
                        (uint8_t)(n >> 24)};
     memcpy(b, head, 8);
     memcpy(b + 8, msg, len);
@@ -257,7 +264,7 @@ static uint8_t *ipc_frame(const uint8_t *msg, size_t len, size_t *out_len)
  * DoGet sends, framed as IPC bytes; the descriptor d; one endpoint with the scope
  * ticket; the row count of a static table (-1 for a ticking one); -1 bytes. 0 or -1. */
 static int flight_info_pack(const struct demo_object *t, const char *name,
-                            const FLPB(FlightDescriptor) *d, uint8_t **out, size_t *out_len,
+                            const FLPB(FlightDescriptor) * d, uint8_t **out, size_t *out_len,
                             char *err)
 {
     uint8_t *msg = NULL, *schema = NULL;
@@ -276,7 +283,7 @@ static int flight_info_pack(const struct demo_object *t, const char *name,
         tk.ticket.len = tlen;
         FLPB(FlightEndpoint) ep = FLPB_INIT(FLIGHT_ENDPOINT);
         ep.ticket = &tk;
-        FLPB(FlightEndpoint) *eps[1] = {&ep};
+        FLPB(FlightEndpoint) * eps[1] = {&ep};
         FLPB(FlightInfo) fi = FLPB_INIT(FLIGHT_INFO);
         fi.schema.data = schema;
         fi.schema.len = schema_len;
@@ -296,9 +303,8 @@ static int flight_info_pack(const struct demo_object *t, const char *name,
 
 /* The table a descriptor names, held by the call; NULL after finishing the call.
  * ScopeTicketResolver.flightInfoFor: the variable must exist now and be a table. */
-static const struct demo_object *descriptor_table(struct call_ctx *x,
-                                                  const FLPB(FlightDescriptor) *d,
-                                                  const char **name)
+static const struct demo_object *
+descriptor_table(struct call_ctx *x, const FLPB(FlightDescriptor) * d, const char **name)
 {
     *name = descriptor_scope_name(x, d);
     if (!*name)
@@ -313,9 +319,9 @@ static const struct demo_object *descriptor_table(struct call_ctx *x,
     t[1] = '/';
     memcpy(t + 2, *name, nlen + 1);
     const struct demo_object *obj = NULL;
-    int rc = nlen ? call_wait_source(x, (const uint8_t *)t, nlen + 2, "request", call_stop_hook,
-                                     &obj)
-                  : -2;
+    int rc =
+        nlen ? call_wait_source(x, (const uint8_t *)t, nlen + 2, "request", call_stop_hook, &obj)
+             : -2;
     free(t);
     if (rc == 0 && demo_object_is_table(obj))
         return obj;
@@ -679,9 +685,8 @@ static void subscription_loop(struct call_ctx *x, struct demo_sub *sub)
     }
 }
 
-/* BarrageSubscriptionRequestHandler + BarrageMessageProducer (msg_type 5). The demo
- * serves viewport subscriptions only: full-table subscriptions and reverse viewports
- * end with UNIMPLEMENTED (demo_sub_new says so). */
+/* BarrageSubscriptionRequestHandler + BarrageMessageProducer (msg_type 5): viewport,
+ * reverse-viewport and full-table subscriptions. */
 static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) *fd,
                                   const struct barrage_msg *bm)
 {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* subscription: live Barrage viewport subscriptions of catalogue tables (DoExchange
+/* subscription: live Barrage subscriptions (viewport, reverse viewport or full table)
+ * of catalogue tables (DoExchange
  * message type 5; docs/PROTOCOL.md, Barrage): one subscription's state and the snapshot
  * and update messages it sends (BarrageMessageProducer, BarrageMessageWriterImpl
  * getSubscriptionMetadata), plus the batch writer it shares with snapshots
@@ -60,10 +61,10 @@ int demo_sub_request_parse(const uint8_t *wrapper, size_t len, struct demo_sub_r
 
 struct demo_sub;
 
-/* A viewport subscription to table t as q asks (q's bytes are copied). NULL with err:
- * "UNIMPLEMENTED: ..." for full-table subscriptions and reverse viewports (the demo
- * serves forward viewports only), "FAILED_PRECONDITION: ..." when t is not a table,
- * "RESOURCE_EXHAUSTED: ..." when out of memory. Free with demo_sub_free. Any thread. */
+/* A subscription to table t as q asks (q's bytes are copied): a viewport, a reverse
+ * one, or without a viewport the full table. NULL with err: "FAILED_PRECONDITION: ..."
+ * when t is not a table, "RESOURCE_EXHAUSTED: ..." when out of memory. Free with
+ * demo_sub_free. Any thread. */
 struct demo_sub *demo_sub_new(const struct demo_object *t, const struct demo_sub_request *q,
                               char *err);
 
@@ -73,20 +74,24 @@ void demo_sub_free(struct demo_sub *s);
 /* Milliseconds between update checks (min_update_interval_ms, 0 meaning 1000). Any thread. */
 int demo_sub_interval_ms(const struct demo_sub *s);
 
-/* Send the Schema and the initial snapshot update (removed {}, added the viewport's
- * present rows [0, L), table_size). 0, or -1 with err. Any thread. */
+/* Send the Schema and the initial snapshot update (removed {}, added the held rows
+ * [0, L): viewport positions, or a full subscription's keys with added_rows_included
+ * and empty shift data; table_size). 0, or -1 with err. Any thread. */
 int demo_sub_start(struct demo_sub *s, demo_emit_fn emit, void *ctx, char *err);
 
-/* Apply a later request on the stream (its ticket is ignored): change viewport and
- * columns, then send a snapshot update whose removed_rows are all previous positions.
+/* Apply a later request on the stream (its ticket is ignored): change viewport,
+ * direction and columns, then send a snapshot update whose removed_rows are all previous
+ * positions (a full subscription's: none added or removed, every row included again).
  * "INVALID_ARGUMENT: cannot change from full subscription to viewport or vice versa"
- * without a viewport, "UNIMPLEMENTED: ..." for a reverse one. Any thread. */
+ * when the request has a viewport and the subscription none, or the other way round.
+ * Any thread. */
 int demo_sub_change(struct demo_sub *s, const struct demo_sub_request *q, demo_emit_fn emit,
                     void *ctx, char *err);
 
-/* If the table's size changed since the last message, send an update: the rows appended
- * inside the viewport as added positions [L0, L1) (possibly none: one 0-row batch) and
- * the new table_size. 0 (sent or nothing to send), or -1 with err. Any thread. */
+/* If the table's size changed since the last message, send an update: the rows that
+ * left the window (a reverse viewport slides) as removed positions, those that joined
+ * it as added (possibly none: one 0-row batch), and the new table_size. 0 (sent or
+ * nothing to send), or -1 with err. Any thread. */
 int demo_sub_tick(struct demo_sub *s, demo_emit_fn emit, void *ctx, char *err);
 
 #endif
