@@ -493,18 +493,25 @@ static int take_message(grpc_byte_buffer *bb, struct dh_buf *out, struct dh_erro
         grpc_byte_buffer_destroy(bb);
         return dh_error_set(err, DH_EINVAL, "cannot read a message from the server");
     }
-    grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
+    /* One copy, slice by slice (readall would join them into a new slice
+     * first: a second copy of every record batch). buffer_out is the
+     * decompressed buffer when the message came compressed. */
+    size_t len = grpc_byte_buffer_length(reader.buffer_out), done = 0;
+    out->data = malloc(len ? len : 1);
+    grpc_slice piece;
+    while (out->data && grpc_byte_buffer_reader_next(&reader, &piece)) {
+        size_t n = GRPC_SLICE_LENGTH(piece);
+        if (n > len - done)
+            n = len - done; /* cannot happen: the length is the slices' sum */
+        memcpy(out->data + done, GRPC_SLICE_START_PTR(piece), n);
+        done += n;
+        grpc_slice_unref(piece);
+    }
     grpc_byte_buffer_reader_destroy(&reader);
     grpc_byte_buffer_destroy(bb);
-    size_t len = GRPC_SLICE_LENGTH(all);
-    out->data = malloc(len ? len : 1);
-    if (!out->data) {
-        grpc_slice_unref(all);
+    if (!out->data)
         return dh_error_set(err, DH_ENOMEM, "out of memory reading a %zu-byte message", len);
-    }
-    memcpy(out->data, GRPC_SLICE_START_PTR(all), len);
-    out->len = len;
-    grpc_slice_unref(all);
+    out->len = done;
     return DH_OK;
 }
 
