@@ -137,7 +137,7 @@ static void binary_decimal(uint64_t frac, int be, int mant, int bias, int wide,
 #define SHORT_FRACTION 6
 #define SHORT_SCALE 1e6
 #define SHORT_MAX 2251799813.0 /* 2^51 / 10^6, rounded down */
-static int short_decimal(double a, uint64_t *digits, int *exp10)
+static int short_units(double a, uint64_t *units)
 {
 #if FLT_EVAL_METHOD == 0
     if (!(a <= SHORT_MAX))
@@ -146,16 +146,22 @@ static int short_decimal(double a, uint64_t *digits, int *exp10)
     double t = (a * SHORT_SCALE + round_int) - round_int;
     if (t == 0 || t / SHORT_SCALE != a)
         return 0;
-    *digits = (uint64_t)t;
-    *exp10 = -SHORT_FRACTION;
-    strip_zeros(digits, exp10);
+    *units = (uint64_t)t; /* a == units / 10^6, shortest */
     return 1;
 #else
     (void)a;
-    (void)digits;
-    (void)exp10;
+    (void)units;
     return 0;
 #endif
+}
+
+static int short_decimal(double a, uint64_t *digits, int *exp10)
+{
+    if (!short_units(a, digits))
+        return 0;
+    *exp10 = -SHORT_FRACTION;
+    strip_zeros(digits, exp10);
+    return 1;
 }
 
 void dh_double_decimal(double v, uint64_t *digits, int *exp10)
@@ -372,8 +378,44 @@ static size_t special_text(double v, char *out)
     return n;
 }
 
+/* The text of a short decimal (see short_units): the integer part, then
+ * the six fraction digits without their trailing zeros; what layout writes
+ * for the same digits, in plain notation (1e-6 <= |v| < 2^51 / 10^6). */
+static size_t short_text(int neg, uint64_t units, char *out)
+{
+    uint64_t ip = units / 1000000, fp = units % 1000000;
+    size_t n = 0;
+    if (neg)
+        out[n++] = '-';
+    size_t nd = digit_count(ip);
+    put_digits(out + n, ip, nd);
+    n += nd;
+    if (fp) {
+        out[n++] = '.';
+#ifdef SWAR_DIGITS
+        /* the six digits (the first in the lowest byte), then their values:
+         * the trailing zeros are the zero bytes at the top */
+        uint64_t d = digits8((uint32_t)fp) >> 16;
+        memcpy(out + n, &d, 8);
+        uint64_t values = d - UINT64_C(0x303030303030);
+        n += SHORT_FRACTION - ((size_t)__builtin_clzll(values) / 8 - 2);
+#else
+        dh_digits_fixed(fp, SHORT_FRACTION, out + n);
+        size_t k = SHORT_FRACTION;
+        while (out[n + k - 1] == '0')
+            k--;
+        n += k;
+#endif
+    }
+    out[n] = '\0';
+    return n;
+}
+
 size_t dh_double_text(double v, char *out)
 {
+    uint64_t units;
+    if (short_units(fabs(v), &units))
+        return short_text(signbit(v) != 0, units, out);
     size_t n = special_text(v, out);
     if (n)
         return n;
