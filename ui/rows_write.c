@@ -196,13 +196,37 @@ enum cell_op {
 /* Rows written per reservation of output room. */
 #define CHUNK_ROWS 256
 
-/* 1 if no byte of string rows [0, n) is special in this format. */
+/* Bytes of x (8 at a time) that may be special in CSV or TSV: below 0x20,
+ * above 0x7E, ',', '"' or '\\' (a superset of every format's and mode's
+ * set; the table decides). Classic SWAR: a byte's top bit flags it. */
+static uint64_t maybe_special(uint64_t x)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+    uint64_t below = (x - ones * 0x20) & ~x;                /* < 0x20 (or >= 0x80) */
+    uint64_t above = (x + ones * (0x7F - 0x7E)) | x;         /* > 0x7E */
+    uint64_t comma = x ^ (ones * ','), quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
+    uint64_t eq = ((comma - ones) & ~comma) | ((quote - ones) & ~quote) |
+                  ((bslash - ones) & ~bslash);
+    return (below | above | eq) & high;
+}
+
+/* 1 if no byte of string rows [0, n) is special in this format: eight bytes
+ * at a time through maybe_special, the byte table where it says maybe. */
 static int strings_plain(const struct rows_writer *w, const struct dh_column_view *c, int64_t n)
 {
     int64_t a = dh_fb_load_i32(c->offsets), z = dh_fb_load_i32(c->offsets + 4 * (size_t)n);
+    const uint8_t *p = c->values;
     unsigned bad = 0;
-    for (int64_t i = a; i < z; i++)
-        bad |= w->special[c->values[i]];
+    int64_t i = a;
+    for (; i + 8 <= z && !bad; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        if (maybe_special(x))
+            for (int j = 0; j < 8; j++)
+                bad |= w->special[p[i + j]];
+    }
+    for (; i < z; i++)
+        bad |= w->special[p[i]];
     return !bad;
 }
 
@@ -286,41 +310,45 @@ static char *put_cell(struct rows_writer *w, size_t k, int64_t r, char *p, size_
 {
     const struct rows_cell_plan *pl = &w->plans[k];
     const struct dh_column_view *c = pl->c;
-    if (pl->op == OP_GENERIC) {
-        struct rows_buf *o = &w->out.buf;
-        o->len = (size_t)(p - o->p);
-        generic_cell(w, c, r, w->kinds[k]);
-        return rows_buf_room(o, room);
-    }
-    if (pl->validity && !((pl->validity[r >> 3] >> (r & 7)) & 1)) {
+    if (pl->validity && pl->op != OP_GENERIC && !((pl->validity[r >> 3] >> (r & 7)) & 1)) {
         memcpy(p, w->null_field.p, w->null_field.len);
         return p + w->null_field.len;
     }
-    const uint8_t *v = c->values + (size_t)r * (size_t)c->value_width;
+    const uint8_t *v = c->values;
     switch (pl->op) {
-    case OP_INT: return p + dh_i64_text((int64_t)load_int(v, c->value_width, 1), p);
-    case OP_UINT: return p + dh_u64_text(load_int(v, c->value_width, 0), p);
+    case OP_INT:
+        v += (size_t)r * (size_t)c->value_width;
+        return p + dh_i64_text((int64_t)load_int(v, c->value_width, 1), p);
+    case OP_UINT:
+        v += (size_t)r * (size_t)c->value_width;
+        return p + dh_u64_text(load_int(v, c->value_width, 0), p);
     case OP_F64: {
         double d;
-        memcpy(&d, v, 8);
+        memcpy(&d, v + 8 * (size_t)r, 8);
         return p + dh_double_text(d, p);
     }
     case OP_F32: {
         float f;
-        memcpy(&f, v, 4);
+        memcpy(&f, v + 4 * (size_t)r, 4);
         return p + dh_float_text(f, p);
     }
     case OP_BOOL: {
-        int on = (c->values[r >> 3] >> (r & 7)) & 1;
+        int on = (v[r >> 3] >> (r & 7)) & 1;
         memcpy(p, on ? "true\0\0\0" : "false\0\0", 8);
         return p + (on ? 4 : 5);
     }
     case OP_TIMESTAMP: {
         int64_t t;
-        memcpy(&t, v, 8);
+        memcpy(&t, v + 8 * (size_t)r, 8);
         return p + dh_timestamp_text(t, c->field->unit, w->vctx.local_time, &w->vctx.zone, p);
     }
-    default: return string_cell(w, c, r, p);
+    case OP_STRING: return string_cell(w, c, r, p);
+    default: {
+        struct rows_buf *o = &w->out.buf;
+        o->len = (size_t)(p - o->p);
+        generic_cell(w, c, r, w->kinds[k]);
+        return rows_buf_room(o, room);
+    }
     }
 }
 
