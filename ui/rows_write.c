@@ -15,12 +15,21 @@
 
 static void put_null(struct rows_writer *w);
 
+/* A JSON key ("name":) this short is copied as one block of this size. */
+#define KEY_SLACK 16
+
 /* The bytes that keep a CSV or TSV string from being copied as it is: what
  * the format escapes or quotes, and in the safe mode what the sanitiser
  * rewrites (as rows_out.c decides, byte for byte). */
 static void init_special(struct rows_writer *w)
 {
     static const char csv[] = ",\"\r\n", tsv[] = "\\\t\n\r";
+    if (w->format == CLI_FORMAT_JSON || w->format == CLI_FORMAT_JSONL) {
+        /* rows_json_string copies printable ASCII but quote and backslash */
+        for (unsigned c = 0; c < 256; c++)
+            w->special[c] = c < 0x20 || c >= 0x7F || c == '"' || c == '\\';
+        return;
+    }
     const char *set = w->format == CLI_FORMAT_TSV ? tsv : csv;
     for (const char *p = set; *p; p++)
         w->special[(unsigned char)*p] = 1;
@@ -50,6 +59,11 @@ int rows_writer_init(struct rows_writer *w, enum cli_rows_format format, int fd,
     if (!w->kinds || !w->key_end || !w->plans || w->out.buf.oom)
         return -1;
     init_special(w);
+    if (format == CLI_FORMAT_JSON || format == CLI_FORMAT_JSONL) {
+        rows_buf_put(&w->null_field, "null", 4);
+        if (w->null_field.oom)
+            return -1;
+    }
     if (format == CLI_FORMAT_CSV || format == CLI_FORMAT_TSV) {
         /* the text of a null, as put_null writes it, for the fast ops */
         struct rows_buf keep = w->out.buf;
@@ -68,6 +82,7 @@ int rows_writer_init(struct rows_writer *w, enum cli_rows_format format, int fd,
         rows_buf_byte(&w->keys, ':');
         w->key_end[k] = w->keys.len;
     }
+    rows_buf_grow(&w->keys, KEY_SLACK); /* fixed-size copies of short keys read past the last */
     return w->keys.oom ? -1 : 0;
 }
 
@@ -410,25 +425,135 @@ static void delimited_rows(struct rows_writer *w, const struct dh_batch *b, int6
     }
 }
 
-/* One JSON object per row: array members (json) or lines (jsonl). */
+/* An integer as JSON: quoted beyond +-2^53 (json_integer in rows_value.c). */
+static char *json_int_cell(char *p, uint64_t v, int is_signed)
+{
+    const uint64_t safe = UINT64_C(1) << 53;
+    int big = is_signed ? (int64_t)v > (int64_t)safe || (int64_t)v < -(int64_t)safe : v > safe;
+    if (big)
+        *p++ = '"';
+    p += is_signed ? dh_i64_text((int64_t)v, p) : dh_u64_text(v, p);
+    if (big)
+        *p++ = '"';
+    return p;
+}
+
+/* A float's text as JSON (json_float in rows_value.c): the non-numbers as
+ * strings, -0 as -0.0. The text was written at p; returns its end. */
+static char *json_float_fix(char *p, size_t n)
+{
+    if (p[0] == 'N' || p[0] == 'I' || p[1] == 'I') { /* NaN, Infinity, -Infinity */
+        memmove(p + 1, p, n);
+        p[0] = '"';
+        p[n + 1] = '"';
+        return p + n + 2;
+    }
+    if (n == 2 && p[0] == '-' && p[1] == '0') {
+        memcpy(p, "-0.0", 4);
+        return p + 4;
+    }
+    return p + n;
+}
+
+/* Cell r of output column k as a JSON value at p, like put_cell. */
+static char *put_json_cell(struct rows_writer *w, size_t k, int64_t r, char *p, size_t room)
+{
+    const struct rows_cell_plan *pl = &w->plans[k];
+    const struct dh_column_view *c = pl->c;
+    if (pl->validity && pl->op != OP_GENERIC && !((pl->validity[r >> 3] >> (r & 7)) & 1)) {
+        memcpy(p, "null", 4);
+        return p + 4;
+    }
+    const uint8_t *v = c->values;
+    switch (pl->op) {
+    case OP_INT:
+        return json_int_cell(p, load_int(v + (size_t)r * (size_t)c->value_width, c->value_width, 1),
+                             1);
+    case OP_UINT:
+        return json_int_cell(p, load_int(v + (size_t)r * (size_t)c->value_width, c->value_width, 0),
+                             0);
+    case OP_F64: {
+        double d;
+        memcpy(&d, v + 8 * (size_t)r, 8);
+        return json_float_fix(p, dh_double_text(d, p));
+    }
+    case OP_F32: {
+        float f;
+        memcpy(&f, v + 4 * (size_t)r, 4);
+        return json_float_fix(p, dh_float_text(f, p));
+    }
+    case OP_BOOL: {
+        int on = (v[r >> 3] >> (r & 7)) & 1;
+        memcpy(p, on ? "true\0\0\0" : "false\0\0", 8);
+        return p + (on ? 4 : 5);
+    }
+    case OP_TIMESTAMP: { /* ISO 8601 text needs no escaping */
+        int64_t t;
+        memcpy(&t, v + 8 * (size_t)r, 8);
+        *p = '"';
+        p += 1 + dh_timestamp_text(t, c->field->unit, w->vctx.local_time, &w->vctx.zone, p + 1);
+        *p++ = '"';
+        return p;
+    }
+    case OP_STRING: { /* printable ASCII but quote and backslash: as it is */
+        int64_t a = dh_fb_load_i32(c->offsets + 4 * (size_t)r);
+        size_t len = (size_t)(dh_fb_load_i32(c->offsets + 4 * (size_t)r + 4) - a);
+        *p++ = '"';
+        if (len <= SHORT_STRING && (size_t)a + SHORT_STRING <= c->values_len)
+            memcpy(p, v + a, SHORT_STRING);
+        else if (len)
+            memcpy(p, v + a, len);
+        p += len;
+        *p++ = '"';
+        return p;
+    }
+    default: {
+        struct rows_buf *o = &w->out.buf;
+        o->len = (size_t)(p - o->p);
+        rows_value_json(&w->vctx, o, c, r, w->kinds[k]);
+        return rows_buf_room(o, room);
+    }
+    }
+}
+
+/* One JSON object per row: array members (json) or lines (jsonl),
+ * CHUNK_ROWS at a time into room asked for once, like delimited_rows. */
 static void json_rows(struct rows_writer *w, const struct dh_batch *b, int64_t n)
 {
     struct rows_buf *o = &w->out.buf;
-    for (int64_t r = 0; r < n; r++) {
-        if (w->format == CLI_FORMAT_JSON)
-            rows_buf_put(o, w->rows + r ? ",\n" : "\n", w->rows + r ? 2 : 1);
-        rows_buf_byte(o, '{');
-        size_t key_start = 0;
-        for (size_t k = 0; k < w->n_cols; k++) {
-            if (k)
-                rows_buf_byte(o, ',');
-            rows_buf_put(o, w->keys.p + key_start, w->key_end[k] - key_start);
-            key_start = w->key_end[k];
-            rows_value_json(&w->vctx, o, &b->columns[w->cols[k]], r, w->kinds[k]);
+    int jsonl = w->format == CLI_FORMAT_JSONL;
+    plan_batch(w, b, n);
+    for (int64_t r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
+        int64_t r1 = n - r0 < CHUNK_ROWS ? n : r0 + CHUNK_ROWS;
+        /* the keys, braces, commas and the row separator on top of the cells */
+        size_t room = chunk_room(w, r0, r1) + (size_t)(r1 - r0) * (w->keys.len + KEY_SLACK + 4);
+        char *p = rows_buf_room(o, room);
+        for (int64_t r = r0; r < r1 && p; r++) {
+            if (!jsonl) {
+                if (w->rows + r)
+                    *p++ = ',';
+                *p++ = '\n';
+            }
+            *p++ = '{';
+            size_t key_start = 0;
+            for (size_t k = 0; k < w->n_cols && p; k++) {
+                if (k)
+                    *p++ = ',';
+                size_t klen = w->key_end[k] - key_start;
+                memcpy(p, w->keys.p + key_start, klen <= KEY_SLACK ? KEY_SLACK : klen);
+                p += klen;
+                key_start = w->key_end[k];
+                p = put_json_cell(w, k, r, p, room);
+            }
+            if (!p)
+                break;
+            *p++ = '}';
+            if (jsonl)
+                *p++ = '\n';
         }
-        rows_buf_byte(o, '}');
-        if (w->format == CLI_FORMAT_JSONL)
-            rows_buf_byte(o, '\n');
+        if (!p)
+            return;
+        o->len = (size_t)(p - o->p);
         if (rows_out_maybe_flush(&w->out) != 0)
             return;
     }
