@@ -55,8 +55,9 @@ for rows in 1000000 10000000; do
     echo "pager:  $("$BENCH" pager "$port" a/demo/f/trades)"
     echo "doget:  $("$BENCH" doget "$port" a/demo/f/trades)"
     [ "$rows" = 1000000 ] && echo "decode: $("$BENCH" decode "$port" a/demo/f/trades)"
-    stream=$("$BENCH" stream "$port" a/demo/f/trades)
-    echo "transport only (one streamed snapshot, nothing formatted): $stream"
+    stream=$(/usr/bin/time -f '%U %S' -o "$tmp/time" "$BENCH" stream "$port" a/demo/f/trades)
+    read -r user sys <"$tmp/time"
+    echo "transport only (one streamed snapshot, nothing formatted): $stream cpu_s=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
     body=$(echo "$stream" | sed -n 's/.*body_mib=\([0-9.]*\).*/\1/p')
     bytes=$(awk -v m="$body" 'BEGIN { printf "%.0f", m * 1048576 }')
     echo "loopback TCP copy of the same bytes: $("$BENCH" loopback "$bytes")"
