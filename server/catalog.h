@@ -77,11 +77,11 @@ int demo_object_hidden(const struct demo_object *o);
 const struct demo_object *demo_object_new_derived(const struct demo_object *parent,
                                                   int64_t *index, int64_t n);
 
-/* ---- Live views (a sort or filter of a ticking table) ----
+/* ---- Live views (a sort, filter, distinct or aggregation of a ticking table) ----
  * A live view holds no rows itself: it remembers its source and how to derive from
  * it, and demo_object_pin gives the view as it is now, an ordinary static derived table
  * computed again whenever the source has changed since the last pin (a filter or sort
- * of the ticking quotes re-runs over its current rows). Whoever reads cells of a table
+ * of the ticking quotes re-runs over all its current rows). Whoever reads cells of a table
  * that may be live pins it first and reads the pinned table; cells of the live view
  * itself read as null. */
 typedef const struct demo_object *(*demo_refresh_fn)(const struct demo_object *source,

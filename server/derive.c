@@ -655,11 +655,14 @@ int demo_derive(const struct demo_object *src, const PbOperation *op,
     const struct demo_object *now = demo_object_pin(src);
     int rc = derive_static(now, op, out, st);
     demo_object_unref(now);
-    /* a sort or filter of a ticking table stays live, and so does dropping columns of a
-     * live view (of quotes itself it reads quotes directly); the rest are snapshots */
-    int is_sort = op->op_case == OP(SORT);
-    int stays_live = is_sort || op->op_case == OP(FILTER) ||
+    /* a sort, filter, distinct or aggregation of a ticking table stays live, and so does
+     * dropping columns of a live view (of quotes itself it reads quotes directly);
+     * statistics are a snapshot, as upstream's are. A filter or distinct of a table that
+     * only grows only grows; a sort or aggregation changes rows in place. */
+    int reorders = op->op_case == OP(SORT) || op->op_case == OP(AGGREGATE);
+    int stays_live = reorders || op->op_case == OP(FILTER) ||
                      op->op_case == OP(UNSTRUCTURED_FILTER) ||
+                     op->op_case == OP(SELECT_DISTINCT) ||
                      (op->op_case == OP(DROP_COLUMNS) && demo_object_is_live(src));
     if (rc != 0 || demo_object_is_static(src) || !stays_live)
         return rc;
@@ -667,7 +670,7 @@ int demo_derive(const struct demo_object *src, const PbOperation *op,
     size_t len = 0;
     if (demo_pb_pack(&op->base, &recipe, &len) == 0)
         *out = demo_object_new_live(src, *out, refresh_view, recipe, len,
-                                    !is_sort && demo_object_appends_only(src));
+                                    !reorders && demo_object_appends_only(src));
     else
         demo_object_unref(*out);
     free(recipe);

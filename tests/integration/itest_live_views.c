@@ -2,7 +2,8 @@
 /* itest_live_views: a filtered and a sorted view of the ticking quotes table, each
  * subscribed through a viewport, stay equal to the same view computed here from a
  * fresh whole-table DoGet of quotes, update after update (the filter only gains rows;
- * the sort reorders as quotes grows), and so does the sort with a column dropped. */
+ * the sort reorders as quotes grows), and so do the sort with a column dropped and a
+ * count by a column. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +33,9 @@ static int derive(const char *where, const char *sort, const char *drop, struct 
     struct dh_view_ops ops;
     struct dh_error err;
     dh_view_ops_init(&ops);
-    int rc = where ? dh_view_ops_add_where(&ops, where, &err)
-                   : dh_view_ops_add_sort_spec(&ops, sort, &err);
+    int rc = where  ? dh_view_ops_add_where(&ops, where, &err)
+             : sort ? dh_view_ops_add_sort_spec(&ops, sort, &err)
+                    : dh_view_ops_add_count_by(&ops, "Sym", &err);
     if (rc == DH_OK && drop)
         rc = dh_view_ops_add_drop(&ops, drop, &err);
     struct dh_table_info info;
@@ -145,6 +147,59 @@ static void test_sorted_view_without_a_column_ticks(void)
     follow("sort -Bid, drop Ask", &view, 1);
 }
 
+/* A count by Sym of quotes keeps counting: each update's counts are those of the
+ * first (their sum) quotes of a fresh read, groups in order of first appearance. */
+static void test_count_by_ticks(void)
+{
+    struct dh_ticket view;
+    struct dh_error err;
+    CHECK_REQ(derive(NULL, NULL, NULL, &view) == DH_OK);
+    struct dh_subscription *sub = dh_subscription_open(S, &view, 0, VIEWPORT, 250, &err);
+    CHECK_REQ(sub != NULL);
+    struct dh_rows got;
+    memset(&got, 0, sizeof got);
+    int64_t last_total = -1, totals_seen = 0;
+    for (int u = 0; u < UPDATES + 1; u++) {
+        CHECK_REQ(dh_subscription_next(sub, &got, &err) == DH_OK);
+        size_t fsym = col_of(&got, "Sym"), fcount = col_of(&got, dh_view_ops_count_column("Sym"));
+        CHECK_REQ(fsym != SIZE_MAX && fcount != SIZE_MAX);
+        int64_t total = 0;
+        for (int64_t g = 0; g < got.batch.length; g++)
+            total += dh_column_get_i64(&got.batch.columns[fcount], g);
+        struct dh_rows all;
+        memset(&all, 0, sizeof all);
+        CHECK_REQ(dh_table_doget(S, &QUOTES, &all, NULL, &err) == DH_OK);
+        CHECK_REQ(total <= all.batch.length);
+        const struct dh_column_view *sym = &all.batch.columns[col_of(&all, "Sym")];
+        int64_t seen = 0; /* groups met so far in the first `total` quotes */
+        long bad = 0;
+        for (int64_t g = 0; g < got.batch.length; g++) {
+            const uint8_t *kp, *p;
+            size_t kl, l;
+            CHECK_REQ(dh_column_get_bytes(&got.batch.columns[fsym], g, &kp, &kl) == DH_OK);
+            int64_t n = 0, first = -1;
+            for (int64_t i = 0; i < total; i++)
+                if (dh_column_get_bytes(sym, i, &p, &l) == DH_OK && l == kl &&
+                    memcmp(p, kp, l) == 0) {
+                    n++;
+                    first = first < 0 ? i : first;
+                }
+            bad += n != dh_column_get_i64(&got.batch.columns[fcount], g);
+            bad += first < seen; /* first appearances in increasing order */
+            seen = first;
+        }
+        CHECK_INT(bad, 0);
+        fprintf(stderr, "  count by Sym update %d: %lld groups over %lld quotes\n", u,
+                (long long)got.batch.length, (long long)total);
+        totals_seen += total != last_total;
+        last_total = total;
+        dh_rows_reset(&all);
+    }
+    CHECK(totals_seen >= 3);
+    dh_rows_reset(&got);
+    dh_subscription_free(sub);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -153,5 +208,5 @@ int main(int argc, char **argv)
     if (!S || it_export_app(S, "quotes", &QUOTES) != DH_OK)
         return 1;
     CHECK_RUN(T(test_filtered_view_ticks), T(test_sorted_view_ticks),
-              T(test_sorted_view_without_a_column_ticks));
+              T(test_sorted_view_without_a_column_ticks), T(test_count_by_ticks));
 }
