@@ -381,7 +381,7 @@ expect_quit() {
 # the ones every checked table starts with), from the reference twin, into
 # $E2E_TMP/ref.NAME.
 ref_rows() {
-    "$DHTUI" rows "a/demo/f/$1" --port "$REF_PORT" --limit "$2" --format tsv \
+    env $(sanitizer_env "ref-$1") "$DHTUI" rows "a/demo/f/$1" --port "$REF_PORT" --limit "$2" --format tsv \
         --columns Timestamp,Sym >"$E2E_TMP/ref.tsv" 2>"$E2E_TMP/ref.err" ||
         die "cannot read the reference rows of $1: $(cat "$E2E_TMP/ref.err")"
     tail -n +2 "$E2E_TMP/ref.tsv" >"$E2E_TMP/ref.$1"

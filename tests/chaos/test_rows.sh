@@ -10,7 +10,8 @@
 chaos_server --session-duration-ms 60000
 chaos_proxy
 LIMIT=100000
-"$DHTUI" rows a/demo/f/trades --port "$REF_PORT" --limit $LIMIT --format csv \
+# shellcheck disable=SC2046
+env $(sanitizer_env ref) "$DHTUI" rows a/demo/f/trades --port "$REF_PORT" --limit $LIMIT --format csv \
     >"$E2E_TMP/ref.csv" 2>"$E2E_TMP/ref.err" || die "reference rows: $(cat "$E2E_TMP/ref.err")"
 
 # rows_start LIMIT [ARGS...]: run rows through the proxy in the background (RUN_PID).
