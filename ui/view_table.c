@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* view_table: the pager. Asks for the visible window of rows only (plus a
- * page either side) with dh_client_rows, so memory follows the screen, not
- * the table; a newer window supersedes an older one; while a window is on its
- * way the old rows stay up with a loading marker and keys keep working.
+ * few pages either side) with dh_client_rows, so memory follows the screen,
+ * not the table; a newer window supersedes an older one; while a window is on
+ * its way the old rows stay up with a loading marker and keys keep working.
+ * A static table's next window is asked for while the screen is still
+ * covered, sized to the screen and the measured round trip, so sequential
+ * paging does not wait on the network.
  * Column widths are fitted to the rows of the current window, so they stay
  * still while the cursor moves inside it. Rows are asked for by source (the
  * object's durable ticket, resolved again by the client in each session) and
@@ -30,6 +33,11 @@
 enum { COL_LABEL_WIDTH = 12 };
 /* Ticking tables: how often the window is asked for again. */
 enum { TICK_REFRESH_MS = 1000 };
+/* Prefetch (static tables): the fastest sequential paging planned for, a key
+ * every PAGE_KEY_MS (a quick reader; a held-down key outruns any bounded
+ * window), and at most PREFETCH_MAX_LEAD pages of lead, so the window stays
+ * a few screens: 2 * (lead + 2) + 1 pages. */
+enum { PAGE_KEY_MS = 150, PREFETCH_MAX_LEAD = 2 };
 /* A cell we read whole for the pop-up or the clipboard: at most this much. */
 enum { CELL_MAX_BYTES = 1 << 20 };
 
@@ -193,6 +201,42 @@ void table_clamp_rows(struct table_view *v)
         v->top = 0;
 }
 
+/* 1 if a static table's window is asked for ahead of need (DHTUI_PREFETCH=0
+ * turns it off, for benchmarks: then the window is a page either side). */
+static int prefetching(const struct table_view *v)
+{
+    return v->prefetch && v->is_static == 1;
+}
+
+/* Pages to keep ready beyond the screen: one measured round trip's worth of
+ * paging at PAGE_KEY_MS a page, at least 1. */
+static int64_t prefetch_lead(const struct table_view *v)
+{
+    int64_t lead = (int64_t)(v->rtt_ms / PAGE_KEY_MS) + 1;
+    return lead > PREFETCH_MAX_LEAD ? PREFETCH_MAX_LEAD : lead;
+}
+
+/* 1 if the window covers [top, want_end) with fewer than lead + 1 pages
+ * beyond it on a side the table goes on: after the next page move at least
+ * lead pages remain, time for one round trip. */
+static int margin_low(const struct table_view *v, int64_t n, int64_t page, int64_t want_end)
+{
+    int64_t keep = (prefetch_lead(v) + 1) * page;
+    int64_t end = v->rows->first + v->rows->batch.length;
+    int after = (n < 0 || end < n) && end - want_end < keep;
+    int before = v->rows->first > 0 && v->top - v->rows->first < keep;
+    return after || before;
+}
+
+/* 1 if every row on screen is in the window we have. */
+static int screen_covered(const struct table_view *v)
+{
+    int64_t n = table_size(v), last = v->top + (v->page > 0 ? v->page : 1) - 1;
+    if (n >= 0 && last >= n)
+        last = n - 1;
+    return last < v->top || (have_row(v, v->top) && have_row(v, last));
+}
+
 /* Ask for the window around the screen if what we have does not cover it. */
 static void ensure_rows(struct table_view *v, struct app *a, int force)
 {
@@ -211,7 +255,8 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
         return;
     int covered = v->rows && v->top >= v->rows->first &&
                   want_end <= v->rows->first + v->rows->batch.length;
-    if (!force && !rearm && covered)
+    int ahead = covered && prefetching(v) && margin_low(v, n, page, want_end);
+    if (!force && !rearm && covered && !ahead)
         return;
     if (!force && v->req && v->top >= v->req_first && want_end <= v->req_first + v->req_count)
         return; /* already on its way (or being retried by the client) */
@@ -219,10 +264,14 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
                                want_end <= v->failed_first + v->failed_count)))
         return; /* failed for good: only r (refresh) asks again */
     v->gone = v->failed = 0;
-    int64_t first = v->top - page;
+    /* The screen and `side` rows either side: a page without prefetch; with
+     * it, lead + 1 pages (margin_low) and one more so that not every move
+     * asks again. */
+    int64_t side = prefetching(v) ? (prefetch_lead(v) + 2) * page : page;
+    int64_t first = v->top - side;
     if (first < 0)
         first = 0;
-    int64_t count = 3 * page;
+    int64_t count = page + 2 * side;
     if ((force || rearm) && v->rows && covered) {
         first = v->rows->first; /* refresh (or watch again) the same window */
     }
@@ -235,6 +284,7 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
     v->req_first = first;
     v->req_count = count;
     v->req_ms = a->now_ms;
+    v->req_ahead = covered;
 }
 
 /* A window could not be read. The client retries transient failures itself
@@ -276,6 +326,10 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
     v->last_ms = ev->elapsed_ms;
     if (!ev->ok)
         return take_failure(v, a, ev);
+    /* The round trip prefetch plans for: a slower one counts at once, a
+     * faster one lowers it gradually. */
+    v->rtt_ms = ev->elapsed_ms > v->rtt_ms ? ev->elapsed_ms
+                                           : 0.75 * v->rtt_ms + 0.25 * ev->elapsed_ms;
     v->req = 0;
     v->retrying = v->gone = v->failed = 0;
     v->heard = time(NULL);
@@ -461,7 +515,7 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
         snprintf(timing, sizeof timing, "%s asking the server", draw_spinner(a->now_ms));
     else if (v->req && v->retrying)
         snprintf(timing, sizeof timing, "%s retrying", draw_spinner(a->now_ms));
-    else if (v->req)
+    else if (v->req && !(v->req_ahead && screen_covered(v))) /* not for a prefetch */
         snprintf(timing, sizeof timing, "%s loading", draw_spinner(a->now_ms));
     else if (v->last_ms > 0 || v->rows)
         snprintf(timing, sizeof timing, "page %.0f ms", v->last_ms);
@@ -1221,6 +1275,8 @@ struct view *view_table_new(struct app *a, const char *name, const char *type,
     v->size = -1;
     v->is_static = -1;
     v->local_time = a->opt->local_time;
+    const char *prefetch = getenv("DHTUI_PREFETCH");
+    v->prefetch = !prefetch || strcmp(prefetch, "0") != 0;
     if (info) {
         v->info_schema = info->schema;
         dh_schema_init(&info->schema); /* moved: the event no longer owns it */

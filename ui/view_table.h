@@ -36,6 +36,9 @@ struct table_view {
     uint64_t req;              /* the pending rows request, 0 if none */
     uint64_t live;             /* ticking: the live window's request, 0 if none */
     int64_t req_first, req_count, req_ms;
+    int req_ahead;             /* ... asked for while the screen was covered (a prefetch) */
+    int prefetch;              /* static tables: keep rows ready beyond the screen */
+    double rtt_ms;             /* ... sized by this round trip (rises at once, falls slowly) */
     double last_ms;            /* how long the last window took */
     int64_t last_rows_ms;      /* when the last window arrived */
     uint64_t rows_epoch;       /* the session epoch the rows on screen were read in */
