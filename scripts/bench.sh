@@ -4,7 +4,9 @@
 # DoGet of the whole table, decode throughput; and for exports (issue 7):
 # `dhtui rows trades --format F > /dev/null` per format next to the transport
 # alone (the same stream, nothing formatted) and a plain loopback TCP copy of
-# the same bytes. Prints figures; judges nothing.
+# the same bytes; PgDn key-to-screen of dhtui under tmux through added
+# latency, prefetch off and on (issue 12: tests/bench/paging_latency.sh).
+# Prints figures; judges nothing.
 # Usage: scripts/bench.sh [BUILD_DIR]   (default: build, a RelWithDebInfo build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,3 +69,9 @@ for rows in 1000000 10000000; do
     echo "demo server operations (wall time of one call, best of three):"
     "$BUILD/tests/bench_serverops" "$port"
 done
+echo "== paging through added latency (issue 12): PgDn key-to-screen of dhtui under tmux"
+if command -v tmux >/dev/null; then
+    tests/bench/paging_latency.sh "$BUILD"
+else
+    echo "(skipped: no tmux)"
+fi
