@@ -274,6 +274,8 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
     int64_t count = page + 2 * side;
     if ((force || rearm) && v->rows && covered) {
         first = v->rows->first; /* refresh (or watch again) the same window */
+    } else if (!force && ahead && first == v->req_first && count == v->req_count) {
+        return; /* what this window's request gave (fewer rows than asked): no loop */
     }
     /* A ticking table's window is kept live by the server (a Barrage
      * subscription); a static one is read once. */
