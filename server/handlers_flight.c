@@ -191,6 +191,8 @@ static void h_handshake(struct call_ctx *x, const uint8_t *req, size_t len)
 
 /* The route of scope variables' descriptors (ScopeTicketHelper: ["scope", name]). */
 #define SCOPE_ROUTE "scope"
+/* The route of session exports' descriptors (ExportTicketHelper: ["export", id]). */
+#define EXPORT_ROUTE "export"
 
 /* A descriptor's path joined with '/' for messages (TicketRouterHelper.getLogNameFor). */
 static void descriptor_log_name(const FLPB(FlightDescriptor) * d, char *out, size_t cap)
@@ -205,9 +207,9 @@ static void descriptor_log_name(const FLPB(FlightDescriptor) * d, char *out, siz
     }
 }
 
-/* The scope variable a descriptor names (TicketRouter.getResolver, then
- * ScopeTicketResolver.nameForDescriptor); NULL after finishing the call. */
-static const char *descriptor_scope_name(struct call_ctx *x, const FLPB(FlightDescriptor) * d)
+/* The descriptor's route (TicketRouter.getResolver): 0 for scope, 1 for export, or -1
+ * after finishing the call. Each route then checks the path's length. */
+static int descriptor_route(struct call_ctx *x, const FLPB(FlightDescriptor) * d)
 {
     char msg[700], path[400];
     const char *log_id = "request";
@@ -219,20 +221,44 @@ static const char *descriptor_scope_name(struct call_ctx *x, const FLPB(FlightDe
     } else if (d->n_path == 0) {
         snprintf(msg, sizeof msg,
                  "Could not resolve '%s': flight descriptor does not have route path", log_id);
-    } else if (strcmp(d->path[0], SCOPE_ROUTE) != 0) {
+    } else if (strcmp(d->path[0], SCOPE_ROUTE) != 0 && strcmp(d->path[0], EXPORT_ROUTE) != 0) {
         snprintf(msg, sizeof msg, "Could not resolve '%s': no resolver for path route '%.200s'",
                  log_id, d->path[0]);
     } else if (d->n_path != 2) {
+        /* ScopeTicketResolver.nameForDescriptor, FlightExportTicketHelper.descriptorToExportId */
         descriptor_log_name(d, path, sizeof path);
         snprintf(msg, sizeof msg,
                  "Could not resolve descriptor '%s': unexpected path length (found: %s, "
                  "expected: 2)",
                  log_id, path);
     } else {
-        return d->path[1];
+        return strcmp(d->path[0], SCOPE_ROUTE) == 0 ? 0 : 1;
     }
     call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
-    return NULL;
+    return -1;
+}
+
+/* Integer.parseInt of an export id: 0 with *id, or -1. */
+static int parse_export_id(const char *s, int32_t *id)
+{
+    int neg = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    if (!*s)
+        return -1;
+    int64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+        if (v > (int64_t)INT32_MAX + 1)
+            return -1;
+    }
+    v = neg ? -v : v;
+    if (v > INT32_MAX)
+        return -1;
+    *id = (int32_t)v;
+    return 0;
 }
 
 /* Arrow IPC framing of a schema message (MessageHelper.toIpcBytes): the continuation
@@ -260,10 +286,10 @@ static uint8_t *ipc_frame(const uint8_t *msg, size_t len, size_t *out_len)
     return b;
 }
 
-/* A packed FlightInfo for table t called name (TicketRouter.getFlightInfo): the schema
- * DoGet sends, framed as IPC bytes; the descriptor d; one endpoint with the scope
- * ticket; the row count of a static table (-1 for a ticking one); -1 bytes. 0 or -1. */
-static int flight_info_pack(const struct demo_object *t, const char *name,
+/* A packed FlightInfo for table t (TicketRouter.getFlightInfo): the schema DoGet sends,
+ * framed as IPC bytes; the descriptor d; one endpoint with the ticket of d; the row
+ * count of a static table (-1 for a ticking one); -1 bytes. 0 or -1. */
+static int flight_info_pack(const struct demo_object *t, const uint8_t *ticket, size_t tlen,
                             const FLPB(FlightDescriptor) * d, uint8_t **out, size_t *out_len,
                             char *err)
 {
@@ -273,11 +299,8 @@ static int flight_info_pack(const struct demo_object *t, const char *name,
         return -1;
     schema = ipc_frame(msg, msg_len, &schema_len);
     free(msg);
-    size_t tlen = 2 + strlen(name);
-    char *ticket = malloc(tlen + 1);
     int rc = -1;
-    if (schema && ticket) {
-        snprintf(ticket, tlen + 1, "s/%s", name);
+    if (schema) {
         FLPB(Ticket) tk = FLPB_INIT(TICKET);
         tk.ticket.data = (uint8_t *)ticket;
         tk.ticket.len = tlen;
@@ -297,41 +320,88 @@ static int flight_info_pack(const struct demo_object *t, const char *name,
     if (rc != 0)
         snprintf(err, DEMO_ERR_MAX, "out of memory packing a FlightInfo");
     free(schema);
-    free(ticket);
     return rc;
 }
 
-/* The table a descriptor names, held by the call; NULL after finishing the call.
- * ScopeTicketResolver.flightInfoFor: the variable must exist now and be a table. */
-static const struct demo_object *
-descriptor_table(struct call_ctx *x, const FLPB(FlightDescriptor) * d, const char **name)
+/* What a descriptor names: the ticket of the same object (malloc'd) and the table. */
+struct flight_target {
+    uint8_t *ticket;
+    size_t ticket_len;
+    const struct demo_object *t; /* held by the call */
+};
+
+/* The "s/<name>" or export ticket of a descriptor with a known route (malloc'd), or
+ * NULL after finishing the call. */
+static uint8_t *descriptor_ticket(struct call_ctx *x, const FLPB(FlightDescriptor) * d, int route,
+                                  size_t *len)
 {
-    *name = descriptor_scope_name(x, d);
-    if (!*name)
+    char msg[700], path[400];
+    int32_t id = 0;
+    if (route == 1 && !x->s) { /* ExportTicketResolver.flightInfoFor */
+        call_finish(x, GRPC_STATUS_UNAUTHENTICATED,
+                    "Could not resolve 'request': no exports can exist without a session to "
+                    "search");
         return NULL;
-    size_t nlen = strlen(*name);
-    char *t = malloc(nlen + 3);
+    }
+    if (route == 1 && parse_export_id(d->path[1], &id) != 0) {
+        descriptor_log_name(d, path, sizeof path);
+        snprintf(msg, sizeof msg,
+                 "Could not resolve descriptor 'request': export id not numeric (found: %s)", path);
+        call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
+        return NULL;
+    }
+    size_t n = route == 1 ? 5 : 2 + strlen(d->path[1]);
+    uint8_t *t = malloc(n + 1);
     if (!t) {
         call_finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
         return NULL;
     }
-    t[0] = 's';
-    t[1] = '/';
-    memcpy(t + 2, *name, nlen + 1);
-    const struct demo_object *obj = NULL;
+    if (route == 1) { /* 'e' and the id, little-endian (ExportTicketHelper) */
+        uint32_t u = (uint32_t)id;
+        uint8_t e[5] = {'e', (uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
+        memcpy(t, e, 5);
+    } else {
+        t[0] = 's';
+        t[1] = '/';
+        memcpy(t + 2, d->path[1], n - 2);
+    }
+    *len = n;
+    return t;
+}
+
+/* Resolve a descriptor to a table (TicketRouter.flightInfoFor): 0 with *out (free its
+ * ticket), or -1 after finishing the call. A scope variable must exist now
+ * (ScopeTicketResolver.flightInfoFor); an export is waited for, as any consumer does. */
+static int descriptor_target(struct call_ctx *x, const FLPB(FlightDescriptor) * d,
+                             struct flight_target *out)
+{
+    char msg[700], path[400];
+    memset(out, 0, sizeof *out);
+    int route = descriptor_route(x, d);
+    if (route < 0)
+        return -1;
+    out->ticket = descriptor_ticket(x, d, route, &out->ticket_len);
+    if (!out->ticket)
+        return -1;
     int rc =
-        nlen ? call_wait_source(x, (const uint8_t *)t, nlen + 2, "request", call_stop_hook, &obj)
-             : -2;
-    free(t);
-    if (rc == 0 && demo_object_is_table(obj))
-        return obj;
+        route == 0 && out->ticket_len == 2
+            ? -2 /* an empty name */
+            : call_wait_source(x, out->ticket, out->ticket_len, "request", call_stop_hook, &out->t);
+    if (rc == 0 && demo_object_is_table(out->t))
+        return 0;
     if (rc == 0 || rc == -2) {
-        char msg[700];
-        snprintf(msg, sizeof msg, "Could not resolve '%s: variable '%.500s' not found", "request",
-                 *name);
+        if (route == 0) {
+            snprintf(msg, sizeof msg, "Could not resolve 'request: variable '%.500s' not found",
+                     d->path[1]);
+        } else {
+            descriptor_log_name(d, path, sizeof path);
+            snprintf(msg, sizeof msg, "Could not resolve 'request': flight '%s' not found", path);
+        }
         call_finish(x, GRPC_STATUS_NOT_FOUND, msg);
     }
-    return NULL;
+    free(out->ticket);
+    out->ticket = NULL;
+    return -1;
 }
 
 /* FlightServiceGrpcImpl.getFlightInfo (a session is optional, as upstream). */
@@ -341,15 +411,17 @@ static void h_get_flight_info(struct call_ctx *x, const uint8_t *req, size_t len
         (FLPB(FlightDescriptor) *)call_unpack(x, &FLPB_DESC(flight_descriptor), req, len);
     if (!d)
         return;
-    const char *name;
-    const struct demo_object *t = descriptor_table(x, d, &name);
+    struct flight_target tg;
     uint8_t *buf;
     size_t n;
     char err[DEMO_ERR_MAX] = "";
-    if (t && flight_info_pack(t, name, d, &buf, &n, err) != 0)
-        call_finish_internal(x, err);
-    else if (t && demo_call_send_owned(x->c, buf, n) == 0)
-        call_finish(x, GRPC_STATUS_OK, "");
+    if (descriptor_target(x, d, &tg) == 0) {
+        if (flight_info_pack(tg.t, tg.ticket, tg.ticket_len, d, &buf, &n, err) != 0)
+            call_finish_internal(x, err);
+        else if (demo_call_send_owned(x->c, buf, n) == 0)
+            call_finish(x, GRPC_STATUS_OK, "");
+        free(tg.ticket);
+    }
     protobuf_c_message_free_unpacked(&d->base, NULL);
 }
 
@@ -360,8 +432,9 @@ static void h_get_schema(struct call_ctx *x, const uint8_t *req, size_t len)
         (FLPB(FlightDescriptor) *)call_unpack(x, &FLPB_DESC(flight_descriptor), req, len);
     if (!d)
         return;
-    const char *name;
-    const struct demo_object *t = descriptor_table(x, d, &name);
+    struct flight_target tg;
+    const struct demo_object *t = descriptor_target(x, d, &tg) == 0 ? tg.t : NULL;
+    free(tg.ticket);
     uint8_t *msg = NULL;
     size_t msg_len = 0, schema_len = 0;
     char err[DEMO_ERR_MAX] = "";
@@ -409,7 +482,17 @@ static void h_list_flights(struct call_ctx *x, const uint8_t *req, size_t len)
         d.path = path;
         uint8_t *buf;
         size_t n;
-        if (flight_info_pack(o, demo_object_name(o), &d, &buf, &n, err) != 0) {
+        size_t tlen = 2 + strlen(demo_object_name(o));
+        uint8_t *ticket = malloc(tlen + 1);
+        int prc = ticket ? 0 : -1;
+        if (ticket) {
+            snprintf((char *)ticket, tlen + 1, "s/%s", demo_object_name(o));
+            prc = flight_info_pack(o, ticket, tlen, &d, &buf, &n, err);
+            free(ticket);
+        }
+        if (prc != 0) {
+            if (!err[0])
+                snprintf(err, sizeof err, "out of memory listing flights");
             call_finish_internal(x, err);
             return;
         }

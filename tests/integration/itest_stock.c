@@ -272,6 +272,57 @@ static void test_flight_info_and_schema(void)
     conn_close(&c);
 }
 
+static void test_flight_info_export(void)
+{
+    struct conn c, anon;
+    struct dh_error err;
+    CHECK_REQ(conn_open(&c, "Anonymous") == 0);
+    /* export 1 = s/trades; ["export", "1"] names it, with the export ticket */
+    Io__Deephaven__Proto__Backplane__Grpc__Ticket src =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TICKET__INIT;
+    Io__Deephaven__Proto__Backplane__Grpc__Ticket res =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TICKET__INIT;
+    uint8_t e1[5] = {'e', 1, 0, 0, 0};
+    src.ticket.data = (uint8_t *)"s/trades";
+    src.ticket.len = 8;
+    res.ticket.data = e1;
+    res.ticket.len = sizeof e1;
+    Io__Deephaven__Proto__Backplane__Grpc__ExportRequest req =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__EXPORT_REQUEST__INIT;
+    req.source_id = &src;
+    req.result_id = &res;
+    struct dh_buf b = {0};
+    CHECK_REQ(dh_call_unary(c.ch, c.bearer, DH_M_EXPORT_FROM_TICKET, &req.base, 10000, &b, "export",
+                            &err) == DH_OK);
+    dh_buf_reset(&b);
+    size_t dg_len = 0;
+    uint8_t *dg = doget_schema(&c, "s/trades", &dg_len);
+    CHECK_REQ(dg != NULL);
+    char *one[2] = {"export", "1"}, *bad[2] = {"export", "x1"};
+    Arrow__Flight__Protocol__FlightDescriptor d = path_desc(one, 2);
+    Arrow__Flight__Protocol__FlightInfo *fi;
+    CHECK_REQ(flight_info(&c, &d, &fi, &err) == DH_OK);
+    CHECK(is_ipc_of(fi->schema.data, fi->schema.len, dg, dg_len));
+    CHECK_REQ(fi->n_endpoint == 1 && fi->endpoint[0]->ticket);
+    CHECK(fi->endpoint[0]->ticket->ticket.len == 5 &&
+          memcmp(fi->endpoint[0]->ticket->ticket.data, e1, 5) == 0);
+    CHECK_INT(fi->total_records, TRADES_ROWS);
+    arrow__flight__protocol__flight_info__free_unpacked(fi, NULL);
+    free(dg);
+    d = path_desc(bad, 2);
+    CHECK_INT(flight_info(&c, &d, &fi, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_FAILED_PRECONDITION);
+    CHECK(strstr(err.msg, "export id not numeric (found: export/x1)") != NULL);
+    /* exports need a session */
+    CHECK_REQ(conn_open(&anon, NULL) == 0);
+    d = path_desc(one, 2);
+    CHECK_INT(flight_info(&anon, &d, &fi, &err), DH_EGRPC);
+    CHECK_INT(err.grpc_status, DH_GRPC_UNAUTHENTICATED);
+    CHECK(strstr(err.msg, "no exports can exist without a session") != NULL);
+    conn_close(&anon);
+    conn_close(&c);
+}
+
 /* A descriptor the server refuses with code and a message holding text. */
 static void expect_info_refused(struct conn *c, const Arrow__Flight__Protocol__FlightDescriptor *d,
                                 int code, const char *text)
@@ -841,6 +892,6 @@ int main(int argc, char **argv)
     }
     snprintf(g_target, sizeof g_target, "127.0.0.1:%s", argv[1]);
     CHECK_RUN(T(test_scope_ticket_doget), T(test_flight_info_and_schema),
-              T(test_flight_info_refused), T(test_list_flights), T(test_handshake),
-              T(test_full_subscription), T(test_reverse_viewport));
+              T(test_flight_info_refused), T(test_flight_info_export), T(test_list_flights),
+              T(test_handshake), T(test_full_subscription), T(test_reverse_viewport));
 }
