@@ -1978,6 +1978,11 @@ int64_t dh_client_session_age_ms(struct dh_client *c)
     return age;
 }
 
+struct dh_session *dh_client_hold_session(struct dh_client *c, uint64_t *epoch)
+{
+    return current_session(c, epoch);
+}
+
 uint64_t dh_client_epoch(struct dh_client *c)
 {
     pthread_mutex_lock(&c->mu);

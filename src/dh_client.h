@@ -212,6 +212,11 @@ int64_t dh_client_session_age_ms(struct dh_client *c);
 const char *dh_client_target(const struct dh_client *c);
 /* The current session epoch (changes whenever the session is replaced). Any thread. */
 uint64_t dh_client_epoch(struct dh_client *c);
+/* A reference to the current session (drop it with dh_session_free) and its
+ * epoch, or NULL while not connected: for a long job of the caller's own on
+ * its own thread (the pager's save streams a view to a file), which must end
+ * before dh_client_free. Any thread. */
+struct dh_session *dh_client_hold_session(struct dh_client *c, uint64_t *epoch);
 
 /* Counters for tests and benchmarks: attempts the rows and live threads made
  * (each a call to the server) and exports made to resolve sources. */

@@ -21,15 +21,9 @@
 #include "dh_ticket.h"
 #include "rows_write.h"
 
-/* Rows per record batch asked of the server: the table format's page, and
- * the batches the data formats stream through. */
+/* Rows per record batch asked of the server for the table format's page
+ * (the data formats: ROWS_DATA_BATCH, rows_write.h). */
 #define ROWS_TABLE_BATCH 4096
-#define ROWS_DATA_BATCH 16384
-/* Rows per snapshot stream: gRPC receives ahead of a reader slower than the
- * network (its flow-control window grows with the bandwidth), so a long
- * export is read as consecutive snapshots of this many rows, which bounds
- * what can pile up. */
-#define ROWS_SNAPSHOT 262144
 /* Widest a column of --format table grows before cells are cut with '…'. */
 #define ROWS_MAX_WIDTH 40
 /* Longest cell text kept (longer values are cut by the formatter). */

@@ -92,6 +92,8 @@ static const struct key_binding pager_bindings[] = {
     {'F', ACT_FREQUENCY, "frequency: rows per value of this column, most first (live)",
      "Freq", KB_HINT},
     {'p', ACT_PUBLISH, "publish this view (sorted, filtered) to a new shared ticket", NULL, 0},
+    {'S', ACT_SAVE, "save this view to a file (.csv .tsv .json .jsonl .arrow; Esc cancels)",
+     NULL, 0},
     {'R', ACT_REFRESH, "reload the visible rows", NULL, 0},
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},

@@ -13,7 +13,8 @@ struct app;
 /* What the prompt is for (only tickets have a history). A secret is never
  * shown (no echo), never kept in the history, and wiped after Enter. */
 enum prompt_kind {
-    PROMPT_TICKET = 0, PROMPT_FILTER, PROMPT_GOTO, PROMPT_SECRET, PROMPT_WHERE, PROMPT_SEARCH
+    PROMPT_TICKET = 0, PROMPT_FILTER, PROMPT_GOTO, PROMPT_SECRET, PROMPT_WHERE, PROMPT_SEARCH,
+    PROMPT_SAVE
 };
 
 /* Who receives the text. Members may be NULL. ctx is borrowed while open. */

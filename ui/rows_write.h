@@ -16,6 +16,16 @@
 #include "rows_out.h"
 #include "rows_value.h"
 
+/* Rows per record batch asked of the server for the data formats (the
+ * Arrow format writes the batches as received, so every writer of the same
+ * view asks for the same size). */
+#define ROWS_DATA_BATCH 16384
+/* Rows per snapshot stream: gRPC receives ahead of a reader slower than the
+ * network (its flow-control window grows with the bandwidth), so a long
+ * export is read as consecutive snapshots of this many rows, which bounds
+ * what can pile up. */
+#define ROWS_SNAPSHOT 262144
+
 /* How the delimited formats write one column of the current batch (see
  * rows_write.c); one per output column, redone per batch. */
 struct rows_cell_plan {

@@ -13,6 +13,7 @@
 #include "draw.h"
 #include "prompt.h"
 #include "view.h"
+#include "view_save.h"
 #include "view_table.h"
 
 /* The field called name in the schema in use, or NULL. */
@@ -321,6 +322,9 @@ static unsigned publish_view(struct table_view *v, struct app *a)
 
 unsigned table_ops_key(struct table_view *v, struct app *a, enum ui_action act)
 {
+    unsigned saved = view_save_key(v, a, act);
+    if (saved != UR_NONE)
+        return saved;
     switch (act) {
     case ACT_SEARCH: open_search_prompt(v, a, NULL); return UR_HANDLED;
     case ACT_SEARCH_NEXT: return search_again(v, a, 0);
@@ -348,6 +352,7 @@ unsigned table_ops_event(struct table_view *v, struct app *a, struct dh_event *e
 
 void table_ops_destroy(struct table_view *v, struct app *a)
 {
+    view_save_destroy(v, a);
     if (v->seek_req)
         dh_client_cancel(a->client, v->seek_req);
     if (v->stats_req)

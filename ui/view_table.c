@@ -27,6 +27,7 @@
 #include "draw.h"
 #include "prompt.h"
 #include "view.h"
+#include "view_save.h"
 #include "view_table.h"
 
 /* Widest a type label makes a column. Widest columns: cellfit.h. */
@@ -1096,6 +1097,7 @@ static unsigned table_event(struct view *vv, struct app *a, struct dh_event *ev)
 static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
 {
     struct table_view *v = (struct table_view *)vv;
+    unsigned saving = view_save_tick(v, a, now);
     if (!view_on_screen(&v->base, a)) {
         /* Another view's rows request would supersede ours, which would then
          * never answer: drop it and ask again when we are back on screen. */
@@ -1104,7 +1106,7 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
             dh_client_cancel(a->client, v->live);
             v->req = v->live = 0;
         }
-        return UR_NONE;
+        return saving;
     }
     if (v->page <= 0 && a->w_body)
         v->page = getmaxy(a->w_body) - HEADER_LINES;
@@ -1124,7 +1126,7 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
         ensure_rows(v, a, 1); /* not known to be static: re-read now and then */
     else
         ensure_rows(v, a, 0);
-    unsigned r = UR_NONE;
+    unsigned r = saving;
     if (v->req != before)
         r |= UR_STATUS;
     if (v->req)
@@ -1133,9 +1135,8 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
 }
 
 /* Spinner while loading; the next refresh of a ticking table. */
-static int64_t table_next_tick(struct view *vv, struct app *a, int64_t now)
+static int64_t window_next_tick(struct table_view *v, struct app *a, int64_t now)
 {
-    struct table_view *v = (struct table_view *)vv;
     if (!view_on_screen(&v->base, a))
         return -1;
     if (v->req)
@@ -1145,6 +1146,14 @@ static int64_t table_next_tick(struct view *vv, struct app *a, int64_t now)
         return t > 0 ? t : 0;
     }
     return -1;
+}
+
+/* The window's timers, and a save's progress bar (view_save.c). */
+static int64_t table_next_tick(struct view *vv, struct app *a, int64_t now)
+{
+    struct table_view *v = (struct table_view *)vv;
+    int64_t t = window_next_tick(v, a, now), saving = view_save_next_tick(v, now);
+    return t < 0 || (saving >= 0 && saving < t) ? saving : t;
 }
 
 /* Cancel, forget our export, free the window. */

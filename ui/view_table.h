@@ -77,6 +77,7 @@ struct table_view {
     uint64_t stats_req;        /* the statistics on their way, 0 if none */
     char stats_column[128];
     struct dh_source stats_source;
+    struct view_save *save;    /* S: the file being written (view_save.c), or NULL */
 };
 
 /* view_table.c */
