@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* cli: the non-interactive verbs of dhtui (ls, publish, fetch, check, rows).
- * Each connects with the synchronous libdh session API, prints to stdout,
+/* cli: the non-interactive verbs of dhtui (ls, publish, fetch, check, rows,
+ * stats), one cli_<verb>.c each, and the helpers they share (cli.c). The
+ * table in cli_verbs.c is the one place that lists them. Each connects with the synchronous libdh session API, prints to stdout,
  * reports failures as one line on stderr and returns the process exit code:
  * CLI_EXIT_OK, CLI_EXIT_FAIL (the server or the network said no) or
  * CLI_EXIT_USAGE (the command line or a pasted ticket is wrong). */
@@ -115,5 +116,18 @@ void cli_text_cell(FILE *f, const char *s, size_t len, size_t width, int pad);
 void cli_pad(FILE *f, size_t n);
 /* Terminal columns s[0..len) takes once sanitised (counting at most 1 KiB). */
 size_t cli_text_width(const char *s, size_t len);
+/* Widest a text column (ls, fetch) may grow before text is cut with '…'. */
+#define CLI_LS_MAX_WIDTH 48
+/* cli_text_width of a C string, capped at cap. */
+size_t cli_cap_width(const char *s, size_t cap);
+/* Sanitised copy of server text into buf (for a printf %s); returns buf. */
+const char *cli_safe(const char *s, char *buf, size_t n);
+/* The canonical text of a ticket (cut to fit buf); returns buf. */
+const char *cli_ticket_text(const struct dh_ticket *t, char *buf, size_t n);
+/* Usage error (printed) unless the verb has min..max operands: 0 or -1. */
+int cli_need_operands(const struct cli_options *o, size_t min, size_t max, const char *usage);
+/* Finish stdout: code, or CLI_EXIT_FAIL after printing why when a write
+ * failed (a closed pipe is not a failure). */
+int cli_finish_stdout(int code);
 
 #endif
