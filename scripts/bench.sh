@@ -4,8 +4,10 @@
 # DoGet of the whole table, decode throughput; and for exports (issue 7):
 # `dhtui rows trades --format F > /dev/null` per format next to the transport
 # alone (the same stream, nothing formatted) and a plain loopback TCP copy of
-# the same bytes; PgDn key-to-screen of dhtui under tmux through added
-# latency, prefetch off and on (issue 12: tests/bench/paging_latency.sh).
+# the same bytes; for the pager's server operations (issue 10): key press
+# to sorted, filtered and searched screen next to download-and-sort-locally;
+# PgDn key-to-screen of dhtui under tmux through added latency, prefetch off
+# and on (issue 12: tests/bench/paging_latency.sh).
 # Prints figures; judges nothing.
 # Usage: scripts/bench.sh [BUILD_DIR]   (default: build, a RelWithDebInfo build)
 set -euo pipefail
@@ -68,6 +70,11 @@ for rows in 1000000 10000000; do
     done
     echo "demo server operations (wall time of one call, best of three):"
     "$BUILD/tests/bench_serverops" "$port"
+    if [ "$rows" = 10000000 ]; then
+        echo "pager questions and view changes on the server, key press to screen, next to a"
+        echo "download and local sort (tests/bench/bench_tableops):"
+        "$BUILD/tests/bench_tableops" "$port" a/demo/f/trades "$server_pid"
+    fi
 done
 echo "== paging through added latency (issue 12): PgDn key-to-screen of dhtui under tmux"
 if command -v tmux >/dev/null; then
