@@ -37,6 +37,10 @@ static struct {
     char *last;             /* the text last reported to ops->change */
     FILE *null_out;
     char hist_path[1024];
+    /* Each kind with a history has its own list: readline holds the one of
+     * hist_kind, the others wait here (NULL: empty so far). */
+    enum prompt_kind hist_kind;
+    HISTORY_STATE *hist[PROMPT_SAVE + 1];
 } P;
 
 /* rl_getc_function: hand readline the next queued byte. */
@@ -89,20 +93,59 @@ static int prompt_noop(int count, int key)
     return 0;
 }
 
-/* History only for tickets; other prompts ignore up/down. */
+/* Which prompts recall earlier answers with up/down: tickets (kept in the
+ * history file), filters, searches and file names (for this run only). */
+static int has_history(enum prompt_kind kind)
+{
+    return kind == PROMPT_TICKET || kind == PROMPT_WHERE || kind == PROMPT_SEARCH ||
+           kind == PROMPT_SAVE;
+}
+
+/* Up: the previous entry of this kind's history; other prompts ignore it. */
 static int prompt_prev(int count, int key)
 {
-    if (P.kind != PROMPT_TICKET)
+    if (!has_history(P.kind))
         return 0;
     return rl_get_previous_history(count, key);
 }
 
-/* Down in the ticket prompt: the next history entry. */
+/* Down: the next history entry. */
 static int prompt_next(int count, int key)
 {
-    if (P.kind != PROMPT_TICKET)
+    if (!has_history(P.kind))
         return 0;
     return rl_get_next_history(count, key);
+}
+
+/* Give readline the history list of kind (stashing the one it holds). */
+static void history_switch(enum prompt_kind kind)
+{
+    if (!has_history(kind) || kind == P.hist_kind)
+        return;
+    HISTORY_STATE *held = history_get_history_state();
+    if (!held)
+        return; /* out of memory: this prompt shares the other kind's list */
+    HISTORY_STATE empty;
+    memset(&empty, 0, sizeof empty);
+    empty.flags = held->flags & HS_STIFLED;
+    HISTORY_STATE *want = P.hist[kind] ? P.hist[kind] : &empty;
+    history_set_history_state(want);
+    history_set_pos(history_length);
+    free(P.hist[kind]);
+    P.hist[kind] = NULL;
+    P.hist[P.hist_kind] = held;
+    P.hist_kind = kind;
+}
+
+/* Free a stashed history list and its entries. */
+static void history_state_free(HISTORY_STATE *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < st->length; i++)
+        free_history_entry(st->entries[i]);
+    free(st->entries);
+    free(st);
 }
 
 /* mkdir -p for the history directory (mode 0700). */
@@ -189,6 +232,11 @@ void prompt_done(void)
         rl_callback_handler_remove();
         P.open = 0;
     }
+    history_switch(PROMPT_TICKET);
+    for (size_t k = 0; k < sizeof P.hist / sizeof P.hist[0]; k++) {
+        history_state_free(P.hist[k]);
+        P.hist[k] = NULL;
+    }
     if (P.hist_path[0])
         history_truncate_file(P.hist_path, 500);
     clear_history();
@@ -204,7 +252,8 @@ void prompt_done(void)
     P.ready = 0;
 }
 
-/* Remember a submitted ticket (no immediate repeats) and persist it at once. */
+/* Remember a submitted line in its kind's history (no immediate repeats);
+ * a ticket is persisted at once. */
 static void history_add(const char *line)
 {
     if (!line[0])
@@ -213,7 +262,7 @@ static void history_add(const char *line)
     if (last && last->line && strcmp(last->line, line) == 0)
         return;
     add_history(line);
-    if (!P.hist_path[0])
+    if (!P.hist_path[0] || P.hist_kind != PROMPT_TICKET)
         return;
     if (access(P.hist_path, F_OK) == 0)
         append_history(1, P.hist_path);
@@ -238,6 +287,7 @@ void prompt_open(struct app *a, enum prompt_kind kind, const char *label, const 
         prompt_close(a);
     P.app = a;
     P.kind = kind;
+    history_switch(kind);
     P.ops = ops;
     P.ctx = ctx;
     P.in_len = P.in_pos = 0;
@@ -408,7 +458,7 @@ static unsigned finish_line(struct app *a)
             ops->cancel(ctx, a);
         return UR_HANDLED | UR_REDRAW;
     }
-    if (P.kind == PROMPT_TICKET)
+    if (has_history(P.kind))
         history_add(line);
     unsigned r = ops && ops->submit ? ops->submit(ctx, a, line) : 0;
     if ((r & UR_KEEP) && P.open) {

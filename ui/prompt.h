@@ -10,8 +10,10 @@
 
 struct app;
 
-/* What the prompt is for (only tickets have a history). A secret is never
- * shown (no echo), never kept in the history, and wiped after Enter. */
+/* What the prompt is for. Tickets, filters (where), searches and file names
+ * (save) each have their own history (up/down; only tickets' outlive the
+ * run, in the history file). A secret is never shown (no echo), never kept
+ * in the history, and wiped after Enter. */
 enum prompt_kind {
     PROMPT_TICKET = 0, PROMPT_FILTER, PROMPT_GOTO, PROMPT_SECRET, PROMPT_WHERE, PROMPT_SEARCH,
     PROMPT_SAVE

@@ -4,7 +4,8 @@
 # as `dhtui rows` writes the same view (compared byte for byte, CSV and JSON
 # Lines); an existing file is replaced only after y; Esc cancels a long save
 # of 10M rows and leaves no file behind; the pager stays usable meanwhile; a
-# file that cannot be written is one line.
+# file that cannot be written is one line. The w and S prompts have their
+# own histories (Up).
 . "$(dirname "$0")/lib.sh"
 
 start_server --rows 10000000
@@ -57,6 +58,19 @@ save_as "$E2E_TMP/sorted.jsonl"
 expect_text main "Saved 30,000 rows to" 30
 rows_cli --where 'Id < 30000' --sort -Price --format jsonl >"$E2E_TMP/want.jsonl"
 cmp "$E2E_TMP/sorted.jsonl" "$E2E_TMP/want.jsonl" || fail "the saved JSON Lines differ"
+
+# Prompt histories, one per kind: Up in w recalls the filter typed before,
+# Up in S the file name.
+keys main w
+expect_text main "where: " 5
+keys main Up
+expect_text main "where: Id < 30000" 5
+esc main
+keys main S
+expect_text main "save view to" 5
+keys main Up
+expect_text main "sorted.jsonl" 5
+esc main
 
 # An unknown extension: one line, the prompt keeps the text.
 keys main S
