@@ -4,8 +4,8 @@
 # as `dhtui rows` writes the same view (compared byte for byte, CSV and JSON
 # Lines); an existing file is replaced only after y; Esc cancels a long save
 # of 10M rows and leaves no file behind; the pager stays usable meanwhile; a
-# file that cannot be written is one line. The w and S prompts have their
-# own histories (Up).
+# file that cannot be written is one line; quitting while saving leaves
+# nothing either. The w and S prompts have their own histories (Up).
 . "$(dirname "$0")/lib.sh"
 
 start_server --rows 10000000
@@ -127,4 +127,13 @@ esc main
 expect_text main "Save cancelled" 15
 no_file_left "$big"
 expect_text main "trades (Table)" 5
+
+# Quitting while a save runs cancels it too (the thread is stopped and
+# joined, nothing is left), and dhtui exits cleanly (sanitizer builds: no
+# leak report).
+save_as "$big"
+expect_text main "Saving" 10
+keys main Q
+wait_exit main 20 || fail "dhtui did not quit while saving"
+no_file_left "$big"
 finish
