@@ -205,34 +205,113 @@ static const char *const exchanges[] = {"NYSE", "NASDAQ", "ARCA", "BATS", "IEX"}
 
 /* ---- trades ---- */
 
+/* Each trades value from its row and h = mix64(row); shared by trades_cell and
+ * trades_column so both give the same values. */
+static inline size_t trades_sym(uint64_t h)
+{
+    return (size_t)((h >> 8) % ARRAY_LEN(syms));
+}
+
+static inline int64_t trades_timestamp(int64_t row, uint64_t h)
+{
+    /* one slot of 100 ms per trade, jittered inside it */
+    return DEMO_T0_NS + row * 100 * DEMO_NS_PER_MS + (int64_t)(h % (100 * DEMO_NS_PER_MS));
+}
+
+static inline double trades_price(int64_t row, uint64_t h)
+{
+    size_t sym = trades_sym(h);
+    double wave = 0.04 * sin((double)row * 6.283185307179586 / 20000.0 + (double)sym);
+    double noise = ((double)((h >> 20) % 1000) - 500.0) / 100000.0;
+    return round_cents(sym_base[sym] * (1.0 + wave + noise));
+}
+
+static inline int32_t trades_size(uint64_t h)
+{
+    /* mostly round lots, some odd lots */
+    return (h >> 40) % 7 == 0 ? (int32_t)((h >> 44) % 99 + 1) : 100 * (int32_t)(1 + (h >> 32) % 50);
+}
+
+static inline size_t trades_exchange(uint64_t h)
+{
+    return (size_t)((h >> 48) % ARRAY_LEN(exchanges));
+}
+
+static inline int trades_flag(uint64_t h)
+{
+    return ((h >> 56) & 3) == 0;
+}
+
 static void trades_cell(int64_t row, size_t col, struct demo_cell *c)
 {
     uint64_t h = mix64((uint64_t)row);
-    size_t sym = (size_t)((h >> 8) % ARRAY_LEN(syms));
     switch (col) {
-    case 0: /* Timestamp: one slot of 100 ms per trade, jittered inside it */
-        c->i = DEMO_T0_NS + row * 100 * DEMO_NS_PER_MS + (int64_t)(h % (100 * DEMO_NS_PER_MS));
+    case 0: c->i = trades_timestamp(row, h); break;
+    case 1: cell_str(c, syms[trades_sym(h)]); break;
+    case 2: c->d = trades_price(row, h); break;
+    case 3: c->i = trades_size(h); break;
+    case 4: cell_str(c, exchanges[trades_exchange(h)]); break;
+    case 5: c->i = trades_flag(h); break;
+    default: c->i = row; break;
+    }
+}
+
+/* Little-endian stores (the Arrow body's byte order): one move on little-endian hosts. */
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8);
+#else
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 4);
+#else
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+/* demo_table_column for trades: one loop per column, the hash once per value. */
+static void trades_column(size_t col, const int64_t *rows, size_t n, uint8_t *out)
+{
+    switch (col) {
+    case 0:
+        for (size_t i = 0; i < n; i++)
+            put_le64(out + 8 * i, (uint64_t)trades_timestamp(rows[i], mix64((uint64_t)rows[i])));
         break;
     case 1:
-        cell_str(c, syms[sym]);
+        for (size_t i = 0; i < n; i++)
+            out[i] = (uint8_t)trades_sym(mix64((uint64_t)rows[i]));
         break;
-    case 2: {
-        double wave = 0.04 * sin((double)row * 6.283185307179586 / 20000.0 + (double)sym);
-        double noise = ((double)((h >> 20) % 1000) - 500.0) / 100000.0;
-        c->d = round_cents(sym_base[sym] * (1.0 + wave + noise));
+    case 2:
+        for (size_t i = 0; i < n; i++) {
+            double d = trades_price(rows[i], mix64((uint64_t)rows[i]));
+            uint64_t u;
+            memcpy(&u, &d, 8);
+            put_le64(out + 8 * i, u);
+        }
         break;
-    }
-    case 3: /* mostly round lots, some odd lots */
-        c->i = (h >> 40) % 7 == 0 ? (int64_t)((h >> 44) % 99 + 1) : 100 * (int64_t)(1 + (h >> 32) % 50);
+    case 3:
+        for (size_t i = 0; i < n; i++)
+            put_le32(out + 4 * i, (uint32_t)trades_size(mix64((uint64_t)rows[i])));
         break;
     case 4:
-        cell_str(c, exchanges[(h >> 48) % ARRAY_LEN(exchanges)]);
+        for (size_t i = 0; i < n; i++)
+            out[i] = (uint8_t)trades_exchange(mix64((uint64_t)rows[i]));
         break;
     case 5:
-        c->i = ((h >> 56) & 3) == 0;
+        for (size_t i = 0; i < n; i++)
+            out[i] = (uint8_t)trades_flag(mix64((uint64_t)rows[i]));
         break;
     default:
-        c->i = row;
+        for (size_t i = 0; i < n; i++)
+            put_le64(out + 8 * i, (uint64_t)rows[i]);
         break;
     }
 }
@@ -675,6 +754,23 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     case GEN_AWKWARD: awkward_cell(row, col, c); break;
     default: plot_cell(row, col, c); break;
     }
+}
+
+int demo_table_column_bulk(const struct demo_object *t, size_t col,
+                           const char *const **dict, size_t *dict_n)
+{
+    if (!t || t->kind != KIND_TABLE || t->gen != GEN_TRADES || col >= t->ncols)
+        return 0;
+    *dict = col == 1 ? syms : col == 4 ? exchanges : NULL;
+    *dict_n = col == 1 ? ARRAY_LEN(syms) : col == 4 ? ARRAY_LEN(exchanges) : 0;
+    return 1;
+}
+
+void demo_table_column(const struct demo_object *t, size_t col, const int64_t *rows, size_t n,
+                       uint8_t *out)
+{
+    trades_column(col, rows, n, out);
+    (void)t;
 }
 
 size_t demo_table_ncols(const struct demo_object *t)

@@ -143,6 +143,18 @@ const char *demo_table_col_name(const struct demo_object *t, size_t col);
 enum demo_col_type demo_table_col_type(const struct demo_object *t, size_t col);
 /* Fill *c with the value at (row, col); row < size. Pure and cheap. Any thread. */
 void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c);
+/* Bulk generation for the encoders' hot path (trades, read directly): 1 when column col
+ * of t can be written a column at a time by demo_table_column, with no null values;
+ * for STRING columns *dict gets the column's *dict_n strings (static), else NULL and 0.
+ * 0: read the column cell by cell. Any thread. */
+int demo_table_column_bulk(const struct demo_object *t, size_t col,
+                           const char *const **dict, size_t *dict_n);
+/* The values of column col at rows[0..n) (each below the size), exactly as demo_table_cell
+ * gives them, for a column demo_table_column_bulk accepted: fixed-width types as n
+ * little-endian values of their Arrow width, BOOL as n bytes 0/1, STRING as n bytes,
+ * each an index into the column's dict. Any thread. */
+void demo_table_column(const struct demo_object *t, size_t col, const int64_t *rows, size_t n,
+                       uint8_t *out);
 /* The data table a figure plots (NULL for non-figures). Any thread. */
 const struct demo_object *demo_figure_table(const struct demo_object *fig);
 
