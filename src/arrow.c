@@ -17,7 +17,7 @@ enum {
     FIELD_NAME = 0, FIELD_NULLABLE = 1, FIELD_TYPE = 3, FIELD_DICTIONARY = 4,
     FIELD_CHILDREN = 5, FIELD_METADATA = 6,
     KV_KEY = 0, KV_VALUE = 1,
-    RB_LENGTH = 0, RB_NODES = 1, RB_BUFFERS = 2, RB_COMPRESSION = 3,
+    RB_LENGTH = 0, RB_NODES = 1, RB_BUFFERS = 2, RB_COMPRESSION = 3, RB_VARIADIC = 4,
 };
 
 /* Type union tags (Schema.fbs union Type). */
@@ -265,6 +265,7 @@ static int valid_unit(int u)
 
 static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
                         const char *col, struct dh_field *f);
+static int field_check(const struct dh_field *f, const char *col, struct dh_error *err);
 
 /* Decode the List's single child. */
 static int list_child_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
@@ -377,6 +378,119 @@ static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_ta
     }
 }
 
+/* Nested types: their Field children are columns of the record batch too. */
+static int has_child_columns(unsigned tag)
+{
+    switch (tag) {
+    case T_LIST: case T_LARGE_LIST: case T_MAP: case T_FIXED_LIST: case T_STRUCT:
+    case T_UNION: case T_RUN_END: case T_LIST_VIEW: case T_LARGE_LIST_VIEW:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Buffers a field of type `tag` has of its own in a record batch (Arrow columnar
+ * format, "Buffer Layout", MetadataVersion V5: unions have no validity bitmap;
+ * a view type adds variadic data buffers counted by the batch), or -1 when
+ * dhtui does not know the layout. */
+static int own_buffers(unsigned tag, const struct dh_fb_table *tt)
+{
+    switch (tag) {
+    case T_NULL: case T_RUN_END:
+        return 0;
+    case T_FIXED_LIST: case T_STRUCT:
+        return 1;
+    case T_UNION: /* type ids, plus offsets when Dense (Union.mode 1) */
+        return dh_fb_i16(tt, 0, 0) == 1 ? 2 : 1;
+    case T_INT: case T_FLOAT: case T_BOOL: case T_DECIMAL: case T_DATE: case T_TIME:
+    case T_TIMESTAMP: case T_INTERVAL: case T_DURATION: case T_FIXED_BINARY:
+    case T_LIST: case T_LARGE_LIST: case T_MAP: case T_BINARY_VIEW: case T_UTF8_VIEW:
+        return 2;
+    case T_BINARY: case T_UTF8: case T_LARGE_BINARY: case T_LARGE_UTF8:
+    case T_LIST_VIEW: case T_LARGE_LIST_VIEW:
+        return 3;
+    default:
+        return -1;
+    }
+}
+
+/* Add what Field table ft (children included) takes in a record batch to f's
+ * skip counts. 0, or -1 when the layout is unknown or the table malformed. */
+static int layout_count(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
+                        struct dh_field *f)
+{
+    if (depth > DH_ARROW_MAX_NESTING || c->fields_left == 0)
+        return -1;
+    c->fields_left--; /* charged again: DAG-shaped children cannot expand without bound */
+    f->skip_nodes++;
+    if (dh_fb_has(ft, FIELD_DICTIONARY)) { /* the batch holds the indices only */
+        f->skip_buffers += 2;
+        return 0;
+    }
+    uint8_t tag;
+    struct dh_fb_table tt;
+    if (dh_fb_union(ft, FIELD_TYPE, &tag, &tt, NULL) != DH_OK)
+        return -1;
+    int own = own_buffers(tag, &tt);
+    if (own < 0)
+        return -1;
+    f->skip_buffers += (size_t)own;
+    f->skip_variadic += tag == T_BINARY_VIEW || tag == T_UTF8_VIEW;
+    if (!has_child_columns(tag))
+        return 0;
+    struct dh_fb_vector kids;
+    if (dh_fb_vector_field(ft, FIELD_CHILDREN, 4, &kids, NULL) != DH_OK)
+        return -1;
+    for (size_t i = 0; i < kids.n; i++) {
+        struct dh_fb_table kt;
+        if (dh_fb_vector_table(&kids, i, &kt, NULL) != DH_OK ||
+            layout_count(c, &kt, depth + 1, f) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Record what top-level field f, which dhtui cannot decode, takes in a batch. */
+static void skip_layout(struct schema_ctx *c, const struct dh_fb_table *ft, struct dh_field *f)
+{
+    f->skip_nodes = f->skip_buffers = f->skip_variadic = 0;
+    uint8_t tag = 0;
+    struct dh_fb_table tt;
+    if (dh_fb_union(ft, FIELD_TYPE, &tag, &tt, NULL) != DH_OK)
+        tag = T_NONE;
+    /* unions, run-end encoded and Null have no validity bitmap; indices do */
+    f->skip_validity = dh_fb_has(ft, FIELD_DICTIONARY) ||
+                       (tag != T_UNION && tag != T_RUN_END && tag != T_NULL);
+    f->skip_known = layout_count(c, ft, 0, f) == 0;
+}
+
+/* What a field dhtui cannot decode is, for its type_name ("List<Union>"). */
+static void undecodable_label(const struct dh_field *f, char *buf, size_t n, int depth)
+{
+    if (f->dictionary_encoded || (f->type == DH_TYPE_LIST && f->child && depth < 4)) {
+        char inner[32];
+        if (f->dictionary_encoded) /* type_name: the dictionary's value type */
+            memcpy(inner, f->type_name, sizeof inner);
+        else
+            undecodable_label(f->child, inner, sizeof inner, depth + 1);
+        if (snprintf(buf, n, "%s<%s>", f->dictionary_encoded ? "Dictionary" : "List", inner) < 0)
+            buf[0] = '\0';
+        return;
+    }
+    if (snprintf(buf, n, "%s", f->type_name) < 0)
+        buf[0] = '\0';
+}
+
+/* Make top-level field f a column dh_batch_decode skips. */
+static void demote(struct dh_field *f)
+{
+    char label[sizeof f->type_name];
+    undecodable_label(f, label, sizeof label, 0);
+    memcpy(f->type_name, label, sizeof label);
+    f->type = DH_TYPE_UNSUPPORTED;
+}
+
 /* Decode one Field table (recursively for List children) into f. */
 static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
                         const char *col, struct dh_field *f)
@@ -416,9 +530,13 @@ static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int 
     uint8_t tag;
     struct dh_fb_table tt;
     rc = dh_fb_union(ft, FIELD_TYPE, &tag, &tt, c->err);
-    if (rc)
+    if (!rc)
+        rc = type_decode(c, tag, &tt, ft, depth, col, f);
+    if (rc || depth > 0 || field_check(f, col, NULL) == DH_OK)
         return rc;
-    return type_decode(c, tag, &tt, ft, depth, col, f);
+    demote(f);
+    skip_layout(c, ft, f);
+    return DH_OK;
 }
 
 /* Decode a Schema table into *schema. */
@@ -516,13 +634,30 @@ int dh_schema_check_supported(const struct dh_schema *schema, struct dh_error *e
     return DH_OK;
 }
 
+int dh_field_decodable(const struct dh_field *f)
+{
+    return f && f->type != DH_TYPE_UNSUPPORTED && !f->dictionary_encoded;
+}
+
+int dh_schema_check_readable(const struct dh_schema *schema, struct dh_error *err)
+{
+    if (schema->big_endian)
+        return dh_error_set(err, DH_ENOTSUP, "Big-endian Arrow data is not supported.");
+    for (size_t i = 0; i < schema->n_fields; i++) {
+        const struct dh_field *f = &schema->fields[i];
+        if (!dh_field_decodable(f) && !f->skip_known)
+            return field_check(f, f->name, err);
+    }
+    return DH_OK;
+}
+
 /* ---- RecordBatch ---- */
 
 struct batch_ctx {
     const uint8_t *body;
     size_t blen;
-    struct dh_fb_vector nodes, buffers;
-    size_t ni, bi;
+    struct dh_fb_vector nodes, buffers, variadic;
+    size_t ni, bi, vi;
     struct dh_column_view *views;
     size_t nv, vcap;
     struct dh_error *err;
@@ -552,6 +687,8 @@ static int value_width(const struct dh_field *f)
 /* Count the views (fields, children included) a column needs. */
 static size_t count_views(const struct dh_field *f)
 {
+    if (!dh_field_decodable(f))
+        return 1;
     size_t n = 0;
     for (; f; f = f->child)
         n++;
@@ -678,11 +815,48 @@ static int offsets_decode(struct batch_ctx *b, const char *col, struct dh_column
     return DH_OK;
 }
 
+/* Step over a column dhtui cannot decode: exactly its nodes and buffers (each
+ * still checked inside the body), so that the columns after it decode right.
+ * The view keeps its length, null count and, when its layout has one and it
+ * is long enough, its validity bitmap. */
+static int column_skip(struct batch_ctx *b, const struct dh_field *f, const char *col,
+                       struct dh_column_view *v)
+{
+    int rc = take_node(b, col, &v->length, &v->null_count);
+    for (size_t i = 1; !rc && i < f->skip_nodes; i++) {
+        int64_t len, nulls;
+        rc = take_node(b, col, &len, &nulls);
+    }
+    size_t n_buffers = f->skip_buffers;
+    for (size_t i = 0; !rc && i < f->skip_variadic; i++) {
+        const uint8_t *p = dh_fb_vector_at(&b->variadic, b->vi);
+        int64_t k = p ? dh_fb_load_i64(p) : -1;
+        if (k < 0 || (uint64_t)k > b->buffers.n)
+            return dh_error_set(b->err, DH_EINVAL,
+                                "Arrow record batch: column '%s': variadic buffer count %zu "
+                                "is missing or invalid.",
+                                col, b->vi + 1);
+        b->vi++;
+        n_buffers += (size_t)k;
+    }
+    uint64_t bitmap = ((uint64_t)v->length + 7) / 8;
+    for (size_t i = 0; !rc && i < n_buffers; i++) {
+        const uint8_t *p;
+        size_t len;
+        rc = take_buffer(b, col, &p, &len);
+        if (!rc && i == 0 && f->skip_validity && v->null_count && len >= bitmap)
+            v->validity = p;
+    }
+    return rc;
+}
+
 static int column_decode(struct batch_ctx *b, const struct dh_field *f, const char *col,
                          struct dh_column_view *v)
 {
     memset(v, 0, sizeof *v);
     v->field = f;
+    if (!dh_field_decodable(f))
+        return column_skip(b, f, col, v);
     int rc = take_node(b, col, &v->length, &v->null_count);
     if (rc)
         return rc;
@@ -764,6 +938,8 @@ static int batch_decode_views(const struct dh_schema *schema, const struct dh_fb
     int rc = dh_fb_vector_field(rb, RB_NODES, 16, &b.nodes, err);
     if (!rc)
         rc = dh_fb_vector_field(rb, RB_BUFFERS, 16, &b.buffers, err);
+    if (!rc)
+        rc = dh_fb_vector_field(rb, RB_VARIADIC, 8, &b.variadic, err);
     if (rc)
         return rc;
     size_t total = 0;
@@ -816,7 +992,7 @@ static int batch_decode(const struct dh_schema *schema, const uint8_t *header, s
         return dh_error_set(err, DH_EINVAL,
                             "Arrow record batch body has %zu bytes but the header says %lld.",
                             body ? blen : 0, (long long)msg.body_length);
-    rc = dh_schema_check_supported(schema, err);
+    rc = dh_schema_check_readable(schema, err);
     if (rc)
         return rc;
     size_t used = (size_t)msg.body_length;

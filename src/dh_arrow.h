@@ -64,6 +64,15 @@ struct dh_field {
     int hidden;           /* a Deephaven style/format column: do not show */
     int dictionary_encoded; /* Field.dictionary set: refused by dh_schema_check_supported */
     struct dh_field *child; /* LIST element, else NULL */
+    /* A top-level column dhtui cannot decode (its type, an element type, or a
+     * dictionary encoding) has type DH_TYPE_UNSUPPORTED, type_name saying what it
+     * is ("Interval", "List<Union>", "Dictionary<Utf8>"), and what it takes in a
+     * record batch, so that dh_batch_decode skips exactly its nodes and buffers
+     * (skip_known 0: a layout dhtui does not know; such a schema is refused). */
+    int skip_known;
+    int skip_validity;    /* its first buffer is a validity bitmap */
+    size_t skip_nodes, skip_buffers; /* field nodes and fixed buffers, children included */
+    size_t skip_variadic; /* view-typed fields inside (variadicBufferCounts entries) */
     size_t n_metadata;
     struct dh_kv *metadata;
 };
@@ -165,6 +174,16 @@ int dh_schema_decode_encapsulated(const uint8_t *buf, size_t len, struct dh_sche
  * cannot ("column 'X': type Union is not supported"). Any thread. */
 int dh_schema_check_supported(const struct dh_schema *schema, struct dh_error *err);
 
+/* DH_OK if every column can be decoded or skipped (a batch then decodes the rest,
+ * and a skipped column's cells read as not decodable, see dh_field_decodable),
+ * else DH_ENOTSUP (big-endian data; a type whose layout dhtui does not know).
+ * Any thread. */
+int dh_schema_check_readable(const struct dh_schema *schema, struct dh_error *err);
+
+/* Whether the cells of top-level field f can be read (0: a column dh_batch_decode
+ * skips; show its type_name instead of values). NULL-safe (0). Any thread. */
+int dh_field_decodable(const struct dh_field *f);
+
 /* The value of schema-level metadata `key`, or NULL. Points into the schema. Any thread. */
 const char *dh_schema_metadata(const struct dh_schema *schema, const char *key);
 
@@ -180,7 +199,8 @@ void dh_batch_reset(struct dh_batch *batch);
 /* Decode a RecordBatch: header is the Message flatbuffer (FlightData.data_header),
  * body its body (data_body), which is COPIED into the batch. *batch is reset first.
  * Refuses with DH_ENOTSUP compressed bodies, DictionaryBatch messages and schemas
- * dh_schema_check_supported refuses; DH_EINVAL when any node or buffer is malformed
+ * dh_schema_check_readable refuses; columns it cannot decode get a view with only
+ * length, null_count and validity (when their layout has one); DH_EINVAL when any node or buffer is malformed
  * (every buffer is checked inside the body and long enough; offsets monotonic and
  * inside their data). The schema must outlive the batch. Any thread. */
 int dh_batch_decode(const struct dh_schema *schema, const uint8_t *header, size_t hlen,

@@ -834,10 +834,10 @@ static void put_cell(struct out *o, const struct dh_column_view *col, int64_t ro
     case DH_TYPE_LIST:
         put_list_cell(o, col, row, e, depth);
         break;
-    default:
-        put(o, "(", 1);
+    default: /* a column dhtui does not decode: its Arrow type, as a placeholder */
+        puts_(o, "\xe2\x80\xb9"); /* U+2039 */
         put_text(o, f->type_name, strnlen(f->type_name, sizeof f->type_name));
-        put(o, ")", 1);
+        puts_(o, "\xe2\x80\xba"); /* U+203A */
         break;
     }
     if (!shown)

@@ -236,7 +236,7 @@ int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *he
                             n_messages);
     int rc = dh_schema_decode(header, hlen, schema, err);
     if (rc == DH_OK)
-        rc = dh_schema_check_supported(schema, err);
+        rc = dh_schema_check_readable(schema, err); /* other columns show without it */
     return rc;
 }
 
@@ -336,6 +336,8 @@ int dh_table_apply_flight_data(struct dh_table_reader *r, const uint8_t *header,
     }
     if (!r->have_schema)
         return dh_error_before_schema(err, r->n_messages, msg.kind);
+    if (msg.kind == DH_IPC_DICTIONARY_BATCH)
+        return DH_OK; /* values of a dictionary-encoded column, which is not shown */
     if (r->count >= 0 && r->rows >= r->count && msg.kind == DH_IPC_RECORD_BATCH)
         return DH_OK; /* beyond what we asked for: not even decoded */
     struct dh_batch b;

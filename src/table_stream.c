@@ -233,9 +233,10 @@ static int read_message(struct dh_table_stream *st, struct dh_flight_parts *fp,
             return rc;
         if (ipc->kind == DH_IPC_SCHEMA || ipc->kind == DH_IPC_RECORD_BATCH)
             return DH_OK;
+        if (ipc->kind == DH_IPC_DICTIONARY_BATCH)
+            continue; /* values of a dictionary-encoded column, which is not shown */
         return dh_error_set(err, DH_ENOTSUP,
-                            "Expected Arrow record batches but message %zu has header type %d "
-                            "(dictionaries are not supported).",
+                            "Expected Arrow record batches but message %zu has header type %d.",
                             st->n_messages, (int)ipc->kind);
     }
 }

@@ -105,7 +105,9 @@ static void cli_fetch_table_text(const char *ticket, const struct dh_table_info 
         cli_text_cell(stdout, dht, strlen(dht), wd, 1);
         char safe[256];
         printf("  %s%s\n", cli_safe(cli_arrow_label(fl, label, sizeof label), safe, sizeof safe),
-               fl->hidden ? "  (hidden)" : "");
+               fl->hidden                ? "  (hidden)"
+               : !dh_field_decodable(fl) ? "  (not shown by dhtui)"
+                                         : "");
     }
 }
 

@@ -148,13 +148,14 @@ static void rows_table_batch(struct rows_run *run, const struct dh_batch *b, int
 
 /* ---- columns ---- */
 
-/* "a, b, c": the names of the visible columns, for an error message. */
-static void rows_column_list(const struct dh_schema *sc, char *buf, size_t n)
+/* "a, b, c": the names of the visible columns (only those dhtui can decode when
+ * `decodable`), for an error message. */
+static void rows_column_list(const struct dh_schema *sc, int decodable, char *buf, size_t n)
 {
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sc->n_fields && used + 1 < n; i++) {
-        if (sc->fields[i].hidden)
+        if (sc->fields[i].hidden || (decodable && !dh_field_decodable(&sc->fields[i])))
             continue;
         int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", sc->fields[i].name);
         if (w < 0)
@@ -171,6 +172,26 @@ static void rows_add_column(struct rows_run *run, size_t i)
     run->widths[run->n_cols] = w > ROWS_MAX_WIDTH ? ROWS_MAX_WIDTH : w;
     run->cols[run->n_cols++] = i;
     run->bits[i / 8] = (uint8_t)(run->bits[i / 8] | (1u << (i % 8)));
+}
+
+/* Refuse a picked column whose values dhtui does not decode (an Interval, a Map, a
+ * dictionary-encoded column...): writing a placeholder would lose data silently.
+ * Returns 0, or an exit code after printing the error. */
+static int rows_check_decodable(struct rows_run *run)
+{
+    const struct dh_schema *sc = run->schema;
+    for (size_t k = 0; k < run->n_cols; k++) {
+        const struct dh_field *f = &sc->fields[run->cols[k]];
+        if (dh_field_decodable(f))
+            continue;
+        char list[1024];
+        rows_column_list(sc, 1, list, sizeof list);
+        cli_errorf("column '%s' has type %s, which dhtui cannot read; leave it out with "
+                   "--columns (readable columns: %s)",
+                   f->name, f->type_name, list);
+        return CLI_EXIT_FAIL;
+    }
+    return 0;
 }
 
 /* Pick the output columns: --columns in its order, else every visible one.
@@ -192,7 +213,7 @@ static int rows_pick_columns(struct rows_run *run)
         for (size_t i = 0; i < sc->n_fields; i++)
             if (!sc->fields[i].hidden)
                 rows_add_column(run, i);
-        return 0;
+        return rows_check_decodable(run);
     }
     const char *p = run->o->columns;
     for (;;) {
@@ -210,7 +231,7 @@ static int rows_pick_columns(struct rows_run *run)
             i++;
         if (i == sc->n_fields) {
             char list[1024];
-            rows_column_list(sc, list, sizeof list);
+            rows_column_list(sc, 0, list, sizeof list);
             cli_errorf("no column named '%.*s' in this table (its columns: %s)", (int)len, p,
                        list);
             return CLI_EXIT_USAGE;
@@ -220,7 +241,7 @@ static int rows_pick_columns(struct rows_run *run)
             break;
         p = end + 1;
     }
-    return 0;
+    return rows_check_decodable(run);
 }
 
 /* ---- resolving and paging ---- */

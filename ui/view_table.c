@@ -383,7 +383,8 @@ static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column
     char buf[CELLFIT_NUMBER_MAX * 8 + 16], hashes[CELLFIT_NUMBER_MAX + 1];
     cell_text(c, i, local_time, buf, sizeof buf);
     attr_t at = base;
-    int null = cell_is_null(c, i);
+    /* a column dhtui does not decode shows its type, dim like a null */
+    int null = cell_is_null(c, i) || (c && c->field && !dh_field_decodable(c->field));
     if (null)
         at = base == A_NORMAL ? draw_attr(DR_NULL) : base | A_DIM;
     int whole = !null && c && c->field && cellfit_whole(c->field);
@@ -1306,7 +1307,7 @@ struct schema_line {
     char label[64];
     char arrow[64];
     char dh_type[128];
-    int hidden;
+    int hidden; /* 1: a style column; 2: a column dhtui does not decode */
 };
 
 struct schema_view {
@@ -1362,7 +1363,8 @@ static void schema_draw(struct view *vv, struct app *a, WINDOW *w)
             draw_fill(w, y, 0, cols, base);
         draw_fmt(w, y, 1, 4, sel ? base : draw_attr(DR_POSITION), DT_RIGHT, "%zu", i + 1);
         char nm[160];
-        snprintf(nm, sizeof nm, "%s%s", l->name, l->hidden ? " (hidden)" : "");
+        snprintf(nm, sizeof nm, "%s%s", l->name,
+                 l->hidden == 1 ? " (hidden)" : l->hidden ? " (not shown by dhtui)" : "");
         draw_str(w, y, 7, wn, base, nm, DT_ELLIPSIS);
         draw_str(w, y, 7 + wn + 2, wl, base, l->label, DT_ELLIPSIS);
         draw_str(w, y, 7 + wn + wl + 4, wa, base, l->arrow, DT_ELLIPSIS);
@@ -1433,7 +1435,7 @@ struct view *view_schema_new(struct app *a, const char *name, const struct dh_sc
         dh_format_type_label(f, l->label, sizeof l->label);
         arrow_type(f, l->arrow, sizeof l->arrow);
         ui_copy(l->dh_type, sizeof l->dh_type, f->dh_type ? f->dh_type : "");
-        l->hidden = f->hidden;
+        l->hidden = f->hidden ? 1 : dh_field_decodable(f) ? 0 : 2; /* 2: values not decoded */
     }
     return &v->base;
 }

@@ -608,7 +608,14 @@ static void test_unsupported(void)
         CHECK_REQ(dh_schema_decode(msg, len, &s, &err) == DH_OK);
         CHECK_INT(dh_schema_check_supported(&s, &err), DH_ENOTSUP);
         CHECK_STR(err.msg, cases[i].msg);
-        /* and a batch for it is refused with the same message */
+        /* the rest of the table reads without it (test_undecodable_between), unless
+         * its layout is unknown: then a batch is refused with the same message */
+        if (cases[i].f.tag != 99) {
+            CHECK_INT(dh_schema_check_readable(&s, &err), DH_OK);
+            dh_schema_reset(&s);
+            free(msg);
+            continue;
+        }
         struct tu_body bd = {0};
         tu_body_node(&bd, 0, 0);
         size_t hl;
@@ -1273,6 +1280,298 @@ static void test_read_i64_int32(void)
     free(sm);
 }
 
+/* ---- columns dhtui cannot decode, between columns it can ---- */
+
+/* A field with any number of children (Struct, Map, Union, RunEndEncoded). */
+struct nfield {
+    const char *name;
+    uint8_t tag;
+    int mode; /* Union.mode (1 Dense), else -1 */
+    int dict;
+    const struct nfield *kids[3];
+};
+
+static uint32_t build_nfield(struct dh_fbb *b, const struct nfield *f)
+{
+    uint32_t refs[3];
+    size_t nk = 0;
+    for (; nk < 3 && f->kids[nk]; nk++)
+        refs[nk] = build_nfield(b, f->kids[nk]);
+    uint32_t kids = nk ? dh_fbb_create_vector_refs(b, refs, nk) : 0;
+    uint32_t name = dh_fbb_create_cstring(b, f->name);
+    uint32_t dict = 0;
+    if (f->dict) {
+        dh_fbb_start_table(b);
+        dh_fbb_add_i64(b, 0, 1, 0);
+        dict = dh_fbb_end_table(b);
+    }
+    dh_fbb_start_table(b);
+    if (f->tag == 2) { /* Int: bitWidth, is_signed */
+        dh_fbb_add_i32(b, 0, f->mode, 0);
+        dh_fbb_add_bool(b, 1, 1, 0);
+    } else if (f->mode >= 0) {
+        dh_fbb_add_i16(b, 0, (int16_t)f->mode, -1);
+    }
+    uint32_t type = dh_fbb_end_table(b);
+    dh_fbb_start_table(b);
+    dh_fbb_add_offset(b, 0, name);
+    dh_fbb_add_bool(b, 1, 1, 0);
+    dh_fbb_add_union(b, 3, f->tag, type);
+    dh_fbb_add_offset(b, 4, dict);
+    dh_fbb_add_offset(b, 5, kids);
+    return dh_fbb_end_table(b);
+}
+
+static uint8_t *build_nschema(const struct nfield *const *fields, size_t n, size_t *len)
+{
+    struct dh_fbb b;
+    dh_fbb_init(&b);
+    uint32_t refs[16];
+    for (size_t i = 0; i < n; i++)
+        refs[i] = build_nfield(&b, fields[i]);
+    uint32_t fv = dh_fbb_create_vector_refs(&b, refs, n);
+    dh_fbb_start_table(&b);
+    dh_fbb_add_offset(&b, 1, fv);
+    uint32_t schema = dh_fbb_end_table(&b);
+    return finish_message(&b, 1, schema, 0, len);
+}
+
+/* A RecordBatch with variadicBufferCounts (n_var entries of var[]). */
+static uint8_t *build_vbatch(const struct tu_body *bd, int64_t length, const int64_t *var,
+                             size_t n_var, size_t *len)
+{
+    struct dh_fbb b;
+    dh_fbb_init(&b);
+    uint32_t nodes = dh_fbb_create_vector(&b, bd->nodes, 16, bd->nn, 8);
+    uint32_t bufs = dh_fbb_create_vector(&b, bd->bufs, 16, bd->nb, 8);
+    uint32_t vc = n_var ? dh_fbb_create_vector(&b, var, 8, n_var, 8) : 0;
+    dh_fbb_start_table(&b);
+    dh_fbb_add_i64(&b, 0, length, 0);
+    dh_fbb_add_offset(&b, 1, nodes);
+    dh_fbb_add_offset(&b, 2, bufs);
+    dh_fbb_add_offset(&b, 4, vc);
+    uint32_t rb = dh_fbb_end_table(&b);
+    return finish_message(&b, 3, rb, (int64_t)bd->len, len);
+}
+
+static const struct nfield nf_i32 = {"i", 2, 32, 0, {NULL}};
+static const struct nfield nf_i64 = {"x", 2, 64, 0, {NULL}};
+static const struct nfield nf_str = {"y", 5, -1, 0, {NULL}};
+static const struct nfield nf_iv = {"iv", 11, 2, 0, {NULL}}; /* Interval MONTH_DAY_NANO */
+static const struct nfield nf_st = {"st", 13, -1, 0, {&nf_i64, &nf_str}};
+static const struct nfield nf_entries = {"entries", 13, -1, 0, {&nf_str, &nf_i32}};
+static const struct nfield nf_map = {"m", 17, -1, 0, {&nf_entries}};
+static const struct nfield nf_dict = {"d", 5, -1, 1, {NULL}};
+static const struct nfield nf_union = {"u", 14, 1, 0, {&nf_i32}};
+static const struct nfield nf_ree = {"r", 22, -1, 0, {&nf_i32, &nf_str}};
+static const struct nfield nf_view = {"v", 24, -1, 0, {NULL}};
+static const struct nfield nf_iv_el = {"", 11, 1, 0, {NULL}};
+static const struct nfield nf_list_iv = {"l", 12, -1, 0, {&nf_iv_el}};
+static const struct nfield nf_a = {"a", 2, 32, 0, {NULL}};
+static const struct nfield nf_s = {"s", 5, -1, 0, {NULL}};
+static const struct nfield nf_z = {"z", 2, 64, 0, {NULL}};
+static const struct nfield *const degrade_fields[] = {
+    &nf_a, &nf_iv, &nf_s, &nf_st, &nf_map, &nf_dict, &nf_union,
+    &nf_ree, &nf_view, &nf_list_iv, &nf_z,
+};
+enum { DEGRADE_N = sizeof degrade_fields / sizeof *degrade_fields };
+
+/* 3 rows of degrade_fields; `drop` buffers left off the end (a malformed batch). */
+static void degrade_body(struct tu_body *bd)
+{
+    static const uint8_t zeros[64];
+    int32_t a[3] = {1, -2, 3};
+    tu_body_node(bd, 3, 0); /* a */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, a, 12);
+    uint8_t valid = 0x5; /* iv: row 1 null */
+    tu_body_node(bd, 3, 1);
+    tu_body_buf(bd, &valid, 1);
+    tu_body_buf(bd, zeros, 48);
+    int32_t soffs[4] = {0, 3, 3, 5};
+    tu_body_node(bd, 3, 1); /* s: row 1 null */
+    tu_body_buf(bd, &valid, 1);
+    tu_body_buf(bd, soffs, 16);
+    tu_body_buf(bd, "onetw", 5);
+    tu_body_node(bd, 3, 0); /* st */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_node(bd, 3, 0); /* st.x */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zeros, 24);
+    tu_body_node(bd, 3, 0); /* st.y */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zeros, 16);
+    tu_body_buf(bd, NULL, 0);
+    int32_t moffs[4] = {0, 2, 2, 4};
+    tu_body_node(bd, 3, 0); /* m */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, moffs, 16);
+    tu_body_node(bd, 4, 0); /* m.entries */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_node(bd, 4, 0); /* m.entries.key */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zeros, 20);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_node(bd, 4, 0); /* m.entries.value */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zeros, 16);
+    tu_body_node(bd, 3, 0); /* d: indices */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zeros, 12);
+    tu_body_node(bd, 3, 0); /* u: dense, type ids and offsets, no validity */
+    tu_body_buf(bd, zeros, 3);
+    tu_body_buf(bd, zeros, 12);
+    tu_body_node(bd, 3, 0); /* u.i */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zeros, 12);
+    tu_body_node(bd, 3, 0); /* r: no buffers of its own */
+    int32_t run_end = 3;
+    tu_body_node(bd, 1, 0); /* r.run_ends */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, &run_end, 4);
+    tu_body_node(bd, 1, 0); /* r.values */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zeros, 8);
+    tu_body_buf(bd, NULL, 0);
+    tu_body_node(bd, 3, 0); /* v: validity, views, then 2 variadic data buffers */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zeros, 48);
+    tu_body_buf(bd, "abc", 3);
+    tu_body_buf(bd, "de", 2);
+    int32_t loffs[4] = {0, 1, 1, 2};
+    tu_body_node(bd, 3, 0); /* l */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, loffs, 16);
+    tu_body_node(bd, 2, 0); /* l's Interval elements (YEAR_MONTH: 4 bytes) */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, zeros, 8);
+    int64_t z[3] = {INT64_MAX, 0, -9};
+    uint8_t zvalid = 0x3; /* z: row 2 null */
+    tu_body_node(bd, 3, 1);
+    tu_body_buf(bd, &zvalid, 1);
+    tu_body_buf(bd, z, 24);
+}
+
+/* Write an IPC stream of the schema and one batch into tests/fuzz/corpus when
+ * DH_WRITE_CORPUS names the fuzz_arrow corpus directory. */
+static void maybe_write_corpus(const char *name, const uint8_t *sm, size_t sl,
+                               const uint8_t *hm, size_t hl, const struct tu_body *bd)
+{
+    const char *dir = getenv("DH_WRITE_CORPUS");
+    char path[512];
+    if (!dir || snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return;
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return;
+    static const uint8_t pad[8];
+    const uint8_t *msgs[2] = {sm, hm};
+    size_t lens[2] = {sl, hl};
+    for (int i = 0; i < 2; i++) {
+        size_t padded = (lens[i] + 7) & ~(size_t)7;
+        uint8_t pre[8] = {0xFF, 0xFF, 0xFF, 0xFF};
+        dh_fbb_put_u32(pre + 4, (uint32_t)padded);
+        fwrite(pre, 1, 8, fp);
+        fwrite(msgs[i], 1, lens[i], fp);
+        fwrite(pad, 1, padded - lens[i], fp);
+    }
+    fwrite(bd->data, 1, bd->len, fp);
+    fclose(fp);
+}
+
+/* Columns dhtui cannot decode sit between ones it can: each is skipped by
+ * exactly its nodes and buffers, so the others decode exactly. */
+static void test_undecodable_between(void)
+{
+    size_t sl, hl;
+    uint8_t *sm = build_nschema(degrade_fields, DEGRADE_N, &sl);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
+    CHECK_INT(dh_schema_check_supported(&s, &err), DH_ENOTSUP);
+    CHECK_STR(err.msg, "column 'iv': type Interval is not supported.");
+    CHECK_INT(dh_schema_check_readable(&s, &err), DH_OK);
+    static const char *const names[DEGRADE_N] = {
+        NULL, "Interval", NULL, "Struct", "Map", "Dictionary<Utf8>", "Union",
+        "RunEndEncoded", "Utf8View", "List<Interval>", NULL,
+    };
+    for (size_t i = 0; i < DEGRADE_N; i++) {
+        CHECK_INT(dh_field_decodable(&s.fields[i]), names[i] == NULL);
+        if (names[i])
+            CHECK_STR(s.fields[i].type_name, names[i]);
+    }
+    struct tu_body bd = {0};
+    degrade_body(&bd);
+    int64_t var[1] = {2};
+    uint8_t *hdr = build_vbatch(&bd, 3, var, 1, &hl);
+    maybe_write_corpus("undecodable_between", sm, sl, hdr, hl, &bd);
+    struct dh_batch b;
+    dh_batch_init(&b);
+    CHECK_REQ(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err) == DH_OK);
+    CHECK_INT((long long)b.n_columns, DEGRADE_N);
+    const struct dh_column_view *c = b.columns;
+    CHECK_INT(dh_column_get_i64(&c[0], 0), 1);
+    CHECK_INT(dh_column_get_i64(&c[0], 1), -2);
+    CHECK_INT(dh_column_get_i64(&c[0], 2), 3);
+    CHECK(tu_cell_is_text(&c[2], 0, "one"));
+    CHECK(dh_column_is_null(&c[2], 1));
+    CHECK(tu_cell_is_text(&c[2], 2, "tw"));
+    CHECK_INT(dh_column_get_i64(&c[10], 0), INT64_MAX);
+    CHECK_INT(dh_column_get_i64(&c[10], 1), 0);
+    CHECK(!dh_column_is_null(&c[10], 1));
+    CHECK(dh_column_is_null(&c[10], 2));
+    /* the skipped columns: their length and nulls, no values */
+    CHECK_INT(c[1].length, 3);
+    CHECK(!dh_column_is_null(&c[1], 0));
+    CHECK(dh_column_is_null(&c[1], 1));
+    const uint8_t *p;
+    size_t n;
+    for (size_t i = 0; i < DEGRADE_N; i++) {
+        if (!names[i])
+            continue;
+        CHECK_INT(c[i].length, 3);
+        CHECK(c[i].values == NULL && c[i].child == NULL);
+        CHECK_INT(dh_column_get_bytes(&c[i], 0, &p, &n), DH_EINVAL);
+        CHECK_INT(dh_column_get_i64(&c[i], 0), 0);
+    }
+    dh_batch_reset(&b);
+    free(hdr);
+    /* without the variadic count the Utf8View column cannot be stepped over */
+    hdr = build_vbatch(&bd, 3, NULL, 0, &hl);
+    CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_EINVAL);
+    free(hdr);
+    /* one buffer too few or too many is malformed, skipped columns included */
+    bd.nb--;
+    hdr = build_vbatch(&bd, 3, var, 1, &hl);
+    CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_EINVAL);
+    free(hdr);
+    var[0] = 3;
+    bd.nb++;
+    hdr = build_vbatch(&bd, 3, var, 1, &hl);
+    CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_EINVAL);
+    free(hdr);
+    dh_schema_reset(&s);
+    free(sm);
+}
+
+/* A type whose layout dhtui does not know still refuses the whole table. */
+static void test_undecodable_unknown_layout(void)
+{
+    static const struct nfield odd = {"x", 99, -1, 0, {NULL}};
+    static const struct nfield *const fs[] = {&nf_a, &odd};
+    size_t sl;
+    uint8_t *sm = build_nschema(fs, 2, &sl);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
+    CHECK_INT(dh_schema_check_readable(&s, &err), DH_ENOTSUP);
+    CHECK_STR(err.msg, "column 'x': type type #99 is not supported.");
+    dh_schema_reset(&s);
+    free(sm);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty),
@@ -1281,5 +1580,6 @@ int main(void)
               T(test_unsupported), T(test_bad_params), T(test_encapsulated),
               T(test_deephaven_layout), T(test_refusals), T(test_malformed_batches),
               T(test_other_widths), T(test_stream_framing), T(test_bulk_readers),
-              T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32));
+              T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32),
+              T(test_undecodable_between), T(test_undecodable_unknown_layout));
 }

@@ -641,7 +641,7 @@ static void test_type_labels(void)
     CHECK_STR(b, "Union");
     int32_t x = 0;
     struct dh_column_view cu = col_fixed(&u, &x, 4, 1);
-    CHECK_STR(cell(&cu, 0, NULL), "(Union)");
+    CHECK_STR(cell(&cu, 0, NULL), "\xe2\x80\xb9Union\xe2\x80\xba");
     f.dh_type = "java.lang.String";
     CHECK_INT(dh_format_type_label(&f, b, 6), 5);
     CHECK_STR(b, "St\xe2\x80\xa6");
