@@ -176,10 +176,13 @@ static void rows_add_column(struct rows_run *run, size_t i)
 
 /* Refuse a picked column whose values dhtui does not decode (an Interval, a Map, a
  * dictionary-encoded column...): writing a placeholder would lose data silently.
+ * --format arrow writes the server's bytes, so it keeps such columns.
  * Returns 0, or an exit code after printing the error. */
 static int rows_check_decodable(struct rows_run *run)
 {
     const struct dh_schema *sc = run->schema;
+    if (run->o->format == CLI_FORMAT_ARROW)
+        return 0; /* the server's bytes as they are: nothing is decoded */
     for (size_t k = 0; k < run->n_cols; k++) {
         const struct dh_field *f = &sc->fields[run->cols[k]];
         if (dh_field_decodable(f))
