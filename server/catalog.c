@@ -1004,8 +1004,12 @@ void demo_catalog_free(struct demo_catalog *cat)
 {
     if (!cat)
         return;
-    for (size_t i = 0; i < cat->n; i++)
-        object_free(cat->objs[i]);
+    for (size_t i = 0; i < cat->n; i++) {
+        if (cat->objs[i]->gen == GEN_LIVE)
+            demo_object_unref(cat->objs[i]); /* churn: counted references */
+        else
+            object_free(cat->objs[i]);
+    }
     free(cat->objs);
     object_free(cat->plot_data);
     pthread_mutex_destroy(&cat->mu);
@@ -1049,6 +1053,71 @@ const struct demo_object *demo_catalog_find(struct demo_catalog *cat, const char
     return o;
 }
 
+/* ---- churn (the control command `add NAME churn`) ----
+ * A small live table for watching a table change: on every tick of quotes (its
+ * clock) some rows leave, some come back between others, and some values
+ * change; each tick re-derives it (demo_object_new_live), so subscribers get the
+ * whole viewport again, as for a sorted live view. */
+enum { CHURN_IDS = 20 };
+
+/* Whether id k is in the table at tick g: each id leaves for one tick in 7. */
+static int churn_present(int64_t k, int64_t g)
+{
+    return (k * 3 + g) % 7 != 0;
+}
+
+static const struct demo_object *churn_refresh(const struct demo_object *quotes,
+                                               const uint8_t *recipe, size_t recipe_len)
+{
+    (void)recipe;
+    (void)recipe_len;
+    int64_t g = demo_object_size(quotes) / DEMO_QUOTES_PER_TICK;
+    int64_t *id = malloc(CHURN_IDS * sizeof *id), *value = malloc(CHURN_IDS * sizeof *value);
+    if (!id || !value) {
+        free(id);
+        free(value);
+        return NULL;
+    }
+    int64_t n = 0;
+    for (int64_t k = 0; k < CHURN_IDS; k++) {
+        if (!churn_present(k, g))
+            continue;
+        id[n] = 10 * (k + 1);
+        value[n++] = 1000 * (k + 1) + (g + k) / 3; /* a third of the rows change per tick */
+    }
+    struct demo_out_col cols[2] = {
+        {.name = "Id", .type = DEMO_COL_LONG, .src = -1, .i = id},
+        {.name = "Value", .type = DEMO_COL_LONG, .src = -1, .i = value},
+    };
+    return demo_object_new_computed(NULL, NULL, n, cols, 2);
+}
+
+/* The churn table `name`, ticking with quotes (NULL without quotes). Caller holds
+ * the mutex. */
+static struct demo_object *churn_new(struct demo_catalog *cat, const char *name)
+{
+    const struct demo_object *quotes = find_locked(cat, "quotes");
+    const struct demo_object *now = quotes ? churn_refresh(quotes, NULL, 0) : NULL;
+    if (!now)
+        return NULL;
+    struct demo_object *o =
+        (struct demo_object *)demo_object_new_live(quotes, now, churn_refresh, NULL, 0, 0);
+    char *n = o ? dup_str(name) : NULL;
+    char *d = o ? dup_str("Rows come, go and change on every quotes tick") : NULL;
+    if (!n || !d) {
+        free(n);
+        free(d);
+        demo_object_unref(o);
+        return NULL;
+    }
+    free(o->name);
+    free(o->description);
+    o->name = n;
+    o->description = d;
+    o->hidden = 0;
+    return o;
+}
+
 /* A new script-variable object of `type`, shaped after `like` where it applies. */
 static struct demo_object *make_added(struct demo_catalog *cat, const char *name,
                                       const char *type, const struct demo_object *like)
@@ -1056,6 +1125,8 @@ static struct demo_object *make_added(struct demo_catalog *cat, const char *name
     char desc[128];
     if (strcmp(type, "Figure") == 0)
         return figure_new(cat, name, "Line plot of a price over time", 0);
+    if (strcmp(type, "churn") == 0)
+        return churn_new(cat, name);
     if (strcmp(type, "Table") != 0) {
         snprintf(desc, sizeof desc, "An opaque %s object", type);
         return object_new(name, type, desc, KIND_OTHER, 0);
@@ -1086,7 +1157,10 @@ const struct demo_object *demo_catalog_add(struct demo_catalog *cat, const char 
         goto out; /* names stay unique among live objects, so find is unambiguous */
     o = make_added(cat, name, type, like ? find_locked(cat, like) : NULL);
     if (o && catalog_push(cat, o) != 0) {
-        object_free(o);
+        if (o->gen == GEN_LIVE)
+            demo_object_unref(o);
+        else
+            object_free(o);
         o = NULL;
     }
     if (o && old)
