@@ -61,6 +61,9 @@ static const struct role_style dark[DR_COUNT] = {
     [DR_HINT_LABEL] = {-1, -1, -1, -1, A_NORMAL, A_NORMAL},
     [DR_PROMPT] = {110, -1, COLOR_CYAN, -1, A_BOLD, A_BOLD},
     [DR_MATCH] = {172, -1, COLOR_YELLOW, -1, A_UNDERLINE, A_UNDERLINE},
+    [DR_CHANGED] = {16, 178, COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE},
+    [DR_CHANGED_FADE] = {178, -1, COLOR_YELLOW, -1, A_NORMAL, A_BOLD},
+    [DR_NEW_ROW] = {71, -1, COLOR_GREEN, -1, A_BOLD, A_BOLD},
 };
 
 /* For a light background: darker text, light bars; no yellow text. */
@@ -84,6 +87,9 @@ static const struct role_style light[DR_COUNT] = {
     [DR_HINT_LABEL] = {-1, -1, -1, -1, A_NORMAL, A_NORMAL},
     [DR_PROMPT] = {25, -1, COLOR_BLUE, -1, A_BOLD, A_BOLD},
     [DR_MATCH] = {130, -1, COLOR_MAGENTA, -1, A_UNDERLINE, A_UNDERLINE},
+    [DR_CHANGED] = {16, 222, COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE},
+    [DR_CHANGED_FADE] = {130, -1, COLOR_MAGENTA, -1, A_NORMAL, A_BOLD},
+    [DR_NEW_ROW] = {28, -1, COLOR_GREEN, -1, A_BOLD, A_BOLD},
 };
 
 int draw_theme_parse(const char *name, enum draw_theme *out)

@@ -32,6 +32,9 @@ enum draw_role {
     DR_HINT_LABEL,   /* its label */
     DR_PROMPT,       /* the input line's prompt */
     DR_MATCH,        /* filter matches */
+    DR_CHANGED,      /* a live cell that just changed */
+    DR_CHANGED_FADE, /* ... fading */
+    DR_NEW_ROW,      /* the row number of a live row that just came */
     DR_COUNT,
 };
 

@@ -97,6 +97,9 @@ static const struct key_binding pager_bindings[] = {
     {'R', ACT_REFRESH, "reload the visible rows", NULL, 0},
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
+    /* last: the first hint to go when the line is short */
+    {'P', ACT_PAUSE, "pause a ticking table's updates while reading; P again resumes",
+     "Pause", KB_HINT},
 };
 
 static const struct key_binding schema_bindings[] = {

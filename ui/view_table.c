@@ -323,7 +323,55 @@ static unsigned take_failure(struct table_view *v, struct app *a, const struct d
     return UR_REDRAW | UR_STATUS;
 }
 
-/* A window arrived. */
+/* Show rows (owned from now on), the answer to request req: a ticking
+ * table's update of the same live window marks what changed, and the cursor
+ * stays on its row as rows move around it. */
+static void show_rows(struct table_view *v, struct app *a, struct dh_rows *rows, uint64_t req)
+{
+    if (v->is_static == 0 && rows) {
+        int same = v->rows && req && req == v->rows_req && v->rows->first == rows->first;
+        int64_t old_first = v->rows ? v->rows->first : 0;
+        int64_t track = !v->follow && have_row(v, v->cur) ? v->cur - old_first : -1;
+        int64_t moved = track;
+        live_marks_update(&v->marks, rows, same, old_first, v->size, a->now_ms, &moved);
+        if (track >= 0 && moved >= 0) {
+            int64_t delta = rows->first + moved - v->cur;
+            v->cur += delta;
+            v->top += delta; /* the row keeps its place on screen too */
+        }
+    } else {
+        live_marks_reset(&v->marks);
+    }
+    if (v->rows) {
+        dh_rows_reset(v->rows);
+        free(v->rows);
+    }
+    v->rows = rows;
+    v->rows_req = req;
+    v->last_rows_ms = a->now_ms;
+    if (v->rows && v->rows->table_size >= 0)
+        v->size = v->rows->table_size;
+    if (v->follow && v->size > 0)
+        v->cur = v->size - 1; /* like tail -f; the next pass asks for the new rows */
+    v->vis_for = NULL; /* a new schema object: recompute the shown columns */
+    update_visible(v);
+    fit_widths(v);
+    table_clamp_rows(v);
+}
+
+/* Forget an update held while paused. */
+static void drop_held(struct table_view *v)
+{
+    if (v->held) {
+        dh_rows_reset(v->held);
+        free(v->held);
+    }
+    v->held = NULL;
+    v->held_updates = 0;
+}
+
+/* A window arrived. While paused, an update of the window on screen waits
+ * (the newest one replaces an older one); another window (a scroll) shows. */
 static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *ev)
 {
     v->last_ms = ev->elapsed_ms;
@@ -337,23 +385,43 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
     v->retrying = v->gone = v->failed = 0;
     v->heard = time(NULL);
     v->err[0] = '\0';
-    if (v->rows) {
-        dh_rows_reset(v->rows);
-        free(v->rows);
-    }
-    v->rows = ev->rows;
-    ev->rows = NULL;
     v->rows_epoch = ev->epoch;
-    v->last_rows_ms = a->now_ms;
-    if (v->rows && v->rows->table_size >= 0)
-        v->size = v->rows->table_size;
-    if (v->follow && v->size > 0)
-        v->cur = v->size - 1; /* like tail -f; the next pass asks for the new rows */
-    v->vis_for = NULL; /* a new schema object: recompute the shown columns */
-    update_visible(v);
-    fit_widths(v);
-    table_clamp_rows(v);
+    struct dh_rows *rows = ev->rows;
+    ev->rows = NULL;
+    if (v->paused && v->rows && rows && ev->req == v->rows_req &&
+        rows->first == v->rows->first) {
+        drop_held(v);
+        v->held = rows;
+        v->held_updates++;
+        return UR_STATUS;
+    }
+    drop_held(v);
+    show_rows(v, a, rows, ev->req);
     return UR_REDRAW | UR_STATUS;
+}
+
+/* P: pause a ticking table's updates, or resume them (the newest held
+ * update shows at once, its changes marked). */
+static unsigned toggle_pause(struct table_view *v, struct app *a)
+{
+    if (v->is_static == 1) {
+        app_message(a, APP_INFO, "%s is static: there are no updates to pause.", v->name);
+        return UR_HANDLED | UR_STATUS;
+    }
+    v->paused = !v->paused;
+    if (v->paused) {
+        app_message(a, APP_INFO, "Paused: the rows stay as they are; P resumes.");
+        return UR_HANDLED | UR_REDRAW | UR_STATUS;
+    }
+    int n = v->held_updates;
+    if (v->held) {
+        struct dh_rows *rows = v->held;
+        v->held = NULL;
+        show_rows(v, a, rows, v->rows_req);
+    }
+    drop_held(v);
+    app_message(a, APP_INFO, "Resumed (%d update%s came while paused).", n, n == 1 ? "" : "s");
+    return UR_HANDLED | UR_REDRAW | UR_STATUS;
 }
 
 /* ---- drawing ---- */
@@ -397,9 +465,9 @@ static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column
 static void table_draw(struct view *vv, struct app *a, WINDOW *w)
 {
     struct table_view *v = (struct table_view *)vv;
-    (void)a;
     int cols = getmaxx(w), lines = getmaxy(w);
     v->page = lines - HEADER_LINES > 1 ? lines - HEADER_LINES : 1;
+    v->marks_shown = 0;
     update_visible(v);
     table_clamp_rows(v);
     const struct dh_schema *s = schema_of(v);
@@ -444,6 +512,7 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
         draw_str(w, HEADER_LINES + 1, 2, cols - 4, draw_attr(DR_DIM), "(no rows)", 0);
         return;
     }
+    int shown = 0; /* a live mark is on screen */
     for (int r = 0; r < v->page; r++) {
         int64_t pos = v->top + r;
         if (n >= 0 && pos >= n)
@@ -453,14 +522,23 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
         attr_t base = sel ? draw_attr(DR_CURSOR) : A_NORMAL;
         if (sel)
             draw_fill(w, y, 0, cols, base);
-        draw_fmt(w, y, 0, v->pos_width, sel ? base : draw_attr(DR_POSITION), DT_RIGHT, "%lld",
-                 (long long)(pos + 1));
         int have = have_row(v, pos);
         int64_t i = have ? pos - v->rows->first : 0;
+        /* A live row that just came: its number marked, and a + beside it. */
+        int added = have ? live_marks_row(&v->marks, i, a->now_ms) : 0;
+        attr_t pa = sel ? base : draw_attr(added ? DR_NEW_ROW : DR_POSITION);
+        draw_fmt(w, y, 0, v->pos_width, pa, DT_RIGHT, "%lld", (long long)(pos + 1));
+        if (added)
+            draw_str(w, y, v->pos_width, 1, sel ? base : draw_attr(DR_NEW_ROW), "+", 0);
+        shown |= added;
         x = x0;
         for (size_t k = v->left; k < v->n_vis && x < cols; k++) {
             int cw = v->widths[k] < cols - x ? v->widths[k] : cols - x;
             attr_t ca = sel && k == v->col ? draw_attr(DR_CURSOR_CELL) : base;
+            int changed = have ? live_marks_cell(&v->marks, i, v->vis[k], a->now_ms) : 0;
+            if (changed && !(sel && k == v->col)) /* the cursor cell stays findable */
+                ca = draw_attr(changed == 2 ? DR_CHANGED : DR_CHANGED_FADE);
+            shown |= changed;
             if (!have) {
                 draw_str(w, y, x, cw, sel ? ca : draw_attr(DR_DIM), draw_glyph(DG_LOADING), 0);
             } else {
@@ -470,11 +548,34 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
             x += v->widths[k] + 2;
         }
     }
+    v->marks_shown = shown;
     if (v->err[0] && !v->rows)
         draw_str(w, HEADER_LINES + 1, 2, cols - 4, draw_attr(DR_BAD), v->err, DT_ELLIPSIS);
 }
 
-/* Visible range, size, static/ticking, columns, last page time. */
+/* How long ago a live window last changed, as the title says it: tenths of a
+ * second for 2 s, then seconds, then minutes; *next (may be NULL) = ms until
+ * the text changes. */
+static void ago_text(int64_t age, char *buf, size_t n, int64_t *next)
+{
+    int64_t step;
+    if (age < 0)
+        age = 0;
+    if (age < 2000) {
+        step = 100;
+        snprintf(buf, n, "updated %.1f s ago", (double)(age / 100) / 10.0);
+    } else if (age < 60000) {
+        step = 1000;
+        snprintf(buf, n, "updated %lld s ago", (long long)(age / 1000));
+    } else {
+        step = 60000;
+        snprintf(buf, n, "updated %lld min ago", (long long)(age / 60000));
+    }
+    if (next)
+        *next = step - age % step;
+}
+
+/* Visible range, size, static/live, columns, page time (static tables). */
 static void table_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
                         size_t nr)
 {
@@ -509,10 +610,20 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
             strftime(hms, sizeof hms, "%H:%M:%S", &tm);
         snprintf(stale, sizeof stale, "stale since %s", hms);
     }
+    char live[96] = "";
+    if (!quiet && v->is_static == 0) {
+        char held[48] = "";
+        if (v->held_updates)
+            snprintf(held, sizeof held, ", %d update%s waiting", v->held_updates,
+                     v->held_updates == 1 ? "" : "s");
+        if (v->rows)
+            ago_text(a->now_ms - v->last_rows_ms, v->ago, sizeof v->ago, NULL);
+        snprintf(live, sizeof live, "live, %s%s%s", v->follow ? "following, " : "",
+                 v->paused ? "paused" : v->rows ? v->ago : "waiting", held);
+    }
     const char *mode = quiet              ? stale
                      : v->is_static == 1 ? "static"
-                     : v->follow          ? "ticking, following"
-                     : v->is_static == 0  ? "ticking"
+                     : v->is_static == 0  ? live
                                           : "";
     char timing[64] = "";
     if (v->derive_req)
@@ -521,8 +632,8 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
         snprintf(timing, sizeof timing, "%s retrying", draw_spinner(a->now_ms));
     else if (v->req && !(v->req_ahead && screen_covered(v))) /* not for a prefetch */
         snprintf(timing, sizeof timing, "%s loading", draw_spinner(a->now_ms));
-    else if (v->last_ms > 0 || v->rows)
-        snprintf(timing, sizeof timing, "page %.0f ms", v->last_ms);
+    else if ((v->last_ms > 0 || v->rows) && v->is_static != 0)
+        snprintf(timing, sizeof timing, "page %.0f ms", v->last_ms); /* paging only */
     snprintf(right, nr, "rows %s-%s of %s  %s  %zu col%s  %s", from, to, total, mode, v->n_vis,
              v->n_vis == 1 ? "" : "s", timing);
 }
@@ -542,6 +653,9 @@ static void drop_window(struct table_view *v, struct app *a)
         free(v->rows);
         v->rows = NULL;
     }
+    live_marks_reset(&v->marks);
+    drop_held(v);
+    v->rows_req = 0;
     v->vis_for = NULL;
     v->cur = v->top = 0;
     v->follow = v->retrying = v->gone = v->failed = 0;
@@ -1023,6 +1137,7 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
     case ACT_GOTO:
         prompt_open(a, PROMPT_GOTO, "go to row: ", NULL, &goto_ops, v);
         return UR_HANDLED;
+    case ACT_PAUSE: return toggle_pause(v, a);
     case ACT_REFRESH:
         ensure_rows(v, a, 1);
         return UR_HANDLED | UR_STATUS;
@@ -1130,6 +1245,14 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
     unsigned r = saving;
     if (v->req != before)
         r |= UR_STATUS;
+    if (v->marks_shown || live_marks_next_change(&v->marks, now) >= 0)
+        r |= UR_REDRAW; /* a mark fades or goes */
+    if (v->is_static == 0 && v->rows && !v->paused) {
+        char ago[sizeof v->ago];
+        ago_text(now - v->last_rows_ms, ago, sizeof ago, NULL);
+        if (strcmp(ago, v->ago) != 0)
+            r |= UR_STATUS;
+    }
     if (v->req)
         r |= UR_STATUS; /* spinner */
     return r;
@@ -1146,7 +1269,16 @@ static int64_t window_next_tick(struct table_view *v, struct app *a, int64_t now
         int64_t t = v->last_rows_ms + TICK_REFRESH_MS - now;
         return t > 0 ? t : 0;
     }
-    return -1;
+    /* A live table: the next fade of a mark, the next "updated ... ago". */
+    int64_t wait = live_marks_next_change(&v->marks, now);
+    if (v->is_static == 0 && v->rows && !v->paused) {
+        int64_t ago;
+        char text[32];
+        ago_text(now - v->last_rows_ms, text, sizeof text, &ago);
+        if (wait < 0 || ago < wait)
+            wait = ago;
+    }
+    return wait;
 }
 
 /* The window's timers, and a save's progress bar (view_save.c). */
@@ -1179,6 +1311,8 @@ static void table_destroy(struct view *vv, struct app *a)
         free(v->rows);
     }
     dh_schema_reset(&v->info_schema);
+    live_marks_reset(&v->marks);
+    drop_held(v);
     free(v->vis);
     free(v->widths);
     free(v);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "dh_tableops.h"
+#include "live_marks.h"
 #include "view.h"
 
 enum { HEADER_LINES = 2 };
@@ -50,6 +51,16 @@ struct table_view {
     int64_t failed_first, failed_count;
     char err[512];
     int local_time;            /* instants in the local zone (--tz, key z) rather than UTC */
+
+    /* Live look (ticking tables): the flash of changed cells and new rows,
+     * and pausing (P): updates of the window on screen wait in held. */
+    uint64_t rows_req;         /* the request the rows on screen answered */
+    struct live_marks marks;   /* what the updates changed, by window row */
+    int marks_shown;           /* the last draw showed a mark (redraw when it goes) */
+    char ago[32];              /* "updated 0.3 s ago" as the title shows it */
+    int paused;                /* P: the window on screen is not updated */
+    struct dh_rows *held;      /* paused: the newest update (owned), or NULL */
+    int held_updates;          /* paused: updates that came */
 
     /* Sorts and filters (dh_tableops.h): source is an export derived from origin. */
     struct dh_source origin;   /* the table itself (durable when it can be) */

@@ -76,9 +76,9 @@ back_to_list
 
 # ---- quotes: ticking, refreshed without a key press; G follows the end ----
 open_table quotes
-expect_text main "ticking" 10
+expect_text main "live, updated" 10
 keys main G
-expect_text main "ticking, following" 5
+expect_text main "live, following" 5
 size_of() {
     screen main | head -n 1 | sed -n 's/.* of \([0-9,]*\) .*/\1/p' | tr -d ,
 }

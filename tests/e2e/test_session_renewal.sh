@@ -5,7 +5,7 @@
 # trades (same columns, the row jumped to) instead of whatever the old export
 # id names now or "loading" forever; a ticking pager resumes following by
 # itself; with the server gone the ticking pager says "stale since", never
-# "ticking, following".
+# "live, following".
 . "$(dirname "$0")/lib.sh"
 
 start_server
@@ -46,7 +46,7 @@ back_to_list
 # ---- quotes: following resumes after a renewal ----
 open_table quotes
 keys main G
-expect_text main "ticking, following" 5
+expect_text main "live, following" 5
 ended=$(log_lines main "event session ended")
 server_cmd expire-all
 wait_renewed main "$ended" || fail "no new session after expire-all"
@@ -59,7 +59,7 @@ wait_until 10 grown
 second=$(size_of)
 [ -n "$first" ] && [ -n "$second" ] && [ "$second" -gt "$first" ] ||
     fail "quotes stopped growing after the renewal ($first, then $second)"
-expect_text main "ticking, following" 5
+expect_text main "live, following" 5
 
 # ---- the server goes away: the live view says since when it is stale ----
 server_cmd quit
@@ -67,7 +67,7 @@ wait "$E2E_SERVER_PID" 2>/dev/null
 E2E_SERVER_PID= # gone: cleanup must not write to its control fifo
 exec 7>&-
 expect_text main "stale since " 15
-expect_no_text main "ticking, following" 5
+expect_no_text main "live, following" 5
 screen main | head -n 1 | grep -Eq "stale since [0-9]{2}:[0-9]{2}:[0-9]{2}" ||
     fail "the title does not say since when: $(screen main | head -n 1)"
 keys main q
