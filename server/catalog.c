@@ -1060,10 +1060,11 @@ const struct demo_object *demo_catalog_find(struct demo_catalog *cat, const char
  * whole viewport again, as for a sorted live view. */
 enum { CHURN_IDS = 20 };
 
-/* Whether id k is in the table at tick g: each id leaves for one tick in 7. */
+/* Whether id k is in the table at tick g: of the first three, 0 to 2 are gone
+ * (every row below moves), and each later id leaves for one tick in 7. */
 static int churn_present(int64_t k, int64_t g)
 {
-    return (k * 3 + g) % 7 != 0;
+    return k < 3 ? k >= g % 3 : (k * 3 + g) % 7 != 0;
 }
 
 static const struct demo_object *churn_refresh(const struct demo_object *quotes,
