@@ -79,25 +79,21 @@ static int same_row(const struct live_marks *old, size_t i, const struct live_ma
 }
 
 /* Line the new rows up with the old ones: old_of[j] is the old index of new
- * row j, or -1; same[j] says the rows are the same row (else a row was
- * replaced in place). Greedy, as a diff with unbounded look-ahead: the old
+ * row j (the same row), or -1 (a row that came). Greedy, as a diff with unbounded look-ahead: the old
  * row further down being the new one means old rows were removed; the new
  * row further down being the old one means rows were inserted; neither means
- * the row was replaced. */
-static void line_up(const struct live_marks *old, const struct live_marks *m, int64_t *old_of,
-                    unsigned char *same)
+ * one row left and another came in its place. */
+static void line_up(const struct live_marks *old, const struct live_marks *m, int64_t *old_of)
 {
     size_t i = 0, j = 0, no = old->n_rows, nn = m->n_rows;
     while (j < nn) {
         old_of[j] = -1;
-        same[j] = 0;
         if (i >= no) {
             j++;
             continue;
         }
         if (same_row(old, i, m, j)) {
-            old_of[j] = (int64_t)i++;
-            same[j++] = 1;
+            old_of[j++] = (int64_t)i++;
             continue;
         }
         size_t k, far = no > nn ? no : nn;
@@ -108,13 +104,15 @@ static void line_up(const struct live_marks *old, const struct live_marks *m, in
             }
             if (j + k < nn && same_row(old, i, m, j + k)) {
                 for (size_t s = 1; s < k; s++) /* new rows j..j+k-1 were inserted */
-                    old_of[j + s] = -1, same[j + s] = 0;
+                    old_of[j + s] = -1;
                 j += k;
                 break;
             }
         }
-        if (k == far) /* replaced in place */
-            old_of[j++] = (int64_t)i++;
+        if (k == far) { /* nothing alike: old row i left and new row j came */
+            i++;
+            j++;
+        }
     }
 }
 
@@ -136,19 +134,16 @@ int live_marks_update(struct live_marks *m, const struct dh_rows *rows, int comp
         return 0;
     }
     int64_t *old_of = calloc(m->n_rows, sizeof *old_of);
-    unsigned char *same = calloc(m->n_rows, 1);
-    if (!old_of || !same) {
-        free(old_of);
-        free(same);
+    if (!old_of) {
         live_marks_reset(&old);
         return 0; /* no marks this time */
     }
-    line_up(&old, m, old_of, same);
+    line_up(&old, m, old_of);
     size_t nf = m->n_fields;
     int64_t old_end = old_first + (int64_t)old.n_rows;
     for (size_t j = 0; j < m->n_rows; j++) {
         int64_t i = old_of[j];
-        if (moved && want >= 0 && i == want && (same[j] || compare))
+        if (moved && want >= 0 && i == want)
             *moved = (int64_t)j;
         if (!compare)
             continue;
@@ -166,7 +161,6 @@ int live_marks_update(struct live_marks *m, const struct dh_rows *rows, int comp
         }
     }
     free(old_of);
-    free(same);
     live_marks_reset(&old);
     return 0;
 }

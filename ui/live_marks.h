@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* live_marks: what the updates of a live (ticking) window changed, for the
  * pager's flash. Each window is compared with the previous one row by row
- * (rows are lined up by their contents: a row equal to an old one is that
- * row, moved by the inserts and removes around it); a cell whose value
+ * (rows are lined up by their contents: a row equal to an old one in at
+ * least half of its cells is that row, moved by the inserts and removes
+ * around it); a cell whose value
  * differs from its row's old value is marked changed, a row with no old
  * counterpart inside the old window is marked new. The marks carry the time
  * of the change, so a mark fades on its own; the lining up also says where
@@ -36,7 +37,7 @@ void live_marks_reset(struct live_marks *m);
  * compare: 1 when rows is an update of the same live window (marks are set),
  * 0 for another window (no marks; rows are still lined up). *moved (may be
  * NULL): on entry an old window index, on return its new index, or -1 when
- * that row is not in the new window (only rows equal to an old row count).
+ * that row is not in the new window.
  * Returns 0, or -1 when out of memory (m is then empty). */
 int live_marks_update(struct live_marks *m, const struct dh_rows *rows, int compare,
                       int64_t old_first, int64_t old_size, int64_t now_ms, int64_t *moved);

@@ -79,7 +79,7 @@ while [ $(($(date +%s%N) / 1000000)) -lt $end ]; do
     sleep 0.05
 done
 # Rows above it came and went: the row moved, and the cursor with it.
-[ "$moves" -ge 1 ] || fail "the cursor's row never moved in 6 s"
+[ "$moves" -ge 1 ] || { fail "the cursor's row never moved in 6 s"; screen main >&2; }
 echo "the cursor's row moved $moves times in 6 s"
 
 keys main Q
