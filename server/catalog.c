@@ -1004,12 +1004,15 @@ void demo_catalog_free(struct demo_catalog *cat)
 {
     if (!cat)
         return;
+    /* churn first: it holds counted references and reads quotes when it goes */
     for (size_t i = 0; i < cat->n; i++) {
-        if (cat->objs[i]->gen == GEN_LIVE)
-            demo_object_unref(cat->objs[i]); /* churn: counted references */
-        else
-            object_free(cat->objs[i]);
+        if (cat->objs[i]->gen == GEN_LIVE) {
+            demo_object_unref(cat->objs[i]);
+            cat->objs[i] = NULL;
+        }
     }
+    for (size_t i = 0; i < cat->n; i++)
+        object_free(cat->objs[i]); /* NULL-safe */
     free(cat->objs);
     object_free(cat->plot_data);
     pthread_mutex_destroy(&cat->mu);
