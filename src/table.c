@@ -550,6 +550,8 @@ static void concat_column(struct concat *c, const struct dh_field *f, const stru
         return;
     }
     concat_validity(c, p, np, total, out);
+    if (!dh_field_decodable(f))
+        return; /* a column dhtui does not decode: no values, only its nulls */
     int wide;
     if (is_var(f->type, &wide))
         concat_var(c, f, p, np, total, wide, out);

@@ -419,8 +419,76 @@ static void test_snapshot_request(void)
     CHECK_INT(dh_table_snapshot_request(&t, INT64_MAX, 10, NULL, &buf, &len, &err), DH_EINVAL);
 }
 
+/* id Int64, iv Interval (dhtui does not decode it), s Utf8: rows r0 .. r0+1, the
+ * second row of each batch null in iv. */
+static struct tu_bytes undecodable_batch(struct tu_body *r, int r0)
+{
+    memset(r, 0, sizeof *r);
+    int64_t ids[2] = {r0, r0 + 1};
+    tu_body_node(r, 2, 0);
+    tu_body_buf(r, NULL, 0);
+    tu_body_buf(r, ids, 16);
+    uint8_t valid = 0x1, months[8] = {0};
+    tu_body_node(r, 2, 1);
+    tu_body_buf(r, &valid, 1);
+    tu_body_buf(r, months, 8);
+    int32_t offs[3] = {0, 1, 2};
+    char text[2] = {(char)('a' + r0), (char)('b' + r0)};
+    tu_body_node(r, 2, 0);
+    tu_body_buf(r, NULL, 0);
+    tu_body_buf(r, offs, 12);
+    tu_body_buf(r, text, 2);
+    return tu_rb_msg(r, 2);
+}
+
+/* A column dhtui does not decode (here an Interval) leaves the rest of the table
+ * readable through batches joined into one; a DictionaryBatch is passed over. */
+static void test_undecodable_column(void)
+{
+    struct dh_fbb b;
+    dh_fbb_init(&b);
+    uint32_t f[3];
+    f[0] = tu_fb_field(&b, "id", T_INT, tu_fb_int_type(&b, 64), 0);
+    dh_fbb_start_table(&b);
+    dh_fbb_add_i16(&b, 0, 0, 0); /* YEAR_MONTH */
+    f[1] = tu_fb_field(&b, "iv", 11, dh_fbb_end_table(&b), 0);
+    f[2] = tu_fb_field(&b, "s", T_UTF8, tu_fb_empty_table(&b), 0);
+    struct tu_bytes sm = tu_schema_msg(&b, f, 3);
+    struct dh_table_reader r;
+    dh_table_reader_init(&r, 0, -1);
+    struct dh_error err;
+    CHECK_REQ(dh_table_apply_flight_data(&r, sm.p, sm.n, NULL, 0, NULL, 0, &err) == DH_OK);
+    dh_fbb_start_table(&b); /* DictionaryBatch{id 1} with no data: passed over */
+    dh_fbb_add_i64(&b, 0, 1, 0);
+    struct tu_bytes dm = tu_fb_finish(&b, tu_fb_message(&b, 2, dh_fbb_end_table(&b), 0));
+    CHECK_INT(dh_table_apply_flight_data(&r, dm.p, dm.n, NULL, 0, NULL, 0, &err), DH_OK);
+    struct tu_body body;
+    for (int k = 0; k < 2; k++) {
+        struct tu_bytes h = undecodable_batch(&body, 2 * k);
+        CHECK_INT(dh_table_apply_flight_data(&r, h.p, h.n, body.data, body.len, NULL, 0, &err),
+                  DH_OK);
+        free(h.p);
+    }
+    struct dh_rows rows = {0};
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.batch.length, 4);
+    const struct dh_column_view *c = rows.batch.columns;
+    CHECK(!dh_field_decodable(c[1].field));
+    CHECK_STR(c[1].field->type_name, "Interval");
+    static const char *const text[4] = {"a", "b", "c", "d"};
+    for (int i = 0; i < 4; i++) {
+        CHECK_INT(dh_column_get_i64(&c[0], i), i);
+        CHECK_INT(dh_column_is_null(&c[1], i), i % 2);
+        CHECK(tu_cell_is_text(&c[2], i, text[i]));
+    }
+    dh_rows_reset(&rows);
+    free(dm.p);
+    free(sm.p);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_concat_two_batches), T(test_clip_to_table_size), T(test_bounded),
-              T(test_unrequested_and_empty), T(test_errors), T(test_snapshot_request));
+              T(test_unrequested_and_empty), T(test_errors), T(test_snapshot_request),
+              T(test_undecodable_column));
 }
