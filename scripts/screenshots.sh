@@ -86,4 +86,39 @@ esc b; sleep 0.2
 keys b /; type_text b price_plot; keys b Enter; sleep 0.3
 keys b Enter
 wait_for_text b "Price" 10 && shot b figure
+
+# The light theme, and a view the server derives: trades kept to the first
+# row's symbol (= on the Sym cell) and sorted by Price descending (] on Price).
+start_dhtui c "$COLS" "$LINES_" --theme light
+expect_text c "8 objects" 15
+keys c /; type_text c trades; keys c Enter; sleep 0.3
+keys c Enter
+expect_text c "of 1,000,000" 10
+keys c l; keys c l; sleep 0.2
+keys c =
+expect_text c "Sym = " 15
+keys c l; sleep 0.2
+keys c "]"
+expect_text c "sort -Price" 15
+sleep 0.5
+shot c pager_light_view
+# Statistics of the Price column.
+keys c i
+wait_for_text c "COUNT" 15 && shot c stats
+esc c
+
+# A ticking table mid-update: changed cells flash, new rows are marked.
+start_dhtui d "$COLS" "$LINES_"
+expect_text d "8 objects" 15
+keys d /; type_text d quotes; keys d Enter; sleep 0.3
+keys d Enter
+expect_text d "quotes (Table)" 10
+keys d G
+sleep 1.1
+shot d pager_live
+
+# Help opens at the section of the screen it was asked from.
+keys d "?"
+expect_text d "Table pager" 5
+shot d help
 exit 0
