@@ -49,6 +49,7 @@ struct view_save {
     /* The job: set before the thread starts, read-only while it runs. */
     int local_time;
     struct dh_session *session; /* our reference (dh_client_hold_session) */
+    uint64_t epoch;           /* the session's epoch */
     struct dh_ticket source;  /* the view's table (copied with ExportFromTicket first) */
     int fd;                   /* the temporary file */
     int64_t started_ms;
@@ -61,6 +62,7 @@ struct view_save {
     int64_t rows, total;      /* total: the view's rows, -1 unknown */
     int done, ok, cancelled;
     char err[512];
+    struct dh_ticket copy;    /* our export of the view, released by the UI (copy.len 0: none) */
 };
 
 /* The format a file name asks for: its extension, or -1. */
@@ -241,17 +243,20 @@ static void *save_main(void *arg)
     struct dh_error err;
     dh_error_clear(&err);
     struct dh_ticket copy;
+    memset(&copy, 0, sizeof copy);
     int rc = dh_export_from_ticket(j->session, &j->source, &copy, &err);
-    if (rc == DH_OK) {
+    if (rc == DH_OK)
         rc = save_copy(j, &copy, &err);
-        struct dh_error ignored;
-        dh_error_clear(&ignored);
-        dh_release(j->session, &copy, &ignored);
-    }
+    else
+        memset(&copy, 0, sizeof copy);
     if (atomic_load(&j->cancel))
         rc = DH_ECANCELLED;
     rc = save_finish_file(j, rc, &err);
+    /* The copy is released by the client's own thread (dh_client_forget, after
+     * the join): a release here would keep a cancel waiting on a stalled
+     * server for a whole call timeout. */
     pthread_mutex_lock(&j->mu);
+    j->copy = copy;
     j->done = 1;
     j->ok = rc == DH_OK;
     j->cancelled = rc == DH_ECANCELLED;
@@ -273,10 +278,14 @@ static void save_size_text(int64_t bytes, char *buf, size_t n)
         snprintf(buf, n, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
 }
 
-/* Wait for the thread and let go of the session. */
-static void save_join(struct view_save *j)
+/* Wait for the thread, hand our copy of the view to the client to release
+ * (in the background), and let go of the session. */
+static void save_join(struct view_save *j, struct app *a)
 {
     pthread_join(j->thread, NULL);
+    if (j->copy.len)
+        dh_client_forget(a->client, &(struct dh_source){j->copy, j->epoch});
+    memset(&j->copy, 0, sizeof j->copy);
     dh_session_free(j->session);
     j->session = NULL;
     j->state = SAVE_IDLE;
@@ -310,8 +319,9 @@ static void save_show_progress(struct view_save *j, struct app *a, int64_t now)
         if (rate > 0 && total > rows)
             snprintf(left, sizeof left, ", %.0f s left", (double)(total - rows) / rate + 0.5);
     }
-    if (a->msg[0] && a->msg_level != APP_INFO && now - a->msg_ms < SAVE_KEEP_ERROR_MS)
-        return; /* an error of another operation stays readable a while */
+    if (a->msg[0] && a->msg_level != APP_INFO && a->msg_ms >= j->started_ms &&
+        now - a->msg_ms < SAVE_KEEP_ERROR_MS)
+        return; /* an error of another operation during the save stays readable a while */
     char text[512];
     snprintf(text, sizeof text, "Saving %s %s %s%s rows, %.2f M rows/s%s (Esc cancels)", j->shown,
              bar, done, of, rate / 1e6, left);
@@ -325,7 +335,7 @@ static void save_show_progress(struct view_save *j, struct app *a, int64_t now)
 /* The thread ended: join it and say how it went (one line). */
 static void save_report(struct view_save *j, struct app *a, int64_t now)
 {
-    save_join(j);
+    save_join(j, a);
     if (j->cancelled) {
         app_message(a, APP_INFO, "Save cancelled: %s was not written.", j->shown);
         return;
@@ -372,6 +382,7 @@ static unsigned save_start(struct table_view *v, struct app *a)
     dh_error_clear(&err);
     uint64_t epoch = 0;
     j->session = dh_client_hold_session(a->client, &epoch);
+    j->epoch = epoch;
     if (!j->session) {
         app_message(a, APP_ERROR, "Not connected: %s was not written.", j->shown);
         return UR_HANDLED | UR_STATUS;
@@ -556,13 +567,12 @@ int64_t view_save_next_tick(const struct table_view *v, int64_t now_ms)
 
 void view_save_destroy(struct table_view *v, struct app *a)
 {
-    (void)a;
     struct view_save *j = v->save;
     if (!j)
         return;
     if (j->state == SAVE_RUNNING) {
         save_cancel(j);
-        save_join(j); /* the thread removes its file */
+        save_join(j, a); /* the thread removes its file */
     }
     pthread_mutex_destroy(&j->mu);
     free(j);
