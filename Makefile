@@ -4,6 +4,7 @@
 #   make / make build   build (RelWithDebInfo) in build/
 #   make demo           build, start dhtui on the bundled demo server
 #   make test           the whole test matrix, every build with -Werror:
+#                         format-check  clang-format: the sources are in the house style
 #                         test-plain    gcc RelWithDebInfo (-O2), ctest
 #                         test-asan     gcc Debug + ASan/UBSan, ctest
 #                         test-compile  gcc Release (-O3) and clang Release (-O3), build only
@@ -24,8 +25,8 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 CMAKE_CONFIGURE = cmake -S . $(if $(CCACHE),-DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE)) >/dev/null
 
-.PHONY: all deps test-deps build demo test test-plain test-asan test-compile fuzz bench soak \
-        roundtrip-soak screenshots clean
+.PHONY: all deps test-deps build demo test format format-check test-plain test-asan \
+        test-compile fuzz bench soak roundtrip-soak screenshots clean
 
 all: build
 
@@ -42,7 +43,14 @@ build:
 demo: build
 	$(BUILD)/dhtui --demo
 
-test: test-plain test-asan test-compile fuzz
+test: format-check test-plain test-asan test-compile fuzz
+
+# The house style (.clang-format); `make format` applies it.
+format:
+	scripts/format.sh
+
+format-check:
+	scripts/format.sh --check
 
 test-plain:
 	$(CMAKE_CONFIGURE) -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDH_WERROR=ON

@@ -8,9 +8,10 @@ pkgs=(build-essential make cmake pkg-config libgrpc-dev libprotobuf-c-dev protob
       libncurses-dev libreadline-dev libinih-dev)
 if [ "${1:-}" = "--test" ]; then
   # man-db: `man -l` of the page; file and dpkg-dev: cpack -G DEB; zsh: the
-  # completion's syntax check; ccache: rebuilds of the test matrix.
+  # completion's syntax check; ccache: rebuilds of the test matrix; clang-format:
+  # the style check.
   pkgs+=(tmux clang libclang-rt-dev openssl strace tzdata python3 nodejs npm time
-         man-db file dpkg-dev zsh ccache)
+         man-db file dpkg-dev zsh ccache clang-format)
 fi
 
 # Installed per dpkg; npm also counts when its command is there: NodeSource's

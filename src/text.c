@@ -13,6 +13,7 @@ struct cp_range {
  * (less the prepended concatenation marks, which print), Hangul medial and
  * final jamo, U+200B. Generated from the Unicode 14 database; unassigned gaps
  * between ranges were merged to keep the table short. */
+/* clang-format off */
 static const struct cp_range zero_width[] = {
     {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x05BF, 0x05BF},
     {0x05C1, 0x05C2}, {0x05C4, 0x05C5}, {0x05C7, 0x05C7}, {0x0610, 0x061A},
@@ -93,9 +94,11 @@ static const struct cp_range zero_width[] = {
     {0x1E000, 0x1E02A}, {0x1E130, 0x1E136}, {0x1E2AE, 0x1E2AE}, {0x1E2EC, 0x1E2EF},
     {0x1E8D0, 0x1E8D6}, {0x1E944, 0x1E94A}, {0xE0001, 0xE01EF},
 };
+/* clang-format on */
 
 /* East Asian Wide (W) and Fullwidth (F) code points (Unicode 14), plus the
  * unassigned planes 2 and 3, which are reserved for wide ideographs. */
+/* clang-format off */
 static const struct cp_range wide[] = {
     {0x1100, 0x115F}, {0x231A, 0x231B}, {0x2329, 0x232A}, {0x23E9, 0x23EC},
     {0x23F0, 0x23F0}, {0x23F3, 0x23F3}, {0x25FD, 0x25FE}, {0x2614, 0x2615},
@@ -119,6 +122,7 @@ static const struct cp_range wide[] = {
     {0x1F90C, 0x1F93A}, {0x1F93C, 0x1F945}, {0x1F947, 0x1F9FF}, {0x1FA70, 0x1FAF6},
     {0x20000, 0x3FFFD},
 };
+/* clang-format on */
 
 /* Whether cp lies in one of the n sorted ranges r. */
 static int in_ranges(const struct cp_range *r, size_t n, uint32_t cp)

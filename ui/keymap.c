@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 /* Cursor movement shared by the list-like views. */
+/* clang-format off */
 #define MOVE_BINDINGS                                                         \
     {UI_KEY_UP, ACT_UP, "move up", NULL, 0},                                  \
     {'k', ACT_UP, NULL, NULL, 0},                                             \
@@ -17,6 +18,7 @@
     {'g', ACT_TOP, NULL, NULL, 0},                                            \
     {UI_KEY_END, ACT_BOTTOM, "last row", NULL, 0},                            \
     {'G', ACT_BOTTOM, NULL, NULL, 0}
+/* clang-format on */
 
 static const struct key_binding global_bindings[] = {
     {'?', ACT_HELP, "help: every key of every screen", "Help", KB_HINT},
