@@ -56,7 +56,8 @@ int demo_drop_columns(const struct demo_object *t,
             dropped = strcmp(demo_table_col_name(t, c), req->column_names[i]) == 0;
         if (!dropped)
             cols[k++] = (struct demo_out_col){.name = demo_table_col_name(t, c),
-                                              .type = demo_table_col_type(t, c), .src = (long)c};
+                                              .type = demo_table_col_type(t, c),
+                                              .src = (long)c};
     }
     *out = demo_object_new_computed(t, NULL, 0, cols, k);
     free(cols);
@@ -94,7 +95,8 @@ static int bind_keys(const struct demo_object *t, char **names, size_t n, size_t
     }
     if (!n_missing)
         return 0;
-    demo_status_set(st, missing_status ? GRPC_STATUS_FAILED_PRECONDITION : DEMO_STATUS_DETAILS_LOGGED,
+    demo_status_set(st,
+                    missing_status ? GRPC_STATUS_FAILED_PRECONDITION : DEMO_STATUS_DETAILS_LOGGED,
                     "column(s) not found: %s", missing);
     return -1;
 }
@@ -137,14 +139,24 @@ int demo_select_distinct(const struct demo_object *t,
 
 /* ---- Aggregate ---- */
 
-enum agg_kind { AK_COUNT, AK_SUM, AK_ABS_SUM, AK_AVG, AK_STD, AK_VAR, AK_MIN, AK_MAX, AK_FIRST,
-                AK_LAST };
+enum agg_kind {
+    AK_COUNT,
+    AK_SUM,
+    AK_ABS_SUM,
+    AK_AVG,
+    AK_STD,
+    AK_VAR,
+    AK_MIN,
+    AK_MAX,
+    AK_FIRST,
+    AK_LAST
+};
 
 struct agg {
     enum agg_kind kind;
     char out[64];
-    long in;                  /* input column (-1 for count) */
-    enum demo_col_type type;  /* input type */
+    long in;                 /* input column (-1 for count) */
+    enum demo_col_type type; /* input type */
     enum demo_col_class cc;
     /* per group state */
     int64_t *cnt, *isum, *pick;
@@ -219,16 +231,18 @@ static int bind_aggs(const struct demo_object *t,
             struct agg *g = &aggs[(*n_aggs)++];
             g->kind = AK_COUNT;
             g->in = -1;
-            snprintf(g->out, sizeof g->out, "%s", a->count->column_name ? a->count->column_name : "");
+            snprintf(g->out, sizeof g->out, "%s",
+                     a->count->column_name ? a->count->column_name : "");
             continue;
         }
         if (a->type_case != IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGGREGATION__TYPE_COLUMNS) {
-            demo_status_set(st, a->type_case ? GRPC_STATUS_UNIMPLEMENTED : GRPC_STATUS_INVALID_ARGUMENT,
-                            a->type_case ? "the demo server supports count and column aggregations only"
-                                         : "io.deephaven.proto.backplane.grpc.Aggregation must have "
-                                           "oneof type. Note: this may also indicate that the server "
-                                           "is older than the client and doesn't know about this new "
-                                           "oneof option.");
+            demo_status_set(
+                st, a->type_case ? GRPC_STATUS_UNIMPLEMENTED : GRPC_STATUS_INVALID_ARGUMENT,
+                a->type_case ? "the demo server supports count and column aggregations only"
+                             : "io.deephaven.proto.backplane.grpc.Aggregation must have "
+                               "oneof type. Note: this may also indicate that the server "
+                               "is older than the client and doesn't know about this new "
+                               "oneof option.");
             return -1;
         }
         enum agg_kind kind;
@@ -262,18 +276,20 @@ static int bind_aggs(const struct demo_object *t,
             }
             g->type = demo_table_col_type(t, (size_t)g->in);
             g->cc = demo_col_class(g->type);
-            int numeric_only = kind != AK_MIN && kind != AK_MAX && kind != AK_FIRST && kind != AK_LAST;
+            int numeric_only =
+                kind != AK_MIN && kind != AK_MAX && kind != AK_FIRST && kind != AK_LAST;
             if ((numeric_only && !is_numeric(g->type)) || g->cc == DEMO_CC_OTHER) {
                 demo_status_set(st, DEMO_STATUS_DETAILS_LOGGED,
-                                "aggBy: column '%s' has an unsupported type for this aggregation", in);
+                                "aggBy: column '%s' has an unsupported type for this aggregation",
+                                in);
                 return -1;
             }
         }
     }
     return 0;
 too_many:
-    demo_status_set(st, GRPC_STATUS_UNIMPLEMENTED, "the demo server computes at most %d aggregations",
-                    MAX_AGGS);
+    demo_status_set(st, GRPC_STATUS_UNIMPLEMENTED,
+                    "the demo server computes at most %d aggregations", MAX_AGGS);
     return -1;
 }
 
@@ -358,8 +374,7 @@ static void agg_row(const struct demo_object *t, struct agg *a, size_t gid, int6
 }
 
 /* The result column of aggregation a over `groups` groups (stored arrays move into it). */
-static int agg_column(struct agg *a, size_t groups, const int64_t *counts,
-                      struct demo_out_col *col)
+static int agg_column(struct agg *a, size_t groups, const int64_t *counts, struct demo_out_col *col)
 {
     size_t m = groups ? groups : 1;
     *col = (struct demo_out_col){.name = a->out, .src = -1};

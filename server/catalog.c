@@ -13,16 +13,16 @@
 #include <time.h>
 
 #define DEMO_DEFAULT_TRADES_ROWS 1000000
-#define DEMO_QUOTES_START 100      /* rows when the catalogue is created */
-#define DEMO_QUOTES_PER_TICK 10    /* rows added per tick */
+#define DEMO_QUOTES_START 100   /* rows when the catalogue is created */
+#define DEMO_QUOTES_PER_TICK 10 /* rows added per tick */
 #define DEMO_QUOTES_TICK_NS 250000000LL
 #define DEMO_QUOTES_CAP 10000000
-#define DEMO_COPY_MAX_ROWS 1000    /* a control-channel copy keeps at most this many rows */
+#define DEMO_COPY_MAX_ROWS 1000 /* a control-channel copy keeps at most this many rows */
 #define DEMO_DEFAULT_COPY_ROWS 100
 #define DEMO_WIDE_COLS 60
 #define DEMO_WIDE_ROWS 1000
 #define DEMO_PLOT_ROWS 500
-#define DEMO_BIG_CHARS 10000       /* hostile: length of the two long strings, in characters */
+#define DEMO_BIG_CHARS 10000 /* hostile: length of the two long strings, in characters */
 #define DEMO_COL_NAME_MAX 48
 
 /* 2024-01-02T14:30:00Z, the first trade, in ns since the epoch. */
@@ -33,8 +33,16 @@
 
 /* Which generator fills a table's cells. */
 enum demo_gen {
-    GEN_TRADES, GEN_QUOTES, GEN_EMPTY, GEN_WIDE, GEN_NULLS, GEN_HOSTILE, GEN_AWKWARD, GEN_PLOT,
-    GEN_DERIVED, GEN_LIVE,
+    GEN_TRADES,
+    GEN_QUOTES,
+    GEN_EMPTY,
+    GEN_WIDE,
+    GEN_NULLS,
+    GEN_HOSTILE,
+    GEN_AWKWARD,
+    GEN_PLOT,
+    GEN_DERIVED,
+    GEN_LIVE,
 };
 
 enum demo_kind { KIND_TABLE, KIND_FIGURE, KIND_OTHER };
@@ -65,11 +73,11 @@ struct demo_object {
     enum demo_gen gen;
     struct demo_column *cols;
     size_t ncols;
-    int64_t rows;          /* fixed size, or the ticking table's cap */
+    int64_t rows; /* fixed size, or the ticking table's cap */
     int ticking;
-    struct timespec t0;    /* ticking: when the table started growing */
-    char *big_ascii;       /* hostile: DEMO_BIG_CHARS ASCII characters */
-    char *big_cjk;         /* hostile: DEMO_BIG_CHARS CJK characters (3 bytes each) */
+    struct timespec t0; /* ticking: when the table started growing */
+    char *big_ascii;    /* hostile: DEMO_BIG_CHARS ASCII characters */
+    char *big_cjk;      /* hostile: DEMO_BIG_CHARS CJK characters (3 bytes each) */
     size_t big_cjk_len;
     /* figures */
     const struct demo_object *plot_table;
@@ -104,55 +112,72 @@ struct demo_col_def {
 };
 
 static const struct demo_col_def trades_cols[] = {
-    {"Timestamp", DEMO_COL_INSTANT}, {"Sym", DEMO_COL_STRING}, {"Price", DEMO_COL_DOUBLE},
-    {"Size", DEMO_COL_INT}, {"Exchange", DEMO_COL_STRING}, {"Flag", DEMO_COL_BOOL},
+    {"Timestamp", DEMO_COL_INSTANT}, {"Sym", DEMO_COL_STRING},      {"Price", DEMO_COL_DOUBLE},
+    {"Size", DEMO_COL_INT},          {"Exchange", DEMO_COL_STRING}, {"Flag", DEMO_COL_BOOL},
     {"Id", DEMO_COL_LONG},
 };
 
 static const struct demo_col_def quotes_cols[] = {
-    {"Timestamp", DEMO_COL_INSTANT}, {"Sym", DEMO_COL_STRING}, {"Bid", DEMO_COL_DOUBLE},
-    {"Ask", DEMO_COL_DOUBLE}, {"BidSize", DEMO_COL_INT}, {"AskSize", DEMO_COL_INT},
+    {"Timestamp", DEMO_COL_INSTANT}, {"Sym", DEMO_COL_STRING},  {"Bid", DEMO_COL_DOUBLE},
+    {"Ask", DEMO_COL_DOUBLE},        {"BidSize", DEMO_COL_INT}, {"AskSize", DEMO_COL_INT},
 };
 
 static const struct demo_col_def empty_cols[] = {
-    {"Id", DEMO_COL_LONG}, {"Name", DEMO_COL_STRING}, {"Value", DEMO_COL_DOUBLE},
+    {"Id", DEMO_COL_LONG},
+    {"Name", DEMO_COL_STRING},
+    {"Value", DEMO_COL_DOUBLE},
 };
 
 /* "Case" describes the row; then one column per supported Java type. */
 static const struct demo_col_def nulls_cols[] = {
-    {"Case", DEMO_COL_STRING}, {"Byte", DEMO_COL_BYTE}, {"Short", DEMO_COL_SHORT},
-    {"Int", DEMO_COL_INT}, {"Long", DEMO_COL_LONG}, {"Char", DEMO_COL_CHAR},
-    {"Float", DEMO_COL_FLOAT}, {"Double", DEMO_COL_DOUBLE}, {"Boolean", DEMO_COL_BOOL},
-    {"String", DEMO_COL_STRING}, {"Instant", DEMO_COL_INSTANT}, {"LocalDate", DEMO_COL_DATE},
-    {"LocalTime", DEMO_COL_TIME}, {"BigDecimal", DEMO_COL_BIGDECIMAL},
-    {"BigInteger", DEMO_COL_BIGINTEGER}, {"Bytes", DEMO_COL_BYTES},
-    {"IntArray", DEMO_COL_INT_ARRAY}, {"StringArray", DEMO_COL_STRING_ARRAY},
+    {"Case", DEMO_COL_STRING},
+    {"Byte", DEMO_COL_BYTE},
+    {"Short", DEMO_COL_SHORT},
+    {"Int", DEMO_COL_INT},
+    {"Long", DEMO_COL_LONG},
+    {"Char", DEMO_COL_CHAR},
+    {"Float", DEMO_COL_FLOAT},
+    {"Double", DEMO_COL_DOUBLE},
+    {"Boolean", DEMO_COL_BOOL},
+    {"String", DEMO_COL_STRING},
+    {"Instant", DEMO_COL_INSTANT},
+    {"LocalDate", DEMO_COL_DATE},
+    {"LocalTime", DEMO_COL_TIME},
+    {"BigDecimal", DEMO_COL_BIGDECIMAL},
+    {"BigInteger", DEMO_COL_BIGINTEGER},
+    {"Bytes", DEMO_COL_BYTES},
+    {"IntArray", DEMO_COL_INT_ARRAY},
+    {"StringArray", DEMO_COL_STRING_ARRAY},
 };
 
 /* Two column names are hostile too: headers need sanitising as much as cells. */
 static const struct demo_col_def hostile_cols[] = {
-    {"Id", DEMO_COL_INT}, {"Case", DEMO_COL_STRING}, {"Payload", DEMO_COL_STRING},
-    {"L\xc3\xa4nge \xe9\x95\xb7\xe3\x81\x95", DEMO_COL_INT}, {"PayloadBytes", DEMO_COL_BYTES},
+    {"Id", DEMO_COL_INT},
+    {"Case", DEMO_COL_STRING},
+    {"Payload", DEMO_COL_STRING},
+    {"L\xc3\xa4nge \xe9\x95\xb7\xe3\x81\x95", DEMO_COL_INT},
+    {"PayloadBytes", DEMO_COL_BYTES},
     {"Esc\x1b[31mName\x1b[0m", DEMO_COL_STRING},
 };
 
 /* Numbers and text that exports get wrong: see awkward_rows. */
 static const struct demo_col_def awkward_cols[] = {
-    {"Case", DEMO_COL_STRING}, {"Double", DEMO_COL_DOUBLE}, {"Float", DEMO_COL_FLOAT},
-    {"Long", DEMO_COL_LONG}, {"Int", DEMO_COL_INT}, {"Short", DEMO_COL_SHORT},
-    {"Byte", DEMO_COL_BYTE}, {"Char", DEMO_COL_CHAR}, {"String", DEMO_COL_STRING},
+    {"Case", DEMO_COL_STRING},     {"Double", DEMO_COL_DOUBLE}, {"Float", DEMO_COL_FLOAT},
+    {"Long", DEMO_COL_LONG},       {"Int", DEMO_COL_INT},       {"Short", DEMO_COL_SHORT},
+    {"Byte", DEMO_COL_BYTE},       {"Char", DEMO_COL_CHAR},     {"String", DEMO_COL_STRING},
     {"Instant", DEMO_COL_INSTANT},
 };
 
 static const struct demo_col_def plot_cols[] = {
-    {"Timestamp", DEMO_COL_INSTANT}, {"Price", DEMO_COL_DOUBLE},
+    {"Timestamp", DEMO_COL_INSTANT},
+    {"Price", DEMO_COL_DOUBLE},
 };
 
 /* wide cycles through these types. */
 static const enum demo_col_type wide_types[] = {
-    DEMO_COL_INT, DEMO_COL_DOUBLE, DEMO_COL_STRING, DEMO_COL_LONG, DEMO_COL_INSTANT,
-    DEMO_COL_BOOL, DEMO_COL_FLOAT, DEMO_COL_SHORT, DEMO_COL_BYTE, DEMO_COL_CHAR,
-    DEMO_COL_DATE, DEMO_COL_TIME,
+    DEMO_COL_INT,     DEMO_COL_DOUBLE, DEMO_COL_STRING, DEMO_COL_LONG,
+    DEMO_COL_INSTANT, DEMO_COL_BOOL,   DEMO_COL_FLOAT,  DEMO_COL_SHORT,
+    DEMO_COL_BYTE,    DEMO_COL_CHAR,   DEMO_COL_DATE,   DEMO_COL_TIME,
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -186,8 +211,8 @@ static void cell_bytes(struct demo_cell *c, const void *p, size_t len)
 }
 
 /* Format into the cell's scratch and point the value at it. */
-__attribute__((format(printf, 2, 3)))
-static void cell_printf(struct demo_cell *c, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void cell_printf(struct demo_cell *c, const char *fmt,
+                                                              ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -325,24 +350,12 @@ static void quotes_cell(int64_t row, size_t col, struct demo_cell *c)
     double mid = sym_base[sym] * (1.0 + 0.01 * sin((double)row / 300.0 + (double)sym));
     double bid = round_cents(mid - 0.01 * (double)(1 + h % 3));
     switch (col) {
-    case 0: /* ten quotes per 250 ms tick */
-        c->i = DEMO_T0_NS + row * 25 * DEMO_NS_PER_MS;
-        break;
-    case 1:
-        cell_str(c, syms[sym]);
-        break;
-    case 2:
-        c->d = bid;
-        break;
-    case 3:
-        c->d = round_cents(bid + 0.01 * (double)(1 + (h >> 4) % 5));
-        break;
-    case 4:
-        c->i = 100 * (int64_t)(1 + (h >> 12) % 20);
-        break;
-    default:
-        c->i = 100 * (int64_t)(1 + (h >> 24) % 20);
-        break;
+    case 0: /* ten quotes per 250 ms tick */ c->i = DEMO_T0_NS + row * 25 * DEMO_NS_PER_MS; break;
+    case 1: cell_str(c, syms[sym]); break;
+    case 2: c->d = bid; break;
+    case 3: c->d = round_cents(bid + 0.01 * (double)(1 + (h >> 4) % 5)); break;
+    case 4: c->i = 100 * (int64_t)(1 + (h >> 12) % 20); break;
+    default: c->i = 100 * (int64_t)(1 + (h >> 24) % 20); break;
     }
 }
 
@@ -351,15 +364,9 @@ static void quotes_cell(int64_t row, size_t col, struct demo_cell *c)
 static void empty_cell(int64_t row, size_t col, struct demo_cell *c)
 {
     switch (col) {
-    case 0:
-        c->i = row;
-        break;
-    case 1:
-        cell_printf(c, "name-%lld", (long long)row);
-        break;
-    default:
-        c->d = (double)row * 0.5;
-        break;
+    case 0: c->i = row; break;
+    case 1: cell_printf(c, "name-%lld", (long long)row); break;
+    default: c->d = (double)row * 0.5; break;
     }
 }
 
@@ -377,7 +384,9 @@ static void wide_cell(int64_t row, size_t col, struct demo_cell *c)
     case DEMO_COL_DOUBLE: c->d = (double)(h % 1000000) / 100.0 - 5000.0; break;
     case DEMO_COL_STRING: cell_printf(c, "r%lldc%u", (long long)row, (unsigned)col); break;
     case DEMO_COL_LONG: c->i = (int64_t)(h >> 2) - (INT64_C(1) << 60); break;
-    case DEMO_COL_INSTANT: c->i = DEMO_T0_NS + row * DEMO_NS_PER_S + (int64_t)col * DEMO_NS_PER_MS; break;
+    case DEMO_COL_INSTANT:
+        c->i = DEMO_T0_NS + row * DEMO_NS_PER_S + (int64_t)col * DEMO_NS_PER_MS;
+        break;
     case DEMO_COL_BOOL: c->i = (int64_t)(h & 1); break;
     case DEMO_COL_FLOAT: c->d = (double)(float)((double)(h % 10000) / 16.0); break;
     case DEMO_COL_SHORT: c->i = (int64_t)(h % 60000) - 30000; break;
@@ -393,18 +402,25 @@ static void wide_cell(int64_t row, size_t col, struct demo_cell *c)
 enum { NULLS_ROWS = 8 };
 
 static const char *const nulls_case[NULLS_ROWS] = {
-    NULL, "typical", "minimum non-null", "maximum", "zeros and specials",
-    "every other column null", "null array elements", "negative",
+    NULL,
+    "typical",
+    "minimum non-null",
+    "maximum",
+    "zeros and specials",
+    "every other column null",
+    "null array elements",
+    "negative",
 };
 
 /* BigDecimal wire form: int32 LE scale, then the unscaled value big-endian two's
  * complement, after stripTrailingZeros (DefaultChunkWriterFactory.binaryFromBigDecimal). */
 static const uint8_t bd_123_45[] = {0x02, 0, 0, 0, 0x30, 0x39};
 static const uint8_t bd_m0_5[] = {0x01, 0, 0, 0, 0xfb};
-static const uint8_t bd_big[] = {0x09, 0, 0, 0, 0x27, 0xe4, 0x1b, 0x32, 0x46, 0xbe, 0xc9,
-                                 0xb1, 0x6e, 0x39, 0x81, 0x15}; /* 12345678901234567890.123456789 */
+static const uint8_t bd_big[] = {
+    0x09, 0,    0,    0,    0x27, 0xe4, 0x1b, 0x32,
+    0x46, 0xbe, 0xc9, 0xb1, 0x6e, 0x39, 0x81, 0x15}; /* 12345678901234567890.123456789 */
 static const uint8_t bd_zero[] = {0, 0, 0, 0, 0};
-static const uint8_t bd_100[] = {0xfe, 0xff, 0xff, 0xff, 0x01}; /* 1E+2 */
+static const uint8_t bd_100[] = {0xfe, 0xff, 0xff, 0xff, 0x01};          /* 1E+2 */
 static const uint8_t bd_neg[] = {0x04, 0, 0, 0, 0xc5, 0x21, 0x97, 0x4f}; /* -98765.4321 */
 /* BigInteger: BigInteger.toByteArray. */
 static const uint8_t bi_2p64p1[] = {0x01, 0, 0, 0, 0, 0, 0, 0, 0x01};
@@ -433,7 +449,10 @@ struct nulls_binary {
     size_t len;
 };
 
-#define NB(a) {a, sizeof a}
+#define NB(a)                                                                                      \
+    {                                                                                              \
+        a, sizeof a                                                                                \
+    }
 
 static void nulls_cell(int64_t row, size_t col, struct demo_cell *c)
 {
@@ -445,11 +464,25 @@ static void nulls_cell(int64_t row, size_t col, struct demo_cell *c)
     static const int64_t v_char[] = {0, 'A', 0, 0xFFFE, ' ', 0, 'z', 0xE9};
     static const int v_bool[] = {0, 1, 0, 1, 0, 0, 1, 0};
     static const char *const v_string[] = {
-        NULL, "hello", "", "\xc3\xbcn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac",
-        "0", "s", "with \"quotes\", commas", "line\nbreak",
+        NULL,
+        "hello",
+        "",
+        "\xc3\xbcn\xc3\xaf"
+        "c\xc3\xb6"
+        "d\xc3\xa9 \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac",
+        "0",
+        "s",
+        "with \"quotes\", commas",
+        "line\nbreak",
     };
     static const int64_t v_instant[] = {
-        0, 1704205800123456789LL, -1, INT64_MAX, 0, 0, 1704205800000000000LL,
+        0,
+        1704205800123456789LL,
+        -1,
+        INT64_MAX,
+        0,
+        0,
+        1704205800000000000LL,
         -2208988800LL * DEMO_NS_PER_S,
     };
     static const int64_t v_date[] = {0, 19724, -1, 2932896, 0, 0, 19724, -25567};
@@ -457,26 +490,32 @@ static void nulls_cell(int64_t row, size_t col, struct demo_cell *c)
         0, 52200123456789LL, 0, DEMO_NS_PER_DAY - 1, 0, 0, 1, 43200LL * DEMO_NS_PER_S,
     };
     static const struct nulls_binary v_bigdec[] = {
-        {NULL, 0}, NB(bd_123_45), NB(bd_m0_5), NB(bd_big), NB(bd_zero), NB(bd_zero),
-        NB(bd_100), NB(bd_neg),
+        {NULL, 0},   NB(bd_123_45), NB(bd_m0_5), NB(bd_big),
+        NB(bd_zero), NB(bd_zero),   NB(bd_100),  NB(bd_neg),
     };
     static const struct nulls_binary v_bigint[] = {
-        {NULL, 0}, NB(bi_2p64p1), NB(bi_m1), NB(bi_m2p70), NB(bi_zero), NB(bi_zero),
-        NB(bi_zero), NB(bi_m129),
+        {NULL, 0},   NB(bi_2p64p1), NB(bi_m1),   NB(bi_m2p70),
+        NB(bi_zero), NB(bi_zero),   NB(bi_zero), NB(bi_m129),
     };
     static const struct nulls_binary v_bytes[] = {
-        {NULL, 0}, NB(bytes_deadbeef), {bytes_zero, 0}, NB(bytes_edge), NB(bytes_zero),
-        NB(bytes_zero), NB(bytes_ff), NB(bytes_ff),
+        {NULL, 0},      NB(bytes_deadbeef), {bytes_zero, 0}, NB(bytes_edge),
+        NB(bytes_zero), NB(bytes_zero),     NB(bytes_ff),    NB(bytes_ff),
     };
-    struct int_arr { const int32_t *p; size_t n; };
+    struct int_arr {
+        const int32_t *p;
+        size_t n;
+    };
     static const struct int_arr v_ia[] = {
-        {NULL, 0}, {ia_123, 3}, {ia_zero, 0}, {ia_max, 3}, {ia_zero, 1}, {ia_zero, 1},
-        {ia_nullel, 3}, {ia_m1, 1},
+        {NULL, 0},    {ia_123, 3},  {ia_zero, 0},   {ia_max, 3},
+        {ia_zero, 1}, {ia_zero, 1}, {ia_nullel, 3}, {ia_m1, 1},
     };
-    struct str_arr { const char *const *p; size_t n; };
+    struct str_arr {
+        const char *const *p;
+        size_t n;
+    };
     static const struct str_arr v_sa[] = {
-        {NULL, 0}, {sa_abc, 3}, {sa_abc, 0}, {sa_max, 3}, {sa_empty_str, 1}, {sa_empty_str, 1},
-        {sa_nullel, 3}, {sa_only, 1},
+        {NULL, 0},         {sa_abc, 3},       {sa_abc, 0},    {sa_max, 3},
+        {sa_empty_str, 1}, {sa_empty_str, 1}, {sa_nullel, 3}, {sa_only, 1},
     };
     size_t r = (size_t)row % NULLS_ROWS;
     /* row 0: everything null; row 5: every other typed column null */
@@ -510,8 +549,14 @@ static void nulls_cell(int64_t row, size_t col, struct demo_cell *c)
     case 13: cell_bytes(c, v_bigdec[r].p, v_bigdec[r].len); break;
     case 14: cell_bytes(c, v_bigint[r].p, v_bigint[r].len); break;
     case 15: cell_bytes(c, v_bytes[r].p, v_bytes[r].len); break;
-    case 16: c->ints = v_ia[r].p; c->n = v_ia[r].n; break;
-    default: c->strs = v_sa[r].p; c->n = v_sa[r].n; break;
+    case 16:
+        c->ints = v_ia[r].p;
+        c->n = v_ia[r].n;
+        break;
+    default:
+        c->strs = v_sa[r].p;
+        c->n = v_sa[r].n;
+        break;
     }
 }
 
@@ -523,33 +568,45 @@ struct hostile_case {
     size_t len;       /* 0: strlen(text) */
 };
 
-#define HC(n, t) {n, t, sizeof(t) - 1}
+#define HC(n, t)                                                                                   \
+    {                                                                                              \
+        n, t, sizeof(t) - 1                                                                        \
+    }
 
 static const struct hostile_case hostile_cases[] = {
     HC("clear screen", "before\x1b[2J\x1b[Hafter"),
-    HC("OSC 52 clipboard write", "\x1b]52;c;ZWNobyBwd25lZA==\x07" "copied?"),
+    HC("OSC 52 clipboard write", "\x1b]52;c;ZWNobyBwd25lZA==\x07"
+                                 "copied?"),
     HC("OSC 8 hyperlink", "\x1b]8;;http://evil.example/\x1b\\click me\x1b]8;;\x1b\\"),
     HC("BEL", "ding\x07\x07\x07"),
     HC("cursor moves", "\x1b[10;10H\x1b[Aup\x1b[5Cright\x1b[s\x1b[2Kgone\x1b[u"),
-    HC("8-bit CSI (U+009B)", "\xc2\x9b" "31mred\xc2\x9b" "0m"),
+    HC("8-bit CSI (U+009B)", "\xc2\x9b"
+                             "31mred\xc2\x9b"
+                             "0m"),
     HC("window title", "\x1b]0;pwned title\x07\x1b]2;again\x1b\\"),
     HC("alt screen and mouse", "\x1b[?1049h\x1b[?1000h\x1b[?25l"),
     HC("DCS APC PM", "\x1bP+q544e\x1b\\ \x1b_apc\x1b\\ \x1b^pm\x1b\\"),
     HC("truncated escape", "dangling \x1b["),
     {"10,000 ASCII characters", NULL, 0},
     {"10,000 CJK characters", NULL, 1},
-    HC("CJK wide", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad"
-                   "\xe3\x82\xb9\xe3\x83\x88 \xe4\xb8\xad\xe6\x96\x87 \xed\x95\x9c\xea\xb5\xad\xec\x96\xb4"),
+    HC("CJK wide",
+       "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad"
+       "\xe3\x82\xb9\xe3\x83\x88 \xe4\xb8\xad\xe6\x96\x87 \xed\x95\x9c\xea\xb5\xad\xec\x96\xb4"),
     HC("combining marks", "e\xcc\x81\xcc\x82\xcc\x83 Z\xcd\x91\xcd\x92\xcd\x93\xcc\xb4\xcc\xb5"
                           "a\xcc\xb6\xcc\xb7\xcc\xb8lgo"),
     HC("Hebrew (RTL)", "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd7\xa2\xd7\x95\xd7\x9c\xd7\x9d"),
     HC("Arabic (RTL)", "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 \xd8\xa8\xd8\xa7\xd9\x84"
                        "\xd8\xb9\xd8\xa7\xd9\x84\xd9\x85"),
-    HC("bidi override", "abc\xe2\x80\xae" "dcba\xe2\x80\xac def \xe2\x81\xa6isolate\xe2\x81\xa9"),
+    HC("bidi override", "abc\xe2\x80\xae"
+                        "dcba\xe2\x80\xac def \xe2\x81\xa6isolate\xe2\x81\xa9"),
     HC("invalid UTF-8", "bad \xff\xfe \xc3\x28 \xed\xa0\x80 \xf8\x88\x80\x80\x80 \xe2\x82 end"),
     HC("NUL inside", "before\0after"),
-    HC("control characters", "line1\nline2\r\ttab\vvt\ffeed\b\bbs\x7f" "del"),
-    HC("zero-width and emoji", "a\xe2\x80\x8b" "b\xe2\x80\x8c" "c\xe2\x80\x8d" "d\xef\xbb\xbf "
+    HC("control characters", "line1\nline2\r\ttab\vvt\ffeed\b\bbs\x7f"
+                             "del"),
+    HC("zero-width and emoji", "a\xe2\x80\x8b"
+                               "b\xe2\x80\x8c"
+                               "c\xe2\x80\x8d"
+                               "d\xef\xbb\xbf "
                                "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7 \xf0\x9f\x87\xba"
                                "\xf0\x9f\x87\xb8"),
 };
@@ -580,7 +637,8 @@ static void hostile_cell(const struct demo_object *t, int64_t row, size_t col, s
     switch (col) {
     case 0: c->i = row; break;
     case 1: cell_str(c, hostile_cases[r].name); break;
-    case 2: case 4: cell_bytes(c, p, len); break;
+    case 2:
+    case 4: cell_bytes(c, p, len); break;
     case 3: c->i = (int64_t)len; break;
     default: cell_printf(c, "\x1b[7m%s\x1b[0m", hostile_cases[r].name); break;
     }
@@ -635,14 +693,14 @@ static const struct awkward_row awkward_rows[] = {
      1704205800123456789LL},
     {"one third", 1.0 / 3.0, 1.0f / 3.0f, 1000000007, 1000000007, 1007, 107, ' ',
      "with \"quotes\", commas", 1000},
-    {"2^53 + 1", 9007199254740992.0, 16777216.0f, 9007199254740993LL, 16777217, 4097, 65,
-     '\t', "9007199254740993", 9007199254740993LL},
-    {"-(2^53 + 1)", -9007199254740992.0, -16777216.0f, -9007199254740993LL, -16777217, -4097,
-     -65, '\n', "line\nbreak", -9007199254740993LL},
-    {"largest", DBL_MAX, FLT_MAX, INT64_MAX, INT32_MAX, INT16_MAX, INT8_MAX, 0xFFFE,
-     "cr\rreturn", INT64_MAX},
-    {"smallest non-null", -0x1.ffffffffffffep+1023, -0x1.fffffcp+127f, INT64_MIN + 1,
-     INT32_MIN + 1, INT16_MIN + 1, INT8_MIN + 1, 0, "crlf\r\n", INT64_MIN + 1},
+    {"2^53 + 1", 9007199254740992.0, 16777216.0f, 9007199254740993LL, 16777217, 4097, 65, '\t',
+     "9007199254740993", 9007199254740993LL},
+    {"-(2^53 + 1)", -9007199254740992.0, -16777216.0f, -9007199254740993LL, -16777217, -4097, -65,
+     '\n', "line\nbreak", -9007199254740993LL},
+    {"largest", DBL_MAX, FLT_MAX, INT64_MAX, INT32_MAX, INT16_MAX, INT8_MAX, 0xFFFE, "cr\rreturn",
+     INT64_MAX},
+    {"smallest non-null", -0x1.ffffffffffffep+1023, -0x1.fffffcp+127f, INT64_MIN + 1, INT32_MIN + 1,
+     INT16_MIN + 1, INT8_MIN + 1, 0, "crlf\r\n", INT64_MIN + 1},
     {"smallest subnormal", 0x1p-1074, 0x1p-149f, 2, 2, 2, 2, 0xE9, "tab\there", 2},
     {"largest subnormal", 0x0.fffffffffffffp-1022, 0x0.fffffep-126f, 3, 3, 3, 3, 0x65E5,
      "back\\slash", 3},
@@ -658,7 +716,11 @@ static const struct awkward_row awkward_rows[] = {
     {"2^63 and long digits", 9223372036854775808.0, 1.2345678e-30f, 8, 8, 8, 8, 0x7F,
      "multi\nline\r\nwith \"all\", of\tit\\", 8},
     {"shortest long decimals", 1.2345678901234567e-300, 3.4028234e+38f, 9, 9, 9, 9, 0x80,
-     "\xc3\xbc" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", 9},
+     "\xc3\xbc"
+     "n\xc3\xaf"
+     "c\xc3\xb6"
+     "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac",
+     9},
     {"5e-324 times 3", 1.5e-323, 2.8e-45f, 11, 11, 11, 11, '=', "=1+2", 11},
 };
 
@@ -699,8 +761,7 @@ static void plot_cell(int64_t row, size_t col, struct demo_cell *c)
 
 /* ---- derived and computed tables ---- */
 
-static void derived_cell(const struct demo_object *t, int64_t row, size_t col,
-                         struct demo_cell *c)
+static void derived_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c)
 {
     const struct demo_column *dc = &t->cols[col];
     if (dc->pick) {
@@ -756,8 +817,8 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     }
 }
 
-int demo_table_column_bulk(const struct demo_object *t, size_t col,
-                           const char *const **dict, size_t *dict_n)
+int demo_table_column_bulk(const struct demo_object *t, size_t col, const char *const **dict,
+                           size_t *dict_n)
 {
     if (!t || t->kind != KIND_TABLE || t->gen != GEN_TRADES || col >= t->ncols)
         return 0;
@@ -942,8 +1003,8 @@ static int catalog_push(struct demo_catalog *cat, struct demo_object *o)
     return 0;
 }
 
-static struct demo_object *figure_new(struct demo_catalog *cat, const char *name,
-                                      const char *desc, int app_field)
+static struct demo_object *figure_new(struct demo_catalog *cat, const char *name, const char *desc,
+                                      int app_field)
 {
     struct demo_object *o = object_new(name, "Figure", desc, KIND_FIGURE, app_field);
     if (o)
@@ -959,8 +1020,8 @@ static int add_builtins(struct demo_catalog *cat, int64_t trades_rows)
 
     struct demo_object *objs[8];
     objs[0] = table_new("trades", desc, 1, GEN_TRADES, trades_rows);
-    objs[1] = table_new("quotes", "Ticking quotes: 10 more every 250 ms", 1, GEN_QUOTES,
-                        DEMO_QUOTES_CAP);
+    objs[1] =
+        table_new("quotes", "Ticking quotes: 10 more every 250 ms", 1, GEN_QUOTES, DEMO_QUOTES_CAP);
     if (objs[1]) {
         objs[1]->ticking = 1;
         clock_gettime(CLOCK_MONOTONIC, &objs[1]->t0);
@@ -971,8 +1032,10 @@ static int add_builtins(struct demo_catalog *cat, int64_t trades_rows)
     objs[5] = table_new("hostile", "Escape sequences, huge, wide, bidi and invalid text", 1,
                         GEN_HOSTILE, HOSTILE_ROWS);
     objs[6] = figure_new(cat, "price_plot", "Line plot of a price over time", 1);
-    objs[7] = table_new("awkward", "Numbers and text exports get wrong: subnormals, -0, NaN, "
-                        "2^53 + 1, quotes, CR, tabs", 1, GEN_AWKWARD, AWKWARD_ROWS);
+    objs[7] = table_new("awkward",
+                        "Numbers and text exports get wrong: subnormals, -0, NaN, "
+                        "2^53 + 1, quotes, CR, tabs",
+                        1, GEN_AWKWARD, AWKWARD_ROWS);
     int rc = 0;
     for (size_t i = 0; i < ARRAY_LEN(objs); i++) {
         if (rc != 0 || !objs[i] || catalog_push(cat, objs[i]) != 0) {
@@ -1123,8 +1186,8 @@ static struct demo_object *churn_new(struct demo_catalog *cat, const char *name)
 }
 
 /* A new script-variable object of `type`, shaped after `like` where it applies. */
-static struct demo_object *make_added(struct demo_catalog *cat, const char *name,
-                                      const char *type, const struct demo_object *like)
+static struct demo_object *make_added(struct demo_catalog *cat, const char *name, const char *type,
+                                      const struct demo_object *like)
 {
     char desc[128];
     if (strcmp(type, "Figure") == 0)
@@ -1259,9 +1322,12 @@ int64_t demo_object_size(const struct demo_object *o)
 void demo_out_cols_free(struct demo_out_col *cols, size_t n)
 {
     for (size_t c = 0; cols && c < n; c++) {
-        struct demo_column tmp = {.pick = cols[c].pick, .vi = cols[c].i, .vd = cols[c].d,
+        struct demo_column tmp = {.pick = cols[c].pick,
+                                  .vi = cols[c].i,
+                                  .vd = cols[c].d,
                                   .vnull = cols[c].nulls,
-                                  .vstrs = cols[c].strs, .vlongs = cols[c].longs,
+                                  .vstrs = cols[c].strs,
+                                  .vlongs = cols[c].longs,
                                   .velems = cols[c].n_elems};
         column_values_free(&tmp);
         cols[c].i = cols[c].longs = cols[c].pick = NULL;
@@ -1285,9 +1351,9 @@ static int can_flatten(const struct demo_object *parent, const struct demo_out_c
     return 1;
 }
 
-const struct demo_object *demo_object_new_computed(const struct demo_object *parent,
-                                                   int64_t *index, int64_t n,
-                                                   struct demo_out_col *cols, size_t ncols)
+const struct demo_object *demo_object_new_computed(const struct demo_object *parent, int64_t *index,
+                                                   int64_t n, struct demo_out_col *cols,
+                                                   size_t ncols)
 {
     long *src = malloc((ncols ? ncols : 1) * sizeof *src);
     for (size_t c = 0; src && c < ncols; c++)
@@ -1336,8 +1402,8 @@ const struct demo_object *demo_object_new_computed(const struct demo_object *par
     return o;
 }
 
-const struct demo_object *demo_object_new_derived(const struct demo_object *parent,
-                                                  int64_t *index, int64_t n)
+const struct demo_object *demo_object_new_derived(const struct demo_object *parent, int64_t *index,
+                                                  int64_t n)
 {
     size_t ncols = demo_table_ncols(parent);
     struct demo_out_col *cols = calloc(ncols ? ncols : 1, sizeof *cols);

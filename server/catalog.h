@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct demo_catalog;   /* thread-safe: internal mutex */
-struct demo_object;    /* pointers stay valid until demo_catalog_free (removed objects
-                          are kept, marked removed) */
+struct demo_catalog; /* thread-safe: internal mutex */
+struct demo_object;  /* pointers stay valid until demo_catalog_free (removed objects
+                        are kept, marked removed) */
 
 struct demo_catalog_options {
     int64_t trades_rows; /* rows of "trades"; <= 0 means the default 1000000 */
@@ -51,11 +51,11 @@ int demo_catalog_remove(struct demo_catalog *cat, const char *name);
 
 /* Object accessors (immutable after creation, except the removed flag). Any thread. */
 const char *demo_object_name(const struct demo_object *o);
-const char *demo_object_type(const struct demo_object *o);        /* "Table", "Figure", other */
+const char *demo_object_type(const struct demo_object *o); /* "Table", "Figure", other */
 const char *demo_object_description(const struct demo_object *o);
 int demo_object_removed(const struct demo_object *o);
 int demo_object_is_table(const struct demo_object *o);
-int demo_object_is_static(const struct demo_object *o);           /* quotes ticks */
+int demo_object_is_static(const struct demo_object *o); /* quotes ticks */
 /* Current row count (quotes grows every 250 ms); 0 for non-tables. Any thread. */
 int64_t demo_object_size(const struct demo_object *o);
 /* 1 for the built-ins (application fields a/demo/f/<name>), 0 for script variables
@@ -74,8 +74,8 @@ int demo_object_hidden(const struct demo_object *o);
 /* Take ownership of index (malloc'd, n entries, each < the parent's size; freed
  * here on failure); a derived parent is flattened. The new table with one reference,
  * or NULL. Any thread. */
-const struct demo_object *demo_object_new_derived(const struct demo_object *parent,
-                                                  int64_t *index, int64_t n);
+const struct demo_object *demo_object_new_derived(const struct demo_object *parent, int64_t *index,
+                                                  int64_t n);
 
 /* ---- Live views (a sort, filter, distinct or aggregation of a ticking table) ----
  * A live view holds no rows itself: it remembers its source and how to derive from
@@ -111,10 +111,23 @@ int demo_object_is_derived(const struct demo_object *o);
 
 /* The Java type of a column; each maps to one Arrow type (docs/PROTOCOL.md, Column types). */
 enum demo_col_type {
-    DEMO_COL_BYTE, DEMO_COL_SHORT, DEMO_COL_INT, DEMO_COL_LONG, DEMO_COL_CHAR,
-    DEMO_COL_FLOAT, DEMO_COL_DOUBLE, DEMO_COL_BOOL, DEMO_COL_STRING, DEMO_COL_INSTANT,
-    DEMO_COL_DATE, DEMO_COL_TIME, DEMO_COL_BIGDECIMAL, DEMO_COL_BIGINTEGER,
-    DEMO_COL_BYTES, DEMO_COL_INT_ARRAY, DEMO_COL_STRING_ARRAY,
+    DEMO_COL_BYTE,
+    DEMO_COL_SHORT,
+    DEMO_COL_INT,
+    DEMO_COL_LONG,
+    DEMO_COL_CHAR,
+    DEMO_COL_FLOAT,
+    DEMO_COL_DOUBLE,
+    DEMO_COL_BOOL,
+    DEMO_COL_STRING,
+    DEMO_COL_INSTANT,
+    DEMO_COL_DATE,
+    DEMO_COL_TIME,
+    DEMO_COL_BIGDECIMAL,
+    DEMO_COL_BIGINTEGER,
+    DEMO_COL_BYTES,
+    DEMO_COL_INT_ARRAY,
+    DEMO_COL_STRING_ARRAY,
     DEMO_COL_LONG_ARRAY, /* long[] (only computed tables: statistics' UNIQUE_COUNTS) */
 };
 
@@ -128,10 +141,10 @@ struct demo_cell {
     const uint8_t *bytes; /* STRING (UTF-8, hostile cells may be invalid), BIGDECIMAL and
                              BIGINTEGER (wire form), BYTES */
     size_t len;
-    size_t n;                  /* INT_ARRAY / STRING_ARRAY element count */
-    const int32_t *ints;       /* INT_ARRAY elements; INT32_MIN is a null element */
-    const char *const *strs;   /* STRING_ARRAY elements; NULL is a null element */
-    const int64_t *longs;      /* LONG_ARRAY elements; INT64_MIN is a null element */
+    size_t n;                /* INT_ARRAY / STRING_ARRAY element count */
+    const int32_t *ints;     /* INT_ARRAY elements; INT32_MIN is a null element */
+    const char *const *strs; /* STRING_ARRAY elements; NULL is a null element */
+    const int64_t *longs;    /* LONG_ARRAY elements; INT64_MIN is a null element */
     char scratch[64];
 };
 
@@ -147,8 +160,8 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
  * of t can be written a column at a time by demo_table_column, with no null values;
  * for STRING columns *dict gets the column's *dict_n strings (static), else NULL and 0.
  * 0: read the column cell by cell. Any thread. */
-int demo_table_column_bulk(const struct demo_object *t, size_t col,
-                           const char *const **dict, size_t *dict_n);
+int demo_table_column_bulk(const struct demo_object *t, size_t col, const char *const **dict,
+                           size_t *dict_n);
 /* The values of column col at rows[0..n) (each below the size), exactly as demo_table_cell
  * gives them, for a column demo_table_column_bulk accepted: fixed-width types as n
  * little-endian values of their Arrow width, BOOL as n bytes 0/1, STRING as n bytes,
@@ -162,18 +175,18 @@ const struct demo_object *demo_figure_table(const struct demo_object *fig);
 
 /* A column of a computed table (demo_object_new_computed). */
 struct demo_out_col {
-    const char *name;      /* copied */
+    const char *name; /* copied */
     enum demo_col_type type;
-    long src;              /* >= 0: column src of the parent, read through the index (or
-                              through pick); < 0: values stored below. Arrays are owned
-                              by the table once created */
-    int64_t *pick;         /* with src >= 0: row i reads parent row pick[i] (a group's
-                              min, max, first or last), null when nulls[i] */
-    int64_t *i;            /* integer-like types (LONG, INT, BOOL 0/1, INSTANT ...): n values */
-    double *d;             /* FLOAT, DOUBLE: n values */
-    uint8_t *nulls;        /* n flags, 1 = null; NULL when no value is null */
-    char **strs;           /* one-row STRING_ARRAY cell: n_elems malloc'd strings */
-    int64_t *longs;        /* one-row LONG_ARRAY cell: n_elems values */
+    long src;       /* >= 0: column src of the parent, read through the index (or
+                       through pick); < 0: values stored below. Arrays are owned
+                       by the table once created */
+    int64_t *pick;  /* with src >= 0: row i reads parent row pick[i] (a group's
+                       min, max, first or last), null when nulls[i] */
+    int64_t *i;     /* integer-like types (LONG, INT, BOOL 0/1, INSTANT ...): n values */
+    double *d;      /* FLOAT, DOUBLE: n values */
+    uint8_t *nulls; /* n flags, 1 = null; NULL when no value is null */
+    char **strs;    /* one-row STRING_ARRAY cell: n_elems malloc'd strings */
+    int64_t *longs; /* one-row LONG_ARRAY cell: n_elems values */
     size_t n_elems;
 };
 
@@ -182,9 +195,9 @@ struct demo_out_col {
  * Takes ownership of index and of every stored array (all freed here on failure).
  * parent may be NULL when every column is stored. A derived parent is flattened when
  * that needs no copy. The new table with one reference, or NULL. Any thread. */
-const struct demo_object *demo_object_new_computed(const struct demo_object *parent,
-                                                   int64_t *index, int64_t n,
-                                                   struct demo_out_col *cols, size_t ncols);
+const struct demo_object *demo_object_new_computed(const struct demo_object *parent, int64_t *index,
+                                                   int64_t n, struct demo_out_col *cols,
+                                                   size_t ncols);
 /* Free the stored arrays of cols[0..n) (a builder that gives up). NULL-safe. */
 void demo_out_cols_free(struct demo_out_col *cols, size_t n);
 

@@ -217,7 +217,8 @@ static int derive_sort(const struct demo_object *t,
         if (dir != 1 && dir != -1) {
             demo_status_set(st, GRPC_STATUS_INVALID_ARGUMENT,
                             "Unexpected sort direction: %d (the demo server sorts ascending "
-                            "or descending)", dir);
+                            "or descending)",
+                            dir);
             return -1;
         }
         size_t c = (size_t)find_column(t, d->column_name);
@@ -307,17 +308,20 @@ static int bind(const struct demo_object *t, struct demo_fnode *n, const char *t
     n->col = (size_t)c;
     enum demo_col_class cc = demo_col_class(demo_table_col_type(t, n->col));
     int string_method = n->kind == DEMO_FN_CONTAINS || n->kind == DEMO_FN_STARTS;
-    if ((string_method && cc != DEMO_CC_STRING) || (cc == DEMO_CC_OTHER && n->kind != DEMO_FN_ISNULL)) {
+    if ((string_method && cc != DEMO_CC_STRING) ||
+        (cc == DEMO_CC_OTHER && n->kind != DEMO_FN_ISNULL)) {
         demo_status_set(st, GRPC_STATUS_INVALID_ARGUMENT,
                         "Invalid filter '%.200s': the demo server cannot filter column '%.100s' "
-                        "this way", text, n->column);
+                        "this way",
+                        text, n->column);
         return -1;
     }
     for (size_t i = 0; i < n->n_values; i++) {
         if (!literal_fits(cc, &n->values[i])) {
             demo_status_set(st, GRPC_STATUS_INVALID_ARGUMENT,
                             "Invalid filter '%.200s': a value does not match the type of "
-                            "column '%.100s'", text, n->column);
+                            "column '%.100s'",
+                            text, n->column);
             return -1;
         }
     }
@@ -335,7 +339,8 @@ static int icase_equal(const uint8_t *a, size_t an, const char *b, size_t bn)
 }
 
 /* Compare a cell with a literal: -1/0/1, or 2 when unordered (NaN). */
-static int cmp_literal(enum demo_col_class cc, const struct demo_cell *c, const struct demo_fvalue *v)
+static int cmp_literal(enum demo_col_class cc, const struct demo_cell *c,
+                       const struct demo_fvalue *v)
 {
     if (c->is_null || v->kind == DEMO_FV_NULL)
         return (v->kind == DEMO_FV_NULL) - c->is_null;
@@ -510,8 +515,7 @@ static int value_of_literal(const Io__Deephaven__Proto__Backplane__Grpc__Literal
 
 /* A Condition as a filter tree (compare of a column reference and a literal; and,
  * or, not). NULL with st on what the demo server does not support. */
-static struct demo_fnode *tree_of_condition(const PbCondition *c, int depth,
-                                            struct demo_status *st)
+static struct demo_fnode *tree_of_condition(const PbCondition *c, int depth, struct demo_status *st)
 {
     struct demo_fnode *n = calloc(1, sizeof *n);
     if (!n || depth > 64 || !c) {
@@ -661,8 +665,7 @@ int demo_derive(const struct demo_object *src, const PbOperation *op,
      * only grows only grows; a sort or aggregation changes rows in place. */
     int reorders = op->op_case == OP(SORT) || op->op_case == OP(AGGREGATE);
     int stays_live = reorders || op->op_case == OP(FILTER) ||
-                     op->op_case == OP(UNSTRUCTURED_FILTER) ||
-                     op->op_case == OP(SELECT_DISTINCT) ||
+                     op->op_case == OP(UNSTRUCTURED_FILTER) || op->op_case == OP(SELECT_DISTINCT) ||
                      (op->op_case == OP(DROP_COLUMNS) && demo_object_is_live(src));
     if (rc != 0 || demo_object_is_static(src) || !stays_live)
         return rc;
@@ -699,8 +702,8 @@ static int derive_static(const struct demo_object *src, const PbOperation *op,
         rc = derive_sort(src, op->sort, &index, &n, st);
         break;
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_UNSTRUCTURED_FILTER:
-        rc = derive_where(src, op->unstructured_filter->filters,
-                          op->unstructured_filter->n_filters, &index, &n, st);
+        rc = derive_where(src, op->unstructured_filter->filters, op->unstructured_filter->n_filters,
+                          &index, &n, st);
         break;
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_FILTER:
         rc = derive_filter(src, op->filter, &index, &n, st);

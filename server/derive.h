@@ -5,10 +5,10 @@
  * aggregations live in stats.c and aggregate.c). Results are derived tables
  * (catalog.h): an index of source rows, 8 bytes per row kept. A sort, filter,
  * distinct or aggregation of a ticking table is a live view (catalog.h) that derives
- * again from the source's rows whenever it is pinned after the source changed. Semantics follow Deephaven: nulls
- * sort first and NaN last ascending, -0 equals 0, ties keep source order (stable); a
- * range comparison (<, <=) matches nulls (null is the lowest value) and never NaN; ==
- * on NaN is false. */
+ * again from the source's rows whenever it is pinned after the source changed. Semantics follow
+ * Deephaven: nulls sort first and NaN last ascending, -0 equals 0, ties keep source order (stable);
+ * a range comparison (<, <=) matches nulls (null is the lowest value) and never NaN; == on NaN is
+ * false. */
 #ifndef DEMO_DERIVE_H
 #define DEMO_DERIVE_H
 

@@ -12,8 +12,15 @@
 
 /* Arrow Type union (Schema.fbs). */
 enum {
-    AT_INT = 2, AT_FLOAT = 3, AT_BINARY = 4, AT_UTF8 = 5, AT_BOOL = 6, AT_DATE = 8,
-    AT_TIME = 9, AT_TIMESTAMP = 10, AT_LIST = 12,
+    AT_INT = 2,
+    AT_FLOAT = 3,
+    AT_BINARY = 4,
+    AT_UTF8 = 5,
+    AT_BOOL = 6,
+    AT_DATE = 8,
+    AT_TIME = 9,
+    AT_TIMESTAMP = 10,
+    AT_LIST = 12,
 };
 /* MessageHeader union (Message.fbs). */
 enum { MH_SCHEMA = 1, MH_RECORD_BATCH = 3 };
@@ -132,12 +139,8 @@ static uint32_t scalar_type(struct dh_fbb *b, enum demo_col_type t, uint8_t *typ
         return dh_fbb_end_table(b);
     case DEMO_COL_BIGDECIMAL:
     case DEMO_COL_BIGINTEGER:
-    case DEMO_COL_BYTES:
-        *type_id = AT_BINARY;
-        return empty_table(b);
-    default:
-        *type_id = AT_UTF8;
-        return empty_table(b);
+    case DEMO_COL_BYTES: *type_id = AT_BINARY; return empty_table(b);
+    default: *type_id = AT_UTF8; return empty_table(b);
     }
 }
 
@@ -176,11 +179,11 @@ static uint32_t column_field(struct dh_fbb *b, const struct demo_object *t, size
     if (ct == DEMO_COL_INT_ARRAY || ct == DEMO_COL_LONG_ARRAY || ct == DEMO_COL_STRING_ARRAY) {
         /* List whose child is named "" with no metadata (arrowFieldFor). */
         uint8_t child_id;
-        uint32_t child_type =
-            scalar_type(b, ct == DEMO_COL_INT_ARRAY    ? DEMO_COL_INT
-                           : ct == DEMO_COL_LONG_ARRAY ? DEMO_COL_LONG
-                                                       : DEMO_COL_STRING,
-                        &child_id);
+        uint32_t child_type = scalar_type(b,
+                                          ct == DEMO_COL_INT_ARRAY    ? DEMO_COL_INT
+                                          : ct == DEMO_COL_LONG_ARRAY ? DEMO_COL_LONG
+                                                                      : DEMO_COL_STRING,
+                                          &child_id);
         child = field(b, "", child_id, child_type, NULL, 0, NULL, 0);
         type_id = AT_LIST;
         type = empty_table(b);
@@ -322,8 +325,8 @@ static void ebuf_free(struct ebuf *b)
 /* Everything one RecordBatch is being built from. */
 struct batch {
     struct ebuf body;
-    struct ebuf nodes;   /* FieldNode structs {i64 length, i64 null_count} */
-    struct ebuf buffers; /* Buffer structs {i64 offset, i64 length} */
+    struct ebuf nodes;                /* FieldNode structs {i64 length, i64 null_count} */
+    struct ebuf buffers;              /* Buffer structs {i64 offset, i64 length} */
     struct ebuf valid, vals, offs;    /* the column being written */
     struct ebuf cvalid, cvals, coffs; /* a list column's child */
     int use_dh_nulls;
@@ -389,8 +392,10 @@ static size_t fixed_width(enum demo_col_type t)
 {
     switch (t) {
     case DEMO_COL_BYTE: return 1;
-    case DEMO_COL_SHORT: case DEMO_COL_CHAR: return 2;
-    case DEMO_COL_INT: case DEMO_COL_FLOAT: return 4;
+    case DEMO_COL_SHORT:
+    case DEMO_COL_CHAR: return 2;
+    case DEMO_COL_INT:
+    case DEMO_COL_FLOAT: return 4;
     default: return 8;
     }
 }
@@ -399,18 +404,12 @@ static size_t fixed_width(enum demo_col_type t)
 static void put_fixed(uint8_t *p, enum demo_col_type t, const struct demo_cell *c)
 {
     switch (t) {
-    case DEMO_COL_BYTE:
-        p[0] = (uint8_t)(c->is_null ? INT8_MIN : (int8_t)c->i);
-        break;
+    case DEMO_COL_BYTE: p[0] = (uint8_t)(c->is_null ? INT8_MIN : (int8_t)c->i); break;
     case DEMO_COL_SHORT:
         dh_fbb_put_u16(p, (uint16_t)(c->is_null ? INT16_MIN : (int16_t)c->i));
         break;
-    case DEMO_COL_CHAR:
-        dh_fbb_put_u16(p, c->is_null ? 0xFFFF : (uint16_t)c->i);
-        break;
-    case DEMO_COL_INT:
-        dh_fbb_put_u32(p, (uint32_t)(c->is_null ? INT32_MIN : (int32_t)c->i));
-        break;
+    case DEMO_COL_CHAR: dh_fbb_put_u16(p, c->is_null ? 0xFFFF : (uint16_t)c->i); break;
+    case DEMO_COL_INT: dh_fbb_put_u32(p, (uint32_t)(c->is_null ? INT32_MIN : (int32_t)c->i)); break;
     case DEMO_COL_FLOAT: {
         float f = c->is_null ? -FLT_MAX : (float)c->d;
         uint32_t u;
@@ -687,16 +686,15 @@ static int write_column(struct batch *bt, const struct demo_object *t, size_t co
     if (write_bulk(bt, t, col, rows, n, &rc, err))
         return rc;
     switch (demo_table_col_type(t, col)) {
-    case DEMO_COL_BOOL:
-        write_bool(bt, t, col, rows, n);
-        return 0;
-    case DEMO_COL_STRING: case DEMO_COL_BIGDECIMAL: case DEMO_COL_BIGINTEGER: case DEMO_COL_BYTES:
-        return write_varbinary(bt, t, col, rows, n, err);
-    case DEMO_COL_INT_ARRAY: case DEMO_COL_LONG_ARRAY: case DEMO_COL_STRING_ARRAY:
-        return write_list(bt, t, col, rows, n, err);
-    default:
-        write_fixed(bt, t, col, rows, n);
-        return 0;
+    case DEMO_COL_BOOL: write_bool(bt, t, col, rows, n); return 0;
+    case DEMO_COL_STRING:
+    case DEMO_COL_BIGDECIMAL:
+    case DEMO_COL_BIGINTEGER:
+    case DEMO_COL_BYTES: return write_varbinary(bt, t, col, rows, n, err);
+    case DEMO_COL_INT_ARRAY:
+    case DEMO_COL_LONG_ARRAY:
+    case DEMO_COL_STRING_ARRAY: return write_list(bt, t, col, rows, n, err);
+    default: write_fixed(bt, t, col, rows, n); return 0;
     }
 }
 

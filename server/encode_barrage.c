@@ -32,21 +32,21 @@
 /* What one snapshot asks for, after parsing. */
 struct snap_req {
     int has_viewport;
-    struct dh_rowset requested;   /* the viewport as requested (positions; may pass the end) */
+    struct dh_rowset requested; /* the viewport as requested (positions; may pass the end) */
     int reverse;
-    struct demo_batch_opts opts;  /* columns, nulls, batch and message size limits */
+    struct demo_batch_opts opts; /* columns, nulls, batch and message size limits */
 };
 
 /* State shared by the chunks of one snapshot. */
 struct snap {
     const struct demo_object *t;
     const struct snap_req *req;
-    int64_t size;                 /* table size, sampled once */
-    int64_t seq;                  /* first_seq = last_seq */
-    struct dh_rowset target;      /* positions to send, ascending, all below size */
-    struct dh_rowset so_far;      /* positions sent in earlier chunks and this one */
-    struct dh_rowset chunk;       /* positions of the current chunk */
-    uint8_t *added_rows;          /* the whole table's rowset, encoded once */
+    int64_t size;            /* table size, sampled once */
+    int64_t seq;             /* first_seq = last_seq */
+    struct dh_rowset target; /* positions to send, ascending, all below size */
+    struct dh_rowset so_far; /* positions sent in earlier chunks and this one */
+    struct dh_rowset chunk;  /* positions of the current chunk */
+    uint8_t *added_rows;     /* the whole table's rowset, encoded once */
     size_t added_rows_len;
     demo_emit_fn emit;
     void *ctx;
@@ -103,11 +103,11 @@ static int chunk_metadata(struct snap *s, int last, uint8_t **out, size_t *len)
         u.effective_reverse_viewport = last && s->req->reverse; /* so_far is forward */
         u.effective_column_set = s->req->opts.cols;
         u.effective_column_set_len = s->req->opts.cols_len;
-        u.added_rows = s->added_rows;             /* the whole table (rowsAdded) */
+        u.added_rows = s->added_rows; /* the whole table (rowsAdded) */
         u.added_rows_len = s->added_rows_len;
-        u.shift_data = empty_shifts;              /* no shifts, but a valid structure */
+        u.shift_data = empty_shifts; /* no shifts, but a valid structure */
         u.shift_data_len = sizeof empty_shifts;
-        u.added_rows_included = included;         /* keys = positions: tables are flat */
+        u.added_rows_included = included; /* keys = positions: tables are flat */
         u.added_rows_included_len = included_len;
         if (dh_barrage_encode_update(&u, NULL, 0, out, len, &e) != DH_OK)
             rc = fail_dh(s->err, "RESOURCE_EXHAUSTED", &e);
@@ -287,7 +287,8 @@ static int build_target(struct snap *s)
     }
     if (!q->reverse) {
         for (size_t i = 0; i < q->requested.n && q->requested.ranges[i].lo < s->size; i++) {
-            int64_t hi = q->requested.ranges[i].hi < s->size ? q->requested.ranges[i].hi : s->size - 1;
+            int64_t hi =
+                q->requested.ranges[i].hi < s->size ? q->requested.ranges[i].hi : s->size - 1;
             if (dh_rowset_add_range(&s->target, q->requested.ranges[i].lo, hi, &e) != DH_OK)
                 return oom(s->err);
         }
@@ -315,8 +316,8 @@ int demo_barrage_send_schema(const struct demo_object *t, demo_emit_fn emit, voi
     return emit_msg(emit, ctx, &m, err);
 }
 
-static int run_snapshot(const struct demo_object *t, const struct snap_req *req,
-                        demo_emit_fn emit, void *ctx, char *err)
+static int run_snapshot(const struct demo_object *t, const struct snap_req *req, demo_emit_fn emit,
+                        void *ctx, char *err)
 {
     if (!t || !demo_object_is_table(t))
         return demo_fail(err, "FAILED_PRECONDITION: Ticket is not a subscribable table.");
@@ -362,14 +363,14 @@ int demo_encode_doget(const struct demo_object *t, demo_emit_fn emit, void *ctx,
 }
 
 /* Parse the wrapper of a DoExchange's first message into *q (which views request). */
-static int parse_request(const uint8_t *request, size_t request_len, struct snap_req *q,
-                         char *err)
+static int parse_request(const uint8_t *request, size_t request_len, struct snap_req *q, char *err)
 {
     struct dh_error e;
     uint8_t type;
     const uint8_t *payload;
     size_t payload_len;
-    if (!request || dh_barrage_unwrap(request, request_len, &type, &payload, &payload_len, &e) != DH_OK)
+    if (!request ||
+        dh_barrage_unwrap(request, request_len, &type, &payload, &payload_len, &e) != DH_OK)
         return demo_fail(err, "INVALID_ARGUMENT: DoExchange requires a BarrageMessageWrapper "
                               "in the first message's app_metadata");
     if (type != DH_BARRAGE_MSG_SNAPSHOT_REQUEST) {

@@ -11,9 +11,11 @@
 
 typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor fig_desc;
 typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__ChartDescriptor fig_chart;
-typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SeriesDescriptor fig_series;
+typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SeriesDescriptor
+    fig_series;
 typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__AxisDescriptor fig_axis;
-typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor fig_source;
+typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor
+    fig_source;
 
 /* An axis as FigureWidgetTranslator writes it: id = type name + axis index, NaN ranges
  * (AxisImpl's defaults: auto range), first X at the bottom, first Y on the left. */
@@ -23,11 +25,14 @@ static void init_axis(fig_axis *a, char *id, int is_x, char *label)
     a->id = id;
     a->format_type =
         IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_FORMAT_TYPE__NUMBER;
-    a->type = is_x ? IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_TYPE__X
-                   : IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_TYPE__Y;
+    a->type =
+        is_x
+            ? IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_TYPE__X
+            : IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_TYPE__Y;
     a->position =
-        is_x ? IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_POSITION__BOTTOM
-             : IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_POSITION__LEFT;
+        is_x
+            ? IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_POSITION__BOTTOM
+            : IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_POSITION__LEFT;
     a->label = label;
     a->min_range = NAN;
     a->max_range = NAN;
@@ -39,8 +44,9 @@ static void init_source(fig_source *s, char *axis_id, int is_x, char *column)
 {
     io__deephaven__proto__backplane__script__grpc__figure_descriptor__source_descriptor__init(s);
     s->axis_id = axis_id;
-    s->type = is_x ? IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X
-                   : IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y;
+    s->type =
+        is_x ? IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X
+             : IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y;
     s->table_id = 0; /* the first (only) referenced table */
     s->partitioned_table_id = -1;
     s->column_name = column;
@@ -71,22 +77,26 @@ int demo_encode_figure(const struct demo_object *fig, uint8_t **out, size_t *len
 
     fig_series series;
     fig_series *series_ptr = &series;
-    io__deephaven__proto__backplane__script__grpc__figure_descriptor__series_descriptor__init(&series);
-    series.plot_style = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SERIES_PLOT_STYLE__LINE;
+    io__deephaven__proto__backplane__script__grpc__figure_descriptor__series_descriptor__init(
+        &series);
+    series.plot_style =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SERIES_PLOT_STYLE__LINE;
     series.name = series_name;
     series.n_data_sources = 2;
     series.data_sources = source_ptrs;
 
     fig_chart chart;
     fig_chart *chart_ptr = &chart;
-    io__deephaven__proto__backplane__script__grpc__figure_descriptor__chart_descriptor__init(&chart);
+    io__deephaven__proto__backplane__script__grpc__figure_descriptor__chart_descriptor__init(
+        &chart);
     chart.colspan = 1;
     chart.rowspan = 1;
     chart.n_series = 1;
     chart.series = &series_ptr;
     chart.n_axes = 2;
     chart.axes = axis_ptrs;
-    chart.chart_type = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__CHART_DESCRIPTOR__CHART_TYPE__XY;
+    chart.chart_type =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__CHART_DESCRIPTOR__CHART_TYPE__XY;
     chart.show_legend = 1;
 
     fig_desc fd;
@@ -98,7 +108,8 @@ int demo_encode_figure(const struct demo_object *fig, uint8_t **out, size_t *len
     fd.n_charts = 1;
     fd.charts = &chart_ptr;
 
-    size_t n = io__deephaven__proto__backplane__script__grpc__figure_descriptor__get_packed_size(&fd);
+    size_t n =
+        io__deephaven__proto__backplane__script__grpc__figure_descriptor__get_packed_size(&fd);
     uint8_t *buf = malloc(n ? n : 1);
     if (!buf)
         return demo_fail(err, "RESOURCE_EXHAUSTED: out of memory encoding a figure");

@@ -88,8 +88,8 @@ static struct demo_export *export_new(int32_t id, struct demo_session *s)
 
 /* Pack an ExportNotification for export `id` in `state`; context and handle may be
  * NULL (left unset). */
-static int pack_export_notification(int32_t id, int state, const char *context,
-                                    const char *handle, uint8_t **out, size_t *len)
+static int pack_export_notification(int32_t id, int state, const char *context, const char *handle,
+                                    uint8_t **out, size_t *len)
 {
     struct dh_ticket tk;
     dh_ticket_make_export(&tk, id);
@@ -671,9 +671,8 @@ void demo_listener_close(struct demo_registry *r, struct demo_listener *l)
 }
 
 struct demo_export *demo_export_create_object(struct demo_registry *r, struct demo_session *s,
-                                              const struct demo_object *obj,
-                                              const uint8_t *result, size_t n,
-                                              const char *log_id, struct demo_status *st)
+                                              const struct demo_object *obj, const uint8_t *result,
+                                              size_t n, const char *log_id, struct demo_status *st)
 {
     struct demo_source src;
     memset(&src, 0, sizeof src);

@@ -48,9 +48,8 @@ struct demo_export *demo_export_create(struct demo_registry *r, struct demo_sess
 /* demo_export_create of an object the caller holds (a derived table): the export
  * takes its own reference. Any thread. */
 struct demo_export *demo_export_create_object(struct demo_registry *r, struct demo_session *s,
-                                              const struct demo_object *obj,
-                                              const uint8_t *result, size_t n,
-                                              const char *log_id, struct demo_status *st);
+                                              const struct demo_object *obj, const uint8_t *result,
+                                              size_t n, const char *log_id, struct demo_status *st);
 /* Wait until the export is EXPORTED (0, *obj set and referenced: demo_object_unref
  * it) or failed (-1, st as the export's error handler reports it), or stop fired (1).
  * Handler thread. */

@@ -118,8 +118,8 @@ static long known_find(const struct demo_registry *r, const char *key)
 }
 
 /* Point a FieldInfo (and its typed ticket) at a field's strings. */
-static void field_to_pb(const struct demo_field *f, DHPB(FieldInfo) *fi, DHPB(TypedTicket) *tt,
-                        DHPB(Ticket) *t)
+static void field_to_pb(const struct demo_field *f, DHPB(FieldInfo) * fi, DHPB(TypedTicket) * tt,
+                        DHPB(Ticket) * t)
 {
     DHPB(Ticket) t0 = DHPB_INIT(TICKET);
     DHPB(TypedTicket) tt0 = DHPB_INIT(TYPED_TICKET);
@@ -142,10 +142,10 @@ static void field_to_pb(const struct demo_field *f, DHPB(FieldInfo) *fi, DHPB(Ty
 
 /* One group of FieldInfos of a FieldsChangeUpdate. */
 struct pb_fields {
-    DHPB(FieldInfo) **ptrs;
-    DHPB(FieldInfo) *infos;
-    DHPB(TypedTicket) *tts;
-    DHPB(Ticket) *ts;
+    DHPB(FieldInfo) * *ptrs;
+    DHPB(FieldInfo) * infos;
+    DHPB(TypedTicket) * tts;
+    DHPB(Ticket) * ts;
 };
 
 /* Point g at n fields as FieldInfo messages; 0 or -1 (out of memory). */
@@ -234,8 +234,8 @@ static void fields_propagate_locked(struct demo_registry *r)
         int has_cur = current_field(r, key, &cur) == 0;
         if (ki < 0 && has_cur) {
             if (field_copy(&cur, &copy) == 0 && field_list_add(&cr, &copy) == 0 &&
-                demo_grow((void **)&r->known, &r->cap_known, r->n_known + 1,
-                          sizeof *r->known) == 0) {
+                demo_grow((void **)&r->known, &r->cap_known, r->n_known + 1, sizeof *r->known) ==
+                    0) {
                 r->known[r->n_known++] = cur;
                 continue;
             }

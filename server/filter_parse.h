@@ -18,19 +18,22 @@ enum demo_fval_kind { DEMO_FV_NUMBER, DEMO_FV_STRING, DEMO_FV_BOOL, DEMO_FV_NULL
 
 struct demo_fvalue {
     enum demo_fval_kind kind;
-    double d;      /* NUMBER */
-    int64_t i;     /* NUMBER when is_int; BOOL 0/1 */
-    int is_int;    /* NUMBER written without '.', exponent, NaN or Infinity */
-    char *s;       /* STRING: owned, NUL-terminated */
+    double d;   /* NUMBER */
+    int64_t i;  /* NUMBER when is_int; BOOL 0/1 */
+    int is_int; /* NUMBER written without '.', exponent, NaN or Infinity */
+    char *s;    /* STRING: owned, NUL-terminated */
     size_t len;
 };
 
 enum demo_fnode_kind {
-    DEMO_FN_AND, DEMO_FN_OR, DEMO_FN_NOT, /* a, b (NOT: a) */
-    DEMO_FN_CMP,                          /* column op values[0] */
-    DEMO_FN_IN,                           /* column in values (negate: not in; icase) */
-    DEMO_FN_CONTAINS, DEMO_FN_STARTS,     /* column.method(values[0]) */
-    DEMO_FN_ISNULL,                       /* isNull(column) */
+    DEMO_FN_AND,
+    DEMO_FN_OR,
+    DEMO_FN_NOT, /* a, b (NOT: a) */
+    DEMO_FN_CMP, /* column op values[0] */
+    DEMO_FN_IN,  /* column in values (negate: not in; icase) */
+    DEMO_FN_CONTAINS,
+    DEMO_FN_STARTS, /* column.method(values[0]) */
+    DEMO_FN_ISNULL, /* isNull(column) */
 };
 
 enum demo_fop { DEMO_OP_EQ, DEMO_OP_NE, DEMO_OP_LT, DEMO_OP_LE, DEMO_OP_GT, DEMO_OP_GE };
@@ -43,7 +46,7 @@ struct demo_fnode {
     struct demo_fvalue *values;
     size_t n_values;
     struct demo_fnode *a, *b;
-    size_t col;   /* bound column index (derive.c) */
+    size_t col; /* bound column index (derive.c) */
 };
 
 /* Parse text into *out (malloc'd tree; free with demo_filter_free). 0, or -1 with a

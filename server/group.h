@@ -19,14 +19,13 @@ enum demo_col_class demo_col_class(enum demo_col_type t);
 
 /* Total order of two cells of one column class: null first, NaN last, -0 == 0.
  * -1, 0 or 1. Any thread. */
-int demo_cell_compare(enum demo_col_class cc, const struct demo_cell *a,
-                      const struct demo_cell *b);
+int demo_cell_compare(enum demo_col_class cc, const struct demo_cell *a, const struct demo_cell *b);
 
 /* Distinct key tuples of some columns, in order of first appearance. */
 struct demo_groups {
-    size_t n;           /* groups */
-    int64_t *first;     /* n: the first row of each group */
-    int64_t *count;     /* n: rows in each group */
+    size_t n;       /* groups */
+    int64_t *first; /* n: the first row of each group */
+    int64_t *count; /* n: rows in each group */
     /* private: the hash table (group ids + 1, 0 empty), each group's hash, the key
      * columns */
     uint32_t *slots;

@@ -140,7 +140,7 @@ int call_fetch_source(struct call_ctx *x, const uint8_t *t, size_t n, const char
 /* Define export `result` as a copy of a resolved source, which this frees. The new
  * export, or NULL after finishing the call. */
 struct demo_export *call_export_source(struct call_ctx *x, struct demo_source *src,
-                                         const DHPB(Ticket) *result, int require_table)
+                                       const DHPB(Ticket) * result, int require_table)
 {
     struct demo_status st;
     struct demo_export *e = demo_export_create(x->app->reg, x->s, src, result->ticket.data,

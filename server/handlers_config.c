@@ -42,7 +42,7 @@ static void h_get_auth_constants(struct call_ctx *x, const uint8_t *req, size_t 
     value.string_value = (char *)demo_registry_auth_handlers(x->app->reg);
     entry.key = (char *)"AuthHandlers";
     entry.value = &value;
-    DHPB(AuthenticationConstantsResponse__ConfigValuesEntry) *entries[] = {&entry};
+    DHPB(AuthenticationConstantsResponse__ConfigValuesEntry) * entries[] = {&entry};
     DHPB(AuthenticationConstantsResponse) resp = DHPB_INIT(AUTHENTICATION_CONSTANTS_RESPONSE);
     resp.n_config_values = 1;
     resp.config_values = entries;

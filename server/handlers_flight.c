@@ -539,7 +539,7 @@ struct barrage_msg {
 /* Parse one client FlightData; 0, or -1 after finishing the call. *fd_out keeps the
  * unpacked message (the views point into it). */
 static int parse_exchange_msg(struct call_ctx *x, const uint8_t *data, size_t n,
-                              FLPB(FlightData) **fd_out, struct barrage_msg *bm)
+                              FLPB(FlightData) * *fd_out, struct barrage_msg *bm)
 {
     memset(bm, 0, sizeof *bm);
     *fd_out = NULL;
@@ -579,7 +579,7 @@ bad:
 /* Wait for the client's next FlightData of an exchange. 1 with *fd (free it) and *bm;
  * 0 when the client half-closed; -1 when the call is over (client gone, or finished
  * on a malformed message). */
-static int next_exchange_msg(struct call_ctx *x, FLPB(FlightData) **fd, struct barrage_msg *bm)
+static int next_exchange_msg(struct call_ctx *x, FLPB(FlightData) * *fd, struct barrage_msg *bm)
 {
     for (;;) {
         uint8_t *data;
@@ -622,7 +622,7 @@ static int snapshot_ticket(struct call_ctx *x, const struct barrage_msg *bm, con
  * (BarrageSnapshotRequestHandler: OK only after sending is done and the client closed). */
 static void snapshot_drain(struct call_ctx *x)
 {
-    FLPB(FlightData) *fd;
+    FLPB(FlightData) * fd;
     struct barrage_msg bm;
     int rc = next_exchange_msg(x, &fd, &bm);
     if (rc == 0)
@@ -632,8 +632,8 @@ static void snapshot_drain(struct call_ctx *x)
     struct demo_status st;
     if (bm.has_wrapper && bm.msg_type != BARRAGE_SNAPSHOT_REQUEST) {
         call_finish(x, GRPC_STATUS_INVALID_ARGUMENT,
-               "Request type cannot be changed after initialization, expected "
-               "BarrageSnapshotRequest metadata");
+                    "Request type cannot be changed after initialization, expected "
+                    "BarrageSnapshotRequest metadata");
     } else {
         demo_status_obfuscated(x->app->reg, &st,
                                bm.has_wrapper
@@ -645,7 +645,7 @@ static void snapshot_drain(struct call_ctx *x)
 }
 
 /* BarrageSnapshotRequestHandler.handleMessage (msg_type 7). */
-static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) *fd,
+static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) * fd,
                               const struct barrage_msg *bm)
 {
     const uint8_t *t;
@@ -693,7 +693,7 @@ static void subscription_fail(struct call_ctx *x, const char *err)
 static int subscription_message(struct call_ctx *x, struct demo_sub *sub, const uint8_t *data,
                                 size_t n)
 {
-    FLPB(FlightData) *fd;
+    FLPB(FlightData) * fd;
     struct barrage_msg bm;
     struct demo_status st;
     if (parse_exchange_msg(x, data, n, &fd, &bm) != 0)
@@ -708,8 +708,8 @@ static int subscription_message(struct call_ctx *x, struct demo_sub *sub, const 
         call_finish_status(x, &st);
     } else if (bm.msg_type != BARRAGE_SUBSCRIPTION_REQUEST) {
         call_finish(x, GRPC_STATUS_INVALID_ARGUMENT,
-               "Request type cannot be changed after initialization, expected "
-               "BarrageSubscriptionRequest metadata");
+                    "Request type cannot be changed after initialization, expected "
+                    "BarrageSubscriptionRequest metadata");
     } else if (!bm.payload) {
         call_finish(x, GRPC_STATUS_INVALID_ARGUMENT, "Subscription request not supplied");
     } else if (demo_sub_request_parse(fd->app_metadata.data, fd->app_metadata.len, &q, err) != 0 ||
@@ -770,7 +770,7 @@ static void subscription_loop(struct call_ctx *x, struct demo_sub *sub)
 
 /* BarrageSubscriptionRequestHandler + BarrageMessageProducer (msg_type 5): viewport,
  * reverse-viewport and full-table subscriptions. */
-static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) *fd,
+static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) * fd,
                                   const struct barrage_msg *bm)
 {
     char name[512], msg[700], err[DEMO_ERR_MAX] = "";
@@ -806,7 +806,7 @@ static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) *fd
 }
 
 /* ArrowFlightUtil.DoExchangeMarshaller.onNext: route a request by its type. */
-static void exchange_route(struct call_ctx *x, const char *prefix, const FLPB(FlightData) *fd,
+static void exchange_route(struct call_ctx *x, const char *prefix, const FLPB(FlightData) * fd,
                            const struct barrage_msg *bm)
 {
     char msg[256];
@@ -835,7 +835,7 @@ static void h_do_exchange(struct call_ctx *x, const uint8_t *req, size_t len)
     snprintf(prefix, sizeof prefix,
              "DoExchangeMarshaller{%x}: ", (unsigned)(((uintptr_t)x >> 4) & 0x7fffffffu));
     for (int first = 1;; first = 0) {
-        FLPB(FlightData) *fd;
+        FLPB(FlightData) * fd;
         struct barrage_msg bm;
         int rc = next_exchange_msg(x, &fd, &bm);
         if (rc == 0) {

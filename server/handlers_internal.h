@@ -107,7 +107,7 @@ int call_fetch_source(struct call_ctx *x, const uint8_t *t, size_t n, const char
                       char *name, size_t cap, const struct demo_object **obj);
 /* Define export `result` as a copy of src (freed here); NULL after finishing the call. */
 struct demo_export *call_export_source(struct call_ctx *x, struct demo_source *src,
-                                       const DHPB(Ticket) *result, int require_table);
+                                       const DHPB(Ticket) * result, int require_table);
 /* Wait for an export the call created, dropping its reference; the object is held. 0
  * with *obj; -1 when the call already ended. */
 int call_wait_exported(struct call_ctx *x, struct demo_export *e, const struct demo_object **obj);

@@ -99,7 +99,7 @@ struct typed_refs {
     uint8_t bytes[MAX_FIGURE_TABLES][5];
     DHPB(Ticket) t[MAX_FIGURE_TABLES];
     DHPB(TypedTicket) tt[MAX_FIGURE_TABLES];
-    DHPB(TypedTicket) *ptrs[MAX_FIGURE_TABLES];
+    DHPB(TypedTicket) * ptrs[MAX_FIGURE_TABLES];
 };
 
 static void typed_refs_fill(struct typed_refs *r, const struct plugin_data *pd)
@@ -123,8 +123,8 @@ static void typed_refs_fill(struct typed_refs *r, const struct plugin_data *pd)
 
 /* The type and ticket of the object a FetchObject or MessageStream names; 0, or -1
  * after finishing the call when one is missing. */
-static int typed_ticket_parts(struct call_ctx *x, const DHPB(TypedTicket) *id, const char **type,
-                              const DHPB(Ticket) **tk)
+static int typed_ticket_parts(struct call_ctx *x, const DHPB(TypedTicket) * id, const char **type,
+                              const DHPB(Ticket) * *tk)
 {
     *type = id && id->type ? id->type : "";
     *tk = id ? id->ticket : NULL;
@@ -147,7 +147,7 @@ static void h_fetch_object(struct call_ctx *x, const uint8_t *req, size_t len)
     if (!m)
         return;
     const char *type;
-    const DHPB(Ticket) *tk;
+    const DHPB(Ticket) * tk;
     char name[512];
     const struct demo_object *obj;
     struct plugin_data pd;
@@ -171,10 +171,10 @@ static void h_fetch_object(struct call_ctx *x, const uint8_t *req, size_t len)
 
 /* Handle the connect message of a MessageStream; finishes the call in every case
  * (a fetch-only plugin sends one message and closes: ObjectTypeBase.FetchOnly). */
-static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest) *conn)
+static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest) * conn)
 {
     const char *type;
-    const DHPB(Ticket) *tk;
+    const DHPB(Ticket) * tk;
     const struct demo_object *obj;
     if (typed_ticket_parts(x, conn ? conn->source_id : NULL, &type, &tk) != 0)
         return;
@@ -241,9 +241,9 @@ static void h_message_stream(struct call_ctx *x, const uint8_t *req, size_t len)
             break;
         default: /* GrpcErrorHelper.checkHasOneOf */
             call_finish(x, GRPC_STATUS_INVALID_ARGUMENT,
-                   "io.deephaven.proto.backplane.grpc.StreamRequest must have oneof message. "
-                   "Note: this may also indicate that the server is older than the client and "
-                   "doesn't know about this new oneof option.");
+                        "io.deephaven.proto.backplane.grpc.StreamRequest must have oneof message. "
+                        "Note: this may also indicate that the server is older than the client and "
+                        "doesn't know about this new oneof option.");
             break;
         }
         protobuf_c_message_free_unpacked(&m->base, NULL);

@@ -48,7 +48,7 @@ static void h_release(struct call_ctx *x, const uint8_t *req, size_t len)
 
 /* Define export `res` as a copy of a resolved source (freed here); answer `ok` when it
  * is exported. */
-static void export_into(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) *res,
+static void export_into(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) * res,
                         const ProtobufCMessage *ok)
 {
     const struct demo_object *obj;
@@ -59,8 +59,8 @@ static void export_into(struct call_ctx *x, struct demo_source *src, const DHPB(
 
 /* What ExportFromTicket and PublishFromTicket check first: both tickets given, the
  * source named and resolved. The source, or NULL after finishing the call. */
-static struct demo_source *resolve_for_result(struct call_ctx *x, const DHPB(Ticket) *source,
-                                              const DHPB(Ticket) *result)
+static struct demo_source *resolve_for_result(struct call_ctx *x, const DHPB(Ticket) * source,
+                                              const DHPB(Ticket) * result)
 {
     char name[512];
     if (!source) {
@@ -92,7 +92,7 @@ static void h_export_from_ticket(struct call_ctx *x, const uint8_t *req, size_t 
 }
 
 /* Publish a resolved source to the result ticket (TicketRouter.publish, by route). */
-static void publish_to(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) *res)
+static void publish_to(struct call_ctx *x, struct demo_source *src, const DHPB(Ticket) * res)
 {
     const uint8_t *t = res->ticket.data;
     size_t n = res->ticket.len;
@@ -110,11 +110,11 @@ static void publish_to(struct call_ctx *x, struct demo_source *src, const DHPB(T
         return; /* export_into freed src */
     case 'a':
         call_finish(x, GRPC_STATUS_FAILED_PRECONDITION,
-               "Could not publish 'resultId': application tickets cannot be published to");
+                    "Could not publish 'resultId': application tickets cannot be published to");
         break;
     default: /* 's': upstream would assign the query scope variable */
         call_finish(x, GRPC_STATUS_UNIMPLEMENTED,
-               "dhtui demo server: publishing to a scope ticket is not supported");
+                    "dhtui demo server: publishing to a scope ticket is not supported");
         break;
     }
     demo_source_free(x->app->reg, src);

@@ -15,7 +15,7 @@
 
 /* Send an ExportedTableCreationResponse for ref (ExportUtil.buildTableCreationResponse;
  * t NULL: a failure carrying error_info). 0, or -1 after finishing the call. */
-static int send_table_creation(struct call_ctx *x, DHPB(TableReference) *ref,
+static int send_table_creation(struct call_ctx *x, DHPB(TableReference) * ref,
                                const struct demo_object *t, const char *error_info)
 {
     uint8_t *schema = NULL;
@@ -94,7 +94,7 @@ static void h_fetch_table(struct call_ctx *x, const uint8_t *req, size_t len)
         /* finished */
     } else if (!src_ref || src_ref->ref_case != DHPB_REF_TICKET || !src_ref->ticket) {
         call_finish(x, GRPC_STATUS_FAILED_PRECONDITION,
-               "One-shot operations must use ticket references");
+                    "One-shot operations must use ticket references");
     } else {
         const struct demo_object *obj;
         struct demo_source *src =
@@ -107,8 +107,8 @@ static void h_fetch_table(struct call_ctx *x, const uint8_t *req, size_t len)
 }
 
 /* The source and result of a batch operation dhtui's subset knows. */
-static void op_refs(const DHPB(BatchTableRequest__Operation) *op, DHPB(TableReference) **src,
-                    DHPB(Ticket) **result)
+static void op_refs(const DHPB(BatchTableRequest__Operation) * op, DHPB(TableReference) * *src,
+                    DHPB(Ticket) * *result)
 {
     *src = NULL;
     *result = NULL;
@@ -150,12 +150,12 @@ static void op_refs(const DHPB(BatchTableRequest__Operation) *op, DHPB(TableRefe
 }
 
 /* Run operation i of a batch: 0 with *out (referenced), -1 with st. res: earlier results. */
-static int run_op(struct call_ctx *x, const DHPB(BatchTableRequest__Operation) *op, size_t i,
+static int run_op(struct call_ctx *x, const DHPB(BatchTableRequest__Operation) * op, size_t i,
                   const struct demo_object *const *res, const struct demo_object **out,
                   struct demo_status *st)
 {
-    DHPB(TableReference) *src_ref;
-    DHPB(Ticket) *result;
+    DHPB(TableReference) * src_ref;
+    DHPB(Ticket) * result;
     op_refs(op, &src_ref, &result);
     *out = NULL;
     const struct demo_object *src = NULL;
@@ -245,8 +245,8 @@ static void run_batch(struct call_ctx *x, DHPB(BatchTableRequest__Operation) *co
         }
         if (one_shot)
             break;
-        DHPB(TableReference) *src_ref;
-        DHPB(Ticket) *result;
+        DHPB(TableReference) * src_ref;
+        DHPB(Ticket) * result;
         op_refs(ops[i], &src_ref, &result);
         DHPB(TableReference) ref = DHPB_INIT(TABLE_REFERENCE);
         if (result && result->ticket.len) {
@@ -267,8 +267,8 @@ static void run_batch(struct call_ctx *x, DHPB(BatchTableRequest__Operation) *co
     if (failed) {
         call_finish_status(x, &first);
     } else if (one_shot) {
-        DHPB(TableReference) *src_ref;
-        DHPB(Ticket) *result;
+        DHPB(TableReference) * src_ref;
+        DHPB(Ticket) * result;
         op_refs(ops[0], &src_ref, &result);
         if (result && result->ticket.len)
             reply_table_creation(x, result->ticket.data, result->ticket.len, res[0]);
@@ -290,18 +290,19 @@ static void h_batch(struct call_ctx *x, const uint8_t *req, size_t len)
     if (!m)
         return;
     if (m->n_ops == 0)
-        call_finish(x, GRPC_STATUS_INVALID_ARGUMENT,
-               "io.deephaven.proto.backplane.grpc.BatchTableRequest must have at least one ops");
+        call_finish(
+            x, GRPC_STATUS_INVALID_ARGUMENT,
+            "io.deephaven.proto.backplane.grpc.BatchTableRequest must have at least one ops");
     else
         run_batch(x, m->ops, m->n_ops, 0);
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
 /* One-shot Sort / Filter / UnstructuredFilter: a batch of one (oneShotOperationWrapper). */
-static void one_shot(struct call_ctx *x, DHPB(BatchTableRequest__Operation) *op)
+static void one_shot(struct call_ctx *x, DHPB(BatchTableRequest__Operation) * op)
 {
-    DHPB(TableReference) *src_ref;
-    DHPB(Ticket) *result;
+    DHPB(TableReference) * src_ref;
+    DHPB(Ticket) * result;
     op_refs(op, &src_ref, &result);
     if (!result || result->ticket.len == 0)
         call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, "No result ticket supplied");
@@ -355,25 +356,26 @@ static void h_unstructured_filter(struct call_ctx *x, const uint8_t *req, size_t
 
 /* One-shot ComputeColumnStatistics, DropColumns, SelectDistinct and Aggregate (a batch
  * of one, as oneShotOperationWrapper runs them). */
-#define ONE_SHOT_HANDLER(fn, Type, desc, CASE, member)                                       \
-    static void fn(struct call_ctx *x, const uint8_t *req, size_t len)                       \
-    {                                                                                        \
-        DHPB(Type) *m = (DHPB(Type) *)call_unpack_in_session(x, &DHPB_DESC(desc), req, len); \
-        if (!m)                                                                              \
-            return;                                                                          \
-        DHPB(BatchTableRequest__Operation) op = DHPB_INIT(BATCH_TABLE_REQUEST__OPERATION);   \
-        op.op_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_##CASE; \
-        op.member = m;                                                                       \
-        one_shot(x, &op);                                                                    \
-        protobuf_c_message_free_unpacked(&m->base, NULL);                                    \
+#define ONE_SHOT_HANDLER(fn, Type, desc, CASE, member)                                             \
+    static void fn(struct call_ctx *x, const uint8_t *req, size_t len)                             \
+    {                                                                                              \
+        DHPB(Type) *m = (DHPB(Type) *)call_unpack_in_session(x, &DHPB_DESC(desc), req, len);       \
+        if (!m)                                                                                    \
+            return;                                                                                \
+        DHPB(BatchTableRequest__Operation) op = DHPB_INIT(BATCH_TABLE_REQUEST__OPERATION);         \
+        op.op_case =                                                                               \
+            IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_##CASE;      \
+        op.member = m;                                                                             \
+        one_shot(x, &op);                                                                          \
+        protobuf_c_message_free_unpacked(&m->base, NULL);                                          \
     }
 
 ONE_SHOT_HANDLER(h_column_statistics, ColumnStatisticsRequest, column_statistics_request,
                  COLUMN_STATISTICS, column_statistics)
 ONE_SHOT_HANDLER(h_drop_columns, DropColumnsRequest, drop_columns_request, DROP_COLUMNS,
                  drop_columns)
-ONE_SHOT_HANDLER(h_select_distinct, SelectDistinctRequest, select_distinct_request,
-                 SELECT_DISTINCT, select_distinct)
+ONE_SHOT_HANDLER(h_select_distinct, SelectDistinctRequest, select_distinct_request, SELECT_DISTINCT,
+                 select_distinct)
 ONE_SHOT_HANDLER(h_aggregate, AggregateRequest, aggregate_request, AGGREGATE, aggregate)
 
 /* TableServiceGrpcImpl.seekRow: a non-export that waits for the source, then scans it
@@ -388,8 +390,8 @@ static void h_seek_row(struct call_ctx *x, const uint8_t *req, size_t len)
     const struct demo_object *obj;
     if (!m->source_id || m->source_id->ticket.len == 0) {
         call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, "No consoleId supplied");
-    } else if (call_fetch_source(x, m->source_id->ticket.data, m->source_id->ticket.len,
-                                 "sourceId", name, sizeof name, &obj) == 0) {
+    } else if (call_fetch_source(x, m->source_id->ticket.data, m->source_id->ticket.len, "sourceId",
+                                 name, sizeof name, &obj) == 0) {
         struct demo_status st = {GRPC_STATUS_OK, ""};
         int64_t row = -1;
         int rc = demo_object_is_table(obj) ? demo_seek_row(obj, m, &row, &st) : -2;

@@ -40,8 +40,8 @@ struct options {
 struct server {
     struct demo_app app;
     struct demo_rpc_server *rpc; /* set before the control thread starts */
-    pthread_mutex_t ctl_lock; /* held while a control command runs */
-    int ctl_dead;             /* set by main before freeing: the control thread must stop */
+    pthread_mutex_t ctl_lock;    /* held while a control command runs */
+    int ctl_dead;                /* set by main before freeing: the control thread must stop */
     atomic_int housekeeping_stop;
 };
 
@@ -307,8 +307,7 @@ static int control_command(struct server *sv, char *line)
         ctl_reply("ok");
     } else if (strcmp(cmd, "add-hex") == 0) {
         char *name = a1 && !a3 ? hex_name(a1, a2) : NULL;
-        const struct demo_object *o = name ? demo_catalog_add(app->cat, name, "Table", NULL)
-                                           : NULL;
+        const struct demo_object *o = name ? demo_catalog_add(app->cat, name, "Table", NULL) : NULL;
         free(name);
         if (!o) {
             ctl_reply("error: usage: add-hex HEXBYTES [TIMES] (a table named by the bytes)");
@@ -457,9 +456,8 @@ int main(int argc, char **argv)
     }
     int port = 0;
     char err[256];
-    struct demo_rpc_server *rpc = demo_rpc_server_start(opt.port, tf.cert ? &tls : NULL,
-                                                        demo_handle_call, &sv.app, &port, err,
-                                                        sizeof err);
+    struct demo_rpc_server *rpc = demo_rpc_server_start(
+        opt.port, tf.cert ? &tls : NULL, demo_handle_call, &sv.app, &port, err, sizeof err);
     tls_files_reset(&tf); /* grpc keeps its own copies */
     if (!rpc) {
         fprintf(stderr, "dhtui-demo-server: %s\n", err);

@@ -40,9 +40,9 @@ enum seek_kind { SK_STRING, SK_INT, SK_FLOAT, SK_BOOL, SK_INSTANT };
 
 struct seek_value {
     enum seek_kind kind;
-    int64_t i;       /* INT (converted to the column's width), BOOL, INSTANT */
-    double d;        /* FLOAT (rounded to float for float columns) */
-    const char *s;   /* STRING (lower-cased copy in buf when insensitive) */
+    int64_t i;     /* INT (converted to the column's width), BOOL, INSTANT */
+    double d;      /* FLOAT (rounded to float for float columns) */
+    const char *s; /* STRING (lower-cased copy in buf when insensitive) */
     size_t len;
 };
 
@@ -91,8 +91,7 @@ static int seek_value_of(const PbLiteral *l, enum demo_col_type t, struct seek_v
     case LIT(STRING_VALUE):
         if (t == DEMO_COL_BIGDECIMAL || t == DEMO_COL_BIGINTEGER) {
             demo_status_set(st, GRPC_STATUS_UNIMPLEMENTED,
-                            "the demo server cannot seek in a %s column",
-                            demo_java_class_name(t));
+                            "the demo server cannot seek in a %s column", demo_java_class_name(t));
             return -1;
         }
         if (t != DEMO_COL_STRING && t != DEMO_COL_CHAR)
@@ -201,8 +200,8 @@ static int float_equal(enum demo_col_type t, double cell, double want)
 
 /* SeekRow.findRow's test of one cell: 1 match, 0 no match, -1 the ClassCastException
  * upstream meets when `contains` is asked of a non-string value. */
-static int cell_matches(const struct demo_cell *c, enum demo_col_type t,
-                        const struct seek_value *v, int icase, int contains)
+static int cell_matches(const struct demo_cell *c, enum demo_col_type t, const struct seek_value *v,
+                        int icase, int contains)
 {
     if (c->is_null)
         return 0;
@@ -236,8 +235,9 @@ static int cell_matches(const struct demo_cell *c, enum demo_col_type t,
 /* Scan positions [lo, hi) (backward: from hi - 1 down). 0 with *row (-1: none), or -1
  * on a ClassCastException. */
 static int scan(const struct demo_object *t, size_t col, enum demo_col_type type,
-                const struct seek_value *v, const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req,
-                int64_t lo, int64_t hi, int64_t *row)
+                const struct seek_value *v,
+                const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req, int64_t lo,
+                int64_t hi, int64_t *row)
 {
     struct demo_cell c;
     *row = -1;
@@ -260,8 +260,8 @@ static int seek_pinned(const struct demo_object *t,
                        int64_t *row, struct demo_status *st);
 
 int demo_seek_row(const struct demo_object *t,
-                  const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req,
-                  int64_t *row, struct demo_status *st)
+                  const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req, int64_t *row,
+                  struct demo_status *st)
 {
     const struct demo_object *now = demo_object_pin(t); /* a live view's rows now */
     int rc = seek_pinned(now, req, row, st);
@@ -302,6 +302,7 @@ static int seek_pinned(const struct demo_object *t,
         return 0;
     snprintf(st->msg, sizeof st->msg,
              "SeekRow: ClassCastException: a contains seek of a non-string value in column "
-             "'%.200s'", name);
+             "'%.200s'",
+             name);
     return -2;
 }

@@ -21,8 +21,8 @@
  * naming an internal failure that upstream reports only as "Details Logged" (an
  * unknown column, a `contains` seek of a non-string value). Any thread. */
 int demo_seek_row(const struct demo_object *t,
-                  const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req,
-                  int64_t *row, struct demo_status *st);
+                  const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req, int64_t *row,
+                  struct demo_status *st);
 
 /* Class.toString of the Java type a column holds ("int", "class java.lang.String"), for
  * messages that quote it as upstream does. Any thread. */

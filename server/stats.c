@@ -253,8 +253,8 @@ static int stats_integer(const struct demo_object *t, size_t col, enum demo_col_
             /* Math.multiplyExact of two ints overflows int for int columns; byte and
              * short products always fit */
             int64_t p;
-            int over = type == DEMO_COL_INT ? (v * v > INT32_MAX)
-                                            : __builtin_mul_overflow(v, v, &p);
+            int over =
+                type == DEMO_COL_INT ? (v * v > INT32_MAX) : __builtin_mul_overflow(v, v, &p);
             p = over ? 0 : v * v;
             if (over && !sq.floating) {
                 sq.floating = 1;
@@ -404,10 +404,10 @@ static int stats_values(const struct demo_object *t, size_t col, enum demo_col_t
                 order[k++] = i;
         size_t shown = (size_t)limit < k ? (size_t)limit : k;
         struct demo_out_col *keys = &o.cols[o.n++], *counts = &o.cols[o.n++];
-        *keys = (struct demo_out_col){.name = "UNIQUE_KEYS", .type = DEMO_COL_STRING_ARRAY,
-                                      .src = -1, .n_elems = shown};
-        *counts = (struct demo_out_col){.name = "UNIQUE_COUNTS", .type = DEMO_COL_LONG_ARRAY,
-                                        .src = -1, .n_elems = shown};
+        *keys = (struct demo_out_col){
+            .name = "UNIQUE_KEYS", .type = DEMO_COL_STRING_ARRAY, .src = -1, .n_elems = shown};
+        *counts = (struct demo_out_col){
+            .name = "UNIQUE_COUNTS", .type = DEMO_COL_LONG_ARRAY, .src = -1, .n_elems = shown};
         keys->strs = calloc(shown ? shown : 1, sizeof *keys->strs);
         counts->longs = calloc(shown ? shown : 1, sizeof *counts->longs);
         if (!order || !keys->strs || !counts->longs ||

@@ -12,27 +12,67 @@
 
 /* Field ids (index in the .fbs declaration; slot = 4 + 2*id). */
 enum {
-    MSG_VERSION = 0, MSG_HEADER = 2, MSG_BODY_LENGTH = 3,
-    SCHEMA_ENDIANNESS = 0, SCHEMA_FIELDS = 1, SCHEMA_METADATA = 2,
-    FIELD_NAME = 0, FIELD_NULLABLE = 1, FIELD_TYPE = 3, FIELD_DICTIONARY = 4,
-    FIELD_CHILDREN = 5, FIELD_METADATA = 6,
-    KV_KEY = 0, KV_VALUE = 1,
-    RB_LENGTH = 0, RB_NODES = 1, RB_BUFFERS = 2, RB_COMPRESSION = 3, RB_VARIADIC = 4,
+    MSG_VERSION = 0,
+    MSG_HEADER = 2,
+    MSG_BODY_LENGTH = 3,
+    SCHEMA_ENDIANNESS = 0,
+    SCHEMA_FIELDS = 1,
+    SCHEMA_METADATA = 2,
+    FIELD_NAME = 0,
+    FIELD_NULLABLE = 1,
+    FIELD_TYPE = 3,
+    FIELD_DICTIONARY = 4,
+    FIELD_CHILDREN = 5,
+    FIELD_METADATA = 6,
+    KV_KEY = 0,
+    KV_VALUE = 1,
+    RB_LENGTH = 0,
+    RB_NODES = 1,
+    RB_BUFFERS = 2,
+    RB_COMPRESSION = 3,
+    RB_VARIADIC = 4,
 };
 
 /* Type union tags (Schema.fbs union Type). */
 enum {
-    T_NONE, T_NULL, T_INT, T_FLOAT, T_BINARY, T_UTF8, T_BOOL, T_DECIMAL, T_DATE, T_TIME,
-    T_TIMESTAMP, T_INTERVAL, T_LIST, T_STRUCT, T_UNION, T_FIXED_BINARY, T_FIXED_LIST, T_MAP,
-    T_DURATION, T_LARGE_BINARY, T_LARGE_UTF8, T_LARGE_LIST, T_RUN_END, T_BINARY_VIEW,
-    T_UTF8_VIEW, T_LIST_VIEW, T_LARGE_LIST_VIEW, T_COUNT
+    T_NONE,
+    T_NULL,
+    T_INT,
+    T_FLOAT,
+    T_BINARY,
+    T_UTF8,
+    T_BOOL,
+    T_DECIMAL,
+    T_DATE,
+    T_TIME,
+    T_TIMESTAMP,
+    T_INTERVAL,
+    T_LIST,
+    T_STRUCT,
+    T_UNION,
+    T_FIXED_BINARY,
+    T_FIXED_LIST,
+    T_MAP,
+    T_DURATION,
+    T_LARGE_BINARY,
+    T_LARGE_UTF8,
+    T_LARGE_LIST,
+    T_RUN_END,
+    T_BINARY_VIEW,
+    T_UTF8_VIEW,
+    T_LIST_VIEW,
+    T_LARGE_LIST_VIEW,
+    T_COUNT
 };
 
 static const char *const type_names[T_COUNT] = {
-    "NONE", "Null", "Int", "FloatingPoint", "Binary", "Utf8", "Bool", "Decimal", "Date",
-    "Time", "Timestamp", "Interval", "List", "Struct", "Union", "FixedSizeBinary",
-    "FixedSizeList", "Map", "Duration", "LargeBinary", "LargeUtf8", "LargeList",
-    "RunEndEncoded", "BinaryView", "Utf8View", "ListView", "LargeListView",
+    "NONE",          "Null",      "Int",           "FloatingPoint",
+    "Binary",        "Utf8",      "Bool",          "Decimal",
+    "Date",          "Time",      "Timestamp",     "Interval",
+    "List",          "Struct",    "Union",         "FixedSizeBinary",
+    "FixedSizeList", "Map",       "Duration",      "LargeBinary",
+    "LargeUtf8",     "LargeList", "RunEndEncoded", "BinaryView",
+    "Utf8View",      "ListView",  "LargeListView",
 };
 
 /* ---- Message ---- */
@@ -63,8 +103,8 @@ int dh_ipc_message_decode(const uint8_t *buf, size_t len, struct dh_ipc_message 
 }
 
 /* Read the 8-byte encapsulation prefix at buf[pos]: sets *meta_len and *skip (4 or 8). */
-static int ipc_prefix(const uint8_t *buf, size_t len, size_t pos, size_t *meta_len,
-                      size_t *skip, struct dh_error *err)
+static int ipc_prefix(const uint8_t *buf, size_t len, size_t pos, size_t *meta_len, size_t *skip,
+                      struct dh_error *err)
 {
     *meta_len = 0; /* defined on every path: gcc -O3 cannot see that errors return non-zero */
     *skip = 4;
@@ -155,8 +195,8 @@ static void kv_free(struct dh_kv *kv, size_t n)
 }
 
 /* Decode a [KeyValue] field into a new array. */
-static int kv_decode(struct schema_ctx *c, const struct dh_fb_table *t, int id,
-                     struct dh_kv **out, size_t *n_out)
+static int kv_decode(struct schema_ctx *c, const struct dh_fb_table *t, int id, struct dh_kv **out,
+                     size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
@@ -254,8 +294,8 @@ static void set_unsupported(struct dh_field *f, unsigned tag)
 /* Malformed type parameters: one message naming the column. */
 static int bad_param(struct schema_ctx *c, const char *col, const char *what, long long v)
 {
-    return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s': %s %lld is invalid.",
-                        col, what, v);
+    return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s': %s %lld is invalid.", col,
+                        what, v);
 }
 
 static int valid_unit(int u)
@@ -291,8 +331,7 @@ static int list_child_decode(struct schema_ctx *c, const struct dh_fb_table *ft,
 
 /* Fill f's type from the Type union value. */
 static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_table *tt,
-                       const struct dh_fb_table *ft, int depth, const char *col,
-                       struct dh_field *f)
+                       const struct dh_fb_table *ft, int depth, const char *col, struct dh_field *f)
 {
     if (tag < T_COUNT)
         snprintf(f->type_name, sizeof f->type_name, "%s", type_names[tag]);
@@ -323,8 +362,7 @@ static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_ta
         f->precision = dh_fb_i32(tt, 0, 0);
         f->scale = dh_fb_i32(tt, 1, 0);
         f->bit_width = dh_fb_i32(tt, 2, 128);
-        if (f->bit_width != 32 && f->bit_width != 64 && f->bit_width != 128 &&
-            f->bit_width != 256)
+        if (f->bit_width != 32 && f->bit_width != 64 && f->bit_width != 128 && f->bit_width != 256)
             return bad_param(c, col, "Decimal bitWidth", f->bit_width);
         return DH_OK;
     case T_DATE:
@@ -367,14 +405,10 @@ static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_ta
         if (f->fixed_size <= 0)
             return bad_param(c, col, "FixedSizeBinary byteWidth", f->fixed_size);
         return DH_OK;
-    case T_LIST:
-        f->type = DH_TYPE_LIST;
-        return list_child_decode(c, ft, depth, col, f);
+    case T_LIST: f->type = DH_TYPE_LIST; return list_child_decode(c, ft, depth, col, f);
     case T_NONE:
         return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' has no type.", col);
-    default:
-        set_unsupported(f, tag);
-        return DH_OK;
+    default: set_unsupported(f, tag); return DH_OK;
     }
 }
 
@@ -382,11 +416,16 @@ static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_ta
 static int has_child_columns(unsigned tag)
 {
     switch (tag) {
-    case T_LIST: case T_LARGE_LIST: case T_MAP: case T_FIXED_LIST: case T_STRUCT:
-    case T_UNION: case T_RUN_END: case T_LIST_VIEW: case T_LARGE_LIST_VIEW:
-        return 1;
-    default:
-        return 0;
+    case T_LIST:
+    case T_LARGE_LIST:
+    case T_MAP:
+    case T_FIXED_LIST:
+    case T_STRUCT:
+    case T_UNION:
+    case T_RUN_END:
+    case T_LIST_VIEW:
+    case T_LARGE_LIST_VIEW: return 1;
+    default: return 0;
     }
 }
 
@@ -397,21 +436,34 @@ static int has_child_columns(unsigned tag)
 static int own_buffers(unsigned tag, const struct dh_fb_table *tt)
 {
     switch (tag) {
-    case T_NULL: case T_RUN_END:
-        return 0;
-    case T_FIXED_LIST: case T_STRUCT:
-        return 1;
+    case T_NULL:
+    case T_RUN_END: return 0;
+    case T_FIXED_LIST:
+    case T_STRUCT: return 1;
     case T_UNION: /* type ids, plus offsets when Dense (Union.mode 1) */
         return dh_fb_i16(tt, 0, 0) == 1 ? 2 : 1;
-    case T_INT: case T_FLOAT: case T_BOOL: case T_DECIMAL: case T_DATE: case T_TIME:
-    case T_TIMESTAMP: case T_INTERVAL: case T_DURATION: case T_FIXED_BINARY:
-    case T_LIST: case T_LARGE_LIST: case T_MAP: case T_BINARY_VIEW: case T_UTF8_VIEW:
-        return 2;
-    case T_BINARY: case T_UTF8: case T_LARGE_BINARY: case T_LARGE_UTF8:
-    case T_LIST_VIEW: case T_LARGE_LIST_VIEW:
-        return 3;
-    default:
-        return -1;
+    case T_INT:
+    case T_FLOAT:
+    case T_BOOL:
+    case T_DECIMAL:
+    case T_DATE:
+    case T_TIME:
+    case T_TIMESTAMP:
+    case T_INTERVAL:
+    case T_DURATION:
+    case T_FIXED_BINARY:
+    case T_LIST:
+    case T_LARGE_LIST:
+    case T_MAP:
+    case T_BINARY_VIEW:
+    case T_UTF8_VIEW: return 2;
+    case T_BINARY:
+    case T_UTF8:
+    case T_LARGE_BINARY:
+    case T_LARGE_UTF8:
+    case T_LIST_VIEW:
+    case T_LARGE_LIST_VIEW: return 3;
+    default: return -1;
     }
 }
 
@@ -460,8 +512,8 @@ static void skip_layout(struct schema_ctx *c, const struct dh_fb_table *ft, stru
     if (dh_fb_union(ft, FIELD_TYPE, &tag, &tt, NULL) != DH_OK)
         tag = T_NONE;
     /* unions, run-end encoded and Null have no validity bitmap; indices do */
-    f->skip_validity = dh_fb_has(ft, FIELD_DICTIONARY) ||
-                       (tag != T_UNION && tag != T_RUN_END && tag != T_NULL);
+    f->skip_validity =
+        dh_fb_has(ft, FIELD_DICTIONARY) || (tag != T_UNION && tag != T_RUN_END && tag != T_NULL);
     f->skip_known = layout_count(c, ft, 0, f) == 0;
 }
 
@@ -496,9 +548,8 @@ static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int 
                         const char *col, struct dh_field *f)
 {
     if (depth > DH_ARROW_MAX_NESTING)
-        return dh_error_set(c->err, DH_EINVAL,
-                            "Arrow schema: column '%s' nests more than %d deep.", col,
-                            DH_ARROW_MAX_NESTING);
+        return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' nests more than %d deep.",
+                            col, DH_ARROW_MAX_NESTING);
     if (c->fields_left == 0)
         return dh_error_set(c->err, DH_EINVAL, "Arrow schema has too many fields.");
     c->fields_left--;
@@ -519,8 +570,7 @@ static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int 
     f->dh_type = dh_field_metadata(f, "deephaven:type");
     f->dh_component_type = dh_field_metadata(f, "deephaven:componentType");
     static const char *const hide_keys[] = {"deephaven:isStyle", "deephaven:isRowStyle",
-                                            "deephaven:isNumberFormat",
-                                            "deephaven:isDateFormat"};
+                                            "deephaven:isNumberFormat", "deephaven:isDateFormat"};
     for (size_t i = 0; i < sizeof hide_keys / sizeof *hide_keys; i++) {
         const char *v = dh_field_metadata(f, hide_keys[i]);
         if (v && strcmp(v, "true") == 0)
@@ -543,9 +593,10 @@ static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int 
 static int schema_table_decode(const struct dh_fb_table *st, size_t len, struct dh_schema *schema,
                                struct dh_error *err)
 {
-    struct schema_ctx c = {.fields_left = len / 4 < DH_ARROW_MAX_FIELDS ? len / 4
-                                                                         : DH_ARROW_MAX_FIELDS,
-                           .bytes_left = 2 * len + 4096, .err = err};
+    struct schema_ctx c = {.fields_left =
+                               len / 4 < DH_ARROW_MAX_FIELDS ? len / 4 : DH_ARROW_MAX_FIELDS,
+                           .bytes_left = 2 * len + 4096,
+                           .err = err};
     schema->big_endian = dh_fb_i16(st, SCHEMA_ENDIANNESS, 0) != 0;
     int rc = kv_decode(&c, st, SCHEMA_METADATA, &schema->metadata, &schema->n_metadata);
     if (rc)
@@ -571,8 +622,7 @@ static int schema_table_decode(const struct dh_fb_table *st, size_t len, struct 
     return DH_OK;
 }
 
-int dh_schema_decode(const uint8_t *buf, size_t len, struct dh_schema *schema,
-                     struct dh_error *err)
+int dh_schema_decode(const uint8_t *buf, size_t len, struct dh_schema *schema, struct dh_error *err)
 {
     dh_schema_reset(schema);
     struct dh_ipc_message msg;
@@ -670,17 +720,12 @@ static int value_width(const struct dh_field *f)
     case DH_TYPE_INT:
     case DH_TYPE_FLOAT:
     case DH_TYPE_DECIMAL:
-    case DH_TYPE_TIME:
-        return f->bit_width / 8;
-    case DH_TYPE_DATE:
-        return f->unit == DH_DATE_DAY ? 4 : 8;
+    case DH_TYPE_TIME: return f->bit_width / 8;
+    case DH_TYPE_DATE: return f->unit == DH_DATE_DAY ? 4 : 8;
     case DH_TYPE_TIMESTAMP:
-    case DH_TYPE_DURATION:
-        return 8;
-    case DH_TYPE_FIXED_BINARY:
-        return f->fixed_size;
-    default:
-        return 0;
+    case DH_TYPE_DURATION: return 8;
+    case DH_TYPE_FIXED_BINARY: return f->fixed_size;
+    default: return 0;
     }
 }
 
@@ -802,8 +847,7 @@ static int column_decode(struct batch_ctx *b, const struct dh_field *f, const ch
                          struct dh_column_view *v);
 
 /* Offsets and data (variable-width types and lists): n+1 offsets, or none when n = 0. */
-static int offsets_decode(struct batch_ctx *b, const char *col, struct dh_column_view *v,
-                          int width)
+static int offsets_decode(struct batch_ctx *b, const char *col, struct dh_column_view *v, int width)
 {
     size_t olen;
     const uint8_t *offs;
@@ -873,8 +917,7 @@ static int column_decode(struct batch_ctx *b, const struct dh_field *f, const ch
     v->validity = v->null_count ? vb : NULL;
     v->value_width = value_width(f);
     switch (f->type) {
-    case DH_TYPE_BOOL:
-        return take_sized(b, col, "values", (n + 7) / 8, &v->values, &v->values_len);
+    case DH_TYPE_BOOL: return take_sized(b, col, "values", (n + 7) / 8, &v->values, &v->values_len);
     case DH_TYPE_UTF8:
     case DH_TYPE_BINARY:
     case DH_TYPE_LARGE_UTF8:
@@ -901,8 +944,8 @@ static int column_decode(struct batch_ctx *b, const struct dh_field *f, const ch
     }
     default:
         if (v->value_width <= 0)
-            return dh_error_set(b->err, DH_ENOTSUP, "column '%s': type %s is not supported.",
-                                col, f->type_name);
+            return dh_error_set(b->err, DH_ENOTSUP, "column '%s': type %s is not supported.", col,
+                                f->type_name);
         return take_sized(b, col, "values", n * (uint64_t)v->value_width, &v->values,
                           &v->values_len);
     }
@@ -929,8 +972,7 @@ static int batch_decode_views(const struct dh_schema *schema, const struct dh_fb
 {
     struct batch_ctx b = {.body = batch->body, .blen = batch->body_len, .err = err};
     if (dh_fb_has(rb, RB_COMPRESSION))
-        return dh_error_set(err, DH_ENOTSUP,
-                            "Compressed Arrow record batches are not supported.");
+        return dh_error_set(err, DH_ENOTSUP, "Compressed Arrow record batches are not supported.");
     batch->length = dh_fb_i64(rb, RB_LENGTH, 0);
     if (batch->length < 0 || batch->length > DH_ARROW_MAX_ROWS)
         return dh_error_set(err, DH_EINVAL, "Arrow record batch length %lld is invalid.",
@@ -1013,15 +1055,14 @@ static int batch_decode(const struct dh_schema *schema, const uint8_t *header, s
 }
 
 int dh_batch_decode(const struct dh_schema *schema, const uint8_t *header, size_t hlen,
-                    const uint8_t *body, size_t blen, struct dh_batch *batch,
-                    struct dh_error *err)
+                    const uint8_t *body, size_t blen, struct dh_batch *batch, struct dh_error *err)
 {
     return batch_decode(schema, header, hlen, body, blen, 1, batch, err);
 }
 
-int dh_batch_decode_borrowed(const struct dh_schema *schema, const uint8_t *header,
-                             size_t hlen, const uint8_t *body, size_t blen,
-                             struct dh_batch *batch, struct dh_error *err)
+int dh_batch_decode_borrowed(const struct dh_schema *schema, const uint8_t *header, size_t hlen,
+                             const uint8_t *body, size_t blen, struct dh_batch *batch,
+                             struct dh_error *err)
 {
     return batch_decode(schema, header, hlen, body, blen, 0, batch, err);
 }
@@ -1090,10 +1131,8 @@ static int is_sentinel(const struct dh_column_view *col, int64_t row)
     case DH_TYPE_TIMESTAMP:
     case DH_TYPE_DATE:
     case DH_TYPE_TIME:
-    case DH_TYPE_DURATION:
-        return w == 8 && (int64_t)raw_bits(col, row) == INT64_MIN;
-    default:
-        return 0;
+    case DH_TYPE_DURATION: return w == 8 && (int64_t)raw_bits(col, row) == INT64_MIN;
+    default: return 0;
     }
 }
 
@@ -1162,8 +1201,7 @@ int64_t dh_column_get_i64(const struct dh_column_view *col, int64_t row)
     if (!in_range(col, row) || !col->field)
         return 0;
     switch (col->field->type) {
-    case DH_TYPE_BOOL:
-        return bool_value(col, row);
+    case DH_TYPE_BOOL: return bool_value(col, row);
     case DH_TYPE_INT:
         if (!col->field->is_signed)
             return (int64_t)raw_bits(col, row);
@@ -1171,12 +1209,9 @@ int64_t dh_column_get_i64(const struct dh_column_view *col, int64_t row)
     case DH_TYPE_DATE:
     case DH_TYPE_TIME:
     case DH_TYPE_TIMESTAMP:
-    case DH_TYPE_DURATION:
-        return sign_extend(raw_bits(col, row), col->value_width);
-    case DH_TYPE_FLOAT:
-        return double_to_i64(float_value(col, row));
-    default:
-        return 0;
+    case DH_TYPE_DURATION: return sign_extend(raw_bits(col, row), col->value_width);
+    case DH_TYPE_FLOAT: return double_to_i64(float_value(col, row));
+    default: return 0;
     }
 }
 
@@ -1191,12 +1226,11 @@ static size_t read_count(const struct dh_column_view *col, int64_t first, size_t
 
 static int is_integer_like(enum dh_type_id t)
 {
-    return t == DH_TYPE_INT || t == DH_TYPE_DATE || t == DH_TYPE_TIME ||
-           t == DH_TYPE_TIMESTAMP || t == DH_TYPE_DURATION;
+    return t == DH_TYPE_INT || t == DH_TYPE_DATE || t == DH_TYPE_TIME || t == DH_TYPE_TIMESTAMP ||
+           t == DH_TYPE_DURATION;
 }
 
-size_t dh_column_read_i64(const struct dh_column_view *col, int64_t first, size_t n,
-                          int64_t *out)
+size_t dh_column_read_i64(const struct dh_column_view *col, int64_t first, size_t n, int64_t *out)
 {
     size_t k = read_count(col, first, n);
     if (!k)
@@ -1244,8 +1278,7 @@ size_t dh_column_read_i64(const struct dh_column_view *col, int64_t first, size_
     return k;
 }
 
-size_t dh_column_read_f64(const struct dh_column_view *col, int64_t first, size_t n,
-                          double *out)
+size_t dh_column_read_f64(const struct dh_column_view *col, int64_t first, size_t n, double *out)
 {
     size_t k = read_count(col, first, n);
     if (!k)
@@ -1318,16 +1351,12 @@ static int bytes_layout(const struct dh_column_view *col)
 {
     switch (col->field->type) {
     case DH_TYPE_UTF8:
-    case DH_TYPE_BINARY:
-        return 4;
+    case DH_TYPE_BINARY: return 4;
     case DH_TYPE_LARGE_UTF8:
-    case DH_TYPE_LARGE_BINARY:
-        return 8;
+    case DH_TYPE_LARGE_BINARY: return 8;
     case DH_TYPE_FIXED_BINARY:
-    case DH_TYPE_DECIMAL:
-        return -col->value_width;
-    default:
-        return 0;
+    case DH_TYPE_DECIMAL: return -col->value_width;
+    default: return 0;
     }
 }
 

@@ -9,19 +9,41 @@
 #include "dh_fbb.h"
 
 enum {
-    WRAP_MAGIC = 0, WRAP_TYPE = 1, WRAP_PAYLOAD = 2,
+    WRAP_MAGIC = 0,
+    WRAP_TYPE = 1,
+    WRAP_PAYLOAD = 2,
     /* BarrageSnapshotRequest / BarrageSubscriptionRequest */
-    REQ_TICKET = 0, REQ_COLUMNS = 1, REQ_VIEWPORT = 2, REQ_OPTIONS = 3, REQ_REVERSE = 4,
+    REQ_TICKET = 0,
+    REQ_COLUMNS = 1,
+    REQ_VIEWPORT = 2,
+    REQ_OPTIONS = 3,
+    REQ_REVERSE = 4,
     REQ_TOKEN = 5,
     /* BarrageSnapshotOptions (id 0 is the deprecated column_conversion_mode) */
-    SOPT_DH_NULLS = 1, SOPT_BATCH_SIZE = 2, SOPT_MAX_MSG = 3, SOPT_PREVIEW = 4,
+    SOPT_DH_NULLS = 1,
+    SOPT_BATCH_SIZE = 2,
+    SOPT_MAX_MSG = 3,
+    SOPT_PREVIEW = 4,
     /* BarrageSubscriptionOptions */
-    UOPT_DH_NULLS = 1, UOPT_MIN_INTERVAL = 2, UOPT_BATCH_SIZE = 3, UOPT_MAX_MSG = 4,
-    UOPT_AS_LIST = 5, UOPT_PREVIEW = 6,
+    UOPT_DH_NULLS = 1,
+    UOPT_MIN_INTERVAL = 2,
+    UOPT_BATCH_SIZE = 3,
+    UOPT_MAX_MSG = 4,
+    UOPT_AS_LIST = 5,
+    UOPT_PREVIEW = 6,
     /* BarrageUpdateMetadata */
-    UPD_FIRST_SEQ = 0, UPD_LAST_SEQ = 1, UPD_IS_SNAPSHOT = 2, UPD_EFF_VIEWPORT = 3,
-    UPD_EFF_REVERSE = 4, UPD_EFF_COLUMNS = 5, UPD_ADDED = 6, UPD_REMOVED = 7, UPD_SHIFT = 8,
-    UPD_ADDED_INCLUDED = 9, UPD_MOD_COLUMNS = 10, UPD_TABLE_SIZE = 11,
+    UPD_FIRST_SEQ = 0,
+    UPD_LAST_SEQ = 1,
+    UPD_IS_SNAPSHOT = 2,
+    UPD_EFF_VIEWPORT = 3,
+    UPD_EFF_REVERSE = 4,
+    UPD_EFF_COLUMNS = 5,
+    UPD_ADDED = 6,
+    UPD_REMOVED = 7,
+    UPD_SHIFT = 8,
+    UPD_ADDED_INCLUDED = 9,
+    UPD_MOD_COLUMNS = 10,
+    UPD_TABLE_SIZE = 11,
     /* BarrageModColumnMetadata */
     MOD_ROWS = 0,
 };
@@ -55,8 +77,7 @@ int dh_barrage_unwrap(const uint8_t *buf, size_t len, uint8_t *msg_type, const u
     }
     uint32_t magic = dh_fb_u32(&t, WRAP_MAGIC, 0);
     if (magic != DH_BARRAGE_MAGIC)
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected the Barrage magic 0x%08x but found 0x%08x.",
+        return dh_error_set(err, DH_EINVAL, "Expected the Barrage magic 0x%08x but found 0x%08x.",
                             DH_BARRAGE_MAGIC, magic);
     *msg_type = (uint8_t)dh_fb_i8(&t, WRAP_TYPE, 0);
     rc = dh_fb_bytes(&t, WRAP_PAYLOAD, payload, payload_len, err);
@@ -190,8 +211,8 @@ static void req_start(struct dh_fbb *b, struct req_out *r)
 }
 
 /* End the options table, write the request table around it and wrap it. */
-static int req_finish(struct dh_fbb *b, const struct req_out *r, uint8_t **out,
-                      size_t *out_len, struct dh_error *err)
+static int req_finish(struct dh_fbb *b, const struct req_out *r, uint8_t **out, size_t *out_len,
+                      struct dh_error *err)
 {
     uint32_t opts = dh_fbb_end_table(b);
     dh_fbb_start_table(b);
@@ -239,12 +260,14 @@ static int req_decode(const uint8_t *buf, size_t len, uint8_t want, const struct
 
 /* ---- snapshot request ---- */
 
-int dh_barrage_encode_snapshot_request(const struct dh_barrage_snapshot_request *req,
-                                       uint8_t **out, size_t *out_len, struct dh_error *err)
+int dh_barrage_encode_snapshot_request(const struct dh_barrage_snapshot_request *req, uint8_t **out,
+                                       size_t *out_len, struct dh_error *err)
 {
     struct req_out r = {{req->ticket, req->columns, req->viewport, NULL},
                         {req->ticket_len, req->columns_len, req->viewport_len, 0},
-                        req->reverse_viewport, DH_BARRAGE_MSG_SNAPSHOT_REQUEST, {0}};
+                        req->reverse_viewport,
+                        DH_BARRAGE_MSG_SNAPSHOT_REQUEST,
+                        {0}};
     struct dh_fbb b;
     req_start(&b, &r);
     dh_fbb_add_bool(&b, SOPT_DH_NULLS, req->use_deephaven_nulls, 0);
@@ -258,10 +281,13 @@ int dh_barrage_decode_snapshot_request(const uint8_t *buf, size_t len,
                                        struct dh_barrage_snapshot_request *req,
                                        struct dh_error *err)
 {
-    struct req_in r = {req, sizeof *req,
+    struct req_in r = {req,
+                       sizeof *req,
                        {&req->ticket, &req->columns, &req->viewport, NULL},
                        {&req->ticket_len, &req->columns_len, &req->viewport_len, NULL},
-                       3, &req->reverse_viewport, &req->has_options};
+                       3,
+                       &req->reverse_viewport,
+                       &req->has_options};
     struct dh_fb_table o;
     int rc = req_decode(buf, len, DH_BARRAGE_MSG_SNAPSHOT_REQUEST, &r, &o, err);
     if (rc)
@@ -276,13 +302,14 @@ int dh_barrage_decode_snapshot_request(const uint8_t *buf, size_t len,
 /* ---- subscription request ---- */
 
 int dh_barrage_encode_subscription_request(const struct dh_barrage_subscription_request *req,
-                                           uint8_t **out, size_t *out_len,
-                                           struct dh_error *err)
+                                           uint8_t **out, size_t *out_len, struct dh_error *err)
 {
     struct req_out r = {
         {req->ticket, req->columns, req->viewport, req->subscription_token},
         {req->ticket_len, req->columns_len, req->viewport_len, req->subscription_token_len},
-        req->reverse_viewport, DH_BARRAGE_MSG_SUBSCRIPTION_REQUEST, {0}};
+        req->reverse_viewport,
+        DH_BARRAGE_MSG_SUBSCRIPTION_REQUEST,
+        {0}};
     struct dh_fbb b;
     req_start(&b, &r);
     dh_fbb_add_bool(&b, UOPT_DH_NULLS, req->use_deephaven_nulls, 0);
@@ -299,10 +326,13 @@ int dh_barrage_decode_subscription_request(const uint8_t *buf, size_t len,
                                            struct dh_error *err)
 {
     struct req_in r = {
-        req, sizeof *req,
+        req,
+        sizeof *req,
         {&req->ticket, &req->columns, &req->viewport, &req->subscription_token},
         {&req->ticket_len, &req->columns_len, &req->viewport_len, &req->subscription_token_len},
-        4, &req->reverse_viewport, &req->has_options};
+        4,
+        &req->reverse_viewport,
+        &req->has_options};
     struct dh_fb_table o;
     int rc = req_decode(buf, len, DH_BARRAGE_MSG_SUBSCRIPTION_REQUEST, &r, &o, err);
     if (rc)
@@ -319,8 +349,8 @@ int dh_barrage_decode_subscription_request(const uint8_t *buf, size_t len,
 /* ---- update metadata ---- */
 
 int dh_barrage_encode_update(const struct dh_barrage_update *u,
-                             const struct dh_barrage_mod_column *mods, size_t n_mods,
-                             uint8_t **out, size_t *out_len, struct dh_error *err)
+                             const struct dh_barrage_mod_column *mods, size_t n_mods, uint8_t **out,
+                             size_t *out_len, struct dh_error *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -374,8 +404,7 @@ int dh_barrage_update_mod_column(const struct dh_barrage_update *u, size_t i,
 {
     memset(out, 0, sizeof *out);
     if (i >= u->n_mod_columns)
-        return dh_error_set(err, DH_EINVAL,
-                            "Barrage metadata has %zu modified columns, not %zu.",
+        return dh_error_set(err, DH_EINVAL, "Barrage metadata has %zu modified columns, not %zu.",
                             u->n_mod_columns, i + 1);
     struct dh_fb_table t;
     int rc = dh_fb_vector_table(&u->mod_columns, i, &t, err);
@@ -392,13 +421,14 @@ int dh_barrage_decode_update(const uint8_t *buf, size_t len, struct dh_barrage_u
     int rc = open_payload(buf, len, DH_BARRAGE_MSG_UPDATE_METADATA, &t, err);
     if (rc)
         return rc;
-    static const int ids[] = {UPD_EFF_VIEWPORT, UPD_EFF_COLUMNS, UPD_ADDED, UPD_REMOVED,
-                              UPD_SHIFT, UPD_ADDED_INCLUDED};
-    const uint8_t **ptrs[] = {&u->effective_viewport, &u->effective_column_set, &u->added_rows,
-                              &u->removed_rows, &u->shift_data, &u->added_rows_included};
+    static const int ids[] = {UPD_EFF_VIEWPORT, UPD_EFF_COLUMNS, UPD_ADDED,
+                              UPD_REMOVED,      UPD_SHIFT,       UPD_ADDED_INCLUDED};
+    const uint8_t **ptrs[] = {&u->effective_viewport, &u->effective_column_set,
+                              &u->added_rows,         &u->removed_rows,
+                              &u->shift_data,         &u->added_rows_included};
     size_t *lens[] = {&u->effective_viewport_len, &u->effective_column_set_len,
-                      &u->added_rows_len, &u->removed_rows_len, &u->shift_data_len,
-                      &u->added_rows_included_len};
+                      &u->added_rows_len,         &u->removed_rows_len,
+                      &u->shift_data_len,         &u->added_rows_included_len};
     rc = read_bytes(&t, ids, ptrs, lens, 6, err);
     if (!rc)
         rc = dh_fb_vector_field(&t, UPD_MOD_COLUMNS, 4, &u->mod_columns, err);

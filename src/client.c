@@ -44,7 +44,14 @@
 #define DH_WINDOW_RETRY_JITTER_PCT 50
 
 enum cmd_kind {
-    CMD_PUBLISH = 1, CMD_FETCH, CMD_OPEN, CMD_RELEASE, CMD_FORGET, CMD_DERIVE, CMD_SEEK, CMD_STATS
+    CMD_PUBLISH = 1,
+    CMD_FETCH,
+    CMD_OPEN,
+    CMD_RELEASE,
+    CMD_FORGET,
+    CMD_DERIVE,
+    CMD_SEEK,
+    CMD_STATS
 };
 
 struct cmd {
@@ -86,9 +93,9 @@ struct lost_events {
         uint64_t req;
     } replies[LOST_REPLIES_MAX];
     size_t n_replies;
-    uint64_t updates;   /* unsolicited events (objects, tickets, connection) lost */
-    uint64_t overflow;  /* replies lost beyond LOST_REPLIES_MAX */
-    uint64_t total;     /* every loss so far (dh_client_get_stats) */
+    uint64_t updates;  /* unsolicited events (objects, tickets, connection) lost */
+    uint64_t overflow; /* replies lost beyond LOST_REPLIES_MAX */
+    uint64_t total;    /* every loss so far (dh_client_get_stats) */
 };
 
 /* A window request; its source is resolved in the epoch it runs in. */
@@ -117,14 +124,14 @@ struct dh_client {
     struct lost_events lost;
     struct dh_event *reserve; /* UI thread: reports a loss when nothing can be allocated */
 
-    struct dh_session *session;       /* current (our reference), NULL while not connected */
-    uint64_t session_gen;             /* bumped when the session is replaced */
+    struct dh_session *session; /* current (our reference), NULL while not connected */
+    uint64_t session_gen;       /* bumped when the session is replaced */
     char target[300];
     enum dh_conn_state conn;
-    int64_t next_try_ms;              /* DH_CONN_RETRYING: when the next attempt is due */
-    struct dh_interrupt *stop_calls;  /* quitting: every call of every session ends now */
+    int64_t next_try_ms;             /* DH_CONN_RETRYING: when the next attempt is due */
+    struct dh_interrupt *stop_calls; /* quitting: every call of every session ends now */
 
-    struct dh_objects_watch *watch;   /* for cancellation at shutdown */
+    struct dh_objects_watch *watch; /* for cancellation at shutdown */
     struct dh_stream *notes_stream;
 
     struct cmd *cmd_head, *cmd_tail;
@@ -133,13 +140,13 @@ struct dh_client {
     struct rows_req rows_pending;
     int rows_has_pending;
     uint64_t rows_latest;
-    uint64_t rows_running;                 /* request id being fetched, 0 if none */
-    struct dh_stream *volatile rows_slot;  /* dh_table_cancel target */
+    uint64_t rows_running;                /* request id being fetched, 0 if none */
+    struct dh_stream *volatile rows_slot; /* dh_table_cancel target */
 
-    struct rows_req live_pending;          /* the window to watch next */
+    struct rows_req live_pending; /* the window to watch next */
     int live_has_pending;
-    uint64_t live_latest;                  /* request id of the live window, 0: none */
-    struct dh_subscription *live_sub;      /* running subscription, for cancel */
+    uint64_t live_latest;             /* request id of the live window, 0: none */
+    struct dh_subscription *live_sub; /* running subscription, for cancel */
 
     /* Session epochs: sources resolved to exports per epoch (session_gen);
      * failed windows wait for their back-off before the next attempt. */
@@ -514,8 +521,7 @@ static int session_over(struct dh_session *s, struct dh_error *e)
 }
 
 /* The stream dropped: is the session still alive, expired, or unreachable? */
-static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff *r,
-                    uint64_t ups)
+static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff *r, uint64_t ups)
 {
     struct dh_error e;
     dh_error_clear(&e);
@@ -534,8 +540,9 @@ static void recover(struct dh_client *c, struct dh_session *s, struct dh_backoff
         }
     }
     if (dh_error_is_status(&e, DH_GRPC_UNAUTHENTICATED)) /* not a credentials problem here */
-        snprintf(e.msg, sizeof e.msg, "the server no longer knows it: it expired, or the "
-                                      "server restarted");
+        snprintf(e.msg, sizeof e.msg,
+                 "the server no longer knows it: it expired, or the "
+                 "server restarted");
     drop_session(c, &e);
 }
 
@@ -607,7 +614,7 @@ static void apply_notification(struct dh_client *c, const struct dh_buf *msg)
 {
     Io__Deephaven__Proto__Backplane__Grpc__ExportNotification *n =
         io__deephaven__proto__backplane__grpc__export_notification__unpack(NULL, msg->len,
-                                                                          msg->data);
+                                                                           msg->data);
     if (!n)
         return;
     struct dh_ticket t;
@@ -763,8 +770,7 @@ static struct dh_fetched *fetched_new(struct dh_client *c, enum dh_event_kind ki
     return f;
 }
 
-static void do_fetch(struct dh_client *c, struct dh_session *s, uint64_t gen,
-                     const struct cmd *cmd)
+static void do_fetch(struct dh_client *c, struct dh_session *s, uint64_t gen, const struct cmd *cmd)
 {
     int64_t t0 = dh_now_ms();
     struct dh_error e;
@@ -830,8 +836,9 @@ static void do_release(struct dh_client *c, struct dh_session *s, const struct c
     int live = m && m->status.state == DH_TS_VALID;
     pthread_mutex_unlock(&c->mu);
     if (!live) {
-        dh_error_set(&e, DH_EINVAL, m ? "release: that ticket already ended"
-                                      : "release: this session did not publish that ticket");
+        dh_error_set(&e, DH_EINVAL,
+                     m ? "release: that ticket already ended"
+                       : "release: this session did not publish that ticket");
         post_error(c, DH_EV_RELEASED, cmd->req, &e);
         return;
     }
@@ -929,8 +936,7 @@ static void do_derive(struct dh_client *c, struct dh_session *s, uint64_t gen,
 }
 
 /* Search a column of a source on the server (SeekRow): no rows are read. */
-static void do_seek(struct dh_client *c, struct dh_session *s, uint64_t gen,
-                    const struct cmd *cmd)
+static void do_seek(struct dh_client *c, struct dh_session *s, uint64_t gen, const struct cmd *cmd)
 {
     int64_t t0 = dh_now_ms();
     struct dh_error e;
@@ -957,8 +963,7 @@ static void do_seek(struct dh_client *c, struct dh_session *s, uint64_t gen,
 /* Statistics of a column of a source: one Batch call exports the statistics
  * table (ComputeColumnStatistics), a DoGet reads its one row, and the export
  * is released. */
-static void do_stats(struct dh_client *c, struct dh_session *s, uint64_t gen,
-                     const struct cmd *cmd)
+static void do_stats(struct dh_client *c, struct dh_session *s, uint64_t gen, const struct cmd *cmd)
 {
     int64_t t0 = dh_now_ms();
     struct dh_error e;
@@ -1088,8 +1093,7 @@ static void *ctl_main(void *arg)
     int probe_ms = c->opt.probe_interval_ms > 0 ? c->opt.probe_interval_ms : DH_DEFAULT_PROBE_MS;
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        while (!c->stopping && !c->cmd_head &&
-               !(c->session && dh_now_ms() >= c->next_probe_ms))
+        while (!c->stopping && !c->cmd_head && !(c->session && dh_now_ms() >= c->next_probe_ms))
             wait_until(c, c->session ? c->next_probe_ms : dh_now_ms() + 1000);
         if (c->stopping)
             break;
@@ -1131,10 +1135,8 @@ static int is_transient(int rc, const struct dh_error *e)
     case DH_GRPC_ABORTED:
     case DH_GRPC_INTERNAL:
     case DH_GRPC_UNAVAILABLE:
-    case DH_GRPC_UNAUTHENTICATED: /* the session is being renewed */
-        return 1;
-    default:
-        return 0;
+    case DH_GRPC_UNAUTHENTICATED: /* the session is being renewed */ return 1;
+    default: return 0;
     }
 }
 
@@ -1323,15 +1325,15 @@ static void cancel_epoch_work_locked(struct dh_client *c)
 
 static struct window_slot rows_slot_of(struct dh_client *c)
 {
-    struct window_slot w = {&c->rows_pending, &c->rows_has_pending, &c->rows_latest,
-                            &c->rows_bo, &c->rows_bo_epoch};
+    struct window_slot w = {&c->rows_pending, &c->rows_has_pending, &c->rows_latest, &c->rows_bo,
+                            &c->rows_bo_epoch};
     return w;
 }
 
 static struct window_slot live_slot_of(struct dh_client *c)
 {
-    struct window_slot w = {&c->live_pending, &c->live_has_pending, &c->live_latest,
-                            &c->live_bo, &c->live_bo_epoch};
+    struct window_slot w = {&c->live_pending, &c->live_has_pending, &c->live_latest, &c->live_bo,
+                            &c->live_bo_epoch};
     return w;
 }
 
@@ -1385,8 +1387,8 @@ static void post_live(struct dh_client *c, uint64_t req, struct dh_rows *rows, i
 static int live_wanted(struct dh_client *c, uint64_t req, uint64_t gen)
 {
     pthread_mutex_lock(&c->mu);
-    int wanted = !c->stopping && c->live_latest == req && !c->live_has_pending &&
-                 c->session_gen == gen;
+    int wanted =
+        !c->stopping && c->live_latest == req && !c->live_has_pending && c->session_gen == gen;
     pthread_mutex_unlock(&c->mu);
     return wanted;
 }
@@ -1396,8 +1398,8 @@ static int nap_while(struct dh_client *c, uint64_t req, uint64_t gen, int64_t ms
 {
     int64_t until = dh_now_ms() + ms;
     pthread_mutex_lock(&c->mu);
-    while (!c->stopping && c->live_latest == req && !c->live_has_pending &&
-           c->session_gen == gen && dh_now_ms() < until)
+    while (!c->stopping && c->live_latest == req && !c->live_has_pending && c->session_gen == gen &&
+           dh_now_ms() < until)
         wait_until(c, until);
     pthread_mutex_unlock(&c->mu);
     return !live_wanted(c, req, gen);
@@ -1435,8 +1437,8 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, const struc
     if (!sub)
         return e->code;
     pthread_mutex_lock(&c->mu);
-    int replaced = c->stopping || c->live_latest != r->req || c->live_has_pending ||
-                   c->session_gen != gen;
+    int replaced =
+        c->stopping || c->live_latest != r->req || c->live_has_pending || c->session_gen != gen;
     if (!replaced)
         c->live_sub = sub;
     pthread_mutex_unlock(&c->mu);
@@ -1444,8 +1446,8 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, const struc
     int64_t t0 = dh_now_ms();
     while (rc == DH_OK) {
         struct dh_rows *rows = calloc(1, sizeof *rows);
-        rc = rows ? dh_subscription_next(sub, rows, e)
-                  : dh_error_set(e, DH_ENOMEM, "out of memory");
+        rc =
+            rows ? dh_subscription_next(sub, rows, e) : dh_error_set(e, DH_ENOMEM, "out of memory");
         if (rc != DH_OK) {
             free(rows);
             break;
@@ -1622,8 +1624,10 @@ int dh_client_set_credentials(struct dh_client *c, const char *auth_value, struc
 {
     size_t n = auth_value ? strlen(auth_value) : 0;
     if (n > DH_CREDENTIAL_MAX)
-        return dh_error_set(err, DH_EINVAL, "the credential is %zu bytes; at most %d are "
-                            "accepted", n, DH_CREDENTIAL_MAX);
+        return dh_error_set(err, DH_EINVAL,
+                            "the credential is %zu bytes; at most %d are "
+                            "accepted",
+                            n, DH_CREDENTIAL_MAX);
     char *copy = strdup(auth_value ? auth_value : "");
     if (!copy)
         return dh_error_set(err, DH_ENOMEM, "out of memory");
@@ -1631,7 +1635,8 @@ int dh_client_set_credentials(struct dh_client *c, const char *auth_value, struc
     if (!c->awaiting_credentials) {
         pthread_mutex_unlock(&c->mu);
         free(copy);
-        return dh_error_set(err, DH_EINVAL, "not waiting for credentials (connected or "
+        return dh_error_set(err, DH_EINVAL,
+                            "not waiting for credentials (connected or "
                             "connecting)");
     }
     if (c->auth_value) {
@@ -1801,8 +1806,8 @@ uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared)
     return queue_cmd(c, CMD_RELEASE, shared, UINT64_MAX, NULL, NULL);
 }
 
-int dh_client_remove_ticket(struct dh_client *c, const struct dh_ticket *t,
-                            enum dh_ticket_dir dir, struct dh_error *err)
+int dh_client_remove_ticket(struct dh_client *c, const struct dh_ticket *t, enum dh_ticket_dir dir,
+                            struct dh_error *err)
 {
     pthread_mutex_lock(&c->mu);
     struct dh_monitor_entry *e = dh_monitor_find(&c->monitor, t, dir);
@@ -1834,8 +1839,7 @@ uint64_t dh_client_derive(struct dh_client *c, const struct dh_source *src,
     return req;
 }
 
-uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src,
-                        const struct dh_seek *q)
+uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src, const struct dh_seek *q)
 {
     struct cmd *cmd = calloc(1, sizeof *cmd);
     if (!cmd)

@@ -23,17 +23,17 @@ enum dh_type_id {
     DH_TYPE_UNSUPPORTED = 0, /* decoded structurally refused: see field->type_name */
     DH_TYPE_NULL,
     DH_TYPE_BOOL,
-    DH_TYPE_INT,       /* bit_width 8/16/32/64, is_signed */
-    DH_TYPE_FLOAT,     /* bit_width 16/32/64 */
+    DH_TYPE_INT,   /* bit_width 8/16/32/64, is_signed */
+    DH_TYPE_FLOAT, /* bit_width 16/32/64 */
     DH_TYPE_UTF8,
     DH_TYPE_BINARY,
     DH_TYPE_FIXED_BINARY, /* fixed_size bytes */
-    DH_TYPE_DECIMAL,   /* precision, scale, bit_width 128/256 */
-    DH_TYPE_DATE,      /* unit: DH_DATE_DAY (int32) or DH_DATE_MILLI (int64) */
-    DH_TYPE_TIME,      /* unit, bit_width 32/64 */
-    DH_TYPE_TIMESTAMP, /* unit, timezone (may be empty) */
-    DH_TYPE_DURATION,  /* unit */
-    DH_TYPE_LIST,      /* child */
+    DH_TYPE_DECIMAL,      /* precision, scale, bit_width 128/256 */
+    DH_TYPE_DATE,         /* unit: DH_DATE_DAY (int32) or DH_DATE_MILLI (int64) */
+    DH_TYPE_TIME,         /* unit, bit_width 32/64 */
+    DH_TYPE_TIMESTAMP,    /* unit, timezone (may be empty) */
+    DH_TYPE_DURATION,     /* unit */
+    DH_TYPE_LIST,         /* child */
     DH_TYPE_LARGE_UTF8,
     DH_TYPE_LARGE_BINARY,
 };
@@ -51,35 +51,35 @@ struct dh_kv {
 struct dh_field {
     char *name;
     enum dh_type_id type;
-    char type_name[32];   /* Arrow's name for the type, for messages ("Int", "Union") */
+    char type_name[32]; /* Arrow's name for the type, for messages ("Int", "Union") */
     int nullable;
-    int bit_width;        /* INT, FLOAT, TIME, DECIMAL */
-    int is_signed;        /* INT */
-    int unit;             /* enum dh_time_unit, or enum dh_date_unit for DATE */
-    char *timezone;       /* TIMESTAMP; "" when absent */
-    int precision, scale; /* DECIMAL */
-    int fixed_size;       /* FIXED_BINARY */
-    const char *dh_type;  /* metadata "deephaven:type" or NULL (points into metadata) */
+    int bit_width;                 /* INT, FLOAT, TIME, DECIMAL */
+    int is_signed;                 /* INT */
+    int unit;                      /* enum dh_time_unit, or enum dh_date_unit for DATE */
+    char *timezone;                /* TIMESTAMP; "" when absent */
+    int precision, scale;          /* DECIMAL */
+    int fixed_size;                /* FIXED_BINARY */
+    const char *dh_type;           /* metadata "deephaven:type" or NULL (points into metadata) */
     const char *dh_component_type; /* "deephaven:componentType" or NULL */
-    int hidden;           /* a Deephaven style/format column: do not show */
-    int dictionary_encoded; /* Field.dictionary set: refused by dh_schema_check_supported */
-    struct dh_field *child; /* LIST element, else NULL */
+    int hidden;                    /* a Deephaven style/format column: do not show */
+    int dictionary_encoded;        /* Field.dictionary set: refused by dh_schema_check_supported */
+    struct dh_field *child;        /* LIST element, else NULL */
     /* A top-level column dhtui cannot decode (its type, an element type, or a
      * dictionary encoding) has type DH_TYPE_UNSUPPORTED, type_name saying what it
      * is ("Interval", "List<Union>", "Dictionary<Utf8>"), and what it takes in a
      * record batch, so that dh_batch_decode skips exactly its nodes and buffers
      * (skip_known 0: a layout dhtui does not know; such a schema is refused). */
     int skip_known;
-    int skip_validity;    /* its first buffer is a validity bitmap */
+    int skip_validity;               /* its first buffer is a validity bitmap */
     size_t skip_nodes, skip_buffers; /* field nodes and fixed buffers, children included */
-    size_t skip_variadic; /* view-typed fields inside (variadicBufferCounts entries) */
+    size_t skip_variadic;            /* view-typed fields inside (variadicBufferCounts entries) */
     size_t n_metadata;
     struct dh_kv *metadata;
 };
 
 /* A decoded Schema. Owns everything it points at. */
 struct dh_schema {
-    int big_endian;       /* Schema.endianness Big: refused by dh_schema_check_supported */
+    int big_endian; /* Schema.endianness Big: refused by dh_schema_check_supported */
     size_t n_fields;
     struct dh_field *fields;
     size_t n_metadata;
@@ -93,16 +93,16 @@ struct dh_column_view {
     const struct dh_field *field;
     int64_t length;
     int64_t null_count;
-    const uint8_t *validity;   /* NULL when null_count == 0: all valid */
-    const uint8_t *offsets;    /* UTF8/BINARY/LIST: length+1 int32 (int64 for LARGE_*),
-                                  monotonic and inside values (or the child); NULL when
-                                  length == 0 */
-    const uint8_t *values;     /* fixed-width values, bits (BOOL) or variable-length data;
-                                  NULL when it has 0 bytes */
-    size_t values_len;         /* bytes available at values */
+    const uint8_t *validity;      /* NULL when null_count == 0: all valid */
+    const uint8_t *offsets;       /* UTF8/BINARY/LIST: length+1 int32 (int64 for LARGE_*),
+                                     monotonic and inside values (or the child); NULL when
+                                     length == 0 */
+    const uint8_t *values;        /* fixed-width values, bits (BOOL) or variable-length data;
+                                     NULL when it has 0 bytes */
+    size_t values_len;            /* bytes available at values */
     struct dh_column_view *child; /* LIST: the element column */
-    int value_width;           /* bytes per fixed-width value; 0 for BOOL, variable, NULL */
-    int deephaven_nulls;       /* also treat Deephaven's sentinel values as null */
+    int value_width;              /* bytes per fixed-width value; 0 for BOOL, variable, NULL */
+    int deephaven_nulls;          /* also treat Deephaven's sentinel values as null */
 };
 
 /* A decoded RecordBatch. Owns its views and (unless decoded with
@@ -119,23 +119,27 @@ struct dh_batch {
 
 /* Which kind of IPC message a header holds (Message.header_type). */
 enum dh_ipc_kind {
-    DH_IPC_NONE = 0, DH_IPC_SCHEMA = 1, DH_IPC_DICTIONARY_BATCH = 2,
-    DH_IPC_RECORD_BATCH = 3, DH_IPC_TENSOR = 4, DH_IPC_SPARSE_TENSOR = 5,
+    DH_IPC_NONE = 0,
+    DH_IPC_SCHEMA = 1,
+    DH_IPC_DICTIONARY_BATCH = 2,
+    DH_IPC_RECORD_BATCH = 3,
+    DH_IPC_TENSOR = 4,
+    DH_IPC_SPARSE_TENSOR = 5,
 };
 
 /* A decoded Message envelope. A view into the bytes given to dh_ipc_message_decode. */
 struct dh_ipc_message {
-    int version;                /* MetadataVersion: 4 = V5 */
-    enum dh_ipc_kind kind;      /* header_type (values above 5 are kept as they are) */
+    int version;           /* MetadataVersion: 4 = V5 */
+    enum dh_ipc_kind kind; /* header_type (values above 5 are kept as they are) */
     int64_t body_length;
-    struct dh_fb_table header;  /* the header table (present 0 when absent) */
+    struct dh_fb_table header; /* the header table (present 0 when absent) */
 };
 
 /* One message of an Arrow IPC stream (views into the stream bytes). */
 struct dh_ipc_frame {
-    const uint8_t *metadata;    /* the Message flatbuffer */
+    const uint8_t *metadata; /* the Message flatbuffer */
     size_t metadata_len;
-    const uint8_t *body;        /* bodyLength bytes */
+    const uint8_t *body; /* bodyLength bytes */
     size_t body_len;
 };
 
@@ -200,18 +204,17 @@ void dh_batch_reset(struct dh_batch *batch);
  * body its body (data_body), which is COPIED into the batch. *batch is reset first.
  * Refuses with DH_ENOTSUP compressed bodies, DictionaryBatch messages and schemas
  * dh_schema_check_readable refuses; columns it cannot decode get a view with only
- * length, null_count and validity (when their layout has one); DH_EINVAL when any node or buffer is malformed
- * (every buffer is checked inside the body and long enough; offsets monotonic and
- * inside their data). The schema must outlive the batch. Any thread. */
+ * length, null_count and validity (when their layout has one); DH_EINVAL when any node or buffer is
+ * malformed (every buffer is checked inside the body and long enough; offsets monotonic and inside
+ * their data). The schema must outlive the batch. Any thread. */
 int dh_batch_decode(const struct dh_schema *schema, const uint8_t *header, size_t hlen,
-                    const uint8_t *body, size_t blen, struct dh_batch *batch,
-                    struct dh_error *err);
+                    const uint8_t *body, size_t blen, struct dh_batch *batch, struct dh_error *err);
 
 /* As dh_batch_decode, but the batch BORROWS body: the caller keeps body unchanged
  * and alive until dh_batch_reset. Any thread. */
-int dh_batch_decode_borrowed(const struct dh_schema *schema, const uint8_t *header,
-                             size_t hlen, const uint8_t *body, size_t blen,
-                             struct dh_batch *batch, struct dh_error *err);
+int dh_batch_decode_borrowed(const struct dh_schema *schema, const uint8_t *header, size_t hlen,
+                             const uint8_t *body, size_t blen, struct dh_batch *batch,
+                             struct dh_error *err);
 
 /* Treat Deephaven's sentinel values (QueryConstants: byte/short/int/long MIN, char
  * 0xFFFF, float -FLT_MAX, double -DBL_MAX; int64 MIN for timestamps, dates, times
@@ -239,17 +242,15 @@ double dh_column_get_f64(const struct dh_column_view *col, int64_t row);
  * converted as dh_column_get_i64 / dh_column_get_f64 would, into out[]. Null
  * cells read as their slot's value: check validity separately. Returns the
  * number of values written. Any thread. */
-size_t dh_column_read_i64(const struct dh_column_view *col, int64_t first, size_t n,
-                          int64_t *out);
-size_t dh_column_read_f64(const struct dh_column_view *col, int64_t first, size_t n,
-                          double *out);
+size_t dh_column_read_i64(const struct dh_column_view *col, int64_t first, size_t n, int64_t *out);
+size_t dh_column_read_f64(const struct dh_column_view *col, int64_t first, size_t n, double *out);
 
 /* A BOOL cell (0/1); integer-like cells != 0. Any thread. */
 int dh_column_get_bool(const struct dh_column_view *col, int64_t row);
 
-/* The bytes of a UTF8/BINARY/LARGE_UTF8/LARGE_BINARY/FIXED_BINARY cell, or the raw little-endian value
- * of a DECIMAL (bit_width/8 bytes); *ptr points into the batch. DH_OK, or DH_EINVAL
- * (other type, row out of range) with *ptr NULL and *len 0. Any thread. */
+/* The bytes of a UTF8/BINARY/LARGE_UTF8/LARGE_BINARY/FIXED_BINARY cell, or the raw little-endian
+ * value of a DECIMAL (bit_width/8 bytes); *ptr points into the batch. DH_OK, or DH_EINVAL (other
+ * type, row out of range) with *ptr NULL and *len 0. Any thread. */
 int dh_column_get_bytes(const struct dh_column_view *col, int64_t row, const uint8_t **ptr,
                         size_t *len);
 

@@ -12,12 +12,12 @@
 #include <stdint.h>
 
 struct dh_backoff {
-    int64_t min_ms, max_ms;  /* first delay and cap */
-    int jitter_pct;          /* 0..100: how much of each delay is random */
-    unsigned failures;       /* failures in a row since the last success */
-    int64_t due_ms;          /* when the next attempt may start (caller's clock); 0: now */
-    int64_t last_delay_ms;   /* the delay drawn at the last failure */
-    uint64_t rng;            /* xorshift64 state, never 0 */
+    int64_t min_ms, max_ms; /* first delay and cap */
+    int jitter_pct;         /* 0..100: how much of each delay is random */
+    unsigned failures;      /* failures in a row since the last success */
+    int64_t due_ms;         /* when the next attempt may start (caller's clock); 0: now */
+    int64_t last_delay_ms;  /* the delay drawn at the last failure */
+    uint64_t rng;           /* xorshift64 state, never 0 */
 };
 
 /* Set up a back-off (no failures yet). min_ms >= 1, max_ms >= min_ms are

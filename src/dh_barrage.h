@@ -33,12 +33,12 @@ enum dh_barrage_msg_type {
 struct dh_barrage_snapshot_request {
     const uint8_t *ticket;
     size_t ticket_len;
-    const uint8_t *columns;   /* BitSet.toByteArray: column i is bit i%8 of byte i/8 */
+    const uint8_t *columns; /* BitSet.toByteArray: column i is bit i%8 of byte i/8 */
     size_t columns_len;
-    const uint8_t *viewport;  /* an encoded RowSet of positions (dh_rowset) */
+    const uint8_t *viewport; /* an encoded RowSet of positions (dh_rowset) */
     size_t viewport_len;
     int reverse_viewport;
-    int has_options;          /* decode: snapshot_options was present (encode: always written) */
+    int has_options; /* decode: snapshot_options was present (encode: always written) */
     int use_deephaven_nulls;
     int32_t batch_size;       /* 0 = the server's default */
     int32_t max_message_size; /* 0 = the server's default */
@@ -85,14 +85,14 @@ struct dh_barrage_update {
     size_t added_rows_len;
     const uint8_t *removed_rows;
     size_t removed_rows_len;
-    const uint8_t *shift_data;           /* three RowSets back to back */
+    const uint8_t *shift_data; /* three RowSets back to back */
     size_t shift_data_len;
     const uint8_t *added_rows_included;
     size_t added_rows_included_len;
-    size_t n_mod_columns;                /* entries of mod_column_nodes */
-    int has_table_size;                  /* table_size was present (Java omits 0) */
+    size_t n_mod_columns; /* entries of mod_column_nodes */
+    int has_table_size;   /* table_size was present (Java omits 0) */
     int64_t table_size;
-    struct dh_fb_vector mod_columns;     /* decode: the raw vector; use dh_barrage_update_mod_column */
+    struct dh_fb_vector mod_columns; /* decode: the raw vector; use dh_barrage_update_mod_column */
 };
 
 /* Whether buf holds a BarrageMessageWrapper (a readable flatbuffer with the magic).
@@ -110,8 +110,8 @@ int dh_barrage_unwrap(const uint8_t *buf, size_t len, uint8_t *msg_type, const u
                       size_t *payload_len, struct dh_error *err);
 
 /* Encode a snapshot request wrapped as message type 7. Any thread. */
-int dh_barrage_encode_snapshot_request(const struct dh_barrage_snapshot_request *req,
-                                       uint8_t **out, size_t *out_len, struct dh_error *err);
+int dh_barrage_encode_snapshot_request(const struct dh_barrage_snapshot_request *req, uint8_t **out,
+                                       size_t *out_len, struct dh_error *err);
 
 /* Decode a wrapper holding a snapshot request. DH_OK, DH_EINVAL, or DH_ENOTSUP when the
  * wrapper holds another message type. Any thread. */
@@ -121,8 +121,7 @@ int dh_barrage_decode_snapshot_request(const uint8_t *buf, size_t len,
 
 /* Encode a subscription request wrapped as message type 5. Any thread. */
 int dh_barrage_encode_subscription_request(const struct dh_barrage_subscription_request *req,
-                                           uint8_t **out, size_t *out_len,
-                                           struct dh_error *err);
+                                           uint8_t **out, size_t *out_len, struct dh_error *err);
 
 /* Decode a wrapper holding a subscription request (as the snapshot decoder). Any thread. */
 int dh_barrage_decode_subscription_request(const uint8_t *buf, size_t len,
@@ -133,8 +132,8 @@ int dh_barrage_decode_subscription_request(const uint8_t *buf, size_t len,
  * ignored: mods[0..n_mods) are written) wrapped as message type 6. has_table_size
  * selects whether table_size is written. Any thread. */
 int dh_barrage_encode_update(const struct dh_barrage_update *u,
-                             const struct dh_barrage_mod_column *mods, size_t n_mods,
-                             uint8_t **out, size_t *out_len, struct dh_error *err);
+                             const struct dh_barrage_mod_column *mods, size_t n_mods, uint8_t **out,
+                             size_t *out_len, struct dh_error *err);
 
 /* Decode a wrapper holding update metadata (FlightData.app_metadata). DH_OK, DH_EINVAL,
  * or DH_ENOTSUP when the wrapper holds another message type. Any thread. */

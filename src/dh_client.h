@@ -31,29 +31,29 @@ struct dh_client_options {
 enum dh_conn_state {
     DH_CONN_CONNECTING = 0,
     DH_CONN_CONNECTED,
-    DH_CONN_RETRYING,  /* lost; reconnecting with back-off */
-    DH_CONN_FAILED,    /* gave up (bad credentials, ...) */
-    DH_CONN_STALLED,   /* connected, but calls have waited DH_CLIENT_STALLED_MS for the server;
-                        * reported by dh_client_conn_state, never in an event */
+    DH_CONN_RETRYING, /* lost; reconnecting with back-off */
+    DH_CONN_FAILED,   /* gave up (bad credentials, ...) */
+    DH_CONN_STALLED,  /* connected, but calls have waited DH_CLIENT_STALLED_MS for the server;
+                       * reported by dh_client_conn_state, never in an event */
 };
 
 enum dh_event_kind {
     DH_EV_CONNECTION = 1, /* conn_state, err (when failing), target */
     DH_EV_OBJECTS,        /* objects: a new snapshot */
     DH_EV_TICKETS,        /* tickets: all known tickets, in order of addition */
-    DH_EV_PUBLISHED,      /* req; ok -> shared ticket + object name/type in ticket_status; else err */
-    DH_EV_FETCHED,        /* req; fetched: kind + table info or figure; else err */
-    DH_EV_RELEASED,       /* req; ok or err */
-    DH_EV_ROWS,           /* req; rows (ok) or err; elapsed_ms */
-    DH_EV_ERROR,          /* a background problem worth a status-line message: err */
-    DH_EV_SESSION_ENDED,  /* the session ended (err says why); n_ended published tickets
-                           * ended with it (DH_TS_SESSION_ENDED); a new one is on its way */
-    DH_EV_DERIVED,        /* req; ok -> fetched: the derived table (rows_source, an
-                           * export of `epoch`; dh_client_forget it when replaced);
-                           * else err with the server's message; elapsed_ms */
-    DH_EV_SEEK,           /* req; ok -> row (-1: no match); else err; elapsed_ms */
-    DH_EV_STATS,          /* req; ok -> rows: the one-row statistics table
-                           * (dh_stats_text); else err; elapsed_ms */
+    DH_EV_PUBLISHED, /* req; ok -> shared ticket + object name/type in ticket_status; else err */
+    DH_EV_FETCHED,   /* req; fetched: kind + table info or figure; else err */
+    DH_EV_RELEASED,  /* req; ok or err */
+    DH_EV_ROWS,      /* req; rows (ok) or err; elapsed_ms */
+    DH_EV_ERROR,     /* a background problem worth a status-line message: err */
+    DH_EV_SESSION_ENDED, /* the session ended (err says why); n_ended published tickets
+                          * ended with it (DH_TS_SESSION_ENDED); a new one is on its way */
+    DH_EV_DERIVED,       /* req; ok -> fetched: the derived table (rows_source, an
+                          * export of `epoch`; dh_client_forget it when replaced);
+                          * else err with the server's message; elapsed_ms */
+    DH_EV_SEEK,          /* req; ok -> row (-1: no match); else err; elapsed_ms */
+    DH_EV_STATS,         /* req; ok -> rows: the one-row statistics table
+                          * (dh_stats_text); else err; elapsed_ms */
 };
 
 /* What a fetched ticket turned out to be. */
@@ -61,41 +61,41 @@ enum dh_object_kind { DH_KIND_TABLE = 1, DH_KIND_FIGURE, DH_KIND_OTHER };
 
 struct dh_fetched {
     enum dh_object_kind kind;
-    char type[64];               /* the server's type name if known */
-    struct dh_ticket source;     /* what was pasted */
-    uint64_t epoch;              /* the session epoch export_ticket (and a figure's
-                                  * table tickets) belong to */
+    char type[64];                  /* the server's type name if known */
+    struct dh_ticket source;        /* what was pasted */
+    uint64_t epoch;                 /* the session epoch export_ticket (and a figure's
+                                     * table tickets) belong to */
     struct dh_ticket export_ticket; /* our own copy (ExportFromTicket) */
     struct dh_source rows_source;   /* kind == TABLE: what to read rows through and
                                      * dh_client_forget at the end (the pasted ticket
                                      * when durable, else our export) */
-    struct dh_table_info table;  /* kind == TABLE (ticket = export_ticket) */
-    struct dh_figure *figure;    /* kind == FIGURE */
+    struct dh_table_info table;     /* kind == TABLE (ticket = export_ticket) */
+    struct dh_figure *figure;       /* kind == FIGURE */
 };
 
 /* One event. Owns its payload; free with dh_event_free. */
 struct dh_event {
     enum dh_event_kind kind;
-    uint64_t req;            /* the command's request id, 0 for unsolicited events */
-    int ok;                  /* 1 on success */
-    struct dh_error err;     /* when !ok */
+    uint64_t req;        /* the command's request id, 0 for unsolicited events */
+    int ok;              /* 1 on success */
+    struct dh_error err; /* when !ok */
     enum dh_conn_state conn_state;
-    struct dh_object_list *objects;     /* DH_EV_OBJECTS */
-    size_t n_tickets;                   /* DH_EV_TICKETS */
+    struct dh_object_list *objects; /* DH_EV_OBJECTS */
+    size_t n_tickets;               /* DH_EV_TICKETS */
     struct dh_ticket_status *tickets;
-    struct dh_ticket_status ticket;     /* DH_EV_PUBLISHED / DH_EV_RELEASED: the ticket concerned */
-    struct dh_fetched *fetched;         /* DH_EV_FETCHED */
-    struct dh_rows *rows;               /* DH_EV_ROWS: the rows with their own schema */
-    double elapsed_ms;                  /* DH_EV_ROWS / DH_EV_FETCHED: round trip */
-    uint64_t epoch;                     /* DH_EV_ROWS: the session epoch they were read in */
-    int retrying;                       /* DH_EV_ROWS error: the request stays pending and
-                                         * the client tries again by itself ... */
-    int64_t retry_ms;                   /* ... in about this long (back-off) */
-    int source_gone;                    /* DH_EV_ROWS error: the source cannot be read any
-                                         * more (its session ended, or the server no longer
-                                         * knows it); final */
-    size_t n_ended;                     /* DH_EV_SESSION_ENDED */
-    int64_t row;                        /* DH_EV_SEEK: the row found, -1 if none */
+    struct dh_ticket_status ticket; /* DH_EV_PUBLISHED / DH_EV_RELEASED: the ticket concerned */
+    struct dh_fetched *fetched;     /* DH_EV_FETCHED */
+    struct dh_rows *rows;           /* DH_EV_ROWS: the rows with their own schema */
+    double elapsed_ms;              /* DH_EV_ROWS / DH_EV_FETCHED: round trip */
+    uint64_t epoch;                 /* DH_EV_ROWS: the session epoch they were read in */
+    int retrying;                   /* DH_EV_ROWS error: the request stays pending and
+                                     * the client tries again by itself ... */
+    int64_t retry_ms;               /* ... in about this long (back-off) */
+    int source_gone;                /* DH_EV_ROWS error: the source cannot be read any
+                                     * more (its session ended, or the server no longer
+                                     * knows it); final */
+    size_t n_ended;                 /* DH_EV_SESSION_ENDED */
+    int64_t row;                    /* DH_EV_SEEK: the row found, -1 if none */
 };
 void dh_event_free(struct dh_event *ev);
 
@@ -147,8 +147,8 @@ uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared);
  * (released, ended with its session, failed). DH_EINVAL with a sentence for
  * a published ticket still valid (release it first) or one not known. UI
  * thread. */
-int dh_client_remove_ticket(struct dh_client *c, const struct dh_ticket *t,
-                            enum dh_ticket_dir dir, struct dh_error *err);
+int dh_client_remove_ticket(struct dh_client *c, const struct dh_ticket *t, enum dh_ticket_dir dir,
+                            struct dh_error *err);
 /* Rows [first, first+count) of a table source (e.g. dh_fetched.rows_source).
  * A newer rows request supersedes an unfinished one (its event comes back
  * with err.code DH_ECANCELLED or not at all). A failure that may pass (link,
@@ -180,8 +180,7 @@ uint64_t dh_client_derive(struct dh_client *c, const struct dh_source *src,
 /* Search a column of a table source on the server (SeekRow, dh_seek):
  * DH_EV_SEEK brings the row (an out-of-memory error when it cannot be queued).
  * q is copied. UI thread. */
-uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src,
-                        const struct dh_seek *q);
+uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src, const struct dh_seek *q);
 /* Statistics of a column of a table source (ComputeColumnStatistics):
  * DH_EV_STATS brings the one-row table; the server keeps nothing. 0 when out
  * of memory. UI thread. */

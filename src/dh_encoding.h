@@ -22,8 +22,8 @@ size_t dh_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap);
 
 /* Flags for dh_base64_encode. */
 enum dh_base64_flags {
-    DH_BASE64_URL = 1,    /* '-' and '_' instead of '+' and '/' (RFC 4648 section 5) */
-    DH_BASE64_NOPAD = 2,  /* leave out the trailing '=' padding */
+    DH_BASE64_URL = 1,   /* '-' and '_' instead of '+' and '/' (RFC 4648 section 5) */
+    DH_BASE64_NOPAD = 2, /* leave out the trailing '=' padding */
 };
 
 /* Encode in[0..n) as base64 into out (NUL-terminated; cut on a 4-character
@@ -39,7 +39,6 @@ int dh_base64_char_value(int c);
  * out. Returns the number of bytes, or (size_t)-1 when the text is malformed or
  * out is too small; *bad_pos (may be NULL) then gets the offset of the first
  * offending character (len when the length itself is wrong). Any thread. */
-size_t dh_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap,
-                        size_t *bad_pos);
+size_t dh_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *bad_pos);
 
 #endif

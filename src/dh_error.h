@@ -72,8 +72,7 @@ int dh_error_set(struct dh_error *err, int code, const char *fmt, ...)
 
 /* Set err for a failed gRPC call: "<what>: <STATUS_NAME>: <details>" plus a hint
  * where the status has a known remedy. Returns DH_EGRPC. Any thread. */
-int dh_error_set_grpc(struct dh_error *err, const char *what, int grpc_status,
-                      const char *details);
+int dh_error_set_grpc(struct dh_error *err, const char *what, int grpc_status, const char *details);
 
 /* Prefix err->msg with "<context>: " (for errors passed up a layer). Any thread. */
 void dh_error_prefix(struct dh_error *err, const char *context);

@@ -16,8 +16,8 @@ struct dh_session;
  * ticket in *out ('e' + fresh id; caller releases it with dh_release). On
  * failure the id is released again (best effort) so the server keeps nothing,
  * and *out is empty. Any thread. */
-int dh_export_from_ticket(struct dh_session *s, const struct dh_ticket *src,
-                          struct dh_ticket *out, struct dh_error *err);
+int dh_export_from_ticket(struct dh_session *s, const struct dh_ticket *src, struct dh_ticket *out,
+                          struct dh_error *err);
 
 /* publish(): PublishFromTicket{source_id=src_export, result_id=dst}. src must be
  * one of this session's exports (the server refuses others with
@@ -30,9 +30,8 @@ int dh_publish_from_ticket(struct dh_session *s, const struct dh_ticket *src_exp
  * On success *shared is the new shared ticket and *export_out the session
  * export that keeps it alive (release it to invalidate the shared ticket). On
  * failure the export is released and the outputs are untouched. Any thread. */
-int dh_publish_object(struct dh_session *s, const struct dh_ticket *src,
-                      struct dh_ticket *shared, struct dh_ticket *export_out,
-                      struct dh_error *err);
+int dh_publish_object(struct dh_session *s, const struct dh_ticket *src, struct dh_ticket *shared,
+                      struct dh_ticket *export_out, struct dh_error *err);
 
 /* Release{id}: OK also when the export is already terminal. Any thread. */
 int dh_release(struct dh_session *s, const struct dh_ticket *t, struct dh_error *err);
@@ -40,10 +39,10 @@ int dh_release(struct dh_session *s, const struct dh_ticket *t, struct dh_error 
 /* What a probe says about a ticket (a ticket we did not publish). */
 enum dh_probe_result {
     DH_PROBE_VALID_TABLE = 0,
-    DH_PROBE_VALID_OTHER,    /* valid, not a table */
-    DH_PROBE_NOT_FOUND,      /* NOT_FOUND: unknown, or collected */
-    DH_PROBE_FAILED,         /* resolves to a released / failed export */
-    DH_PROBE_ERROR,          /* could not tell (network, timeout): err says why */
+    DH_PROBE_VALID_OTHER, /* valid, not a table */
+    DH_PROBE_NOT_FOUND,   /* NOT_FOUND: unknown, or collected */
+    DH_PROBE_FAILED,      /* resolves to a released / failed export */
+    DH_PROBE_ERROR,       /* could not tell (network, timeout): err says why */
 };
 
 /* Probe a ticket without creating anything on the server:

@@ -25,17 +25,17 @@
 
 /* A builder. Caller-allocated: dh_fbb_init, build, dh_fbb_finish, dh_fbb_reset. */
 struct dh_fbb {
-    uint8_t *buf;          /* capacity cap; data occupies the last `size` bytes */
+    uint8_t *buf; /* capacity cap; data occupies the last `size` bytes */
     size_t cap;
     size_t size;
-    size_t minalign;       /* largest alignment used: the finished size is a multiple */
-    int status;            /* sticky enum dh_status */
-    int force_defaults;    /* write scalar fields even when equal to their default */
+    size_t minalign;    /* largest alignment used: the finished size is a multiple */
+    int status;         /* sticky enum dh_status */
+    int force_defaults; /* write scalar fields even when equal to their default */
     int in_table;
-    size_t table_start;    /* size when dh_fbb_start_table was called */
-    int max_id;            /* highest field id set in the open table, -1 if none */
+    size_t table_start;                    /* size when dh_fbb_start_table was called */
+    int max_id;                            /* highest field id set in the open table, -1 if none */
     uint32_t field_off[DH_FBB_MAX_FIELDS]; /* size after each field was written, 0 = absent */
-    uint32_t *vtables;     /* references (offsets from the end) of vtables written, for sharing */
+    uint32_t *vtables; /* references (offsets from the end) of vtables written, for sharing */
     size_t n_vtables, vtables_cap;
     int finished;
 };
@@ -63,8 +63,8 @@ uint32_t dh_fbb_create_cstring(struct dh_fbb *b, const char *s);
 /* Create a vector of count elements of elem_size bytes each, copied verbatim from
  * elems (little-endian scalars or inline structs), with element data aligned to
  * align (1, 2, 4, 8 or 16). Returns its reference or 0. Any thread. */
-uint32_t dh_fbb_create_vector(struct dh_fbb *b, const void *elems, size_t elem_size,
-                              size_t count, size_t align);
+uint32_t dh_fbb_create_vector(struct dh_fbb *b, const void *elems, size_t elem_size, size_t count,
+                              size_t align);
 
 /* Create a [ubyte]/[byte] vector holding len bytes (data aligned to 8, so it also
  * suits a nested flatbuffer such as a Barrage msg_payload). Any thread. */

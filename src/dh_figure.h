@@ -15,18 +15,18 @@ struct dh_session;
 /* One series. Strings are owned by the figure, never NULL (may be ""). */
 struct dh_figure_series {
     char *name;
-    int plot_style;      /* FigureDescriptor.SeriesPlotStyle (LINE 2, SCATTER 8, ...) */
-    char *x_column;      /* column_name of the first source of type X, "" if none */
-    char *y_column;      /* column_name of the first source of type Y, "" if none */
-    int table_index;     /* index into dh_figure.tables (the X source's table_id, else
-                          * the Y source's), -1 if none or out of range */
+    int plot_style;  /* FigureDescriptor.SeriesPlotStyle (LINE 2, SCATTER 8, ...) */
+    char *x_column;  /* column_name of the first source of type X, "" if none */
+    char *y_column;  /* column_name of the first source of type Y, "" if none */
+    int table_index; /* index into dh_figure.tables (the X source's table_id, else
+                      * the Y source's), -1 if none or out of range */
     char *x_axis_label, *y_axis_label; /* label of the axis whose id the source names */
 };
 
 /* One chart of the figure's grid. */
 struct dh_figure_chart {
     char *title;
-    int chart_type;      /* ChartDescriptor.ChartType (XY 0, ...) */
+    int chart_type; /* ChartDescriptor.ChartType (XY 0, ...) */
     size_t n_series;
     struct dh_figure_series *series;
 };
@@ -38,10 +38,10 @@ struct dh_figure {
     size_t n_charts;
     struct dh_figure_chart *charts;
     size_t n_errors;
-    char **errors;             /* the server's figure errors: show them */
-    size_t n_tables;           /* referenced tables ("Table" references, table_id order) */
-    struct dh_ticket *tables;  /* server-allocated export tickets: release with dh_figure_release */
-    size_t n_other_refs;       /* references of other types ("PartitionedTable", ...) */
+    char **errors;            /* the server's figure errors: show them */
+    size_t n_tables;          /* referenced tables ("Table" references, table_id order) */
+    struct dh_ticket *tables; /* server-allocated export tickets: release with dh_figure_release */
+    size_t n_other_refs;      /* references of other types ("PartitionedTable", ...) */
     struct dh_ticket *other_refs; /* not read, but released with the tables */
 };
 

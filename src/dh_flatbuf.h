@@ -20,10 +20,10 @@
 struct dh_fb_table {
     const uint8_t *buf; /* the whole flatbuffer */
     size_t len;
-    size_t pos;         /* the table's first byte (its soffset to the vtable) */
-    size_t vt;          /* the vtable's first byte */
-    uint16_t vt_size;   /* vtable bytes, at least 4 */
-    int depth;          /* 0 for the root table */
+    size_t pos;       /* the table's first byte (its soffset to the vtable) */
+    size_t vt;        /* the vtable's first byte */
+    uint16_t vt_size; /* vtable bytes, at least 4 */
+    int depth;        /* 0 for the root table */
     int present;
 };
 
@@ -31,10 +31,10 @@ struct dh_fb_table {
 struct dh_fb_vector {
     const uint8_t *buf;
     size_t len;
-    size_t pos;         /* the first element's first byte */
-    size_t n;           /* element count; n * elem_size bytes lie inside the buffer */
+    size_t pos; /* the first element's first byte */
+    size_t n;   /* element count; n * elem_size bytes lie inside the buffer */
     size_t elem_size;
-    int depth;          /* depth of the table holding the vector */
+    int depth; /* depth of the table holding the vector */
     int present;
 };
 
@@ -46,8 +46,7 @@ static inline uint16_t dh_fb_load_u16(const uint8_t *p)
 
 static inline uint32_t dh_fb_load_u32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static inline uint64_t dh_fb_load_u64(const uint8_t *p)

@@ -15,24 +15,24 @@
 
 /* How cells are shown. Caller-allocated; start from dh_format_opts_init. */
 struct dh_format_opts {
-    int group_digits;        /* 1: "1,234,567" in integer parts of numbers */
-    int local_time;          /* 1: timestamps in the local zone with its offset
-                              * ("+01:00", dh_timetext.h); 0: UTC "Z" */
-    int float_precision;     /* DH_FORMAT_SHORTEST (0, the default): the shortest
-                              * digits that read back to the same bits (strtod,
-                              * strtof; see dh_numtext.h), "-0" keeps its sign;
-                              * > 0: that many significant digits (float32 at
-                              * most 9), where digits before the point are never
-                              * rounded away (123456.789 at 3 shows "123457").
-                              * Fixed notation for 1e-5 <= |x| < 1e15, else
-                              * "1.5E20" */
-    const char *null_text;   /* text for nulls; NULL means "(null)" */
-    int deephaven_nulls;     /* 1: Deephaven sentinels (QueryConstants: MIN of the
-                              * signed ints, char 0xFFFF, -FLT_MAX, -DBL_MAX, INT64_MIN
-                              * timestamps and dates) are nulls too, as Barrage sends
-                              * them with use_deephaven_nulls */
-    int max_list_items;      /* list elements shown before ", …"; <= 0: 10 */
-    int max_binary_bytes;    /* bytes of Binary shown in hex before "…"; <= 0: 32 */
+    int group_digits;      /* 1: "1,234,567" in integer parts of numbers */
+    int local_time;        /* 1: timestamps in the local zone with its offset
+                            * ("+01:00", dh_timetext.h); 0: UTC "Z" */
+    int float_precision;   /* DH_FORMAT_SHORTEST (0, the default): the shortest
+                            * digits that read back to the same bits (strtod,
+                            * strtof; see dh_numtext.h), "-0" keeps its sign;
+                            * > 0: that many significant digits (float32 at
+                            * most 9), where digits before the point are never
+                            * rounded away (123456.789 at 3 shows "123457").
+                            * Fixed notation for 1e-5 <= |x| < 1e15, else
+                            * "1.5E20" */
+    const char *null_text; /* text for nulls; NULL means "(null)" */
+    int deephaven_nulls;   /* 1: Deephaven sentinels (QueryConstants: MIN of the
+                            * signed ints, char 0xFFFF, -FLT_MAX, -DBL_MAX, INT64_MIN
+                            * timestamps and dates) are nulls too, as Barrage sends
+                            * them with use_deephaven_nulls */
+    int max_list_items;    /* list elements shown before ", …"; <= 0: 10 */
+    int max_binary_bytes;  /* bytes of Binary shown in hex before "…"; <= 0: 32 */
 };
 
 /* Fill opts with the defaults (no grouping, UTC, exact shortest digits, "(null)", Arrow

@@ -19,7 +19,7 @@ enum dh_ticket_state {
     DH_TS_RELEASED,
     DH_TS_NOT_FOUND,
     DH_TS_FAILED,
-    DH_TS_UNKNOWN,     /* disconnected: cannot tell */
+    DH_TS_UNKNOWN,       /* disconnected: cannot tell */
     DH_TS_SESSION_ENDED, /* published: the session holding its export ended */
 };
 /* "checking", "valid", "released", "not found", "failed", "unknown",
@@ -30,15 +30,15 @@ enum dh_ticket_dir { DH_DIR_PUBLISHED = 0, DH_DIR_FETCHED };
 
 /* One known ticket, as shown to the user. */
 struct dh_ticket_status {
-    struct dh_ticket ticket;   /* the shared (or pasted) ticket */
-    struct dh_ticket source;   /* published: the object's own ticket (to publish it again) */
+    struct dh_ticket ticket; /* the shared (or pasted) ticket */
+    struct dh_ticket source; /* published: the object's own ticket (to publish it again) */
     enum dh_ticket_dir dir;
-    char name[128];            /* object name (published) or label (fetched) */
-    char type[64];             /* "Table", "Figure", ... or "" */
+    char name[128]; /* object name (published) or label (fetched) */
+    char type[64];  /* "Table", "Figure", ... or "" */
     enum dh_ticket_state state;
-    int64_t since_ms;          /* dh_now_ms() of the last state change */
-    int64_t checked_ms;        /* dh_now_ms() of the last probe/notification */
-    char detail[256];          /* last server message, if any */
+    int64_t since_ms;   /* dh_now_ms() of the last state change */
+    int64_t checked_ms; /* dh_now_ms() of the last probe/notification */
+    char detail[256];   /* last server message, if any */
 };
 
 struct dh_monitor_entry {
@@ -79,7 +79,7 @@ int dh_monitor_set(struct dh_monitor_entry *e, enum dh_ticket_state st, const ch
 int dh_monitor_on_export_state(struct dh_monitor *m, int32_t export_id, int state,
                                const char *context, int64_t now_ms);
 /* What a fetched ticket whose publisher let it go says. */
-#define DH_MONITOR_GONE_DETAIL \
+#define DH_MONITOR_GONE_DETAIL                                                                     \
     "released by its publisher (or their session ended); a copy you opened keeps working"
 /* A probe result for a fetched ticket: NOT_FOUND, or a failure naming the
  * state of the shared export ("Export in state ..."), is DH_TS_RELEASED with

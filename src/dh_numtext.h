@@ -19,9 +19,9 @@ void dh_float_decimal(float v, uint32_t *digits, int *exp10);
 
 /* Write v as the shortest text strtod reads back to the same bits, into out
  * (at least DH_NUMTEXT_MAX bytes, NUL-terminated); returns the length.
- * Plain notation for 1e-6 <= |v| < 1e21 (as JavaScript writes numbers) ("0.1", "123.5", "100"), else
- * scientific ("1.7976931348623157e+308", "5e-324"); "-0" keeps its sign;
- * "NaN", "Infinity", "-Infinity". Any thread. */
+ * Plain notation for 1e-6 <= |v| < 1e21 (as JavaScript writes numbers) ("0.1", "123.5", "100"),
+ * else scientific ("1.7976931348623157e+308", "5e-324"); "-0" keeps its sign; "NaN", "Infinity",
+ * "-Infinity". Any thread. */
 size_t dh_double_text(double v, char *out);
 /* The same for a float, read back with strtof. Any thread. */
 size_t dh_float_text(float v, char *out);

@@ -20,7 +20,7 @@ struct dh_range {
 struct dh_rowset {
     struct dh_range *ranges; /* ascending, disjoint, never adjacent (merged) */
     size_t n, cap;
-    int64_t size;            /* number of keys */
+    int64_t size; /* number of keys */
 };
 
 /* A streaming decoder over encoded bytes (no allocation). Fill with
@@ -28,13 +28,13 @@ struct dh_rowset {
 struct dh_rowset_reader {
     const uint8_t *buf;
     size_t len, pos;
-    int64_t prev;       /* the last key decoded */
-    int64_t pending;    /* a single key waiting to see whether a range end follows */
+    int64_t prev;    /* the last key decoded */
+    int64_t pending; /* a single key waiting to see whether a range end follows */
     int has_pending;
-    int started;        /* a key has been decoded (so prev is meaningful) */
-    int done;           /* END seen */
-    int64_t arr_left;   /* values left in the current SHORT/BYTE array */
-    int arr_width;      /* 1 (byte array) or 2 (short array) */
+    int started;      /* a key has been decoded (so prev is meaningful) */
+    int done;         /* END seen */
+    int64_t arr_left; /* values left in the current SHORT/BYTE array */
+    int arr_width;    /* 1 (byte array) or 2 (short array) */
 };
 
 /* Prepare an empty set (allocates nothing). Any thread. */
@@ -84,8 +84,7 @@ int dh_rowset_cardinality(const uint8_t *buf, size_t len, int64_t *n, struct dh_
 
 /* Encode the set the way Java's writeExternalCompressedDeltas does (byte for byte)
  * into a malloc'd buffer the caller frees. DH_OK or DH_ENOMEM. Any thread. */
-int dh_rowset_encode(const struct dh_rowset *rs, uint8_t **out, size_t *len,
-                     struct dh_error *err);
+int dh_rowset_encode(const struct dh_rowset *rs, uint8_t **out, size_t *len, struct dh_error *err);
 
 /* Encode the single range [lo, hi] (the common viewport) into a malloc'd buffer; an
  * empty rowset when hi < lo. DH_OK, DH_EINVAL (lo < 0) or DH_ENOMEM. Any thread. */

@@ -15,8 +15,8 @@
 
 /* Where and how to connect. Strings are borrowed during dh_session_connect. */
 struct dh_connect_options {
-    const char *host;       /* default "localhost" */
-    int port;               /* default 10000 */
+    const char *host; /* default "localhost" */
+    int port;         /* default 10000 */
     int tls;
     const char *ca_file, *cert_file, *key_file;
     /* Authentication: auth_type "Anonymous" (default), "Basic" (auth_value is

@@ -44,8 +44,8 @@ int dh_viewport_apply_flight_data(struct dh_viewport *v, const uint8_t *header, 
                                   size_t alen, int *updated, struct dh_error *err);
 
 /* As dh_viewport_apply_flight_data for one packed FlightData protobuf message. Any thread. */
-int dh_viewport_apply_packed(struct dh_viewport *v, const uint8_t *msg, size_t len,
-                             int *updated, struct dh_error *err);
+int dh_viewport_apply_packed(struct dh_viewport *v, const uint8_t *msg, size_t len, int *updated,
+                             struct dh_error *err);
 
 /* Copy the current contents into *out (reset first): first = the effective
  * viewport's first position, table_size, the schema, one batch with the rows
@@ -81,8 +81,8 @@ struct dh_subscription;
  * (barrage.minUpdateInterval). NULL with err filled on failure. Caller frees
  * with dh_subscription_free. Any thread. */
 struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct dh_ticket *t,
-                                             int64_t first, int64_t count,
-                                             int update_interval_ms, struct dh_error *err);
+                                             int64_t first, int64_t count, int update_interval_ms,
+                                             struct dh_error *err);
 
 /* Change the viewport to [first, first + count): another type-5 request on the
  * same stream; the server answers with a snapshot update. One writer at a
@@ -95,8 +95,7 @@ int dh_subscription_set_viewport(struct dh_subscription *sub, int64_t first, int
  * DH_END when the server ended the stream with OK, DH_ECANCELLED after
  * dh_subscription_cancel, else an error (the call's status, or DH_EINVAL for
  * a malformed update). One reader at a time. Any thread. */
-int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out,
-                         struct dh_error *err);
+int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out, struct dh_error *err);
 
 /* Cancel the call: a waiting dh_subscription_next returns DH_ECANCELLED soon,
  * and so do later calls. Any thread. */

@@ -22,17 +22,17 @@ struct dh_stream;
 struct dh_table_info {
     struct dh_ticket ticket; /* the ticket the rows are read through */
     struct dh_schema schema;
-    int64_t size;            /* rows; < 0 if the server does not know yet */
-    int is_static;           /* 0 = ticking */
+    int64_t size;  /* rows; < 0 if the server does not know yet */
+    int is_static; /* 0 = ticking */
 };
 
 /* GetExportedTableCreationResponse(ticket) -> info (the request is a bare
  * Ticket and creates nothing on the server). *info is overwritten, not freed;
- * on success the caller resets it with dh_table_info_reset. FAILED_PRECONDITION "Ticket is not a table" comes back
- * as DH_EGRPC with grpc_status 9; a reply with success=false also comes back as
+ * on success the caller resets it with dh_table_info_reset. FAILED_PRECONDITION "Ticket is not a
+ * table" comes back as DH_EGRPC with grpc_status 9; a reply with success=false also comes back as
  * DH_EGRPC, grpc_status 9, with the server's error_info. Any thread. */
-int dh_table_info_fetch(struct dh_session *s, const struct dh_ticket *t,
-                        struct dh_table_info *info, struct dh_error *err);
+int dh_table_info_fetch(struct dh_session *s, const struct dh_ticket *t, struct dh_table_info *info,
+                        struct dh_error *err);
 /* Free the schema and empty the info. Idempotent; NULL-safe. Any thread. */
 void dh_table_info_reset(struct dh_table_info *info);
 
@@ -40,8 +40,8 @@ void dh_table_info_reset(struct dh_table_info *info);
  * (batch's column views point at schema's fields and into batch.body). Zero it
  * (or dh_rows_reset it) before first use. */
 struct dh_rows {
-    int64_t first;       /* position of the first row */
-    int64_t table_size;  /* the table's size when the snapshot was taken */
+    int64_t first;      /* position of the first row */
+    int64_t table_size; /* the table's size when the snapshot was taken */
     struct dh_schema schema;
     struct dh_batch batch; /* one column view per schema field (list children after
                             * them); columns not requested have length 0 */
@@ -76,8 +76,8 @@ struct dh_column_set {
  * max_message_size}}). Nulls therefore arrive in validity bitmaps.
  * *out is malloc'd (caller frees). DH_EINVAL (bad range), DH_ENOMEM. Any thread. */
 int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t count,
-                              const struct dh_column_set *cols, uint8_t **out,
-                              size_t *out_len, struct dh_error *err);
+                              const struct dh_column_set *cols, uint8_t **out, size_t *out_len,
+                              struct dh_error *err);
 
 /* Rows being assembled from the FlightData of a Barrage snapshot or a DoGet:
  * first the Schema message, then RecordBatches (the first of each chunk with a
@@ -85,15 +85,15 @@ int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t 
  * _finish, _reset. Memory is bounded by the rows asked for: batches beyond
  * `count` rows are dropped. */
 struct dh_table_reader {
-    int64_t first;         /* position of the first row asked for */
-    int64_t count;         /* rows asked for; < 0 = all (DoGet) */
-    int64_t table_size;    /* from the latest metadata; -1 until known */
-    int64_t rows;          /* rows kept so far (<= count when count >= 0) */
+    int64_t first;      /* position of the first row asked for */
+    int64_t count;      /* rows asked for; < 0 = all (DoGet) */
+    int64_t table_size; /* from the latest metadata; -1 until known */
+    int64_t rows;       /* rows kept so far (<= count when count >= 0) */
     int have_schema;
     struct dh_schema schema;
     size_t n_batches, cap_batches;
     struct dh_batch *batches;
-    size_t n_messages;     /* FlightData messages applied (for error texts) */
+    size_t n_messages; /* FlightData messages applied (for error texts) */
 };
 
 /* Prepare a reader for rows [first, first + count) (count < 0: all). Any thread. */
@@ -118,8 +118,7 @@ int dh_table_apply_packed(struct dh_table_reader *r, const uint8_t *msg, size_t 
  * rows of all batches in position order, clipped to the table size and to the
  * rows asked for. The reader is left empty. DH_EINVAL if no schema arrived,
  * DH_ENOMEM. Any thread. */
-int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out,
-                           struct dh_error *err);
+int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out, struct dh_error *err);
 
 /* Barrage viewport snapshot of rows [first, first+count) and the given
  * columns. Blocks (deadline: the session's call timeout). The call can be
@@ -127,8 +126,8 @@ int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out,
  * cancel_slot is not NULL, the running stream is stored there, and NULL when
  * none runs; it returns DH_ECANCELLED then). *out (zeroed or holding rows) is
  * reset first. Any thread. */
-int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t first,
-                      int64_t count, const struct dh_column_set *cols, struct dh_rows *out,
+int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t first, int64_t count,
+                      const struct dh_column_set *cols, struct dh_rows *out,
                       struct dh_stream *volatile *cancel_slot, struct dh_error *err);
 
 /* Cancel the call running with this cancel slot, if any (a call that has not

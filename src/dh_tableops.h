@@ -54,9 +54,9 @@ struct dh_table_op {
     enum dh_op_kind kind;
     struct dh_sort_key *keys; /* SORT: owned */
     size_t n_keys;
-    char *text;               /* WHERE: the filter; MATCH: the column (owned) */
-    int negate;               /* MATCH */
-    struct dh_literal value;  /* MATCH */
+    char *text;              /* WHERE: the filter; MATCH: the column (owned) */
+    int negate;              /* MATCH */
+    struct dh_literal value; /* MATCH */
 };
 
 /* The operations of a view, oldest first. Zero it (or _init) before use. */
@@ -72,8 +72,7 @@ void dh_view_ops_init(struct dh_view_ops *v);
 /* Free everything and empty the chain. Idempotent; NULL-safe. */
 void dh_view_ops_reset(struct dh_view_ops *v);
 /* Deep copy into *dst (reset first). DH_ENOMEM. */
-int dh_view_ops_copy(struct dh_view_ops *dst, const struct dh_view_ops *src,
-                     struct dh_error *err);
+int dh_view_ops_copy(struct dh_view_ops *dst, const struct dh_view_ops *src, struct dh_error *err);
 
 /* Append an operation (strings are copied). DH_EINVAL (empty column or filter,
  * too many operations or keys), DH_ENOMEM. */
@@ -165,12 +164,11 @@ int dh_seek_request(const struct dh_seek *q, const struct dh_ticket *source, uin
                     size_t *out_len, struct dh_error *err);
 /* Decode a SeekRowResponse: *row is the matching row, or -1 when none
  * matches. DH_EINVAL for malformed bytes or a row below -1. Pure. */
-int dh_seek_response_decode(const uint8_t *data, size_t len, int64_t *row,
-                            struct dh_error *err);
+int dh_seek_response_decode(const uint8_t *data, size_t len, int64_t *row, struct dh_error *err);
 /* One SeekRow call on `source` (an export or any table ticket the server
  * resolves). Any thread. */
-int dh_table_seek_row(struct dh_session *s, const struct dh_ticket *source,
-                      const struct dh_seek *q, int64_t *row, struct dh_error *err);
+int dh_table_seek_row(struct dh_session *s, const struct dh_ticket *source, const struct dh_seek *q,
+                      int64_t *row, struct dh_error *err);
 
 /* ---- ComputeColumnStatistics: the answer as text ---- */
 
@@ -180,7 +178,6 @@ struct dh_rows;
  * names padded to one width, values formatted exactly (dh_format, digit
  * groups). *out is malloc'd (caller frees). DH_EINVAL if rows has not exactly
  * one row. Pure. */
-int dh_stats_text(const struct dh_rows *rows, char **out, size_t *out_len,
-                  struct dh_error *err);
+int dh_stats_text(const struct dh_rows *rows, char **out, size_t *out_len, struct dh_error *err);
 
 #endif

@@ -26,8 +26,8 @@ enum dh_text_flags {
  * one. Returns the bytes written (excluding NUL); *in_used (may be NULL) gets
  * the input bytes consumed, so in_used < len means the output was cut. No
  * allocation. Any thread. */
-size_t dh_text_sanitize(const char *in, size_t len, char *out, size_t outcap,
-                        unsigned flags, size_t *in_used);
+size_t dh_text_sanitize(const char *in, size_t len, char *out, size_t outcap, unsigned flags,
+                        size_t *in_used);
 
 /* Decode one UTF-8 character from s[0..len) (len > 0) into *cp and return its
  * byte length (1..4); an invalid maximal subsequence gives *cp = 0xFFFD and its

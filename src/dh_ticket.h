@@ -12,7 +12,7 @@
 
 #include "dh_error.h"
 
-#define DH_TICKET_MAX 1024      /* longest ticket we keep, in bytes */
+#define DH_TICKET_MAX 1024         /* longest ticket we keep, in bytes */
 #define DH_TICKET_SHARED_ID_LEN 16 /* random shared ids: 16 bytes, as pydeephaven */
 
 /* A ticket: a caller-allocated value (copy it with =); nothing to free. */
@@ -76,8 +76,7 @@ int dh_ticket_export_id(const struct dh_ticket *t, int32_t *id);
 
 /* Make t the shared ticket 'h' + id[0..n); DH_EINVAL if n is 0 or too long.
  * Any thread. */
-int dh_ticket_make_shared(struct dh_ticket *t, const uint8_t *id, size_t n,
-                          struct dh_error *err);
+int dh_ticket_make_shared(struct dh_ticket *t, const uint8_t *id, size_t n, struct dh_error *err);
 
 /* Make t a fresh shared ticket: 'h' + 16 bytes from getrandom(2), falling back
  * to /dev/urandom; DH_ESYS (err says why) if neither works. Any thread. */
@@ -117,8 +116,7 @@ int dh_ticket_format(const struct dh_ticket *t, char *buf, size_t n);
  * the length needed, or -1 (buf "") when the form does not apply to t (HEX
  * for a non-shared ticket, PATH for an invalid or other ticket or an
  * unprintable name) or t is empty. Any thread. */
-int dh_ticket_format_as(const struct dh_ticket *t, enum dh_ticket_text form, char *buf,
-                        size_t n);
+int dh_ticket_format_as(const struct dh_ticket *t, enum dh_ticket_text form, char *buf, size_t n);
 
 /* "<verb> <canonical text>" (e.g. "Exporting shared/0x1a…") into buf, for the
  * messages of calls about a ticket; "(empty ticket)" for an empty one. Any thread. */

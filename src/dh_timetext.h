@@ -25,12 +25,12 @@ struct dh_zone_cache {
     int valid;
     int64_t day;
     char day_text[24];
-    size_t day_len;        /* 0: no day remembered */
-    int64_t sec;           /* seconds since the epoch (UTC) of sec_text */
-    int sec_local;         /* sec_text is in the local zone */
-    char sec_text[48];     /* date, 'T', clock to the second */
-    size_t sec_len;        /* 0: no second remembered */
-    char zone_text[16];    /* "Z" or the offset, "+01:00" */
+    size_t day_len;     /* 0: no day remembered */
+    int64_t sec;        /* seconds since the epoch (UTC) of sec_text */
+    int sec_local;      /* sec_text is in the local zone */
+    char sec_text[48];  /* date, 'T', clock to the second */
+    size_t sec_len;     /* 0: no second remembered */
+    char zone_text[16]; /* "Z" or the offset, "+01:00" */
     size_t zone_len;
 };
 void dh_zone_cache_init(struct dh_zone_cache *c);
@@ -47,8 +47,7 @@ int64_t dh_local_offset(int64_t secs, struct dh_zone_cache *cache, int *ok);
  * when the offset has some, "Z" when the offset is unknown). Years outside
  * 0..9999 get a sign, as ISO 8601's expanded form. out holds at least
  * DH_TIMETEXT_MAX bytes; NUL-terminated; returns the length. Any thread. */
-size_t dh_timestamp_text(int64_t v, int unit, int local, struct dh_zone_cache *cache,
-                         char *out);
+size_t dh_timestamp_text(int64_t v, int unit, int local, struct dh_zone_cache *cache, char *out);
 
 /* A date, days since 1970-01-01: "2024-01-02" (signed years as above). */
 size_t dh_date_text(int64_t days, char *out);

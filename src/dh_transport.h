@@ -33,7 +33,7 @@ struct dh_channel_options {
  * at once and from the thread that sets it (blocked calls do not poll).
  * Owned by its creator: free it after every channel that uses it. */
 struct dh_interrupt;
-struct dh_interrupt *dh_interrupt_new(void); /* NULL when out of memory. Any thread. */
+struct dh_interrupt *dh_interrupt_new(void);     /* NULL when out of memory. Any thread. */
 void dh_interrupt_free(struct dh_interrupt *in); /* NULL-safe. */
 /* Turn the switch on (cancel every registered call and each call that starts
  * waiting later) or off. NULL-safe. Any thread. */
@@ -136,12 +136,12 @@ enum {
  * start. Caller frees with dh_stream_free. Any thread. */
 struct dh_stream *dh_stream_open(struct dh_channel *ch, struct dh_bearer *bearer,
                                  const char *method, const struct ProtobufCMessage *first,
-                                 int flags, int timeout_ms, const char *what,
-                                 struct dh_error *err);
+                                 int flags, int timeout_ms, const char *what, struct dh_error *err);
 /* Send one more message (bidirectional streams). One writer at a time. */
 int dh_stream_write(struct dh_stream *s, const struct ProtobufCMessage *msg, struct dh_error *err);
 /* Send raw, already packed bytes. */
-int dh_stream_write_bytes(struct dh_stream *s, const uint8_t *data, size_t len, struct dh_error *err);
+int dh_stream_write_bytes(struct dh_stream *s, const uint8_t *data, size_t len,
+                          struct dh_error *err);
 /* Half-close: tell the server we send no more. */
 int dh_stream_writes_done(struct dh_stream *s, struct dh_error *err);
 /* Block until the next message: DH_OK with bytes in *msg (caller resets),

@@ -56,8 +56,8 @@ size_t dh_base64_encode(const uint8_t *in, size_t n, unsigned flags, char *out, 
             v |= (uint32_t)in[i + 1] << 8;
         if (left > 2)
             v |= in[i + 2];
-        char q[4] = { abc[v >> 18 & 63], abc[v >> 12 & 63],
-                      left > 1 ? abc[v >> 6 & 63] : '=', left > 2 ? abc[v & 63] : '=' };
+        char q[4] = {abc[v >> 18 & 63], abc[v >> 12 & 63], left > 1 ? abc[v >> 6 & 63] : '=',
+                     left > 2 ? abc[v & 63] : '='};
         size_t qn = 4;
         if (!pad)
             qn = left > 2 ? 4 : left + 1;
@@ -94,8 +94,7 @@ static size_t b64_fail(size_t *bad_pos, size_t pos)
     return (size_t)-1;
 }
 
-size_t dh_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap,
-                        size_t *bad_pos)
+size_t dh_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *bad_pos)
 {
     size_t data = len;
     while (data > 0 && in[data - 1] == '=' && len - data < 2)

@@ -53,12 +53,23 @@ int dh_error_set(struct dh_error *err, int code, const char *fmt, ...)
 
 /* Status names from grpc/status.h, in code order. */
 static const char *const status_names[] = {
-    "OK",                "CANCELLED",          "UNKNOWN",
-    "INVALID_ARGUMENT",  "DEADLINE_EXCEEDED",  "NOT_FOUND",
-    "ALREADY_EXISTS",    "PERMISSION_DENIED",  "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION", "ABORTED",          "OUT_OF_RANGE",
-    "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
-    "DATA_LOSS",         "UNAUTHENTICATED",
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
 };
 
 const char *dh_grpc_status_name(int grpc_status)
@@ -90,8 +101,7 @@ static int status_reason(int grpc_status, const char *details)
     return DH_REASON_NONE;
 }
 
-int dh_error_set_grpc(struct dh_error *err, const char *what, int grpc_status,
-                      const char *details)
+int dh_error_set_grpc(struct dh_error *err, const char *what, int grpc_status, const char *details)
 {
     if (!err)
         return DH_EGRPC;

@@ -65,8 +65,8 @@ static int call_empty_reply(struct dh_session *s, const struct empty_call *call,
     return rc;
 }
 
-int dh_export_from_ticket(struct dh_session *s, const struct dh_ticket *src,
-                          struct dh_ticket *out, struct dh_error *err)
+int dh_export_from_ticket(struct dh_session *s, const struct dh_ticket *src, struct dh_ticket *out,
+                          struct dh_error *err)
 {
     struct dh_ticket result;
     dh_ticket_make_export(&result, dh_session_next_export_id(s));
@@ -104,9 +104,8 @@ int dh_publish_from_ticket(struct dh_session *s, const struct dh_ticket *src_exp
     return call_empty_reply(s, &PUBLISH_CALL, &req.base, src_export, err);
 }
 
-int dh_publish_object(struct dh_session *s, const struct dh_ticket *src,
-                      struct dh_ticket *shared, struct dh_ticket *export_out,
-                      struct dh_error *err)
+int dh_publish_object(struct dh_session *s, const struct dh_ticket *src, struct dh_ticket *shared,
+                      struct dh_ticket *export_out, struct dh_error *err)
 {
     struct dh_ticket exp, dst;
     int rc = dh_export_from_ticket(s, src, &exp, err);
@@ -167,8 +166,7 @@ enum dh_probe_result dh_probe_ticket(struct dh_session *s, const struct dh_ticke
             io__deephaven__proto__backplane__grpc__exported_table_creation_response__unpack(
                 NULL, reply.len, reply.data);
         if (!r) {
-            dh_error_set(&e, DH_EINVAL,
-                         "malformed ExportedTableCreationResponse from server");
+            dh_error_set(&e, DH_EINVAL, "malformed ExportedTableCreationResponse from server");
             res = DH_PROBE_ERROR;
         } else if (!r->success) {
             dh_error_set(&e, DH_EGRPC, "The table behind the ticket failed on the server: %s",

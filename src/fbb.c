@@ -147,8 +147,8 @@ uint32_t dh_fbb_create_cstring(struct dh_fbb *b, const char *s)
     return dh_fbb_create_string(b, s ? s : "", s ? strlen(s) : 0);
 }
 
-uint32_t dh_fbb_create_vector(struct dh_fbb *b, const void *elems, size_t elem_size,
-                              size_t count, size_t align)
+uint32_t dh_fbb_create_vector(struct dh_fbb *b, const void *elems, size_t elem_size, size_t count,
+                              size_t align)
 {
     if (!fbb_can_create(b))
         return 0;

@@ -70,8 +70,8 @@ static const char *axis_label(
     if (!axis_id || !axis_id[0])
         return "";
     for (size_t i = 0; i < cd->n_axes; i++) {
-        const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__AxisDescriptor
-            *ax = cd->axes[i];
+        const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__AxisDescriptor *ax =
+            cd->axes[i];
         if (ax && ax->id && strcmp(ax->id, axis_id) == 0)
             return ax->label ? ax->label : "";
     }
@@ -80,9 +80,9 @@ static const char *axis_label(
 
 /* The first data source of the given SourceType, or NULL. */
 static const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor *
-find_source(const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SeriesDescriptor
-                *sd,
-            int type)
+find_source(
+    const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SeriesDescriptor *sd,
+    int type)
 {
     for (size_t i = 0; i < sd->n_data_sources; i++)
         if (sd->data_sources[i] && (int)sd->data_sources[i]->type == type)
@@ -97,8 +97,10 @@ static int decode_series(
     struct dh_figure_series *se)
 {
     const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor
-        *x = find_source(sd, IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X),
-        *y = find_source(sd, IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y);
+        *x = find_source(
+            sd, IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X),
+        *y = find_source(
+            sd, IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y);
     se->plot_style = (int)sd->plot_style;
     se->name = dup_str(sd->name);
     se->x_column = dup_str(x ? x->column_name : "");
@@ -106,8 +108,8 @@ static int decode_series(
     se->x_axis_label = dup_str(x ? axis_label(cd, x->axis_id) : "");
     se->y_axis_label = dup_str(y ? axis_label(cd, y->axis_id) : "");
     /* table_id -1 means "not a table source" (e.g. a partitioned one). */
-    const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor
-        *src = x ? x : y;
+    const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor *src =
+        x ? x : y;
     se->table_index = src && src->table_id >= 0 ? src->table_id : -1;
     if (!se->name || !se->x_column || !se->y_column || !se->x_axis_label || !se->y_axis_label)
         return DH_ENOMEM;
@@ -179,7 +181,7 @@ int dh_figure_decode(const uint8_t *payload, size_t len, struct dh_figure **out,
     *out = NULL;
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor *fd =
         io__deephaven__proto__backplane__script__grpc__figure_descriptor__unpack(NULL, len,
-                                                                                  payload);
+                                                                                 payload);
     if (!fd)
         return dh_error_set(err, DH_EINVAL,
                             "malformed FigureDescriptor from server (%zu bytes that do not "
@@ -310,8 +312,7 @@ static int reply_add_refs(struct figure_reply *r,
         return dh_error_set(err, DH_ENOMEM, "Out of memory while reading a figure.");
     r->types = types;
     for (size_t i = 0; i < n; i++) {
-        const Io__Deephaven__Proto__Backplane__Grpc__TypedTicket *tt =
-            sd->exported_references[i];
+        const Io__Deephaven__Proto__Backplane__Grpc__TypedTicket *tt = sd->exported_references[i];
         struct dh_ticket *t = &r->refs[r->n_refs];
         dh_ticket_init(t);
         if (tt && tt->ticket)
@@ -355,8 +356,8 @@ static int reply_take(struct figure_reply *r, const struct dh_buf *msg, struct d
 
 /* Run the MessageStream: connect, read the payload, half-close, drain.
  * err must not be NULL. */
-static int figure_stream(struct dh_session *s, const struct dh_ticket *t,
-                         struct figure_reply *r, struct dh_error *err)
+static int figure_stream(struct dh_session *s, const struct dh_ticket *t, struct figure_reply *r,
+                         struct dh_error *err)
 {
     Io__Deephaven__Proto__Backplane__Grpc__Ticket pt =
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TICKET__INIT;
@@ -379,9 +380,9 @@ static int figure_stream(struct dh_session *s, const struct dh_ticket *t,
         snprintf(text, sizeof text, "(empty ticket)");
     snprintf(what, sizeof what, "Fetching figure %s", text);
 
-    struct dh_stream *st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s),
-                                          DH_M_MESSAGE_STREAM, &req.base, 0,
-                                          dh_session_call_timeout_ms(s), what, err);
+    struct dh_stream *st =
+        dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_MESSAGE_STREAM, &req.base,
+                       0, dh_session_call_timeout_ms(s), what, err);
     if (!st)
         return err->code != DH_OK ? err->code : DH_EGRPC;
     struct dh_buf msg = {0};
@@ -393,8 +394,8 @@ static int figure_stream(struct dh_session *s, const struct dh_ticket *t,
         rc = reply_take(r, &msg, err);
     dh_buf_reset(&msg);
     if (rc == DH_OK && !r->have_payload)
-        rc = dh_error_set(err, DH_EINVAL,
-                          "%s: expected a data message but the server sent none.", what);
+        rc = dh_error_set(err, DH_EINVAL, "%s: expected a data message but the server sent none.",
+                          what);
     if (rc == DH_OK) {
         /* A fetch-only object: the server completes after its one message. Read
          * to the end so late references are still seen (and released). */

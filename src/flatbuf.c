@@ -11,8 +11,8 @@ static int fb_open_table(const uint8_t *buf, size_t len, size_t pos, int depth,
 {
     memset(t, 0, sizeof *t);
     if (depth > DH_FB_MAX_DEPTH)
-        return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer tables nest more than %d deep.", DH_FB_MAX_DEPTH);
+        return dh_error_set(err, DH_EINVAL, "Flatbuffer tables nest more than %d deep.",
+                            DH_FB_MAX_DEPTH);
     if (pos > len || len - pos < 4)
         return dh_error_set(err, DH_EINVAL,
                             "Flatbuffer table at %zu lies outside the %zu-byte buffer.", pos, len);
@@ -23,9 +23,8 @@ static int fb_open_table(const uint8_t *buf, size_t len, size_t pos, int depth,
     uint16_t vt_size = dh_fb_load_u16(buf + vt);
     uint16_t obj_size = dh_fb_load_u16(buf + vt + 2);
     if (vt_size < 4 || (vt_size & 1) || (uint64_t)vt_size > len - (uint64_t)vt)
-        return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer vtable at %lld has a bad size %u.", (long long)vt,
-                            (unsigned)vt_size);
+        return dh_error_set(err, DH_EINVAL, "Flatbuffer vtable at %lld has a bad size %u.",
+                            (long long)vt, (unsigned)vt_size);
     if (obj_size < 4 || obj_size > len - pos)
         return dh_error_set(err, DH_EINVAL,
                             "Flatbuffer table at %zu claims %u bytes beyond the buffer.", pos,
@@ -176,8 +175,8 @@ int dh_fb_struct(const struct dh_fb_table *t, int id, size_t size, const uint8_t
     if (!at)
         return DH_OK;
     if (at > t->len || t->len - at < size)
-        return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer struct field %d lies outside the buffer.", id);
+        return dh_error_set(err, DH_EINVAL, "Flatbuffer struct field %d lies outside the buffer.",
+                            id);
     *p = t->buf + at;
     return DH_OK;
 }
@@ -211,8 +210,8 @@ static int fb_field_target(const struct dh_fb_table *t, int id, size_t *target,
 }
 
 /* The vector whose length prefix is at `at` (already checked to lie in the buffer). */
-static int fb_vector_at(const uint8_t *buf, size_t len, size_t at, size_t elem_size,
-                        int depth, struct dh_fb_vector *v, struct dh_error *err)
+static int fb_vector_at(const uint8_t *buf, size_t len, size_t at, size_t elem_size, int depth,
+                        struct dh_fb_vector *v, struct dh_error *err)
 {
     size_t n = dh_fb_load_u32(buf + at);
     size_t room = len - at - 4;

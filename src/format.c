@@ -15,10 +15,10 @@
 #include "dh_text.h"
 #include "dh_timetext.h"
 
-#define BIG_MAX_BYTES 1024   /* longest BigInteger/BigDecimal converted exactly */
-#define BIG_MAX_DIGITS 2480  /* decimal digits of BIG_MAX_BYTES bytes, rounded up */
-#define LIST_MAX_DEPTH 8     /* nested lists deeper than this show as "[…]" */
-#define PAD_ZEROS_MAX 32     /* decimals needing more padding zeros use E notation */
+#define BIG_MAX_BYTES 1024  /* longest BigInteger/BigDecimal converted exactly */
+#define BIG_MAX_DIGITS 2480 /* decimal digits of BIG_MAX_BYTES bytes, rounded up */
+#define LIST_MAX_DEPTH 8    /* nested lists deeper than this show as "[…]" */
+#define PAD_ZEROS_MAX 32    /* decimals needing more padding zeros use E notation */
 
 static const char ellipsis[] = "\xe2\x80\xa6";
 
@@ -376,8 +376,8 @@ static void put_big_decimal(struct out *o, const uint8_t *be, size_t n, int64_t 
 /* Units per second and fraction digits of a time unit. */
 static int64_t unit_per_second(int unit, int *digits)
 {
-    static const int64_t per[] = { 1, 1000, 1000000, 1000000000 };
-    static const int dig[] = { 0, 3, 6, 9 };
+    static const int64_t per[] = {1, 1000, 1000000, 1000000000};
+    static const int dig[] = {0, 3, 6, 9};
     if (unit < 0 || unit > 3)
         unit = 3;
     *digits = dig[unit];
@@ -590,7 +590,8 @@ static void resolve_opts(const struct dh_format_opts *opts, struct eff *e)
     e->group = opts->group_digits;
     e->local = opts->local_time;
     /* prec 0: the shortest digits that read back exactly (DH_FORMAT_SHORTEST). */
-    e->prec = opts->float_precision > 0 ? (opts->float_precision > 17 ? 17 : opts->float_precision) : 0;
+    e->prec =
+        opts->float_precision > 0 ? (opts->float_precision > 17 ? 17 : opts->float_precision) : 0;
     e->prec32 = e->prec > 9 ? 9 : e->prec;
     e->dh_nulls = opts->deephaven_nulls;
     e->max_items = opts->max_list_items > 0 ? (size_t)opts->max_list_items : 10;
@@ -725,9 +726,9 @@ static void put_var_cell(struct out *o, const struct dh_column_view *col, int64_
             return;
         }
         int32_t scale;
-        uint8_t le[4] = { p[0], p[1], p[2], p[3] };
-        uint32_t u = (uint32_t)le[0] | (uint32_t)le[1] << 8 | (uint32_t)le[2] << 16 |
-                     (uint32_t)le[3] << 24;
+        uint8_t le[4] = {p[0], p[1], p[2], p[3]};
+        uint32_t u =
+            (uint32_t)le[0] | (uint32_t)le[1] << 8 | (uint32_t)le[2] << 16 | (uint32_t)le[3] << 24;
         memcpy(&scale, &u, 4);
         put_big_decimal(o, p + 4, n - 4, scale, e->group);
     } else if (dh_type_is(f, "java.math.BigInteger")) {
@@ -787,29 +788,20 @@ static void put_cell(struct out *o, const struct dh_column_view *col, int64_t ro
         if (col->values && (size_t)(row >> 3) < col->values_len)
             puts_(o, (col->values[row >> 3] >> (row & 7)) & 1 ? "true" : "false");
         break;
-    case DH_TYPE_INT:
-        shown = put_int_cell(o, col, row, e);
-        break;
-    case DH_TYPE_FLOAT:
-        shown = put_float_cell(o, col, row, e);
-        break;
+    case DH_TYPE_INT: shown = put_int_cell(o, col, row, e); break;
+    case DH_TYPE_FLOAT: shown = put_float_cell(o, col, row, e); break;
     case DH_TYPE_UTF8:
     case DH_TYPE_LARGE_UTF8:
     case DH_TYPE_BINARY:
-    case DH_TYPE_LARGE_BINARY:
-        put_var_cell(o, col, row, e);
-        break;
+    case DH_TYPE_LARGE_BINARY: put_var_cell(o, col, row, e); break;
     case DH_TYPE_FIXED_BINARY:
-        if (f->fixed_size > 0 && (size_t)row * (size_t)f->fixed_size + (size_t)f->fixed_size <= col->values_len)
+        if (f->fixed_size > 0 &&
+            (size_t)row * (size_t)f->fixed_size + (size_t)f->fixed_size <= col->values_len)
             put_binary(o, col->values + (size_t)row * (size_t)f->fixed_size, (size_t)f->fixed_size,
                        e->max_bin);
         break;
-    case DH_TYPE_DECIMAL:
-        put_decimal_cell(o, col, row, e);
-        break;
-    case DH_TYPE_DATE:
-        shown = put_date_cell(o, col, row, e);
-        break;
+    case DH_TYPE_DECIMAL: put_decimal_cell(o, col, row, e); break;
+    case DH_TYPE_DATE: shown = put_date_cell(o, col, row, e); break;
     case DH_TYPE_TIME:
         if (f->bit_width == 32) {
             int32_t t32;
@@ -831,9 +823,7 @@ static void put_cell(struct out *o, const struct dh_column_view *col, int64_t ro
         if (read_fixed(col, row, 8, &v))
             put_duration(o, v, f->unit);
         break;
-    case DH_TYPE_LIST:
-        put_list_cell(o, col, row, e, depth);
-        break;
+    case DH_TYPE_LIST: put_list_cell(o, col, row, e, depth); break;
     default: /* a column dhtui does not decode: its Arrow type, as a placeholder */
         puts_(o, "\xe2\x80\xb9"); /* U+2039 */
         put_text(o, f->type_name, strnlen(f->type_name, sizeof f->type_name));
@@ -853,7 +843,7 @@ void dh_format_opts_init(struct dh_format_opts *opts)
 size_t dh_format_cell(const struct dh_column_view *col, int64_t row,
                       const struct dh_format_opts *opts, char *out, size_t n)
 {
-    struct out o = { out, n, 0, 0 };
+    struct out o = {out, n, 0, 0};
     struct eff e;
     if (n == 0)
         return 0;
@@ -870,23 +860,20 @@ int dh_format_is_numeric(const struct dh_field *f)
     if (!f)
         return 0;
     switch (f->type) {
-    case DH_TYPE_INT:
-        return !is_char(f);
+    case DH_TYPE_INT: return !is_char(f);
     case DH_TYPE_FLOAT:
-    case DH_TYPE_DECIMAL:
-        return 1;
+    case DH_TYPE_DECIMAL: return 1;
     case DH_TYPE_BINARY:
     case DH_TYPE_LARGE_BINARY:
         return dh_type_is(f, "java.math.BigDecimal") || dh_type_is(f, "java.math.BigInteger");
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
 /* Write the Arrow name of a type (pyarrow's spelling) into o. */
 static void put_arrow_label(struct out *o, const struct dh_field *f, int depth)
 {
-    static const char *const units[] = { "s", "ms", "us", "ns" };
+    static const char *const units[] = {"s", "ms", "us", "ns"};
     const char *unit = f->unit >= 0 && f->unit <= 3 ? units[f->unit] : "?";
     char s[64];
     switch (f->type) {
@@ -939,15 +926,13 @@ static void put_arrow_label(struct out *o, const struct dh_field *f, int depth)
             puts_(o, "?");
         put(o, ">", 1);
         break;
-    default:
-        put_text(o, f->type_name, strnlen(f->type_name, sizeof f->type_name));
-        break;
+    default: put_text(o, f->type_name, strnlen(f->type_name, sizeof f->type_name)); break;
     }
 }
 
 size_t dh_format_type_label(const struct dh_field *field, char *buf, size_t n)
 {
-    struct out o = { buf, n, 0, 0 };
+    struct out o = {buf, n, 0, 0};
     if (n == 0)
         return 0;
     buf[0] = '\0';

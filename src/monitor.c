@@ -84,7 +84,8 @@ int dh_monitor_set(struct dh_monitor_entry *e, enum dh_ticket_state st, const ch
 {
     e->status.checked_ms = now_ms;
     const char *d = detail ? detail : "";
-    int changed = e->status.state != st || strncmp(e->status.detail, d, sizeof e->status.detail - 1);
+    int changed =
+        e->status.state != st || strncmp(e->status.detail, d, sizeof e->status.detail - 1);
     if (e->status.state != st)
         e->status.since_ms = now_ms;
     e->status.state = st;
@@ -130,8 +131,7 @@ int dh_monitor_on_probe(struct dh_monitor_entry *e, enum dh_probe_result r, cons
 {
     switch (r) {
     case DH_PROBE_VALID_TABLE:
-    case DH_PROBE_VALID_OTHER:
-        return dh_monitor_set(e, DH_TS_VALID, "", now_ms);
+    case DH_PROBE_VALID_OTHER: return dh_monitor_set(e, DH_TS_VALID, "", now_ms);
     case DH_PROBE_NOT_FOUND:
     case DH_PROBE_FAILED:
         /* A shared ticket a teammate fetched goes when its publisher releases
@@ -147,12 +147,10 @@ int dh_monitor_on_probe(struct dh_monitor_entry *e, enum dh_probe_result r, cons
         }
         return dh_monitor_set(e, r == DH_PROBE_NOT_FOUND ? DH_TS_NOT_FOUND : DH_TS_FAILED, detail,
                               now_ms);
-    case DH_PROBE_ERROR:
-        return dh_monitor_set(e, DH_TS_UNKNOWN, detail, now_ms);
+    case DH_PROBE_ERROR: return dh_monitor_set(e, DH_TS_UNKNOWN, detail, now_ms);
     }
     return 0;
 }
-
 
 int dh_monitor_on_disconnect(struct dh_monitor *m, int64_t now_ms)
 {
@@ -178,8 +176,7 @@ int dh_monitor_on_reconnect(struct dh_monitor *m, int64_t now_ms)
     return changed;
 }
 
-int dh_monitor_on_session_lost(struct dh_monitor *m, const char *why, int64_t now_ms,
-                               size_t *ended)
+int dh_monitor_on_session_lost(struct dh_monitor *m, const char *why, int64_t now_ms, size_t *ended)
 {
     int changed = 0;
     size_t n = 0;

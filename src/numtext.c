@@ -18,9 +18,18 @@ typedef unsigned __int128 u128;
 
 /* floor(log10(2^q)), floor(log10(3/4 * 2^q)), floor(log2(10^e)) for the
  * exponents of doubles; scripts/gen_numtext_pow10.py checks every one. */
-static int flog10_pow2(int q) { return (q * 315653) >> 20; }
-static int flog10_3q_pow2(int q) { return (q * 315653 - 131237) >> 20; }
-static int flog2_pow10(int e) { return (e * 1741647) >> 19; }
+static int flog10_pow2(int q)
+{
+    return (q * 315653) >> 20;
+}
+static int flog10_3q_pow2(int q)
+{
+    return (q * 315653 - 131237) >> 20;
+}
+static int flog2_pow10(int e)
+{
+    return (e * 1741647) >> 19;
+}
 
 /* g * cp / 2^128 rounded to odd: the floor, with its lowest bit set when the
  * fraction is not zero. g exceeds the true power of ten by less than one unit,
@@ -108,8 +117,8 @@ static void strip_zeros(uint64_t *d, int *x)
 /* The shortest decimal of the binary value with `mant` fraction bits,
  * exponent bias `bias` and fields frac, be (biased exponent); `wide` as in
  * shortest(). */
-static void binary_decimal(uint64_t frac, int be, int mant, int bias, int wide,
-                           uint64_t *digits, int *exp10)
+static void binary_decimal(uint64_t frac, int be, int mant, int bias, int wide, uint64_t *digits,
+                           int *exp10)
 {
     uint64_t c = be ? frac | (UINT64_C(1) << mant) : frac;
     int q = (be ? be : 1) - bias - mant;
@@ -194,14 +203,26 @@ static const char digit_pairs[201] =
  * one, a table of powers of ten settles it. */
 static size_t digit_count(uint64_t v)
 {
-    static const uint64_t pow10[20] = {
-        0, /* so that 0 counts one digit */
-        UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000), UINT64_C(100000),
-        UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
-        UINT64_C(10000000000), UINT64_C(100000000000), UINT64_C(1000000000000),
-        UINT64_C(10000000000000), UINT64_C(100000000000000), UINT64_C(1000000000000000),
-        UINT64_C(10000000000000000), UINT64_C(100000000000000000),
-        UINT64_C(1000000000000000000), UINT64_C(10000000000000000000)};
+    static const uint64_t pow10[20] = {0, /* so that 0 counts one digit */
+                                       UINT64_C(10),
+                                       UINT64_C(100),
+                                       UINT64_C(1000),
+                                       UINT64_C(10000),
+                                       UINT64_C(100000),
+                                       UINT64_C(1000000),
+                                       UINT64_C(10000000),
+                                       UINT64_C(100000000),
+                                       UINT64_C(1000000000),
+                                       UINT64_C(10000000000),
+                                       UINT64_C(100000000000),
+                                       UINT64_C(1000000000000),
+                                       UINT64_C(10000000000000),
+                                       UINT64_C(100000000000000),
+                                       UINT64_C(1000000000000000),
+                                       UINT64_C(10000000000000000),
+                                       UINT64_C(100000000000000000),
+                                       UINT64_C(1000000000000000000),
+                                       UINT64_C(10000000000000000000)};
     unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
     unsigned t = (bits * 1233u) >> 12; /* floor(log10(2^bits)): the count or one less */
     return t + (v >= pow10[t]);
@@ -367,10 +388,10 @@ static size_t layout(int neg, uint64_t digits, int exp10, char *out)
 /* NaN, infinities and zeros, shared by both widths; 0 if v is none of them. */
 static size_t special_text(double v, char *out)
 {
-    const char *s = isnan(v) ? "NaN"
+    const char *s = isnan(v)   ? "NaN"
                     : isinf(v) ? (v < 0 ? "-Infinity" : "Infinity")
-                    : v == 0 ? (signbit(v) ? "-0" : "0")
-                             : NULL;
+                    : v == 0   ? (signbit(v) ? "-0" : "0")
+                               : NULL;
     if (!s)
         return 0;
     size_t n = strlen(s);

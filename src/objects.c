@@ -83,12 +83,17 @@ static int object_from_field(struct dh_object *o, const field_info *f)
     if (len == 0)
         snprintf(why, sizeof why, "the server listed it without a ticket");
     else if (len > DH_TICKET_MAX)
-        snprintf(why, sizeof why, "its ticket is %zu bytes, more than the %d dhtui can use "
-                 "(a name that long cannot be opened)", len, DH_TICKET_MAX);
+        snprintf(why, sizeof why,
+                 "its ticket is %zu bytes, more than the %d dhtui can use "
+                 "(a name that long cannot be opened)",
+                 len, DH_TICKET_MAX);
     struct dh_object tmp = {
-        .name = f->field_name, .type = tt ? tt->type : NULL,
-        .description = f->field_description, .app_name = f->application_name,
-        .app_id = f->application_id, .unusable = why[0] ? why : NULL,
+        .name = f->field_name,
+        .type = tt ? tt->type : NULL,
+        .description = f->field_description,
+        .app_name = f->application_name,
+        .app_id = f->application_id,
+        .unusable = why[0] ? why : NULL,
     };
     if (!why[0]) {
         tmp.ticket.len = len;
@@ -248,8 +253,8 @@ static struct dh_stream *open_list_fields(struct dh_session *s, struct dh_error 
 {
     Io__Deephaven__Proto__Backplane__Grpc__ListFieldsRequest req =
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__LIST_FIELDS_REQUEST__INIT;
-    return dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_LIST_FIELDS,
-                          &req.base, DH_STREAM_HALF_CLOSE, 0, "list objects", err);
+    return dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_LIST_FIELDS, &req.base,
+                          DH_STREAM_HALF_CLOSE, 0, "list objects", err);
 }
 
 int dh_objects_list(struct dh_session *s, struct dh_object_list **out, struct dh_error *err)
@@ -264,7 +269,8 @@ int dh_objects_list(struct dh_session *s, struct dh_object_list **out, struct dh
     struct dh_buf msg = {0};
     int rc = dh_stream_read(st, &msg, err);
     if (rc == DH_END)
-        rc = dh_error_set(err, DH_EINVAL, "list objects: the server ended the stream without a list");
+        rc = dh_error_set(err, DH_EINVAL,
+                          "list objects: the server ended the stream without a list");
     if (rc == DH_OK)
         rc = dh_objects_apply(m, msg.data, msg.len, err);
     dh_buf_reset(&msg);

@@ -9,8 +9,15 @@
 
 /* Command and width bits of an encoded RowSet. */
 enum {
-    RS_SHORT = 1, RS_INT = 2, RS_LONG = 3, RS_BYTE = 4, RS_VALUE_MASK = 7,
-    RS_OFFSET = 0x08, RS_SHORT_ARRAY = 0x10, RS_BYTE_ARRAY = 0x18, RS_END = 0x20,
+    RS_SHORT = 1,
+    RS_INT = 2,
+    RS_LONG = 3,
+    RS_BYTE = 4,
+    RS_VALUE_MASK = 7,
+    RS_OFFSET = 0x08,
+    RS_SHORT_ARRAY = 0x10,
+    RS_BYTE_ARRAY = 0x18,
+    RS_END = 0x20,
     RS_CMD_MASK = 0x38,
 };
 
@@ -60,7 +67,8 @@ static int reaches(const struct dh_range *r, int64_t lo)
 int dh_rowset_add_range(struct dh_rowset *rs, int64_t lo, int64_t hi, struct dh_error *err)
 {
     if (lo < 0 || hi < lo)
-        return dh_error_set(err, DH_EINVAL, "Expected a row range 0 <= lo <= hi but found [%lld, %lld].",
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected a row range 0 <= lo <= hi but found [%lld, %lld].",
                             (long long)lo, (long long)hi);
     if (lo == 0 && hi == INT64_MAX) /* 2^63 keys: the size would not fit */
         return dh_error_set(err, DH_EINVAL, "A row set cannot hold all 2^63 keys.");
@@ -184,8 +192,7 @@ static size_t width_bytes(int code)
 
 static int rs_truncated(struct dh_rowset_reader *r, struct dh_error *err)
 {
-    return dh_error_set(err, DH_EINVAL, "Row set ends at byte %zu before its END command.",
-                        r->len);
+    return dh_error_set(err, DH_EINVAL, "Row set ends at byte %zu before its END command.", r->len);
 }
 
 /* The next raw value: DH_OK, DH_END or DH_EINVAL. */
@@ -223,9 +230,10 @@ static int rs_next_value(struct dh_rowset_reader *r, int64_t *v, struct dh_error
         }
         int ew = op == RS_SHORT_ARRAY ? 2 : 1;
         if (val < 0 || (uint64_t)val > (r->len - r->pos) / (size_t)ew)
-            return dh_error_set(err, DH_EINVAL,
-                                "Row set array of %lld values at %zu does not fit in its %zu bytes.",
-                                (long long)val, r->pos, r->len);
+            return dh_error_set(
+                err, DH_EINVAL,
+                "Row set array of %lld values at %zu does not fit in its %zu bytes.",
+                (long long)val, r->pos, r->len);
         r->arr_left = val;
         r->arr_width = ew;
     }
@@ -421,8 +429,7 @@ static void append_delta(struct rs_writer *w, int64_t value, int negate)
     w->shorts[w->n_shorts++] = (int16_t)(negate ? -delta : delta);
 }
 
-int dh_rowset_encode(const struct dh_rowset *rs, uint8_t **out, size_t *len,
-                     struct dh_error *err)
+int dh_rowset_encode(const struct dh_rowset *rs, uint8_t **out, size_t *len, struct dh_error *err)
 {
     *out = NULL;
     *len = 0;
@@ -457,18 +464,18 @@ int dh_rowset_encode(const struct dh_rowset *rs, uint8_t **out, size_t *len,
     return DH_OK;
 }
 
-int dh_rowset_encode_range(int64_t lo, int64_t hi, uint8_t **out, size_t *len,
-                           struct dh_error *err)
+int dh_rowset_encode_range(int64_t lo, int64_t hi, uint8_t **out, size_t *len, struct dh_error *err)
 {
     *out = NULL;
     *len = 0;
     if (lo < 0)
-        return dh_error_set(err, DH_EINVAL, "Expected a row range starting at 0 or above but found %lld.",
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected a row range starting at 0 or above but found %lld.",
                             (long long)lo);
     if (lo == 0 && hi == INT64_MAX) /* 2^63 keys: the size would not fit */
         return dh_error_set(err, DH_EINVAL, "A row set cannot hold all 2^63 keys.");
     struct dh_range r = {lo, hi};
-    struct dh_rowset rs = {.ranges = &r, .n = hi >= lo ? 1 : 0, .cap = 1,
-                           .size = hi >= lo ? hi - lo + 1 : 0};
+    struct dh_rowset rs = {
+        .ranges = &r, .n = hi >= lo ? 1 : 0, .cap = 1, .size = hi >= lo ? hi - lo + 1 : 0};
     return dh_rowset_encode(&rs, out, len, err);
 }

@@ -65,16 +65,16 @@ static int64_t clamp_ms(int64_t v, int64_t lo, int64_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-
-int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n,
-                   struct dh_error *err)
+int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n, struct dh_error *err)
 {
     const char *type = opt->auth_type && opt->auth_type[0] ? opt->auth_type : "Anonymous";
     const char *value = opt->auth_value ? opt->auth_value : "";
     size_t vlen = strlen(value);
     if (vlen > DH_CREDENTIAL_MAX)
-        return dh_error_set(err, DH_EINVAL, "the authentication value is %zu bytes; at most %d "
-                            "are accepted", vlen, DH_CREDENTIAL_MAX);
+        return dh_error_set(err, DH_EINVAL,
+                            "the authentication value is %zu bytes; at most %d "
+                            "are accepted",
+                            vlen, DH_CREDENTIAL_MAX);
     if (strcmp(type, "Anonymous") == 0) {
         if (value[0])
             return dh_error_set(err, DH_EINVAL, "Anonymous authentication takes no value");
@@ -154,8 +154,8 @@ static int config_store(struct dh_session *s, const struct dh_buf *reply, struct
     for (size_t i = 0; i < r->n_config_values && s->n_config < DH_CONFIG_MAX; i++) {
         const char *key = r->config_values[i]->key;
         const Io__Deephaven__Proto__Backplane__Grpc__ConfigValue *v = r->config_values[i]->value;
-        if (!key || !v || v->kind_case !=
-                              IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__CONFIG_VALUE__KIND_STRING_VALUE)
+        if (!key || !v ||
+            v->kind_case != IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__CONFIG_VALUE__KIND_STRING_VALUE)
             continue;
         struct dh_config_entry *e = &s->config[s->n_config];
         e->key = strdup(key);
@@ -178,14 +178,13 @@ static int config_store(struct dh_session *s, const struct dh_buf *reply, struct
 }
 
 /* GetConfigurationConstants: the first call authenticates, later ones refresh. */
-static int get_config(struct dh_session *s, int timeout_ms, const char *what,
-                      struct dh_error *err)
+static int get_config(struct dh_session *s, int timeout_ms, const char *what, struct dh_error *err)
 {
     Io__Deephaven__Proto__Backplane__Grpc__ConfigurationConstantsRequest req =
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__CONFIGURATION_CONSTANTS_REQUEST__INIT;
     struct dh_buf reply = {0};
-    int rc = dh_call_unary(s->channel, s->bearer, DH_M_GET_CONFIGURATION_CONSTANTS,
-                           &req.base, timeout_ms, &reply, what, err);
+    int rc = dh_call_unary(s->channel, s->bearer, DH_M_GET_CONFIGURATION_CONSTANTS, &req.base,
+                           timeout_ms, &reply, what, err);
     if (rc == DH_OK)
         rc = config_store(s, &reply, err);
     dh_buf_reset(&reply);
@@ -214,14 +213,18 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
     atomic_init(&s->next_export_id, 1);
     atomic_init(&s->refs, 1);
     s->duration_ms = DH_FALLBACK_DURATION_MS;
-    s->call_timeout_ms = opt->call_timeout_ms > 0 ? opt->call_timeout_ms : DH_DEFAULT_CALL_TIMEOUT_MS;
+    s->call_timeout_ms =
+        opt->call_timeout_ms > 0 ? opt->call_timeout_ms : DH_DEFAULT_CALL_TIMEOUT_MS;
     const char *host = opt->host && opt->host[0] ? opt->host : "localhost";
     int port = opt->port > 0 ? opt->port : DH_DEFAULT_PORT;
     snprintf(s->target, sizeof s->target, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
 
-    struct dh_channel_options copt = {.target = s->target, .tls = opt->tls,
-                                      .ca_file = opt->ca_file, .cert_file = opt->cert_file,
-                                      .key_file = opt->key_file, .interrupt = opt->interrupt,
+    struct dh_channel_options copt = {.target = s->target,
+                                      .tls = opt->tls,
+                                      .ca_file = opt->ca_file,
+                                      .cert_file = opt->cert_file,
+                                      .key_file = opt->key_file,
+                                      .interrupt = opt->interrupt,
                                       .deadline_ms = opt->deadline_ms};
     s->channel = dh_channel_new(&copt, err);
     s->bearer = s->channel ? dh_bearer_new(auth) : NULL;
@@ -234,7 +237,8 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
     }
     char what[360];
     snprintf(what, sizeof what, "connect to %s", s->target);
-    int timeout = opt->connect_timeout_ms > 0 ? opt->connect_timeout_ms : DH_DEFAULT_CONNECT_TIMEOUT_MS;
+    int timeout =
+        opt->connect_timeout_ms > 0 ? opt->connect_timeout_ms : DH_DEFAULT_CONNECT_TIMEOUT_MS;
     if (get_config(s, timeout, what, err) != DH_OK) {
         dh_session_free(s);
         return NULL;
@@ -242,8 +246,10 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
     char token[8]; /* only the scheme matters here */
     dh_bearer_get(s->bearer, token, sizeof token);
     if (strncmp(token, "Bearer ", 7) != 0) {
-        dh_error_set(err, DH_EINVAL, "%s: the server sent no session token "
-                     "(no 'authorization: Bearer' header); is it a Deephaven server?", what);
+        dh_error_set(err, DH_EINVAL,
+                     "%s: the server sent no session token "
+                     "(no 'authorization: Bearer' header); is it a Deephaven server?",
+                     what);
         dh_session_free(s);
         return NULL;
     }
@@ -331,8 +337,10 @@ static void *keepalive_main(void *arg)
         int64_t wait = dh_keepalive_wait_ms(dh_now_ms(), last_ok, duration, &bo);
         if (wait < 0) {
             struct dh_error e;
-            dh_error_set(&e, DH_ETIMEOUT, "no refresh reached the server within the session's "
-                         "lifetime (%lld s)", (long long)(duration / 1000));
+            dh_error_set(&e, DH_ETIMEOUT,
+                         "no refresh reached the server within the session's "
+                         "lifetime (%lld s)",
+                         (long long)(duration / 1000));
             set_state(s, DH_SESSION_FAILED, &e);
             break;
         }
@@ -412,11 +420,26 @@ int32_t dh_session_next_export_id(struct dh_session *s)
     return atomic_fetch_add(&s->next_export_id, 1);
 }
 
-struct dh_channel *dh_session_channel(struct dh_session *s) { return s->channel; }
-struct dh_bearer *dh_session_bearer(struct dh_session *s) { return s->bearer; }
-int dh_session_call_timeout_ms(struct dh_session *s) { return s->call_timeout_ms; }
-const char *dh_session_target(struct dh_session *s) { return s->target; }
-int64_t dh_session_age_ms(struct dh_session *s) { return dh_now_ms() - s->opened_ms; }
+struct dh_channel *dh_session_channel(struct dh_session *s)
+{
+    return s->channel;
+}
+struct dh_bearer *dh_session_bearer(struct dh_session *s)
+{
+    return s->bearer;
+}
+int dh_session_call_timeout_ms(struct dh_session *s)
+{
+    return s->call_timeout_ms;
+}
+const char *dh_session_target(struct dh_session *s)
+{
+    return s->target;
+}
+int64_t dh_session_age_ms(struct dh_session *s)
+{
+    return dh_now_ms() - s->opened_ms;
+}
 
 /* CloseSession(HandshakeRequest{0, "Bearer ..."}) (docs/PROTOCOL.md, Sessions). */
 static void close_on_server(struct dh_session *s)
@@ -432,8 +455,8 @@ static void close_on_server(struct dh_session *s)
     req.payload.data = (uint8_t *)token;
     req.payload.len = strlen(token);
     struct dh_buf reply = {0};
-    dh_call_unary(s->channel, s->bearer, DH_M_CLOSE_SESSION, &req.base, DH_CLOSE_TIMEOUT_MS,
-                  &reply, "close the session", NULL);
+    dh_call_unary(s->channel, s->bearer, DH_M_CLOSE_SESSION, &req.base, DH_CLOSE_TIMEOUT_MS, &reply,
+                  "close the session", NULL);
     dh_buf_reset(&reply);
     free(token);
 }

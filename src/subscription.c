@@ -29,22 +29,22 @@ struct batch_list {
 };
 
 struct dh_viewport {
-    int64_t first;        /* table position of viewport row 0 */
+    int64_t first; /* table position of viewport row 0 */
     int64_t table_size;
-    int64_t eff_count;    /* positions in the last effective_viewport; -1 unknown */
+    int64_t eff_count; /* positions in the last effective_viewport; -1 unknown */
     uint64_t n_updates;
-    size_t n_messages;    /* FlightData applied (for error texts) */
-    int failed;           /* an earlier message was refused */
+    size_t n_messages; /* FlightData applied (for error texts) */
+    int failed;        /* an earlier message was refused */
     int have_schema;
     struct dh_schema schema;
-    uint8_t *schema_msg;  /* the Schema message, re-decoded for each copy */
+    uint8_t *schema_msg; /* the Schema message, re-decoded for each copy */
     size_t schema_len;
     struct dh_batch rows; /* the contents: rows.length viewport rows */
 
     /* The update being assembled. */
     enum phase phase;
     int64_t new_table_size;
-    int64_t new_first;    /* -1: no effective_viewport in this update */
+    int64_t new_first; /* -1: no effective_viewport in this update */
     int64_t new_eff_count;
     struct dh_rowset removed, added;
     struct dh_rowset *mods; /* schema.n_fields entries */
@@ -139,8 +139,7 @@ uint64_t dh_viewport_updates(const struct dh_viewport *v)
 static int take_schema(struct dh_viewport *v, const uint8_t *header, size_t hlen,
                        struct dh_error *err)
 {
-    int rc = dh_take_schema_message(v->have_schema, v->n_messages, header, hlen, &v->schema,
-                                    err);
+    int rc = dh_take_schema_message(v->have_schema, v->n_messages, header, hlen, &v->schema, err);
     if (rc != DH_OK)
         return rc;
     size_t n = v->schema.n_fields ? v->schema.n_fields : 1;
@@ -262,8 +261,8 @@ static int begin_update(struct dh_viewport *v, const struct dh_barrage_update *u
     if (v->new_table_size < 0)
         return dh_error_set(err, DH_EINVAL, "Barrage update: table_size %lld is negative.",
                             (long long)v->new_table_size);
-    int rc = decode_rows(u->removed_rows, u->removed_rows_len, &v->removed,
-                         "Barrage removed_rows", err);
+    int rc =
+        decode_rows(u->removed_rows, u->removed_rows_len, &v->removed, "Barrage removed_rows", err);
     if (rc == DH_OK)
         rc = decode_rows(u->added_rows, u->added_rows_len, &v->added, "Barrage added_rows", err);
     for (size_t c = 0; rc == DH_OK && c < v->schema.n_fields; c++) {
@@ -459,8 +458,7 @@ static int finish_update(struct dh_viewport *v, struct dh_error *err)
     for (size_t c = 0; rc == DH_OK && c < nf; c++) {
         rc = column_pieces(v, c, &base, new_len, &pl[c]);
         if (rc == DH_EINVAL)
-            dh_error_set(err, rc,
-                         "Barrage update: column '%s' ran out of data while applying it.",
+            dh_error_set(err, rc, "Barrage update: column '%s' ran out of data while applying it.",
                          v->schema.fields[c].name);
         pieces[c] = pl[c].p;
         n_pieces[c] = pl[c].n;
@@ -550,8 +548,7 @@ static int feed_batch(struct dh_viewport *v, struct dh_batch *b, struct dh_error
             return dh_error_set(err, DH_EINVAL,
                                 "Barrage update: column '%s': expected %lld more modified "
                                 "values but a batch has %lld.",
-                                v->schema.fields[c].name, (long long)v->mod_left[c],
-                                (long long)n);
+                                v->schema.fields[c].name, (long long)v->mod_left[c], (long long)n);
         v->mod_left[c] -= n;
         any |= n > 0;
     }
@@ -560,8 +557,7 @@ static int feed_batch(struct dh_viewport *v, struct dh_batch *b, struct dh_error
 
 /* Take the app_metadata: the start of an update. Non-Barrage metadata and
  * wrappers of other types are ignored. */
-static int take_metadata(struct dh_viewport *v, const uint8_t *md, size_t len,
-                         struct dh_error *err)
+static int take_metadata(struct dh_viewport *v, const uint8_t *md, size_t len, struct dh_error *err)
 {
     struct dh_barrage_update u;
     int rc = dh_update_from_metadata(md, len, &u, err);
@@ -621,8 +617,8 @@ int dh_viewport_apply_flight_data(struct dh_viewport *v, const uint8_t *header, 
     return rc;
 }
 
-int dh_viewport_apply_packed(struct dh_viewport *v, const uint8_t *msg, size_t len,
-                             int *updated, struct dh_error *err)
+int dh_viewport_apply_packed(struct dh_viewport *v, const uint8_t *msg, size_t len, int *updated,
+                             struct dh_error *err)
 {
     if (updated)
         *updated = 0;
@@ -630,10 +626,9 @@ int dh_viewport_apply_packed(struct dh_viewport *v, const uint8_t *msg, size_t l
         arrow__flight__protocol__flight_data__unpack(NULL, len, msg);
     if (!fd)
         return dh_error_set(err, DH_EINVAL, "Malformed FlightData from the server.");
-    int rc = dh_viewport_apply_flight_data(v, fd->data_header.data, fd->data_header.len,
-                                           fd->data_body.data, fd->data_body.len,
-                                           fd->app_metadata.data, fd->app_metadata.len,
-                                           updated, err);
+    int rc = dh_viewport_apply_flight_data(
+        v, fd->data_header.data, fd->data_header.len, fd->data_body.data, fd->data_body.len,
+        fd->app_metadata.data, fd->app_metadata.len, updated, err);
     arrow__flight__protocol__flight_data__free_unpacked(fd, NULL);
     return rc;
 }
@@ -661,8 +656,7 @@ int dh_viewport_copy(const struct dh_viewport *v, struct dh_rows *out, struct dh
                 n_pieces[c] = 1;
             }
         }
-        rc = dh_concat_columns(&out->schema, pieces, n_pieces, v->rows.length, &out->batch,
-                               err);
+        rc = dh_concat_columns(&out->schema, pieces, n_pieces, v->rows.length, &out->batch, err);
     }
     free(flat);
     free(pieces);
@@ -710,8 +704,7 @@ int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t co
     rc = dh_barrage_encode_subscription_request(&req, &wrapper, &wlen, err);
     free(viewport);
     if (rc == DH_OK)
-        rc = dh_flight_data_of_metadata(wrapper, wlen, "subscription request", out, out_len,
-                                        err);
+        rc = dh_flight_data_of_metadata(wrapper, wlen, "subscription request", out, out_len, err);
     free(wrapper);
     return rc;
 }
@@ -724,7 +717,7 @@ struct dh_subscription {
     int interval_ms;
     struct dh_viewport *vp;
     atomic_int cancelled;
-    int ended;          /* the stream finished: its result is in `end` */
+    int ended; /* the stream finished: its result is in `end` */
     struct dh_error end;
 };
 
@@ -734,8 +727,7 @@ static int send_request(struct dh_subscription *sub, int64_t first, int64_t coun
 {
     uint8_t *req = NULL;
     size_t len = 0;
-    int rc = dh_subscription_request(&sub->ticket, first, count, sub->interval_ms, &req, &len,
-                                     err);
+    int rc = dh_subscription_request(&sub->ticket, first, count, sub->interval_ms, &req, &len, err);
     if (rc != DH_OK)
         return rc;
     rc = dh_stream_write_bytes(sub->st, req, len, err);
@@ -744,8 +736,8 @@ static int send_request(struct dh_subscription *sub, int64_t first, int64_t coun
 }
 
 struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct dh_ticket *t,
-                                             int64_t first, int64_t count,
-                                             int update_interval_ms, struct dh_error *err)
+                                             int64_t first, int64_t count, int update_interval_ms,
+                                             struct dh_error *err)
 {
     struct dh_subscription *sub = calloc(1, sizeof *sub);
     if (!sub) {
@@ -786,8 +778,7 @@ int dh_subscription_set_viewport(struct dh_subscription *sub, int64_t first, int
     return send_request(sub, first, count, err);
 }
 
-int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out,
-                         struct dh_error *err)
+int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out, struct dh_error *err)
 {
     dh_rows_reset(out);
     for (;;) {

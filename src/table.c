@@ -51,8 +51,7 @@ void dh_table_info_reset(struct dh_table_info *info)
 /* Fill info from a decoded reply. */
 int dh_table_info_from_reply(
     const Io__Deephaven__Proto__Backplane__Grpc__ExportedTableCreationResponse *r,
-    const struct dh_ticket *t, const char *what, struct dh_table_info *info,
-    struct dh_error *err)
+    const struct dh_ticket *t, const char *what, struct dh_table_info *info, struct dh_error *err)
 {
     if (!r->success) {
         dh_error_set(err, DH_EGRPC, "%s: the table failed on the server: %s", what,
@@ -73,8 +72,8 @@ int dh_table_info_from_reply(
     return DH_OK;
 }
 
-int dh_table_info_fetch(struct dh_session *s, const struct dh_ticket *t,
-                        struct dh_table_info *info, struct dh_error *err)
+int dh_table_info_fetch(struct dh_session *s, const struct dh_ticket *t, struct dh_table_info *info,
+                        struct dh_error *err)
 {
     dh_schema_init(&info->schema);
     dh_table_info_reset(info);
@@ -99,8 +98,7 @@ int dh_table_info_fetch(struct dh_session *s, const struct dh_ticket *t,
         return dh_error_set(err, DH_EINVAL,
                             "%s: malformed ExportedTableCreationResponse from server", what);
     rc = dh_table_info_from_reply(r, t, what, info, err);
-    io__deephaven__proto__backplane__grpc__exported_table_creation_response__free_unpacked(r,
-                                                                                            NULL);
+    io__deephaven__proto__backplane__grpc__exported_table_creation_response__free_unpacked(r, NULL);
     if (rc != DH_OK)
         dh_table_info_reset(info);
     return rc;
@@ -177,8 +175,8 @@ int dh_flight_data_of_metadata(const uint8_t *md, size_t len, const char *what, 
 }
 
 int dh_snapshot_request_sized(const struct dh_ticket *t, int64_t first, int64_t count,
-                              const struct dh_column_set *cols, int32_t batch_size,
-                              uint8_t **out, size_t *out_len, struct dh_error *err)
+                              const struct dh_column_set *cols, int32_t batch_size, uint8_t **out,
+                              size_t *out_len, struct dh_error *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -209,11 +207,10 @@ int dh_snapshot_request_sized(const struct dh_ticket *t, int64_t first, int64_t 
 }
 
 int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t count,
-                              const struct dh_column_set *cols, uint8_t **out,
-                              size_t *out_len, struct dh_error *err)
+                              const struct dh_column_set *cols, uint8_t **out, size_t *out_len,
+                              struct dh_error *err)
 {
-    return dh_snapshot_request_sized(t, first, count, cols, DH_TABLE_BATCH_SIZE, out, out_len,
-                                     err);
+    return dh_snapshot_request_sized(t, first, count, cols, DH_TABLE_BATCH_SIZE, out, out_len, err);
 }
 
 /* ---- reading reply messages ---- */
@@ -227,8 +224,8 @@ int dh_update_from_metadata(const uint8_t *md, size_t len, struct dh_barrage_upd
     return rc == DH_ENOTSUP ? DH_END : rc; /* a wrapper of another type: nothing for us */
 }
 
-int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *header,
-                           size_t hlen, struct dh_schema *schema, struct dh_error *err)
+int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *header, size_t hlen,
+                           struct dh_schema *schema, struct dh_error *err)
 {
     if (have_schema)
         return dh_error_set(err, DH_EINVAL,
@@ -329,8 +326,7 @@ int dh_table_apply_flight_data(struct dh_table_reader *r, const uint8_t *header,
     if (rc != DH_OK)
         return rc;
     if (msg.kind == DH_IPC_SCHEMA) {
-        rc = dh_take_schema_message(r->have_schema, r->n_messages, header, hlen, &r->schema,
-                                    err);
+        rc = dh_take_schema_message(r->have_schema, r->n_messages, header, hlen, &r->schema, err);
         r->have_schema |= rc == DH_OK;
         return rc;
     }
@@ -653,8 +649,7 @@ static int concat_batches(const struct dh_table_reader *r, int64_t want, struct 
     return rc;
 }
 
-int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out,
-                           struct dh_error *err)
+int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out, struct dh_error *err)
 {
     dh_rows_reset(out);
     if (!r->have_schema)
@@ -731,8 +726,7 @@ void dh_slot_clear(struct dh_stream *volatile *slot, struct dh_stream *st)
         return;
     for (;;) {
         struct dh_stream *expect = st;
-        if (__atomic_compare_exchange_n(slot, &expect, NULL, 0, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST))
+        if (__atomic_compare_exchange_n(slot, &expect, NULL, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
             return;
         if (expect != SLOT_CLAIMED)
             return; /* someone else's value (should not happen): leave it */
@@ -755,8 +749,8 @@ void dh_table_cancel(struct dh_stream *volatile *slot)
     }
 }
 
-int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t first,
-                      int64_t count, const struct dh_column_set *cols, struct dh_rows *out,
+int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t first, int64_t count,
+                      const struct dh_column_set *cols, struct dh_rows *out,
                       struct dh_stream *volatile *cancel_slot, struct dh_error *err)
 {
     dh_rows_reset(out);
@@ -769,9 +763,9 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
     dh_ticket_describe(what, sizeof what, "Reading rows of", t);
     struct dh_error e;
     dh_error_clear(&e);
-    struct dh_stream *st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s),
-                                          DH_M_DO_EXCHANGE, NULL, 0,
-                                          dh_session_call_timeout_ms(s), what, &e);
+    struct dh_stream *st =
+        dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_DO_EXCHANGE, NULL, 0,
+                       dh_session_call_timeout_ms(s), what, &e);
     if (!st) {
         free(req);
         if (err)
@@ -809,9 +803,8 @@ int dh_table_doget(struct dh_session *s, const struct dh_ticket *t, struct dh_ro
     dh_ticket_describe(what, sizeof what, "Reading all rows of", t);
     struct dh_error e;
     dh_error_clear(&e);
-    struct dh_stream *st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s),
-                                          DH_M_DO_GET, &req.base, DH_STREAM_HALF_CLOSE, 0,
-                                          what, &e);
+    struct dh_stream *st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_DO_GET,
+                                          &req.base, DH_STREAM_HALF_CLOSE, 0, what, &e);
     if (!st) {
         if (err)
             *err = e;

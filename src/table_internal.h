@@ -40,15 +40,13 @@ int dh_concat_columns(const struct dh_schema *schema, const struct dh_piece *con
  * *cap updated). NULL when out of memory (items is then untouched). Any thread. */
 void *dh_grow_array(void *items, size_t n, size_t *cap, size_t elem, size_t first_cap);
 
-
 /* Fill *info (schema initialised, fields empty) from a decoded
  * ExportedTableCreationResponse for ticket t: success=false is DH_EGRPC,
  * FAILED_PRECONDITION with the server's error_info; `what` prefixes errors.
  * Any thread. */
 int dh_table_info_from_reply(
     const struct Io__Deephaven__Proto__Backplane__Grpc__ExportedTableCreationResponse *r,
-    const struct dh_ticket *t, const char *what, struct dh_table_info *info,
-    struct dh_error *err);
+    const struct dh_ticket *t, const char *what, struct dh_table_info *info, struct dh_error *err);
 
 /* After a failed write on st, replace *e with the call's final status when it
  * is an error: the server refusing the request says more than the bare write
@@ -76,8 +74,8 @@ int dh_update_from_metadata(const uint8_t *md, size_t len, struct dh_barrage_upd
 /* Decode a stream's Schema message (message n_messages of it) into *schema and
  * check every column type is supported; a second Schema (have_schema set) is
  * DH_EINVAL. Any thread. */
-int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *header,
-                           size_t hlen, struct dh_schema *schema, struct dh_error *err);
+int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *header, size_t hlen,
+                           struct dh_schema *schema, struct dh_error *err);
 
 /* Refuse message n_messages (header type kind) for arriving before the Schema:
  * sets err and returns DH_EINVAL. Any thread. */
@@ -87,8 +85,8 @@ int dh_error_before_schema(struct dh_error *err, size_t n_messages, enum dh_ipc_
  * dh_table_snapshot_request builds it, with batch_size rows per record batch. */
 struct dh_column_set;
 int dh_snapshot_request_sized(const struct dh_ticket *t, int64_t first, int64_t count,
-                              const struct dh_column_set *cols, int32_t batch_size,
-                              uint8_t **out, size_t *out_len, struct dh_error *err);
+                              const struct dh_column_set *cols, int32_t batch_size, uint8_t **out,
+                              size_t *out_len, struct dh_error *err);
 
 /* The three parts of a packed FlightData (Flight.proto: data_header = 2,
  * app_metadata = 3, data_body = 1000), pointing into it; absent parts are

@@ -29,22 +29,22 @@ struct prefetch {
     pthread_cond_t cv;
     struct dh_buf q[PREFETCH_MESSAGES];
     size_t head, n;
-    int done;              /* the stream ended: rc and err say how */
+    int done; /* the stream ended: rc and err say how */
     int rc;
     struct dh_error err;
-    int stop;              /* the owner is closing: drop what comes */
+    int stop; /* the owner is closing: drop what comes */
 };
 
 struct dh_table_stream {
     struct dh_stream *call;
     struct dh_stream *volatile *cancel_slot;
-    int64_t first, left;      /* rows still to hand out */
-    int64_t table_size;       /* from Barrage metadata; -1 until known */
+    int64_t first, left; /* rows still to hand out */
+    int64_t table_size;  /* from Barrage metadata; -1 until known */
     size_t n_messages;
     struct dh_schema schema;
-    uint8_t *schema_header;   /* the Schema message as received */
+    uint8_t *schema_header; /* the Schema message as received */
     size_t schema_hlen;
-    struct dh_buf msg;        /* the message the current batch borrows from */
+    struct dh_buf msg; /* the message the current batch borrows from */
     struct dh_batch batch;
     int ended;
     struct prefetch pf;
@@ -89,9 +89,18 @@ int dh_flight_data_split(const uint8_t *p, size_t n, struct dh_flight_parts *out
             return dh_error_set(err, DH_EINVAL, "malformed FlightData from server");
         const uint8_t *v = p + i;
         switch (key >> 3) {
-        case FD_HEADER: out->header = v; out->hlen = (size_t)len; break;
-        case FD_APP_METADATA: out->md = v; out->mdlen = (size_t)len; break;
-        case FD_BODY: out->body = v; out->blen = (size_t)len; break;
+        case FD_HEADER:
+            out->header = v;
+            out->hlen = (size_t)len;
+            break;
+        case FD_APP_METADATA:
+            out->md = v;
+            out->mdlen = (size_t)len;
+            break;
+        case FD_BODY:
+            out->body = v;
+            out->blen = (size_t)len;
+            break;
         default: break;
         }
         i += (size_t)len;
@@ -279,8 +288,8 @@ static int send_request(struct dh_table_stream *st, const struct dh_ticket *t, i
         batch_rows = INT32_MAX;
     uint8_t *req = NULL;
     size_t req_len = 0;
-    int rc = dh_snapshot_request_sized(t, first, count, cols, (int32_t)batch_rows, &req,
-                                       &req_len, err);
+    int rc =
+        dh_snapshot_request_sized(t, first, count, cols, (int32_t)batch_rows, &req, &req_len, err);
     if (rc != DH_OK)
         return rc;
     rc = dh_stream_write_bytes(st->call, req, req_len, err);
@@ -313,8 +322,8 @@ int dh_table_stream_open(struct dh_session *s, const struct dh_ticket *t, int64_
     dh_ticket_describe(what, sizeof what, "Reading rows of", t);
     struct dh_error e;
     dh_error_clear(&e);
-    st->call = dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_DO_EXCHANGE,
-                              NULL, 0, 0, what, &e);
+    st->call = dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_DO_EXCHANGE, NULL,
+                              0, 0, what, &e);
     int rc = st->call ? DH_OK : (e.code != DH_OK ? e.code : DH_EGRPC);
     if (rc == DH_OK) {
         dh_slot_set(cancel_slot, st->call);
@@ -367,8 +376,8 @@ int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **bat
                                 st->n_messages);
         if (st->left <= 0)
             continue; /* beyond what we asked for: drained, not decoded */
-        rc = dh_batch_decode_borrowed(&st->schema, fp.header, fp.hlen, fp.body, fp.blen,
-                                      &st->batch, err);
+        rc = dh_batch_decode_borrowed(&st->schema, fp.header, fp.hlen, fp.body, fp.blen, &st->batch,
+                                      err);
         if (rc != DH_OK)
             return rc;
         int64_t n = rows_to_hand_out(st, st->batch.length);

@@ -89,8 +89,7 @@ oom:
 static int push_op(struct dh_view_ops *v, const struct dh_table_op *op, struct dh_error *err)
 {
     if (v->n >= DH_VIEW_MAX_OPS)
-        return dh_error_set(err, DH_EINVAL, "a view has at most %d operations",
-                            DH_VIEW_MAX_OPS);
+        return dh_error_set(err, DH_EINVAL, "a view has at most %d operations", DH_VIEW_MAX_OPS);
     if (v->n && v->ops[v->n - 1].kind == DH_OP_STATS)
         return dh_error_set(err, DH_EINVAL, "nothing can follow column statistics");
     struct dh_table_op *ops = dh_grow_array(v->ops, v->n, &v->cap, sizeof *ops, 4);
@@ -103,8 +102,7 @@ static int push_op(struct dh_view_ops *v, const struct dh_table_op *op, struct d
     return DH_OK;
 }
 
-int dh_view_ops_copy(struct dh_view_ops *dst, const struct dh_view_ops *src,
-                     struct dh_error *err)
+int dh_view_ops_copy(struct dh_view_ops *dst, const struct dh_view_ops *src, struct dh_error *err)
 {
     dh_view_ops_reset(dst);
     for (size_t i = 0; i < src->n; i++) {
@@ -486,7 +484,8 @@ static void build_op(struct op_msgs *m, const struct dh_table_op *op, size_t ind
         m->sort.sorts = m->descriptors;
         m->sort.source_id = &m->source;
         m->sort.result_id = res;
-        m->op.op_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SORT;
+        m->op.op_case =
+            IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SORT;
         m->op.sort = &m->sort;
     } else if (op->kind == DH_OP_WHERE) {
         PB(UnstructuredFilterTableRequest)
@@ -577,7 +576,8 @@ static void build_op(struct op_msgs *m, const struct dh_table_op *op, size_t ind
         m->filter.filters = m->conds;
         m->filter.source_id = &m->source;
         m->filter.result_id = res;
-        m->op.op_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_FILTER;
+        m->op.op_case =
+            IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_FILTER;
         m->op.filter = &m->filter;
     }
 }
@@ -731,13 +731,12 @@ int dh_table_derive(struct dh_session *s, const struct dh_ticket *source,
     if (rc != DH_OK)
         return rc;
     /* Short: the server's message names the filter or column at fault. */
-    const char *what = v->n && v->ops[v->n - 1].kind == DH_OP_STATS ? "Statistics"
+    const char *what = v->n && v->ops[v->n - 1].kind == DH_OP_STATS      ? "Statistics"
                        : v->n && v->ops[v->n - 1].kind == DH_OP_COUNT_BY ? "Count"
-                                                                           : "Sort/filter";
+                                                                         : "Sort/filter";
     /* Batch is server-streaming: one request, then half-close. */
-    struct dh_stream *st =
-        dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_BATCH, NULL, 0,
-                       dh_session_call_timeout_ms(s), what, err);
+    struct dh_stream *st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_BATCH,
+                                          NULL, 0, dh_session_call_timeout_ms(s), what, err);
     if (!st) {
         free(req);
         return err ? err->code : DH_EGRPC;
@@ -840,13 +839,13 @@ int dh_seek_prepare(struct dh_seek *q, const char *column, int type, int is_char
     }
     if (type == DH_TYPE_FLOAT) {
         if (!parse_double(pattern, &q->value.d))
-            return dh_error_set(err, DH_EINVAL,
-                                "%s holds numbers: search it for one, such as 1.5", column);
+            return dh_error_set(err, DH_EINVAL, "%s holds numbers: search it for one, such as 1.5",
+                                column);
         q->value.kind = DH_LIT_DOUBLE;
         return DH_OK;
     }
-    return dh_error_set(err, DH_EINVAL,
-                        "/ searches text and number columns; use w to filter %s", column);
+    return dh_error_set(err, DH_EINVAL, "/ searches text and number columns; use w to filter %s",
+                        column);
 }
 
 /* The request on the stack; q's strings and the source's bytes are borrowed. */
@@ -884,8 +883,7 @@ int dh_seek_request(const struct dh_seek *q, const struct dh_ticket *source, uin
     return DH_OK;
 }
 
-int dh_seek_response_decode(const uint8_t *data, size_t len, int64_t *row,
-                            struct dh_error *err)
+int dh_seek_response_decode(const uint8_t *data, size_t len, int64_t *row, struct dh_error *err)
 {
     *row = -1;
     PB(SeekRowResponse) *r =
@@ -895,14 +893,13 @@ int dh_seek_response_decode(const uint8_t *data, size_t len, int64_t *row,
     int64_t v = r->result_row;
     io__deephaven__proto__backplane__grpc__seek_row_response__free_unpacked(r, NULL);
     if (v < -1)
-        return dh_error_set(err, DH_EINVAL, "search: the server answered row %lld",
-                            (long long)v);
+        return dh_error_set(err, DH_EINVAL, "search: the server answered row %lld", (long long)v);
     *row = v;
     return DH_OK;
 }
 
-int dh_table_seek_row(struct dh_session *s, const struct dh_ticket *source,
-                      const struct dh_seek *q, int64_t *row, struct dh_error *err)
+int dh_table_seek_row(struct dh_session *s, const struct dh_ticket *source, const struct dh_seek *q,
+                      int64_t *row, struct dh_error *err)
 {
     *row = -1;
     PB(SeekRowRequest) req;
@@ -910,8 +907,8 @@ int dh_table_seek_row(struct dh_session *s, const struct dh_ticket *source,
     PB(Literal) lit;
     seek_fill(&req, &tk, &lit, q, source);
     struct dh_buf reply = {0};
-    int rc = dh_call_unary(dh_session_channel(s), dh_session_bearer(s), DH_M_SEEK_ROW,
-                           &req.base, dh_session_call_timeout_ms(s), &reply, "search", err);
+    int rc = dh_call_unary(dh_session_channel(s), dh_session_bearer(s), DH_M_SEEK_ROW, &req.base,
+                           dh_session_call_timeout_ms(s), &reply, "search", err);
     if (rc != DH_OK)
         return rc;
     rc = dh_seek_response_decode(reply.data, reply.len, row, err);
@@ -925,8 +922,8 @@ int dh_table_seek_row(struct dh_session *s, const struct dh_ticket *source,
  * (not a list, null, or offsets outside the child). */
 static int list_range(const struct dh_column_view *c, int64_t *lo, int64_t *hi)
 {
-    if (!c->field || c->field->type != DH_TYPE_LIST || !c->child || !c->offsets ||
-        c->length < 1 || dh_column_is_null(c, 0))
+    if (!c->field || c->field->type != DH_TYPE_LIST || !c->child || !c->offsets || c->length < 1 ||
+        dh_column_is_null(c, 0))
         return 0;
     int32_t a, b;
     memcpy(&a, c->offsets, 4);
@@ -953,7 +950,8 @@ struct growbuf {
     int oom;
 };
 
-static void gb_printf(struct growbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void gb_printf(struct growbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void gb_printf(struct growbuf *b, const char *fmt, ...)
 {
     for (int attempt = 0; attempt < 2 && !b->oom; attempt++) {
@@ -980,13 +978,13 @@ static void gb_printf(struct growbuf *b, const char *fmt, ...)
     }
 }
 
-int dh_stats_text(const struct dh_rows *rows, char **out, size_t *out_len,
-                  struct dh_error *err)
+int dh_stats_text(const struct dh_rows *rows, char **out, size_t *out_len, struct dh_error *err)
 {
     *out = NULL;
     *out_len = 0;
     if (!rows || rows->batch.length != 1)
-        return dh_error_set(err, DH_EINVAL, "statistics: expected one row from the server, got %lld",
+        return dh_error_set(err, DH_EINVAL,
+                            "statistics: expected one row from the server, got %lld",
                             rows ? (long long)rows->batch.length : 0LL);
     size_t n = rows->schema.n_fields;
     if (n > rows->batch.n_columns)
@@ -996,8 +994,8 @@ int dh_stats_text(const struct dh_rows *rows, char **out, size_t *out_len,
     const struct dh_column_view *keys = stats_column(rows, n, "UNIQUE_KEYS");
     const struct dh_column_view *counts = stats_column(rows, n, "UNIQUE_COUNTS");
     int64_t klo = 0, khi = 0, clo = 0, chi = 0;
-    int pairs = keys && counts && list_range(keys, &klo, &khi) &&
-                list_range(counts, &clo, &chi) && khi - klo == chi - clo;
+    int pairs = keys && counts && list_range(keys, &klo, &khi) && list_range(counts, &clo, &chi) &&
+                khi - klo == chi - clo;
     size_t width = 0;
     for (size_t f = 0; f < n; f++) {
         const char *name = rows->schema.fields[f].name ? rows->schema.fields[f].name : "";

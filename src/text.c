@@ -219,7 +219,7 @@ static int is_bidi_control(uint32_t cp)
 static size_t control_escape(uint32_t cp, unsigned flags, char *e)
 {
     static const char hexd[] = "0123456789abcdef";
-    static const char named[] = "0......abtnvfr";  /* index = cp for 0, 7..13 */
+    static const char named[] = "0......abtnvfr"; /* index = cp for 0, 7..13 */
     if (cp == '\t' && (flags & DH_SANITIZE_TAB_AS_SPACE)) {
         e[0] = ' ';
         return 1;
@@ -245,8 +245,8 @@ static size_t control_escape(uint32_t cp, unsigned flags, char *e)
     return 6;
 }
 
-size_t dh_text_sanitize(const char *in, size_t len, char *out, size_t outcap,
-                        unsigned flags, size_t *in_used)
+size_t dh_text_sanitize(const char *in, size_t len, char *out, size_t outcap, unsigned flags,
+                        size_t *in_used)
 {
     static const char ellipsis[] = "\xe2\x80\xa6";
     if (outcap == 0) {
@@ -260,7 +260,7 @@ size_t dh_text_sanitize(const char *in, size_t len, char *out, size_t outcap,
     size_t w = 0, i = 0, w_mark = 0, i_mark = 0;
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
-        if (c >= 0x20 && c < 0x7F) {       /* the common case: printable ASCII */
+        if (c >= 0x20 && c < 0x7F) { /* the common case: printable ASCII */
             if (w >= limit)
                 break;
             out[w++] = (char)c;
@@ -275,7 +275,7 @@ size_t dh_text_sanitize(const char *in, size_t len, char *out, size_t outcap,
                 rn = control_escape(cp, flags, esc);
                 rep = esc;
             } else if (cp == 0xFFFD) {
-                rep = "\xef\xbf\xbd";      /* also right for a literal U+FFFD */
+                rep = "\xef\xbf\xbd"; /* also right for a literal U+FFFD */
                 rn = 3;
             }
             if (w + rn > limit)

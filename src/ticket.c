@@ -31,12 +31,12 @@ void dh_ticket_reset(struct dh_ticket *t)
     t->len = 0;
 }
 
-int dh_ticket_set_bytes(struct dh_ticket *t, const uint8_t *bytes, size_t len,
-                        struct dh_error *err)
+int dh_ticket_set_bytes(struct dh_ticket *t, const uint8_t *bytes, size_t len, struct dh_error *err)
 {
     t->len = 0;
     if (len == 0)
-        return dh_error_set(err, DH_EINVAL, "Expected a ticket of at least one byte but found none");
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected a ticket of at least one byte but found none");
     if (len > DH_TICKET_MAX)
         return dh_error_set(err, DH_EINVAL,
                             "Expected a ticket of at most %d bytes but found %zu bytes",
@@ -47,8 +47,7 @@ int dh_ticket_set_bytes(struct dh_ticket *t, const uint8_t *bytes, size_t len,
 }
 
 /* Locate the parts of an app ticket "a/<app>/f/<field>"; 1 if well formed. */
-static int app_split(const struct dh_ticket *t, size_t *app_off, size_t *app_len,
-                     size_t *field_off)
+static int app_split(const struct dh_ticket *t, size_t *app_off, size_t *app_len, size_t *field_off)
 {
     if (t->len < 2 || t->bytes[0] != 'a' || t->bytes[1] != '/')
         return 0;
@@ -70,16 +69,11 @@ enum dh_ticket_kind dh_ticket_kind(const struct dh_ticket *t)
     if (t->len == 0 || t->len > DH_TICKET_MAX)
         return DH_TICKET_INVALID;
     switch (t->bytes[0]) {
-    case 'e':
-        return t->len == 5 ? DH_TICKET_EXPORT : DH_TICKET_INVALID;
-    case 'h':
-        return t->len >= 2 ? DH_TICKET_SHARED : DH_TICKET_INVALID;
-    case 's':
-        return t->len >= 3 && t->bytes[1] == '/' ? DH_TICKET_SCOPE : DH_TICKET_INVALID;
-    case 'a':
-        return app_split(t, &a, &b, &c) ? DH_TICKET_APP : DH_TICKET_INVALID;
-    default:
-        return DH_TICKET_OTHER;
+    case 'e': return t->len == 5 ? DH_TICKET_EXPORT : DH_TICKET_INVALID;
+    case 'h': return t->len >= 2 ? DH_TICKET_SHARED : DH_TICKET_INVALID;
+    case 's': return t->len >= 3 && t->bytes[1] == '/' ? DH_TICKET_SCOPE : DH_TICKET_INVALID;
+    case 'a': return app_split(t, &a, &b, &c) ? DH_TICKET_APP : DH_TICKET_INVALID;
+    default: return DH_TICKET_OTHER;
     }
 }
 
@@ -109,12 +103,12 @@ int dh_ticket_export_id(const struct dh_ticket *t, int32_t *id)
     return DH_OK;
 }
 
-int dh_ticket_make_shared(struct dh_ticket *t, const uint8_t *id, size_t n,
-                          struct dh_error *err)
+int dh_ticket_make_shared(struct dh_ticket *t, const uint8_t *id, size_t n, struct dh_error *err)
 {
     t->len = 0;
     if (n == 0)
-        return dh_error_set(err, DH_EINVAL, "Expected a shared ticket id of at least one byte but found none");
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected a shared ticket id of at least one byte but found none");
     if (n > DH_TICKET_MAX - 1)
         return dh_error_set(err, DH_EINVAL,
                             "Expected a shared ticket id of at most %d bytes but found %zu bytes",
@@ -164,9 +158,9 @@ int dh_ticket_make_shared_random(struct dh_ticket *t, struct dh_error *err)
                 snprintf(m1, sizeof m1, "error %d", gr_errno);
             if (strerror_r(e, m2, sizeof m2) != 0)
                 snprintf(m2, sizeof m2, "error %d", e);
-            return dh_error_set(err, DH_ESYS,
-                                "Could not make a random shared ticket: getrandom: %s; /dev/urandom: %s",
-                                m1, m2);
+            return dh_error_set(
+                err, DH_ESYS,
+                "Could not make a random shared ticket: getrandom: %s; /dev/urandom: %s", m1, m2);
         }
     }
     return dh_ticket_make_shared(t, id, sizeof id, err);
@@ -187,7 +181,8 @@ int dh_ticket_make_scope(struct dh_ticket *t, const char *name, struct dh_error 
     size_t n = strlen(name);
     t->len = 0;
     if (n == 0)
-        return dh_error_set(err, DH_EINVAL, "Expected a variable name for a scope ticket but found an empty name");
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected a variable name for a scope ticket but found an empty name");
     if (n > DH_TICKET_MAX - 2)
         return dh_error_set(err, DH_EINVAL,
                             "Expected a variable name of at most %d bytes but found %zu bytes",
@@ -211,9 +206,10 @@ int dh_ticket_make_app(struct dh_ticket *t, const char *app, const char *field,
     if (memchr(app, '/', an))
         return dh_error_set(err, DH_EINVAL, "Expected an application id without '/' but found one");
     if (an + fn + 5 > DH_TICKET_MAX)
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected an application ticket of at most %d bytes but found %zu bytes",
-                            DH_TICKET_MAX, an + fn + 5);
+        return dh_error_set(
+            err, DH_EINVAL,
+            "Expected an application ticket of at most %d bytes but found %zu bytes", DH_TICKET_MAX,
+            an + fn + 5);
     memcpy(t->bytes, "a/", 2);
     memcpy(t->bytes + 2, app, an);
     memcpy(t->bytes + 2 + an, "/f/", 3);
@@ -274,8 +270,8 @@ int dh_ticket_app_parts(const struct dh_ticket *t, char *app, size_t app_n, char
 struct sink {
     char *buf;
     size_t cap;
-    size_t len;       /* bytes the whole text needs so far */
-    int cut_at_cont;  /* the first byte that did not fit was a UTF-8 continuation */
+    size_t len;      /* bytes the whole text needs so far */
+    int cut_at_cont; /* the first byte that did not fit was a UTF-8 continuation */
 };
 
 /* Append n bytes to the sink. */
@@ -458,23 +454,18 @@ static int write_form(struct sink *s, const struct dh_ticket *t, enum dh_ticket_
             return 1;
         }
         return named && put_named(s, t, 1);
-    case DH_TEXT_BASE64:
-        put_base64(s, t->bytes, t->len, 0);
-        return 1;
+    case DH_TEXT_BASE64: put_base64(s, t->bytes, t->len, 0); return 1;
     case DH_TEXT_BASE64URL:
         put_base64(s, t->bytes, t->len, DH_BASE64_URL | DH_BASE64_NOPAD);
         return 1;
-    case DH_TEXT_PYTHON:
-        put_python(s, t->bytes, t->len);
-        return 1;
+    case DH_TEXT_PYTHON: put_python(s, t->bytes, t->len); return 1;
     }
     return 0;
 }
 
-int dh_ticket_format_as(const struct dh_ticket *t, enum dh_ticket_text form, char *buf,
-                        size_t n)
+int dh_ticket_format_as(const struct dh_ticket *t, enum dh_ticket_text form, char *buf, size_t n)
 {
-    struct sink s = { buf, n, 0, 0 };
+    struct sink s = {buf, n, 0, 0};
     if (n > 0)
         buf[0] = '\0';
     if (t->len == 0 || t->len > DH_TICKET_MAX)
@@ -544,8 +535,7 @@ static const char *echo(const char *x, size_t a, size_t b, char *buf, size_t cap
 
 /* Fail with "<expect> but found a character 'c' at position N" (1-based, in
  * the original text), the character shown sanitised. */
-static int fail_char(struct dh_error *err, const char *expect, const char *x, size_t len,
-                     size_t i)
+static int fail_char(struct dh_error *err, const char *expect, const char *x, size_t len, size_t i)
 {
     uint32_t cp;
     char shown[16];
@@ -588,7 +578,7 @@ static size_t map_pos(const char *x, size_t a, size_t b, int (*skip)(unsigned ch
 static int check_kind(struct dh_ticket *t, const char *what, struct dh_error *err)
 {
     char lit[ECHO_MAX + 1], shown[ECHO_MAX + 8];
-    struct sink s = { lit, sizeof lit, 0, 0 };
+    struct sink s = {lit, sizeof lit, 0, 0};
     enum dh_ticket_kind kind = dh_ticket_kind(t);
     if (kind != DH_TICKET_INVALID && kind != DH_TICKET_OTHER)
         return DH_OK;
@@ -601,22 +591,25 @@ static int check_kind(struct dh_ticket *t, const char *what, struct dh_error *er
     switch (t->bytes[0]) {
     case 'e':
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an export ticket of 5 bytes ('e' and a 32-bit id) but the %s holds %zu bytes: %s",
+                            "Expected an export ticket of 5 bytes ('e' and a 32-bit id) but the %s "
+                            "holds %zu bytes: %s",
                             what, t->len, shown);
     case 'h':
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected a shared ticket id of at least one byte after 'h' but the %s holds none",
-                            what);
+        return dh_error_set(
+            err, DH_EINVAL,
+            "Expected a shared ticket id of at least one byte after 'h' but the %s holds none",
+            what);
     case 's':
     case 'a':
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a ticket s/<name> or a/<app>/f/<field> but the %s holds %s", what,
-                            shown);
+                            "Expected a ticket s/<name> or a/<app>/f/<field> but the %s holds %s",
+                            what, shown);
     default:
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected a ticket starting with 'h', 'e', \"s/\" or \"a/\" but the %s holds bytes "
-                            "starting with 0x%02x (%s); to name a variable, type s/<name>",
-                            what, t->bytes[0], shown);
+        return dh_error_set(
+            err, DH_EINVAL,
+            "Expected a ticket starting with 'h', 'e', \"s/\" or \"a/\" but the %s holds bytes "
+            "starting with 0x%02x (%s); to name a variable, type s/<name>",
+            what, t->bytes[0], shown);
     }
 }
 
@@ -643,14 +636,16 @@ static int parse_hex(struct dh_ticket *t, const char *x, size_t len, size_t a, s
         nd++;
     }
     if (nd == 0)
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected a shared ticket id of at least one byte (two hex digits) but found none");
+        return dh_error_set(
+            err, DH_EINVAL,
+            "Expected a shared ticket id of at least one byte (two hex digits) but found none");
     if (nd % 2)
-        return dh_error_set(err, DH_EINVAL, EXPECT_HEX " but found odd-length hex (%zu digits)", nd);
+        return dh_error_set(err, DH_EINVAL, EXPECT_HEX " but found odd-length hex (%zu digits)",
+                            nd);
     if (nd / 2 > DH_TICKET_MAX - 1)
         return dh_error_set(err, DH_EINVAL,
-                            EXPECT_HEX " but found %zu hex digits, more than the %d a ticket holds", nd,
-                            2 * (DH_TICKET_MAX - 1));
+                            EXPECT_HEX " but found %zu hex digits, more than the %d a ticket holds",
+                            nd, 2 * (DH_TICKET_MAX - 1));
     t->bytes[0] = 'h';
     t->len = nd / 2 + 1;
     return DH_OK;
@@ -677,9 +672,10 @@ static int parse_export(struct dh_ticket *t, const char *x, size_t a, size_t b,
     if (neg)
         v = -v;
     if (v < INT32_MIN || v > INT32_MAX)
-        return dh_error_set(err, DH_EINVAL,
-                            "Expected export/<id> with an id from -2147483648 to 2147483647 but found '%s'",
-                            echo(x, a, b, shown, sizeof shown));
+        return dh_error_set(
+            err, DH_EINVAL,
+            "Expected export/<id> with an id from -2147483648 to 2147483647 but found '%s'",
+            echo(x, a, b, shown, sizeof shown));
     dh_ticket_make_export(t, (int32_t)v);
     return DH_OK;
 }
@@ -717,8 +713,8 @@ static int parse_app(struct dh_ticket *t, const char *x, size_t len, size_t star
             return fail_char(err, expect, x, len, i);
     size_t n = collect(x, a, b, is_line_break, rest, sizeof rest);
     if (n > sizeof rest)
-        return dh_error_set(err, DH_EINVAL, "%s of at most %d bytes but found a longer text", expect,
-                            DH_TICKET_MAX);
+        return dh_error_set(err, DH_EINVAL, "%s of at most %d bytes but found a longer text",
+                            expect, DH_TICKET_MAX);
     const char *slash = memchr(rest, '/', n);
     size_t al = slash ? (size_t)(slash - rest) : n;
     size_t sl = strlen(seg);
@@ -739,8 +735,8 @@ static int parse_app(struct dh_ticket *t, const char *x, size_t len, size_t star
 
 /* Parse base64 or base64url in x[a..b) (whitespace dropped); unless `any`, the
  * bytes must be a ticket of a known kind. */
-static int parse_base64(struct dh_ticket *t, const char *x, size_t len, size_t a, size_t b,
-                        int any, struct dh_error *err)
+static int parse_base64(struct dh_ticket *t, const char *x, size_t len, size_t a, size_t b, int any,
+                        struct dh_error *err)
 {
     char buf[BASE64_MAX];
     for (size_t i = a; i < b; i++) {
@@ -750,21 +746,27 @@ static int parse_base64(struct dh_ticket *t, const char *x, size_t len, size_t a
     }
     size_t n = collect(x, a, b, is_space, buf, sizeof buf);
     if (n == 0)
-        return dh_error_set(err, DH_EINVAL, "Expected base64:<text> with at least one byte but found none");
+        return dh_error_set(err, DH_EINVAL,
+                            "Expected base64:<text> with at least one byte but found none");
     if (n > sizeof buf)
         return dh_error_set(err, DH_EINVAL,
-                            EXPECT_ANY " but found %zu base64 characters, more than the %d a ticket needs",
+                            EXPECT_ANY
+                            " but found %zu base64 characters, more than the %d a ticket needs",
                             n, BASE64_MAX);
     size_t bad = 0;
     size_t got = dh_base64_decode(buf, n, t->bytes, DH_TICKET_MAX, &bad);
     if (got == (size_t)-1) {
         if (bad < n)
             return fail_char(err, EXPECT_ANY, x, len, map_pos(x, a, b, is_space, bad));
-        return dh_error_set(err, DH_EINVAL,
-                            EXPECT_ANY " but found base64 of a length no bytes encode to (%zu characters)", n);
+        return dh_error_set(
+            err, DH_EINVAL,
+            EXPECT_ANY " but found base64 of a length no bytes encode to (%zu characters)", n);
     }
     t->len = got;
-    return any ? (got ? DH_OK : dh_error_set(err, DH_EINVAL, "Expected base64:<text> with at least one byte but found none"))
+    return any ? (got ? DH_OK
+                      : dh_error_set(
+                            err, DH_EINVAL,
+                            "Expected base64:<text> with at least one byte but found none"))
                : check_kind(t, "base64 text", err);
 }
 
@@ -816,8 +818,8 @@ static int parse_python(struct dh_ticket *t, const char *x, size_t len, size_t a
     char buf[COLLECT_MAX];
     size_t n = collect(x, a, b, is_line_break, buf, sizeof buf);
     if (n > sizeof buf)
-        return dh_error_set(err, DH_EINVAL, "%s of at most %d bytes but found a longer text", expect,
-                            DH_TICKET_MAX);
+        return dh_error_set(err, DH_EINVAL, "%s of at most %d bytes but found a longer text",
+                            expect, DH_TICKET_MAX);
     if (n < 2)
         return dh_error_set(err, DH_EINVAL, "%s but found no opening quote", expect);
     char q = buf[1];
@@ -833,7 +835,8 @@ static int parse_python(struct dh_ticket *t, const char *x, size_t len, size_t a
             break;
         if (c >= 0x80)
             return dh_error_set(err, DH_EINVAL,
-                                "%s with ASCII characters and \\x escapes but found the byte 0x%02x at position %zu",
+                                "%s with ASCII characters and \\x escapes but found the byte "
+                                "0x%02x at position %zu",
                                 expect, c, map_pos(x, a, b, is_line_break, i) + 1);
         if (c == '\\') {
             if (i + 1 >= n)
@@ -841,8 +844,9 @@ static int parse_python(struct dh_ticket *t, const char *x, size_t len, size_t a
                                     q == '"' ? "double quote" : "quote");
             used = 1 + python_escape(buf, n, i + 1, out, &nout);
             if (used == 1)
-                return dh_error_set(err, DH_EINVAL, "%s but found a malformed escape at position %zu",
-                                    expect, map_pos(x, a, b, is_line_break, i) + 1);
+                return dh_error_set(err, DH_EINVAL,
+                                    "%s but found a malformed escape at position %zu", expect,
+                                    map_pos(x, a, b, is_line_break, i) + 1);
         } else {
             out[0] = c;
         }
@@ -873,7 +877,8 @@ static int looks_like_name(const char *p, size_t n)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
             return 0;
     }
     return 1;
@@ -916,8 +921,10 @@ static int parse_trimmed(struct dh_ticket *t, const char *x, size_t len, size_t 
     int rc = parse_base64(t, x, len, a, b, 0, err);
     if (rc != DH_OK && looks_like_name(p, n))
         rc = dh_error_set(err, DH_EINVAL,
-                          EXPECT_ANY " but found '%.*s', which is neither hex nor base64 of a ticket; "
-                          "for a variable, type s/%.*s", (int)n, p, (int)n, p);
+                          EXPECT_ANY
+                          " but found '%.*s', which is neither hex nor base64 of a ticket; "
+                          "for a variable, type s/%.*s",
+                          (int)n, p, (int)n, p);
     return rc;
 }
 
@@ -947,9 +954,9 @@ int dh_ticket_parse(struct dh_ticket *t, const char *text, size_t len, struct dh
     for (size_t i = a; i < b; i++) {
         unsigned char c = (unsigned char)text[i];
         if ((c < 0x20 && !is_space(c)) || c == 0x7F)
-            return dh_error_set(err, DH_EINVAL,
-                                EXPECT_ANY " but found a control character (0x%02x) at position %zu", c,
-                                i + 1);
+            return dh_error_set(
+                err, DH_EINVAL,
+                EXPECT_ANY " but found a control character (0x%02x) at position %zu", c, i + 1);
     }
     int rc = parse_trimmed(t, text, len, a, b, err);
     if (rc != DH_OK)

@@ -12,8 +12,8 @@
 
 /* dh_timestamp_text copies 32 bytes of a second's text (28 at most) and all
  * of the zone's after at most 10 of fraction. */
-_Static_assert(sizeof ((struct dh_zone_cache *)0)->sec_text >= 32, "second text copy");
-_Static_assert(28 + 10 + sizeof ((struct dh_zone_cache *)0)->zone_text < DH_TIMETEXT_MAX,
+_Static_assert(sizeof((struct dh_zone_cache *)0)->sec_text >= 32, "second text copy");
+_Static_assert(28 + 10 + sizeof((struct dh_zone_cache *)0)->zone_text < DH_TIMETEXT_MAX,
                "timestamp text fits");
 
 int64_t dh_floor_div(int64_t a, int64_t b)
@@ -183,10 +183,37 @@ static int64_t split_seconds(int64_t v, int unit, int64_t *frac, int *digits)
 {
     int64_t q, r;
     switch (unit) {
-    case 0: *frac = 0; *digits = 0; return v;
-    case 1: q = v / 1000; r = v % 1000; *digits = 3; if (r < 0) { q--; r += 1000; } break;
-    case 2: q = v / 1000000; r = v % 1000000; *digits = 6; if (r < 0) { q--; r += 1000000; } break;
-    default: q = v / 1000000000; r = v % 1000000000; *digits = 9; if (r < 0) { q--; r += 1000000000; } break;
+    case 0:
+        *frac = 0;
+        *digits = 0;
+        return v;
+    case 1:
+        q = v / 1000;
+        r = v % 1000;
+        *digits = 3;
+        if (r < 0) {
+            q--;
+            r += 1000;
+        }
+        break;
+    case 2:
+        q = v / 1000000;
+        r = v % 1000000;
+        *digits = 6;
+        if (r < 0) {
+            q--;
+            r += 1000000;
+        }
+        break;
+    default:
+        q = v / 1000000000;
+        r = v % 1000000000;
+        *digits = 9;
+        if (r < 0) {
+            q--;
+            r += 1000000000;
+        }
+        break;
     }
     *frac = r;
     return q;
@@ -227,8 +254,7 @@ static void second_text(int64_t secs, int local, struct dh_zone_cache *c)
     }
 }
 
-size_t dh_timestamp_text(int64_t v, int unit, int local, struct dh_zone_cache *cache,
-                         char *out)
+size_t dh_timestamp_text(int64_t v, int unit, int local, struct dh_zone_cache *cache, char *out)
 {
     struct dh_zone_cache own;
     if (!cache) {

@@ -238,9 +238,9 @@ struct dh_channel {
     grpc_completion_queue *watch_cq;
     struct dh_interrupt own;     /* dh_channel_interrupt: end blocking waits now */
     struct dh_interrupt *shared; /* the owner's, for every channel it makes */
-    _Atomic int64_t deadline_ms;        /* no call outlives it; 0: none */
-    atomic_int outstanding;             /* calls with a deadline still running */
-    _Atomic int64_t progress_ms;        /* when the server was last heard from */
+    _Atomic int64_t deadline_ms; /* no call outlives it; 0: none */
+    atomic_int outstanding;      /* calls with a deadline still running */
+    _Atomic int64_t progress_ms; /* when the server was last heard from */
 };
 
 static gpr_timespec deadline_after(int timeout_ms);
@@ -268,7 +268,8 @@ static int clamp_timeout(struct dh_channel *ch, int timeout_ms)
     int64_t left = deadline - mono_ms();
     if (left <= 0)
         return DH_DEADLINE_PASSED;
-    return timeout_ms > 0 && timeout_ms < left ? timeout_ms : (int)(left < INT32_MAX ? left : INT32_MAX);
+    return timeout_ms > 0 && timeout_ms < left ? timeout_ms
+                                               : (int)(left < INT32_MAX ? left : INT32_MAX);
 }
 
 /* Stall accounting: calls that should finish (those with a deadline) count
@@ -305,8 +306,7 @@ void dh_channel_set_deadline(struct dh_channel *ch, int64_t deadline_ms)
 /* Read a whole PEM file (bounded) into a NUL-terminated heap string, and
  * check it holds what it should (`marker`): gRPC reports a bad local file
  * only later, as an unhelpful "empty address list". */
-static char *read_pem(const char *path, const char *what, const char *marker,
-                      struct dh_error *err)
+static char *read_pem(const char *path, const char *what, const char *marker, struct dh_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -582,8 +582,8 @@ static void destroy_cq(grpc_completion_queue *cq)
     grpc_completion_queue_destroy(cq);
 }
 
-static grpc_call *create_call(struct dh_channel *ch, grpc_completion_queue *cq,
-                              const char *method, int timeout_ms)
+static grpc_call *create_call(struct dh_channel *ch, grpc_completion_queue *cq, const char *method,
+                              int timeout_ms)
 {
     grpc_slice path = grpc_slice_from_copied_string(method);
     grpc_call *call = grpc_channel_create_call(ch->ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, path,
@@ -628,8 +628,7 @@ static void *watch_main(void *arg)
         pthread_mutex_unlock(&c->watch_mu);
         grpc_event ev;
         do
-            ev = grpc_completion_queue_next(c->watch_cq, gpr_inf_future(GPR_CLOCK_MONOTONIC),
-                                            NULL);
+            ev = grpc_completion_queue_next(c->watch_cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
         while (ev.type == GRPC_QUEUE_TIMEOUT);
         pthread_mutex_lock(&c->watch_mu);
     }
@@ -637,8 +636,7 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
-int dh_channel_watch(struct dh_channel *c, dh_channel_ready_fn fn, void *ctx,
-                     struct dh_error *err)
+int dh_channel_watch(struct dh_channel *c, dh_channel_ready_fn fn, void *ctx, struct dh_error *err)
 {
     pthread_mutex_lock(&c->watch_mu);
     c->ready_fn = fn;

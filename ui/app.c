@@ -119,8 +119,7 @@ static int pending_take(struct app *a, uint64_t req, struct app_pending *out)
         if (a->pending[i].req != req)
             continue;
         *out = a->pending[i];
-        memmove(&a->pending[i], &a->pending[i + 1],
-                (a->n_pending - i - 1) * sizeof a->pending[0]);
+        memmove(&a->pending[i], &a->pending[i + 1], (a->n_pending - i - 1) * sizeof a->pending[0]);
         a->n_pending--;
         a->dirty |= UI_DIRTY_STATUS;
         return 1;
@@ -184,8 +183,7 @@ static int copy_bytes(struct app *a, const char *text, size_t len, const char *w
 }
 
 /* Printable copy: control characters become the escapes the screen shows. */
-int app_copy_where(struct app *a, const char *text, size_t len, const char *what,
-                   unsigned *paths)
+int app_copy_where(struct app *a, const char *text, size_t len, const char *what, unsigned *paths)
 {
     unsigned ignored = 0;
     if (!paths)
@@ -198,10 +196,9 @@ int app_copy_where(struct app *a, const char *text, size_t len, const char *what
         return -1;
     }
     int escaped = n != len || memcmp(safe, text, len) != 0;
-    int rc = copy_bytes(a, safe, n, what,
-                        escaped ? ", control characters as escapes (C copies the exact bytes)."
-                                : ".",
-                        paths);
+    int rc = copy_bytes(
+        a, safe, n, what,
+        escaped ? ", control characters as escapes (C copies the exact bytes)." : ".", paths);
     free(safe);
     return rc;
 }
@@ -371,8 +368,7 @@ static void open_credential_prompt(struct app *a)
     else if (type && strcmp(type, "Basic") == 0)
         what = "user:password";
     char label[160];
-    snprintf(label, sizeof label, "%s for %s (not shown): ", what,
-             dh_client_target(a->client));
+    snprintf(label, sizeof label, "%s for %s (not shown): ", what, dh_client_target(a->client));
     prompt_open(a, PROMPT_SECRET, label, NULL, &credential_prompt_ops, NULL);
 }
 
@@ -511,8 +507,9 @@ static void on_connection(struct app *a, struct dh_event *ev)
     } else if (a->conn == DH_CONN_RETRYING) {
         /* Say it when it starts, and again only if the cause changes. */
         if (prev != DH_CONN_RETRYING || (a->msg_conn && !strstr(a->msg, ev->err.msg)))
-            conn_message(a, APP_WARN, a->ever_connected ? "Connection lost, retrying"
-                                                        : "Cannot connect, retrying",
+            conn_message(a, APP_WARN,
+                         a->ever_connected ? "Connection lost, retrying"
+                                           : "Cannot connect, retrying",
                          ev->err.msg);
     } else if (a->conn == DH_CONN_CONNECTED) {
         a->conn_detail[0] = '\0';
@@ -536,9 +533,7 @@ static void handle_event(struct app *a, struct dh_event *ev)
     app_log(a, "event %s req=%llu ok=%d%s%s", event_name(ev->kind), (unsigned long long)ev->req,
             ev->ok, ev->err.msg[0] ? " err=" : "", ev->err.msg);
     switch (ev->kind) {
-    case DH_EV_CONNECTION:
-        on_connection(a, ev);
-        break;
+    case DH_EV_CONNECTION: on_connection(a, ev); break;
     case DH_EV_OBJECTS:
         if (ev->objects) {
             dh_object_list_free(a->objects);
@@ -591,9 +586,7 @@ static void handle_event(struct app *a, struct dh_event *ev)
         else
             app_message(a, APP_ERROR, "Could not release %s: %s", p.name, ev->err.msg);
         break;
-    case DH_EV_ERROR:
-        app_message(a, APP_ERROR, "%s", ev->err.msg);
-        break;
+    case DH_EV_ERROR: app_message(a, APP_ERROR, "%s", ev->err.msg); break;
     case DH_EV_SESSION_ENDED:
         /* One line: why, and what it cost. */
         if (ev->n_ended)
@@ -605,8 +598,7 @@ static void handle_event(struct app *a, struct dh_event *ev)
             app_message(a, APP_INFO, "The session ended (%s); opening a new one.", ev->err.msg);
         break;
     case DH_EV_ROWS:
-    default:
-        break;
+    default: break;
     }
     for (size_t i = a->n_views; i > 0; i--) {
         unsigned r = view_event(a->views[i - 1], a, ev);
@@ -776,8 +768,8 @@ static void show_messages(struct app *a)
         localtime_r(&t, &tm);
         char stamp[16];
         strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
-        int n = snprintf(text + o, cap - o, "%s%s %s: %s", i ? "\n\n" : "", stamp,
-                         names[m->level], m->text);
+        int n = snprintf(text + o, cap - o, "%s%s %s: %s", i ? "\n\n" : "", stamp, names[m->level],
+                         m->text);
         if (n < 0 || (size_t)n >= cap - o)
             break;
         o += (size_t)n;
@@ -795,34 +787,25 @@ static unsigned global_action(struct app *a, enum ui_action act)
         if (top && strcmp(top->ops->name, "help") != 0)
             app_push(a, view_help_new(a));
         return UR_HANDLED;
-    case ACT_FETCH:
-        app_open_fetch_prompt(a, NULL);
-        return UR_HANDLED;
+    case ACT_FETCH: app_open_fetch_prompt(a, NULL); return UR_HANDLED;
     case ACT_TICKETS:
         if (top && strcmp(top->ops->name, "tickets") != 0)
             app_push(a, view_tickets_new(a));
         return UR_HANDLED;
-    case ACT_MESSAGES:
-        show_messages(a);
-        return UR_HANDLED;
+    case ACT_MESSAGES: show_messages(a); return UR_HANDLED;
     case ACT_CREDENTIAL:
         if (a->auth_refused && a->conn == DH_CONN_FAILED)
             open_credential_prompt(a);
         else
-            app_message(a, APP_INFO, "The server has not refused the credential: nothing to "
-                                     "enter.");
+            app_message(a, APP_INFO,
+                        "The server has not refused the credential: nothing to "
+                        "enter.");
         return UR_HANDLED | UR_STATUS;
-    case ACT_QUIT_NOW:
-        return UR_HANDLED | UR_QUIT;
-    case ACT_REDRAW:
-        a->dirty |= UI_DIRTY_ALL;
-        return UR_HANDLED;
-    case ACT_QUIT:
-        return UR_HANDLED | (a->n_views > 1 ? UR_CLOSE : UR_QUIT);
-    case ACT_BACK:
-        return a->n_views > 1 ? UR_HANDLED | UR_CLOSE : UR_NONE;
-    default:
-        return UR_NONE;
+    case ACT_QUIT_NOW: return UR_HANDLED | UR_QUIT;
+    case ACT_REDRAW: a->dirty |= UI_DIRTY_ALL; return UR_HANDLED;
+    case ACT_QUIT: return UR_HANDLED | (a->n_views > 1 ? UR_CLOSE : UR_QUIT);
+    case ACT_BACK: return a->n_views > 1 ? UR_HANDLED | UR_CLOSE : UR_NONE;
+    default: return UR_NONE;
     }
 }
 
@@ -1130,16 +1113,16 @@ static void guard_arm(void)
 static int curses_start(struct app *a, char *err, size_t errlen)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        snprintf(err, errlen, "the interactive browser needs a terminal on stdin and stdout "
-                              "(use the ls, fetch or rows commands in scripts)");
+        snprintf(err, errlen,
+                 "the interactive browser needs a terminal on stdin and stdout "
+                 "(use the ls, fetch or rows commands in scripts)");
         return -1;
     }
     term_guard_save(STDOUT_FILENO);
     SCREEN *s = newterm(NULL, stdout, stdin);
     if (!s) {
         const char *term = getenv("TERM");
-        snprintf(err, errlen, "cannot use the terminal type '%s' (check TERM)",
-                 term ? term : "");
+        snprintf(err, errlen, "cannot use the terminal type '%s' (check TERM)", term ? term : "");
         return -1;
     }
     set_term(s);

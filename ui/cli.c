@@ -128,8 +128,7 @@ const char *cli_ticket_text(const struct dh_ticket *t, char *buf, size_t n)
     return buf;
 }
 
-int cli_need_operands(const struct cli_options *o, size_t min, size_t max,
-                             const char *usage)
+int cli_need_operands(const struct cli_options *o, size_t min, size_t max, const char *usage)
 {
     if (o->n_operands >= min && o->n_operands <= max)
         return 0;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* cli: the non-interactive verbs of dhtui (ls, publish, fetch, check, rows,
  * stats), one cli_<verb>.c each, and the helpers they share (cli.c). The
- * table in cli_verbs.c is the one place that lists them. Each connects with the synchronous libdh session API, prints to stdout,
- * reports failures as one line on stderr and returns the process exit code:
- * CLI_EXIT_OK, CLI_EXIT_FAIL (the server or the network said no) or
- * CLI_EXIT_USAGE (the command line or a pasted ticket is wrong). */
+ * table in cli_verbs.c is the one place that lists them. Each connects with the synchronous libdh
+ * session API, prints to stdout, reports failures as one line on stderr and returns the process
+ * exit code: CLI_EXIT_OK, CLI_EXIT_FAIL (the server or the network said no) or CLI_EXIT_USAGE (the
+ * command line or a pasted ticket is wrong). */
 #ifndef DHTUI_CLI_H
 #define DHTUI_CLI_H
 
@@ -40,20 +40,20 @@ enum cli_escape { CLI_ESCAPE_AUTO = 0, CLI_ESCAPE_ALWAYS, CLI_ESCAPE_NEVER };
  * argv (or the environment) for the life of the verb. */
 struct cli_options {
     struct dh_connect_options connect;
-    int json;                 /* --json */
-    int64_t offset;           /* rows: --offset (default 0) */
-    int64_t limit;            /* rows: --limit, < 0 = to the end */
-    const char *columns;      /* rows: --columns a,b,c or NULL for all */
+    int json;            /* --json */
+    int64_t offset;      /* rows: --offset (default 0) */
+    int64_t limit;       /* rows: --limit, < 0 = to the end */
+    const char *columns; /* rows: --columns a,b,c or NULL for all */
     enum cli_rows_format format;
-    enum cli_escape escape;   /* rows: --escape / --raw */
-    const char *null_text;    /* rows: --null STRING (table, csv, tsv) or NULL */
-    int local_time;           /* instants in the local zone (--tz ZONE set TZ) rather than UTC */
-    int command_timeout_ms;   /* --timeout: the whole command's time limit; 0: none */
+    enum cli_escape escape;    /* rows: --escape / --raw */
+    const char *null_text;     /* rows: --null STRING (table, csv, tsv) or NULL */
+    int local_time;            /* instants in the local zone (--tz ZONE set TZ) rather than UTC */
+    int command_timeout_ms;    /* --timeout: the whole command's time limit; 0: none */
     const char *const *wheres; /* rows: every --where filter, in order */
     size_t n_wheres;
-    const char *sort;         /* rows: --sort "-Price,Id" or NULL */
-    const char *column;       /* stats: --column NAME */
-    char *const *operands;    /* the verb's positional arguments */
+    const char *sort;      /* rows: --sort "-Price,Id" or NULL */
+    const char *column;    /* stats: --column NAME */
+    char *const *operands; /* the verb's positional arguments */
     size_t n_operands;
 };
 
@@ -90,9 +90,8 @@ int cli_resolve_table(struct dh_session *s, const char *text, struct dh_ticket *
 int cli_view_ops(const struct cli_options *o, struct dh_view_ops *v);
 /* The view --where/--sort ask for, derived from src into *out (a new export;
  * *info describes it). 0, or the exit code after printing the server's message. */
-int cli_derive_view(struct dh_session *s, const struct cli_options *o,
-                    const struct dh_ticket *src, struct dh_ticket *out,
-                    struct dh_table_info *info, struct dh_error *err);
+int cli_derive_view(struct dh_session *s, const struct cli_options *o, const struct dh_ticket *src,
+                    struct dh_ticket *out, struct dh_table_info *info, struct dh_error *err);
 
 /* Shared helpers of the verbs (cli.c). */
 

@@ -43,8 +43,7 @@ static void cli_check_one(struct dh_session *s, const struct dh_ticket *t,
 }
 
 /* Print the probe results (aligned lines, or a JSON array). */
-static void cli_check_print(const struct cli_options *o, const struct cli_check_row *rows,
-                            size_t n)
+static void cli_check_print(const struct cli_options *o, const struct cli_check_row *rows, size_t n)
 {
     if (o->json) {
         struct json_writer w;

@@ -12,15 +12,14 @@
 #include "dh_table.h"
 #include "json.h"
 
-static const char *const cli_chart_types[] = {"XY", "PIE", "OHLC", "CATEGORY", "XYZ",
-                                              "CATEGORY_3D", "TREEMAP"};
+static const char *const cli_chart_types[] = {"XY",  "PIE",         "OHLC",   "CATEGORY",
+                                              "XYZ", "CATEGORY_3D", "TREEMAP"};
 static const char *const cli_plot_styles[] = {
-    "BAR",  "STACKED_BAR", "LINE",  "AREA", "STACKED_AREA", "PIE",
-    "HISTOGRAM", "OHLC", "SCATTER", "STEP", "ERROR_BAR", "TREEMAP"};
+    "BAR",       "STACKED_BAR", "LINE",    "AREA", "STACKED_AREA", "PIE",
+    "HISTOGRAM", "OHLC",        "SCATTER", "STEP", "ERROR_BAR",    "TREEMAP"};
 
 /* Name of an enum value from a table, or its number. */
-static const char *cli_enum_name(const char *const *names, size_t n, int v, char *buf,
-                                 size_t bufn)
+static const char *cli_enum_name(const char *const *names, size_t n, int v, char *buf, size_t bufn)
 {
     if (v >= 0 && (size_t)v < n)
         return names[v];
@@ -31,15 +30,15 @@ static const char *cli_enum_name(const char *const *names, size_t n, int v, char
 /* ChartType name (console.proto), or its number. */
 static const char *cli_chart_type_name(int v, char *buf, size_t n)
 {
-    return cli_enum_name(cli_chart_types, sizeof cli_chart_types / sizeof *cli_chart_types, v,
-                         buf, n);
+    return cli_enum_name(cli_chart_types, sizeof cli_chart_types / sizeof *cli_chart_types, v, buf,
+                         n);
 }
 
 /* SeriesPlotStyle name (console.proto), or its number. */
 static const char *cli_plot_style_name(int v, char *buf, size_t n)
 {
-    return cli_enum_name(cli_plot_styles, sizeof cli_plot_styles / sizeof *cli_plot_styles, v,
-                         buf, n);
+    return cli_enum_name(cli_plot_styles, sizeof cli_plot_styles / sizeof *cli_plot_styles, v, buf,
+                         n);
 }
 
 /* The Arrow type label of a field ("int64", "timestamp[ns, UTC]"), leaving
@@ -147,8 +146,7 @@ static void cli_fetch_figure_text(const char *ticket, const struct dh_figure *f)
     printf("charts   %zu\n", f->n_charts);
     for (size_t i = 0; i < f->n_charts; i++) {
         const struct dh_figure_chart *ch = &f->charts[i];
-        printf("  chart %zu  %s%s%s\n", i + 1,
-               cli_chart_type_name(ch->chart_type, num, sizeof num),
+        printf("  chart %zu  %s%s%s\n", i + 1, cli_chart_type_name(ch->chart_type, num, sizeof num),
                ch->title && ch->title[0] ? "  " : "", cli_safe(ch->title, a, sizeof a));
         for (size_t j = 0; j < ch->n_series; j++) {
             const struct dh_figure_series *se = &ch->series[j];
@@ -178,8 +176,7 @@ static void cli_fetch_figure_json(const char *ticket, const struct dh_figure *f)
         const struct dh_figure_chart *ch = &f->charts[i];
         json_begin_object(&w);
         json_member_string(&w, "title", ch->title ? ch->title : "");
-        json_member_string(&w, "chart_type",
-                           cli_chart_type_name(ch->chart_type, num, sizeof num));
+        json_member_string(&w, "chart_type", cli_chart_type_name(ch->chart_type, num, sizeof num));
         json_key(&w, "series");
         json_begin_array(&w);
         for (size_t j = 0; j < ch->n_series; j++) {

@@ -110,9 +110,8 @@ static int cli_find_object(struct dh_session *s, const char *name, struct dh_obj
 /* Publish the view --where/--sort give of TICKET|NAME (or the table itself):
  * copy it into the session, derive the view, publish that. ob gets the
  * view's derivation as its name. 0 or an exit code after printing why. */
-static int cli_publish_view(struct dh_session *s, const struct cli_options *o,
-                            struct dh_object *ob, struct dh_ticket *shared,
-                            struct dh_ticket *exported)
+static int cli_publish_view(struct dh_session *s, const struct cli_options *o, struct dh_object *ob,
+                            struct dh_ticket *shared, struct dh_ticket *exported)
 {
     const char *text = o->operands[0];
     struct dh_view_ops v;
@@ -200,8 +199,9 @@ int cli_publish(const struct cli_options *o)
     cli_ticket_text(&shared, ticket, sizeof ticket);
     cli_publish_print(o, &ob, ticket);
     char name[512];
-    fprintf(stderr, "dhtui: published '%s' as %s; keeping the session open so the ticket stays "
-                    "valid; press Ctrl-C to release it and exit\n",
+    fprintf(stderr,
+            "dhtui: published '%s' as %s; keeping the session open so the ticket stays "
+            "valid; press Ctrl-C to release it and exit\n",
             cli_safe(ob.name, name, sizeof name), ticket);
     dh_object_reset(&ob);
 

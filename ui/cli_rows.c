@@ -33,13 +33,13 @@
 struct rows_run {
     const struct cli_options *o;
     const struct dh_schema *schema;
-    size_t *cols;        /* field index of each output column, in output order */
+    size_t *cols; /* field index of each output column, in output order */
     size_t n_cols;
-    uint8_t *bits;       /* the column-set bitset: which fields to fetch */
-    size_t *widths;      /* --format table: display width of each output column */
+    uint8_t *bits;  /* the column-set bitset: which fields to fetch */
+    size_t *widths; /* --format table: display width of each output column */
     int header_done;
     struct dh_format_opts fopts;
-    char *cell;          /* the formatter's output */
+    char *cell;           /* the formatter's output */
     struct rows_writer w; /* the data formats */
 };
 
@@ -229,14 +229,13 @@ static int rows_pick_columns(struct rows_run *run)
         while (len && p[len - 1] == ' ')
             len--;
         size_t i = 0;
-        while (i < sc->n_fields && (strlen(sc->fields[i].name) != len ||
-                                    strncmp(sc->fields[i].name, p, len) != 0))
+        while (i < sc->n_fields &&
+               (strlen(sc->fields[i].name) != len || strncmp(sc->fields[i].name, p, len) != 0))
             i++;
         if (i == sc->n_fields) {
             char list[1024];
             rows_column_list(sc, 0, list, sizeof list);
-            cli_errorf("no column named '%.*s' in this table (its columns: %s)", (int)len, p,
-                       list);
+            cli_errorf("no column named '%.*s' in this table (its columns: %s)", (int)len, p, list);
             return CLI_EXIT_USAGE;
         }
         rows_add_column(run, i);
@@ -319,8 +318,8 @@ static int rows_begin(struct rows_run *run, struct dh_table_stream *st)
     const struct cli_options *o = run->o;
     if (o->format == CLI_FORMAT_TABLE)
         return 0;
-    int safe = o->escape == CLI_ESCAPE_ALWAYS ||
-               (o->escape == CLI_ESCAPE_AUTO && isatty(STDOUT_FILENO));
+    int safe =
+        o->escape == CLI_ESCAPE_ALWAYS || (o->escape == CLI_ESCAPE_AUTO && isatty(STDOUT_FILENO));
     if (rows_writer_init(&run->w, o->format, STDOUT_FILENO, run->schema, run->cols, run->n_cols,
                          safe, o->null_text, o->local_time) != 0) {
         cli_errorf("out of memory");
@@ -341,8 +340,8 @@ struct rows_windows {
     struct dh_session *s;
     const struct dh_ticket *t;
     struct dh_column_set cs;
-    int64_t pos, left;              /* the range not yet asked for */
-    struct dh_table_stream *next;   /* opened ahead, or NULL */
+    int64_t pos, left;            /* the range not yet asked for */
+    struct dh_table_stream *next; /* opened ahead, or NULL */
     int64_t next_count;
 };
 
@@ -468,9 +467,8 @@ int cli_view_ops(const struct cli_options *o, struct dh_view_ops *v)
     return 0;
 }
 
-int cli_derive_view(struct dh_session *s, const struct cli_options *o,
-                    const struct dh_ticket *src, struct dh_ticket *out,
-                    struct dh_table_info *info, struct dh_error *err)
+int cli_derive_view(struct dh_session *s, const struct cli_options *o, const struct dh_ticket *src,
+                    struct dh_ticket *out, struct dh_table_info *info, struct dh_error *err)
 {
     struct dh_view_ops v;
     int code = cli_view_ops(o, &v);

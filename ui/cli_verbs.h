@@ -18,11 +18,41 @@
 #include "cli.h"
 
 enum cli_opt_id {
-    OPT_HELP = 1, OPT_VERSION, OPT_HOST, OPT_PORT, OPT_TLS, OPT_CA, OPT_CERT, OPT_KEY, OPT_AUTH,
-    OPT_AUTH_VALUE, OPT_AUTH_VALUE_COMMAND, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_DEMO,
-    OPT_DEMO_ROWS, OPT_NO_OSC52, OPT_LOG, OPT_EXIT_AFTER, OPT_PROBE_INTERVAL, OPT_JSON,
-    OPT_OFFSET, OPT_LIMIT, OPT_COLUMNS, OPT_FORMAT, OPT_NULL, OPT_RAW, OPT_ESCAPE, OPT_TZ,
-    OPT_WHERE, OPT_SORT, OPT_PROFILE, OPT_THEME, OPT_COLUMN, OPT_NO_MOUSE, OPT_COUNT,
+    OPT_HELP = 1,
+    OPT_VERSION,
+    OPT_HOST,
+    OPT_PORT,
+    OPT_TLS,
+    OPT_CA,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_AUTH,
+    OPT_AUTH_VALUE,
+    OPT_AUTH_VALUE_COMMAND,
+    OPT_TIMEOUT,
+    OPT_CONNECT_TIMEOUT,
+    OPT_DEMO,
+    OPT_DEMO_ROWS,
+    OPT_NO_OSC52,
+    OPT_LOG,
+    OPT_EXIT_AFTER,
+    OPT_PROBE_INTERVAL,
+    OPT_JSON,
+    OPT_OFFSET,
+    OPT_LIMIT,
+    OPT_COLUMNS,
+    OPT_FORMAT,
+    OPT_NULL,
+    OPT_RAW,
+    OPT_ESCAPE,
+    OPT_TZ,
+    OPT_WHERE,
+    OPT_SORT,
+    OPT_PROFILE,
+    OPT_THEME,
+    OPT_COLUMN,
+    OPT_NO_MOUSE,
+    OPT_COUNT,
 };
 
 /* One long option. */
@@ -30,18 +60,18 @@ struct cli_opt {
     const char *name;  /* without the leading "--" */
     const char *value; /* its value's name in help ("N", "FILE"); NULL: a flag */
     enum cli_opt_id id;
-    int every_verb;    /* accepted by every verb and the browser (connection, --help) */
-    const char *help;  /* lines of help text; NULL: listed in the usage only */
+    int every_verb;   /* accepted by every verb and the browser (connection, --help) */
+    const char *help; /* lines of help text; NULL: listed in the usage only */
 };
 
 /* One verb. The browser is the row whose name is "". */
 struct cli_verb {
     const char *name;
     int (*run)(const struct cli_options *o); /* NULL for the browser (main.c runs it) */
-    const char *usage;   /* after "dhtui NAME ": operands and options; lines */
-    const char *summary; /* what it does, one short line */
-    const char *label;   /* how --help names it: "publish NAME" */
-    const char *help;    /* lines of help text */
+    const char *usage;                       /* after "dhtui NAME ": operands and options; lines */
+    const char *summary;                     /* what it does, one short line */
+    const char *label;                       /* how --help names it: "publish NAME" */
+    const char *help;                        /* lines of help text */
     const char *options; /* the options it takes besides every_verb ones: "--json --tz" */
 };
 

@@ -22,8 +22,7 @@ static void put(char *buf, size_t *o, const char *s, size_t n)
 }
 
 /* The OSC 52 bytes, plus a wrapped copy for tmux or screen. */
-char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_screen,
-                         size_t *out_len)
+char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_screen, size_t *out_len)
 {
     if (len > CLIPBOARD_MAX)
         return NULL;
@@ -168,8 +167,8 @@ static unsigned copy_display(const struct clipboard_env *env, const char *text, 
     return 0;
 }
 
-int clipboard_copy(const struct clipboard_env *env, const char *text, size_t len,
-                   unsigned *paths, char *err, size_t errlen)
+int clipboard_copy(const struct clipboard_env *env, const char *text, size_t len, unsigned *paths,
+                   char *err, size_t errlen)
 {
     *paths = 0;
     if (len > CLIPBOARD_MAX) {

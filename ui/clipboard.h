@@ -17,8 +17,7 @@
  * new buffer (caller frees) of *out_len bytes: a plain OSC 52, plus a tmux DCS
  * passthrough copy when in_tmux, or a screen DCS wrapper when in_screen.
  * NULL on allocation failure or when len > CLIPBOARD_MAX. Any thread. */
-char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_screen,
-                         size_t *out_len);
+char *clipboard_sequence(const char *text, size_t len, int in_tmux, int in_screen, size_t *out_len);
 
 /* The text a normal copy puts in the clipboard: text[0..len) with every
  * control character, escape sequence, bidi control and invalid byte turned
@@ -56,8 +55,8 @@ void clipboard_env_current(struct clipboard_env *env);
  * clipboard_printable text unless the user asked for the exact bytes.
  * Returns 0 with *paths set (at least one bit), or -1 with one sentence in
  * err. UI thread. */
-int clipboard_copy(const struct clipboard_env *env, const char *text, size_t len,
-                   unsigned *paths, char *err, size_t errlen);
+int clipboard_copy(const struct clipboard_env *env, const char *text, size_t len, unsigned *paths,
+                   char *err, size_t errlen);
 
 /* Where a copy went, for a message: "the tmux buffer and the terminal
  * clipboard", "the terminal clipboard (OSC 52)". Always NUL-terminated. */

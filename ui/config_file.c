@@ -128,14 +128,15 @@ static int profile_key(struct parse *ps, const char *section, const char *key, c
     struct {
         const char *name;
         char **slot;
-    } keys[] = {{"host", &p->host}, {"port", &p->port}, {"tls", &p->tls}, {"ca", &p->ca},
+    } keys[] = {{"host", &p->host}, {"port", &p->port},
+                {"tls", &p->tls},   {"ca", &p->ca},
                 {"auth", &p->auth}, {"auth_value_command", &p->auth_value_command}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(key, keys[i].name) == 0)
             return set(ps, keys[i].slot, value);
     snprintf(ps->why, sizeof ps->why,
-             "unknown key '%.40s' in [%.60s] (host, port, tls, ca, auth, auth_value_command)",
-             key, section);
+             "unknown key '%.40s' in [%.60s] (host, port, tls, ca, auth, auth_value_command)", key,
+             section);
     return 0;
 }
 
@@ -183,8 +184,8 @@ static int on_value(void *user, const char *section, const char *key, const char
         return defaults_key(ps, key, value);
     if (strncmp(section, "profile ", 8) == 0 && section[8] && !strchr(section + 8, ' '))
         return profile_key(ps, section, key, value);
-    snprintf(ps->why, sizeof ps->why,
-             "unknown section [%.60s] ([defaults] or [profile NAME])", section);
+    snprintf(ps->why, sizeof ps->why, "unknown section [%.60s] ([defaults] or [profile NAME])",
+             section);
     return 0;
 }
 
@@ -220,8 +221,8 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
         if (line > 0 && ps.why[0])
             snprintf(err, errlen, "%s:%d: %s", path, line, ps.why);
         else if (line > 0)
-            snprintf(err, errlen, "%s:%d: not a section, a name = value line or a comment",
-                     path, line);
+            snprintf(err, errlen, "%s:%d: not a section, a name = value line or a comment", path,
+                     line);
         else
             snprintf(err, errlen, "%s: out of memory", path);
         config_free(c);

@@ -27,7 +27,7 @@ struct config_profile {
 };
 
 struct config {
-    char *path;                  /* the file read (NULL if there was none) */
+    char *path; /* the file read (NULL if there was none) */
     struct config_profile *profiles;
     size_t n_profiles;
     char *probe_interval, *tz, *theme, *profile, *mouse; /* [defaults] */

@@ -68,8 +68,9 @@ int demo_server_find(char *buf, size_t n)
         if (slash && demo_join(buf, n, self, dirlen, DH_SERVER_BINARY_NAME) == 0 &&
             demo_is_executable(buf))
             return 0;
-        if (slash && demo_join(buf, n, self, dirlen,
-                               DH_SERVER_LIBEXEC_FROM_BINDIR "/" DH_SERVER_BINARY_NAME) == 0 &&
+        if (slash &&
+            demo_join(buf, n, self, dirlen,
+                      DH_SERVER_LIBEXEC_FROM_BINDIR "/" DH_SERVER_BINARY_NAME) == 0 &&
             demo_is_executable(buf))
             return 0;
     }
@@ -236,8 +237,8 @@ int demo_server_start(struct demo_server *d, const struct demo_server_options *o
 {
     if (demo_server_find(d->path, sizeof d->path) != 0) {
         snprintf(err, errlen,
-                 "start the demo server: %s was found neither next to dhtui, nor in "
-                 DH_SERVER_LIBEXEC_FROM_BINDIR " from there, nor in $PATH "
+                 "start the demo server: %s was found neither next to dhtui, nor "
+                 "in " DH_SERVER_LIBEXEC_FROM_BINDIR " from there, nor in $PATH "
                  "(set DHTUI_DEMO_SERVER to its path)",
                  DH_SERVER_BINARY_NAME);
         return -1;

@@ -12,18 +12,18 @@
 /* A running demo server. Caller-allocated; demo_server_init, then
  * demo_server_start; demo_server_stop is idempotent. */
 struct demo_server {
-    pid_t pid;        /* 0 when not running */
-    int ctl_fd;       /* write end of the server's stdin (control channel) */
-    int out_fd;       /* read end of its stdout */
-    int err_fd;       /* an unlinked temporary file holding its stderr, or -1 */
-    char host[64];    /* "127.0.0.1" */
+    pid_t pid;     /* 0 when not running */
+    int ctl_fd;    /* write end of the server's stdin (control channel) */
+    int out_fd;    /* read end of its stdout */
+    int err_fd;    /* an unlinked temporary file holding its stderr, or -1 */
+    char host[64]; /* "127.0.0.1" */
     int port;
-    char path[1024];  /* the binary that was started */
+    char path[1024]; /* the binary that was started */
 };
 
 /* How to start it. */
 struct demo_server_options {
-    int64_t rows;         /* rows of `trades`; <= 0 = the server's default */
+    int64_t rows;           /* rows of `trades`; <= 0 = the server's default */
     int startup_timeout_ms; /* <= 0 = 10000 */
 };
 

@@ -150,8 +150,8 @@ static void publish_draw(struct view *v, struct app *a, WINDOW *win)
     }
     row++;
     for (size_t i = 0; i < notes.n && row < y + bh - 1; i++, row++) {
-        attr_t at = i == 0 && strncmp(d->copy_note, "Copied", 6) == 0 ? draw_attr(DR_GOOD)
-                                                                       : A_NORMAL;
+        attr_t at =
+            i == 0 && strncmp(d->copy_note, "Copied", 6) == 0 ? draw_attr(DR_GOOD) : A_NORMAL;
         draw_text(win, row, x + 3, bw - 6, at, body + notes.lines[i].off, notes.lines[i].len,
                   DT_ELLIPSIS);
     }
@@ -170,10 +170,8 @@ static unsigned publish_key(struct view *v, struct app *a, int key, enum ui_acti
             copy_note_set(d, paths);
         return UR_HANDLED | UR_REDRAW | UR_STATUS;
     }
-    case ACT_BACK:
-        return UR_HANDLED | UR_CLOSE;
-    default:
-        return UR_HANDLED; /* modal: swallow everything else */
+    case ACT_BACK: return UR_HANDLED | UR_CLOSE;
+    default: return UR_HANDLED; /* modal: swallow everything else */
     }
 }
 
@@ -187,8 +185,8 @@ static const struct view_ops publish_ops = {
 };
 
 /* The publish dialog for a ticket status. */
-struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st,
-                                unsigned paths, const char *copy_error)
+struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st, unsigned paths,
+                                const char *copy_error)
 {
     (void)a;
     struct publish_dialog *d = calloc(1, sizeof *d);
@@ -256,10 +254,8 @@ static unsigned confirm_key(struct view *v, struct app *a, int key, enum ui_acti
         else
             app_release(a, &d->ticket);
         return UR_HANDLED | UR_CLOSE | UR_STATUS;
-    case ACT_NO:
-        return UR_HANDLED | UR_CLOSE;
-    default:
-        return UR_HANDLED;
+    case ACT_NO: return UR_HANDLED | UR_CLOSE;
+    default: return UR_HANDLED;
     }
 }
 
@@ -294,13 +290,13 @@ struct view *dialog_confirm_new(struct app *a, const char *question, enum confir
 struct text_dialog {
     struct view base;
     char title[256];
-    char *raw;       /* what c copies */
+    char *raw; /* what c copies */
     size_t raw_len;
-    char *shown;     /* sanitised, real line breaks kept */
+    char *shown; /* sanitised, real line breaks kept */
     size_t shown_len;
     struct wrap wrap;
     size_t top;
-    int page;        /* rows of text visible at the last draw */
+    int page; /* rows of text visible at the last draw */
 };
 
 /* Wrapped lines from top, with a position in the frame. */
@@ -338,8 +334,14 @@ static unsigned text_key(struct view *v, struct app *a, int key, enum ui_action 
     size_t n = d->wrap.n;
     size_t max_top = n > page ? n - page : 0;
     switch (act) {
-    case ACT_UP: if (d->top > 0) d->top--; break;
-    case ACT_DOWN: if (d->top < max_top) d->top++; break;
+    case ACT_UP:
+        if (d->top > 0)
+            d->top--;
+        break;
+    case ACT_DOWN:
+        if (d->top < max_top)
+            d->top++;
+        break;
     case ACT_PAGE_UP: d->top = d->top > page ? d->top - page : 0; break;
     case ACT_PAGE_DOWN: d->top = d->top + page < max_top ? d->top + page : max_top; break;
     case ACT_TOP: d->top = 0; break;

@@ -35,8 +35,8 @@ int draw_utf8(void)
 struct role_style {
     short fg256, bg256;
     short fg8, bg8;
-    attr_t extra;  /* added in colour modes */
-    attr_t mono;   /* used without colours */
+    attr_t extra; /* added in colour modes */
+    attr_t mono;  /* used without colours */
 };
 
 /* -1 is the terminal's default colour (use_default_colors). For a dark
@@ -94,9 +94,8 @@ static const struct role_style light[DR_COUNT] = {
 
 int draw_theme_parse(const char *name, enum draw_theme *out)
 {
-    static const char *const names[] = {[DRAW_THEME_DARK] = "dark",
-                                        [DRAW_THEME_LIGHT] = "light",
-                                        [DRAW_THEME_MONO] = "mono"};
+    static const char *const names[] = {
+        [DRAW_THEME_DARK] = "dark", [DRAW_THEME_LIGHT] = "light", [DRAW_THEME_MONO] = "mono"};
     for (int t = 0; t < (int)(sizeof names / sizeof names[0]); t++) {
         if (name && strcmp(name, names[t]) == 0) {
             *out = (enum draw_theme)t;
@@ -189,10 +188,9 @@ int64_t draw_spinner_wait(int64_t now_ms)
 /* Braille or ASCII spinner, one frame per DRAW_SPINNER_MS. */
 const char *draw_spinner(long long now_ms)
 {
-    static const char *const braille[] = {"\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9",
-                                          "\xe2\xa0\xb8", "\xe2\xa0\xbc", "\xe2\xa0\xb4",
-                                          "\xe2\xa0\xa6", "\xe2\xa0\xa7", "\xe2\xa0\x87",
-                                          "\xe2\xa0\x8f"};
+    static const char *const braille[] = {
+        "\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9", "\xe2\xa0\xb8", "\xe2\xa0\xbc",
+        "\xe2\xa0\xb4", "\xe2\xa0\xa6", "\xe2\xa0\xa7", "\xe2\xa0\x87", "\xe2\xa0\x8f"};
     static const char *const ascii[] = {"|", "/", "-", "\\"};
     long long frame = now_ms / DRAW_SPINNER_MS;
     if (frame < 0)

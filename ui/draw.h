@@ -50,9 +50,9 @@ enum draw_glyph {
 
 /* Flags of draw_text. */
 enum {
-    DT_ELLIPSIS = 1, /* end cut text with an ellipsis */
-    DT_RIGHT = 2,    /* right-align within max_cols */
-    DT_PAD = 4,      /* fill the rest of max_cols with spaces in attr */
+    DT_ELLIPSIS = 1,  /* end cut text with an ellipsis */
+    DT_RIGHT = 2,     /* right-align within max_cols */
+    DT_PAD = 4,       /* fill the rest of max_cols with spaces in attr */
     DT_KEEP_TABS = 8, /* show a tab as "\t" instead of a space */
 };
 

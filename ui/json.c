@@ -47,10 +47,22 @@ static void json_pop(struct json_writer *w, int c)
     fputc(c, w->f);
 }
 
-void json_begin_object(struct json_writer *w) { json_push(w, '{'); }
-void json_end_object(struct json_writer *w) { json_pop(w, '}'); }
-void json_begin_array(struct json_writer *w) { json_push(w, '['); }
-void json_end_array(struct json_writer *w) { json_pop(w, ']'); }
+void json_begin_object(struct json_writer *w)
+{
+    json_push(w, '{');
+}
+void json_end_object(struct json_writer *w)
+{
+    json_pop(w, '}');
+}
+void json_begin_array(struct json_writer *w)
+{
+    json_push(w, '[');
+}
+void json_end_array(struct json_writer *w)
+{
+    json_pop(w, ']');
+}
 
 void json_key(struct json_writer *w, const char *key)
 {

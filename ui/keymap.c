@@ -47,12 +47,15 @@ static const struct key_binding tickets_bindings[] = {
     MOVE_BINDINGS,
     {UI_KEY_ENTER, ACT_OPEN, "open: re-open a fetched ticket, show a published one", "Open",
      KB_HINT},
-    {'c', ACT_COPY, "copy the ticket to the clipboard (OSC 52, tmux, wl-copy/xclip)", "Copy", KB_HINT},
+    {'c', ACT_COPY, "copy the ticket to the clipboard (OSC 52, tmux, wl-copy/xclip)", "Copy",
+     KB_HINT},
     {'r', ACT_RELEASE, "release a published ticket (asks first)", "Release", KB_HINT},
     {'p', ACT_PUBLISH, "publish an ended ticket's object again, to a new ticket", "Publish again",
      KB_HINT},
-    {'d', ACT_REMOVE, "remove a fetched ticket, or a published one that no longer works, from "
-     "the list", "Remove", KB_HINT},
+    {'d', ACT_REMOVE,
+     "remove a fetched ticket, or a published one that no longer works, from "
+     "the list",
+     "Remove", KB_HINT},
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
 };
@@ -67,14 +70,18 @@ static const struct key_binding pager_bindings[] = {
     {'^', ACT_FIRST_COL, NULL, NULL, 0},
     {'$', ACT_LAST_COL, "last column", NULL, 0},
     {':', ACT_GOTO, "go to row number", "Go to", KB_HINT},
-    {'/', ACT_SEARCH, "search this column on the server (text: contains, any case unless "
-     "the pattern has a capital; numbers: equal)", "Search", KB_HINT},
+    {'/', ACT_SEARCH,
+     "search this column on the server (text: contains, any case unless "
+     "the pattern has a capital; numbers: equal)",
+     "Search", KB_HINT},
     {'n', ACT_SEARCH_NEXT, "next match of the search", NULL, 0},
     {'N', ACT_SEARCH_PREV, "previous match of the search", NULL, 0},
-    {UI_KEY_ENTER, ACT_OPEN, "show the whole cell (frequency view: filter the table to this "
-     "value)", "Cell", KB_HINT},
-    {'c', ACT_COPY, "copy the cell to the clipboard (control characters as escapes)",
-     "Copy", KB_HINT},
+    {UI_KEY_ENTER, ACT_OPEN,
+     "show the whole cell (frequency view: filter the table to this "
+     "value)",
+     "Cell", KB_HINT},
+    {'c', ACT_COPY, "copy the cell to the clipboard (control characters as escapes)", "Copy",
+     KB_HINT},
     {'C', ACT_COPY_RAW, "copy the cell's exact bytes, control characters included", NULL, 0},
     {'s', ACT_SCHEMA, "schema: column names and types", "Schema", KB_HINT},
     {'z', ACT_ZONE, "times in UTC or in the local zone (--tz ZONE), with offsets", NULL, 0},
@@ -91,17 +98,17 @@ static const struct key_binding pager_bindings[] = {
     {'-', ACT_HIDE_COLUMN, "hide this column (the server drops it from the view)", NULL, 0},
     {'_', ACT_SHOW_COLUMNS, "show every hidden column again", NULL, 0},
     {'i', ACT_STATS, "statistics of this column, computed by the server", "Stats", KB_HINT},
-    {'F', ACT_FREQUENCY, "frequency: rows per value of this column, most first (live)",
-     "Freq", KB_HINT},
+    {'F', ACT_FREQUENCY, "frequency: rows per value of this column, most first (live)", "Freq",
+     KB_HINT},
     {'p', ACT_PUBLISH, "publish this view (sorted, filtered) to a new shared ticket", NULL, 0},
-    {'S', ACT_SAVE, "save this view to a file (.csv .tsv .json .jsonl .arrow; Esc cancels)",
-     NULL, 0},
+    {'S', ACT_SAVE, "save this view to a file (.csv .tsv .json .jsonl .arrow; Esc cancels)", NULL,
+     0},
     {'R', ACT_REFRESH, "reload the visible rows", NULL, 0},
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
     /* last: the first hint to go when the line is short */
-    {'P', ACT_PAUSE, "pause a ticking table's updates while reading; P again resumes",
-     "Pause", KB_HINT},
+    {'P', ACT_PAUSE, "pause a ticking table's updates while reading; P again resumes", "Pause",
+     KB_HINT},
 };
 
 static const struct key_binding schema_bindings[] = {
@@ -113,8 +120,7 @@ static const struct key_binding schema_bindings[] = {
 
 static const struct key_binding figure_bindings[] = {
     MOVE_BINDINGS,
-    {UI_KEY_ENTER, ACT_OPEN, "open the selected series' table in the pager", "Open table",
-     KB_HINT},
+    {UI_KEY_ENTER, ACT_OPEN, "open the selected series' table in the pager", "Open table", KB_HINT},
     {'p', ACT_PUBLISH, "publish this figure to a new shared ticket", "Publish", KB_HINT},
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
@@ -132,8 +138,8 @@ static const struct key_binding help_bindings[] = {
 
 static const struct key_binding popup_bindings[] = {
     MOVE_BINDINGS,
-    {'c', ACT_COPY, "copy the text to the clipboard (control characters as escapes)",
-     "Copy", KB_HINT},
+    {'c', ACT_COPY, "copy the text to the clipboard (control characters as escapes)", "Copy",
+     KB_HINT},
     {'C', ACT_COPY_RAW, "copy the text's exact bytes, control characters included", NULL, 0},
     {UI_KEY_ESC, ACT_BACK, "close", "Close", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
@@ -148,12 +154,9 @@ static const struct key_binding publish_bindings[] = {
 };
 
 static const struct key_binding confirm_bindings[] = {
-    {'y', ACT_YES, "yes", "Yes", KB_HINT},
-    {'Y', ACT_YES, NULL, NULL, 0},
-    {'n', ACT_NO, "no", "No", KB_HINT},
-    {'N', ACT_NO, NULL, NULL, 0},
-    {UI_KEY_ESC, ACT_NO, NULL, NULL, 0},
-    {'q', ACT_NO, NULL, NULL, 0},
+    {'y', ACT_YES, "yes", "Yes", KB_HINT}, {'Y', ACT_YES, NULL, NULL, 0},
+    {'n', ACT_NO, "no", "No", KB_HINT},    {'N', ACT_NO, NULL, NULL, 0},
+    {UI_KEY_ESC, ACT_NO, NULL, NULL, 0},   {'q', ACT_NO, NULL, NULL, 0},
 };
 
 /* Documentation only: the prompt hands keys to readline (emacs bindings). */
@@ -165,33 +168,33 @@ static const struct key_binding prompt_bindings[] = {
 };
 
 const struct keymap keymap_global = {"global", "Everywhere", global_bindings,
-    sizeof global_bindings / sizeof global_bindings[0]};
+                                     sizeof global_bindings / sizeof global_bindings[0]};
 const struct keymap keymap_objects = {"objects", "Object list", objects_bindings,
-    sizeof objects_bindings / sizeof objects_bindings[0]};
+                                      sizeof objects_bindings / sizeof objects_bindings[0]};
 const struct keymap keymap_tickets = {"tickets", "Tickets panel", tickets_bindings,
-    sizeof tickets_bindings / sizeof tickets_bindings[0]};
+                                      sizeof tickets_bindings / sizeof tickets_bindings[0]};
 const struct keymap keymap_pager = {"pager", "Table pager", pager_bindings,
-    sizeof pager_bindings / sizeof pager_bindings[0]};
+                                    sizeof pager_bindings / sizeof pager_bindings[0]};
 const struct keymap keymap_schema = {"schema", "Schema", schema_bindings,
-    sizeof schema_bindings / sizeof schema_bindings[0]};
+                                     sizeof schema_bindings / sizeof schema_bindings[0]};
 const struct keymap keymap_figure = {"figure", "Figure view", figure_bindings,
-    sizeof figure_bindings / sizeof figure_bindings[0]};
+                                     sizeof figure_bindings / sizeof figure_bindings[0]};
 const struct keymap keymap_help = {"help", "Help", help_bindings,
-    sizeof help_bindings / sizeof help_bindings[0]};
+                                   sizeof help_bindings / sizeof help_bindings[0]};
 const struct keymap keymap_popup = {"popup", "Cell and info pop-ups", popup_bindings,
-    sizeof popup_bindings / sizeof popup_bindings[0]};
+                                    sizeof popup_bindings / sizeof popup_bindings[0]};
 const struct keymap keymap_publish = {"publish", "Publish dialog", publish_bindings,
-    sizeof publish_bindings / sizeof publish_bindings[0]};
+                                      sizeof publish_bindings / sizeof publish_bindings[0]};
 const struct keymap keymap_confirm = {"confirm", "Questions", confirm_bindings,
-    sizeof confirm_bindings / sizeof confirm_bindings[0]};
-const struct keymap keymap_prompt = {"prompt",
-    "Input line (readline: emacs keys, ^A ^E ^K ^U ^W)", prompt_bindings,
-    sizeof prompt_bindings / sizeof prompt_bindings[0]};
+                                      sizeof confirm_bindings / sizeof confirm_bindings[0]};
+const struct keymap keymap_prompt = {"prompt", "Input line (readline: emacs keys, ^A ^E ^K ^U ^W)",
+                                     prompt_bindings,
+                                     sizeof prompt_bindings / sizeof prompt_bindings[0]};
 
 const struct keymap *const keymap_all[] = {
-    &keymap_global, &keymap_objects, &keymap_pager,   &keymap_tickets,
-    &keymap_figure, &keymap_schema,  &keymap_popup,   &keymap_publish,
-    &keymap_confirm, &keymap_prompt, &keymap_help,    NULL,
+    &keymap_global,  &keymap_objects, &keymap_pager, &keymap_tickets,
+    &keymap_figure,  &keymap_schema,  &keymap_popup, &keymap_publish,
+    &keymap_confirm, &keymap_prompt,  &keymap_help,  NULL,
 };
 
 /* First binding of key in km. */

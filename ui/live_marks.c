@@ -79,10 +79,10 @@ static int same_row(const struct live_marks *old, size_t i, const struct live_ma
 }
 
 /* Line the new rows up with the old ones: old_of[j] is the old index of new
- * row j (the same row), or -1 (a row that came). Greedy, as a diff with unbounded look-ahead: the old
- * row further down being the new one means old rows were removed; the new
- * row further down being the old one means rows were inserted; neither means
- * one row left and another came in its place. */
+ * row j (the same row), or -1 (a row that came). Greedy, as a diff with unbounded look-ahead: the
+ * old row further down being the new one means old rows were removed; the new row further down
+ * being the old one means rows were inserted; neither means one row left and another came in its
+ * place. */
 static void line_up(const struct live_marks *old, const struct live_marks *m, int64_t *old_of)
 {
     size_t i = 0, j = 0, no = old->n_rows, nn = m->n_rows;

@@ -29,10 +29,10 @@ struct main_args {
     char **pos;                  /* positional arguments (verb name excluded) */
     char **pos_alloc;            /* the allocation pos points into */
     size_t n_pos;
-    char *secret;                /* read from --auth-value-command (wiped at exit) */
-    const char **wheres;         /* every --where, in order (repeatable) */
+    char *secret;        /* read from --auth-value-command (wiped at exit) */
+    const char **wheres; /* every --where, in order (repeatable) */
     size_t n_wheres;
-    struct config *config;       /* the configuration file (seen[] may point into it) */
+    struct config *config; /* the configuration file (seen[] may point into it) */
 };
 
 /* Print "dhtui: <msg> (dhtui --help ...)" as one line; returns the usage exit code. */
@@ -146,8 +146,8 @@ static int main_int(const struct main_args *a, enum cli_opt_id id, const char *n
     long long v = strtoll(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
         char msg[256];
-        snprintf(msg, sizeof msg, "%s expects a whole number from %" PRId64 " to %" PRId64
-                                  " but found '%.40s'",
+        snprintf(msg, sizeof msg,
+                 "%s expects a whole number from %" PRId64 " to %" PRId64 " but found '%.40s'",
                  name, lo, hi, s);
         return main_usage_error("%s", msg);
     }

@@ -27,8 +27,8 @@ static void fill(const char *seen[OPT_COUNT], enum cli_opt_id id, const char *va
         seen[id] = value;
 }
 
-int profile_apply(const struct config *c, const char *name, const char *seen[OPT_COUNT],
-                  char *err, size_t errlen)
+int profile_apply(const struct config *c, const char *name, const char *seen[OPT_COUNT], char *err,
+                  size_t errlen)
 {
     if (name) {
         const struct config_profile *p = config_profile_find(c, name);
@@ -103,8 +103,7 @@ const char *profile_pick(const struct config *c, FILE *in, FILE *out, char *err,
         const char *name = answer_profile(c, line);
         if (name)
             return name;
-        fprintf(out, "No profile '%s': give its number (1-%zu) or name.\n", line,
-                c->n_profiles);
+        fprintf(out, "No profile '%s': give its number (1-%zu) or name.\n", line, c->n_profiles);
     }
     snprintf(err, errlen, "no profile chosen");
     return NULL;

@@ -21,8 +21,8 @@ const char *profile_chosen(const struct config *c, const char *const seen[OPT_CO
  * profile's auth_value_command is used only when the command line names no
  * credential. 0, or -1 with one sentence in err (an unknown profile: the
  * names there are). */
-int profile_apply(const struct config *c, const char *name, const char *seen[OPT_COUNT],
-                  char *err, size_t errlen);
+int profile_apply(const struct config *c, const char *name, const char *seen[OPT_COUNT], char *err,
+                  size_t errlen);
 
 /* Whether the browser should ask which profile: two or more profiles, and
  * nothing chosen and no server named. */

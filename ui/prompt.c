@@ -23,18 +23,18 @@
 
 /* Readline's state is process-global, so the prompt's is too (UI thread only). */
 static struct {
-    int ready;              /* prompt_init ran */
+    int ready; /* prompt_init ran */
     int open;
     enum prompt_kind kind;
     const struct prompt_ops *ops;
     void *ctx;
     struct app *app;
-    unsigned char in[64];   /* bytes waiting to be read by readline */
+    unsigned char in[64]; /* bytes waiting to be read by readline */
     size_t in_len, in_pos;
     int line_ready;
-    char *line;             /* what the line handler got (readline allocates) */
-    int paste;              /* inside a bracketed paste */
-    char *last;             /* the text last reported to ops->change */
+    char *line; /* what the line handler got (readline allocates) */
+    int paste;  /* inside a bracketed paste */
+    char *last; /* the text last reported to ops->change */
     FILE *null_out;
     char hist_path[1024];
     /* Each kind with a history has its own list: readline holds the one of
@@ -72,9 +72,7 @@ static void prompt_prep_term(int meta)
 }
 
 /* Terminal restoration belongs to curses too. */
-static void prompt_deprep_term(void)
-{
-}
+static void prompt_deprep_term(void) {}
 
 /* The line handler: keep the line for prompt_key to act on after readline
  * returns (acting inside the handler would fight readline's own cleanup). */

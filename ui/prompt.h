@@ -15,7 +15,12 @@ struct app;
  * run, in the history file). A secret is never shown (no echo), never kept
  * in the history, and wiped after Enter. */
 enum prompt_kind {
-    PROMPT_TICKET = 0, PROMPT_FILTER, PROMPT_GOTO, PROMPT_SECRET, PROMPT_WHERE, PROMPT_SEARCH,
+    PROMPT_TICKET = 0,
+    PROMPT_FILTER,
+    PROMPT_GOTO,
+    PROMPT_SECRET,
+    PROMPT_WHERE,
+    PROMPT_SEARCH,
     PROMPT_SAVE
 };
 

@@ -169,8 +169,7 @@ static int json_escape_cp(uint32_t cp)
 static void put_u_escape(struct rows_buf *b, uint32_t cp)
 {
     static const char hex[] = "0123456789abcdef";
-    char e[6] = {'\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15], hex[cp >> 4 & 15],
-                 hex[cp & 15]};
+    char e[6] = {'\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15]};
     rows_buf_put(b, e, 6);
 }
 

@@ -83,8 +83,7 @@ static float half_to_float(uint16_t h)
 }
 
 /* A float cell as the shortest text of its own width. */
-static size_t float_text(const struct dh_column_view *c, int64_t row, enum rows_kind k,
-                         char *out)
+static size_t float_text(const struct dh_column_view *c, int64_t row, enum rows_kind k, char *out)
 {
     const uint8_t *p = c->values + (size_t)row * (size_t)c->value_width;
     if (k == RK_FLOAT64) {
@@ -125,13 +124,12 @@ static size_t char_text(uint16_t c, char *u)
 }
 
 /* Time-like cells (instant, date, time of day) into tmp. */
-static size_t time_text(struct rows_value_ctx *ctx, const struct dh_column_view *c,
-                        int64_t row, enum rows_kind k, char *tmp)
+static size_t time_text(struct rows_value_ctx *ctx, const struct dh_column_view *c, int64_t row,
+                        enum rows_kind k, char *tmp)
 {
     const struct dh_field *f = c->field;
     if (k == RK_TIMESTAMP)
-        return dh_timestamp_text(read_int(c, row, 1), f->unit, ctx->local_time, &ctx->zone,
-                                 tmp);
+        return dh_timestamp_text(read_int(c, row, 1), f->unit, ctx->local_time, &ctx->zone, tmp);
     if (k == RK_DATE) {
         int64_t v = read_int(c, row, 1);
         if (f->unit != DH_DATE_DAY)
@@ -145,8 +143,8 @@ static size_t time_text(struct rows_value_ctx *ctx, const struct dh_column_view 
 
 /* The display text of a rare type (binary in hex, decimals, durations), in
  * full: dh_format_cell with no abbreviation, into ctx->scratch. */
-static void display_text(struct rows_value_ctx *ctx, const struct dh_column_view *c,
-                         int64_t row, const char **text, size_t *len)
+static void display_text(struct rows_value_ctx *ctx, const struct dh_column_view *c, int64_t row,
+                         const char **text, size_t *len)
 {
     struct dh_format_opts o;
     dh_format_opts_init(&o);
@@ -173,9 +171,7 @@ void rows_value_text(struct rows_value_ctx *ctx, const struct dh_column_view *c,
     *text = tmp;
     switch (k) {
     case RK_INT: *len = dh_i64_text(read_int(c, row, 1), tmp); return;
-    case RK_UINT:
-        *len = dh_u64_text((uint64_t)read_int(c, row, 0), tmp);
-        return;
+    case RK_UINT: *len = dh_u64_text((uint64_t)read_int(c, row, 0), tmp); return;
     case RK_CHAR: *len = char_text((uint16_t)read_int(c, row, 0), tmp); return;
     case RK_FLOAT16:
     case RK_FLOAT32:
@@ -261,8 +257,8 @@ static void json_list(struct rows_value_ctx *ctx, struct rows_buf *b,
     rows_buf_byte(b, ']');
 }
 
-void rows_value_json(struct rows_value_ctx *ctx, struct rows_buf *b,
-                     const struct dh_column_view *c, int64_t row, enum rows_kind k)
+void rows_value_json(struct rows_value_ctx *ctx, struct rows_buf *b, const struct dh_column_view *c,
+                     int64_t row, enum rows_kind k)
 {
     if (rows_cell_is_null(c, row)) {
         rows_buf_put(b, "null", 4);

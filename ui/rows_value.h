@@ -15,16 +15,20 @@
 
 /* How a column's cells are written; decided once per column. */
 enum rows_kind {
-    RK_INT,       /* signed, 8 to 64 bits */
-    RK_UINT,      /* unsigned, 8 to 64 bits (not char) */
-    RK_CHAR,      /* Deephaven char: one UTF-16 unit */
-    RK_FLOAT16, RK_FLOAT32, RK_FLOAT64,
+    RK_INT,  /* signed, 8 to 64 bits */
+    RK_UINT, /* unsigned, 8 to 64 bits (not char) */
+    RK_CHAR, /* Deephaven char: one UTF-16 unit */
+    RK_FLOAT16,
+    RK_FLOAT32,
+    RK_FLOAT64,
     RK_BOOL,
-    RK_STRING,    /* UTF8 / LARGE_UTF8 bytes */
-    RK_TIMESTAMP, RK_DATE, RK_TIME,
-    RK_DECIMAL,   /* Arrow Decimal, BigDecimal, BigInteger: exact decimal text */
+    RK_STRING, /* UTF8 / LARGE_UTF8 bytes */
+    RK_TIMESTAMP,
+    RK_DATE,
+    RK_TIME,
+    RK_DECIMAL, /* Arrow Decimal, BigDecimal, BigInteger: exact decimal text */
     RK_LIST,
-    RK_OTHER,     /* binary (hex), durations and the rest: the display text */
+    RK_OTHER, /* binary (hex), durations and the rest: the display text */
 };
 
 enum rows_kind rows_kind_of(const struct dh_field *f);
@@ -40,9 +44,9 @@ static inline int rows_cell_is_null(const struct dh_column_view *c, int64_t r)
 
 /* What the writers share for one run. */
 struct rows_value_ctx {
-    int local_time;             /* instants in the local zone (dh_timetext.h) */
+    int local_time; /* instants in the local zone (dh_timetext.h) */
     struct dh_zone_cache zone;
-    struct rows_buf scratch;    /* display text of rare types, lists in CSV/TSV */
+    struct rows_buf scratch; /* display text of rare types, lists in CSV/TSV */
 };
 
 /* The exact text of the non-null cell col[row] (kind k) as CSV and TSV take

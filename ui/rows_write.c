@@ -41,8 +41,8 @@ static void init_special(struct rows_writer *w)
 }
 
 int rows_writer_init(struct rows_writer *w, enum cli_rows_format format, int fd,
-                     const struct dh_schema *schema, const size_t *cols, size_t n_cols,
-                     int safe, const char *null_text, int local_time)
+                     const struct dh_schema *schema, const size_t *cols, size_t n_cols, int safe,
+                     const char *null_text, int local_time)
 {
     memset(w, 0, sizeof *w);
     w->format = format;
@@ -143,8 +143,15 @@ void rows_writer_begin(struct rows_writer *w, const uint8_t *schema_header, size
 static int plain_kind(enum rows_kind k)
 {
     switch (k) {
-    case RK_INT: case RK_UINT: case RK_FLOAT16: case RK_FLOAT32: case RK_FLOAT64:
-    case RK_BOOL: case RK_TIMESTAMP: case RK_DATE: case RK_TIME: return 1;
+    case RK_INT:
+    case RK_UINT:
+    case RK_FLOAT16:
+    case RK_FLOAT32:
+    case RK_FLOAT64:
+    case RK_BOOL:
+    case RK_TIMESTAMP:
+    case RK_DATE:
+    case RK_TIME: return 1;
     default: return 0;
     }
 }
@@ -189,9 +196,9 @@ static void generic_cell(struct rows_writer *w, const struct dh_column_view *c, 
  * length, so no cell re-checks bounds, and the batch's string bytes were
  * checked once for what the format would escape. */
 enum cell_op {
-    OP_GENERIC,   /* generic_cell */
-    OP_INT,       /* signed integer, 1 to 8 bytes */
-    OP_UINT,      /* unsigned integer, 1 to 8 bytes */
+    OP_GENERIC, /* generic_cell */
+    OP_INT,     /* signed integer, 1 to 8 bytes */
+    OP_UINT,    /* unsigned integer, 1 to 8 bytes */
     OP_F64,
     OP_F32,
     OP_BOOL,
@@ -217,11 +224,11 @@ enum cell_op {
 static uint64_t maybe_special(uint64_t x)
 {
     const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
-    uint64_t below = (x - ones * 0x20) & ~x;                /* < 0x20 (or >= 0x80) */
-    uint64_t above = (x + ones * (0x7F - 0x7E)) | x;         /* > 0x7E */
+    uint64_t below = (x - ones * 0x20) & ~x;         /* < 0x20 (or >= 0x80) */
+    uint64_t above = (x + ones * (0x7F - 0x7E)) | x; /* > 0x7E */
     uint64_t comma = x ^ (ones * ','), quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
-    uint64_t eq = ((comma - ones) & ~comma) | ((quote - ones) & ~quote) |
-                  ((bslash - ones) & ~bslash);
+    uint64_t eq =
+        ((comma - ones) & ~comma) | ((quote - ones) & ~quote) | ((bslash - ones) & ~bslash);
     return (below | above | eq) & high;
 }
 
@@ -265,9 +272,8 @@ static enum cell_op plan_op(const struct rows_writer *w, const struct dh_column_
     case RK_BOOL: return c->field->type == DH_TYPE_BOOL ? OP_BOOL : OP_GENERIC;
     case RK_TIMESTAMP: return c->value_width == 8 ? OP_TIMESTAMP : OP_GENERIC;
     case RK_STRING:
-        return c->field->type == DH_TYPE_UTF8 && c->offsets && strings_plain(w, c, n)
-                   ? OP_STRING
-                   : OP_GENERIC;
+        return c->field->type == DH_TYPE_UTF8 && c->offsets && strings_plain(w, c, n) ? OP_STRING
+                                                                                      : OP_GENERIC;
     default: return OP_GENERIC;
     }
 }

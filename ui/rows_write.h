@@ -29,34 +29,34 @@
 /* How the delimited formats write one column of the current batch (see
  * rows_write.c); one per output column, redone per batch. */
 struct rows_cell_plan {
-    int op;                     /* enum cell_op in rows_write.c */
+    int op; /* enum cell_op in rows_write.c */
     const struct dh_column_view *c;
-    const uint8_t *validity;    /* NULL: no null in this batch */
+    const uint8_t *validity; /* NULL: no null in this batch */
 };
 
 struct rows_writer {
     enum cli_rows_format format;
-    int safe;                   /* control characters as visible escapes (csv, tsv) */
-    const char *null_text;      /* csv/tsv null; NULL: "" (csv) or \N (tsv) */
+    int safe;              /* control characters as visible escapes (csv, tsv) */
+    const char *null_text; /* csv/tsv null; NULL: "" (csv) or \N (tsv) */
     const struct dh_schema *schema;
-    const size_t *cols;         /* field index of each output column */
+    const size_t *cols; /* field index of each output column */
     size_t n_cols;
-    enum rows_kind *kinds;      /* per output column */
-    struct rows_buf keys;       /* JSON: "name": of each column, back to back */
-    size_t *key_end;            /* end of column k's key in keys */
+    enum rows_kind *kinds; /* per output column */
+    struct rows_buf keys;  /* JSON: "name": of each column, back to back */
+    size_t *key_end;       /* end of column k's key in keys */
     struct rows_out out;
     struct rows_value_ctx vctx;
     struct rows_cell_plan *plans; /* per output column (csv, tsv) */
-    uint8_t special[256];       /* csv, tsv: bytes a field cannot hold as they are */
-    struct rows_buf null_field; /* csv, tsv: what a null is written as */
+    uint8_t special[256];         /* csv, tsv: bytes a field cannot hold as they are */
+    struct rows_buf null_field;   /* csv, tsv: what a null is written as */
     int64_t rows;
 };
 
 /* Prepare to write the columns cols[0..n_cols) of schema (both borrowed for
  * the writer's life) to fd. 0 or -1 (out of memory). */
 int rows_writer_init(struct rows_writer *w, enum cli_rows_format format, int fd,
-                     const struct dh_schema *schema, const size_t *cols, size_t n_cols,
-                     int safe, const char *null_text, int local_time);
+                     const struct dh_schema *schema, const size_t *cols, size_t n_cols, int safe,
+                     const char *null_text, int local_time);
 /* The header line (csv, tsv), the opening bracket (json), or for arrow the
  * encapsulated Schema message (header: its flatbuffer as received). */
 void rows_writer_begin(struct rows_writer *w, const uint8_t *schema_header, size_t hlen);

@@ -58,8 +58,10 @@ int secret_from_command(const char *cmd, char **out, char *err, size_t errlen)
     int rc = -1;
     if (n == cap) {
         /* Checked first: the command may have died of SIGPIPE when we stopped. */
-        snprintf(err, errlen, "--auth-value-command printed more than the %d bytes a "
-                 "credential may have", DH_CREDENTIAL_MAX);
+        snprintf(err, errlen,
+                 "--auth-value-command printed more than the %d bytes a "
+                 "credential may have",
+                 DH_CREDENTIAL_MAX);
     } else if (status != 0) {
         describe_status(status, err, errlen);
     } else {
@@ -71,10 +73,13 @@ int secret_from_command(const char *cmd, char **out, char *err, size_t errlen)
         if (n == 0)
             snprintf(err, errlen, "--auth-value-command printed nothing; no secret read");
         else if (n > DH_CREDENTIAL_MAX)
-            snprintf(err, errlen, "--auth-value-command printed more than the %d bytes a "
-                     "credential may have", DH_CREDENTIAL_MAX);
+            snprintf(err, errlen,
+                     "--auth-value-command printed more than the %d bytes a "
+                     "credential may have",
+                     DH_CREDENTIAL_MAX);
         else if (memchr(buf, '\0', n) || strchr(buf, '\n'))
-            snprintf(err, errlen, "--auth-value-command printed more than one line (or a NUL "
+            snprintf(err, errlen,
+                     "--auth-value-command printed more than one line (or a NUL "
                      "byte); a secret is one line");
         else
             rc = 0;

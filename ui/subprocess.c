@@ -32,8 +32,8 @@ int subprocess_in_path(const char *name)
         const char *end = strchr(path, ':');
         size_t n = end ? (size_t)(end - path) : strlen(path);
         char file[PATH_MAX];
-        if (n > 0 && snprintf(file, sizeof file, "%.*s/%s", (int)n, path, name) <
-                         (int)sizeof file) {
+        if (n > 0 &&
+            snprintf(file, sizeof file, "%.*s/%s", (int)n, path, name) < (int)sizeof file) {
             struct stat st;
             if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && access(file, X_OK) == 0)
                 return 1;
@@ -141,7 +141,7 @@ static int reap(pid_t pid, int64_t deadline)
 }
 
 int subprocess_pipe(char *const argv[], const char *in, size_t inlen, char *out, size_t outcap,
-               int timeout_ms)
+                    int timeout_ms)
 {
     int in_pipe[2], out_pipe[2] = {-1, -1};
     if (out && outcap)

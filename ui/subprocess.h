@@ -18,6 +18,6 @@ int subprocess_in_path(const char *name);
  * or timed out. SIGPIPE is not raised if it stops reading early. Any thread
  * that has no SIGCHLD handler of its own. */
 int subprocess_pipe(char *const argv[], const char *in, size_t inlen, char *out, size_t outcap,
-               int timeout_ms);
+                    int timeout_ms);
 
 #endif

@@ -19,9 +19,9 @@ static const int guard_fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
 /* Signal handlers can only reach process-global state. */
 static int guard_pipe[2] = {-1, -1};
-static volatile sig_atomic_t guard_armed;     /* curses owns the terminal */
-static volatile sig_atomic_t guard_quitting;  /* a quit signal already came */
-static volatile sig_atomic_t guard_left;      /* the loop ended */
+static volatile sig_atomic_t guard_armed;    /* curses owns the terminal */
+static volatile sig_atomic_t guard_quitting; /* a quit signal already came */
+static volatile sig_atomic_t guard_left;     /* the loop ended */
 static int guard_tty = -1;
 static struct termios guard_termios;
 static int guard_have_termios;

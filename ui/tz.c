@@ -51,8 +51,9 @@ int tz_select(const char *zone, char *why, size_t n)
     if (!dir || !dir[0])
         dir = "/usr/share/zoneinfo";
     if (!tz_name_ok(zone) || !tz_file_ok(dir, zone)) {
-        snprintf(why, n, "--tz expects UTC, local or a time zone name such as Europe/Paris "
-                         "(from %s) but found '%.60s'",
+        snprintf(why, n,
+                 "--tz expects UTC, local or a time zone name such as Europe/Paris "
+                 "(from %s) but found '%.60s'",
                  dir, zone);
         return -1;
     }

@@ -112,10 +112,10 @@ enum pending_kind { PEND_FETCH, PEND_OPEN, PEND_PUBLISH, PEND_RELEASE };
 struct app_pending {
     uint64_t req;
     enum pending_kind kind;
-    char label[192];    /* for the status line: "fetching shared/0x1a…" */
-    char name[128];     /* object name (OPEN/PUBLISH) */
+    char label[192]; /* for the status line: "fetching shared/0x1a…" */
+    char name[128];  /* object name (OPEN/PUBLISH) */
     char type[64];
-    char typed[2048];   /* FETCH from the prompt: the text as typed, given back on failure */
+    char typed[2048]; /* FETCH from the prompt: the text as typed, given back on failure */
     int64_t started_ms;
 };
 
@@ -124,7 +124,7 @@ enum app_level { APP_INFO = 0, APP_WARN, APP_ERROR };
 
 /* A past status-line message (the m key lists them). */
 struct app_msg {
-    long long wall;      /* time(NULL) when it was set */
+    long long wall; /* time(NULL) when it was set */
     enum app_level level;
     char text[512];
 };
@@ -154,7 +154,7 @@ struct app {
     char msg[512];
     enum app_level msg_level;
     int64_t msg_ms;
-    int msg_conn;         /* the message tells of a connection problem (cleared with it) */
+    int msg_conn; /* the message tells of a connection problem (cleared with it) */
     struct app_msg history[APP_MSG_HISTORY]; /* a ring, newest at history_next - 1 */
     size_t history_next, history_n;
 
@@ -166,10 +166,10 @@ struct app {
     /* A ticket from the command line, fetched once connected. */
     struct dh_ticket deferred;
     char deferred_text[2048];
-    int ever_connected;   /* a session was up at some point */
-    int auth_refused;     /* the server refused the credential (a: enter it again) */
-    int cursor_shown;     /* the terminal cursor's visibility (-1 unknown) */
-    int saved_stderr;     /* stderr while curses is up goes to the log or /dev/null */
+    int ever_connected; /* a session was up at some point */
+    int auth_refused;   /* the server refused the credential (a: enter it again) */
+    int cursor_shown;   /* the terminal cursor's visibility (-1 unknown) */
+    int saved_stderr;   /* stderr while curses is up goes to the log or /dev/null */
 };
 
 /* Minimum terminal size for the full UI. */
@@ -204,8 +204,7 @@ void app_release(struct app *a, const struct dh_ticket *shared);
  * copied text can act on a terminal or shell it is pasted into. UI thread. */
 int app_copy(struct app *a, const char *text, size_t len, const char *what);
 /* The same, telling the caller the paths taken (CLIP_* bits; 0 on failure). */
-int app_copy_where(struct app *a, const char *text, size_t len, const char *what,
-                   unsigned *paths);
+int app_copy_where(struct app *a, const char *text, size_t len, const char *what, unsigned *paths);
 /* The same with the exact bytes (the user asked: C). UI thread. */
 int app_copy_raw(struct app *a, const char *text, size_t len, const char *what);
 /* Ask to quit (confirms when published tickets would die). UI thread. */
@@ -228,8 +227,7 @@ struct view *view_help_new(struct app *a);
  * NULL) is taken over (its schema moved out). If forget is set, rows_ticket is
  * our export and is released when the pager closes. */
 struct view *view_table_new(struct app *a, const char *name, const char *type,
-                            const struct dh_source *src, struct dh_table_info *info,
-                            int forget);
+                            const struct dh_source *src, struct dh_table_info *info, int forget);
 /* The schema of a table as a list (copies what it shows). */
 struct view *view_schema_new(struct app *a, const char *name, const struct dh_schema *schema);
 /* The figure view; takes ownership of fig. export (may be NULL) is forgotten on close.
@@ -242,8 +240,8 @@ struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *
 /* Dialogs (dialog.c), pushed like views. UI thread. */
 /* paths: where the ticket was copied (CLIP_* bits, 0 = not copied: then
  * copy_error says why). */
-struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st,
-                                unsigned paths, const char *copy_error);
+struct view *dialog_publish_new(struct app *a, const struct dh_ticket_status *st, unsigned paths,
+                                const char *copy_error);
 enum confirm_kind { CONFIRM_QUIT, CONFIRM_RELEASE };
 struct view *dialog_confirm_new(struct app *a, const char *question, enum confirm_kind kind,
                                 const struct dh_ticket *t);

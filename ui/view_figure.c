@@ -23,12 +23,12 @@ enum { PLOT_MAX_ROWS = 10000, PLOT_MIN_LINES = 6 };
 
 /* The selected series' data, as numbers. */
 struct plot {
-    size_t want_line;     /* the series line the data should be for */
-    size_t have_line;     /* the series line the data is for ((size_t)-1: none) */
-    uint64_t req;         /* pending rows request */
+    size_t want_line; /* the series line the data should be for */
+    size_t have_line; /* the series line the data is for ((size_t)-1: none) */
+    uint64_t req;     /* pending rows request */
     double *x, *y;
     size_t n;
-    int x_is_index;       /* no numeric X: rows are plotted by position */
+    int x_is_index; /* no numeric X: rows are plotted by position */
     int64_t table_size;
     char x_first[64], x_last[64];
     char err[256];
@@ -48,7 +48,7 @@ struct figure_view {
     struct dh_figure *fig;
     struct dh_ticket export_ticket;
     int has_export;
-    uint64_t epoch; /* the session epoch of export_ticket and fig's table tickets */
+    uint64_t epoch;          /* the session epoch of export_ticket and fig's table tickets */
     struct dh_ticket source; /* what was opened (len 0: unknown) */
     int durable;             /* source can be fetched again in a new session */
     uint64_t refetch_req;    /* fetching the figure again, 0 if not */
@@ -63,9 +63,9 @@ struct figure_view {
 /* SeriesPlotStyle names (console.proto order). */
 static const char *style_name(int s)
 {
-    static const char *const names[] = {"bar",  "stacked bar", "line",      "area",
-                                        "stacked area", "pie", "histogram", "ohlc",
-                                        "scatter", "step", "error bar", "treemap"};
+    static const char *const names[] = {"bar",          "stacked bar", "line",      "area",
+                                        "stacked area", "pie",         "histogram", "ohlc",
+                                        "scatter",      "step",        "error bar", "treemap"};
     if (s >= 0 && (size_t)s < sizeof names / sizeof names[0])
         return names[s];
     return "?";
@@ -74,8 +74,8 @@ static const char *style_name(int s)
 /* ChartType names (console.proto order). */
 static const char *chart_type_name(int t)
 {
-    static const char *const names[] = {"XY",       "pie",         "OHLC",   "category",
-                                        "XYZ",      "category 3D", "treemap"};
+    static const char *const names[] = {"XY",  "pie",         "OHLC",   "category",
+                                        "XYZ", "category 3D", "treemap"};
     if (t >= 0 && (size_t)t < sizeof names / sizeof names[0])
         return names[t];
     return "?";
@@ -125,7 +125,6 @@ static int build(struct figure_view *v)
     }
     return 0;
 }
-
 
 /* ---- plot data ---- */
 
@@ -504,10 +503,12 @@ static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_acti
     struct figure_view *v = (struct figure_view *)vv;
     (void)key;
     switch (act) {
-    case ACT_UP: case ACT_DOWN: case ACT_PAGE_UP: case ACT_PAGE_DOWN: case ACT_TOP:
-    case ACT_BOTTOM:
-        move_series(v, act);
-        return UR_HANDLED | UR_REDRAW;
+    case ACT_UP:
+    case ACT_DOWN:
+    case ACT_PAGE_UP:
+    case ACT_PAGE_DOWN:
+    case ACT_TOP:
+    case ACT_BOTTOM: move_series(v, act); return UR_HANDLED | UR_REDRAW;
     case ACT_OPEN: {
         if (v->cursor >= v->n || v->lines[v->cursor].kind != FL_SERIES)
             return UR_HANDLED;
@@ -530,8 +531,7 @@ static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_acti
         app_publish_source(a, v->name, "Figure", &src);
         return UR_HANDLED | UR_STATUS;
     }
-    default:
-        return UR_NONE;
+    default: return UR_NONE;
     }
 }
 
@@ -576,9 +576,10 @@ static unsigned take_refetched(struct figure_view *v, struct app *a, struct dh_e
     v->refetch_req = 0;
     struct dh_fetched *f = ev->ok ? ev->fetched : NULL;
     if (!f || f->kind != DH_KIND_FIGURE || !f->figure) {
-        app_message(a, APP_ERROR, "%s could not be read again in the new session: %s; the "
-                    "figure shown is the last one read", v->name,
-                    ev->ok ? "it is no longer a figure" : ev->err.msg);
+        app_message(a, APP_ERROR,
+                    "%s could not be read again in the new session: %s; the "
+                    "figure shown is the last one read",
+                    v->name, ev->ok ? "it is no longer a figure" : ev->err.msg);
         return UR_REDRAW | UR_STATUS;
     }
     struct fig_line *old_lines = v->lines;

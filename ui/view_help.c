@@ -37,14 +37,14 @@ struct help_view {
     size_t n_rows;
     int rows_width;
     size_t top, page;
-    size_t anchor;          /* the entry at the top, kept across re-wrapping */
-    char pattern[128];      /* the last search */
-    size_t match;           /* the entry matched (SIZE_MAX: none) */
+    size_t anchor;     /* the entry at the top, kept across re-wrapping */
+    char pattern[128]; /* the last search */
+    size_t match;      /* the entry matched (SIZE_MAX: none) */
 };
 
 /* Append an entry; a failed allocation only shortens the help. */
-static void add_entry(struct help_view *v, enum help_kind kind, const char *keys,
-                      const char *text, const struct keymap *km)
+static void add_entry(struct help_view *v, enum help_kind kind, const char *keys, const char *text,
+                      const struct keymap *km)
 {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 64;
@@ -220,8 +220,8 @@ static void help_draw(struct view *vv, struct app *a, WINDOW *w)
             draw_text(w, y, 1, cols - 2, draw_attr(DR_HEADER) | mark, t, row->len, DT_ELLIPSIS);
         } else if (e->kind == HELP_KEYS) {
             if (first)
-                draw_str(w, y, KEYS_COL, KEYS_TEXT_COL - KEYS_COL - 2,
-                         draw_attr(DR_TICKET) | mark, e->keys, DT_ELLIPSIS);
+                draw_str(w, y, KEYS_COL, KEYS_TEXT_COL - KEYS_COL - 2, draw_attr(DR_TICKET) | mark,
+                         e->keys, DT_ELLIPSIS);
             draw_text(w, y, KEYS_TEXT_COL, cols - KEYS_TEXT_COL - 1, mark, t, row->len, 0);
         } else {
             draw_text(w, y, 1, cols - 2, mark, t, row->len, 0);
@@ -301,9 +301,7 @@ static unsigned help_key(struct view *vv, struct app *a, int key, enum ui_action
     case ACT_PAGE_DOWN: set_top(v, v->top + page); break;
     case ACT_TOP: set_top(v, 0); break;
     case ACT_BOTTOM: set_top(v, max_top(v)); break;
-    case ACT_SEARCH:
-        prompt_open(a, PROMPT_SEARCH, "/", "", &search_ops, v);
-        return UR_HANDLED;
+    case ACT_SEARCH: prompt_open(a, PROMPT_SEARCH, "/", "", &search_ops, v); return UR_HANDLED;
     case ACT_SEARCH_NEXT: return search_step(v, a, +1);
     case ACT_SEARCH_PREV: return search_step(v, a, -1);
     case ACT_BACK: return UR_HANDLED | UR_CLOSE;

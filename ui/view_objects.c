@@ -12,15 +12,15 @@
 
 struct objects_view {
     struct view base;
-    char *sel_name;      /* the selected object's name (NULL = none yet; any length) */
-    char *sel_app;       /* and its application id */
-    char filter[256];    /* case-insensitive substring of the name */
-    size_t *rows;        /* indices into the snapshot that pass the filter */
+    char *sel_name;   /* the selected object's name (NULL = none yet; any length) */
+    char *sel_app;    /* and its application id */
+    char filter[256]; /* case-insensitive substring of the name */
+    size_t *rows;     /* indices into the snapshot that pass the filter */
     size_t n_rows, cap;
     size_t cursor, top;
-    size_t page;         /* rows visible at the last draw */
+    size_t page; /* rows visible at the last draw */
     const struct dh_object_list *built_for;
-    int filter_open;     /* the filter prompt is open */
+    int filter_open; /* the filter prompt is open */
 };
 
 /* 1 if s starts with needle, ignoring ASCII case. */
@@ -350,8 +350,7 @@ static unsigned objects_key(struct view *vv, struct app *a, int key, enum ui_act
         v->filter[0] = '\0';
         rebuild(v, a);
         return UR_HANDLED | UR_REDRAW | UR_STATUS;
-    default:
-        return UR_NONE;
+    default: return UR_NONE;
     }
 }
 

@@ -41,17 +41,17 @@ enum save_state {
  * one save at a time. */
 struct view_save {
     enum save_state state;
-    char path[4096];          /* the file to write */
-    char tmp[4096 + 32];      /* the rows go here until complete, then renamed */
-    char shown[160];          /* the path as the status line shows it */
+    char path[4096];     /* the file to write */
+    char tmp[4096 + 32]; /* the rows go here until complete, then renamed */
+    char shown[160];     /* the path as the status line shows it */
     enum cli_rows_format format;
 
     /* The job: set before the thread starts, read-only while it runs. */
     int local_time;
     struct dh_session *session; /* our reference (dh_client_hold_session) */
-    uint64_t epoch;           /* the session's epoch */
-    struct dh_ticket source;  /* the view's table (copied with ExportFromTicket first) */
-    int fd;                   /* the temporary file */
+    uint64_t epoch;             /* the session's epoch */
+    struct dh_ticket source;    /* the view's table (copied with ExportFromTicket first) */
+    int fd;                     /* the temporary file */
     int64_t started_ms;
     pthread_t thread;
     struct dh_stream *volatile slots[2]; /* the streams open (current, next): Esc cancels them */
@@ -59,10 +59,10 @@ struct view_save {
 
     /* What the thread reports, under mu. */
     pthread_mutex_t mu;
-    int64_t rows, total;      /* total: the view's rows, -1 unknown */
+    int64_t rows, total; /* total: the view's rows, -1 unknown */
     int done, ok, cancelled;
     char err[512];
-    struct dh_ticket copy;    /* our export of the view, released by the UI (copy.len 0: none) */
+    struct dh_ticket copy; /* our export of the view, released by the UI (copy.len 0: none) */
 };
 
 /* The format a file name asks for: its extension, or -1. */
@@ -71,8 +71,8 @@ static int save_format(const char *path)
     static const struct {
         const char *ext;
         enum cli_rows_format format;
-    } exts[] = {{".csv", CLI_FORMAT_CSV},     {".tsv", CLI_FORMAT_TSV},
-                {".json", CLI_FORMAT_JSON},   {".jsonl", CLI_FORMAT_JSONL},
+    } exts[] = {{".csv", CLI_FORMAT_CSV},      {".tsv", CLI_FORMAT_TSV},
+                {".json", CLI_FORMAT_JSON},    {".jsonl", CLI_FORMAT_JSONL},
                 {".ndjson", CLI_FORMAT_JSONL}, {".arrow", CLI_FORMAT_ARROW}};
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
@@ -108,14 +108,14 @@ static size_t save_columns(const struct dh_schema *sc, size_t *cols, uint8_t *bi
 }
 
 /* The stream of the next at most ROWS_SNAPSHOT rows of [*pos, *pos + *left). */
-static int save_open(struct view_save *j, const struct dh_ticket *t,
-                     const struct dh_column_set *cs, int slot, int64_t *pos, int64_t *left,
-                     struct dh_table_stream **st, int64_t *count, struct dh_error *err)
+static int save_open(struct view_save *j, const struct dh_ticket *t, const struct dh_column_set *cs,
+                     int slot, int64_t *pos, int64_t *left, struct dh_table_stream **st,
+                     int64_t *count, struct dh_error *err)
 {
     *count = *left < ROWS_SNAPSHOT ? *left : ROWS_SNAPSHOT;
-    int rc = dh_table_stream_open(j->session, t, *pos, *count,
-                                  j->format == CLI_FORMAT_ARROW ? NULL : cs, ROWS_DATA_BATCH,
-                                  &j->slots[slot], st, err);
+    int rc =
+        dh_table_stream_open(j->session, t, *pos, *count, j->format == CLI_FORMAT_ARROW ? NULL : cs,
+                             ROWS_DATA_BATCH, &j->slots[slot], st, err);
     if (rc != DH_OK)
         return rc;
     *pos += *count;
@@ -168,8 +168,8 @@ static int save_stream(struct view_save *j, const struct dh_ticket *t,
         st = NULL;
         if (rc != DH_OK || got < count || (!next && left <= 0))
             break; /* failed, cancelled, the table ended before the range did, or done */
-        if (!next && (rc = save_open(j, t, cs, !slot, &pos, &left, &next, &next_count, err)) !=
-                         DH_OK)
+        if (!next &&
+            (rc = save_open(j, t, cs, !slot, &pos, &left, &next, &next_count, err)) != DH_OK)
             break;
         st = next;
         count = next_count;
@@ -206,8 +206,7 @@ static int save_copy(struct view_save *j, const struct dh_ticket *copy, struct d
         j->total = info.size;
         pthread_mutex_unlock(&j->mu);
         struct dh_column_set cs = {.bits = bits, .n_columns = sc->n_fields};
-        if (rows_writer_init(&w, j->format, j->fd, sc, cols, n_cols, 0, NULL, j->local_time) !=
-            0)
+        if (rows_writer_init(&w, j->format, j->fd, sc, cols, n_cols, 0, NULL, j->local_time) != 0)
             rc = dh_error_set(err, DH_ENOMEM, "out of memory");
         else
             rc = save_stream(j, copy, &info, &w, &cs, err);
@@ -341,8 +340,7 @@ static void save_report(struct view_save *j, struct app *a, int64_t now)
         return;
     }
     if (!j->ok) {
-        app_message(a, APP_ERROR, "Could not save %s: %s (nothing was written)", j->shown,
-                    j->err);
+        app_message(a, APP_ERROR, "Could not save %s: %s (nothing was written)", j->shown, j->err);
         return;
     }
     struct stat sb;
@@ -390,8 +388,9 @@ static unsigned save_start(struct table_view *v, struct app *a)
     if (!dh_source_durable(&v->source) && v->source.epoch != epoch) {
         dh_session_free(j->session);
         j->session = NULL;
-        app_message(a, APP_ERROR, "The session was renewed since this view was made: wait for "
-                                  "it to show again, then save.");
+        app_message(a, APP_ERROR,
+                    "The session was renewed since this view was made: wait for "
+                    "it to show again, then save.");
         return UR_HANDLED | UR_STATUS;
     }
     if (save_create_tmp(j, &err) != DH_OK) {
@@ -473,8 +472,9 @@ static unsigned save_path_submit(void *ctx, struct app *a, const char *text)
         return UR_HANDLED;
     int format = save_format(text);
     if (format < 0) {
-        app_message(a, APP_ERROR, "Name the file .csv, .tsv, .json, .jsonl or .arrow (the "
-                                  "extension picks the format).");
+        app_message(a, APP_ERROR,
+                    "Name the file .csv, .tsv, .json, .jsonl or .arrow (the "
+                    "extension picks the format).");
         return UR_HANDLED | UR_STATUS | UR_KEEP;
     }
     j->format = (enum cli_rows_format)format;

@@ -42,7 +42,6 @@ enum { PAGE_KEY_MS = 150, PREFETCH_MAX_LEAD = 2 };
 /* A cell we read whole for the pop-up or the clipboard: at most this much. */
 enum { CELL_MAX_BYTES = 1 << 20 };
 
-
 static int rederive(struct table_view *v, struct app *a);
 static void sort_mark(const struct table_view *v, const char *name, char *out, size_t n);
 
@@ -254,8 +253,8 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
     int rearm = v->is_static == 0 && !v->live && !v->req;
     if (!force && !rearm && n == 0 && v->rows)
         return;
-    int covered = v->rows && v->top >= v->rows->first &&
-                  want_end <= v->rows->first + v->rows->batch.length;
+    int covered =
+        v->rows && v->top >= v->rows->first && want_end <= v->rows->first + v->rows->batch.length;
     int ahead = covered && prefetching(v) && margin_low(v, n, page, want_end);
     if (!force && !rearm && covered && !ahead)
         return;
@@ -300,8 +299,8 @@ static unsigned take_failure(struct table_view *v, struct app *a, const struct d
     ui_copy(v->err, sizeof v->err, ev->err.msg);
     if (ev->retrying) {
         v->retrying = 1;
-        app_message(a, APP_WARN, "Could not read rows of %s: %s (trying again in %.1f s)",
-                    v->name, ev->err.msg, (double)ev->retry_ms / 1000.0);
+        app_message(a, APP_WARN, "Could not read rows of %s: %s (trying again in %.1f s)", v->name,
+                    ev->err.msg, (double)ev->retry_ms / 1000.0);
         return UR_REDRAW | UR_STATUS;
     }
     v->req = 0;
@@ -353,7 +352,7 @@ static void show_rows(struct table_view *v, struct app *a, struct dh_rows *rows,
         v->size = v->rows->table_size;
     if (v->follow && v->size > 0)
         v->cur = v->size - 1; /* like tail -f; the next pass asks for the new rows */
-    v->vis_for = NULL; /* a new schema object: recompute the shown columns */
+    v->vis_for = NULL;        /* a new schema object: recompute the shown columns */
     update_visible(v);
     fit_widths(v);
     table_clamp_rows(v);
@@ -379,8 +378,8 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
         return take_failure(v, a, ev);
     /* The round trip prefetch plans for: a slower one counts at once, a
      * faster one lowers it gradually. */
-    v->rtt_ms = ev->elapsed_ms > v->rtt_ms ? ev->elapsed_ms
-                                           : 0.75 * v->rtt_ms + 0.25 * ev->elapsed_ms;
+    v->rtt_ms =
+        ev->elapsed_ms > v->rtt_ms ? ev->elapsed_ms : 0.75 * v->rtt_ms + 0.25 * ev->elapsed_ms;
     v->req = 0;
     v->retrying = v->gone = v->failed = 0;
     v->heard = time(NULL);
@@ -388,8 +387,7 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
     v->rows_epoch = ev->epoch;
     struct dh_rows *rows = ev->rows;
     ev->rows = NULL;
-    if (v->paused && v->rows && rows && ev->req == v->rows_req &&
-        rows->first == v->rows->first) {
+    if (v->paused && v->rows && rows && ev->req == v->rows_req && rows->first == v->rows->first) {
         drop_held(v);
         v->held = rows;
         v->held_updates++;
@@ -445,8 +443,8 @@ static void scroll_columns(struct table_view *v, int avail)
 
 /* Draw one cell of width w at (y, x); a number or time that does not fit
  * shows as "###", never cut (cellfit.h). */
-static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column_view *c,
-                      int64_t i, int numeric, int local_time, attr_t base)
+static void draw_cell(WINDOW *w, int y, int x, int width, const struct dh_column_view *c, int64_t i,
+                      int numeric, int local_time, attr_t base)
 {
     char buf[CELLFIT_NUMBER_MAX * 8 + 16], hashes[CELLFIT_NUMBER_MAX + 1];
     cell_text(c, i, local_time, buf, sizeof buf);
@@ -543,7 +541,8 @@ static void table_draw(struct view *vv, struct app *a, WINDOW *w)
                 draw_str(w, y, x, cw, sel ? ca : draw_attr(DR_DIM), draw_glyph(DG_LOADING), 0);
             } else {
                 const struct dh_field *f = field_at(v, v->vis[k]);
-                draw_cell(w, y, x, cw, column(v, v->vis[k]), i, dh_format_is_numeric(f), v->local_time, ca);
+                draw_cell(w, y, x, cw, column(v, v->vis[k]), i, dh_format_is_numeric(f),
+                          v->local_time, ca);
             }
             x += v->widths[k] + 2;
         }
@@ -619,12 +618,12 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
         if (v->rows)
             ago_text(a->now_ms - v->last_rows_ms, v->ago, sizeof v->ago, NULL);
         snprintf(live, sizeof live, "live, %s%s%s", v->follow ? "following, " : "",
-                 v->paused ? "paused" : v->rows ? v->ago : "waiting", held);
+                 v->paused ? "paused"
+                 : v->rows ? v->ago
+                           : "waiting",
+                 held);
     }
-    const char *mode = quiet              ? stale
-                     : v->is_static == 1 ? "static"
-                     : v->is_static == 0  ? live
-                                          : "";
+    const char *mode = quiet ? stale : v->is_static == 1 ? "static" : v->is_static == 0 ? live : "";
     char timing[64] = "";
     if (v->derive_req)
         snprintf(timing, sizeof timing, "%s asking the server", draw_spinner(a->now_ms));
@@ -697,7 +696,7 @@ int table_begin_change(struct table_view *v, struct dh_error *err)
 
 /* Send pending if building it worked (rc), else say why and keep the view. */
 unsigned table_finish_change(struct table_view *v, struct app *a, int rc,
-                              const struct dh_error *err)
+                             const struct dh_error *err)
 {
     if (rc != DH_OK) {
         if (!v->derive_req)
@@ -839,7 +838,8 @@ int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value,
     }
     return dh_error_set(err, DH_EINVAL,
                         "= and ! compare numbers, strings, booleans and instants; use w to "
-                        "filter %s.", f->name);
+                        "filter %s.",
+                        f->name);
 }
 
 unsigned table_match_value(struct table_view *v, struct app *a, const char *column, int negate,
@@ -900,8 +900,9 @@ static unsigned undo(struct table_view *v, struct app *a)
 {
     struct dh_error err;
     if ((v->derive_req ? v->pending.n : v->ops.n) <= v->base_ops) {
-        app_message(a, APP_INFO, v->base_ops ? "Nothing to undo: these are the counts."
-                                             : "Nothing to undo: this is the whole table.");
+        app_message(a, APP_INFO,
+                    v->base_ops ? "Nothing to undo: these are the counts."
+                                : "Nothing to undo: this is the whole table.");
         return UR_HANDLED | UR_STATUS;
     }
     if (table_begin_change(v, &err) != DH_OK) {
@@ -1072,8 +1073,8 @@ static unsigned goto_submit(void *ctx, struct app *a, const char *text)
         return UR_STATUS;
     }
     if (size >= 0 && n > size) {
-        app_message(a, APP_WARN, "The table has %lld row%s: showing the last one.",
-                    (long long)size, size == 1 ? "" : "s");
+        app_message(a, APP_WARN, "The table has %lld row%s: showing the last one.", (long long)size,
+                    size == 1 ? "" : "s");
         n = size > 0 ? size : 1;
     }
     v->cur = n - 1;
@@ -1095,8 +1096,14 @@ static int move_rows(struct table_view *v, enum ui_action act)
     switch (act) {
     case ACT_UP: v->cur--; break;
     case ACT_DOWN: v->cur++; break;
-    case ACT_PAGE_UP: v->cur -= page; v->top -= page; break;
-    case ACT_PAGE_DOWN: v->cur += page; v->top += page; break;
+    case ACT_PAGE_UP:
+        v->cur -= page;
+        v->top -= page;
+        break;
+    case ACT_PAGE_DOWN:
+        v->cur += page;
+        v->top += page;
+        break;
     case ACT_TOP: v->cur = 0; break;
     case ACT_BOTTOM: v->cur = n > 0 ? n - 1 : v->cur; break;
     default: return 0;
@@ -1128,24 +1135,19 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
         if (v->col + 1 < v->n_vis)
             v->col++;
         return UR_HANDLED | UR_REDRAW;
-    case ACT_FIRST_COL:
-        v->col = 0;
-        return UR_HANDLED | UR_REDRAW;
-    case ACT_LAST_COL:
-        v->col = v->n_vis ? v->n_vis - 1 : 0;
-        return UR_HANDLED | UR_REDRAW;
+    case ACT_FIRST_COL: v->col = 0; return UR_HANDLED | UR_REDRAW;
+    case ACT_LAST_COL: v->col = v->n_vis ? v->n_vis - 1 : 0; return UR_HANDLED | UR_REDRAW;
     case ACT_GOTO:
         prompt_open(a, PROMPT_GOTO, "go to row: ", NULL, &goto_ops, v);
         return UR_HANDLED;
     case ACT_PAUSE: return toggle_pause(v, a);
-    case ACT_REFRESH:
-        ensure_rows(v, a, 1);
-        return UR_HANDLED | UR_STATUS;
+    case ACT_REFRESH: ensure_rows(v, a, 1); return UR_HANDLED | UR_STATUS;
     case ACT_ZONE:
         v->local_time = !v->local_time;
         fit_widths(v); /* the texts changed width */
-        app_message(a, APP_INFO, v->local_time ? "Times in the local zone (--tz), with offsets."
-                                               : "Times in UTC.");
+        app_message(a, APP_INFO,
+                    v->local_time ? "Times in the local zone (--tz), with offsets."
+                                  : "Times in UTC.");
         return UR_HANDLED | UR_REDRAW | UR_STATUS;
     case ACT_SCHEMA: {
         const struct dh_schema *s = schema_of(v);
@@ -1190,8 +1192,7 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
         free(text);
         return UR_HANDLED | UR_STATUS;
     }
-    default:
-        return UR_NONE;
+    default: return UR_NONE;
     }
 }
 
@@ -1233,8 +1234,7 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
      * one (once per session, when it is up), not only at the next scroll. */
     uint64_t epoch = dh_client_epoch(a->client);
     int renewed = v->is_static == 1 && v->rows && !v->req && v->rows_epoch != epoch &&
-                  v->reread_epoch != epoch &&
-                  dh_client_conn_state(a->client) == DH_CONN_CONNECTED;
+                  v->reread_epoch != epoch && dh_client_conn_state(a->client) == DH_CONN_CONNECTED;
     if (renewed)
         v->reread_epoch = epoch;
     if (renewed ||
@@ -1403,8 +1403,7 @@ static const struct view_ops table_ops = {
 
 /* The pager. */
 struct view *view_table_new(struct app *a, const char *name, const char *type,
-                            const struct dh_source *src, struct dh_table_info *info,
-                            int forget)
+                            const struct dh_source *src, struct dh_table_info *info, int forget)
 {
     (void)a;
     struct table_view *v = calloc(1, sizeof *v);
@@ -1456,18 +1455,12 @@ struct schema_view {
 static void arrow_type(const struct dh_field *f, char *buf, size_t n)
 {
     switch (f->type) {
-    case DH_TYPE_INT:
-        snprintf(buf, n, "%s%d", f->is_signed ? "int" : "uint", f->bit_width);
-        break;
-    case DH_TYPE_FLOAT:
-        snprintf(buf, n, "float%d", f->bit_width);
-        break;
+    case DH_TYPE_INT: snprintf(buf, n, "%s%d", f->is_signed ? "int" : "uint", f->bit_width); break;
+    case DH_TYPE_FLOAT: snprintf(buf, n, "float%d", f->bit_width); break;
     case DH_TYPE_DECIMAL:
         snprintf(buf, n, "decimal%d(%d, %d)", f->bit_width, f->precision, f->scale);
         break;
-    default:
-        snprintf(buf, n, "%s", f->type_name[0] ? f->type_name : "?");
-        break;
+    default: snprintf(buf, n, "%s", f->type_name[0] ? f->type_name : "?"); break;
     }
 }
 
@@ -1498,7 +1491,9 @@ static void schema_draw(struct view *vv, struct app *a, WINDOW *w)
         draw_fmt(w, y, 1, 4, sel ? base : draw_attr(DR_POSITION), DT_RIGHT, "%zu", i + 1);
         char nm[160];
         snprintf(nm, sizeof nm, "%s%s", l->name,
-                 l->hidden == 1 ? " (hidden)" : l->hidden ? " (not shown by dhtui)" : "");
+                 l->hidden == 1 ? " (hidden)"
+                 : l->hidden    ? " (not shown by dhtui)"
+                                : "");
         draw_str(w, y, 7, wn, base, nm, DT_ELLIPSIS);
         draw_str(w, y, 7 + wn + 2, wl, base, l->label, DT_ELLIPSIS);
         draw_str(w, y, 7 + wn + wl + 4, wa, base, l->arrow, DT_ELLIPSIS);

@@ -17,78 +17,78 @@ struct table_view {
     struct view base;
     char name[128];
     char type[64];
-    struct dh_source source;   /* rows are read through this (see dh_epoch.h) */
+    struct dh_source source;      /* rows are read through this (see dh_epoch.h) */
     struct dh_schema info_schema; /* from the fetch; n_fields == 0 if none */
-    int64_t size;              /* rows; -1 unknown */
-    int is_static;             /* 1 static, 0 ticking, -1 unknown */
+    int64_t size;                 /* rows; -1 unknown */
+    int is_static;                /* 1 static, 0 ticking, -1 unknown */
 
-    struct dh_rows *rows;      /* the window we have (owned), or NULL */
-    size_t *vis;               /* indices of the fields shown (not hidden) */
+    struct dh_rows *rows; /* the window we have (owned), or NULL */
+    size_t *vis;          /* indices of the fields shown (not hidden) */
     size_t n_vis;
     const struct dh_schema *vis_for; /* schema vis was computed for */
-    int *widths;               /* per shown column, fitted to the window */
-    int pos_width;             /* the row-number column */
+    int *widths;                     /* per shown column, fitted to the window */
+    int pos_width;                   /* the row-number column */
 
-    int64_t cur, top;          /* selected row and first row on screen */
-    int follow;                /* ticking: the cursor stays on the last row as rows come */
-    size_t col, left;          /* selected shown column and first one on screen */
-    int page;                  /* data rows on screen */
+    int64_t cur, top; /* selected row and first row on screen */
+    int follow;       /* ticking: the cursor stays on the last row as rows come */
+    size_t col, left; /* selected shown column and first one on screen */
+    int page;         /* data rows on screen */
 
-    uint64_t req;              /* the pending rows request, 0 if none */
-    uint64_t live;             /* ticking: the live window's request, 0 if none */
+    uint64_t req;  /* the pending rows request, 0 if none */
+    uint64_t live; /* ticking: the live window's request, 0 if none */
     int64_t req_first, req_count, req_ms;
-    int req_ahead;             /* ... asked for while the screen was covered (a prefetch) */
-    int prefetch;              /* static tables: keep rows ready beyond the screen */
-    double rtt_ms;             /* ... sized by this round trip (rises at once, falls slowly) */
-    double last_ms;            /* how long the last window took */
-    int64_t last_rows_ms;      /* when the last window arrived */
-    uint64_t rows_epoch;       /* the session epoch the rows on screen were read in */
-    uint64_t reread_epoch;     /* the epoch a static window was last re-read for */
-    time_t heard;              /* wall clock of the last rows from the server */
-    int retrying;              /* the client is retrying our window (back-off) */
-    int gone;                  /* the source cannot be read any more: rows are stale */
-    int failed;                /* the window [failed_first, +failed_count) failed for good */
+    int req_ahead;         /* ... asked for while the screen was covered (a prefetch) */
+    int prefetch;          /* static tables: keep rows ready beyond the screen */
+    double rtt_ms;         /* ... sized by this round trip (rises at once, falls slowly) */
+    double last_ms;        /* how long the last window took */
+    int64_t last_rows_ms;  /* when the last window arrived */
+    uint64_t rows_epoch;   /* the session epoch the rows on screen were read in */
+    uint64_t reread_epoch; /* the epoch a static window was last re-read for */
+    time_t heard;          /* wall clock of the last rows from the server */
+    int retrying;          /* the client is retrying our window (back-off) */
+    int gone;              /* the source cannot be read any more: rows are stale */
+    int failed;            /* the window [failed_first, +failed_count) failed for good */
     int64_t failed_first, failed_count;
     char err[512];
-    int local_time;            /* instants in the local zone (--tz, key z) rather than UTC */
+    int local_time; /* instants in the local zone (--tz, key z) rather than UTC */
 
     /* Live look (ticking tables): the flash of changed cells and new rows,
      * and pausing (P): updates of the window on screen wait in held. */
-    uint64_t rows_req;         /* the request the rows on screen answered */
-    struct live_marks marks;   /* what the updates changed, by window row */
-    int marks_shown;           /* the last draw showed a mark (redraw when it goes) */
-    char ago[32];              /* "updated 0.3 s ago" as the title shows it */
-    int paused;                /* P: the window on screen is not updated */
-    struct dh_rows *held;      /* paused: the newest update (owned), or NULL */
-    int held_updates;          /* paused: updates that came */
+    uint64_t rows_req;       /* the request the rows on screen answered */
+    struct live_marks marks; /* what the updates changed, by window row */
+    int marks_shown;         /* the last draw showed a mark (redraw when it goes) */
+    char ago[32];            /* "updated 0.3 s ago" as the title shows it */
+    int paused;              /* P: the window on screen is not updated */
+    struct dh_rows *held;    /* paused: the newest update (owned), or NULL */
+    int held_updates;        /* paused: updates that came */
 
     /* Sorts and filters (dh_tableops.h): source is an export derived from origin. */
-    struct dh_source origin;   /* the table itself (durable when it can be) */
-    int origin_forget;         /* forget origin at the end */
+    struct dh_source origin; /* the table itself (durable when it can be) */
+    int origin_forget;       /* forget origin at the end */
     int64_t origin_size;
     int origin_static;
-    struct dh_view_ops ops;    /* the operations of the rows on screen */
+    struct dh_view_ops ops;     /* the operations of the rows on screen */
     struct dh_view_ops pending; /* the operations being derived */
-    uint64_t derive_req;       /* the derive on its way, 0 if none */
-    int derived;               /* source is our derived export (forget it when replaced) */
-    char where_text[1024];     /* the last filter typed, for the prompt after an error */
-    int rederiving;            /* the derive on its way is the same view (a new session) */
-    size_t base_ops;           /* undo stops here (a frequency view's own count-by) */
+    uint64_t derive_req;        /* the derive on its way, 0 if none */
+    int derived;                /* source is our derived export (forget it when replaced) */
+    char where_text[1024];      /* the last filter typed, for the prompt after an error */
+    int rederiving;             /* the derive on its way is the same view (a new session) */
+    size_t base_ops;            /* undo stops here (a frequency view's own count-by) */
 
     /* The operations of view_ops.c that are not a change of view. */
     struct table_view *freq_parent; /* a frequency view: the view Enter filters (below it) */
-    char freq_column[128];     /* ... by the value of this column */
-    uint64_t seek_req;         /* the search on its way, 0 if none */
-    int64_t seek_from;         /* ... from this row */
-    struct dh_source seek_source; /* ... of this source (the view may change meanwhile) */
-    int seek_from_prompt;      /* ... typed: an error reopens the prompt with the text */
-    char search_text[256];     /* the last search (n, N) */
-    char search_column[128];   /* ... in this column */
-    int search_backward;       /* ... going up (N) */
-    uint64_t stats_req;        /* the statistics on their way, 0 if none */
+    char freq_column[128];          /* ... by the value of this column */
+    uint64_t seek_req;              /* the search on its way, 0 if none */
+    int64_t seek_from;              /* ... from this row */
+    struct dh_source seek_source;   /* ... of this source (the view may change meanwhile) */
+    int seek_from_prompt;           /* ... typed: an error reopens the prompt with the text */
+    char search_text[256];          /* the last search (n, N) */
+    char search_column[128];        /* ... in this column */
+    int search_backward;            /* ... going up (N) */
+    uint64_t stats_req;             /* the statistics on their way, 0 if none */
     char stats_column[128];
     struct dh_source stats_source;
-    struct view_save *save;    /* S: the file being written (view_save.c), or NULL */
+    struct view_save *save; /* S: the file being written (view_save.c), or NULL */
 };
 
 /* view_table.c */

@@ -10,7 +10,7 @@
 
 struct tickets_view {
     struct view base;
-    struct dh_ticket sel;  /* the selected ticket (len 0 = none) */
+    struct dh_ticket sel; /* the selected ticket (len 0 = none) */
     size_t cursor, top, page;
     int64_t last_sec;
 };
@@ -183,13 +183,9 @@ static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_act
         else
             app_push(a, dialog_publish_new(a, t, 0, NULL));
         return UR_HANDLED | UR_STATUS;
-    case ACT_COPY:
-        app_copy(a, canon, strlen(canon), "ticket");
-        return UR_HANDLED | UR_STATUS;
-    case ACT_PUBLISH:
-        return republish(a, t);
-    case ACT_REMOVE:
-        return remove_ticket(a, t);
+    case ACT_COPY: app_copy(a, canon, strlen(canon), "ticket"); return UR_HANDLED | UR_STATUS;
+    case ACT_PUBLISH: return republish(a, t);
+    case ACT_REMOVE: return remove_ticket(a, t);
     case ACT_RELEASE: {
         if (t->dir != DH_DIR_PUBLISHED) {
             app_message(a, APP_WARN, "Only tickets this session published can be released.");
@@ -210,8 +206,7 @@ static unsigned tickets_key(struct view *vv, struct app *a, int key, enum ui_act
         app_push(a, dialog_confirm_new(a, q, CONFIRM_RELEASE, &t->ticket));
         return UR_HANDLED;
     }
-    default:
-        return UR_NONE;
+    default: return UR_NONE;
     }
 }
 

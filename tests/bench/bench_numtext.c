@@ -65,8 +65,14 @@ static void run_cell(const double *v, size_t n, int precision)
         sink += dh_format_cell(cell_col, (int64_t)i, &o, buf, sizeof buf);
 }
 
-static void run_cell10(const double *v, size_t n) { run_cell(v, n, 10); }
-static void run_cell_exact(const double *v, size_t n) { run_cell(v, n, DH_FORMAT_SHORTEST); }
+static void run_cell10(const double *v, size_t n)
+{
+    run_cell(v, n, 10);
+}
+static void run_cell_exact(const double *v, size_t n)
+{
+    run_cell(v, n, DH_FORMAT_SHORTEST);
+}
 
 /* ns per value of fn over v[0..n) (the oracle over a tenth of them). */
 static double time_ns(void (*fn)(const double *, size_t), const double *v, size_t n)
@@ -102,10 +108,9 @@ int main(int argc, char **argv)
     c.value_width = 8;
     c.values_len = n * sizeof(double);
     printf("%-12s %14s %14s %18s %14s %14s   (CPU ns per double, %zu values)\n", "values",
-           "dh_double_text", "printf %.17g", "reference oracle", "cell 10-digit",
-           "cell exact", n);
-    const double *sets[] = { rnd, prices };
-    const char *names[] = { "random bits", "prices" };
+           "dh_double_text", "printf %.17g", "reference oracle", "cell 10-digit", "cell exact", n);
+    const double *sets[] = {rnd, prices};
+    const char *names[] = {"random bits", "prices"};
     for (int s = 0; s < 2; s++) {
         c.values = (const uint8_t *)sets[s];
         cell_col = &c;

@@ -69,8 +69,7 @@ static int die(const char *what, const struct dh_error *e)
 }
 
 /* What a user waits for: the table's description, then one screen of rows. */
-static int first_screen(struct dh_session *s, const struct dh_ticket *t, int64_t *size,
-                        double *ms)
+static int first_screen(struct dh_session *s, const struct dh_ticket *t, int64_t *size, double *ms)
 {
     struct dh_error e;
     struct dh_table_info info;
@@ -130,8 +129,8 @@ static int bench_doget(struct dh_session *s, const struct dh_ticket *t)
     if (dh_table_doget(s, t, &rows, NULL, &e) != DH_OK)
         return die("doget", &e);
     double ms = (now_us() - t0) / 1000.0;
-    printf("rows=%lld doget_ms=%.1f doget_peak_rss_mib=%.1f\n", (long long)rows.batch.length,
-           ms, peak_rss_mib());
+    printf("rows=%lld doget_ms=%.1f doget_peak_rss_mib=%.1f\n", (long long)rows.batch.length, ms,
+           peak_rss_mib());
     dh_rows_reset(&rows);
     return 0;
 }
@@ -165,8 +164,8 @@ static int read_raw(struct dh_session *s, const struct dh_ticket *t, struct dh_s
         if (!fd)
             break;
         if (!have_schema) {
-            have_schema = dh_schema_decode(fd->data_header.data, fd->data_header.len, schema,
-                                           &e) == DH_OK;
+            have_schema =
+                dh_schema_decode(fd->data_header.data, fd->data_header.len, schema, &e) == DH_OK;
         } else if (fd->data_body.len > 0) {
             struct raw_batch *b = &out[(*n)++];
             b->hlen = fd->data_header.len;
@@ -227,7 +226,8 @@ static int bench_decode(struct dh_session *s, const struct dh_ticket *t)
             for (size_t c = 0; c < b.n_columns; c++) {
                 const struct dh_column_view *col = &b.columns[c];
                 int is_str = col->field->type == DH_TYPE_UTF8;
-                int is_fixed = col->field->type == DH_TYPE_INT || col->field->type == DH_TYPE_FLOAT ||
+                int is_fixed = col->field->type == DH_TYPE_INT ||
+                               col->field->type == DH_TYPE_FLOAT ||
                                col->field->type == DH_TYPE_TIMESTAMP;
                 if (!is_str && !is_fixed)
                     continue;
@@ -404,8 +404,8 @@ int main(int argc, char **argv)
     struct dh_ticket t;
     if (dh_ticket_parse(&t, argv[3], strlen(argv[3]), &e) != DH_OK)
         return die("ticket", &e);
-    struct dh_connect_options o = {.host = "127.0.0.1", .port = atoi(argv[2]),
-                                   .call_timeout_ms = 600000};
+    struct dh_connect_options o = {
+        .host = "127.0.0.1", .port = atoi(argv[2]), .call_timeout_ms = 600000};
     struct dh_session *s = dh_session_connect(&o, &e);
     if (!s)
         return die("connect", &e);

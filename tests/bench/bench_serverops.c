@@ -114,7 +114,7 @@ static void count_by(const char *column)
     PB(Aggregation) count = PB_INIT(AGGREGATION);
     count.type_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__AGGREGATION__TYPE_COUNT;
     count.count = &cn;
-    PB(Aggregation) *list[] = {&count};
+    PB(Aggregation) * list[] = {&count};
     char *keys[] = {(char *)column};
     PB(AggregateRequest) req = PB_INIT(AGGREGATE_REQUEST);
     req.result_id = &r.dst;

@@ -54,8 +54,8 @@ static int seek(struct dh_session *s, const struct dh_ticket *t, const char *col
     double t0 = wall_ms();
     if (dh_table_seek_row(s, t, &q, &row, &e) != DH_OK)
         return die("seek", &e);
-    printf("seek %-6s %-12s from row %-9lld -> row %-9lld %8.1f ms\n", col, text,
-           (long long)start, (long long)row, wall_ms() - t0);
+    printf("seek %-6s %-12s from row %-9lld -> row %-9lld %8.1f ms\n", col, text, (long long)start,
+           (long long)row, wall_ms() - t0);
     return 0;
 }
 
@@ -114,8 +114,7 @@ static double proc_cpu_ms(long pid)
     buf[n] = '\0';
     const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
     unsigned long long ut = 0, st = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-                     &st) != 2)
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
         return -1;
     return (double)(ut + st) * 1e3 / (double)sysconf(_SC_CLK_TCK);
 }
@@ -136,8 +135,7 @@ static void rss_mib(double *now, double *peak)
 }
 
 /* One screen of rows from first, every column, as the pager reads it. */
-static int read_screen(struct dh_session *s, const struct dh_ticket *t, int64_t first,
-                       double *ms)
+static int read_screen(struct dh_session *s, const struct dh_ticket *t, int64_t first, double *ms)
 {
     struct dh_rows rows;
     memset(&rows, 0, sizeof rows);
@@ -263,8 +261,8 @@ static int download_and_sort(struct dh_session *s, const struct dh_ticket *t)
     printf("download and sort locally (what a pydeephaven user pays): DoGet of %lld rows "
            "%.1f s (%.0f MiB of Arrow body) + qsort by -Price %.1f s = %.1f s to the first "
            "sorted screen; + filter Price > 180 (%lld rows) %.0f ms\n",
-           (long long)n, (t1 - t0) / 1e3, (double)rows.batch.body_len / 1048576.0,
-           (t2 - t1) / 1e3, (t2 - t0) / 1e3, (long long)kept, t3 - t2);
+           (long long)n, (t1 - t0) / 1e3, (double)rows.batch.body_len / 1048576.0, (t2 - t1) / 1e3,
+           (t2 - t0) / 1e3, (long long)kept, t3 - t2);
     printf("client RSS after the download: %.0f MiB (peak %.0f MiB)\n", now, peak);
     free(pr);
     dh_rows_reset(&rows);
@@ -323,8 +321,8 @@ int main(int argc, char **argv)
     struct dh_ticket t, copy;
     if (dh_ticket_parse(&t, argv[2], strlen(argv[2]), &e) != DH_OK)
         return die("ticket", &e);
-    struct dh_connect_options o = {.host = "127.0.0.1", .port = atoi(argv[1]),
-                                   .call_timeout_ms = 600000};
+    struct dh_connect_options o = {
+        .host = "127.0.0.1", .port = atoi(argv[1]), .call_timeout_ms = 600000};
     struct dh_session *s = dh_session_connect(&o, &e);
     if (!s)
         return die("connect", &e);
@@ -339,7 +337,7 @@ int main(int argc, char **argv)
     printf("table: %lld rows\n", (long long)n);
     int rc = seek(s, &copy, "Sym", DH_TYPE_UTF8, "nvda", 0) ||
              seek(s, &copy, "Id", DH_TYPE_INT, "0", n > 2 ? n - 2 : 0) || /* wraps: every row */
-             seek(s, &copy, "Sym", DH_TYPE_UTF8, "zzzz", 0);               /* nowhere */
+             seek(s, &copy, "Sym", DH_TYPE_UTF8, "zzzz", 0);              /* nowhere */
     const char *stats_cols[] = {"Price", "Sym"};
     for (int i = 0; i < 2 && rc == 0; i++) {
         struct dh_view_ops v;
@@ -347,7 +345,7 @@ int main(int argc, char **argv)
         char label[64];
         snprintf(label, sizeof label, "statistics of %s", stats_cols[i]);
         rc = dh_view_ops_add_stats(&v, stats_cols[i], &e) != DH_OK ? die("stats", &e)
-                                                                 : derive(s, &copy, &v, label);
+                                                                   : derive(s, &copy, &v, label);
         dh_view_ops_reset(&v);
     }
     if (rc == 0) {

@@ -259,7 +259,8 @@ int main(int argc, char **argv)
         }
         /* Chunks that fell due while nothing was readable or writable. */
         for (int i = 0; i < MAX_CONNS; i++) {
-            if (conns[i] && (flow_write(conns[i], 0, now_ms()) || flow_write(conns[i], 1, now_ms()))) {
+            if (conns[i] &&
+                (flow_write(conns[i], 0, now_ms()) || flow_write(conns[i], 1, now_ms()))) {
                 conn_free(conns[i]);
                 conns[i] = NULL;
             }

@@ -140,7 +140,7 @@ int main(int argc, char **argv)
         else
             n = strtoull(argv[i], NULL, 10);
     }
-    struct tally td = { 0 }, tf = { 0 }, ta = { 0 };
+    struct tally td = {0}, tf = {0}, ta = {0};
     double t0 = now_ns();
     for (uint64_t i = 0; i < n; i++) {
         uint64_t b = rng();

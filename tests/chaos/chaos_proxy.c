@@ -376,8 +376,7 @@ int main(int argc, char **argv)
     int bound = 0;
     p.listen_fd = listen_on((int)port, &bound);
     if (p.listen_fd < 0) {
-        fprintf(stderr, "chaos_proxy: cannot listen on 127.0.0.1:%ld: %s\n", port,
-                strerror(errno));
+        fprintf(stderr, "chaos_proxy: cannot listen on 127.0.0.1:%ld: %s\n", port, strerror(errno));
         return 1;
     }
     reply("listening on 127.0.0.1:%d", bound);

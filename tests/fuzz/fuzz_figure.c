@@ -36,8 +36,8 @@ static void check_figure(const struct dh_figure *f, unsigned flags)
             text(se->y_column, flags + 2);
             text(se->x_axis_label, flags + 3);
             text(se->y_axis_label, flags + 4);
-            if (se->table_index < -1 || (se->table_index >= 0 &&
-                                         (size_t)se->table_index >= f->n_tables))
+            if (se->table_index < -1 ||
+                (se->table_index >= 0 && (size_t)se->table_index >= f->n_tables))
                 __builtin_trap(); /* attach_refs leaves only valid indexes */
         }
     }
@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     /* References as a ServerData message might carry: a few, of mixed types. */
-    static const char *const types[] = { "Table", "PartitionedTable", "Table", NULL, "Table" };
+    static const char *const types[] = {"Table", "PartitionedTable", "Table", NULL, "Table"};
     struct dh_ticket tickets[5];
     size_t n = size % 6;
     for (size_t i = 0; i < n; i++)

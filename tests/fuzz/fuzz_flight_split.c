@@ -32,9 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct dh_flight_parts fp;
     int rc = dh_flight_data_split(data, size, &fp, NULL);
-    if (rc == DH_OK && (!inside(data, size, fp.header, fp.hlen) ||
-                        !inside(data, size, fp.body, fp.blen) ||
-                        !inside(data, size, fp.md, fp.mdlen)))
+    if (rc == DH_OK &&
+        (!inside(data, size, fp.header, fp.hlen) || !inside(data, size, fp.body, fp.blen) ||
+         !inside(data, size, fp.md, fp.mdlen)))
         abort();
     Arrow__Flight__Protocol__FlightData *fd =
         arrow__flight__protocol__flight_data__unpack(NULL, size, data);

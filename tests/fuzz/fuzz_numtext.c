@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    uint8_t bytes[12] = { 0 };
+    uint8_t bytes[12] = {0};
     memcpy(bytes, data, size < sizeof bytes ? size : sizeof bytes);
     double v;
     float f;

@@ -49,8 +49,8 @@ static void read_all(const struct demo_object *t)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct demo_catalog *cat;
-    static const char *const tables[] = {"trades", "nulls", "awkward", "hostile", "wide",
-                                         "quotes", "empty"};
+    static const char *const tables[] = {"trades", "nulls",  "awkward", "hostile",
+                                         "wide",   "quotes", "empty"};
     if (!cat)
         cat = demo_catalog_new(&(struct demo_catalog_options){.trades_rows = 500});
     if (!cat || size < 2)

@@ -21,8 +21,9 @@ static int all_hex(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const enum dh_ticket_text forms[] = { DH_TEXT_CANONICAL, DH_TEXT_HEX, DH_TEXT_PATH,
-                                                 DH_TEXT_BASE64, DH_TEXT_BASE64URL, DH_TEXT_PYTHON };
+    static const enum dh_ticket_text forms[] = {DH_TEXT_CANONICAL, DH_TEXT_HEX,
+                                                DH_TEXT_PATH,      DH_TEXT_BASE64,
+                                                DH_TEXT_BASE64URL, DH_TEXT_PYTHON};
     static char text[5 * DH_TICKET_MAX + 16];
     struct dh_ticket t, back;
     struct dh_error err;

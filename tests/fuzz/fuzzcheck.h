@@ -80,8 +80,8 @@ static inline void fc_check_sanitize(const char *s, size_t n, unsigned flags)
     if (used > n)
         __builtin_trap();
     size_t cols = 0, max_cols = flags % 13;
-    w = dh_text_truncate_to_width(out, w, max_cols, flags & DH_TRUNCATE_ELLIPSIS, cut,
-                                  sizeof cut, &cols);
+    w = dh_text_truncate_to_width(out, w, max_cols, flags & DH_TRUNCATE_ELLIPSIS, cut, sizeof cut,
+                                  &cols);
     fc_check_text(cut, w, sizeof cut);
     if (cols > max_cols || dh_text_width(cut, w) != cols)
         __builtin_trap();
@@ -117,7 +117,8 @@ static inline void fc_format_rows(const struct dh_rows *rows, unsigned flags)
         if (dh_format_cell(col, -1, &opts, big, sizeof big) != 0 ||
             dh_format_cell(col, col->length, &opts, big, sizeof big) != 0)
             __builtin_trap();
-        for (int64_t r = 0; r < col->length && r < FC_MAX_ROWS && cells < FC_MAX_CELLS; r++, cells++) {
+        for (int64_t r = 0; r < col->length && r < FC_MAX_ROWS && cells < FC_MAX_CELLS;
+             r++, cells++) {
             w = dh_format_cell(col, r, &opts, big, sizeof big);
             fc_check_text(big, w, sizeof big);
             w = dh_format_cell(col, r, &opts, small, small_cap);

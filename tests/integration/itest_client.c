@@ -69,8 +69,8 @@ static int ticket_invalid(const struct dh_event *ev, void *arg)
     if (ev->kind != DH_EV_TICKETS)
         return 0;
     for (size_t i = 0; i < ev->n_tickets; i++)
-        if (dh_ticket_equal(&ev->tickets[i].ticket, t) &&
-            ev->tickets[i].state != DH_TS_VALID && ev->tickets[i].state != DH_TS_CHECKING)
+        if (dh_ticket_equal(&ev->tickets[i].ticket, t) && ev->tickets[i].state != DH_TS_VALID &&
+            ev->tickets[i].state != DH_TS_CHECKING)
             return 1;
     return 0;
 }
@@ -88,8 +88,7 @@ static const struct dh_ticket_status *find_status(const struct dh_event *ev,
 /* A tickets event in which ticket arg ended with its session. */
 static int ticket_ended(const struct dh_event *ev, void *arg)
 {
-    const struct dh_ticket_status *st =
-        ev->kind == DH_EV_TICKETS ? find_status(ev, arg) : NULL;
+    const struct dh_ticket_status *st = ev->kind == DH_EV_TICKETS ? find_status(ev, arg) : NULL;
     return st && st->state == DH_TS_SESSION_ENDED;
 }
 
@@ -366,6 +365,6 @@ int main(int argc, char **argv)
     }
     g_port = atoi(argv[1]);
     g_ctl = argv[2];
-    CHECK_RUN(T(test_live_objects), T(test_publish_fetch_release),
-              T(test_session_expiry_recovery), T(test_watch_rows), T(test_seek_and_stats));
+    CHECK_RUN(T(test_live_objects), T(test_publish_fetch_release), T(test_session_expiry_recovery),
+              T(test_watch_rows), T(test_seek_and_stats));
 }

@@ -228,8 +228,7 @@ static void test_live_window_resumes(void)
     }
     CHECK(resumed);
     CHECK(stale_said >= 1); /* the end of the old subscription was told, not silent */
-    printf("live window resumed in the new session after %lld ms\n",
-           (long long)(dh_now_ms() - t0));
+    printf("live window resumed in the new session after %lld ms\n", (long long)(dh_now_ms() - t0));
     /* And keeps ticking there. */
     ev = wait_rows(c, req, 5000, NULL);
     CHECK(ev && ev->ok && ev->epoch > epoch0);
@@ -278,8 +277,8 @@ static void test_no_storm_without_server(void)
     double secs = (double)(dh_now_ms() - t0) / 1000.0;
     uint64_t rows_n = s1.rows_attempts - s0.rows_attempts;
     uint64_t live_n = s1.live_attempts - s0.live_attempts;
-    printf("server gone for %.1f s: %llu rows attempts, %llu live attempts (%.1f a second)\n",
-           secs, (unsigned long long)rows_n, (unsigned long long)live_n,
+    printf("server gone for %.1f s: %llu rows attempts, %llu live attempts (%.1f a second)\n", secs,
+           (unsigned long long)rows_n, (unsigned long long)live_n,
            (double)(rows_n + live_n) / secs);
     CHECK(rows_n <= 12); /* back-off 250 ms doubling: at most ~6 in 4 s; a loop makes thousands */
     CHECK(live_n <= 12);

@@ -113,7 +113,8 @@ static int wait_conn(struct dh_client *c, enum dh_conn_state st, int timeout_ms)
         while ((ev = dh_client_next_event(c))) {
             int hit = ev->kind == DH_EV_CONNECTION && ev->conn_state == st;
             if (getenv("IT_TRACE") && ev->kind == DH_EV_CONNECTION)
-                fprintf(stderr, "%lld conn %d %s\n", (long long)dh_now_ms(), ev->conn_state, ev->err.msg);
+                fprintf(stderr, "%lld conn %d %s\n", (long long)dh_now_ms(), ev->conn_state,
+                        ev->err.msg);
             dh_event_free(ev);
             if (hit)
                 return 1;
@@ -232,6 +233,6 @@ int main(int argc, char **argv)
     }
     g_server_bin = argv[1];
     signal(SIGPIPE, SIG_IGN);
-    CHECK_RUN(T(test_reconnect_after_restart),
-              T(test_quit_fast_after_renewals_on_stalled_server), T(test_stall_clears));
+    CHECK_RUN(T(test_reconnect_after_restart), T(test_quit_fast_after_renewals_on_stalled_server),
+              T(test_stall_clears));
 }

@@ -133,7 +133,7 @@ static void test_lost_events_become_errors(void)
         }
         dh_event_free(ev);
     }
-    CHECK(saw_rows_error);  /* the requester hears about its lost reply */
+    CHECK(saw_rows_error);   /* the requester hears about its lost reply */
     CHECK(saw_update_error); /* the lost object-list update is a status-line error */
 
     req = dh_client_rows(c, &src, 5, 10);

@@ -89,13 +89,13 @@ static void test_trades_pages(void)
     int64_t n = all.batch.length;
     CHECK_REQ(n > 3 * PAGE);
 
-    check_page(&t, &all, 0, PAGE, NULL);             /* page 1 */
-    check_page(&t, &all, n / 2 - 7, PAGE, NULL);     /* a middle page */
-    check_page(&t, &all, n - PAGE, PAGE, NULL);      /* the last page */
-    check_page(&t, &all, n - 10, PAGE, NULL);        /* runs off the end: clipped */
-    check_page(&t, &all, n + 100, PAGE, NULL);       /* past the end: no rows */
-    check_page(&t, &all, 5000, 10000, NULL);         /* several server batches */
-    uint8_t bits[8] = {0x05};                        /* columns {0, 2} */
+    check_page(&t, &all, 0, PAGE, NULL);         /* page 1 */
+    check_page(&t, &all, n / 2 - 7, PAGE, NULL); /* a middle page */
+    check_page(&t, &all, n - PAGE, PAGE, NULL);  /* the last page */
+    check_page(&t, &all, n - 10, PAGE, NULL);    /* runs off the end: clipped */
+    check_page(&t, &all, n + 100, PAGE, NULL);   /* past the end: no rows */
+    check_page(&t, &all, 5000, 10000, NULL);     /* several server batches */
+    uint8_t bits[8] = {0x05};                    /* columns {0, 2} */
     struct dh_column_set cols = {.bits = bits, .n_columns = all.schema.n_fields};
     check_page(&t, &all, 123, PAGE, &cols);
     dh_rows_reset(&all);
@@ -239,8 +239,7 @@ static void test_cancel(void)
     double t0 = now_ms();
     dh_table_cancel(&c->slot);
     pthread_join(th, NULL);
-    fprintf(stderr, "  cancelled DoGet returned after %.1f ms: %s\n", now_ms() - t0,
-            c->err.msg);
+    fprintf(stderr, "  cancelled DoGet returned after %.1f ms: %s\n", now_ms() - t0, c->err.msg);
     CHECK_INT(c->rc, DH_ECANCELLED);
     CHECK(c->slot == NULL);
     CHECK_INT(dh_release(sess, &c->t, NULL), DH_OK);
@@ -257,8 +256,8 @@ int main(int argc, char **argv)
     if (!sess)
         return 1;
     static const struct check_test tests[] = {T(test_trades_pages), T(test_small_tables),
-                                              T(test_ticking), T(test_errors), T(test_cancel),
-                                              T(test_cancel_races)};
+                                              T(test_ticking),      T(test_errors),
+                                              T(test_cancel),       T(test_cancel_races)};
     int rc = check_main(tests, sizeof tests / sizeof tests[0]);
     dh_session_free(sess);
     return rc;

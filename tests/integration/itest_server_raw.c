@@ -642,7 +642,7 @@ static void test_ticket_errors(void)
 }
 
 /* Read messages of a server stream into a FieldsChangeUpdate; NULL on timeout/end. */
-static PB(FieldsChangeUpdate) *read_fields(struct stream *s, int ms)
+static PB(FieldsChangeUpdate) * read_fields(struct stream *s, int ms)
 {
     uint8_t *d;
     size_t n;
@@ -654,7 +654,7 @@ static PB(FieldsChangeUpdate) *read_fields(struct stream *s, int ms)
     return u;
 }
 
-static int has_field(PB(FieldInfo) **v, size_t n, const char *name, const char *type,
+static int has_field(PB(FieldInfo) * *v, size_t n, const char *name, const char *type,
                      const char *app_id)
 {
     for (size_t i = 0; i < n; i++)

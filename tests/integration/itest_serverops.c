@@ -38,7 +38,7 @@ static size_t col_of(const char *name)
     return SIZE_MAX;
 }
 
-static void ticket_pb(PB(Ticket) *pb, const struct dh_ticket *t)
+static void ticket_pb(PB(Ticket) * pb, const struct dh_ticket *t)
 {
     pb->ticket.data = (uint8_t *)t->bytes;
     pb->ticket.len = t->len;
@@ -73,8 +73,8 @@ static int seek_server(const struct seek *q, int64_t *row, struct dh_error *err)
                            &req.base, 60000, &resp, "SeekRow", err);
     if (rc != DH_OK)
         return rc;
-    PB(SeekRowResponse) *r = io__deephaven__proto__backplane__grpc__seek_row_response__unpack(
-        NULL, resp.len, resp.data);
+    PB(SeekRowResponse) *r =
+        io__deephaven__proto__backplane__grpc__seek_row_response__unpack(NULL, resp.len, resp.data);
     dh_buf_reset(&resp);
     if (!r)
         return DH_EINVAL;
@@ -195,9 +195,11 @@ static void test_seek_agrees(void)
     q = (struct seek){"Exchange", lit_string("nasdaq"), 0, 1, 0, 1};
     check_seek(&q);
     q = (struct seek){"Price", lit_double(dh_column_get_f64(&ALL.batch.columns[price], n / 2)),
-                      n / 2, 0, 0, 0}; /* the only other match may be the start itself */
+                      n / 2,   0,
+                      0,       0}; /* the only other match may be the start itself */
     check_seek(&q);
-    q = (struct seek){"Size", lit_long(dh_column_get_i64(&ALL.batch.columns[size], 7)), 500, 0, 0, 1};
+    q = (struct seek){"Size", lit_long(dh_column_get_i64(&ALL.batch.columns[size], 7)), 500, 0, 0,
+                      1};
     check_seek(&q);
     q = (struct seek){"Id", lit_long(n - 1), 0, 0, 0, 0}; /* the last row, a full scan */
     check_seek(&q);
@@ -243,8 +245,8 @@ static int one_shot_rows(const char *method, const ProtobufCMessage *req,
 {
     struct dh_buf resp = {0};
     dh_error_clear(err);
-    int rc = dh_call_unary(dh_session_channel(S), dh_session_bearer(S), method, req, 60000,
-                           &resp, method, err);
+    int rc = dh_call_unary(dh_session_channel(S), dh_session_bearer(S), method, req, 60000, &resp,
+                           method, err);
     dh_buf_reset(&resp);
     if (rc != DH_OK)
         return rc;
@@ -304,8 +306,9 @@ static void check_names(const struct dh_rows *r, const char *const *names, size_
 
 static void test_stats_numeric(void)
 {
-    static const char *const names[] = {"COUNT", "SIZE", "SUM", "SUM_ABS", "SUM_SQRD", "MIN",
-                                        "MAX", "MIN_ABS", "MAX_ABS", "AVG", "AVG_ABS", "STD_DEV"};
+    static const char *const names[] = {"COUNT",    "SIZE", "SUM",     "SUM_ABS",
+                                        "SUM_SQRD", "MIN",  "MAX",     "MIN_ABS",
+                                        "MAX_ABS",  "AVG",  "AVG_ABS", "STD_DEV"};
     struct dh_rows r;
     struct dh_error err;
     const struct dh_column_view *pc = &ALL.batch.columns[col_of("Price")];
@@ -396,8 +399,8 @@ static void test_stats_instant_and_values(void)
         for (int64_t i = 0; i < n; i++) {
             const uint8_t *p;
             size_t l;
-            want += dh_column_get_bytes(sym, i, &p, &l) == DH_OK && l == kl &&
-                    memcmp(p, kp, l) == 0;
+            want +=
+                dh_column_get_bytes(sym, i, &p, &l) == DH_OK && l == kl && memcmp(p, kp, l) == 0;
         }
         int64_t got = dh_column_get_i64(counts->child, cs + k);
         fprintf(stderr, "  Sym %.*s: %lld (local %lld)\n", (int)kl, (const char *)kp,
@@ -448,7 +451,7 @@ static size_t local_group(size_t f, int64_t i, int64_t *first, size_t *n)
     return (*n)++;
 }
 
-static int aggregate_rows(PB(Aggregation) **aggs, size_t n_aggs, char **keys, size_t n_keys,
+static int aggregate_rows(PB(Aggregation) * *aggs, size_t n_aggs, char **keys, size_t n_keys,
                           struct dh_rows *out, struct dh_error *err)
 {
     struct refs r;
@@ -485,7 +488,7 @@ static void test_count_by_and_aggregations(void)
     };
     static char *pairs[6] = {"TotalSize=Size", "AvgPrice=Price", "MinPrice=Price",
                              "MaxPrice=Price", "StdPrice=Price", "FirstId=Id"};
-    PB(Aggregation) *list[7] = {&count};
+    PB(Aggregation) * list[7] = {&count};
     for (int i = 0; i < 6; i++) {
         spec[i] = (PB(AggSpec))PB_INIT(AGG_SPEC);
         spec[i].type_case = kinds[i]; /* the spec messages are empty: a set case is enough */
@@ -514,8 +517,8 @@ static void test_count_by_and_aggregations(void)
     struct dh_rows r;
     struct dh_error err;
     CHECK_REQ(aggregate_rows(list, 7, keys, 1, &r, &err) == DH_OK);
-    static const char *const names[] = {"Sym", "N", "TotalSize", "AvgPrice", "MinPrice",
-                                        "MaxPrice", "StdPrice", "FirstId"};
+    static const char *const names[] = {"Sym",      "N",        "TotalSize", "AvgPrice",
+                                        "MinPrice", "MaxPrice", "StdPrice",  "FirstId"};
     CHECK_INT(r.schema.n_fields, 8);
     for (size_t i = 0; i < 8 && i < r.schema.n_fields; i++)
         CHECK_STR(r.schema.fields[i].name, names[i]);
@@ -550,7 +553,8 @@ static void test_count_by_and_aggregations(void)
         CHECK(dh_column_get_f64(&r.batch.columns[5], (int64_t)g) == mx[g]);
         double std = sqrt((sq[g] - sum[g] * sum[g] / n) / (n - 1));
         CHECK(fabs(dh_column_get_f64(&r.batch.columns[6], (int64_t)g) - std) < 1e-6 * std);
-        CHECK_INT(dh_column_get_i64(&r.batch.columns[7], (int64_t)g), dh_column_get_i64(id, first[g]));
+        CHECK_INT(dh_column_get_i64(&r.batch.columns[7], (int64_t)g),
+                  dh_column_get_i64(id, first[g]));
     }
     fprintf(stderr, "  count by Sym: %zu groups, first %lld rows\n", ng, (long long)cnt[0]);
     dh_rows_reset(&r);

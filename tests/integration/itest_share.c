@@ -53,8 +53,8 @@ static int read_stats(struct stats *st)
         if (f && fseeko(f, start, SEEK_SET) == 0) {
             char line[256];
             while (fgets(line, sizeof line, f)) {
-                if (sscanf(line, "sessions=%ld exports=%ld shared=%ld", &st->sessions,
-                           &st->exports, &st->shared) == 3) {
+                if (sscanf(line, "sessions=%ld exports=%ld shared=%ld", &st->sessions, &st->exports,
+                           &st->shared) == 3) {
                     fclose(f);
                     return 0;
                 }

@@ -28,8 +28,7 @@ static long compare_with_snapshot(const struct dh_ticket *t, const struct dh_row
     memset(&snap, 0, sizeof snap);
     struct dh_error err;
     dh_error_clear(&err);
-    if (dh_table_snapshot(sess, t, w->first, w->batch.length, NULL, &snap, NULL, &err) !=
-        DH_OK) {
+    if (dh_table_snapshot(sess, t, w->first, w->batch.length, NULL, &snap, NULL, &err) != DH_OK) {
         fprintf(stderr, "  snapshot: %s\n", err.msg);
         return -1;
     }
@@ -232,8 +231,8 @@ int main(int argc, char **argv)
     if (!sess)
         return 1;
     static const struct check_test tests[] = {T(test_first_page), T(test_move_to_end),
-                                              T(test_static_and_cancel),
-                                              T(test_cancel_ticking), T(test_refused)};
+                                              T(test_static_and_cancel), T(test_cancel_ticking),
+                                              T(test_refused)};
     int rc = check_main(tests, sizeof tests / sizeof tests[0]);
     dh_session_free(sess);
     return rc;

@@ -66,8 +66,8 @@ static void check_match(const char *column, const struct dh_literal *v, int nega
         fprintf(stderr, "  %s: %s\n", column, err.msg);
     CHECK_INT(rc, DH_OK);
     int64_t want = count_local(col_of(column), v, negate);
-    fprintf(stderr, "  %s %s: %lld rows (local %lld)\n", column, negate ? "!=" : "==",
-            (long long)info.size, (long long)want);
+    fprintf(stderr, "  %s %s: %lld rows (local %lld)\n", column,
+            negate ? "!=" : "==", (long long)info.size, (long long)want);
     CHECK(want > 0);
     CHECK_INT(info.size, want);
     dh_table_info_reset(&info);
@@ -89,13 +89,16 @@ static void test_match_every_literal_kind(void)
     struct dh_literal v = {.kind = DH_LIT_STRING, .s = text};
     check_match("Sym", &v, 0);
     check_match("Sym", &v, 1);
-    v = (struct dh_literal){.kind = DH_LIT_DOUBLE, .d = dh_column_get_f64(&ALL.batch.columns[price], 5)};
+    v = (struct dh_literal){.kind = DH_LIT_DOUBLE,
+                            .d = dh_column_get_f64(&ALL.batch.columns[price], 5)};
     check_match("Price", &v, 0);
-    v = (struct dh_literal){.kind = DH_LIT_LONG, .i = dh_column_get_i64(&ALL.batch.columns[size], 7)};
+    v = (struct dh_literal){.kind = DH_LIT_LONG,
+                            .i = dh_column_get_i64(&ALL.batch.columns[size], 7)};
     check_match("Size", &v, 0);
     v = (struct dh_literal){.kind = DH_LIT_BOOL, .i = 1};
     check_match("Flag", &v, 0);
-    v = (struct dh_literal){.kind = DH_LIT_NANOS, .i = dh_column_get_i64(&ALL.batch.columns[ts], 11)};
+    v = (struct dh_literal){.kind = DH_LIT_NANOS,
+                            .i = dh_column_get_i64(&ALL.batch.columns[ts], 11)};
     check_match("Timestamp", &v, 0);
     v = (struct dh_literal){.kind = DH_LIT_LONG, .i = 12};
     check_match("Id", &v, 1);

@@ -116,10 +116,8 @@ static inline int it_cell_equal(const struct dh_column_view *a, int64_t i,
     const uint8_t *pa, *pb;
     size_t la, lb;
     switch (a->field->type) {
-    case DH_TYPE_NULL:
-        return 1;
-    case DH_TYPE_BOOL:
-        return dh_column_get_bool(a, i) == dh_column_get_bool(b, j);
+    case DH_TYPE_NULL: return 1;
+    case DH_TYPE_BOOL: return dh_column_get_bool(a, i) == dh_column_get_bool(b, j);
     case DH_TYPE_UTF8:
     case DH_TYPE_BINARY:
     case DH_TYPE_LARGE_UTF8:
@@ -130,16 +128,13 @@ static inline int it_cell_equal(const struct dh_column_view *a, int64_t i,
             dh_column_get_bytes(b, j, &pb, &lb) != DH_OK)
             return 0;
         return la == lb && (la == 0 || memcmp(pa, pb, la) == 0);
-    case DH_TYPE_LIST:
-        return it_list_equal(a, i, b, j);
+    case DH_TYPE_LIST: return it_list_equal(a, i, b, j);
     case DH_TYPE_FLOAT:
         /* Exact bits: NaN payloads and -0.0 must survive too. */
         return a->value_width == b->value_width && a->value_width > 0 &&
                memcmp(a->values + (size_t)i * (size_t)a->value_width,
-                      b->values + (size_t)j * (size_t)b->value_width,
-                      (size_t)a->value_width) == 0;
-    default:
-        return dh_column_get_i64(a, i) == dh_column_get_i64(b, j);
+                      b->values + (size_t)j * (size_t)b->value_width, (size_t)a->value_width) == 0;
+    default: return dh_column_get_i64(a, i) == dh_column_get_i64(b, j);
     }
 }
 
@@ -154,8 +149,7 @@ static inline long it_compare_cells(const struct dh_rows *w, const struct dh_row
         if (mask && !((mask[c / 8] >> (c % 8)) & 1))
             continue;
         for (int64_t r = 0; r < w->batch.length; r++) {
-            if (!it_cell_equal(&w->batch.columns[c], r, &ref->batch.columns[c],
-                               ref_first + r)) {
+            if (!it_cell_equal(&w->batch.columns[c], r, &ref->batch.columns[c], ref_first + r)) {
                 if (bad < 5)
                     fprintf(stderr, "  cell differs: column '%s', position %lld\n",
                             w->schema.fields[c].name, (long long)(w->first + r));

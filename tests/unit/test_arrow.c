@@ -220,8 +220,8 @@ static int compare_lines(const char *name, const char *got, const char *want)
                 wv--;
             char gb[64], wb[64];
             size_t gvl = (size_t)(got + gl - gv), wvl = (size_t)(want + wl - wv);
-            if (gv - got == wv - want && memcmp(got, want, (size_t)(gv - got)) == 0 &&
-                gvl > 1 && gv[0] == '~' && gvl < sizeof gb && wvl < sizeof wb) {
+            if (gv - got == wv - want && memcmp(got, want, (size_t)(gv - got)) == 0 && gvl > 1 &&
+                gv[0] == '~' && gvl < sizeof gb && wvl < sizeof wb) {
                 memcpy(gb, gv + 1, gvl - 1);
                 gb[gvl - 1] = '\0';
                 memcpy(wb, wv, wvl);
@@ -260,11 +260,26 @@ static void check_golden(const char *stem)
     free(exp);
 }
 
-static void test_golden_types(void) { check_golden("types"); }
-static void test_golden_nonulls(void) { check_golden("nonulls"); }
-static void test_golden_empty(void) { check_golden("empty"); }
-static void test_golden_sliced(void) { check_golden("sliced"); }
-static void test_golden_dhmeta(void) { check_golden("dhmeta"); }
+static void test_golden_types(void)
+{
+    check_golden("types");
+}
+static void test_golden_nonulls(void)
+{
+    check_golden("nonulls");
+}
+static void test_golden_empty(void)
+{
+    check_golden("empty");
+}
+static void test_golden_sliced(void)
+{
+    check_golden("sliced");
+}
+static void test_golden_dhmeta(void)
+{
+    check_golden("dhmeta");
+}
 
 /* Style and format columns are hidden; deephaven:type is exposed. */
 static void test_hidden_columns(void)
@@ -334,8 +349,7 @@ static void test_golden_prefixes(void)
             for (size_t n = 0; n < fr.body_len; n++) {
                 uint8_t *cut = malloc(n + 1);
                 memcpy(cut, fr.body, n);
-                CHECK(dh_batch_decode(&s, fr.metadata, fr.metadata_len, cut, n, &b, NULL) !=
-                      DH_OK);
+                CHECK(dh_batch_decode(&s, fr.metadata, fr.metadata_len, cut, n, &b, NULL) != DH_OK);
                 free(cut);
             }
             CHECK(dh_batch_decode(&s, fr.metadata, fr.metadata_len, fr.body, fr.body_len, &b,
@@ -435,8 +449,8 @@ static uint32_t build_field(struct dh_fbb *b, const struct tfield *f)
         if (f->p[i] < 0)
             continue;
         /* Float precision, Date/Time/Duration/Timestamp units are i16 at id 0 */
-        int is16 = i == 0 && (f->tag == 3 || f->tag == 8 || f->tag == 9 || f->tag == 10 ||
-                              f->tag == 18);
+        int is16 =
+            i == 0 && (f->tag == 3 || f->tag == 8 || f->tag == 9 || f->tag == 10 || f->tag == 18);
         if (f->tag == 2 && i == 1)
             dh_fbb_add_bool(b, 1, f->p[1], 0);
         else if (is16)
@@ -662,8 +676,8 @@ static void test_bad_params(void)
 /* The encapsulated form (FF FF FF FF, length, message, padding). */
 static void test_encapsulated(void)
 {
-    static const struct tfield f[] = {{"a", 5, {-1, -1, -1}, NULL, NULL, 0, "deephaven:type",
-                                       "java.lang.String"}};
+    static const struct tfield f[] = {
+        {"a", 5, {-1, -1, -1}, NULL, NULL, 0, "deephaven:type", "java.lang.String"}};
     size_t len;
     uint8_t *msg = build_schema(f, 1, &len);
     size_t elen = 8 + ((len + 7) & ~(size_t)7);
@@ -879,16 +893,16 @@ static void test_malformed_batches(void)
         int64_t length = 3;
         size_t body_len = bd.len;
         switch (k) {
-        case 0: dh_fbb_put_i64(bd.bufs + 16 * 1 + 8, 8); break;        /* I values too short */
-        case 1: dh_fbb_put_i64(bd.bufs + 16 * 1, 4096); break;         /* offset outside body */
-        case 2: dh_fbb_put_u32(bd.data + 24 + 4, 9); break;            /* S offsets beyond data */
-        case 3: dh_fbb_put_u32(bd.data + 24 + 8, 1); break;            /* S offsets descend */
-        case 4: dh_fbb_put_i64(bd.nodes + 16 * 1 + 8, 4); break;       /* null_count > length */
-        case 5: dh_fbb_put_i64(bd.nodes, -1); break;                   /* negative length */
-        case 6: bd.nn--; break;                                        /* a node missing */
-        case 7: bd.nb++; break;                                        /* a buffer too many */
-        case 8: body_len = bd.len - 8; break;                          /* body too short */
-        case 9: dh_fbb_put_u32(bd.data + 56 + 12, 7); break;           /* list offset > child */
+        case 0: dh_fbb_put_i64(bd.bufs + 16 * 1 + 8, 8); break;  /* I values too short */
+        case 1: dh_fbb_put_i64(bd.bufs + 16 * 1, 4096); break;   /* offset outside body */
+        case 2: dh_fbb_put_u32(bd.data + 24 + 4, 9); break;      /* S offsets beyond data */
+        case 3: dh_fbb_put_u32(bd.data + 24 + 8, 1); break;      /* S offsets descend */
+        case 4: dh_fbb_put_i64(bd.nodes + 16 * 1 + 8, 4); break; /* null_count > length */
+        case 5: dh_fbb_put_i64(bd.nodes, -1); break;             /* negative length */
+        case 6: bd.nn--; break;                                  /* a node missing */
+        case 7: bd.nb++; break;                                  /* a buffer too many */
+        case 8: body_len = bd.len - 8; break;                    /* body too short */
+        case 9: dh_fbb_put_u32(bd.data + 56 + 12, 7); break;     /* list offset > child */
         }
         size_t hl;
         uint8_t *hdr = build_batch(&bd, length, 0, 3, &hl);
@@ -1047,8 +1061,8 @@ static const struct tfield var_fields[] = {
     {"e", 5, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},   /* Utf8, all empty, no data */
     {"i", 2, {32, 1, -1}, NULL, NULL, 0, NULL, NULL},
     {"u", 2, {32, 0, -1}, NULL, NULL, 0, NULL, NULL},
-    {"fb", 15, {3, -1, -1}, NULL, NULL, 0, NULL, NULL},  /* FixedSizeBinary(3) */
-    {"dec", 7, {10, 2, -1}, NULL, NULL, 0, NULL, NULL},  /* Decimal128 */
+    {"fb", 15, {3, -1, -1}, NULL, NULL, 0, NULL, NULL}, /* FixedSizeBinary(3) */
+    {"dec", 7, {10, 2, -1}, NULL, NULL, 0, NULL, NULL}, /* Decimal128 */
 };
 enum { NVF = sizeof var_fields / sizeof var_fields[0] };
 
@@ -1067,8 +1081,8 @@ static size_t var_data(uint8_t *data, int32_t *o32, int64_t *o64)
     return len;
 }
 
-static const uint32_t var_ints[8] = {0, 1, 0x7FFFFFFF, 0x80000000u, 0xFFFFFFFFu, 12345,
-                                     0xDEADBEEFu, 0x00010000};
+static const uint32_t var_ints[8] = {0,           1,     0x7FFFFFFF,  0x80000000u,
+                                     0xFFFFFFFFu, 12345, 0xDEADBEEFu, 0x00010000};
 
 /* The body of var_fields; where the offsets of s and ls lie, for corrupting. */
 static void var_body(struct tu_body *bd, size_t *s_offs, size_t *ls_offs)
@@ -1371,8 +1385,8 @@ static const struct nfield nf_a = {"a", 2, 32, 0, {NULL}};
 static const struct nfield nf_s = {"s", 5, -1, 0, {NULL}};
 static const struct nfield nf_z = {"z", 2, 64, 0, {NULL}};
 static const struct nfield *const degrade_fields[] = {
-    &nf_a, &nf_iv, &nf_s, &nf_st, &nf_map, &nf_dict, &nf_union,
-    &nf_ree, &nf_view, &nf_list_iv, &nf_z,
+    &nf_a,     &nf_iv,  &nf_s,    &nf_st,      &nf_map, &nf_dict,
+    &nf_union, &nf_ree, &nf_view, &nf_list_iv, &nf_z,
 };
 enum { DEGRADE_N = sizeof degrade_fields / sizeof *degrade_fields };
 
@@ -1454,8 +1468,8 @@ static void degrade_body(struct tu_body *bd)
 
 /* Write an IPC stream of the schema and one batch into tests/fuzz/corpus when
  * DH_WRITE_CORPUS names the fuzz_arrow corpus directory. */
-static void maybe_write_corpus(const char *name, const uint8_t *sm, size_t sl,
-                               const uint8_t *hm, size_t hl, const struct tu_body *bd)
+static void maybe_write_corpus(const char *name, const uint8_t *sm, size_t sl, const uint8_t *hm,
+                               size_t hl, const struct tu_body *bd)
 {
     const char *dir = getenv("DH_WRITE_CORPUS");
     char path[512];
@@ -1493,8 +1507,8 @@ static void test_undecodable_between(void)
     CHECK_STR(err.msg, "column 'iv': type Interval is not supported.");
     CHECK_INT(dh_schema_check_readable(&s, &err), DH_OK);
     static const char *const names[DEGRADE_N] = {
-        NULL, "Interval", NULL, "Struct", "Map", "Dictionary<Utf8>", "Union",
-        "RunEndEncoded", "Utf8View", "List<Interval>", NULL,
+        NULL,    "Interval",      NULL,       "Struct",         "Map", "Dictionary<Utf8>",
+        "Union", "RunEndEncoded", "Utf8View", "List<Interval>", NULL,
     };
     for (size_t i = 0; i < DEGRADE_N; i++) {
         CHECK_INT(dh_field_decodable(&s.fields[i]), names[i] == NULL);

@@ -13,7 +13,7 @@
 #include "dh_rowset.h"
 
 /* Field id of a vtable slot number (slot = 4 + 2 * id: docs/PROTOCOL.md, Arrow IPC). */
-#define SLOT(s) (((s) - 4) / 2)
+#define SLOT(s) (((s)-4) / 2)
 
 static const uint8_t ticket[5] = {0x65, 0x01, 0x00, 0x00, 0x00};
 
@@ -74,9 +74,16 @@ static void test_snapshot_request(void)
     size_t vlen;
     CHECK_REQ(dh_rowset_encode_range(100, 149, &vp, &vlen, NULL) == DH_OK);
     struct dh_barrage_snapshot_request req = {
-        .ticket = ticket, .ticket_len = 5, .columns = cols, .columns_len = 2, .viewport = vp,
-        .viewport_len = vlen, .use_deephaven_nulls = 1, .batch_size = 4096,
-        .max_message_size = 100 << 20, .reverse_viewport = 1,
+        .ticket = ticket,
+        .ticket_len = 5,
+        .columns = cols,
+        .columns_len = 2,
+        .viewport = vp,
+        .viewport_len = vlen,
+        .use_deephaven_nulls = 1,
+        .batch_size = 4096,
+        .max_message_size = 100 << 20,
+        .reverse_viewport = 1,
     };
     uint8_t *out;
     size_t len;
@@ -138,9 +145,17 @@ static void test_subscription_request(void)
     uint8_t cols[1] = {0x03};
     uint8_t vp[] = {0x1C, 0x02, 0x00, 0xF7, 0x20};
     struct dh_barrage_subscription_request req = {
-        .ticket = ticket, .ticket_len = 5, .columns = cols, .columns_len = 1, .viewport = vp,
-        .viewport_len = sizeof vp, .use_deephaven_nulls = 1, .min_update_interval_ms = 250,
-        .batch_size = 1000, .max_message_size = 1 << 20, .columns_as_list = 0,
+        .ticket = ticket,
+        .ticket_len = 5,
+        .columns = cols,
+        .columns_len = 1,
+        .viewport = vp,
+        .viewport_len = sizeof vp,
+        .use_deephaven_nulls = 1,
+        .min_update_interval_ms = 250,
+        .batch_size = 1000,
+        .max_message_size = 1 << 20,
+        .columns_as_list = 0,
     };
     uint8_t *out;
     size_t len;
@@ -177,13 +192,21 @@ static void test_update_round_trip(void)
     static const uint8_t ecs[] = {0x07};
     static const uint8_t mod1[] = {0x0C, 0x01, 0x20};
     struct dh_barrage_update u = {
-        .first_seq = 7, .last_seq = 9, .is_snapshot = 1,
-        .effective_viewport = ev, .effective_viewport_len = sizeof ev,
-        .effective_column_set = ecs, .effective_column_set_len = 1,
-        .added_rows = added, .added_rows_len = sizeof added,
-        .removed_rows = removed, .removed_rows_len = sizeof removed,
-        .shift_data = shift, .shift_data_len = sizeof shift,
-        .has_table_size = 1, .table_size = 0,
+        .first_seq = 7,
+        .last_seq = 9,
+        .is_snapshot = 1,
+        .effective_viewport = ev,
+        .effective_viewport_len = sizeof ev,
+        .effective_column_set = ecs,
+        .effective_column_set_len = 1,
+        .added_rows = added,
+        .added_rows_len = sizeof added,
+        .removed_rows = removed,
+        .removed_rows_len = sizeof removed,
+        .shift_data = shift,
+        .shift_data_len = sizeof shift,
+        .has_table_size = 1,
+        .table_size = 0,
     };
     struct dh_barrage_mod_column mods[3] = {{NULL, 0}, {mod1, sizeof mod1}, {NULL, 0}};
     uint8_t *out;
@@ -274,14 +297,14 @@ static void test_update_hand_built(void)
 static void test_hostile(void)
 {
     static const uint8_t added[] = {0x1C, 0x02, 0x00, 0xF7, 0x20};
-    struct dh_barrage_update u = {.added_rows = added, .added_rows_len = sizeof added,
-                                  .has_table_size = 1, .table_size = 3};
+    struct dh_barrage_update u = {
+        .added_rows = added, .added_rows_len = sizeof added, .has_table_size = 1, .table_size = 3};
     struct dh_barrage_mod_column mods[1] = {{added, sizeof added}};
     uint8_t *bufs[3];
     size_t lens[3];
     CHECK_REQ(dh_barrage_encode_update(&u, mods, 1, &bufs[0], &lens[0], NULL) == DH_OK);
-    struct dh_barrage_snapshot_request sr = {.ticket = ticket, .ticket_len = 5, .viewport = added,
-                                             .viewport_len = sizeof added};
+    struct dh_barrage_snapshot_request sr = {
+        .ticket = ticket, .ticket_len = 5, .viewport = added, .viewport_len = sizeof added};
     CHECK_REQ(dh_barrage_encode_snapshot_request(&sr, &bufs[1], &lens[1], NULL) == DH_OK);
     struct dh_barrage_subscription_request sub = {.ticket = ticket, .ticket_len = 5};
     CHECK_REQ(dh_barrage_encode_subscription_request(&sub, &bufs[2], &lens[2], NULL) == DH_OK);

@@ -126,7 +126,8 @@ static int encode_decode(const struct demo_object *t, const struct dh_schema *s,
             check_buffer_layout(raw, msg.body_len);
     }
     dh_batch_init(b);
-    if (rc == 0 && dh_batch_decode(s, msg.header, msg.header_len, msg.body, msg.body_len, b, &e) != DH_OK) {
+    if (rc == 0 &&
+        dh_batch_decode(s, msg.header, msg.header_len, msg.body, msg.body_len, b, &e) != DH_OK) {
         fprintf(stderr, "  decode: %s\n", e.msg);
         rc = -1;
     }
@@ -141,8 +142,8 @@ static void test_builtins(void)
     struct demo_catalog *cat = demo_catalog_new(NULL);
     CHECK_REQ(cat);
     CHECK_INT(demo_catalog_count(cat), 8);
-    static const char *const names[] = {"trades", "quotes", "empty", "wide", "nulls", "hostile",
-                                        "price_plot", "awkward"};
+    static const char *const names[] = {"trades", "quotes",  "empty",      "wide",
+                                        "nulls",  "hostile", "price_plot", "awkward"};
     for (size_t i = 0; i < 8; i++) {
         const struct demo_object *o = demo_catalog_at(cat, i);
         CHECK_REQ(o);
@@ -416,8 +417,8 @@ static void test_batch_layout_small(void)
     CHECK(r.buffers[14][0] == 0 && r.buffers[14][1] == 0); /* validity omitted: no nulls */
     CHECK(r.buffers[15][0] == 0 && r.buffers[15][1] == 24);
     CHECK_INT(msg.body_len, 24);
-    static const uint8_t want[24] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
-                                     2, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t want[24] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+                                     0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0};
     CHECK(memcmp(msg.body, want, 24) == 0);
     demo_flight_msg_clear(&msg);
     demo_flight_msg_clear(&msg); /* idempotent */
@@ -751,12 +752,12 @@ struct stream {
     int64_t rows_total;
     int schema_first;
     size_t max_body;
-    int64_t next_id;       /* trades: the Id expected next */
+    int64_t next_id; /* trades: the Id expected next */
     int ids_ok;
     int64_t batch_rows[64];
     int has_meta[64];
     struct dh_schema schema;
-    int stop_after;        /* return non-zero from emit after this many messages (0 = never) */
+    int stop_after; /* return non-zero from emit after this many messages (0 = never) */
     /* the last metadata seen */
     int64_t meta_added_card, meta_incl_card, meta_first_seq, meta_vp_card;
     int meta_is_snapshot, meta_has_vp, meta_has_cols, meta_reverse;
@@ -764,8 +765,8 @@ struct stream {
     size_t meta_vp_len, meta_cols_len;
     int64_t chunk_rows, chunk_incl_expected; /* running check: included == rows of the chunk */
     int chunk_ok;
-    int id_col;            /* column holding the Id (-1: none) */
-    struct dh_batch last;  /* the last batch, kept decoded */
+    int id_col;           /* column holding the Id (-1: none) */
+    struct dh_batch last; /* the last batch, kept decoded */
 };
 
 static void stream_init(struct stream *st)
@@ -829,8 +830,8 @@ static int on_msg(void *ctx, const struct demo_flight_msg *m)
                 memcpy(st->meta_cols, u.effective_column_set, st->meta_cols_len);
         }
         dh_batch_reset(&st->last);
-        if (dh_batch_decode(&st->schema, m->header, m->header_len, m->body, m->body_len,
-                            &st->last, &e) != DH_OK) {
+        if (dh_batch_decode(&st->schema, m->header, m->header_len, m->body, m->body_len, &st->last,
+                            &e) != DH_OK) {
             fprintf(stderr, "  batch decode: %s\n", e.msg);
             return 1;
         }
@@ -1133,7 +1134,8 @@ static void test_snapshot_errors(void)
     memset(&r, 0, sizeof r);
     free(buf);
     CHECK_REQ(dh_barrage_encode_snapshot_request(&r, &buf, &len, &e) == DH_OK);
-    CHECK_INT(demo_encode_barrage_snapshot(find_any(cat, "price_plot"), buf, len, on_msg, &st, err), -1);
+    CHECK_INT(demo_encode_barrage_snapshot(find_any(cat, "price_plot"), buf, len, on_msg, &st, err),
+              -1);
     CHECK(strncmp(err, "FAILED_PRECONDITION", 19) == 0);
     free(buf);
     stream_reset(&st);
@@ -1145,7 +1147,8 @@ int main(void)
     CHECK_RUN(T(test_builtins), T(test_quotes_tick), T(test_add_remove),
               T(test_cells_deterministic), T(test_schema_framing), T(test_schema_types),
               T(test_batch_layout_small), T(test_batch_layout_nulls), T(test_nulls_values),
-              T(test_every_table_decodes), T(test_trades_bulk_matches_cells), T(test_viewport_is_cheap), T(test_figure),
-              T(test_doget_trades), T(test_snapshot_viewport), T(test_snapshot_columns_and_batches),
+              T(test_every_table_decodes), T(test_trades_bulk_matches_cells),
+              T(test_viewport_is_cheap), T(test_figure), T(test_doget_trades),
+              T(test_snapshot_viewport), T(test_snapshot_columns_and_batches),
               T(test_snapshot_dh_nulls), T(test_snapshot_errors));
 }

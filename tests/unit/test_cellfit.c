@@ -46,8 +46,13 @@ static void test_doubles_fit(void)
     f.type = DH_TYPE_FLOAT;
     f.bit_width = 64;
     f.timezone = (char *)"";
-    double v[] = { -DBL_MAX, -DBL_TRUE_MIN, -0.000012345678901234567, -123456789012345.67,
-                   -2.2250738585072014e-308, -999999999999999.9, -1.2345678901234567e-5 };
+    double v[] = {-DBL_MAX,
+                  -DBL_TRUE_MIN,
+                  -0.000012345678901234567,
+                  -123456789012345.67,
+                  -2.2250738585072014e-308,
+                  -999999999999999.9,
+                  -1.2345678901234567e-5};
     struct dh_column_view c;
     memset(&c, 0, sizeof c);
     c.field = &f;

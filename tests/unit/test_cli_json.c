@@ -40,8 +40,10 @@ static void test_controls_are_escaped(void)
     check_escape("\x1b[2J", 4, "\"\\u001b[2J\"");
     check_escape("a\0b", 3, "\"a\\u0000b\"");
     check_escape("\x07\x7f", 2, "\"\\u0007\\u007f\"");
-    check_escape("\xc2\x9b" "31m", 5, "\"\\u009b31m\""); /* C1 CSI */
-    check_escape("x\xe2\x80\xaey", 5, "\"x\\u202ey\"");   /* RIGHT-TO-LEFT OVERRIDE */
+    check_escape("\xc2\x9b"
+                 "31m",
+                 5, "\"\\u009b31m\"");                  /* C1 CSI */
+    check_escape("x\xe2\x80\xaey", 5, "\"x\\u202ey\""); /* RIGHT-TO-LEFT OVERRIDE */
     check_escape("\xe2\x81\xa6\xe2\x81\xa9", 6, "\"\\u2066\\u2069\"");
     check_escape("\xe2\x80\xa8", 3, "\"\\u2028\"");
 }
@@ -51,7 +53,11 @@ static void test_utf8_kept_and_invalid_replaced(void)
     check_escape("L\xc3\xa4nge \xe9\x95\xb7", 10, "\"L\xc3\xa4nge \xe9\x95\xb7\"");
     check_escape("\xf0\x9f\x91\xa9", 4, "\"\xf0\x9f\x91\xa9\"");
     check_escape("\xef\xbf\xbd", 3, "\"\xef\xbf\xbd\""); /* a real U+FFFD stays */
-    check_escape("a\xff" "b", 3, "\"a\xef\xbf\xbd" "b\"");
+    check_escape("a\xff"
+                 "b",
+                 3,
+                 "\"a\xef\xbf\xbd"
+                 "b\"");
     check_escape("\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
     char *got = capture_string("\xe2\x82", 2); /* truncated sequence */
     CHECK(got && strstr(got, "\xef\xbf\xbd") != NULL);

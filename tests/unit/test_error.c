@@ -21,12 +21,15 @@ static void test_message_form(void)
 {
     struct dh_error e;
     dh_error_clear(&e);
-    CHECK_INT(dh_error_set_grpc(&e, "Fetching shared/0x01", DH_GRPC_UNAVAILABLE, "failed to connect"),
-              DH_EGRPC);
+    CHECK_INT(
+        dh_error_set_grpc(&e, "Fetching shared/0x01", DH_GRPC_UNAVAILABLE, "failed to connect"),
+        DH_EGRPC);
     CHECK_STR(e.msg, "Fetching shared/0x01: UNAVAILABLE: failed to connect "
                      "(is the server running and reachable?)");
     dh_error_set_grpc(&e, "Fetching", DH_GRPC_INVALID_ARGUMENT, "Details Logged w/ID 'x'");
-    CHECK_STR(e.msg, "Fetching: INVALID_ARGUMENT: Details Logged w/ID 'x' (the server log has the details)");
+    CHECK_STR(
+        e.msg,
+        "Fetching: INVALID_ARGUMENT: Details Logged w/ID 'x' (the server log has the details)");
     dh_error_set_grpc(&e, NULL, DH_GRPC_INTERNAL, "");
     CHECK_STR(e.msg, "call: INTERNAL: (no message)");
 }

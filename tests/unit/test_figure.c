@@ -13,10 +13,12 @@
 
 /* One data source of a series (strings borrowed). */
 static Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor
-source(const char *axis_id, Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceType type,
+source(const char *axis_id,
+       Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceType type,
        int32_t table_id, const char *column)
 {
-    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sd = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_DESCRIPTOR__INIT;
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sd =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_DESCRIPTOR__INIT;
     sd.axis_id = (char *)axis_id;
     sd.type = type;
     sd.table_id = table_id;
@@ -29,35 +31,45 @@ static uint8_t *pack_figure(size_t *len, int32_t second_table_id)
         IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__INIT;
     ax.id = (char *)"x0";
     ax.label = (char *)"Time";
-    ax.type = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_TYPE__X;
+    ax.type =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_TYPE__X;
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__AxisDescriptor ay =
         IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__INIT;
     ay.id = (char *)"y0";
     ay.label = (char *)"Price";
-    ay.type = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_TYPE__Y;
-    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__AxisDescriptor *axes[] = {
-        &ax, &ay};
+    ay.type =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__AXIS_TYPE__Y;
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__AxisDescriptor *axes[] = {&ax,
+                                                                                               &ay};
 
     /* Y listed before X: the decoder must look sources up by type. */
-    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sy = source("y0", IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y, 0, "Price");
-    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sx = source("x0", IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X, 0, "Timestamp");
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sy = source(
+        "y0", IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y, 0,
+        "Price");
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor sx = source(
+        "x0", IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X, 0,
+        "Timestamp");
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor *src1[] = {
         &sy, &sx};
 
-    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor s2x = source("", IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X, second_table_id, "Size");
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor s2x =
+        source("", IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X,
+               second_table_id, "Size");
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor *src2[] = {
         &s2x};
 
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SeriesDescriptor se1 =
         IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SERIES_DESCRIPTOR__INIT;
     se1.name = (char *)"AAPL price";
-    se1.plot_style = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SERIES_PLOT_STYLE__LINE;
+    se1.plot_style =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SERIES_PLOT_STYLE__LINE;
     se1.n_data_sources = 2;
     se1.data_sources = src1;
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SeriesDescriptor se2 =
         IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SERIES_DESCRIPTOR__INIT;
     se2.name = (char *)"sizes";
-    se2.plot_style = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SERIES_PLOT_STYLE__SCATTER;
+    se2.plot_style =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SERIES_PLOT_STYLE__SCATTER;
     se2.n_data_sources = 1;
     se2.data_sources = src2;
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SeriesDescriptor *series[] = {
@@ -66,7 +78,8 @@ static uint8_t *pack_figure(size_t *len, int32_t second_table_id)
     Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__ChartDescriptor ch =
         IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__CHART_DESCRIPTOR__INIT;
     ch.title = (char *)"Trades";
-    ch.chart_type = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__CHART_DESCRIPTOR__CHART_TYPE__XY;
+    ch.chart_type =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__CHART_DESCRIPTOR__CHART_TYPE__XY;
     ch.n_series = 2;
     ch.series = series;
     ch.n_axes = 2;

@@ -134,11 +134,11 @@ static void test_hostile(void)
 
     /* a valid table whose vector claims 2^32-1 elements */
     uint8_t e[32] = {
-        12, 0, 0, 0,             /* root at 12 */
-        6, 0, 8, 0, 4, 0, 0, 0,  /* vtable at 4: size 6, obj 8, field 0 at +4 */
-        8, 0, 0, 0,              /* soffset: vtable at 12-8 = 4 */
-        4, 0, 0, 0,              /* field 0 at 16: vector at 20 */
-        0xFF, 0xFF, 0xFF, 0xFF,  /* count */
+        12,   0,    0,    0,                /* root at 12 */
+        6,    0,    8,    0,    4, 0, 0, 0, /* vtable at 4: size 6, obj 8, field 0 at +4 */
+        8,    0,    0,    0,                /* soffset: vtable at 12-8 = 4 */
+        4,    0,    0,    0,                /* field 0 at 16: vector at 20 */
+        0xFF, 0xFF, 0xFF, 0xFF,             /* count */
     };
     CHECK_REQ(dh_fb_root(e, sizeof e, &t, &err) == DH_OK);
     struct dh_fb_vector v;

@@ -75,18 +75,18 @@ static void test_ints(void)
     dh_format_opts_init(&dn);
     dn.deephaven_nulls = 1;
     struct dh_field f8 = fld(DH_TYPE_INT, 8, 1, 0, "byte");
-    int8_t v8[] = { -128, 127, 0 };
+    int8_t v8[] = {-128, 127, 0};
     struct dh_column_view c8 = col_fixed(&f8, v8, 1, 3);
     CHECK_STR(cell(&c8, 0, &o), "-128");
     CHECK_STR(cell(&c8, 0, &dn), "(null)");
     CHECK_STR(cell(&c8, 1, &dn), "127");
     struct dh_field f16 = fld(DH_TYPE_INT, 16, 1, 0, "short");
-    int16_t v16[] = { INT16_MIN, -300 };
+    int16_t v16[] = {INT16_MIN, -300};
     struct dh_column_view c16 = col_fixed(&f16, v16, 2, 2);
     CHECK_STR(cell(&c16, 0, &dn), "(null)");
     CHECK_STR(cell(&c16, 1, &dn), "-300");
     struct dh_field f32 = fld(DH_TYPE_INT, 32, 1, 0, "int");
-    int32_t v32[] = { INT32_MIN, 1234567, -1000 };
+    int32_t v32[] = {INT32_MIN, 1234567, -1000};
     struct dh_column_view c32 = col_fixed(&f32, v32, 4, 3);
     CHECK_STR(cell(&c32, 0, NULL), "-2147483648");
     CHECK_STR(cell(&c32, 0, &dn), "(null)");
@@ -96,7 +96,7 @@ static void test_ints(void)
     CHECK_STR(cell(&c32, 1, NULL), "1234567");
     o.group_digits = 0;
     struct dh_field f64 = fld(DH_TYPE_INT, 64, 1, 0, "long");
-    int64_t v64[] = { INT64_MIN, INT64_MAX, 999 };
+    int64_t v64[] = {INT64_MIN, INT64_MAX, 999};
     struct dh_column_view c64 = col_fixed(&f64, v64, 8, 3);
     CHECK_STR(cell(&c64, 0, &o), "-9223372036854775808");
     CHECK_STR(cell(&c64, 0, &dn), "(null)");
@@ -105,11 +105,11 @@ static void test_ints(void)
     CHECK_STR(cell(&c64, 0, &o), "-9,223,372,036,854,775,808");
     CHECK_STR(cell(&c64, 2, &o), "999");
     struct dh_field fu = fld(DH_TYPE_INT, 64, 0, 0, NULL);
-    uint64_t vu[] = { UINT64_MAX };
+    uint64_t vu[] = {UINT64_MAX};
     struct dh_column_view cu = col_fixed(&fu, vu, 8, 1);
     CHECK_STR(cell(&cu, 0, NULL), "18446744073709551615");
     struct dh_field fu8 = fld(DH_TYPE_INT, 8, 0, 0, NULL);
-    uint8_t vu8[] = { 255 };
+    uint8_t vu8[] = {255};
     struct dh_column_view cu8 = col_fixed(&fu8, vu8, 1, 1);
     CHECK_STR(cell(&cu8, 0, &dn), "255");
     /* A row outside the column gives "". */
@@ -124,7 +124,7 @@ static void test_chars(void)
     dh_format_opts_init(&dn);
     dn.deephaven_nulls = 1;
     struct dh_field f = fld(DH_TYPE_INT, 16, 0, 0, "char");
-    uint16_t v[] = { 'A', 0xE9, 0x1B, 0xFFFF, 0x4E2D, 0xD800, 0x202E, 0x85 };
+    uint16_t v[] = {'A', 0xE9, 0x1B, 0xFFFF, 0x4E2D, 0xD800, 0x202E, 0x85};
     struct dh_column_view c = col_fixed(&f, v, 2, 8);
     CHECK_STR(cell(&c, 0, NULL), "A");
     CHECK_STR(cell(&c, 1, NULL), "\xc3\xa9");
@@ -148,8 +148,9 @@ static void test_floats(void)
     dh_format_opts_init(&dn);
     dn.deephaven_nulls = 1;
     struct dh_field fd = fld(DH_TYPE_FLOAT, 64, 1, 0, "double");
-    double vd[] = { 0.1, 1.0 / 3, 1e20, 1.5e-7, 123456.789, NAN, INFINITY, -INFINITY,
-                    -DBL_MAX, 0.0, -2.5, 1234567.5, 1e15, 99999999999999.0, 0.00001234, 2.0 };
+    double vd[] = {0.1,      1.0 / 3,          1e20,       1.5e-7, 123456.789, NAN,
+                   INFINITY, -INFINITY,        -DBL_MAX,   0.0,    -2.5,       1234567.5,
+                   1e15,     99999999999999.0, 0.00001234, 2.0};
     struct dh_column_view cd = col_fixed(&fd, vd, 8, 16);
     CHECK_STR(cell(&cd, 0, NULL), "0.1");
     CHECK_STR(cell(&cd, 1, NULL), "0.3333333333333333");
@@ -177,7 +178,7 @@ static void test_floats(void)
     CHECK_STR(cell(&cd, 1, &o), "0.333");
     CHECK_STR(cell(&cd, 4, &o), "123457");
     struct dh_field ff = fld(DH_TYPE_FLOAT, 32, 1, 0, "float");
-    float vf[] = { 0.1f, -FLT_MAX, 3.4028235e38f, 16777216.0f };
+    float vf[] = {0.1f, -FLT_MAX, 3.4028235e38f, 16777216.0f};
     struct dh_column_view cf = col_fixed(&ff, vf, 4, 4);
     CHECK_STR(cell(&cf, 0, NULL), "0.1");
     CHECK_STR(cell(&cf, 1, &dn), "(null)");
@@ -187,7 +188,7 @@ static void test_floats(void)
     CHECK_STR(cell(&cf, 2, &o), "3.402823E38");
     o.float_precision = DH_FORMAT_SHORTEST;
     struct dh_field fh = fld(DH_TYPE_FLOAT, 16, 1, 0, NULL);
-    uint16_t vh[] = { 0x3C00, 0xC000, 0x7C00, 0x3555 };
+    uint16_t vh[] = {0x3C00, 0xC000, 0x7C00, 0x3555};
     struct dh_column_view ch = col_fixed(&fh, vh, 2, 4);
     CHECK_STR(cell(&ch, 0, NULL), "1");
     CHECK_STR(cell(&ch, 1, NULL), "-2");
@@ -206,9 +207,16 @@ static void test_floats_exact(void)
     dh_format_opts_init(&o);
     CHECK_INT(o.float_precision, DH_FORMAT_SHORTEST);
     struct dh_field fd = fld(DH_TYPE_FLOAT, 64, 1, 0, "double");
-    double vd[] = { 2.718281828459045, -0.0, 5e-324, 9007199254740993.0, 0.1 + 0.2,
-                    123456789012345.67, 1.2345678901234567e15, 0.000012345678901234567,
-                    1.2345678901234567e-6, 562949953421312.25 };
+    double vd[] = {2.718281828459045,
+                   -0.0,
+                   5e-324,
+                   9007199254740993.0,
+                   0.1 + 0.2,
+                   123456789012345.67,
+                   1.2345678901234567e15,
+                   0.000012345678901234567,
+                   1.2345678901234567e-6,
+                   562949953421312.25};
     struct dh_column_view cd = col_fixed(&fd, vd, 8, 10);
     CHECK_STR(cell(&cd, 0, &o), "2.718281828459045");
     CHECK_STR(cell(&cd, 1, &o), "-0");
@@ -229,7 +237,7 @@ static void test_floats_exact(void)
         CHECK(memcmp(&back, &vd[i], sizeof back) == 0);
     }
     struct dh_field ff = fld(DH_TYPE_FLOAT, 32, 1, 0, "float");
-    float vf[] = { 0.3f, -0.0f, 1.4e-45f, 16777217.0f };
+    float vf[] = {0.3f, -0.0f, 1.4e-45f, 16777217.0f};
     struct dh_column_view cf = col_fixed(&ff, vf, 4, 4);
     CHECK_STR(cell(&cf, 0, &o), "0.3");
     CHECK_STR(cell(&cf, 1, &o), "-0");
@@ -243,8 +251,8 @@ static void test_bool_string_binary(void)
     struct dh_format_opts o;
     dh_format_opts_init(&o);
     struct dh_field fb = fld(DH_TYPE_BOOL, 0, 0, 0, "java.lang.Boolean");
-    uint8_t bits[] = { 0x05 };
-    uint8_t valid[] = { 0x0B };
+    uint8_t bits[] = {0x05};
+    uint8_t valid[] = {0x0B};
     struct dh_column_view cb = col_fixed(&fb, bits, 1, 4);
     cb.values_len = 1;
     cb.validity = valid;
@@ -258,17 +266,20 @@ static void test_bool_string_binary(void)
 
     struct dh_field fs = fld(DH_TYPE_UTF8, 0, 0, 0, "java.lang.String");
     static const char *const parts[] = {
-        "hello", "a\x1b[31mb", "\x1b]8;;http://x\x07link\x1b]8;;\x07", "",
+        "hello",
+        "a\x1b[31mb",
+        "\x1b]8;;http://x\x07link\x1b]8;;\x07",
+        "",
         "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d",
     };
     char data[128];
-    int32_t offs[6] = { 0 };
+    int32_t offs[6] = {0};
     for (size_t i = 0; i < 5; i++) {
         size_t n = strlen(parts[i]);
         memcpy(data + offs[i], parts[i], n);
         offs[i + 1] = offs[i] + (int32_t)n;
     }
-    uint8_t sv[] = { 0x17 };
+    uint8_t sv[] = {0x17};
     struct dh_column_view cs = col_var(&fs, offs, data, 5);
     cs.validity = sv;
     CHECK_STR(cell(&cs, 0, NULL), "hello");
@@ -282,7 +293,7 @@ static void test_bool_string_binary(void)
     uint8_t bin[40];
     for (int i = 0; i < 40; i++)
         bin[i] = (uint8_t)i;
-    int32_t boffs[] = { 0, 2, 2, 40 };
+    int32_t boffs[] = {0, 2, 2, 40};
     struct dh_column_view cbin = col_var(&fbin, boffs, bin, 3);
     CHECK_STR(cell(&cbin, 0, NULL), "0x0001");
     CHECK_STR(cell(&cbin, 1, NULL), "0x");
@@ -294,7 +305,7 @@ static void test_bool_string_binary(void)
     CHECK_INT(strlen(long_hex), 2 + 64 + 3);
 
     /* Offsets pointing outside the data are refused, not followed. */
-    int32_t bad[] = { 0, 1000, 1000 };
+    int32_t bad[] = {0, 1000, 1000};
     struct dh_column_view cbad = col_var(&fs, bad, data, 2);
     cbad.values_len = 10;
     CHECK_STR(cell(&cbad, 0, NULL), "(bad offsets)");
@@ -309,7 +320,7 @@ static void test_timestamps(void)
     dn.deephaven_nulls = 1;
     struct dh_field fns = fld(DH_TYPE_TIMESTAMP, 64, 1, DH_UNIT_NANO, "java.time.Instant");
     fns.timezone = (char *)"UTC";
-    int64_t vns[] = { 1704164645123456789LL, -1, INT64_MIN, 0 };
+    int64_t vns[] = {1704164645123456789LL, -1, INT64_MIN, 0};
     struct dh_column_view cns = col_fixed(&fns, vns, 8, 4);
     CHECK_STR(cell(&cns, 0, NULL), "2024-01-02T03:04:05.123456789Z");
     CHECK_STR(cell(&cns, 1, NULL), "1969-12-31T23:59:59.999999999Z");
@@ -317,20 +328,20 @@ static void test_timestamps(void)
     CHECK_STR(cell(&cns, 2, NULL), "1677-09-21T00:12:43.145224192Z");
     CHECK_STR(cell(&cns, 3, NULL), "1970-01-01T00:00:00.000000000Z");
     struct dh_field fms = fld(DH_TYPE_TIMESTAMP, 64, 1, DH_UNIT_MILLI, NULL);
-    int64_t vms[] = { -1, -62135596800000LL - 1, 253402300800000LL };
+    int64_t vms[] = {-1, -62135596800000LL - 1, 253402300800000LL};
     struct dh_column_view cms = col_fixed(&fms, vms, 8, 3);
     CHECK_STR(cell(&cms, 0, NULL), "1969-12-31T23:59:59.999Z");
     CHECK_STR(cell(&cms, 1, NULL), "0000-12-31T23:59:59.999Z");
     CHECK_STR(cell(&cms, 2, NULL), "+10000-01-01T00:00:00.000Z");
     struct dh_field fs = fld(DH_TYPE_TIMESTAMP, 64, 1, DH_UNIT_SECOND, NULL);
-    int64_t vs[] = { 951782400, -62198755200LL, INT64_MAX, INT64_MIN };
+    int64_t vs[] = {951782400, -62198755200LL, INT64_MAX, INT64_MIN};
     struct dh_column_view cs = col_fixed(&fs, vs, 8, 4);
     CHECK_STR(cell(&cs, 0, NULL), "2000-02-29T00:00:00Z");
     CHECK_STR(cell(&cs, 1, NULL), "-0001-01-01T00:00:00Z");
     CHECK_STR(cell(&cs, 2, NULL), "+292277026596-12-04T15:30:07Z");
     CHECK_STR(cell(&cs, 3, NULL), "-292277022657-01-27T08:29:52Z");
     struct dh_field fus = fld(DH_TYPE_TIMESTAMP, 64, 1, DH_UNIT_MICRO, NULL);
-    int64_t vus[] = { 1500000 };
+    int64_t vus[] = {1500000};
     struct dh_column_view cus = col_fixed(&fus, vus, 8, 1);
     CHECK_STR(cell(&cus, 0, NULL), "1970-01-01T00:00:01.500000Z");
 
@@ -357,13 +368,13 @@ static void test_dates_times_durations(void)
     dh_format_opts_init(&dn);
     dn.deephaven_nulls = 1;
     struct dh_field fday = fld(DH_TYPE_DATE, 32, 1, DH_DATE_DAY, NULL);
-    int32_t vday[] = { 19724, -1, -719528 };
+    int32_t vday[] = {19724, -1, -719528};
     struct dh_column_view cday = col_fixed(&fday, vday, 4, 3);
     CHECK_STR(cell(&cday, 0, NULL), "2024-01-02");
     CHECK_STR(cell(&cday, 1, NULL), "1969-12-31");
     CHECK_STR(cell(&cday, 2, NULL), "0000-01-01");
     struct dh_field fms = fld(DH_TYPE_DATE, 64, 1, DH_DATE_MILLI, "java.time.LocalDate");
-    int64_t vms[] = { 19724LL * 86400000, -86400000, INT64_MIN, -1 };
+    int64_t vms[] = {19724LL * 86400000, -86400000, INT64_MIN, -1};
     struct dh_column_view cms = col_fixed(&fms, vms, 8, 4);
     CHECK_STR(cell(&cms, 0, NULL), "2024-01-02");
     CHECK_STR(cell(&cms, 1, NULL), "1969-12-31");
@@ -371,24 +382,24 @@ static void test_dates_times_durations(void)
     CHECK_STR(cell(&cms, 3, NULL), "1969-12-31");
 
     struct dh_field ft = fld(DH_TYPE_TIME, 64, 1, DH_UNIT_NANO, "java.time.LocalTime");
-    int64_t vt[] = { 3723000000001LL, 0, -5 };
+    int64_t vt[] = {3723000000001LL, 0, -5};
     struct dh_column_view ct = col_fixed(&ft, vt, 8, 3);
     CHECK_STR(cell(&ct, 0, NULL), "01:02:03.000000001");
     CHECK_STR(cell(&ct, 1, NULL), "00:00:00.000000000");
     CHECK_STR(cell(&ct, 2, NULL), "-5");
     struct dh_field ft32 = fld(DH_TYPE_TIME, 32, 1, DH_UNIT_MILLI, NULL);
-    int32_t vt32[] = { 3723004, 86399999 };
+    int32_t vt32[] = {3723004, 86399999};
     struct dh_column_view ct32 = col_fixed(&ft32, vt32, 4, 2);
     CHECK_STR(cell(&ct32, 0, NULL), "01:02:03.004");
     CHECK_STR(cell(&ct32, 1, NULL), "23:59:59.999");
     struct dh_field fts = fld(DH_TYPE_TIME, 32, 1, DH_UNIT_SECOND, NULL);
-    int32_t vts[] = { 45296 };
+    int32_t vts[] = {45296};
     struct dh_column_view cts = col_fixed(&fts, vts, 4, 1);
     CHECK_STR(cell(&cts, 0, NULL), "12:34:56");
 
     struct dh_field fd = fld(DH_TYPE_DURATION, 64, 1, DH_UNIT_NANO, "java.time.Duration");
-    int64_t vd[] = { 1500000000, -500000000, 3723500000000LL, 0, 3600000000000LL,
-                     -1500000000, 60000000001LL, -3600000000000LL, 1 };
+    int64_t vd[] = {1500000000,  -500000000,    3723500000000LL,  0, 3600000000000LL,
+                    -1500000000, 60000000001LL, -3600000000000LL, 1};
     struct dh_column_view cd = col_fixed(&fd, vd, 8, 9);
     CHECK_STR(cell(&cd, 0, NULL), "PT1.5S");
     CHECK_STR(cell(&cd, 1, NULL), "PT-0.5S");
@@ -400,7 +411,7 @@ static void test_dates_times_durations(void)
     CHECK_STR(cell(&cd, 7, NULL), "PT-1H");
     CHECK_STR(cell(&cd, 8, NULL), "PT0.000000001S");
     struct dh_field fds = fld(DH_TYPE_DURATION, 64, 1, DH_UNIT_MILLI, NULL);
-    int64_t vds[] = { 90061001 };
+    int64_t vds[] = {90061001};
     struct dh_column_view cds = col_fixed(&fds, vds, 8, 1);
     CHECK_STR(cell(&cds, 0, NULL), "PT25H1M1.001S");
 }
@@ -473,14 +484,14 @@ static void test_bigdecimal_biginteger(void)
     dh_format_opts_init(&o);
     struct dh_field fbd = fld(DH_TYPE_BINARY, 0, 0, 0, "java.math.BigDecimal");
     static const uint8_t bd[] = {
-        2, 0, 0, 0, 0x30, 0x39,             /* 123.45 */
-        2, 0, 0, 0, 0xCF, 0xC7,             /* -123.45 */
+        2,    0,    0,    0,    0x30, 0x39, /* 123.45 */
+        2,    0,    0,    0,    0xCF, 0xC7, /* -123.45 */
         0xFD, 0xFF, 0xFF, 0xFF, 0x01,       /* scale -3, 1: 1000 (stripTrailingZeros) */
-        0, 0, 0, 0, 0x00,                   /* 0 */
-        10, 0, 0, 0, 0x01,                  /* 1E-10 */
-        1, 0, 0,                            /* too short */
+        0,    0,    0,    0,    0x00,       /* 0 */
+        10,   0,    0,    0,    0x01,       /* 1E-10 */
+        1,    0,    0,                      /* too short */
     };
-    int32_t offs[] = { 0, 6, 12, 17, 22, 27, 30 };
+    int32_t offs[] = {0, 6, 12, 17, 22, 27, 30};
     struct dh_column_view cbd = col_var(&fbd, offs, bd, 6);
     CHECK_STR(cell(&cbd, 0, NULL), "123.45");
     CHECK_STR(cell(&cbd, 1, NULL), "-123.45");
@@ -507,19 +518,20 @@ static void test_bigdecimal_biginteger(void)
     }
     memset(bi + k, 0x7F, 1030);
     k += 1030;
-    int32_t bo[] = { 0, 2, 3, 29, 56, 56, 1086 };
+    int32_t bo[] = {0, 2, 3, 29, 56, 56, 1086};
     struct dh_column_view cbi = col_var(&fbi, bo, bi, 6);
     CHECK_STR(cell(&cbi, 0, NULL), "255");
     CHECK_STR(cell(&cbi, 1, NULL), "-1");
     CHECK_STR(cell(&cbi, 2, NULL), "1606938044258990275541962092341162602522202993782792835301376");
-    CHECK_STR(cell(&cbi, 3, NULL), "-1606938044258990275541962092341162602522202993782792835313721");
+    CHECK_STR(cell(&cbi, 3, NULL),
+              "-1606938044258990275541962092341162602522202993782792835313721");
     CHECK_STR(cell(&cbi, 4, NULL), "0");
     CHECK_STR(cell(&cbi, 5, NULL), "(number of 1030 bytes)");
     o.group_digits = 1;
     CHECK_STR(cell(&cbi, 2, &o),
               "1,606,938,044,258,990,275,541,962,092,341,162,602,522,202,993,782,792,835,301,376");
     /* The largest exact conversion: 1024 bytes of 0x7F.. gives 2466 digits. */
-    int32_t bo2[] = { 56, 56 + 1024 };
+    int32_t bo2[] = {56, 56 + 1024};
     struct dh_column_view cbig = col_var(&fbi, bo2, bi, 1);
     cbig.values_len = sizeof bi;
     CHECK_INT(strlen(cell(&cbig, 0, NULL)), 2466);
@@ -536,10 +548,10 @@ static void test_lists(void)
     int32_t elems[20];
     for (int i = 0; i < 20; i++)
         elems[i] = i;
-    uint8_t ev[] = { 0xFB, 0xFF, 0xFF };
+    uint8_t ev[] = {0xFB, 0xFF, 0xFF};
     struct dh_column_view child = col_fixed(&fe, elems, 4, 20);
     child.validity = ev; /* element 2 is null */
-    int32_t offs[] = { 0, 4, 4, 20 };
+    int32_t offs[] = {0, 4, 4, 20};
     struct dh_column_view c;
     memset(&c, 0, sizeof c);
     c.field = &fl;
@@ -551,7 +563,7 @@ static void test_lists(void)
     CHECK_STR(cell(&c, 2, NULL), "[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, \xe2\x80\xa6]");
     o.max_list_items = 2;
     CHECK_STR(cell(&c, 2, &o), "[4, 5, \xe2\x80\xa6]");
-    int32_t bad[] = { 0, 30 };
+    int32_t bad[] = {0, 30};
     c.offsets = (const uint8_t *)bad;
     c.length = 1;
     CHECK_STR(cell(&c, 0, NULL), "(bad offsets)");
@@ -563,15 +575,16 @@ static void test_lists(void)
 static void test_small_buffers(void)
 {
     struct dh_field fs = fld(DH_TYPE_UTF8, 0, 0, 0, NULL);
-    const char data[] = "\xe4\xb8\xad\xe6\x96\x87" "abc\x1b[0mdef";
-    int32_t offs[] = { 0, (int32_t)sizeof data - 1 };
+    const char data[] = "\xe4\xb8\xad\xe6\x96\x87"
+                        "abc\x1b[0mdef";
+    int32_t offs[] = {0, (int32_t)sizeof data - 1};
     struct dh_column_view cs = col_var(&fs, offs, data, 1);
     struct dh_field f64 = fld(DH_TYPE_INT, 64, 1, 0, NULL);
     int64_t v = INT64_MIN;
     struct dh_column_view ci = col_fixed(&f64, &v, 8, 1);
     struct dh_field ft = fld(DH_TYPE_TIMESTAMP, 64, 1, DH_UNIT_NANO, NULL);
     struct dh_column_view ct = col_fixed(&ft, &v, 8, 1);
-    const struct dh_column_view *cols[] = { &cs, &ci, &ct };
+    const struct dh_column_view *cols[] = {&cs, &ci, &ct};
     char full[128];
     for (size_t k = 0; k < 3; k++) {
         size_t fn = dh_format_cell(cols[k], 0, NULL, full, sizeof full);
@@ -603,14 +616,14 @@ static void test_type_labels(void)
 {
     char b[64];
     static const char *const simple[][2] = {
-        { "long", "long" },
-        { "java.lang.String", "String" },
-        { "java.time.Instant", "Instant" },
-        { "int[]", "int[]" },
-        { "java.lang.String[]", "String[]" },
-        { "io.deephaven.vector.IntVector", "IntVector" },
-        { "com.x.Outer$Inner", "Inner" },
-        { "evil\x1b[2J", "evil\\e[2J" },
+        {"long", "long"},
+        {"java.lang.String", "String"},
+        {"java.time.Instant", "Instant"},
+        {"int[]", "int[]"},
+        {"java.lang.String[]", "String[]"},
+        {"io.deephaven.vector.IntVector", "IntVector"},
+        {"com.x.Outer$Inner", "Inner"},
+        {"evil\x1b[2J", "evil\\e[2J"},
     };
     struct dh_field f = fld(DH_TYPE_INT, 64, 1, 0, NULL);
     for (size_t i = 0; i < sizeof simple / sizeof *simple; i++) {
@@ -652,8 +665,8 @@ static void test_type_labels(void)
 
 int main(void)
 {
-    CHECK_RUN(T(test_ints), T(test_chars), T(test_floats), T(test_floats_exact), T(test_bool_string_binary),
-              T(test_timestamps), T(test_dates_times_durations), T(test_decimal),
-              T(test_bigdecimal_biginteger), T(test_lists), T(test_small_buffers),
+    CHECK_RUN(T(test_ints), T(test_chars), T(test_floats), T(test_floats_exact),
+              T(test_bool_string_binary), T(test_timestamps), T(test_dates_times_durations),
+              T(test_decimal), T(test_bigdecimal_biginteger), T(test_lists), T(test_small_buffers),
               T(test_type_labels));
 }

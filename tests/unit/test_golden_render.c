@@ -74,9 +74,10 @@ static int compare_stream(const char *stem, long long *cells)
                     goto out;
                 }
                 if (n - (size_t)kn != tn || memcmp(line + kn, text, tn) != 0) {
-                    fprintf(stderr, "  %s: batch %d col %zu (%s) row %lld: got \"%s\", want \"%.*s\"\n",
-                            stem, b, c, col->field->name, (long long)r, text,
-                            (int)(n - (size_t)kn), line + kn);
+                    fprintf(stderr,
+                            "  %s: batch %d col %zu (%s) row %lld: got \"%s\", want \"%.*s\"\n",
+                            stem, b, c, col->field->name, (long long)r, text, (int)(n - (size_t)kn),
+                            line + kn);
                     bad++;
                 }
             }
@@ -106,12 +107,30 @@ static void check_render(const char *stem, long long min_cells)
     rendered_cells += cells;
 }
 
-static void test_render_types(void) { check_render("types", 171); }
-static void test_render_nonulls(void) { check_render("nonulls", 16); }
-static void test_render_empty(void) { check_render("empty", 0); }
-static void test_render_sliced(void) { check_render("sliced", 35); }
-static void test_render_dhmeta(void) { check_render("dhmeta", 10); }
-static void test_render_display(void) { check_render("display", 272); }
+static void test_render_types(void)
+{
+    check_render("types", 171);
+}
+static void test_render_nonulls(void)
+{
+    check_render("nonulls", 16);
+}
+static void test_render_empty(void)
+{
+    check_render("empty", 0);
+}
+static void test_render_sliced(void)
+{
+    check_render("sliced", 35);
+}
+static void test_render_dhmeta(void)
+{
+    check_render("dhmeta", 10);
+}
+static void test_render_display(void)
+{
+    check_render("display", 272);
+}
 
 /* The fixed options really group digits, as the .render files assume. */
 static void test_render_opts(void)
@@ -146,6 +165,5 @@ int main(void)
 {
     CHECK_RUN(T(test_render_types), T(test_render_nonulls), T(test_render_empty),
               T(test_render_sliced), T(test_render_dhmeta), T(test_render_display),
-              T(test_render_opts),
-              T(print_total));
+              T(test_render_opts), T(print_total));
 }

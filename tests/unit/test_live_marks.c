@@ -60,11 +60,11 @@ static void test_insert_remove_change(void)
     int64_t moved = 3; /* the cursor on 40 (old index 3) */
     CHECK_INT(live_marks_update(&m, &b.rows, 1, 0, 5, 2000, &moved), 0);
     CHECK_INT(moved, 3);
-    CHECK_INT(live_marks_row(&m, 2, 2000), 2);      /* 25 came */
-    CHECK_INT(live_marks_row(&m, 1, 2000), 0);      /* 30 moved up, was there */
-    CHECK_INT(live_marks_cell(&m, 3, 1, 2000), 2);  /* 40's value changed */
-    CHECK_INT(live_marks_cell(&m, 3, 0, 2000), 0);  /* its id did not */
-    CHECK_INT(live_marks_cell(&m, 1, 1, 2000), 0);  /* 30 moved, unchanged */
+    CHECK_INT(live_marks_row(&m, 2, 2000), 2);     /* 25 came */
+    CHECK_INT(live_marks_row(&m, 1, 2000), 0);     /* 30 moved up, was there */
+    CHECK_INT(live_marks_cell(&m, 3, 1, 2000), 2); /* 40's value changed */
+    CHECK_INT(live_marks_cell(&m, 3, 0, 2000), 0); /* its id did not */
+    CHECK_INT(live_marks_cell(&m, 1, 1, 2000), 0); /* 30 moved, unchanged */
     CHECK_INT(live_marks_cell(&m, 3, 1, 2000 + LIVE_MARK_BRIGHT_MS), 1); /* fading */
     CHECK_INT(live_marks_cell(&m, 3, 1, 2000 + LIVE_MARK_MS), 0);        /* gone */
     CHECK_INT(live_marks_next_change(&m, 2100), LIVE_MARK_BRIGHT_MS - 100);

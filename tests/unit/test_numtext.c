@@ -97,8 +97,8 @@ static int check_float(float v)
     oracle_decimal((double)v, 1, &od, &ox);
     int ok = n == strlen(buf) && memcmp(&back, &v, sizeof v) == 0 && d == od && x == ox;
     if (!ok && report_budget-- > 0)
-        fprintf(stderr, "  float %a: \"%s\" digits %u e%d, oracle %llu e%d\n", (double)v, buf,
-                d, x, (unsigned long long)od, ox);
+        fprintf(stderr, "  float %a: \"%s\" digits %u e%d, oracle %llu e%d\n", (double)v, buf, d, x,
+                (unsigned long long)od, ox);
     return ok;
 }
 
@@ -123,26 +123,53 @@ static float from_bits32(uint32_t bits)
 static void test_edges(void)
 {
     int bad = 0, n = 0;
-    const double dv[] = { DBL_MIN, DBL_MAX, DBL_TRUE_MIN, DBL_EPSILON, 0x1p-1022 - 0x1p-1074,
-                          0x1p53, 0x1p53 - 1, 0x1p53 + 2, 9007199254740993.0, 0x1p63, 0x1p64,
-                          1e15, 1e16, 1e17, 1e21, 1e22, 1e23, 0.1, 0.2, 0.3, 1.0 / 3,
-                          2.718281828459045, 3.141592653589793, (double)FLT_MAX,
-                          (double)FLT_MIN, (double)FLT_TRUE_MIN, 562949953421312.25,
-                          1539213.25, 4.35, 5e-324, 1.7976931348623157e308 };
+    const double dv[] = {DBL_MIN,
+                         DBL_MAX,
+                         DBL_TRUE_MIN,
+                         DBL_EPSILON,
+                         0x1p-1022 - 0x1p-1074,
+                         0x1p53,
+                         0x1p53 - 1,
+                         0x1p53 + 2,
+                         9007199254740993.0,
+                         0x1p63,
+                         0x1p64,
+                         1e15,
+                         1e16,
+                         1e17,
+                         1e21,
+                         1e22,
+                         1e23,
+                         0.1,
+                         0.2,
+                         0.3,
+                         1.0 / 3,
+                         2.718281828459045,
+                         3.141592653589793,
+                         (double)FLT_MAX,
+                         (double)FLT_MIN,
+                         (double)FLT_TRUE_MIN,
+                         562949953421312.25,
+                         1539213.25,
+                         4.35,
+                         5e-324,
+                         1.7976931348623157e308};
     for (size_t i = 0; i < sizeof dv / sizeof dv[0]; i++) {
         bad += !check_double(dv[i]) + !check_double(-dv[i]);
         n += 2;
     }
     for (int e = -1074; e <= 1023; e++) {
         double p = ldexp(1.0, e);
-        bad += !check_double(p) + !check_double(nextafter(p, 0)) + !check_double(nextafter(p, INFINITY));
+        bad += !check_double(p) + !check_double(nextafter(p, 0)) +
+               !check_double(nextafter(p, INFINITY));
         n += 3;
     }
     for (int e = -323; e <= 308; e++) {
         char t[16];
         snprintf(t, sizeof t, "1e%d", e);
         double p = strtod(t, NULL);
-        bad += !check_double(p) + !check_double(nextafter(p, 0)) + !check_double(nextafter(p, INFINITY));
+        bad += !check_double(p) + !check_double(nextafter(p, 0)) +
+               !check_double(nextafter(p, INFINITY));
         n += 3;
     }
     for (uint64_t b = 1; b <= 2000; b++) { /* the smallest subnormals */
@@ -153,22 +180,24 @@ static void test_edges(void)
         bad += !check_double(0x1p53 + (double)i) + !check_float(0x1p24f + (float)i);
         n += 2;
     }
-    const float fv[] = { FLT_MIN, FLT_MAX, FLT_TRUE_MIN, FLT_EPSILON, 0.1f, 0.3f, 1.0f / 3,
-                         16777217.0f, 117760704.0f, 1539213.25f, 3.4028235e38f, 1e-45f };
+    const float fv[] = {FLT_MIN,  FLT_MAX,     FLT_TRUE_MIN, FLT_EPSILON, 0.1f,          0.3f,
+                        1.0f / 3, 16777217.0f, 117760704.0f, 1539213.25f, 3.4028235e38f, 1e-45f};
     for (size_t i = 0; i < sizeof fv / sizeof fv[0]; i++) {
         bad += !check_float(fv[i]) + !check_float(-fv[i]);
         n += 2;
     }
     for (int e = -149; e <= 127; e++) {
         float p = ldexpf(1.0f, e);
-        bad += !check_float(p) + !check_float(nextafterf(p, 0)) + !check_float(nextafterf(p, INFINITY));
+        bad += !check_float(p) + !check_float(nextafterf(p, 0)) +
+               !check_float(nextafterf(p, INFINITY));
         n += 3;
     }
     for (int e = -45; e <= 38; e++) {
         char t[16];
         snprintf(t, sizeof t, "1e%d", e);
         float p = strtof(t, NULL);
-        bad += !check_float(p) + !check_float(nextafterf(p, 0)) + !check_float(nextafterf(p, INFINITY));
+        bad += !check_float(p) + !check_float(nextafterf(p, 0)) +
+               !check_float(nextafterf(p, INFINITY));
         n += 3;
     }
     CHECK_INT(bad, 0);
@@ -297,8 +326,8 @@ static void test_short_decimals(void)
         uint64_t r = rng();
         double k = (double)(r >> 20 & ((UINT64_C(1) << (r % 44)) - 1));
         double v = k / scale[(r >> 8) % 10];
-        bad += !check_short(v) + !check_short(nextafter(v, 0)) +
-               !check_short(nextafter(v, INFINITY));
+        bad +=
+            !check_short(v) + !check_short(nextafter(v, 0)) + !check_short(nextafter(v, INFINITY));
         n += 3;
     }
     for (int cents = 0; cents < 100000; cents += 37) { /* prices, two decimals */

@@ -54,11 +54,17 @@ static const struct example examples[] = {
     {{0x20}, 1, {{0}}, 0, 0},
     {{0x0A, 0x40, 0x42, 0x0F, 0x00, 0x0C, 0x9D, 0x20}, 8, {{1000000, 1000099}}, 1, 100},
     /* {0, 1000, 2000, 3000}: four shorts */
-    {{0x14, 0x04, 0x00, 0x00, 0xE8, 0x03, 0xE8, 0x03, 0xE8, 0x03, 0x20}, 11,
-     {{0, 0}, {1000, 1000}, {2000, 2000}, {3000, 3000}}, 4, 4},
+    {{0x14, 0x04, 0x00, 0x00, 0xE8, 0x03, 0xE8, 0x03, 0xE8, 0x03, 0x20},
+     11,
+     {{0, 0}, {1000, 1000}, {2000, 2000}, {3000, 3000}},
+     4,
+     4},
     /* {1000, 1003, 1006, 1010, 1014, 2014}: OFFSET, four bytes, OFFSET */
-    {{0x09, 0xE8, 0x03, 0x1C, 0x04, 0x03, 0x03, 0x04, 0x04, 0x09, 0xE8, 0x03, 0x20}, 13,
-     {{1000, 1000}, {1003, 1003}, {1006, 1006}, {1010, 1010}, {1014, 1014}, {2014, 2014}}, 6, 6},
+    {{0x09, 0xE8, 0x03, 0x1C, 0x04, 0x03, 0x03, 0x04, 0x04, 0x09, 0xE8, 0x03, 0x20},
+     13,
+     {{1000, 1000}, {1003, 1003}, {1006, 1006}, {1010, 1010}, {1014, 1014}, {2014, 2014}},
+     6,
+     6},
 };
 
 static void test_examples(void)
@@ -85,13 +91,13 @@ static void test_examples(void)
 /* Single keys 1000 and 1001 sent apart become one range in memory. */
 static void test_merge_on_decode(void)
 {
-    static const uint8_t bytes[] = {0x09, 0xE8, 0x03, 0x1C, 0x04, 0x01, 0x02, 0x03,
-                                    0x04, 0x09, 0xE8, 0x03, 0x20};
+    static const uint8_t bytes[] = {0x09, 0xE8, 0x03, 0x1C, 0x04, 0x01, 0x02,
+                                    0x03, 0x04, 0x09, 0xE8, 0x03, 0x20};
     struct dh_rowset rs;
     dh_rowset_init(&rs);
     CHECK_REQ(dh_rowset_decode(bytes, sizeof bytes, &rs, NULL) == DH_OK);
-    static const int64_t want[][2] = {{1000, 1001}, {1003, 1003}, {1006, 1006}, {1010, 1010},
-                                      {2010, 2010}};
+    static const int64_t want[][2] = {
+        {1000, 1001}, {1003, 1003}, {1006, 1006}, {1010, 1010}, {2010, 2010}};
     CHECK(ranges_equal(&rs, want, 5));
     dh_rowset_reset(&rs);
 }
@@ -130,22 +136,23 @@ static void test_malformed(void)
         uint8_t b[20];
         size_t n;
     } bad[] = {
-        {{0}, 0},                                   /* no END */
-        {{0x00}, 1},                                /* command 0 */
-        {{0x28, 0x20}, 2},                          /* unknown command */
-        {{0x0D, 0x01, 0x20}, 3},                    /* width 5 */
-        {{0x48, 0x01, 0x20}, 3},                    /* high bits */
-        {{0x0C, 0xFF, 0x20}, 3},                    /* range end without a start */
-        {{0x0C, 0x05, 0x0C, 0x00, 0x20}, 5},        /* repeated key */
+        {{0}, 0},                                        /* no END */
+        {{0x00}, 1},                                     /* command 0 */
+        {{0x28, 0x20}, 2},                               /* unknown command */
+        {{0x0D, 0x01, 0x20}, 3},                         /* width 5 */
+        {{0x48, 0x01, 0x20}, 3},                         /* high bits */
+        {{0x0C, 0xFF, 0x20}, 3},                         /* range end without a start */
+        {{0x0C, 0x05, 0x0C, 0x00, 0x20}, 5},             /* repeated key */
         {{0x0C, 0x05, 0x0C, 0xFF, 0x0C, 0x00, 0x20}, 7}, /* key equal to a range end */
         {{0x0C, 0x05, 0x0C, 0xFF, 0x0C, 0xFF, 0x20}, 7}, /* two range ends */
-        {{0x1C, 0xFF, 0x20}, 3},                    /* negative count */
-        {{0x1C, 0x05, 0x01, 0x02, 0x20}, 5},        /* count beyond the bytes */
-        {{0x14, 0x7F, 0x00, 0x01, 0x20}, 5},        /* short array beyond the bytes */
-        {{0x0B, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x20}, 10}, /* INT64_MIN */
-        {{0x0B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x0C, 0x01, 0x20}, 12}, /* overflow */
-        {{0x0C, 0x05, 0x20, 0x00}, 4},              /* trailing byte */
-        {{0x0A, 0x40, 0x42}, 3},                    /* truncated value */
+        {{0x1C, 0xFF, 0x20}, 3},                         /* negative count */
+        {{0x1C, 0x05, 0x01, 0x02, 0x20}, 5},             /* count beyond the bytes */
+        {{0x14, 0x7F, 0x00, 0x01, 0x20}, 5},             /* short array beyond the bytes */
+        {{0x0B, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x20}, 10},   /* INT64_MIN */
+        {{0x0B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x0C, 0x01, 0x20},
+         12},                          /* overflow */
+        {{0x0C, 0x05, 0x20, 0x00}, 4}, /* trailing byte */
+        {{0x0A, 0x40, 0x42}, 3},       /* truncated value */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct dh_rowset rs;
@@ -216,15 +223,15 @@ static void test_add_range(void)
     CHECK_INT(dh_rowset_add_range(&rs, 21, 29, NULL), DH_OK); /* bridges two */
     static const int64_t w2[][2] = {{0, 2}, {10, 40}, {50, 50}};
     CHECK(ranges_equal(&rs, w2, 3));
-    CHECK_INT(dh_rowset_add_range(&rs, 3, 9, NULL), DH_OK); /* adjacent both sides */
+    CHECK_INT(dh_rowset_add_range(&rs, 3, 9, NULL), DH_OK);   /* adjacent both sides */
     CHECK_INT(dh_rowset_add_range(&rs, 12, 13, NULL), DH_OK); /* inside */
     CHECK_INT(dh_rowset_add_range(&rs, 45, 60, NULL), DH_OK);
     static const int64_t w3[][2] = {{0, 40}, {45, 60}};
     CHECK(ranges_equal(&rs, w3, 2));
     CHECK_INT(rs.size, 41 + 16);
     CHECK_INT(dh_rowset_add_range(&rs, 0, INT64_MAX, NULL), DH_EINVAL); /* 2^63 keys */
-    CHECK_INT(dh_rowset_add_range(&rs, 61, INT64_MAX, NULL), DH_OK);   /* joins [45, 60] */
-    CHECK_INT(dh_rowset_add_range(&rs, 41, 44, NULL), DH_EINVAL);      /* would be all */
+    CHECK_INT(dh_rowset_add_range(&rs, 61, INT64_MAX, NULL), DH_OK);    /* joins [45, 60] */
+    CHECK_INT(dh_rowset_add_range(&rs, 41, 44, NULL), DH_EINVAL);       /* would be all */
     CHECK_INT(rs.n, 2);
     CHECK_INT(rs.size, INT64_MAX - 3);
     CHECK_INT(dh_rowset_add_range(&rs, -1, 5, NULL), DH_EINVAL);
@@ -281,7 +288,8 @@ static void test_random_round_trips(void)
         CHECK_REQ(dh_rowset_decode(buf, len, &back, NULL) == DH_OK);
         CHECK_INT(back.n, rs.n);
         CHECK_INT(back.size, rs.size);
-        CHECK(rs.n == back.n && (rs.n == 0 || memcmp(rs.ranges, back.ranges, rs.n * sizeof *rs.ranges) == 0));
+        CHECK(rs.n == back.n &&
+              (rs.n == 0 || memcmp(rs.ranges, back.ranges, rs.n * sizeof *rs.ranges) == 0));
         int64_t card;
         CHECK_INT(dh_rowset_cardinality(buf, len, &card, NULL), DH_OK);
         CHECK_INT(card, rs.size);

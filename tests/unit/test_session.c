@@ -181,8 +181,7 @@ static void test_connect_refused(void)
 int main(void)
 {
     CHECK_RUN(T(test_auth_anonymous), T(test_auth_basic), T(test_auth_psk_and_other),
-              T(test_auth_long_credentials),
-              T(test_keepalive_regular_refresh),
+              T(test_auth_long_credentials), T(test_keepalive_regular_refresh),
               T(test_keepalive_retries_until_deadline), T(test_keepalive_jitter_spreads),
               T(test_connect_refused));
 }

@@ -115,7 +115,7 @@ struct meta {
     int snapshot;
     const char *removed, *added, *eff;
     const char *mods[NCOLS];
-    int n_mods;      /* entries of mod_column_nodes to write */
+    int n_mods; /* entries of mod_column_nodes to write */
     int64_t table_size;
 };
 
@@ -159,8 +159,7 @@ static int send(struct dh_viewport *v, struct tu_bytes md, const struct cols *c,
         return DH_ENOMEM;
     body_for(b, c);
     struct tu_bytes h = tu_rb_msg(b, length);
-    int rc = dh_viewport_apply_flight_data(v, h.p, h.n, b->data, b->len, md.p, md.n, updated,
-                                           err);
+    int rc = dh_viewport_apply_flight_data(v, h.p, h.n, b->data, b->len, md.p, md.n, updated, err);
     free(h.p);
     free(b);
     return rc;
@@ -253,8 +252,8 @@ static int load(struct dh_viewport *v, int n, int64_t table_size)
 {
     char added[16];
     snprintf(added, sizeof added, "0-%d", n - 1);
-    struct meta m = {.snapshot = 1, .added = n ? added : "", .eff = "0-9",
-                     .table_size = table_size};
+    struct meta m = {
+        .snapshot = 1, .added = n ? added : "", .eff = "0-9", .table_size = table_size};
     int updated = 0;
     int rc = send_update(v, &m, T0_9, n, &updated, NULL);
     return rc == DH_OK && updated ? DH_OK : DH_EINVAL;
@@ -382,8 +381,8 @@ static void test_add_and_modify(void)
     CHECK_REQ(v);
     CHECK_REQ(load(v, 5, 9) == DH_OK);
     static const int adds[] = {40}, mod_ids[] = {500};
-    struct meta m = {.removed = "0", .added = "4", .mods = {"0", NULL, NULL}, .n_mods = 1,
-                     .table_size = 9};
+    struct meta m = {
+        .removed = "0", .added = "4", .mods = {"0", NULL, NULL}, .n_mods = 1, .table_size = 9};
     int updated = 1;
     struct dh_error err;
     CHECK_INT(send_update(v, &m, adds, 1, &updated, &err), DH_OK);
@@ -404,8 +403,8 @@ static void test_viewport_change(void)
     CHECK_REQ(v);
     CHECK_REQ(load(v, 5, 100) == DH_OK);
     static const int tags[] = {20, 21, 22, 23};
-    struct meta m = {.snapshot = 1, .removed = "0-4", .added = "0-3", .eff = "20-23",
-                     .table_size = 100};
+    struct meta m = {
+        .snapshot = 1, .removed = "0-4", .added = "0-3", .eff = "20-23", .table_size = 100};
     int updated = 0;
     struct dh_error err;
     CHECK_INT(send_update(v, &m, tags, 4, &updated, &err), DH_OK);
@@ -413,8 +412,8 @@ static void test_viewport_change(void)
     check_view(v, tags, 4, 20, 100);
 
     /* A viewport past the end of the table: no rows, first still moves. */
-    struct meta m2 = {.snapshot = 1, .removed = "0-3", .added = "", .eff = "200-209",
-                      .table_size = 100};
+    struct meta m2 = {
+        .snapshot = 1, .removed = "0-3", .added = "", .eff = "200-209", .table_size = 100};
     CHECK_INT(send_update(v, &m2, NULL, 0, &updated, &err), DH_OK);
     CHECK_INT(updated, 1);
     check_view(v, tags, 0, 200, 100);
@@ -585,8 +584,7 @@ static void test_malformed(void)
     /* A record batch with rows but no update metadata. */
     v = new_with_schema(0);
     CHECK_REQ(v);
-    check_refused(v, send_adds(v, (struct tu_bytes){0}, T0_9, 2, &updated, &err), &err,
-                  "metadata");
+    check_refused(v, send_adds(v, (struct tu_bytes){0}, T0_9, 2, &updated, &err), &err, "metadata");
     dh_viewport_free(v);
 
     /* Metadata before the schema; a second schema. */
@@ -605,8 +603,10 @@ static void test_malformed(void)
     /* A corrupt RowSet. */
     v = new_with_schema(0);
     CHECK_REQ(v && load(v, 5, 10) == DH_OK);
-    struct dh_barrage_update u = {.added_rows = (const uint8_t *)"\x0c", .added_rows_len = 1,
-                                  .has_table_size = 1, .table_size = 10};
+    struct dh_barrage_update u = {.added_rows = (const uint8_t *)"\x0c",
+                                  .added_rows_len = 1,
+                                  .has_table_size = 1,
+                                  .table_size = 10};
     md = (struct tu_bytes){0};
     CHECK_REQ(dh_barrage_encode_update(&u, NULL, 0, &md.p, &md.n, NULL) == DH_OK);
     check_refused(v, send_adds(v, md, NULL, 0, &updated, &err), &err, "added_rows");

@@ -109,8 +109,8 @@ static struct tu_bytes update_md(int64_t table_rows, int64_t table_size)
     uint32_t added = dh_fbb_create_bytes(&m, rs, rs_len);
     free(rs);
     dh_fbb_start_table(&m);
-    dh_fbb_add_bool(&m, 2, 1, 0);       /* is_snapshot */
-    dh_fbb_add_offset(&m, 6, added);    /* added_rows */
+    dh_fbb_add_bool(&m, 2, 1, 0);    /* is_snapshot */
+    dh_fbb_add_offset(&m, 6, added); /* added_rows */
     if (table_size >= 0) {
         m.force_defaults = 1;
         dh_fbb_add_i64(&m, 11, table_size, 0);
@@ -311,8 +311,7 @@ static void test_errors(void)
     CHECK_REQ(apply_schema(&r, &err) == DH_OK);
     CHECK_INT(apply_schema(&r, &err), DH_EINVAL);
     const uint8_t junk[] = {1, 2, 3};
-    CHECK_INT(dh_table_apply_flight_data(&r, junk, sizeof junk, NULL, 0, NULL, 0, &err),
-              DH_EINVAL);
+    CHECK_INT(dh_table_apply_flight_data(&r, junk, sizeof junk, NULL, 0, NULL, 0, &err), DH_EINVAL);
     dh_error_clear(&err);
     CHECK_INT(dh_table_apply_packed(&r, (const uint8_t *)"\x12\x7f", 2, &err), DH_EINVAL);
     CHECK(strstr(err.msg, "malformed FlightData") != NULL);

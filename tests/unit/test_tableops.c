@@ -10,7 +10,7 @@
 
 #define PB(x) Io__Deephaven__Proto__Backplane__Grpc__##x
 
-static PB(BatchTableRequest) *build(const struct dh_view_ops *v)
+static PB(BatchTableRequest) * build(const struct dh_view_ops *v)
 {
     struct dh_ticket src, res;
     struct dh_error err;
@@ -57,8 +57,9 @@ static void test_chain_order_and_offsets(void)
     CHECK_INT(f->source_id->batch_offset, 0);
     PB(CompareCondition) *cc = f->filters[0]->compare;
     CHECK_REQ(cc != NULL);
-    CHECK_INT(cc->operation,
-              IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__COMPARE_CONDITION__COMPARE_OPERATION__NOT_EQUALS);
+    CHECK_INT(
+        cc->operation,
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__COMPARE_CONDITION__COMPARE_OPERATION__NOT_EQUALS);
     CHECK_STR(cc->lhs->reference->column_name, "Sym");
     CHECK_STR(cc->rhs->literal->string_value, "AAPL");
     PB(SortTableRequest) *s = m->ops[2]->sort;
@@ -239,8 +240,9 @@ static void test_stats_request(void)
     CHECK_REQ(m != NULL && m->n_ops == 2);
     PB(ColumnStatisticsRequest) *cs = m->ops[1]->column_statistics;
     CHECK_REQ(cs != NULL);
-    CHECK_INT(m->ops[1]->op_case,
-              IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_COLUMN_STATISTICS);
+    CHECK_INT(
+        m->ops[1]->op_case,
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_COLUMN_STATISTICS);
     CHECK_STR(cs->column_name, "Price");
     CHECK_INT(cs->source_id->batch_offset, 0);
     CHECK_REQ(cs->result_id != NULL);
@@ -250,7 +252,7 @@ static void test_stats_request(void)
     dh_view_ops_reset(&v);
 }
 
-static PB(SeekRowRequest) *seek_build(const struct dh_seek *q)
+static PB(SeekRowRequest) * seek_build(const struct dh_seek *q)
 {
     struct dh_ticket src;
     struct dh_error err;

@@ -42,9 +42,19 @@ static void test_escape_sequences(void)
     CHECK_STR(san("\x1b]52;c;aGVsbG8=\x07", 0), "\\e]52;c;aGVsbG8=\\a");
     CHECK_STR(san("\x1b]8;;https://x.y/\x1b\\link\x1b]8;;\x1b\\", 0),
               "\\e]8;;https://x.y/\\e\\link\\e]8;;\\e\\");
-    CHECK_STR(san("\xc2\x9b" "2J", 0), "\\u009b2J");           /* 8-bit CSI as UTF-8 */
-    CHECK_STR(san("\x9b" "2J", 0), "\xef\xbf\xbd" "2J");        /* raw 8-bit CSI byte */
-    CHECK_STR(san("\xc2\x9d" "0;t\xc2\x9c", 0), "\\u009d0;t\\u009c"); /* 8-bit OSC/ST */
+    CHECK_STR(san("\xc2\x9b"
+                  "2J",
+                  0),
+              "\\u009b2J"); /* 8-bit CSI as UTF-8 */
+    CHECK_STR(san("\x9b"
+                  "2J",
+                  0),
+              "\xef\xbf\xbd"
+              "2J"); /* raw 8-bit CSI byte */
+    CHECK_STR(san("\xc2\x9d"
+                  "0;t\xc2\x9c",
+                  0),
+              "\\u009d0;t\\u009c"); /* 8-bit OSC/ST */
     CHECK_STR(san("a\tb\nc\rd\x01\x7f\b\a\v\f", 0), "a\\tb\\nc\\rd\\x01\\x7f\\b\\a\\v\\f");
     CHECK_STR(san("a\tb", DH_SANITIZE_TAB_AS_SPACE), "a b");
     CHECK_STR(san("back\\slash", 0), "back\\slash");
@@ -65,11 +75,15 @@ static void test_nul_inside(void)
 /* Bidi controls become escapes; right-to-left letters pass through. */
 static void test_bidi_and_rtl(void)
 {
-    CHECK_STR(san("abc\xe2\x80\xae" "cba", 0), "abc\\u202ecba");
+    CHECK_STR(san("abc\xe2\x80\xae"
+                  "cba",
+                  0),
+              "abc\\u202ecba");
     CHECK_STR(san("\xe2\x81\xa6x\xe2\x81\xa9", 0), "\\u2066x\\u2069");
-    CHECK_STR(san("\xd8\x9c\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xaa", 0), "\\u061c\\u200e\\u200f\\u202a");
-    const char *hebrew = "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d";            /* shalom */
-    const char *arabic = "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7";   /* marhaba */
+    CHECK_STR(san("\xd8\x9c\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xaa", 0),
+              "\\u061c\\u200e\\u200f\\u202a");
+    const char *hebrew = "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d";         /* shalom */
+    const char *arabic = "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7"; /* marhaba */
     CHECK_STR(san(hebrew, 0), hebrew);
     CHECK_STR(san(arabic, 0), arabic);
     CHECK_INT(dh_text_width(hebrew, strlen(hebrew)), 4);
@@ -81,17 +95,17 @@ static void test_invalid_utf8(void)
 {
     const char *r = "\xef\xbf\xbd";
     char want[64];
-    CHECK_STR(san("\xc0\xaf", 0), "\xef\xbf\xbd\xef\xbf\xbd");        /* overlong '/' */
+    CHECK_STR(san("\xc0\xaf", 0), "\xef\xbf\xbd\xef\xbf\xbd"); /* overlong '/' */
     CHECK_STR(san("\xe0\x80\xaf", 0), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
     CHECK_STR(san("\xed\xa0\x80", 0), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
     CHECK_STR(san("\xf4\x90\x80\x80", 0), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
     CHECK_STR(san("\xf5", 0), r);
-    CHECK_STR(san("x\xe4\xb8", 0), "x\xef\xbf\xbd");                    /* truncated at end */
+    CHECK_STR(san("x\xe4\xb8", 0), "x\xef\xbf\xbd"); /* truncated at end */
     snprintf(want, sizeof want, "%sy", r);
-    CHECK_STR(san("\xe4\xb8y", 0), want);                               /* truncated inside */
+    CHECK_STR(san("\xe4\xb8y", 0), want); /* truncated inside */
     CHECK_STR(san("\xf0\x9f\x98", 0), r);
-    CHECK_STR(san("\xf0\x9f\x98\x80", 0), "\xf0\x9f\x98\x80");          /* valid emoji */
-    CHECK_STR(san("\xef\xbf\xbd", 0), r);                               /* a real U+FFFD */
+    CHECK_STR(san("\xf0\x9f\x98\x80", 0), "\xf0\x9f\x98\x80"); /* valid emoji */
+    CHECK_STR(san("\xef\xbf\xbd", 0), r);                      /* a real U+FFFD */
     uint32_t cp;
     CHECK_INT(dh_text_utf8_next("\xe4\xb8\xad", 3, &cp), 3);
     CHECK_INT(cp, 0x4E2D);
@@ -190,16 +204,16 @@ static void test_codepoint_widths(void)
     CHECK_INT(dh_text_codepoint_width(0xA0), 1);
     CHECK_INT(dh_text_codepoint_width(0xAD), 1);
     CHECK_INT(dh_text_codepoint_width(0xE9), 1);
-    CHECK_INT(dh_text_codepoint_width(0x300), 0);   /* combining grave */
-    CHECK_INT(dh_text_codepoint_width(0x5B4), 0);   /* Hebrew point hiriq */
-    CHECK_INT(dh_text_codepoint_width(0x64B), 0);   /* Arabic fathatan */
-    CHECK_INT(dh_text_codepoint_width(0x600), 1);   /* Arabic number sign: prints */
-    CHECK_INT(dh_text_codepoint_width(0x1100), 2);  /* Hangul choseong */
-    CHECK_INT(dh_text_codepoint_width(0x1160), 0);  /* Hangul jungseong */
+    CHECK_INT(dh_text_codepoint_width(0x300), 0);  /* combining grave */
+    CHECK_INT(dh_text_codepoint_width(0x5B4), 0);  /* Hebrew point hiriq */
+    CHECK_INT(dh_text_codepoint_width(0x64B), 0);  /* Arabic fathatan */
+    CHECK_INT(dh_text_codepoint_width(0x600), 1);  /* Arabic number sign: prints */
+    CHECK_INT(dh_text_codepoint_width(0x1100), 2); /* Hangul choseong */
+    CHECK_INT(dh_text_codepoint_width(0x1160), 0); /* Hangul jungseong */
     CHECK_INT(dh_text_codepoint_width(0x200B), 0);
     CHECK_INT(dh_text_codepoint_width(0x200D), 0);
     CHECK_INT(dh_text_codepoint_width(0x3000), 2);
-    CHECK_INT(dh_text_codepoint_width(0x3042), 2);  /* hiragana a */
+    CHECK_INT(dh_text_codepoint_width(0x3042), 2); /* hiragana a */
     CHECK_INT(dh_text_codepoint_width(0x4E2D), 2);
     CHECK_INT(dh_text_codepoint_width(0xAC00), 2);  /* Hangul syllable */
     CHECK_INT(dh_text_codepoint_width(0xFE0F), 0);  /* variation selector */
@@ -215,20 +229,21 @@ static void test_codepoint_widths(void)
 /* Text widths and column cuts on character boundaries, with '…'. */
 static void test_width_and_truncate(void)
 {
-    const char *cjk = "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97";   /* 3 wide characters */
-    const char *comb = "e\xcc\x81x";                             /* e + acute, x */
+    const char *cjk = "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97"; /* 3 wide characters */
+    const char *comb = "e\xcc\x81x";                          /* e + acute, x */
     char buf[64];
     size_t cols = 0;
     CHECK_INT(dh_text_width(cjk, strlen(cjk)), 6);
     CHECK_INT(dh_text_width(comb, strlen(comb)), 2);
     CHECK_INT(dh_text_prefix_for_width(cjk, 9, 5, &cols), 6);
     CHECK_INT(cols, 4);
-    CHECK_INT(dh_text_prefix_for_width(comb, 4, 1, &cols), 3);  /* keeps the accent */
+    CHECK_INT(dh_text_prefix_for_width(comb, 4, 1, &cols), 3); /* keeps the accent */
     CHECK_INT(cols, 1);
     CHECK_INT(dh_text_prefix_for_width(cjk, 9, 1, &cols), 0);
     CHECK_INT(dh_text_prefix_for_width(cjk, 9, 0, &cols), 0);
 
-    CHECK_INT(dh_text_truncate_to_width(cjk, 9, 6, DH_TRUNCATE_ELLIPSIS, buf, sizeof buf, &cols), 9);
+    CHECK_INT(dh_text_truncate_to_width(cjk, 9, 6, DH_TRUNCATE_ELLIPSIS, buf, sizeof buf, &cols),
+              9);
     CHECK_STR(buf, cjk);
     CHECK_INT(cols, 6);
     dh_text_truncate_to_width(cjk, 9, 5, DH_TRUNCATE_ELLIPSIS, buf, sizeof buf, &cols);

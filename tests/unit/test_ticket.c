@@ -26,104 +26,111 @@ struct parse_case {
 
 static const struct parse_case cases[] = {
     /* accepted: shared ids in hex */
-    { "shared/0x0102abcd", 0, "680102abcd", NULL },
-    { "shared/0102ABCD", 0, "680102abcd", NULL },
-    { "SHARED/0X0102abcd", 0, "680102abcd", NULL },
-    { "0102abcd", 0, "680102abcd", NULL },
-    { "0x0102ABCD", 0, "680102abcd", NULL },
-    { "  \t0102abcd \r\n", 0, "680102abcd", NULL },
-    { "'0102abcd'", 0, "680102abcd", NULL },
-    { "\"shared/0x0102abcd\"", 0, "680102abcd", NULL },
-    { "`0102abcd`", 0, "680102abcd", NULL },
-    { " ' 0102abcd ' ", 0, "680102abcd", NULL },
-    { "0102\nabcd", 0, "680102abcd", NULL },
-    { "shared/0x0102\r\n  abcd", 0, "680102abcd", NULL },
-    { "01 02 ab cd", 0, "680102abcd", NULL },
-    { "00", 0, "6800", NULL },
-    { "5D1C0B2E9A8F4A3B8C7D6E5F40312213", 0, "685d1c0b2e9a8f4a3b8c7d6e5f40312213", NULL },
+    {"shared/0x0102abcd", 0, "680102abcd", NULL},
+    {"shared/0102ABCD", 0, "680102abcd", NULL},
+    {"SHARED/0X0102abcd", 0, "680102abcd", NULL},
+    {"0102abcd", 0, "680102abcd", NULL},
+    {"0x0102ABCD", 0, "680102abcd", NULL},
+    {"  \t0102abcd \r\n", 0, "680102abcd", NULL},
+    {"'0102abcd'", 0, "680102abcd", NULL},
+    {"\"shared/0x0102abcd\"", 0, "680102abcd", NULL},
+    {"`0102abcd`", 0, "680102abcd", NULL},
+    {" ' 0102abcd ' ", 0, "680102abcd", NULL},
+    {"0102\nabcd", 0, "680102abcd", NULL},
+    {"shared/0x0102\r\n  abcd", 0, "680102abcd", NULL},
+    {"01 02 ab cd", 0, "680102abcd", NULL},
+    {"00", 0, "6800", NULL},
+    {"5D1C0B2E9A8F4A3B8C7D6E5F40312213", 0, "685d1c0b2e9a8f4a3b8c7d6e5f40312213", NULL},
     /* accepted: base64 of whole tickets */
-    { "aAECq80=", 0, "680102abcd", NULL },
-    { "aAECq80", 0, "680102abcd", NULL },
-    { "aPv/Pg==", 0, "68fbff3e", NULL },
-    { "aPv_Pg", 0, "68fbff3e", NULL },
-    { "aPv//g==", 0, "68fbfffe", NULL },
-    { "aPv__g", 0, "68fbfffe", NULL },
-    { "ZQEAAAA=", 0, "6501000000", NULL },
-    { "cy94", 0, "732f78", NULL },
-    { "YS9hcHAxL2YvZmllbGQx", 0, "612f617070312f662f6669656c6431", NULL },
-    { "aAEC\nq80=", 0, "680102abcd", NULL },
-    { "base64:eAECAw==", 0, "78010203", NULL },
+    {"aAECq80=", 0, "680102abcd", NULL},
+    {"aAECq80", 0, "680102abcd", NULL},
+    {"aPv/Pg==", 0, "68fbff3e", NULL},
+    {"aPv_Pg", 0, "68fbff3e", NULL},
+    {"aPv//g==", 0, "68fbfffe", NULL},
+    {"aPv__g", 0, "68fbfffe", NULL},
+    {"ZQEAAAA=", 0, "6501000000", NULL},
+    {"cy94", 0, "732f78", NULL},
+    {"YS9hcHAxL2YvZmllbGQx", 0, "612f617070312f662f6669656c6431", NULL},
+    {"aAEC\nq80=", 0, "680102abcd", NULL},
+    {"base64:eAECAw==", 0, "78010203", NULL},
     /* accepted: Python bytes literals */
-    { "b'h\\x01\\x02\\xab\\xcd'", 0, "680102abcd", NULL },
-    { "b'h\\x01\\x02\\xAB\\xCD'", 0, "680102abcd", NULL },
-    { "b\"h\\x01'\"", 0, "680127", NULL },
-    { "b'h\\\\\\'\\n\\t\\r'", 0, "685c270a090d", NULL },
-    { "b'h abc'", 0, "6820616263", NULL },
-    { "b'h\\101\\0'", 0, "684100", NULL },
-    { "b'h\\q'", 0, "685c71", NULL },
-    { "b'h\\x\n01'", 0, "6801", NULL },
-    { "\"b'h\\x01'\"", 0, "6801", NULL },
-    { "b'e\\x01\\x00\\x00\\x00'", 0, "6501000000", NULL },
-    { "b's/t'", 0, "732f74", NULL },
+    {"b'h\\x01\\x02\\xab\\xcd'", 0, "680102abcd", NULL},
+    {"b'h\\x01\\x02\\xAB\\xCD'", 0, "680102abcd", NULL},
+    {"b\"h\\x01'\"", 0, "680127", NULL},
+    {"b'h\\\\\\'\\n\\t\\r'", 0, "685c270a090d", NULL},
+    {"b'h abc'", 0, "6820616263", NULL},
+    {"b'h\\101\\0'", 0, "684100", NULL},
+    {"b'h\\q'", 0, "685c71", NULL},
+    {"b'h\\x\n01'", 0, "6801", NULL},
+    {"\"b'h\\x01'\"", 0, "6801", NULL},
+    {"b'e\\x01\\x00\\x00\\x00'", 0, "6501000000", NULL},
+    {"b's/t'", 0, "732f74", NULL},
     /* accepted: scope, app and export routes */
-    { "s/my_table", 0, "732f6d795f7461626c65", NULL },
-    { "scope/my_table", 0, "732f6d795f7461626c65", NULL },
-    { "s/my_ta\nble", 0, "732f6d795f7461626c65", NULL },
-    { "s/a b", 0, "732f612062", NULL },
-    { "s/\xe8\xa1\xa8", 0, "732fe8a1a8", NULL },
-    { "a/app1/f/field1", 0, "612f617070312f662f6669656c6431", NULL },
-    { "app/app1/field/field1", 0, "612f617070312f662f6669656c6431", NULL },
-    { "a/app/f/x/y", 0, "612f6170702f662f782f79", NULL },
-    { "export/1", 0, "6501000000", NULL },
-    { "export/258", 0, "6502010000", NULL },
-    { "export/-1", 0, "65ffffffff", NULL },
-    { "export/2147483647", 0, "65ffffff7f", NULL },
-    { "export/-2147483648", 0, "6500000080", NULL },
-    { "Export/+7", 0, "6507000000", NULL },
+    {"s/my_table", 0, "732f6d795f7461626c65", NULL},
+    {"scope/my_table", 0, "732f6d795f7461626c65", NULL},
+    {"s/my_ta\nble", 0, "732f6d795f7461626c65", NULL},
+    {"s/a b", 0, "732f612062", NULL},
+    {"s/\xe8\xa1\xa8", 0, "732fe8a1a8", NULL},
+    {"a/app1/f/field1", 0, "612f617070312f662f6669656c6431", NULL},
+    {"app/app1/field/field1", 0, "612f617070312f662f6669656c6431", NULL},
+    {"a/app/f/x/y", 0, "612f6170702f662f782f79", NULL},
+    {"export/1", 0, "6501000000", NULL},
+    {"export/258", 0, "6502010000", NULL},
+    {"export/-1", 0, "65ffffffff", NULL},
+    {"export/2147483647", 0, "65ffffff7f", NULL},
+    {"export/-2147483648", 0, "6500000080", NULL},
+    {"Export/+7", 0, "6507000000", NULL},
     /* rejected */
-    { "", 0, NULL, "but found empty text" },
-    { "   \n\t ", 0, NULL, "only whitespace" },
-    { "''", 0, NULL, "only quotes" },
-    { "0102abc", 0, NULL, "found odd-length hex (7 digits)" },
-    { "shared/0x0102abcdef0", 0, NULL, "odd-length hex (11 digits)" },
-    { "shared/0x", 0, NULL, "at least one byte (two hex digits) but found none" },
-    { "0x", 0, NULL, "at least one byte (two hex digits) but found none" },
-    { "shared/0x01zz", 0, NULL, "found a character 'z' at position 12" },
-    { "eAECAw==", 0, NULL, "bytes starting with 0x78" },
-    { "dGFibGU=", 0, NULL, "to name a variable, type s/<name>" },
-    { "abc%def", 0, NULL, "found a character '%' at position 4" },
-    { "0102\x1b[31mabcd", 0, NULL, "control character (0x1b) at position 5" },
-    { "01\0" "02", 5, NULL, "control character (0x00) at position 3" },
-    { "\x7f", 0, NULL, "control character (0x7f)" },
-    { "b'h\\x01", 0, NULL, "no closing quote" },
-    { "b\"h\\x01", 0, NULL, "no closing double quote" },
-    { "b'h\\", 0, NULL, "no closing quote" },
-    { "b'h\\x0'", 0, NULL, "malformed escape at position 4" },
-    { "b'h\\777'", 0, NULL, "malformed escape" },
-    { "b'h\\x01'junk", 0, NULL, "after the closing quote of b'...' but found a character 'j' at position 9" },
-    { "b'x'", 0, NULL, "starting with 0x78" },
-    { "b'e\\x01'", 0, NULL, "export ticket of 5 bytes" },
-    { "b'h'", 0, NULL, "after 'h'" },
-    { "b''", 0, NULL, "found an empty Python bytes literal" },
-    { "b'h\xc3\xa9'", 0, NULL, "byte 0xc3 at position 4" },
-    { "b's'", 0, NULL, "s/<name> or a/<app>/f/<field>" },
-    { "export/abc", 0, NULL, "Expected export/<id> with a decimal id but found 'abc'" },
-    { "export/", 0, NULL, "decimal id" },
-    { "export/12 3", 0, NULL, "decimal id" },
-    { "export/2147483648", 0, NULL, "from -2147483648 to 2147483647" },
-    { "export/99999999999999999999999", 0, NULL, "from -2147483648" },
-    { "s/", 0, NULL, "found nothing after \"s/\"" },
-    { "s/\tx", 0, NULL, "character '\\t' at position 3" },
-    { "a/app/x/field", 0, NULL, "Expected a/<app>/f/<field> but found 'a/app/x/field'" },
-    { "a//f/x", 0, NULL, "Expected a/<app>/f/<field>" },
-    { "a/app/f/", 0, NULL, "Expected a/<app>/f/<field>" },
-    { "app/x/f/y", 0, NULL, "Expected app/<app>/field/<field>" },
-    { "aA=ECq80", 0, NULL, "found a character '=' at position 3" },
-    { "aAE+q", 0, NULL, "length no bytes encode to (5 characters)" },
-    { "hello", 0, NULL, "but found 'hello', which is neither hex nor base64 of a ticket; for a variable, type s/hello" },
-    { "base64:", 0, NULL, "at least one byte but found none" },
-    { "base64:!!", 0, NULL, "character '!'" },
-    { "\xe2\x80\xae" "0102", 0, NULL, "character '\\u202e' at position 1" },
+    {"", 0, NULL, "but found empty text"},
+    {"   \n\t ", 0, NULL, "only whitespace"},
+    {"''", 0, NULL, "only quotes"},
+    {"0102abc", 0, NULL, "found odd-length hex (7 digits)"},
+    {"shared/0x0102abcdef0", 0, NULL, "odd-length hex (11 digits)"},
+    {"shared/0x", 0, NULL, "at least one byte (two hex digits) but found none"},
+    {"0x", 0, NULL, "at least one byte (two hex digits) but found none"},
+    {"shared/0x01zz", 0, NULL, "found a character 'z' at position 12"},
+    {"eAECAw==", 0, NULL, "bytes starting with 0x78"},
+    {"dGFibGU=", 0, NULL, "to name a variable, type s/<name>"},
+    {"abc%def", 0, NULL, "found a character '%' at position 4"},
+    {"0102\x1b[31mabcd", 0, NULL, "control character (0x1b) at position 5"},
+    {"01\0"
+     "02",
+     5, NULL, "control character (0x00) at position 3"},
+    {"\x7f", 0, NULL, "control character (0x7f)"},
+    {"b'h\\x01", 0, NULL, "no closing quote"},
+    {"b\"h\\x01", 0, NULL, "no closing double quote"},
+    {"b'h\\", 0, NULL, "no closing quote"},
+    {"b'h\\x0'", 0, NULL, "malformed escape at position 4"},
+    {"b'h\\777'", 0, NULL, "malformed escape"},
+    {"b'h\\x01'junk", 0, NULL,
+     "after the closing quote of b'...' but found a character 'j' at position 9"},
+    {"b'x'", 0, NULL, "starting with 0x78"},
+    {"b'e\\x01'", 0, NULL, "export ticket of 5 bytes"},
+    {"b'h'", 0, NULL, "after 'h'"},
+    {"b''", 0, NULL, "found an empty Python bytes literal"},
+    {"b'h\xc3\xa9'", 0, NULL, "byte 0xc3 at position 4"},
+    {"b's'", 0, NULL, "s/<name> or a/<app>/f/<field>"},
+    {"export/abc", 0, NULL, "Expected export/<id> with a decimal id but found 'abc'"},
+    {"export/", 0, NULL, "decimal id"},
+    {"export/12 3", 0, NULL, "decimal id"},
+    {"export/2147483648", 0, NULL, "from -2147483648 to 2147483647"},
+    {"export/99999999999999999999999", 0, NULL, "from -2147483648"},
+    {"s/", 0, NULL, "found nothing after \"s/\""},
+    {"s/\tx", 0, NULL, "character '\\t' at position 3"},
+    {"a/app/x/field", 0, NULL, "Expected a/<app>/f/<field> but found 'a/app/x/field'"},
+    {"a//f/x", 0, NULL, "Expected a/<app>/f/<field>"},
+    {"a/app/f/", 0, NULL, "Expected a/<app>/f/<field>"},
+    {"app/x/f/y", 0, NULL, "Expected app/<app>/field/<field>"},
+    {"aA=ECq80", 0, NULL, "found a character '=' at position 3"},
+    {"aAE+q", 0, NULL, "length no bytes encode to (5 characters)"},
+    {"hello", 0, NULL,
+     "but found 'hello', which is neither hex nor base64 of a ticket; for a variable, type "
+     "s/hello"},
+    {"base64:", 0, NULL, "at least one byte but found none"},
+    {"base64:!!", 0, NULL, "character '!'"},
+    {"\xe2\x80\xae"
+     "0102",
+     0, NULL, "character '\\u202e' at position 1"},
 };
 
 /* Every row of the table parses (or fails) as it says. */
@@ -203,7 +210,8 @@ static void test_parse_garbage(void)
     const char *esc = "export/\x1b]52;c;aGk=\x07\x1b[2J";
     CHECK_INT(dh_ticket_parse(&t, esc, strlen(esc), &err), DH_EINVAL);
     CHECK(message_clean(err.msg));
-    const char *scope_esc = "a/x\xc2\x9b" "31m/y/z";
+    const char *scope_esc = "a/x\xc2\x9b"
+                            "31m/y/z";
     CHECK_INT(dh_ticket_parse(&t, scope_esc, strlen(scope_esc), &err), DH_EINVAL);
     CHECK(message_clean(err.msg));
     CHECK(strstr(err.msg, "\\u009b") != NULL);
@@ -266,7 +274,7 @@ static void test_kinds_and_parts(void)
     struct dh_ticket t;
     struct dh_error err;
     char a[32], f[32];
-    const uint8_t id[3] = { 1, 2, 3 };
+    const uint8_t id[3] = {1, 2, 3};
     size_t n = 0;
     dh_ticket_init(&t);
     CHECK_INT(dh_ticket_kind(&t), DH_TICKET_INVALID);
@@ -287,7 +295,7 @@ static void test_kinds_and_parts(void)
     CHECK_STR(a, "");
     CHECK_INT(dh_ticket_app_parts(&t, a, sizeof a, f, sizeof f), DH_EINVAL);
     CHECK_INT(dh_ticket_make_scope(&t, "", &err), DH_EINVAL);
-    const uint8_t nul_name[] = { 's', '/', 'a', 0, 'b' };
+    const uint8_t nul_name[] = {'s', '/', 'a', 0, 'b'};
     CHECK_INT(dh_ticket_set_bytes(&t, nul_name, sizeof nul_name, &err), DH_OK);
     CHECK_INT(dh_ticket_scope_name(&t, a, sizeof a), DH_EINVAL);
 
@@ -302,9 +310,10 @@ static void test_kinds_and_parts(void)
     CHECK_INT(dh_ticket_make_app(&t, "", "x", &err), DH_EINVAL);
     CHECK_INT(dh_ticket_make_app(&t, "a", "", &err), DH_EINVAL);
 
-    const char *invalid[] = { "h", "s", "sx", "s/", "a/x", "a/x/g/y", "a//f/y", "a/x/f/", "e123" };
+    const char *invalid[] = {"h", "s", "sx", "s/", "a/x", "a/x/g/y", "a//f/y", "a/x/f/", "e123"};
     for (size_t i = 0; i < sizeof invalid / sizeof *invalid; i++) {
-        CHECK_INT(dh_ticket_set_bytes(&t, (const uint8_t *)invalid[i], strlen(invalid[i]), &err), DH_OK);
+        CHECK_INT(dh_ticket_set_bytes(&t, (const uint8_t *)invalid[i], strlen(invalid[i]), &err),
+                  DH_OK);
         CHECK_INT(dh_ticket_kind(&t), DH_TICKET_INVALID);
     }
     CHECK_INT(dh_ticket_set_bytes(&t, (const uint8_t *)"x1", 2, &err), DH_OK);
@@ -337,7 +346,7 @@ static void test_format_known(void)
 {
     struct dh_ticket t;
     char buf[128];
-    const uint8_t id[] = { 0x12, 0xab, 0x00, 0x27 };
+    const uint8_t id[] = {0x12, 0xab, 0x00, 0x27};
     dh_ticket_make_shared(&t, id, sizeof id, NULL);
     CHECK_INT(dh_ticket_format(&t, buf, sizeof buf), 17);
     CHECK_STR(buf, "shared/0x12ab0027");
@@ -351,11 +360,11 @@ static void test_format_known(void)
     CHECK_STR(buf, "aBKrACc");
     dh_ticket_format_as(&t, DH_TEXT_PYTHON, buf, sizeof buf);
     CHECK_STR(buf, "b\"h\\x12\\xab\\x00'\"");
-    const uint8_t id2[] = { '\\', '\'', '"', '\t', '\n', '\r', 'A', ' ', 0x7f };
+    const uint8_t id2[] = {'\\', '\'', '"', '\t', '\n', '\r', 'A', ' ', 0x7f};
     dh_ticket_make_shared(&t, id2, sizeof id2, NULL);
     dh_ticket_format_as(&t, DH_TEXT_PYTHON, buf, sizeof buf);
     CHECK_STR(buf, "b'h\\\\\\'\"\\t\\n\\rA \\x7f'");
-    const uint8_t id3[] = { 0xfb, 0xff };
+    const uint8_t id3[] = {0xfb, 0xff};
     dh_ticket_make_shared(&t, id3, sizeof id3, NULL);
     dh_ticket_format_as(&t, DH_TEXT_BASE64, buf, sizeof buf);
     CHECK_STR(buf, "aPv/");
@@ -442,7 +451,9 @@ static void random_ticket(struct dh_ticket *t, uint64_t *s)
         dh_ticket_make_shared(t, buf, n, NULL);
     } else if (kind == 1) {
         uint32_t v = rng_next(s);
-        int32_t id = v % 5 == 0 ? INT32_MIN : v % 7 == 0 ? INT32_MAX : (int32_t)(v >> 1) - (int32_t)(v >> 2) * 2;
+        int32_t id = v % 5 == 0   ? INT32_MIN
+                     : v % 7 == 0 ? INT32_MAX
+                                  : (int32_t)(v >> 1) - (int32_t)(v >> 2) * 2;
         dh_ticket_make_export(t, id);
     } else {
         /* Names: printable ASCII, UTF-8, or arbitrary bytes (not NUL). */
@@ -488,8 +499,9 @@ static int all_hex(const char *s)
 /* 1,000 random tickets through every text form and back, byte-equal. */
 static void test_round_trips(void)
 {
-    static const enum dh_ticket_text forms[] = { DH_TEXT_CANONICAL, DH_TEXT_HEX, DH_TEXT_PATH,
-                                                 DH_TEXT_BASE64, DH_TEXT_BASE64URL, DH_TEXT_PYTHON };
+    static const enum dh_ticket_text forms[] = {DH_TEXT_CANONICAL, DH_TEXT_HEX,
+                                                DH_TEXT_PATH,      DH_TEXT_BASE64,
+                                                DH_TEXT_BASE64URL, DH_TEXT_PYTHON};
     static char text[5 * DH_TICKET_MAX];
     uint64_t seed = 42;
     int made = 0, checked = 0;
