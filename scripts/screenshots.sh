@@ -94,7 +94,7 @@ expect_text c "8 objects" 15
 keys c /; type_text c trades; keys c Enter; sleep 0.3
 keys c Enter
 expect_text c "of 1,000,000" 10
-keys c l; keys c l; sleep 0.2
+keys c l; sleep 0.2
 keys c =
 expect_text c "Sym = " 15
 keys c l; sleep 0.2
