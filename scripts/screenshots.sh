@@ -24,11 +24,13 @@ out=$root/screenshots
 mkdir -p "$out"
 COLS=120 LINES_=34
 
-# shot SESSION NAME: capture the pane with colours and render it to NAME.png.
+# shot SESSION NAME [light]: capture the pane with colours and render it to
+# NAME.png, on a black terminal (or a white one for the light theme).
 shot() {
-    local html=$E2E_TMP/$2.html
+    local html=$E2E_TMP/$2.html bg=--black
+    [ "${3:-}" = light ] && bg=
     tm capture-pane -e -p -t "$1" |
-        aha --black --title "dhtui" >"$html.raw"
+        aha $bg --title "dhtui" >"$html.raw"
     # A monospace font with CJK fallback, tight lines, no margins; no bidi
     # reordering, since a terminal shows characters in the order it got them.
     sed -e 's|<head>|<head><style>body{margin:8px;font:15px/1.2 "DejaVu Sans Mono","Noto Sans Mono CJK SC",monospace} pre{margin:0;font:inherit;unicode-bidi:bidi-override;direction:ltr}</style>|' \
@@ -101,20 +103,21 @@ keys c l; sleep 0.2
 keys c "]"
 expect_text c "sort -Price" 15
 sleep 0.5
-shot c pager_light_view
+shot c pager_light_view light
 # Statistics of the Price column.
 keys c i
-wait_for_text c "COUNT" 15 && shot c stats
+wait_for_text c "COUNT" 15 && shot c stats light
 esc c
 
-# A ticking table mid-update: changed cells flash, new rows are marked.
+# A ticking table mid-update (churn: rows come, go and change): changed
+# cells flash, new rows are marked with +.
+server_cmd "add churn churn"
 start_dhtui d "$COLS" "$LINES_"
-expect_text d "8 objects" 15
-keys d /; type_text d quotes; keys d Enter; sleep 0.3
+expect_text d "churn" 15
+keys d /; type_text d churn; keys d Enter; sleep 0.3
 keys d Enter
-expect_text d "quotes (Table)" 10
-keys d G
-sleep 1.1
+expect_text d "churn (Table)" 10
+sleep 1.6
 shot d pager_live
 
 # Help opens at the section of the screen it was asked from.
