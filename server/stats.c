@@ -26,39 +26,41 @@ struct out {
     int oom;
 };
 
-/* Append a one-value column: integer (or null), or double. */
-static void put_i(struct out *o, const char *name, enum demo_col_type type, int64_t v, int null)
+/* The next one-value column, its null flag set; NULL when out of memory. */
+static struct demo_out_col *put_col(struct out *o, const char *name, enum demo_col_type type,
+                                    int null)
 {
     struct demo_out_col *c = &o->cols[o->n++];
     c->name = name;
     c->type = type;
     c->src = -1;
-    c->i = malloc(sizeof *c->i);
     c->nulls = null ? calloc(1, 1) : NULL;
-    if (!c->i || (null && !c->nulls)) {
+    if (null && !c->nulls) {
         o->oom = 1;
-        return;
+        return NULL;
     }
-    c->i[0] = v;
     if (null)
         c->nulls[0] = 1;
+    return c;
+}
+
+/* Append a one-value column: integer (or null), or double. */
+static void put_i(struct out *o, const char *name, enum demo_col_type type, int64_t v, int null)
+{
+    struct demo_out_col *c = put_col(o, name, type, null);
+    if (c && (c->i = malloc(sizeof *c->i)) != NULL)
+        c->i[0] = v;
+    else
+        o->oom = 1;
 }
 
 static void put_d(struct out *o, const char *name, enum demo_col_type type, double v, int null)
 {
-    struct demo_out_col *c = &o->cols[o->n++];
-    c->name = name;
-    c->type = type;
-    c->src = -1;
-    c->d = malloc(sizeof *c->d);
-    c->nulls = null ? calloc(1, 1) : NULL;
-    if (!c->d || (null && !c->nulls)) {
+    struct demo_out_col *c = put_col(o, name, type, null);
+    if (c && (c->d = malloc(sizeof *c->d)) != NULL)
+        c->d[0] = v;
+    else
         o->oom = 1;
-        return;
-    }
-    c->d[0] = v;
-    if (null)
-        c->nulls[0] = 1;
 }
 
 static int finish_out(struct out *o, const struct demo_object **out, struct demo_status *st)
