@@ -20,6 +20,7 @@
 #include "dh_barrage.h"
 #include "dh_rowset.h"
 #include "dh_transport.h"
+#include "exchange_read.h"
 
 #define M_HANDSHAKE "/arrow.flight.protocol.FlightService/Handshake"
 #define M_FLIGHT_INFO "/arrow.flight.protocol.FlightService/GetFlightInfo"
@@ -570,33 +571,6 @@ static struct dh_stream *subscribe(struct conn *c, const char *ticket, int64_t l
     return s;
 }
 
-static int read_fd(struct dh_stream *s, Arrow__Flight__Protocol__FlightData **fd,
-                   struct dh_error *err)
-{
-    struct dh_buf b = {0};
-    int rc = dh_stream_read(s, &b, err);
-    if (rc != DH_OK)
-        return rc;
-    *fd = arrow__flight__protocol__flight_data__unpack(NULL, b.len, b.data);
-    dh_buf_reset(&b);
-    return *fd ? DH_OK : DH_EINVAL;
-}
-
-static int read_schema(struct dh_stream *s, struct dh_schema *schema)
-{
-    Arrow__Flight__Protocol__FlightData *fd;
-    struct dh_error err;
-    if (read_fd(s, &fd, &err) != DH_OK)
-        return -1;
-    int rc =
-        fd->app_metadata.len == 0 &&
-                dh_schema_decode(fd->data_header.data, fd->data_header.len, schema, &err) == DH_OK
-            ? 0
-            : -1;
-    arrow__flight__protocol__flight_data__free_unpacked(fd, NULL);
-    return rc;
-}
-
 /* Take one batch's rows (Timestamp and BidSize) into u. */
 static int take_batch(const struct dh_schema *schema, const Arrow__Flight__Protocol__FlightData *fd,
                       struct upd *u)
@@ -741,13 +715,6 @@ static int matches_table(struct conn *c, const struct contents *cs, int64_t lo)
             return 0;
         }
     return 1;
-}
-
-static int rowset_is(const struct dh_rowset *rs, int64_t lo, int64_t hi)
-{
-    if (hi < lo)
-        return rs->n == 0;
-    return rs->n == 1 && rs->ranges[0].lo == lo && rs->ranges[0].hi == hi;
 }
 
 static void test_full_subscription(void)

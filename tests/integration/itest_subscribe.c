@@ -18,6 +18,7 @@
 #include "dh_barrage.h"
 #include "dh_rowset.h"
 #include "dh_transport.h"
+#include "exchange_read.h"
 
 #define QUOTES "a/demo/f/quotes"
 #define TRADES "a/demo/f/trades"
@@ -158,37 +159,6 @@ static struct dh_stream *subscribe(struct conn *c, const char *ticket, int64_t l
     return s;
 }
 
-/* Read one FlightData: DH_OK with *fd (free it), or the stream's end / error in *err. */
-static int read_fd(struct dh_stream *s, Arrow__Flight__Protocol__FlightData **fd,
-                   struct dh_error *err)
-{
-    struct dh_buf b = {0};
-    int rc = dh_stream_read(s, &b, err);
-    if (rc != DH_OK)
-        return rc;
-    *fd = arrow__flight__protocol__flight_data__unpack(NULL, b.len, b.data);
-    dh_buf_reset(&b);
-    return *fd ? DH_OK : DH_EINVAL;
-}
-
-/* Read the Schema message (no metadata). */
-static int read_schema(struct dh_stream *s, struct dh_schema *schema)
-{
-    Arrow__Flight__Protocol__FlightData *fd;
-    struct dh_error err;
-    if (read_fd(s, &fd, &err) != DH_OK) {
-        fprintf(stderr, "schema: %s\n", err.msg);
-        return -1;
-    }
-    int rc =
-        fd->app_metadata.len == 0 &&
-                dh_schema_decode(fd->data_header.data, fd->data_header.len, schema, &err) == DH_OK
-            ? 0
-            : -1;
-    arrow__flight__protocol__flight_data__free_unpacked(fd, NULL);
-    return rc;
-}
-
 /* Take one batch's rows into u (column 0 and key_col; other columns' lengths summed). */
 static int take_batch(const struct dh_schema *schema, const Arrow__Flight__Protocol__FlightData *fd,
                       size_t key_col, struct upd *u)
@@ -310,13 +280,6 @@ static int snapshot(struct conn *c, const char *ticket, int64_t lo, int64_t hi, 
     dh_stream_free(s);
     dh_schema_reset(&schema);
     return rc;
-}
-
-static int rowset_is(const struct dh_rowset *rs, int64_t lo, int64_t hi)
-{
-    if (hi < lo)
-        return rs->n == 0;
-    return rs->n == 1 && rs->ranges[0].lo == lo && rs->ranges[0].hi == hi;
 }
 
 /* Read until the stream ends; returns the final code (DH_END = OK) and fills err. */
