@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# gen_numtext_pow10.py: write src/numtext_pow10.h, the powers of ten that
-# src/numtext.c's shortest-digit generator (Schubfach, R. Giulietti, "The
+# gen_numtext_pow10.py: write src/util/numtext_pow10.h, the powers of ten that
+# src/util/numtext.c's shortest-digit generator (Schubfach, R. Giulietti, "The
 # Schubfach way to render doubles", 2020) multiplies by.
 #
-#   scripts/gen_numtext_pow10.py > src/numtext_pow10.h
+#   scripts/gen_numtext_pow10.py > src/util/numtext_pow10.h
 #
 # For each decimal exponent k in [K_MIN, K_MAX] the table holds g(k), a 128-bit
 # upper approximation of 10^-k scaled into [2^127, 2^128]:

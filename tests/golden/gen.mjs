@@ -14,7 +14,7 @@
 //   cell,<b>,<col>,<row>,<value>       one per cell: NULL, or the value (see cellText)
 // NAME.render (for tests/unit/test_golden_render.c), the text dhtui shows:
 //   render,<b>,<col>,<row>,<text>      one per cell, as dh_format_cell writes it
-// with ONE fixed setting of struct dh_format_opts (src/dh_format.h):
+// with ONE fixed setting of struct dh_format_opts (src/include/dh_format.h):
 // dh_format_opts_init's defaults plus group_digits = 1, that is: digit grouping
 // on, UTC ("Z"), float_precision 0 (DH_FORMAT_SHORTEST: the shortest digits
 // that read back to the same double, or float32; "-0" keeps its sign),
@@ -160,7 +160,7 @@ function cellText(type, v) {
 }
 
 // ---- the expected rendering (dh_format_cell with RENDER_OPTS) ----
-// Written from the rules documented in src/dh_format.h, not from format.c.
+// Written from the rules documented in src/include/dh_format.h, not from format.c.
 
 const RENDER_OPTS = { groupDigits: true, nullText: '(null)', floatPrecision: 'shortest',
   maxListItems: 10, maxBinaryBytes: 32 };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_timetext.c: ISO 8601 text of instants, dates and times (src/timetext.c):
+/* test_timetext.c: ISO 8601 text of instants, dates and times (src/util/timetext.c):
  * units, signs, expanded years, and local zones across daylight-saving changes,
  * where the 15-minute offset cache must agree with the C library second by
  * second. */
