@@ -93,6 +93,17 @@ void app_message(struct app *a, enum app_level level, const char *fmt, ...)
     app_log(a, "%s: %s", names[level], buf);
 }
 
+void app_error_message(struct app *a, enum app_level level, const char *fragment)
+{
+    size_t w = 0;
+    while (fragment[w] >= 'a' && fragment[w] <= 'z')
+        w++;
+    /* Only a whole word: "s/trades", "gRPC" or "x2" is a name and keeps its case. */
+    int word = w > 0 && (fragment[w] == '\0' || strchr(" :,;", fragment[w]));
+    app_message(a, level, "%c%s", word ? fragment[0] - 'a' + 'A' : fragment[0],
+                fragment[0] ? fragment + 1 : "");
+}
+
 /* ---- pending commands ---- */
 
 /* Remember a command until its event arrives; the oldest goes if full. */
@@ -318,7 +329,7 @@ static unsigned ticket_submit(void *ctx, struct app *a, const char *text)
     if (i == len)
         return UR_STATUS; /* nothing typed: just close */
     if (dh_ticket_parse(&t, text, len, &err) != DH_OK) {
-        app_message(a, APP_ERROR, "%s", err.msg[0] ? err.msg : "That is not a ticket.");
+        app_error_message(a, APP_ERROR, err.msg[0] ? err.msg : "not a ticket");
         return UR_KEEP | UR_STATUS;
     }
     app_fetch_ticket(a, &t, text);
@@ -346,7 +357,7 @@ static unsigned credential_submit(void *ctx, struct app *a, const char *text)
     struct dh_error err;
     dh_error_clear(&err);
     if (dh_client_set_credentials(a->client, text, &err) != DH_OK) {
-        app_message(a, APP_ERROR, "%s", err.msg);
+        app_error_message(a, APP_ERROR, err.msg);
         return UR_STATUS;
     }
     a->auth_refused = 0;
@@ -586,7 +597,7 @@ static void handle_event(struct app *a, struct dh_event *ev)
         else
             app_message(a, APP_ERROR, "Could not release %s: %s", p.name, ev->err.msg);
         break;
-    case DH_EV_ERROR: app_message(a, APP_ERROR, "%s", ev->err.msg); break;
+    case DH_EV_ERROR: app_error_message(a, APP_ERROR, ev->err.msg); break;
     case DH_EV_SESSION_ENDED:
         /* One line: why, and what it cost. */
         if (ev->n_ended)
@@ -1207,7 +1218,7 @@ static void open_initial_ticket(struct app *a)
     struct dh_error err;
     dh_error_clear(&err);
     if (dh_ticket_parse(&t, text, strlen(text), &err) != DH_OK) {
-        app_message(a, APP_ERROR, "%s", err.msg);
+        app_error_message(a, APP_ERROR, err.msg);
         app_open_fetch_prompt(a, text);
         return;
     }

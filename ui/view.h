@@ -184,6 +184,11 @@ struct view *app_top(struct app *a);
 /* Set the status-line message (sanitised when drawn) and log it. UI thread. */
 void app_message(struct app *a, enum app_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Show a libdh error message (a lower-case fragment, HACKING.md "Error
+ * messages") on the status line as a sentence: its first word capitalised when
+ * it is an ordinary lower-case word ("fetch s/x: ..." becomes "Fetch s/x: ...";
+ * "s/x", "gRPC" and "--tz" stay as they are). UI thread. */
+void app_error_message(struct app *a, enum app_level level, const char *fragment);
 /* Append a line to the --log file, if any. UI thread. */
 void app_log(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Open an object from the list: fetch it, then show the matching view. UI thread. */

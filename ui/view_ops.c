@@ -61,7 +61,7 @@ static unsigned start_seek(struct table_view *v, struct app *a, int backward, in
     int is_char = f->dh_type && strcmp(f->dh_type, "char") == 0;
     if (dh_seek_prepare(&q, v->search_column, (int)f->type, is_char, v->search_text, &err) !=
         DH_OK) {
-        app_message(a, APP_ERROR, "%s", err.msg);
+        app_error_message(a, APP_ERROR, err.msg);
         return UR_HANDLED | UR_STATUS | (from_prompt ? UR_KEEP : 0); /* the text stays */
     }
     q.start = v->cur;
@@ -126,7 +126,7 @@ static unsigned take_seek(struct table_view *v, struct app *a, const struct dh_e
     if (!dh_ticket_equal(&v->seek_source.ticket, &v->source.ticket))
         return UR_NONE; /* the view changed meanwhile: that row means nothing now */
     if (!ev->ok) {
-        app_message(a, APP_ERROR, "%s", ev->err.msg);
+        app_error_message(a, APP_ERROR, ev->err.msg);
         if (v->seek_from_prompt && !prompt_active())
             open_search_prompt(v, a, v->search_text); /* nothing typed is lost */
         return UR_STATUS;
@@ -212,7 +212,7 @@ static unsigned take_stats(struct table_view *v, struct app *a, const struct dh_
 {
     v->stats_req = 0;
     if (!ev->ok) {
-        app_message(a, APP_ERROR, "%s", ev->err.msg);
+        app_error_message(a, APP_ERROR, ev->err.msg);
         return UR_STATUS;
     }
     if (!dh_ticket_equal(&v->stats_source.ticket, &v->source.ticket) ||
@@ -223,7 +223,7 @@ static unsigned take_stats(struct table_view *v, struct app *a, const struct dh_
     struct dh_error err;
     dh_error_clear(&err);
     if (dh_stats_text(ev->rows, &text, &len, &err) != DH_OK) {
-        app_message(a, APP_ERROR, "%s", err.msg);
+        app_error_message(a, APP_ERROR, err.msg);
         return UR_STATUS;
     }
     char label[400], title[600];
@@ -257,7 +257,7 @@ static unsigned open_frequency(struct table_view *v, struct app *a)
     if (rc == DH_OK)
         rc = dh_view_ops_add_frequency(&f->pending, col, &err);
     if (rc != DH_OK) {
-        app_message(a, APP_ERROR, "%s", err.msg);
+        app_error_message(a, APP_ERROR, err.msg);
         view_destroy(fv, a);
         return UR_HANDLED | UR_STATUS;
     }
@@ -292,7 +292,7 @@ static unsigned frequency_pick(struct table_view *v, struct app *a)
         return UR_HANDLED | UR_STATUS;
     }
     if (table_cell_literal(v, k, &value, &is_null, &err) != DH_OK) {
-        app_message(a, APP_ERROR, "%s", err.msg);
+        app_error_message(a, APP_ERROR, err.msg);
         return UR_HANDLED | UR_STATUS;
     }
     unsigned r = table_match_value(parent, a, v->freq_column, 0, &value, is_null);

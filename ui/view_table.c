@@ -701,7 +701,7 @@ unsigned table_finish_change(struct table_view *v, struct app *a, int rc,
     if (rc != DH_OK) {
         if (!v->derive_req)
             dh_view_ops_reset(&v->pending);
-        app_message(a, APP_ERROR, "%s", err->msg);
+        app_error_message(a, APP_ERROR, err->msg);
         return UR_HANDLED | UR_STATUS;
     }
     start_derive(v, a);
@@ -867,7 +867,7 @@ static unsigned match_cell(struct table_view *v, struct app *a, int negate)
     struct dh_literal value;
     int is_null;
     if (table_cell_literal(v, v->col, &value, &is_null, &err) != DH_OK) {
-        app_message(a, APP_ERROR, "%s", err.msg);
+        app_error_message(a, APP_ERROR, err.msg);
         return UR_HANDLED | UR_STATUS;
     }
     unsigned r = table_match_value(v, a, table_selected_column(v), negate, &value, is_null);
@@ -906,7 +906,7 @@ static unsigned undo(struct table_view *v, struct app *a)
         return UR_HANDLED | UR_STATUS;
     }
     if (table_begin_change(v, &err) != DH_OK) {
-        app_message(a, APP_ERROR, "%s", err.msg);
+        app_error_message(a, APP_ERROR, err.msg);
         return UR_HANDLED | UR_STATUS;
     }
     dh_view_ops_pop(&v->pending);
@@ -922,7 +922,7 @@ static unsigned take_derived(struct table_view *v, struct app *a, struct dh_even
         v->rederiving = 0;
         int typed = v->pending.n && v->pending.ops[v->pending.n - 1].kind == DH_OP_WHERE;
         dh_view_ops_reset(&v->pending);
-        app_message(a, APP_ERROR, "%s", ev->err.msg);
+        app_error_message(a, APP_ERROR, ev->err.msg);
         if (!v->derived && v->base_ops) /* a frequency view that never was: say why */
             ui_copy(v->err, sizeof v->err, ev->err.msg);
         if (typed && !prompt_active())

@@ -151,7 +151,7 @@ static unsigned remove_ticket(struct app *a, const struct dh_ticket_status *t)
     char sh[128];
     app_ticket_short(&t->ticket, sh, sizeof sh);
     if (dh_client_remove_ticket(a->client, &t->ticket, t->dir, &err) != DH_OK)
-        app_message(a, APP_WARN, "%s", err.msg);
+        app_error_message(a, APP_WARN, err.msg);
     else
         app_message(a, APP_INFO, "Removed %s (%s) from the list.", sh, t->name);
     return UR_HANDLED | UR_STATUS;

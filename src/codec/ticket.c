@@ -15,8 +15,8 @@
 #include "dh_text.h"
 
 /* The start of every "what was expected" sentence for a ticket of any kind. */
-#define EXPECT_ANY "Expected a ticket (shared/0x<hex>, hex, base64, b'h...' or s/<name>)"
-#define EXPECT_HEX "Expected a shared ticket (shared/0x<hex>, hex, base64 or b'h...')"
+#define EXPECT_ANY "expected a ticket (shared/0x<hex>, hex, base64, b'h...' or s/<name>)"
+#define EXPECT_HEX "expected a shared ticket (shared/0x<hex>, hex, base64 or b'h...')"
 #define ECHO_MAX 40 /* characters of the user's text quoted back in a message */
 
 /* ---- construction and access ---- */
@@ -36,10 +36,10 @@ int dh_ticket_set_bytes(struct dh_ticket *t, const uint8_t *bytes, size_t len, s
     t->len = 0;
     if (len == 0)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a ticket of at least one byte but found none");
+                            "expected a ticket of at least one byte but found none");
     if (len > DH_TICKET_MAX)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a ticket of at most %d bytes but found %zu bytes",
+                            "expected a ticket of at most %d bytes but found %zu bytes",
                             DH_TICKET_MAX, len);
     memcpy(t->bytes, bytes, len);
     t->len = len;
@@ -108,10 +108,10 @@ int dh_ticket_make_shared(struct dh_ticket *t, const uint8_t *id, size_t n, stru
     t->len = 0;
     if (n == 0)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a shared ticket id of at least one byte but found none");
+                            "expected a shared ticket id of at least one byte but found none");
     if (n > DH_TICKET_MAX - 1)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a shared ticket id of at most %d bytes but found %zu bytes",
+                            "expected a shared ticket id of at most %d bytes but found %zu bytes",
                             DH_TICKET_MAX - 1, n);
     t->bytes[0] = 'h';
     memcpy(t->bytes + 1, id, n);
@@ -159,8 +159,8 @@ int dh_ticket_make_shared_random(struct dh_ticket *t, struct dh_error *err)
             if (strerror_r(e, m2, sizeof m2) != 0)
                 snprintf(m2, sizeof m2, "error %d", e);
             return dh_error_set(
-                err, DH_ESYS,
-                "Could not make a random shared ticket: getrandom: %s; /dev/urandom: %s", m1, m2);
+                err, DH_ESYS, "cannot make a random shared ticket: getrandom: %s; /dev/urandom: %s",
+                m1, m2);
         }
     }
     return dh_ticket_make_shared(t, id, sizeof id, err);
@@ -182,10 +182,10 @@ int dh_ticket_make_scope(struct dh_ticket *t, const char *name, struct dh_error 
     t->len = 0;
     if (n == 0)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a variable name for a scope ticket but found an empty name");
+                            "expected a variable name for a scope ticket but found an empty name");
     if (n > DH_TICKET_MAX - 2)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a variable name of at most %d bytes but found %zu bytes",
+                            "expected a variable name of at most %d bytes but found %zu bytes",
                             DH_TICKET_MAX - 2, n);
     t->bytes[0] = 's';
     t->bytes[1] = '/';
@@ -201,14 +201,14 @@ int dh_ticket_make_app(struct dh_ticket *t, const char *app, const char *field,
     t->len = 0;
     if (an == 0 || fn == 0)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an application id and a field name but found an empty %s",
+                            "expected an application id and a field name but found an empty %s",
                             an == 0 ? "application id" : "field name");
     if (memchr(app, '/', an))
-        return dh_error_set(err, DH_EINVAL, "Expected an application id without '/' but found one");
+        return dh_error_set(err, DH_EINVAL, "expected an application id without '/' but found one");
     if (an + fn + 5 > DH_TICKET_MAX)
         return dh_error_set(
             err, DH_EINVAL,
-            "Expected an application ticket of at most %d bytes but found %zu bytes", DH_TICKET_MAX,
+            "expected an application ticket of at most %d bytes but found %zu bytes", DH_TICKET_MAX,
             an + fn + 5);
     memcpy(t->bytes, "a/", 2);
     memcpy(t->bytes + 2, app, an);
@@ -584,30 +584,30 @@ static int check_kind(struct dh_ticket *t, const char *what, struct dh_error *er
         return DH_OK;
     if (t->len == 0)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a ticket of at least one byte but found an empty %s", what);
+                            "expected a ticket of at least one byte but found an empty %s", what);
     put_python(&s, t->bytes, t->len);
     int cut = finish(&s) >= (int)sizeof lit;
     snprintf(shown, sizeof shown, "%s%s", lit, cut ? "\xe2\x80\xa6" : "");
     switch (t->bytes[0]) {
     case 'e':
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an export ticket of 5 bytes ('e' and a 32-bit id) but the %s "
+                            "expected an export ticket of 5 bytes ('e' and a 32-bit id) but the %s "
                             "holds %zu bytes: %s",
                             what, t->len, shown);
     case 'h':
         return dh_error_set(
             err, DH_EINVAL,
-            "Expected a shared ticket id of at least one byte after 'h' but the %s holds none",
+            "expected a shared ticket id of at least one byte after 'h' but the %s holds none",
             what);
     case 's':
     case 'a':
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a ticket s/<name> or a/<app>/f/<field> but the %s holds %s",
+                            "expected a ticket s/<name> or a/<app>/f/<field> but the %s holds %s",
                             what, shown);
     default:
         return dh_error_set(
             err, DH_EINVAL,
-            "Expected a ticket starting with 'h', 'e', \"s/\" or \"a/\" but the %s holds bytes "
+            "expected a ticket starting with 'h', 'e', \"s/\" or \"a/\" but the %s holds bytes "
             "starting with 0x%02x (%s); to name a variable, type s/<name>",
             what, t->bytes[0], shown);
     }
@@ -638,7 +638,7 @@ static int parse_hex(struct dh_ticket *t, const char *x, size_t len, size_t a, s
     if (nd == 0)
         return dh_error_set(
             err, DH_EINVAL,
-            "Expected a shared ticket id of at least one byte (two hex digits) but found none");
+            "expected a shared ticket id of at least one byte (two hex digits) but found none");
     if (nd % 2)
         return dh_error_set(err, DH_EINVAL, EXPECT_HEX " but found odd-length hex (%zu digits)",
                             nd);
@@ -667,14 +667,14 @@ static int parse_export(struct dh_ticket *t, const char *x, size_t a, size_t b,
             v = v * 10 + (x[i] - '0');
     }
     if (i == digits_from || i != b)
-        return dh_error_set(err, DH_EINVAL, "Expected export/<id> with a decimal id but found '%s'",
+        return dh_error_set(err, DH_EINVAL, "expected export/<id> with a decimal id but found '%s'",
                             echo(x, a, b, shown, sizeof shown));
     if (neg)
         v = -v;
     if (v < INT32_MIN || v > INT32_MAX)
         return dh_error_set(
             err, DH_EINVAL,
-            "Expected export/<id> with an id from -2147483648 to 2147483647 but found '%s'",
+            "expected export/<id> with an id from -2147483648 to 2147483647 but found '%s'",
             echo(x, a, b, shown, sizeof shown));
     dh_ticket_make_export(t, (int32_t)v);
     return DH_OK;
@@ -684,7 +684,7 @@ static int parse_export(struct dh_ticket *t, const char *x, size_t a, size_t b,
 static int parse_scope(struct dh_ticket *t, const char *x, size_t len, size_t a, size_t b,
                        struct dh_error *err)
 {
-    static const char expect[] = "Expected s/<name> with a variable name";
+    static const char expect[] = "expected s/<name> with a variable name";
     for (size_t i = a; i < b; i++)
         if (x[i] == '\t')
             return fail_char(err, expect, x, len, i);
@@ -707,7 +707,7 @@ static int parse_app(struct dh_ticket *t, const char *x, size_t len, size_t star
 {
     char expect[64], shown[ECHO_MAX + 8], rest[DH_TICKET_MAX];
     char app[DH_TICKET_MAX], field[DH_TICKET_MAX];
-    snprintf(expect, sizeof expect, "Expected %s", form);
+    snprintf(expect, sizeof expect, "expected %s", form);
     for (size_t i = a; i < b; i++)
         if (x[i] == '\t')
             return fail_char(err, expect, x, len, i);
@@ -747,7 +747,7 @@ static int parse_base64(struct dh_ticket *t, const char *x, size_t len, size_t a
     size_t n = collect(x, a, b, is_space, buf, sizeof buf);
     if (n == 0)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected base64:<text> with at least one byte but found none");
+                            "expected base64:<text> with at least one byte but found none");
     if (n > sizeof buf)
         return dh_error_set(err, DH_EINVAL,
                             EXPECT_ANY
@@ -766,7 +766,7 @@ static int parse_base64(struct dh_ticket *t, const char *x, size_t len, size_t a
     return any ? (got ? DH_OK
                       : dh_error_set(
                             err, DH_EINVAL,
-                            "Expected base64:<text> with at least one byte but found none"))
+                            "expected base64:<text> with at least one byte but found none"))
                : check_kind(t, "base64 text", err);
 }
 
@@ -814,7 +814,7 @@ static size_t python_escape(const char *p, size_t n, size_t i, uint8_t out[2], s
 static int parse_python(struct dh_ticket *t, const char *x, size_t len, size_t a, size_t b,
                         struct dh_error *err)
 {
-    static const char expect[] = "Expected a Python bytes literal b'...'";
+    static const char expect[] = "expected a Python bytes literal b'...'";
     char buf[COLLECT_MAX];
     size_t n = collect(x, a, b, is_line_break, buf, sizeof buf);
     if (n > sizeof buf)
@@ -858,7 +858,7 @@ static int parse_python(struct dh_ticket *t, const char *x, size_t len, size_t a
         i += used;
     }
     if (i + 1 != n)
-        return fail_char(err, "Expected nothing after the closing quote of b'...'", x, len,
+        return fail_char(err, "expected nothing after the closing quote of b'...'", x, len,
                          map_pos(x, a, b, is_line_break, i + 1));
     t->len = w;
     return check_kind(t, "Python bytes literal", err);

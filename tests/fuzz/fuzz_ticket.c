@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct dh_ticket t, back;
     struct dh_error err;
     if (dh_ticket_parse(&t, (const char *)data, size, &err) != DH_OK) {
-        if (t.len != 0 || err.code != DH_EINVAL || strncmp(err.msg, "Expected ", 9) != 0)
+        if (t.len != 0 || err.code != DH_EINVAL || strncmp(err.msg, "expected ", 9) != 0)
             __builtin_trap();
         for (const char *p = err.msg; *p; p++)
             if ((unsigned char)*p < 0x20 || *p == 0x7f)

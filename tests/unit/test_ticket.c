@@ -110,17 +110,17 @@ static const struct parse_case cases[] = {
     {"b''", 0, NULL, "found an empty Python bytes literal"},
     {"b'h\xc3\xa9'", 0, NULL, "byte 0xc3 at position 4"},
     {"b's'", 0, NULL, "s/<name> or a/<app>/f/<field>"},
-    {"export/abc", 0, NULL, "Expected export/<id> with a decimal id but found 'abc'"},
+    {"export/abc", 0, NULL, "expected export/<id> with a decimal id but found 'abc'"},
     {"export/", 0, NULL, "decimal id"},
     {"export/12 3", 0, NULL, "decimal id"},
     {"export/2147483648", 0, NULL, "from -2147483648 to 2147483647"},
     {"export/99999999999999999999999", 0, NULL, "from -2147483648"},
     {"s/", 0, NULL, "found nothing after \"s/\""},
     {"s/\tx", 0, NULL, "character '\\t' at position 3"},
-    {"a/app/x/field", 0, NULL, "Expected a/<app>/f/<field> but found 'a/app/x/field'"},
-    {"a//f/x", 0, NULL, "Expected a/<app>/f/<field>"},
-    {"a/app/f/", 0, NULL, "Expected a/<app>/f/<field>"},
-    {"app/x/f/y", 0, NULL, "Expected app/<app>/field/<field>"},
+    {"a/app/x/field", 0, NULL, "expected a/<app>/f/<field> but found 'a/app/x/field'"},
+    {"a//f/x", 0, NULL, "expected a/<app>/f/<field>"},
+    {"a/app/f/", 0, NULL, "expected a/<app>/f/<field>"},
+    {"app/x/f/y", 0, NULL, "expected app/<app>/field/<field>"},
     {"aA=ECq80", 0, NULL, "found a character '=' at position 3"},
     {"aAE+q", 0, NULL, "length no bytes encode to (5 characters)"},
     {"hello", 0, NULL,
@@ -157,7 +157,7 @@ static void test_parse_table(void)
             CHECK_INT(err.code, DH_EINVAL);
             CHECK(strstr(err.msg, c->error) != NULL);
             CHECK_INT(t.len, 0);
-            CHECK(strncmp(err.msg, "Expected ", 9) == 0);
+            CHECK(strncmp(err.msg, "expected ", 9) == 0);
         }
     }
 }
