@@ -417,7 +417,7 @@ struct demo_export *demo_export_create(struct demo_registry *r, struct demo_sess
         return NULL;
     pthread_mutex_lock(&r->lock);
     struct demo_export *e = NULL;
-    if (!demo_session_check_locked(r, s)) {
+    if (!demo_session_live_locked(s)) {
         demo_status_set(st, GRPC_STATUS_UNAUTHENTICATED, "session has expired");
         goto out;
     }
@@ -573,7 +573,7 @@ int demo_release(struct demo_registry *r, struct demo_session *s, const uint8_t 
         return -1;
     pthread_mutex_lock(&r->lock);
     int rc = 0;
-    if (!demo_session_check_locked(r, s)) {
+    if (!demo_session_live_locked(s)) {
         demo_status_set(st, GRPC_STATUS_UNAUTHENTICATED, "session has expired");
         rc = -1;
     } else {
@@ -594,7 +594,7 @@ int demo_server_export(struct demo_registry *r, struct demo_session *s,
 {
     pthread_mutex_lock(&r->lock);
     int rc = -1;
-    if (demo_session_check_locked(r, s) && s->next_server_id < 0) {
+    if (demo_session_live_locked(s) && s->next_server_id < 0) {
         struct demo_export *e = demo_export_get_or_add(s, s->next_server_id);
         if (e) {
             *id = s->next_server_id--;
@@ -615,7 +615,7 @@ struct demo_listener *demo_listener_open(struct demo_registry *r, struct demo_se
 {
     pthread_mutex_lock(&r->lock);
     struct demo_listener *l = NULL;
-    if (!demo_session_check_locked(r, s))
+    if (!demo_session_live_locked(s))
         goto out;
     l = calloc(1, sizeof *l);
     if (!l)

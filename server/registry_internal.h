@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* registry_internal: the registry struct, its mutex and the records and lock-held calls
- * that registry.c, sessions.c, exports.c, tickets.c and fields.c share; no other file
- * includes it. Every function here needs r->lock held unless its comment says otherwise. */
+ * that registry_base.c, registry.c, sessions.c, exports.c, tickets.c and fields.c share; no other
+ * file includes it. Every function here needs r->lock held unless its comment says otherwise. */
 #ifndef DEMO_REGISTRY_INTERNAL_H
 #define DEMO_REGISTRY_INTERNAL_H
 
@@ -119,7 +119,7 @@ struct demo_registry {
     unsigned long counter;
 };
 
-/* ---- registry.c */
+/* ---- registry_base.c: calls no other registry module */
 
 /* Milliseconds on the monotonic clock. Any thread, no lock. */
 int64_t demo_now_ms(void);
@@ -153,6 +153,18 @@ void demo_queue_clear(struct demo_msg_queue *q);
 int demo_queue_wait_locked(struct demo_registry *r, struct demo_msg_queue *q,
                            struct demo_session *s, const int *ended, demo_stop_fn stop, void *ctx,
                            uint8_t **data, size_t *len);
+
+/* 1 while s has neither expired nor passed its deadline. It never expires s itself:
+ * sessions.c does (demo_session_check_locked, the tick), so that exports.c need not call
+ * back into sessions.c. */
+int demo_session_live_locked(const struct demo_session *s);
+
+/* Lower-case hex of bytes (ByteHelper.byteBufToHex), cut after DEMO_HEX_QUOTE_MAX. No lock. */
+void demo_hex_quote(const uint8_t *p, size_t n, char *out, size_t cap);
+
+/* ExportTicketHelper.ticketToExportId: 0 with *id or -1 with the error. No lock. */
+int demo_export_ticket_parse(const uint8_t *t, size_t n, const char *log_id, int32_t *id,
+                             struct demo_status *st);
 
 /* ---- sessions.c */
 
@@ -196,15 +208,6 @@ struct demo_export *demo_shared_find_locked(struct demo_registry *r, const uint8
 
 /* Drop every shared ticket and dependency wait and free their tables (registry teardown). */
 void demo_exports_free_locked(struct demo_registry *r);
-
-/* ---- tickets.c */
-
-/* Lower-case hex of bytes (ByteHelper.byteBufToHex), cut after DEMO_HEX_QUOTE_MAX. No lock. */
-void demo_hex_quote(const uint8_t *p, size_t n, char *out, size_t cap);
-
-/* ExportTicketHelper.ticketToExportId: 0 with *id or -1 with the error. No lock. */
-int demo_export_ticket_parse(const uint8_t *t, size_t n, const char *log_id, int32_t *id,
-                             struct demo_status *st);
 
 /* ---- fields.c */
 

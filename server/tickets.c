@@ -12,15 +12,6 @@
 #include "dh_encoding.h"
 #include "registry_internal.h"
 
-/* Lower-case hex of bytes (ByteHelper.byteBufToHex), cut after DEMO_HEX_QUOTE_MAX bytes. */
-void demo_hex_quote(const uint8_t *p, size_t n, char *out, size_t cap)
-{
-    size_t lim = n > DEMO_HEX_QUOTE_MAX ? DEMO_HEX_QUOTE_MAX : n;
-    size_t o = dh_hex_encode(p, lim, out, cap);
-    if (lim < n && o + sizeof "..." <= cap)
-        memcpy(out + o, "...", sizeof "...");
-}
-
 /* Copy up to DEMO_HEX_QUOTE_MAX bytes of a name into a C string for messages. */
 static void name_quote(const uint8_t *p, size_t n, char *out, size_t cap)
 {
@@ -71,13 +62,6 @@ static int utf8_valid(const uint8_t *p, size_t n)
         i += k + 1;
     }
     return 1;
-}
-
-/* The little-endian export id of an 'e' ticket of five bytes. */
-static int32_t export_ticket_id(const uint8_t *t)
-{
-    return (int32_t)((uint32_t)t[1] | ((uint32_t)t[2] << 8) | ((uint32_t)t[3] << 16) |
-                     ((uint32_t)t[4] << 24));
 }
 
 /* ---------------------------------------------------------------- tickets */
@@ -134,26 +118,6 @@ static int scope_ticket_check(const uint8_t *t, size_t n, const char *log_id,
                         "Could not resolve '%s': failed to decode: Input length = 1", log_id);
         return -1;
     }
-    return 0;
-}
-
-/* ExportTicketHelper.ticketToExportId: 0 with *id or -1 with the error. */
-int demo_export_ticket_parse(const uint8_t *t, size_t n, const char *log_id, int32_t *id,
-                             struct demo_status *st)
-{
-    if (n == 0) {
-        demo_status_set(st, GRPC_STATUS_FAILED_PRECONDITION,
-                        "Could not resolve ticket '%s': ticket was not provided", log_id);
-        return -1;
-    }
-    if (n != 5 || t[0] != 'e') {
-        char hex[DEMO_HEX_QUOTE_MAX * 2 + 8];
-        demo_hex_quote(t, n, hex, sizeof hex);
-        demo_status_set(st, GRPC_STATUS_FAILED_PRECONDITION,
-                        "Could not resolve ticket '%s': found 0x%s (hex)", log_id, hex);
-        return -1;
-    }
-    *id = export_ticket_id(t);
     return 0;
 }
 
