@@ -77,7 +77,7 @@ int dh_barrage_unwrap(const uint8_t *buf, size_t len, uint8_t *msg_type, const u
     }
     uint32_t magic = dh_fb_u32(&t, WRAP_MAGIC, 0);
     if (magic != DH_BARRAGE_MAGIC)
-        return dh_error_set(err, DH_EINVAL, "Expected the Barrage magic 0x%08x but found 0x%08x.",
+        return dh_error_set(err, DH_EINVAL, "expected the Barrage magic 0x%08x but found 0x%08x",
                             DH_BARRAGE_MAGIC, magic);
     *msg_type = (uint8_t)dh_fb_i8(&t, WRAP_TYPE, 0);
     rc = dh_fb_bytes(&t, WRAP_PAYLOAD, payload, payload_len, err);
@@ -106,7 +106,7 @@ static int fbb_output(struct dh_fbb *b, uint32_t root, uint8_t **out, size_t *ou
     }
     dh_fbb_reset(b);
     if (rc)
-        return dh_error_set(err, rc, "Could not build a Barrage message (%s).",
+        return dh_error_set(err, rc, "cannot build a Barrage message (%s)",
                             rc == DH_ENOMEM ? "out of memory" : "invalid input");
     return DH_OK;
 }
@@ -155,10 +155,10 @@ static int open_payload(const uint8_t *buf, size_t len, uint8_t want, struct dh_
         return rc;
     if (type != want)
         return dh_error_set(err, DH_ENOTSUP,
-                            "Expected Barrage message type %u (%s) but found %u (%s).", want,
+                            "expected Barrage message type %u (%s) but found %u (%s)", want,
                             msg_type_name(want), type, msg_type_name(type));
     if (!p)
-        return dh_error_set(err, DH_EINVAL, "Barrage %s message has no payload.",
+        return dh_error_set(err, DH_EINVAL, "Barrage %s message has no payload",
                             msg_type_name(want));
     rc = dh_fb_root(p, n, t, err);
     if (rc)
@@ -367,7 +367,7 @@ int dh_barrage_encode_update(const struct dh_barrage_update *u,
         uint32_t *refs = malloc((n_mods ? n_mods : 1) * sizeof *refs);
         if (!refs) {
             dh_fbb_reset(&b);
-            return dh_error_set(err, DH_ENOMEM, "Out of memory building Barrage metadata.");
+            return dh_error_set(err, DH_ENOMEM, "out of memory building Barrage metadata");
         }
         for (size_t i = 0; i < n_mods; i++) {
             uint32_t rows = opt_bytes(&b, mods[i].modified_rows, mods[i].modified_rows_len);
@@ -404,7 +404,7 @@ int dh_barrage_update_mod_column(const struct dh_barrage_update *u, size_t i,
 {
     memset(out, 0, sizeof *out);
     if (i >= u->n_mod_columns)
-        return dh_error_set(err, DH_EINVAL, "Barrage metadata has %zu modified columns, not %zu.",
+        return dh_error_set(err, DH_EINVAL, "Barrage metadata has %zu modified columns, not %zu",
                             u->n_mod_columns, i + 1);
     struct dh_fb_table t;
     int rc = dh_fb_vector_table(&u->mod_columns, i, &t, err);

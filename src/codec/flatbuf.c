@@ -11,23 +11,23 @@ static int fb_open_table(const uint8_t *buf, size_t len, size_t pos, int depth,
 {
     memset(t, 0, sizeof *t);
     if (depth > DH_FB_MAX_DEPTH)
-        return dh_error_set(err, DH_EINVAL, "Flatbuffer tables nest more than %d deep.",
+        return dh_error_set(err, DH_EINVAL, "flatbuffer tables nest more than %d deep",
                             DH_FB_MAX_DEPTH);
     if (pos > len || len - pos < 4)
         return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer table at %zu lies outside the %zu-byte buffer.", pos, len);
+                            "flatbuffer table at %zu lies outside the %zu-byte buffer", pos, len);
     int64_t vt = (int64_t)pos - (int64_t)dh_fb_load_i32(buf + pos);
     if (vt < 0 || (uint64_t)vt > len - 4)
         return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer vtable of the table at %zu lies outside the buffer.", pos);
+                            "flatbuffer vtable of the table at %zu lies outside the buffer", pos);
     uint16_t vt_size = dh_fb_load_u16(buf + vt);
     uint16_t obj_size = dh_fb_load_u16(buf + vt + 2);
     if (vt_size < 4 || (vt_size & 1) || (uint64_t)vt_size > len - (uint64_t)vt)
-        return dh_error_set(err, DH_EINVAL, "Flatbuffer vtable at %lld has a bad size %u.",
+        return dh_error_set(err, DH_EINVAL, "flatbuffer vtable at %lld has a bad size %u",
                             (long long)vt, (unsigned)vt_size);
     if (obj_size < 4 || obj_size > len - pos)
         return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer table at %zu claims %u bytes beyond the buffer.", pos,
+                            "flatbuffer table at %zu claims %u bytes beyond the buffer", pos,
                             (unsigned)obj_size);
     t->buf = buf;
     t->len = len;
@@ -44,12 +44,12 @@ int dh_fb_root(const uint8_t *buf, size_t len, struct dh_fb_table *t, struct dh_
     memset(t, 0, sizeof *t);
     if (!buf || len < 12)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a flatbuffer of at least 12 bytes but found %zu.",
+                            "expected a flatbuffer of at least 12 bytes but found %zu",
                             buf ? len : 0);
     uint32_t root = dh_fb_load_u32(buf);
     if (root > len - 4)
         return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer root offset %u lies outside the %zu-byte buffer.", root,
+                            "flatbuffer root offset %u lies outside the %zu-byte buffer", root,
                             len);
     return fb_open_table(buf, len, root, 0, t, err);
 }
@@ -175,7 +175,7 @@ int dh_fb_struct(const struct dh_fb_table *t, int id, size_t size, const uint8_t
     if (!at)
         return DH_OK;
     if (at > t->len || t->len - at < size)
-        return dh_error_set(err, DH_EINVAL, "Flatbuffer struct field %d lies outside the buffer.",
+        return dh_error_set(err, DH_EINVAL, "flatbuffer struct field %d lies outside the buffer",
                             id);
     *p = t->buf + at;
     return DH_OK;
@@ -187,12 +187,11 @@ static int fb_follow(const uint8_t *buf, size_t len, size_t at, size_t *target,
 {
     if (at > len || len - at < 4)
         return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer offset at %zu lies outside the %zu-byte buffer.", at, len);
+                            "flatbuffer offset at %zu lies outside the %zu-byte buffer", at, len);
     uint64_t tgt = (uint64_t)at + dh_fb_load_u32(buf + at);
     if (tgt > len || len - tgt < 4)
         return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer offset at %zu points outside the %zu-byte buffer.", at,
-                            len);
+                            "flatbuffer offset at %zu points outside the %zu-byte buffer", at, len);
     *target = (size_t)tgt;
     return DH_OK;
 }
@@ -217,8 +216,8 @@ static int fb_vector_at(const uint8_t *buf, size_t len, size_t at, size_t elem_s
     size_t room = len - at - 4;
     if (elem_size == 0 || n > room / elem_size)
         return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer vector at %zu claims %zu elements of %zu bytes but only "
-                            "%zu bytes remain.",
+                            "flatbuffer vector at %zu claims %zu elements of %zu bytes but only "
+                            "%zu bytes remain",
                             at, n, elem_size, room);
     v->buf = buf;
     v->len = len;
@@ -248,8 +247,8 @@ static int fb_string_at(const uint8_t *buf, size_t len, size_t at, const char **
     size_t sl = dh_fb_load_u32(buf + at);
     if (sl > len - at - 4)
         return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer string at %zu claims %zu bytes but only %zu remain.", at,
-                            sl, len - at - 4);
+                            "flatbuffer string at %zu claims %zu bytes but only %zu remain", at, sl,
+                            len - at - 4);
     *s = (const char *)buf + at + 4;
     *n = sl;
     return DH_OK;
@@ -304,8 +303,8 @@ static int fb_vector_target(const struct dh_fb_vector *v, size_t i, size_t *targ
                             struct dh_error *err)
 {
     if (!v->present || i >= v->n || v->elem_size != 4)
-        return dh_error_set(err, DH_EINVAL,
-                            "Flatbuffer vector element %zu of %zu is not an offset.", i, v->n);
+        return dh_error_set(err, DH_EINVAL, "flatbuffer vector element %zu of %zu is not an offset",
+                            i, v->n);
     return fb_follow(v->buf, v->len, v->pos + 4 * i, target, err);
 }
 

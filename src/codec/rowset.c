@@ -47,12 +47,12 @@ static int rs_reserve(struct dh_rowset *rs, size_t need, struct dh_error *err)
     size_t cap = rs->cap ? rs->cap : 8;
     while (cap < need) {
         if (cap > SIZE_MAX / 2 / sizeof *rs->ranges)
-            return dh_error_set(err, DH_ENOMEM, "A row set grew too large.");
+            return dh_error_set(err, DH_ENOMEM, "row set grew too large");
         cap *= 2;
     }
     struct dh_range *nr = realloc(rs->ranges, cap * sizeof *nr);
     if (!nr)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory growing a row set.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory growing a row set");
     rs->ranges = nr;
     rs->cap = cap;
     return DH_OK;
@@ -68,10 +68,10 @@ int dh_rowset_add_range(struct dh_rowset *rs, int64_t lo, int64_t hi, struct dh_
 {
     if (lo < 0 || hi < lo)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a row range 0 <= lo <= hi but found [%lld, %lld].",
+                            "expected a row range 0 <= lo <= hi but found [%lld, %lld]",
                             (long long)lo, (long long)hi);
     if (lo == 0 && hi == INT64_MAX) /* 2^63 keys: the size would not fit */
-        return dh_error_set(err, DH_EINVAL, "A row set cannot hold all 2^63 keys.");
+        return dh_error_set(err, DH_EINVAL, "row set cannot hold all 2^63 keys");
     /* i: the first range that reaches lo; j: one past the last that starts by hi + 1 */
     size_t a = 0, b = rs->n;
     if (rs->n && !reaches(&rs->ranges[rs->n - 1], lo)) {
@@ -101,7 +101,7 @@ int dh_rowset_add_range(struct dh_rowset *rs, int64_t lo, int64_t hi, struct dh_
     struct dh_range merged = {lo < rs->ranges[i].lo ? lo : rs->ranges[i].lo,
                               hi > rs->ranges[j - 1].hi ? hi : rs->ranges[j - 1].hi};
     if (merged.lo == 0 && merged.hi == INT64_MAX)
-        return dh_error_set(err, DH_EINVAL, "A row set cannot hold all 2^63 keys.");
+        return dh_error_set(err, DH_EINVAL, "row set cannot hold all 2^63 keys");
     for (size_t k = i; k < j; k++)
         rs->size -= rs->ranges[k].hi - rs->ranges[k].lo + 1;
     rs->size += merged.hi - merged.lo + 1;
@@ -192,7 +192,7 @@ static size_t width_bytes(int code)
 
 static int rs_truncated(struct dh_rowset_reader *r, struct dh_error *err)
 {
-    return dh_error_set(err, DH_EINVAL, "Row set ends at byte %zu before its END command.", r->len);
+    return dh_error_set(err, DH_EINVAL, "row set ends at byte %zu before its END command", r->len);
 }
 
 /* The next raw value: DH_OK, DH_END or DH_EINVAL. */
@@ -218,8 +218,8 @@ static int rs_next_value(struct dh_rowset_reader *r, int64_t *v, struct dh_error
         size_t w = width_bytes(cmd & RS_VALUE_MASK);
         int op = cmd & RS_CMD_MASK;
         if (!w || (cmd & 0xC0) || (op != RS_OFFSET && op != RS_SHORT_ARRAY && op != RS_BYTE_ARRAY))
-            return dh_error_set(err, DH_EINVAL, "Row set has a bad command byte 0x%02x at %zu.",
-                                cmd, r->pos);
+            return dh_error_set(err, DH_EINVAL, "row set has a bad command byte 0x%02x at %zu", cmd,
+                                r->pos);
         if (r->len - r->pos - 1 < w)
             return rs_truncated(r, err);
         int64_t val = rs_load(r->buf + r->pos + 1, w);
@@ -230,10 +230,9 @@ static int rs_next_value(struct dh_rowset_reader *r, int64_t *v, struct dh_error
         }
         int ew = op == RS_SHORT_ARRAY ? 2 : 1;
         if (val < 0 || (uint64_t)val > (r->len - r->pos) / (size_t)ew)
-            return dh_error_set(
-                err, DH_EINVAL,
-                "Row set array of %lld values at %zu does not fit in its %zu bytes.",
-                (long long)val, r->pos, r->len);
+            return dh_error_set(err, DH_EINVAL,
+                                "row set array of %lld values at %zu does not fit in its %zu bytes",
+                                (long long)val, r->pos, r->len);
         r->arr_left = val;
         r->arr_width = ew;
     }
@@ -258,15 +257,15 @@ int dh_rowset_reader_next(struct dh_rowset_reader *r, int64_t *lo, int64_t *hi,
         if (rc)
             return rc;
         if (v == INT64_MIN)
-            return dh_error_set(err, DH_EINVAL, "Row set delta at %zu overflows.", r->pos);
+            return dh_error_set(err, DH_EINVAL, "row set delta at %zu overflows", r->pos);
         int64_t d = v < 0 ? -v : v;
         if (d > INT64_MAX - r->prev)
-            return dh_error_set(err, DH_EINVAL, "Row set key at %zu overflows.", r->pos);
+            return dh_error_set(err, DH_EINVAL, "row set key at %zu overflows", r->pos);
         int64_t key = r->prev + d;
         if (v < 0) { /* end of the range started by the pending key */
             if (!r->has_pending)
                 return dh_error_set(err, DH_EINVAL,
-                                    "Row set has a range end at %zu without a start.", r->pos);
+                                    "row set has a range end at %zu without a start", r->pos);
             r->has_pending = 0;
             r->prev = key;
             *lo = r->pending;
@@ -275,7 +274,7 @@ int dh_rowset_reader_next(struct dh_rowset_reader *r, int64_t *lo, int64_t *hi,
         }
         if (r->started && d == 0)
             return dh_error_set(err, DH_EINVAL,
-                                "Row set repeats key %lld at %zu (keys must ascend).",
+                                "row set repeats key %lld at %zu (keys must ascend)",
                                 (long long)key, r->pos);
         r->started = 1;
         r->prev = key;
@@ -321,7 +320,7 @@ int dh_rowset_decode(const uint8_t *buf, size_t len, struct dh_rowset *rs, struc
         return rc;
     if (used != len) {
         dh_rowset_clear(rs);
-        return dh_error_set(err, DH_EINVAL, "Row set has %zu bytes after its END command.",
+        return dh_error_set(err, DH_EINVAL, "row set has %zu bytes after its END command",
                             len - used);
     }
     return DH_OK;
@@ -336,7 +335,7 @@ int dh_rowset_cardinality(const uint8_t *buf, size_t len, int64_t *n, struct dh_
     int rc;
     while ((rc = dh_rowset_reader_next(&r, &lo, &hi, err)) == DH_OK) {
         if (hi - lo >= INT64_MAX - total)
-            return dh_error_set(err, DH_EINVAL, "Row set holds more than 2^63 keys.");
+            return dh_error_set(err, DH_EINVAL, "row set holds more than 2^63 keys");
         total += hi - lo + 1;
     }
     if (rc != DH_END)
@@ -435,13 +434,13 @@ int dh_rowset_encode(const struct dh_rowset *rs, uint8_t **out, size_t *len, str
     *len = 0;
     size_t nv = rs->n * 2; /* at most two values per range */
     if (rs->n > SIZE_MAX / 64)
-        return dh_error_set(err, DH_ENOMEM, "A row set is too large to encode.");
+        return dh_error_set(err, DH_ENOMEM, "row set is too large to encode");
     for (size_t i = 0; i < rs->n; i++) /* deltas must ascend (a set built by hand) */
         if (rs->ranges[i].lo < 0 || rs->ranges[i].hi < rs->ranges[i].lo ||
             (i && rs->ranges[i].lo <= rs->ranges[i - 1].hi))
             return dh_error_set(err, DH_EINVAL,
-                                "Expected ascending disjoint row ranges but range %zu is "
-                                "[%lld, %lld].",
+                                "expected ascending disjoint row ranges but range %zu is "
+                                "[%lld, %lld]",
                                 i, (long long)rs->ranges[i].lo, (long long)rs->ranges[i].hi);
     /* each value costs at most 9 bytes plus, amortised, two array headers of 9 */
     struct rs_writer w = {.out = malloc(nv * 27 + 16),
@@ -449,7 +448,7 @@ int dh_rowset_encode(const struct dh_rowset *rs, uint8_t **out, size_t *len, str
     if (!w.out || !w.shorts) {
         free(w.out);
         free(w.shorts);
-        return dh_error_set(err, DH_ENOMEM, "Out of memory encoding a row set.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory encoding a row set");
     }
     for (size_t i = 0; i < rs->n; i++) {
         append_delta(&w, rs->ranges[i].lo, 0);
@@ -470,10 +469,10 @@ int dh_rowset_encode_range(int64_t lo, int64_t hi, uint8_t **out, size_t *len, s
     *len = 0;
     if (lo < 0)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a row range starting at 0 or above but found %lld.",
+                            "expected a row range starting at 0 or above but found %lld",
                             (long long)lo);
     if (lo == 0 && hi == INT64_MAX) /* 2^63 keys: the size would not fit */
-        return dh_error_set(err, DH_EINVAL, "A row set cannot hold all 2^63 keys.");
+        return dh_error_set(err, DH_EINVAL, "row set cannot hold all 2^63 keys");
     struct dh_range r = {lo, hi};
     struct dh_rowset rs = {
         .ranges = &r, .n = hi >= lo ? 1 : 0, .cap = 1, .size = hi >= lo ? hi - lo + 1 : 0};

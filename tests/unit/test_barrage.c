@@ -120,7 +120,7 @@ static void test_snapshot_request(void)
     struct dh_error err;
     CHECK_INT(dh_barrage_decode_update(out, len, &u, &err), DH_ENOTSUP);
     CHECK_STR(err.msg,
-              "Expected Barrage message type 6 (UpdateMetadata) but found 7 (SnapshotRequest).");
+              "expected Barrage message type 6 (UpdateMetadata) but found 7 (SnapshotRequest)");
     free(out);
 
     /* absent columns and viewport stay absent; an empty viewport stays empty */
