@@ -174,7 +174,7 @@ static void rows_add_column(struct rows_run *run, size_t i)
     run->bits[i / 8] = (uint8_t)(run->bits[i / 8] | (1u << (i % 8)));
 }
 
-/* Refuse a picked column whose values dhtui does not decode (an Interval, a Map, a
+/* Refuse a picked column whose values dhtui does not decode (a Union, a Map, a
  * dictionary-encoded column...): writing a placeholder would lose data silently.
  * --format arrow writes the server's bytes, so it keeps such columns.
  * Returns 0, or an exit code after printing the error. */

@@ -405,6 +405,12 @@ static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_ta
         if (f->fixed_size <= 0)
             return bad_param(c, col, "FixedSizeBinary byteWidth", f->fixed_size);
         return DH_OK;
+    case T_INTERVAL:
+        f->type = DH_TYPE_INTERVAL;
+        f->unit = dh_fb_i16(tt, 0, DH_INTERVAL_YEAR_MONTH);
+        if (f->unit < DH_INTERVAL_YEAR_MONTH || f->unit > DH_INTERVAL_MONTH_DAY_NANO)
+            return bad_param(c, col, "Interval unit", f->unit);
+        return DH_OK;
     case T_LIST: f->type = DH_TYPE_LIST; return list_child_decode(c, ft, depth, col, f);
     case T_NONE:
         return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' has no type.", col);
@@ -725,6 +731,8 @@ static int value_width(const struct dh_field *f)
     case DH_TYPE_TIMESTAMP:
     case DH_TYPE_DURATION: return 8;
     case DH_TYPE_FIXED_BINARY: return f->fixed_size;
+    case DH_TYPE_INTERVAL: /* 4, 8 or 16 bytes (Schema.fbs IntervalUnit) */
+        return f->unit == DH_INTERVAL_YEAR_MONTH ? 4 : f->unit == DH_INTERVAL_DAY_TIME ? 8 : 16;
     default: return 0;
     }
 }
@@ -1115,6 +1123,8 @@ static int is_sentinel(const struct dh_column_view *col, int64_t row)
         return sign_extend(bits, w) == (w == 8 ? INT64_MIN : -((int64_t)1 << (8 * w - 1)));
     }
     case DH_TYPE_FLOAT:
+        if (w == 2) /* NULL_SHORT: the half writers of DefaultChunkWriterFactory */
+            return raw_bits(col, row) == 0x8000;
         if (w == 4) {
             uint32_t bits = (uint32_t)raw_bits(col, row);
             float x;
@@ -1132,6 +1142,8 @@ static int is_sentinel(const struct dh_column_view *col, int64_t row)
     case DH_TYPE_DATE:
     case DH_TYPE_TIME:
     case DH_TYPE_DURATION: return w == 8 && (int64_t)raw_bits(col, row) == INT64_MIN;
+    case DH_TYPE_INTERVAL: /* NULL_INT: intervalFromPeriod's YEAR_MONTH writer */
+        return w == 4 && raw_bits(col, row) == 0x80000000u;
     default: return 0;
     }
 }
@@ -1326,6 +1338,27 @@ double dh_column_get_f64(const struct dh_column_view *col, int64_t row)
     if (col->field->type == DH_TYPE_INT && !col->field->is_signed)
         return (double)raw_bits(col, row);
     return (double)dh_column_get_i64(col, row);
+}
+
+int dh_column_get_interval(const struct dh_column_view *col, int64_t row, struct dh_interval *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!in_range(col, row) || !col->field || col->field->type != DH_TYPE_INTERVAL || !col->values)
+        return DH_EINVAL;
+    const uint8_t *p = col->values + (size_t)row * (size_t)col->value_width;
+    switch (col->value_width) {
+    case 4: out->months = dh_fb_load_i32(p); return DH_OK;
+    case 8:
+        out->days = dh_fb_load_i32(p);
+        out->nanos = (int64_t)dh_fb_load_i32(p + 4) * 1000000;
+        return DH_OK;
+    case 16:
+        out->months = dh_fb_load_i32(p);
+        out->days = dh_fb_load_i32(p + 4);
+        out->nanos = dh_fb_load_i64(p + 8);
+        return DH_OK;
+    default: return DH_EINVAL;
+    }
 }
 
 int dh_column_get_bool(const struct dh_column_view *col, int64_t row)

@@ -458,6 +458,41 @@ static void put_duration(struct out *o, int64_t v, int unit)
     put(o, "S", 1);
 }
 
+/* Append a period of months and days as Java's Period.toString writes
+ * Period.of(0, months, days): "P17M", "P1M-3D", "P0D". */
+static void put_period(struct out *o, int32_t months, int32_t days)
+{
+    char s[32];
+    put(o, "P", 1);
+    if (months == 0 && days == 0) {
+        put(o, "0D", 2);
+        return;
+    }
+    if (months != 0) {
+        put(o, s, (size_t)snprintf(s, sizeof s, "%dM", (int)months));
+    }
+    if (days != 0)
+        put(o, s, (size_t)snprintf(s, sizeof s, "%dD", (int)days));
+}
+
+/* Append an Interval cell as Deephaven reads it back (DefaultChunkReaderFactory
+ * intervalToPeriod / intervalToPeriodDuration / intervalToDuration):
+ * YEAR_MONTH a Period ("P17M"), MONTH_DAY_NANO a PeriodDuration, whose
+ * toString is the Period, a space and the Duration ("P1M3D PT1.5S"), DAY_TIME
+ * a Duration of its milliseconds ("PT49H0.5S"). */
+static void put_interval(struct out *o, const struct dh_interval *iv, int unit)
+{
+    if (unit == DH_INTERVAL_DAY_TIME) {
+        put_duration(o, (int64_t)iv->days * 86400000 + iv->nanos / 1000000, DH_UNIT_MILLI);
+        return;
+    }
+    put_period(o, iv->months, iv->days);
+    if (unit == DH_INTERVAL_MONTH_DAY_NANO) {
+        put(o, " ", 1);
+        put_duration(o, iv->nanos, DH_UNIT_NANO);
+    }
+}
+
 /* ---- reading the column ---- */
 
 /* Whether row is valid per the validity bitmap (LSB first). */
@@ -639,6 +674,8 @@ static int put_float_cell(struct out *o, const struct dh_column_view *col, int64
         uint16_t h;
         if (!read_fixed(col, row, 2, &h))
             return 1;
+        if (e->dh_nulls && h == 0x8000) /* NULL_SHORT, which is also -0.0 */
+            return 0;
         if (e->prec32 == 0)
             put_exact(o, half_to_double(h), 1, e->group); /* a half is a float exactly */
         else
@@ -823,6 +860,16 @@ static void put_cell(struct out *o, const struct dh_column_view *col, int64_t ro
         if (read_fixed(col, row, 8, &v))
             put_duration(o, v, f->unit);
         break;
+    case DH_TYPE_INTERVAL: {
+        struct dh_interval iv;
+        if (dh_column_get_interval(col, row, &iv) == DH_OK) {
+            if (e->dh_nulls && f->unit == DH_INTERVAL_YEAR_MONTH && iv.months == INT32_MIN)
+                shown = 0;
+            else
+                put_interval(o, &iv, f->unit);
+        }
+        break;
+    }
     case DH_TYPE_LIST: put_list_cell(o, col, row, e, depth); break;
     default: /* a column dhtui does not decode: its Arrow type, as a placeholder */
         puts_(o, "\xe2\x80\xb9"); /* U+2039 */
@@ -917,6 +964,11 @@ static void put_arrow_label(struct out *o, const struct dh_field *f, int depth)
     case DH_TYPE_DURATION:
         snprintf(s, sizeof s, "duration[%s]", unit);
         puts_(o, s);
+        break;
+    case DH_TYPE_INTERVAL:
+        puts_(o, f->unit == DH_INTERVAL_YEAR_MONTH ? "month_interval"
+                 : f->unit == DH_INTERVAL_DAY_TIME ? "day_time_interval"
+                                                   : "month_day_nano_interval");
         break;
     case DH_TYPE_LIST:
         puts_(o, "list<");

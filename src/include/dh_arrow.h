@@ -36,10 +36,18 @@ enum dh_type_id {
     DH_TYPE_LIST,         /* child */
     DH_TYPE_LARGE_UTF8,
     DH_TYPE_LARGE_BINARY,
+    DH_TYPE_INTERVAL, /* unit: enum dh_interval_unit */
 };
 
 enum dh_time_unit { DH_UNIT_SECOND = 0, DH_UNIT_MILLI = 1, DH_UNIT_MICRO = 2, DH_UNIT_NANO = 3 };
 enum dh_date_unit { DH_DATE_DAY = 0, DH_DATE_MILLI = 1 };
+/* Schema.fbs IntervalUnit: int32 months; int32 days + int32 milliseconds;
+ * int32 months + int32 days + int64 nanoseconds. */
+enum dh_interval_unit {
+    DH_INTERVAL_YEAR_MONTH = 0,
+    DH_INTERVAL_DAY_TIME = 1,
+    DH_INTERVAL_MONTH_DAY_NANO = 2
+};
 
 /* One key/value pair of custom metadata. */
 struct dh_kv {
@@ -55,7 +63,8 @@ struct dh_field {
     int nullable;
     int bit_width;                 /* INT, FLOAT, TIME, DECIMAL */
     int is_signed;                 /* INT */
-    int unit;                      /* enum dh_time_unit, or enum dh_date_unit for DATE */
+    int unit;                      /* enum dh_time_unit; enum dh_date_unit for DATE,
+                                      enum dh_interval_unit for INTERVAL */
     char *timezone;                /* TIMESTAMP; "" when absent */
     int precision, scale;          /* DECIMAL */
     int fixed_size;                /* FIXED_BINARY */
@@ -218,7 +227,9 @@ int dh_batch_decode_borrowed(const struct dh_schema *schema, const uint8_t *head
 
 /* Treat Deephaven's sentinel values (QueryConstants: byte/short/int/long MIN, char
  * 0xFFFF, float -FLT_MAX, double -DBL_MAX; int64 MIN for timestamps, dates, times
- * and durations) as null in every column, as with use_deephaven_nulls. Any thread. */
+ * and durations; int32 MIN for YEAR_MONTH intervals; half floats with the bits of
+ * NULL_SHORT, 0x8000, which is also -0.0) as null in every column, as with
+ * use_deephaven_nulls. Any thread. */
 void dh_batch_set_deephaven_nulls(struct dh_batch *batch, int on);
 
 /* Accessors: cheap, no allocation; a row outside [0, col->length) reads as null / 0.
@@ -244,6 +255,16 @@ double dh_column_get_f64(const struct dh_column_view *col, int64_t row);
  * number of values written. Any thread. */
 size_t dh_column_read_i64(const struct dh_column_view *col, int64_t first, size_t n, int64_t *out);
 size_t dh_column_read_f64(const struct dh_column_view *col, int64_t first, size_t n, double *out);
+
+/* An INTERVAL cell as months, days and nanoseconds (YEAR_MONTH: months only;
+ * DAY_TIME: days and milliseconds * 10^6). DH_OK, or DH_EINVAL (another type,
+ * row out of range) with *out zeroed. Any thread. */
+struct dh_interval {
+    int32_t months;
+    int32_t days;
+    int64_t nanos;
+};
+int dh_column_get_interval(const struct dh_column_view *col, int64_t row, struct dh_interval *out);
 
 /* A BOOL cell (0/1); integer-like cells != 0. Any thread. */
 int dh_column_get_bool(const struct dh_column_view *col, int64_t row);

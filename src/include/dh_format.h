@@ -46,10 +46,11 @@ void dh_format_opts_init(struct dh_format_opts *opts);
  * floats "0.1", "1.5E20", "NaN", "Infinity"; bool "true"/"false"; Binary
  * "0x0a1b…"; Timestamp "2024-01-02T03:04:05.123456789Z" (digits per unit);
  * Date "2024-01-02"; Time "03:04:05.123"; Duration as Java's Duration.toString
- * "PT1H2M3.5S"; Decimal, BigDecimal and BigInteger exact ("-123.45"); List
- * "[1, 2, 3]"; nulls the null text; a row outside the column "". Returns the
- * bytes written. The column's buffers must have been checked by the decoder.
- * No allocation. Any thread. */
+ * "PT1H2M3.5S"; Interval as Deephaven's Java types print (YEAR_MONTH a Period
+ * "P17M", MONTH_DAY_NANO a PeriodDuration "P1M3D PT1.5S", DAY_TIME a Duration);
+ * Decimal, BigDecimal and BigInteger exact ("-123.45"); List "[1, 2, 3]"; nulls the null text; a
+ * row outside the column "". Returns the bytes written. The column's buffers must have been checked
+ * by the decoder. No allocation. Any thread. */
 size_t dh_format_cell(const struct dh_column_view *col, int64_t row,
                       const struct dh_format_opts *opts, char *out, size_t n);
 

@@ -27,7 +27,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Binary, Bool, DateDay, DateMillisecond, Decimal, DurationMicrosecond, DurationMillisecond,
-  DurationNanosecond, DurationSecond, Field, Float32, Float64, Int16, Int32, Int64, Int8,
+  DurationNanosecond, DurationSecond, Field, Float16, Float32, Float64, Int16, Int32, Int64, Int8,
+  IntervalDayTime, IntervalMonthDayNano, IntervalYearMonth,
   LargeBinary, LargeUtf8, List, RecordBatch, Schema, Struct, Table, TimeMicrosecond,
   TimeMillisecond, TimeNanosecond, TimeSecond, TimestampMicrosecond, TimestampMillisecond,
   TimestampNanosecond, TimestampSecond, Type, Uint16, Uint32, Uint64, Uint8, Utf8, makeData,
@@ -53,6 +54,28 @@ function bitmap(values) {
 function validity(values) {
   const { bits, nulls } = bitmap(values);
   return nulls ? { nullCount: nulls, nullBitmap: bits } : { nullCount: 0 };
+}
+
+// The IEEE 754 half bits of x, which must be a half exactly (NaN as 0x7E00).
+function halfBits(x) {
+  if (Number.isNaN(x)) return 0x7E00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  if (a === Infinity) return sign | 0x7C00;
+  if (a === 0) return sign;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--; else if (2 ** (e + 1) <= a) e++;
+  const bits = e < -14 ? a / 2 ** -24 : ((e + 15) << 10) | (a / 2 ** (e - 10) - 1024);
+  if (!Number.isInteger(bits) || e > 15) throw new Error(`${x} is not a half`);
+  return sign | bits;
+}
+
+// The interval parts [months, days, nanos] of a cell (unit 0 YEAR_MONTH: a
+// number of months; 1 DAY_TIME: [days, ms]; 2 MONTH_DAY_NANO: [months, days, nanos]).
+function intervalParts(unit, v) {
+  if (unit === 0) return [v, 0, 0n];
+  if (unit === 1) return [0, v[0], BigInt(v[1]) * 1000000n];
+  return [v[0], v[1], BigInt(v[2])];
 }
 
 // Bytes of a cell of a variable-width type.
@@ -102,7 +125,28 @@ function dataFor(type, values) {
       });
       return makeData({ ...base, data });
     }
-    default: {
+    case Type.Float:
+      if (type.precision !== 0) break;
+      return makeData({ ...base, data: Uint16Array.from(values, (v) => (v === null ? 0 : halfBits(v))) });
+    case Type.Interval: {
+      const stride = [1, 2, 4][type.unit];
+      const data = new Int32Array(length * stride);
+      values.forEach((v, i) => {
+        if (v === null) return;
+        const [m, d, n] = intervalParts(type.unit, v);
+        if (type.unit === 0) data[i] = m;
+        else if (type.unit === 1) { data[2 * i] = v[0]; data[2 * i + 1] = v[1]; } else {
+          data[4 * i] = m; data[4 * i + 1] = d;
+          data[4 * i + 2] = Number(BigInt.asUintN(32, n)) | 0;
+          data[4 * i + 3] = Number(BigInt.asIntN(32, n >> 32n));
+        }
+      });
+      return makeData({ ...base, data });
+    }
+    default: break;
+  }
+  {
+    {
       const Arr = type.ArrayType;
       const big = Arr === BigInt64Array || Arr === BigUint64Array;
       const data = new Arr(length);
@@ -133,6 +177,7 @@ function typeDesc(type) {
     case Type.Duration: return `Duration(${type.unit})`;
     case Type.Decimal: return `Decimal(${type.precision},${type.scale},${type.bitWidth})`;
     case Type.List: return `List<${typeDesc(type.children[0].type)}>`;
+    case Type.Interval: return `Interval(${type.unit})`;
     default: throw new Error(`no description for ${type}`);
   }
 }
@@ -143,7 +188,7 @@ function cellText(type, v) {
   switch (type.typeId) {
     case Type.Bool: return v ? '1' : '0';
     case Type.Float:
-      return String(type.precision === 1 ? Math.fround(v) : v);
+      return String(type.precision !== 2 ? Math.fround(v) : v);
     case Type.Utf8: case Type.LargeUtf8: case Type.Binary: case Type.LargeBinary:
       return hex(cellBytes(type, v));
     case Type.Decimal: {
@@ -154,6 +199,7 @@ function cellText(type, v) {
     }
     case Type.List:
       return `[${v.map((e) => cellText(type.children[0].type, e)).join(';')}]`;
+    case Type.Interval: return intervalParts(type.unit, v).join('/');
     default:
       return String(v);
   }
@@ -321,6 +367,23 @@ function renderDuration(v, unit) {
   return `${out}S`;
 }
 
+// A Period of months and days as java.time.Period.toString writes
+// Period.of(0, months, days): "P17M", "P1M-3D", "P0D".
+function renderPeriod(months, days) {
+  if (months === 0 && days === 0) return 'P0D';
+  return `P${months !== 0 ? `${months}M` : ''}${days !== 0 ? `${days}D` : ''}`;
+}
+
+// An Interval as the Java type Deephaven reads it into prints: YEAR_MONTH a
+// Period, DAY_TIME a Duration, MONTH_DAY_NANO a PeriodDuration (Arrow Java:
+// the Period, a space, the Duration).
+function renderInterval(unit, v) {
+  const [m, d, n] = intervalParts(unit, v);
+  if (unit === 0) return renderPeriod(m, 0);
+  if (unit === 1) return renderDuration(BigInt(d) * BigInt(DAY) + n / 1000000n, 1);
+  return `${renderPeriod(m, d)} ${renderDuration(n, 3)}`;
+}
+
 // An unscaled BigInt over 10^scale, exact: the decimal point put into the digit
 // string ("0.05", "-123.45"; scale <= 0 appends zeros, zero stays "0"). When
 // that takes more than 32 padding zeros (format.c's PAD_ZEROS_MAX), Java
@@ -376,10 +439,11 @@ function renderCell(type, dhType, v) {
     case Type.Int:
       if (isCharColumn(type, dhType)) return sanitize(String.fromCharCode(v));
       return renderInteger(v);
-    case Type.Float:
-      return type.precision === 1
+    case Type.Float: // a half is a float32 exactly: its shortest float32 digits
+      return type.precision !== 2
         ? renderShortest(Math.fround(v), true)
         : renderShortest(v, false);
+    case Type.Interval: return renderInterval(type.unit, v);
     case Type.Bool: return v ? 'true' : 'false';
     case Type.Utf8: case Type.LargeUtf8:
       return sanitize(typeof v === 'string' ? v : utf8Decoder.decode(Uint8Array.from(v)));
@@ -614,4 +678,19 @@ writeStream('display', [
     batches: [[5n, -12345n, 0n, 1n, null, 1000n, -1n, 7n]] },
   { name: 'dec256', type: new Decimal(40, 76, 256),
     batches: [[1n, -(10n ** 40n), 0n, 10n ** 75n, -(2n ** 255n), 2n ** 255n - 1n, 123n, null]] },
+]);
+
+// Types a real server sends beyond the first set (issue 11): half floats
+// (-0.0 shares NULL_SHORT's bits; here validity alone marks nulls) and the
+// three Interval units, with nulls, over three batches (the middle one empty).
+writeStream('coverage', [
+  { name: 'f16', type: new Float16(),
+    batches: [[1.5, -0, null, 65504, NaN, 2 ** -24], [], [-Infinity, 0.1005859375, null, 1]] },
+  { name: 'ym', type: new IntervalYearMonth(), meta: [['deephaven:type', 'java.time.Period']],
+    batches: [[17, 0, null, -3, 2147483647, 12], [], [null, 1, -2147483648, 24]] },
+  { name: 'dt', type: new IntervalDayTime(),
+    batches: [[[1, 500], [0, 0], null, [-1, -1], [2, 3600000], [0, 86399999]], [], [[5, 0], null, [0, 1], [-2, 7]]] },
+  { name: 'mdn', type: new IntervalMonthDayNano(), meta: [['deephaven:type', 'org.apache.arrow.vector.PeriodDuration']],
+    batches: [[[1, 3, 1500000000n], [0, 0, 0n], null, [-1, -3, -1500000000n], [14, 0, 3723000000001n], [0, 1, I64_MIN]],
+      [], [null, [0, 0, 1n], [2147483647, -2147483648, I64_MAX], [0, 0, -1n]]] },
 ]);

@@ -74,6 +74,7 @@ static void type_desc(struct text *t, const struct dh_field *f)
         type_desc(t, f->child);
         text_add(t, ">");
         break;
+    case DH_TYPE_INTERVAL: text_add(t, "Interval(%d)", f->unit); break;
     default: text_add(t, "?%s", f->type_name); break;
     }
 }
@@ -115,6 +116,14 @@ static void cell_text(struct text *t, const struct dh_column_view *c, int64_t ro
             cell_text(t, c->child, start + i);
         }
         text_add(t, "]");
+        break;
+    }
+    case DH_TYPE_INTERVAL: {
+        struct dh_interval iv;
+        if (dh_column_get_interval(c, row, &iv) == DH_OK)
+            text_add(t, "%d/%d/%lld", iv.months, iv.days, (long long)iv.nanos);
+        else
+            text_add(t, "ERR");
         break;
     }
     default: text_add(t, "%lld", (long long)dh_column_get_i64(c, row)); break;
@@ -276,6 +285,10 @@ static void test_golden_sliced(void)
 {
     check_golden("sliced");
 }
+static void test_golden_coverage(void)
+{
+    check_golden("coverage");
+}
 static void test_golden_dhmeta(void)
 {
     check_golden("dhmeta");
@@ -311,7 +324,8 @@ static void test_hidden_columns(void)
 /* Every prefix of every golden message fails cleanly (ASan checks "cleanly"). */
 static void test_golden_prefixes(void)
 {
-    static const char *const stems[] = {"types", "nonulls", "empty", "sliced", "dhmeta"};
+    static const char *const stems[] = {"types",  "nonulls", "empty",
+                                        "sliced", "dhmeta",  "coverage"};
     for (size_t si = 0; si < sizeof stems / sizeof *stems; si++) {
         size_t len;
         uint8_t *buf = tu_read_golden(stems[si], ".arrows", &len);
@@ -1379,7 +1393,7 @@ static const struct nfield nf_dict = {"d", 5, -1, 1, {NULL}};
 static const struct nfield nf_union = {"u", 14, 1, 0, {&nf_i32}};
 static const struct nfield nf_ree = {"r", 22, -1, 0, {&nf_i32, &nf_str}};
 static const struct nfield nf_view = {"v", 24, -1, 0, {NULL}};
-static const struct nfield nf_iv_el = {"", 11, 1, 0, {NULL}};
+static const struct nfield nf_iv_el = {"", 11, 0, 0, {NULL}}; /* YEAR_MONTH */
 static const struct nfield nf_list_iv = {"l", 12, -1, 0, {&nf_iv_el}};
 static const struct nfield nf_a = {"a", 2, 32, 0, {NULL}};
 static const struct nfield nf_s = {"s", 5, -1, 0, {NULL}};
@@ -1504,11 +1518,11 @@ static void test_undecodable_between(void)
     dh_schema_init(&s);
     CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
     CHECK_INT(dh_schema_check_supported(&s, &err), DH_ENOTSUP);
-    CHECK_STR(err.msg, "column 'iv': type Interval is not supported.");
+    CHECK_STR(err.msg, "column 'st': type Struct is not supported.");
     CHECK_INT(dh_schema_check_readable(&s, &err), DH_OK);
     static const char *const names[DEGRADE_N] = {
-        NULL,    "Interval",      NULL,       "Struct",         "Map", "Dictionary<Utf8>",
-        "Union", "RunEndEncoded", "Utf8View", "List<Interval>", NULL,
+        NULL,       NULL, NULL, "Struct", "Map", "Dictionary<Utf8>", "Union", "RunEndEncoded",
+        "Utf8View", NULL, NULL,
     };
     for (size_t i = 0; i < DEGRADE_N; i++) {
         CHECK_INT(dh_field_decodable(&s.fields[i]), names[i] == NULL);
@@ -1535,10 +1549,18 @@ static void test_undecodable_between(void)
     CHECK_INT(dh_column_get_i64(&c[10], 1), 0);
     CHECK(!dh_column_is_null(&c[10], 1));
     CHECK(dh_column_is_null(&c[10], 2));
-    /* the skipped columns: their length and nulls, no values */
+    /* the Interval columns between them decode too */
+    struct dh_interval iv;
     CHECK_INT(c[1].length, 3);
     CHECK(!dh_column_is_null(&c[1], 0));
     CHECK(dh_column_is_null(&c[1], 1));
+    CHECK_INT(dh_column_get_interval(&c[1], 2, &iv), DH_OK);
+    CHECK(iv.months == 0 && iv.days == 0 && iv.nanos == 0);
+    CHECK_REQ(c[9].child);
+    CHECK_INT(c[9].child->length, 2);
+    CHECK_INT(dh_column_get_interval(c[9].child, 1, &iv), DH_OK);
+    /* the skipped columns: their length and nulls, no values */
+    CHECK_INT(c[3].length, 3);
     const uint8_t *p;
     size_t n;
     for (size_t i = 0; i < DEGRADE_N; i++) {
@@ -1588,12 +1610,12 @@ static void test_undecodable_unknown_layout(void)
 
 int main(void)
 {
-    CHECK_RUN(T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty),
-              T(test_golden_sliced), T(test_golden_dhmeta), T(test_hidden_columns),
-              T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
-              T(test_unsupported), T(test_bad_params), T(test_encapsulated),
-              T(test_deephaven_layout), T(test_refusals), T(test_malformed_batches),
-              T(test_other_widths), T(test_stream_framing), T(test_bulk_readers),
-              T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32),
-              T(test_undecodable_between), T(test_undecodable_unknown_layout));
+    CHECK_RUN(
+        T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty), T(test_golden_sliced),
+        T(test_golden_dhmeta), T(test_golden_coverage), T(test_hidden_columns),
+        T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
+        T(test_unsupported), T(test_bad_params), T(test_encapsulated), T(test_deephaven_layout),
+        T(test_refusals), T(test_malformed_batches), T(test_other_widths), T(test_stream_framing),
+        T(test_bulk_readers), T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32),
+        T(test_undecodable_between), T(test_undecodable_unknown_layout));
 }

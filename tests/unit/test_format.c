@@ -572,6 +572,78 @@ static void test_lists(void)
 
 /* Small buffers: never overflow, always NUL-terminated, never split UTF-8,
  * cut output ends with '…'. */
+/* Intervals as Java prints the types Deephaven reads them into: Period
+ * (YEAR_MONTH), PeriodDuration "Period Duration" (MONTH_DAY_NANO), Duration
+ * (DAY_TIME); YEAR_MONTH's NULL_INT and the half float NULL_SHORT (-0.0). */
+static void test_intervals_halves(void)
+{
+    struct dh_format_opts o, dn;
+    dh_format_opts_init(&o);
+    dh_format_opts_init(&dn);
+    dn.deephaven_nulls = 1;
+    struct dh_field fym = fld(DH_TYPE_INTERVAL, 0, 0, DH_INTERVAL_YEAR_MONTH, "java.time.Period");
+    int32_t ym[] = {17, 0, -3, INT32_MIN, 12};
+    struct dh_column_view cym = col_fixed(&fym, ym, 4, 5);
+    cym.value_width = 4;
+    CHECK_STR(cell(&cym, 0, &o), "P17M");
+    CHECK_STR(cell(&cym, 1, &o), "P0D");
+    CHECK_STR(cell(&cym, 2, &o), "P-3M");
+    CHECK_STR(cell(&cym, 3, &o), "P-2147483648M");
+    CHECK_STR(cell(&cym, 3, &dn), "(null)");
+    CHECK_STR(cell(&cym, 4, &o), "P12M"); /* Period.ofMonths: not normalized to P1Y */
+
+    struct dh_field fmdn = fld(DH_TYPE_INTERVAL, 0, 0, DH_INTERVAL_MONTH_DAY_NANO, NULL);
+    struct {
+        int32_t m, d;
+        int64_t ns;
+    } mdn[] = {{1, 3, 1500000000},    {0, 0, 0}, {-1, -3, -1500000000}, {0, 2, 0},
+               {0, 0, 3723000000001}, {5, 0, -1}};
+    struct dh_column_view cm = col_fixed(&fmdn, mdn, 16, 6);
+    cm.value_width = 16;
+    CHECK_STR(cell(&cm, 0, &o), "P1M3D PT1.5S");
+    CHECK_STR(cell(&cm, 1, &o), "P0D PT0S");
+    CHECK_STR(cell(&cm, 2, &o), "P-1M-3D PT-1.5S");
+    CHECK_STR(cell(&cm, 3, &o), "P2D PT0S");
+    CHECK_STR(cell(&cm, 4, &o), "P0D PT1H2M3.000000001S");
+    CHECK_STR(cell(&cm, 5, &o), "P5M PT-0.000000001S");
+    CHECK_STR(cell(&cm, 1, &dn), "P0D PT0S"); /* no sentinel: validity only */
+
+    struct dh_field fdt = fld(DH_TYPE_INTERVAL, 0, 0, DH_INTERVAL_DAY_TIME, NULL);
+    int32_t dt[] = {1, 500, 0, 0, -1, -1, 0, 86399999};
+    struct dh_column_view cd = col_fixed(&fdt, dt, 8, 4);
+    cd.value_width = 8;
+    CHECK_STR(cell(&cd, 0, &o), "PT24H0.5S");
+    CHECK_STR(cell(&cd, 1, &o), "PT0S");
+    CHECK_STR(cell(&cd, 2, &o), "PT-24H-0.001S");
+    CHECK_STR(cell(&cd, 3, &o), "PT23H59M59.999S");
+
+    char label[64];
+    dh_format_type_label(&fym, label, sizeof label);
+    CHECK_STR(label, "Period");
+    dh_format_type_label(&fmdn, label, sizeof label);
+    CHECK_STR(label, "month_day_nano_interval");
+    dh_format_type_label(&fdt, label, sizeof label);
+    CHECK_STR(label, "day_time_interval");
+
+    struct dh_field fh = fld(DH_TYPE_FLOAT, 16, 0, 0, NULL);
+    uint16_t h[] = {0x3E00, 0x8000, 0x7BFF, 0x0001, 0xFC00, 0x7E00};
+    struct dh_column_view ch = col_fixed(&fh, h, 2, 6);
+    ch.value_width = 2;
+    CHECK_STR(cell(&ch, 0, &o), "1.5");
+    CHECK_STR(cell(&ch, 1, &o), "-0");
+    CHECK_STR(cell(&ch, 1, &dn), "(null)");
+    CHECK_STR(cell(&ch, 2, &o), "65504");
+    CHECK_STR(cell(&ch, 3, &o), "5.9604645E-8");
+    CHECK_STR(cell(&ch, 4, &o), "-Infinity");
+    CHECK_STR(cell(&ch, 5, &o), "NaN");
+    ch.deephaven_nulls = 1;
+    CHECK(dh_column_is_null(&ch, 1));
+    CHECK(!dh_column_is_null(&ch, 0));
+    cym.deephaven_nulls = 1;
+    CHECK(dh_column_is_null(&cym, 3));
+    CHECK(!dh_column_is_null(&cym, 2));
+}
+
 static void test_small_buffers(void)
 {
     struct dh_field fs = fld(DH_TYPE_UTF8, 0, 0, 0, NULL);
@@ -667,6 +739,6 @@ int main(void)
 {
     CHECK_RUN(T(test_ints), T(test_chars), T(test_floats), T(test_floats_exact),
               T(test_bool_string_binary), T(test_timestamps), T(test_dates_times_durations),
-              T(test_decimal), T(test_bigdecimal_biginteger), T(test_lists), T(test_small_buffers),
-              T(test_type_labels));
+              T(test_decimal), T(test_bigdecimal_biginteger), T(test_lists),
+              T(test_intervals_halves), T(test_small_buffers), T(test_type_labels));
 }

@@ -131,6 +131,10 @@ static void test_render_display(void)
 {
     check_render("display", 272);
 }
+static void test_render_coverage(void)
+{
+    check_render("coverage", 40);
+}
 
 /* The fixed options really group digits, as the .render files assume. */
 static void test_render_opts(void)
@@ -165,5 +169,5 @@ int main(void)
 {
     CHECK_RUN(T(test_render_types), T(test_render_nonulls), T(test_render_empty),
               T(test_render_sliced), T(test_render_dhmeta), T(test_render_display),
-              T(test_render_opts), T(print_total));
+              T(test_render_coverage), T(test_render_opts), T(print_total));
 }
