@@ -888,6 +888,11 @@ static void handle_key(struct app *a, int key)
     struct view *top = app_top(a);
     if (!top)
         return;
+    /* The user's keys first ([keys]): the view's table, then the global one. */
+    int own = keybinds_translate(a->opt->keys, top->ops->keymap, key);
+    if (own == key && !top->ops->modal && !keymap_lookup(top->ops->keymap, key))
+        own = keybinds_translate(a->opt->keys, &keymap_global, key);
+    key = own;
     enum ui_action act = keymap_lookup(top->ops->keymap, key);
     if (act == ACT_NONE && !top->ops->modal)
         act = keymap_lookup(&keymap_global, key);

@@ -184,8 +184,10 @@ static int on_value(void *user, const char *section, const char *key, const char
         return defaults_key(ps, key, value);
     if (strncmp(section, "profile ", 8) == 0 && section[8] && !strchr(section + 8, ' '))
         return profile_key(ps, section, key, value);
-    snprintf(ps->why, sizeof ps->why, "unknown section [%.60s] ([defaults] or [profile NAME])",
-             section);
+    if (strcmp(section, "keys") == 0)
+        return keybinds_add(&ps->c->keys, key, value, ps->why, sizeof ps->why) == 0;
+    snprintf(ps->why, sizeof ps->why,
+             "unknown section [%.60s] ([defaults], [keys] or [profile NAME])", section);
     return 0;
 }
 
@@ -245,6 +247,7 @@ void config_free(struct config *c)
     free(c->theme);
     free(c->profile);
     free(c->mouse);
+    keybinds_clear(&c->keys);
     free(c);
 }
 

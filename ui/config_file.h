@@ -7,6 +7,9 @@
  *   mouse = on|off
  *   profile = prod          the profile used when no --host/--demo/--profile
  *
+ *   [keys]                  your own keys (keybind.h): TABLE.ACTION = KEY [KEY ...]
+ *   pager.sort_desc = >     pager.where = F4
+ *
  *   [profile prod]          a named server: dhtui --profile prod
  *   host = dh.example.com   port = 10000   tls = yes   ca = /etc/ssl/dh.pem
  *   auth = psk              auth_value_command = pass show deephaven
@@ -20,6 +23,8 @@
 
 #include <stddef.h>
 
+#include "keybind.h"
+
 /* A profile's or the defaults' settings; NULL where not set. Strings owned. */
 struct config_profile {
     char *name;
@@ -31,6 +36,7 @@ struct config {
     struct config_profile *profiles;
     size_t n_profiles;
     char *probe_interval, *tz, *theme, *profile, *mouse; /* [defaults] */
+    struct keybinds keys;                                /* [keys] */
 };
 
 /* The default path into buf: $XDG_CONFIG_HOME/dhtui/config, else

@@ -240,6 +240,8 @@ const char *keymap_key_name(int key, char *buf, size_t n)
         return buf;
     if (fixed)
         snprintf(buf, n, "%s", fixed);
+    else if (key > UI_KEY_F1 && key < UI_KEY_F1 + 12)
+        snprintf(buf, n, "F%d", key - UI_KEY_F1 + 1);
     else if (key > 0 && key < 32)
         snprintf(buf, n, "^%c", (char)(key + '@'));
     else if (key >= 32 && key < 127)

@@ -291,6 +291,7 @@ static int main_run_tui(const struct main_args *a, const struct cli_options *o,
     app.demo_note = demo_note;
     app.initial_ticket = a->n_pos ? a->pos[0] : NULL;
     app.local_time = o->local_time;
+    app.keys = a->config ? &a->config->keys : NULL;
     return app_run(&app);
 }
 

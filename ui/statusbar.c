@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "keybind.h"
 #include "keymap.h"
 #include "view.h"
 
@@ -199,20 +200,22 @@ void statusbar_draw_status(struct app *a, WINDOW *w)
 /* Lay out the KB_HINT bindings of km from x in cols columns, drawing them on
  * w unless w is NULL; *hit gets the key of the hint that covers column hx
  * (the same layout for drawing and for mouse clicks). Returns the new x. */
-static int keymap_hints(WINDOW *w, int cols, int x, const struct keymap *km, int hx, int *hit)
+static int keymap_hints(WINDOW *w, int cols, int x, const struct keymap *km,
+                        const struct keybinds *kb, int hx, int *hit)
 {
     for (size_t i = 0; km && i < km->n; i++) {
         const struct key_binding *b = &km->bindings[i];
         if (!(b->flags & KB_HINT) || !b->hint)
             continue;
         char name[16];
-        keymap_key_name(b->key, name, sizeof name);
+        int key = keybinds_shown_key(kb, km, b); /* the user's key when [keys] has one */
+        keymap_key_name(key, name, sizeof name);
         int nw = (int)draw_width(name, strlen(name));
         int need = nw + (int)draw_width(b->hint, strlen(b->hint)) + 2;
         if (x + need > cols)
             return cols;
         if (hit && hx >= x && hx < x + need)
-            *hit = b->key;
+            *hit = key;
         if (w) {
             draw_str(w, 0, x, cols - x, draw_attr(DR_HINT_KEY), name, 0);
             draw_fmt(w, 0, x + nw, cols - x - nw, draw_attr(DR_HINT_LABEL), 0, " %s ", b->hint);
@@ -228,9 +231,10 @@ static void hints(struct app *a, WINDOW *w, int cols, int hx, int *hit)
     struct view *v = app_top(a);
     if (!v)
         return;
-    int x = keymap_hints(w, cols, 0, v->ops->keymap, hx, hit);
+    const struct keybinds *kb = a->opt ? a->opt->keys : NULL;
+    int x = keymap_hints(w, cols, 0, v->ops->keymap, kb, hx, hit);
     if (!v->ops->modal)
-        keymap_hints(w, cols, x, &keymap_global, hx, hit);
+        keymap_hints(w, cols, x, &keymap_global, kb, hx, hit);
 }
 
 void statusbar_draw_hints(struct app *a, WINDOW *w)

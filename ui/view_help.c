@@ -71,11 +71,23 @@ static const char *const intro[] = {
     NULL,
 };
 
-/* "Up k": the keys bound to binding i's action that have no help of their own. */
-static void keys_of(const struct keymap *km, size_t i, char *keys, size_t cap)
+/* "Up k": the user's keys for binding i's action ([keys]), then the built-in keys bound to
+ * it that have no help of their own. */
+static void keys_of(const struct keymap *km, const struct keybinds *kb, size_t i, char *keys,
+                    size_t cap)
 {
     size_t used = 0;
     keys[0] = '\0';
+    for (size_t j = 0; kb && j < kb->n; j++) {
+        if (kb->v[j].km != km || kb->v[j].action != km->bindings[i].action)
+            continue;
+        char name[16];
+        keymap_key_name(kb->v[j].key, name, sizeof name);
+        int w = snprintf(keys + used, cap - used, "%s%s", used ? " " : "", name);
+        if (w < 0 || (size_t)w >= cap - used)
+            return;
+        used += (size_t)w;
+    }
     for (size_t j = i; j < km->n; j++) {
         const struct key_binding *o = &km->bindings[j];
         if (o->action != km->bindings[i].action || (j > i && o->help))
@@ -90,7 +102,7 @@ static void keys_of(const struct keymap *km, size_t i, char *keys, size_t cap)
 }
 
 /* Every keymap's bindings grouped by action: "Up k   move up". */
-static void build(struct help_view *v)
+static void build(struct help_view *v, const struct keybinds *kb)
 {
     for (size_t i = 0; intro[i]; i++)
         add_entry(v, HELP_TEXT, NULL, intro[i], NULL);
@@ -102,7 +114,7 @@ static void build(struct help_view *v)
             if (!km->bindings[i].help)
                 continue;
             char keys[48];
-            keys_of(km, i, keys, sizeof keys);
+            keys_of(km, kb, i, keys, sizeof keys);
             add_entry(v, HELP_KEYS, keys, km->bindings[i].help, NULL);
         }
     }
@@ -353,7 +365,7 @@ struct view *view_help_new(struct app *a)
         return NULL;
     v->base.ops = &help_ops;
     v->match = SIZE_MAX;
-    build(v);
+    build(v, a->opt ? a->opt->keys : NULL);
     struct view *top = app_top(a);
     const struct keymap *km = top ? top->ops->keymap : NULL;
     for (size_t i = 0; km && i < v->n; i++) {

@@ -10,6 +10,8 @@
 #include "check.h"
 
 #include "../../ui/config_file.c"
+#include "../../ui/keybind.c"
+#include "../../ui/keymap.c"
 #include "../../ui/profile.c"
 
 static char path[64];
@@ -96,6 +98,27 @@ static void test_errors(void)
     expect_error("[defaults]\ntheme = pink\n", ":2: theme must be dark, light or mono");
     expect_error("[defaults]\n\nprobe_interval = soon\n", ":3: probe_interval must be");
     expect_error("[defaults\n", ":1:");
+    expect_error("[keys]\npager.srot_desc = >\n",
+                 ":2: unknown action 'srot_desc' in table pager (");
+    expect_error("[keys]\nviewer.open = o\n", ":2: 'viewer.open' is not TABLE.ACTION");
+    expect_error("[keys]\n\npager.sort_desc = Hyper\n", ":3: 'Hyper' is not a key");
+    expect_error("[keys]\npager.sort_desc =\n", ":2: no key given for pager.sort_desc");
+}
+
+/* [keys]: the user's keys reach the key tables (keybind.h). */
+static void test_keys_section(void)
+{
+    write_config("[keys]\npager.sort_desc = > F5\nglobal.quit_now = ^X\n");
+    struct config *c = NULL;
+    char err[512] = "";
+    CHECK_REQ(config_load(path, &c, err, sizeof err) == 0);
+    CHECK(c->keys.n == 3);
+    CHECK(keybinds_translate(&c->keys, &keymap_pager, '>') == ']');
+    CHECK(keybinds_translate(&c->keys, &keymap_pager, UI_KEY_F1 + 4) == ']');
+    CHECK(keybinds_translate(&c->keys, &keymap_objects, '>') == '>'); /* that table only */
+    CHECK(keybinds_translate(&c->keys, &keymap_global, 'X' - '@') == 'Q');
+    config_free(c);
+    unlink(path);
 }
 
 /* No file is an empty configuration; the default path follows XDG. */
@@ -163,5 +186,5 @@ static void test_choice_and_picker(void)
 int main(void)
 {
     CHECK_RUN(T(test_load_and_apply), T(test_errors), T(test_missing_and_path),
-              T(test_choice_and_picker));
+              T(test_choice_and_picker), T(test_keys_section));
 }
