@@ -103,10 +103,12 @@ expect_rc 2 "Basic without user:password is a usage error"
 run_cli fetch 'shared/0xZZ' --port "$SERVER_PORT"
 expect_rc 2 "fetch of a malformed ticket"
 expect_one_err_line "malformed ticket"
-expect_err_has 'Expected' "malformed ticket: the parser's sentence"
+expect_err_has "^dhtui: expected a shared ticket .* but found a character 'Z' at position 10\$" \
+    "malformed ticket: the parser's fragment"
 run_cli check 'shared/0x12' 'not a ticket!' --port "$SERVER_PORT"
 expect_rc 2 "check with one malformed ticket"
-expect_err_has 'Expected' "check: the parser's sentence"
+expect_err_has "^dhtui: expected a ticket .* but found a character '!' at position 13\$" \
+    "check: the parser's fragment"
 run_cli --frobnicate
 expect_rc 2 "unknown option"
 expect_err_has "unknown option '--frobnicate'" "unknown option is named"
