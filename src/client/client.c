@@ -1813,12 +1813,12 @@ int dh_client_remove_ticket(struct dh_client *c, const struct dh_ticket *t, enum
     struct dh_monitor_entry *e = dh_monitor_find(&c->monitor, t, dir);
     int rc = DH_OK;
     if (!e) {
-        rc = dh_error_set(err, DH_EINVAL, "That ticket is not in the list any more.");
+        rc = dh_error_set(err, DH_EINVAL, "that ticket is not in the list any more");
     } else if (dir == DH_DIR_PUBLISHED &&
                (e->status.state == DH_TS_VALID || e->status.state == DH_TS_CHECKING ||
                 e->status.state == DH_TS_UNKNOWN)) {
         rc = dh_error_set(err, DH_EINVAL,
-                          "That ticket may still work for others: r releases it first.");
+                          "that ticket may still work for others: r releases it first");
     } else {
         dh_monitor_remove(&c->monitor, t, dir);
         post_tickets_locked(c);

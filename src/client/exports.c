@@ -169,7 +169,7 @@ enum dh_probe_result dh_probe_ticket(struct dh_session *s, const struct dh_ticke
             dh_error_set(&e, DH_EINVAL, "malformed ExportedTableCreationResponse from server");
             res = DH_PROBE_ERROR;
         } else if (!r->success) {
-            dh_error_set(&e, DH_EGRPC, "The table behind the ticket failed on the server: %s",
+            dh_error_set(&e, DH_EGRPC, "the table behind the ticket failed on the server: %s",
                          r->error_info ? r->error_info : "");
             e.grpc_status = DH_GRPC_FAILED_PRECONDITION;
             res = DH_PROBE_FAILED;

@@ -150,8 +150,8 @@ int dh_request_viewport(int64_t first, int64_t count, uint8_t **out, size_t *out
     *out_len = 0;
     if (first < 0 || count < 0 || count > INT64_MAX - first)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected a row range inside the table but found first %lld, "
-                            "count %lld.",
+                            "expected a row range inside the table but found first %lld, "
+                            "count %lld",
                             (long long)first, (long long)count);
     return dh_rowset_encode_range(first, first + count - 1, out, out_len, err);
 }
@@ -167,7 +167,7 @@ int dh_flight_data_of_metadata(const uint8_t *md, size_t len, const char *what, 
     size_t n = arrow__flight__protocol__flight_data__get_packed_size(&fd);
     uint8_t *buf = malloc(n ? n : 1);
     if (!buf)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory building a %s.", what);
+        return dh_error_set(err, DH_ENOMEM, "out of memory building a %s", what);
     arrow__flight__protocol__flight_data__pack(&fd, buf);
     *out = buf;
     *out_len = n;
@@ -229,7 +229,7 @@ int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *he
 {
     if (have_schema)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected one Arrow Schema message but message %zu is another.",
+                            "expected one Arrow Schema message but message %zu is another",
                             n_messages);
     int rc = dh_schema_decode(header, hlen, schema, err);
     if (rc == DH_OK)
@@ -240,8 +240,8 @@ int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *he
 int dh_error_before_schema(struct dh_error *err, size_t n_messages, enum dh_ipc_kind kind)
 {
     return dh_error_set(err, DH_EINVAL,
-                        "Expected an Arrow Schema message first but message %zu has header "
-                        "type %d.",
+                        "expected an Arrow Schema message first but message %zu has header "
+                        "type %d",
                         n_messages, (int)kind);
 }
 
@@ -287,7 +287,7 @@ static int apply_metadata(struct dh_table_reader *r, const uint8_t *md, size_t l
         r->table_size = n;
     }
     if (r->table_size < 0)
-        return dh_error_set(err, DH_EINVAL, "Barrage metadata says the table has %lld rows.",
+        return dh_error_set(err, DH_EINVAL, "Barrage metadata says the table has %lld rows",
                             (long long)r->table_size);
     return DH_OK;
 }
@@ -302,7 +302,7 @@ static int keep_batch(struct dh_table_reader *r, struct dh_batch *b, struct dh_e
     struct dh_batch *nb = dh_grow_array(r->batches, r->n_batches, &r->cap_batches, sizeof *nb, 4);
     if (!nb) {
         dh_batch_reset(b);
-        return dh_error_set(err, DH_ENOMEM, "Out of memory keeping table rows.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory keeping table rows");
     }
     r->batches = nb;
     r->batches[r->n_batches++] = *b;
@@ -593,7 +593,7 @@ int dh_concat_columns(const struct dh_schema *schema, const struct dh_piece *con
     if (rc != DH_OK) {
         free(c.views);
         free(c.body);
-        return dh_error_set(err, DH_ENOMEM, "Out of memory assembling %lld table rows.",
+        return dh_error_set(err, DH_ENOMEM, "out of memory assembling %lld table rows",
                             (long long)length);
     }
     out->length = length;
@@ -634,7 +634,7 @@ static int concat_batches(const struct dh_table_reader *r, int64_t want, struct 
     size_t *n_pieces = calloc(nf ? nf : 1, sizeof *n_pieces);
     int rc;
     if ((nf && !flat) || !pieces || !n_pieces) {
-        rc = dh_error_set(err, DH_ENOMEM, "Out of memory assembling %lld table rows.",
+        rc = dh_error_set(err, DH_ENOMEM, "out of memory assembling %lld table rows",
                           (long long)want);
     } else {
         for (size_t col = 0; col < nf; col++) {
@@ -654,8 +654,8 @@ int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out, struc
     dh_rows_reset(out);
     if (!r->have_schema)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an Arrow Schema message but the stream ended after %zu "
-                            "messages.",
+                            "expected an Arrow Schema message but the stream ended after %zu "
+                            "messages",
                             r->n_messages);
     int64_t want = r->rows;
     if (r->count >= 0 && want > r->count)

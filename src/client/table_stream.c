@@ -245,7 +245,7 @@ static int read_message(struct dh_table_stream *st, struct dh_flight_parts *fp,
         if (ipc->kind == DH_IPC_DICTIONARY_BATCH)
             continue; /* values of a dictionary-encoded column, which is not shown */
         return dh_error_set(err, DH_ENOTSUP,
-                            "Expected Arrow record batches but message %zu has header type %d.",
+                            "expected Arrow record batches but message %zu has header type %d",
                             st->n_messages, (int)ipc->kind);
     }
 }
@@ -258,8 +258,8 @@ static int read_schema(struct dh_table_stream *st, struct dh_error *err)
     int rc = read_message(st, &fp, &ipc, err);
     if (rc == DH_END)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an Arrow Schema message but the stream ended after %zu "
-                            "messages.",
+                            "expected an Arrow Schema message but the stream ended after %zu "
+                            "messages",
                             st->n_messages);
     if (rc != DH_OK)
         return rc;
@@ -270,7 +270,7 @@ static int read_schema(struct dh_table_stream *st, struct dh_error *err)
         return rc;
     st->schema_header = malloc(fp.hlen);
     if (!st->schema_header)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory keeping a schema.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory keeping a schema");
     memcpy(st->schema_header, fp.header, fp.hlen);
     st->schema_hlen = fp.hlen;
     return DH_OK;
@@ -311,7 +311,7 @@ int dh_table_stream_open(struct dh_session *s, const struct dh_ticket *t, int64_
     *out = NULL;
     struct dh_table_stream *st = calloc(1, sizeof *st);
     if (!st)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory opening a row stream.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory opening a row stream");
     st->first = first;
     st->left = count;
     st->table_size = -1;
@@ -372,7 +372,7 @@ int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **bat
             return rc;
         if (ipc.kind == DH_IPC_SCHEMA)
             return dh_error_set(err, DH_EINVAL,
-                                "Expected one Arrow Schema message but message %zu is another.",
+                                "expected one Arrow Schema message but message %zu is another",
                                 st->n_messages);
         if (st->left <= 0)
             continue; /* beyond what we asked for: drained, not decoded */

@@ -833,14 +833,15 @@ int dh_seek_prepare(struct dh_seek *q, const char *column, int type, int is_char
     if (type == DH_TYPE_INT) {
         if (!parse_long(pattern, &q->value.i))
             return dh_error_set(err, DH_EINVAL,
-                                "%s holds whole numbers: search it for one, such as 42", column);
+                                "column %s holds whole numbers: search it for one, such as 42",
+                                column);
         q->value.kind = DH_LIT_LONG;
         return DH_OK;
     }
     if (type == DH_TYPE_FLOAT) {
         if (!parse_double(pattern, &q->value.d))
-            return dh_error_set(err, DH_EINVAL, "%s holds numbers: search it for one, such as 1.5",
-                                column);
+            return dh_error_set(err, DH_EINVAL,
+                                "column %s holds numbers: search it for one, such as 1.5", column);
         q->value.kind = DH_LIT_DOUBLE;
         return DH_OK;
     }

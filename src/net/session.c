@@ -77,7 +77,7 @@ int dh_auth_header(const struct dh_connect_options *opt, char *buf, size_t n, st
                             vlen, DH_CREDENTIAL_MAX);
     if (strcmp(type, "Anonymous") == 0) {
         if (value[0])
-            return dh_error_set(err, DH_EINVAL, "Anonymous authentication takes no value");
+            return dh_error_set(err, DH_EINVAL, "anonymous authentication takes no value");
         snprintf(buf, n, "Anonymous");
         return DH_OK;
     }

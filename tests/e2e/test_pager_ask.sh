@@ -94,7 +94,7 @@ keys main /
 expect_text main "search Price:" 5
 type_text main "abc"
 keys main Enter
-expect_text main "Price holds numbers" 5
+expect_text main "Column Price holds numbers" 5
 expect_text main "search Price: abc" 5
 keys main C-u
 price=$(cli_csv --sort -Price --columns Price --offset 99 --limit 1 | tr -d '\r')
