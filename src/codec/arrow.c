@@ -97,7 +97,7 @@ int dh_ipc_message_decode(const uint8_t *buf, size_t len, struct dh_ipc_message 
     msg->kind = (enum dh_ipc_kind)type;
     msg->body_length = dh_fb_i64(&root, MSG_BODY_LENGTH, 0);
     if (msg->body_length < 0)
-        return dh_error_set(err, DH_EINVAL, "Arrow message bodyLength %lld is negative.",
+        return dh_error_set(err, DH_EINVAL, "Arrow message bodyLength %lld is negative",
                             (long long)msg->body_length);
     return DH_OK;
 }
@@ -120,7 +120,7 @@ static int ipc_prefix(const uint8_t *buf, size_t len, size_t pos, size_t *meta_l
     }
     int32_t ml = dh_fb_load_i32(buf + at);
     if (ml < 0)
-        return dh_error_set(err, DH_EINVAL, "Arrow IPC metadata length %d is negative.", ml);
+        return dh_error_set(err, DH_EINVAL, "Arrow IPC metadata length %d is negative", ml);
     *meta_len = (size_t)ml;
     return DH_OK;
 }
@@ -173,11 +173,11 @@ static int dup_bytes(struct schema_ctx *c, const char *s, size_t len, char **out
     *out = NULL;
     if (len + 1 > c->bytes_left)
         return dh_error_set(c->err, DH_EINVAL,
-                            "Arrow schema strings add up to more than the message allows.");
+                            "Arrow schema strings add up to more than the message allows");
     c->bytes_left -= len + 1;
     char *p = malloc(len + 1);
     if (!p)
-        return dh_error_set(c->err, DH_ENOMEM, "Out of memory decoding an Arrow schema.");
+        return dh_error_set(c->err, DH_ENOMEM, "out of memory decoding an Arrow schema");
     if (len)
         memcpy(p, s, len);
     p[len] = '\0';
@@ -206,11 +206,11 @@ static int kv_decode(struct schema_ctx *c, const struct dh_fb_table *t, int id, 
         return rc;
     if (v.n * sizeof(struct dh_kv) > c->bytes_left)
         return dh_error_set(c->err, DH_EINVAL,
-                            "Arrow schema metadata adds up to more than the message allows.");
+                            "Arrow schema metadata adds up to more than the message allows");
     c->bytes_left -= v.n * sizeof(struct dh_kv);
     struct dh_kv *kv = calloc(v.n, sizeof *kv);
     if (!kv)
-        return dh_error_set(c->err, DH_ENOMEM, "Out of memory decoding Arrow metadata.");
+        return dh_error_set(c->err, DH_ENOMEM, "out of memory decoding Arrow metadata");
     for (size_t i = 0; i < v.n; i++) {
         struct dh_fb_table e;
         const char *k = NULL, *val = NULL;
@@ -294,7 +294,7 @@ static void set_unsupported(struct dh_field *f, unsigned tag)
 /* Malformed type parameters: one message naming the column. */
 static int bad_param(struct schema_ctx *c, const char *col, const char *what, long long v)
 {
-    return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s': %s %lld is invalid.", col,
+    return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s': %s %lld is invalid", col,
                         what, v);
 }
 
@@ -317,7 +317,7 @@ static int list_child_decode(struct schema_ctx *c, const struct dh_fb_table *ft,
         return rc;
     if (kids.n != 1)
         return dh_error_set(c->err, DH_EINVAL,
-                            "Arrow schema: column '%s': expected 1 List child but found %zu.", col,
+                            "Arrow schema: column '%s': expected 1 List child but found %zu", col,
                             kids.n);
     struct dh_fb_table kt;
     rc = dh_fb_vector_table(&kids, 0, &kt, c->err);
@@ -325,7 +325,7 @@ static int list_child_decode(struct schema_ctx *c, const struct dh_fb_table *ft,
         return rc;
     f->child = calloc(1, sizeof *f->child);
     if (!f->child)
-        return dh_error_set(c->err, DH_ENOMEM, "Out of memory decoding an Arrow schema.");
+        return dh_error_set(c->err, DH_ENOMEM, "out of memory decoding an Arrow schema");
     return field_decode(c, &kt, depth + 1, col, f->child);
 }
 
@@ -413,7 +413,7 @@ static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_ta
         return DH_OK;
     case T_LIST: f->type = DH_TYPE_LIST; return list_child_decode(c, ft, depth, col, f);
     case T_NONE:
-        return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' has no type.", col);
+        return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' has no type", col);
     default: set_unsupported(f, tag); return DH_OK;
     }
 }
@@ -554,10 +554,10 @@ static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int 
                         const char *col, struct dh_field *f)
 {
     if (depth > DH_ARROW_MAX_NESTING)
-        return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' nests more than %d deep.",
+        return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' nests more than %d deep",
                             col, DH_ARROW_MAX_NESTING);
     if (c->fields_left == 0)
-        return dh_error_set(c->err, DH_EINVAL, "Arrow schema has too many fields.");
+        return dh_error_set(c->err, DH_EINVAL, "Arrow schema has too many fields");
     c->fields_left--;
     const char *name;
     size_t nl;
@@ -612,10 +612,10 @@ static int schema_table_decode(const struct dh_fb_table *st, size_t len, struct 
     if (rc || v.n == 0)
         return rc;
     if (v.n > c.fields_left)
-        return dh_error_set(err, DH_EINVAL, "Arrow schema has too many fields (%zu).", v.n);
+        return dh_error_set(err, DH_EINVAL, "Arrow schema has too many fields (%zu)", v.n);
     schema->fields = calloc(v.n, sizeof *schema->fields);
     if (!schema->fields)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory decoding an Arrow schema.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory decoding an Arrow schema");
     schema->n_fields = v.n;
     for (size_t i = 0; i < v.n; i++) {
         struct dh_fb_table ft;
@@ -637,7 +637,7 @@ int dh_schema_decode(const uint8_t *buf, size_t len, struct dh_schema *schema, s
         return rc;
     if (msg.kind != DH_IPC_SCHEMA || !msg.header.present)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an Arrow Schema message but found header type %d.",
+                            "expected an Arrow Schema message but found header type %d",
                             (int)msg.kind);
     rc = schema_table_decode(&msg.header, len, schema, err);
     if (rc)
@@ -653,13 +653,13 @@ int dh_schema_decode_encapsulated(const uint8_t *buf, size_t len, struct dh_sche
     int rc = buf ? ipc_prefix(buf, len, 0, &meta_len, &skip, err) : DH_NEED_MORE;
     if (rc == DH_NEED_MORE)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an encapsulated Arrow schema but found only %zu bytes.",
+                            "expected an encapsulated Arrow schema but found only %zu bytes",
                             buf ? len : 0);
     if (rc)
         return rc;
     if (meta_len > len - skip)
         return dh_error_set(err, DH_EINVAL,
-                            "Encapsulated Arrow schema claims %zu bytes but only %zu follow.",
+                            "encapsulated Arrow schema claims %zu bytes but only %zu follow",
                             meta_len, len - skip);
     return dh_schema_decode(buf + skip, meta_len, schema, err);
 }
@@ -669,9 +669,9 @@ static int field_check(const struct dh_field *f, const char *col, struct dh_erro
 {
     if (f->dictionary_encoded)
         return dh_error_set(err, DH_ENOTSUP,
-                            "column '%s': dictionary-encoded columns are not supported.", col);
+                            "column '%s': dictionary-encoded columns are not supported", col);
     if (f->type == DH_TYPE_UNSUPPORTED)
-        return dh_error_set(err, DH_ENOTSUP, "column '%s': type %s is not supported.", col,
+        return dh_error_set(err, DH_ENOTSUP, "column '%s': type %s is not supported", col,
                             f->type_name);
     if (f->child)
         return field_check(f->child, col, err);
@@ -681,7 +681,7 @@ static int field_check(const struct dh_field *f, const char *col, struct dh_erro
 int dh_schema_check_supported(const struct dh_schema *schema, struct dh_error *err)
 {
     if (schema->big_endian)
-        return dh_error_set(err, DH_ENOTSUP, "Big-endian Arrow data is not supported.");
+        return dh_error_set(err, DH_ENOTSUP, "big-endian Arrow data is not supported");
     for (size_t i = 0; i < schema->n_fields; i++) {
         int rc = field_check(&schema->fields[i], schema->fields[i].name, err);
         if (rc)
@@ -698,7 +698,7 @@ int dh_field_decodable(const struct dh_field *f)
 int dh_schema_check_readable(const struct dh_schema *schema, struct dh_error *err)
 {
     if (schema->big_endian)
-        return dh_error_set(err, DH_ENOTSUP, "Big-endian Arrow data is not supported.");
+        return dh_error_set(err, DH_ENOTSUP, "big-endian Arrow data is not supported");
     for (size_t i = 0; i < schema->n_fields; i++) {
         const struct dh_field *f = &schema->fields[i];
         if (!dh_field_decodable(f) && !f->skip_known)
@@ -754,7 +754,7 @@ static int take_node(struct batch_ctx *b, const char *col, int64_t *length, int6
     if (!p)
         return dh_error_set(b->err, DH_EINVAL,
                             "Arrow record batch: column '%s': expected field node %zu but the "
-                            "batch has %zu.",
+                            "batch has %zu",
                             col, b->ni + 1, b->nodes.n);
     b->ni++;
     *length = dh_fb_load_i64(p);
@@ -762,7 +762,7 @@ static int take_node(struct batch_ctx *b, const char *col, int64_t *length, int6
     if (*length < 0 || *length > DH_ARROW_MAX_ROWS || *nulls < 0 || *nulls > *length)
         return dh_error_set(b->err, DH_EINVAL,
                             "Arrow record batch: column '%s': field node length %lld with "
-                            "null_count %lld is invalid.",
+                            "null_count %lld is invalid",
                             col, (long long)*length, (long long)*nulls);
     return DH_OK;
 }
@@ -774,14 +774,14 @@ static int take_buffer(struct batch_ctx *b, const char *col, const uint8_t **p, 
     if (!e)
         return dh_error_set(b->err, DH_EINVAL,
                             "Arrow record batch: column '%s': expected buffer %zu but the batch "
-                            "has %zu.",
+                            "has %zu",
                             col, b->bi + 1, b->buffers.n);
     b->bi++;
     int64_t off = dh_fb_load_i64(e), blen = dh_fb_load_i64(e + 8);
     if (off < 0 || blen < 0 || (uint64_t)off > b->blen || (uint64_t)blen > b->blen - (uint64_t)off)
         return dh_error_set(b->err, DH_EINVAL,
                             "Arrow record batch: column '%s': buffer %zu [%lld, +%lld) lies "
-                            "outside the %zu-byte body.",
+                            "outside the %zu-byte body",
                             col, b->bi - 1, (long long)off, (long long)blen, b->blen);
     *p = blen ? b->body + off : NULL;
     *len = (size_t)blen;
@@ -798,7 +798,7 @@ static int take_sized(struct batch_ctx *b, const char *col, const char *what, ui
     if (*len < need)
         return dh_error_set(b->err, DH_EINVAL,
                             "Arrow record batch: column '%s': expected a %s buffer of %llu bytes "
-                            "but found %zu.",
+                            "but found %zu",
                             col, what, (unsigned long long)need, *len);
     return DH_OK;
 }
@@ -844,7 +844,7 @@ static int check_offsets(struct batch_ctx *b, const char *col, const uint8_t *of
         if (o < 0 || (uint64_t)o > limit || (i > 0 && o < prev))
             return dh_error_set(b->err, DH_EINVAL,
                                 "Arrow record batch: column '%s': offset %lld at row %lld is "
-                                "out of order or beyond the %llu-byte data.",
+                                "out of order or beyond the %llu-byte data",
                                 col, (long long)o, (long long)i, (unsigned long long)limit);
         prev = o;
     }
@@ -886,7 +886,7 @@ static int column_skip(struct batch_ctx *b, const struct dh_field *f, const char
         if (k < 0 || (uint64_t)k > b->buffers.n)
             return dh_error_set(b->err, DH_EINVAL,
                                 "Arrow record batch: column '%s': variadic buffer count %zu "
-                                "is missing or invalid.",
+                                "is missing or invalid",
                                 col, b->vi + 1);
         b->vi++;
         n_buffers += (size_t)k;
@@ -943,7 +943,7 @@ static int column_decode(struct batch_ctx *b, const struct dh_field *f, const ch
         if (rc)
             return rc;
         if (b->nv >= b->vcap)
-            return dh_error_set(b->err, DH_EINVAL, "Arrow record batch: too many columns.");
+            return dh_error_set(b->err, DH_EINVAL, "Arrow record batch: too many columns");
         v->child = &b->views[b->nv++];
         rc = column_decode(b, f->child, col, v->child);
         if (!rc && v->offsets)
@@ -952,7 +952,7 @@ static int column_decode(struct batch_ctx *b, const struct dh_field *f, const ch
     }
     default:
         if (v->value_width <= 0)
-            return dh_error_set(b->err, DH_ENOTSUP, "column '%s': type %s is not supported.", col,
+            return dh_error_set(b->err, DH_ENOTSUP, "column '%s': type %s is not supported", col,
                                 f->type_name);
         return take_sized(b, col, "values", n * (uint64_t)v->value_width, &v->values,
                           &v->values_len);
@@ -980,10 +980,10 @@ static int batch_decode_views(const struct dh_schema *schema, const struct dh_fb
 {
     struct batch_ctx b = {.body = batch->body, .blen = batch->body_len, .err = err};
     if (dh_fb_has(rb, RB_COMPRESSION))
-        return dh_error_set(err, DH_ENOTSUP, "Compressed Arrow record batches are not supported.");
+        return dh_error_set(err, DH_ENOTSUP, "compressed Arrow record batches are not supported");
     batch->length = dh_fb_i64(rb, RB_LENGTH, 0);
     if (batch->length < 0 || batch->length > DH_ARROW_MAX_ROWS)
-        return dh_error_set(err, DH_EINVAL, "Arrow record batch length %lld is invalid.",
+        return dh_error_set(err, DH_EINVAL, "Arrow record batch length %lld is invalid",
                             (long long)batch->length);
     int rc = dh_fb_vector_field(rb, RB_NODES, 16, &b.nodes, err);
     if (!rc)
@@ -997,12 +997,12 @@ static int batch_decode_views(const struct dh_schema *schema, const struct dh_fb
         total += count_views(&schema->fields[i]);
     if (total > b.nodes.n)
         return dh_error_set(err, DH_EINVAL,
-                            "Arrow record batch: expected %zu field nodes but found %zu.", total,
+                            "Arrow record batch: expected %zu field nodes but found %zu", total,
                             b.nodes.n);
     if (total) {
         b.views = calloc(total, sizeof *b.views);
         if (!b.views)
-            return dh_error_set(err, DH_ENOMEM, "Out of memory decoding an Arrow record batch.");
+            return dh_error_set(err, DH_ENOMEM, "out of memory decoding an Arrow record batch");
     }
     b.vcap = total;
     b.nv = schema->n_fields;
@@ -1016,7 +1016,7 @@ static int batch_decode_views(const struct dh_schema *schema, const struct dh_fb
     if (b.ni != b.nodes.n || b.bi != b.buffers.n)
         return dh_error_set(err, DH_EINVAL,
                             "Arrow record batch: expected %zu field nodes and %zu buffers but "
-                            "found %zu and %zu.",
+                            "found %zu and %zu",
                             b.ni, b.bi, b.nodes.n, b.buffers.n);
     return DH_OK;
 }
@@ -1033,14 +1033,14 @@ static int batch_decode(const struct dh_schema *schema, const uint8_t *header, s
     if (msg.kind == DH_IPC_DICTIONARY_BATCH)
         return dh_error_set(err, DH_ENOTSUP,
                             "Arrow DictionaryBatch messages (dictionary-encoded columns) are "
-                            "not supported.");
+                            "not supported");
     if (msg.kind != DH_IPC_RECORD_BATCH || !msg.header.present)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an Arrow RecordBatch message but found header type %d.",
+                            "expected an Arrow RecordBatch message but found header type %d",
                             (int)msg.kind);
     if ((uint64_t)msg.body_length > blen || (blen && !body))
         return dh_error_set(err, DH_EINVAL,
-                            "Arrow record batch body has %zu bytes but the header says %lld.",
+                            "Arrow record batch body has %zu bytes but the header says %lld",
                             body ? blen : 0, (long long)msg.body_length);
     rc = dh_schema_check_readable(schema, err);
     if (rc)
@@ -1049,7 +1049,7 @@ static int batch_decode(const struct dh_schema *schema, const uint8_t *header, s
     if (copy && used) {
         batch->body = malloc(used);
         if (!batch->body)
-            return dh_error_set(err, DH_ENOMEM, "Out of memory copying an Arrow record batch.");
+            return dh_error_set(err, DH_ENOMEM, "out of memory copying an Arrow record batch");
         memcpy(batch->body, body, used);
         batch->owns_body = 1;
     } else {

@@ -609,21 +609,21 @@ static void test_unsupported(void)
         const char *msg;
     } cases[] = {
         {{"u", 14, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
-         "column 'u': type Union is not supported."},
+         "column 'u': type Union is not supported"},
         {{"st", 13, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
-         "column 'st': type Struct is not supported."},
+         "column 'st': type Struct is not supported"},
         {{"m", 17, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
-         "column 'm': type Map is not supported."},
+         "column 'm': type Map is not supported"},
         {{"r", 22, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
-         "column 'r': type RunEndEncoded is not supported."},
+         "column 'r': type RunEndEncoded is not supported"},
         {{"v", 24, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
-         "column 'v': type Utf8View is not supported."},
+         "column 'v': type Utf8View is not supported"},
         {{"lv", 25, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
-         "column 'lv': type ListView is not supported."},
+         "column 'lv': type ListView is not supported"},
         {{"d", 5, {-1, -1, -1}, NULL, NULL, 1, NULL, NULL},
-         "column 'd': dictionary-encoded columns are not supported."},
+         "column 'd': dictionary-encoded columns are not supported"},
         {{"x", 99, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
-         "column 'x': type type #99 is not supported."},
+         "column 'x': type type #99 is not supported"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         static const struct tfield ok = {"ok", 5, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL};
@@ -880,7 +880,7 @@ static void test_refusals(void)
     dh_batch_init(&b);
     uint8_t *hdr = build_batch(&bd, 3, 1, 3, &hl);
     CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_ENOTSUP);
-    CHECK(strstr(err.msg, "Compressed") != NULL);
+    CHECK(strstr(err.msg, "compressed Arrow record batches") != NULL);
     free(hdr);
     hdr = build_batch(&bd, 3, 0, 2, &hl);
     CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_ENOTSUP);
@@ -1518,7 +1518,7 @@ static void test_undecodable_between(void)
     dh_schema_init(&s);
     CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
     CHECK_INT(dh_schema_check_supported(&s, &err), DH_ENOTSUP);
-    CHECK_STR(err.msg, "column 'st': type Struct is not supported.");
+    CHECK_STR(err.msg, "column 'st': type Struct is not supported");
     CHECK_INT(dh_schema_check_readable(&s, &err), DH_OK);
     static const char *const names[DEGRADE_N] = {
         NULL,       NULL, NULL, "Struct", "Map", "Dictionary<Utf8>", "Union", "RunEndEncoded",
@@ -1603,7 +1603,7 @@ static void test_undecodable_unknown_layout(void)
     dh_schema_init(&s);
     CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
     CHECK_INT(dh_schema_check_readable(&s, &err), DH_ENOTSUP);
-    CHECK_STR(err.msg, "column 'x': type type #99 is not supported.");
+    CHECK_STR(err.msg, "column 'x': type type #99 is not supported");
     dh_schema_reset(&s);
     free(sm);
 }
