@@ -45,7 +45,7 @@ enum demo_gen {
     GEN_LIVE,
 };
 
-enum demo_kind { KIND_TABLE, KIND_FIGURE, KIND_OTHER };
+enum demo_kind { KIND_TABLE, KIND_FIGURE, KIND_PARTITIONED, KIND_OTHER };
 
 struct demo_column {
     char name[DEMO_COL_NAME_MAX];
@@ -81,6 +81,8 @@ struct demo_object {
     size_t big_cjk_len;
     /* figures */
     const struct demo_object *plot_table;
+    /* partitioned tables: the catalogue table partitioned by its column "Sym" */
+    const struct demo_object *part_source;
     /* derived tables (GEN_DERIVED): row i is row index[i] of parent (row i when index
      * is NULL); freed when the last reference goes */
     const struct demo_object *parent;
@@ -780,7 +782,11 @@ static void derived_cell(const struct demo_object *t, int64_t row, size_t col, s
         c->i = dc->vi[row];
     if (dc->vd)
         c->d = dc->vd[row];
-    if (dc->vstrs) {
+    if (dc->vstrs && dc->type == DEMO_COL_STRING) {
+        c->bytes = (const uint8_t *)dc->vstrs[row];
+        c->len = c->bytes ? strlen(dc->vstrs[row]) : 0;
+        c->is_null = c->is_null || !c->bytes;
+    } else if (dc->vstrs) {
         c->strs = (const char *const *)dc->vstrs;
         c->n = dc->velems;
     }
@@ -852,6 +858,12 @@ enum demo_col_type demo_table_col_type(const struct demo_object *t, size_t col)
 const struct demo_object *demo_figure_table(const struct demo_object *fig)
 {
     return fig && fig->kind == KIND_FIGURE ? fig->plot_table : NULL;
+}
+
+const struct demo_object *demo_partitioned_source(const struct demo_object *pt, const char **key)
+{
+    *key = DEMO_PARTITION_KEY;
+    return pt && pt->kind == KIND_PARTITIONED ? pt->part_source : NULL;
 }
 
 /* ---- objects ---- */
@@ -1185,6 +1197,26 @@ static struct demo_object *churn_new(struct demo_catalog *cat, const char *name)
     return o;
 }
 
+/* A partitioned table of `like` by Sym (like: a static catalogue table with that column;
+ * else trades). Caller holds the mutex. */
+static struct demo_object *partitioned_new(struct demo_catalog *cat, const char *name,
+                                           const struct demo_object *like)
+{
+    int fits = like && like->kind == KIND_TABLE && !like->ticking && like->gen != GEN_LIVE;
+    for (size_t c = 0; fits && c < like->ncols; c++)
+        if (strcmp(like->cols[c].name, DEMO_PARTITION_KEY) == 0)
+            fits = 2;
+    const struct demo_object *src = fits == 2 ? like : find_locked(cat, "trades");
+    if (!src)
+        return NULL;
+    char desc[160];
+    snprintf(desc, sizeof desc, "%s partitioned by %s", src->name, DEMO_PARTITION_KEY);
+    struct demo_object *o = object_new(name, "PartitionedTable", desc, KIND_PARTITIONED, 0);
+    if (o)
+        o->part_source = src;
+    return o;
+}
+
 /* A new script-variable object of `type`, shaped after `like` where it applies. */
 static struct demo_object *make_added(struct demo_catalog *cat, const char *name, const char *type,
                                       const struct demo_object *like)
@@ -1194,6 +1226,8 @@ static struct demo_object *make_added(struct demo_catalog *cat, const char *name
         return figure_new(cat, name, "Line plot of a price over time", 0);
     if (strcmp(type, "churn") == 0)
         return churn_new(cat, name);
+    if (strcmp(type, "PartitionedTable") == 0)
+        return partitioned_new(cat, name, like);
     if (strcmp(type, "Table") != 0) {
         snprintf(desc, sizeof desc, "An opaque %s object", type);
         return object_new(name, type, desc, KIND_OTHER, 0);

@@ -37,7 +37,8 @@ const struct demo_object *demo_catalog_at(struct demo_catalog *cat, size_t i);
  * found: a real server exports a figure's tables only as 'e' tickets. Any thread. */
 const struct demo_object *demo_catalog_find(struct demo_catalog *cat, const char *name);
 
-/* Add a script variable (ticket s/<name>): type "Table" gives a small static copy of
+/* Add a script variable (ticket s/<name>): type "PartitionedTable" partitions `like`
+ * (a static table with a Sym column; else trades) by Sym; type "Table" gives a small static copy of
  * the built-in `like` (first min(size, 1000) rows; NULL or unknown `like` gives a
  * 100-row trades-shaped table); "Figure" gives a copy of price_plot; any other type
  * string gives an opaque plugin object. A live script variable of the same name is
@@ -170,6 +171,12 @@ void demo_table_column(const struct demo_object *t, size_t col, const int64_t *r
                        uint8_t *out);
 /* The data table a figure plots (NULL for non-figures). Any thread. */
 const struct demo_object *demo_figure_table(const struct demo_object *fig);
+/* The one key column of every demo partitioned table. */
+#define DEMO_PARTITION_KEY "Sym"
+/* The table a "PartitionedTable" object partitions (a static catalogue table, alive
+ * until demo_catalog_free), and its key column in *key; NULL for other objects. Any
+ * thread. */
+const struct demo_object *demo_partitioned_source(const struct demo_object *pt, const char **key);
 
 /* ---- Computed tables (derived tables with chosen or stored columns) ---- */
 
@@ -185,7 +192,8 @@ struct demo_out_col {
     int64_t *i;     /* integer-like types (LONG, INT, BOOL 0/1, INSTANT ...): n values */
     double *d;      /* FLOAT, DOUBLE: n values */
     uint8_t *nulls; /* n flags, 1 = null; NULL when no value is null */
-    char **strs;    /* one-row STRING_ARRAY cell: n_elems malloc'd strings */
+    char **strs;    /* one-row STRING_ARRAY cell: n_elems malloc'd strings; or a STRING
+                       column: one malloc'd string per row (n_elems = n) */
     int64_t *longs; /* one-row LONG_ARRAY cell: n_elems values */
     size_t n_elems;
 };

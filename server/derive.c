@@ -684,6 +684,39 @@ int demo_derive(const struct demo_object *src, const PbOperation *op,
     return 0;
 }
 
+/* SliceGrpcImpl.validateRequest, then Table.slice: a negative position counts from the
+ * end; both are clamped to the table. */
+static int derive_slice(const struct demo_object *t,
+                        const Io__Deephaven__Proto__Backplane__Grpc__SliceRequest *req,
+                        int64_t **index, int64_t *n, struct demo_status *st)
+{
+    int64_t first = req->first_position_inclusive, last = req->last_position_exclusive;
+    if (first >= 0 && last >= 0 && last < first) {
+        demo_status_set(st, GRPC_STATUS_INVALID_ARGUMENT,
+                        "Cannot slice with a non-negative start position that is after a "
+                        "non-negative end position.");
+        return -1;
+    }
+    if (first < 0 && last < 0 && last < first) {
+        demo_status_set(st, GRPC_STATUS_INVALID_ARGUMENT,
+                        "Cannot slice with a negative start position that is after a negative "
+                        "end position.");
+        return -1;
+    }
+    int64_t size = demo_object_size(t);
+    first = first < 0 ? (size + first > 0 ? size + first : 0) : (first < size ? first : size);
+    last = last < 0 ? (size + last > 0 ? size + last : 0) : (last < size ? last : size);
+    *n = last > first ? last - first : 0;
+    *index = malloc((size_t)(*n ? *n : 1) * sizeof **index);
+    if (!*index) {
+        demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return -1;
+    }
+    for (int64_t i = 0; i < *n; i++)
+        (*index)[i] = first + i;
+    return 0;
+}
+
 static int derive_static(const struct demo_object *src, const PbOperation *op,
                          const struct demo_object **out, struct demo_status *st)
 {
@@ -707,6 +740,9 @@ static int derive_static(const struct demo_object *src, const PbOperation *op,
         break;
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_FILTER:
         rc = derive_filter(src, op->filter, &index, &n, st);
+        break;
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SLICE:
+        rc = derive_slice(src, op->slice, &index, &n, st);
         break;
     default:
         demo_status_set(st, GRPC_STATUS_UNIMPLEMENTED,

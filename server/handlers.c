@@ -11,7 +11,8 @@
 
 /* Every served method, one table per service file. */
 static const struct method *const services[] = {
-    config_methods, session_methods, table_methods, object_methods, flight_methods,
+    config_methods, session_methods, table_methods,
+    object_methods, flight_methods,  partitioned_methods,
 };
 
 /* Upstream methods (docs/PROTOCOL.md, Services and method paths) this test peer does not serve. */

@@ -51,11 +51,12 @@ struct method {
 };
 
 /* The method tables, one per service file. */
-extern const struct method config_methods[];  /* handlers_config.c */
-extern const struct method session_methods[]; /* handlers_session.c */
-extern const struct method table_methods[];   /* handlers_table.c */
-extern const struct method object_methods[];  /* handlers_object.c (and Application) */
-extern const struct method flight_methods[];  /* handlers_flight.c */
+extern const struct method config_methods[];      /* handlers_config.c */
+extern const struct method session_methods[];     /* handlers_session.c */
+extern const struct method table_methods[];       /* handlers_table.c */
+extern const struct method object_methods[];      /* handlers_object.c (and Application) */
+extern const struct method flight_methods[];      /* handlers_flight.c */
+extern const struct method partitioned_methods[]; /* handlers_partitioned.c */
 
 /* ---- finishing a call */
 
@@ -65,6 +66,17 @@ void call_finish_status(struct call_ctx *x, const struct demo_status *st);
 void call_reply(struct call_ctx *x, const ProtobufCMessage *m);
 /* An internal failure in a non-export's work: FAILED_PRECONDITION "Details Logged w/ID". */
 void call_finish_internal(struct call_ctx *x, const char *why);
+
+/* Reply with the ExportedTableCreationResponse of table t exported as `ticket` and
+ * finish OK (handlers_table.c). */
+void reply_table_creation(struct call_ctx *x, const uint8_t *ticket, size_t n,
+                          const struct demo_object *t);
+
+/* FetchObject / MessageStream of a "PartitionedTable": the PartitionedTableDescriptor
+ * (*payload, malloc'd) and the underlying table to export with it (*table, referenced).
+ * 0, or -1 after finishing the call (handlers_partitioned.c). */
+int partitioned_fetch(struct call_ctx *x, const struct demo_object *pt, uint8_t **payload,
+                      size_t *len, const struct demo_object **table);
 
 /* ---- hooks (ctx is the struct call_ctx) */
 

@@ -54,7 +54,8 @@ struct plugin_data {
 };
 
 /* ObjectServiceGrpcImpl.getObjectTypeInstance plus the FetchOnly plugin's single message
- * (FigureWidgetTypePlugin for figures; other plugin objects send an empty payload). 0, or
+ * (FigureWidgetTypePlugin for figures, PartitionedTableTypePlugin for partitioned
+ * tables; other plugin objects send an empty payload). 0, or
  * -1 after finishing the call. */
 static int plugin_fetch(struct call_ctx *x, const char *type, const struct demo_object *obj,
                         struct plugin_data *pd)
@@ -72,6 +73,21 @@ static int plugin_fetch(struct call_ctx *x, const char *type, const struct demo_
                  type, actual);
         call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
         return -1;
+    }
+    if (strcmp(actual, "PartitionedTable") == 0) {
+        const struct demo_object *table;
+        if (partitioned_fetch(x, obj, &pd->payload, &pd->payload_len, &table) != 0)
+            return -1;
+        int rc = demo_server_export(x->app->reg, x->s, table, &pd->ids[0]);
+        demo_object_unref(table);
+        if (rc != 0) {
+            free(pd->payload);
+            pd->payload = NULL;
+            call_finish(x, GRPC_STATUS_UNAUTHENTICATED, "session has expired");
+            return -1;
+        }
+        pd->n_refs = 1;
+        return 0;
     }
     if (strcmp(actual, "Figure") != 0)
         return 0;

@@ -45,8 +45,8 @@ static int send_table_creation(struct call_ctx *x, DHPB(TableReference) * ref,
 }
 
 /* Build and send an ExportedTableCreationResponse (ExportUtil.buildTableCreationResponse). */
-static void reply_table_creation(struct call_ctx *x, const uint8_t *ticket, size_t n,
-                                 const struct demo_object *t)
+void reply_table_creation(struct call_ctx *x, const uint8_t *ticket, size_t n,
+                          const struct demo_object *t)
 {
     DHPB(Ticket) tk = DHPB_INIT(TICKET);
     tk.ticket.data = (uint8_t *)ticket;
@@ -144,6 +144,10 @@ static void op_refs(const DHPB(BatchTableRequest__Operation) * op, DHPB(TableRef
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_AGGREGATE:
         *src = op->aggregate->source_id;
         *result = op->aggregate->result_id;
+        break;
+    case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SLICE:
+        *src = op->slice->source_id;
+        *result = op->slice->result_id;
         break;
     default: break;
     }
@@ -408,6 +412,20 @@ static void h_seek_row(struct call_ctx *x, const uint8_t *req, size_t len)
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
+/* TableServiceGrpcImpl.slice (SliceGrpcImpl): a batch of one. */
+static void h_slice(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    DHPB(SliceRequest) *m =
+        (DHPB(SliceRequest) *)call_unpack_in_session(x, &DHPB_DESC(slice_request), req, len);
+    if (!m)
+        return;
+    DHPB(BatchTableRequest__Operation) op = DHPB_INIT(BATCH_TABLE_REQUEST__OPERATION);
+    op.op_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SLICE;
+    op.slice = m;
+    one_shot(x, &op);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
 const struct method table_methods[] = {
     {DH_SVC("TableService", "GetExportedTableCreationResponse"), UNARY, h_get_etcr,
      &DHPB_DESC(ticket)},
@@ -425,5 +443,6 @@ const struct method table_methods[] = {
     {DH_SVC("TableService", "SelectDistinct"), UNARY, h_select_distinct,
      &DHPB_DESC(select_distinct_request)},
     {DH_SVC("TableService", "Aggregate"), UNARY, h_aggregate, &DHPB_DESC(aggregate_request)},
+    {DH_SVC("TableService", "Slice"), UNARY, h_slice, &DHPB_DESC(slice_request)},
     {NULL, 0, NULL, NULL},
 };
