@@ -716,6 +716,7 @@ static int subscription_message(struct call_ctx *x, struct demo_sub *sub, const 
                demo_sub_change(sub, &q, emit_flight, x, err) != 0) {
         subscription_fail(x, err);
     } else {
+        atomic_fetch_add(&x->app->counts.changes, 1);
         rc = 0;
     }
     demo_sub_request_reset(&q);
@@ -791,6 +792,8 @@ static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) * f
         call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
     } else {
         struct demo_sub *sub = demo_sub_new(obj, &q, err);
+        if (sub)
+            atomic_fetch_add(&x->app->counts.subscriptions, 1);
         /* sends also give up when the session ends (then CANCELLED, below) */
         demo_call_set_stop_fn(x->c, call_stop_or_session_end, x);
         if (!sub)
@@ -831,6 +834,7 @@ static void h_do_exchange(struct call_ctx *x, const uint8_t *req, size_t len)
     (void)len;
     if (call_need_session(x) != 0)
         return;
+    atomic_fetch_add(&x->app->counts.exchanges, 1);
     char prefix[64];
     snprintf(prefix, sizeof prefix,
              "DoExchangeMarshaller{%x}: ", (unsigned)(((uintptr_t)x >> 4) & 0x7fffffffu));

@@ -72,7 +72,9 @@ static void usage(FILE *f)
         "per line, one reply line each: add NAME [TYPE [LIKE]], add-hex HEXBYTES [TIMES]\n"
         "(a table named by those bytes, repeated), remove NAME, stats, expire-all, stall\n"
         "SECONDS (hold new calls unanswered; 0 ends it), calls (calls accepted in total and\n"
-        "during the last whole second), quit. SIGINT/SIGTERM shut down cleanly.\n",
+        "during the last whole second), exchanges (DoExchange calls, subscriptions among\n"
+        "them, viewport changes on open subscriptions), quit. SIGINT/SIGTERM shut down\n"
+        "cleanly.\n",
         DEFAULT_ROWS, DEFAULT_DURATION_MS, MIN_DURATION_MS);
 }
 
@@ -346,12 +348,17 @@ static int control_command(struct server *sv, char *line)
         uint64_t total, last;
         demo_rpc_server_calls(sv->rpc, &total, &last);
         ctl_reply("calls=%" PRIu64 " last_second=%" PRIu64, total, last);
+    } else if (strcmp(cmd, "exchanges") == 0) {
+        struct demo_exchange_counts *n = &app->counts;
+        ctl_reply("exchanges=%" PRIu64 " subscriptions=%" PRIu64 " changes=%" PRIu64,
+                  atomic_load(&n->exchanges), atomic_load(&n->subscriptions),
+                  atomic_load(&n->changes));
     } else if (strcmp(cmd, "quit") == 0) {
         ctl_reply("ok");
         return 1;
     } else {
         ctl_reply("error: unknown command '%.100s' (add, add-hex, remove, stats, expire-all, "
-                  "stall, calls, quit)",
+                  "stall, calls, exchanges, quit)",
                   cmd);
     }
     return 0;

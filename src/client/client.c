@@ -5,7 +5,9 @@
  *   notes - the session's ExportNotifications stream (our own exports' fate);
  *   ctl   - commands (publish, fetch, release) and periodic ticket probes;
  *   rows  - row windows; a newer request supersedes an older one;
- *   live  - one live window (a Barrage viewport subscription) of a ticking table.
+ *   live  - one live window (a Barrage viewport subscription) of a ticking table;
+ *   steer - moves that window on its open subscription (the live thread waits
+ *           in a read meanwhile).
  * All shared state sits under one mutex. */
 #include "dh_client.h"
 
@@ -147,6 +149,14 @@ struct dh_client {
     int live_has_pending;
     uint64_t live_latest;             /* request id of the live window, 0: none */
     struct dh_subscription *live_sub; /* running subscription, for cancel */
+    uint64_t live_sub_gen;            /* the session epoch live_sub runs in */
+    /* The window live_sub is to show: the latest request once it is on the
+     * open stream. Rows are posted for it only when the server says it has
+     * taken it up (dh_subscription_shows). */
+    struct rows_req live_want;
+    int64_t live_want_ms; /* when live_want was asked for */
+    int live_steer;       /* live_want is yet to be sent on live_sub */
+    int live_steering;    /* the steer thread is writing on live_sub */
 
     /* Session epochs: sources resolved to exports per epoch (session_gen);
      * failed windows wait for their back-off before the next attempt. */
@@ -159,7 +169,7 @@ struct dh_client {
 
     struct dh_monitor monitor;
 
-    pthread_t conn_thread, notes_thread, ctl_thread, rows_thread, live_thread;
+    pthread_t conn_thread, notes_thread, ctl_thread, rows_thread, live_thread, steer_thread;
     int started;
 };
 
@@ -1427,23 +1437,51 @@ static int live_poll(struct dh_client *c, struct dh_session *s, const struct row
     return DH_ECANCELLED;
 }
 
+/* The rows of an update on the live window: posted for the window the view
+ * wants when the server has taken that window up, else dropped (they belong
+ * to a window asked for before, whose request nobody waits for). */
+static void live_rows(struct dh_client *c, struct dh_subscription *sub, struct dh_rows *rows,
+                      uint64_t *posted, uint64_t gen)
+{
+    pthread_mutex_lock(&c->mu);
+    struct rows_req want = c->live_want;
+    int64_t t0 = c->live_want_ms;
+    pthread_mutex_unlock(&c->mu);
+    if (!dh_subscription_shows(sub, want.first, want.count)) {
+        dh_rows_reset(rows);
+        free(rows);
+        return;
+    }
+    /* The first rows of a window count from its request, later ones from now. */
+    post_live(c, want.req, rows, *posted == want.req ? dh_now_ms() : t0, gen);
+    *posted = want.req;
+}
+
 /* Follow one subscription until it ends, is replaced or fails; returns how it
  * ended (DH_END: the server closed it; a 12 UNIMPLEMENTED DH_EGRPC: the
- * server cannot subscribe, so the caller polls). */
-static int live_subscribe(struct dh_client *c, struct dh_session *s, const struct rows_req *r,
+ * server cannot subscribe, so the caller polls). While it runs, the steer
+ * thread may move its window; *r is then the latest window asked for, for a
+ * retry. */
+static int live_subscribe(struct dh_client *c, struct dh_session *s, struct rows_req *r,
                           const struct dh_ticket *ex, uint64_t gen, struct dh_error *e)
 {
+    int64_t t0 = dh_now_ms();
     struct dh_subscription *sub = dh_subscription_open(s, ex, r->first, r->count, 0, e);
     if (!sub)
         return e->code;
     pthread_mutex_lock(&c->mu);
     int replaced =
         c->stopping || c->live_latest != r->req || c->live_has_pending || c->session_gen != gen;
-    if (!replaced)
+    if (!replaced) {
         c->live_sub = sub;
+        c->live_sub_gen = gen;
+        c->live_want = *r;
+        c->live_want_ms = t0;
+        c->live_steer = 0;
+    }
     pthread_mutex_unlock(&c->mu);
     int rc = replaced ? DH_ECANCELLED : DH_OK;
-    int64_t t0 = dh_now_ms();
+    uint64_t posted = 0;
     while (rc == DH_OK) {
         struct dh_rows *rows = calloc(1, sizeof *rows);
         rc =
@@ -1452,14 +1490,54 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, const struc
             free(rows);
             break;
         }
-        post_live(c, r->req, rows, t0, gen);
-        t0 = dh_now_ms();
+        live_rows(c, sub, rows, &posted, gen);
     }
     pthread_mutex_lock(&c->mu);
-    c->live_sub = NULL;
+    if (c->live_sub == sub) {
+        c->live_sub = NULL;
+        c->live_steer = 0;
+        if (c->live_want.req)
+            *r = c->live_want;
+    }
+    while (c->live_steering)
+        pthread_cond_wait(&c->cv, &c->mu); /* the steer thread still writes on sub */
     pthread_mutex_unlock(&c->mu);
     dh_subscription_free(sub);
     return rc;
+}
+
+/* Move the open subscription's window: one more request on its stream
+ * (docs/DESIGN.md, Live rows). A request that cannot be sent ends that
+ * subscription; the live thread subscribes again for the window wanted. */
+static void *steer_main(void *arg)
+{
+    struct dh_client *c = arg;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->stopping && !(c->live_steer && c->live_sub))
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (c->stopping)
+            break;
+        struct dh_subscription *sub = c->live_sub;
+        struct rows_req want = c->live_want;
+        c->live_steer = 0;
+        c->live_steering = 1;
+        c->stats.live_changes++;
+        pthread_mutex_unlock(&c->mu);
+        struct dh_error e;
+        dh_error_clear(&e);
+        int rc = dh_subscription_set_viewport(sub, want.first, want.count, &e);
+        pthread_mutex_lock(&c->mu);
+        c->live_steering = 0;
+        if (rc != DH_OK && c->live_sub == sub && c->live_latest == want.req) {
+            c->live_pending = c->live_want;
+            c->live_has_pending = 1;
+            dh_subscription_cancel(sub);
+        }
+        pthread_cond_broadcast(&c->cv);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
 }
 
 /* One live window at a time. When its subscription ends or fails while it is
@@ -1553,7 +1631,8 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
         pthread_create(&c->notes_thread, NULL, notes_main, c) ||
         pthread_create(&c->ctl_thread, NULL, ctl_main, c) ||
         pthread_create(&c->rows_thread, NULL, rows_main, c) ||
-        pthread_create(&c->live_thread, NULL, live_main, c)) {
+        pthread_create(&c->live_thread, NULL, live_main, c) ||
+        pthread_create(&c->steer_thread, NULL, steer_main, c)) {
         /* Threads that did start see stopping and exit; we cannot join the
          * ones that did not, so this is reported and the client leaked. */
         dh_error_set(err, DH_ESYS, "cannot start the client threads");
@@ -1591,6 +1670,7 @@ void dh_client_free(struct dh_client *c)
         pthread_join(c->ctl_thread, NULL);
         pthread_join(c->rows_thread, NULL);
         pthread_join(c->live_thread, NULL);
+        pthread_join(c->steer_thread, NULL);
     }
     /* The threads are gone and dropped their references: ours is the last.
      * CloseSession (the server releases our exports) is best effort with a
@@ -1894,14 +1974,21 @@ uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, 
 {
     pthread_mutex_lock(&c->mu);
     uint64_t req = ++c->next_req;
-    c->live_pending.req = req;
-    c->live_pending.source = *src;
-    c->live_pending.first = first;
-    c->live_pending.count = count;
-    c->live_has_pending = 1;
+    struct rows_req r = {.req = req, .source = *src, .first = first, .count = count};
     c->live_latest = req;
-    if (c->live_sub)
-        dh_subscription_cancel(c->live_sub); /* the live thread moves on to req */
+    if (c->live_sub && !c->live_has_pending && c->live_sub_gen == c->session_gen &&
+        c->live_want.source.epoch == src->epoch &&
+        dh_ticket_equal(&c->live_want.source.ticket, &src->ticket)) {
+        /* The same table in the same session: the open stream moves. */
+        c->live_want = r;
+        c->live_want_ms = dh_now_ms();
+        c->live_steer = 1;
+    } else {
+        c->live_pending = r;
+        c->live_has_pending = 1;
+        if (c->live_sub)
+            dh_subscription_cancel(c->live_sub); /* the live thread moves on to req */
+    }
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
     return req;
@@ -1913,6 +2000,7 @@ void dh_client_cancel(struct dh_client *c, uint64_t req)
     if (req && c->live_latest == req) {
         c->live_latest = 0;
         c->live_has_pending = 0;
+        c->live_steer = 0;
         if (c->live_sub)
             dh_subscription_cancel(c->live_sub);
         pthread_cond_broadcast(&c->cv);

@@ -61,6 +61,13 @@ int64_t dh_viewport_table_size(const struct dh_viewport *v);
 int64_t dh_viewport_first(const struct dh_viewport *v);
 /* Complete updates applied so far. Any thread. */
 uint64_t dh_viewport_updates(const struct dh_viewport *v);
+/* 1 when the server has taken up the window [first, first + count): the last
+ * snapshot's effective_viewport is exactly those positions, forward. Until
+ * then, after a viewport change, the rows held may still be the old window's
+ * (a server applies a change at its next update cycle, and may send the new
+ * window in several snapshots; upstream AbstractTableSubscription waits the
+ * same way). Any thread. */
+int dh_viewport_shows(const struct dh_viewport *v, int64_t first, int64_t count);
 
 /* The packed FlightData carrying a type-5 request: app_metadata =
  * BarrageMessageWrapper(BarrageSubscriptionRequest{ticket, viewport =
@@ -89,6 +96,9 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
  * time (may run while another thread waits in dh_subscription_next). Any thread. */
 int dh_subscription_set_viewport(struct dh_subscription *sub, int64_t first, int64_t count,
                                  struct dh_error *err);
+
+/* dh_viewport_shows for the subscription's rows. The reader's thread. */
+int dh_subscription_shows(const struct dh_subscription *sub, int64_t first, int64_t count);
 
 /* Block until the next complete update has been applied, then copy the
  * current viewport contents into *out (reset first; see dh_viewport_copy).

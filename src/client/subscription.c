@@ -32,6 +32,8 @@ struct dh_viewport {
     int64_t first; /* table position of viewport row 0 */
     int64_t table_size;
     int64_t eff_count; /* positions in the last effective_viewport; -1 unknown */
+    int eff_ranges;    /* ranges in it (1: one run of positions) */
+    int eff_reverse;   /* it counts from the table's end */
     uint64_t n_updates;
     size_t n_messages; /* FlightData applied (for error texts) */
     int failed;        /* an earlier message was refused */
@@ -46,6 +48,7 @@ struct dh_viewport {
     int64_t new_table_size;
     int64_t new_first; /* -1: no effective_viewport in this update */
     int64_t new_eff_count;
+    int new_eff_ranges, new_eff_reverse;
     struct dh_rowset removed, added;
     struct dh_rowset *mods; /* schema.n_fields entries */
     int64_t *mod_left;
@@ -80,6 +83,7 @@ struct dh_viewport *dh_viewport_new(int64_t first)
         return NULL;
     v->first = first;
     v->eff_count = -1;
+    v->eff_ranges = -1;
     dh_schema_init(&v->schema);
     dh_batch_init(&v->rows);
     dh_rowset_init(&v->removed);
@@ -136,6 +140,13 @@ uint64_t dh_viewport_updates(const struct dh_viewport *v)
     return v->n_updates;
 }
 
+int dh_viewport_shows(const struct dh_viewport *v, int64_t first, int64_t count)
+{
+    if (v->n_updates == 0 || v->eff_reverse || count <= 0)
+        return 0;
+    return v->eff_ranges == 1 && v->first == first && v->eff_count == count;
+}
+
 static int take_schema(struct dh_viewport *v, const uint8_t *header, size_t hlen,
                        struct dh_error *err)
 {
@@ -180,14 +191,18 @@ static int take_effective_viewport(struct dh_viewport *v, const struct dh_barrag
 {
     v->new_first = -1;
     v->new_eff_count = v->eff_count;
+    v->new_eff_ranges = v->eff_ranges;
+    v->new_eff_reverse = v->eff_reverse;
     if (!u->effective_viewport)
         return DH_OK;
+    v->new_eff_reverse = u->effective_reverse_viewport;
     struct dh_rowset rs;
     dh_rowset_init(&rs);
     int rc = decode_rows(u->effective_viewport, u->effective_viewport_len, &rs,
                          "Barrage effective_viewport", err);
     if (rc == DH_OK) {
         v->new_eff_count = rs.size;
+        v->new_eff_ranges = rs.n > 1 ? 2 : (int)rs.n;
         if (rs.n)
             v->new_first = rs.ranges[0].lo;
     }
@@ -481,6 +496,8 @@ static int finish_update(struct dh_viewport *v, struct dh_error *err)
     v->rows = next;
     v->table_size = v->new_table_size;
     v->eff_count = v->new_eff_count;
+    v->eff_ranges = v->new_eff_ranges;
+    v->eff_reverse = v->new_eff_reverse;
     if (v->new_first >= 0)
         v->first = v->new_first;
     v->n_updates++;
@@ -768,6 +785,11 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
         return NULL;
     }
     return sub;
+}
+
+int dh_subscription_shows(const struct dh_subscription *sub, int64_t first, int64_t count)
+{
+    return dh_viewport_shows(sub->vp, first, count);
 }
 
 int dh_subscription_set_viewport(struct dh_subscription *sub, int64_t first, int64_t count,

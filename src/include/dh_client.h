@@ -164,8 +164,11 @@ uint64_t dh_client_rows(struct dh_client *c, const struct dh_source *src, int64_
  * When the subscription ends or fails while still wanted (the server
  * restarted, the session was renewed) an error event with retrying set says
  * so and the client subscribes again, with back-off, in the current session.
- * One live window at a time: a newer call replaces it; dh_client_cancel
- * stops it. UI thread. */
+ * One live window at a time: a newer call replaces it (a window of the same
+ * source in the same session moves on the open subscription: one request, no
+ * new stream; its first event comes once the server has taken the new window
+ * up, and rows of the old one never carry the new request id);
+ * dh_client_cancel stops it. UI thread. */
 uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, int64_t first,
                               int64_t count);
 /* Cancel a pending command if still possible. UI thread. */
@@ -218,9 +221,10 @@ uint64_t dh_client_epoch(struct dh_client *c);
 struct dh_session *dh_client_hold_session(struct dh_client *c, uint64_t *epoch);
 
 /* Counters for tests and benchmarks: attempts the rows and live threads made
- * (each a call to the server) and exports made to resolve sources. */
+ * (each a call to the server; a live attempt opens a subscription), live
+ * windows moved on an open subscription, and exports made to resolve sources. */
 struct dh_client_stats {
-    uint64_t rows_attempts, live_attempts, exports_made;
+    uint64_t rows_attempts, live_attempts, live_changes, exports_made;
     uint64_t events_lost; /* events that could not be allocated (each reported as an error) */
 };
 void dh_client_get_stats(struct dh_client *c, struct dh_client_stats *out);

@@ -420,6 +420,45 @@ static void test_viewport_change(void)
     dh_viewport_free(v);
 }
 
+/* After a viewport change the client may still receive updates of the old
+ * window; only a snapshot whose effective viewport is the whole new window
+ * says the rows are the new window's (a server may grow it in parts). */
+static void test_shows_window(void)
+{
+    struct dh_viewport *v = new_with_schema(0);
+    CHECK_REQ(v);
+    CHECK_INT(dh_viewport_shows(v, 0, 10), 0); /* nothing yet */
+    CHECK_REQ(load(v, 5, 5) == DH_OK);         /* effective viewport 0-9 */
+    CHECK_INT(dh_viewport_shows(v, 0, 10), 1);
+    CHECK_INT(dh_viewport_shows(v, 0, 5), 0);
+    CHECK_INT(dh_viewport_shows(v, 20, 10), 0);
+    /* The client asks for [20, 30); an append to the old window comes first. */
+    static const int tags[] = {5, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29};
+    struct meta app = {.added = "5", .table_size = 100};
+    int updated = 0;
+    struct dh_error err;
+    CHECK_INT(send_update(v, &app, tags, 1, &updated, &err), DH_OK);
+    CHECK_INT(updated, 1);
+    CHECK_INT(dh_viewport_shows(v, 20, 10), 0);
+    CHECK_INT(dh_viewport_shows(v, 0, 10), 1); /* still the old window */
+    /* Part of the new window, then all of it. */
+    struct meta part = {
+        .snapshot = 1, .removed = "0-5", .added = "0-4", .eff = "20-24", .table_size = 100};
+    CHECK_INT(send_update(v, &part, tags + 1, 5, &updated, &err), DH_OK);
+    CHECK_INT(dh_viewport_shows(v, 20, 10), 0);
+    struct meta rest = {.snapshot = 1, .added = "5-9", .eff = "20-29", .table_size = 100};
+    CHECK_INT(send_update(v, &rest, tags + 6, 5, &updated, &err), DH_OK);
+    CHECK_INT(dh_viewport_shows(v, 20, 10), 1);
+    check_view(v, tags + 1, 10, 20, 100);
+    /* A window in two pieces is never one asked for. */
+    struct meta split = {
+        .snapshot = 1, .removed = "0-9", .added = "0-1", .eff = "40,42", .table_size = 100};
+    CHECK_INT(send_update(v, &split, tags, 2, &updated, &err), DH_OK);
+    CHECK_INT(dh_viewport_shows(v, 40, 2), 0);
+    CHECK_INT(dh_viewport_shows(v, 40, 3), 0);
+    dh_viewport_free(v);
+}
+
 /* An update with no rows (one 0-row batch) changes only the table size. */
 static void test_empty_update(void)
 {
@@ -658,6 +697,6 @@ int main(void)
 {
     CHECK_RUN(T(test_initial_snapshot), T(test_append), T(test_remove_middle_and_add),
               T(test_modify_one_column), T(test_modify_split_batches), T(test_add_and_modify),
-              T(test_viewport_change), T(test_empty_update), T(test_packed), T(test_malformed),
-              T(test_request));
+              T(test_viewport_change), T(test_shows_window), T(test_empty_update), T(test_packed),
+              T(test_malformed), T(test_request));
 }

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* itest_viewport: a ticking table scrolled through the asynchronous client
+ * keeps one Barrage subscription and moves its viewport on the open stream
+ * (dh_client_watch_rows). The demo server's control channel counts the
+ * DoExchange streams (`exchanges`); every window that arrives is the one
+ * asked for, cell for cell against a snapshot of the same positions.
+ * Prints the streams opened and the time per viewport change.
+ * Run by test_viewport.sh:  itest_viewport PORT CONTROL_FIFO SERVER_OUT */
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "dh_client.h"
+#include "dh_clock.h"
+#include "itest_util.h"
+
+static int g_port;
+static const char *g_ctl, *g_out;
+static struct dh_session *g_sess; /* reads the reference snapshots */
+
+struct counts {
+    uint64_t exchanges, subscriptions, changes;
+};
+
+/* The server's `exchanges` reply: 0, or -1 when none came within 5 s. */
+static int read_counts(struct counts *n)
+{
+    struct stat sb;
+    if (stat(g_out, &sb) != 0)
+        return -1;
+    off_t start = sb.st_size;
+    it_control(g_ctl, "exchanges");
+    for (int i = 0; i < 100; i++) {
+        FILE *f = fopen(g_out, "r");
+        if (f && fseeko(f, start, SEEK_SET) == 0) {
+            char line[256];
+            while (fgets(line, sizeof line, f)) {
+                if (sscanf(line, "exchanges=%" SCNu64 " subscriptions=%" SCNu64 " changes=%" SCNu64,
+                           &n->exchanges, &n->subscriptions, &n->changes) == 3) {
+                    fclose(f);
+                    return 0;
+                }
+            }
+        }
+        if (f)
+            fclose(f);
+        it_sleep_ms(50);
+    }
+    return -1;
+}
+
+/* The next rows event of the client (others dropped), or NULL after timeout_ms. */
+static struct dh_event *next_rows(struct dh_client *c, int timeout_ms)
+{
+    int64_t until = dh_now_ms() + timeout_ms;
+    while (dh_now_ms() < until) {
+        struct dh_event *ev;
+        while ((ev = dh_client_next_event(c))) {
+            if (ev->kind == DH_EV_ROWS)
+                return ev;
+            dh_event_free(ev);
+        }
+        struct pollfd p = {.fd = dh_client_wake_fd(c), .events = POLLIN};
+        poll(&p, 1, 50);
+    }
+    return NULL;
+}
+
+/* Wait for the object list to show `name` and copy that object. */
+static int object_named(struct dh_client *c, const char *name, struct dh_object *out)
+{
+    int64_t until = dh_now_ms() + 10000;
+    while (dh_now_ms() < until) {
+        struct dh_event *ev = dh_client_next_event(c);
+        if (!ev) {
+            struct pollfd p = {.fd = dh_client_wake_fd(c), .events = POLLIN};
+            poll(&p, 1, 50);
+            continue;
+        }
+        const struct dh_object *o =
+            ev->kind == DH_EV_OBJECTS ? dh_object_list_find(ev->objects, name) : NULL;
+        int rc = o ? dh_object_copy(out, o) : DH_EINVAL;
+        dh_event_free(ev);
+        if (o)
+            return rc;
+    }
+    return DH_ETIMEOUT;
+}
+
+/* Cells of window w that differ from a snapshot of the same positions, or -1. */
+static long differ_from_snapshot(const struct dh_ticket *t, const struct dh_rows *w)
+{
+    struct dh_rows snap;
+    memset(&snap, 0, sizeof snap);
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_table_snapshot(g_sess, t, w->first, w->batch.length, NULL, &snap, NULL, &err) != DH_OK) {
+        fprintf(stderr, "  snapshot: %s\n", err.msg);
+        return -1;
+    }
+    long bad = snap.batch.length == w->batch.length ? it_compare_cells(w, &snap, 0, NULL) : -1;
+    dh_rows_reset(&snap);
+    return bad;
+}
+
+/* A window of the request being waited for: where it starts, how long it is. */
+static int window_ok(const struct dh_rows *r, int64_t first, int64_t count)
+{
+    int64_t want = r->table_size - first < count ? r->table_size - first : count;
+    if (r->first == first && r->batch.length == (want > 0 ? want : 0))
+        return 1;
+    fprintf(stderr, "  window: asked %lld+%lld, got %lld+%lld of %lld\n", (long long)first,
+            (long long)count, (long long)r->first, (long long)r->batch.length,
+            (long long)r->table_size);
+    return 0;
+}
+
+/* Wait for the rows of request req; events of earlier requests are skipped
+ * (they may still be queued). NULL on timeout or failure. */
+static struct dh_event *rows_of(struct dh_client *c, uint64_t req)
+{
+    for (;;) {
+        struct dh_event *ev = next_rows(c, 10000);
+        if (!ev || ev->req == req) {
+            if (ev && !ev->ok)
+                fprintf(stderr, "  rows: %s\n", ev->err.msg);
+            return ev && ev->ok ? ev : (dh_event_free(ev), NULL);
+        }
+        CHECK(ev->req < req); /* never a request not yet made */
+        dh_event_free(ev);
+    }
+}
+
+/* Scroll the quotes table 100 times: step by step (each window waited for
+ * and checked), then in a burst (only the last one waited for). */
+static void test_scroll_one_stream(void)
+{
+    struct dh_client *c = it_client_new(g_port, 300);
+    CHECK_REQ(c != NULL);
+    struct dh_object quotes;
+    CHECK_REQ(object_named(c, "quotes", &quotes) == DH_OK);
+    uint64_t req = dh_client_open(c, &quotes);
+    struct dh_event *ev = NULL;
+    for (int64_t until = dh_now_ms() + 10000; dh_now_ms() < until;) {
+        ev = dh_client_next_event(c);
+        if (ev && ev->req == req)
+            break;
+        dh_event_free(ev);
+        ev = NULL;
+        it_sleep_ms(20);
+    }
+    CHECK_REQ(ev && ev->kind == DH_EV_FETCHED && ev->ok);
+    struct dh_source src = ev->fetched->rows_source;
+    dh_event_free(ev);
+    struct dh_ticket ref; /* the same table in the reference session */
+    CHECK_REQ(it_export_app(g_sess, "quotes", &ref) == DH_OK);
+
+    struct counts before, after;
+    CHECK_REQ(read_counts(&before) == 0);
+    const int64_t count = 30;
+    req = dh_client_watch_rows(c, &src, 0, count);
+    ev = rows_of(c, req);
+    CHECK_REQ(ev != NULL);
+    CHECK(window_ok(ev->rows, 0, count));
+    int64_t size = ev->rows->table_size;
+    dh_event_free(ev);
+    while (size < 3 * count) { /* quotes grows by 40 rows a second */
+        ev = next_rows(c, 5000);
+        CHECK_REQ(ev && ev->ok && ev->req == req);
+        size = ev->rows->table_size;
+        dh_event_free(ev);
+    }
+
+    /* Step by step: each window arrives whole, is the one asked for and
+     * matches a snapshot. */
+    int64_t total_ms = 0, worst_ms = 0;
+    const int steps = 50;
+    int snapshots = 0;
+    for (int i = 1; i <= steps; i++) {
+        int64_t first = (int64_t)i * 37 % (size - count);
+        int64_t t0 = dh_now_ms();
+        req = dh_client_watch_rows(c, &src, first, count);
+        ev = rows_of(c, req);
+        CHECK_REQ(ev != NULL);
+        int64_t ms = dh_now_ms() - t0;
+        total_ms += ms;
+        worst_ms = ms > worst_ms ? ms : worst_ms;
+        CHECK(window_ok(ev->rows, first, count));
+        if (i % 10 == 0) {
+            CHECK_INT(differ_from_snapshot(&ref, ev->rows), 0);
+            snapshots++;
+        }
+        dh_event_free(ev);
+    }
+    /* A burst: only the last window is waited for; none of the others may
+     * show up under its request id. */
+    int64_t first = 0;
+    for (int i = 1; i <= 50; i++) {
+        first = (int64_t)i * 53 % (size - count);
+        req = dh_client_watch_rows(c, &src, first, count);
+    }
+    ev = rows_of(c, req);
+    CHECK_REQ(ev != NULL);
+    CHECK(window_ok(ev->rows, first, count));
+    CHECK_INT(differ_from_snapshot(&ref, ev->rows), 0);
+    snapshots++;
+    dh_event_free(ev);
+    /* Later updates of the window keep its place and contents. */
+    for (int i = 0; i < 3; i++) {
+        ev = next_rows(c, 5000);
+        CHECK_REQ(ev && ev->ok && ev->req == req);
+        CHECK(window_ok(ev->rows, first, count));
+        dh_event_free(ev);
+    }
+
+    CHECK_REQ(read_counts(&after) == 0);
+    struct dh_client_stats st;
+    dh_client_get_stats(c, &st);
+    uint64_t subs = after.subscriptions - before.subscriptions;
+    uint64_t streams = after.exchanges - before.exchanges - (uint64_t)snapshots;
+    uint64_t changes = after.changes - before.changes;
+    printf("  100 scrolls: %" PRIu64 " stream(s) opened, %" PRIu64
+           " viewport change(s) sent (the burst coalesces), %" PRIu64
+           " subscription attempt(s); a change waited for: %.1f ms on average, %lld ms at most\n",
+           streams, changes, st.live_attempts, (double)total_ms / steps, (long long)worst_ms);
+    CHECK_INT(subs, 1);
+    CHECK_INT(streams, 1);
+    CHECK_INT(st.live_attempts, 1);
+    CHECK(changes >= (uint64_t)steps && changes <= 100);
+    CHECK_INT(st.live_changes, changes);
+
+    dh_client_cancel(c, req);
+    dh_object_reset(&quotes);
+    dh_client_free(c);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: itest_viewport PORT CONTROL_FIFO SERVER_OUT\n");
+        return 2;
+    }
+    g_port = atoi(argv[1]);
+    g_ctl = argv[2];
+    g_out = argv[3];
+    g_sess = it_connect(g_port);
+    if (!g_sess)
+        return 1;
+    CHECK_RUN(T(test_scroll_one_stream));
+}
