@@ -69,7 +69,7 @@ static int batch_list_push(struct batch_list *l, struct dh_batch *b, struct dh_e
 {
     struct dh_batch *nb = dh_grow_array(l->b, l->n, &l->cap, sizeof *nb, 4);
     if (!nb)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory keeping a subscription update.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory keeping a subscription update");
     l->b = nb;
     l->b[l->n++] = *b;
     dh_batch_init(b);
@@ -158,7 +158,7 @@ static int take_schema(struct dh_viewport *v, const uint8_t *header, size_t hlen
     v->mods = calloc(n, sizeof *v->mods);
     v->mod_left = calloc(n, sizeof *v->mod_left);
     if (!v->schema_msg || !v->mods || !v->mod_left)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory keeping a subscription's schema.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory keeping a subscription's schema");
     memcpy(v->schema_msg, header, hlen);
     v->schema_len = hlen;
     for (size_t c = 0; c < v->schema.n_fields; c++)
@@ -217,34 +217,34 @@ static int check_positions(struct dh_viewport *v, int64_t *new_len, struct dh_er
     if (last_of(&v->removed) >= len)
         return dh_error_set(err, DH_EINVAL,
                             "Barrage update: expected removed positions below %lld (the "
-                            "viewport's rows) but found %lld.",
+                            "viewport's rows) but found %lld",
                             (long long)len, (long long)last_of(&v->removed));
     int64_t nl = len - v->removed.size;
     if (v->added.size > DH_ARROW_MAX_ROWS || nl + v->added.size > DH_ARROW_MAX_ROWS)
         return dh_error_set(err, DH_EINVAL,
-                            "Barrage update: %lld added rows make the viewport too large.",
+                            "Barrage update: %lld added rows make the viewport too large",
                             (long long)v->added.size);
     nl += v->added.size;
     if (last_of(&v->added) >= nl)
         return dh_error_set(err, DH_EINVAL,
                             "Barrage update: expected added positions below %lld (the new "
-                            "viewport's rows) but found %lld.",
+                            "viewport's rows) but found %lld",
                             (long long)nl, (long long)last_of(&v->added));
     if (nl > v->new_table_size)
         return dh_error_set(err, DH_EINVAL,
                             "Barrage update: the viewport would hold %lld rows but the table "
-                            "has only %lld.",
+                            "has only %lld",
                             (long long)nl, (long long)v->new_table_size);
     if (v->new_eff_count >= 0 && nl > v->new_eff_count)
         return dh_error_set(err, DH_EINVAL,
                             "Barrage update: the viewport would hold %lld rows but covers only "
-                            "%lld positions.",
+                            "%lld positions",
                             (long long)nl, (long long)v->new_eff_count);
     for (size_t c = 0; c < v->schema.n_fields; c++) {
         if (last_of(&v->mods[c]) >= nl)
             return dh_error_set(err, DH_EINVAL,
                                 "Barrage update: column '%s': expected modified positions "
-                                "below %lld but found %lld.",
+                                "below %lld but found %lld",
                                 v->schema.fields[c].name, (long long)nl,
                                 (long long)last_of(&v->mods[c]));
         v->mod_left[c] = v->mods[c].size;
@@ -259,22 +259,22 @@ static int begin_update(struct dh_viewport *v, const struct dh_barrage_update *u
 {
     if (!v->have_schema)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an Arrow Schema message before the first Barrage update "
-                            "(message %zu).",
+                            "expected an Arrow Schema message before the first Barrage update "
+                            "(message %zu)",
                             v->n_messages);
     if (v->phase != AWAIT_METADATA)
         return dh_error_set(err, DH_EINVAL,
                             "Barrage update: expected %lld more added rows or modified values "
-                            "but message %zu starts a new update.",
+                            "but message %zu starts a new update",
                             (long long)v->add_left, v->n_messages);
     if (u->n_mod_columns > v->schema.n_fields)
         return dh_error_set(err, DH_EINVAL,
                             "Barrage update: expected at most %zu mod_column_nodes but found "
-                            "%zu.",
+                            "%zu",
                             v->schema.n_fields, u->n_mod_columns);
     v->new_table_size = u->has_table_size ? u->table_size : 0; /* Java omits 0 */
     if (v->new_table_size < 0)
-        return dh_error_set(err, DH_EINVAL, "Barrage update: table_size %lld is negative.",
+        return dh_error_set(err, DH_EINVAL, "Barrage update: table_size %lld is negative",
                             (long long)v->new_table_size);
     int rc =
         decode_rows(u->removed_rows, u->removed_rows_len, &v->removed, "Barrage removed_rows", err);
@@ -353,14 +353,14 @@ static int base_segments(const struct dh_viewport *v, int64_t new_len, struct se
             if (n <= 0) /* cannot happen after check_positions; never loop forever */
                 return dh_error_set(err, DH_EINVAL,
                                     "Barrage update: its removed and added rows do not add "
-                                    "up at position %lld.",
+                                    "up at position %lld",
                                     (long long)dst);
             rc = seg_push(out, dst, n, SRC_OLD, src);
             src += n;
             dst += n;
         }
         if (rc != DH_OK)
-            return dh_error_set(err, DH_ENOMEM, "Out of memory applying a Barrage update.");
+            return dh_error_set(err, DH_ENOMEM, "out of memory applying a Barrage update");
     }
     return DH_OK;
 }
@@ -473,7 +473,7 @@ static int finish_update(struct dh_viewport *v, struct dh_error *err)
     for (size_t c = 0; rc == DH_OK && c < nf; c++) {
         rc = column_pieces(v, c, &base, new_len, &pl[c]);
         if (rc == DH_EINVAL)
-            dh_error_set(err, rc, "Barrage update: column '%s' ran out of data while applying it.",
+            dh_error_set(err, rc, "Barrage update: column '%s' ran out of data while applying it",
                          v->schema.fields[c].name);
         pieces[c] = pl[c].p;
         n_pieces[c] = pl[c].n;
@@ -483,7 +483,7 @@ static int finish_update(struct dh_viewport *v, struct dh_error *err)
     if (rc == DH_OK)
         rc = dh_concat_columns(&v->schema, pieces, n_pieces, new_len, &next, err);
     else if (rc == DH_ENOMEM)
-        dh_error_set(err, rc, "Out of memory applying a Barrage update.");
+        dh_error_set(err, rc, "out of memory applying a Barrage update");
     for (size_t c = 0; pl && c < nf; c++)
         free(pl[c].p);
     free(pl);
@@ -538,21 +538,21 @@ static int feed_batch(struct dh_viewport *v, struct dh_batch *b, struct dh_error
         if (batch_is_empty(b))
             return DH_OK; /* the 0-row batch of an update that had nothing to send */
         return dh_error_set(err, DH_EINVAL,
-                            "Expected Barrage update metadata before a record batch of %lld "
-                            "rows (message %zu).",
+                            "expected Barrage update metadata before a record batch of %lld "
+                            "rows (message %zu)",
                             (long long)b->length, v->n_messages);
     }
     if (v->phase == AWAIT_ADDS) {
         if (b->length > v->add_left)
             return dh_error_set(err, DH_EINVAL,
                                 "Barrage update: expected %lld more added rows but a batch "
-                                "has %lld.",
+                                "has %lld",
                                 (long long)v->add_left, (long long)b->length);
         for (size_t c = 0; c < v->schema.n_fields; c++)
             if (b->columns[c].length != b->length)
                 return dh_error_set(err, DH_EINVAL,
                                     "Barrage update: column '%s' has %lld added values in a "
-                                    "batch of %lld rows.",
+                                    "batch of %lld rows",
                                     v->schema.fields[c].name, (long long)b->columns[c].length,
                                     (long long)b->length);
         v->add_left -= b->length;
@@ -564,7 +564,7 @@ static int feed_batch(struct dh_viewport *v, struct dh_batch *b, struct dh_error
         if (n > v->mod_left[c])
             return dh_error_set(err, DH_EINVAL,
                                 "Barrage update: column '%s': expected %lld more modified "
-                                "values but a batch has %lld.",
+                                "values but a batch has %lld",
                                 v->schema.fields[c].name, (long long)v->mod_left[c], (long long)n);
         v->mod_left[c] -= n;
         any |= n > 0;
@@ -623,8 +623,8 @@ int dh_viewport_apply_flight_data(struct dh_viewport *v, const uint8_t *header, 
         *updated = 0;
     if (v->failed)
         return dh_error_set(err, DH_EINVAL,
-                            "The subscription's rows are unusable after an earlier malformed "
-                            "message.");
+                            "the subscription's rows are unusable after an earlier malformed "
+                            "message");
     v->n_messages++;
     int rc = apply_message(v, header, hlen, body, blen, app_metadata, alen, updated, err);
     if (rc != DH_OK) {
@@ -642,7 +642,7 @@ int dh_viewport_apply_packed(struct dh_viewport *v, const uint8_t *msg, size_t l
     Arrow__Flight__Protocol__FlightData *fd =
         arrow__flight__protocol__flight_data__unpack(NULL, len, msg);
     if (!fd)
-        return dh_error_set(err, DH_EINVAL, "Malformed FlightData from the server.");
+        return dh_error_set(err, DH_EINVAL, "malformed FlightData from the server");
     int rc = dh_viewport_apply_flight_data(
         v, fd->data_header.data, fd->data_header.len, fd->data_body.data, fd->data_body.len,
         fd->app_metadata.data, fd->app_metadata.len, updated, err);
@@ -655,7 +655,7 @@ int dh_viewport_copy(const struct dh_viewport *v, struct dh_rows *out, struct dh
     dh_rows_reset(out);
     if (!v->have_schema)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected an Arrow Schema message but none arrived yet.");
+                            "expected an Arrow Schema message but none arrived yet");
     int rc = dh_schema_decode(v->schema_msg, v->schema_len, &out->schema, err);
     if (rc != DH_OK)
         return rc;
@@ -664,7 +664,7 @@ int dh_viewport_copy(const struct dh_viewport *v, struct dh_rows *out, struct dh
     const struct dh_piece **pieces = calloc(nf ? nf : 1, sizeof *pieces);
     size_t *n_pieces = calloc(nf ? nf : 1, sizeof *n_pieces);
     if (!flat || !pieces || !n_pieces) {
-        rc = dh_error_set(err, DH_ENOMEM, "Out of memory copying viewport rows.");
+        rc = dh_error_set(err, DH_ENOMEM, "out of memory copying viewport rows");
     } else {
         for (size_t c = 0; c < nf; c++) {
             pieces[c] = &flat[c];
@@ -700,9 +700,9 @@ int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t co
     int rc = dh_request_viewport(first, count, &viewport, &vlen, err);
     if (rc == DH_OK && update_interval_ms < 0) { /* a bad range is reported first */
         free(viewport);
-        rc = dh_error_set(err, DH_EINVAL,
-                          "Expected an update interval of 0 ms or more but found %d.",
-                          update_interval_ms);
+        rc =
+            dh_error_set(err, DH_EINVAL, "expected an update interval of 0 ms or more but found %d",
+                         update_interval_ms);
     }
     if (rc != DH_OK)
         return rc;
@@ -758,7 +758,7 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
 {
     struct dh_subscription *sub = calloc(1, sizeof *sub);
     if (!sub) {
-        dh_error_set(err, DH_ENOMEM, "Out of memory opening a subscription.");
+        dh_error_set(err, DH_ENOMEM, "out of memory opening a subscription");
         return NULL;
     }
     sub->ticket = *t;
@@ -796,7 +796,7 @@ int dh_subscription_set_viewport(struct dh_subscription *sub, int64_t first, int
                                  struct dh_error *err)
 {
     if (atomic_load(&sub->cancelled))
-        return dh_error_set(err, DH_ECANCELLED, "The subscription was cancelled.");
+        return dh_error_set(err, DH_ECANCELLED, "the subscription was cancelled");
     return send_request(sub, first, count, err);
 }
 
@@ -805,7 +805,7 @@ int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out, struc
     dh_rows_reset(out);
     for (;;) {
         if (atomic_load(&sub->cancelled))
-            return dh_error_set(err, DH_ECANCELLED, "The subscription was cancelled.");
+            return dh_error_set(err, DH_ECANCELLED, "the subscription was cancelled");
         if (sub->ended) {
             if (err)
                 *err = sub->end;
@@ -817,7 +817,7 @@ int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out, struc
         int rc = dh_stream_read(sub->st, &msg, &e);
         if (rc != DH_OK) {
             if (rc == DH_ECANCELLED || atomic_load(&sub->cancelled))
-                return dh_error_set(err, DH_ECANCELLED, "The subscription was cancelled.");
+                return dh_error_set(err, DH_ECANCELLED, "the subscription was cancelled");
             sub->ended = 1;
             sub->end = e;
             if (rc != DH_END && sub->end.code == DH_OK)
