@@ -192,7 +192,7 @@ int dh_figure_decode(const uint8_t *payload, size_t len, struct dh_figure **out,
     io__deephaven__proto__backplane__script__grpc__figure_descriptor__free_unpacked(fd, NULL);
     if (rc != DH_OK) {
         dh_figure_free(f);
-        return dh_error_set(err, DH_ENOMEM, "Out of memory while decoding a figure.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory while decoding a figure");
     }
     *out = f;
     return DH_OK;
@@ -230,7 +230,7 @@ int dh_figure_attach_refs(struct dh_figure *f, const struct dh_ticket *tickets,
         int rc = is_table ? push_ticket(&f->tables, &f->n_tables, &tickets[i])
                           : push_ticket(&f->other_refs, &f->n_other_refs, &tickets[i]);
         if (rc != DH_OK)
-            return dh_error_set(err, DH_ENOMEM, "Out of memory while reading a figure.");
+            return dh_error_set(err, DH_ENOMEM, "out of memory while reading a figure");
     }
     for (size_t c = 0; c < f->n_charts; c++) {
         for (size_t i = 0; i < f->charts[c].n_series; i++) {
@@ -244,7 +244,7 @@ int dh_figure_attach_refs(struct dh_figure *f, const struct dh_ticket *tickets,
                      i + 1, c + 1, se->table_index, f->n_tables);
             se->table_index = -1;
             if (add_error(f, msg) != DH_OK)
-                return dh_error_set(err, DH_ENOMEM, "Out of memory while reading a figure.");
+                return dh_error_set(err, DH_ENOMEM, "out of memory while reading a figure");
         }
     }
     return DH_OK;
@@ -300,7 +300,7 @@ static int reply_add_refs(struct figure_reply *r,
     size_t n = sd->n_exported_references;
     if (n > FIGURE_MAX_REFS || r->n_refs + n > FIGURE_MAX_REFS)
         return dh_error_set(err, DH_EINVAL,
-                            "Expected at most %d figure references but the server sent %zu.",
+                            "expected at most %d figure references but the server sent %zu",
                             FIGURE_MAX_REFS, r->n_refs + n);
     if (n == 0)
         return DH_OK;
@@ -309,7 +309,7 @@ static int reply_add_refs(struct figure_reply *r,
         r->refs = refs;
     char **types = refs ? realloc(r->types, (r->n_refs + n) * sizeof *types) : NULL;
     if (!types)
-        return dh_error_set(err, DH_ENOMEM, "Out of memory while reading a figure.");
+        return dh_error_set(err, DH_ENOMEM, "out of memory while reading a figure");
     r->types = types;
     for (size_t i = 0; i < n; i++) {
         const Io__Deephaven__Proto__Backplane__Grpc__TypedTicket *tt = sd->exported_references[i];
@@ -319,7 +319,7 @@ static int reply_add_refs(struct figure_reply *r,
             dh_ticket_set_bytes(t, tt->ticket->ticket.data, tt->ticket->ticket.len, NULL);
         types[r->n_refs] = dup_str(tt ? tt->type : "");
         if (!types[r->n_refs])
-            return dh_error_set(err, DH_ENOMEM, "Out of memory while reading a figure.");
+            return dh_error_set(err, DH_ENOMEM, "out of memory while reading a figure");
         r->n_refs++;
     }
     return DH_OK;
@@ -344,7 +344,7 @@ static int reply_take(struct figure_reply *r, const struct dh_buf *msg, struct d
             r->payload_len = sd->payload.len;
             r->payload = malloc(sd->payload.len ? sd->payload.len : 1);
             if (!r->payload)
-                rc = dh_error_set(err, DH_ENOMEM, "Out of memory while reading a figure.");
+                rc = dh_error_set(err, DH_ENOMEM, "out of memory while reading a figure");
             else if (sd->payload.len)
                 memcpy(r->payload, sd->payload.data, sd->payload.len);
             r->have_payload = rc == DH_OK;
@@ -389,12 +389,12 @@ static int figure_stream(struct dh_session *s, const struct dh_ticket *t, struct
     int rc = dh_stream_read(st, &msg, err);
     if (rc == DH_END)
         rc = dh_error_set(err, DH_EINVAL,
-                          "%s: the server ended the stream without sending the figure.", what);
+                          "%s: the server ended the stream without sending the figure", what);
     if (rc == DH_OK)
         rc = reply_take(r, &msg, err);
     dh_buf_reset(&msg);
     if (rc == DH_OK && !r->have_payload)
-        rc = dh_error_set(err, DH_EINVAL, "%s: expected a data message but the server sent none.",
+        rc = dh_error_set(err, DH_EINVAL, "%s: expected a data message but the server sent none",
                           what);
     if (rc == DH_OK) {
         /* A fetch-only object: the server completes after its one message. Read
