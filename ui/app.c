@@ -95,13 +95,9 @@ void app_message(struct app *a, enum app_level level, const char *fmt, ...)
 
 void app_error_message(struct app *a, enum app_level level, const char *fragment)
 {
-    size_t w = 0;
-    while (fragment[w] >= 'a' && fragment[w] <= 'z')
-        w++;
-    /* Only a whole word: "s/trades", "gRPC" or "x2" is a name and keeps its case. */
-    int word = w > 0 && (fragment[w] == '\0' || strchr(" :,;", fragment[w]));
-    app_message(a, level, "%c%s", word ? fragment[0] - 'a' + 'A' : fragment[0],
-                fragment[0] ? fragment + 1 : "");
+    char text[sizeof a->msg];
+    ui_copy_sentence(text, sizeof text, fragment);
+    app_message(a, level, "%s", text);
 }
 
 /* ---- pending commands ---- */

@@ -122,3 +122,14 @@ void ui_copy(char *dst, size_t n, const char *src)
         memcpy(dst, src, len);
     dst[len] = '\0';
 }
+
+void ui_copy_sentence(char *dst, size_t n, const char *fragment)
+{
+    ui_copy(dst, n, fragment);
+    size_t w = 0;
+    while (dst[w] >= 'a' && dst[w] <= 'z')
+        w++;
+    /* Only a whole word: "s/trades", "gRPC" or "x2" is a name and keeps its case. */
+    if (w > 0 && (dst[w] == '\0' || strchr(" :,;", dst[w])))
+        dst[0] = (char)(dst[0] - 'a' + 'A');
+}

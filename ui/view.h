@@ -184,10 +184,8 @@ struct view *app_top(struct app *a);
 /* Set the status-line message (sanitised when drawn) and log it. UI thread. */
 void app_message(struct app *a, enum app_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Show a libdh error message (a lower-case fragment, HACKING.md "Error
- * messages") on the status line as a sentence: its first word capitalised when
- * it is an ordinary lower-case word ("fetch s/x: ..." becomes "Fetch s/x: ...";
- * "s/x", "gRPC" and "--tz" stay as they are). UI thread. */
+/* Show a libdh error message on the status line as a sentence
+ * (ui_copy_sentence). UI thread. */
 void app_error_message(struct app *a, enum app_level level, const char *fragment);
 /* Append a line to the --log file, if any. UI thread. */
 void app_log(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -219,6 +217,12 @@ void app_open_fetch_prompt(struct app *a, const char *prefill);
 
 /* Copy the string src into dst[0..n), cut to fit, NUL-terminated. Any thread. */
 void ui_copy(char *dst, size_t n, const char *src);
+/* ui_copy of a libdh error message (a lower-case fragment, HACKING.md "Error
+ * messages") shown on its own: the first word capitalised when it is an
+ * ordinary lower-case word ("fetch s/x: ..." becomes "Fetch s/x: ..."; "s/x",
+ * "gRPC" and "--tz" keep their case). The one place a fragment becomes the
+ * start of a sentence. Any thread. */
+void ui_copy_sentence(char *dst, size_t n, const char *fragment);
 
 /* Short display form of a ticket ("shared/0x1a2b…9f0e") into buf. UI thread. */
 void app_ticket_short(const struct dh_ticket *t, char *buf, size_t n);

@@ -675,7 +675,7 @@ static unsigned figure_event(struct view *vv, struct app *a, struct dh_event *ev
     if (ev->kind != DH_EV_ROWS || !p->req || ev->req != p->req)
         return UR_NONE;
     if (!ev->ok && ev->retrying) { /* still ours: the client tries again after its back-off */
-        ui_copy(p->err, sizeof p->err, ev->err.msg);
+        ui_copy_sentence(p->err, sizeof p->err, ev->err.msg);
         return UR_REDRAW;
     }
     p->req = 0;

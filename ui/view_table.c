@@ -296,7 +296,7 @@ static unsigned take_failure(struct table_view *v, struct app *a, const struct d
 {
     if (ev->err.code == DH_ECANCELLED && !ev->retrying)
         return UR_NONE;
-    ui_copy(v->err, sizeof v->err, ev->err.msg);
+    ui_copy_sentence(v->err, sizeof v->err, ev->err.msg);
     if (ev->retrying) {
         v->retrying = 1;
         app_message(a, APP_WARN, "Could not read rows of %s: %s (trying again in %.1f s)", v->name,
@@ -924,7 +924,7 @@ static unsigned take_derived(struct table_view *v, struct app *a, struct dh_even
         dh_view_ops_reset(&v->pending);
         app_error_message(a, APP_ERROR, ev->err.msg);
         if (!v->derived && v->base_ops) /* a frequency view that never was: say why */
-            ui_copy(v->err, sizeof v->err, ev->err.msg);
+            ui_copy_sentence(v->err, sizeof v->err, ev->err.msg);
         if (typed && !prompt_active())
             open_where_prompt(v, a, v->where_text); /* nothing typed is lost */
         return UR_REDRAW | UR_STATUS;
