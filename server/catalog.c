@@ -2,6 +2,8 @@
 /* catalog.c: the demo server's objects and their deterministic cell values. */
 #include "catalog.h"
 
+#include "colcache.h"
+
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -87,7 +89,11 @@ struct demo_object {
      * is NULL); freed when the last reference goes */
     const struct demo_object *parent;
     int64_t *index;
+    demo_rows_fn map; /* instead of index: row i is parent row map(map_ctx, i) */
+    void (*map_free)(void *);
+    void *map_ctx;
     atomic_int refs;
+    struct demo_colcache *cache; /* bulk tables: whole columns once generated */
     /* live views (GEN_LIVE): parent is the source; cur the rows as of the last pin,
      * derived from live_src (referenced) when it had live_seen rows */
     pthread_mutex_t live_mu;
@@ -774,7 +780,8 @@ static void derived_cell(const struct demo_object *t, int64_t row, size_t col, s
         return;
     }
     if (dc->src >= 0) {
-        demo_table_cell(t->parent, t->index ? t->index[row] : row, (size_t)dc->src, c);
+        int64_t prow = t->map ? t->map(t->map_ctx, row) : t->index ? t->index[row] : row;
+        demo_table_cell(t->parent, prow, (size_t)dc->src, c);
         return;
     }
     c->is_null = dc->vnull && dc->vnull[row];
@@ -902,6 +909,9 @@ static void object_free(struct demo_object *o)
     free(o->big_ascii);
     free(o->big_cjk);
     free(o->index);
+    if (o->map_free)
+        o->map_free(o->map_ctx);
+    demo_colcache_free(o->cache);
     free(o->recipe);
     free(o);
 }
@@ -958,7 +968,10 @@ static int setup_table(struct demo_object *o, enum demo_gen gen, int64_t rows)
     o->gen = gen;
     o->rows = rows;
     switch (gen) {
-    case GEN_TRADES: rc = set_columns(o, trades_cols, ARRAY_LEN(trades_cols)); break;
+    case GEN_TRADES:
+        rc = set_columns(o, trades_cols, ARRAY_LEN(trades_cols));
+        o->cache = rc == 0 ? demo_colcache_new(o->ncols) : NULL; /* none: no fast path */
+        break;
     case GEN_QUOTES: rc = set_columns(o, quotes_cols, ARRAY_LEN(quotes_cols)); break;
     case GEN_EMPTY: rc = set_columns(o, empty_cols, ARRAY_LEN(empty_cols)); break;
     case GEN_WIDE: rc = set_wide_columns(o); break;
@@ -1312,7 +1325,7 @@ int demo_object_is_static(const struct demo_object *o)
 {
     if (o->gen == GEN_LIVE)
         return 0;
-    if (o->gen == GEN_DERIVED && !o->index && o->parent)
+    if (o->gen == GEN_DERIVED && !o->index && !o->map && o->parent)
         return demo_object_is_static(o->parent);
     return !o->ticking;
 }
@@ -1337,7 +1350,7 @@ int64_t demo_object_size(const struct demo_object *o)
         demo_object_unref(now);
         return n;
     }
-    if (o->gen == GEN_DERIVED && !o->index && o->parent)
+    if (o->gen == GEN_DERIVED && !o->index && !o->map && o->parent)
         return demo_object_size(o->parent);
     if (!o->ticking)
         return o->rows;
@@ -1376,7 +1389,7 @@ void demo_out_cols_free(struct demo_out_col *cols, size_t n)
 static int can_flatten(const struct demo_object *parent, const struct demo_out_col *cols,
                        size_t ncols, const int64_t *index)
 {
-    if (parent->gen != GEN_DERIVED || (!index && parent->index))
+    if (parent->gen != GEN_DERIVED || parent->map || (!index && parent->index))
         return 0;
     for (size_t c = 0; c < ncols; c++)
         if (cols[c].src < 0 || cols[c].pick || (size_t)cols[c].src >= parent->ncols ||
@@ -1524,7 +1537,7 @@ int demo_object_appends_only(const struct demo_object *o)
 {
     if (o->gen == GEN_LIVE)
         return o->appends_only;
-    if (o->gen == GEN_DERIVED && !o->index && o->parent)
+    if (o->gen == GEN_DERIVED && !o->index && !o->map && o->parent)
         return demo_object_appends_only(o->parent);
     return 1;
 }
@@ -1559,4 +1572,96 @@ void demo_object_unref(const struct demo_object *o)
 int demo_object_is_derived(const struct demo_object *o)
 {
     return o && (o->gen == GEN_DERIVED || o->gen == GEN_LIVE);
+}
+
+/* ---- whole columns ---- */
+
+/* A stored column of a computed table as arrays. */
+static int stored_source(const struct demo_column *dc, struct demo_col_source *s)
+{
+    enum demo_col_type t = dc->type;
+    int number = t != DEMO_COL_STRING && t != DEMO_COL_BIGDECIMAL && t != DEMO_COL_BIGINTEGER &&
+                 t != DEMO_COL_BYTES && t < DEMO_COL_INT_ARRAY;
+    if (!number || (!dc->vd && !dc->vi))
+        return 0;
+    int is_float = t == DEMO_COL_FLOAT || t == DEMO_COL_DOUBLE;
+    if (is_float ? !dc->vd : !dc->vi)
+        return 0;
+    s->kind = is_float ? DEMO_SRC_F64 : DEMO_SRC_I64;
+    s->vals = is_float ? (const void *)dc->vd : (const void *)dc->vi;
+    s->nulls = dc->vnull;
+    return 1;
+}
+
+/* A bulk column of a generated table, generated whole once. */
+static int bulk_source(const struct demo_object *t, size_t col, struct demo_col_source *s)
+{
+    const char *const *dict = NULL;
+    size_t dict_n = 0;
+    if (!t->cache || !demo_table_column_bulk(t, col, &dict, &dict_n))
+        return 0;
+    s->vals = demo_colcache_get(t->cache, t, col, t->rows);
+    switch (t->cols[col].type) {
+    case DEMO_COL_DOUBLE: s->kind = DEMO_SRC_F64; break;
+    case DEMO_COL_LONG:
+    case DEMO_COL_INSTANT: s->kind = DEMO_SRC_I64; break;
+    case DEMO_COL_INT: s->kind = DEMO_SRC_I32; break;
+    case DEMO_COL_BOOL:
+    case DEMO_COL_STRING: s->kind = DEMO_SRC_U8; break;
+    default: return 0;
+    }
+    s->dict = dict;
+    s->dict_n = dict_n;
+    return s->vals != NULL;
+}
+
+int demo_table_column_source(const struct demo_object *t, size_t col, struct demo_col_source *s)
+{
+    memset(s, 0, sizeof *s);
+    if (!t || t->kind != KIND_TABLE || col >= t->ncols || t->ticking)
+        return 0;
+    if (t->gen != GEN_DERIVED)
+        return bulk_source(t, col, s);
+    const struct demo_column *dc = &t->cols[col];
+    if (t->map || dc->pick)
+        return 0;
+    if (dc->src < 0)
+        return stored_source(dc, s);
+    if (!t->parent || !demo_table_column_source(t->parent, (size_t)dc->src, s))
+        return 0;
+    if (t->index && s->rows) /* two indexes would have to be composed */
+        return 0;
+    if (t->index)
+        s->rows = t->index;
+    return 1;
+}
+
+const struct demo_object *demo_object_new_mapped(const struct demo_object *parent, int64_t n,
+                                                 demo_rows_fn rows, void (*free_ctx)(void *),
+                                                 void *ctx)
+{
+    struct demo_object *o = object_new(parent->name, "Table", "derived", KIND_TABLE, 0);
+    if (o)
+        o->cols = calloc(parent->ncols ? parent->ncols : 1, sizeof *o->cols);
+    if (!o || !o->cols) {
+        object_free(o);
+        free_ctx(ctx);
+        return NULL;
+    }
+    for (size_t c = 0; c < parent->ncols; c++) { /* every column the parent's, never flattened */
+        memcpy(o->cols[c].name, parent->cols[c].name, sizeof o->cols[c].name);
+        o->cols[c].type = parent->cols[c].type;
+        o->cols[c].src = (long)c;
+    }
+    o->gen = GEN_DERIVED;
+    o->hidden = 1;
+    o->ncols = parent->ncols;
+    o->rows = n;
+    o->parent = parent;
+    o->map = rows;
+    o->map_free = free_ctx;
+    o->map_ctx = ctx;
+    atomic_init(&o->refs, 1);
+    demo_object_ref(parent);
+    return o;
 }

@@ -5,7 +5,8 @@
  *
  * Every cell is a pure function of (table, row, column): nothing is stored per
  * row, so a 10M-row table costs no memory and any row range is generated on
- * demand. Encoders live in encode_arrow.c and encode_figure.c. */
+ * demand; only a column someone sorts or filters by is kept whole once generated
+ * (colcache.h). Encoders live in encode_arrow.c and encode_figure.c. */
 #ifndef DEMO_CATALOG_H
 #define DEMO_CATALOG_H
 
@@ -169,6 +170,42 @@ int demo_table_column_bulk(const struct demo_object *t, size_t col, const char *
  * each an index into the column's dict. Any thread. */
 void demo_table_column(const struct demo_object *t, size_t col, const int64_t *rows, size_t n,
                        uint8_t *out);
+/* ---- Whole columns (the fast paths of sort and filter: sort.c, filter_eval.c) ---- */
+
+enum demo_src_kind {
+    DEMO_SRC_F64, /* double (FLOAT and DOUBLE columns) */
+    DEMO_SRC_I64, /* int64 (integer-like and BOOL 0/1 columns) */
+    DEMO_SRC_I32, /* int32 */
+    DEMO_SRC_U8,  /* one byte: BOOL 0/1, or for a STRING column an index into dict */
+};
+
+/* Where the values of one column of a table are, as arrays: cell (row i) is
+ * vals[rows ? rows[i] : i], null when nulls does so; exactly what demo_table_cell
+ * gives. Pointers stay valid while the table lives. */
+struct demo_col_source {
+    enum demo_src_kind kind;
+    const void *vals;
+    const uint8_t *nulls;    /* 1 = null, indexed like vals; NULL when none is */
+    const int64_t *rows;     /* NULL: row i reads vals[i] */
+    const char *const *dict; /* STRING: the strings a U8 value indexes (static) */
+    size_t dict_n;
+};
+
+/* 1 and *s when column col of t can be read as arrays: a bulk column of a generated
+ * table (the whole column is generated on the first call and kept for the table's
+ * life: colcache.h), a stored column, or either read through one derived table's
+ * index. 0: read it cell by cell. Any thread. */
+int demo_table_column_source(const struct demo_object *t, size_t col, struct demo_col_source *s);
+
+/* A derived table whose index is computed on demand (a lazily sorted view): row i of
+ * it is row rows(ctx, i) of parent, for i < n. free(ctx) runs when the table goes.
+ * rows must be thread-safe and pure (the same answer every time). The new table with
+ * one reference, or NULL (ctx is then freed). Any thread. */
+typedef int64_t (*demo_rows_fn)(void *ctx, int64_t i);
+const struct demo_object *demo_object_new_mapped(const struct demo_object *parent, int64_t n,
+                                                 demo_rows_fn rows, void (*free_ctx)(void *),
+                                                 void *ctx);
+
 /* The data table a figure plots (NULL for non-figures). Any thread. */
 const struct demo_object *demo_figure_table(const struct demo_object *fig);
 /* The one key column of every demo partitioned table. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* derive.c: sort and filter computed tables into derived tables (index arrays). */
+/* derive.c: batch operations on computed tables (sort.c sorts, filter_eval.c filters). */
 #include "derive.h"
 
 #include <ctype.h>
@@ -10,10 +10,12 @@
 
 #include <grpc/status.h>
 
+#include "filter_eval.h"
 #include "filter_parse.h"
 #include "group.h"
 #include "aggregate.h"
 #include "pbutil.h"
+#include "sort.h"
 #include "stats.h"
 
 /* Column index of name, or -1. */
@@ -28,174 +30,11 @@ static long find_column(const struct demo_object *t, const char *name)
 
 /* ---- sort ---- */
 
-struct sort_key {
-    size_t col;
-    enum demo_col_class cc;
-    int desc;
-};
-
-struct sort_ctx {
-    const struct demo_object *t;
-    const struct sort_key *keys;
-    size_t n_keys;
-    const uint64_t *k; /* fast keys: k[row * n_keys + key] */
-};
-
-/* An order-preserving (not always strict) key of a cell, so most comparisons
- * need no cell: nulls 0, NaN last, -0 == 0; strings by their first 7 bytes and
- * length. */
-static uint64_t fast_key(enum demo_col_class cc, const struct demo_cell *c)
-{
-    if (c->is_null)
-        return 0;
-    uint64_t k;
-    switch (cc) {
-    case DEMO_CC_FLOAT: {
-        if (isnan(c->d))
-            return UINT64_MAX;
-        double d = c->d == 0 ? 0.0 : c->d; /* -0 == 0 */
-        memcpy(&k, &d, sizeof k);
-        k = (k >> 63) ? ~k : k | (1ull << 63);
-        break;
-    }
-    case DEMO_CC_STRING: {
-        k = 0;
-        for (size_t i = 0; i < 7; i++)
-            k = (k << 8) | (i < c->len ? c->bytes[i] : 0);
-        return ((k << 8) | (c->len < 8 ? c->len : 8)) + 1;
-    }
-    default: k = (uint64_t)c->i ^ (1ull << 63); break;
-    }
-    if (k == 0)
-        k = 1;
-    if (k == UINT64_MAX)
-        k = UINT64_MAX - 1;
-    return k;
-}
-
-/* Equal fast keys mean equal cells (no need to compute them). */
-static int fast_key_exact(enum demo_col_class cc, uint64_t k)
-{
-    if (k == 0 || k == UINT64_MAX)
-        return 1;
-    if (cc == DEMO_CC_STRING)
-        return ((k - 1) & 0xff) <= 7;
-    return k != 1 && k != UINT64_MAX - 1;
-}
-
-static int cmp_rows(const struct sort_ctx *x, int64_t a, int64_t b)
-{
-    for (size_t i = 0; i < x->n_keys; i++) {
-        const struct sort_key *key = &x->keys[i];
-        uint64_t ka = x->k[(size_t)a * x->n_keys + i], kb = x->k[(size_t)b * x->n_keys + i];
-        int c = 0;
-        if (ka != kb) {
-            c = ka < kb ? -1 : 1;
-        } else if (!fast_key_exact(key->cc, ka)) {
-            struct demo_cell ca, cb;
-            demo_table_cell(x->t, a, key->col, &ca);
-            demo_table_cell(x->t, b, key->col, &cb);
-            c = demo_cell_compare(key->cc, &ca, &cb);
-        }
-        if (c)
-            return key->desc ? -c : c;
-    }
-    return (a > b) - (a < b); /* stable */
-}
-
-struct sort_item {
-    uint64_t k; /* the first key's fast key, inverted when descending */
-    int64_t row;
-};
-
-/* Bottom-up merge sort of items by every key (for runs of equal first fast keys;
- * qsort has no context argument in C11). */
-static void merge_sort(const struct sort_ctx *x, struct sort_item *a, struct sort_item *tmp,
-                       size_t n)
-{
-    struct sort_item *src = a, *dst = tmp;
-    for (size_t width = 1; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                dst[k++] = cmp_rows(x, src[j].row, src[i].row) < 0 ? src[j++] : src[i++];
-            while (i < mid)
-                dst[k++] = src[i++];
-            while (j < hi)
-                dst[k++] = src[j++];
-        }
-        struct sort_item *swap = src;
-        src = dst;
-        dst = swap;
-    }
-    if (src != a)
-        memcpy(a, src, n * sizeof *a);
-}
-
-/* Stable LSD radix sort of items by k, a byte per pass (passes where every key
- * has the same byte are skipped). Linear: 10M rows sort in well under a second. */
-static void radix_sort(struct sort_item *a, struct sort_item *tmp, size_t n)
-{
-    struct sort_item *src = a, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[((src[i].k >> shift) & 0xff) + 1]++;
-        int trivial = 0;
-        for (size_t b = 1; b <= 256; b++)
-            trivial |= count[b] == n;
-        if (trivial)
-            continue;
-        for (size_t b = 1; b <= 256; b++)
-            count[b] += count[b - 1];
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i].k >> shift) & 0xff]++] = src[i];
-        struct sort_item *swap = src;
-        src = dst;
-        dst = swap;
-    }
-    if (src != a)
-        memcpy(a, src, n * sizeof *a);
-}
-
-/* Sort items (in row order, k = key `level`'s fast key) by keys level.. : a stable
- * radix sort by this key, then each run of equal keys by the next key, or, when the
- * fast key cannot tell cells apart, by a merge sort on every key. */
-static void sort_level(const struct sort_ctx *x, struct sort_item *items, struct sort_item *tmp,
-                       size_t n, size_t level)
-{
-    const struct sort_key *key = &x->keys[level];
-    if (n < 64) { /* a radix pass costs more than a short merge sort */
-        merge_sort(x, items, tmp, n);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = x->k[(size_t)items[i].row * x->n_keys + level];
-        items[i].k = key->desc ? ~k : k;
-    }
-    radix_sort(items, tmp, n);
-    for (size_t lo = 0; lo < n;) {
-        size_t hi = lo + 1;
-        while (hi < n && items[hi].k == items[lo].k)
-            hi++;
-        if (hi - lo > 1) {
-            uint64_t k = x->k[(size_t)items[lo].row * x->n_keys + level];
-            if (!fast_key_exact(key->cc, k))
-                merge_sort(x, items + lo, tmp, hi - lo);
-            else if (level + 1 < x->n_keys)
-                sort_level(x, items + lo, tmp, hi - lo, level + 1);
-        }
-        lo = hi;
-    }
-}
-
 static int derive_sort(const struct demo_object *t,
                        const Io__Deephaven__Proto__Backplane__Grpc__SortTableRequest *req,
-                       int64_t **index, int64_t *n_out, struct demo_status *st)
+                       const struct demo_object **out, struct demo_status *st)
 {
-    struct sort_key keys[32];
+    struct demo_sort_key keys[32];
     size_t n_keys = 0;
     char missing[256] = "";
     size_t n_missing = 0; /* an empty name is missing too */
@@ -233,43 +72,13 @@ static int derive_sort(const struct demo_object *t,
             demo_status_set(st, GRPC_STATUS_INVALID_ARGUMENT, "too many sort columns");
             return -1;
         }
-        keys[n_keys++] = (struct sort_key){c, cc, dir < 0};
+        keys[n_keys++] = (struct demo_sort_key){c, cc, dir < 0};
     }
-    int64_t n = demo_object_size(t);
-    *n_out = n;
-    *index = malloc((size_t)(n ? n : 1) * sizeof **index);
-    if (!*index) {
+    *out = demo_sort_view(t, keys, n_keys, DEMO_SORT_LAZY_MIN);
+    if (!*out) {
         demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
         return -1;
     }
-    if (n_keys == 0) {
-        for (int64_t r = 0; r < n; r++)
-            (*index)[r] = r;
-        return 0;
-    }
-    uint64_t *k = malloc((size_t)n * n_keys * sizeof *k + 1);
-    struct sort_item *items = malloc((size_t)n * 2 * sizeof *items + 1);
-    if (!k || !items) {
-        free(k);
-        free(items);
-        free(*index);
-        demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
-        return -1;
-    }
-    for (int64_t r = 0; r < n; r++) {
-        for (size_t i = 0; i < n_keys; i++) {
-            struct demo_cell c;
-            demo_table_cell(t, r, keys[i].col, &c);
-            k[(size_t)r * n_keys + i] = fast_key(keys[i].cc, &c);
-        }
-        items[r].row = r;
-    }
-    struct sort_ctx x = {t, keys, n_keys, k};
-    sort_level(&x, items, items + n, (size_t)n, 0);
-    for (int64_t r = 0; r < n; r++)
-        (*index)[r] = items[r].row;
-    free(k);
-    free(items);
     return 0;
 }
 
@@ -328,127 +137,14 @@ static int bind(const struct demo_object *t, struct demo_fnode *n, const char *t
     return 0;
 }
 
-static int icase_equal(const uint8_t *a, size_t an, const char *b, size_t bn)
-{
-    if (an != bn)
-        return 0;
-    for (size_t i = 0; i < an; i++)
-        if (tolower(a[i]) != tolower((unsigned char)b[i]))
-            return 0;
-    return 1;
-}
-
-/* Compare a cell with a literal: -1/0/1, or 2 when unordered (NaN). */
-static int cmp_literal(enum demo_col_class cc, const struct demo_cell *c,
-                       const struct demo_fvalue *v)
-{
-    if (c->is_null || v->kind == DEMO_FV_NULL)
-        return (v->kind == DEMO_FV_NULL) - c->is_null;
-    switch (cc) {
-    case DEMO_CC_FLOAT:
-        if (isnan(c->d) || isnan(v->d))
-            return 2;
-        return (c->d > v->d) - (c->d < v->d);
-    case DEMO_CC_INT:
-        if (v->is_int)
-            return (c->i > v->i) - (c->i < v->i);
-        if (isnan(v->d))
-            return 2;
-        return ((double)c->i > v->d) - ((double)c->i < v->d);
-    case DEMO_CC_STRING: {
-        size_t n = c->len < v->len ? c->len : v->len;
-        int r = n ? memcmp(c->bytes, v->s, n) : 0;
-        if (r)
-            return r < 0 ? -1 : 1;
-        return (c->len > v->len) - (c->len < v->len);
-    }
-    default: return (c->i > v->i) - (c->i < v->i);
-    }
-}
-
-static int eval(const struct demo_object *t, const struct demo_fnode *n, int64_t row)
-{
-    switch (n->kind) {
-    case DEMO_FN_AND: return eval(t, n->a, row) && eval(t, n->b, row);
-    case DEMO_FN_OR: return eval(t, n->a, row) || eval(t, n->b, row);
-    case DEMO_FN_NOT: return !eval(t, n->a, row);
-    default: break;
-    }
-    struct demo_cell c;
-    demo_table_cell(t, row, n->col, &c);
-    enum demo_col_class cc = demo_col_class(demo_table_col_type(t, n->col));
-    switch (n->kind) {
-    case DEMO_FN_ISNULL: return c.is_null;
-    case DEMO_FN_CONTAINS:
-    case DEMO_FN_STARTS: {
-        const struct demo_fvalue *v = &n->values[0];
-        if (c.is_null || v->len > c.len)
-            return 0;
-        if (n->kind == DEMO_FN_STARTS)
-            return v->len == 0 || memcmp(c.bytes, v->s, v->len) == 0;
-        for (size_t i = 0; i + v->len <= c.len; i++)
-            if (v->len == 0 || memcmp(c.bytes + i, v->s, v->len) == 0)
-                return 1;
-        return 0;
-    }
-    case DEMO_FN_IN: {
-        int hit = 0;
-        for (size_t i = 0; i < n->n_values && !hit; i++) {
-            const struct demo_fvalue *v = &n->values[i];
-            if (n->icase && cc == DEMO_CC_STRING && !c.is_null && v->kind == DEMO_FV_STRING)
-                hit = icase_equal(c.bytes, c.len, v->s, v->len);
-            else
-                hit = cmp_literal(cc, &c, v) == 0;
-        }
-        return n->negate ? !hit : hit;
-    }
-    default: break;
-    }
-    int r = cmp_literal(cc, &c, &n->values[0]);
-    switch (n->op) {
-    case DEMO_OP_EQ: return r == 0;
-    case DEMO_OP_NE: return r != 0;
-    case DEMO_OP_LT: return r == -1;
-    case DEMO_OP_LE: return r == -1 || r == 0;
-    case DEMO_OP_GT: return r == 1 && !c.is_null;
-    case DEMO_OP_GE: return (r == 1 || r == 0) && !c.is_null;
-    }
-    return 0;
-}
-
 /* Rows of t for which every tree matches. */
 static int run_filters(const struct demo_object *t, struct demo_fnode *const *trees, size_t n_trees,
                        int64_t **index, int64_t *n_out, struct demo_status *st)
 {
-    int64_t size = demo_object_size(t);
-    size_t cap = 1024, n = 0;
-    int64_t *out = malloc(cap * sizeof *out);
-    for (int64_t r = 0; out && r < size; r++) {
-        int keep = 1;
-        for (size_t i = 0; i < n_trees && keep; i++)
-            keep = eval(t, trees[i], r);
-        if (!keep)
-            continue;
-        if (n == cap) {
-            int64_t *grown = realloc(out, 2 * cap * sizeof *out);
-            if (!grown) {
-                free(out);
-                out = NULL;
-                break;
-            }
-            out = grown;
-            cap *= 2;
-        }
-        out[n++] = r;
-    }
-    if (!out) {
-        demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
-        return -1;
-    }
-    int64_t *fit = realloc(out, (n ? n : 1) * sizeof *out); /* keep 8 bytes per row */
-    *index = fit ? fit : out;
-    *n_out = (int64_t)n;
-    return 0;
+    if (demo_filter_rows(t, trees, n_trees, index, n_out) == 0)
+        return 0;
+    demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+    return -1;
 }
 
 static int derive_where(const struct demo_object *t, char *const *filters, size_t n_filters,
@@ -732,8 +428,7 @@ static int derive_static(const struct demo_object *src, const PbOperation *op,
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_AGGREGATE:
         return demo_aggregate(src, op->aggregate, out, st);
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SORT:
-        rc = derive_sort(src, op->sort, &index, &n, st);
-        break;
+        return derive_sort(src, op->sort, out, st);
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_UNSTRUCTURED_FILTER:
         rc = derive_where(src, op->unstructured_filter->filters, op->unstructured_filter->n_filters,
                           &index, &n, st);

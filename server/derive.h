@@ -2,8 +2,9 @@
 /* derive: the demo server's Sort, UnstructuredFilter and Filter (upstream
  * SortTableGrpcImpl, UnstructuredFilterTableGrpcImpl, FilterTableGrpcImpl) over
  * computed tables, and the dispatch of every batch operation (statistics and
- * aggregations live in stats.c and aggregate.c). Results are derived tables
- * (catalog.h): an index of source rows, 8 bytes per row kept. A sort, filter,
+ * aggregations live in stats.c and aggregate.c; sort.c sorts, filter_eval.c
+ * evaluates filters). Results are derived tables (catalog.h): an index of source
+ * rows, 8 bytes per row kept, which a large sort fills lazily. A sort, filter,
  * distinct or aggregation of a ticking table is a live view (catalog.h) that derives
  * again from the source's rows whenever it is pinned after the source changed. Semantics follow
  * Deephaven: nulls sort first and NaN last ascending, -0 equals 0, ties keep source order (stable);

@@ -3,6 +3,7 @@
  * encodings, decoded with libdh's own decoders. The server sources are compiled
  * in directly (a unit test links only dhclient). */
 #include "../../server/catalog.c"
+#include "../../server/colcache.c"
 #include "../../server/encode_arrow.c"
 #include "../../server/encode_barrage.c"
 #include "../../server/encode_figure.c"

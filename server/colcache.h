@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* colcache: whole columns of a table the catalogue generates a column at a time
+ * (catalog.h, demo_table_column_bulk), generated once on first use and kept for the
+ * table's life, so sorts and filters read arrays instead of computing every cell
+ * again (a trades price costs a sine). Only the columns someone sorts or filters
+ * by are kept: 8 bytes per row for Price, Timestamp and Id, 4 for Size, 1 for Sym,
+ * Exchange and Flag. Thread-safe. */
+#ifndef DEMO_COLCACHE_H
+#define DEMO_COLCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct demo_object;
+struct demo_colcache;
+
+/* A cache for ncols columns; NULL when out of memory. Any thread. */
+struct demo_colcache *demo_colcache_new(size_t ncols);
+/* NULL-safe; only when no reader is left (the table is being freed). */
+void demo_colcache_free(struct demo_colcache *cc);
+
+/* Values of column col of t for rows [0, rows), as demo_table_column writes them,
+ * generated on the first call (which the others wait for); NULL when out of memory.
+ * t must be the table the cache belongs to. Any thread. */
+const uint8_t *demo_colcache_get(struct demo_colcache *cc, const struct demo_object *t, size_t col,
+                                 int64_t rows);
+
+#endif

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/* filter_eval.c: bound filter trees over blocks of rows. */
+#include "filter_eval.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "group.h"
+
+enum { BLOCK = 4096 }; /* rows evaluated together */
+
+static int icase_equal(const uint8_t *a, size_t an, const char *b, size_t bn)
+{
+    if (an != bn)
+        return 0;
+    for (size_t i = 0; i < an; i++)
+        if (tolower(a[i]) != tolower((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
+/* Compare a cell with a literal: -1/0/1, or 2 when unordered (NaN). */
+static int cmp_literal(enum demo_col_class cc, const struct demo_cell *c,
+                       const struct demo_fvalue *v)
+{
+    if (c->is_null || v->kind == DEMO_FV_NULL)
+        return (v->kind == DEMO_FV_NULL) - c->is_null;
+    switch (cc) {
+    case DEMO_CC_FLOAT:
+        if (isnan(c->d) || isnan(v->d))
+            return 2;
+        return (c->d > v->d) - (c->d < v->d);
+    case DEMO_CC_INT:
+        if (v->is_int)
+            return (c->i > v->i) - (c->i < v->i);
+        if (isnan(v->d))
+            return 2;
+        return ((double)c->i > v->d) - ((double)c->i < v->d);
+    case DEMO_CC_STRING: {
+        size_t n = c->len < v->len ? c->len : v->len;
+        int r = n ? memcmp(c->bytes, v->s, n) : 0;
+        if (r)
+            return r < 0 ? -1 : 1;
+        return (c->len > v->len) - (c->len < v->len);
+    }
+    default: return (c->i > v->i) - (c->i < v->i);
+    }
+}
+
+/* A leaf (comparison, in, string method, isNull) on one cell of its column. */
+static int leaf_match(const struct demo_fnode *n, enum demo_col_class cc, const struct demo_cell *c)
+{
+    switch (n->kind) {
+    case DEMO_FN_ISNULL: return c->is_null;
+    case DEMO_FN_CONTAINS:
+    case DEMO_FN_STARTS: {
+        const struct demo_fvalue *v = &n->values[0];
+        if (c->is_null || v->len > c->len)
+            return 0;
+        if (n->kind == DEMO_FN_STARTS)
+            return v->len == 0 || memcmp(c->bytes, v->s, v->len) == 0;
+        for (size_t i = 0; i + v->len <= c->len; i++)
+            if (v->len == 0 || memcmp(c->bytes + i, v->s, v->len) == 0)
+                return 1;
+        return 0;
+    }
+    case DEMO_FN_IN: {
+        int hit = 0;
+        for (size_t i = 0; i < n->n_values && !hit; i++) {
+            const struct demo_fvalue *v = &n->values[i];
+            if (n->icase && cc == DEMO_CC_STRING && !c->is_null && v->kind == DEMO_FV_STRING)
+                hit = icase_equal(c->bytes, c->len, v->s, v->len);
+            else
+                hit = cmp_literal(cc, c, v) == 0;
+        }
+        return n->negate ? !hit : hit;
+    }
+    default: break;
+    }
+    int r = cmp_literal(cc, c, &n->values[0]);
+    switch (n->op) {
+    case DEMO_OP_EQ: return r == 0;
+    case DEMO_OP_NE: return r != 0;
+    case DEMO_OP_LT: return r == -1;
+    case DEMO_OP_LE: return r == -1 || r == 0;
+    case DEMO_OP_GT: return r == 1 && !c->is_null;
+    case DEMO_OP_GE: return (r == 1 || r == 0) && !c->is_null;
+    }
+    return 0;
+}
+
+static enum demo_col_class col_class(const struct demo_object *t, size_t col)
+{
+    return demo_col_class(demo_table_col_type(t, col));
+}
+
+int demo_filter_match(const struct demo_object *t, const struct demo_fnode *n, int64_t row)
+{
+    switch (n->kind) {
+    case DEMO_FN_AND: return demo_filter_match(t, n->a, row) && demo_filter_match(t, n->b, row);
+    case DEMO_FN_OR: return demo_filter_match(t, n->a, row) || demo_filter_match(t, n->b, row);
+    case DEMO_FN_NOT: return !demo_filter_match(t, n->a, row);
+    default: break;
+    }
+    struct demo_cell c;
+    demo_table_cell(t, row, n->col, &c);
+    return leaf_match(n, col_class(t, n->col), &c);
+}
+
+/* ---- one leaf over a block of rows read as arrays ---- */
+
+/* Bytes per value of a source. */
+static size_t source_width(enum demo_src_kind k)
+{
+    return k == DEMO_SRC_U8 ? 1 : k == DEMO_SRC_I32 ? 4 : 8;
+}
+
+/* The values of rows [r0, r0 + m), consecutive: in the source's own array when the
+ * rows are its rows, else gathered into scratch (BLOCK values of up to 8 bytes). */
+static const void *block_values(const struct demo_col_source *s, int64_t r0, size_t m,
+                                void *scratch)
+{
+    size_t w = source_width(s->kind);
+    if (!s->rows)
+        return (const uint8_t *)s->vals + (size_t)r0 * w;
+    const uint8_t *v = s->vals;
+    uint8_t *out = scratch;
+    for (size_t i = 0; i < m; i++)
+        memcpy(out + i * w, v + (size_t)s->rows[r0 + (int64_t)i] * w, w);
+    return scratch;
+}
+
+/* The cell of value i of a block (never null here). */
+static void block_cell(const struct demo_col_source *s, const void *vals, size_t i,
+                       struct demo_cell *c)
+{
+    memset(c, 0, sizeof *c);
+    switch (s->kind) {
+    case DEMO_SRC_F64: c->d = ((const double *)vals)[i]; break;
+    case DEMO_SRC_I64: c->i = ((const int64_t *)vals)[i]; break;
+    case DEMO_SRC_I32: c->i = ((const int32_t *)vals)[i]; break;
+    case DEMO_SRC_U8: c->i = ((const uint8_t *)vals)[i]; break;
+    }
+}
+
+/* A comparison with a number, one loop per operator; 0 when the leaf is not one. The
+ * C operators on doubles are exactly cmp_literal's rules (NaN unordered, -0 == 0). */
+static int compare_block(const struct demo_fnode *n, enum demo_src_kind kind, const void *vals,
+                         size_t m, uint8_t *out)
+{
+    const struct demo_fvalue *v = n->n_values ? &n->values[0] : NULL;
+    if (n->kind != DEMO_FN_CMP || !v || v->kind != DEMO_FV_NUMBER || kind == DEMO_SRC_U8)
+        return 0;
+#define CMP_LOOP(get, lit)                                                                         \
+    switch (n->op) {                                                                               \
+    case DEMO_OP_EQ:                                                                               \
+        for (size_t i = 0; i < m; i++)                                                             \
+            out[i] = (get) == (lit);                                                               \
+        break;                                                                                     \
+    case DEMO_OP_NE:                                                                               \
+        for (size_t i = 0; i < m; i++)                                                             \
+            out[i] = (get) != (lit);                                                               \
+        break;                                                                                     \
+    case DEMO_OP_LT:                                                                               \
+        for (size_t i = 0; i < m; i++)                                                             \
+            out[i] = (get) < (lit);                                                                \
+        break;                                                                                     \
+    case DEMO_OP_LE:                                                                               \
+        for (size_t i = 0; i < m; i++)                                                             \
+            out[i] = (get) <= (lit);                                                               \
+        break;                                                                                     \
+    case DEMO_OP_GT:                                                                               \
+        for (size_t i = 0; i < m; i++)                                                             \
+            out[i] = (get) > (lit);                                                                \
+        break;                                                                                     \
+    case DEMO_OP_GE:                                                                               \
+        for (size_t i = 0; i < m; i++)                                                             \
+            out[i] = (get) >= (lit);                                                               \
+        break;                                                                                     \
+    }
+    const double *f = vals;
+    const int64_t *l = vals;
+    const int32_t *w = vals;
+    if (kind == DEMO_SRC_F64) {
+        CMP_LOOP(f[i], v->d)
+    } else if (kind == DEMO_SRC_I64 && v->is_int) {
+        CMP_LOOP(l[i], v->i)
+    } else if (kind == DEMO_SRC_I32 && v->is_int) {
+        CMP_LOOP((int64_t)w[i], v->i)
+    } else if (kind == DEMO_SRC_I64) {
+        /* an integer column against a fractional literal: as doubles, as cmp_literal
+         * compares (NaN matches only !=) */
+        CMP_LOOP((double)l[i], v->d)
+    } else {
+        CMP_LOOP((double)w[i], v->d)
+    }
+#undef CMP_LOOP
+    return 1;
+}
+
+/* A leaf on a column read as arrays: 0, or -1 when the column does not read so.
+ * scratch: BLOCK values of 8 bytes. */
+static int leaf_block(const struct demo_object *t, const struct demo_fnode *n, int64_t r0, size_t m,
+                      uint8_t *out, void *scratch)
+{
+    struct demo_col_source s;
+    if (!demo_table_column_source(t, n->col, &s))
+        return -1;
+    enum demo_col_class cc = col_class(t, n->col);
+    const void *vals = block_values(&s, r0, m, scratch);
+    if (s.kind == DEMO_SRC_U8) { /* at most 256 values: the leaf once per value */
+        uint8_t table[256];
+        size_t k = s.dict ? s.dict_n : 256;
+        for (size_t v = 0; v < sizeof table; v++) {
+            struct demo_cell c = {.i = (int64_t)v};
+            if (s.dict && v < k) {
+                c.bytes = (const uint8_t *)s.dict[v];
+                c.len = strlen(s.dict[v]);
+            }
+            table[v] = v < k && leaf_match(n, cc, &c);
+        }
+        const uint8_t *u = vals;
+        for (size_t i = 0; i < m; i++)
+            out[i] = table[u[i]];
+    } else if (!compare_block(n, s.kind, vals, m, out)) {
+        for (size_t i = 0; i < m; i++) {
+            struct demo_cell c;
+            block_cell(&s, vals, i, &c);
+            out[i] = (uint8_t)leaf_match(n, cc, &c);
+        }
+    }
+    if (s.nulls) { /* every null cell gets the leaf's answer for null */
+        struct demo_cell c = {.is_null = 1};
+        uint8_t on_null = (uint8_t)leaf_match(n, cc, &c);
+        for (size_t i = 0; i < m; i++) {
+            int64_t r = r0 + (int64_t)i;
+            if (s.nulls[s.rows ? s.rows[r] : r])
+                out[i] = on_null;
+        }
+    }
+    return 0;
+}
+
+/* out[i] = whether row r0 + i matches n, for i < m; -1 when out of memory. scratch
+ * holds BLOCK values of 8 bytes. */
+static int eval_block(const struct demo_object *t, const struct demo_fnode *n, int64_t r0, size_t m,
+                      uint8_t *out, void *scratch)
+{
+    if (n->kind == DEMO_FN_NOT) {
+        if (eval_block(t, n->a, r0, m, out, scratch) != 0)
+            return -1;
+        for (size_t i = 0; i < m; i++)
+            out[i] ^= 1;
+        return 0;
+    }
+    if (n->kind == DEMO_FN_AND || n->kind == DEMO_FN_OR) {
+        uint8_t *b = malloc(m);
+        if (!b || eval_block(t, n->a, r0, m, out, scratch) != 0 ||
+            eval_block(t, n->b, r0, m, b, scratch) != 0) {
+            free(b);
+            return -1;
+        }
+        for (size_t i = 0; i < m; i++)
+            out[i] = n->kind == DEMO_FN_AND ? out[i] & b[i] : out[i] | b[i];
+        free(b);
+        return 0;
+    }
+    if (leaf_block(t, n, r0, m, out, scratch) != 0)
+        for (size_t i = 0; i < m; i++)
+            out[i] = (uint8_t)demo_filter_match(t, n, r0 + (int64_t)i);
+    return 0;
+}
+
+int demo_filter_rows(const struct demo_object *t, struct demo_fnode *const *trees, size_t n_trees,
+                     int64_t **index, int64_t *n_out)
+{
+    int64_t size = demo_object_size(t), n = 0;
+    /* room for every row: pages no row is written to are never touched */
+    int64_t *out = malloc((size_t)(size > 0 ? size : 1) * sizeof *out);
+    uint8_t *keep = malloc(BLOCK), *one = malloc(BLOCK);
+    uint64_t *scratch = malloc(BLOCK * sizeof *scratch);
+    int rc = out && keep && one && scratch ? 0 : -1;
+    for (int64_t r0 = 0; rc == 0 && r0 < size; r0 += BLOCK) {
+        size_t m = size - r0 < BLOCK ? (size_t)(size - r0) : BLOCK;
+        memset(keep, 1, m);
+        for (size_t k = 0; k < n_trees && rc == 0; k++) {
+            rc = eval_block(t, trees[k], r0, m, one, scratch);
+            for (size_t i = 0; rc == 0 && i < m; i++)
+                keep[i] &= one[i];
+        }
+        for (size_t i = 0; rc == 0 && i < m; i++) {
+            out[n] = r0 + (int64_t)i; /* branch-free: kept rows advance n */
+            n += keep[i];
+        }
+    }
+    free(keep);
+    free(one);
+    free(scratch);
+    if (rc != 0) {
+        free(out);
+        return -1;
+    }
+    int64_t *fit = realloc(out, (size_t)(n ? n : 1) * sizeof *out); /* 8 bytes per row kept */
+    *index = fit ? fit : out;
+    *n_out = n;
+    return 0;
+}

@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: MIT */
+/* sort.c: stable sorts of computed tables, whole or lazily by windows. */
+#include "sort.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- order-preserving keys ----
+ * A cell's key is a uint64 in the cells' order, so most comparisons need no cell:
+ * null 0, NaN UINT64_MAX, -0 == 0; strings by their first 7 bytes and length (not
+ * exact beyond). Exact keys avoid 1 and UINT64_MAX - 1, which mark inexact ones. */
+
+static inline uint64_t clamp_key(uint64_t k)
+{
+    return k == 0 ? 1 : k == UINT64_MAX ? UINT64_MAX - 1 : k;
+}
+
+static inline uint64_t double_key(double d)
+{
+    d += 0.0; /* -0 + 0 is +0: -0 == 0 */
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    uint64_t k = b ^ ((uint64_t)((int64_t)b >> 63) | (1ull << 63)); /* never 0, 1 or MAX - 1 */
+    return d != d ? UINT64_MAX : k;
+}
+
+static inline uint64_t int_key(int64_t i)
+{
+    return clamp_key((uint64_t)i ^ (1ull << 63));
+}
+
+static uint64_t cell_key(enum demo_col_class cc, const struct demo_cell *c)
+{
+    if (c->is_null)
+        return 0;
+    switch (cc) {
+    case DEMO_CC_FLOAT: return double_key(c->d);
+    case DEMO_CC_STRING: {
+        uint64_t k = 0;
+        for (size_t i = 0; i < 7; i++)
+            k = (k << 8) | (i < c->len ? c->bytes[i] : 0);
+        return ((k << 8) | (c->len < 8 ? c->len : 8)) + 1;
+    }
+    default: return int_key(c->i);
+    }
+}
+
+/* Equal keys mean equal cells (no need to compute them). */
+static int key_exact(enum demo_col_class cc, uint64_t k)
+{
+    if (k == 0 || k == UINT64_MAX)
+        return 1;
+    if (cc == DEMO_CC_STRING)
+        return ((k - 1) & 0xff) <= 7;
+    return k != 1 && k != UINT64_MAX - 1;
+}
+
+/* The value position of the i-th of rows pos (NULL: first..) of a table read through s. */
+static inline int64_t row_at(const struct demo_col_source *s, const int64_t *pos, int64_t first,
+                             size_t i)
+{
+    int64_t r = pos ? pos[i] : first + (int64_t)i;
+    return s->rows ? s->rows[r] : r;
+}
+
+/* Keys of key `key` (inverted when descending) of t's rows pos[0..m) (NULL: rows
+ * first..first + m) into k[0..m): from arrays when the column reads as arrays,
+ * else cell by cell. */
+static void fill_keys(const struct demo_object *t, const struct demo_sort_key *key,
+                      const int64_t *pos, int64_t first, size_t m, uint64_t *k)
+{
+    uint64_t flip = key->desc ? UINT64_MAX : 0;
+    struct demo_col_source s;
+    if (!demo_table_column_source(t, key->col, &s)) {
+        for (size_t i = 0; i < m; i++) {
+            struct demo_cell c;
+            demo_table_cell(t, pos ? pos[i] : first + (int64_t)i, key->col, &c);
+            k[i] = cell_key(key->cc, &c) ^ flip;
+        }
+        return;
+    }
+    uint64_t small[256]; /* U8 columns: the key of every value */
+    for (size_t v = 0; s.kind == DEMO_SRC_U8 && v < 256; v++) {
+        struct demo_cell c = {.i = (int64_t)v};
+        if (s.dict && v < s.dict_n) {
+            c.bytes = (const uint8_t *)s.dict[v];
+            c.len = strlen(s.dict[v]);
+        }
+        small[v] = cell_key(key->cc, &c) ^ flip;
+    }
+    const double *f = s.vals;
+    const int64_t *l = s.vals;
+    const int32_t *w = s.vals;
+    const uint8_t *u = s.vals;
+    /* one loop per kind; the common case (consecutive rows of the table itself) gets
+     * loops the compiler can vectorise */
+#define KEY_LOOPS(at)                                                                              \
+    switch (s.kind) {                                                                              \
+    case DEMO_SRC_F64:                                                                             \
+        for (size_t i = 0; i < m; i++)                                                             \
+            k[i] = double_key(f[at]) ^ flip;                                                       \
+        break;                                                                                     \
+    case DEMO_SRC_I64:                                                                             \
+        for (size_t i = 0; i < m; i++)                                                             \
+            k[i] = int_key(l[at]) ^ flip;                                                          \
+        break;                                                                                     \
+    case DEMO_SRC_I32:                                                                             \
+        for (size_t i = 0; i < m; i++)                                                             \
+            k[i] = int_key(w[at]) ^ flip;                                                          \
+        break;                                                                                     \
+    case DEMO_SRC_U8:                                                                              \
+        for (size_t i = 0; i < m; i++)                                                             \
+            k[i] = small[u[at]];                                                                   \
+        break;                                                                                     \
+    }
+    if (!pos && !s.rows) {
+        KEY_LOOPS(first + (int64_t)i)
+    } else {
+        KEY_LOOPS(row_at(&s, pos, first, i))
+    }
+#undef KEY_LOOPS
+    for (size_t i = 0; s.nulls && i < m; i++)
+        if (s.nulls[row_at(&s, pos, first, i)])
+            k[i] = flip;
+}
+
+/* ---- sorting a set of rows ---- */
+
+struct sort_ctx {
+    const struct demo_object *t;
+    const struct demo_sort_key *keys;
+    size_t n_keys;
+    const int64_t *pos; /* item i is row pos[i] of t */
+    const uint64_t *k;  /* k[key * m + i] */
+    size_t m;
+};
+
+static int cmp_items(const struct sort_ctx *x, int64_t a, int64_t b)
+{
+    for (size_t i = 0; i < x->n_keys; i++) {
+        const struct demo_sort_key *key = &x->keys[i];
+        uint64_t ka = x->k[i * x->m + (size_t)a], kb = x->k[i * x->m + (size_t)b];
+        int c = 0;
+        if (ka != kb) {
+            c = ka < kb ? -1 : 1; /* keys of descending columns are inverted already */
+        } else if (!key_exact(key->cc, ka ^ (key->desc ? UINT64_MAX : 0))) {
+            struct demo_cell ca, cb;
+            demo_table_cell(x->t, x->pos[a], key->col, &ca);
+            demo_table_cell(x->t, x->pos[b], key->col, &cb);
+            c = demo_cell_compare(key->cc, &ca, &cb);
+            c = key->desc ? -c : c;
+        }
+        if (c)
+            return c;
+    }
+    return (a > b) - (a < b); /* stable: items are in source order */
+}
+
+struct sort_item {
+    uint64_t k; /* the current key level's key */
+    int64_t i;  /* item number */
+};
+
+/* Bottom-up merge sort of items by every key (for runs of equal first keys; qsort has
+ * no context argument in C11). */
+static void merge_sort(const struct sort_ctx *x, struct sort_item *a, struct sort_item *tmp,
+                       size_t n)
+{
+    struct sort_item *src = a, *dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = cmp_items(x, src[j].i, src[i].i) < 0 ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        struct sort_item *swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+}
+
+/* Stable LSD radix sort of items by k, a byte per pass (passes where every key
+ * has the same byte are skipped). */
+static void radix_sort(struct sort_item *a, struct sort_item *tmp, size_t n)
+{
+    struct sort_item *src = a, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((src[i].k >> shift) & 0xff) + 1]++;
+        int trivial = 0;
+        for (size_t b = 1; b <= 256; b++)
+            trivial |= count[b] == n;
+        if (trivial)
+            continue;
+        for (size_t b = 1; b <= 256; b++)
+            count[b] += count[b - 1];
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].k >> shift) & 0xff]++] = src[i];
+        struct sort_item *swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+}
+
+/* Sort items (in item order) by keys level..: a stable radix sort by this key, then
+ * each run of equal keys by the next key, or, when the key cannot tell cells apart,
+ * by a merge sort on every key. */
+static void sort_level(const struct sort_ctx *x, struct sort_item *items, struct sort_item *tmp,
+                       size_t n, size_t level)
+{
+    const struct demo_sort_key *key = &x->keys[level];
+    if (n < 64) { /* a radix pass costs more than a short merge sort */
+        merge_sort(x, items, tmp, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i].k = x->k[level * x->m + (size_t)items[i].i];
+    radix_sort(items, tmp, n);
+    for (size_t lo = 0; lo < n;) {
+        size_t hi = lo + 1;
+        while (hi < n && items[hi].k == items[lo].k)
+            hi++;
+        if (hi - lo > 1) {
+            if (!key_exact(key->cc, items[lo].k ^ (key->desc ? UINT64_MAX : 0)))
+                merge_sort(x, items + lo, tmp, hi - lo);
+            else if (level + 1 < x->n_keys)
+                sort_level(x, items + lo, tmp, hi - lo, level + 1);
+        }
+        lo = hi;
+    }
+}
+
+/* Sort t's rows pos[0..m) (ascending; NULL: rows 0..m) into out[0..m) (rows of t).
+ * first_keys: the first key of each, already computed (or NULL). 0, or -1 when out
+ * of memory. */
+static int sort_positions(const struct demo_object *t, const struct demo_sort_key *keys,
+                          size_t n_keys, const int64_t *pos, const uint64_t *first_keys, size_t m,
+                          int64_t *out)
+{
+    uint64_t *k = malloc(m * n_keys * sizeof *k + 1);
+    struct sort_item *items = malloc(m * 2 * sizeof *items + 1);
+    int64_t *ident = pos ? NULL : malloc(m * sizeof *ident + 1);
+    if (!k || !items || (!pos && !ident)) {
+        free(k);
+        free(items);
+        free(ident);
+        return -1;
+    }
+    for (size_t i = 0; ident && i < m; i++)
+        ident[i] = (int64_t)i;
+    for (size_t j = 0; j < n_keys; j++) {
+        if (j == 0 && first_keys)
+            memcpy(k, first_keys, m * sizeof *k);
+        else
+            fill_keys(t, &keys[j], pos, 0, m, k + j * m);
+    }
+    for (size_t i = 0; i < m; i++)
+        items[i].i = (int64_t)i;
+    struct sort_ctx x = {t, keys, n_keys, pos ? pos : ident, k, m};
+    sort_level(&x, items, items + m, m, 0);
+    for (size_t i = 0; i < m; i++)
+        out[i] = pos ? pos[items[i].i] : items[i].i;
+    free(k);
+    free(items);
+    free(ident);
+    return 0;
+}
+
+int demo_sort_rows(const struct demo_object *t, const struct demo_sort_key *keys, size_t n_keys,
+                   int64_t **index)
+{
+    int64_t n = demo_object_size(t);
+    *index = malloc((size_t)(n > 0 ? n : 1) * sizeof **index);
+    if (!*index)
+        return -1;
+    if (n_keys == 0) {
+        for (int64_t r = 0; r < n; r++)
+            (*index)[r] = r;
+        return 0;
+    }
+    if (sort_positions(t, keys, n_keys, NULL, NULL, (size_t)n, *index) != 0) {
+        free(*index);
+        *index = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- lazily sorted views ---- */
+
+enum {
+    BLOCK_SHIFT = 12,  /* positions are made ready a block of 4096 at a time */
+    WINDOW = 16384,    /* positions ordered around the block asked for */
+    SAMPLE = 65536,    /* first keys sampled to choose a window's bounds */
+    MAX_WINDOWS = 8,   /* then the rest is sorted at once */
+    PASS_BLOCK = 4096, /* rows whose keys one pass computes together */
+};
+
+struct lazy_sort {
+    pthread_mutex_t mu;
+    const struct demo_object *t; /* the source; the view holds its reference */
+    struct demo_sort_key keys[32];
+    size_t n_keys;
+    int64_t n;
+    int64_t *perm;       /* position -> row of t, valid where the block is ready */
+    atomic_uchar *ready; /* per block of positions */
+    uint64_t *kall;      /* every row's first key, when its column is read by cells */
+    uint64_t *sample;    /* sorted first keys of rows spread over the table */
+    size_t n_sample;
+    int windows; /* windows ordered so far */
+};
+
+static void lazy_free(void *ctx)
+{
+    struct lazy_sort *l = ctx;
+    if (!l)
+        return;
+    pthread_mutex_destroy(&l->mu);
+    free(l->perm);
+    free((void *)l->ready);
+    free(l->kall);
+    free(l->sample);
+    free(l);
+}
+
+static int64_t block_end(const struct lazy_sort *l, int64_t b)
+{
+    int64_t end = (b + 1) << BLOCK_SHIFT;
+    return end < l->n ? end : l->n;
+}
+
+/* Copy sorted rows into positions first.., leaving blocks that are ready alone (a
+ * reader may be reading them: the values would be the same), and mark the blocks
+ * they fill whole ready. */
+static void publish(struct lazy_sort *l, int64_t first, const int64_t *rows, int64_t m)
+{
+    for (int64_t b = first >> BLOCK_SHIFT; b << BLOCK_SHIFT < first + m; b++) {
+        if (atomic_load_explicit(&l->ready[b], memory_order_relaxed))
+            continue;
+        int64_t lo = b << BLOCK_SHIFT, hi = block_end(l, b);
+        int64_t from = lo > first ? lo : first, to = hi < first + m ? hi : first + m;
+        memcpy(l->perm + from, rows + (from - first), (size_t)(to - from) * sizeof *rows);
+        if (from == lo && to == hi)
+            atomic_store_explicit(&l->ready[b], 1, memory_order_release);
+    }
+}
+
+/* Sort every row. */
+static int sort_all(struct lazy_sort *l)
+{
+    int64_t *all = malloc((size_t)l->n * sizeof *all);
+    if (!all || sort_positions(l->t, l->keys, l->n_keys, NULL, l->kall, (size_t)l->n, all) != 0) {
+        free(all);
+        return -1;
+    }
+    publish(l, 0, all, l->n);
+    free(all);
+    return 0;
+}
+
+/* One pass over the rows: those whose first key is in [lo, hi) (has_lo / has_hi:
+ * whether there is that bound) into *in (ascending) with their keys, how many are
+ * below lo into *below. -1 when out of memory. */
+static int pass(const struct lazy_sort *l, int has_lo, uint64_t lo, int has_hi, uint64_t hi,
+                int64_t **in, uint64_t **in_keys, size_t *n_in, int64_t *below)
+{
+    uint64_t buf[PASS_BLOCK];
+    size_t cap = 4 * WINDOW, m = 0;
+    int64_t *rows = malloc(cap * sizeof *rows), nb = 0;
+    uint64_t *keys = malloc(cap * sizeof *keys);
+    int ok = rows && keys;
+    lo = has_lo ? lo : 0;
+    uint64_t span = has_hi ? hi - lo - 1 : UINT64_MAX - lo; /* k - lo <= span: k in [lo, hi) */
+    int empty = has_hi && hi <= lo;
+    for (int64_t r0 = 0; ok && r0 < l->n; r0 += PASS_BLOCK) {
+        size_t c = l->n - r0 < PASS_BLOCK ? (size_t)(l->n - r0) : PASS_BLOCK;
+        if (m + c > cap) {
+            cap = 2 * cap;
+            int64_t *r2 = realloc(rows, cap * sizeof *rows);
+            rows = r2 ? r2 : rows;
+            uint64_t *k2 = r2 ? realloc(keys, cap * sizeof *keys) : NULL;
+            keys = k2 ? k2 : keys;
+            ok = r2 && k2;
+        }
+        const uint64_t *k = l->kall ? l->kall + r0 : buf;
+        if (!l->kall)
+            fill_keys(l->t, &l->keys[0], NULL, r0, c, buf);
+        for (size_t i = 0; has_lo && i < c; i++)
+            nb += k[i] < lo;
+        for (size_t i = 0; ok && i < c; i++) {
+            if (k[i] - lo <= span && !empty) { /* lo <= k < hi: rare, so well predicted */
+                rows[m] = r0 + (int64_t)i;
+                keys[m++] = k[i];
+            }
+        }
+    }
+    if (!ok) {
+        free(rows);
+        free(keys);
+        return -1;
+    }
+    *in = rows;
+    *in_keys = keys;
+    *n_in = m;
+    *below = nb;
+    return 0;
+}
+
+/* Order a window of positions around block b: -1 when out of memory. */
+static int order_window(struct lazy_sort *l, int64_t b)
+{
+    int64_t lo = b << BLOCK_SHIFT, hi = block_end(l, b);
+    int64_t wlo = lo - WINDOW / 2 > 0 ? lo - WINDOW / 2 : 0;
+    int64_t whi = hi + WINDOW / 2 < l->n ? hi + WINDOW / 2 : l->n;
+    double per = (double)l->n_sample / (double)l->n; /* sampled keys per position */
+    /* a sample quantile's rank is off by about sqrt(S p (1 - p)) samples: four times that */
+    double p = ((double)lo + 0.5) / (double)l->n;
+    double sd = sqrt((double)l->n_sample * p * (1 - p));
+    for (double margin = 8 + 4 * sd; l->windows < MAX_WINDOWS; margin *= 4) {
+        double ja = (double)wlo * per - margin, jb = (double)whi * per + margin;
+        int has_lo = ja >= 1, has_hi = jb < (double)l->n_sample - 1;
+        if (!has_lo && !has_hi)
+            break; /* the window is everything */
+        uint64_t klo = has_lo ? l->sample[(size_t)ja] : 0;
+        uint64_t khi = has_hi ? l->sample[(size_t)jb] : 0;
+        int64_t *in = NULL, below = 0;
+        uint64_t *in_keys = NULL;
+        size_t m = 0;
+        if (pass(l, has_lo, klo, has_hi, khi, &in, &in_keys, &m, &below) != 0)
+            return -1;
+        l->windows++;
+        if (below <= lo && below + (int64_t)m >= hi) {
+            int64_t *sorted = malloc((m ? m : 1) * sizeof *sorted);
+            int rc = sorted && sort_positions(l->t, l->keys, l->n_keys, in, in_keys, m, sorted) == 0
+                         ? 0
+                         : -1;
+            if (rc == 0)
+                publish(l, below, sorted, (int64_t)m);
+            free(sorted);
+            free(in);
+            free(in_keys);
+            return rc;
+        }
+        free(in); /* the sample misled: wider bounds */
+        free(in_keys);
+    }
+    return sort_all(l);
+}
+
+static int64_t lazy_row(void *ctx, int64_t i)
+{
+    struct lazy_sort *l = ctx;
+    int64_t b = i >> BLOCK_SHIFT;
+    if (!atomic_load_explicit(&l->ready[b], memory_order_acquire)) {
+        pthread_mutex_lock(&l->mu);
+        if (!atomic_load_explicit(&l->ready[b], memory_order_relaxed))
+            order_window(l, b);
+        pthread_mutex_unlock(&l->mu);
+        if (!atomic_load_explicit(&l->ready[b], memory_order_acquire))
+            return 0; /* out of memory: a wrong row rather than a crash */
+    }
+    return l->perm[i];
+}
+
+/* The sample: first keys of SAMPLE rows spread evenly over the table, sorted. */
+static int take_sample(struct lazy_sort *l)
+{
+    l->n_sample = l->n < SAMPLE ? (size_t)l->n : SAMPLE;
+    int64_t *pos = malloc(l->n_sample * sizeof *pos + 1);
+    l->sample = malloc(l->n_sample * sizeof *l->sample + 1);
+    if (!pos || !l->sample) {
+        free(pos);
+        return -1;
+    }
+    for (size_t j = 0; j < l->n_sample; j++)
+        pos[j] = (int64_t)(((double)j + 0.5) * (double)l->n / (double)l->n_sample);
+    fill_keys(l->t, &l->keys[0], pos, 0, l->n_sample, l->sample);
+    free(pos);
+    struct sort_item *items = malloc(l->n_sample * 2 * sizeof *items + 1);
+    if (!items)
+        return -1;
+    for (size_t j = 0; j < l->n_sample; j++)
+        items[j] = (struct sort_item){l->sample[j], (int64_t)j};
+    radix_sort(items, items + l->n_sample, l->n_sample);
+    for (size_t j = 0; j < l->n_sample; j++)
+        l->sample[j] = items[j].k;
+    free(items);
+    return 0;
+}
+
+const struct demo_object *demo_sort_view(const struct demo_object *t,
+                                         const struct demo_sort_key *keys, size_t n_keys,
+                                         int64_t lazy_min)
+{
+    int64_t n = demo_object_size(t);
+    if (n < lazy_min || n_keys == 0 || n_keys > 32) {
+        int64_t *index = NULL;
+        if (demo_sort_rows(t, keys, n_keys, &index) != 0)
+            return NULL;
+        return demo_object_new_derived(t, index, n);
+    }
+    struct lazy_sort *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    pthread_mutex_init(&l->mu, NULL);
+    l->t = t;
+    memcpy(l->keys, keys, n_keys * sizeof *keys);
+    l->n_keys = n_keys;
+    l->n = n;
+    l->perm = malloc((size_t)n * sizeof *l->perm); /* pages are touched as blocks fill */
+    l->ready = calloc((size_t)((n >> BLOCK_SHIFT) + 1), sizeof *l->ready);
+    struct demo_col_source src;
+    int arrays = demo_table_column_source(t, keys[0].col, &src);
+    if (!arrays) { /* read by cells: compute them once */
+        l->kall = malloc((size_t)n * sizeof *l->kall);
+        if (l->kall)
+            fill_keys(t, &keys[0], NULL, 0, (size_t)n, l->kall);
+    }
+    if (!l->perm || !l->ready || (!arrays && !l->kall) || take_sample(l) != 0) {
+        lazy_free(l);
+        return NULL;
+    }
+    return demo_object_new_mapped(t, n, lazy_row, lazy_free, l);
+}
