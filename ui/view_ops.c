@@ -288,7 +288,7 @@ static unsigned frequency_pick(struct table_view *v, struct app *a)
     struct dh_literal value;
     int is_null = 0;
     if (k == v->n_vis) {
-        app_message(a, APP_INFO, "%s", table_no_cell_reason(v));
+        app_error_message(a, APP_INFO, table_no_cell_reason(v));
         return UR_HANDLED | UR_STATUS;
     }
     if (table_cell_literal(v, k, &value, &is_null, &err) != DH_OK) {

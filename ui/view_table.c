@@ -743,7 +743,7 @@ static int add_sort(struct table_view *v, struct dh_view_ops *ops, int desc, int
 {
     const char *col = table_selected_column(v);
     if (!col)
-        return dh_error_set(err, DH_EINVAL, "No column to sort by yet.");
+        return dh_error_set(err, DH_EINVAL, "no column to sort by yet");
     struct dh_sort_key keys[DH_VIEW_MAX_SORT_KEYS];
     size_t n = 0;
     const struct dh_table_op *cur = append ? dh_view_ops_sort(ops) : NULL;
@@ -782,8 +782,8 @@ static int add_where_text(struct table_view *v, struct dh_view_ops *o, struct dh
  * malloc'd for strings. */
 const char *table_no_cell_reason(const struct table_view *v)
 {
-    return table_size(v) == 0 ? "The table is empty: there is no cell to take."
-                              : "That row is still loading.";
+    return table_size(v) == 0 ? "the table is empty: there is no cell to take"
+                              : "that row is still loading";
 }
 
 int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value, int *is_null,
@@ -797,7 +797,7 @@ int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value,
     int64_t i = v->cur - v->rows->first;
     const struct dh_field *f = c->field;
     if (!f || i >= c->length)
-        return dh_error_set(err, DH_EINVAL, "That row is still loading.");
+        return dh_error_set(err, DH_EINVAL, "that row is still loading");
     if (dh_column_is_null(c, i)) {
         *is_null = 1;
         return DH_OK;
@@ -812,7 +812,7 @@ int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value,
             break;
         value->kind = DH_LIT_STRING;
         value->s = strndup((const char *)p, n);
-        return value->s ? DH_OK : dh_error_set(err, DH_ENOMEM, "Out of memory.");
+        return value->s ? DH_OK : dh_error_set(err, DH_ENOMEM, "out of memory");
     }
     case DH_TYPE_INT:
         if (is_char || (!f->is_signed && f->bit_width == 64))
@@ -838,7 +838,7 @@ int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value,
     }
     return dh_error_set(err, DH_EINVAL,
                         "= and ! compare numbers, strings, booleans and instants; use w to "
-                        "filter %s.",
+                        "filter %s",
                         f->name);
 }
 
@@ -1177,7 +1177,7 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
         char what[256];
         char *text = selected_cell(v, &len, what, sizeof what);
         if (!text) {
-            app_message(a, APP_INFO, "%s", table_no_cell_reason(v));
+            app_error_message(a, APP_INFO, table_no_cell_reason(v));
             return UR_HANDLED | UR_STATUS;
         }
         if (act == ACT_COPY) {

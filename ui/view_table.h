@@ -103,8 +103,8 @@ void table_clamp_rows(struct table_view *v);
 int table_begin_change(struct table_view *v, struct dh_error *err);
 unsigned table_finish_change(struct table_view *v, struct app *a, int rc,
                              const struct dh_error *err);
-/* Why there is no selected cell to take: the table is empty, or its row is
- * still loading. */
+/* Why there is no selected cell to take, as a fragment (app_error_message
+ * shows it): the table is empty, or its row is still loading. */
 const char *table_no_cell_reason(const struct table_view *v);
 /* The cell of shown column k in the cursor row as a literal (or *is_null);
  * value->s is malloc'd. */

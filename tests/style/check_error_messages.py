@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Check libdh's error-message form (HACKING.md, "Error messages").
+"""Check the error-message form (HACKING.md, "Error messages").
 
 Every message libdh writes with a literal is a fragment: it starts lower-case
 and does not end with a period, so that callers can chain context in front
 ("fetch s/trades: NOT_FOUND: ...") and the UI can make the sentence.
 
 Checked: the format of dh_error_set (third argument), the context of
-dh_error_prefix and the `what` of dh_error_set_grpc (second argument), when
-they are string literals, adjacent literals, string macros defined in the same
+dh_error_prefix and the `what` of dh_error_set_grpc (second argument), and
+the CLI's one-line errors (cli_errorf, cli_error_line, main_usage_error: first
+argument, printed as "dhtui: <fragment>"), when they are string literals, adjacent literals, string macros defined in the same
 file, or the literals of a `? :` choice. An argument that is a variable is the
 caller's business and is checked where its literal is written.
 
@@ -28,7 +29,7 @@ import sys
 PROPER_NAMES = {"Arrow", "Barrage", "Deephaven", "Basic", "Bearer", "Flight"}
 
 # function name -> index of the message argument
-CALLS = {"dh_error_set": 2, "dh_error_prefix": 1, "dh_error_set_grpc": 1}
+CALLS = {"dh_error_set": 2, "dh_error_prefix": 1, "dh_error_set_grpc": 1, "cli_errorf": 0, "cli_error_line": 0, "main_usage_error": 0}
 
 STRING = r'"(?:[^"\\\n]|\\.)*"'
 
