@@ -61,6 +61,7 @@ struct demo_column {
     char **vstrs;
     int64_t *vlongs;
     size_t velems;
+    const char *const *meta; /* extra field metadata: key, value, ..., NULL (static) */
 };
 
 struct demo_object {
@@ -103,6 +104,11 @@ struct demo_object {
     uint8_t *recipe;
     size_t recipe_len;
     int appends_only;
+    /* hierarchical tables (type "HierarchicalTable"): the state its module keeps, freed
+     * with the object; hier_view marks the table a HierarchicalTableView materialises */
+    void *hier;
+    void (*hier_free)(void *);
+    int hier_view;
 };
 
 struct demo_catalog {
@@ -110,6 +116,7 @@ struct demo_catalog {
     struct demo_object **objs; /* listed objects, creation order */
     size_t n, cap;
     struct demo_object *plot_data; /* hidden: the table every figure plots */
+    demo_hier_new_fn hier_new;     /* makes the state of `add NAME rollup` */
 };
 
 /* ---- static column layouts ---- */
@@ -862,6 +869,38 @@ enum demo_col_type demo_table_col_type(const struct demo_object *t, size_t col)
     return col < demo_table_ncols(t) ? t->cols[col].type : DEMO_COL_INT;
 }
 
+const char *const *demo_table_col_meta(const struct demo_object *t, size_t col)
+{
+    return col < demo_table_ncols(t) ? t->cols[col].meta : NULL;
+}
+
+void demo_catalog_set_hier_fn(struct demo_catalog *cat, demo_hier_new_fn fn)
+{
+    pthread_mutex_lock(&cat->mu);
+    cat->hier_new = fn;
+    pthread_mutex_unlock(&cat->mu);
+}
+
+void *demo_hier_state(const struct demo_object *o)
+{
+    return o && o->kind == KIND_OTHER ? o->hier : NULL;
+}
+
+const struct demo_object *demo_hier_source(const struct demo_object *o)
+{
+    return o && o->kind == KIND_OTHER && o->hier ? o->parent : NULL;
+}
+
+void demo_object_mark_hier_view(const struct demo_object *t)
+{
+    ((struct demo_object *)t)->hier_view = 1;
+}
+
+int demo_object_is_hier_view(const struct demo_object *o)
+{
+    return o && o->hier_view;
+}
+
 const struct demo_object *demo_figure_table(const struct demo_object *fig)
 {
     return fig && fig->kind == KIND_FIGURE ? fig->plot_table : NULL;
@@ -913,6 +952,8 @@ static void object_free(struct demo_object *o)
         o->map_free(o->map_ctx);
     demo_colcache_free(o->cache);
     free(o->recipe);
+    if (o->hier_free)
+        o->hier_free(o->hier);
     free(o);
 }
 
@@ -1230,6 +1271,25 @@ static struct demo_object *partitioned_new(struct demo_catalog *cat, const char 
     return o;
 }
 
+/* `add NAME rollup`: a HierarchicalTable over trades, its state made by cat->hier_new. */
+static struct demo_object *rollup_new(struct demo_catalog *cat, const char *name)
+{
+    const struct demo_object *src = find_locked(cat, "trades");
+    if (!src)
+        return NULL;
+    struct demo_object *o =
+        object_new(name, "HierarchicalTable", "Rollup of trades by Exchange, Sym", KIND_OTHER, 0);
+    if (!o)
+        return NULL;
+    o->parent = src;
+    o->hier = cat->hier_new(src, &o->hier_free);
+    if (!o->hier) {
+        object_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 /* A new script-variable object of `type`, shaped after `like` where it applies. */
 static struct demo_object *make_added(struct demo_catalog *cat, const char *name, const char *type,
                                       const struct demo_object *like)
@@ -1241,6 +1301,8 @@ static struct demo_object *make_added(struct demo_catalog *cat, const char *name
         return churn_new(cat, name);
     if (strcmp(type, "PartitionedTable") == 0)
         return partitioned_new(cat, name, like);
+    if (strcmp(type, "rollup") == 0 && cat->hier_new)
+        return rollup_new(cat, name);
     if (strcmp(type, "Table") != 0) {
         snprintf(desc, sizeof desc, "An opaque %s object", type);
         return object_new(name, type, desc, KIND_OTHER, 0);
@@ -1437,6 +1499,7 @@ const struct demo_object *demo_object_new_computed(const struct demo_object *par
         dc->vstrs = cols[c].strs;
         dc->vlongs = cols[c].longs;
         dc->velems = cols[c].n_elems;
+        dc->meta = cols[c].meta;
     }
     free(src);
     o->hidden = 1;

@@ -206,6 +206,23 @@ const struct demo_object *demo_object_new_mapped(const struct demo_object *paren
                                                  demo_rows_fn rows, void (*free_ctx)(void *),
                                                  void *ctx);
 
+/* Column col's extra field metadata (demo_out_col.meta), or NULL. Any thread. */
+const char *const *demo_table_col_meta(const struct demo_object *t, size_t col);
+
+/* ---- Hierarchical tables (rollup.c builds and reads them) ----
+ * `add NAME rollup` makes a "HierarchicalTable" object over trades whose state comes
+ * from the function set here (so the catalogue needs nothing of rollup.c); the state
+ * is freed with the object through *free_fn. */
+typedef void *(*demo_hier_new_fn)(const struct demo_object *source, void (**free_fn)(void *));
+void demo_catalog_set_hier_fn(struct demo_catalog *cat, demo_hier_new_fn fn);
+/* The state and source table of a HierarchicalTable object; NULL for others. Any thread. */
+void *demo_hier_state(const struct demo_object *o);
+const struct demo_object *demo_hier_source(const struct demo_object *o);
+/* A computed table that materialises a HierarchicalTableView: only Barrage subscriptions
+ * read it (snapshots and DoGet are refused, as upstream). Mark before sharing it. */
+void demo_object_mark_hier_view(const struct demo_object *t);
+int demo_object_is_hier_view(const struct demo_object *o);
+
 /* The data table a figure plots (NULL for non-figures). Any thread. */
 const struct demo_object *demo_figure_table(const struct demo_object *fig);
 /* The one key column of every demo partitioned table. */
@@ -233,6 +250,7 @@ struct demo_out_col {
                        column: one malloc'd string per row (n_elems = n) */
     int64_t *longs; /* one-row LONG_ARRAY cell: n_elems values */
     size_t n_elems;
+    const char *const *meta; /* extra Arrow field metadata: key, value, ..., NULL; static */
 };
 
 /* A table of n rows whose columns are cols[0..ncols): parent columns read at row

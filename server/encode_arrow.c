@@ -162,12 +162,19 @@ static uint32_t field(struct dh_fbb *b, const char *name, uint8_t type_id, uint3
     return dh_fbb_end_table(b);
 }
 
+/* Extra metadata entries a column may carry (demo_out_col.meta). */
+#define DEMO_META_MAX 6
+
 static uint32_t column_field(struct dh_fbb *b, const struct demo_object *t, size_t col)
 {
     enum demo_col_type ct = demo_table_col_type(t, col);
-    uint32_t kvs[3];
+    uint32_t kvs[3 + DEMO_META_MAX];
     size_t n_kvs = 0;
     kvs[n_kvs++] = key_value(b, "deephaven:type", java_type(ct));
+    /* a hierarchical view's column roles (HierarchicalTableSchemaUtil) */
+    const char *const *meta = demo_table_col_meta(t, col);
+    for (size_t m = 0; meta && meta[m] && meta[m + 1] && m / 2 < DEMO_META_MAX; m += 2)
+        kvs[n_kvs++] = key_value(b, meta[m], meta[m + 1]);
     const char *component = java_component_type(ct);
     if (component)
         kvs[n_kvs++] = key_value(b, "deephaven:componentType", component);
@@ -209,7 +216,10 @@ int demo_arrow_schema_message(const struct demo_object *t, uint8_t **out, size_t
     /* Table attributes (BarrageUtil.attributesToMetadata): static demo tables are
      * flat; quotes only ever appends. */
     uint32_t kvs[2];
-    if (demo_object_is_static(t)) {
+    size_t n_attrs = 2;
+    if (demo_object_is_hier_view(t)) {
+        n_attrs = 0; /* a rollup's own attributes: the demo's has none */
+    } else if (demo_object_is_static(t)) {
         kvs[0] = key_value(&b, "deephaven:attribute.IsFlat", "true");
         kvs[1] = key_value(&b, "deephaven:attribute_type.IsFlat", "java.lang.Boolean");
     } else {
@@ -217,7 +227,7 @@ int demo_arrow_schema_message(const struct demo_object *t, uint8_t **out, size_t
         kvs[1] = key_value(&b, "deephaven:attribute_type.AppendOnly", "java.lang.Boolean");
     }
     uint32_t fv = dh_fbb_create_vector_refs(&b, fields, n);
-    uint32_t md = dh_fbb_create_vector_refs(&b, kvs, 2);
+    uint32_t md = dh_fbb_create_vector_refs(&b, kvs, n_attrs);
     free(fields);
     dh_fbb_start_table(&b);
     dh_fbb_add_offset(&b, 1, fv); /* endianness Little is the default */

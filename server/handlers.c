@@ -11,8 +11,8 @@
 
 /* Every served method, one table per service file. */
 static const struct method *const services[] = {
-    config_methods, session_methods, table_methods,
-    object_methods, flight_methods,  partitioned_methods,
+    config_methods, session_methods,     table_methods, object_methods,
+    flight_methods, partitioned_methods, hier_methods,
 };
 
 /* Upstream methods (docs/PROTOCOL.md, Services and method paths) this test peer does not serve. */
@@ -24,7 +24,6 @@ static const char *const unserved[] = {
     "/io.deephaven.proto.backplane.script.grpc.ConsoleService/StartConsole",
     "/io.deephaven.proto.backplane.script.grpc.ConsoleService/ExecuteCommand",
     "/io.deephaven.proto.backplane.script.grpc.ConsoleService/BindTableToVariable",
-    FLIGHT_SVC("DoPut"),
 };
 
 static const struct method *find_method(const char *path)

@@ -11,7 +11,9 @@
 
 #include "arrow/flight/protocol/Flight.pb-c.h"
 #include "deephaven_core/proto/session.pb-c.h"
+#include "dh_arrow.h"
 #include "dh_flatbuf.h"
+#include "dh_ticket.h"
 #include "encode_arrow.h"
 #include "sessions.h"
 #include "subscription.h"
@@ -514,7 +516,7 @@ static void h_do_get(struct call_ctx *x, const uint8_t *req, size_t len)
     const struct demo_object *obj;
     if (call_fetch_source(x, m->ticket.data, m->ticket.len, "table", name, sizeof name, &obj) ==
         0) {
-        if (!demo_object_is_table(obj)) {
+        if (!demo_object_is_table(obj) || demo_object_is_hier_view(obj)) {
             snprintf(msg, sizeof msg, "Ticket (%s) is not a subscribable table.", name);
             call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
         } else {
@@ -661,6 +663,12 @@ static void exchange_snapshot(struct call_ctx *x, const FLPB(FlightData) * fd,
         call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
         return;
     }
+    if (demo_object_is_hier_view(obj)) { /* HierarchicalTableViewExchangeMarshaller.snapshot */
+        snprintf(msg, sizeof msg,
+                 "Ticket (%s) is a HierarchicalTableView and does not support snapshots.", name);
+        call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
+        return;
+    }
     char err[DEMO_ERR_MAX] = "";
     if (demo_encode_barrage_snapshot(obj, fd->app_metadata.data, fd->app_metadata.len, emit_flight,
                                      x, err) != 0) {
@@ -790,6 +798,9 @@ static void exchange_subscription(struct call_ctx *x, const FLPB(FlightData) * f
     } else if (!demo_object_is_table(obj)) {
         snprintf(msg, sizeof msg, "Ticket (%s) is not a subscribable table.", name);
         call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, msg);
+    } else if (demo_object_is_hier_view(obj) && q.reverse) { /* HierarchicalTableViewSubscription */
+        call_finish(x, GRPC_STATUS_INVALID_ARGUMENT,
+                    "HierarchicalTableView subscriptions do not support reverse viewports");
     } else {
         struct demo_sub *sub = demo_sub_new(obj, &q, err);
         if (sub)
@@ -860,6 +871,295 @@ static void h_do_exchange(struct call_ctx *x, const uint8_t *req, size_t len)
     }
 }
 
+/* ---------------------------------------------------------------- DoPut */
+
+/* One uploaded column, kept as the demo's stored values. */
+struct put_col {
+    enum demo_col_type type;
+    int64_t *i;
+    double *d;
+    char **strs;
+    uint8_t *nulls;
+};
+
+/* What a DoPut has received so far (ArrowToTableConverter). */
+struct put_state {
+    int have_descriptor, have_schema;
+    struct dh_ticket result;
+    struct dh_schema schema;
+    struct put_col *cols;
+    int64_t rows, cap;
+};
+
+static void put_state_reset(struct put_state *ps)
+{
+    for (size_t c = 0; ps->cols && c < ps->schema.n_fields; c++) {
+        for (int64_t r = 0; ps->cols[c].strs && r < ps->rows; r++)
+            free(ps->cols[c].strs[r]);
+        free(ps->cols[c].i);
+        free(ps->cols[c].d);
+        free(ps->cols[c].strs);
+        free(ps->cols[c].nulls);
+    }
+    free(ps->cols);
+    dh_schema_reset(&ps->schema);
+}
+
+/* The demo column type an uploaded Arrow field is kept as; -1 when the demo keeps none. */
+static int put_type(const struct dh_field *f)
+{
+    switch (f->type) {
+    case DH_TYPE_BOOL: return DEMO_COL_BOOL;
+    case DH_TYPE_UTF8: return DEMO_COL_STRING;
+    case DH_TYPE_FLOAT:
+        return f->bit_width == 32 ? DEMO_COL_FLOAT : f->bit_width == 64 ? DEMO_COL_DOUBLE : -1;
+    case DH_TYPE_INT:
+        if (!f->is_signed)
+            return -1;
+        return f->bit_width == 8    ? DEMO_COL_BYTE
+               : f->bit_width == 16 ? DEMO_COL_SHORT
+               : f->bit_width == 32 ? DEMO_COL_INT
+                                    : DEMO_COL_LONG;
+    default: return -1;
+    }
+}
+
+static int put_schema(struct call_ctx *x, struct put_state *ps, const uint8_t *h, size_t hlen)
+{
+    char msg[300];
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_schema_decode(h, hlen, &ps->schema, &err) != DH_OK) {
+        snprintf(msg, sizeof msg, "DoPut: malformed schema: %.200s", err.msg);
+        call_finish(x, GRPC_STATUS_INVALID_ARGUMENT, msg);
+        return -1;
+    }
+    ps->cols = calloc(ps->schema.n_fields ? ps->schema.n_fields : 1, sizeof *ps->cols);
+    if (!ps->cols) {
+        call_finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return -1;
+    }
+    for (size_t c = 0; c < ps->schema.n_fields; c++) {
+        const struct dh_field *f = &ps->schema.fields[c];
+        int t = put_type(f);
+        if (t < 0) {
+            snprintf(msg, sizeof msg, "demo server: DoPut of column '%.100s' (%s) is not supported",
+                     f->name, f->type_name);
+            call_finish(x, GRPC_STATUS_UNIMPLEMENTED, msg);
+            return -1;
+        }
+        ps->cols[c].type = (enum demo_col_type)t;
+    }
+    ps->have_schema = 1;
+    return 0;
+}
+
+static int put_grow(struct put_state *ps, int64_t need)
+{
+    if (need <= ps->cap)
+        return 0;
+    int64_t cap = ps->cap ? ps->cap : 16;
+    while (cap < need)
+        cap *= 2;
+    size_t n = (size_t)cap;
+    for (size_t c = 0; c < ps->schema.n_fields; c++) {
+        struct put_col *pc = &ps->cols[c];
+        uint8_t *nl = realloc(pc->nulls, n);
+        if (!nl)
+            return -1;
+        pc->nulls = nl;
+        if (pc->type == DEMO_COL_STRING) {
+            char **s = realloc(pc->strs, n * sizeof *s);
+            if (!s)
+                return -1;
+            pc->strs = s;
+        } else if (pc->type == DEMO_COL_FLOAT || pc->type == DEMO_COL_DOUBLE) {
+            double *d = realloc(pc->d, n * sizeof *d);
+            if (!d)
+                return -1;
+            pc->d = d;
+        } else {
+            int64_t *i = realloc(pc->i, n * sizeof *i);
+            if (!i)
+                return -1;
+            pc->i = i;
+        }
+    }
+    ps->cap = cap;
+    return 0;
+}
+
+/* Keep the rows of one record batch. */
+static int put_batch(struct call_ctx *x, struct put_state *ps, const uint8_t *h, size_t hlen,
+                     const uint8_t *body, size_t blen)
+{
+    char msg[300];
+    struct dh_error err;
+    dh_error_clear(&err);
+    struct dh_batch b;
+    dh_batch_init(&b);
+    if (dh_batch_decode_borrowed(&ps->schema, h, hlen, body, blen, &b, &err) != DH_OK) {
+        snprintf(msg, sizeof msg, "DoPut: malformed record batch: %.200s", err.msg);
+        call_finish(x, GRPC_STATUS_INVALID_ARGUMENT, msg);
+        return -1;
+    }
+    if (put_grow(ps, ps->rows + b.length) != 0) {
+        dh_batch_reset(&b);
+        call_finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t c = 0; c < ps->schema.n_fields; c++) {
+        const struct dh_column_view *v = &b.columns[c];
+        struct put_col *pc = &ps->cols[c];
+        for (int64_t r = 0; r < b.length; r++) {
+            int64_t at = ps->rows + r;
+            pc->nulls[at] = (uint8_t)dh_column_is_null(v, r);
+            if (pc->type == DEMO_COL_STRING) {
+                const uint8_t *p = NULL;
+                size_t n = 0;
+                pc->strs[at] = NULL;
+                if (!pc->nulls[at] && dh_column_get_bytes(v, r, &p, &n) == 0 &&
+                    (pc->strs[at] = malloc(n + 1)) != NULL) {
+                    memcpy(pc->strs[at], p, n);
+                    pc->strs[at][n] = '\0';
+                }
+                rc |= !pc->nulls[at] && !pc->strs[at];
+            } else if (pc->d) {
+                pc->d[at] = pc->nulls[at] ? 0 : dh_column_get_f64(v, r);
+            } else if (pc->type == DEMO_COL_BOOL) {
+                pc->i[at] = pc->nulls[at] ? 0 : dh_column_get_bool(v, r);
+            } else {
+                pc->i[at] = pc->nulls[at] ? 0 : dh_column_get_i64(v, r);
+            }
+        }
+    }
+    ps->rows += b.length;
+    dh_batch_reset(&b);
+    if (rc)
+        call_finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+    return rc ? -1 : 0;
+}
+
+/* One FlightData of a DoPut: the descriptor (first message), the schema, then batches. */
+static int put_message(struct call_ctx *x, struct put_state *ps, const FLPB(FlightData) * fd)
+{
+    if (fd->flight_descriptor && !ps->have_descriptor) {
+        int route = descriptor_route(x, fd->flight_descriptor);
+        int32_t id;
+        if (route < 0)
+            return -1;
+        if (route != 1 || parse_export_id(fd->flight_descriptor->path[1], &id) != 0) {
+            call_finish(x, GRPC_STATUS_FAILED_PRECONDITION,
+                        "demo server: DoPut publishes to export descriptors only");
+            return -1;
+        }
+        dh_ticket_make_export(&ps->result, id);
+        ps->have_descriptor = 1;
+    }
+    if (fd->data_header.len == 0)
+        return 0;
+    struct dh_ipc_message im;
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_ipc_message_decode(fd->data_header.data, fd->data_header.len, &im, &err) != DH_OK) {
+        call_finish(x, GRPC_STATUS_INVALID_ARGUMENT, "DoPut: malformed Arrow message");
+        return -1;
+    }
+    if (im.kind == DH_IPC_SCHEMA && !ps->have_schema)
+        return put_schema(x, ps, fd->data_header.data, fd->data_header.len);
+    if (im.kind == DH_IPC_RECORD_BATCH && ps->have_schema)
+        return put_batch(x, ps, fd->data_header.data, fd->data_header.len, fd->data_body.data,
+                         fd->data_body.len);
+    call_finish(x, GRPC_STATUS_INVALID_ARGUMENT,
+                "DoPut: expected a Schema, then RecordBatch messages");
+    return -1;
+}
+
+/* The uploaded table (a new reference), or NULL when out of memory. */
+static const struct demo_object *put_table(struct put_state *ps)
+{
+    size_t n = ps->schema.n_fields;
+    struct demo_out_col *cols = calloc(n ? n : 1, sizeof *cols);
+    if (!cols)
+        return NULL;
+    for (size_t c = 0; c < n; c++) {
+        struct put_col *pc = &ps->cols[c];
+        cols[c] = (struct demo_out_col){.name = ps->schema.fields[c].name,
+                                        .type = pc->type,
+                                        .src = -1,
+                                        .i = pc->i,
+                                        .d = pc->d,
+                                        .nulls = pc->nulls,
+                                        .strs = pc->strs,
+                                        .n_elems = pc->strs ? (size_t)ps->rows : 0};
+        memset(pc, 0, sizeof *pc); /* the table owns them now */
+    }
+    const struct demo_object *t = demo_object_new_computed(NULL, NULL, ps->rows, cols, n);
+    free(cols);
+    return t;
+}
+
+/* ArrowFlightUtil.DoPutObserver: an Arrow stream (Schema, then record batches)
+ * published to the export its first message's descriptor (["export", id]) names;
+ * answered with one empty PutResult. */
+static void h_do_put(struct call_ctx *x, const uint8_t *req, size_t len)
+{
+    (void)req;
+    (void)len;
+    if (call_need_session(x) != 0)
+        return;
+    struct put_state ps;
+    memset(&ps, 0, sizeof ps);
+    dh_schema_init(&ps.schema);
+    for (;;) {
+        uint8_t *data;
+        size_t n;
+        int rc = demo_call_recv(x->c, &data, &n, 100);
+        if (rc == DEMO_RECV_DEAD)
+            goto out;
+        if (rc == DEMO_RECV_TIMEOUT)
+            continue;
+        if (rc == DEMO_RECV_END)
+            break;
+        FLPB(FlightData) *fd =
+            (FLPB(FlightData) *)protobuf_c_message_unpack(&FLPB_DESC(flight_data), NULL, n, data);
+        free(data);
+        if (!fd) {
+            call_finish(x, GRPC_STATUS_INVALID_ARGUMENT, "DoPut: malformed FlightData");
+            goto out;
+        }
+        rc = put_message(x, &ps, fd);
+        protobuf_c_message_free_unpacked(&fd->base, NULL);
+        if (rc != 0)
+            goto out;
+    }
+    if (!ps.have_descriptor || !ps.have_schema) {
+        call_finish(x, GRPC_STATUS_INVALID_ARGUMENT,
+                    ps.have_descriptor ? "DoPut: no schema received"
+                                       : "Result flight descriptor never provided");
+        goto out;
+    }
+    const struct demo_object *t = put_table(&ps);
+    if (!t) {
+        call_finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        goto out;
+    }
+    struct demo_status st;
+    struct demo_export *e = demo_export_create_object(x->app->reg, x->s, t, ps.result.bytes,
+                                                      ps.result.len, "Flight.Descriptor", &st);
+    demo_object_unref(t);
+    const struct demo_object *exported;
+    if (!e) {
+        call_finish_status(x, &st);
+    } else if (call_wait_exported(x, e, &exported) == 0) {
+        FLPB(PutResult) pr = FLPB_INIT(PUT_RESULT);
+        call_reply(x, &pr.base);
+    }
+out:
+    put_state_reset(&ps);
+}
+
 const struct method flight_methods[] = {
     {FLIGHT_SVC("Handshake"), BIDI, h_handshake, NULL},
     {FLIGHT_SVC("GetFlightInfo"), UNARY, h_get_flight_info, &FLPB_DESC(flight_descriptor)},
@@ -867,5 +1167,6 @@ const struct method flight_methods[] = {
     {FLIGHT_SVC("ListFlights"), SERVER_STREAM, h_list_flights, &FLPB_DESC(criteria)},
     {FLIGHT_SVC("DoGet"), SERVER_STREAM, h_do_get, &FLPB_DESC(ticket)},
     {FLIGHT_SVC("DoExchange"), BIDI, h_do_exchange, NULL},
+    {FLIGHT_SVC("DoPut"), BIDI, h_do_put, NULL},
     {NULL, 0, NULL, NULL},
 };

@@ -57,6 +57,7 @@ extern const struct method table_methods[];       /* handlers_table.c */
 extern const struct method object_methods[];      /* handlers_object.c (and Application) */
 extern const struct method flight_methods[];      /* handlers_flight.c */
 extern const struct method partitioned_methods[]; /* handlers_partitioned.c */
+extern const struct method hier_methods[];        /* handlers_hier.c */
 
 /* ---- finishing a call */
 

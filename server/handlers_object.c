@@ -11,7 +11,9 @@
 #include "deephaven_core/proto/application.pb-c.h"
 #include "deephaven_core/proto/object.pb-c.h"
 #include "dh_ticket.h"
+#include "deephaven_core/proto/hierarchicaltable.pb-c.h"
 #include "fields.h"
+#include "rollup.h"
 
 /* Figures reference at most this many tables. */
 #define MAX_FIGURE_TABLES 64
@@ -53,6 +55,39 @@ struct plugin_data {
     size_t n_refs;
 };
 
+/* HierarchicalTableTypePlugin: a HierarchicalTableDescriptor whose snapshot_schema is
+ * the views' schema (IPC-encapsulated, as BarrageUtil.schemaBytes). 0, or -1 after
+ * finishing the call. */
+static int hier_descriptor(struct call_ctx *x, const struct demo_object *h, struct plugin_data *pd)
+{
+    const struct demo_object *view;
+    struct demo_status st;
+    if (demo_rollup_view(h, NULL, NULL, &view, &st) != 0) {
+        call_finish_status(x, &st);
+        return -1;
+    }
+    uint8_t *schema;
+    size_t schema_len;
+    char err[DEMO_ERR_MAX] = "";
+    int rc = demo_encode_schema_ipc(view, &schema, &schema_len, err);
+    demo_object_unref(view);
+    if (rc != 0) {
+        call_finish_internal(x, err);
+        return -1;
+    }
+    DHPB(HierarchicalTableDescriptor) d = DHPB_INIT(HIERARCHICAL_TABLE_DESCRIPTOR);
+    d.snapshot_schema.data = schema;
+    d.snapshot_schema.len = schema_len;
+    d.is_static = demo_object_is_static(demo_hier_source(h));
+    rc = demo_pb_pack(&d.base, &pd->payload, &pd->payload_len);
+    free(schema);
+    if (rc != 0) {
+        call_finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 /* ObjectServiceGrpcImpl.getObjectTypeInstance plus the FetchOnly plugin's single message
  * (FigureWidgetTypePlugin for figures, PartitionedTableTypePlugin for partitioned
  * tables; other plugin objects send an empty payload). 0, or
@@ -89,6 +124,8 @@ static int plugin_fetch(struct call_ctx *x, const char *type, const struct demo_
         pd->n_refs = 1;
         return 0;
     }
+    if (demo_hier_state(obj))
+        return hier_descriptor(x, obj, pd);
     if (strcmp(actual, "Figure") != 0)
         return 0;
     const struct demo_object *tables[MAX_FIGURE_TABLES];

@@ -70,7 +70,7 @@ static void h_get_etcr(struct call_ctx *x, const uint8_t *req, size_t len)
         call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, "No request ticket supplied");
     } else if (call_fetch_source(x, m->ticket.data, m->ticket.len, "request", name, sizeof name,
                                  &obj) == 0) {
-        if (!demo_object_is_table(obj))
+        if (!demo_object_is_table(obj) || demo_object_is_hier_view(obj))
             call_finish(x, GRPC_STATUS_FAILED_PRECONDITION, "Ticket is not a table");
         else
             reply_table_creation(x, m->ticket.data, m->ticket.len, obj);

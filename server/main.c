@@ -16,6 +16,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "registry.h"
+#include "rollup.h"
 #include "rpc_server.h"
 #include "sessions.h"
 
@@ -453,6 +454,8 @@ int main(int argc, char **argv)
     static struct server sv;
     pthread_mutex_init(&sv.ctl_lock, NULL);
     sv.app.cat = demo_catalog_new(&copt);
+    if (sv.app.cat)
+        demo_catalog_set_hier_fn(sv.app.cat, demo_rollup_new);
     struct demo_registry_options ropt = {opt.duration_ms, opt.psk, sv.app.cat, opt.quiet};
     sv.app.reg = sv.app.cat ? demo_registry_new(&ropt) : NULL;
     if (!sv.app.reg) {

@@ -502,10 +502,9 @@ static void test_auth_failures(void)
     CHECK_STR(s.msg,
               "Method not found: io.deephaven.proto.backplane.grpc.SessionService/NoSuchMethod");
     stream_free(&s);
-    CHECK_INT(unary_status(&s, g_main, "/arrow.flight.protocol.FlightService/DoPut", "Anonymous",
-                           &req.base),
+    CHECK_INT(unary_status(&s, g_main, SVC "TableService/TimeTable", "Anonymous", &req.base),
               GRPC_STATUS_UNIMPLEMENTED);
-    CHECK_STR(s.msg, "dhtui demo server: DoPut is not implemented");
+    CHECK_STR(s.msg, "dhtui demo server: TimeTable is not implemented");
     stream_free(&s);
 }
 
