@@ -269,6 +269,14 @@ void app_open_object(struct app *a, const struct dh_object *obj)
     pending_start(a, req, PEND_OPEN, "opening", "open", obj->name, obj->type);
 }
 
+void app_open_partition(struct app *a, const char *name, const struct dh_source *pt, int unique,
+                        const struct dh_source *keys, int64_t row)
+{
+    uint64_t req = keys ? dh_client_partition_get(a->client, pt, unique, keys, row)
+                        : dh_client_partition_merge(a->client, pt);
+    pending_start(a, req, PEND_OPEN, "opening", "open", name, "Table");
+}
+
 /* Queue a publish; the dialog opens on DH_EV_PUBLISHED. */
 void app_publish(struct app *a, const struct dh_object *obj)
 {
@@ -419,7 +427,13 @@ static void discard_fetched(struct app *a, struct dh_fetched *f)
             dh_client_forget(a->client, &(struct dh_source){f->figure->other_refs[i], f->epoch});
     }
     /* A table's export is its source's resolution (rows_source covers both). */
-    if (f->kind == DH_KIND_TABLE)
+    if (f->kind == DH_KIND_PARTITIONED) {
+        struct dh_source pt = {f->source, f->epoch};
+        if (!dh_source_durable(&pt)) /* else the export is pt's resolution */
+            pt.ticket = f->export_ticket;
+        dh_client_forget(a->client, &f->rows_source); /* the key table */
+        dh_client_forget(a->client, &pt);
+    } else if (f->kind == DH_KIND_TABLE)
         dh_client_forget(a->client, &f->rows_source);
     else
         dh_client_forget(a->client, &(struct dh_source){f->export_ticket, f->epoch});
@@ -436,6 +450,22 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
         app_push(a, view_table_new(a, name, f->type[0] ? f->type : "Table", &f->rows_source,
                                    &f->table, 1));
         break;
+    case DH_KIND_PARTITIONED: {
+        /* The pager reads the key table; Enter and M ask for the partitioned
+         * table by its source, resolved again in each session. */
+        char title[160];
+        snprintf(title, sizeof title, "%s: keys", name);
+        struct view *v = view_table_new(a, title, f->type, &f->rows_source, &f->table, 1);
+        struct dh_source pt = {f->source, f->epoch};
+        if (!dh_source_durable(&pt)) /* else our export is its resolution in this session */
+            pt.ticket = f->export_ticket;
+        if (v) {
+            view_table_set_partition(v, &pt, 1, f->partitioned);
+            f->partitioned = NULL; /* the view owns it now */
+        }
+        app_push(a, v);
+        break;
+    }
     case DH_KIND_FIGURE: {
         struct view *v =
             view_figure_new(a, name, f->figure, &f->export_ticket, f->epoch, &f->source);

@@ -62,6 +62,7 @@ static const struct {
     {ACT_REMOVE, "remove"},
     {ACT_SAVE, "save"},
     {ACT_PAUSE, "pause"},
+    {ACT_MERGE, "merge"},
 };
 
 const char *keymap_action_name(enum ui_action a)
@@ -222,10 +223,12 @@ void keybinds_clear(struct keybinds *kb)
 
 int keybinds_translate(const struct keybinds *kb, const struct keymap *km, int key)
 {
-    /* The last line of the file wins, as for every other key of the file. */
-    for (size_t i = kb ? kb->n : 0; i-- > 0;)
-        if (kb->v[i].km == km && kb->v[i].key == key)
-            return kb->v[i].target_key;
+    /* The last line of the file wins, as for every other key of the file; a
+     * table's own lines before its parent's (keymap.h). */
+    for (; km; km = km->parent)
+        for (size_t i = kb ? kb->n : 0; i-- > 0;)
+            if (kb->v[i].km == km && kb->v[i].key == key)
+                return kb->v[i].target_key;
     return key;
 }
 

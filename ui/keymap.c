@@ -111,6 +111,14 @@ static const struct key_binding pager_bindings[] = {
      KB_HINT},
 };
 
+/* A partitioned table's key table: the pager (keymap_partition's parent) and these. */
+static const struct key_binding partition_bindings[] = {
+    {UI_KEY_ENTER, ACT_OPEN, "open the table of the key on this row (its constituent)", "Open",
+     KB_HINT},
+    {'M', ACT_MERGE, "open the merged table: every constituent, one after another", "Merged",
+     KB_HINT},
+};
+
 static const struct key_binding schema_bindings[] = {
     MOVE_BINDINGS,
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
@@ -168,43 +176,46 @@ static const struct key_binding prompt_bindings[] = {
 };
 
 const struct keymap keymap_global = {"global", "Everywhere", global_bindings,
-                                     sizeof global_bindings / sizeof global_bindings[0]};
+                                     sizeof global_bindings / sizeof global_bindings[0], NULL};
 const struct keymap keymap_objects = {"objects", "Object list", objects_bindings,
-                                      sizeof objects_bindings / sizeof objects_bindings[0]};
+                                      sizeof objects_bindings / sizeof objects_bindings[0], NULL};
 const struct keymap keymap_tickets = {"tickets", "Tickets panel", tickets_bindings,
-                                      sizeof tickets_bindings / sizeof tickets_bindings[0]};
+                                      sizeof tickets_bindings / sizeof tickets_bindings[0], NULL};
 const struct keymap keymap_pager = {"pager", "Table pager", pager_bindings,
-                                    sizeof pager_bindings / sizeof pager_bindings[0]};
+                                    sizeof pager_bindings / sizeof pager_bindings[0], NULL};
+const struct keymap keymap_partition = {
+    "partition", "Partitioned table keys (and every pager key)", partition_bindings,
+    sizeof partition_bindings / sizeof partition_bindings[0], &keymap_pager};
 const struct keymap keymap_schema = {"schema", "Schema", schema_bindings,
-                                     sizeof schema_bindings / sizeof schema_bindings[0]};
+                                     sizeof schema_bindings / sizeof schema_bindings[0], NULL};
 const struct keymap keymap_figure = {"figure", "Figure view", figure_bindings,
-                                     sizeof figure_bindings / sizeof figure_bindings[0]};
+                                     sizeof figure_bindings / sizeof figure_bindings[0], NULL};
 const struct keymap keymap_help = {"help", "Help", help_bindings,
-                                   sizeof help_bindings / sizeof help_bindings[0]};
+                                   sizeof help_bindings / sizeof help_bindings[0], NULL};
 const struct keymap keymap_popup = {"popup", "Cell and info pop-ups", popup_bindings,
-                                    sizeof popup_bindings / sizeof popup_bindings[0]};
+                                    sizeof popup_bindings / sizeof popup_bindings[0], NULL};
 const struct keymap keymap_publish = {"publish", "Publish dialog", publish_bindings,
-                                      sizeof publish_bindings / sizeof publish_bindings[0]};
+                                      sizeof publish_bindings / sizeof publish_bindings[0], NULL};
 const struct keymap keymap_confirm = {"confirm", "Questions", confirm_bindings,
-                                      sizeof confirm_bindings / sizeof confirm_bindings[0]};
+                                      sizeof confirm_bindings / sizeof confirm_bindings[0], NULL};
 const struct keymap keymap_prompt = {"prompt", "Input line (readline: emacs keys, ^A ^E ^K ^U ^W)",
                                      prompt_bindings,
-                                     sizeof prompt_bindings / sizeof prompt_bindings[0]};
+                                     sizeof prompt_bindings / sizeof prompt_bindings[0], NULL};
 
 const struct keymap *const keymap_all[] = {
-    &keymap_global,  &keymap_objects, &keymap_pager, &keymap_tickets,
-    &keymap_figure,  &keymap_schema,  &keymap_popup, &keymap_publish,
-    &keymap_confirm, &keymap_prompt,  &keymap_help,  NULL,
+    &keymap_global, &keymap_objects, &keymap_pager, &keymap_partition, &keymap_tickets,
+    &keymap_figure, &keymap_schema,  &keymap_popup, &keymap_publish,   &keymap_confirm,
+    &keymap_prompt, &keymap_help,    NULL,
 };
 
 /* First binding of key in km. */
 enum ui_action keymap_lookup(const struct keymap *km, int key)
 {
-    if (!km)
-        return ACT_NONE;
-    for (size_t i = 0; i < km->n; i++) {
-        if (km->bindings[i].key == key)
-            return km->bindings[i].action;
+    for (; km; km = km->parent) {
+        for (size_t i = 0; i < km->n; i++) {
+            if (km->bindings[i].key == key)
+                return km->bindings[i].action;
+        }
     }
     return ACT_NONE;
 }

@@ -90,6 +90,7 @@ enum ui_action {
     ACT_REMOVE,
     ACT_SAVE,
     ACT_PAUSE,
+    ACT_MERGE,
 };
 
 /* Binding flags. */
@@ -112,12 +113,16 @@ struct keymap {
     const char *title; /* heading in the help view */
     const struct key_binding *bindings;
     size_t n;
+    /* Keys this table does not bind act as in parent (NULL: none): a view that
+     * is another with a few more keys. */
+    const struct keymap *parent;
 };
 
 extern const struct keymap keymap_global;
 extern const struct keymap keymap_objects;
 extern const struct keymap keymap_tickets;
 extern const struct keymap keymap_pager;
+extern const struct keymap keymap_partition;
 extern const struct keymap keymap_schema;
 extern const struct keymap keymap_figure;
 extern const struct keymap keymap_help;
@@ -129,7 +134,8 @@ extern const struct keymap keymap_prompt;
 /* All tables in help order; NULL-terminated. */
 extern const struct keymap *const keymap_all[];
 
-/* The action bound to key in km, or ACT_NONE. km may be NULL. UI thread. */
+/* The action bound to key in km (or, unbound there, in its parents), or
+ * ACT_NONE. km may be NULL. UI thread. */
 enum ui_action keymap_lookup(const struct keymap *km, int key);
 
 /* Write a short readable name for key ("Enter", "PgDn", "^L", "q") into

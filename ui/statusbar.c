@@ -197,15 +197,24 @@ void statusbar_draw_status(struct app *a, WINDOW *w)
     draw_str(w, 0, x, cols - x, draw_attr(mrole), msg, DT_ELLIPSIS);
 }
 
-/* Lay out the KB_HINT bindings of km from x in cols columns, drawing them on
- * w unless w is NULL; *hit gets the key of the hint that covers column hx
- * (the same layout for drawing and for mouse clicks). Returns the new x. */
+/* Whether km itself (not its parent) binds key. */
+static int binds(const struct keymap *km, int key)
+{
+    for (size_t i = 0; km && i < km->n; i++)
+        if (km->bindings[i].key == key)
+            return 1;
+    return 0;
+}
+
+/* Lay out the KB_HINT bindings of km (but not the keys shadow binds) from x in cols columns,
+ * drawing them on w unless w is NULL; *hit gets the key of the hint that covers column hx (the same
+ * layout for drawing and for mouse clicks). Returns the new x. */
 static int keymap_hints(WINDOW *w, int cols, int x, const struct keymap *km,
-                        const struct keybinds *kb, int hx, int *hit)
+                        const struct keymap *shadow, const struct keybinds *kb, int hx, int *hit)
 {
     for (size_t i = 0; km && i < km->n; i++) {
         const struct key_binding *b = &km->bindings[i];
-        if (!(b->flags & KB_HINT) || !b->hint)
+        if (!(b->flags & KB_HINT) || !b->hint || binds(shadow, b->key))
             continue;
         char name[16];
         int key = keybinds_shown_key(kb, km, b); /* the user's key when [keys] has one */
@@ -232,9 +241,12 @@ static void hints(struct app *a, WINDOW *w, int cols, int hx, int *hit)
     if (!v)
         return;
     const struct keybinds *kb = a->opt ? a->opt->keys : NULL;
-    int x = keymap_hints(w, cols, 0, v->ops->keymap, kb, hx, hit);
+    const struct keymap *km = v->ops->keymap;
+    int x = keymap_hints(w, cols, 0, km, NULL, kb, hx, hit);
+    if (km && km->parent) /* a view that is another with more keys: its own hints first */
+        x = keymap_hints(w, cols, x, km->parent, km, kb, hx, hit);
     if (!v->ops->modal)
-        keymap_hints(w, cols, x, &keymap_global, kb, hx, hit);
+        keymap_hints(w, cols, x, &keymap_global, NULL, kb, hx, hit);
 }
 
 void statusbar_draw_hints(struct app *a, WINDOW *w)

@@ -197,6 +197,10 @@ void app_fetch_ticket(struct app *a, const struct dh_ticket *t, const char *type
 /* Publish an object to a new shared ticket (the dialog follows). UI thread. */
 void app_publish(struct app *a, const struct dh_object *obj);
 /* Publish what a view reads through (name and type for the dialog). UI thread. */
+/* Open the constituent of key row `row` of `keys`, or (keys NULL) the merged
+ * table, of the partitioned table pt, in a pager called name (dh_client.h). */
+void app_open_partition(struct app *a, const char *name, const struct dh_source *pt, int unique,
+                        const struct dh_source *keys, int64_t row);
 void app_publish_source(struct app *a, const char *name, const char *type,
                         const struct dh_source *src);
 /* Release a ticket this session published. UI thread. */
@@ -237,6 +241,11 @@ struct view *view_help_new(struct app *a);
  * our export and is released when the pager closes. */
 struct view *view_table_new(struct app *a, const char *name, const char *type,
                             const struct dh_source *src, struct dh_table_info *info, int forget);
+/* Make a pager (view_table_new) the key table of the partitioned table pt:
+ * Enter opens a key's constituent, M the merged table (keymap_partition). It
+ * takes desc; pt is forgotten when the pager closes if forget_pt is set. */
+void view_table_set_partition(struct view *v, const struct dh_source *pt, int forget_pt,
+                              struct dh_partitioned *desc);
 /* The schema of a table as a list (copies what it shows). */
 struct view *view_schema_new(struct app *a, const char *name, const struct dh_schema *schema);
 /* The figure view; takes ownership of fig. export (may be NULL) is forgotten on close.

@@ -334,7 +334,10 @@ unsigned table_ops_key(struct table_view *v, struct app *a, enum ui_action act)
     case ACT_STATS: return ask_stats(v, a);
     case ACT_FREQUENCY: return open_frequency(v, a);
     case ACT_PUBLISH: return publish_view(v, a);
-    case ACT_OPEN: return v->freq_parent ? frequency_pick(v, a) : UR_NONE;
+    case ACT_OPEN:
+    case ACT_MERGE:
+        return v->freq_parent && act == ACT_OPEN ? frequency_pick(v, a)
+                                                 : table_partition_key(v, a, act);
     default: return UR_NONE;
     }
 }

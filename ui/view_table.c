@@ -1300,6 +1300,7 @@ static void table_destroy(struct view *vv, struct app *a)
     if (v->derive_req)
         dh_client_cancel(a->client, v->derive_req);
     table_ops_destroy(v, a);
+    table_partition_destroy(v, a);
     if (v->derived)
         dh_client_forget(a->client, &v->source);
     if (v->origin_forget)
@@ -1387,19 +1388,15 @@ static unsigned table_wheel(struct view *vv, struct app *a, int delta)
     return UR_HANDLED | UR_REDRAW | UR_STATUS;
 }
 
-static const struct view_ops table_ops = {
-    .name = "pager",
-    .click = table_click,
-    .on_wheel = table_wheel,
-    .keymap = &keymap_pager,
-    .draw = table_draw,
-    .key = table_key,
-    .on_event = table_event,
-    .on_tick = table_tick,
-    .next_tick = table_next_tick,
-    .title = table_title,
-    .destroy = table_destroy,
-};
+/* The pager, and the pager of a partitioned table's keys (more keys). */
+#define TABLE_VIEW_OPS(km)                                                                         \
+    {                                                                                              \
+        .name = "pager", .click = table_click, .on_wheel = table_wheel, .keymap = (km),            \
+        .draw = table_draw, .key = table_key, .on_event = table_event, .on_tick = table_tick,      \
+        .next_tick = table_next_tick, .title = table_title, .destroy = table_destroy,              \
+    }
+static const struct view_ops table_ops = TABLE_VIEW_OPS(&keymap_pager);
+static const struct view_ops partition_ops = TABLE_VIEW_OPS(&keymap_partition);
 
 /* The pager. */
 struct view *view_table_new(struct app *a, const char *name, const char *type,
@@ -1431,6 +1428,30 @@ struct view *view_table_new(struct app *a, const char *name, const char *type,
     v->origin_size = v->size;
     v->origin_static = v->is_static;
     return &v->base;
+}
+
+void view_table_set_partition(struct view *vv, const struct dh_source *pt, int forget_pt,
+                              struct dh_partitioned *desc)
+{
+    struct table_view *v = (struct table_view *)vv;
+    v->base.ops = &partition_ops;
+    v->part = desc;
+    v->part_source = *pt;
+    v->part_forget = forget_pt;
+}
+
+int table_row_text(const struct table_view *v, int64_t pos, const char *column, char *buf, size_t n)
+{
+    const struct dh_schema *s = schema_of((struct table_view *)v);
+    if (!s || !have_row(v, pos))
+        return -1;
+    for (size_t f = 0; f < dh_rows_n_columns(v->rows); f++) {
+        if (strcmp(dh_rows_field(v->rows, f)->name, column) == 0) {
+            cell_text(dh_rows_column(v->rows, f), pos - v->rows->first, v->local_time, buf, n);
+            return 0;
+        }
+    }
+    return -1;
 }
 
 /* ---- schema list ---- */

@@ -7,6 +7,7 @@
 
 #include <time.h>
 
+#include "dh_partitioned.h"
 #include "dh_tableops.h"
 #include "live_marks.h"
 #include "view.h"
@@ -89,6 +90,11 @@ struct table_view {
     char stats_column[128];
     struct dh_source stats_source;
     struct view_save *save; /* S: the file being written (view_save.c), or NULL */
+
+    /* A partitioned table's keys (view_partition.c): NULL for other tables. */
+    struct dh_partitioned *part;  /* its key columns (owned) */
+    struct dh_source part_source; /* the partitioned table */
+    int part_forget;              /* forget part_source at the end */
 };
 
 /* view_table.c */
@@ -113,6 +119,16 @@ int table_cell_literal(struct table_view *v, size_t k, struct dh_literal *value,
 /* Add "column == value" (or !=; isNull for a null) to v's view and derive it. */
 unsigned table_match_value(struct table_view *v, struct app *a, const char *column, int negate,
                            const struct dh_literal *value, int is_null);
+
+/* The text of `column`'s cell at row position pos, if that row is on hand: 0,
+ * else -1 (buf untouched). */
+int table_row_text(const struct table_view *v, int64_t pos, const char *column, char *buf,
+                   size_t n);
+
+/* view_partition.c: Enter and M on a partitioned table's keys (UR_NONE on other
+ * tables and for other keys), and the end of such a pager. */
+unsigned table_partition_key(struct table_view *v, struct app *a, enum ui_action act);
+void table_partition_destroy(struct table_view *v, struct app *a);
 
 /* view_ops.c: the keys it handles (UR_NONE for others), and its events. */
 unsigned table_ops_key(struct table_view *v, struct app *a, enum ui_action act);

@@ -53,7 +53,9 @@ enum cmd_kind {
     CMD_FORGET,
     CMD_DERIVE,
     CMD_SEEK,
-    CMD_STATS
+    CMD_STATS,
+    CMD_PART_GET,
+    CMD_PART_MERGE
 };
 
 struct cmd {
@@ -66,6 +68,9 @@ struct cmd {
     char type[64];
     struct dh_view_ops ops; /* CMD_DERIVE, CMD_STATS: owned */
     struct dh_seek seek;    /* CMD_SEEK: column and value.s owned */
+    struct dh_source keys;  /* CMD_PART_GET: the key table (or a view of it) ... */
+    int64_t row;            /* ... the key's position in it */
+    int unique;             /* ... and whether keys are unique */
 };
 
 static void cmd_free(struct cmd *cmd)
@@ -212,6 +217,7 @@ void dh_event_free(struct dh_event *ev)
     if (ev->fetched) {
         dh_table_info_reset(&ev->fetched->table);
         dh_figure_free(ev->fetched->figure);
+        dh_partitioned_free(ev->fetched->partitioned);
         free(ev->fetched);
     }
     if (ev->rows) {
@@ -728,9 +734,33 @@ static void do_publish(struct dh_client *c, struct dh_session *s, const struct c
     pthread_mutex_unlock(&c->mu);
 }
 
-/* Find out what an export is: a table, a figure, or something else
- * (pydeephaven fetch_table / plugin fetch). */
-static int detect_kind(struct dh_session *s, struct dh_fetched *f, struct dh_error *err)
+/* A partitioned table: its descriptor, and its key table derived from the
+ * underlying table, which is then released (the key table stands alone). */
+static int fetch_partitioned(struct dh_session *s, struct dh_fetched *f, struct dh_error *err)
+{
+    struct dh_partitioned *p = NULL;
+    int rc = dh_partitioned_fetch(s, &f->export_ticket, &p, err);
+    if (rc != DH_OK)
+        return rc;
+    struct dh_ticket keys;
+    dh_ticket_make_export(&keys, dh_session_next_export_id(s));
+    rc = dh_partitioned_keys(s, p, &keys, &f->table, err);
+    dh_partitioned_release(s, p);
+    if (rc != DH_OK) {
+        dh_partitioned_free(p);
+        return rc;
+    }
+    f->kind = DH_KIND_PARTITIONED;
+    f->partitioned = p;
+    snprintf(f->type, sizeof f->type, "%s", DH_PARTITIONED_TYPE);
+    return DH_OK;
+}
+
+/* Find out what an export is: a table, a figure, a partitioned table, or
+ * something else (pydeephaven fetch_table / plugin fetch). type: what the object
+ * list says it is ("" when not known). */
+static int detect_kind(struct dh_session *s, struct dh_fetched *f, const char *type,
+                       struct dh_error *err)
 {
     struct dh_error e;
     dh_error_clear(&e);
@@ -744,13 +774,16 @@ static int detect_kind(struct dh_session *s, struct dh_fetched *f, struct dh_err
         return e.code;
     }
     dh_error_clear(&e);
-    if (dh_figure_fetch(s, &f->export_ticket, &f->figure, &e) == DH_OK) {
+    if (strcmp(type, DH_PARTITIONED_TYPE) != 0 &&
+        dh_figure_fetch(s, &f->export_ticket, &f->figure, &e) == DH_OK) {
         f->kind = DH_KIND_FIGURE;
         snprintf(f->type, sizeof f->type, "Figure");
         return DH_OK;
     }
     f->kind = DH_KIND_OTHER;
     dh_error_object_type(&e, f->type, sizeof f->type);
+    if (strcmp(type, DH_PARTITIONED_TYPE) == 0 || strcmp(f->type, DH_PARTITIONED_TYPE) == 0)
+        return fetch_partitioned(s, f, err);
     return DH_OK;
 }
 
@@ -791,7 +824,7 @@ static void do_fetch(struct dh_client *c, struct dh_session *s, uint64_t gen, co
     f->source = cmd->ticket;
     f->epoch = gen;
     if (dh_export_from_ticket(s, &cmd->ticket, &f->export_ticket, &e) != DH_OK ||
-        detect_kind(s, f, &e) != DH_OK) {
+        detect_kind(s, f, cmd->type, &e) != DH_OK) {
         if (f->export_ticket.len)
             dh_release(s, &f->export_ticket, NULL);
         dh_table_info_reset(&f->table);
@@ -805,8 +838,11 @@ static void do_fetch(struct dh_client *c, struct dh_session *s, uint64_t gen, co
     /* A table's rows are read through the durable source, resolved again in
      * each session; this first export is its resolution in this one. */
     struct dh_source durable = {cmd->ticket, gen};
-    int cache = f->kind == DH_KIND_TABLE && dh_source_durable(&durable);
+    int cache =
+        (f->kind == DH_KIND_TABLE || f->kind == DH_KIND_PARTITIONED) && dh_source_durable(&durable);
     f->rows_source = cache ? durable : (struct dh_source){f->export_ticket, gen};
+    if (f->kind == DH_KIND_PARTITIONED) /* the pager reads the key table */
+        f->rows_source = (struct dh_source){f->table.ticket, gen};
     struct dh_event *ev = event_new(c, DH_EV_FETCHED, cmd->req);
     struct dh_ticket superseded;
     pthread_mutex_lock(&c->mu);
@@ -825,8 +861,11 @@ static void do_fetch(struct dh_client *c, struct dh_session *s, uint64_t gen, co
         ev->elapsed_ms = (double)(dh_now_ms() - t0);
         post_locked(c, ev);
     } else {
+        if (f->kind == DH_KIND_PARTITIONED)
+            dh_release(s, &f->table.ticket, NULL);
         dh_table_info_reset(&f->table);
         dh_figure_free(f->figure);
+        dh_partitioned_free(f->partitioned);
         free(f);
     }
     pthread_mutex_unlock(&c->mu);
@@ -894,7 +933,7 @@ static enum dh_event_kind cmd_event_kind(enum cmd_kind k)
     case CMD_DERIVE: return DH_EV_DERIVED;
     case CMD_SEEK: return DH_EV_SEEK;
     case CMD_STATS: return DH_EV_STATS;
-    default: return DH_EV_FETCHED;
+    default: return DH_EV_FETCHED; /* CMD_PART_GET, CMD_PART_MERGE too */
     }
 }
 
@@ -1009,6 +1048,55 @@ static void do_stats(struct dh_client *c, struct dh_session *s, uint64_t gen, co
     post(c, ev);
 }
 
+/* A partitioned table's constituent or merge: resolve the partitioned table
+ * (and the keys) in this epoch, then one PartitionedTableService call exports
+ * the table. */
+static void do_partition(struct dh_client *c, struct dh_session *s, uint64_t gen,
+                         const struct cmd *cmd)
+{
+    int64_t t0 = dh_now_ms();
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_fetched *f = fetched_new(c, DH_EV_FETCHED, cmd->req);
+    if (!f)
+        return;
+    struct dh_source src = {cmd->ticket, cmd->epoch};
+    struct dh_ticket pt, keys;
+    int gone = 0;
+    int rc = resolve_source(c, s, gen, &src, &pt, &gone, &e);
+    if (rc == DH_OK && cmd->kind == CMD_PART_GET)
+        rc = resolve_source(c, s, gen, &cmd->keys, &keys, &gone, &e);
+    if (rc == DH_OK) {
+        dh_ticket_make_export(&f->export_ticket, dh_session_next_export_id(s));
+        rc = cmd->kind == CMD_PART_GET
+                 ? dh_partitioned_get(s, &pt, cmd->unique, &keys, cmd->row, &f->export_ticket,
+                                      &f->table, &e)
+                 : dh_partitioned_merge(s, &pt, &f->export_ticket, &f->table, &e);
+    }
+    if (rc != DH_OK) {
+        free(f);
+        post_error(c, DH_EV_FETCHED, cmd->req, &e);
+        return;
+    }
+    f->kind = DH_KIND_TABLE;
+    f->source = cmd->ticket;
+    f->epoch = gen;
+    f->rows_source = (struct dh_source){f->export_ticket, gen};
+    snprintf(f->type, sizeof f->type, "Table");
+    struct dh_event *ev = event_new(c, DH_EV_FETCHED, cmd->req);
+    if (!ev) {
+        dh_release(s, &f->export_ticket, NULL);
+        dh_table_info_reset(&f->table);
+        free(f);
+        return;
+    }
+    ev->ok = 1;
+    ev->fetched = f;
+    ev->epoch = gen;
+    ev->elapsed_ms = (double)(dh_now_ms() - t0);
+    post(c, ev);
+}
+
 /* A command given while connecting (a ticket pasted at start-up) waits this
  * long for the session before it fails. */
 #define DH_CMD_SESSION_WAIT_MS 10000
@@ -1064,6 +1152,8 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
     case CMD_DERIVE: do_derive(c, s, gen, cmd); break;
     case CMD_SEEK: do_seek(c, s, gen, cmd); break;
     case CMD_STATS: do_stats(c, s, gen, cmd); break;
+    case CMD_PART_GET:
+    case CMD_PART_MERGE: do_partition(c, s, gen, cmd); break;
     }
     dh_session_free(s);
 }
@@ -1945,6 +2035,23 @@ uint64_t dh_client_stats(struct dh_client *c, const struct dh_source *src, const
     uint64_t req = queue_cmd_ops(c, CMD_STATS, &src->ticket, src->epoch, NULL, NULL, &ops);
     dh_view_ops_reset(&ops);
     return req;
+}
+
+uint64_t dh_client_partition_get(struct dh_client *c, const struct dh_source *pt, int unique_keys,
+                                 const struct dh_source *keys, int64_t row)
+{
+    struct cmd *cmd = calloc(1, sizeof *cmd);
+    if (!cmd)
+        return queue_lost(c, CMD_PART_GET);
+    cmd->keys = *keys;
+    cmd->row = row;
+    cmd->unique = unique_keys;
+    return queue_cmd_struct(c, cmd, CMD_PART_GET, &pt->ticket, pt->epoch);
+}
+
+uint64_t dh_client_partition_merge(struct dh_client *c, const struct dh_source *pt)
+{
+    return queue_cmd(c, CMD_PART_MERGE, &pt->ticket, pt->epoch, NULL, NULL);
 }
 
 void dh_client_forget(struct dh_client *c, const struct dh_source *src)

@@ -14,6 +14,7 @@
 #include "dh_figure.h"
 #include "dh_monitor.h"
 #include "dh_objects.h"
+#include "dh_partitioned.h"
 #include "dh_session.h"
 #include "dh_table.h"
 #include "dh_tableops.h"
@@ -57,20 +58,25 @@ enum dh_event_kind {
 };
 
 /* What a fetched ticket turned out to be. */
-enum dh_object_kind { DH_KIND_TABLE = 1, DH_KIND_FIGURE, DH_KIND_OTHER };
+enum dh_object_kind { DH_KIND_TABLE = 1, DH_KIND_FIGURE, DH_KIND_PARTITIONED, DH_KIND_OTHER };
 
 struct dh_fetched {
     enum dh_object_kind kind;
-    char type[64];                  /* the server's type name if known */
-    struct dh_ticket source;        /* what was pasted */
-    uint64_t epoch;                 /* the session epoch export_ticket (and a figure's
-                                     * table tickets) belong to */
-    struct dh_ticket export_ticket; /* our own copy (ExportFromTicket) */
-    struct dh_source rows_source;   /* kind == TABLE: what to read rows through and
-                                     * dh_client_forget at the end (the pasted ticket
-                                     * when durable, else our export) */
-    struct dh_table_info table;     /* kind == TABLE (ticket = export_ticket) */
-    struct dh_figure *figure;       /* kind == FIGURE */
+    char type[64];                      /* the server's type name if known */
+    struct dh_ticket source;            /* what was pasted */
+    uint64_t epoch;                     /* the session epoch export_ticket (and a figure's
+                                         * table tickets) belong to */
+    struct dh_ticket export_ticket;     /* our own copy (ExportFromTicket) */
+    struct dh_source rows_source;       /* kind == TABLE: what to read rows through and
+                                         * dh_client_forget at the end (the pasted ticket
+                                         * when durable, else our export) */
+    struct dh_table_info table;         /* kind == TABLE (ticket = export_ticket); kind ==
+                                         * PARTITIONED: the key table, an export of `epoch`
+                                         * (rows_source; dh_client_forget it at the end) */
+    struct dh_figure *figure;           /* kind == FIGURE */
+    struct dh_partitioned *partitioned; /* kind == PARTITIONED: key and constituent columns
+                                         * (its underlying table already released);
+                                         * export_ticket is the partitioned table */
 };
 
 /* One event. Owns its payload; free with dh_event_free. */
@@ -188,6 +194,16 @@ uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src, const 
  * DH_EV_STATS brings the one-row table; the server keeps nothing. 0 when out
  * of memory. UI thread. */
 uint64_t dh_client_stats(struct dh_client *c, const struct dh_source *src, const char *column);
+/* Partitioned tables (dh_partitioned.h). pt is what a DH_KIND_PARTITIONED
+ * fetch was opened from (its source, durable when it can be, in its epoch).
+ * DH_EV_FETCHED brings the result as a DH_KIND_TABLE whose rows_source is a
+ * new export of the current epoch (dh_client_forget it at the end). ...the
+ * constituent of the key at position `row` of `keys` (the key table or a view
+ * of it); unique_keys as the fetch's descriptor says: */
+uint64_t dh_client_partition_get(struct dh_client *c, const struct dh_source *pt, int unique_keys,
+                                 const struct dh_source *keys, int64_t row);
+/* ... every constituent as one table (Merge): */
+uint64_t dh_client_partition_merge(struct dh_client *c, const struct dh_source *pt);
 /* Forget a source: release the export it resolved to (or the export it is)
  * if that belongs to the current epoch. UI thread. */
 void dh_client_forget(struct dh_client *c, const struct dh_source *src);
