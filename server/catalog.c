@@ -91,6 +91,7 @@ struct demo_object {
     const struct demo_object *parent;
     int64_t *index;
     demo_rows_fn map; /* instead of index: row i is parent row map(map_ctx, i) */
+    demo_all_rows_fn map_all;
     void (*map_free)(void *);
     void *map_ctx;
     atomic_int refs;
@@ -1686,22 +1687,23 @@ int demo_table_column_source(const struct demo_object *t, size_t col, struct dem
     if (t->gen != GEN_DERIVED)
         return bulk_source(t, col, s);
     const struct demo_column *dc = &t->cols[col];
-    if (t->map || dc->pick)
+    if (dc->pick)
         return 0;
     if (dc->src < 0)
         return stored_source(dc, s);
     if (!t->parent || !demo_table_column_source(t->parent, (size_t)dc->src, s))
         return 0;
-    if (t->index && s->rows) /* two indexes would have to be composed */
+    const int64_t *index = t->map ? t->map_all(t->map_ctx) : t->index;
+    if ((t->map && !index) || (index && s->rows)) /* two indexes would have to be composed */
         return 0;
-    if (t->index)
-        s->rows = t->index;
+    if (index)
+        s->rows = index;
     return 1;
 }
 
 const struct demo_object *demo_object_new_mapped(const struct demo_object *parent, int64_t n,
-                                                 demo_rows_fn rows, void (*free_ctx)(void *),
-                                                 void *ctx)
+                                                 demo_rows_fn rows, demo_all_rows_fn all,
+                                                 void (*free_ctx)(void *), void *ctx)
 {
     struct demo_object *o = object_new(parent->name, "Table", "derived", KIND_TABLE, 0);
     if (o)
@@ -1722,6 +1724,7 @@ const struct demo_object *demo_object_new_mapped(const struct demo_object *paren
     o->rows = n;
     o->parent = parent;
     o->map = rows;
+    o->map_all = all;
     o->map_free = free_ctx;
     o->map_ctx = ctx;
     atomic_init(&o->refs, 1);

@@ -194,17 +194,20 @@ struct demo_col_source {
 /* 1 and *s when column col of t can be read as arrays: a bulk column of a generated
  * table (the whole column is generated on the first call and kept for the table's
  * life: colcache.h), a stored column, or either read through one derived table's
- * index. 0: read it cell by cell. Any thread. */
+ * index (a lazy one is completed). 0: read it cell by cell. Any thread. */
 int demo_table_column_source(const struct demo_object *t, size_t col, struct demo_col_source *s);
 
-/* A derived table whose index is computed on demand (a lazily sorted view): row i of
- * it is row rows(ctx, i) of parent, for i < n. free(ctx) runs when the table goes.
- * rows must be thread-safe and pure (the same answer every time). The new table with
- * one reference, or NULL (ctx is then freed). Any thread. */
+/* A derived table whose index is computed on demand (a lazy sort or filter): row i of
+ * it is row rows(ctx, i) of parent, for i < n; all(ctx) gives every row at once (n
+ * entries, valid while the table lives; NULL when out of memory), for readers that
+ * read the table as arrays. free(ctx) runs when the table goes. rows and all must be
+ * thread-safe and pure (the same answer every time). The new table with one reference,
+ * or NULL (ctx is then freed). Any thread. */
 typedef int64_t (*demo_rows_fn)(void *ctx, int64_t i);
+typedef const int64_t *(*demo_all_rows_fn)(void *ctx);
 const struct demo_object *demo_object_new_mapped(const struct demo_object *parent, int64_t n,
-                                                 demo_rows_fn rows, void (*free_ctx)(void *),
-                                                 void *ctx);
+                                                 demo_rows_fn rows, demo_all_rows_fn all,
+                                                 void (*free_ctx)(void *), void *ctx);
 
 /* Column col's extra field metadata (demo_out_col.meta), or NULL. Any thread. */
 const char *const *demo_table_col_meta(const struct demo_object *t, size_t col);

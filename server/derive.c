@@ -137,18 +137,19 @@ static int bind(const struct demo_object *t, struct demo_fnode *n, const char *t
     return 0;
 }
 
-/* Rows of t for which every tree matches. */
-static int run_filters(const struct demo_object *t, struct demo_fnode *const *trees, size_t n_trees,
-                       int64_t **index, int64_t *n_out, struct demo_status *st)
+/* The rows of t for which every tree matches, as a view (takes the trees). */
+static int filter_view(const struct demo_object *t, struct demo_fnode **trees, size_t n_trees,
+                       const struct demo_object **out, struct demo_status *st)
 {
-    if (demo_filter_rows(t, trees, n_trees, index, n_out) == 0)
+    *out = demo_filter_view(t, trees, n_trees, DEMO_FILTER_LAZY_MIN);
+    if (*out)
         return 0;
     demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
     return -1;
 }
 
 static int derive_where(const struct demo_object *t, char *const *filters, size_t n_filters,
-                        int64_t **index, int64_t *n_out, struct demo_status *st)
+                        const struct demo_object **out, struct demo_status *st)
 {
     struct demo_fnode **trees = calloc(n_filters ? n_filters : 1, sizeof *trees);
     if (!trees) {
@@ -166,7 +167,7 @@ static int derive_where(const struct demo_object *t, char *const *filters, size_
         }
     }
     if (rc == 0)
-        rc = run_filters(t, trees, n_filters, index, n_out, st);
+        return filter_view(t, trees, n_filters, out, st);
     for (size_t i = 0; i < n_filters; i++)
         demo_filter_free(trees[i]);
     free(trees);
@@ -303,7 +304,7 @@ static struct demo_fnode *tree_of_condition(const PbCondition *c, int depth, str
 
 static int derive_filter(const struct demo_object *t,
                          const Io__Deephaven__Proto__Backplane__Grpc__FilterTableRequest *req,
-                         int64_t **index, int64_t *n_out, struct demo_status *st)
+                         const struct demo_object **out, struct demo_status *st)
 {
     struct demo_fnode **trees = calloc(req->n_filters ? req->n_filters : 1, sizeof *trees);
     if (!trees) {
@@ -316,7 +317,7 @@ static int derive_filter(const struct demo_object *t,
         rc = trees[i] ? bind(t, trees[i], "condition", st) : -1;
     }
     if (rc == 0)
-        rc = run_filters(t, trees, req->n_filters, index, n_out, st);
+        return filter_view(t, trees, req->n_filters, out, st);
     for (size_t i = 0; i < req->n_filters; i++)
         demo_filter_free(trees[i]);
     free(trees);
@@ -430,12 +431,10 @@ static int derive_static(const struct demo_object *src, const PbOperation *op,
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SORT:
         return derive_sort(src, op->sort, out, st);
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_UNSTRUCTURED_FILTER:
-        rc = derive_where(src, op->unstructured_filter->filters, op->unstructured_filter->n_filters,
-                          &index, &n, st);
-        break;
+        return derive_where(src, op->unstructured_filter->filters,
+                            op->unstructured_filter->n_filters, out, st);
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_FILTER:
-        rc = derive_filter(src, op->filter, &index, &n, st);
-        break;
+        return derive_filter(src, op->filter, out, st);
     case IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__BATCH_TABLE_REQUEST__OPERATION__OP_SLICE:
         rc = derive_slice(src, op->slice, &index, &n, st);
         break;

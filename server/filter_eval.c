@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -273,6 +275,31 @@ static int eval_block(const struct demo_object *t, const struct demo_fnode *n, i
     return 0;
 }
 
+/* keep[i] = whether row r0 + i matches every tree, for i < m; -1 out of memory. */
+static int match_block(const struct demo_object *t, struct demo_fnode *const *trees, size_t n_trees,
+                       int64_t r0, size_t m, uint8_t *keep, uint8_t *one, void *scratch)
+{
+    memset(keep, 1, m);
+    for (size_t k = 0; k < n_trees; k++) {
+        if (eval_block(t, trees[k], r0, m, one, scratch) != 0)
+            return -1;
+        for (size_t i = 0; i < m; i++)
+            keep[i] &= one[i];
+    }
+    return 0;
+}
+
+/* Rows of a block kept by keep into out; how many. */
+static int64_t list_block(const uint8_t *keep, int64_t r0, size_t m, int64_t *out)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < m; i++) {
+        out[n] = r0 + (int64_t)i; /* branch-free: kept rows advance n */
+        n += keep[i];
+    }
+    return n;
+}
+
 int demo_filter_rows(const struct demo_object *t, struct demo_fnode *const *trees, size_t n_trees,
                      int64_t **index, int64_t *n_out)
 {
@@ -284,16 +311,9 @@ int demo_filter_rows(const struct demo_object *t, struct demo_fnode *const *tree
     int rc = out && keep && one && scratch ? 0 : -1;
     for (int64_t r0 = 0; rc == 0 && r0 < size; r0 += BLOCK) {
         size_t m = size - r0 < BLOCK ? (size_t)(size - r0) : BLOCK;
-        memset(keep, 1, m);
-        for (size_t k = 0; k < n_trees && rc == 0; k++) {
-            rc = eval_block(t, trees[k], r0, m, one, scratch);
-            for (size_t i = 0; rc == 0 && i < m; i++)
-                keep[i] &= one[i];
-        }
-        for (size_t i = 0; rc == 0 && i < m; i++) {
-            out[n] = r0 + (int64_t)i; /* branch-free: kept rows advance n */
-            n += keep[i];
-        }
+        rc = match_block(t, trees, n_trees, r0, m, keep, one, scratch);
+        if (rc == 0)
+            n += list_block(keep, r0, m, out + n);
     }
     free(keep);
     free(one);
@@ -306,4 +326,184 @@ int demo_filter_rows(const struct demo_object *t, struct demo_fnode *const *tree
     *index = fit ? fit : out;
     *n_out = n;
     return 0;
+}
+
+/* ---- lazily listed filters ---- */
+
+enum { MAX_LISTED = 64 }; /* blocks listed one by one; then every block at once */
+
+/* Buffers for one block. */
+struct block_buf {
+    uint8_t keep[BLOCK], one[BLOCK];
+    uint64_t scratch[BLOCK];
+    int64_t rows[BLOCK];
+};
+
+struct lazy_filter {
+    pthread_mutex_t mu;
+    struct block_buf *buf;       /* under mu */
+    const struct demo_object *t; /* the source; the view holds its reference */
+    struct demo_fnode **trees;
+    size_t n_trees;
+    int64_t size;        /* rows of t */
+    int64_t *first;      /* first[b]: view position of block b's first kept row; nb + 1 */
+    int64_t nb;          /* blocks of BLOCK rows */
+    int64_t *rows;       /* view position -> row of t, valid where the block is listed */
+    atomic_uchar *ready; /* per block */
+    atomic_int all;      /* every block listed */
+    int listed;
+};
+
+static void free_trees(struct demo_fnode **trees, size_t n)
+{
+    for (size_t i = 0; trees && i < n; i++)
+        demo_filter_free(trees[i]);
+    free(trees);
+}
+
+static void lazy_filter_free(void *ctx)
+{
+    struct lazy_filter *l = ctx;
+    if (!l)
+        return;
+    pthread_mutex_destroy(&l->mu);
+    free_trees(l->trees, l->n_trees);
+    free(l->first);
+    free(l->rows);
+    free((void *)l->ready);
+    free(l->buf);
+    free(l);
+}
+
+/* List the kept rows of block b (under the mutex). -1 out of memory. */
+static int list_lazy_block(struct lazy_filter *l, int64_t b)
+{
+    if (atomic_load_explicit(&l->ready[b], memory_order_relaxed))
+        return 0;
+    struct block_buf *u = l->buf;
+    int64_t r0 = b * BLOCK;
+    size_t m = l->size - r0 < BLOCK ? (size_t)(l->size - r0) : BLOCK;
+    if (match_block(l->t, l->trees, l->n_trees, r0, m, u->keep, u->one, u->scratch) != 0)
+        return -1;
+    int64_t n = list_block(u->keep, r0, m, u->rows); /* first[b + 1] - first[b]: pure filters */
+    memcpy(l->rows + l->first[b], u->rows, (size_t)n * sizeof *u->rows);
+    atomic_store_explicit(&l->ready[b], 1, memory_order_release);
+    l->listed++;
+    return 0;
+}
+
+static int list_all(struct lazy_filter *l)
+{
+    for (int64_t b = 0; b < l->nb; b++)
+        if (list_lazy_block(l, b) != 0)
+            return -1;
+    atomic_store_explicit(&l->all, 1, memory_order_release);
+    return 0;
+}
+
+static int64_t lazy_filter_row(void *ctx, int64_t i)
+{
+    struct lazy_filter *l = ctx;
+    if (atomic_load_explicit(&l->all, memory_order_acquire))
+        return l->rows[i];
+    int64_t lo = 0, hi = l->nb; /* the last block b with first[b] <= i holds position i */
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (l->first[mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (!atomic_load_explicit(&l->ready[lo], memory_order_acquire)) {
+        pthread_mutex_lock(&l->mu);
+        if (l->listed >= MAX_LISTED)
+            list_all(l);
+        else
+            list_lazy_block(l, lo);
+        pthread_mutex_unlock(&l->mu);
+        if (!atomic_load_explicit(&l->ready[lo], memory_order_acquire))
+            return 0; /* out of memory: a wrong row rather than a crash */
+    }
+    return l->rows[i];
+}
+
+static const int64_t *lazy_filter_all(void *ctx)
+{
+    struct lazy_filter *l = ctx;
+    if (atomic_load_explicit(&l->all, memory_order_acquire))
+        return l->rows;
+    pthread_mutex_lock(&l->mu);
+    int rc = list_all(l);
+    pthread_mutex_unlock(&l->mu);
+    return rc == 0 ? l->rows : NULL;
+}
+
+/* Whether every column the tree tests reads as arrays. */
+static int reads_as_arrays(const struct demo_object *t, const struct demo_fnode *n)
+{
+    if (!n)
+        return 1;
+    struct demo_col_source s;
+    if (n->column && !demo_table_column_source(t, n->col, &s))
+        return 0;
+    return reads_as_arrays(t, n->a) && reads_as_arrays(t, n->b);
+}
+
+/* The count pass: matches per block into l->first. */
+static int count_blocks(struct lazy_filter *l)
+{
+    struct block_buf *u = l->buf;
+    int64_t total = 0;
+    for (int64_t b = 0; b < l->nb; b++) {
+        int64_t r0 = b * BLOCK;
+        size_t m = l->size - r0 < BLOCK ? (size_t)(l->size - r0) : BLOCK;
+        if (match_block(l->t, l->trees, l->n_trees, r0, m, u->keep, u->one, u->scratch) != 0)
+            return -1;
+        l->first[b] = total;
+        for (size_t i = 0; i < m; i++)
+            total += u->keep[i];
+    }
+    l->first[l->nb] = total;
+    return 0;
+}
+
+const struct demo_object *demo_filter_view(const struct demo_object *t, struct demo_fnode **trees,
+                                           size_t n_trees, int64_t lazy_min)
+{
+    int64_t size = demo_object_size(t);
+    int lazy = size >= lazy_min;
+    for (size_t k = 0; lazy && k < n_trees; k++)
+        lazy = reads_as_arrays(t, trees[k]);
+    if (!lazy) {
+        int64_t *index = NULL, n = 0;
+        int rc = demo_filter_rows(t, trees, n_trees, &index, &n);
+        free_trees(trees, n_trees);
+        return rc == 0 ? demo_object_new_derived(t, index, n) : NULL;
+    }
+    struct lazy_filter *l = calloc(1, sizeof *l);
+    if (!l) {
+        free_trees(trees, n_trees);
+        return NULL;
+    }
+    pthread_mutex_init(&l->mu, NULL);
+    l->t = t;
+    l->trees = trees;
+    l->n_trees = n_trees;
+    l->size = size;
+    l->nb = (size + BLOCK - 1) / BLOCK;
+    l->first = malloc((size_t)(l->nb + 1) * sizeof *l->first);
+    l->ready = calloc((size_t)l->nb + 1, sizeof *l->ready);
+    l->buf = malloc(sizeof *l->buf);
+    atomic_init(&l->all, 0);
+    if (!l->first || !l->ready || !l->buf || count_blocks(l) != 0) {
+        lazy_filter_free(l);
+        return NULL;
+    }
+    int64_t n = l->first[l->nb];
+    l->rows = malloc((size_t)(n > 0 ? n : 1) * sizeof *l->rows); /* touched as blocks list */
+    if (!l->rows) {
+        lazy_filter_free(l);
+        return NULL;
+    }
+    return demo_object_new_mapped(t, n, lazy_filter_row, lazy_filter_all, lazy_filter_free, l);
 }

@@ -20,6 +20,18 @@
 int demo_filter_rows(const struct demo_object *t, struct demo_fnode *const *trees, size_t n_trees,
                      int64_t **index, int64_t *n);
 
+/* Tables of at least this many rows are filtered lazily (demo_filter_view). */
+#define DEMO_FILTER_LAZY_MIN 65536
+
+/* The rows of t that every one of trees[0..n_trees) matches, as a derived table (one
+ * reference), or NULL when out of memory. Takes ownership of trees (the array, malloc'd,
+ * and every tree). When t has at least lazy_min rows and every column the trees test
+ * reads as arrays, the filter is lazy: one pass counts the matches of each block of
+ * rows (the view's size is known at once) and a block's rows are listed when someone
+ * reads them (all of them when the view is read as arrays). Any thread. */
+const struct demo_object *demo_filter_view(const struct demo_object *t, struct demo_fnode **trees,
+                                           size_t n_trees, int64_t lazy_min);
+
 /* Whether row of t matches tree, computed cell by cell. Any thread. */
 int demo_filter_match(const struct demo_object *t, const struct demo_fnode *tree, int64_t row);
 

@@ -322,6 +322,7 @@ struct lazy_sort {
     uint64_t *sample;    /* sorted first keys of rows spread over the table */
     size_t n_sample;
     int windows; /* windows ordered so far */
+    int all;     /* every block ready (under mu) */
 };
 
 static void lazy_free(void *ctx)
@@ -369,6 +370,7 @@ static int sort_all(struct lazy_sort *l)
     }
     publish(l, 0, all, l->n);
     free(all);
+    l->all = 1;
     return 0;
 }
 
@@ -476,6 +478,15 @@ static int64_t lazy_row(void *ctx, int64_t i)
     return l->perm[i];
 }
 
+static const int64_t *lazy_all(void *ctx)
+{
+    struct lazy_sort *l = ctx;
+    pthread_mutex_lock(&l->mu);
+    int rc = l->all ? 0 : sort_all(l);
+    pthread_mutex_unlock(&l->mu);
+    return rc == 0 ? l->perm : NULL;
+}
+
 /* The sample: first keys of SAMPLE rows spread evenly over the table, sorted. */
 static int take_sample(struct lazy_sort *l)
 {
@@ -534,5 +545,5 @@ const struct demo_object *demo_sort_view(const struct demo_object *t,
         lazy_free(l);
         return NULL;
     }
-    return demo_object_new_mapped(t, n, lazy_row, lazy_free, l);
+    return demo_object_new_mapped(t, n, lazy_row, lazy_all, lazy_free, l);
 }

@@ -257,17 +257,27 @@ static void bind_names(const struct demo_object *t, struct demo_fnode *n)
             n->col = c;
 }
 
-/* demo_filter_rows against demo_filter_match row by row; the rows kept. */
-static int64_t check_filter(const struct demo_object *t, const char *text)
+static struct demo_fnode *parse_bound(const struct demo_object *t, const char *text)
 {
     struct demo_fnode *tree = NULL;
     char err[200];
     if (demo_filter_parse(text, &tree, err, sizeof err) != 0) {
         fprintf(stderr, "  parse %s: %s\n", text, err);
-        CHECK(0);
-        return -1;
+        return NULL;
     }
     bind_names(t, tree);
+    return tree;
+}
+
+/* demo_filter_rows against demo_filter_match row by row, and the lazy view
+ * (demo_filter_view) read at random positions, then in order; the rows kept. idcol:
+ * a column with a distinct value in every row. */
+static int64_t check_filter(const struct demo_object *t, size_t idcol, const char *text)
+{
+    struct demo_fnode *tree = parse_bound(t, text);
+    CHECK(tree);
+    if (!tree)
+        return -1;
     int64_t *index = NULL, n = 0, size = demo_object_size(t), k = 0, bad = 0;
     CHECK(demo_filter_rows(t, &tree, 1, &index, &n) == 0);
     for (int64_t r = 0; r < size; r++) {
@@ -280,8 +290,21 @@ static int64_t check_filter(const struct demo_object *t, const char *text)
         fprintf(stderr, "  filter %s: %lld rows, want %lld (%lld differ)\n", text, (long long)n,
                 (long long)k, (long long)bad);
     CHECK(bad == 0 && k == n);
-    free(index);
     demo_filter_free(tree);
+    struct demo_fnode **trees = malloc(sizeof *trees);
+    trees[0] = parse_bound(t, text);
+    const struct demo_object *v = demo_filter_view(t, trees, 1, LAZY_MIN);
+    CHECK(v && demo_object_size(v) == n);
+    for (int64_t j = 0, bad_view = 0; v && j < 40 + n; j++) {
+        int64_t i = j < 40 ? (int64_t)(next_rand() % (uint64_t)(n ? n : 1)) : j - 40;
+        if (n == 0)
+            break;
+        bad_view += view_row(v, idcol, i) != view_row(t, idcol, index[i]);
+        if (j == 40 + n - 1)
+            CHECK_INT(bad_view, 0);
+    }
+    demo_object_unref(v);
+    free(index);
     return n;
 }
 
@@ -328,7 +351,7 @@ static void test_filter_random_table(void)
         for (size_t j = 0; j < 6; j++) {
             char text[64];
             snprintf(text, sizeof text, "D %s %s", ops[i], lits[j]);
-            CHECK_INT(check_filter(t, text), naive_d_count(t, ops[i], strtod(lits[j], NULL)));
+            CHECK_INT(check_filter(t, C_ID, text), naive_d_count(t, ops[i], strtod(lits[j], NULL)));
         }
     }
     static const char *const more[] = {
@@ -355,7 +378,7 @@ static void test_filter_random_table(void)
         "Id < 1000 || Id >= 149000",
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
-        check_filter(t, more[i]);
+        check_filter(t, C_ID, more[i]);
     /* the same through a derived table's index */
     int64_t *index = malloc(ROWS * sizeof *index), n = 0;
     for (int64_t r = 0; r < ROWS; r++)
@@ -364,8 +387,20 @@ static void test_filter_random_table(void)
     const struct demo_object *f = demo_object_new_derived(t, index, n);
     CHECK_REQ(f);
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
-        check_filter(f, more[i]);
-    CHECK_INT(check_filter(f, "D > 0.5"), naive_d_count(f, ">", 0.5));
+        check_filter(f, C_ID, more[i]);
+    CHECK_INT(check_filter(f, C_ID, "D > 0.5"), naive_d_count(f, ">", 0.5));
+    /* a lazy filter read as arrays (completed) by a sort */
+    struct demo_fnode **trees = malloc(sizeof *trees);
+    trees[0] = parse_bound(t, "D > 0 || isNull(B)");
+    const struct demo_object *lv = demo_filter_view(t, trees, 1, LAZY_MIN);
+    CHECK_REQ(lv);
+    int64_t *row_of_id = malloc(ROWS * sizeof *row_of_id);
+    for (int64_t i = 0; i < demo_object_size(lv); i++)
+        row_of_id[view_row(lv, C_ID, i)] = i;
+    const struct demo_sort_key by_d_desc[] = {{C_D, DEMO_CC_FLOAT, 1}};
+    check_sort(lv, C_ID, by_d_desc, 1, row_of_id);
+    free(row_of_id);
+    demo_object_unref(lv);
     demo_object_unref(f);
     demo_object_unref(t);
 }
@@ -393,7 +428,7 @@ static void test_filter_trades(void)
         "!(Price > 120) && Sym != `INTC`",
     };
     for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++)
-        if (check_filter(t, filters[i]) <= 0) {
+        if (check_filter(t, 6, filters[i]) <= 0) {
             fprintf(stderr, "  nothing kept: %s\n", filters[i]);
             CHECK(0);
         }
