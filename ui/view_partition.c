@@ -21,8 +21,8 @@ static void key_label(const struct table_view *v, int64_t pos, char *buf, size_t
             snprintf(buf, n, "key row %lld", (long long)pos + 1);
             return;
         }
-        int w = snprintf(buf + used, n - used, "%s%s = %s", k ? ", " : "",
-                         v->part->key_columns[k], cell);
+        int w = snprintf(buf + used, n - used, "%s%s = %s", k ? ", " : "", v->part->key_columns[k],
+                         cell);
         used += w > 0 ? (size_t)w : 0;
     }
 }
