@@ -175,7 +175,7 @@ static void rows_add_column(struct rows_run *run, size_t i)
 }
 
 /* Refuse a picked column whose values dhtui does not decode (a Union, a Map, a
- * dictionary-encoded column...): writing a placeholder would lose data silently.
+ * dictionary of lists...): writing a placeholder would lose data silently.
  * --format arrow writes the server's bytes, so it keeps such columns.
  * Returns 0, or an exit code after printing the error. */
 static int rows_check_decodable(struct rows_run *run)

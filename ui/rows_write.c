@@ -576,6 +576,9 @@ void rows_writer_batch(struct rows_writer *w, const struct dh_batch *b, int64_t 
     case CLI_FORMAT_JSON:
     case CLI_FORMAT_JSONL: json_rows(w, b, n); break;
     case CLI_FORMAT_ARROW:
+        for (size_t i = 0; raw && i < raw->n_dicts; i++) /* the dictionaries it reads */
+            put_ipc_message(&w->out.buf, raw->dicts[i].header, raw->dicts[i].hlen,
+                            raw->dicts[i].body, raw->dicts[i].blen);
         if (raw)
             put_ipc_message(&w->out.buf, raw->header, raw->hlen, raw->body, raw->blen);
         rows_out_maybe_flush(&w->out);

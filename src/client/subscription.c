@@ -594,8 +594,11 @@ static int apply_message(struct dh_viewport *v, const uint8_t *header, size_t hl
             return rc;
         if (msg.kind == DH_IPC_SCHEMA)
             return take_schema(v, header, hlen, err);
-        if (msg.kind == DH_IPC_DICTIONARY_BATCH && mlen == 0)
-            return DH_OK; /* values of a dictionary-encoded column, which is not shown */
+        if (msg.kind == DH_IPC_DICTIONARY_BATCH && mlen == 0) {
+            if (!v->have_schema) /* for the record batches after it */
+                return dh_error_before_schema(err, v->n_messages, msg.kind);
+            return dh_schema_apply_dictionary(&v->schema, header, hlen, body, blen, err);
+        }
     }
     int rc = take_metadata(v, md, mlen, err);
     if (rc == DH_OK)

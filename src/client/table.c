@@ -332,8 +332,8 @@ int dh_table_apply_flight_data(struct dh_table_reader *r, const uint8_t *header,
     }
     if (!r->have_schema)
         return dh_error_before_schema(err, r->n_messages, msg.kind);
-    if (msg.kind == DH_IPC_DICTIONARY_BATCH)
-        return DH_OK; /* values of a dictionary-encoded column, which is not shown */
+    if (msg.kind == DH_IPC_DICTIONARY_BATCH) /* for the record batches after it */
+        return dh_schema_apply_dictionary(&r->schema, header, hlen, body, blen, err);
     if (r->count >= 0 && r->rows >= r->count && msg.kind == DH_IPC_RECORD_BATCH)
         return DH_OK; /* beyond what we asked for: not even decoded */
     struct dh_batch b;

@@ -48,7 +48,42 @@ struct dh_table_stream {
     struct dh_batch batch;
     int ended;
     struct prefetch pf;
+    /* DictionaryBatch messages since the last batch handed out, copied (each
+     * message one block: header then body), for dh_raw_message.dicts */
+    struct dh_raw_message *dicts;
+    size_t n_dicts, cap_dicts;
 };
+
+/* Forget the dictionary messages handed out with the previous batch. */
+static void dicts_clear(struct dh_table_stream *st)
+{
+    for (size_t i = 0; i < st->n_dicts; i++)
+        free((void *)(uintptr_t)st->dicts[i].header);
+    st->n_dicts = 0;
+}
+
+/* Apply a DictionaryBatch to the schema and keep a copy for raw readers. */
+static int take_dictionary(struct dh_table_stream *st, const struct dh_flight_parts *fp,
+                           struct dh_error *err)
+{
+    int rc = dh_schema_apply_dictionary(&st->schema, fp->header, fp->hlen, fp->body, fp->blen, err);
+    if (rc != DH_OK)
+        return rc;
+    struct dh_raw_message *grown =
+        dh_grow_array(st->dicts, st->n_dicts, &st->cap_dicts, sizeof *grown, 4);
+    uint8_t *copy = malloc(fp->hlen + fp->blen + 1);
+    if (!grown || !copy) {
+        free(copy);
+        return dh_error_set(err, DH_ENOMEM, "out of memory keeping a dictionary message");
+    }
+    st->dicts = grown;
+    memcpy(copy, fp->header, fp->hlen);
+    if (fp->blen)
+        memcpy(copy + fp->hlen, fp->body, fp->blen);
+    st->dicts[st->n_dicts++] =
+        (struct dh_raw_message){copy, fp->hlen, copy + fp->hlen, fp->blen, NULL, 0};
+    return DH_OK;
+}
 
 /* Read a protobuf varint at p[*i..n); 0 when it runs off the end or is too long. */
 static int read_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
@@ -242,8 +277,12 @@ static int read_message(struct dh_table_stream *st, struct dh_flight_parts *fp,
             return rc;
         if (ipc->kind == DH_IPC_SCHEMA || ipc->kind == DH_IPC_RECORD_BATCH)
             return DH_OK;
-        if (ipc->kind == DH_IPC_DICTIONARY_BATCH)
-            continue; /* values of a dictionary-encoded column, which is not shown */
+        if (ipc->kind == DH_IPC_DICTIONARY_BATCH) { /* for the record batches after it */
+            rc = take_dictionary(st, fp, err);
+            if (rc != DH_OK)
+                return rc;
+            continue;
+        }
         return dh_error_set(err, DH_ENOTSUP,
                             "expected Arrow record batches but message %zu has header type %d",
                             st->n_messages, (int)ipc->kind);
@@ -360,6 +399,7 @@ int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **bat
 {
     *batch = NULL;
     dh_batch_reset(&st->batch);
+    dicts_clear(st);
     while (!st->ended) {
         struct dh_flight_parts fp;
         struct dh_ipc_message ipc;
@@ -390,7 +430,8 @@ int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **bat
         st->left -= n;
         *batch = &st->batch;
         if (raw)
-            *raw = (struct dh_raw_message){fp.header, fp.hlen, fp.body, fp.blen};
+            *raw = (struct dh_raw_message){fp.header, fp.hlen,   fp.body,
+                                           fp.blen,   st->dicts, st->n_dicts};
         return DH_OK;
     }
     return DH_END;
@@ -421,6 +462,8 @@ void dh_table_stream_free(struct dh_table_stream *st)
     dh_batch_reset(&st->batch);
     dh_buf_reset(&st->msg);
     dh_schema_reset(&st->schema);
+    dicts_clear(st);
+    free(st->dicts);
     free(st->schema_header);
     free(st);
 }

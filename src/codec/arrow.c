@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arrow_gather.h"
+
 /* Field ids (index in the .fbs declaration; slot = 4 + 2*id). */
 enum {
     MSG_VERSION = 0,
@@ -31,6 +33,11 @@ enum {
     RB_BUFFERS = 2,
     RB_COMPRESSION = 3,
     RB_VARIADIC = 4,
+    DE_ID = 0, /* DictionaryEncoding */
+    DE_INDEX_TYPE = 1,
+    DB_ID = 0, /* DictionaryBatch */
+    DB_DATA = 1,
+    DB_IS_DELTA = 2,
 };
 
 /* Type union tags (Schema.fbs union Type). */
@@ -271,10 +278,13 @@ void dh_schema_init(struct dh_schema *schema)
     memset(schema, 0, sizeof *schema);
 }
 
+static void dicts_free(struct dh_dicts *d);
+
 void dh_schema_reset(struct dh_schema *schema)
 {
     if (!schema)
         return;
+    dicts_free(schema->dicts);
     for (size_t i = 0; i < schema->n_fields; i++)
         field_free_contents(&schema->fields[i]);
     free(schema->fields);
@@ -549,6 +559,28 @@ static void demote(struct dh_field *f)
     f->type = DH_TYPE_UNSUPPORTED;
 }
 
+/* Read Field.dictionary (DictionaryEncoding: id, indexType; an absent
+ * indexType is a signed 32-bit index, per Schema.fbs). */
+static int dictionary_decode(struct schema_ctx *c, const struct dh_fb_table *ft, const char *col,
+                             struct dh_field *f)
+{
+    struct dh_fb_table de, it;
+    int rc = dh_fb_table_field(ft, FIELD_DICTIONARY, &de, c->err);
+    if (rc || !de.present)
+        return rc;
+    f->dictionary_encoded = 1;
+    f->dict_id = dh_fb_i64(&de, DE_ID, 0);
+    rc = dh_fb_table_field(&de, DE_INDEX_TYPE, &it, c->err);
+    if (rc)
+        return rc;
+    int bits = it.present ? dh_fb_i32(&it, 0, 0) : 32;
+    f->dict_index_signed = it.present ? dh_fb_bool(&it, 1, 0) : 1;
+    if (bits != 8 && bits != 16 && bits != 32 && bits != 64)
+        return bad_param(c, col, "dictionary indexType bitWidth", bits);
+    f->dict_index_width = bits / 8;
+    return DH_OK;
+}
+
 /* Decode one Field table (recursively for List children) into f. */
 static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
                         const char *col, struct dh_field *f)
@@ -582,7 +614,9 @@ static int field_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int 
         if (v && strcmp(v, "true") == 0)
             f->hidden = 1;
     }
-    f->dictionary_encoded = dh_fb_has(ft, FIELD_DICTIONARY);
+    rc = dictionary_decode(c, ft, col, f);
+    if (rc)
+        return rc;
     uint8_t tag;
     struct dh_fb_table tt;
     rc = dh_fb_union(ft, FIELD_TYPE, &tag, &tt, c->err);
@@ -664,18 +698,26 @@ int dh_schema_decode_encapsulated(const uint8_t *buf, size_t len, struct dh_sche
     return dh_schema_decode(buf + skip, meta_len, schema, err);
 }
 
-/* The first reason field f (or its element type) cannot be read, or DH_OK. */
-static int field_check(const struct dh_field *f, const char *col, struct dh_error *err)
+/* The first reason field f (or its element type) cannot be read, or DH_OK.
+ * Dictionary encoding is read at the top level, of values without children. */
+static int field_check_at(const struct dh_field *f, const char *col, int depth,
+                          struct dh_error *err)
 {
-    if (f->dictionary_encoded)
+    if (f->dictionary_encoded && (depth > 0 || !dh_gather_supported(f)))
         return dh_error_set(err, DH_ENOTSUP,
-                            "column '%s': dictionary-encoded columns are not supported", col);
+                            "column '%s': dictionary-encoded %s are not supported", col,
+                            depth > 0 ? "elements" : "values of this type");
     if (f->type == DH_TYPE_UNSUPPORTED)
         return dh_error_set(err, DH_ENOTSUP, "column '%s': type %s is not supported", col,
                             f->type_name);
     if (f->child)
-        return field_check(f->child, col, err);
+        return field_check_at(f->child, col, depth + 1, err);
     return DH_OK;
+}
+
+static int field_check(const struct dh_field *f, const char *col, struct dh_error *err)
+{
+    return field_check_at(f, col, 0, err);
 }
 
 int dh_schema_check_supported(const struct dh_schema *schema, struct dh_error *err)
@@ -692,7 +734,7 @@ int dh_schema_check_supported(const struct dh_schema *schema, struct dh_error *e
 
 int dh_field_decodable(const struct dh_field *f)
 {
-    return f && f->type != DH_TYPE_UNSUPPORTED && !f->dictionary_encoded;
+    return f && f->type != DH_TYPE_UNSUPPORTED;
 }
 
 int dh_schema_check_readable(const struct dh_schema *schema, struct dh_error *err)
@@ -710,6 +752,8 @@ int dh_schema_check_readable(const struct dh_schema *schema, struct dh_error *er
 /* ---- RecordBatch ---- */
 
 struct batch_ctx {
+    const struct dh_schema *schema;
+    struct dh_batch *batch; /* takes the blocks of expanded columns */
     const uint8_t *body;
     size_t blen;
     struct dh_fb_vector nodes, buffers, variadic;
@@ -722,19 +766,7 @@ struct batch_ctx {
 /* Bytes per value of a fixed-width type; 0 for the rest. */
 static int value_width(const struct dh_field *f)
 {
-    switch (f->type) {
-    case DH_TYPE_INT:
-    case DH_TYPE_FLOAT:
-    case DH_TYPE_DECIMAL:
-    case DH_TYPE_TIME: return f->bit_width / 8;
-    case DH_TYPE_DATE: return f->unit == DH_DATE_DAY ? 4 : 8;
-    case DH_TYPE_TIMESTAMP:
-    case DH_TYPE_DURATION: return 8;
-    case DH_TYPE_FIXED_BINARY: return f->fixed_size;
-    case DH_TYPE_INTERVAL: /* 4, 8 or 16 bytes (Schema.fbs IntervalUnit) */
-        return f->unit == DH_INTERVAL_YEAR_MONTH ? 4 : f->unit == DH_INTERVAL_DAY_TIME ? 8 : 16;
-    default: return 0;
-    }
+    return dh_value_width(f);
 }
 
 /* Count the views (fields, children included) a column needs. */
@@ -902,6 +934,110 @@ static int column_skip(struct batch_ctx *b, const struct dh_field *f, const char
     return rc;
 }
 
+/* ---- dictionaries ---- */
+
+/* One dictionary: its values as one column (the field is the schema's). */
+struct dh_dict {
+    int64_t id;
+    struct dh_column_view values;
+    void *mem;
+    size_t bytes;
+};
+
+struct dh_dicts {
+    size_t n, cap;
+    struct dh_dict *d;
+    size_t bytes; /* all of them, against DH_ARROW_MAX_DICT_BYTES */
+};
+
+static void dicts_free(struct dh_dicts *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++)
+        free(d->d[i].mem);
+    free(d->d);
+    free(d);
+}
+
+static struct dh_dict *dict_find(const struct dh_dicts *d, int64_t id)
+{
+    for (size_t i = 0; d && i < d->n; i++)
+        if (d->d[i].id == id)
+            return &d->d[i];
+    return NULL;
+}
+
+/* Keep an expanded column's block with the batch (freed by dh_batch_reset). */
+static int keep_block(struct batch_ctx *b, void *mem)
+{
+    void **grown = realloc(b->batch->extra, (b->batch->n_extra + 1) * sizeof *grown);
+    if (!grown) {
+        free(mem);
+        return dh_error_set(b->err, DH_ENOMEM, "out of memory expanding a dictionary column");
+    }
+    b->batch->extra = grown;
+    grown[b->batch->n_extra++] = mem;
+    return DH_OK;
+}
+
+/* A dictionary-encoded column: validity and indices, expanded into the values
+ * they stand for (Arrow columnar format, "Dictionary-encoded Layout"). */
+static int dictionary_column(struct batch_ctx *b, const struct dh_field *f, const char *col,
+                             struct dh_column_view *v)
+{
+    int rc = take_node(b, col, &v->length, &v->null_count);
+    const uint8_t *vb = NULL, *ib = NULL;
+    size_t vlen, ilen;
+    uint64_t n = (uint64_t)v->length;
+    if (!rc)
+        rc = take_sized(b, col, "validity", v->null_count ? (n + 7) / 8 : 0, &vb, &vlen);
+    if (!rc)
+        rc = take_sized(b, col, "indices", n * (uint64_t)f->dict_index_width, &ib, &ilen);
+    if (rc)
+        return rc;
+    const struct dh_dict *d = dict_find(b->schema->dicts, f->dict_id);
+    if (d && (d->values.field->type != f->type || d->values.value_width != dh_value_width(f)))
+        return dh_error_set(b->err, DH_EINVAL,
+                            "Arrow record batch: column '%s': dictionary %lld holds values of "
+                            "another type",
+                            col, (long long)f->dict_id); /* columns sharing an id disagree */
+    if (!d && n > (uint64_t)v->null_count)
+        return dh_error_set(b->err, DH_EINVAL,
+                            "Arrow record batch: column '%s': dictionary %lld was never sent", col,
+                            (long long)f->dict_id);
+    struct dh_pick *picks = malloc((n ? n : 1) * sizeof *picks);
+    if (!picks)
+        return dh_error_set(b->err, DH_ENOMEM, "out of memory expanding a dictionary column");
+    int w = f->dict_index_width;
+    for (uint64_t i = 0; i < n; i++) {
+        picks[i] = (struct dh_pick){NULL, 0};
+        if (v->null_count && !((vb[i >> 3] >> (i & 7)) & 1))
+            continue;
+        uint8_t tmp[8] = {0};
+        memcpy(tmp, ib + i * (uint64_t)w, (size_t)w);
+        uint64_t u = dh_fb_load_u64(tmp);
+        int neg = f->dict_index_signed && ((u >> (8 * w - 1)) & 1);
+        if (neg || !d || u >= (uint64_t)d->values.length) {
+            free(picks);
+            return dh_error_set(b->err, DH_EINVAL,
+                                "Arrow record batch: column '%s': row %llu has index %s%llu "
+                                "outside its dictionary of %lld values",
+                                col, (unsigned long long)i, neg ? "-" : "",
+                                (unsigned long long)(neg ? (~u + 1) & (~0ULL >> (64 - 8 * w)) : u),
+                                (long long)(d ? d->values.length : 0));
+        }
+        picks[i] = (struct dh_pick){&d->values, (int64_t)u};
+    }
+    void *mem;
+    size_t bytes;
+    rc = dh_gather(f, picks, v->length, v, &mem, &bytes, b->err);
+    free(picks);
+    if (rc == DH_OK && mem)
+        rc = keep_block(b, mem);
+    return rc;
+}
+
 static int column_decode(struct batch_ctx *b, const struct dh_field *f, const char *col,
                          struct dh_column_view *v)
 {
@@ -909,6 +1045,8 @@ static int column_decode(struct batch_ctx *b, const struct dh_field *f, const ch
     v->field = f;
     if (!dh_field_decodable(f))
         return column_skip(b, f, col, v);
+    if (f->dictionary_encoded)
+        return dictionary_column(b, f, col, v);
     int rc = take_node(b, col, &v->length, &v->null_count);
     if (rc)
         return rc;
@@ -971,6 +1109,9 @@ void dh_batch_reset(struct dh_batch *batch)
     free(batch->columns);
     if (batch->owns_body)
         free(batch->body);
+    for (size_t i = 0; i < batch->n_extra; i++)
+        free(batch->extra[i]);
+    free(batch->extra);
     dh_batch_init(batch);
 }
 
@@ -978,7 +1119,8 @@ void dh_batch_reset(struct dh_batch *batch)
 static int batch_decode_views(const struct dh_schema *schema, const struct dh_fb_table *rb,
                               struct dh_batch *batch, struct dh_error *err)
 {
-    struct batch_ctx b = {.body = batch->body, .blen = batch->body_len, .err = err};
+    struct batch_ctx b = {
+        .schema = schema, .batch = batch, .body = batch->body, .blen = batch->body_len, .err = err};
     if (dh_fb_has(rb, RB_COMPRESSION))
         return dh_error_set(err, DH_ENOTSUP, "compressed Arrow record batches are not supported");
     batch->length = dh_fb_i64(rb, RB_LENGTH, 0);
@@ -1059,6 +1201,119 @@ static int batch_decode(const struct dh_schema *schema, const uint8_t *header, s
     rc = batch_decode_views(schema, &msg.header, batch, err);
     if (rc)
         dh_batch_reset(batch);
+    return rc;
+}
+
+/* The top-level field that dictionary `id` is for, if dhtui decodes it. */
+static const struct dh_field *dict_field(const struct dh_schema *schema, int64_t id)
+{
+    for (size_t i = 0; i < schema->n_fields; i++) {
+        const struct dh_field *f = &schema->fields[i];
+        if (f->dictionary_encoded && f->dict_id == id && dh_field_decodable(f))
+            return f;
+    }
+    return NULL;
+}
+
+/* Store values (a column of f, in block mem of `bytes`) as dictionary id,
+ * replacing what it held; mem is taken over either way. */
+static int dict_store(struct dh_schema *schema, int64_t id, const struct dh_column_view *values,
+                      void *mem, size_t bytes, struct dh_error *err)
+{
+    struct dh_dicts *d = schema->dicts;
+    if (!d && !(d = schema->dicts = calloc(1, sizeof *d))) {
+        free(mem);
+        return dh_error_set(err, DH_ENOMEM, "out of memory keeping a dictionary");
+    }
+    struct dh_dict *old = dict_find(d, id);
+    size_t others = d->bytes - (old ? old->bytes : 0);
+    if (bytes > DH_ARROW_MAX_DICT_BYTES - others) {
+        free(mem);
+        return dh_error_set(err, DH_EINVAL, "dictionaries of more than %zu MiB",
+                            DH_ARROW_MAX_DICT_BYTES >> 20);
+    }
+    if (!old) {
+        if (d->n == d->cap) {
+            size_t cap = d->cap ? 2 * d->cap : 4;
+            struct dh_dict *grown = realloc(d->d, cap * sizeof *grown);
+            if (!grown) {
+                free(mem);
+                return dh_error_set(err, DH_ENOMEM, "out of memory keeping a dictionary");
+            }
+            d->d = grown;
+            d->cap = cap;
+        }
+        old = &d->d[d->n++];
+        memset(old, 0, sizeof *old);
+        old->id = id;
+    }
+    free(old->mem);
+    old->values = *values;
+    old->mem = mem;
+    old->bytes = bytes;
+    d->bytes = others + bytes;
+    return DH_OK;
+}
+
+int dh_schema_apply_dictionary(struct dh_schema *schema, const uint8_t *header, size_t hlen,
+                               const uint8_t *body, size_t blen, struct dh_error *err)
+{
+    struct dh_ipc_message msg;
+    int rc = dh_ipc_message_decode(header, hlen, &msg, err);
+    if (rc)
+        return rc;
+    if (msg.kind != DH_IPC_DICTIONARY_BATCH || !msg.header.present)
+        return dh_error_set(err, DH_EINVAL,
+                            "expected an Arrow DictionaryBatch message but found header type %d",
+                            (int)msg.kind);
+    if ((uint64_t)msg.body_length > blen || (blen && !body))
+        return dh_error_set(err, DH_EINVAL,
+                            "Arrow dictionary body has %zu bytes but the header says %lld",
+                            body ? blen : 0, (long long)msg.body_length);
+    int64_t id = dh_fb_i64(&msg.header, DB_ID, 0);
+    int delta = dh_fb_bool(&msg.header, DB_IS_DELTA, 0);
+    const struct dh_field *f = dict_field(schema, id);
+    if (!f)
+        return DH_OK; /* for a column dhtui does not decode (or none): nothing to keep */
+    struct dh_fb_table rb;
+    rc = dh_fb_table_field(&msg.header, DB_DATA, &rb, err);
+    if (!rc && !rb.present)
+        rc = dh_error_set(err, DH_EINVAL, "Arrow dictionary %lld has no data", (long long)id);
+    if (rc)
+        return rc;
+    /* The values: a one-column record batch of the column's value type. */
+    struct dh_field plain = *f;
+    plain.dictionary_encoded = 0;
+    struct dh_schema one = {.n_fields = 1, .fields = &plain};
+    struct dh_batch vb;
+    dh_batch_init(&vb);
+    vb.body = (uint8_t *)(uintptr_t)body; /* borrowed: only read */
+    vb.body_len = (size_t)msg.body_length;
+    rc = batch_decode_views(&one, &rb, &vb, err);
+    const struct dh_dict *old = delta ? dict_find(schema->dicts, id) : NULL;
+    int64_t keep = old ? old->values.length : 0, add = rc ? 0 : vb.columns[0].length;
+    struct dh_pick *picks = NULL;
+    if (!rc && keep + add > DH_ARROW_MAX_ROWS)
+        rc = dh_error_set(err, DH_EINVAL, "Arrow dictionary %lld grows beyond %lld values",
+                          (long long)id, (long long)DH_ARROW_MAX_ROWS);
+    if (!rc && !(picks = malloc((size_t)(keep + add ? keep + add : 1) * sizeof *picks)))
+        rc = dh_error_set(err, DH_ENOMEM, "out of memory keeping a dictionary");
+    if (!rc) {
+        for (int64_t i = 0; i < keep; i++)
+            picks[i] = (struct dh_pick){&old->values, i};
+        for (int64_t i = 0; i < add; i++)
+            picks[keep + i] = (struct dh_pick){&vb.columns[0], i};
+        struct dh_column_view values;
+        void *mem;
+        size_t bytes;
+        rc = dh_gather(f, picks, keep + add, &values, &mem, &bytes, err);
+        if (!rc)
+            rc = dict_store(schema, id, &values, mem, bytes, err);
+    }
+    free(picks);
+    dh_batch_reset(&vb);
+    if (rc)
+        dh_error_prefix(err, "dictionary");
     return rc;
 }
 

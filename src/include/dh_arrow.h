@@ -71,8 +71,12 @@ struct dh_field {
     const char *dh_type;           /* metadata "deephaven:type" or NULL (points into metadata) */
     const char *dh_component_type; /* "deephaven:componentType" or NULL */
     int hidden;                    /* a Deephaven style/format column: do not show */
-    int dictionary_encoded;        /* Field.dictionary set: refused by dh_schema_check_supported */
-    struct dh_field *child;        /* LIST element, else NULL */
+    int dictionary_encoded;        /* Field.dictionary set: the type above is the values' type;
+                                      a batch holds indices into the dictionary */
+    int64_t dict_id;               /* DictionaryEncoding.id */
+    int dict_index_width;          /* bytes per index: 1, 2, 4 or 8 */
+    int dict_index_signed;
+    struct dh_field *child; /* LIST element, else NULL */
     /* A top-level column dhtui cannot decode (its type, an element type, or a
      * dictionary encoding) has type DH_TYPE_UNSUPPORTED, type_name saying what it
      * is ("Interval", "List<Union>", "Dictionary<Utf8>"), and what it takes in a
@@ -86,14 +90,23 @@ struct dh_field {
     struct dh_kv *metadata;
 };
 
-/* A decoded Schema. Owns everything it points at. */
+/* The dictionaries of a stream's dictionary-encoded columns (opaque). */
+struct dh_dicts;
+
+/* A decoded Schema. Owns everything it points at. A stream's schema also keeps
+ * the dictionaries its DictionaryBatch messages defined so far (see
+ * dh_schema_apply_dictionary). */
 struct dh_schema {
     int big_endian; /* Schema.endianness Big: refused by dh_schema_check_supported */
     size_t n_fields;
     struct dh_field *fields;
     size_t n_metadata;
     struct dh_kv *metadata;
+    struct dh_dicts *dicts; /* NULL until a dictionary arrives */
 };
+
+/* Most bytes the dictionaries of one stream may hold (deltas add up). */
+#define DH_ARROW_MAX_DICT_BYTES ((size_t)256 << 20)
 
 /* A read-only view of one column of a record batch. Buffers point into the
  * batch's body; every buffer was checked to lie inside it and to be long
@@ -124,6 +137,8 @@ struct dh_batch {
     uint8_t *body;
     size_t body_len;
     int owns_body;
+    void **extra; /* blocks holding expanded columns (dictionary-encoded ones) */
+    size_t n_extra;
 };
 
 /* Which kind of IPC message a header holds (Message.header_type). */
@@ -183,6 +198,16 @@ int dh_schema_decode(const uint8_t *buf, size_t len, struct dh_schema *schema,
 int dh_schema_decode_encapsulated(const uint8_t *buf, size_t len, struct dh_schema *schema,
                                   struct dh_error *err);
 
+/* Apply a DictionaryBatch message (header: the Message flatbuffer; body: its
+ * body, only read) to the schema's dictionaries: isDelta false defines or
+ * replaces dictionary `id`, isDelta true appends to it (a delta for a
+ * dictionary never defined defines it). Record batches decoded afterwards read
+ * their indices against it. A dictionary of no column dhtui decodes is passed
+ * over. The values are copied. DH_OK, DH_EINVAL (malformed; beyond
+ * DH_ARROW_MAX_DICT_BYTES), DH_ENOTSUP (compressed), DH_ENOMEM. Any thread. */
+int dh_schema_apply_dictionary(struct dh_schema *schema, const uint8_t *header, size_t hlen,
+                               const uint8_t *body, size_t blen, struct dh_error *err);
+
 /* DH_OK if every column can be decoded, else DH_ENOTSUP naming the first column that
  * cannot ("column 'X': type Union is not supported"). Any thread. */
 int dh_schema_check_supported(const struct dh_schema *schema, struct dh_error *err);
@@ -211,8 +236,10 @@ void dh_batch_reset(struct dh_batch *batch);
 
 /* Decode a RecordBatch: header is the Message flatbuffer (FlightData.data_header),
  * body its body (data_body), which is COPIED into the batch. *batch is reset first.
- * Refuses with DH_ENOTSUP compressed bodies, DictionaryBatch messages and schemas
- * dh_schema_check_readable refuses; columns it cannot decode get a view with only
+ * Refuses with DH_ENOTSUP compressed bodies, DictionaryBatch messages (see
+ * dh_schema_apply_dictionary) and schemas dh_schema_check_readable refuses. A
+ * dictionary-encoded column is expanded into its values (owned by the batch);
+ * an index with no dictionary value is DH_EINVAL; columns it cannot decode get a view with only
  * length, null_count and validity (when their layout has one); DH_EINVAL when any node or buffer is
  * malformed (every buffer is checked inside the body and long enough; offsets monotonic and inside
  * their data). The schema must outlive the batch. Any thread. */

@@ -162,12 +162,16 @@ void dh_table_stream_schema_message(const struct dh_table_stream *st, const uint
  * _free; batch->length never goes past the rows asked for, and views of
  * columns not requested have length 0), DH_END after the last one, or an
  * error. raw (may be NULL) gets the batch's message as received (RecordBatch
- * flatbuffer and body) for re-framing. Any thread (one caller at a time). */
+ * flatbuffer and body) for re-framing, and the DictionaryBatch messages that
+ * came since the previous batch (to write before it; copies, valid as the
+ * batch). Any thread (one caller at a time). */
 struct dh_raw_message {
     const uint8_t *header;
     size_t hlen;
     const uint8_t *body;
     size_t blen;
+    const struct dh_raw_message *dicts; /* n_dicts DictionaryBatch messages */
+    size_t n_dicts;
 };
 int dh_table_stream_next(struct dh_table_stream *st, const struct dh_batch **batch,
                          struct dh_raw_message *raw, struct dh_error *err);

@@ -27,12 +27,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Binary, Bool, DateDay, DateMillisecond, Decimal, DurationMicrosecond, DurationMillisecond,
-  DurationNanosecond, DurationSecond, Field, Float16, Float32, Float64, Int16, Int32, Int64, Int8,
+  Dictionary, DurationNanosecond, DurationSecond, Field, Float16, Float32, Float64, Int16, Int32, Int64, Int8,
   IntervalDayTime, IntervalMonthDayNano, IntervalYearMonth,
   LargeBinary, LargeUtf8, List, RecordBatch, Schema, Struct, Table, TimeMicrosecond,
   TimeMillisecond, TimeNanosecond, TimeSecond, TimestampMicrosecond, TimestampMillisecond,
   TimestampNanosecond, TimestampSecond, Type, Uint16, Uint32, Uint64, Uint8, Utf8, makeData,
-  tableFromIPC, tableToIPC,
+  tableFromIPC, tableToIPC, Vector,
 } from 'apache-arrow';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'golden');
@@ -156,6 +156,30 @@ function dataFor(type, values) {
   }
 }
 
+// A dictionary-encoded column's Data for one batch: `chunks` are the
+// dictionary's value arrays (the same array objects across batches share Data,
+// so the writer sends only the new chunks as deltas; a new first chunk is a
+// replacement); each value is looked up in their concatenation.
+const chunkData = new Map();
+function dictData(type, values, chunks) {
+  const datas = chunks.map((ch) => {
+    if (!chunkData.has(ch)) chunkData.set(ch, dataFor(type.dictionary, ch));
+    return chunkData.get(ch);
+  });
+  const all = chunks.flat();
+  const Idx = type.indices.ArrayType;
+  const big = Idx === BigInt64Array || Idx === BigUint64Array;
+  const idx = new Idx(values.length);
+  values.forEach((v, i) => {
+    if (v === null) return;
+    const k = all.findIndex((d) => d !== null && String(d) === String(v));
+    if (k < 0) throw new Error(`${v} is not in the dictionary`);
+    idx[i] = big ? BigInt(k) : k;
+  });
+  return makeData({ type, length: values.length, ...validity(values), data: idx,
+    dictionary: new Vector(datas) });
+}
+
 // ---- the expected text ----
 
 function hex(bytes) {
@@ -178,6 +202,7 @@ function typeDesc(type) {
     case Type.Decimal: return `Decimal(${type.precision},${type.scale},${type.bitWidth})`;
     case Type.List: return `List<${typeDesc(type.children[0].type)}>`;
     case Type.Interval: return `Interval(${type.unit})`;
+    case Type.Dictionary: return `Dict<${typeDesc(type.dictionary)}>`;
     default: throw new Error(`no description for ${type}`);
   }
 }
@@ -200,6 +225,7 @@ function cellText(type, v) {
     case Type.List:
       return `[${v.map((e) => cellText(type.children[0].type, e)).join(';')}]`;
     case Type.Interval: return intervalParts(type.unit, v).join('/');
+    case Type.Dictionary: return cellText(type.dictionary, v);
     default:
       return String(v);
   }
@@ -444,6 +470,7 @@ function renderCell(type, dhType, v) {
         ? renderShortest(Math.fround(v), true)
         : renderShortest(v, false);
     case Type.Interval: return renderInterval(type.unit, v);
+    case Type.Dictionary: return renderCell(type.dictionary, dhType, v);
     case Type.Bool: return v ? 'true' : 'false';
     case Type.Utf8: case Type.LargeUtf8:
       return sanitize(typeof v === 'string' ? v : utf8Decoder.decode(Uint8Array.from(v)));
@@ -475,7 +502,8 @@ function selfCheck(name, bytes, columns, slice) {
   const table = tableFromIPC(bytes);
   table.batches.forEach((batch, b) => {
     columns.forEach((c, ci) => {
-      if (!checkable.has(c.type.typeId)) return;
+      const vt = c.type.typeId === Type.Dictionary ? c.type.dictionary : c.type;
+      if (!checkable.has(vt.typeId)) return;
       if (c.type.typeId === Type.List && c.type.children[0].type.typeId !== Type.Int) return;
       let want = c.batches[b];
       if (slice) want = want.slice(slice[0], slice[0] + slice[1]);
@@ -483,7 +511,7 @@ function selfCheck(name, bytes, columns, slice) {
       want.forEach((v, r) => {
         let got = col.get(r);
         if (got !== null && c.type.typeId === Type.List) got = [...got];
-        const a = cellText(c.type, v), g = cellText(c.type, got);
+        const a = cellText(vt, v), g = cellText(vt, got);
         if (a !== g) throw new Error(`${name}: batch ${b} col ${c.name} row ${r}: wrote ${a}, read ${g}`);
       });
     });
@@ -506,7 +534,8 @@ function writeStream(name, columns, schemaMeta = new Map(), slice = null) {
   for (const [k, v] of schemaMeta) lines.push(`smeta,${k},${v}`);
   const batches = [];
   for (let b = 0; b < nBatches; b++) {
-    let children = columns.map((c) => dataFor(c.type, c.batches[b]));
+    let children = columns.map((c) => (c.type.typeId === Type.Dictionary
+      ? dictData(c.type, c.batches[b], c.dicts[b]) : dataFor(c.type, c.batches[b])));
     let rows = columns[0].batches[b].length;
     let values = columns.map((c) => c.batches[b]);
     if (slice) { // apache-arrow writes sliced Data (non-zero offset) by rebasing buffers
@@ -693,4 +722,22 @@ writeStream('coverage', [
   { name: 'mdn', type: new IntervalMonthDayNano(), meta: [['deephaven:type', 'org.apache.arrow.vector.PeriodDuration']],
     batches: [[[1, 3, 1500000000n], [0, 0, 0n], null, [-1, -3, -1500000000n], [14, 0, 3723000000001n], [0, 1, I64_MIN]],
       [], [null, [0, 0, 1n], [2147483647, -2147483648, I64_MAX], [0, 0, -1n]]] },
+]);
+
+// Dictionary-encoded columns over four batches: the first defines each
+// dictionary, the second adds values with a delta (isDelta), the third
+// replaces one (a new first chunk: isDelta false), the last is empty.
+const colours = ['red', 'green', 'blue'];
+const moreColours = ['cyan'];
+const shades = ['x', 'y\u00e9'];
+const nums = [10n, -1n, 9007199254740993n];
+writeStream('dictionary', [
+  { name: 'c', type: new Dictionary(new Utf8(), new Int32(), 1),
+    meta: [['deephaven:type', 'java.lang.String']],
+    dicts: [[colours], [colours, moreColours], [shades], [shades]],
+    batches: [['red', 'blue', null, 'red', 'green'], ['cyan', 'red', null], ['y\u00e9', 'x', 'x', null], []] },
+  { name: 'n', type: new Dictionary(new Int64(), new Uint8(), 2),
+    dicts: [[nums], [nums], [nums], [nums]],
+    batches: [[10n, null, -1n, 9007199254740993n, 10n], [-1n, -1n, null], [null, null, 10n, 10n], []] },
+  { name: 'plain', type: new Int32(), batches: [[1, 2, 3, 4, 5], [6, 7, 8], [9, 10, 11, 12], []] },
 ]);

@@ -52,8 +52,21 @@ static void text_hex(struct text *t, const uint8_t *p, size_t n)
         text_add(t, "%02x", p[i]);
 }
 
+static void type_desc_value(struct text *t, const struct dh_field *f);
+
 /* The type description gen.mjs writes (typeDesc). */
 static void type_desc(struct text *t, const struct dh_field *f)
+{
+    if (f->dictionary_encoded) {
+        text_add(t, "Dict<");
+        type_desc_value(t, f);
+        text_add(t, ">");
+        return;
+    }
+    type_desc_value(t, f);
+}
+
+static void type_desc_value(struct text *t, const struct dh_field *f)
 {
     switch (f->type) {
     case DH_TYPE_INT: text_add(t, "Int%d%c", f->bit_width, f->is_signed ? 's' : 'u'); break;
@@ -289,6 +302,10 @@ static void test_golden_coverage(void)
 {
     check_golden("coverage");
 }
+static void test_golden_dictionary(void)
+{
+    check_golden("dictionary");
+}
 static void test_golden_dhmeta(void)
 {
     check_golden("dhmeta");
@@ -317,6 +334,93 @@ static void test_hidden_columns(void)
     CHECK(dh_field_metadata(&s.fields[0], "nope") == NULL);
     CHECK_INT(dh_schema_check_supported(&s, NULL), DH_OK);
     dh_schema_reset(&s);
+    dh_schema_reset(&s);
+    free(buf);
+}
+
+/* Dictionaries are stream state: a record batch read without its delta has
+ * an index past the dictionary, one read with no dictionary at all is refused,
+ * and messages for dictionaries of no decoded column are passed over. */
+static void test_dictionary_state(void)
+{
+    size_t len;
+    uint8_t *buf = tu_read_golden("dictionary", ".arrows", &len);
+    CHECK_REQ(buf);
+    struct dh_ipc_frame fr[16];
+    size_t pos = 0, n = 0;
+    struct dh_error err;
+    while (n < 16 && dh_ipc_stream_next(buf, len, &pos, &fr[n], &err) == DH_OK)
+        n++;
+    CHECK_INT(n, 9); /* schema, dict 1, dict 2, rb, delta 1, rb, replacement 1, rb, rb */
+    struct dh_schema s;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(fr[0].metadata, fr[0].metadata_len, &s, &err) == DH_OK);
+    CHECK_INT(dh_schema_check_supported(&s, &err), DH_OK);
+    CHECK(s.fields[0].dictionary_encoded && s.fields[0].dict_id == 1);
+    CHECK_INT(s.fields[0].dict_index_width, 4);
+    CHECK_INT(s.fields[1].dict_index_width, 1);
+    CHECK_INT(s.fields[1].dict_index_signed, 0);
+    struct dh_batch b;
+    dh_batch_init(&b);
+    CHECK_INT(dh_batch_decode(&s, fr[3].metadata, fr[3].metadata_len, fr[3].body, fr[3].body_len,
+                              &b, &err),
+              DH_EINVAL);
+    CHECK_STR(err.msg, "Arrow record batch: column 'c': dictionary 1 was never sent");
+    for (size_t i = 1; i <= 2; i++)
+        CHECK_INT(dh_schema_apply_dictionary(&s, fr[i].metadata, fr[i].metadata_len, fr[i].body,
+                                             fr[i].body_len, &err),
+                  DH_OK);
+    CHECK_INT(dh_batch_decode(&s, fr[3].metadata, fr[3].metadata_len, fr[3].body, fr[3].body_len,
+                              &b, &err),
+              DH_OK);
+    CHECK(tu_cell_is_text(&b.columns[0], 1, "blue"));
+    CHECK_INT(dh_column_get_i64(&b.columns[1], 3), 9007199254740993LL);
+    /* batch 1 without the delta that brings "cyan" (index 3) */
+    CHECK_INT(dh_batch_decode(&s, fr[5].metadata, fr[5].metadata_len, fr[5].body, fr[5].body_len,
+                              &b, &err),
+              DH_EINVAL);
+    CHECK_STR(err.msg, "Arrow record batch: column 'c': row 0 has index 3 outside its dictionary "
+                       "of 3 values");
+    CHECK_INT(dh_schema_apply_dictionary(&s, fr[4].metadata, fr[4].metadata_len, fr[4].body,
+                                         fr[4].body_len, &err),
+              DH_OK);
+    CHECK_INT(dh_batch_decode(&s, fr[5].metadata, fr[5].metadata_len, fr[5].body, fr[5].body_len,
+                              &b, &err),
+              DH_OK);
+    CHECK(tu_cell_is_text(&b.columns[0], 0, "cyan"));
+    CHECK(tu_cell_is_text(&b.columns[0], 1, "red"));
+    /* a record batch is not a dictionary; a dictionary is not a record batch */
+    CHECK_INT(dh_schema_apply_dictionary(&s, fr[5].metadata, fr[5].metadata_len, fr[5].body,
+                                         fr[5].body_len, &err),
+              DH_EINVAL);
+    CHECK_INT(dh_batch_decode(&s, fr[4].metadata, fr[4].metadata_len, fr[4].body, fr[4].body_len,
+                              &b, &err),
+              DH_ENOTSUP);
+    /* the replacement: index 0 is now "x" */
+    CHECK_INT(dh_schema_apply_dictionary(&s, fr[6].metadata, fr[6].metadata_len, fr[6].body,
+                                         fr[6].body_len, &err),
+              DH_OK);
+    CHECK_INT(dh_batch_decode(&s, fr[7].metadata, fr[7].metadata_len, fr[7].body, fr[7].body_len,
+                              &b, &err),
+              DH_OK);
+    CHECK(tu_cell_is_text(&b.columns[0], 1, "x"));
+    CHECK(dh_column_is_null(&b.columns[0], 3));
+    dh_batch_reset(&b);
+    /* another schema without dictionary-encoded columns passes them over */
+    struct dh_schema plain;
+    dh_schema_init(&plain);
+    size_t gl;
+    uint8_t *gbuf = tu_read_golden("nonulls", ".arrows", &gl);
+    struct dh_ipc_frame g;
+    size_t gpos = 0;
+    CHECK_REQ(gbuf && dh_ipc_stream_next(gbuf, gl, &gpos, &g, &err) == DH_OK);
+    CHECK_REQ(dh_schema_decode(g.metadata, g.metadata_len, &plain, &err) == DH_OK);
+    CHECK_INT(dh_schema_apply_dictionary(&plain, fr[1].metadata, fr[1].metadata_len, fr[1].body,
+                                         fr[1].body_len, &err),
+              DH_OK);
+    CHECK(plain.dicts == NULL);
+    dh_schema_reset(&plain);
+    free(gbuf);
     dh_schema_reset(&s);
     free(buf);
 }
@@ -620,8 +724,8 @@ static void test_unsupported(void)
          "column 'v': type Utf8View is not supported"},
         {{"lv", 25, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
          "column 'lv': type ListView is not supported"},
-        {{"d", 5, {-1, -1, -1}, NULL, NULL, 1, NULL, NULL},
-         "column 'd': dictionary-encoded columns are not supported"},
+        {{"d", 12, {-1, -1, -1}, NULL, &inner, 1, NULL, NULL},
+         "column 'd': dictionary-encoded values of this type are not supported"},
         {{"x", 99, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
          "column 'x': type type #99 is not supported"},
     };
@@ -1389,7 +1493,7 @@ static const struct nfield nf_iv = {"iv", 11, 2, 0, {NULL}}; /* Interval MONTH_D
 static const struct nfield nf_st = {"st", 13, -1, 0, {&nf_i64, &nf_str}};
 static const struct nfield nf_entries = {"entries", 13, -1, 0, {&nf_str, &nf_i32}};
 static const struct nfield nf_map = {"m", 17, -1, 0, {&nf_entries}};
-static const struct nfield nf_dict = {"d", 5, -1, 1, {NULL}};
+static const struct nfield nf_dict = {"d", 12, -1, 1, {&nf_i32}}; /* of lists: not decoded */
 static const struct nfield nf_union = {"u", 14, 1, 0, {&nf_i32}};
 static const struct nfield nf_ree = {"r", 22, -1, 0, {&nf_i32, &nf_str}};
 static const struct nfield nf_view = {"v", 24, -1, 0, {NULL}};
@@ -1521,7 +1625,7 @@ static void test_undecodable_between(void)
     CHECK_STR(err.msg, "column 'st': type Struct is not supported");
     CHECK_INT(dh_schema_check_readable(&s, &err), DH_OK);
     static const char *const names[DEGRADE_N] = {
-        NULL,       NULL, NULL, "Struct", "Map", "Dictionary<Utf8>", "Union", "RunEndEncoded",
+        NULL,       NULL, NULL, "Struct", "Map", "Dictionary<List>", "Union", "RunEndEncoded",
         "Utf8View", NULL, NULL,
     };
     for (size_t i = 0; i < DEGRADE_N; i++) {
@@ -1610,12 +1714,13 @@ static void test_undecodable_unknown_layout(void)
 
 int main(void)
 {
-    CHECK_RUN(
-        T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty), T(test_golden_sliced),
-        T(test_golden_dhmeta), T(test_golden_coverage), T(test_hidden_columns),
-        T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
-        T(test_unsupported), T(test_bad_params), T(test_encapsulated), T(test_deephaven_layout),
-        T(test_refusals), T(test_malformed_batches), T(test_other_widths), T(test_stream_framing),
-        T(test_bulk_readers), T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32),
-        T(test_undecodable_between), T(test_undecodable_unknown_layout));
+    CHECK_RUN(T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty),
+              T(test_golden_sliced), T(test_golden_dhmeta), T(test_golden_coverage),
+              T(test_golden_dictionary), T(test_dictionary_state), T(test_hidden_columns),
+              T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
+              T(test_unsupported), T(test_bad_params), T(test_encapsulated),
+              T(test_deephaven_layout), T(test_refusals), T(test_malformed_batches),
+              T(test_other_widths), T(test_stream_framing), T(test_bulk_readers),
+              T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32),
+              T(test_undecodable_between), T(test_undecodable_unknown_layout));
 }

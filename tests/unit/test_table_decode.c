@@ -490,9 +490,44 @@ static void test_undecodable_column(void)
     free(sm.p);
 }
 
+/* Dictionaries redefined between the chunks of one answer: each batch is read
+ * against the dictionary as it stood when it came, and the window joins them. */
+static void test_dictionary_chunks(void)
+{
+    size_t len;
+    uint8_t *buf = tu_read_golden("dictionary", ".arrows", &len);
+    CHECK_REQ(buf);
+    struct dh_table_reader r;
+    dh_table_reader_init(&r, 0, -1);
+    struct dh_ipc_frame fr;
+    size_t pos = 0;
+    struct dh_error err;
+    while (dh_ipc_stream_next(buf, len, &pos, &fr, &err) == DH_OK)
+        CHECK_INT(dh_table_apply_flight_data(&r, fr.metadata, fr.metadata_len, fr.body, fr.body_len,
+                                             NULL, 0, &err),
+                  DH_OK);
+    struct dh_rows rows = {0};
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.batch.length, 12);
+    static const char *const c[12] = {"red", "blue", NULL,        "red", "green", "cyan",
+                                      "red", NULL,   "y\xc3\xa9", "x",   "x",     NULL};
+    for (int i = 0; i < 12; i++) {
+        if (c[i])
+            CHECK(tu_cell_is_text(&rows.batch.columns[0], i, c[i]));
+        else
+            CHECK(dh_column_is_null(&rows.batch.columns[0], i));
+        CHECK_INT(dh_column_get_i64(&rows.batch.columns[2], i), i + 1);
+    }
+    CHECK_INT(dh_column_get_i64(&rows.batch.columns[1], 5), -1);
+    CHECK(dh_column_is_null(&rows.batch.columns[1], 8));
+    dh_rows_reset(&rows);
+    dh_table_reader_reset(&r);
+    free(buf);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_concat_two_batches), T(test_clip_to_table_size), T(test_bounded),
               T(test_unrequested_and_empty), T(test_errors), T(test_snapshot_request),
-              T(test_undecodable_column));
+              T(test_undecodable_column), T(test_dictionary_chunks));
 }

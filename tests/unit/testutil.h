@@ -239,17 +239,30 @@ static inline int tu_stream_open(struct tu_stream *s, const uint8_t *buf, size_t
     return rc;
 }
 
-/* Decode the next message into s->batch: DH_OK, DH_END, or the error. A batch that
+/* Decode the next record batch into s->batch (DictionaryBatch messages before
+ * it are applied to the schema): DH_OK, DH_END, or the error. A message that
  * fails to decode leaves s->done clear, so a caller may skip it and go on. */
 static inline int tu_stream_next(struct tu_stream *s, struct dh_error *err)
 {
-    int rc = dh_ipc_stream_next(s->buf, s->len, &s->pos, &s->fr, err);
-    if (rc != DH_OK) {
-        s->done = 1;
-        return rc;
+    for (;;) {
+        int rc = dh_ipc_stream_next(s->buf, s->len, &s->pos, &s->fr, err);
+        if (rc != DH_OK) {
+            s->done = 1;
+            return rc;
+        }
+        struct dh_ipc_message m;
+        if (dh_ipc_message_decode(s->fr.metadata, s->fr.metadata_len, &m, NULL) == DH_OK &&
+            m.kind == DH_IPC_DICTIONARY_BATCH) {
+            dh_batch_reset(&s->batch);
+            rc = dh_schema_apply_dictionary(&s->schema, s->fr.metadata, s->fr.metadata_len,
+                                            s->fr.body, s->fr.body_len, err);
+            if (rc != DH_OK)
+                return rc;
+            continue;
+        }
+        return dh_batch_decode(&s->schema, s->fr.metadata, s->fr.metadata_len, s->fr.body,
+                               s->fr.body_len, &s->batch, err);
     }
-    return dh_batch_decode(&s->schema, s->fr.metadata, s->fr.metadata_len, s->fr.body,
-                           s->fr.body_len, &s->batch, err);
 }
 
 static inline void tu_stream_close(struct tu_stream *s)
