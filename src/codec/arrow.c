@@ -704,9 +704,8 @@ static int field_check_at(const struct dh_field *f, const char *col, int depth,
                           struct dh_error *err)
 {
     if (f->dictionary_encoded && (depth > 0 || !dh_gather_supported(f)))
-        return dh_error_set(err, DH_ENOTSUP,
-                            "column '%s': dictionary-encoded %s are not supported", col,
-                            depth > 0 ? "elements" : "values of this type");
+        return dh_error_set(err, DH_ENOTSUP, "column '%s': dictionary-encoded %s are not supported",
+                            col, depth > 0 ? "elements" : "values of this type");
     if (f->type == DH_TYPE_UNSUPPORTED)
         return dh_error_set(err, DH_ENOTSUP, "column '%s': type %s is not supported", col,
                             f->type_name);

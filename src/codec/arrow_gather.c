@@ -110,8 +110,9 @@ int dh_gather(const struct dh_field *f, const struct dh_pick *picks, int64_t n,
     if (ow == 4 && data > INT32_MAX)
         return dh_error_set(err, DH_EINVAL, "expanded values exceed 2 GiB");
     uint64_t bitmap = ((uint64_t)n + 7) / 8;
-    uint64_t main = ow ? ((uint64_t)n + 1) * (uint64_t)ow
-                       : vw ? (uint64_t)n * (uint64_t)vw : bitmap; /* BOOL: bits */
+    uint64_t main = ow   ? ((uint64_t)n + 1) * (uint64_t)ow
+                    : vw ? (uint64_t)n * (uint64_t)vw
+                         : bitmap; /* BOOL: bits */
     uint64_t total = pad8(bitmap) + pad8(main) + pad8(data);
     if (total > SIZE_MAX / 2)
         return dh_error_set(err, DH_ENOMEM, "out of memory expanding %lld rows", (long long)n);
