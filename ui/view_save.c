@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +53,7 @@ struct view_save {
     int fd;                     /* the temporary file */
     int64_t started_ms;
     pthread_t thread;
-    struct dh_stream *volatile slots[2]; /* the streams open (current, next): Esc cancels them */
-    atomic_int cancel;
+    struct dh_cancel *cancel; /* the streams open (current, next) run under it: Esc fires it */
 
     /* What the thread reports, under mu. */
     pthread_mutex_t mu;
@@ -109,13 +107,13 @@ static size_t save_columns(const struct dh_schema *sc, size_t *cols, uint8_t *bi
 
 /* The stream of the next at most ROWS_SNAPSHOT rows of [*pos, *pos + *left). */
 static int save_open(struct view_save *j, const struct dh_ticket *t, const struct dh_column_set *cs,
-                     int slot, int64_t *pos, int64_t *left, struct dh_table_stream **st,
-                     int64_t *count, struct dh_error *err)
+                     int64_t *pos, int64_t *left, struct dh_table_stream **st, int64_t *count,
+                     struct dh_error *err)
 {
     *count = *left < ROWS_SNAPSHOT ? *left : ROWS_SNAPSHOT;
     int rc =
         dh_table_stream_open(j->session, t, *pos, *count, j->format == CLI_FORMAT_ARROW ? NULL : cs,
-                             ROWS_DATA_BATCH, &j->slots[slot], st, err);
+                             ROWS_DATA_BATCH, j->cancel, st, err);
     if (rc != DH_OK)
         return rc;
     *pos += *count;
@@ -133,8 +131,7 @@ static int save_stream(struct view_save *j, const struct dh_ticket *t,
     int64_t pos = 0, left = info->size >= 0 ? info->size : INT64_MAX;
     int64_t count = 0, next_count = 0, rows = 0;
     struct dh_table_stream *st = NULL, *next = NULL;
-    int slot = 0;
-    int rc = save_open(j, t, cs, slot, &pos, &left, &st, &count, err);
+    int rc = save_open(j, t, cs, &pos, &left, &st, &count, err);
     if (rc != DH_OK)
         return rc;
     const uint8_t *h;
@@ -149,7 +146,7 @@ static int save_stream(struct view_save *j, const struct dh_ticket *t,
             int n = dh_table_stream_next(st, &b, &raw, err);
             if (n == DH_END)
                 break;
-            if (atomic_load(&j->cancel))
+            if (dh_cancel_fired(j->cancel))
                 n = DH_ECANCELLED;
             if (n != DH_OK) {
                 rc = n;
@@ -162,19 +159,17 @@ static int save_stream(struct view_save *j, const struct dh_ticket *t,
             if (rows_writer_error(w))
                 rc = DH_ESYS;
             else if (!next && left > 0 && dh_table_stream_received(st))
-                rc = save_open(j, t, cs, !slot, &pos, &left, &next, &next_count, err);
+                rc = save_open(j, t, cs, &pos, &left, &next, &next_count, err);
         }
         dh_table_stream_free(st);
         st = NULL;
         if (rc != DH_OK || got < count || (!next && left <= 0))
             break; /* failed, cancelled, the table ended before the range did, or done */
-        if (!next &&
-            (rc = save_open(j, t, cs, !slot, &pos, &left, &next, &next_count, err)) != DH_OK)
+        if (!next && (rc = save_open(j, t, cs, &pos, &left, &next, &next_count, err)) != DH_OK)
             break;
         st = next;
         count = next_count;
         next = NULL;
-        slot = !slot;
     }
     dh_table_stream_free(next);
     if (rc == DH_OK) {
@@ -182,7 +177,7 @@ static int save_stream(struct view_save *j, const struct dh_ticket *t,
         if (rows_writer_error(w))
             rc = DH_ESYS;
     }
-    return atomic_load(&j->cancel) ? DH_ECANCELLED : rc;
+    return dh_cancel_fired(j->cancel) ? DH_ECANCELLED : rc;
 }
 
 /* Describe our copy of the view's table, set the writer up and stream. */
@@ -248,7 +243,7 @@ static void *save_main(void *arg)
         rc = save_copy(j, &copy, &err);
     else
         memset(&copy, 0, sizeof copy);
-    if (atomic_load(&j->cancel))
+    if (dh_cancel_fired(j->cancel))
         rc = DH_ECANCELLED;
     rc = save_finish_file(j, rc, &err);
     /* The copy is released by the client's own thread (dh_client_forget, after
@@ -406,8 +401,7 @@ static unsigned save_start(struct table_view *v, struct app *a)
     j->total = -1;
     j->done = j->ok = j->cancelled = 0;
     j->err[0] = '\0';
-    j->slots[0] = j->slots[1] = NULL;
-    atomic_store(&j->cancel, 0);
+    dh_cancel_reset(j->cancel);
     if (pthread_create(&j->thread, NULL, save_main, j) != 0) {
         close(j->fd);
         unlink(j->tmp);
@@ -505,7 +499,9 @@ static unsigned save_ask(struct table_view *v, struct app *a)
 {
     if (!v->save) {
         v->save = calloc(1, sizeof *v->save);
-        if (!v->save) {
+        if (!v->save || !(v->save->cancel = dh_cancel_new())) {
+            free(v->save);
+            v->save = NULL;
             app_message(a, APP_ERROR, "Out of memory.");
             return UR_HANDLED | UR_STATUS;
         }
@@ -528,9 +524,7 @@ static unsigned save_ask(struct table_view *v, struct app *a)
 /* Esc while saving: stop the thread's streams; the tick reports the end. */
 static void save_cancel(struct view_save *j)
 {
-    atomic_store(&j->cancel, 1);
-    dh_table_cancel(&j->slots[0]);
-    dh_table_cancel(&j->slots[1]);
+    dh_cancel_fire(j->cancel);
 }
 
 unsigned view_save_key(struct table_view *v, struct app *a, enum ui_action act)
@@ -554,7 +548,7 @@ unsigned view_save_tick(struct table_view *v, struct app *a, int64_t now_ms)
     pthread_mutex_unlock(&j->mu);
     if (done)
         save_report(j, a, now_ms);
-    else if (!atomic_load(&j->cancel))
+    else if (!dh_cancel_fired(j->cancel))
         save_show_progress(j, a, now_ms);
     return UR_STATUS;
 }
@@ -575,6 +569,7 @@ void view_save_destroy(struct table_view *v, struct app *a)
         save_join(j, a); /* the thread removes its file */
     }
     pthread_mutex_destroy(&j->mu);
+    dh_cancel_free(j->cancel);
     free(j);
     v->save = NULL;
 }

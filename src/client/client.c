@@ -139,7 +139,7 @@ struct dh_client {
     struct dh_interrupt *stop_calls; /* quitting: every call of every session ends now */
 
     struct dh_objects_watch *watch; /* for cancellation at shutdown */
-    struct dh_stream *notes_stream;
+    struct dh_cancel *notes_cancel; /* the export-notifications stream attached while open */
 
     struct cmd *cmd_head, *cmd_tail;
     int64_t next_probe_ms;
@@ -147,8 +147,8 @@ struct dh_client {
     struct rows_req rows_pending;
     int rows_has_pending;
     uint64_t rows_latest;
-    uint64_t rows_running;                /* request id being fetched, 0 if none */
-    struct dh_stream *volatile rows_slot; /* dh_table_cancel target */
+    uint64_t rows_running;         /* request id being fetched, 0 if none */
+    struct dh_cancel *rows_cancel; /* fired to stop the running rows call; reset per call */
 
     struct rows_req live_pending; /* the window to watch next */
     int live_has_pending;
@@ -673,18 +673,12 @@ static void *notes_main(void *arg)
         struct dh_stream *st =
             dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_EXPORT_NOTIFICATIONS,
                            &req.base, DH_STREAM_HALF_CLOSE, 0, "export notifications", NULL);
-        pthread_mutex_lock(&c->mu);
-        int stop = c->stopping;
-        if (!stop)
-            c->notes_stream = st;
-        pthread_mutex_unlock(&c->mu);
+        int stop = st && dh_cancel_attach(c->notes_cancel, st, NULL) != DH_OK;
         for (struct dh_buf msg = {0}; st && !stop && dh_stream_read(st, &msg, NULL) == DH_OK;) {
             apply_notification(c, &msg);
             dh_buf_reset(&msg);
         }
-        pthread_mutex_lock(&c->mu);
-        c->notes_stream = NULL;
-        pthread_mutex_unlock(&c->mu);
+        dh_cancel_detach(c->notes_cancel, st);
         dh_stream_free(st);
         dh_session_free(s);
         /* Ended: the session closed, expired, or the server went away. Wait a
@@ -1411,7 +1405,7 @@ static void settle_locked(struct dh_client *c, const struct window_slot *w,
 static void cancel_running_rows(struct dh_client *c)
 {
     if (c->rows_running)
-        dh_table_cancel(&c->rows_slot);
+        dh_cancel_fire(c->rows_cancel);
 }
 
 /* The session is being replaced: stop the calls that use its exports, so the
@@ -1447,6 +1441,7 @@ static void *rows_main(void *arg)
     uint64_t gen;
     pthread_mutex_lock(&c->mu);
     while (take_request_locked(c, &w, &r, &s, &gen)) {
+        dh_cancel_reset(c->rows_cancel); /* fired (under c->mu) only while a call runs */
         c->rows_running = r.req;
         c->stats.rows_attempts++;
         pthread_mutex_unlock(&c->mu);
@@ -1459,7 +1454,7 @@ static void *rows_main(void *arg)
         int rc = !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
                        : resolve_source(c, s, gen, &r.source, &ex, &gone, &e);
         if (rc == DH_OK) {
-            rc = dh_table_snapshot(s, &ex, r.first, r.count, NULL, rows, &c->rows_slot, &e);
+            rc = dh_table_snapshot(s, &ex, r.first, r.count, NULL, rows, c->rows_cancel, &e);
             gone = after_read(c, gen, &r.source, rc, &e);
         }
         dh_session_free(s);
@@ -1693,13 +1688,18 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
     co->interrupt = c->stop_calls;
     snprintf(c->target, sizeof c->target, "%s:%d", co->host ? co->host : "localhost",
              co->port > 0 ? co->port : 10000);
-    c->wake_fd = c->stop_calls ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
+    c->rows_cancel = dh_cancel_new();
+    c->notes_cancel = dh_cancel_new();
+    int have = c->stop_calls && c->rows_cancel && c->notes_cancel;
+    c->wake_fd = have ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
     if (c->wake_fd < 0) {
-        if (c->stop_calls)
+        if (have)
             dh_error_set(err, DH_ESYS, "cannot create an eventfd: %s", strerror(errno));
         else
             dh_error_set(err, DH_ENOMEM, "out of memory");
         dh_interrupt_free(c->stop_calls);
+        dh_cancel_free(c->rows_cancel);
+        dh_cancel_free(c->notes_cancel);
         free(c->auth_value);
         free(c);
         return NULL;
@@ -1744,8 +1744,7 @@ void dh_client_free(struct dh_client *c)
     c->stopping = 1;
     if (c->watch)
         dh_objects_watch_cancel(c->watch);
-    if (c->notes_stream)
-        dh_stream_cancel(c->notes_stream);
+    dh_cancel_fire(c->notes_cancel);
     cancel_running_rows(c);
     if (c->live_sub)
         dh_subscription_cancel(c->live_sub);
@@ -1784,6 +1783,8 @@ void dh_client_free(struct dh_client *c)
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
     dh_interrupt_free(c->stop_calls); /* after every channel that borrowed it */
+    dh_cancel_free(c->rows_cancel);
+    dh_cancel_free(c->notes_cancel);
     if (c->auth_value)
         dh_wipe(c->auth_value, strlen(c->auth_value));
     free(c->auth_value);

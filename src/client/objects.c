@@ -4,12 +4,12 @@
  * by ticket). */
 #include "dh_objects.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "deephaven_core/proto/application.pb-c.h"
+#include "dh_cancel.h"
 #include "dh_session.h"
 #include "dh_transport.h"
 
@@ -246,7 +246,7 @@ struct dh_objects_watch {
     struct dh_session *session;
     struct dh_stream *stream;
     struct dh_objects *model;
-    atomic_int cancelled;
+    struct dh_cancel *cancel; /* fired by dh_objects_watch_cancel; the stream attached */
 };
 
 static struct dh_stream *open_list_fields(struct dh_session *s, struct dh_error *err)
@@ -284,8 +284,8 @@ int dh_objects_list(struct dh_session *s, struct dh_object_list **out, struct dh
 struct dh_objects_watch *dh_objects_watch_new(struct dh_session *s, struct dh_error *err)
 {
     struct dh_objects_watch *w = calloc(1, sizeof *w);
-    if (!w || !(w->model = dh_objects_new())) {
-        free(w);
+    if (!w || !(w->model = dh_objects_new()) || !(w->cancel = dh_cancel_new())) {
+        dh_objects_watch_free(w);
         dh_error_set(err, DH_ENOMEM, "out of memory");
         return NULL;
     }
@@ -295,6 +295,7 @@ struct dh_objects_watch *dh_objects_watch_new(struct dh_session *s, struct dh_er
         dh_objects_watch_free(w);
         return NULL;
     }
+    dh_cancel_attach(w->cancel, w->stream, NULL); /* a new switch: not fired, empty */
     return w;
 }
 
@@ -307,7 +308,7 @@ int dh_objects_watch_run(struct dh_objects_watch *w, dh_objects_fn on_change, vo
         if (rc == DH_END)
             return dh_error_set(err, DH_EGRPC, "list objects: the server ended the stream");
         if (rc != DH_OK)
-            return atomic_load(&w->cancelled) ? DH_ECANCELLED : rc;
+            return dh_cancel_fired(w->cancel) ? DH_ECANCELLED : rc;
         rc = dh_objects_apply(w->model, msg.data, msg.len, err);
         dh_buf_reset(&msg);
         if (rc != DH_OK)
@@ -321,17 +322,17 @@ int dh_objects_watch_run(struct dh_objects_watch *w, dh_objects_fn on_change, vo
 
 void dh_objects_watch_cancel(struct dh_objects_watch *w)
 {
-    if (!w)
-        return;
-    atomic_store(&w->cancelled, 1);
-    dh_stream_cancel(w->stream);
+    if (w)
+        dh_cancel_fire(w->cancel);
 }
 
 void dh_objects_watch_free(struct dh_objects_watch *w)
 {
     if (!w)
         return;
+    dh_cancel_detach(w->cancel, w->stream);
     dh_stream_free(w->stream);
+    dh_cancel_free(w->cancel);
     dh_objects_free(w->model);
     free(w);
 }

@@ -6,13 +6,13 @@
  * barrage_processor.cc), and the DoExchange call around it. */
 #include "dh_subscription.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arrow/flight/protocol/Flight.pb-c.h"
 #include "dh_arrow.h"
 #include "dh_barrage.h"
+#include "dh_cancel.h"
 #include "dh_rowset.h"
 #include "dh_session.h"
 #include "dh_transport.h"
@@ -736,8 +736,8 @@ struct dh_subscription {
     struct dh_ticket ticket;
     int interval_ms;
     struct dh_viewport *vp;
-    atomic_int cancelled;
-    int ended; /* the stream finished: its result is in `end` */
+    struct dh_cancel *cancel; /* fired by dh_subscription_cancel; st attached */
+    int ended;                /* the stream finished: its result is in `end` */
     struct dh_error end;
 };
 
@@ -768,16 +768,20 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
     sub->interval_ms = update_interval_ms;
     dh_error_clear(&sub->end);
     sub->vp = dh_viewport_new(first);
+    sub->cancel = dh_cancel_new();
     char what[192];
     dh_ticket_describe(what, sizeof what, "Subscribing to", t);
     struct dh_error e;
     dh_error_clear(&e);
-    int rc = sub->vp ? DH_OK : dh_error_set(&e, DH_ENOMEM, "%s: out of memory", what);
+    int rc =
+        sub->vp && sub->cancel ? DH_OK : dh_error_set(&e, DH_ENOMEM, "%s: out of memory", what);
     if (rc == DH_OK) {
         /* No deadline: a subscription lives as long as its view. */
         sub->st = dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_DO_EXCHANGE,
                                  NULL, 0, 0, what, &e);
-        rc = sub->st ? send_request(sub, first, count, &e) : (e.code ? e.code : DH_EGRPC);
+        rc = sub->st ? dh_cancel_attach(sub->cancel, sub->st, &e) : (e.code ? e.code : DH_EGRPC);
+        if (rc == DH_OK)
+            rc = send_request(sub, first, count, &e);
     }
     if (rc != DH_OK && sub->st)
         dh_prefer_final_status(sub->st, &e); /* a refused write: the status says why */
@@ -798,7 +802,7 @@ int dh_subscription_shows(const struct dh_subscription *sub, int64_t first, int6
 int dh_subscription_set_viewport(struct dh_subscription *sub, int64_t first, int64_t count,
                                  struct dh_error *err)
 {
-    if (atomic_load(&sub->cancelled))
+    if (dh_cancel_fired(sub->cancel))
         return dh_error_set(err, DH_ECANCELLED, "the subscription was cancelled");
     return send_request(sub, first, count, err);
 }
@@ -807,7 +811,7 @@ int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out, struc
 {
     dh_rows_reset(out);
     for (;;) {
-        if (atomic_load(&sub->cancelled))
+        if (dh_cancel_fired(sub->cancel))
             return dh_error_set(err, DH_ECANCELLED, "the subscription was cancelled");
         if (sub->ended) {
             if (err)
@@ -819,7 +823,7 @@ int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out, struc
         dh_error_clear(&e);
         int rc = dh_stream_read(sub->st, &msg, &e);
         if (rc != DH_OK) {
-            if (rc == DH_ECANCELLED || atomic_load(&sub->cancelled))
+            if (rc == DH_ECANCELLED || dh_cancel_fired(sub->cancel))
                 return dh_error_set(err, DH_ECANCELLED, "the subscription was cancelled");
             sub->ended = 1;
             sub->end = e;
@@ -839,17 +843,17 @@ int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out, struc
 
 void dh_subscription_cancel(struct dh_subscription *sub)
 {
-    if (!sub)
-        return;
-    atomic_store(&sub->cancelled, 1);
-    dh_stream_cancel(sub->st);
+    if (sub)
+        dh_cancel_fire(sub->cancel);
 }
 
 void dh_subscription_free(struct dh_subscription *sub)
 {
     if (!sub)
         return;
+    dh_cancel_detach(sub->cancel, sub->st);
     dh_stream_free(sub->st);
+    dh_cancel_free(sub->cancel);
     dh_viewport_free(sub->vp);
     free(sub);
 }

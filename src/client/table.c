@@ -710,48 +710,9 @@ void dh_prefer_final_status(struct dh_stream *st, struct dh_error *e)
         *e = fin;
 }
 
-/* The slot value while dh_table_cancel is using the stream (never a real
- * pointer): the owner must not free the stream until it is put back. */
-#define SLOT_CLAIMED ((struct dh_stream *)(uintptr_t)1)
-
-void dh_slot_set(struct dh_stream *volatile *slot, struct dh_stream *st)
-{
-    if (slot)
-        __atomic_store_n(slot, st, __ATOMIC_SEQ_CST);
-}
-
-void dh_slot_clear(struct dh_stream *volatile *slot, struct dh_stream *st)
-{
-    if (!slot)
-        return;
-    for (;;) {
-        struct dh_stream *expect = st;
-        if (__atomic_compare_exchange_n(slot, &expect, NULL, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-            return;
-        if (expect != SLOT_CLAIMED)
-            return; /* someone else's value (should not happen): leave it */
-        sched_yield();
-    }
-}
-
-void dh_table_cancel(struct dh_stream *volatile *slot)
-{
-    if (!slot)
-        return;
-    struct dh_stream *st = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
-    while (st && st != SLOT_CLAIMED) {
-        if (__atomic_compare_exchange_n(slot, &st, SLOT_CLAIMED, 0, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST)) {
-            dh_stream_cancel(st);
-            __atomic_store_n(slot, st, __ATOMIC_SEQ_CST);
-            return;
-        }
-    }
-}
-
 int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t first, int64_t count,
                       const struct dh_column_set *cols, struct dh_rows *out,
-                      struct dh_stream *volatile *cancel_slot, struct dh_error *err)
+                      struct dh_cancel *cancel, struct dh_error *err)
 {
     dh_rows_reset(out);
     uint8_t *req = NULL;
@@ -772,9 +733,10 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
             *err = e;
         return e.code != DH_OK ? e.code : DH_EGRPC;
     }
-    dh_slot_set(cancel_slot, st);
     /* Send, then half-close; the server ends after both (docs/PROTOCOL.md, Barrage snapshots). */
-    rc = dh_stream_write_bytes(st, req, req_len, &e);
+    rc = dh_cancel_attach(cancel, st, &e);
+    if (rc == DH_OK)
+        rc = dh_stream_write_bytes(st, req, req_len, &e);
     free(req);
     if (rc == DH_OK)
         rc = dh_stream_writes_done(st, &e);
@@ -785,7 +747,7 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
     else if (dh_prefer_final_status(st, &e), e.code != DH_OK)
         rc = e.code;
     dh_table_reader_reset(&r);
-    dh_slot_clear(cancel_slot, st);
+    dh_cancel_detach(cancel, st);
     dh_stream_free(st);
     if (err)
         *err = e;
@@ -793,7 +755,7 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
 }
 
 int dh_table_doget(struct dh_session *s, const struct dh_ticket *t, struct dh_rows *out,
-                   struct dh_stream *volatile *cancel_slot, struct dh_error *err)
+                   struct dh_cancel *cancel, struct dh_error *err)
 {
     dh_rows_reset(out);
     Arrow__Flight__Protocol__Ticket req = ARROW__FLIGHT__PROTOCOL__TICKET__INIT;
@@ -810,12 +772,13 @@ int dh_table_doget(struct dh_session *s, const struct dh_ticket *t, struct dh_ro
             *err = e;
         return e.code != DH_OK ? e.code : DH_EGRPC;
     }
-    dh_slot_set(cancel_slot, st);
     struct dh_table_reader r;
     dh_table_reader_init(&r, 0, -1);
-    int rc = read_stream(st, &r, out, &e);
+    int rc = dh_cancel_attach(cancel, st, &e);
+    if (rc == DH_OK)
+        rc = read_stream(st, &r, out, &e);
     dh_table_reader_reset(&r);
-    dh_slot_clear(cancel_slot, st);
+    dh_cancel_detach(cancel, st);
     dh_stream_free(st);
     if (err)
         *err = e;

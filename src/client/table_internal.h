@@ -102,10 +102,4 @@ struct dh_flight_parts {
 int dh_flight_data_split(const uint8_t *p, size_t n, struct dh_flight_parts *out,
                          struct dh_error *err);
 
-/* Publish the running stream st in a cancel slot (may be NULL) for
- * dh_table_cancel; withdraw it again (waiting while a canceller holds it) before
- * the stream is freed. Any thread. */
-void dh_slot_set(struct dh_stream *volatile *slot, struct dh_stream *st);
-void dh_slot_clear(struct dh_stream *volatile *slot, struct dh_stream *st);
-
 #endif

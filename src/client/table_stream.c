@@ -37,9 +37,9 @@ struct prefetch {
 
 struct dh_table_stream {
     struct dh_stream *call;
-    struct dh_stream *volatile *cancel_slot;
-    int64_t first, left; /* rows still to hand out */
-    int64_t table_size;  /* from Barrage metadata; -1 until known */
+    struct dh_cancel *cancel; /* the caller's switch (may be NULL), attached while open */
+    int64_t first, left;      /* rows still to hand out */
+    int64_t table_size;       /* from Barrage metadata; -1 until known */
     size_t n_messages;
     struct dh_schema schema;
     uint8_t *schema_header; /* the Schema message as received */
@@ -344,7 +344,7 @@ static int send_request(struct dh_table_stream *st, const struct dh_ticket *t, i
 
 int dh_table_stream_open(struct dh_session *s, const struct dh_ticket *t, int64_t first,
                          int64_t count, const struct dh_column_set *cols, int64_t batch_rows,
-                         struct dh_stream *volatile *cancel_slot, struct dh_table_stream **out,
+                         struct dh_cancel *cancel, struct dh_table_stream **out,
                          struct dh_error *err)
 {
     *out = NULL;
@@ -354,7 +354,7 @@ int dh_table_stream_open(struct dh_session *s, const struct dh_ticket *t, int64_
     st->first = first;
     st->left = count;
     st->table_size = -1;
-    st->cancel_slot = cancel_slot;
+    st->cancel = cancel;
     dh_schema_init(&st->schema);
     dh_batch_init(&st->batch);
     char what[192];
@@ -365,8 +365,9 @@ int dh_table_stream_open(struct dh_session *s, const struct dh_ticket *t, int64_
                               0, 0, what, &e);
     int rc = st->call ? DH_OK : (e.code != DH_OK ? e.code : DH_EGRPC);
     if (rc == DH_OK) {
-        dh_slot_set(cancel_slot, st->call);
-        rc = send_request(st, t, first, count, cols, batch_rows, &e);
+        rc = dh_cancel_attach(cancel, st->call, &e);
+        if (rc == DH_OK)
+            rc = send_request(st, t, first, count, cols, batch_rows, &e);
     }
     if (rc == DH_OK)
         rc = read_schema(st, &e);
@@ -456,7 +457,7 @@ void dh_table_stream_free(struct dh_table_stream *st)
     if (st->call) {
         if (!st->ended)
             dh_stream_cancel(st->call);
-        dh_slot_clear(st->cancel_slot, st->call);
+        dh_cancel_detach(st->cancel, st->call);
         dh_stream_free(st->call);
     }
     dh_batch_reset(&st->batch);

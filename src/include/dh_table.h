@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "dh_arrow.h"
+#include "dh_cancel.h"
 #include "dh_error.h"
 #include "dh_ticket.h"
 
@@ -121,19 +122,12 @@ int dh_table_apply_packed(struct dh_table_reader *r, const uint8_t *msg, size_t 
 int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out, struct dh_error *err);
 
 /* Barrage viewport snapshot of rows [first, first+count) and the given
- * columns. Blocks (deadline: the session's call timeout). The call can be
- * cancelled from another thread with dh_table_cancel(cancel_slot) (if
- * cancel_slot is not NULL, the running stream is stored there, and NULL when
- * none runs; it returns DH_ECANCELLED then). *out (zeroed or holding rows) is
- * reset first. Any thread. */
+ * columns. Blocks (deadline: the session's call timeout). dh_cancel_fire(cancel)
+ * from another thread ends it with DH_ECANCELLED (dh_cancel.h; cancel may be
+ * NULL). *out (zeroed or holding rows) is reset first. Any thread. */
 int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t first, int64_t count,
                       const struct dh_column_set *cols, struct dh_rows *out,
-                      struct dh_stream *volatile *cancel_slot, struct dh_error *err);
-
-/* Cancel the call running with this cancel slot, if any (a call that has not
- * started or has ended is not affected). Safe against the call ending at the
- * same moment: use this, not dh_stream_cancel on the slot's value. Any thread. */
-void dh_table_cancel(struct dh_stream *volatile *slot);
+                      struct dh_cancel *cancel, struct dh_error *err);
 
 /* Rows streamed batch by batch: one Barrage viewport snapshot of
  * [first, first + count) over DoExchange, each record batch handed out as it
@@ -146,10 +140,11 @@ struct dh_table_stream;
 /* Open the stream: send the snapshot request (batch_rows rows per record
  * batch; <= 0: DH_TABLE_BATCH_SIZE) and read up to the Schema message.
  * *out is NULL on failure. No deadline (exports of any size), cancellable
- * like dh_table_snapshot through cancel_slot (may be NULL). Any thread. */
+ * like dh_table_snapshot through cancel (may be NULL): a fire also ends the
+ * reads that follow. Any thread. */
 int dh_table_stream_open(struct dh_session *s, const struct dh_ticket *t, int64_t first,
                          int64_t count, const struct dh_column_set *cols, int64_t batch_rows,
-                         struct dh_stream *volatile *cancel_slot, struct dh_table_stream **out,
+                         struct dh_cancel *cancel, struct dh_table_stream **out,
                          struct dh_error *err);
 
 /* The table's schema (the batches' views point at its fields) and the raw
@@ -189,6 +184,6 @@ void dh_table_stream_free(struct dh_table_stream *st);
  * with the table: for small tables, tests and the "DoGet vs first screen"
  * benchmark. No deadline. Cancellable like dh_table_snapshot. Any thread. */
 int dh_table_doget(struct dh_session *s, const struct dh_ticket *t, struct dh_rows *out,
-                   struct dh_stream *volatile *cancel_slot, struct dh_error *err);
+                   struct dh_cancel *cancel, struct dh_error *err);
 
 #endif
