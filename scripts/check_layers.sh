@@ -5,12 +5,13 @@
 # < net < client), and neither libdh's files nor the demo server's form a cycle.
 set -euo pipefail
 build=${1:?usage: check_layers.sh BUILD_DIR}
+root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-# "caller callee" pairs of the object files under $1 (file names without .c.o), one per
-# line: caller uses a symbol that callee defines.
+# "caller callee" pairs of the object files under $1 whose sources are under $2 (file
+# names without .c.o), one per line: caller uses a symbol that callee defines.
 edges() {
   local o n
   : >"$tmp/defs"
@@ -18,6 +19,8 @@ edges() {
   while IFS= read -r o; do
     n=${o#"$1"/}
     n=${n%.c.o}
+    # An object whose source is gone (moved or deleted since that build) is stale.
+    [ -f "$2/$n.c" ] || continue
     nm --defined-only "$o" | awk -v n="$n" '$2 ~ /[TDBR]/ {print $3, n}' >>"$tmp/defs"
     nm -u "$o" | awk -v n="$n" '{print $2, n}' >>"$tmp/uses"
   done < <(find "$1" -name '*.c.o' | sort)
@@ -36,7 +39,7 @@ lib="$build/CMakeFiles/dhclient.dir/src"
 srv="$build/CMakeFiles/dhtui-demo-server.dir/server"
 [ -d "$lib" ] && [ -d "$srv" ] || { echo "layers: build $build first" >&2; exit 1; }
 
-edges "$lib" >"$tmp/lib"
+edges "$lib" "$root/src" >"$tmp/lib"
 acyclic libdh "$tmp/lib"
 rank() { case ${1%%/*} in util) echo 0 ;; codec) echo 1 ;; net) echo 2 ;; client) echo 3 ;; *) echo 9 ;; esac; }
 while read -r from to; do
@@ -46,7 +49,7 @@ while read -r from to; do
   fi
 done <"$tmp/lib"
 
-edges "$srv" >"$tmp/srv"
+edges "$srv" "$root/server" >"$tmp/srv"
 acyclic "the demo server" "$tmp/srv"
 
 [ $fail -eq 0 ] || exit 1

@@ -1657,6 +1657,28 @@ static int stored_source(const struct demo_column *dc, struct demo_col_source *s
     return 1;
 }
 
+/* Bytes per value of a bulk column (demo_table_column's layout). */
+static size_t bulk_value_width(enum demo_col_type t)
+{
+    switch (t) {
+    case DEMO_COL_BOOL:
+    case DEMO_COL_STRING:
+    case DEMO_COL_BYTE: return 1;
+    case DEMO_COL_SHORT:
+    case DEMO_COL_CHAR: return 2;
+    case DEMO_COL_INT:
+    case DEMO_COL_FLOAT:
+    case DEMO_COL_DATE: return 4;
+    default: return 8;
+    }
+}
+
+/* The column cache's fill callback: ctx is the table. */
+static void bulk_fill(const void *ctx, size_t col, const int64_t *ids, size_t n, uint8_t *out)
+{
+    demo_table_column(ctx, col, ids, n, out);
+}
+
 /* A bulk column of a generated table, generated whole once. */
 static int bulk_source(const struct demo_object *t, size_t col, struct demo_col_source *s)
 {
@@ -1664,7 +1686,8 @@ static int bulk_source(const struct demo_object *t, size_t col, struct demo_col_
     size_t dict_n = 0;
     if (!t->cache || !demo_table_column_bulk(t, col, &dict, &dict_n))
         return 0;
-    s->vals = demo_colcache_get(t->cache, t, col, t->rows);
+    s->vals = demo_colcache_get(t->cache, col, t->rows, bulk_value_width(t->cols[col].type),
+                                bulk_fill, t);
     switch (t->cols[col].type) {
     case DEMO_COL_DOUBLE: s->kind = DEMO_SRC_F64; break;
     case DEMO_COL_LONG:

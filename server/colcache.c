@@ -5,8 +5,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "catalog.h"
-
 struct demo_colcache {
     pthread_mutex_t mu;
     size_t ncols;
@@ -38,27 +36,11 @@ void demo_colcache_free(struct demo_colcache *cc)
     free(cc);
 }
 
-/* Bytes per value of a bulk column (demo_table_column's layout). */
-static size_t value_width(enum demo_col_type t)
-{
-    switch (t) {
-    case DEMO_COL_BOOL:
-    case DEMO_COL_STRING:
-    case DEMO_COL_BYTE: return 1;
-    case DEMO_COL_SHORT:
-    case DEMO_COL_CHAR: return 2;
-    case DEMO_COL_INT:
-    case DEMO_COL_FLOAT:
-    case DEMO_COL_DATE: return 4;
-    default: return 8;
-    }
-}
-
 /* Generate a whole column in slices (demo_table_column wants the rows listed). */
-static uint8_t *generate(const struct demo_object *t, size_t col, int64_t rows)
+static uint8_t *generate(size_t col, int64_t rows, size_t w, demo_colcache_fill_fn fill,
+                         const void *ctx)
 {
     enum { SLICE = 4096 };
-    size_t w = value_width(demo_table_col_type(t, col));
     uint8_t *out = malloc((size_t)(rows > 0 ? rows : 1) * w);
     int64_t *ids = malloc(SLICE * sizeof *ids);
     if (!out || !ids) {
@@ -70,20 +52,20 @@ static uint8_t *generate(const struct demo_object *t, size_t col, int64_t rows)
         size_t m = rows - r0 < SLICE ? (size_t)(rows - r0) : SLICE;
         for (size_t i = 0; i < m; i++)
             ids[i] = r0 + (int64_t)i;
-        demo_table_column(t, col, ids, m, out + (size_t)r0 * w);
+        fill(ctx, col, ids, m, out + (size_t)r0 * w);
     }
     free(ids);
     return out;
 }
 
-const uint8_t *demo_colcache_get(struct demo_colcache *cc, const struct demo_object *t, size_t col,
-                                 int64_t rows)
+const uint8_t *demo_colcache_get(struct demo_colcache *cc, size_t col, int64_t rows, size_t width,
+                                 demo_colcache_fill_fn fill, const void *ctx)
 {
     if (!cc || col >= cc->ncols)
         return NULL;
     pthread_mutex_lock(&cc->mu);
     if (!cc->vals[col])
-        cc->vals[col] = generate(t, col, rows);
+        cc->vals[col] = generate(col, rows, width, fill, ctx);
     const uint8_t *v = cc->vals[col];
     pthread_mutex_unlock(&cc->mu);
     return v;
