@@ -411,6 +411,7 @@ static const char *event_name(enum dh_event_kind k)
     case DH_EV_ERROR: return "error";
     case DH_EV_SESSION_ENDED: return "session ended";
     case DH_EV_DERIVED: return "derived";
+    case DH_EV_TREE_ROWS: return "tree rows";
     default: return "unknown";
     }
 }
@@ -471,6 +472,16 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
             view_figure_new(a, name, f->figure, &f->export_ticket, f->epoch, &f->source);
         if (v)
             f->figure = NULL; /* the view owns it now */
+        app_push(a, v);
+        break;
+    }
+    case DH_KIND_HIER: {
+        struct dh_source hsrc = {f->export_ticket, f->epoch};
+        struct view *v = view_tree_new(a, name, f->hier, &hsrc);
+        if (v)
+            f->hier = NULL; /* the view owns it and forgets the export */
+        else
+            dh_client_forget(a->client, &hsrc);
         app_push(a, v);
         break;
     }

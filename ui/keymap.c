@@ -35,7 +35,8 @@ static const struct key_binding global_bindings[] = {
 
 static const struct key_binding objects_bindings[] = {
     MOVE_BINDINGS,
-    {UI_KEY_ENTER, ACT_OPEN, "open the object (table: pager, figure: figure view)", "Open",
+    {UI_KEY_ENTER, ACT_OPEN,
+     "open the object (table: pager, figure: figure view, rollup or tree: tree view)", "Open",
      KB_HINT},
     {'/', ACT_FILTER, "filter by name (incremental; Esc clears)", "Filter", KB_HINT},
     {'p', ACT_PUBLISH, "publish the object to a new shared ticket", "Publish", KB_HINT},
@@ -134,6 +135,31 @@ static const struct key_binding figure_bindings[] = {
     {'q', ACT_BACK, NULL, NULL, 0},
 };
 
+/* A file manager's tree: Space toggles (it pages elsewhere). */
+static const struct key_binding tree_bindings[] = {
+    {UI_KEY_UP, ACT_UP, "move up", NULL, 0},
+    {'k', ACT_UP, NULL, NULL, 0},
+    {UI_KEY_DOWN, ACT_DOWN, "move down", NULL, 0},
+    {'j', ACT_DOWN, NULL, NULL, 0},
+    {UI_KEY_PPAGE, ACT_PAGE_UP, "page up", NULL, 0},
+    {UI_KEY_NPAGE, ACT_PAGE_DOWN, "page down", NULL, 0},
+    {UI_KEY_HOME, ACT_TOP, "first row", NULL, 0},
+    {'g', ACT_TOP, NULL, NULL, 0},
+    {UI_KEY_END, ACT_BOTTOM, "last row", NULL, 0},
+    {'G', ACT_BOTTOM, NULL, NULL, 0},
+    {UI_KEY_ENTER, ACT_OPEN, "expand or collapse the row", "Expand/collapse", KB_HINT},
+    {' ', ACT_OPEN, NULL, NULL, 0},
+    {UI_KEY_RIGHT, ACT_RIGHT, "expand the row; on an expanded row, go to its first child", "Open",
+     0},
+    {'l', ACT_RIGHT, NULL, NULL, 0},
+    {UI_KEY_LEFT, ACT_LEFT, "collapse the row; on a closed row or a leaf, go to its parent",
+     "Close", 0},
+    {'h', ACT_LEFT, NULL, NULL, 0},
+    {'p', ACT_PUBLISH, "publish this table to a new shared ticket", "Publish", KB_HINT},
+    {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
+    {'q', ACT_BACK, NULL, NULL, 0},
+};
+
 static const struct key_binding help_bindings[] = {
     MOVE_BINDINGS,
     {'/', ACT_SEARCH, "search the help (any case)", "Search", KB_HINT},
@@ -190,6 +216,8 @@ const struct keymap keymap_schema = {"schema", "Schema", schema_bindings,
                                      sizeof schema_bindings / sizeof schema_bindings[0], NULL};
 const struct keymap keymap_figure = {"figure", "Figure view", figure_bindings,
                                      sizeof figure_bindings / sizeof figure_bindings[0], NULL};
+const struct keymap keymap_tree = {"tree", "Tree view (rollups and trees)", tree_bindings,
+                                   sizeof tree_bindings / sizeof tree_bindings[0], NULL};
 const struct keymap keymap_help = {"help", "Help", help_bindings,
                                    sizeof help_bindings / sizeof help_bindings[0], NULL};
 const struct keymap keymap_popup = {"popup", "Cell and info pop-ups", popup_bindings,
@@ -203,9 +231,13 @@ const struct keymap keymap_prompt = {"prompt", "Input line (readline: emacs keys
                                      sizeof prompt_bindings / sizeof prompt_bindings[0], NULL};
 
 const struct keymap *const keymap_all[] = {
-    &keymap_global, &keymap_objects, &keymap_pager, &keymap_partition, &keymap_tickets,
-    &keymap_figure, &keymap_schema,  &keymap_popup, &keymap_publish,   &keymap_confirm,
-    &keymap_prompt, &keymap_help,    NULL,
+    &keymap_global,  &keymap_objects,
+    &keymap_pager,   &keymap_partition,
+    &keymap_tickets, &keymap_figure,
+    &keymap_tree,    &keymap_schema,
+    &keymap_popup,   &keymap_publish,
+    &keymap_confirm, &keymap_prompt,
+    &keymap_help,    NULL,
 };
 
 /* First binding of key in km. */

@@ -125,6 +125,7 @@ extern const struct keymap keymap_pager;
 extern const struct keymap keymap_partition;
 extern const struct keymap keymap_schema;
 extern const struct keymap keymap_figure;
+extern const struct keymap keymap_tree;
 extern const struct keymap keymap_help;
 extern const struct keymap keymap_popup;
 extern const struct keymap keymap_publish;

@@ -251,6 +251,10 @@ struct view *view_schema_new(struct app *a, const char *name, const struct dh_sc
 /* The figure view; takes ownership of fig. export (may be NULL) is forgotten on close.
  * source (may be NULL) is what was opened: when durable, the figure is fetched
  * again in each new session epoch. */
+/* The tree view of a hierarchical table (owns info; reads and at the end forgets
+ * source, the table's export). */
+struct view *view_tree_new(struct app *a, const char *name, struct dh_hier_info *info,
+                           const struct dh_source *source);
 struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *fig,
                              const struct dh_ticket *export_ticket, uint64_t epoch,
                              const struct dh_ticket *source);

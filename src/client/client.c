@@ -55,7 +55,8 @@ enum cmd_kind {
     CMD_SEEK,
     CMD_STATS,
     CMD_PART_GET,
-    CMD_PART_MERGE
+    CMD_PART_MERGE,
+    CMD_TREE_ROWS
 };
 
 struct cmd {
@@ -66,11 +67,13 @@ struct cmd {
     uint64_t epoch; /* an export ticket is only sent in this session epoch */
     char name[128];
     char type[64];
-    struct dh_view_ops ops; /* CMD_DERIVE, CMD_STATS: owned */
-    struct dh_seek seek;    /* CMD_SEEK: column and value.s owned */
-    struct dh_source keys;  /* CMD_PART_GET: the key table (or a view of it) ... */
-    int64_t row;            /* ... the key's position in it */
-    int unique;             /* ... and whether keys are unique */
+    struct dh_view_ops ops;     /* CMD_DERIVE, CMD_STATS: owned */
+    struct dh_seek seek;        /* CMD_SEEK: column and value.s owned */
+    struct dh_source keys;      /* CMD_PART_GET: the key table (or a view of it) ... */
+    int64_t row;                /* ... the key's position in it */
+    int unique;                 /* ... and whether keys are unique */
+    struct dh_hier_keys *hkeys; /* CMD_TREE_ROWS: owned, may be NULL */
+    int64_t first, count;       /* CMD_TREE_ROWS */
 };
 
 static void cmd_free(struct cmd *cmd)
@@ -80,6 +83,7 @@ static void cmd_free(struct cmd *cmd)
     dh_view_ops_reset(&cmd->ops);
     free((char *)cmd->seek.column);
     free(cmd->seek.value.s);
+    dh_hier_keys_free(cmd->hkeys);
     free(cmd);
 }
 
@@ -218,6 +222,8 @@ void dh_event_free(struct dh_event *ev)
         dh_table_info_reset(&ev->fetched->table);
         dh_figure_free(ev->fetched->figure);
         dh_partitioned_free(ev->fetched->partitioned);
+        dh_hier_info_reset(ev->fetched->hier);
+        free(ev->fetched->hier);
         free(ev->fetched);
     }
     if (ev->rows) {
@@ -778,6 +784,20 @@ static int detect_kind(struct dh_session *s, struct dh_fetched *f, const char *t
     dh_error_object_type(&e, f->type, sizeof f->type);
     if (strcmp(type, DH_PARTITIONED_TYPE) == 0 || strcmp(f->type, DH_PARTITIONED_TYPE) == 0)
         return fetch_partitioned(s, f, err);
+    if (strcmp(f->type, "HierarchicalTable") == 0) {
+        /* HierarchicalTableTypePlugin: the descriptor says how to read it */
+        f->hier = calloc(1, sizeof *f->hier);
+        if (!f->hier)
+            return dh_error_set(err, DH_ENOMEM, "out of memory");
+        dh_error_clear(&e);
+        if (dh_hier_fetch(s, &f->export_ticket, f->hier, &e) != DH_OK) {
+            free(f->hier);
+            f->hier = NULL;
+            *err = e;
+            return e.code;
+        }
+        f->kind = DH_KIND_HIER;
+    }
     return DH_OK;
 }
 
@@ -860,6 +880,8 @@ static void do_fetch(struct dh_client *c, struct dh_session *s, uint64_t gen, co
         dh_table_info_reset(&f->table);
         dh_figure_free(f->figure);
         dh_partitioned_free(f->partitioned);
+        dh_hier_info_reset(f->hier);
+        free(f->hier);
         free(f);
     }
     pthread_mutex_unlock(&c->mu);
@@ -927,6 +949,7 @@ static enum dh_event_kind cmd_event_kind(enum cmd_kind k)
     case CMD_DERIVE: return DH_EV_DERIVED;
     case CMD_SEEK: return DH_EV_SEEK;
     case CMD_STATS: return DH_EV_STATS;
+    case CMD_TREE_ROWS: return DH_EV_TREE_ROWS;
     default: return DH_EV_FETCHED; /* CMD_PART_GET, CMD_PART_MERGE too */
     }
 }
@@ -1091,6 +1114,40 @@ static void do_partition(struct dh_client *c, struct dh_session *s, uint64_t gen
     post(c, ev);
 }
 
+/* A window of a hierarchical table: a view with the command's expansions, read
+ * through a viewport subscription, then released (dh_hier.h). */
+static void do_tree_rows(struct dh_client *c, struct dh_session *s, uint64_t gen,
+                         const struct cmd *cmd)
+{
+    int64_t t0 = dh_now_ms();
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_source src = {cmd->ticket, cmd->epoch};
+    struct dh_ticket base, view;
+    int gone = 0;
+    struct dh_rows *rows = calloc(1, sizeof *rows);
+    int rc = rows ? resolve_source(c, s, gen, &src, &base, &gone, &e)
+                  : dh_error_set(&e, DH_ENOMEM, "out of memory");
+    if (rc == DH_OK)
+        rc = dh_hier_view(s, &base, cmd->hkeys, &view, &e);
+    if (rc == DH_OK) {
+        rc = dh_hier_read(s, &view, cmd->first, cmd->count, rows, &e);
+        dh_release(s, &view, NULL);
+    }
+    struct dh_event *ev = rc == DH_OK ? event_new(c, DH_EV_TREE_ROWS, cmd->req) : NULL;
+    if (!ev) {
+        if (rows)
+            dh_rows_reset(rows);
+        free(rows);
+        if (rc != DH_OK)
+            post_error(c, DH_EV_TREE_ROWS, cmd->req, &e);
+        return;
+    }
+    ev->rows = rows;
+    ev->elapsed_ms = (double)(dh_now_ms() - t0);
+    post(c, ev);
+}
+
 /* A command given while connecting (a ticket pasted at start-up) waits this
  * long for the session before it fails. */
 #define DH_CMD_SESSION_WAIT_MS 10000
@@ -1148,6 +1205,7 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
     case CMD_STATS: do_stats(c, s, gen, cmd); break;
     case CMD_PART_GET:
     case CMD_PART_MERGE: do_partition(c, s, gen, cmd); break;
+    case CMD_TREE_ROWS: do_tree_rows(c, s, gen, cmd); break;
     }
     dh_session_free(s);
 }
@@ -2053,6 +2111,22 @@ uint64_t dh_client_partition_get(struct dh_client *c, const struct dh_source *pt
 uint64_t dh_client_partition_merge(struct dh_client *c, const struct dh_source *pt)
 {
     return queue_cmd(c, CMD_PART_MERGE, &pt->ticket, pt->epoch, NULL, NULL);
+}
+
+uint64_t dh_client_tree_rows(struct dh_client *c, const struct dh_source *src,
+                             const struct dh_hier_keys *keys, int64_t first, int64_t count)
+{
+    struct cmd *cmd = calloc(1, sizeof *cmd);
+    if (!cmd)
+        return queue_lost(c, CMD_TREE_ROWS);
+    cmd->hkeys = keys ? dh_hier_keys_copy(keys) : NULL;
+    if (keys && !cmd->hkeys) {
+        cmd_free(cmd);
+        return queue_lost(c, CMD_TREE_ROWS);
+    }
+    cmd->first = first;
+    cmd->count = count;
+    return queue_cmd_struct(c, cmd, CMD_TREE_ROWS, &src->ticket, src->epoch);
 }
 
 void dh_client_forget(struct dh_client *c, const struct dh_source *src)

@@ -166,15 +166,83 @@ struct directive {
     struct key_cell cells[DH_HIER_MAX_KEYS];
 };
 
+/* What the key table's schema needs of a key column (a copy: the keys outlive the
+ * descriptor they were made from). */
+struct key_field {
+    char name[128];
+    char dh_type[64];
+    char timezone[64];
+    enum dh_type_id type;
+    int bit_width, is_signed, unit;
+};
+
 struct dh_hier_keys {
     struct directive *d;
     size_t n, cap;
     size_t n_keys;
+    struct key_field fields[DH_HIER_MAX_KEYS];
 };
 
 struct dh_hier_keys *dh_hier_keys_new(void)
 {
     return calloc(1, sizeof(struct dh_hier_keys));
+}
+
+struct dh_hier_keys *dh_hier_keys_copy(const struct dh_hier_keys *k)
+{
+    struct dh_hier_keys *c = dh_hier_keys_new();
+    if (!c || !k)
+        return c;
+    *c = *k;
+    c->d = calloc(k->n ? k->n : 1, sizeof *c->d);
+    c->n = c->cap = 0;
+    for (size_t i = 0; c->d && i < k->n; i++, c->n++) {
+        c->d[i] = k->d[i];
+        for (size_t j = 0; j < k->n_keys; j++) {
+            struct key_cell *kc = &c->d[i].cells[j];
+            kc->bytes = NULL;
+            if (kc->len && (kc->bytes = malloc(kc->len)) == NULL)
+                break;
+            if (kc->len)
+                memcpy(kc->bytes, k->d[i].cells[j].bytes, kc->len);
+        }
+    }
+    c->cap = k->n;
+    int ok = c->d != NULL;
+    for (size_t i = 0; ok && i < c->n; i++)
+        for (size_t j = 0; j < c->n_keys; j++)
+            ok = ok && (!c->d[i].cells[j].len || c->d[i].cells[j].bytes);
+    if (!ok) {
+        dh_hier_keys_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void key_field_set(struct key_field *kf, const struct dh_field *f)
+{
+    snprintf(kf->name, sizeof kf->name, "%s", f->name ? f->name : "");
+    snprintf(kf->dh_type, sizeof kf->dh_type, "%s", f->dh_type ? f->dh_type : "");
+    snprintf(kf->timezone, sizeof kf->timezone, "%s", f->timezone ? f->timezone : "");
+    kf->type = f->type;
+    kf->bit_width = f->bit_width;
+    kf->is_signed = f->is_signed;
+    kf->unit = f->unit;
+}
+
+/* The field a key column is written as (pointing into kf). */
+static struct dh_field key_field_view(const struct key_field *kf)
+{
+    struct dh_field f;
+    memset(&f, 0, sizeof f);
+    f.name = (char *)kf->name;
+    f.type = kf->type;
+    f.bit_width = kf->bit_width;
+    f.is_signed = kf->is_signed;
+    f.unit = kf->unit;
+    f.timezone = (char *)kf->timezone;
+    f.dh_type = kf->dh_type[0] ? kf->dh_type : NULL;
+    return f;
 }
 
 static void directive_reset(struct directive *d)
@@ -287,6 +355,8 @@ int dh_hier_keys_set(struct dh_hier_keys *k, const struct dh_hier_info *info,
         }
     }
     k->n_keys = info->n_keys;
+    for (size_t i = 0; i < info->n_keys; i++)
+        key_field_set(&k->fields[i], &info->schema.fields[info->key_cols[i]]);
     for (size_t i = 0; i < k->n; i++) {
         if (same_node(&k->d[i], &nd, info->n_keys)) {
             directive_reset(&k->d[i]);
@@ -403,17 +473,17 @@ static uint8_t *finish_message(struct dh_fbb *b, uint8_t kind, uint32_t header, 
     return dh_fbb_finish(b, msg) == DH_OK ? dh_fbb_copy(b, len) : NULL;
 }
 
-static uint8_t *schema_message(const struct dh_hier_info *info, size_t *len)
+static uint8_t *schema_message(const struct dh_hier_keys *k, size_t *len)
 {
     struct dh_fbb b;
     dh_fbb_init(&b);
     uint32_t fields[DH_HIER_MAX_KEYS + 2];
     size_t n = 0;
     uint8_t id;
-    for (size_t i = 0; i < info->n_keys; i++) {
-        const struct dh_field *f = &info->schema.fields[info->key_cols[i]];
-        uint32_t t = type_table(&b, f, &id);
-        fields[n++] = field_table(&b, f->name, id, t, f->dh_type);
+    for (size_t i = 0; i < k->n_keys; i++) {
+        struct dh_field f = key_field_view(&k->fields[i]);
+        uint32_t t = type_table(&b, &f, &id);
+        fields[n++] = field_table(&b, f.name, id, t, f.dh_type);
     }
     struct dh_field depth = {.type = DH_TYPE_INT, .bit_width = 32, .is_signed = 1};
     struct dh_field action = {.type = DH_TYPE_INT, .bit_width = 8, .is_signed = 1};
@@ -531,13 +601,14 @@ static void body_column(struct body *bd, const struct dh_hier_keys *k, long key,
             memcpy(v + i * w, k->d[i].cells[key].bytes, w);
 }
 
-static uint8_t *batch_message(const struct dh_hier_keys *k, const struct dh_hier_info *info,
-                              struct body *bd, size_t *len)
+static uint8_t *batch_message(const struct dh_hier_keys *k, struct body *bd, size_t *len)
 {
     static const struct dh_field depth = {.type = DH_TYPE_INT, .bit_width = 32};
     static const struct dh_field action = {.type = DH_TYPE_INT, .bit_width = 8};
-    for (size_t i = 0; i < info->n_keys; i++)
-        body_column(bd, k, (long)i, &info->schema.fields[info->key_cols[i]]);
+    for (size_t i = 0; i < k->n_keys; i++) {
+        struct dh_field f = key_field_view(&k->fields[i]);
+        body_column(bd, k, (long)i, &f);
+    }
     body_column(bd, k, -1, &depth);
     body_column(bd, k, -1, &action);
     if (bd->oom)
@@ -556,8 +627,8 @@ static uint8_t *batch_message(const struct dh_hier_keys *k, const struct dh_hier
     return out;
 }
 
-int dh_hier_key_table_messages(const struct dh_hier_keys *k, const struct dh_hier_info *info,
-                               int32_t dest, uint8_t *msgs[2], size_t lens[2], struct dh_error *err)
+int dh_hier_key_table_messages(const struct dh_hier_keys *k, int32_t dest, uint8_t *msgs[2],
+                               size_t lens[2], struct dh_error *err)
 {
     msgs[0] = msgs[1] = NULL;
     char id[16];
@@ -571,8 +642,8 @@ int dh_hier_key_table_messages(const struct dh_hier_keys *k, const struct dh_hie
     struct body bd;
     memset(&bd, 0, sizeof bd);
     size_t slen = 0, blen = 0;
-    uint8_t *schema = schema_message(info, &slen);
-    uint8_t *batch = schema ? batch_message(k, info, &bd, &blen) : NULL;
+    uint8_t *schema = schema_message(k, &slen);
+    uint8_t *batch = schema ? batch_message(k, &bd, &blen) : NULL;
     int rc = DH_OK;
     if (!batch) {
         rc = dh_error_set(err, DH_ENOMEM, "out of memory writing a key table");
@@ -610,12 +681,11 @@ int dh_hier_key_table_messages(const struct dh_hier_keys *k, const struct dh_hie
 
 /* DoPut the key table to export `dest`; the server answers one PutResult. */
 static int put_keys(struct dh_session *s, const struct dh_hier_keys *k,
-                    const struct dh_hier_info *info, const struct dh_ticket *dest, int32_t dest_id,
-                    struct dh_error *err)
+                    const struct dh_ticket *dest, int32_t dest_id, struct dh_error *err)
 {
     uint8_t *msgs[2];
     size_t lens[2];
-    int rc = dh_hier_key_table_messages(k, info, dest_id, msgs, lens, err);
+    int rc = dh_hier_key_table_messages(k, dest_id, msgs, lens, err);
     if (rc != DH_OK)
         return rc;
     char what[192];
@@ -669,8 +739,8 @@ static int view_call(struct dh_session *s, const struct dh_ticket *t, const stru
     return rc;
 }
 
-int dh_hier_view(struct dh_session *s, const struct dh_ticket *t, const struct dh_hier_info *info,
-                 const struct dh_hier_keys *k, struct dh_ticket *view, struct dh_error *err)
+int dh_hier_view(struct dh_session *s, const struct dh_ticket *t, const struct dh_hier_keys *k,
+                 struct dh_ticket *view, struct dh_error *err)
 {
     struct dh_ticket keys;
     int have_keys = k && k->n > 0;
@@ -678,7 +748,7 @@ int dh_hier_view(struct dh_session *s, const struct dh_ticket *t, const struct d
     if (have_keys) {
         int32_t id = dh_session_next_export_id(s);
         dh_ticket_make_export(&keys, id);
-        rc = put_keys(s, k, info, &keys, id, err);
+        rc = put_keys(s, k, &keys, id, err);
     }
     if (rc == DH_OK) {
         dh_ticket_make_export(view, dh_session_next_export_id(s));

@@ -12,6 +12,7 @@
 #include "dh_epoch.h"
 #include "dh_error.h"
 #include "dh_figure.h"
+#include "dh_hier.h"
 #include "dh_monitor.h"
 #include "dh_objects.h"
 #include "dh_partitioned.h"
@@ -55,10 +56,18 @@ enum dh_event_kind {
     DH_EV_SEEK,          /* req; ok -> row (-1: no match); else err; elapsed_ms */
     DH_EV_STATS,         /* req; ok -> rows: the one-row statistics table
                           * (dh_stats_text); else err; elapsed_ms */
+    DH_EV_TREE_ROWS,     /* req; ok -> rows: a window of a hierarchical table's view
+                          * (rows->table_size: all expanded rows); else err; elapsed_ms */
 };
 
 /* What a fetched ticket turned out to be. */
-enum dh_object_kind { DH_KIND_TABLE = 1, DH_KIND_FIGURE, DH_KIND_PARTITIONED, DH_KIND_OTHER };
+enum dh_object_kind {
+    DH_KIND_TABLE = 1,
+    DH_KIND_FIGURE,
+    DH_KIND_PARTITIONED,
+    DH_KIND_OTHER,
+    DH_KIND_HIER
+};
 
 struct dh_fetched {
     enum dh_object_kind kind;
@@ -77,6 +86,8 @@ struct dh_fetched {
     struct dh_partitioned *partitioned; /* kind == PARTITIONED: key and constituent columns
                                          * (its underlying table already released);
                                          * export_ticket is the partitioned table */
+    struct dh_hier_info *hier;          /* kind == HIER (a rollup or tree; read it through
+                                         * export_ticket with dh_client_tree_rows) */
 };
 
 /* One event. Owns its payload; free with dh_event_free. */
@@ -207,6 +218,11 @@ uint64_t dh_client_partition_merge(struct dh_client *c, const struct dh_source *
 /* Forget a source: release the export it resolved to (or the export it is)
  * if that belongs to the current epoch. UI thread. */
 void dh_client_forget(struct dh_client *c, const struct dh_source *src);
+/* Rows [first, first + count) of a view of the hierarchical table src with the
+ * expansions keys (copied; NULL: the server's defaults): DoPut of the key table, View,
+ * a viewport read, the view released (dh_hier.h). Answered by DH_EV_TREE_ROWS. */
+uint64_t dh_client_tree_rows(struct dh_client *c, const struct dh_source *src,
+                             const struct dh_hier_keys *keys, int64_t first, int64_t count);
 
 /* Connecting failed for good (DH_CONN_FAILED, e.g. UNAUTHENTICATED for a
  * wrong secret): connect again with this credential instead (the --auth

@@ -58,6 +58,8 @@ enum dh_hier_action { DH_HIER_EXPAND = 1, DH_HIER_EXPAND_ALL = 3, DH_HIER_COLLAP
 struct dh_hier_keys;
 struct dh_hier_keys *dh_hier_keys_new(void); /* NULL when out of memory */
 void dh_hier_keys_free(struct dh_hier_keys *k);
+/* A deep copy (NULL k: an empty set); NULL when out of memory. */
+struct dh_hier_keys *dh_hier_keys_copy(const struct dh_hier_keys *k);
 size_t dh_hier_keys_count(const struct dh_hier_keys *k);
 /* Set the directive for the node of row `row` of rows r (a window of a view of the
  * table info describes): a later directive for the same node replaces the earlier.
@@ -67,19 +69,18 @@ int dh_hier_keys_set(struct dh_hier_keys *k, const struct dh_hier_info *info,
                      const struct dh_rows *r, int64_t row, enum dh_hier_action action,
                      struct dh_error *err);
 
-/* The packed FlightData messages of a key table upload to export ticket `dest`: the
- * Schema (with the FlightDescriptor ["export", id]) and one RecordBatch. Columns: the
- * expand-by columns, __DEPTH__ (int32), __action__ (int8). *msgs[0..2) malloc'd
- * (caller frees both). Pure. */
-int dh_hier_key_table_messages(const struct dh_hier_keys *k, const struct dh_hier_info *info,
-                               int32_t dest, uint8_t *msgs[2], size_t lens[2],
-                               struct dh_error *err);
+/* The packed FlightData messages of a key table upload to export `dest`: the Schema
+ * (with the FlightDescriptor ["export", "<dest>"]) and one RecordBatch. Columns: the
+ * expand-by columns (as the keys' rows had them), __DEPTH__ (int32), __action__
+ * (int8). *msgs[0..2) malloc'd (caller frees both). Pure. */
+int dh_hier_key_table_messages(const struct dh_hier_keys *k, int32_t dest, uint8_t *msgs[2],
+                               size_t lens[2], struct dh_error *err);
 
 /* A view of hierarchical table `t` with expansions k (NULL or empty: the server's
  * defaults): DoPut of the key table, View, then the key table is released. *view gets
  * the new export ticket (the caller releases it). */
-int dh_hier_view(struct dh_session *s, const struct dh_ticket *t, const struct dh_hier_info *info,
-                 const struct dh_hier_keys *k, struct dh_ticket *view, struct dh_error *err);
+int dh_hier_view(struct dh_session *s, const struct dh_ticket *t, const struct dh_hier_keys *k,
+                 struct dh_ticket *view, struct dh_error *err);
 
 /* Rows [first, first + count) of a view: a viewport subscription, its first update,
  * then cancelled (a view's ticket refuses snapshots). out->table_size is the number

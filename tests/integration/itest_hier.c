@@ -36,7 +36,8 @@ static int view_rows(struct dh_session *s, const struct dh_ticket *t, const stru
     struct dh_error err;
     dh_error_clear(&err);
     struct dh_ticket v;
-    int rc = dh_hier_view(s, t, h, k, &v, &err);
+    (void)h;
+    int rc = dh_hier_view(s, t, k, &v, &err);
     if (rc == DH_OK)
         rc = dh_hier_read(s, &v, 0, 1000, r, &err);
     if (rc != DH_OK)
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
 
     /* a window: rows [2, 4) of the same view */
     struct dh_ticket v;
-    CHECK(dh_hier_view(s, &t, &h, k, &v, &err) == DH_OK, "view: %s", err.msg);
+    CHECK(dh_hier_view(s, &t, k, &v, &err) == DH_OK, "view: %s", err.msg);
     struct dh_rows w;
     memset(&w, 0, sizeof w);
     CHECK(dh_hier_read(s, &v, 2, 2, &w, &err) == DH_OK, "window: %s", err.msg);

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/* view_tree: a hierarchical table (rollup or tree) as a file manager shows a
+ * directory tree: one line per expanded row, indented by depth, with a marker for
+ * rows that expand (closed, open) and the row's other columns beside it. Enter or
+ * Space toggles a row, Right opens it (or steps into it), Left closes it (or steps
+ * to its parent). Each change is a new view of the table on the server with the
+ * expansions this view keeps (dh_client_tree_rows: key table, View, viewport read);
+ * rows are read a window at a time around the cursor. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dh_format.h"
+#include "draw.h"
+#include "view.h"
+
+/* Rows read per window, at least; more when the page is taller. */
+#define TREE_WINDOW_MIN 200
+/* Columns beside the tree column, at most, and the widest a column gets. */
+#define TREE_MAX_COLS 64
+#define TREE_COL_MAX_WIDTH 30
+#define TREE_LABEL_MAX_WIDTH 48
+
+struct tree_view {
+    struct view base;
+    char name[128];
+    struct dh_hier_info *info; /* owned */
+    struct dh_source source;   /* the HierarchicalTable's export in its epoch */
+    struct dh_hier_keys *keys; /* the expansions asked for so far (owned) */
+    struct dh_rows *rows;      /* the window read last (owned), NULL before */
+    int64_t size;              /* expanded rows, as of the last window; -1 unknown */
+    int64_t cursor;            /* table position */
+    size_t top, page;
+    uint64_t req;        /* the window being read, 0 when none */
+    int64_t req_first;   /* its first position */
+    int64_t want_cursor; /* where the cursor goes once it arrives (-1: stays) */
+    char err[256];
+    int local_time;
+    /* the columns beside the tree column, and their widths for this window */
+    size_t cols[TREE_MAX_COLS];
+    int widths[TREE_MAX_COLS];
+    size_t n_cols;
+    int label_width;
+};
+
+static void format_opts(struct dh_format_opts *o, int local_time)
+{
+    dh_format_opts_init(o);
+    o->local_time = local_time;
+    o->group_digits = 1;
+    o->deephaven_nulls = 1;
+}
+
+/* Text of cell (column c, window row i); "" past the column. */
+static void cell_text(const struct tree_view *v, size_t c, int64_t i, char *buf, size_t n)
+{
+    const struct dh_column_view *col = dh_rows_column(v->rows, c);
+    if (i < 0 || i >= col->length) {
+        buf[0] = '\0';
+        return;
+    }
+    struct dh_format_opts o;
+    format_opts(&o, v->local_time);
+    dh_format_cell(col, i, &o, buf, n);
+}
+
+/* Whether column c is one of the expand-by (key) columns. */
+static int is_key(const struct dh_hier_info *h, size_t c)
+{
+    for (size_t k = 0; k < h->n_keys; k++)
+        if ((size_t)h->key_cols[k] == c)
+            return 1;
+    return 0;
+}
+
+/* The key column a row is labelled by: a rollup row at depth d by its (d-1)th
+ * group-by value (the total, depth 1, by none); a tree row by its identifier. */
+static long label_col(const struct dh_hier_info *h, int depth)
+{
+    if (!h->is_rollup)
+        return h->n_keys ? h->key_cols[0] : -1;
+    return depth >= 2 && (size_t)(depth - 2) < h->n_keys ? h->key_cols[depth - 2] : -1;
+}
+
+static void row_label(const struct tree_view *v, int64_t i, char *buf, size_t n)
+{
+    long c = label_col(v->info, dh_hier_row_depth(v->info, v->rows, i));
+    if (c < 0)
+        snprintf(buf, n, "%s", v->info->is_rollup ? "Total" : "");
+    else
+        cell_text(v, (size_t)c, i, buf, n);
+}
+
+/* Choose the columns beside the tree column and fit their widths to this window. */
+static void fit_columns(struct tree_view *v)
+{
+    const struct dh_hier_info *h = v->info;
+    v->n_cols = 0;
+    for (size_t c = 0; c < h->schema.n_fields && v->n_cols < TREE_MAX_COLS; c++)
+        if (dh_hier_column_visible(h, c) && !is_key(h, c))
+            v->cols[v->n_cols++] = c;
+    char buf[256];
+    v->label_width = 8;
+    for (size_t k = 0; k < v->n_cols; k++)
+        v->widths[k] = (int)draw_width(h->schema.fields[v->cols[k]].name,
+                                       strlen(h->schema.fields[v->cols[k]].name));
+    for (int64_t i = 0; v->rows && i < v->rows->batch.length; i++) {
+        int depth = dh_hier_row_depth(h, v->rows, i);
+        row_label(v, i, buf, sizeof buf);
+        int w = 2 * (depth > 0 ? depth - 1 : 0) + 2 + (int)draw_width(buf, strlen(buf));
+        if (w > v->label_width)
+            v->label_width = w;
+        for (size_t k = 0; k < v->n_cols; k++) {
+            cell_text(v, v->cols[k], i, buf, sizeof buf);
+            int cw = (int)draw_width(buf, strlen(buf));
+            if (cw > v->widths[k])
+                v->widths[k] = cw;
+        }
+    }
+    if (v->label_width > TREE_LABEL_MAX_WIDTH)
+        v->label_width = TREE_LABEL_MAX_WIDTH;
+    for (size_t k = 0; k < v->n_cols; k++)
+        if (v->widths[k] > TREE_COL_MAX_WIDTH)
+            v->widths[k] = TREE_COL_MAX_WIDTH;
+}
+
+/* Read the window that holds position `around` (with the current expansions). */
+static void request(struct tree_view *v, struct app *a, int64_t around)
+{
+    int64_t n = (int64_t)v->page * 3;
+    if (n < TREE_WINDOW_MIN)
+        n = TREE_WINDOW_MIN;
+    int64_t first = around - n / 3;
+    if (first < 0)
+        first = 0;
+    if (v->req)
+        dh_client_cancel(a->client, v->req);
+    v->req_first = first;
+    v->req = dh_client_tree_rows(a->client, &v->source, v->keys, first, n);
+}
+
+static int have_row(const struct tree_view *v, int64_t pos)
+{
+    return v->rows && pos >= v->rows->first && pos < v->rows->first + v->rows->batch.length;
+}
+
+static void tree_draw(struct view *vv, struct app *a, WINDOW *w)
+{
+    struct tree_view *v = (struct tree_view *)vv;
+    (void)a;
+    int cols = getmaxx(w), lines = getmaxy(w);
+    v->page = lines > 1 ? (size_t)(lines - 1) : 1;
+    if (!v->rows) {
+        draw_str(w, 1, 1, cols - 2, v->err[0] ? draw_attr(DR_BAD) : draw_attr(DR_DIM),
+                 v->err[0] ? v->err : "Reading the tree...", DT_ELLIPSIS);
+        return;
+    }
+    attr_t head = draw_attr(DR_HEADER);
+    draw_fill(w, 0, 0, cols, head);
+    draw_str(w, 0, 1, v->label_width, head, v->info->is_rollup ? "Group" : "Node", 0);
+    int x = 1 + v->label_width + 2;
+    for (size_t k = 0; k < v->n_cols && x < cols; k++) {
+        const struct dh_field *f = &v->info->schema.fields[v->cols[k]];
+        draw_str(w, 0, x, v->widths[k], head, f->name,
+                 DT_ELLIPSIS | (dh_format_is_numeric(f) ? DT_RIGHT : 0));
+        x += v->widths[k] + 2;
+    }
+    size_t n = v->size > 0 ? (size_t)v->size : 0;
+    view_list_scroll(n, v->page, (size_t)v->cursor, &v->top);
+    const char *open = draw_utf8() ? "\xe2\x96\xbe" : "v";   /* ▾ */
+    const char *closed = draw_utf8() ? "\xe2\x96\xb8" : ">"; /* ▸ */
+    char buf[256];
+    for (size_t r = 0; r < v->page && v->top + r < n; r++) {
+        int64_t pos = (int64_t)(v->top + r);
+        int y = (int)r + 1;
+        int sel = pos == v->cursor;
+        attr_t base = sel ? draw_attr(DR_CURSOR) : A_NORMAL;
+        if (sel)
+            draw_fill(w, y, 0, cols, base);
+        if (!have_row(v, pos)) {
+            draw_str(w, y, 1, cols - 2, base | draw_attr(DR_DIM), draw_glyph(DG_LOADING), 0);
+            continue;
+        }
+        int64_t i = pos - v->rows->first;
+        int depth = dh_hier_row_depth(v->info, v->rows, i);
+        int exp = dh_hier_row_expanded(v->info, v->rows, i);
+        int indent = 2 * (depth > 0 ? depth - 1 : 0);
+        if (indent > v->label_width - 4)
+            indent = v->label_width > 4 ? v->label_width - 4 : 0;
+        x = 1 + indent;
+        draw_str(w, y, x, 2, base | A_BOLD, exp > 0 ? open : exp == 0 ? closed : " ", 0);
+        row_label(v, i, buf, sizeof buf);
+        draw_str(w, y, x + 2, v->label_width - indent - 2, base | (exp >= 0 ? A_BOLD : 0), buf,
+                 DT_ELLIPSIS);
+        x = 1 + v->label_width + 2;
+        for (size_t k = 0; k < v->n_cols && x < cols; k++) {
+            const struct dh_column_view *c = dh_rows_column(v->rows, v->cols[k]);
+            int null = i < c->length && dh_column_is_null(c, i);
+            cell_text(v, v->cols[k], i, buf, sizeof buf);
+            draw_str(w, y, x, v->widths[k], null ? base | draw_attr(DR_NULL) : base, buf,
+                     DT_ELLIPSIS | (dh_format_is_numeric(c->field) ? DT_RIGHT : 0));
+            x += v->widths[k] + 2;
+        }
+    }
+    if (v->err[0] && lines > 2)
+        draw_str(w, lines - 1, 1, cols - 2, draw_attr(DR_BAD), v->err, DT_ELLIPSIS);
+}
+
+/* Ask for a new view with action on the cursor's row. */
+static unsigned set_action(struct tree_view *v, struct app *a, enum dh_hier_action action)
+{
+    struct dh_error err;
+    dh_error_clear(&err);
+    if (dh_hier_keys_set(v->keys, v->info, v->rows, v->cursor - v->rows->first, action, &err) !=
+        DH_OK) {
+        app_error_message(a, APP_ERROR, err.msg);
+        return UR_HANDLED | UR_STATUS;
+    }
+    v->want_cursor = v->cursor;
+    request(v, a, v->cursor);
+    return UR_HANDLED | UR_REDRAW | UR_STATUS;
+}
+
+/* The parent of the cursor's row: the nearest row above one level up, if read. */
+static int64_t parent_of(const struct tree_view *v, int64_t pos)
+{
+    int depth = dh_hier_row_depth(v->info, v->rows, pos - v->rows->first);
+    for (int64_t p = pos - 1; p >= v->rows->first; p--)
+        if (dh_hier_row_depth(v->info, v->rows, p - v->rows->first) < depth)
+            return p;
+    return -1;
+}
+
+/* Enter/Space toggle; Right opens or steps in; Left closes or steps out. */
+static unsigned tree_toggle(struct tree_view *v, struct app *a, enum ui_action act)
+{
+    if (!have_row(v, v->cursor) || v->req)
+        return UR_HANDLED;
+    int exp = dh_hier_row_expanded(v->info, v->rows, v->cursor - v->rows->first);
+    if (act == ACT_RIGHT) {
+        if (exp == 0)
+            return set_action(v, a, DH_HIER_EXPAND);
+        if (exp > 0 && v->cursor + 1 < v->size)
+            v->cursor++;
+        return UR_HANDLED | UR_REDRAW;
+    }
+    if (act == ACT_LEFT) {
+        if (exp > 0)
+            return set_action(v, a, DH_HIER_COLLAPSE);
+        int64_t p = parent_of(v, v->cursor);
+        if (p >= 0)
+            v->cursor = p;
+        return UR_HANDLED | UR_REDRAW;
+    }
+    if (exp < 0)
+        return UR_HANDLED;
+    return set_action(v, a, exp > 0 ? DH_HIER_COLLAPSE : DH_HIER_EXPAND);
+}
+
+static unsigned tree_move(struct tree_view *v, struct app *a, enum ui_action act)
+{
+    int64_t page = v->page ? (int64_t)v->page : 1, last = v->size > 0 ? v->size - 1 : 0;
+    int64_t c = v->cursor;
+    switch (act) {
+    case ACT_UP: c--; break;
+    case ACT_DOWN: c++; break;
+    case ACT_PAGE_UP: c -= page; break;
+    case ACT_PAGE_DOWN: c += page; break;
+    case ACT_TOP: c = 0; break;
+    default: c = last; break;
+    }
+    v->cursor = c < 0 ? 0 : c > last ? last : c;
+    int64_t edge = (int64_t)v->page;
+    if (v->rows && !v->req &&
+        (!have_row(v, v->cursor) || (v->cursor - v->rows->first < edge && v->rows->first > 0) ||
+         (v->rows->first + v->rows->batch.length - v->cursor < edge &&
+          v->rows->first + v->rows->batch.length < v->size)))
+        request(v, a, v->cursor);
+    return UR_HANDLED | UR_REDRAW;
+}
+
+static unsigned tree_key(struct view *vv, struct app *a, int key, enum ui_action act)
+{
+    struct tree_view *v = (struct tree_view *)vv;
+    (void)key;
+    switch (act) {
+    case ACT_UP:
+    case ACT_DOWN:
+    case ACT_PAGE_UP:
+    case ACT_PAGE_DOWN:
+    case ACT_TOP:
+    case ACT_BOTTOM: return tree_move(v, a, act);
+    case ACT_OPEN:
+    case ACT_LEFT:
+    case ACT_RIGHT: return tree_toggle(v, a, act);
+    case ACT_PUBLISH:
+        app_publish_source(a, v->name, "HierarchicalTable", &v->source);
+        return UR_HANDLED | UR_STATUS;
+    default: return UR_NONE;
+    }
+}
+
+static unsigned tree_event(struct view *vv, struct app *a, struct dh_event *ev)
+{
+    struct tree_view *v = (struct tree_view *)vv;
+    (void)a;
+    if (ev->kind != DH_EV_TREE_ROWS || !v->req || ev->req != v->req)
+        return UR_NONE;
+    v->req = 0;
+    if (!ev->ok || !ev->rows) {
+        ui_copy_sentence(v->err, sizeof v->err, ev->err.msg[0] ? ev->err.msg : "no rows came back");
+        return UR_REDRAW | UR_STATUS;
+    }
+    v->err[0] = '\0';
+    if (v->rows) {
+        dh_rows_reset(v->rows);
+        free(v->rows);
+    }
+    v->rows = ev->rows; /* ours now */
+    ev->rows = NULL;
+    v->size = v->rows->table_size;
+    if (v->want_cursor >= 0)
+        v->cursor = v->want_cursor;
+    v->want_cursor = -1;
+    if (v->cursor >= v->size)
+        v->cursor = v->size > 0 ? v->size - 1 : 0;
+    fit_columns(v);
+    return UR_REDRAW | UR_STATUS;
+}
+
+static void tree_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
+                       size_t nr)
+{
+    struct tree_view *v = (struct tree_view *)vv;
+    snprintf(left, nl, "%s (%s)", v->name, v->info->is_rollup ? "rollup" : "tree");
+    char n[32];
+    draw_thousands(v->size > 0 ? v->size : 0, n, sizeof n);
+    snprintf(right, nr, "%s%s rows shown, %zu change%s%s", v->req ? draw_spinner(a->now_ms) : "", n,
+             dh_hier_keys_count(v->keys), dh_hier_keys_count(v->keys) == 1 ? "" : "s",
+             v->info->is_static ? "" : ", ticking source (not followed)");
+}
+
+static int64_t tree_next_tick(struct view *vv, struct app *a, int64_t now)
+{
+    struct tree_view *v = (struct tree_view *)vv;
+    (void)a;
+    return v->req ? draw_spinner_wait(now) : -1;
+}
+
+static unsigned tree_tick(struct view *vv, struct app *a, int64_t now)
+{
+    struct tree_view *v = (struct tree_view *)vv;
+    (void)a;
+    (void)now;
+    return v->req ? UR_STATUS : UR_NONE;
+}
+
+static void tree_destroy(struct view *vv, struct app *a)
+{
+    struct tree_view *v = (struct tree_view *)vv;
+    if (v->req)
+        dh_client_cancel(a->client, v->req);
+    dh_client_forget(a->client, &v->source);
+    if (v->rows) {
+        dh_rows_reset(v->rows);
+        free(v->rows);
+    }
+    dh_hier_keys_free(v->keys);
+    dh_hier_info_reset(v->info);
+    free(v->info);
+    free(v);
+}
+
+static const struct view_ops tree_ops = {
+    .name = "tree",
+    .keymap = &keymap_tree,
+    .draw = tree_draw,
+    .key = tree_key,
+    .on_event = tree_event,
+    .on_tick = tree_tick,
+    .next_tick = tree_next_tick,
+    .title = tree_title,
+    .destroy = tree_destroy,
+};
+
+struct view *view_tree_new(struct app *a, const char *name, struct dh_hier_info *info,
+                           const struct dh_source *source)
+{
+    if (!info)
+        return NULL;
+    struct tree_view *v = calloc(1, sizeof *v);
+    struct dh_hier_keys *keys = dh_hier_keys_new();
+    if (!v || !keys) {
+        free(v);
+        dh_hier_keys_free(keys);
+        return NULL;
+    }
+    v->base.ops = &tree_ops;
+    ui_copy(v->name, sizeof v->name, name);
+    v->info = info;
+    v->source = *source;
+    v->keys = keys;
+    v->size = -1;
+    v->want_cursor = -1;
+    v->local_time = a->opt->local_time;
+    v->page = 20;
+    request(v, a, 0);
+    return &v->base;
+}
