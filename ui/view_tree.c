@@ -335,8 +335,9 @@ static void tree_title(struct view *vv, struct app *a, char *left, size_t nl, ch
     snprintf(left, nl, "%s (%s)", v->name, v->info->is_rollup ? "rollup" : "tree");
     char n[32];
     draw_thousands(v->size > 0 ? v->size : 0, n, sizeof n);
-    snprintf(right, nr, "%s%s rows shown, %zu change%s%s", v->req ? draw_spinner(a->now_ms) : "", n,
-             dh_hier_keys_count(v->keys), dh_hier_keys_count(v->keys) == 1 ? "" : "s",
+    snprintf(right, nr, "%s%s row%s shown, %zu change%s%s", v->req ? draw_spinner(a->now_ms) : "",
+             n, v->size == 1 ? "" : "s", dh_hier_keys_count(v->keys),
+             dh_hier_keys_count(v->keys) == 1 ? "" : "s",
              v->info->is_static ? "" : ", ticking source (not followed)");
 }
 

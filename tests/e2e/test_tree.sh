@@ -20,7 +20,7 @@ sleep 0.2
 keys main Enter
 expect_text main "rollup (rollup)" 10
 expect_text main "Total" 10
-expect_text main "6 rows shown" 10
+expect_text main " 6 rows shown" 10
 screen main | grep -Eq "▾ Total +5,000" || fail "the total is not an open row with its count"
 screen main | grep -Eq "^ +▸ BATS +981" || fail "the exchanges are not closed rows under the total"
 screen main | grep -q "AAPL" && fail "symbols shown before any exchange was opened"
@@ -39,17 +39,17 @@ ind_sym=$(screen main | grep -E " GOOG " | sed 's/GOOG.*//' | wc -c)
 keys main Down
 keys main Left
 keys main Left
-expect_text main "6 rows shown" 10
+expect_text main " 6 rows shown" 10
 screen main | grep -q "GOOG" && fail "NYSE's symbols still shown after Left"
 # Right opens it again, Space closes it.
 keys main Right
 expect_text main "16 rows shown" 10
 keys main Space
-expect_text main "6 rows shown" 10
+expect_text main " 6 rows shown" 10
 # Enter on the total collapses everything to one row.
 keys main Home
 keys main Enter
-expect_text main "1 rows shown" 10
+expect_text main " 1 row shown" 10
 screen main | grep -Eq "▸ Total" || fail "the total is not shown closed"
 
 keys main '?'
