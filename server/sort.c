@@ -66,6 +66,14 @@ static inline int64_t row_at(const struct demo_col_source *s, const int64_t *pos
     return s->rows ? s->rows[r] : r;
 }
 
+/* Whether string a orders before string b (as demo_cell_compare orders cells). */
+static int dict_less(const char *a, const char *b)
+{
+    size_t an = strlen(a), bn = strlen(b), n = an < bn ? an : bn;
+    int c = memcmp(a, b, n);
+    return c < 0 || (c == 0 && an < bn);
+}
+
 /* Keys of key `key` (inverted when descending) of t's rows pos[0..m) (NULL: rows
  * first..first + m) into k[0..m): from arrays when the column reads as arrays,
  * else cell by cell. */
@@ -89,8 +97,18 @@ static void fill_keys(const struct demo_object *t, const struct demo_sort_key *k
             c.bytes = (const uint8_t *)s.dict[v];
             c.len = strlen(s.dict[v]);
         }
-        small[v] = cell_key(key->cc, &c) ^ flip;
+        small[v] = cell_key(key->cc, &c);
     }
+    for (size_t v = 0; s.kind == DEMO_SRC_U8 && s.dict && v < s.dict_n; v++) {
+        /* a string's rank among the column's few strings: exact and compact keys (so
+         * several keys pack into one: pack_keys) */
+        uint64_t rank = 0;
+        for (size_t w = 0; w < s.dict_n; w++)
+            rank += (uint64_t)dict_less(s.dict[w], s.dict[v]);
+        small[v] = (rank << 8) + 1;
+    }
+    for (size_t v = 0; s.kind == DEMO_SRC_U8 && v < 256; v++)
+        small[v] ^= flip;
     const double *f = s.vals;
     const int64_t *l = s.vals;
     const int32_t *w = s.vals;
@@ -244,6 +262,45 @@ static void sort_level(const struct sort_ctx *x, struct sort_item *items, struct
     }
 }
 
+/* Bits needed for values 0..range. */
+static unsigned bit_width(uint64_t range)
+{
+    unsigned b = 0;
+    for (; range; range >>= 1)
+        b++;
+    return b;
+}
+
+/* When every key is exact and their ranges fit in 64 bits together, one key per item
+ * that orders as all the keys do (the first key in the top bits): items[i].k, and 1. */
+static int pack_keys(const struct sort_ctx *x, struct sort_item *items)
+{
+    uint64_t lo[32];
+    unsigned span[32], bits = 0;
+    for (size_t j = 0; j < x->n_keys; j++) {
+        const uint64_t *kj = x->k + j * x->m;
+        uint64_t mn = UINT64_MAX, mx = 0, flip = x->keys[j].desc ? UINT64_MAX : 0;
+        int exact = 1;
+        for (size_t i = 0; i < x->m; i++) {
+            mn = kj[i] < mn ? kj[i] : mn;
+            mx = kj[i] > mx ? kj[i] : mx;
+            exact &= key_exact(x->keys[j].cc, kj[i] ^ flip);
+        }
+        lo[j] = mn;
+        span[j] = bit_width(mx - mn);
+        bits += span[j];
+        if (!exact || bits > 64)
+            return 0;
+    }
+    for (size_t i = 0; i < x->m; i++) {
+        uint64_t packed = 0;
+        for (size_t j = 0; j < x->n_keys; j++) /* span < 64 unless it is the only key */
+            packed = (span[j] < 64 ? packed << span[j] : 0) | (x->k[j * x->m + i] - lo[j]);
+        items[i].k = packed;
+    }
+    return 1;
+}
+
 /* Sort t's rows pos[0..m) (ascending; NULL: rows 0..m) into out[0..m) (rows of t).
  * first_keys: the first key of each, already computed (or NULL). 0, or -1 when out
  * of memory. */
@@ -271,7 +328,10 @@ static int sort_positions(const struct demo_object *t, const struct demo_sort_ke
     for (size_t i = 0; i < m; i++)
         items[i].i = (int64_t)i;
     struct sort_ctx x = {t, keys, n_keys, pos ? pos : ident, k, m};
-    sort_level(&x, items, items + m, m, 0);
+    if (n_keys < 2 || !pack_keys(&x, items))
+        sort_level(&x, items, items + m, m, 0);
+    else
+        radix_sort(items, items + m, m);
     for (size_t i = 0; i < m; i++)
         out[i] = pos ? pos[items[i].i] : items[i].i;
     free(k);
@@ -436,9 +496,17 @@ static int order_window(struct lazy_sort *l, int64_t b)
         double ja = (double)wlo * per - margin, jb = (double)whi * per + margin;
         int has_lo = ja >= 1, has_hi = jb < (double)l->n_sample - 1;
         if (!has_lo && !has_hi)
-            break; /* the window is everything */
+            break;                          /* the window is everything */
+        size_t j = has_hi ? (size_t)jb : 0; /* the bound's whole tie group goes in too */
+        while (has_hi && j < l->n_sample && l->sample[j] == l->sample[(size_t)jb])
+            j++;
+        has_hi = has_hi && j < l->n_sample;
+        double share = ((has_hi ? (double)j : (double)l->n_sample) - (has_lo ? ja : 0)) * 1.0 /
+                       (double)l->n_sample;
+        if (share > 0.5)
+            break; /* most rows are in the window (a first key with few values) */
         uint64_t klo = has_lo ? l->sample[(size_t)ja] : 0;
-        uint64_t khi = has_hi ? l->sample[(size_t)jb] : 0;
+        uint64_t khi = has_hi ? l->sample[j] : 0;
         int64_t *in = NULL, below = 0;
         uint64_t *in_keys = NULL;
         size_t m = 0;

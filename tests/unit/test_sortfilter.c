@@ -240,7 +240,10 @@ static void test_sort_trades(void)
         {5, DEMO_CC_BOOL, 0}, {4, DEMO_CC_STRING, 1}, {3, DEMO_CC_INT, 1}};
     check_sort(t, 6, price_desc, 1, NULL);
     check_sort(t, 6, sym_price, 2, NULL);
-    check_sort(t, 6, flag_exch_size, 3, NULL);
+    const struct demo_sort_key exch_flag_size_id[] = {
+        {4, DEMO_CC_STRING, 1}, {5, DEMO_CC_BOOL, 0}, {3, DEMO_CC_INT, 0}, {6, DEMO_CC_INT, 1}};
+    check_sort(t, 6, flag_exch_size, 3, NULL); /* these two pack into one key per row */
+    check_sort(t, 6, exch_flag_size_id, 4, NULL);
     demo_catalog_free(cat);
 }
 
