@@ -238,7 +238,7 @@ int dh_partitioned_merge(struct dh_session *s, const struct dh_ticket *pt,
     return creation_call(s, DH_M_MERGE, &req.base, result, "merge", info, err);
 }
 
-/* Slice{keys, row, row + 1} exported as `result`. */
+/* Slice{keys, row, row + 1} exported as `result` (released on failure). */
 static int slice_row(struct dh_session *s, const struct dh_ticket *keys, int64_t row,
                      const struct dh_ticket *result, struct dh_error *err)
 {
@@ -261,9 +261,11 @@ static int slice_row(struct dh_session *s, const struct dh_ticket *keys, int64_t
     struct dh_table_info info;
     memset(&info, 0, sizeof info);
     int rc = creation_call(s, DH_M_SLICE, &req.base, result, "key row", &info, err);
-    if (rc == DH_OK && info.size != 1)
+    if (rc == DH_OK && info.size != 1) {
         rc = dh_error_set(err, DH_EINVAL, "key row %lld: no such row (the keys have %lld)",
                           (long long)row + 1, (long long)info.size);
+        dh_release(s, result, NULL);
+    }
     dh_table_info_reset(&info);
     return rc;
 }
@@ -278,11 +280,9 @@ int dh_partitioned_get(struct dh_session *s, const struct dh_ticket *pt, int uni
         return dh_error_set(err, DH_EINVAL, "key row %lld: no such row", (long long)row + 1);
     struct dh_ticket key_row;
     dh_ticket_make_export(&key_row, dh_session_next_export_id(s));
-    int rc = slice_row(s, keys, row, &key_row, err);
-    if (rc != DH_OK) {
-        dh_release(s, &key_row, NULL);
+    int rc = slice_row(s, keys, row, &key_row, err); /* released on failure */
+    if (rc != DH_OK)
         return rc;
-    }
     PbTicket src = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TICKET__INIT;
     src.ticket.len = pt->len;
     src.ticket.data = (uint8_t *)pt->bytes;
