@@ -42,6 +42,7 @@ enum demo_gen {
     GEN_NULLS,
     GEN_HOSTILE,
     GEN_AWKWARD,
+    GEN_ODD,
     GEN_PLOT,
     GEN_DERIVED,
     GEN_LIVE,
@@ -165,6 +166,19 @@ static const struct demo_col_def nulls_cols[] = {
     {"IntArray", DEMO_COL_INT_ARRAY},
     {"StringArray", DEMO_COL_STRING_ARRAY},
 };
+
+/* `add NAME odd_types`: types a real server sends that the other tables do not
+ * (upstream BarrageUtil: Period, PeriodDuration; a dictionary-encoded column as
+ * a table uploaded from pyarrow keeps it). */
+static const struct demo_col_def odd_cols[] = {
+    {"Case", DEMO_COL_STRING},
+    {"Period", DEMO_COL_PERIOD},
+    {"PeriodDuration", DEMO_COL_PERIOD_DURATION},
+    {"Colour", DEMO_COL_DICT_STRING},
+};
+enum { ODD_ROWS = 6 };
+const char *const demo_dict_strings[] = {"red", "green", "blue", "cyan"};
+const size_t demo_dict_n = sizeof demo_dict_strings / sizeof *demo_dict_strings;
 
 /* Two column names are hostile too: headers need sanitising as much as cells. */
 static const struct demo_col_def hostile_cols[] = {
@@ -813,6 +827,32 @@ static void derived_cell(const struct demo_object *t, int64_t row, size_t col, s
 
 /* ---- cell dispatch ---- */
 
+static void odd_cell(int64_t row, size_t col, struct demo_cell *c)
+{
+    static const char *const cases[ODD_ROWS] = {"nulls", "one of each", "negative",
+                                                "zero",  "years",       "big"};
+    static const int32_t months[ODD_ROWS] = {0, 1, -1, 0, 17, INT32_MAX};
+    static const int32_t days[ODD_ROWS] = {0, 3, -3, 0, 0, INT32_MIN};
+    static const int64_t nanos[ODD_ROWS] = {0, 1500000000,      -1500000000,
+                                            0, 3723000000001LL, INT64_MAX};
+    static const int colour[ODD_ROWS] = {0, 0, 2, 1, 3, 0};
+    size_t r = (size_t)row % ODD_ROWS;
+    if (r == 0 && col > 0) {
+        c->is_null = 1;
+        return;
+    }
+    switch (col) {
+    case 0: cell_str(c, cases[r]); break;
+    case 1: c->months = months[r]; break;
+    case 2:
+        c->months = months[r];
+        c->days = days[r];
+        c->i = nanos[r];
+        break;
+    default: cell_str(c, demo_dict_strings[colour[r]]); break;
+    }
+}
+
 void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c)
 {
     c->is_null = 0;
@@ -820,6 +860,7 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     c->d = 0;
     c->bytes = NULL;
     c->len = 0;
+    c->months = c->days = 0;
     c->n = 0;
     c->ints = NULL;
     c->strs = NULL;
@@ -834,6 +875,7 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     case GEN_NULLS: nulls_cell(row, col, c); break;
     case GEN_HOSTILE: hostile_cell(t, row, col, c); break;
     case GEN_AWKWARD: awkward_cell(row, col, c); break;
+    case GEN_ODD: odd_cell(row, col, c); break;
     default: plot_cell(row, col, c); break;
     }
 }
@@ -1024,6 +1066,7 @@ static int setup_table(struct demo_object *o, enum demo_gen gen, int64_t rows)
             rc = hostile_alloc(o);
         break;
     case GEN_AWKWARD: rc = set_columns(o, awkward_cols, ARRAY_LEN(awkward_cols)); break;
+    case GEN_ODD: rc = set_columns(o, odd_cols, ARRAY_LEN(odd_cols)); break;
     default: rc = set_columns(o, plot_cols, ARRAY_LEN(plot_cols)); break;
     }
     return rc;
@@ -1304,6 +1347,8 @@ static struct demo_object *make_added(struct demo_catalog *cat, const char *name
         return partitioned_new(cat, name, like);
     if (strcmp(type, "rollup") == 0 && cat->hier_new)
         return rollup_new(cat, name);
+    if (strcmp(type, "odd_types") == 0)
+        return table_new(name, "Intervals and a dictionary-encoded column", 0, GEN_ODD, ODD_ROWS);
     if (strcmp(type, "Table") != 0) {
         snprintf(desc, sizeof desc, "An opaque %s object", type);
         return object_new(name, type, desc, KIND_OTHER, 0);

@@ -130,8 +130,15 @@ enum demo_col_type {
     DEMO_COL_BYTES,
     DEMO_COL_INT_ARRAY,
     DEMO_COL_STRING_ARRAY,
-    DEMO_COL_LONG_ARRAY, /* long[] (only computed tables: statistics' UNIQUE_COUNTS) */
+    DEMO_COL_LONG_ARRAY,      /* long[] (only computed tables: statistics' UNIQUE_COUNTS) */
+    DEMO_COL_PERIOD,          /* java.time.Period: Interval(YEAR_MONTH), months in i */
+    DEMO_COL_PERIOD_DURATION, /* PeriodDuration: Interval(MONTH_DAY_NANO): months, days, i ns */
+    DEMO_COL_DICT_STRING,     /* java.lang.String sent dictionary-encoded (demo_dict_strings) */
 };
+
+/* The values of every DEMO_COL_DICT_STRING column, in dictionary order (static). */
+extern const char *const demo_dict_strings[];
+extern const size_t demo_dict_n;
 
 /* One cell, filled by demo_table_cell. Pointers reference static data, the table's
  * own buffers, or scratch[] of this struct: valid while the struct and table live. */
@@ -147,6 +154,7 @@ struct demo_cell {
     const int32_t *ints;     /* INT_ARRAY elements; INT32_MIN is a null element */
     const char *const *strs; /* STRING_ARRAY elements; NULL is a null element */
     const int64_t *longs;    /* LONG_ARRAY elements; INT64_MIN is a null element */
+    int32_t months, days;    /* PERIOD (months), PERIOD_DURATION */
     char scratch[64];
 };
 

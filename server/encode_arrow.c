@@ -20,10 +20,11 @@ enum {
     AT_DATE = 8,
     AT_TIME = 9,
     AT_TIMESTAMP = 10,
+    AT_INTERVAL = 11,
     AT_LIST = 12,
 };
 /* MessageHeader union (Message.fbs). */
-enum { MH_SCHEMA = 1, MH_RECORD_BATCH = 3 };
+enum { MH_SCHEMA = 1, MH_DICTIONARY_BATCH = 2, MH_RECORD_BATCH = 3 };
 
 int demo_fail(char *err, const char *msg)
 {
@@ -62,6 +63,9 @@ static const char *java_type(enum demo_col_type t)
     case DEMO_COL_BYTES: return "byte[]";
     case DEMO_COL_INT_ARRAY: return "int[]";
     case DEMO_COL_LONG_ARRAY: return "long[]";
+    case DEMO_COL_PERIOD: return "java.time.Period";
+    case DEMO_COL_PERIOD_DURATION: return "org.apache.arrow.vector.PeriodDuration";
+    case DEMO_COL_DICT_STRING: return "java.lang.String";
     default: return "java.lang.String[]";
     }
 }
@@ -140,25 +144,56 @@ static uint32_t scalar_type(struct dh_fbb *b, enum demo_col_type t, uint8_t *typ
     case DEMO_COL_BIGDECIMAL:
     case DEMO_COL_BIGINTEGER:
     case DEMO_COL_BYTES: *type_id = AT_BINARY; return empty_table(b);
+    case DEMO_COL_DICT_STRING: *type_id = AT_UTF8; return empty_table(b);
+    case DEMO_COL_PERIOD: /* BarrageUtil.arrowTypeFor: Interval YEAR_MONTH / MONTH_DAY_NANO */
+    case DEMO_COL_PERIOD_DURATION:
+        *type_id = AT_INTERVAL;
+        dh_fbb_start_table(b);
+        dh_fbb_add_i16(b, 0, t == DEMO_COL_PERIOD ? 0 : 2, 0);
+        return dh_fbb_end_table(b);
     default: *type_id = AT_UTF8; return empty_table(b);
     }
 }
 
 /* One Field; children and custom_metadata vectors are always written (possibly
  * empty), as Arrow Java's Field.getField does. */
-static uint32_t field(struct dh_fbb *b, const char *name, uint8_t type_id, uint32_t type,
-                      const uint32_t *children, size_t n_children, const uint32_t *kvs,
-                      size_t n_kvs)
+static uint32_t field_dict(struct dh_fbb *b, const char *name, uint8_t type_id, uint32_t type,
+                           const uint32_t *children, size_t n_children, const uint32_t *kvs,
+                           size_t n_kvs, uint32_t dictionary)
 {
     uint32_t name_ref = dh_fbb_create_cstring(b, name);
     uint32_t ch = dh_fbb_create_vector_refs(b, children, n_children);
     uint32_t md = dh_fbb_create_vector_refs(b, kvs, n_kvs);
     dh_fbb_start_table(b);
+    dh_fbb_add_offset(b, 4, dictionary);
     dh_fbb_add_offset(b, 0, name_ref);
     dh_fbb_add_bool(b, 1, 1, 0); /* every Deephaven field is nullable */
     dh_fbb_add_union(b, 3, type_id, type);
     dh_fbb_add_offset(b, 5, ch);
     dh_fbb_add_offset(b, 6, md);
+    return dh_fbb_end_table(b);
+}
+
+static uint32_t field(struct dh_fbb *b, const char *name, uint8_t type_id, uint32_t type,
+                      const uint32_t *children, size_t n_children, const uint32_t *kvs,
+                      size_t n_kvs)
+{
+    return field_dict(b, name, type_id, type, children, n_children, kvs, n_kvs, 0);
+}
+
+/* The dictionary id of column col (dictionary-encoded columns: a stream-wide id). */
+static int64_t dict_id(size_t col)
+{
+    return (int64_t)col + 1;
+}
+
+/* DictionaryEncoding{id, indexType Int(32, signed)} (DictionaryChunkWriter's int index). */
+static uint32_t dictionary_encoding(struct dh_fbb *b, size_t col)
+{
+    uint32_t index_type = int_type(b, 32, 1);
+    dh_fbb_start_table(b);
+    dh_fbb_add_i64(b, 0, dict_id(col), 0);
+    dh_fbb_add_offset(b, 1, index_type);
     return dh_fbb_end_table(b);
 }
 
@@ -178,8 +213,8 @@ static uint32_t column_field(struct dh_fbb *b, const struct demo_object *t, size
     const char *component = java_component_type(ct);
     if (component)
         kvs[n_kvs++] = key_value(b, "deephaven:componentType", component);
-    else /* primitives and Comparables are sortable; arrays are not */
-        kvs[n_kvs++] = key_value(b, "deephaven:isSortable", "true");
+    else if (ct != DEMO_COL_PERIOD && ct != DEMO_COL_PERIOD_DURATION)
+        kvs[n_kvs++] = key_value(b, "deephaven:isSortable", "true"); /* Comparables */
 
     uint8_t type_id;
     uint32_t type, child = 0;
@@ -197,8 +232,9 @@ static uint32_t column_field(struct dh_fbb *b, const struct demo_object *t, size
     } else {
         type = scalar_type(b, ct, &type_id);
     }
-    return field(b, demo_table_col_name(t, col), type_id, type, child ? &child : NULL,
-                 child ? 1 : 0, kvs, n_kvs);
+    uint32_t dictionary = ct == DEMO_COL_DICT_STRING ? dictionary_encoding(b, col) : 0;
+    return field_dict(b, demo_table_col_name(t, col), type_id, type, child ? &child : NULL,
+                      child ? 1 : 0, kvs, n_kvs, dictionary);
 }
 
 int demo_arrow_schema_message(const struct demo_object *t, uint8_t **out, size_t *len, char *err)
@@ -405,7 +441,9 @@ static size_t fixed_width(enum demo_col_type t)
     case DEMO_COL_SHORT:
     case DEMO_COL_CHAR: return 2;
     case DEMO_COL_INT:
+    case DEMO_COL_PERIOD:
     case DEMO_COL_FLOAT: return 4;
+    case DEMO_COL_PERIOD_DURATION: return 16;
     default: return 8;
     }
 }
@@ -434,6 +472,14 @@ static void put_fixed(uint8_t *p, enum demo_col_type t, const struct demo_cell *
         dh_fbb_put_u64(p, u);
         break;
     }
+    case DEMO_COL_PERIOD: /* intervalFromPeriod: months, NULL_INT for null */
+        dh_fbb_put_u32(p, (uint32_t)(c->is_null ? INT32_MIN : c->months));
+        break;
+    case DEMO_COL_PERIOD_DURATION: /* months, days, nanoseconds; zeros for null */
+        dh_fbb_put_u32(p, (uint32_t)(c->is_null ? 0 : c->months));
+        dh_fbb_put_u32(p + 4, (uint32_t)(c->is_null ? 0 : c->days));
+        dh_fbb_put_i64(p + 8, c->is_null ? 0 : c->i);
+        break;
     case DEMO_COL_DATE: /* Date(MILLISECOND): epochDay * 86400000 */
         dh_fbb_put_i64(p, c->is_null ? INT64_MIN : c->i * 86400000LL);
         break;
@@ -463,11 +509,45 @@ static void write_fixed(struct batch *bt, const struct demo_object *t, size_t co
             set_bit(bits, i);
         put_fixed(vals + i * w, ct, &c);
     }
-    if (bt->use_dh_nulls)
+    if (bt->use_dh_nulls && ct != DEMO_COL_PERIOD_DURATION) /* it has no sentinel */
         nulls = 0;
     add_node(bt, n, nulls);
     add_validity(bt, bits, n, nulls);
     add_buffer(bt, vals, n * w);
+}
+
+/* The index of a dictionary string (0 for one not in it: the demo's cells are). */
+static int32_t dict_index(const struct demo_cell *c)
+{
+    for (size_t k = 0; k < demo_dict_n; k++)
+        if (strlen(demo_dict_strings[k]) == c->len &&
+            memcmp(demo_dict_strings[k], c->bytes, c->len) == 0)
+            return (int32_t)k;
+    return 0;
+}
+
+/* DictionaryChunkWriter: node, validity, int32 indices into the column's dictionary
+ * (sent before the batch by demo_arrow_dictionary_batch). */
+static void write_dict_column(struct batch *bt, const struct demo_object *t, size_t col,
+                              const int64_t *rows, size_t n)
+{
+    size_t nulls = 0;
+    uint8_t *bits = ebuf_zeroed(&bt->valid, validity_len(n));
+    uint8_t *vals = ebuf_zeroed(&bt->vals, n * 4);
+    if (!bits || !vals)
+        return;
+    struct demo_cell c;
+    for (size_t i = 0; i < n; i++) {
+        demo_table_cell(t, rows[i], col, &c);
+        if (c.is_null)
+            nulls++;
+        else
+            set_bit(bits, i);
+        dh_fbb_put_u32(vals + 4 * i, (uint32_t)(c.is_null ? 0 : dict_index(&c)));
+    }
+    add_node(bt, n, nulls);
+    add_validity(bt, bits, n, nulls);
+    add_buffer(bt, vals, n * 4);
 }
 
 /* BooleanChunkWriter: node, validity, bit-packed values in whole 64-bit words. */
@@ -704,6 +784,7 @@ static int write_column(struct batch *bt, const struct demo_object *t, size_t co
     case DEMO_COL_INT_ARRAY:
     case DEMO_COL_LONG_ARRAY:
     case DEMO_COL_STRING_ARRAY: return write_list(bt, t, col, rows, n, err);
+    case DEMO_COL_DICT_STRING: write_dict_column(bt, t, col, rows, n); return 0;
     default: write_fixed(bt, t, col, rows, n); return 0;
     }
 }
@@ -771,6 +852,56 @@ int demo_arrow_record_batch(const struct demo_object *t, const int64_t *rows, si
         msg->header = batch_header(&bt, n, &msg->header_len);
         if (!msg->header)
             rc = demo_fail(err, "RESOURCE_EXHAUSTED: out of memory encoding a record batch");
+    }
+    if (rc == 0) {
+        msg->body = bt.body.p;
+        msg->body_len = bt.body.len;
+        bt.body.p = NULL;
+    }
+    batch_free(&bt);
+    return rc;
+}
+
+int demo_arrow_dictionary_batch(const struct demo_object *t, size_t col,
+                                struct demo_flight_msg *msg, char *err)
+{
+    memset(msg, 0, sizeof *msg);
+    if (!t || demo_table_col_type(t, col) != DEMO_COL_DICT_STRING)
+        return demo_fail(err, "INTERNAL: not a dictionary-encoded column");
+    struct batch bt;
+    memset(&bt, 0, sizeof bt);
+    uint8_t codes[256];
+    size_t n = demo_dict_n < 256 ? demo_dict_n : 256;
+    for (size_t k = 0; k < n; k++)
+        codes[k] = (uint8_t)k;
+    add_node(&bt, n, 0);
+    add_validity(&bt, NULL, n, 0);
+    int rc = write_dict_strings(&bt, codes, n, demo_dict_strings, n, err);
+    if (rc == 0 && batch_oom(&bt))
+        rc = demo_fail(err, "RESOURCE_EXHAUSTED: out of memory encoding a dictionary");
+    if (rc == 0) { /* Message{V5, DictionaryBatch{id, data, isDelta false}, bodyLength} */
+        struct dh_fbb b;
+        dh_fbb_init(&b);
+        uint32_t nodes = dh_fbb_create_vector(&b, bt.nodes.p, 16, bt.nodes.len / 16, 8);
+        uint32_t bufs = dh_fbb_create_vector(&b, bt.buffers.p, 16, bt.buffers.len / 16, 8);
+        dh_fbb_start_table(&b);
+        dh_fbb_add_i64(&b, 0, (int64_t)n, 0);
+        dh_fbb_add_offset(&b, 1, nodes);
+        dh_fbb_add_offset(&b, 2, bufs);
+        uint32_t rb = dh_fbb_end_table(&b);
+        dh_fbb_start_table(&b);
+        dh_fbb_add_i64(&b, 0, dict_id(col), 0);
+        dh_fbb_add_offset(&b, 1, rb);
+        uint32_t db = dh_fbb_end_table(&b);
+        dh_fbb_start_table(&b);
+        dh_fbb_add_i16(&b, 0, DEMO_ARROW_V5, 0);
+        dh_fbb_add_union(&b, 2, MH_DICTIONARY_BATCH, db);
+        dh_fbb_add_i64(&b, 3, (int64_t)bt.body.len, 0);
+        uint32_t m = dh_fbb_end_table(&b);
+        msg->header = dh_fbb_finish(&b, m) == DH_OK ? dh_fbb_copy(&b, &msg->header_len) : NULL;
+        dh_fbb_reset(&b);
+        if (!msg->header)
+            rc = demo_fail(err, "RESOURCE_EXHAUSTED: out of memory encoding a dictionary");
     }
     if (rc == 0) {
         msg->body = bt.body.p;

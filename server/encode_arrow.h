@@ -27,6 +27,13 @@ int demo_arrow_record_batch(const struct demo_object *t, const int64_t *rows, si
                             const uint8_t *cols, size_t cols_len, int use_dh_nulls,
                             struct demo_flight_msg *msg, char *err);
 
+/* A DictionaryBatch (isDelta false) with the values of dictionary-encoded column
+ * col (DEMO_COL_DICT_STRING: demo_dict_strings), to send before a record batch
+ * holding the column (BarrageMessageWriterImpl.buildDictionaryBatchStream: no
+ * app_metadata). Fills msg->header and msg->body. 0, or -1 with err. Any thread. */
+int demo_arrow_dictionary_batch(const struct demo_object *t, size_t col,
+                                struct demo_flight_msg *msg, char *err);
+
 /* Whether bit col is set in the bitset cols[0..len) (BitSet.toByteArray order);
  * cols NULL means every column. Any thread. */
 int demo_colset_has(const uint8_t *cols, size_t len, size_t col);

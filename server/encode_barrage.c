@@ -165,6 +165,26 @@ static size_t next_batch_size(size_t cur, size_t max_batch, size_t max_msg, size
     return next < max_batch ? next : max_batch;
 }
 
+/* Before a record batch: the whole dictionary of each dictionary-encoded column
+ * sent, as a replacement each time (a real server sends deltas, and a full
+ * dictionary when the viewport changes: both read the same). */
+static int send_dictionaries(const struct demo_object *t, const struct demo_batch_opts *o,
+                             demo_emit_fn emit, void *ctx, char *err)
+{
+    for (size_t col = 0; col < demo_table_ncols(t); col++) {
+        if (demo_table_col_type(t, col) != DEMO_COL_DICT_STRING ||
+            !demo_colset_has(o->cols, o->cols_len, col))
+            continue;
+        struct demo_flight_msg d;
+        int rc = demo_arrow_dictionary_batch(t, col, &d, err);
+        if (rc == 0)
+            rc = emit_msg(emit, ctx, &d, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int demo_barrage_send_rows(const struct demo_object *t, const struct dh_rowset *rows,
                            const struct demo_batch_opts *o, uint8_t *meta, size_t meta_len,
                            demo_emit_fn emit, void *ctx, char *err)
@@ -198,7 +218,11 @@ int demo_barrage_send_rows(const struct demo_object *t, const struct dh_rowset *
             continue;
         }
         meta = NULL; /* owned by m now; later batches carry none */
-        rc = emit_msg(emit, ctx, &m, err);
+        rc = send_dictionaries(t, o, emit, ctx, err);
+        if (rc == 0)
+            rc = emit_msg(emit, ctx, &m, err);
+        else
+            demo_flight_msg_clear(&m);
         done += (int64_t)n;
         batch = next;
     }
