@@ -172,6 +172,13 @@ static void test_keys(void)
     dh_rows_reset(&r);
     dh_release(S, &res, &err);
 
+    /* keys not unique: the merge of every constituent of the key (the same rows) */
+    dh_ticket_make_export(&res, dh_session_next_export_id(S));
+    CHECK_INT(dh_partitioned_get(S, &PT, 0, &keys, 2, &res, &info, &err), DH_OK);
+    CHECK_INT(info.size, COUNT[2]);
+    dh_table_info_reset(&info);
+    dh_release(S, &res, &err);
+
     dh_ticket_make_export(&res, dh_session_next_export_id(S));
     CHECK_INT(dh_partitioned_get(S, &PT, 1, &keys, (int64_t)N_SYMS, &res, &info, &err), DH_EINVAL);
     CHECK(strstr(err.msg, "no such row") != NULL);
