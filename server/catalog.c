@@ -25,6 +25,8 @@
 #define DEMO_WIDE_ROWS 1000
 #define DEMO_PLOT_ROWS 500
 #define DEMO_BIG_CHARS 10000 /* hostile: length of the two long strings, in characters */
+#define DEMO_BIGLISTS_ROWS 5
+#define DEMO_BIG_LIST 400000 /* biglists: the longest list (1.6 MB of int) */
 #define DEMO_COL_NAME_MAX 48
 
 /* 2024-01-02T14:30:00Z, the first trade, in ns since the epoch. */
@@ -46,6 +48,7 @@ enum demo_gen {
     GEN_PLOT,
     GEN_DERIVED,
     GEN_LIVE,
+    GEN_BIGLISTS,
 };
 
 enum demo_kind { KIND_TABLE, KIND_FIGURE, KIND_PARTITIONED, KIND_OTHER };
@@ -82,6 +85,7 @@ struct demo_object {
     struct timespec t0; /* ticking: when the table started growing */
     char *big_ascii;    /* hostile: DEMO_BIG_CHARS ASCII characters */
     char *big_cjk;      /* hostile: DEMO_BIG_CHARS CJK characters (3 bytes each) */
+    int32_t *big_ints;  /* biglists: 0, 1, ... DEMO_BIG_LIST - 1 */
     size_t big_cjk_len;
     /* figures */
     const struct demo_object *plot_table;
@@ -694,6 +698,42 @@ static int hostile_alloc(struct demo_object *t)
     return 0;
 }
 
+/* ---- biglists: list cells from 2 to DEMO_BIG_LIST elements ----
+ * Row 2's list alone is larger than a 1 MiB message limit, row 1's longer
+ * than a preview of 1,000 elements but small: the cases previewListLengthLimit
+ * is for. Element k of every list is k. */
+
+static const struct demo_col_def biglists_cols[] = {
+    {"Id", DEMO_COL_LONG},
+    {"Length", DEMO_COL_INT},
+    {"Items", DEMO_COL_INT_ARRAY},
+};
+
+static const size_t biglists_len[DEMO_BIGLISTS_ROWS] = {3, 1500, DEMO_BIG_LIST, 0, 2};
+
+static void biglists_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c)
+{
+    size_t n = biglists_len[(size_t)row % DEMO_BIGLISTS_ROWS];
+    switch (col) {
+    case 0: c->i = row; break;
+    case 1: c->i = (int64_t)n; break;
+    default:
+        c->n = n;
+        c->ints = t->big_ints;
+        break;
+    }
+}
+
+static int biglists_alloc(struct demo_object *t)
+{
+    t->big_ints = malloc(sizeof *t->big_ints * DEMO_BIG_LIST);
+    if (!t->big_ints)
+        return -1;
+    for (int32_t k = 0; k < DEMO_BIG_LIST; k++)
+        t->big_ints[k] = k;
+    return 0;
+}
+
 /* ---- awkward: numbers and text that exports get wrong ----
  * Shortest-representation cases, subnormals, signed zeros, infinities, NaN,
  * integers around 2^53 and at the ends of every width, and strings holding
@@ -874,6 +914,7 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     case GEN_WIDE: wide_cell(row, col, c); break;
     case GEN_NULLS: nulls_cell(row, col, c); break;
     case GEN_HOSTILE: hostile_cell(t, row, col, c); break;
+    case GEN_BIGLISTS: biglists_cell(t, row, col, c); break;
     case GEN_AWKWARD: awkward_cell(row, col, c); break;
     case GEN_ODD: odd_cell(row, col, c); break;
     default: plot_cell(row, col, c); break;
@@ -990,6 +1031,7 @@ static void object_free(struct demo_object *o)
     free(o->cols);
     free(o->big_ascii);
     free(o->big_cjk);
+    free(o->big_ints);
     free(o->index);
     if (o->map_free)
         o->map_free(o->map_ctx);
@@ -1067,6 +1109,11 @@ static int setup_table(struct demo_object *o, enum demo_gen gen, int64_t rows)
         break;
     case GEN_AWKWARD: rc = set_columns(o, awkward_cols, ARRAY_LEN(awkward_cols)); break;
     case GEN_ODD: rc = set_columns(o, odd_cols, ARRAY_LEN(odd_cols)); break;
+    case GEN_BIGLISTS:
+        rc = set_columns(o, biglists_cols, ARRAY_LEN(biglists_cols));
+        if (rc == 0)
+            rc = biglists_alloc(o);
+        break;
     default: rc = set_columns(o, plot_cols, ARRAY_LEN(plot_cols)); break;
     }
     return rc;
@@ -1343,6 +1390,9 @@ static struct demo_object *make_added(struct demo_catalog *cat, const char *name
         return figure_new(cat, name, "Line plot of a price over time", 0);
     if (strcmp(type, "churn") == 0)
         return churn_new(cat, name);
+    if (strcmp(type, "biglists") == 0)
+        return table_new(name, "Lists of up to 400,000 elements", 0, GEN_BIGLISTS,
+                         DEMO_BIGLISTS_ROWS);
     if (strcmp(type, "PartitionedTable") == 0)
         return partitioned_new(cat, name, like);
     if (strcmp(type, "rollup") == 0 && cat->hier_new)

@@ -376,6 +376,7 @@ struct batch {
     struct ebuf valid, vals, offs;    /* the column being written */
     struct ebuf cvalid, cvals, coffs; /* a list column's child */
     int use_dh_nulls;
+    int64_t list_limit; /* previewListLengthLimit */
 };
 
 static size_t pad8(size_t n)
@@ -644,7 +645,12 @@ static int write_list(struct batch *bt, const struct demo_object *t, size_t col,
             nulls++;
         } else {
             set_bit(bits, i);
-            for (size_t k = 0; k < c.n; k++, m++) {
+            size_t lo = 0, hi = c.n; /* ListChunkWriter: the head, or the tail when < 0 */
+            if (bt->list_limit > 0 && (uint64_t)bt->list_limit < c.n)
+                hi = (size_t)bt->list_limit;
+            else if (bt->list_limit < 0 && (uint64_t)(-(bt->list_limit + 1)) + 1 < c.n)
+                lo = c.n - (size_t)(-(bt->list_limit + 1)) - 1;
+            for (size_t k = lo; k < hi; k++, m++) {
                 int is_null = longs  ? c.longs[k] == INT64_MIN
                               : ints ? c.ints[k] == INT32_MIN
                                      : c.strs[k] == NULL;
@@ -834,12 +840,20 @@ int demo_arrow_record_batch(const struct demo_object *t, const int64_t *rows, si
                             const uint8_t *cols, size_t cols_len, int use_dh_nulls,
                             struct demo_flight_msg *msg, char *err)
 {
+    return demo_arrow_record_batch_cut(t, rows, n, cols, cols_len, use_dh_nulls, 0, msg, err);
+}
+
+int demo_arrow_record_batch_cut(const struct demo_object *t, const int64_t *rows, size_t n,
+                                const uint8_t *cols, size_t cols_len, int use_dh_nulls,
+                                int64_t list_limit, struct demo_flight_msg *msg, char *err)
+{
     memset(msg, 0, sizeof *msg);
     if (!t || !demo_object_is_table(t))
         return demo_fail(err, "FAILED_PRECONDITION: object is not a table");
     struct batch bt;
     memset(&bt, 0, sizeof bt);
     bt.use_dh_nulls = use_dh_nulls;
+    bt.list_limit = list_limit;
     int rc = 0;
     /* every column is in every batch; unrequested ones are 0-length */
     for (size_t col = 0; col < demo_table_ncols(t) && rc == 0; col++) {

@@ -34,6 +34,14 @@ int demo_arrow_record_batch(const struct demo_object *t, const int64_t *rows, si
 int demo_arrow_dictionary_batch(const struct demo_object *t, size_t col,
                                 struct demo_flight_msg *msg, char *err);
 
+/* As demo_arrow_record_batch with every list cell cut to its first list_limit
+ * elements (its last -list_limit when negative; 0: whole), as upstream's
+ * ListChunkWriter honours previewListLengthLimit (only lists are cut: strings
+ * and binary go whole). Any thread. */
+int demo_arrow_record_batch_cut(const struct demo_object *t, const int64_t *rows, size_t n,
+                                const uint8_t *cols, size_t cols_len, int use_dh_nulls,
+                                int64_t list_limit, struct demo_flight_msg *msg, char *err);
+
 /* Whether bit col is set in the bitset cols[0..len) (BitSet.toByteArray order);
  * cols NULL means every column. Any thread. */
 int demo_colset_has(const uint8_t *cols, size_t len, size_t col);

@@ -203,7 +203,8 @@ int demo_barrage_send_rows(const struct demo_object *t, const struct dh_rowset *
     /* a message without rows still sends one 0-row batch with its metadata */
     while (rc == 0 && (done < total || meta)) {
         size_t n = rowset_positions(rows, done, pos, batch < cap ? batch : cap);
-        rc = demo_arrow_record_batch(t, pos, n, o->cols, o->cols_len, o->use_dh_nulls, &m, err);
+        rc = demo_arrow_record_batch_cut(t, pos, n, o->cols, o->cols_len, o->use_dh_nulls,
+                                         o->list_limit, &m, err);
         if (rc != 0)
             break;
         m.app_metadata = meta;
@@ -420,6 +421,7 @@ static int parse_request(const uint8_t *request, size_t request_len, struct snap
     q->opts.use_dh_nulls = r.use_deephaven_nulls;
     q->opts.batch_size = r.batch_size;
     q->opts.max_message_size = r.max_message_size;
+    q->opts.list_limit = r.preview_list_length_limit;
     return 0;
 }
 

@@ -98,6 +98,7 @@ int demo_sub_request_parse(const uint8_t *wrapper, size_t len, struct demo_sub_r
     q->opts.use_dh_nulls = r.use_deephaven_nulls;
     q->opts.batch_size = r.batch_size;
     q->opts.max_message_size = r.max_message_size;
+    q->opts.list_limit = r.preview_list_length_limit;
     return 0;
 }
 

@@ -22,6 +22,8 @@ struct demo_batch_opts {
     int use_dh_nulls;         /* sentinel nulls instead of validity buffers */
     int32_t batch_size;       /* rows per batch; <= 0: no limit but the demo's own */
     int32_t max_message_size; /* bytes per message; <= 0: 100 MiB */
+    int64_t list_limit;       /* previewListLengthLimit: list elements sent per cell
+                               * (the first n; the last -n when negative; 0: all) */
 };
 
 /* Send the rows at the ascending table positions `rows` (all below the table size) as

@@ -412,6 +412,9 @@ static const char *event_name(enum dh_event_kind k)
     case DH_EV_SESSION_ENDED: return "session ended";
     case DH_EV_DERIVED: return "derived";
     case DH_EV_TREE_ROWS: return "tree rows";
+    case DH_EV_SEEK: return "seek";
+    case DH_EV_STATS: return "stats";
+    case DH_EV_ROW: return "row";
     default: return "unknown";
     }
 }

@@ -16,6 +16,7 @@
  * operations, reads rows through the derived export, releases a superseded
  * one, and derives again from the origin after a session renewal. Also the
  * schema list (s). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -117,6 +118,16 @@ static void format_opts(struct dh_format_opts *o, int grouped, int local_time)
     o->group_digits = grouped;
     o->deephaven_nulls = 1;
     o->float_precision = DH_FORMAT_SHORTEST; /* exact digits: grid, pop-up and copy */
+    o->list_cut = DH_TABLE_LIST_PREVIEW;     /* windows hold lists cut (dh_client_rows) */
+}
+
+/* 1 if the server cut the list in this cell (it holds one element more than
+ * the pager shows: dh_client_row_whole reads it whole). */
+static int cell_cut(const struct dh_column_view *c, int64_t i)
+{
+    int64_t start, n;
+    return c && c->field && c->field->type == DH_TYPE_LIST && i >= 0 && i < c->length &&
+           dh_column_list_range(c, i, &start, &n) == DH_OK && n > DH_TABLE_LIST_PREVIEW;
 }
 
 /* 1 if the cell is null (Arrow validity); cells past the column are not. */
@@ -1042,6 +1053,76 @@ static char *selected_cell(struct table_view *v, size_t *len, char *what, size_t
     return out;
 }
 
+/* The selected cell was cut by the server: read its row whole, then show or
+ * copy the value (take_whole). 1 when asked. */
+static int ask_whole(struct table_view *v, struct app *a, enum ui_action act)
+{
+    const struct dh_schema *s = schema_of(v);
+    if (!s || v->col >= v->n_vis || !have_row(v, v->cur))
+        return 0;
+    size_t f = v->vis[v->col];
+    if (!cell_cut(column(v, f), v->cur - v->rows->first))
+        return 0;
+    if (v->whole_req)
+        dh_client_cancel(a->client, v->whole_req);
+    v->whole_req = dh_client_row_whole(a->client, &v->source, v->cur);
+    v->whole_act = act;
+    v->whole_field = f;
+    v->whole_source = v->source;
+    snprintf(v->whole_what, sizeof v->whole_what, "%s, row %lld", field_at(v, f)->name,
+             (long long)(v->cur + 1));
+    if (!v->whole_req)
+        app_message(a, APP_ERROR, "Out of memory.");
+    else
+        app_message(a, APP_INFO, "The page holds %d items of this list: reading it whole%s",
+                    DH_TABLE_LIST_PREVIEW, draw_glyph(DG_ELLIPSIS));
+    return 1;
+}
+
+/* The whole row of a cut cell arrived: its value in a pop-up, or copied.
+ * The text is as long as the value (up to 256 MiB). */
+static unsigned take_whole(struct table_view *v, struct app *a, const struct dh_event *ev)
+{
+    v->whole_req = 0;
+    if (!ev->ok) {
+        app_error_message(a, APP_ERROR, ev->err.msg);
+        return UR_STATUS;
+    }
+    const struct dh_rows *r = ev->rows;
+    if (!dh_ticket_equal(&v->whole_source.ticket, &v->source.ticket) ||
+        !view_on_screen(&v->base, a) || !r || r->batch.length != 1 ||
+        v->whole_field >= r->batch.n_columns)
+        return UR_NONE; /* the view changed, or another is on top */
+    const struct dh_column_view *c = &r->batch.columns[v->whole_field];
+    int64_t start = 0, n = 0;
+    dh_column_list_range(c, 0, &start, &n);
+    size_t cap = 64 * 1024 + (size_t)(n > 0 ? n : 0) * 48;
+    if (cap > 256u * 1024 * 1024)
+        cap = 256u * 1024 * 1024;
+    char *text = malloc(cap);
+    if (!text) {
+        app_message(a, APP_ERROR, "Out of memory.");
+        return UR_STATUS;
+    }
+    struct dh_format_opts o;
+    format_opts(&o, 0, v->local_time);
+    o.list_cut = 0;
+    o.max_list_items = INT_MAX;
+    o.max_binary_bytes = 4096;
+    size_t len = dh_format_cell(c, 0, &o, text, cap);
+    if (v->whole_act == ACT_COPY) {
+        app_copy(a, text, len, "cell");
+    } else if (v->whole_act == ACT_COPY_RAW) {
+        app_copy_raw(a, text, len, "cell");
+    } else {
+        char title[400];
+        snprintf(title, sizeof title, "%s: %s (%lld items)", v->name, v->whole_what, (long long)n);
+        app_push(a, dialog_text_new(a, title, text, len));
+    }
+    free(text);
+    return UR_REDRAW | UR_STATUS;
+}
+
 /* The goto prompt: a row number (1-based; commas and spaces allowed). */
 static unsigned goto_submit(void *ctx, struct app *a, const char *text)
 {
@@ -1173,6 +1254,8 @@ static unsigned table_key(struct view *vv, struct app *a, int key, enum ui_actio
     case ACT_OPEN:
     case ACT_COPY:
     case ACT_COPY_RAW: {
+        if (ask_whole(v, a, act))
+            return UR_HANDLED | UR_STATUS;
         size_t len = 0;
         char what[256];
         char *text = selected_cell(v, &len, what, sizeof what);
@@ -1202,6 +1285,8 @@ static unsigned table_event(struct view *vv, struct app *a, struct dh_event *ev)
     struct table_view *v = (struct table_view *)vv;
     if (ev->kind == DH_EV_DERIVED && ev->req && ev->req == v->derive_req)
         return take_derived(v, a, ev);
+    if (ev->kind == DH_EV_ROW && ev->req && ev->req == v->whole_req)
+        return take_whole(v, a, ev);
     unsigned r = table_ops_event(v, a, ev);
     if (r != UR_NONE)
         return r;
@@ -1299,6 +1384,8 @@ static void table_destroy(struct view *vv, struct app *a)
         dh_client_cancel(a->client, v->live);
     if (v->derive_req)
         dh_client_cancel(a->client, v->derive_req);
+    if (v->whole_req)
+        dh_client_cancel(a->client, v->whole_req);
     table_ops_destroy(v, a);
     table_partition_destroy(v, a);
     if (v->derived)

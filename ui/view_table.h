@@ -86,6 +86,11 @@ struct table_view {
     char search_text[256];          /* the last search (n, N) */
     char search_column[128];        /* ... in this column */
     int search_backward;            /* ... going up (N) */
+    uint64_t whole_req;             /* a cut cell's row read whole, 0 if none */
+    enum ui_action whole_act;       /* ... then shown (ACT_OPEN) or copied */
+    size_t whole_field;             /* ... that cell's field */
+    char whole_what[256];           /* ... "Items, row 3" */
+    struct dh_source whole_source;  /* ... of this source */
     uint64_t stats_req;             /* the statistics on their way, 0 if none */
     char stats_column[128];
     struct dh_source stats_source;

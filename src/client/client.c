@@ -56,7 +56,8 @@ enum cmd_kind {
     CMD_STATS,
     CMD_PART_GET,
     CMD_PART_MERGE,
-    CMD_TREE_ROWS
+    CMD_TREE_ROWS,
+    CMD_ROW
 };
 
 struct cmd {
@@ -70,7 +71,7 @@ struct cmd {
     struct dh_view_ops ops;     /* CMD_DERIVE, CMD_STATS: owned */
     struct dh_seek seek;        /* CMD_SEEK: column and value.s owned */
     struct dh_source keys;      /* CMD_PART_GET: the key table (or a view of it) ... */
-    int64_t row;                /* ... the key's position in it */
+    int64_t row;                /* ... the key's position in it; CMD_ROW: the row */
     int unique;                 /* ... and whether keys are unique */
     struct dh_hier_keys *hkeys; /* CMD_TREE_ROWS: owned, may be NULL */
     int64_t first, count;       /* CMD_TREE_ROWS */
@@ -950,6 +951,7 @@ static enum dh_event_kind cmd_event_kind(enum cmd_kind k)
     case CMD_SEEK: return DH_EV_SEEK;
     case CMD_STATS: return DH_EV_STATS;
     case CMD_TREE_ROWS: return DH_EV_TREE_ROWS;
+    case CMD_ROW: return DH_EV_ROW;
     default: return DH_EV_FETCHED; /* CMD_PART_GET, CMD_PART_MERGE too */
     }
 }
@@ -1058,6 +1060,35 @@ static void do_stats(struct dh_client *c, struct dh_session *s, uint64_t gen, co
         free(rows);
         if (rc != DH_OK)
             post_error(c, DH_EV_STATS, cmd->req, &e);
+        return;
+    }
+    ev->rows = rows;
+    ev->elapsed_ms = (double)(dh_now_ms() - t0);
+    post(c, ev);
+}
+
+/* One row of a source with its lists whole (the pager's windows cut them):
+ * a viewport snapshot of that row without previewListLengthLimit. */
+static void do_row(struct dh_client *c, struct dh_session *s, uint64_t gen, const struct cmd *cmd)
+{
+    int64_t t0 = dh_now_ms();
+    struct dh_error e;
+    dh_error_clear(&e);
+    struct dh_source src = {cmd->ticket, cmd->epoch};
+    struct dh_ticket base;
+    int gone = 0;
+    struct dh_rows *rows = calloc(1, sizeof *rows);
+    int rc = rows ? resolve_source(c, s, gen, &src, &base, &gone, &e)
+                  : dh_error_set(&e, DH_ENOMEM, "out of memory");
+    if (rc == DH_OK)
+        rc = dh_table_snapshot_limited(s, &base, cmd->row, 1, NULL, 0, rows, NULL, &e);
+    struct dh_event *ev = rc == DH_OK ? event_new(c, DH_EV_ROW, cmd->req) : NULL;
+    if (!ev) {
+        if (rows)
+            dh_rows_reset(rows);
+        free(rows);
+        if (rc != DH_OK)
+            post_error(c, DH_EV_ROW, cmd->req, &e);
         return;
     }
     ev->rows = rows;
@@ -1203,6 +1234,7 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
     case CMD_DERIVE: do_derive(c, s, gen, cmd); break;
     case CMD_SEEK: do_seek(c, s, gen, cmd); break;
     case CMD_STATS: do_stats(c, s, gen, cmd); break;
+    case CMD_ROW: do_row(c, s, gen, cmd); break;
     case CMD_PART_GET:
     case CMD_PART_MERGE: do_partition(c, s, gen, cmd); break;
     case CMD_TREE_ROWS: do_tree_rows(c, s, gen, cmd); break;
@@ -1512,7 +1544,8 @@ static void *rows_main(void *arg)
         int rc = !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
                        : resolve_source(c, s, gen, &r.source, &ex, &gone, &e);
         if (rc == DH_OK) {
-            rc = dh_table_snapshot(s, &ex, r.first, r.count, NULL, rows, c->rows_cancel, &e);
+            rc = dh_table_snapshot_limited(s, &ex, r.first, r.count, NULL,
+                                           DH_TABLE_LIST_PREVIEW + 1, rows, c->rows_cancel, &e);
             gone = after_read(c, gen, &r.source, rc, &e);
         }
         dh_session_free(s);
@@ -1566,7 +1599,8 @@ static int live_poll(struct dh_client *c, struct dh_session *s, const struct row
     while (live_wanted(c, r->req, gen)) {
         struct dh_rows *rows = calloc(1, sizeof *rows);
         int64_t t0 = dh_now_ms();
-        int rc = rows ? dh_table_snapshot(s, ex, r->first, r->count, NULL, rows, NULL, e)
+        int rc = rows ? dh_table_snapshot_limited(s, ex, r->first, r->count, NULL,
+                                                  DH_TABLE_LIST_PREVIEW + 1, rows, NULL, e)
                       : dh_error_set(e, DH_ENOMEM, "out of memory");
         if (rc != DH_OK) {
             free(rows);
@@ -1609,7 +1643,8 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, struct rows
                           const struct dh_ticket *ex, uint64_t gen, struct dh_error *e)
 {
     int64_t t0 = dh_now_ms();
-    struct dh_subscription *sub = dh_subscription_open(s, ex, r->first, r->count, 0, e);
+    struct dh_subscription *sub =
+        dh_subscription_open(s, ex, r->first, r->count, 0, DH_TABLE_LIST_PREVIEW + 1, e);
     if (!sub)
         return e->code;
     pthread_mutex_lock(&c->mu);
@@ -2081,6 +2116,15 @@ uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src, const 
         return queue_lost(c, CMD_SEEK);
     }
     return queue_cmd_struct(c, cmd, CMD_SEEK, &src->ticket, src->epoch);
+}
+
+uint64_t dh_client_row_whole(struct dh_client *c, const struct dh_source *src, int64_t row)
+{
+    struct cmd *cmd = calloc(1, sizeof *cmd);
+    if (!cmd)
+        return queue_lost(c, CMD_ROW);
+    cmd->row = row;
+    return queue_cmd_struct(c, cmd, CMD_ROW, &src->ticket, src->epoch);
 }
 
 uint64_t dh_client_stats(struct dh_client *c, const struct dh_source *src, const char *column)

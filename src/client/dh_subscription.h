@@ -72,11 +72,12 @@ int dh_viewport_shows(const struct dh_viewport *v, int64_t first, int64_t count)
 /* The packed FlightData carrying a type-5 request: app_metadata =
  * BarrageMessageWrapper(BarrageSubscriptionRequest{ticket, viewport =
  * positions [first, first + count), all columns, options{use_deephaven_nulls
- * = false, min_update_interval_ms, batch_size, max_message_size}}). *out is
- * malloc'd (caller frees). DH_EINVAL (bad range or interval), DH_ENOMEM. Any thread. */
+ * = false, min_update_interval_ms, batch_size, max_message_size,
+ * preview_list_length_limit = list_limit}}). *out is malloc'd (caller frees).
+ * DH_EINVAL (bad range or interval), DH_ENOMEM. Any thread. */
 int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t count,
-                            int update_interval_ms, uint8_t **out, size_t *out_len,
-                            struct dh_error *err);
+                            int update_interval_ms, int64_t list_limit, uint8_t **out,
+                            size_t *out_len, struct dh_error *err);
 
 /* ---- the live subscription ---- */
 
@@ -85,11 +86,12 @@ struct dh_subscription;
 /* Open a viewport subscription of rows [first, first + count), all columns:
  * DoExchange (no deadline) and the type-5 request; returns once it is sent,
  * without waiting for rows. update_interval_ms 0 = the server's default
- * (barrage.minUpdateInterval). NULL with err filled on failure. Caller frees
- * with dh_subscription_free. Any thread. */
+ * (barrage.minUpdateInterval); list_limit as for dh_table_snapshot_limited
+ * (every request on the stream asks for it). NULL with err filled on failure.
+ * Caller frees with dh_subscription_free. Any thread. */
 struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct dh_ticket *t,
                                              int64_t first, int64_t count, int update_interval_ms,
-                                             struct dh_error *err);
+                                             int64_t list_limit, struct dh_error *err);
 
 /* Change the viewport to [first, first + count): another type-5 request on the
  * same stream; the server answers with a snapshot update. One writer at a

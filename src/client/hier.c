@@ -769,7 +769,7 @@ int dh_hier_read(struct dh_session *s, const struct dh_ticket *view, int64_t fir
                  struct dh_rows *out, struct dh_error *err)
 {
     dh_rows_reset(out);
-    struct dh_subscription *sub = dh_subscription_open(s, view, first, count, 0, err);
+    struct dh_subscription *sub = dh_subscription_open(s, view, first, count, 0, 0, err);
     if (!sub)
         return err->code ? err->code : DH_EGRPC;
     int rc = dh_subscription_next(sub, out, err);

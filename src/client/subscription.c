@@ -693,8 +693,8 @@ int dh_viewport_copy(const struct dh_viewport *v, struct dh_rows *out, struct dh
 /* ---- the request ---- */
 
 int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t count,
-                            int update_interval_ms, uint8_t **out, size_t *out_len,
-                            struct dh_error *err)
+                            int update_interval_ms, int64_t list_limit, uint8_t **out,
+                            size_t *out_len, struct dh_error *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -718,6 +718,7 @@ int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t co
         .min_update_interval_ms = update_interval_ms,
         .batch_size = DH_TABLE_BATCH_SIZE,
         .max_message_size = DH_TABLE_MAX_MESSAGE_SIZE,
+        .preview_list_length_limit = list_limit,
     };
     uint8_t *wrapper = NULL;
     size_t wlen = 0;
@@ -735,6 +736,7 @@ struct dh_subscription {
     struct dh_stream *st;
     struct dh_ticket ticket;
     int interval_ms;
+    int64_t list_limit;
     struct dh_viewport *vp;
     struct dh_cancel *cancel; /* fired by dh_subscription_cancel; st attached */
     int ended;                /* the stream finished: its result is in `end` */
@@ -747,7 +749,8 @@ static int send_request(struct dh_subscription *sub, int64_t first, int64_t coun
 {
     uint8_t *req = NULL;
     size_t len = 0;
-    int rc = dh_subscription_request(&sub->ticket, first, count, sub->interval_ms, &req, &len, err);
+    int rc = dh_subscription_request(&sub->ticket, first, count, sub->interval_ms, sub->list_limit,
+                                     &req, &len, err);
     if (rc != DH_OK)
         return rc;
     rc = dh_stream_write_bytes(sub->st, req, len, err);
@@ -757,7 +760,7 @@ static int send_request(struct dh_subscription *sub, int64_t first, int64_t coun
 
 struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct dh_ticket *t,
                                              int64_t first, int64_t count, int update_interval_ms,
-                                             struct dh_error *err)
+                                             int64_t list_limit, struct dh_error *err)
 {
     struct dh_subscription *sub = calloc(1, sizeof *sub);
     if (!sub) {
@@ -766,6 +769,7 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
     }
     sub->ticket = *t;
     sub->interval_ms = update_interval_ms;
+    sub->list_limit = list_limit;
     dh_error_clear(&sub->end);
     sub->vp = dh_viewport_new(first);
     sub->cancel = dh_cancel_new();

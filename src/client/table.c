@@ -175,8 +175,9 @@ int dh_flight_data_of_metadata(const uint8_t *md, size_t len, const char *what, 
 }
 
 int dh_snapshot_request_sized(const struct dh_ticket *t, int64_t first, int64_t count,
-                              const struct dh_column_set *cols, int32_t batch_size, uint8_t **out,
-                              size_t *out_len, struct dh_error *err)
+                              const struct dh_column_set *cols, int32_t batch_size,
+                              int64_t list_limit, uint8_t **out, size_t *out_len,
+                              struct dh_error *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -195,6 +196,7 @@ int dh_snapshot_request_sized(const struct dh_ticket *t, int64_t first, int64_t 
         .use_deephaven_nulls = 0,
         .batch_size = batch_size,
         .max_message_size = DH_TABLE_MAX_MESSAGE_SIZE,
+        .preview_list_length_limit = list_limit,
     };
     uint8_t *wrapper = NULL;
     size_t wlen = 0;
@@ -210,7 +212,8 @@ int dh_table_snapshot_request(const struct dh_ticket *t, int64_t first, int64_t 
                               const struct dh_column_set *cols, uint8_t **out, size_t *out_len,
                               struct dh_error *err)
 {
-    return dh_snapshot_request_sized(t, first, count, cols, DH_TABLE_BATCH_SIZE, out, out_len, err);
+    return dh_snapshot_request_sized(t, first, count, cols, DH_TABLE_BATCH_SIZE, 0, out, out_len,
+                                     err);
 }
 
 /* ---- reading reply messages ---- */
@@ -714,10 +717,18 @@ int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t f
                       const struct dh_column_set *cols, struct dh_rows *out,
                       struct dh_cancel *cancel, struct dh_error *err)
 {
+    return dh_table_snapshot_limited(s, t, first, count, cols, 0, out, cancel, err);
+}
+
+int dh_table_snapshot_limited(struct dh_session *s, const struct dh_ticket *t, int64_t first,
+                              int64_t count, const struct dh_column_set *cols, int64_t list_limit,
+                              struct dh_rows *out, struct dh_cancel *cancel, struct dh_error *err)
+{
     dh_rows_reset(out);
     uint8_t *req = NULL;
     size_t req_len = 0;
-    int rc = dh_table_snapshot_request(t, first, count, cols, &req, &req_len, err);
+    int rc = dh_snapshot_request_sized(t, first, count, cols, DH_TABLE_BATCH_SIZE, list_limit, &req,
+                                       &req_len, err);
     if (rc != DH_OK)
         return rc;
     char what[192];

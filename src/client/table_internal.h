@@ -82,11 +82,13 @@ int dh_take_schema_message(int have_schema, size_t n_messages, const uint8_t *he
 int dh_error_before_schema(struct dh_error *err, size_t n_messages, enum dh_ipc_kind kind);
 
 /* The packed FlightData of a Barrage viewport snapshot request, as
- * dh_table_snapshot_request builds it, with batch_size rows per record batch. */
+ * dh_table_snapshot_request builds it, with batch_size rows per record batch
+ * and lists cut to list_limit elements (previewListLengthLimit; 0: whole). */
 struct dh_column_set;
 int dh_snapshot_request_sized(const struct dh_ticket *t, int64_t first, int64_t count,
-                              const struct dh_column_set *cols, int32_t batch_size, uint8_t **out,
-                              size_t *out_len, struct dh_error *err);
+                              const struct dh_column_set *cols, int32_t batch_size,
+                              int64_t list_limit, uint8_t **out, size_t *out_len,
+                              struct dh_error *err);
 
 /* The three parts of a packed FlightData (Flight.proto: data_header = 2,
  * app_metadata = 3, data_body = 1000), pointing into it; absent parts are

@@ -327,8 +327,8 @@ static int send_request(struct dh_table_stream *st, const struct dh_ticket *t, i
         batch_rows = INT32_MAX;
     uint8_t *req = NULL;
     size_t req_len = 0;
-    int rc =
-        dh_snapshot_request_sized(t, first, count, cols, (int32_t)batch_rows, &req, &req_len, err);
+    int rc = dh_snapshot_request_sized(t, first, count, cols, (int32_t)batch_rows, 0, &req,
+                                       &req_len, err);
     if (rc != DH_OK)
         return rc;
     rc = dh_stream_write_bytes(st->call, req, req_len, err);

@@ -611,6 +611,7 @@ static void put_binary(struct out *o, const uint8_t *p, size_t n, size_t max)
 struct eff {
     int group, local, prec, prec32, dh_nulls;
     size_t max_items, max_bin;
+    int64_t list_cut;
     const char *null_text;
 };
 
@@ -631,6 +632,7 @@ static void resolve_opts(const struct dh_format_opts *opts, struct eff *e)
     e->dh_nulls = opts->deephaven_nulls;
     e->max_items = opts->max_list_items > 0 ? (size_t)opts->max_list_items : 10;
     e->max_bin = opts->max_binary_bytes > 0 ? (size_t)opts->max_binary_bytes : 32;
+    e->list_cut = opts->list_cut > 0 ? opts->list_cut : 0;
     e->null_text = opts->null_text ? opts->null_text : "(null)";
 }
 
@@ -794,6 +796,11 @@ static void put_list_cell(struct out *o, const struct dh_column_view *col, int64
     }
     s = (size_t)s32;
     end = (size_t)e32;
+    if (e->list_cut > 0 && (int64_t)(end - s) > e->list_cut) {
+        put_i64(o, e->list_cut, e->group); /* "1000+ [0, 1, …]": cut by the server */
+        put(o, "+ ", 2);
+        end = s + (size_t)e->list_cut;
+    }
     put(o, "[", 1);
     for (size_t i = s; i < end && !o->cut; i++) {
         if (i > s)

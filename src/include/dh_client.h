@@ -58,6 +58,8 @@ enum dh_event_kind {
                           * (dh_stats_text); else err; elapsed_ms */
     DH_EV_TREE_ROWS,     /* req; ok -> rows: a window of a hierarchical table's view
                           * (rows->table_size: all expanded rows); else err; elapsed_ms */
+    DH_EV_ROW,           /* req; ok -> rows: one row with its lists whole; else err;
+                          * elapsed_ms */
 };
 
 /* What a fetched ticket turned out to be. */
@@ -166,7 +168,8 @@ uint64_t dh_client_release(struct dh_client *c, const struct dh_ticket *shared);
  * thread. */
 int dh_client_remove_ticket(struct dh_client *c, const struct dh_ticket *t, enum dh_ticket_dir dir,
                             struct dh_error *err);
-/* Rows [first, first+count) of a table source (e.g. dh_fetched.rows_source).
+/* Rows [first, first+count) of a table source (e.g. dh_fetched.rows_source),
+ * lists cut to DH_TABLE_LIST_PREVIEW + 1 elements (see dh_client_row_whole).
  * A newer rows request supersedes an unfinished one (its event comes back
  * with err.code DH_ECANCELLED or not at all). A failure that may pass (link,
  * server load, session renewal) comes back with retrying set: the request
@@ -201,6 +204,12 @@ uint64_t dh_client_derive(struct dh_client *c, const struct dh_source *src,
  * DH_EV_SEEK brings the row (an out-of-memory error when it cannot be queued).
  * q is copied. UI thread. */
 uint64_t dh_client_seek(struct dh_client *c, const struct dh_source *src, const struct dh_seek *q);
+/* Row `row` of a table source with every list (array) whole: the windows of
+ * dh_client_rows and dh_client_watch_rows cut lists to DH_TABLE_LIST_PREVIEW
+ * + 1 elements (a list that long was cut). DH_EV_ROW brings it; a row over
+ * the message limit comes back as the call's error. 0 when out of memory.
+ * UI thread. */
+uint64_t dh_client_row_whole(struct dh_client *c, const struct dh_source *src, int64_t row);
 /* Statistics of a column of a table source (ComputeColumnStatistics):
  * DH_EV_STATS brings the one-row table; the server keeps nothing. 0 when out
  * of memory. UI thread. */

@@ -33,6 +33,9 @@ struct dh_format_opts {
                             * them with use_deephaven_nulls */
     int max_list_items;    /* list elements shown before ", …"; <= 0: 10 */
     int max_binary_bytes;  /* bytes of Binary shown in hex before "…"; <= 0: 32 */
+    int64_t list_cut;      /* > 0: the server cut lists to list_cut + 1 elements
+                            * (previewListLengthLimit): a list that long shows
+                            * "1000+ " before its first list_cut elements; 0: none */
 };
 
 /* Fill opts with the defaults (no grouping, UTC, exact shortest digits, "(null)", Arrow

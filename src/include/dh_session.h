@@ -31,6 +31,7 @@ struct dh_connect_options {
      * dh_now_ms() time no call of the session outlives (0: none). */
     struct dh_interrupt *interrupt;
     int64_t deadline_ms;
+    int max_message_bytes; /* dh_channel_options; 0: 128 MiB */
 };
 
 struct dh_session;

@@ -66,9 +66,16 @@ struct dh_column_set {
     size_t n_columns;
 };
 
-/* Rows per Barrage batch and bytes per message we ask the server for. */
+/* Rows per Barrage batch and bytes per message we ask the server for (under
+ * the channel's 128 MiB receive limit, with room for the metadata). A server
+ * sends a single row larger than that anyway (upstream
+ * BarrageMessageWriterImpl.processBatches), and the receive limit refuses it:
+ * so the pager asks for lists cut to DH_TABLE_LIST_PREVIEW + 1 elements
+ * (previewListLengthLimit; the one more tells a cut list from a whole one, as
+ * upstream's BarrageOptions advises) and reads a cut row whole on request. */
 #define DH_TABLE_BATCH_SIZE 4096
 #define DH_TABLE_MAX_MESSAGE_SIZE (100 * 1024 * 1024)
+#define DH_TABLE_LIST_PREVIEW 1000
 
 /* The packed FlightData that opens a Barrage viewport snapshot (docs/PROTOCOL.md,
  * Barrage snapshots): app_metadata = BarrageMessageWrapper(type 7,
@@ -128,6 +135,12 @@ int dh_table_reader_finish(struct dh_table_reader *r, struct dh_rows *out, struc
 int dh_table_snapshot(struct dh_session *s, const struct dh_ticket *t, int64_t first, int64_t count,
                       const struct dh_column_set *cols, struct dh_rows *out,
                       struct dh_cancel *cancel, struct dh_error *err);
+/* As dh_table_snapshot with every list (array) cell cut by the server to its
+ * first list_limit elements (the last -list_limit when negative; 0: whole):
+ * BarrageSnapshotOptions.previewListLengthLimit. Any thread. */
+int dh_table_snapshot_limited(struct dh_session *s, const struct dh_ticket *t, int64_t first,
+                              int64_t count, const struct dh_column_set *cols, int64_t list_limit,
+                              struct dh_rows *out, struct dh_cancel *cancel, struct dh_error *err);
 
 /* Rows streamed batch by batch: one Barrage viewport snapshot of
  * [first, first + count) over DoExchange, each record batch handed out as it

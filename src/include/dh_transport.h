@@ -27,6 +27,9 @@ struct dh_channel_options {
     /* Optional: no call on the channel outlives this CLOCK_MONOTONIC time in
      * ms (dh_now_ms); calls after it fail at once with DH_ETIMEOUT. 0: none. */
     int64_t deadline_ms;
+    /* Optional: the largest message received or sent, in bytes; 0: 128 MiB
+     * (above the 100 MiB Deephaven sends at most; docs/PROTOCOL.md, gRPC). */
+    int max_message_bytes;
 };
 
 /* A switch that cancels every call blocked on the channels that share it,

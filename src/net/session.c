@@ -225,7 +225,8 @@ struct dh_session *dh_session_connect(const struct dh_connect_options *opt, stru
                                       .cert_file = opt->cert_file,
                                       .key_file = opt->key_file,
                                       .interrupt = opt->interrupt,
-                                      .deadline_ms = opt->deadline_ms};
+                                      .deadline_ms = opt->deadline_ms,
+                                      .max_message_bytes = opt->max_message_bytes};
     s->channel = dh_channel_new(&copt, err);
     s->bearer = s->channel ? dh_bearer_new(auth) : NULL;
     free(auth);

@@ -374,12 +374,13 @@ struct dh_channel *dh_channel_new(const struct dh_channel_options *opt, struct d
      * stale "Connection refused"): the server's return would go unnoticed for
      * up to two minutes. Capped at 1 s, a server that comes back is reached
      * within about a second; the app's retries pace the calls themselves. */
+    int max_msg = opt->max_message_bytes > 0 ? opt->max_message_bytes : DH_MAX_MESSAGE_BYTES;
     const struct {
         const char *key;
         int value;
     } ints[] = {
-        {GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, DH_MAX_MESSAGE_BYTES},
-        {GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, DH_MAX_MESSAGE_BYTES},
+        {GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, max_msg},
+        {GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, max_msg},
         {GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, DH_RECONNECT_INITIAL_MS},
         {GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, DH_RECONNECT_MAX_MS},
         /* Despite its name, the shortest time a connection attempt may take. */

@@ -77,7 +77,7 @@ static int64_t *local_view(const struct dh_rows *all, int64_t size, int sorted, 
 static void follow(const char *what, const struct dh_ticket *view, int sorted)
 {
     struct dh_error err;
-    struct dh_subscription *sub = dh_subscription_open(S, view, 0, VIEWPORT, 250, &err);
+    struct dh_subscription *sub = dh_subscription_open(S, view, 0, VIEWPORT, 250, 0, &err);
     CHECK_REQ(sub != NULL);
     struct dh_rows got;
     memset(&got, 0, sizeof got);
@@ -154,7 +154,7 @@ static void test_count_by_ticks(void)
     struct dh_ticket view;
     struct dh_error err;
     CHECK_REQ(derive(NULL, NULL, NULL, &view) == DH_OK);
-    struct dh_subscription *sub = dh_subscription_open(S, &view, 0, VIEWPORT, 250, &err);
+    struct dh_subscription *sub = dh_subscription_open(S, &view, 0, VIEWPORT, 250, 0, &err);
     CHECK_REQ(sub != NULL);
     struct dh_rows got;
     memset(&got, 0, sizeof got);

@@ -51,7 +51,7 @@ static void test_first_page(void)
     CHECK_REQ(it_export_app(sess, "quotes", &t) == DH_OK);
     struct dh_error err;
     dh_error_clear(&err);
-    struct dh_subscription *sub = dh_subscription_open(sess, &t, 0, 50, 100, &err);
+    struct dh_subscription *sub = dh_subscription_open(sess, &t, 0, 50, 100, 0, &err);
     if (!sub)
         fprintf(stderr, "  open: %s\n", err.msg);
     CHECK_REQ(sub);
@@ -87,7 +87,7 @@ static void test_move_to_end(void)
     CHECK_REQ(it_export_app(sess, "quotes", &t) == DH_OK);
     struct dh_error err;
     dh_error_clear(&err);
-    struct dh_subscription *sub = dh_subscription_open(sess, &t, 0, 10, 100, &err);
+    struct dh_subscription *sub = dh_subscription_open(sess, &t, 0, 10, 100, 0, &err);
     CHECK_REQ(sub);
     struct dh_rows w;
     memset(&w, 0, sizeof w);
@@ -139,7 +139,7 @@ static void test_static_and_cancel(void)
     CHECK_REQ(it_export_app(sess, "trades", &t) == DH_OK);
     struct dh_error err;
     dh_error_clear(&err);
-    struct dh_subscription *sub = dh_subscription_open(sess, &t, 100, 30, 100, &err);
+    struct dh_subscription *sub = dh_subscription_open(sess, &t, 100, 30, 100, 0, &err);
     CHECK_REQ(sub);
     struct dh_rows w;
     memset(&w, 0, sizeof w);
@@ -172,7 +172,7 @@ static void test_cancel_ticking(void)
     CHECK_REQ(it_export_app(sess, "quotes", &t) == DH_OK);
     struct dh_error err;
     dh_error_clear(&err);
-    struct dh_subscription *sub = dh_subscription_open(sess, &t, 0, 20, 50, &err);
+    struct dh_subscription *sub = dh_subscription_open(sess, &t, 0, 20, 50, 0, &err);
     CHECK_REQ(sub);
     struct canceller c = {sub, 400};
     pthread_t th;
@@ -195,7 +195,7 @@ static void expect_refused(const struct dh_ticket *t, int grpc_status)
 {
     struct dh_error err;
     dh_error_clear(&err);
-    struct dh_subscription *sub = dh_subscription_open(sess, t, 0, 10, 100, &err);
+    struct dh_subscription *sub = dh_subscription_open(sess, t, 0, 10, 100, 0, &err);
     int rc = sub ? DH_OK : err.code;
     struct dh_rows w;
     memset(&w, 0, sizeof w);

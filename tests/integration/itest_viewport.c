@@ -16,6 +16,7 @@
 #include "check.h"
 #include "dh_client.h"
 #include "dh_clock.h"
+#include "dh_subscription.h"
 #include "itest_util.h"
 
 static int g_port;
@@ -238,6 +239,94 @@ static void test_scroll_one_stream(void)
     dh_client_free(c);
 }
 
+/* The list lengths of column 2 (Items) of a biglists window, into len[0..n). */
+static int list_lengths(const struct dh_rows *r, int64_t *len, int64_t n)
+{
+    if (r->schema.n_fields != 3 || r->batch.length != n)
+        return -1;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t start;
+        if (dh_column_list_range(&r->batch.columns[2], i, &start, &len[i]) != DH_OK)
+            return -1;
+        for (int64_t k = 0; k < len[i]; k++) /* element k is k */
+            if (dh_column_get_i64(r->batch.columns[2].child, start + k) != k)
+                return -1;
+    }
+    return 0;
+}
+
+/* A table whose row 2 holds a list larger than the message limit (1 MiB
+ * here; 128 MiB in dhtui): a window without previewListLengthLimit fails,
+ * with it every list arrives cut to the limit and the page works; row 1 (1,500
+ * elements) reads whole on its own, row 2 fails alone with a clear error. */
+static void test_list_limit(void)
+{
+    it_control(g_ctl, "add itest_big biglists");
+    struct dh_connect_options o;
+    memset(&o, 0, sizeof o);
+    o.host = "127.0.0.1";
+    o.port = g_port;
+    o.max_message_bytes = 1 << 20;
+    struct dh_error err;
+    dh_error_clear(&err);
+    struct dh_session *s = dh_session_connect(&o, &err);
+    CHECK_REQ(s != NULL);
+    struct dh_ticket t;
+    CHECK_REQ(dh_ticket_make_scope(&t, "itest_big", &err) == DH_OK);
+    struct dh_rows r;
+    memset(&r, 0, sizeof r);
+    int rc = DH_EINVAL;
+    for (int i = 0; i < 40 && rc != DH_OK; i++) { /* the control command takes a moment */
+        rc = dh_table_snapshot_limited(s, &t, 0, 1, NULL, 0, &r, NULL, &err);
+        if (rc != DH_OK)
+            it_sleep_ms(50);
+    }
+    CHECK_REQ(rc == DH_OK);
+
+    /* Whole lists: row 2 alone is over the limit, so the page fails. */
+    rc = dh_table_snapshot_limited(s, &t, 0, 5, NULL, 0, &r, NULL, &err);
+    printf("  a page with whole lists: %s\n", rc == DH_OK ? "read" : err.msg);
+    CHECK(rc != DH_OK);
+    CHECK(strstr(err.msg, "RESOURCE_EXHAUSTED") != NULL || strstr(err.msg, "larger") != NULL);
+
+    /* Cut to 1,001 elements: the page reads, each list its first elements. */
+    rc = dh_table_snapshot_limited(s, &t, 0, 5, NULL, DH_TABLE_LIST_PREVIEW + 1, &r, NULL, &err);
+    if (rc != DH_OK)
+        fprintf(stderr, "  cut page: %s\n", err.msg);
+    CHECK_REQ(rc == DH_OK);
+    int64_t len[5];
+    CHECK_REQ(list_lengths(&r, len, 5) == 0);
+    CHECK_INT(len[0], 3);
+    CHECK_INT(len[1], DH_TABLE_LIST_PREVIEW + 1);
+    CHECK_INT(len[2], DH_TABLE_LIST_PREVIEW + 1);
+    CHECK_INT(len[3], 0);
+    CHECK_INT(len[4], 2);
+    CHECK_INT(dh_column_get_i64(&r.batch.columns[1], 2), 400000); /* Length says the truth */
+
+    /* A subscription asks for the same cut. */
+    struct dh_subscription *sub =
+        dh_subscription_open(s, &t, 0, 5, 0, DH_TABLE_LIST_PREVIEW + 1, &err);
+    CHECK_REQ(sub != NULL);
+    rc = dh_subscription_next(sub, &r, &err);
+    if (rc != DH_OK)
+        fprintf(stderr, "  subscription: %s\n", err.msg);
+    CHECK_REQ(rc == DH_OK);
+    CHECK_REQ(list_lengths(&r, len, 5) == 0);
+    CHECK_INT(len[1], DH_TABLE_LIST_PREVIEW + 1);
+    CHECK_INT(len[2], DH_TABLE_LIST_PREVIEW + 1);
+    dh_subscription_free(sub);
+
+    /* One row whole: row 1 reads, row 2 is over the limit on its own. */
+    CHECK_REQ(dh_table_snapshot_limited(s, &t, 1, 1, NULL, 0, &r, NULL, &err) == DH_OK);
+    CHECK_REQ(list_lengths(&r, len, 1) == 0);
+    CHECK_INT(len[0], 1500);
+    rc = dh_table_snapshot_limited(s, &t, 2, 1, NULL, 0, &r, NULL, &err);
+    CHECK(rc != DH_OK);
+    printf("  row 2 whole: %s\n", rc == DH_OK ? "read" : err.msg);
+    dh_rows_reset(&r);
+    dh_session_free(s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -250,5 +339,5 @@ int main(int argc, char **argv)
     g_sess = it_connect(g_port);
     if (!g_sess)
         return 1;
-    CHECK_RUN(T(test_scroll_one_stream));
+    CHECK_RUN(T(test_scroll_one_stream), T(test_list_limit));
 }

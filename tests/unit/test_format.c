@@ -563,6 +563,14 @@ static void test_lists(void)
     CHECK_STR(cell(&c, 2, NULL), "[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, \xe2\x80\xa6]");
     o.max_list_items = 2;
     CHECK_STR(cell(&c, 2, &o), "[4, 5, \xe2\x80\xa6]");
+    /* Cut by the server at list_cut + 1 elements: said first, extra one hidden. */
+    o.max_list_items = 10;
+    o.list_cut = 3;
+    CHECK_STR(cell(&c, 0, &o), "3+ [0, 1, (null)]");
+    CHECK_STR(cell(&c, 1, &o), "[]");
+    o.list_cut = 4;
+    CHECK_STR(cell(&c, 0, &o), "[0, 1, (null), 3]"); /* 4 elements: whole */
+    o.list_cut = 0;
     int32_t bad[] = {0, 30};
     c.offsets = (const uint8_t *)bad;
     c.length = 1;

@@ -661,7 +661,7 @@ static void test_request(void)
     CHECK_REQ(dh_ticket_set_bytes(&t, (const uint8_t *)"s/quotes", 8, NULL) == DH_OK);
     uint8_t *out = NULL;
     size_t len = 0;
-    CHECK_REQ(dh_subscription_request(&t, 100, 50, 250, &out, &len, NULL) == DH_OK);
+    CHECK_REQ(dh_subscription_request(&t, 100, 50, 250, 0, &out, &len, NULL) == DH_OK);
     Arrow__Flight__Protocol__FlightData *fd =
         arrow__flight__protocol__flight_data__unpack(NULL, len, out);
     CHECK_REQ(fd);
@@ -688,9 +688,9 @@ static void test_request(void)
     free(out);
 
     struct dh_error err;
-    CHECK_INT(dh_subscription_request(&t, -1, 5, 0, &out, &len, &err), DH_EINVAL);
+    CHECK_INT(dh_subscription_request(&t, -1, 5, 0, 0, &out, &len, &err), DH_EINVAL);
     CHECK(out == NULL);
-    CHECK_INT(dh_subscription_request(&t, 0, 5, -1, &out, &len, &err), DH_EINVAL);
+    CHECK_INT(dh_subscription_request(&t, 0, 5, -1, 0, &out, &len, &err), DH_EINVAL);
 }
 
 int main(void)
