@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(build-essential make cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
-      libncurses-dev libreadline-dev libinih-dev)
+      libncurses-dev libreadline-dev libinih-dev libjansson-dev)
 if [ "${1:-}" = "--test" ]; then
   # man-db: `man -l` of the page; file and dpkg-dev: cpack -G DEB; zsh: the
   # completion's syntax check; ccache: rebuilds of the test matrix; clang-format:

@@ -429,6 +429,12 @@ static void discard_fetched(struct app *a, struct dh_fetched *f)
             dh_client_forget(a->client, &(struct dh_source){f->figure->tables[i], f->epoch});
         for (size_t i = 0; i < f->figure->n_other_refs; i++)
             dh_client_forget(a->client, &(struct dh_source){f->figure->other_refs[i], f->epoch});
+        for (size_t i = 0; i < f->figure->n_partitioned; i++) {
+            const struct dh_figure_partitioned *p = &f->figure->partitioned[i];
+            dh_client_forget(a->client, &(struct dh_source){p->ticket, f->epoch});
+            if (p->merged.len)
+                dh_client_forget(a->client, &(struct dh_source){p->merged, f->epoch});
+        }
     }
     /* A table's export is its source's resolution (rows_source covers both). */
     if (f->kind == DH_KIND_PARTITIONED) {

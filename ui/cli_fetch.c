@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "dh_exports.h"
+#include "dh_express.h"
 #include "dh_figure.h"
 #include "dh_format.h"
 #include "dh_table.h"
@@ -140,7 +141,7 @@ static void cli_fetch_table_json(const char *ticket, const struct dh_table_info 
 static void cli_fetch_figure_text(const char *ticket, const struct dh_figure *f)
 {
     char a[512], b[512], c[512], num[16];
-    cli_fetch_head_text(ticket, "Figure");
+    cli_fetch_head_text(ticket, f->is_express ? DH_EXPRESS_TYPE : "Figure");
     printf("title    %s\n", cli_safe(f->title, a, sizeof a));
     printf("tables   %zu\n", f->n_tables);
     printf("charts   %zu\n", f->n_charts);
@@ -155,6 +156,8 @@ static void cli_fetch_figure_text(const char *ticket, const struct dh_figure *f)
                    cli_safe(se->x_column, b, sizeof b), cli_safe(se->y_column, c, sizeof c));
             if (se->table_index >= 0)
                 printf("  table %d", se->table_index);
+            if (se->partitioned_index >= 0)
+                printf("  partitioned table %d (a series per key)", se->partitioned_index);
             fputc('\n', stdout);
         }
     }
@@ -167,7 +170,7 @@ static void cli_fetch_figure_json(const char *ticket, const struct dh_figure *f)
 {
     struct json_writer w;
     char num[16];
-    cli_fetch_head_json(&w, ticket, "Figure");
+    cli_fetch_head_json(&w, ticket, f->is_express ? DH_EXPRESS_TYPE : "Figure");
     json_member_string(&w, "title", f->title ? f->title : "");
     json_member_int(&w, "tables", (int64_t)f->n_tables);
     json_key(&w, "charts");
@@ -188,6 +191,16 @@ static void cli_fetch_figure_json(const char *ticket, const struct dh_figure *f)
             json_member_string(&w, "x", se->x_column ? se->x_column : "");
             json_member_string(&w, "y", se->y_column ? se->y_column : "");
             json_member_int(&w, "table", se->table_index);
+            if (se->partitioned_index >= 0) {
+                /* plot_by: a series per key of this partitioned table */
+                const struct dh_figure_partitioned *p = &f->partitioned[se->partitioned_index];
+                json_member_int(&w, "partitioned_table", se->partitioned_index);
+                json_key(&w, "keys");
+                json_begin_array(&w);
+                for (size_t k = 0; k < p->n_keys; k++)
+                    json_string(&w, p->keys[k]);
+                json_end_array(&w);
+            }
             json_end_object(&w);
         }
         json_end_array(&w);

@@ -564,6 +564,12 @@ static void forget_refs(struct figure_view *v, struct app *a)
         dh_client_forget(a->client, &(struct dh_source){v->fig->tables[i], v->epoch});
     for (size_t i = 0; i < v->fig->n_other_refs; i++)
         dh_client_forget(a->client, &(struct dh_source){v->fig->other_refs[i], v->epoch});
+    for (size_t i = 0; i < v->fig->n_partitioned; i++) {
+        const struct dh_figure_partitioned *p = &v->fig->partitioned[i];
+        dh_client_forget(a->client, &(struct dh_source){p->ticket, v->epoch});
+        if (p->merged.len)
+            dh_client_forget(a->client, &(struct dh_source){p->merged, v->epoch});
+    }
     if (v->has_export)
         dh_client_forget(a->client, &(struct dh_source){v->export_ticket, v->epoch});
 }

@@ -26,6 +26,7 @@
 #include "dh_backoff.h"
 #include "dh_epoch.h"
 #include "dh_exports.h"
+#include "dh_express.h"
 #include "dh_subscription.h"
 #include "dh_transport.h"
 
@@ -778,7 +779,7 @@ static int detect_kind(struct dh_session *s, struct dh_fetched *f, const char *t
     if (strcmp(type, DH_PARTITIONED_TYPE) != 0 &&
         dh_figure_fetch(s, &f->export_ticket, &f->figure, &e) == DH_OK) {
         f->kind = DH_KIND_FIGURE;
-        snprintf(f->type, sizeof f->type, "Figure");
+        snprintf(f->type, sizeof f->type, "%s", f->figure->is_express ? DH_EXPRESS_TYPE : "Figure");
         return DH_OK;
     }
     f->kind = DH_KIND_OTHER;

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "deephaven_core/proto/console.pb-c.h"
+#include "deephaven_core/proto/partitionedtable.pb-c.h"
 #include "dh_figure.h"
 
 /* Pack a figure like the demo server's price_plot: one XY chart, a LINE series
@@ -152,20 +153,24 @@ static void test_refs(void)
     CHECK_REQ(f);
     CHECK_INT(f->charts[0].series[1].table_index, 3); /* raw until references attach */
 
-    /* Server references: a partitioned table between two tables. table_id k is
-     * the k-th reference typed "Table". */
-    struct dh_ticket t[3];
+    /* Server references: a partitioned table and another type between two
+     * tables. table_id k is the k-th reference typed "Table". */
+    struct dh_ticket t[4];
     dh_ticket_make_export(&t[0], -1);
     dh_ticket_make_export(&t[1], -2);
     dh_ticket_make_export(&t[2], -3);
-    const char *const types[] = {"Table", "PartitionedTable", "Table"};
+    dh_ticket_make_export(&t[3], -4);
+    const char *const types[] = {"Table", "PartitionedTable", "Other", "Table"};
     struct dh_error err;
-    CHECK_INT(dh_figure_attach_refs(f, t, types, 3, &err), DH_OK);
+    CHECK_INT(dh_figure_attach_refs(f, t, types, 4, &err), DH_OK);
     CHECK_INT(f->n_tables, 2);
+    CHECK_INT(f->n_partitioned, 1);
     CHECK_INT(f->n_other_refs, 1);
     CHECK(dh_ticket_equal(&f->tables[0], &t[0]));
-    CHECK(dh_ticket_equal(&f->tables[1], &t[2]));
-    CHECK(dh_ticket_equal(&f->other_refs[0], &t[1]));
+    CHECK(dh_ticket_equal(&f->tables[1], &t[3]));
+    CHECK(dh_ticket_equal(&f->partitioned[0].ticket, &t[1]));
+    CHECK_INT(f->partitioned[0].merged.len, 0);
+    CHECK(dh_ticket_equal(&f->other_refs[0], &t[2]));
     CHECK_INT(f->charts[0].series[0].table_index, 0);
     /* table 3 does not exist: unusable, and reported to the user. */
     CHECK_INT(f->charts[0].series[1].table_index, -1);
@@ -214,7 +219,124 @@ static void test_malformed(void)
     dh_figure_free(NULL);
 }
 
+/* plot_by's shape (FigureWidgetTranslator for plotBy("Price by Sym", t,
+ * "Timestamp", "Price", "Sym")): no series, one multi-series whose sources
+ * name partitioned table pt_id. */
+static uint8_t *pack_plot_by(size_t *len, int32_t pt_id)
+{
+    typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__MultiSeriesSourceDescriptor
+        msrc;
+    msrc sx =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__MULTI_SERIES_SOURCE_DESCRIPTOR__INIT;
+    msrc sy = sx;
+    sx.axis_id = (char *)"X0";
+    sx.type = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__X;
+    sx.partitioned_table_id = pt_id;
+    sx.column_name = (char *)"Timestamp";
+    sy.axis_id = (char *)"Y0";
+    sy.type = IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y;
+    sy.partitioned_table_id = pt_id;
+    sy.column_name = (char *)"Price";
+    msrc *srcs[] = {&sx, &sy};
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__MultiSeriesDescriptor ms =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__MULTI_SERIES_DESCRIPTOR__INIT;
+    ms.name = (char *)"Price by Sym";
+    ms.plot_style =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SERIES_PLOT_STYLE__LINE;
+    ms.n_data_sources = 2;
+    ms.data_sources = srcs;
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__MultiSeriesDescriptor *mss[] =
+        {&ms};
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__AxisDescriptor ay =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__AXIS_DESCRIPTOR__INIT;
+    ay.id = (char *)"Y0";
+    ay.label = (char *)"Price";
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__AxisDescriptor *axes[] = {&ay};
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__ChartDescriptor ch =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__CHART_DESCRIPTOR__INIT;
+    ch.n_multi_series = 1;
+    ch.multi_series = mss;
+    ch.n_axes = 1;
+    ch.axes = axes;
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__ChartDescriptor *charts[] = {
+        &ch};
+    Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor fd =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__INIT;
+    fd.n_charts = 1;
+    fd.charts = charts;
+    *len = io__deephaven__proto__backplane__script__grpc__figure_descriptor__get_packed_size(&fd);
+    uint8_t *buf = malloc(*len ? *len : 1);
+    if (buf)
+        io__deephaven__proto__backplane__script__grpc__figure_descriptor__pack(&fd, buf);
+    return buf;
+}
+
+static void test_plot_by(void)
+{
+    size_t len;
+    uint8_t *buf = pack_plot_by(&len, 0);
+    CHECK_REQ(buf);
+    struct dh_figure *f = NULL;
+    CHECK_INT(dh_figure_decode(buf, len, &f, NULL), DH_OK);
+    free(buf);
+    CHECK_REQ(f && f->n_charts == 1 && f->charts[0].n_series == 1);
+    const struct dh_figure_series *s = &f->charts[0].series[0];
+    CHECK_STR(s->name, "Price by Sym");
+    CHECK_INT(s->plot_style, 2);
+    CHECK_STR(s->x_column, "Timestamp");
+    CHECK_STR(s->y_column, "Price");
+    CHECK_STR(s->y_axis_label, "Price");
+    CHECK_INT(s->table_index, -1);
+    CHECK_INT(s->partitioned_index, 0);
+    /* Before the fix the series was dropped: a plot_by figure opened empty. */
+    struct dh_ticket t[1];
+    dh_ticket_make_export(&t[0], -1);
+    const char *const types[] = {"PartitionedTable"};
+    CHECK_INT(dh_figure_attach_refs(f, t, types, 1, NULL), DH_OK);
+    CHECK_INT(f->charts[0].series[0].partitioned_index, 0);
+    CHECK_INT(f->n_errors, 0);
+    dh_figure_free(f);
+
+    /* A partitioned_table_id the server sent no reference for. */
+    buf = pack_plot_by(&len, 2);
+    CHECK_REQ(buf);
+    CHECK_INT(dh_figure_decode(buf, len, &f, NULL), DH_OK);
+    free(buf);
+    CHECK_INT(dh_figure_attach_refs(f, t, types, 1, NULL), DH_OK);
+    CHECK_INT(f->charts[0].series[0].partitioned_index, -1);
+    CHECK_REQ(f->n_errors == 1);
+    CHECK(strstr(f->errors[0], "names partitioned table 2") != NULL);
+    dh_figure_free(f);
+}
+
+static void test_partitioned_descriptor(void)
+{
+    Io__Deephaven__Proto__Backplane__Grpc__PartitionedTableDescriptor d =
+        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__PARTITIONED_TABLE_DESCRIPTOR__INIT;
+    char *keys[] = {(char *)"Sym", (char *)"Exchange"};
+    d.n_key_column_names = 2;
+    d.key_column_names = keys;
+    d.constituent_column_name = (char *)"__CONSTITUENT__";
+    d.unique_keys = 1;
+    uint8_t buf[128];
+    size_t len = io__deephaven__proto__backplane__grpc__partitioned_table_descriptor__pack(&d, buf);
+    struct dh_figure_partitioned p;
+    memset(&p, 0, sizeof p);
+    struct dh_error err;
+    CHECK_INT(dh_figure_partitioned_decode(&p, buf, len, &err), DH_OK);
+    CHECK_REQ(p.n_keys == 2);
+    CHECK_STR(p.keys[0], "Sym");
+    CHECK_STR(p.keys[1], "Exchange");
+    /* A cut payload fails and leaves the keys read before. */
+    CHECK_INT(dh_figure_partitioned_decode(&p, buf, len - 3, &err), DH_EINVAL);
+    CHECK_INT(p.n_keys, 2);
+    for (size_t i = 0; i < p.n_keys; i++)
+        free(p.keys[i]);
+    free(p.keys);
+}
+
 int main(void)
 {
-    CHECK_RUN(T(test_decode), T(test_refs), T(test_malformed));
+    CHECK_RUN(T(test_decode), T(test_refs), T(test_malformed), T(test_plot_by),
+              T(test_partitioned_descriptor));
 }

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* express.c: a deephaven.plot.express figure's JSON document into the
+ * dh_figure model, parsed with jansson. The document's shape follows the
+ * plugin (deephaven-plugins plotly-express: DeephavenFigureListener builds
+ * the NEW_FIGURE message, DeephavenFigure.to_json the figure, json_conversion
+ * the mappings; PlotlyExpressChartUtils.getDataMappings reads them). */
+#include "dh_express.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* SeriesPlotStyle numbers (console.proto), which the figure view draws. */
+enum { STYLE_BAR = 0, STYLE_LINE = 2, STYLE_SCATTER = 8 };
+
+static char *dup_str(const char *s)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d)
+        memcpy(d, s, n + 1);
+    return d;
+}
+
+/* A string member, or NULL. */
+static const char *str_at(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* A plotly title: a string, or {"text": ...}; "" if none. */
+static const char *title_text(const json_t *t)
+{
+    if (json_is_string(t))
+        return json_string_value(t);
+    const char *s = str_at(t, "text");
+    return s ? s : "";
+}
+
+/* The label of layout's axis (xaxis / yaxis). */
+static const char *axis_title(const json_t *layout, const char *axis)
+{
+    return title_text(json_object_get(json_object_get(layout, axis), "title"));
+}
+
+/* Plotly trace type and mode to a SeriesPlotStyle, -1 for what we do not draw.
+ * Plotly's own default mode for a scatter trace draws lines. */
+static int trace_style(const json_t *trace)
+{
+    const char *type = str_at(trace, "type");
+    const char *mode = str_at(trace, "mode");
+    if (!type || strcmp(type, "scatter") == 0 || strcmp(type, "scattergl") == 0) {
+        if (!mode || strstr(mode, "lines"))
+            return STYLE_LINE;
+        return strstr(mode, "markers") ? STYLE_SCATTER : -1;
+    }
+    if (strcmp(type, "bar") == 0)
+        return STYLE_BAR;
+    return -1;
+}
+
+/* The reference position of table id (new_references maps positions to ids;
+ * without it, ids are positions). -1 if not sent. */
+static int ref_position(const json_t *new_refs, json_int_t id)
+{
+    if (!json_is_array(new_refs))
+        return id >= 0 && id <= 0x7fffffff ? (int)id : -1;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(new_refs, i, v)
+    {
+        if (json_is_integer(v) && json_integer_value(v) == id && i <= 0x7fffffff)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Point trace t's x / y columns and table at what the mappings say: a
+ * data_columns path "/plotly/data/<t>/x" names its X column. DH_ENOMEM. */
+static int apply_mappings(const json_t *mappings, const json_t *new_refs, size_t t,
+                          struct dh_figure_series *se)
+{
+    char px[48], py[48];
+    snprintf(px, sizeof px, "/plotly/data/%zu/x", t);
+    snprintf(py, sizeof py, "/plotly/data/%zu/y", t);
+    size_t i;
+    const json_t *m;
+    json_array_foreach(mappings, i, m)
+    {
+        const json_t *cols = json_object_get(m, "data_columns");
+        const json_t *table = json_object_get(m, "table");
+        if (!json_is_object(cols) || !json_is_integer(table))
+            continue;
+        const char *col;
+        const json_t *paths;
+        json_object_foreach((json_t *)cols, col, paths)
+        {
+            size_t k;
+            const json_t *path;
+            json_array_foreach(paths, k, path)
+            {
+                const char *ps = json_string_value(path);
+                char **dst = !ps               ? NULL
+                             : !strcmp(ps, px) ? &se->x_column
+                             : !strcmp(ps, py) ? &se->y_column
+                                               : NULL;
+                if (!dst)
+                    continue;
+                char *c = dup_str(col);
+                if (!c)
+                    return DH_ENOMEM;
+                free(*dst);
+                *dst = c;
+                se->table_index = ref_position(new_refs, json_integer_value(table));
+            }
+        }
+    }
+    return DH_OK;
+}
+
+/* Fill series t from its trace. DH_ENOMEM. */
+static int decode_trace(const json_t *trace, size_t t, const json_t *layout, const json_t *mappings,
+                        const json_t *new_refs, struct dh_figure_series *se, struct dh_figure *f)
+{
+    se->table_index = se->partitioned_index = -1;
+    se->plot_style = trace_style(trace);
+    const char *name = str_at(trace, "name");
+    se->name = dup_str(name ? name : "");
+    se->x_column = dup_str("");
+    se->y_column = dup_str("");
+    se->x_axis_label = dup_str(axis_title(layout, "xaxis"));
+    se->y_axis_label = dup_str(axis_title(layout, "yaxis"));
+    if (!se->name || !se->x_column || !se->y_column || !se->x_axis_label || !se->y_axis_label)
+        return DH_ENOMEM;
+    if (apply_mappings(mappings, new_refs, t, se) != DH_OK)
+        return DH_ENOMEM;
+    if (se->plot_style < 0) {
+        char msg[160];
+        const char *type = str_at(trace, "type");
+        snprintf(msg, sizeof msg,
+                 "Trace %zu (%.60s) is not drawn: dhtui draws line, scatter and bar traces.", t + 1,
+                 type ? type : "scatter");
+        return dh_figure_add_error(f, msg);
+    }
+    return DH_OK;
+}
+
+/* Fill f from the figure document fig. DH_EINVAL (err set), DH_ENOMEM. */
+static int decode_doc(const json_t *fig, const json_t *new_refs, struct dh_figure *f,
+                      struct dh_error *err)
+{
+    const json_t *plotly = json_object_get(fig, "plotly");
+    const json_t *dh = json_object_get(fig, "deephaven");
+    const json_t *layout = json_object_get(plotly, "layout");
+    const json_t *data = json_object_get(plotly, "data");
+    const json_t *mappings = json_object_get(dh, "mappings");
+    if (!json_is_object(fig) || (plotly && !json_is_null(plotly) && !json_is_object(plotly)))
+        return dh_error_set(err, DH_EINVAL, "malformed plot-express figure: no plotly object");
+    size_t n = json_is_array(data) ? json_array_size(data) : 0;
+    if (n > DH_EXPRESS_MAX_TRACES)
+        return dh_error_set(err, DH_EINVAL,
+                            "malformed plot-express figure: %zu traces (at most %d)", n,
+                            DH_EXPRESS_MAX_TRACES);
+    f->title = dup_str(title_text(json_object_get(layout, "title")));
+    f->charts = calloc(1, sizeof *f->charts);
+    if (!f->title || !f->charts)
+        return DH_ENOMEM;
+    f->n_charts = 1;
+    struct dh_figure_chart *ch = f->charts;
+    ch->chart_type = 0; /* XY */
+    if (!(ch->title = dup_str("")))
+        return DH_ENOMEM;
+    if (n && !(ch->series = calloc(n, sizeof *ch->series)))
+        return DH_ENOMEM;
+    for (size_t t = 0; t < n; t++) {
+        ch->n_series = t + 1;
+        if (decode_trace(json_array_get(data, t), t, layout, mappings, new_refs, &ch->series[t],
+                         f) != DH_OK)
+            return DH_ENOMEM;
+    }
+    return DH_OK;
+}
+
+int dh_express_decode(const uint8_t *payload, size_t len, struct dh_figure **out,
+                      struct dh_error *err)
+{
+    *out = NULL;
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)payload, len, 0, &jerr);
+    if (!root)
+        return dh_error_set(err, DH_EINVAL, "malformed plot-express figure: %s at byte %d",
+                            jerr.text, jerr.position);
+    const json_t *fig = root, *new_refs = NULL;
+    const char *type = str_at(root, "type");
+    int rc = DH_OK;
+    if (type) {
+        /* The plugin's message: only NEW_FIGURE carries a figure. */
+        fig = json_object_get(root, "figure");
+        new_refs = json_object_get(root, "new_references");
+        if (strcmp(type, "NEW_FIGURE") != 0 || !json_is_object(fig))
+            rc = dh_error_set(err, DH_EINVAL,
+                              "malformed plot-express figure: a %.40s message without a figure",
+                              type);
+    }
+    struct dh_figure *f = rc == DH_OK ? calloc(1, sizeof *f) : NULL;
+    if (rc == DH_OK && !f)
+        rc = DH_ENOMEM;
+    if (rc == DH_OK) {
+        f->is_express = 1;
+        rc = decode_doc(fig, new_refs, f, err);
+    }
+    json_decref(root);
+    if (rc == DH_ENOMEM)
+        dh_error_set(err, DH_ENOMEM, "out of memory while decoding a figure");
+    if (rc != DH_OK) {
+        dh_figure_free(f);
+        return rc;
+    }
+    *out = f;
+    return DH_OK;
+}
