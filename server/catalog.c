@@ -24,6 +24,7 @@
 #define DEMO_WIDE_COLS 60
 #define DEMO_WIDE_ROWS 1000
 #define DEMO_PLOT_ROWS 500
+#define DEMO_BY_ROWS 200     /* rows per key of the plot_by data */
 #define DEMO_BIG_CHARS 10000 /* hostile: length of the two long strings, in characters */
 #define DEMO_BIGLISTS_ROWS 5
 #define DEMO_BIG_LIST 400000 /* biglists: the longest list (1.6 MB of int) */
@@ -46,6 +47,7 @@ enum demo_gen {
     GEN_AWKWARD,
     GEN_ODD,
     GEN_PLOT,
+    GEN_BY, /* plot_by data: Timestamp, Sym, Price for each of by_syms */
     GEN_DERIVED,
     GEN_LIVE,
     GEN_BIGLISTS,
@@ -87,10 +89,15 @@ struct demo_object {
     char *big_cjk;      /* hostile: DEMO_BIG_CHARS CJK characters (3 bytes each) */
     int32_t *big_ints;  /* biglists: 0, 1, ... DEMO_BIG_LIST - 1 */
     size_t big_cjk_len;
-    /* figures */
+    /* figures: the table a plot reads; a plot_by figure's partitioned table; a
+     * plot-express figure's tables (one per key); a partitioned table's merge */
     const struct demo_object *plot_table;
     /* partitioned tables: the catalogue table partitioned by its column "Sym" */
     const struct demo_object *part_source;
+    enum demo_figure_kind fig;
+    const struct demo_object *const *by_tables;
+    size_t n_by_tables;
+    int by_sym; /* GEN_BY: the one key shown, -1 for all (the merged table) */
     /* derived tables (GEN_DERIVED): row i is row index[i] of parent (row i when index
      * is NULL); freed when the last reference goes */
     const struct demo_object *parent;
@@ -123,6 +130,11 @@ struct demo_catalog {
     size_t n, cap;
     struct demo_object *plot_data; /* hidden: the table every figure plots */
     demo_hier_new_fn hier_new;     /* makes the state of `add NAME rollup` */
+    /* hidden plot_by data: all keys (the merge), one table per key, and the
+     * partitioned table plot_by figures reference */
+    struct demo_object *by_data;
+    struct demo_object *by_key[3];
+    struct demo_object *by_parts;
 };
 
 /* ---- static column layouts ---- */
@@ -206,6 +218,15 @@ static const struct demo_col_def plot_cols[] = {
     {"Timestamp", DEMO_COL_INSTANT},
     {"Price", DEMO_COL_DOUBLE},
 };
+
+static const struct demo_col_def by_cols[] = {
+    {"Timestamp", DEMO_COL_INSTANT},
+    {"Sym", DEMO_COL_STRING},
+    {"Price", DEMO_COL_DOUBLE},
+};
+
+/* The keys of the plot_by data, in partition (merge) order. */
+static const char *const by_syms[] = {"AAPL", "GOOG", "MSFT"};
 
 /* wide cycles through these types. */
 static const enum demo_col_type wide_types[] = {
@@ -829,6 +850,23 @@ static void plot_cell(int64_t row, size_t col, struct demo_cell *c)
     c->d = round_cents(100.0 + 10.0 * sin(x / 40.0) + 3.0 * sin(x / 7.0) + x / 50.0);
 }
 
+/* ---- plot_by data: a price per key; the merge holds each key's rows in turn ---- */
+
+static void by_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c)
+{
+    int64_t sym = t->by_sym >= 0 ? t->by_sym : row / DEMO_BY_ROWS;
+    int64_t k = t->by_sym >= 0 ? row : row % DEMO_BY_ROWS;
+    double x = (double)k;
+    switch (col) {
+    case 0: c->i = DEMO_T0_NS + k * DEMO_NS_PER_S; break;
+    case 1: cell_str(c, by_syms[sym % (int64_t)ARRAY_LEN(by_syms)]); break;
+    default:
+        c->d =
+            round_cents(100.0 + 40.0 * (double)sym + 8.0 * sin(x / 25.0 + (double)sym) + x / 20.0);
+        break;
+    }
+}
+
 /* ---- derived and computed tables ---- */
 
 static void derived_cell(const struct demo_object *t, int64_t row, size_t col, struct demo_cell *c)
@@ -917,6 +955,7 @@ void demo_table_cell(const struct demo_object *t, int64_t row, size_t col, struc
     case GEN_BIGLISTS: biglists_cell(t, row, col, c); break;
     case GEN_AWKWARD: awkward_cell(row, col, c); break;
     case GEN_ODD: odd_cell(row, col, c); break;
+    case GEN_BY: by_cell(t, row, col, c); break;
     default: plot_cell(row, col, c); break;
     }
 }
@@ -994,6 +1033,17 @@ const struct demo_object *demo_partitioned_source(const struct demo_object *pt, 
 {
     *key = DEMO_PARTITION_KEY;
     return pt && pt->kind == KIND_PARTITIONED ? pt->part_source : NULL;
+}
+
+int demo_figure_kind(const struct demo_object *o)
+{
+    return o && o->kind == KIND_FIGURE ? (int)o->fig : -1;
+}
+
+size_t demo_figure_by_tables(const struct demo_object *fig, const struct demo_object *const **out)
+{
+    *out = fig && fig->kind == KIND_FIGURE ? fig->by_tables : NULL;
+    return *out ? fig->n_by_tables : 0;
 }
 
 /* ---- objects ---- */
@@ -1114,6 +1164,7 @@ static int setup_table(struct demo_object *o, enum demo_gen gen, int64_t rows)
         if (rc == 0)
             rc = biglists_alloc(o);
         break;
+    case GEN_BY: rc = set_columns(o, by_cols, ARRAY_LEN(by_cols)); break;
     default: rc = set_columns(o, plot_cols, ARRAY_LEN(plot_cols)); break;
     }
     return rc;
@@ -1169,13 +1220,69 @@ static struct demo_object *figure_new(struct demo_catalog *cat, const char *name
     return o;
 }
 
+/* plot_by("Price by Sym", data, "Timestamp", "Price", "Sym"): a Figure whose one
+ * multi-series reads the partitioned table. */
+static struct demo_object *figure_by_new(struct demo_catalog *cat, const char *name)
+{
+    struct demo_object *o =
+        object_new(name, "Figure", "Prices by Sym (plot_by: a series per key)", KIND_FIGURE, 1);
+    if (o) {
+        o->fig = DEMO_FIG_BY;
+        o->by_tables = (const struct demo_object *const *)&cat->by_parts;
+        o->n_by_tables = 1;
+    }
+    return o;
+}
+
+/* px.line(data, x="Timestamp", y="Price", color="Sym"): the plugin's figure
+ * sends a table per key. */
+static struct demo_object *figure_px_new(struct demo_catalog *cat, const char *name)
+{
+    struct demo_object *o =
+        object_new(name, "deephaven.plot.express.DeephavenFigure",
+                   "Prices by Sym (deephaven.plot.express line chart)", KIND_FIGURE, 1);
+    if (o) {
+        o->fig = DEMO_FIG_EXPRESS;
+        o->by_tables = (const struct demo_object *const *)cat->by_key;
+        o->n_by_tables = ARRAY_LEN(cat->by_key);
+    }
+    return o;
+}
+
+/* The hidden plot_by data: the merged table, a table per key, the partitioned
+ * table over them. 0 or -1. */
+static int add_by_data(struct demo_catalog *cat)
+{
+    cat->by_data = table_new("price_by_sym_data", "Data of price_by_sym", 0, GEN_BY,
+                             DEMO_BY_ROWS * (int64_t)ARRAY_LEN(by_syms));
+    if (!cat->by_data)
+        return -1;
+    cat->by_data->by_sym = -1;
+    cat->by_data->hidden = 1;
+    for (size_t i = 0; i < ARRAY_LEN(cat->by_key); i++) {
+        cat->by_key[i] =
+            table_new(by_syms[i], "One key of price_by_sym_data", 0, GEN_BY, DEMO_BY_ROWS);
+        if (!cat->by_key[i])
+            return -1;
+        cat->by_key[i]->by_sym = (int)i;
+        cat->by_key[i]->hidden = 1;
+    }
+    cat->by_parts = object_new("price_by_sym_parts", "PartitionedTable",
+                               "price_by_sym_data partitioned by Sym", KIND_PARTITIONED, 0);
+    if (!cat->by_parts)
+        return -1;
+    cat->by_parts->part_source = cat->by_data;
+    cat->by_parts->hidden = 1;
+    return 0;
+}
+
 static int add_builtins(struct demo_catalog *cat, int64_t trades_rows)
 {
     char desc[96], num[32];
     format_thousands(num, sizeof num, trades_rows);
     snprintf(desc, sizeof desc, "%s synthetic trades", num);
 
-    struct demo_object *objs[8];
+    struct demo_object *objs[10];
     objs[0] = table_new("trades", desc, 1, GEN_TRADES, trades_rows);
     objs[1] =
         table_new("quotes", "Ticking quotes: 10 more every 250 ms", 1, GEN_QUOTES, DEMO_QUOTES_CAP);
@@ -1193,6 +1300,8 @@ static int add_builtins(struct demo_catalog *cat, int64_t trades_rows)
                         "Numbers and text exports get wrong: subnormals, -0, NaN, "
                         "2^53 + 1, quotes, CR, tabs",
                         1, GEN_AWKWARD, AWKWARD_ROWS);
+    objs[8] = figure_by_new(cat, "price_by_sym");
+    objs[9] = figure_px_new(cat, "price_px");
     int rc = 0;
     for (size_t i = 0; i < ARRAY_LEN(objs); i++) {
         if (rc != 0 || !objs[i] || catalog_push(cat, objs[i]) != 0) {
@@ -1212,7 +1321,7 @@ struct demo_catalog *demo_catalog_new(const struct demo_catalog_options *opt)
     pthread_mutex_init(&cat->mu, NULL);
     int64_t plot_rows = trades_rows < DEMO_PLOT_ROWS ? trades_rows : DEMO_PLOT_ROWS;
     cat->plot_data = table_new("price_plot_data", "Data of price_plot", 0, GEN_PLOT, plot_rows);
-    if (!cat->plot_data || add_builtins(cat, trades_rows) != 0) {
+    if (!cat->plot_data || add_by_data(cat) != 0 || add_builtins(cat, trades_rows) != 0) {
         demo_catalog_free(cat);
         return NULL;
     }
@@ -1235,6 +1344,10 @@ void demo_catalog_free(struct demo_catalog *cat)
         object_free(cat->objs[i]); /* NULL-safe */
     free(cat->objs);
     object_free(cat->plot_data);
+    object_free(cat->by_data);
+    for (size_t i = 0; i < ARRAY_LEN(cat->by_key); i++)
+        object_free(cat->by_key[i]);
+    object_free(cat->by_parts);
     pthread_mutex_destroy(&cat->mu);
     free(cat);
 }

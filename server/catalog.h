@@ -14,14 +14,21 @@
 #include <stdint.h>
 
 struct demo_catalog; /* thread-safe: internal mutex */
-struct demo_object;  /* pointers stay valid until demo_catalog_free (removed objects
-                        are kept, marked removed) */
+
+/* What a figure object draws (encode_figure.c shapes its payload). */
+enum demo_figure_kind {
+    DEMO_FIG_PLOT = 0, /* plot(...): a series from one table */
+    DEMO_FIG_BY,       /* plot_by(...): a multi-series over a partitioned table */
+    DEMO_FIG_EXPRESS,  /* a deephaven.plot.express figure: JSON, a table per trace */
+};
+struct demo_object; /* pointers stay valid until demo_catalog_free (removed objects
+                       are kept, marked removed) */
 
 struct demo_catalog_options {
     int64_t trades_rows; /* rows of "trades"; <= 0 means the default 1000000 */
 };
 
-/* Create the catalogue with the eight built-ins; NULL on allocation failure. Any thread. */
+/* Create the catalogue with the ten built-ins; NULL on allocation failure. Any thread. */
 struct demo_catalog *demo_catalog_new(const struct demo_catalog_options *opt);
 
 /* Free the catalogue and every object it ever held. NULL-safe. Any thread. */
@@ -242,6 +249,11 @@ const struct demo_object *demo_figure_table(const struct demo_object *fig);
  * until demo_catalog_free), and its key column in *key; NULL for other objects. Any
  * thread. */
 const struct demo_object *demo_partitioned_source(const struct demo_object *pt, const char **key);
+/* A figure's enum demo_figure_kind, -1 for other objects. Any thread. */
+int demo_figure_kind(const struct demo_object *o);
+/* The objects a plot_by figure (its partitioned table) or a plot-express figure
+ * (a table per trace) references, in reference order; 0 for others. Any thread. */
+size_t demo_figure_by_tables(const struct demo_object *fig, const struct demo_object *const **out);
 
 /* ---- Computed tables (derived tables with chosen or stored columns) ---- */
 
@@ -321,8 +333,10 @@ int demo_encode_doget(const struct demo_object *t, demo_emit_fn emit, void *ctx,
 int demo_encode_barrage_snapshot(const struct demo_object *t, const uint8_t *request,
                                  size_t request_len, demo_emit_fn emit, void *ctx, char *err);
 
-/* FigureDescriptor bytes for a "Figure" object, and the tables it references in
- * table_id order (*n_tables: in = capacity of tables, out = count). Any thread. */
+/* The payload of a figure object and the objects it references, in order
+ * (*n_tables: in = capacity of tables, out = count): FigureDescriptor bytes for a
+ * "Figure" (plot: its table; plot_by: its partitioned table), the plugin's JSON
+ * NEW_FIGURE message for a plot-express figure (a table per trace). Any thread. */
 int demo_encode_figure(const struct demo_object *fig, uint8_t **out, size_t *len,
                        const struct demo_object **tables, size_t *n_tables, char *err);
 

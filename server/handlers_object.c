@@ -52,6 +52,7 @@ struct plugin_data {
     uint8_t *payload;
     size_t payload_len;
     int32_t ids[MAX_FIGURE_TABLES];
+    const char *types[MAX_FIGURE_TABLES]; /* TypeLookup.type of each reference */
     size_t n_refs;
 };
 
@@ -88,6 +89,12 @@ static int hier_descriptor(struct call_ctx *x, const struct demo_object *h, stru
     return 0;
 }
 
+/* 1 for an object whose payload encode_figure.c writes. */
+static int has_payload(const struct demo_object *obj)
+{
+    return demo_figure_kind(obj) >= 0;
+}
+
 /* ObjectServiceGrpcImpl.getObjectTypeInstance plus the FetchOnly plugin's single message
  * (FigureWidgetTypePlugin for figures, PartitionedTableTypePlugin for partitioned
  * tables; other plugin objects send an empty payload). 0, or
@@ -121,12 +128,13 @@ static int plugin_fetch(struct call_ctx *x, const char *type, const struct demo_
             call_finish(x, GRPC_STATUS_UNAUTHENTICATED, "session has expired");
             return -1;
         }
+        pd->types[0] = "Table";
         pd->n_refs = 1;
         return 0;
     }
     if (demo_hier_state(obj))
         return hier_descriptor(x, obj, pd);
-    if (strcmp(actual, "Figure") != 0)
+    if (!has_payload(obj))
         return 0;
     const struct demo_object *tables[MAX_FIGURE_TABLES];
     size_t n_tables = MAX_FIGURE_TABLES;
@@ -142,12 +150,13 @@ static int plugin_fetch(struct call_ctx *x, const char *type, const struct demo_
             call_finish(x, GRPC_STATUS_UNAUTHENTICATED, "session has expired");
             return -1;
         }
+        pd->types[i] = demo_object_is_table(tables[i]) ? "Table" : demo_object_type(tables[i]);
         pd->n_refs++;
     }
     return 0;
 }
 
-/* Typed tickets 'e'+id for the references, all typed "Table" (TypeLookup.type). */
+/* Typed tickets 'e'+id for the references. */
 struct typed_refs {
     uint8_t bytes[MAX_FIGURE_TABLES][5];
     DHPB(Ticket) t[MAX_FIGURE_TABLES];
@@ -169,7 +178,7 @@ static void typed_refs_fill(struct typed_refs *r, const struct plugin_data *pd)
         r->t[i].ticket.len = sizeof r->bytes[i];
         r->tt[i] = tt0;
         r->tt[i].ticket = &r->t[i];
-        r->tt[i].type = (char *)"Table";
+        r->tt[i].type = (char *)pd->types[i];
         r->ptrs[i] = &r->tt[i];
     }
 }
@@ -250,8 +259,38 @@ static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest
     DHPB(StreamResponse) resp = DHPB_INIT(STREAM_RESPONSE);
     resp.message_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__STREAM_RESPONSE__MESSAGE_DATA;
     resp.data = &data;
-    call_reply(x, &resp.base);
+    if (demo_figure_kind(obj) != DEMO_FIG_EXPRESS) {
+        call_reply(x, &resp.base);
+        free(pd.payload);
+        return;
+    }
+    /* A bidirectional plugin (plotly-express): the stream stays open until the
+     * client half-closes; messages it sends (RETRIEVE, FILTER) get no answer here. */
+    uint8_t *buf;
+    size_t n;
+    int sent = demo_pb_pack(&resp.base, &buf, &n) == 0 && demo_call_send_owned(x->c, buf, n) == 0;
     free(pd.payload);
+    if (!sent)
+        return;
+    for (;;) {
+        uint8_t *in;
+        size_t in_len;
+        int got = demo_call_recv(x->c, &in, &in_len, 100);
+        if (got == DEMO_RECV_DEAD)
+            return;
+        if (got == DEMO_RECV_END) {
+            call_finish(x, GRPC_STATUS_OK, "");
+            return;
+        }
+        if (got == DEMO_RECV_TIMEOUT) {
+            if (!demo_session_alive(x->app->reg, x->s)) {
+                call_finish(x, GRPC_STATUS_CANCELLED, "Session closed");
+                return;
+            }
+            continue;
+        }
+        free(in);
+    }
 }
 
 /* ObjectServiceGrpcImpl.messageStream (SendMessageObserver). */

@@ -15,8 +15,8 @@ has_colour_sgr() {
 start_server
 start_dhtui col 120 30
 tm new-session -d -s nocol -x 120 -y 30 "env NO_COLOR=1 $(dhtui_cmd nocol); sleep 30"
-expect_text col "8 objects" 15
-expect_text nocol "8 objects" 15
+expect_text col "10 objects" 15
+expect_text nocol "10 objects" 15
 
 tm capture-pane -e -p -t col | has_colour_sgr || fail "no colour at all without NO_COLOR"
 plain=$(tm capture-pane -e -p -t nocol)

@@ -7,7 +7,7 @@
 
 start_server
 start_dhtui main 120 40
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 
 keys main /
 type_text main price_plot

@@ -7,7 +7,7 @@
 
 start_server
 start_dhtui main 70 30
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 open_table trades
 expect_text main "of 1,000,000" 10
 keys main "?"

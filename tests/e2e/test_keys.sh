@@ -16,7 +16,7 @@ global.tickets = T
 CONF
 
 E2E_CONFIG_HOME="$cfg" start_dhtui main 150 40
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 open_table trades
 expect_text main "rows 1-" 10
 # The hint line shows the user's key for Sort and Where.

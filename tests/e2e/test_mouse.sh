@@ -27,7 +27,7 @@ col_of() { screen "$1" | sed -n "$(($2 + 1))p" | awk -v t="$3" '{print index($0,
 
 start_server
 start_dhtui main 100 30
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 [ "$(tm display-message -p -t main '#{mouse_any_flag}')" = 1 ] ||
     fail "dhtui did not turn mouse reporting on"
 
@@ -59,7 +59,7 @@ wait_exit main 10 || fail "dhtui did not quit"
 
 # --no-mouse: the terminal keeps the mouse.
 start_dhtui plain 100 30 --no-mouse
-expect_text plain "8 objects" 15
+expect_text plain "10 objects" 15
 [ "$(tm display-message -p -t plain '#{mouse_any_flag}')" = 0 ] ||
     fail "--no-mouse: dhtui still asked for mouse reports"
 keys plain q

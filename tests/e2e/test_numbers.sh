@@ -10,7 +10,7 @@
 start_server
 # 80 columns: the Long column only partly fits at first.
 start_dhtui main 80 30
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 open_table awkward
 expect_text main "0.30000000000000004" 10
 

@@ -10,12 +10,12 @@
 start_server
 start_dhtui main 120 40
 
-# The eight catalogue objects and a connected status line.
+# The ten catalogue objects and a connected status line.
 expect_text main "connected" 15
 for name in trades quotes empty wide nulls hostile price_plot; do
     expect_text main " $name " 5
 done
-expect_text main "8 objects"
+expect_text main "10 objects"
 screen main | grep -q "Figure" || fail "price_plot's type Figure is not shown"
 screen main | grep -q "1,000,000 synthetic trades" || fail "descriptions are not shown"
 screen main | grep -qF "Enter Open" || fail "the key-hint line is missing"
@@ -23,12 +23,12 @@ screen main | grep -qF "Enter Open" || fail "the key-hint line is missing"
 # Live updates without a key press.
 server_cmd "add aaa_live"
 expect_text main "aaa_live" 10
-expect_text main "9 objects"
+expect_text main "11 objects"
 screen main | grep "aaa_live" | grep -q "query scope variable" ||
     fail "a script variable shows its description"
 server_cmd "remove aaa_live"
 expect_no_text main "aaa_live" 10
-expect_text main "8 objects"
+expect_text main "10 objects"
 
 # The selection follows the object, not the row: select trades, add an object
 # sorted before it, then open the selection.
@@ -46,13 +46,13 @@ expect_no_text main "aab_before" 10
 # Incremental filter; Esc clears it.
 keys main /
 type_text main "uo"
-expect_text main "1 of 8 match" 5
+expect_text main "1 of 10 match" 5
 screen main | grep -q " quotes " || fail "the filter hides quotes"
 screen main | grep -q " trades " && fail "the filter still shows trades"
 keys main Enter
 sleep 0.2
 esc main
-expect_text main "8 objects" 5
+expect_text main "10 objects" 5
 keys main /
 type_text main "zzz"
 expect_text main "No object name contains" 5
@@ -63,15 +63,15 @@ expect_text main " trades " 5
 keys main /
 type_text main "uo"
 keys main Enter
-expect_text main "1 of 8 match \"uo\"" 5
+expect_text main "1 of 10 match \"uo\"" 5
 keys main /
-expect_text main "8 objects" 5
+expect_text main "10 objects" 5
 type_text main "tra"
 expect_text main "match \"tra\"" 5
 screen main | grep -q "uotra" && fail "a second / appended to the old filter"
 keys main Enter
 esc main
-expect_text main "8 objects" 5
+expect_text main "10 objects" 5
 
 # Messages: an info message fades by itself; an error stays until a key
 # after it has been read, and m keeps both.
@@ -100,14 +100,14 @@ expect_text main "there is no row 5" 5
 esc main
 expect_text main "Objects" 5
 esc main
-expect_text main "8 objects" 5
+expect_text main "10 objects" 5
 
 # Help is generated from the keymaps.
 keys main "?"
 expect_text main "Table pager" 5
 screen main | grep -q "filter by name" || fail "help lacks the object list keys"
 esc main
-expect_text main "8 objects" 5
+expect_text main "10 objects" 5
 
 # Resize: smaller, too small, 1x1, and back; the layout follows each time.
 tm resize-window -t main -x 60 -y 15
@@ -121,7 +121,7 @@ tm resize-window -t main -x 1 -y 1
 sleep 0.5
 dhtui_exited main && die "dhtui exited at 1x1"
 tm resize-window -t main -x 100 -y 30
-expect_text main "8 objects" 5
+expect_text main "10 objects" 5
 expect_no_text main "terminal too small" 5
 screen main | grep -q "wide " || fail "the object list did not come back after 1x1"
 

@@ -9,7 +9,7 @@
 
 start_server
 start_dhtui main 120 40
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 
 # The n-th line of the screen (1-based).
 line() {

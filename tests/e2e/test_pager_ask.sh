@@ -13,8 +13,8 @@
 start_server --rows 100000
 start_dhtui main 150 40
 start_dhtui sub 150 40
-expect_text main "8 objects" 15
-expect_text sub "8 objects" 15
+expect_text main "10 objects" 15
+expect_text sub "10 objects" 15
 
 # Column $1 (awk field) of the data rows on screen of session $2.
 screen_col() {

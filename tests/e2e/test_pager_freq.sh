@@ -8,7 +8,7 @@
 
 start_server --rows 100000
 start_dhtui main 150 40
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 
 cli_csv() {
     "$DHTUI" rows trades --port "$E2E_PORT" --format csv "$@" | tail -n +2

@@ -12,7 +12,7 @@
 
 start_server --rows 100000
 start_dhtui main 150 40
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 
 # The Id column (last) of the first data row on screen.
 first_id() {

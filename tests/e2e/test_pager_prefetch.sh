@@ -26,7 +26,7 @@ done
 E2E_PORT=$PROXY_PORT # dhtui talks to the server through the proxy
 
 start_dhtui main 120 40
-expect_text main "8 objects" 20
+expect_text main "10 objects" 20
 open_table trades
 expect_text main "rows 1-35 of 1,000,000" 10
 expect_no_text main "·" 10

@@ -10,7 +10,7 @@
 
 start_server --rows 10000000
 start_dhtui main 150 40
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 
 rows_cli() {
     "$DHTUI" rows trades --port "$E2E_PORT" "$@"

@@ -46,7 +46,7 @@ expect_text pick "Connect to which?" 10
 screen pick | grep -q "2  demo" || fail "the picker does not list the demo profile"
 type_text pick demo
 keys pick Enter
-expect_text pick "8 objects" 15
+expect_text pick "10 objects" 15
 tm capture-pane -e -p -t pick | grep -aoE $'\e\\[[0-9;]*m' | tr -d '\033[m' | tr ';' '\n' |
     grep -qxE '3[0-8]|4[0-8]|9[0-7]|10[0-7]' && fail "[defaults] theme = mono: colours on screen"
 keys pick q
@@ -54,7 +54,7 @@ wait_exit pick 10 || fail "dhtui did not quit"
 
 # ---- --profile in the browser: no question asked ----
 E2E_CONFIG_HOME="$cfg" E2E_NO_PORT=1 start_dhtui named 120 30 --profile demo
-expect_text named "8 objects" 15
+expect_text named "10 objects" 15
 keys named q
 wait_exit named 10 || fail "dhtui did not quit"
 finish

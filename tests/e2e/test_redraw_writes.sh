@@ -18,7 +18,7 @@ chmod +x "$E2E_TMP/traced-dhtui"
 # LeakSanitizer cannot stop the world under ptrace: no leak check here.
 start_server
 ASAN_OPTIONS=detect_leaks=0 DHTUI="$E2E_TMP/traced-dhtui" start_dhtui main 160 45
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 
 # Count the terminal writes of one full redraw: mark, resize, let it settle.
 writes_since() {

@@ -11,7 +11,7 @@
 
 start_server
 start_dhtui main 140 30
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 expect_text main "connected" 5
 
 # ---- publish trades ----

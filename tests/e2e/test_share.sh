@@ -12,8 +12,8 @@
 start_server
 start_dhtui pub 120 40
 start_dhtui sub 120 40 --probe-interval 1000
-expect_text pub "8 objects" 15
-expect_text sub "8 objects" 15
+expect_text pub "10 objects" 15
+expect_text sub "10 objects" 15
 
 # ---- publish trades in pub ----
 keys pub /
@@ -72,7 +72,7 @@ screen sub | grep -q "${TICKET:0:13}" || fail "the tickets panel does not show $
 
 # ---- a bracketed paste on the object list opens the prompt with the text ----
 esc sub
-expect_text sub "8 objects" 5
+expect_text sub "10 objects" 5
 tm set-buffer -b share "$TICKET"
 tm paste-buffer -p -b share -t sub
 expect_text sub "ticket: $TICKET" 5

@@ -59,7 +59,7 @@ check_restored() {
 
 # ---- Ctrl-\ typed, and inside a paste, does not kill dhtui ----
 start_guarded ctl
-expect_text ctl "8 objects" 15
+expect_text ctl "10 objects" 15
 keys ctl 'C-\'
 sleep 0.5
 dhtui_exited ctl && die "Ctrl-\\ killed dhtui"
@@ -116,9 +116,9 @@ raw=$(tm show-buffer 2>/dev/null)
 printf '%s' "$raw" | LC_ALL=C grep -q "$(printf '\033')\[2J" ||
     fail "C did not copy the exact bytes: '$(printf '%s' "$raw" | od -c | head -n 2)'"
 keys ctl q
-expect_text ctl "1 of 8 match" 5
+expect_text ctl "1 of 10 match" 5
 esc ctl
-expect_text ctl "8 objects" 5
+expect_text ctl "10 objects" 5
 
 # ---- Ctrl-C quits, and the terminal is restored ----
 keys ctl C-c
@@ -148,7 +148,7 @@ wait_for_no_text job "objects" 10 || fail "q did not quit after fg"
 # ---- signals: each ends dhtui with the terminal restored ----
 for sig in TERM HUP INT QUIT; do
     start_guarded "sig$sig"
-    expect_text "sig$sig" "8 objects" 15
+    expect_text "sig$sig" "10 objects" 15
     pid=$(dhtui_pid "sig$sig")
     [ -n "$pid" ] || die "no dhtui process in sig$sig"
     kill -s "$sig" "$pid"
@@ -171,7 +171,7 @@ done
 
 # ---- a second SIGTERM while a stalled server holds up quitting ----
 start_guarded stall
-expect_text stall "8 objects" 15
+expect_text stall "10 objects" 15
 pid=$(dhtui_pid stall)
 kill -STOP "$E2E_SERVER_PID"
 kill -TERM "$pid"

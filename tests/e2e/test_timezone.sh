@@ -7,7 +7,7 @@
 
 start_server
 start_dhtui main 160 30 --tz Asia/Kolkata
-expect_text main "8 objects" 15
+expect_text main "10 objects" 15
 open_table trades
 expect_text main "2024-01-02T20:00:00" 10
 screen main | grep -q "+05:30" || fail "--tz Asia/Kolkata: no +05:30 offset shown"

@@ -118,7 +118,7 @@ static void test_live_objects(void)
     CHECK_REQ(c != NULL);
     struct dh_event *ev = wait_event(c, objects_with, "trades", 10000);
     CHECK_REQ(ev != NULL);
-    CHECK_INT(ev->objects->n, 8);
+    CHECK_INT(ev->objects->n, 10);
     dh_event_free(ev);
     CHECK_INT(dh_client_conn_state(c), DH_CONN_CONNECTED);
     ctl("add itest_live");

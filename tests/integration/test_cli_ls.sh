@@ -19,7 +19,7 @@ for name in trades quotes empty wide nulls hostile; do
 done
 expect_out_has '^price_plot +Figure ' "ls lists price_plot as a Figure"
 n=$(($(count_lines "$OUT") - 1))
-if [ "$n" -eq 8 ]; then pass "exactly 8 objects"; else fail "expected 8 objects, got $n"; fi
+if [ "$n" -eq 10 ]; then pass "exactly 10 objects"; else fail "expected 10 objects, got $n"; fi
 if grep -q $'\x1b' "$OUT"; then fail "ls output holds a raw ESC"; else pass "no raw ESC in ls"; fi
 
 run_cli ls --port "$SERVER_PORT" --json
@@ -33,7 +33,7 @@ keys = {"name", "type", "application_id", "application_name", "description", "ti
 assert all(set(o) == keys for o in objs), "keys"
 print(" ".join(sorted(o["name"] + ":" + o["type"] for o in objs)))
 ' "$OUT")
-    want="awkward:Table empty:Table hostile:Table nulls:Table price_plot:Figure quotes:Table trades:Table wide:Table"
+    want="awkward:Table empty:Table hostile:Table nulls:Table price_by_sym:Figure price_plot:Figure price_px:deephaven.plot.express.DeephavenFigure quotes:Table trades:Table wide:Table"
     if [ "$got" = "$want" ]; then pass "ls --json names and types"; else fail "ls --json: got '$got'"; fi
 else
     expect_out_has '"name":"trades"' "ls --json has trades"

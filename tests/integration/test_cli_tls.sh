@@ -101,7 +101,7 @@ expect_all() {
     expect_rc 0 "$1"
     local n
     n=$(tail -n +2 "$OUT" | grep -c .)
-    if [ "$n" -eq 8 ]; then pass "$1: 8 objects"; else fail "$1: expected 8 objects, got $n: $(head -c 400 "$OUT")"; fi
+    if [ "$n" -eq 10 ]; then pass "$1: 10 objects"; else fail "$1: expected 10 objects, got $n: $(head -c 400 "$OUT")"; fi
     expect_out_has '^trades +Table ' "$1: trades listed"
     expect_out_has '^price_plot +Figure ' "$1: price_plot listed"
     if [ -s "$ERR" ]; then fail "$1: stderr not empty: $(head -c 300 "$ERR")"; else pass "$1: quiet stderr"; fi

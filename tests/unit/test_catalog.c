@@ -142,21 +142,25 @@ static void test_builtins(void)
 {
     struct demo_catalog *cat = demo_catalog_new(NULL);
     CHECK_REQ(cat);
-    CHECK_INT(demo_catalog_count(cat), 8);
-    static const char *const names[] = {"trades", "quotes",  "empty",      "wide",
-                                        "nulls",  "hostile", "price_plot", "awkward"};
-    for (size_t i = 0; i < 8; i++) {
+    CHECK_INT(demo_catalog_count(cat), 10);
+    static const char *const names[] = {"trades",       "quotes",  "empty",      "wide",
+                                        "nulls",        "hostile", "price_plot", "awkward",
+                                        "price_by_sym", "price_px"};
+    static const char *const types[] = {
+        "Table", "Table",  "Table", "Table",  "Table",
+        "Table", "Figure", "Table", "Figure", "deephaven.plot.express.DeephavenFigure"};
+    for (size_t i = 0; i < 10; i++) {
         const struct demo_object *o = demo_catalog_at(cat, i);
         CHECK_REQ(o);
         CHECK_STR(demo_object_name(o), names[i]);
-        CHECK_STR(demo_object_type(o), i == 6 ? "Figure" : "Table");
-        CHECK_INT(demo_object_is_table(o), i != 6);
+        CHECK_STR(demo_object_type(o), types[i]);
+        CHECK_INT(demo_object_is_table(o), strcmp(types[i], "Table") == 0);
         CHECK_INT(demo_object_is_app_field(o), 1);
         CHECK_INT(demo_object_removed(o), 0);
         CHECK_INT(demo_object_hidden(o), 0);
         CHECK(demo_catalog_find(cat, names[i]) == o);
     }
-    CHECK(demo_catalog_at(cat, 8) == NULL);
+    CHECK(demo_catalog_at(cat, 10) == NULL);
     const struct demo_object *trades = find_any(cat, "trades");
     CHECK_STR(demo_object_description(trades), "1,000,000 synthetic trades");
     CHECK_INT(demo_object_size(trades), 1000000);
@@ -216,7 +220,7 @@ static void test_add_remove(void)
     CHECK_INT(demo_object_is_table(t), 1);
     CHECK_INT(demo_object_size(t), 1000);
     CHECK_INT(demo_table_ncols(t), 7);
-    CHECK_INT(demo_catalog_count(cat), 9);
+    CHECK_INT(demo_catalog_count(cat), 11);
     const struct demo_object *d = demo_catalog_add(cat, "plain", "Table", NULL);
     CHECK_REQ(d);
     CHECK_INT(demo_object_size(d), 100);
@@ -245,8 +249,8 @@ static void test_add_remove(void)
     CHECK_INT(demo_catalog_remove(cat, "df"), -1);
     CHECK_INT(demo_catalog_remove(cat, "trades"), 0);
     CHECK(demo_catalog_find(cat, "trades") == NULL);
-    CHECK_INT(demo_catalog_count(cat), 14);
-    CHECK_STR(demo_object_name(demo_catalog_at(cat, 13)), "mytrades");
+    CHECK_INT(demo_catalog_count(cat), 16);
+    CHECK_STR(demo_object_name(demo_catalog_at(cat, 15)), "mytrades");
     demo_catalog_free(cat);
 }
 
