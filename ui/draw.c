@@ -64,6 +64,12 @@ static const struct role_style dark[DR_COUNT] = {
     [DR_CHANGED] = {16, 178, COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE},
     [DR_CHANGED_FADE] = {178, -1, COLOR_YELLOW, -1, A_NORMAL, A_BOLD},
     [DR_NEW_ROW] = {71, -1, COLOR_GREEN, -1, A_BOLD, A_BOLD},
+    [DR_SERIES1] = {81, -1, COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
+    [DR_SERIES2] = {214, -1, COLOR_YELLOW, -1, A_NORMAL, A_BOLD},
+    [DR_SERIES3] = {114, -1, COLOR_GREEN, -1, A_NORMAL, A_UNDERLINE},
+    [DR_SERIES4] = {213, -1, COLOR_MAGENTA, -1, A_NORMAL, A_DIM},
+    [DR_SERIES5] = {69, -1, COLOR_BLUE, -1, A_BOLD, A_REVERSE},
+    [DR_SERIES6] = {203, -1, COLOR_RED, -1, A_NORMAL, A_BOLD | A_UNDERLINE},
 };
 
 /* For a light background: darker text, light bars; no yellow text. */
@@ -90,6 +96,12 @@ static const struct role_style light[DR_COUNT] = {
     [DR_CHANGED] = {16, 222, COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE},
     [DR_CHANGED_FADE] = {130, -1, COLOR_MAGENTA, -1, A_NORMAL, A_BOLD},
     [DR_NEW_ROW] = {28, -1, COLOR_GREEN, -1, A_BOLD, A_BOLD},
+    [DR_SERIES1] = {25, -1, COLOR_BLUE, -1, A_NORMAL, A_NORMAL},
+    [DR_SERIES2] = {166, -1, COLOR_RED, -1, A_NORMAL, A_BOLD},
+    [DR_SERIES3] = {28, -1, COLOR_GREEN, -1, A_NORMAL, A_UNDERLINE},
+    [DR_SERIES4] = {90, -1, COLOR_MAGENTA, -1, A_NORMAL, A_DIM},
+    [DR_SERIES5] = {30, -1, COLOR_CYAN, -1, A_BOLD, A_REVERSE},
+    [DR_SERIES6] = {124, -1, COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE},
 };
 
 int draw_theme_parse(const char *name, enum draw_theme *out)

@@ -35,6 +35,12 @@ enum draw_role {
     DR_CHANGED,      /* a live cell that just changed */
     DR_CHANGED_FADE, /* ... fading */
     DR_NEW_ROW,      /* the row number of a live row that just came */
+    DR_SERIES1,      /* a figure's series, in turn (legend and plot) ... */
+    DR_SERIES2,
+    DR_SERIES3,
+    DR_SERIES4,
+    DR_SERIES5,
+    DR_SERIES6, /* ... then the first colour again */
     DR_COUNT,
 };
 

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* view_figure: a Deephaven figure as text: its title, each chart with its
  * series (plot style, X and Y columns, the table they come from) and the
- * server's figure errors, and below them a plot of the selected series drawn
- * with braille dots (a first window of its table's rows). Enter on a series
- * opens its table in the pager. The figure's table references are released
+ * server's figure errors, and below them the plot of the selected series'
+ * chart: every series drawn with braille dots in its own colour, with a
+ * legend (a first window of each table's rows; a plot_by series is one
+ * series per key of its merged partitioned table, named "name: key" as
+ * upstream's JsMultiSeries names them). Enter on a series opens its table
+ * (a plot_by series: the merged table) in the pager. The figure's table references are released
  * when the view closes. Opened from a durable ticket (scope, application,
  * shared), the figure is fetched again after a session renewal, as table
  * views resolve their source again: its table references were exports of the
@@ -14,23 +17,36 @@
 #include <string.h>
 
 #include "dh_arrow.h"
+#include "dh_express.h"
 #include "dh_format.h"
 #include "draw.h"
 #include "view.h"
 
 /* Rows of a series' table that the plot reads (one window, never the whole table). */
-enum { PLOT_MAX_ROWS = 10000, PLOT_MIN_LINES = 6 };
+enum { PLOT_MAX_ROWS = 10000, PLOT_MIN_LINES = 6, PLOT_MAX_TRACES = 64, PLOT_COLOURS = 6 };
 
-/* The selected series' data, as numbers. */
-struct plot {
-    size_t want_line; /* the series line the data should be for */
-    size_t have_line; /* the series line the data is for ((size_t)-1: none) */
-    uint64_t req;     /* pending rows request */
+/* One drawn series: a series of the chart, or one key of a plot_by series. */
+struct trace {
+    char name[160];
+    int style;     /* SeriesPlotStyle */
+    size_t series; /* the chart's series it comes from */
     double *x, *y;
-    size_t n;
-    int x_is_index; /* no numeric X: rows are plotted by position */
-    int64_t table_size;
-    char x_first[64], x_last[64];
+    size_t n, cap;
+};
+
+/* The plotted chart: its traces, read one series (one rows request) at a time. */
+struct plot {
+    size_t want_line; /* the series line whose chart should be plotted */
+    size_t chart;     /* the chart the traces are for ((size_t)-1: none) */
+    size_t next;      /* the chart's next series to read */
+    size_t loading;   /* the series the pending request is for */
+    uint64_t req;     /* pending rows request */
+    struct trace *tr;
+    size_t n_tr;
+    size_t dropped_keys; /* plot_by keys beyond PLOT_MAX_TRACES */
+    int64_t table_size;  /* the largest table read (for the "first N rows" note) */
+    double xmin_seen, xmax_seen;
+    char x_first[64], x_last[64]; /* the X cells of the smallest and largest X */
     char err[256];
 };
 
@@ -174,15 +190,28 @@ static int cell_number(const struct dh_column_view *c, int64_t i, double *out)
     return 1;
 }
 
-/* Drop the plotted points. */
+/* Drop the plotted traces. */
 static void plot_clear(struct plot *p)
 {
-    free(p->x);
-    free(p->y);
-    p->x = p->y = NULL;
-    p->n = 0;
+    for (size_t i = 0; i < p->n_tr; i++) {
+        free(p->tr[i].x);
+        free(p->tr[i].y);
+    }
+    free(p->tr);
+    p->tr = NULL;
+    p->n_tr = 0;
+    p->dropped_keys = 0;
+    p->table_size = 0;
     p->x_first[0] = p->x_last[0] = '\0';
     p->err[0] = '\0';
+}
+
+/* Forget the chart: the next tick reads it again from its first series. */
+static void plot_restart(struct plot *p)
+{
+    plot_clear(p);
+    p->chart = (size_t)-1;
+    p->next = 0;
 }
 
 /* The column of rows named name, or NULL. */
@@ -197,50 +226,142 @@ static const struct dh_column_view *find_column(const struct dh_rows *r, const c
     return NULL;
 }
 
-/* Turn a window of rows into the selected series' points. */
-static void plot_take(struct figure_view *v, const struct dh_rows *r)
+/* A new trace named name, or NULL (too many traces, or out of memory). */
+static struct trace *trace_add(struct plot *p, const char *name, int style, size_t series)
+{
+    if (p->n_tr >= PLOT_MAX_TRACES)
+        return NULL;
+    struct trace *t = realloc(p->tr, (p->n_tr + 1) * sizeof *t);
+    if (!t)
+        return NULL;
+    p->tr = t;
+    t = &p->tr[p->n_tr++];
+    memset(t, 0, sizeof *t);
+    ui_copy(t->name, sizeof t->name, name);
+    t->style = style;
+    t->series = series;
+    return t;
+}
+
+/* Append a point. -1 when out of memory. */
+static int trace_push(struct trace *t, double x, double y)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        double *nx = realloc(t->x, cap * sizeof *nx);
+        if (nx)
+            t->x = nx;
+        double *ny = nx ? realloc(t->y, cap * sizeof *ny) : NULL;
+        if (!ny)
+            return -1;
+        t->y = ny;
+        t->cap = cap;
+    }
+    t->x[t->n] = x;
+    t->y[t->n] = y;
+    t->n++;
+    return 0;
+}
+
+/* The key of row i of a plot_by table: its key cells as text, joined with
+ * "," (an array key as upstream's web client prints one). */
+static void row_key(const struct dh_rows *r, const struct dh_figure_partitioned *pt,
+                    const struct dh_format_opts *o, int64_t i, char *out, size_t n)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < pt->n_keys && len + 1 < n; k++) {
+        const struct dh_column_view *c = find_column(r, pt->keys[k]);
+        if (k > 0)
+            out[len++] = ',';
+        out[len] = '\0';
+        if (c)
+            dh_format_cell(c, i, o, out + len, n - len);
+        len = strlen(out);
+    }
+}
+
+/* The trace of series s for key (its name "series: key"), made on first use;
+ * NULL past PLOT_MAX_TRACES (counted in dropped_keys) or out of memory. */
+static struct trace *key_trace(struct plot *p, const struct dh_figure_series *s, size_t series,
+                               size_t first, const char *key)
+{
+    char name[160];
+    snprintf(name, sizeof name, "%s: %s", s->name, key);
+    for (size_t i = first; i < p->n_tr; i++)
+        if (strcmp(p->tr[i].name, name) == 0)
+            return &p->tr[i];
+    struct trace *t = trace_add(p, name, s->plot_style, series);
+    if (!t)
+        p->dropped_keys++;
+    return t;
+}
+
+/* Note where X is smallest and largest over every trace, as cell text. */
+static void note_x_range(struct plot *p, const struct dh_column_view *xc, int64_t i, double xv,
+                         const struct dh_format_opts *o)
+{
+    int first = p->x_first[0] == '\0';
+    if (first || xv < p->xmin_seen) {
+        p->xmin_seen = xv;
+        if (xc)
+            dh_format_cell(xc, i, o, p->x_first, sizeof p->x_first);
+        else
+            snprintf(p->x_first, sizeof p->x_first, "row %lld", (long long)i + 1);
+    }
+    if (first || xv > p->xmax_seen) {
+        p->xmax_seen = xv;
+        if (xc)
+            dh_format_cell(xc, i, o, p->x_last, sizeof p->x_last);
+        else
+            snprintf(p->x_last, sizeof p->x_last, "row %lld", (long long)i + 1);
+    }
+}
+
+/* Turn a window of rows of series `series` into traces: one, or one per key
+ * of a plot_by series. */
+static void plot_take(struct figure_view *v, size_t series, const struct dh_rows *r)
 {
     struct plot *p = &v->plot;
-    plot_clear(p);
-    const struct fig_line *l = &v->lines[p->have_line];
-    const struct dh_figure_series *s = &v->fig->charts[l->chart].series[l->series];
+    const struct dh_figure_series *s = &v->fig->charts[p->chart].series[series];
+    const struct dh_figure_partitioned *pt =
+        s->partitioned_index >= 0 ? &v->fig->partitioned[s->partitioned_index] : NULL;
     const struct dh_column_view *xc = find_column(r, s->x_column);
     const struct dh_column_view *yc = find_column(r, s->y_column);
-    p->table_size = r->table_size;
+    if (r->table_size > p->table_size)
+        p->table_size = r->table_size;
     if (!yc) {
-        snprintf(p->err, sizeof p->err, "The table has no column '%s' to plot.", s->y_column);
+        snprintf(p->err, sizeof p->err, "The table of %s has no column '%s' to plot.", s->name,
+                 s->y_column);
         return;
     }
-    size_t n = (size_t)(r->batch.length > 0 ? r->batch.length : 0);
-    p->x = malloc((n ? n : 1) * sizeof *p->x);
-    p->y = malloc((n ? n : 1) * sizeof *p->y);
-    if (!p->x || !p->y) {
-        plot_clear(p);
-        snprintf(p->err, sizeof p->err, "Out of memory for the plot.");
-        return;
-    }
+    int64_t n = r->batch.length > 0 ? r->batch.length : 0;
     double probe;
-    p->x_is_index = !xc || (n > 0 && !cell_number(xc, 0, &probe) && !cell_number(xc, 1, &probe));
-    for (size_t i = 0; i < n; i++) {
-        double xv = (double)i, yv;
-        if (!cell_number(yc, (int64_t)i, &yv))
-            continue;
-        if (!p->x_is_index && !cell_number(xc, (int64_t)i, &xv))
-            continue;
-        p->x[p->n] = xv;
-        p->y[p->n] = yv;
-        p->n++;
-    }
-    if (p->n == 0 && n > 0)
-        snprintf(p->err, sizeof p->err, "Column '%s' has no numbers to plot.", s->y_column);
+    int x_is_index = !xc || (n > 0 && !cell_number(xc, 0, &probe) && !cell_number(xc, 1, &probe));
     struct dh_format_opts o;
     dh_format_opts_init(&o);
-    if (xc && n > 0) {
-        dh_format_cell(xc, 0, &o, p->x_first, sizeof p->x_first);
-        dh_format_cell(xc, (int64_t)n - 1, &o, p->x_last, sizeof p->x_last);
-    } else {
-        snprintf(p->x_first, sizeof p->x_first, "row 1");
-        snprintf(p->x_last, sizeof p->x_last, "row %zu", n);
+    size_t first = p->n_tr;
+    struct trace *one =
+        pt ? NULL : trace_add(p, s->name[0] ? s->name : "(unnamed)", s->plot_style, series);
+    if (!pt && !one)
+        return;
+    for (int64_t i = 0; i < n; i++) {
+        double xv = (double)i, yv;
+        if (!cell_number(yc, i, &yv) || (!x_is_index && !cell_number(xc, i, &xv)))
+            continue;
+        struct trace *t = one;
+        if (pt) {
+            char key[128];
+            row_key(r, pt, &o, i, key, sizeof key);
+            t = key_trace(p, s, series, first, key);
+        }
+        if (!t)
+            continue;
+        if (trace_push(t, xv, yv) != 0) {
+            snprintf(p->err, sizeof p->err, "Out of memory for the plot.");
+            return;
+        }
+        note_x_range(p, x_is_index ? NULL : xc, i, xv, &o);
     }
 }
 
@@ -283,7 +404,95 @@ static void canvas_line(struct canvas *c, int x0, int y0, int x1, int y1)
     }
 }
 
-/* Draw the plot of the selected series in the box (y, x, h, w). */
+/* The colour role of trace i. */
+static enum draw_role trace_role(size_t i)
+{
+    return (enum draw_role)(DR_SERIES1 + (int)(i % PLOT_COLOURS));
+}
+
+/* A braille cell's glyph (U+2800 + bits), or "*" without UTF-8. */
+static void braille(uint8_t b, char ch[4])
+{
+    if (draw_utf8()) {
+        ch[0] = (char)0xE2;
+        ch[1] = (char)(0xA0 | (b >> 6));
+        ch[2] = (char)(0x80 | (b & 0x3F));
+        ch[3] = '\0';
+    } else {
+        ch[0] = '*';
+        ch[1] = '\0';
+    }
+}
+
+/* The extent of every point of every trace. 0 when there is none. */
+static int plot_extent(const struct plot *p, double *xmin, double *xmax, double *ymin, double *ymax)
+{
+    int any = 0;
+    for (size_t t = 0; t < p->n_tr; t++) {
+        const struct trace *tr = &p->tr[t];
+        for (size_t i = 0; i < tr->n; i++) {
+            if (!any) {
+                *xmin = *xmax = tr->x[i];
+                *ymin = *ymax = tr->y[i];
+                any = 1;
+            }
+            *xmin = tr->x[i] < *xmin ? tr->x[i] : *xmin;
+            *xmax = tr->x[i] > *xmax ? tr->x[i] : *xmax;
+            *ymin = tr->y[i] < *ymin ? tr->y[i] : *ymin;
+            *ymax = tr->y[i] > *ymax ? tr->y[i] : *ymax;
+        }
+    }
+    return any;
+}
+
+/* Dots of one trace: lines join points except for SCATTER; a BAR is a column
+ * from the baseline (0, or the nearest edge when 0 is out of range). */
+static void trace_dots(struct canvas *c, const struct trace *tr, double xmin, double xr,
+                       double ymax, double yr, int base_dy)
+{
+    int px = 0, py = 0;
+    for (size_t i = 0; i < tr->n; i++) {
+        int dx = (int)lround((tr->x[i] - xmin) / xr * (c->cols * 2 - 1));
+        int dy = (int)lround((ymax - tr->y[i]) / yr * (c->lines * 4 - 1));
+        if (tr->style == 0) /* BAR */
+            canvas_line(c, dx, base_dy, dx, dy);
+        else if (i > 0 && tr->style != 8) /* every other style but SCATTER joins */
+            canvas_line(c, px, py, dx, dy);
+        else
+            canvas_dot(c, dx, dy);
+        px = dx;
+        py = dy;
+    }
+}
+
+/* The legend: each trace's mark and name in its colour, on up to `lines`
+ * lines of width cols; what does not fit is counted. */
+static void draw_legend(struct figure_view *v, WINDOW *w, int y, int x, int cols, int lines)
+{
+    struct plot *p = &v->plot;
+    char mark[4];
+    braille(0xFF, mark);
+    int cx = 0, line = 0;
+    for (size_t t = 0; t < p->n_tr; t++) {
+        const char *name = p->tr[t].name;
+        int need = 2 + (int)draw_width(name, strlen(name)) + 2;
+        if (cx > 0 && cx + need > cols) {
+            cx = 0;
+            line++;
+        }
+        if (line >= lines || (line == lines - 1 && cx + need > cols && t + 1 < p->n_tr)) {
+            draw_fmt(w, y + lines - 1, x + (cx < cols - 12 ? cx : cols - 12), 12, draw_attr(DR_DIM),
+                     0, "+%zu more", p->n_tr - t);
+            return;
+        }
+        attr_t a = draw_attr(trace_role(t));
+        draw_str(w, y + line, x + cx, 1, a, mark, 0);
+        cx += 2;
+        cx += draw_str(w, y + line, x + cx, cols - cx, a, name, DT_ELLIPSIS) + 2;
+    }
+}
+
+/* Draw the plot of the selected series' chart in the box (y, x, h, w). */
 static void plot_draw(struct figure_view *v, struct app *a, WINDOW *w, int y, int x, int h,
                       int width)
 {
@@ -293,70 +502,68 @@ static void plot_draw(struct figure_view *v, struct app *a, WINDOW *w, int y, in
                  draw_spinner(a->now_ms), p->err);
         return;
     }
-    if (p->req || p->have_line != p->want_line) {
+    if (p->req || p->chart == (size_t)-1) {
         draw_fmt(w, y, x, width, draw_attr(DR_DIM), 0, "%s loading the series%s",
                  draw_spinner(a->now_ms), draw_glyph(DG_ELLIPSIS));
         return;
     }
-    if (p->err[0]) {
-        draw_str(w, y, x, width, draw_attr(DR_WARN), p->err, DT_ELLIPSIS);
+    double xmin = 0, xmax = 0, ymin = 0, ymax = 0;
+    if (!plot_extent(p, &xmin, &xmax, &ymin, &ymax)) {
+        draw_str(w, y, x, width, p->err[0] ? draw_attr(DR_WARN) : draw_attr(DR_DIM),
+                 p->err[0] ? p->err : "(no points)", DT_ELLIPSIS);
         return;
-    }
-    if (p->n == 0) {
-        draw_str(w, y, x, width, draw_attr(DR_DIM), "(no points)", 0);
-        return;
-    }
-    double xmin = p->x[0], xmax = p->x[0], ymin = p->y[0], ymax = p->y[0];
-    for (size_t i = 1; i < p->n; i++) {
-        xmin = p->x[i] < xmin ? p->x[i] : xmin;
-        xmax = p->x[i] > xmax ? p->x[i] : xmax;
-        ymin = p->y[i] < ymin ? p->y[i] : ymin;
-        ymax = p->y[i] > ymax ? p->y[i] : ymax;
     }
     char top[32], bottom[32];
     snprintf(top, sizeof top, "%.6g", ymax);
     snprintf(bottom, sizeof bottom, "%.6g", ymin);
     int margin = (int)(strlen(top) > strlen(bottom) ? strlen(top) : strlen(bottom)) + 1;
-    int pc = width - margin - 1, pl = h - 2;
+    int legend = p->n_tr > 3 && h >= PLOT_MIN_LINES + 2 ? 2 : 1;
+    int pc = width - margin - 1, pl = h - 2 - legend;
     if (pc < 4 || pl < 2)
         return;
     struct canvas c = {pc, pl, calloc((size_t)pc * (size_t)pl, 1)};
-    if (!c.cells)
+    uint8_t *owner = calloc((size_t)pc * (size_t)pl, 1);
+    if (!c.cells || !owner) {
+        free(c.cells);
+        free(owner);
         return;
-    double xr = xmax > xmin ? xmax - xmin : 1, yr = ymax > ymin ? ymax - ymin : 1;
-    const struct fig_line *l = &v->lines[p->have_line];
-    int style = v->fig->charts[l->chart].series[l->series].plot_style;
-    int px = 0, py = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        int dx = (int)lround((p->x[i] - xmin) / xr * (pc * 2 - 1));
-        int dy = (int)lround((ymax - p->y[i]) / yr * (pl * 4 - 1));
-        if (i > 0 && style != 8) /* every style but SCATTER joins its points */
-            canvas_line(&c, px, py, dx, dy);
-        else
-            canvas_dot(&c, dx, dy);
-        px = dx;
-        py = dy;
     }
-    attr_t ca = draw_attr(DR_HEADER) & ~(attr_t)A_BOLD;
+    double xr = xmax > xmin ? xmax - xmin : 1, yr = ymax > ymin ? ymax - ymin : 1;
+    double base = ymin > 0 ? ymin : ymax < 0 ? ymax : 0;
+    int base_dy = (int)lround((ymax - base) / yr * (pl * 4 - 1));
+    /* One canvas per trace, merged: a cell takes the colour of the last trace
+     * that drew in it, and the selected series is drawn last, on top. */
+    const struct fig_line *sel = &v->lines[p->want_line];
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t t = 0; t < p->n_tr; t++) {
+            if ((p->tr[t].series == sel->series) != (pass == 1))
+                continue;
+            struct canvas one = {pc, pl, calloc((size_t)pc * (size_t)pl, 1)};
+            if (!one.cells)
+                continue;
+            trace_dots(&one, &p->tr[t], xmin, xr, ymax, yr, base_dy);
+            for (size_t k = 0; k < (size_t)pc * (size_t)pl; k++) {
+                if (!one.cells[k])
+                    continue;
+                c.cells[k] |= one.cells[k];
+                owner[k] = (uint8_t)(t + 1);
+            }
+            free(one.cells);
+        }
+    }
     for (int r = 0; r < pl; r++) {
         for (int k = 0; k < pc; k++) {
             uint8_t b = c.cells[r * pc + k];
             if (!b)
                 continue;
             char ch[4];
-            if (draw_utf8()) {
-                ch[0] = (char)0xE2;
-                ch[1] = (char)(0xA0 | (b >> 6));
-                ch[2] = (char)(0x80 | (b & 0x3F));
-                ch[3] = '\0';
-            } else {
-                ch[0] = '*';
-                ch[1] = '\0';
-            }
+            braille(b, ch);
+            attr_t ca = draw_attr(trace_role((size_t)owner[r * pc + k] - 1));
             draw_str(w, y + r, x + margin + 1 + k, 1, ca, ch, 0);
         }
     }
     free(c.cells);
+    free(owner);
     attr_t dim = draw_attr(DR_DIM);
     draw_str(w, y, x, margin - 1, dim, top, DT_RIGHT);
     draw_str(w, y + pl - 1, x, margin - 1, dim, bottom, DT_RIGHT);
@@ -367,9 +574,28 @@ static void plot_draw(struct figure_view *v, struct app *a, WINDOW *w, int y, in
     wattrset(w, A_NORMAL);
     int lw = draw_str(w, y + pl + 1, x + margin + 1, pc / 2, dim, p->x_first, DT_ELLIPSIS);
     draw_str(w, y + pl + 1, x + margin + 1 + lw, pc - lw, dim, p->x_last, DT_RIGHT | DT_ELLIPSIS);
-    if (p->table_size > (int64_t)PLOT_MAX_ROWS)
+    draw_legend(v, w, y + pl + 2, x + margin + 1, pc, legend);
+    if (p->err[0])
+        draw_str(w, y, x + margin + 2, pc - 1, draw_attr(DR_WARN), p->err, DT_RIGHT | DT_ELLIPSIS);
+    else if (p->dropped_keys)
+        draw_fmt(w, y, x + margin + 2, pc - 1, dim, DT_RIGHT,
+                 "more than %d series: the rest not drawn", PLOT_MAX_TRACES);
+    else if (p->table_size > (int64_t)PLOT_MAX_ROWS)
         draw_fmt(w, y, x + margin + 2, pc - 1, dim, DT_RIGHT, "first %d of %lld rows",
                  PLOT_MAX_ROWS, (long long)p->table_size);
+}
+
+/* A plot_by series' key column names ("Sym", "Sym, Exchange"). */
+static const char *by_keys(const struct dh_figure *f, int index)
+{
+    static char buf[128];
+    const struct dh_figure_partitioned *p = &f->partitioned[index];
+    buf[0] = '\0';
+    for (size_t k = 0; k < p->n_keys; k++) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, sizeof buf - len, "%s%s", k ? ", " : "", p->keys[k]);
+    }
+    return p->merged.len ? buf : "(partitioned table not read)";
 }
 
 /* Title, series list, and the plot below it. */
@@ -436,6 +662,9 @@ static void figure_draw(struct view *vv, struct app *a, WINDOW *w)
             x += wy + 2;
             if (s->table_index >= 0)
                 draw_fmt(w, y, x, cols - x, base, DT_ELLIPSIS, "table %d", s->table_index + 1);
+            else if (s->partitioned_index >= 0)
+                draw_fmt(w, y, x, cols - x, base, DT_ELLIPSIS, "by %s",
+                         by_keys(f, s->partitioned_index));
             else
                 draw_str(w, y, x, cols - x, sel ? base : draw_attr(DR_DIM), "none", 0);
             break;
@@ -497,6 +726,24 @@ static void move_series(struct figure_view *v, enum ui_action act)
         v->top = v->cursor >= 2 ? v->cursor - 2 : 0;
 }
 
+/* The table a series reads: its table, or a plot_by series' merged table.
+ * -1 when it has none. */
+static int series_source(const struct figure_view *v, const struct dh_figure_series *s,
+                         struct dh_source *out)
+{
+    const struct dh_figure *f = v->fig;
+    if (s->table_index >= 0 && (size_t)s->table_index < f->n_tables) {
+        *out = (struct dh_source){f->tables[s->table_index], v->epoch};
+        return 0;
+    }
+    if (s->partitioned_index >= 0 && (size_t)s->partitioned_index < f->n_partitioned &&
+        f->partitioned[s->partitioned_index].merged.len) {
+        *out = (struct dh_source){f->partitioned[s->partitioned_index].merged, v->epoch};
+        return 0;
+    }
+    return -1;
+}
+
 /* Movement over series, open a series' table, publish. */
 static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
@@ -514,13 +761,16 @@ static unsigned figure_key(struct view *vv, struct app *a, int key, enum ui_acti
             return UR_HANDLED;
         const struct fig_line *l = &v->lines[v->cursor];
         const struct dh_figure_series *s = &v->fig->charts[l->chart].series[l->series];
-        if (s->table_index < 0 || (size_t)s->table_index >= v->fig->n_tables) {
+        struct dh_source src;
+        char title[256];
+        if (series_source(v, s, &src) != 0) {
             app_message(a, APP_WARN, "Series %s has no table to open.", s->name);
             return UR_HANDLED | UR_STATUS;
         }
-        char title[256];
-        snprintf(title, sizeof title, "%s: table %d", v->name, s->table_index + 1);
-        struct dh_source src = {v->fig->tables[s->table_index], v->epoch};
+        if (s->partitioned_index >= 0)
+            snprintf(title, sizeof title, "%s: %s merged", v->name, s->name);
+        else
+            snprintf(title, sizeof title, "%s: table %d", v->name, s->table_index + 1);
         app_push(a, view_table_new(a, title, "Table", &src, NULL, 0));
         return UR_HANDLED;
     }
@@ -619,13 +869,13 @@ static unsigned take_refetched(struct figure_view *v, struct app *a, struct dh_e
     ev->fetched = NULL; /* all of it is ours now */
     dh_table_info_reset(&f->table);
     free(f);
-    plot_clear(&v->plot);
-    v->plot.have_line = (size_t)-1; /* plot the selected series from the new tables */
+    plot_restart(&v->plot); /* plot the selected chart from the new tables */
     v->plot.want_line = v->cursor;
     return UR_REDRAW | UR_STATUS;
 }
 
-/* Ask for the selected series' rows when the selection changed. */
+/* Read the selected series' chart, one series at a time, when the
+ * selection moved to another chart. */
 static unsigned figure_tick(struct view *vv, struct app *a, int64_t now)
 {
     struct figure_view *v = (struct figure_view *)vv;
@@ -641,26 +891,30 @@ static unsigned figure_tick(struct view *vv, struct app *a, int64_t now)
         /* A view above us may ask for rows and supersede ours: ask again later. */
         dh_client_cancel(a->client, p->req);
         p->req = 0;
-        p->have_line = (size_t)-1;
+        plot_restart(p);
     }
     if (!view_on_screen(&v->base, a) || p->want_line >= v->n)
         return UR_NONE;
-    if (p->have_line == p->want_line && !p->req)
-        return UR_NONE;
-    if (p->req && p->have_line == p->want_line)
-        return UR_REDRAW; /* spinner */
-    const struct fig_line *l = &v->lines[p->want_line];
-    const struct dh_figure_series *s = &v->fig->charts[l->chart].series[l->series];
-    p->have_line = p->want_line;
-    plot_clear(p);
-    if (s->table_index < 0 || (size_t)s->table_index >= v->fig->n_tables) {
+    size_t chart = v->lines[p->want_line].chart;
+    if (p->chart != chart) {
+        if (p->req)
+            dh_client_cancel(a->client, p->req);
         p->req = 0;
-        snprintf(p->err, sizeof p->err, "Series %s has no table to plot.", s->name);
+        plot_restart(p);
+        p->chart = chart;
+    }
+    if (p->req)
+        return UR_REDRAW; /* spinner */
+    const struct dh_figure_chart *ch = &v->fig->charts[chart];
+    for (; p->next < ch->n_series; p->next++) {
+        struct dh_source src;
+        if (series_source(v, &ch->series[p->next], &src) != 0 || ch->series[p->next].plot_style < 0)
+            continue; /* the series list says why (no table; a trace type not drawn) */
+        p->loading = p->next++;
+        p->req = dh_client_rows(a->client, &src, 0, PLOT_MAX_ROWS);
         return UR_REDRAW;
     }
-    struct dh_source src = {v->fig->tables[s->table_index], v->epoch};
-    p->req = dh_client_rows(a->client, &src, 0, PLOT_MAX_ROWS);
-    return UR_REDRAW;
+    return UR_NONE;
 }
 
 /* Spinner while the series is loading. */
@@ -686,11 +940,10 @@ static unsigned figure_event(struct view *vv, struct app *a, struct dh_event *ev
     }
     p->req = 0;
     if (!ev->ok || !ev->rows) {
-        plot_clear(p);
         ui_copy(p->err, sizeof p->err, ev->err.msg[0] ? ev->err.msg : "No rows came back.");
         return UR_REDRAW;
     }
-    plot_take(v, ev->rows);
+    plot_take(v, p->loading, ev->rows);
     return UR_REDRAW;
 }
 
@@ -700,7 +953,7 @@ static void figure_title(struct view *vv, struct app *a, char *left, size_t nl, 
 {
     struct figure_view *v = (struct figure_view *)vv;
     (void)a;
-    snprintf(left, nl, "%s (Figure)", v->name);
+    snprintf(left, nl, "%s (%s)", v->name, v->fig->is_express ? DH_EXPRESS_TYPE : "Figure");
     size_t series = 0;
     for (size_t c = 0; c < v->fig->n_charts; c++)
         series += v->fig->charts[c].n_series;
@@ -765,7 +1018,7 @@ struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *
         free(v);
         return NULL;
     }
-    v->plot.have_line = (size_t)-1;
+    v->plot.chart = (size_t)-1;
     v->plot.want_line = v->cursor;
     return &v->base;
 }
