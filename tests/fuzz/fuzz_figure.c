@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_figure.c: libFuzzer target for dh_figure_decode (a FigureDescriptor
- * payload from ObjectService.MessageStream) and dh_figure_attach_refs, checking
+ * payload from ObjectService.MessageStream, plot_by multi-series included) and
+ * dh_figure_attach_refs, checking
  * that every string is present, table indexes end up valid, and every text
  * sanitises safely for display. */
 #include <stddef.h>
@@ -39,6 +40,9 @@ static void check_figure(const struct dh_figure *f, unsigned flags)
             if (se->table_index < -1 ||
                 (se->table_index >= 0 && (size_t)se->table_index >= f->n_tables))
                 __builtin_trap(); /* attach_refs leaves only valid indexes */
+            if (se->partitioned_index < -1 ||
+                (se->partitioned_index >= 0 && (size_t)se->partitioned_index >= f->n_partitioned))
+                __builtin_trap();
         }
     }
 }
@@ -60,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dh_ticket_make_export(&tickets[i], (int32_t)i + 1);
     size_t errors_before = f->n_errors;
     if (dh_figure_attach_refs(f, tickets, types, n, &err) == DH_OK) {
-        if (f->n_tables + f->n_other_refs != n || f->n_errors < errors_before)
+        if (f->n_tables + f->n_partitioned + f->n_other_refs != n || f->n_errors < errors_before)
             __builtin_trap();
         check_figure(f, (unsigned)size);
     }

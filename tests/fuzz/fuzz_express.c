@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* fuzz_express.c: libFuzzer target for the plot-express figure decoder
+ * (dh_express_decode: the plugin's JSON message) and, on the same bytes, the
+ * PartitionedTableDescriptor decoder of plot_by (dh_figure_partitioned_decode).
+ * Checks that strings are present and sanitise safely, that table indexes are
+ * -1 or a reference position after attaching, and that failures leave nothing. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dh_express.h"
+#include "dh_figure.h"
+#include "dh_text.h"
+#include "fuzzcheck.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void text(const char *s, unsigned flags)
+{
+    if (!s)
+        __builtin_trap(); /* documented never NULL */
+    fc_check_sanitize(s, strlen(s), flags);
+}
+
+static void check_express(const uint8_t *data, size_t size)
+{
+    struct dh_figure *f = NULL;
+    struct dh_error err;
+    if (dh_express_decode(data, size, &f, &err) != DH_OK) {
+        if (f)
+            __builtin_trap(); /* *out is NULL on failure */
+        return;
+    }
+    if (!f->is_express || f->n_charts != 1 || f->charts[0].n_series > DH_EXPRESS_MAX_TRACES)
+        __builtin_trap();
+    struct dh_ticket tickets[4];
+    const char *const types[] = {"Table", "Table", "Table", "Table"};
+    size_t n = size % 5;
+    for (size_t i = 0; i < n; i++)
+        dh_ticket_make_export(&tickets[i], (int32_t)i + 1);
+    if (dh_figure_attach_refs(f, tickets, types, n, &err) == DH_OK) {
+        text(f->title, (unsigned)size);
+        for (size_t i = 0; i < f->n_errors; i++)
+            text(f->errors[i], (unsigned)i);
+        const struct dh_figure_chart *ch = &f->charts[0];
+        for (size_t i = 0; i < ch->n_series; i++) {
+            const struct dh_figure_series *se = &ch->series[i];
+            text(se->name, (unsigned)i);
+            text(se->x_column, 1);
+            text(se->y_column, 2);
+            text(se->x_axis_label, 3);
+            text(se->y_axis_label, 4);
+            if (se->partitioned_index != -1 || se->table_index < -1 ||
+                (se->table_index >= 0 && (size_t)se->table_index >= f->n_tables))
+                __builtin_trap();
+        }
+    }
+    dh_figure_free(f);
+}
+
+static void check_partitioned(const uint8_t *data, size_t size)
+{
+    struct dh_figure_partitioned p;
+    memset(&p, 0, sizeof p);
+    struct dh_error err;
+    if (dh_figure_partitioned_decode(&p, data, size, &err) == DH_OK) {
+        for (size_t i = 0; i < p.n_keys; i++)
+            text(p.keys[i], (unsigned)i);
+    } else if (p.keys || p.n_keys) {
+        __builtin_trap(); /* a failure leaves p as it was */
+    }
+    for (size_t i = 0; i < p.n_keys; i++)
+        free(p.keys[i]);
+    free(p.keys);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    check_express(data, size);
+    check_partitioned(data, size);
+    return 0;
+}
