@@ -88,15 +88,11 @@ int dh_figure_decode(const uint8_t *payload, size_t len, struct dh_figure **out,
 int dh_figure_attach_refs(struct dh_figure *f, const struct dh_ticket *tickets,
                           const char *const *types, size_t n, struct dh_error *err);
 
-/* Read partitioned table p's key columns and merge it (p->merged). DH_OK or
- * the error (the figure fetch records it in f->errors). Any thread. */
+/* Read partitioned table p's key columns and merge it (p->merged), through
+ * dh_partitioned. DH_OK or the error (the figure fetch records it in
+ * f->errors). Any thread. */
 int dh_figure_read_partitioned(struct dh_session *s, struct dh_figure_partitioned *p,
                                struct dh_error *err);
-
-/* Decode a PartitionedTableDescriptor payload's key column names into p
- * (pure; used by dh_figure_read_partitioned and tests). DH_EINVAL, DH_ENOMEM. */
-int dh_figure_partitioned_decode(struct dh_figure_partitioned *p, const uint8_t *payload,
-                                 size_t len, struct dh_error *err);
 
 /* Append one message to f->errors. DH_ENOMEM. Any thread. */
 int dh_figure_add_error(struct dh_figure *f, const char *msg);

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_express.c: libFuzzer target for the plot-express figure decoder
- * (dh_express_decode: the plugin's JSON message) and, on the same bytes, the
- * PartitionedTableDescriptor decoder of plot_by (dh_figure_partitioned_decode).
- * Checks that strings are present and sanitise safely, that table indexes are
- * -1 or a reference position after attaching, and that failures leave nothing. */
+ * (dh_express_decode: the plugin's JSON message). Checks that strings are present and sanitise
+ * safely, that table indexes are -1 or a reference position after attaching, and that failures
+ * leave nothing. */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dh_express.h"
@@ -59,25 +57,8 @@ static void check_express(const uint8_t *data, size_t size)
     dh_figure_free(f);
 }
 
-static void check_partitioned(const uint8_t *data, size_t size)
-{
-    struct dh_figure_partitioned p;
-    memset(&p, 0, sizeof p);
-    struct dh_error err;
-    if (dh_figure_partitioned_decode(&p, data, size, &err) == DH_OK) {
-        for (size_t i = 0; i < p.n_keys; i++)
-            text(p.keys[i], (unsigned)i);
-    } else if (p.keys || p.n_keys) {
-        __builtin_trap(); /* a failure leaves p as it was */
-    }
-    for (size_t i = 0; i < p.n_keys; i++)
-        free(p.keys[i]);
-    free(p.keys);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check_express(data, size);
-    check_partitioned(data, size);
     return 0;
 }

@@ -5,7 +5,6 @@
 
 #include "check.h"
 #include "deephaven_core/proto/console.pb-c.h"
-#include "deephaven_core/proto/partitionedtable.pb-c.h"
 #include "dh_figure.h"
 
 /* Pack a figure like the demo server's price_plot: one XY chart, a LINE series
@@ -309,34 +308,7 @@ static void test_plot_by(void)
     dh_figure_free(f);
 }
 
-static void test_partitioned_descriptor(void)
-{
-    Io__Deephaven__Proto__Backplane__Grpc__PartitionedTableDescriptor d =
-        IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__PARTITIONED_TABLE_DESCRIPTOR__INIT;
-    char *keys[] = {(char *)"Sym", (char *)"Exchange"};
-    d.n_key_column_names = 2;
-    d.key_column_names = keys;
-    d.constituent_column_name = (char *)"__CONSTITUENT__";
-    d.unique_keys = 1;
-    uint8_t buf[128];
-    size_t len = io__deephaven__proto__backplane__grpc__partitioned_table_descriptor__pack(&d, buf);
-    struct dh_figure_partitioned p;
-    memset(&p, 0, sizeof p);
-    struct dh_error err;
-    CHECK_INT(dh_figure_partitioned_decode(&p, buf, len, &err), DH_OK);
-    CHECK_REQ(p.n_keys == 2);
-    CHECK_STR(p.keys[0], "Sym");
-    CHECK_STR(p.keys[1], "Exchange");
-    /* A cut payload fails and leaves the keys read before. */
-    CHECK_INT(dh_figure_partitioned_decode(&p, buf, len - 3, &err), DH_EINVAL);
-    CHECK_INT(p.n_keys, 2);
-    for (size_t i = 0; i < p.n_keys; i++)
-        free(p.keys[i]);
-    free(p.keys);
-}
-
 int main(void)
 {
-    CHECK_RUN(T(test_decode), T(test_refs), T(test_malformed), T(test_plot_by),
-              T(test_partitioned_descriptor));
+    CHECK_RUN(T(test_decode), T(test_refs), T(test_malformed), T(test_plot_by));
 }
