@@ -9,7 +9,7 @@
 start_server --rows 20000
 server_cmd add trades_by_sym PartitionedTable trades
 start_dhtui main 140 40
-expect_text main "9 objects" 15
+expect_text main "11 objects" 15
 
 keys main /
 type_text main trades_by_sym
