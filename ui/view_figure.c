@@ -940,7 +940,7 @@ static unsigned figure_event(struct view *vv, struct app *a, struct dh_event *ev
     }
     p->req = 0;
     if (!ev->ok || !ev->rows) {
-        ui_copy(p->err, sizeof p->err, ev->err.msg[0] ? ev->err.msg : "No rows came back.");
+        ui_copy_sentence(p->err, sizeof p->err, ev->err.msg[0] ? ev->err.msg : "no rows came back");
         return UR_REDRAW;
     }
     plot_take(v, p->loading, ev->rows);
