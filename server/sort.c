@@ -378,7 +378,9 @@ struct lazy_sort {
     int64_t n;
     int64_t *perm;       /* position -> row of t, valid where the block is ready */
     atomic_uchar *ready; /* per block of positions */
-    uint64_t *kall;      /* every row's first key, when its column is read by cells */
+    uint64_t *kall;      /* every row's first key, when its column is read by cells, or
+                            every row's packed keys (packed) */
+    int packed;          /* kall orders by every key (pack_all): sort by it alone */
     uint64_t *sample;    /* sorted first keys of rows spread over the table */
     size_t n_sample;
     int windows; /* windows ordered so far */
@@ -420,11 +422,29 @@ static void publish(struct lazy_sort *l, int64_t first, const int64_t *rows, int
     }
 }
 
+/* Sort rows pos[0..m) (NULL: every row) whose first keys are first_keys into out. */
+static int sort_rows_of(const struct lazy_sort *l, const int64_t *pos, const uint64_t *first_keys,
+                        size_t m, int64_t *out)
+{
+    if (!l->packed)
+        return sort_positions(l->t, l->keys, l->n_keys, pos, first_keys, m, out);
+    struct sort_item *items = malloc(m * 2 * sizeof *items + 1);
+    if (!items)
+        return -1;
+    for (size_t i = 0; i < m; i++)
+        items[i] = (struct sort_item){first_keys[i], (int64_t)i};
+    radix_sort(items, items + m, m);
+    for (size_t i = 0; i < m; i++)
+        out[i] = pos ? pos[items[i].i] : items[i].i;
+    free(items);
+    return 0;
+}
+
 /* Sort every row. */
 static int sort_all(struct lazy_sort *l)
 {
     int64_t *all = malloc((size_t)l->n * sizeof *all);
-    if (!all || sort_positions(l->t, l->keys, l->n_keys, NULL, l->kall, (size_t)l->n, all) != 0) {
+    if (!all || sort_rows_of(l, NULL, l->kall, (size_t)l->n, all) != 0) {
         free(all);
         return -1;
     }
@@ -515,9 +535,7 @@ static int order_window(struct lazy_sort *l, int64_t b)
         l->windows++;
         if (below <= lo && below + (int64_t)m >= hi) {
             int64_t *sorted = malloc((m ? m : 1) * sizeof *sorted);
-            int rc = sorted && sort_positions(l->t, l->keys, l->n_keys, in, in_keys, m, sorted) == 0
-                         ? 0
-                         : -1;
+            int rc = sorted && sort_rows_of(l, in, in_keys, m, sorted) == 0 ? 0 : -1;
             if (rc == 0)
                 publish(l, below, sorted, (int64_t)m);
             free(sorted);
@@ -567,7 +585,10 @@ static int take_sample(struct lazy_sort *l)
     }
     for (size_t j = 0; j < l->n_sample; j++)
         pos[j] = (int64_t)(((double)j + 0.5) * (double)l->n / (double)l->n_sample);
-    fill_keys(l->t, &l->keys[0], pos, 0, l->n_sample, l->sample);
+    for (size_t j = 0; l->kall && j < l->n_sample; j++)
+        l->sample[j] = l->kall[pos[j]];
+    if (!l->kall)
+        fill_keys(l->t, &l->keys[0], pos, 0, l->n_sample, l->sample);
     free(pos);
     struct sort_item *items = malloc(l->n_sample * 2 * sizeof *items + 1);
     if (!items)
@@ -579,6 +600,49 @@ static int take_sample(struct lazy_sort *l)
         l->sample[j] = items[j].k;
     free(items);
     return 0;
+}
+
+/* Several keys that all read as arrays, are exact and fit in 64 bits together (as
+ * pack_keys): every row's packed key into l->kall, and 1. Two reads of each column. */
+static int pack_all(struct lazy_sort *l)
+{
+    uint64_t lo[32], buf[PASS_BLOCK];
+    unsigned span[32], bits = 0;
+    struct demo_col_source src;
+    for (size_t j = 0; j < l->n_keys; j++) {
+        if (!demo_table_column_source(l->t, l->keys[j].col, &src))
+            return 0;
+        uint64_t mn = UINT64_MAX, mx = 0, flip = l->keys[j].desc ? UINT64_MAX : 0;
+        int exact = 1;
+        for (int64_t r0 = 0; r0 < l->n; r0 += PASS_BLOCK) {
+            size_t c = l->n - r0 < PASS_BLOCK ? (size_t)(l->n - r0) : PASS_BLOCK;
+            fill_keys(l->t, &l->keys[j], NULL, r0, c, buf);
+            for (size_t i = 0; i < c; i++) {
+                mn = buf[i] < mn ? buf[i] : mn;
+                mx = buf[i] > mx ? buf[i] : mx;
+                exact &= key_exact(l->keys[j].cc, buf[i] ^ flip);
+            }
+        }
+        lo[j] = mn;
+        span[j] = bit_width(mx - mn);
+        bits += span[j];
+        if (!exact || bits > 64)
+            return 0;
+    }
+    l->kall = calloc((size_t)l->n, sizeof *l->kall);
+    if (!l->kall)
+        return 0;
+    for (size_t j = 0; j < l->n_keys; j++) {
+        for (int64_t r0 = 0; r0 < l->n; r0 += PASS_BLOCK) {
+            size_t c = l->n - r0 < PASS_BLOCK ? (size_t)(l->n - r0) : PASS_BLOCK;
+            uint64_t *k = l->kall + r0;
+            fill_keys(l->t, &l->keys[j], NULL, r0, c, buf);
+            for (size_t i = 0; i < c; i++) /* the total is at most 64 bits: no key is 64 */
+                k[i] = (span[j] < 64 ? k[i] << span[j] : 0) | (buf[i] - lo[j]);
+        }
+    }
+    l->packed = 1;
+    return 1;
 }
 
 const struct demo_object *demo_sort_view(const struct demo_object *t,
@@ -604,7 +668,9 @@ const struct demo_object *demo_sort_view(const struct demo_object *t,
     l->ready = calloc((size_t)((n >> BLOCK_SHIFT) + 1), sizeof *l->ready);
     struct demo_col_source src;
     int arrays = demo_table_column_source(t, keys[0].col, &src);
-    if (!arrays) { /* read by cells: compute them once */
+    if (arrays && n_keys > 1)
+        pack_all(l); /* else windows by the first key, sorted by every key */
+    if (!arrays) {   /* read by cells: compute them once */
         l->kall = malloc((size_t)n * sizeof *l->kall);
         if (l->kall)
             fill_keys(t, &keys[0], NULL, 0, (size_t)n, l->kall);
