@@ -161,6 +161,7 @@ struct dh_client {
     uint64_t live_latest;             /* request id of the live window, 0: none */
     struct dh_subscription *live_sub; /* running subscription, for cancel */
     uint64_t live_sub_gen;            /* the session epoch live_sub runs in */
+    int live_sub_cancelled;           /* live_sub was cancelled: it moves no more */
     /* The window live_sub is to show: the latest request once it is on the
      * open stream. Rows are posted for it only when the server says it has
      * taken it up (dh_subscription_shows). */
@@ -1499,13 +1500,21 @@ static void cancel_running_rows(struct dh_client *c)
         dh_cancel_fire(c->rows_cancel);
 }
 
+/* Cancel the running subscription; its window is not moved any more. Locked. */
+static void cancel_live_locked(struct dh_client *c)
+{
+    if (!c->live_sub)
+        return;
+    c->live_sub_cancelled = 1;
+    dh_subscription_cancel(c->live_sub);
+}
+
 /* The session is being replaced: stop the calls that use its exports, so the
  * rows and live threads resolve their sources again in the next one. Locked. */
 static void cancel_epoch_work_locked(struct dh_client *c)
 {
     cancel_running_rows(c);
-    if (c->live_sub)
-        dh_subscription_cancel(c->live_sub);
+    cancel_live_locked(c);
 }
 
 static struct window_slot rows_slot_of(struct dh_client *c)
@@ -1653,6 +1662,7 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, struct rows
         c->stopping || c->live_latest != r->req || c->live_has_pending || c->session_gen != gen;
     if (!replaced) {
         c->live_sub = sub;
+        c->live_sub_cancelled = 0;
         c->live_sub_gen = gen;
         c->live_want = *r;
         c->live_want_ms = t0;
@@ -1674,6 +1684,10 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, struct rows
     pthread_mutex_lock(&c->mu);
     if (c->live_sub == sub) {
         c->live_sub = NULL;
+        if (c->live_steer && c->live_latest == c->live_want.req && !c->live_has_pending) {
+            c->live_pending = c->live_want; /* asked for but never sent: subscribe anew */
+            c->live_has_pending = 1;
+        }
         c->live_steer = 0;
         if (c->live_want.req)
             *r = c->live_want;
@@ -1711,7 +1725,7 @@ static void *steer_main(void *arg)
         if (rc != DH_OK && c->live_sub == sub && c->live_latest == want.req) {
             c->live_pending = c->live_want;
             c->live_has_pending = 1;
-            dh_subscription_cancel(sub);
+            cancel_live_locked(c);
         }
         pthread_cond_broadcast(&c->cv);
     }
@@ -1840,8 +1854,7 @@ void dh_client_free(struct dh_client *c)
         dh_objects_watch_cancel(c->watch);
     dh_cancel_fire(c->notes_cancel);
     cancel_running_rows(c);
-    if (c->live_sub)
-        dh_subscription_cancel(c->live_sub);
+    cancel_live_locked(c);
     /* Calls blocked on a stalled server (or still connecting) must not hold
      * up quitting: every channel of ours cancels its calls now. */
     dh_interrupt_set(c->stop_calls, 1);
@@ -2203,8 +2216,8 @@ uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, 
     uint64_t req = ++c->next_req;
     struct rows_req r = {.req = req, .source = *src, .first = first, .count = count};
     c->live_latest = req;
-    if (c->live_sub && !c->live_has_pending && c->live_sub_gen == c->session_gen &&
-        c->live_want.source.epoch == src->epoch &&
+    if (c->live_sub && !c->live_sub_cancelled && !c->live_has_pending &&
+        c->live_sub_gen == c->session_gen && c->live_want.source.epoch == src->epoch &&
         dh_ticket_equal(&c->live_want.source.ticket, &src->ticket)) {
         /* The same table in the same session: the open stream moves. */
         c->live_want = r;
@@ -2213,8 +2226,7 @@ uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, 
     } else {
         c->live_pending = r;
         c->live_has_pending = 1;
-        if (c->live_sub)
-            dh_subscription_cancel(c->live_sub); /* the live thread moves on to req */
+        cancel_live_locked(c); /* the live thread moves on to req */
     }
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
@@ -2228,8 +2240,7 @@ void dh_client_cancel(struct dh_client *c, uint64_t req)
         c->live_latest = 0;
         c->live_has_pending = 0;
         c->live_steer = 0;
-        if (c->live_sub)
-            dh_subscription_cancel(c->live_sub);
+        cancel_live_locked(c);
         pthread_cond_broadcast(&c->cv);
     }
     if (c->rows_latest == req) {

@@ -239,6 +239,58 @@ static void test_scroll_one_stream(void)
     dh_client_free(c);
 }
 
+/* A window cancelled (its view went off screen) and at once asked for again
+ * elsewhere: the cancelled subscription is never moved, the new window comes
+ * on a new one, and no error shows in between. */
+static void test_cancel_then_move(void)
+{
+    struct dh_client *c = it_client_new(g_port, 300);
+    CHECK_REQ(c != NULL);
+    struct dh_object quotes;
+    CHECK_REQ(object_named(c, "quotes", &quotes) == DH_OK);
+    uint64_t req = dh_client_open(c, &quotes);
+    struct dh_event *ev = NULL;
+    for (int64_t until = dh_now_ms() + 10000; dh_now_ms() < until;) {
+        ev = dh_client_next_event(c);
+        if (ev && ev->req == req)
+            break;
+        dh_event_free(ev);
+        ev = NULL;
+        it_sleep_ms(20);
+    }
+    CHECK_REQ(ev && ev->kind == DH_EV_FETCHED && ev->ok);
+    struct dh_source src = ev->fetched->rows_source;
+    dh_event_free(ev);
+    req = dh_client_watch_rows(c, &src, 0, 20);
+    ev = rows_of(c, req);
+    CHECK_REQ(ev != NULL);
+    dh_event_free(ev);
+    int errors = 0;
+    for (int i = 1; i <= 20; i++) {
+        dh_client_cancel(c, req);
+        int64_t first = i % 2 ? 10 : 0;
+        req = dh_client_watch_rows(c, &src, first, 20);
+        for (;;) {
+            ev = next_rows(c, 10000);
+            CHECK_REQ(ev != NULL);
+            if (ev->req == req && !ev->ok)
+                fprintf(stderr, "  move %d: %s%s\n", i, ev->err.msg,
+                        ev->retrying ? " (retrying)" : "");
+            errors += ev->req == req && !ev->ok;
+            int done = ev->req == req && ev->ok;
+            if (done)
+                CHECK(window_ok(ev->rows, first, 20));
+            dh_event_free(ev);
+            if (done)
+                break;
+        }
+    }
+    CHECK_INT(errors, 0);
+    dh_client_cancel(c, req);
+    dh_object_reset(&quotes);
+    dh_client_free(c);
+}
+
 /* The list lengths of column 2 (Items) of a biglists window, into len[0..n). */
 static int list_lengths(const struct dh_rows *r, int64_t *len, int64_t n)
 {
@@ -339,5 +391,5 @@ int main(int argc, char **argv)
     g_sess = it_connect(g_port);
     if (!g_sess)
         return 1;
-    CHECK_RUN(T(test_scroll_one_stream), T(test_list_limit));
+    CHECK_RUN(T(test_scroll_one_stream), T(test_cancel_then_move), T(test_list_limit));
 }
