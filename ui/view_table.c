@@ -35,7 +35,7 @@
 enum { COL_LABEL_WIDTH = 12 };
 /* Ticking tables: how often the window is asked for again. */
 enum { TICK_REFRESH_MS = 1000 };
-/* Prefetch (static tables): the fastest sequential paging planned for, a key
+/* Prefetch (static and ticking tables): the fastest sequential paging planned for, a key
  * every PAGE_KEY_MS (a quick reader; a held-down key outruns any bounded
  * window), and at most PREFETCH_MAX_LEAD pages of lead, so the window stays
  * a few screens: 2 * (lead + 2) + 1 pages. */
@@ -212,11 +212,14 @@ void table_clamp_rows(struct table_view *v)
         v->top = 0;
 }
 
-/* 1 if a static table's window is asked for ahead of need (DHTUI_PREFETCH=0
- * turns it off, for benchmarks: then the window is a page either side). */
+/* 1 if the window is asked for ahead of need (DHTUI_PREFETCH=0 turns it off,
+ * for benchmarks: then the window is a page either side). A static table
+ * reads the wider window once; a ticking one keeps it live, and moving it is
+ * one request on the open subscription, so paging shows rows already held
+ * while the window follows. */
 static int prefetching(const struct table_view *v)
 {
-    return v->prefetch && v->is_static == 1;
+    return v->prefetch && (v->is_static == 1 || v->is_static == 0);
 }
 
 /* Pages to keep ready beyond the screen: one measured round trip's worth of

@@ -5,7 +5,9 @@
 # after each PgDn, PgUp and j across a page boundary, at a quick reader's
 # pace, the screen taken as soon as the new first row number shows has no
 # loading marker ("·" in a cell, "loading" in the title). Without prefetch
-# (DHTUI_PREFETCH=0) every second PgDn shows them for a round trip.
+# (DHTUI_PREFETCH=0) every second PgDn shows them for a round trip. Then the
+# same for a ticking table (quotes), whose live window moves on its open
+# subscription ahead of the screen.
 . "$(dirname "$0")/lib.sh"
 
 : "${DH_DELAY_PROXY:?DH_DELAY_PROXY must point at the delay_proxy binary}"
@@ -69,6 +71,24 @@ PACE=0.1
 for _ in $(seq 1 40); do
     row=$((row + 1))
     check_after j "$row"
+done
+
+# ---- a ticking table: quotes grows 40 rows a second; by now it has several pages ----
+keys main Escape
+expect_text main "Objects" 10
+open_table quotes
+expect_text main "live" 10
+expect_no_text main "·" 10
+sleep 1
+PACE=0.4
+row=1
+for _ in 1 2 3 4 5; do
+    row=$((row + 35))
+    check_after NPage "$row"
+done
+for _ in 1 2 3; do
+    row=$((row - 35))
+    check_after PPage "$row"
 done
 
 finish
