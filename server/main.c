@@ -32,6 +32,7 @@ struct options {
     int64_t rows;
     int64_t duration_ms;
     int quiet;
+    int samples;          /* --samples: list the sample objects (dhtui --demo) */
     const char *tls_cert; /* PEM file names; NULL: plaintext */
     const char *tls_key;
     const char *tls_client_ca;
@@ -64,6 +65,8 @@ static void usage(FILE *f)
         "  --session-duration-ms MS session lifetime after the last token rotation\n"
         "                           (http.session.durationMs, default %d, minimum %d)\n"
         "  --quiet                  no log lines on stderr\n"
+        "  --samples                also list a sample of every other kind of object a\n"
+        "                           server may hold (dhtui --demo passes it)\n"
         "  --tls-cert FILE          serve TLS with this certificate chain (PEM)...\n"
         "  --tls-key FILE           ...and its private key (PEM); both or neither\n"
         "  --tls-client-ca FILE     with TLS: require a client certificate signed by one of\n"
@@ -118,6 +121,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->rows = DEFAULT_ROWS;
     o->duration_ms = DEFAULT_DURATION_MS;
     o->quiet = 0;
+    o->samples = 0;
     o->tls_cert = o->tls_key = o->tls_client_ca = NULL;
     for (int i = 1; i < argc; i++) {
         int missing = 0;
@@ -126,6 +130,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 1;
+        } else if (strcmp(argv[i], "--samples") == 0) {
+            o->samples = 1;
         } else if (strcmp(argv[i], "--quiet") == 0) {
             o->quiet = 1;
         } else if ((val = option_value(argc, argv, &i, "--port", &missing))) {
@@ -286,6 +292,24 @@ static char *hex_name(const char *hex, const char *times)
 }
 
 /* Run one control command (ctl_lock held). Returns 1 for quit. */
+/* --samples: one object of every kind the built-ins do not show, as `add` makes them
+ * (before the registry lists the catalogue, so they are there from the first list). */
+static int add_samples(struct demo_catalog *cat)
+{
+    static const struct {
+        const char *name, *type, *like;
+    } samples[] = {
+        {"trades_by_sym", "PartitionedTable", "trades"}, /* keys, constituents, merge */
+        {"trades_rollup", "rollup", NULL},               /* a HierarchicalTable */
+        {"odd_types", "odd_types", NULL},                /* Interval, dictionary columns */
+        {"churn", "churn", NULL},                        /* inserts, removes, changes */
+    };
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+        if (!demo_catalog_add(cat, samples[i].name, samples[i].type, samples[i].like))
+            return -1;
+    return 0;
+}
+
 static int control_command(struct server *sv, char *line)
 {
     char *save = NULL;
@@ -457,6 +481,12 @@ int main(int argc, char **argv)
     sv.app.cat = demo_catalog_new(&copt);
     if (sv.app.cat)
         demo_catalog_set_hier_fn(sv.app.cat, demo_rollup_new);
+    if (sv.app.cat && opt.samples && add_samples(sv.app.cat) != 0) {
+        fprintf(stderr, "dhtui-demo-server: out of memory\n");
+        demo_catalog_free(sv.app.cat);
+        tls_files_reset(&tf);
+        return 1;
+    }
     struct demo_registry_options ropt = {opt.duration_ms, opt.psk, sv.app.cat, opt.quiet};
     sv.app.reg = sv.app.cat ? demo_registry_new(&ropt) : NULL;
     if (!sv.app.reg) {

@@ -244,12 +244,13 @@ int demo_server_start(struct demo_server *d, const struct demo_server_options *o
         return -1;
     }
     char rows[32] = "";
-    char *argv[8];
+    char *argv[10];
     int argc = 0;
     argv[argc++] = d->path;
     argv[argc++] = (char *)"--port";
     argv[argc++] = (char *)"0";
     argv[argc++] = (char *)"--quiet";
+    argv[argc++] = (char *)"--samples";
     if (opt && opt->rows > 0) {
         snprintf(rows, sizeof rows, "%" PRId64, opt->rows);
         argv[argc++] = (char *)"--rows";

@@ -72,7 +72,11 @@ if [ "$(dirname "$DHTUI")" = "$(dirname "$DH_SERVER")" ]; then
     expect_rc 0 "ls --demo"
     echo "ls --demo took $((t1 - t0)) ms (start server, connect, list, stop)"
     expect_out_has '^trades +Table ' "ls --demo lists trades"
-    left=$(ps -eo args | grep -c '^[^ ]*dhtui-demo-server --port 0 --quiet --rows 1000$')
+    expect_out_has '^trades_by_sym +PartitionedTable ' "ls --demo lists the partitioned sample"
+    expect_out_has '^trades_rollup +HierarchicalTable ' "ls --demo lists the rollup sample"
+    expect_out_has '^odd_types +Table ' "ls --demo lists the odd types sample"
+    expect_out_has '^churn +Table ' "ls --demo lists the churning sample"
+    left=$(ps -eo args | grep -c '^[^ ]*dhtui-demo-server --port 0 --quiet --samples --rows 1000$')
     if [ "$left" -eq 0 ]; then pass "the --demo server is gone"; else fail "$left --demo server(s) left running"; fi
 else
     echo "skip: --demo (dhtui and the server are not in one directory)"
