@@ -962,6 +962,31 @@ static int resolve_source(struct dh_client *c, struct dh_session *s, uint64_t ge
                           const struct dh_source *src, struct dh_ticket *out, int *gone,
                           struct dh_error *e);
 
+/* Post f, a table the command exported in epoch gen from its ticket (a derived view, a
+ * constituent, a merge), as event kind; without memory for the event the export is
+ * released and f freed. */
+static void post_table_export(struct dh_client *c, struct dh_session *s, enum dh_event_kind kind,
+                              const struct cmd *cmd, struct dh_fetched *f, uint64_t gen, int64_t t0)
+{
+    f->kind = DH_KIND_TABLE;
+    f->source = cmd->ticket;
+    f->epoch = gen;
+    f->rows_source = (struct dh_source){f->export_ticket, gen};
+    snprintf(f->type, sizeof f->type, "Table");
+    struct dh_event *ev = event_new(c, kind, cmd->req);
+    if (!ev) {
+        dh_release(s, &f->export_ticket, NULL);
+        dh_table_info_reset(&f->table);
+        free(f);
+        return;
+    }
+    ev->ok = 1;
+    ev->fetched = f;
+    ev->epoch = gen;
+    ev->elapsed_ms = (double)(dh_now_ms() - t0);
+    post(c, ev);
+}
+
 /* Derive a view of a source in this epoch: resolve the source to an export,
  * then one Batch call exports the view (dh_table_derive). */
 static void do_derive(struct dh_client *c, struct dh_session *s, uint64_t gen,
@@ -986,23 +1011,7 @@ static void do_derive(struct dh_client *c, struct dh_session *s, uint64_t gen,
         post_error(c, DH_EV_DERIVED, cmd->req, &e);
         return;
     }
-    f->kind = DH_KIND_TABLE;
-    f->source = cmd->ticket;
-    f->epoch = gen;
-    f->rows_source = (struct dh_source){f->export_ticket, gen};
-    snprintf(f->type, sizeof f->type, "Table");
-    struct dh_event *ev = event_new(c, DH_EV_DERIVED, cmd->req);
-    if (!ev) {
-        dh_release(s, &f->export_ticket, NULL);
-        dh_table_info_reset(&f->table);
-        free(f);
-        return;
-    }
-    ev->ok = 1;
-    ev->fetched = f;
-    ev->epoch = gen;
-    ev->elapsed_ms = (double)(dh_now_ms() - t0);
-    post(c, ev);
+    post_table_export(c, s, DH_EV_DERIVED, cmd, f, gen, t0);
 }
 
 /* Search a column of a source on the server (SeekRow): no rows are read. */
@@ -1128,23 +1137,7 @@ static void do_partition(struct dh_client *c, struct dh_session *s, uint64_t gen
         post_error(c, DH_EV_FETCHED, cmd->req, &e);
         return;
     }
-    f->kind = DH_KIND_TABLE;
-    f->source = cmd->ticket;
-    f->epoch = gen;
-    f->rows_source = (struct dh_source){f->export_ticket, gen};
-    snprintf(f->type, sizeof f->type, "Table");
-    struct dh_event *ev = event_new(c, DH_EV_FETCHED, cmd->req);
-    if (!ev) {
-        dh_release(s, &f->export_ticket, NULL);
-        dh_table_info_reset(&f->table);
-        free(f);
-        return;
-    }
-    ev->ok = 1;
-    ev->fetched = f;
-    ev->epoch = gen;
-    ev->elapsed_ms = (double)(dh_now_ms() - t0);
-    post(c, ev);
+    post_table_export(c, s, DH_EV_FETCHED, cmd, f, gen, t0);
 }
 
 /* A window of a hierarchical table: a view with the command's expansions, read
