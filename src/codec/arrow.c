@@ -339,6 +339,47 @@ static int list_child_decode(struct schema_ctx *c, const struct dh_fb_table *ft,
     return field_decode(c, &kt, depth + 1, col, f->child);
 }
 
+static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_table *tt,
+                       const struct dh_fb_table *ft, int depth, const char *col,
+                       struct dh_field *f);
+
+/* RunEndEncoded: children run_ends (Int 16/32/64) and values; f takes the values'
+ * type (Arrow columnar format, "Run-End Encoded Layout"). Values with a
+ * dictionary of their own are left undecoded. */
+static int run_end_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
+                          const char *col, struct dh_field *f)
+{
+    struct dh_fb_vector kids;
+    struct dh_fb_table rt, vt, rtt, vtt;
+    uint8_t rtag, vtag;
+    int rc = dh_fb_vector_field(ft, FIELD_CHILDREN, 4, &kids, c->err);
+    if (!rc && kids.n != 2)
+        rc = dh_error_set(c->err, DH_EINVAL,
+                          "Arrow schema: column '%s': expected 2 RunEndEncoded children but "
+                          "found %zu",
+                          col, kids.n);
+    if (!rc)
+        rc = dh_fb_vector_table(&kids, 0, &rt, c->err);
+    if (!rc)
+        rc = dh_fb_vector_table(&kids, 1, &vt, c->err);
+    if (!rc)
+        rc = dh_fb_union(&rt, FIELD_TYPE, &rtag, &rtt, c->err);
+    if (!rc)
+        rc = dh_fb_union(&vt, FIELD_TYPE, &vtag, &vtt, c->err);
+    if (rc)
+        return rc;
+    int bits = rtag == T_INT ? dh_fb_i32(&rtt, 0, 0) : 0;
+    if (bits != 16 && bits != 32 && bits != 64)
+        return bad_param(c, col, "RunEndEncoded run_ends bitWidth", bits);
+    if (dh_fb_has(&vt, FIELD_DICTIONARY) || vtag == T_RUN_END) {
+        set_unsupported(f, T_RUN_END);
+        return DH_OK;
+    }
+    rc = type_decode(c, vtag, &vtt, &vt, depth + 1, col, f);
+    f->run_end_width = f->type == DH_TYPE_UNSUPPORTED ? 0 : bits / 8;
+    return rc;
+}
+
 /* Fill f's type from the Type union value. */
 static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_table *tt,
                        const struct dh_fb_table *ft, int depth, const char *col, struct dh_field *f)
@@ -422,6 +463,13 @@ static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_ta
             return bad_param(c, col, "Interval unit", f->unit);
         return DH_OK;
     case T_LIST: f->type = DH_TYPE_LIST; return list_child_decode(c, ft, depth, col, f);
+    case T_FIXED_LIST: /* read as a List whose offsets step by listSize */
+        f->type = DH_TYPE_LIST;
+        f->list_size = dh_fb_i32(tt, 0, 0);
+        if (f->list_size <= 0)
+            return bad_param(c, col, "FixedSizeList listSize", f->list_size);
+        return list_child_decode(c, ft, depth, col, f);
+    case T_RUN_END: return run_end_decode(c, ft, depth, col, f);
     case T_NONE:
         return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' has no type", col);
     default: set_unsupported(f, tag); return DH_OK;
@@ -536,6 +584,11 @@ static void skip_layout(struct schema_ctx *c, const struct dh_fb_table *ft, stru
 /* What a field dhtui cannot decode is, for its type_name ("List<Union>"). */
 static void undecodable_label(const struct dh_field *f, char *buf, size_t n, int depth)
 {
+    if (f->run_end_width) { /* type_name: the values' type */
+        if (snprintf(buf, n, "RunEndEncoded<%s>", f->type_name) < 0)
+            buf[0] = '\0';
+        return;
+    }
     if (f->dictionary_encoded || (f->type == DH_TYPE_LIST && f->child && depth < 4)) {
         char inner[32];
         if (f->dictionary_encoded) /* type_name: the dictionary's value type */
@@ -709,6 +762,9 @@ static int field_check_at(const struct dh_field *f, const char *col, int depth,
     if (f->type == DH_TYPE_UNSUPPORTED)
         return dh_error_set(err, DH_ENOTSUP, "column '%s': type %s is not supported", col,
                             f->type_name);
+    if (f->run_end_width && (depth > 0 || !dh_gather_supported(f)))
+        return dh_error_set(err, DH_ENOTSUP, "column '%s': run-end encoded %s are not supported",
+                            col, depth > 0 ? "elements" : "values of this type");
     if (f->child)
         return field_check_at(f->child, col, depth + 1, err);
     return DH_OK;
@@ -759,8 +815,20 @@ struct batch_ctx {
     size_t ni, bi, vi;
     struct dh_column_view *views;
     size_t nv, vcap;
+    size_t expand_left; /* DH_ARROW_MAX_EXPAND_BYTES, less what expansions took */
     struct dh_error *err;
 };
+
+/* Charge bytes an expansion allocates to the batch's budget. */
+static int charge(struct batch_ctx *b, const char *col, uint64_t bytes)
+{
+    if (bytes > b->expand_left)
+        return dh_error_set(b->err, DH_EINVAL,
+                            "Arrow record batch: column '%s' expands beyond %zu MiB", col,
+                            DH_ARROW_MAX_EXPAND_BYTES >> 20);
+    b->expand_left -= (size_t)bytes;
+    return DH_OK;
+}
 
 /* Bytes per value of a fixed-width type; 0 for the rest. */
 static int value_width(const struct dh_field *f)
@@ -1005,9 +1073,11 @@ static int dictionary_column(struct batch_ctx *b, const struct dh_field *f, cons
         return dh_error_set(b->err, DH_EINVAL,
                             "Arrow record batch: column '%s': dictionary %lld was never sent", col,
                             (long long)f->dict_id);
-    struct dh_pick *picks = malloc((n ? n : 1) * sizeof *picks);
+    rc = charge(b, col, n * sizeof(struct dh_pick));
+    struct dh_pick *picks = rc ? NULL : malloc((n ? n : 1) * sizeof *picks);
     if (!picks)
-        return dh_error_set(b->err, DH_ENOMEM, "out of memory expanding a dictionary column");
+        return rc ? rc
+                  : dh_error_set(b->err, DH_ENOMEM, "out of memory expanding a dictionary column");
     int w = f->dict_index_width;
     for (uint64_t i = 0; i < n; i++) {
         picks[i] = (struct dh_pick){NULL, 0};
@@ -1028,11 +1098,100 @@ static int dictionary_column(struct batch_ctx *b, const struct dh_field *f, cons
         }
         picks[i] = (struct dh_pick){&d->values, (int64_t)u};
     }
+    b->expand_left += n * sizeof(struct dh_pick); /* freed below */
     void *mem;
     size_t bytes;
-    rc = dh_gather(f, picks, v->length, v, &mem, &bytes, b->err);
+    rc = dh_gather(f, picks, v->length, b->expand_left, v, &mem, &bytes, b->err);
     free(picks);
+    if (rc == DH_OK)
+        b->expand_left -= bytes;
     if (rc == DH_OK && mem)
+        rc = keep_block(b, mem);
+    return rc;
+}
+
+/* A FixedSizeList has no offsets buffer: make them (row i starts at i *
+ * listSize), kept with the batch, so that it reads as a List. */
+static int fixed_offsets(struct batch_ctx *b, const struct dh_field *f, const char *col,
+                         struct dh_column_view *v)
+{
+    uint64_t n = (uint64_t)v->length, size = (uint64_t)f->list_size;
+    if (n * size > INT32_MAX)
+        return dh_error_set(b->err, DH_EINVAL,
+                            "Arrow record batch: column '%s': %llu lists of %d elements are too "
+                            "many",
+                            col, (unsigned long long)n, f->list_size);
+    if (n == 0)
+        return DH_OK;
+    int rc = charge(b, col, (n + 1) * 4);
+    if (rc)
+        return rc;
+    uint8_t *offs = malloc((size_t)(n + 1) * 4);
+    if (!offs)
+        return dh_error_set(b->err, DH_ENOMEM, "out of memory reading a FixedSizeList");
+    for (uint64_t i = 0; i <= n; i++) {
+        int32_t o = (int32_t)(i * size);
+        memcpy(offs + 4 * i, &o, 4);
+    }
+    v->offsets = offs;
+    return keep_block(b, offs);
+}
+
+/* A run-end encoded column (no buffers of its own; children run_ends and
+ * values), expanded into the values of its logical rows. Run ends must rise
+ * strictly and cover the length. */
+static int run_end_column(struct batch_ctx *b, const struct dh_field *f, const char *col,
+                          struct dh_column_view *v)
+{
+    int64_t nulls;
+    int rc = take_node(b, col, &v->length, &nulls);
+    struct dh_field ends_f = {
+        .name = f->name, .type = DH_TYPE_INT, .bit_width = 8 * f->run_end_width, .is_signed = 1};
+    struct dh_field plain = *f;
+    plain.run_end_width = 0;
+    struct dh_column_view ends, vals;
+    if (!rc)
+        rc = column_decode(b, &ends_f, col, &ends);
+    if (!rc)
+        rc = column_decode(b, &plain, col, &vals);
+    if (rc)
+        return rc;
+    int64_t n = v->length;
+    rc = charge(b, col, (uint64_t)n * sizeof(struct dh_pick));
+    struct dh_pick *picks = rc ? NULL : malloc((size_t)(n ? n : 1) * sizeof *picks);
+    if (!picks)
+        return rc ? rc
+                  : dh_error_set(b->err, DH_ENOMEM, "out of memory expanding a run-end column");
+    int64_t run = 0, prev = 0;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        while (run < ends.length && !rc) {
+            int64_t end = dh_column_is_null(&ends, run) ? -1 : dh_column_get_i64(&ends, run);
+            if (end <= prev)
+                rc = dh_error_set(b->err, DH_EINVAL,
+                                  "Arrow record batch: column '%s': run end %lld after %lld "
+                                  "does not rise",
+                                  col, (long long)end, (long long)prev);
+            else if (end > i)
+                break;
+            else
+                prev = end, run++;
+        }
+        if (!rc && (run >= ends.length || run >= vals.length))
+            rc = dh_error_set(b->err, DH_EINVAL,
+                              "Arrow record batch: column '%s': row %lld lies past the last run",
+                              col, (long long)i);
+        if (!rc)
+            picks[i] = (struct dh_pick){&vals, run};
+    }
+    b->expand_left += (size_t)n * sizeof(struct dh_pick); /* freed below */
+    void *mem = NULL;
+    size_t bytes;
+    if (!rc)
+        rc = dh_gather(f, picks, n, b->expand_left, v, &mem, &bytes, b->err);
+    free(picks);
+    if (!rc)
+        b->expand_left -= bytes;
+    if (!rc && mem)
         rc = keep_block(b, mem);
     return rc;
 }
@@ -1046,6 +1205,8 @@ static int column_decode(struct batch_ctx *b, const struct dh_field *f, const ch
         return column_skip(b, f, col, v);
     if (f->dictionary_encoded)
         return dictionary_column(b, f, col, v);
+    if (f->run_end_width)
+        return run_end_column(b, f, col, v);
     int rc = take_node(b, col, &v->length, &v->null_count);
     if (rc)
         return rc;
@@ -1076,7 +1237,7 @@ static int column_decode(struct batch_ctx *b, const struct dh_field *f, const ch
         return rc;
     }
     case DH_TYPE_LIST: {
-        rc = offsets_decode(b, col, v, 4);
+        rc = f->list_size ? fixed_offsets(b, f, col, v) : offsets_decode(b, col, v, 4);
         if (rc)
             return rc;
         if (b->nv >= b->vcap)
@@ -1118,8 +1279,12 @@ void dh_batch_reset(struct dh_batch *batch)
 static int batch_decode_views(const struct dh_schema *schema, const struct dh_fb_table *rb,
                               struct dh_batch *batch, struct dh_error *err)
 {
-    struct batch_ctx b = {
-        .schema = schema, .batch = batch, .body = batch->body, .blen = batch->body_len, .err = err};
+    struct batch_ctx b = {.schema = schema,
+                          .batch = batch,
+                          .body = batch->body,
+                          .blen = batch->body_len,
+                          .expand_left = DH_ARROW_MAX_EXPAND_BYTES,
+                          .err = err};
     if (dh_fb_has(rb, RB_COMPRESSION))
         return dh_error_set(err, DH_ENOTSUP, "compressed Arrow record batches are not supported");
     batch->length = dh_fb_i64(rb, RB_LENGTH, 0);
@@ -1292,9 +1457,9 @@ int dh_schema_apply_dictionary(struct dh_schema *schema, const uint8_t *header, 
     const struct dh_dict *old = delta ? dict_find(schema->dicts, id) : NULL;
     int64_t keep = old ? old->values.length : 0, add = rc ? 0 : vb.columns[0].length;
     struct dh_pick *picks = NULL;
-    if (!rc && keep + add > DH_ARROW_MAX_ROWS)
+    if (!rc && keep + add > DH_ARROW_MAX_DICT_VALUES)
         rc = dh_error_set(err, DH_EINVAL, "Arrow dictionary %lld grows beyond %lld values",
-                          (long long)id, (long long)DH_ARROW_MAX_ROWS);
+                          (long long)id, (long long)DH_ARROW_MAX_DICT_VALUES);
     if (!rc && !(picks = malloc((size_t)(keep + add ? keep + add : 1) * sizeof *picks)))
         rc = dh_error_set(err, DH_ENOMEM, "out of memory keeping a dictionary");
     if (!rc) {
@@ -1305,7 +1470,7 @@ int dh_schema_apply_dictionary(struct dh_schema *schema, const uint8_t *header, 
         struct dh_column_view values;
         void *mem;
         size_t bytes;
-        rc = dh_gather(f, picks, keep + add, &values, &mem, &bytes, err);
+        rc = dh_gather(f, picks, keep + add, DH_ARROW_MAX_DICT_BYTES, &values, &mem, &bytes, err);
         if (!rc)
             rc = dict_store(schema, id, &values, mem, bytes, err);
     }

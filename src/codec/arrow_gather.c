@@ -42,8 +42,7 @@ int dh_gather_supported(const struct dh_field *f)
 {
     if (!f || f->child)
         return 0;
-    return f->type == DH_TYPE_NULL || f->type == DH_TYPE_BOOL || offset_width(f->type) ||
-           dh_value_width(f) > 0;
+    return f->type == DH_TYPE_BOOL || offset_width(f->type) || dh_value_width(f) > 0;
 }
 
 static int64_t load_offset(const uint8_t *offs, int64_t i, int w)
@@ -84,7 +83,7 @@ static size_t pad8(uint64_t n)
     return (size_t)((n + 7) & ~(uint64_t)7);
 }
 
-int dh_gather(const struct dh_field *f, const struct dh_pick *picks, int64_t n,
+int dh_gather(const struct dh_field *f, const struct dh_pick *picks, int64_t n, size_t max_bytes,
               struct dh_column_view *out, void **mem, size_t *bytes, struct dh_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -114,8 +113,9 @@ int dh_gather(const struct dh_field *f, const struct dh_pick *picks, int64_t n,
                     : vw ? (uint64_t)n * (uint64_t)vw
                          : bitmap; /* BOOL: bits */
     uint64_t total = pad8(bitmap) + pad8(main) + pad8(data);
-    if (total > SIZE_MAX / 2)
-        return dh_error_set(err, DH_ENOMEM, "out of memory expanding %lld rows", (long long)n);
+    if (total > max_bytes)
+        return dh_error_set(err, DH_EINVAL, "%lld rows expand to %llu bytes, more than %zu",
+                            (long long)n, (unsigned long long)total, max_bytes);
     uint8_t *block = calloc(1, total ? (size_t)total : 1);
     if (!block)
         return dh_error_set(err, DH_ENOMEM, "out of memory expanding %lld rows", (long long)n);

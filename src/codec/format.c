@@ -978,12 +978,16 @@ static void put_arrow_label(struct out *o, const struct dh_field *f, int depth)
                                                    : "month_day_nano_interval");
         break;
     case DH_TYPE_LIST:
-        puts_(o, "list<");
+        puts_(o, f->list_size ? "fixed_size_list<" : "list<");
         if (f->child && depth < LIST_MAX_DEPTH)
             put_arrow_label(o, f->child, depth + 1);
         else
             puts_(o, "?");
         put(o, ">", 1);
+        if (f->list_size) {
+            snprintf(s, sizeof s, "[%d]", f->list_size);
+            puts_(o, s);
+        }
         break;
     default: put_text(o, f->type_name, strnlen(f->type_name, sizeof f->type_name)); break;
     }

@@ -68,6 +68,10 @@ struct dh_field {
     char *timezone;                /* TIMESTAMP; "" when absent */
     int precision, scale;          /* DECIMAL */
     int fixed_size;                /* FIXED_BINARY */
+    int list_size;                 /* LIST read from a FixedSizeList: elements per row
+                                      (offsets are made at decode); 0 for a List */
+    int run_end_width;             /* run-end encoded: bytes per run end (2, 4, 8); the
+                                      type above is the values' type, expanded at decode */
     const char *dh_type;           /* metadata "deephaven:type" or NULL (points into metadata) */
     const char *dh_component_type; /* "deephaven:componentType" or NULL */
     int hidden;                    /* a Deephaven style/format column: do not show */
@@ -105,8 +109,14 @@ struct dh_schema {
     struct dh_dicts *dicts; /* NULL until a dictionary arrives */
 };
 
-/* Most bytes the dictionaries of one stream may hold (deltas add up). */
+/* Most bytes the dictionaries of one stream may hold (deltas add up), and
+ * values one dictionary may have. */
 #define DH_ARROW_MAX_DICT_BYTES ((size_t)256 << 20)
+#define DH_ARROW_MAX_DICT_VALUES ((int64_t)1 << 24)
+/* Most bytes one record batch may grow by when decoded (expanded dictionary
+ * and run-end encoded columns, FixedSizeList offsets): a few bytes on the
+ * wire can stand for many rows. */
+#define DH_ARROW_MAX_EXPAND_BYTES ((size_t)512 << 20)
 
 /* A read-only view of one column of a record batch. Buffers point into the
  * batch's body; every buffer was checked to lie inside it and to be long

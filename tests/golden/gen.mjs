@@ -27,7 +27,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Binary, Bool, DateDay, DateMillisecond, Decimal, DurationMicrosecond, DurationMillisecond,
-  Dictionary, DurationNanosecond, DurationSecond, Field, Float16, Float32, Float64, Int16, Int32, Int64, Int8,
+  Dictionary, DurationNanosecond, FixedSizeList, DurationSecond, Field, Float16, Float32, Float64, Int16, Int32, Int64, Int8,
   IntervalDayTime, IntervalMonthDayNano, IntervalYearMonth,
   LargeBinary, LargeUtf8, List, RecordBatch, Schema, Struct, Table, TimeMicrosecond,
   TimeMillisecond, TimeNanosecond, TimeSecond, TimestampMicrosecond, TimestampMillisecond,
@@ -112,6 +112,12 @@ function dataFor(type, values) {
       });
       const child = dataFor(type.children[0].type, flat);
       return makeData({ ...base, valueOffsets: offsets, child });
+    }
+    case Type.FixedSizeList: { // every row holds listSize child slots, nulls too
+      const flat = [];
+      values.forEach((v) => flat.push(...(v ?? Array(type.listSize).fill(null))));
+      const child = dataFor(type.children[0].type, flat);
+      return makeData({ ...base, child });
     }
     case Type.Decimal: {
       const words = type.bitWidth / 32;
@@ -203,6 +209,7 @@ function typeDesc(type) {
     case Type.List: return `List<${typeDesc(type.children[0].type)}>`;
     case Type.Interval: return `Interval(${type.unit})`;
     case Type.Dictionary: return `Dict<${typeDesc(type.dictionary)}>`;
+    case Type.FixedSizeList: return `FixedSizeList<${typeDesc(type.children[0].type)}>[${type.listSize}]`;
     default: throw new Error(`no description for ${type}`);
   }
 }
@@ -222,7 +229,7 @@ function cellText(type, v) {
       for (let i = 0; i < type.bitWidth / 8; i++) { bytes.push(Number(x & 0xFFn)); x >>= 8n; }
       return hex(bytes);
     }
-    case Type.List:
+    case Type.List: case Type.FixedSizeList:
       return `[${v.map((e) => cellText(type.children[0].type, e)).join(';')}]`;
     case Type.Interval: return intervalParts(type.unit, v).join('/');
     case Type.Dictionary: return cellText(type.dictionary, v);
@@ -485,7 +492,7 @@ function renderCell(type, dhType, v) {
     case Type.Time: return renderTime(BigInt(v), type.unit);
     case Type.Duration: return renderDuration(BigInt(v), type.unit);
     case Type.Decimal: return renderDecimal(BigInt(v), type.scale);
-    case Type.List: {
+    case Type.List: case Type.FixedSizeList: {
       const child = type.children[0].type;
       const items = v.slice(0, RENDER_OPTS.maxListItems).map((e) => renderCell(child, undefined, e));
       if (v.length > RENDER_OPTS.maxListItems) items.push(ELLIPSIS);
@@ -740,4 +747,13 @@ writeStream('dictionary', [
     dicts: [[nums], [nums], [nums], [nums]],
     batches: [[10n, null, -1n, 9007199254740993n, 10n], [-1n, -1n, null], [null, null, 10n, 10n], []] },
   { name: 'plain', type: new Int32(), batches: [[1, 2, 3, 4, 5], [6, 7, 8], [9, 10, 11, 12], []] },
+]);
+
+// FixedSizeList (upstream's ListChunkWriter writes it for a FixedSizeList
+// field): no offsets, listSize child slots per row, a null row's slots too.
+writeStream('fixedlist', [
+  { name: 'xyz', type: new FixedSizeList(3, new Field('', new Int32(), true)),
+    batches: [[[1, 2, 3], null, [null, 5, 6]], [], [[7, 8, 9], [10, 11, null]]] },
+  { name: 'pair', type: new FixedSizeList(2, new Field('', new Utf8(), true)),
+    batches: [[['a', 'b'], ['', null], null], [], [['c', 'd\u00e9'], null]] },
 ]);

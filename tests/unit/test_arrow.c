@@ -83,9 +83,11 @@ static void type_desc_value(struct text *t, const struct dh_field *f)
         text_add(t, "Decimal(%d,%d,%d)", f->precision, f->scale, f->bit_width);
         break;
     case DH_TYPE_LIST:
-        text_add(t, "List<");
+        text_add(t, f->list_size ? "FixedSizeList<" : "List<");
         type_desc(t, f->child);
         text_add(t, ">");
+        if (f->list_size)
+            text_add(t, "[%d]", f->list_size);
         break;
     case DH_TYPE_INTERVAL: text_add(t, "Interval(%d)", f->unit); break;
     default: text_add(t, "?%s", f->type_name); break;
@@ -305,6 +307,10 @@ static void test_golden_coverage(void)
 static void test_golden_dictionary(void)
 {
     check_golden("dictionary");
+}
+static void test_golden_fixedlist(void)
+{
+    check_golden("fixedlist");
 }
 static void test_golden_dhmeta(void)
 {
@@ -718,8 +724,6 @@ static void test_unsupported(void)
          "column 'st': type Struct is not supported"},
         {{"m", 17, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
          "column 'm': type Map is not supported"},
-        {{"r", 22, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
-         "column 'r': type RunEndEncoded is not supported"},
         {{"v", 24, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
          "column 'v': type Utf8View is not supported"},
         {{"lv", 25, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
@@ -1584,6 +1588,70 @@ static void degrade_body(struct tu_body *bd)
     tu_body_buf(bd, z, 24);
 }
 
+static const struct nfield nf_ree_i64 = {"r", 22, -1, 0, {&nf_i32, &nf_i64}};
+static void maybe_write_corpus(const char *name, const uint8_t *sm, size_t sl, const uint8_t *hm,
+                               size_t hl, const struct tu_body *bd);
+
+/* A run-end encoded Int64 over 5 rows: runs ending at ends[0..3), values 7, null, 9. */
+static uint8_t *ree_batch(struct tu_body *bd, const int32_t ends[3], size_t *hl)
+{
+    memset(bd, 0, sizeof *bd);
+    int64_t vals[3] = {7, 0, 9};
+    uint8_t valid = 0x5;
+    tu_body_node(bd, 5, 0); /* r: no buffers of its own */
+    tu_body_node(bd, 3, 0); /* run_ends */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, ends, 12);
+    tu_body_node(bd, 3, 1); /* values */
+    tu_body_buf(bd, &valid, 1);
+    tu_body_buf(bd, vals, 24);
+    return build_vbatch(bd, 5, NULL, 0, hl);
+}
+
+/* Run-end encoded columns expand into their logical rows; run ends that do not
+ * rise, or stop short of the length, are malformed. */
+static void test_run_end_encoded(void)
+{
+    const struct nfield *fields[1] = {&nf_ree_i64};
+    size_t sl, hl;
+    uint8_t *sm = build_nschema(fields, 1, &sl);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
+    CHECK_INT(dh_schema_check_supported(&s, &err), DH_OK);
+    CHECK_INT(s.fields[0].type, DH_TYPE_INT);
+    CHECK_INT(s.fields[0].bit_width, 64);
+    CHECK_INT(s.fields[0].run_end_width, 4);
+    struct tu_body bd;
+    struct dh_batch b;
+    dh_batch_init(&b);
+    static const int32_t good[3] = {2, 3, 5}, flat[3] = {2, 2, 5}, short_[3] = {1, 2, 4};
+    uint8_t *hdr = ree_batch(&bd, good, &hl);
+    maybe_write_corpus("run_end_encoded", sm, sl, hdr, hl, &bd);
+    CHECK_REQ(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err) == DH_OK);
+    const struct dh_column_view *c = &b.columns[0];
+    CHECK_INT(c->length, 5);
+    CHECK_INT(dh_column_get_i64(c, 0), 7);
+    CHECK_INT(dh_column_get_i64(c, 1), 7);
+    CHECK(dh_column_is_null(c, 2));
+    CHECK_INT(dh_column_get_i64(c, 3), 9);
+    CHECK_INT(dh_column_get_i64(c, 4), 9);
+    CHECK_INT(c->null_count, 1);
+    free(hdr);
+    hdr = ree_batch(&bd, flat, &hl);
+    CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_EINVAL);
+    CHECK_STR(err.msg, "Arrow record batch: column 'r': run end 2 after 2 does not rise");
+    free(hdr);
+    hdr = ree_batch(&bd, short_, &hl);
+    CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_EINVAL);
+    CHECK_STR(err.msg, "Arrow record batch: column 'r': row 4 lies past the last run");
+    free(hdr);
+    dh_batch_reset(&b);
+    dh_schema_reset(&s);
+    free(sm);
+}
+
 /* Write an IPC stream of the schema and one batch into tests/fuzz/corpus when
  * DH_WRITE_CORPUS names the fuzz_arrow corpus directory. */
 static void maybe_write_corpus(const char *name, const uint8_t *sm, size_t sl, const uint8_t *hm,
@@ -1625,8 +1693,8 @@ static void test_undecodable_between(void)
     CHECK_STR(err.msg, "column 'st': type Struct is not supported");
     CHECK_INT(dh_schema_check_readable(&s, &err), DH_OK);
     static const char *const names[DEGRADE_N] = {
-        NULL,       NULL, NULL, "Struct", "Map", "Dictionary<List>", "Union", "RunEndEncoded",
-        "Utf8View", NULL, NULL,
+        NULL,    NULL, NULL,       "Struct", "Map", "Dictionary<List>",
+        "Union", NULL, "Utf8View", NULL,     NULL,
     };
     for (size_t i = 0; i < DEGRADE_N; i++) {
         CHECK_INT(dh_field_decodable(&s.fields[i]), names[i] == NULL);
@@ -1660,6 +1728,8 @@ static void test_undecodable_between(void)
     CHECK(dh_column_is_null(&c[1], 1));
     CHECK_INT(dh_column_get_interval(&c[1], 2, &iv), DH_OK);
     CHECK(iv.months == 0 && iv.days == 0 && iv.nanos == 0);
+    for (int r = 0; r < 3; r++) /* the run-end encoded Utf8: one run of "" */
+        CHECK(tu_cell_is_text(&c[7], r, ""));
     CHECK_REQ(c[9].child);
     CHECK_INT(c[9].child->length, 2);
     CHECK_INT(dh_column_get_interval(c[9].child, 1, &iv), DH_OK);
@@ -1714,13 +1784,13 @@ static void test_undecodable_unknown_layout(void)
 
 int main(void)
 {
-    CHECK_RUN(T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty),
-              T(test_golden_sliced), T(test_golden_dhmeta), T(test_golden_coverage),
-              T(test_golden_dictionary), T(test_dictionary_state), T(test_hidden_columns),
-              T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
-              T(test_unsupported), T(test_bad_params), T(test_encapsulated),
-              T(test_deephaven_layout), T(test_refusals), T(test_malformed_batches),
-              T(test_other_widths), T(test_stream_framing), T(test_bulk_readers),
-              T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32),
-              T(test_undecodable_between), T(test_undecodable_unknown_layout));
+    CHECK_RUN(
+        T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty), T(test_golden_sliced),
+        T(test_golden_dhmeta), T(test_golden_coverage), T(test_golden_dictionary),
+        T(test_golden_fixedlist), T(test_dictionary_state), T(test_hidden_columns),
+        T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
+        T(test_unsupported), T(test_bad_params), T(test_encapsulated), T(test_deephaven_layout),
+        T(test_refusals), T(test_malformed_batches), T(test_other_widths), T(test_stream_framing),
+        T(test_bulk_readers), T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32),
+        T(test_undecodable_between), T(test_run_end_encoded), T(test_undecodable_unknown_layout));
 }

@@ -139,6 +139,10 @@ static void test_render_dictionary(void)
 {
     check_render("dictionary", 36);
 }
+static void test_render_fixedlist(void)
+{
+    check_render("fixedlist", 10);
+}
 
 /* The fixed options really group digits, as the .render files assume. */
 static void test_render_opts(void)
@@ -173,6 +177,6 @@ int main(void)
 {
     CHECK_RUN(T(test_render_types), T(test_render_nonulls), T(test_render_empty),
               T(test_render_sliced), T(test_render_dhmeta), T(test_render_display),
-              T(test_render_coverage), T(test_render_dictionary), T(test_render_opts),
-              T(print_total));
+              T(test_render_coverage), T(test_render_dictionary), T(test_render_fixedlist),
+              T(test_render_opts), T(print_total));
 }
