@@ -5,7 +5,8 @@
 //   {"columns": [{"name", "type", ...}], "rows": [[cell, ...], ...]}
 // Cells: null; integers, timestamps, times and dates as decimal strings of
 // their raw value; floats as the hex of their bits; booleans; strings and
-// binary as the hex of their bytes; lists as arrays of cells.
+// binary as the hex of their bytes; lists as arrays of cells; intervals as
+// [months, days, nanoseconds]; dictionary-encoded cells as their values.
 //
 //   node arrow_values.mjs FILE.arrows
 import { readFileSync } from 'node:fs';
@@ -32,6 +33,10 @@ function describe(field) {
     case Type.Date: return { ...d, type: 'date', unit: t.unit };
     case Type.Time: return { ...d, type: 'time', unit: t.unit };
     case Type.List: return { ...d, type: 'list', child: describe(t.children[0]) };
+    case Type.Interval: return { ...d, type: 'interval', unit: t.unit };
+    case Type.Dictionary: // the values' description; cells looked up in the dictionary
+      return { ...describe({ type: t.dictionary, metadata: field.metadata, name: field.name }),
+        dictionary: true };
     default: return { ...d, type: String(t) };
   }
 }
@@ -39,6 +44,14 @@ function describe(field) {
 function cell(data, i, desc) {
   if (!valid(data, i)) return null;
   const j = data.offset + i;
+  if (desc.dictionary) { // an index into the dictionary's chunks
+    let k = Number(data.values[j]);
+    for (const chunk of data.dictionary.data) {
+      if (k < chunk.length) return cell(chunk, k, { ...desc, dictionary: false });
+      k -= chunk.length;
+    }
+    throw new Error('index past the dictionary');
+  }
   switch (desc.type) {
     case 'int': case 'timestamp': case 'date': case 'time':
       return String(data.values[j]);
@@ -47,6 +60,13 @@ function cell(data, i, desc) {
       return hex(new Uint8Array(data.values.buffer, data.values.byteOffset + j * w, w));
     }
     case 'bool': return Boolean((data.values[j >> 3] >> (j & 7)) & 1);
+    case 'interval': { // [months, days, nanoseconds] as decimal strings
+      const v = data.values;
+      if (desc.unit === 0) return [String(v[j]), '0', '0'];
+      if (desc.unit === 1) return ['0', String(v[2 * j]), String(BigInt(v[2 * j + 1]) * 1000000n)];
+      const ns = (BigInt(v[4 * j + 3]) << 32n) + BigInt(v[4 * j + 2] >>> 0);
+      return [String(v[4 * j]), String(v[4 * j + 1]), String(ns)];
+    }
     case 'utf8': case 'binary':
       return hex(data.values.subarray(data.valueOffsets[j], data.valueOffsets[j + 1]));
     case 'list': {

@@ -70,6 +70,38 @@ def same_float(got, want_hex, bits):
     return float_bits(got, bits) == want_hex
 
 
+def parse_period(text):
+    """java.time.Period.toString (PnYnMnD, no years here) -> (months, days)."""
+    m = re.fullmatch(r'P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)D)?', text)
+    if not m or text == 'P':
+        raise ValueError('not a Period: %r' % text)
+    y, mo, d = (int(g or 0) for g in m.groups())
+    return 12 * y + mo, d
+
+
+def parse_duration_ns(text):
+    """java.time.Duration.toString (PTnHnMn.nS, each part signed) -> nanoseconds."""
+    m = re.fullmatch(r'PT(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?\d+(?:\.\d+)?)S)?', text)
+    if not m or text == 'PT':
+        raise ValueError('not a Duration: %r' % text)
+    h, mi, s = m.groups()
+    secs = decimal.Decimal(s or 0) + 60 * int(mi or 0) + 3600 * int(h or 0)
+    return int(secs * 1000000000)
+
+
+def parse_interval(text, unit):
+    """An Interval cell as dhtui writes it -> [months, days, nanoseconds]."""
+    if unit == 1:  # DAY_TIME: a Duration of whole milliseconds
+        ns = parse_duration_ns(text)
+        days = int(ns / 86400000000000)
+        return [0, days, ns - days * 86400000000000]
+    if unit == 0:
+        months, days = parse_period(text)
+        return [months, days, 0]
+    period, duration = text.split(' ')
+    return list(parse_period(period)) + [parse_duration_ns(duration)]
+
+
 def big_decimal(raw):
     """Deephaven's BigDecimal wire form: int32 LE scale, big-endian unscaled."""
     scale = struct.unpack('<i', raw[:4])[0]
@@ -128,6 +160,8 @@ class Checker:
             ok = int(got) == int.from_bytes(bytes.fromhex(want), 'big', signed=True)
         elif t == 'binary':
             ok = got == '0x' + want
+        elif t == 'interval':
+            ok = parse_interval(got, desc['unit']) == [int(w) for w in want]
         elif t == 'list':
             return self.check_json(where, json.loads(got), want, desc)
         else:

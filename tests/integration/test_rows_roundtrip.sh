@@ -19,8 +19,10 @@ cp "$ROOT/tests/golden/arrow_values.mjs" "$JS/"
 
 start_server
 P=$SERVER_PORT
+# odd_types: Intervals and a dictionary-encoded column (DictionaryBatch messages)
+ctl "add odd_types odd_types" >/dev/null
 
-for t in nulls hostile wide awkward; do
+for t in nulls hostile wide awkward odd_types; do
     timeout 60 "$DHTUI" rows "$t" --port "$P" --format arrow >"$IT_TMP/$t.arrows" 2>"$ERR"
     rc=$?
     [ "$rc" -eq 0 ] || fail "rows $t --format arrow: exit $rc: $(head -c 300 "$ERR")"
