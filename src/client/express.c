@@ -5,6 +5,7 @@
  * the NEW_FIGURE message, DeephavenFigure.to_json the figure, json_conversion
  * the mappings; PlotlyExpressChartUtils.getDataMappings reads them). */
 #include "dh_express.h"
+#include "dh_text.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -13,17 +14,6 @@
 
 /* SeriesPlotStyle numbers (console.proto), which the figure view draws. */
 enum { STYLE_BAR = 0, STYLE_LINE = 2, STYLE_SCATTER = 8 };
-
-static char *dup_str(const char *s)
-{
-    if (!s)
-        s = "";
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    if (d)
-        memcpy(d, s, n + 1);
-    return d;
-}
 
 /* A string member, or NULL. */
 static const char *str_at(const json_t *o, const char *key)
@@ -109,7 +99,7 @@ static int apply_mappings(const json_t *mappings, const json_t *new_refs, size_t
                                                : NULL;
                 if (!dst)
                     continue;
-                char *c = dup_str(col);
+                char *c = dh_str_dup(col);
                 if (!c)
                     return DH_ENOMEM;
                 free(*dst);
@@ -128,11 +118,11 @@ static int decode_trace(const json_t *trace, size_t t, const json_t *layout, con
     se->table_index = se->partitioned_index = -1;
     se->plot_style = trace_style(trace);
     const char *name = str_at(trace, "name");
-    se->name = dup_str(name ? name : "");
-    se->x_column = dup_str("");
-    se->y_column = dup_str("");
-    se->x_axis_label = dup_str(axis_title(layout, "xaxis"));
-    se->y_axis_label = dup_str(axis_title(layout, "yaxis"));
+    se->name = dh_str_dup(name ? name : "");
+    se->x_column = dh_str_dup("");
+    se->y_column = dh_str_dup("");
+    se->x_axis_label = dh_str_dup(axis_title(layout, "xaxis"));
+    se->y_axis_label = dh_str_dup(axis_title(layout, "yaxis"));
     if (!se->name || !se->x_column || !se->y_column || !se->x_axis_label || !se->y_axis_label)
         return DH_ENOMEM;
     if (apply_mappings(mappings, new_refs, t, se) != DH_OK)
@@ -164,14 +154,14 @@ static int decode_doc(const json_t *fig, const json_t *new_refs, struct dh_figur
         return dh_error_set(err, DH_EINVAL,
                             "malformed plot-express figure: %zu traces (at most %d)", n,
                             DH_EXPRESS_MAX_TRACES);
-    f->title = dup_str(title_text(json_object_get(layout, "title")));
+    f->title = dh_str_dup(title_text(json_object_get(layout, "title")));
     f->charts = calloc(1, sizeof *f->charts);
     if (!f->title || !f->charts)
         return DH_ENOMEM;
     f->n_charts = 1;
     struct dh_figure_chart *ch = f->charts;
     ch->chart_type = 0; /* XY */
-    if (!(ch->title = dup_str("")))
+    if (!(ch->title = dh_str_dup("")))
         return DH_ENOMEM;
     if (n && !(ch->series = calloc(n, sizeof *ch->series)))
         return DH_ENOMEM;

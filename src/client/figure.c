@@ -11,24 +11,13 @@
 
 #include "deephaven_core/proto/console.pb-c.h"
 #include "dh_exports.h"
+#include "dh_text.h"
 
 typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__ChartDescriptor chart_desc;
 typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__MultiSeriesDescriptor
     multi_desc;
 typedef Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__MultiSeriesSourceDescriptor
     multi_source;
-
-/* A copy of s ("" for NULL); NULL only when out of memory. */
-static char *dup_str(const char *s)
-{
-    if (!s)
-        s = "";
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    if (d)
-        memcpy(d, s, n + 1);
-    return d;
-}
 
 static void series_reset(struct dh_figure_series *se)
 {
@@ -112,11 +101,11 @@ static int decode_series(
         *y = find_source(
             sd, IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y);
     se->plot_style = (int)sd->plot_style;
-    se->name = dup_str(sd->name);
-    se->x_column = dup_str(x ? x->column_name : "");
-    se->y_column = dup_str(y ? y->column_name : "");
-    se->x_axis_label = dup_str(x ? axis_label(cd, x->axis_id) : "");
-    se->y_axis_label = dup_str(y ? axis_label(cd, y->axis_id) : "");
+    se->name = dh_str_dup(sd->name);
+    se->x_column = dh_str_dup(x ? x->column_name : "");
+    se->y_column = dh_str_dup(y ? y->column_name : "");
+    se->x_axis_label = dh_str_dup(x ? axis_label(cd, x->axis_id) : "");
+    se->y_axis_label = dh_str_dup(y ? axis_label(cd, y->axis_id) : "");
     /* table_id -1 means "not a table source" (e.g. a partitioned one). */
     const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor__SourceDescriptor *src =
         x ? x : y;
@@ -146,11 +135,11 @@ static int decode_multi(const chart_desc *cd, const multi_desc *md, struct dh_fi
         *y = find_multi_source(
             md, IO__DEEPHAVEN__PROTO__BACKPLANE__SCRIPT__GRPC__FIGURE_DESCRIPTOR__SOURCE_TYPE__Y);
     se->plot_style = (int)md->plot_style;
-    se->name = dup_str(md->name);
-    se->x_column = dup_str(x ? x->column_name : "");
-    se->y_column = dup_str(y ? y->column_name : "");
-    se->x_axis_label = dup_str(x ? axis_label(cd, x->axis_id) : "");
-    se->y_axis_label = dup_str(y ? axis_label(cd, y->axis_id) : "");
+    se->name = dh_str_dup(md->name);
+    se->x_column = dh_str_dup(x ? x->column_name : "");
+    se->y_column = dh_str_dup(y ? y->column_name : "");
+    se->x_axis_label = dh_str_dup(x ? axis_label(cd, x->axis_id) : "");
+    se->y_axis_label = dh_str_dup(y ? axis_label(cd, y->axis_id) : "");
     se->table_index = -1;
     const multi_source *src = x ? x : y;
     se->partitioned_index = src && src->partitioned_table_id >= 0 ? src->partitioned_table_id : -1;
@@ -163,7 +152,7 @@ static int decode_multi(const chart_desc *cd, const multi_desc *md, struct dh_fi
  * DH_ENOMEM. */
 static int decode_chart(const chart_desc *cd, struct dh_figure_chart *ch)
 {
-    ch->title = dup_str(cd->title);
+    ch->title = dh_str_dup(cd->title);
     ch->chart_type = (int)cd->chart_type;
     if (!ch->title)
         return DH_ENOMEM;
@@ -194,7 +183,7 @@ static int decode_chart(const chart_desc *cd, struct dh_figure_chart *ch)
 static int decode_figure(const Io__Deephaven__Proto__Backplane__Script__Grpc__FigureDescriptor *fd,
                          struct dh_figure *f)
 {
-    f->title = dup_str(fd->title);
+    f->title = dh_str_dup(fd->title);
     f->update_interval_ms = fd->update_interval;
     if (!f->title)
         return DH_ENOMEM;
@@ -206,7 +195,7 @@ static int decode_figure(const Io__Deephaven__Proto__Backplane__Script__Grpc__Fi
             f->n_charts = c + 1;
             if (fd->charts[c] && decode_chart(fd->charts[c], &f->charts[c]) != DH_OK)
                 return DH_ENOMEM;
-            if (!fd->charts[c] && !(f->charts[c].title = dup_str("")))
+            if (!fd->charts[c] && !(f->charts[c].title = dh_str_dup("")))
                 return DH_ENOMEM;
         }
     }
@@ -216,7 +205,7 @@ static int decode_figure(const Io__Deephaven__Proto__Backplane__Script__Grpc__Fi
             return DH_ENOMEM;
         for (size_t i = 0; i < fd->n_errors; i++) {
             f->n_errors = i + 1;
-            if (!(f->errors[i] = dup_str(fd->errors[i])))
+            if (!(f->errors[i] = dh_str_dup(fd->errors[i])))
                 return DH_ENOMEM;
         }
     }
@@ -252,7 +241,7 @@ int dh_figure_add_error(struct dh_figure *f, const char *msg)
     if (!e)
         return DH_ENOMEM;
     f->errors = e;
-    if (!(e[f->n_errors] = dup_str(msg)))
+    if (!(e[f->n_errors] = dh_str_dup(msg)))
         return DH_ENOMEM;
     f->n_errors++;
     return DH_OK;

@@ -13,18 +13,7 @@
 #include "dh_exports.h"
 #include "dh_session.h"
 #include "dh_transport.h"
-
-/* A copy of s ("" for NULL); NULL only when out of memory. */
-static char *dup_str(const char *s)
-{
-    if (!s)
-        s = "";
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    if (d)
-        memcpy(d, s, n + 1);
-    return d;
-}
+#include "dh_text.h"
 
 void dh_object_reply_reset(struct dh_object_reply *r)
 {
@@ -72,7 +61,7 @@ static int add_refs(struct dh_object_reply *r,
         dh_ticket_init(t);
         if (tt && tt->ticket)
             dh_ticket_set_bytes(t, tt->ticket->ticket.data, tt->ticket->ticket.len, NULL);
-        types[r->n_refs] = dup_str(tt ? tt->type : "");
+        types[r->n_refs] = dh_str_dup(tt ? tt->type : "");
         if (!types[r->n_refs])
             return dh_error_set(err, DH_ENOMEM, "out of memory reading an object");
         r->n_refs++;

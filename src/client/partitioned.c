@@ -14,6 +14,7 @@
 #include "dh_session.h"
 #include "dh_tableops.h"
 #include "dh_transport.h"
+#include "dh_text.h"
 #include "table_internal.h"
 
 #define DH_M_MERGE "/io.deephaven.proto.backplane.grpc.PartitionedTableService/Merge"
@@ -24,16 +25,6 @@
 #define DH_PARTITION_MAX_KEYS 256
 
 typedef Io__Deephaven__Proto__Backplane__Grpc__Ticket PbTicket;
-
-static char *dup_str(const char *s)
-{
-    s = s ? s : "";
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 void dh_partitioned_free(struct dh_partitioned *p)
 {
@@ -62,11 +53,11 @@ copy_descriptor(const Io__Deephaven__Proto__Backplane__Grpc__PartitionedTableDes
         return dh_error_set(err, DH_EINVAL, "malformed PartitionedTableDescriptor: %zu key columns",
                             d->n_key_column_names);
     p->key_columns = calloc(d->n_key_column_names, sizeof *p->key_columns);
-    p->constituent_column = dup_str(d->constituent_column_name);
+    p->constituent_column = dh_str_dup(d->constituent_column_name);
     if (!p->key_columns || !p->constituent_column)
         return dh_error_set(err, DH_ENOMEM, "out of memory");
     for (; p->n_keys < d->n_key_column_names; p->n_keys++) {
-        p->key_columns[p->n_keys] = dup_str(d->key_column_names[p->n_keys]);
+        p->key_columns[p->n_keys] = dh_str_dup(d->key_column_names[p->n_keys]);
         if (!p->key_columns[p->n_keys])
             return dh_error_set(err, DH_ENOMEM, "out of memory");
     }

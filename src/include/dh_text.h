@@ -58,4 +58,8 @@ size_t dh_text_prefix_for_width(const char *s, size_t len, size_t max_cols, size
 size_t dh_text_truncate_to_width(const char *s, size_t len, size_t max_cols, unsigned flags,
                                  char *out, size_t outcap, size_t *cols);
 
+/* A malloc'd copy of s, "" for NULL (decoded protobuf strings may be either); NULL only
+ * when out of memory. The caller frees it. Any thread. */
+char *dh_str_dup(const char *s);
+
 #endif

@@ -2,6 +2,7 @@
 /* text.c: sanitising untrusted text for the terminal, and column widths. */
 #include "dh_text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* A closed range of code points. */
@@ -386,4 +387,14 @@ size_t dh_text_truncate_to_width(const char *s, size_t len, size_t max_cols, uns
     if (cols)
         *cols = used;
     return w;
+}
+
+char *dh_str_dup(const char *s)
+{
+    s = s ? s : "";
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
 }
