@@ -486,7 +486,8 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
     }
     case DH_KIND_HIER: {
         struct dh_source hsrc = {f->export_ticket, f->epoch};
-        struct view *v = view_tree_new(a, name, f->hier, &hsrc);
+        struct dh_source origin = {f->source, f->epoch};
+        struct view *v = view_tree_new(a, name, f->hier, &hsrc, &origin);
         if (v)
             f->hier = NULL; /* the view owns it and forgets the export */
         else

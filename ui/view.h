@@ -252,9 +252,10 @@ struct view *view_schema_new(struct app *a, const char *name, const struct dh_sc
  * source (may be NULL) is what was opened: when durable, the figure is fetched
  * again in each new session epoch. */
 /* The tree view of a hierarchical table (owns info; reads and at the end forgets
- * source, the table's export). */
+ * source, the table's export). origin is what was opened: when durable, the
+ * table is fetched again after a session renewal. */
 struct view *view_tree_new(struct app *a, const char *name, struct dh_hier_info *info,
-                           const struct dh_source *source);
+                           const struct dh_source *source, const struct dh_source *origin);
 struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *fig,
                              const struct dh_ticket *export_ticket, uint64_t epoch,
                              const struct dh_ticket *source);

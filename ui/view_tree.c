@@ -5,7 +5,9 @@
  * Space toggles a row, Right opens it (or steps into it), Left closes it (or steps
  * to its parent). Each change is a new view of the table on the server with the
  * expansions this view keeps (dh_client_tree_rows: key table, View, viewport read);
- * rows are read a window at a time around the cursor. */
+ * rows are read a window at a time around the cursor. After a session renewal the
+ * export is gone with its session: the view fetches its durable origin again and
+ * reads the same expansions through the new export (as a derived pager does). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,9 @@ struct tree_view {
     char name[128];
     struct dh_hier_info *info; /* owned */
     struct dh_source source;   /* the HierarchicalTable's export in its epoch */
+    struct dh_source origin;   /* what was opened (durable when it can be) */
+    uint64_t refetch_req;      /* fetching origin again in a new session, 0 if none */
+    uint64_t refetch_epoch;    /* the epoch the last fetch-again was for */
     struct dh_hier_keys *keys; /* the expansions asked for so far (owned) */
     struct dh_rows *rows;      /* the window read last (owned), NULL before */
     int64_t size;              /* expanded rows, as of the last window; -1 unknown */
@@ -300,13 +305,59 @@ static unsigned tree_key(struct view *vv, struct app *a, int key, enum ui_action
     }
 }
 
+/* The export is of an earlier session: fetch the table again in this one, once
+ * per epoch (a failure does not repeat). */
+static int rederive(struct tree_view *v, struct app *a)
+{
+    uint64_t epoch = dh_client_epoch(a->client);
+    if (v->refetch_req || v->source.epoch == epoch || v->refetch_epoch == epoch ||
+        !dh_source_durable(&v->origin))
+        return 0;
+    v->refetch_epoch = epoch;
+    v->refetch_req = dh_client_fetch_again(a->client, &v->origin.ticket);
+    if (!v->refetch_req)
+        return 0;
+    app_message(a, APP_WARN, "The session was renewed: asking the server for this view again.");
+    return 1;
+}
+
+/* The table fetched again in the new session: read the same expansions through
+ * the new export (the event's result is ours, ev->fetched becomes NULL). */
+static unsigned take_refetched(struct tree_view *v, struct app *a, struct dh_event *ev)
+{
+    v->refetch_req = 0;
+    struct dh_fetched *f = ev->ok ? ev->fetched : NULL;
+    if (!f || f->kind != DH_KIND_HIER || !f->hier) {
+        ui_copy_sentence(v->err, sizeof v->err,
+                         ev->ok ? "it is no longer a rollup or tree" : ev->err.msg);
+        app_message(a, APP_ERROR, "%s could not be read again in the new session: %s", v->name,
+                    v->err);
+        return UR_REDRAW | UR_STATUS;
+    }
+    dh_client_forget(a->client, &v->source);
+    dh_hier_info_reset(v->info);
+    free(v->info);
+    v->info = f->hier;
+    f->hier = NULL;
+    v->source = (struct dh_source){f->export_ticket, f->epoch};
+    ev->fetched = NULL; /* all of it is ours now */
+    dh_table_info_reset(&f->table);
+    free(f);
+    v->err[0] = '\0';
+    request(v, a, v->cursor);
+    return UR_REDRAW | UR_STATUS;
+}
+
 static unsigned tree_event(struct view *vv, struct app *a, struct dh_event *ev)
 {
     struct tree_view *v = (struct tree_view *)vv;
-    (void)a;
+    if (ev->kind == DH_EV_FETCHED && ev->req && ev->req == v->refetch_req)
+        return take_refetched(v, a, ev);
     if (ev->kind != DH_EV_TREE_ROWS || !v->req || ev->req != v->req)
         return UR_NONE;
     v->req = 0;
+    if (!ev->ok && rederive(v, a))
+        return UR_REDRAW | UR_STATUS;
     if (!ev->ok || !ev->rows) {
         ui_copy_sentence(v->err, sizeof v->err, ev->err.msg[0] ? ev->err.msg : "no rows came back");
         return UR_REDRAW | UR_STATUS;
@@ -361,6 +412,8 @@ static void tree_destroy(struct view *vv, struct app *a)
     struct tree_view *v = (struct tree_view *)vv;
     if (v->req)
         dh_client_cancel(a->client, v->req);
+    if (v->refetch_req)
+        dh_client_cancel(a->client, v->refetch_req);
     dh_client_forget(a->client, &v->source);
     if (v->rows) {
         dh_rows_reset(v->rows);
@@ -385,7 +438,7 @@ static const struct view_ops tree_ops = {
 };
 
 struct view *view_tree_new(struct app *a, const char *name, struct dh_hier_info *info,
-                           const struct dh_source *source)
+                           const struct dh_source *source, const struct dh_source *origin)
 {
     if (!info)
         return NULL;
@@ -400,6 +453,8 @@ struct view *view_tree_new(struct app *a, const char *name, struct dh_hier_info 
     ui_copy(v->name, sizeof v->name, name);
     v->info = info;
     v->source = *source;
+    v->origin = *origin;
+    v->refetch_epoch = source->epoch;
     v->keys = keys;
     v->size = -1;
     v->want_cursor = -1;

@@ -5,10 +5,12 @@
 # trades (same columns, the row jumped to) instead of whatever the old export
 # id names now or "loading" forever; a ticking pager resumes following by
 # itself; with the server gone the ticking pager says "stale since", never
-# "live, following".
+# "live, following". A rollup's tree reads the same expansions again through
+# the table fetched anew in the new session.
 . "$(dirname "$0")/lib.sh"
 
 start_server
+server_cmd add rollup rollup
 start_dhtui main 120 40
 expect_text main " objects" 15
 expect_text main "trades" 15
@@ -41,6 +43,28 @@ screen main | grep -q "Timestamp .*Sym .*Price .*Size .*Exchange .*Flag .*Id" ||
 screen main | grep -Eq '^ +500000 .* 499,?999$' ||
     fail "row 500,000 is not trades' row (Id 499999): $(screen main | sed -n 4p)"
 expect_no_text main "Could not read" 2
+back_to_list
+
+# ---- a rollup: fetched again in the new session, its expansions kept ----
+keys main /
+type_text main rollup
+keys main Enter
+sleep 0.2
+keys main Enter
+expect_text main "rollup (rollup)" 10
+expect_text main " 6 rows shown" 10
+keys main Down Down
+keys main Enter
+expect_text main "16 rows shown, 1 change" 10
+ended=$(log_lines main "event session ended")
+server_cmd expire-all
+wait_renewed main "$ended" || fail "no new session after expire-all"
+keys main Enter # close NYSE: a new view of the table, in the new session
+wait_for_text main " 6 rows shown" 10 ||
+    fail "the tree was not read again after the renewal: $(screen main | sed -n '2p;$p')"
+keys main Enter
+wait_for_text main "16 rows shown" 10 || fail "NYSE did not open again after the renewal"
+screen main | grep -Eq "▾ NYSE" || fail "NYSE is not shown open after the renewal"
 back_to_list
 
 # ---- quotes: following resumes after a renewal ----
