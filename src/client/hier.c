@@ -699,9 +699,10 @@ static int put_keys(struct dh_session *s, const struct dh_hier_keys *k,
     if (rc == DH_OK)
         rc = dh_stream_writes_done(st, err);
     struct dh_buf reply = {0};
-    while (rc == DH_OK)
+    while (rc == DH_OK) {
         rc = dh_stream_read(st, &reply, err); /* PutResult, then the status */
-    dh_buf_reset(&reply);
+        dh_buf_reset(&reply);                 /* a read fills it anew: free each */
+    }
     if (rc == DH_END)
         rc = DH_OK;
     dh_stream_free(st);
