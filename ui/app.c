@@ -274,7 +274,9 @@ void app_open_partition(struct app *a, const char *name, const struct dh_source 
 {
     uint64_t req = keys ? dh_client_partition_get(a->client, pt, unique, keys, row)
                         : dh_client_partition_merge(a->client, pt);
-    pending_start(a, req, PEND_OPEN, "opening", "open", name, "Table");
+    struct app_pending *p = pending_start(a, req, PEND_OPEN, "opening", "open", name, "Table");
+    if (!keys)
+        p->merge_of = *pt;
 }
 
 /* Queue a publish; the dialog opens on DH_EV_PUBLISHED. */
@@ -456,10 +458,14 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
     app_ticket_short(&f->source, src, sizeof src);
     const char *name = p->name[0] ? p->name : src;
     switch (f->kind) {
-    case DH_KIND_TABLE:
-        app_push(a, view_table_new(a, name, f->type[0] ? f->type : "Table", &f->rows_source,
-                                   &f->table, 1));
+    case DH_KIND_TABLE: {
+        struct view *v =
+            view_table_new(a, name, f->type[0] ? f->type : "Table", &f->rows_source, &f->table, 1);
+        if (v && p->merge_of.ticket.len)
+            view_table_set_merged(v, &p->merge_of);
+        app_push(a, v);
         break;
+    }
     case DH_KIND_PARTITIONED: {
         /* The pager reads the key table; Enter and M ask for the partitioned
          * table by its source, resolved again in each session. */

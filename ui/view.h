@@ -108,6 +108,10 @@ enum { APP_MAX_VIEWS = 16, APP_MAX_PENDING = 8 };
 /* What a pending command is for. */
 enum pending_kind { PEND_FETCH, PEND_OPEN, PEND_PUBLISH, PEND_RELEASE };
 
+/* What a pager of a partitioned table's result asks for again after a session
+ * renewal (ui/view_partition.c). */
+enum part_reopen { PART_REOPEN_NONE = 0, PART_REOPEN_KEYS, PART_REOPEN_MERGED };
+
 /* A command waiting for its event. */
 struct app_pending {
     uint64_t req;
@@ -115,7 +119,8 @@ struct app_pending {
     char label[192]; /* for the status line: "fetching shared/0x1a…" */
     char name[128];  /* object name (OPEN/PUBLISH) */
     char type[64];
-    char typed[2048]; /* FETCH from the prompt: the text as typed, given back on failure */
+    char typed[2048];          /* FETCH from the prompt: the text as typed, given back on failure */
+    struct dh_source merge_of; /* OPEN of a merge: the partitioned table (else no ticket) */
     int64_t started_ms;
 };
 
@@ -243,9 +248,13 @@ struct view *view_table_new(struct app *a, const char *name, const char *type,
                             const struct dh_source *src, struct dh_table_info *info, int forget);
 /* Make a pager (view_table_new) the key table of the partitioned table pt:
  * Enter opens a key's constituent, M the merged table (keymap_partition). It
- * takes desc; pt is forgotten when the pager closes if forget_pt is set. */
+ * takes desc; pt is forgotten when the pager closes if forget_pt is set. After a
+ * session renewal the key table is fetched again from pt (when durable). */
 void view_table_set_partition(struct view *v, const struct dh_source *pt, int forget_pt,
                               struct dh_partitioned *desc);
+/* Make a pager the merge of the partitioned table pt: after a session renewal
+ * the merge is asked for again from pt (when durable). */
+void view_table_set_merged(struct view *v, const struct dh_source *pt);
 /* The schema of a table as a list (copies what it shows). */
 struct view *view_schema_new(struct app *a, const char *name, const struct dh_schema *schema);
 /* The figure view; takes ownership of fig. export (may be NULL) is forgotten on close.

@@ -3,7 +3,9 @@
  * Partitioned tables): Enter opens the constituent of the key on the cursor's row,
  * M the merged table, each in a pager of its own (a table like any other: sort,
  * filter, publish). The key row is named by its position in what the pager shows,
- * so a sorted or filtered key table picks the row the user sees. */
+ * so a sorted or filtered key table picks the row the user sees. The key table
+ * and the merge are exports with no durable name: after a session renewal they
+ * are asked for again from the partitioned table's durable source. */
 #include <stdio.h>
 #include <string.h>
 
@@ -62,4 +64,29 @@ void table_partition_destroy(struct table_view *v, struct app *a)
         dh_client_forget(a->client, &v->part_source);
     dh_partitioned_free(v->part);
     v->part = NULL;
+}
+
+int table_partition_reopen(struct table_view *v, struct app *a)
+{
+    uint64_t epoch = dh_client_epoch(a->client);
+    if (v->reopen == PART_REOPEN_NONE || v->reopen_epoch == epoch ||
+        !dh_source_durable(&v->part_source))
+        return 0;
+    v->reopen_epoch = epoch; /* a failure does not repeat in this epoch */
+    v->reopen_req = v->reopen == PART_REOPEN_KEYS
+                        ? dh_client_fetch_again(a->client, &v->part_source.ticket)
+                        : dh_client_partition_merge(a->client, &v->part_source);
+    return v->reopen_req != 0;
+}
+
+int table_partition_reopened(struct table_view *v, struct dh_fetched *f)
+{
+    if (v->reopen == PART_REOPEN_MERGED)
+        return f->kind == DH_KIND_TABLE ? 0 : -1;
+    if (f->kind != DH_KIND_PARTITIONED || !f->partitioned)
+        return -1;
+    dh_partitioned_free(v->part);
+    v->part = f->partitioned; /* its export is part_source's resolution in this epoch */
+    f->partitioned = NULL;
+    return 0;
 }

@@ -256,6 +256,8 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
 {
     if (v->base_ops && !v->derived)
         return; /* a frequency view: nothing to read before the counts exist */
+    if (v->reopen_req)
+        return; /* the table is being asked for again in a new session */
     int64_t n = table_size(v);
     int64_t page = v->page > 0 ? v->page : 1;
     int64_t want_end = v->top + page;
@@ -972,11 +974,9 @@ static unsigned take_derived(struct table_view *v, struct app *a, struct dh_even
     return UR_REDRAW | UR_STATUS;
 }
 
-/* The derived export is gone with its session: derive it again in this one. */
-static int rederive(struct table_view *v, struct app *a)
+/* Derive the view's operations again from its origin (a new session). */
+static int derive_again(struct table_view *v, struct app *a)
 {
-    if (!v->derived || v->derive_req || !dh_source_durable(&v->origin))
-        return 0;
     struct dh_error err;
     if (dh_view_ops_copy(&v->pending, &v->ops, &err) != DH_OK)
         return 0;
@@ -987,6 +987,63 @@ static int rederive(struct table_view *v, struct app *a)
     v->req = v->live = 0;
     app_message(a, APP_WARN, "The session was renewed: asking the server for this view again.");
     return 1;
+}
+
+/* The derived export (or the table itself, when it has no durable name) is
+ * gone with its session: derive it again in this one. A table without a
+ * durable name is asked for again from what gave it (view_partition.c). */
+static int rederive(struct table_view *v, struct app *a)
+{
+    if (v->derive_req || v->reopen_req)
+        return 0;
+    if (!dh_source_durable(&v->origin)) {
+        if (!table_partition_reopen(v, a))
+            return 0;
+        v->req = v->live = 0;
+        app_message(a, APP_WARN, "The session was renewed: asking the server for this view again.");
+        return 1;
+    }
+    return v->derived ? derive_again(v, a) : 0;
+}
+
+/* The table asked for again in a new session arrived: it is the new origin,
+ * and the view's operations are derived again from it. The rows on screen stay
+ * until the new ones come. */
+static unsigned take_reopened(struct table_view *v, struct app *a, struct dh_event *ev)
+{
+    v->reopen_req = 0;
+    struct dh_fetched *f = ev->ok ? ev->fetched : NULL;
+    if (!f || table_partition_reopened(v, f) != 0) {
+        v->gone = 1;
+        app_message(a, APP_ERROR, "%s could not be read again in the new session: %s%s", v->name,
+                    f ? "it is no longer the same kind of table" : ev->err.msg,
+                    v->rows ? "; the rows shown are the last ones read" : "");
+        return UR_REDRAW | UR_STATUS;
+    }
+    ev->fetched = NULL; /* ours now */
+    v->origin = f->rows_source;
+    v->origin_size = f->table.size;
+    v->origin_static = f->table.is_static;
+    if (v->derived) {
+        dh_table_info_reset(&f->table);
+        free(f);
+        if (!derive_again(v, a))
+            v->gone = 1;
+        return UR_REDRAW | UR_STATUS;
+    }
+    int64_t cur = v->cur, top = v->top;
+    drop_window(v, a);
+    v->cur = cur;
+    v->top = top;
+    v->source = v->origin;
+    v->size = v->origin_size;
+    v->is_static = v->origin_static;
+    dh_schema_reset(&v->info_schema);
+    v->info_schema = f->table.schema;
+    dh_schema_init(&f->table.schema);
+    dh_table_info_reset(&f->table);
+    free(f);
+    return UR_REDRAW | UR_STATUS;
 }
 
 /* Header mark of a sorted column: its direction and place among the keys. */
@@ -1288,6 +1345,8 @@ static unsigned table_event(struct view *vv, struct app *a, struct dh_event *ev)
     struct table_view *v = (struct table_view *)vv;
     if (ev->kind == DH_EV_DERIVED && ev->req && ev->req == v->derive_req)
         return take_derived(v, a, ev);
+    if (ev->kind == DH_EV_FETCHED && ev->req && ev->req == v->reopen_req)
+        return take_reopened(v, a, ev);
     if (ev->kind == DH_EV_ROW && ev->req && ev->req == v->whole_req)
         return take_whole(v, a, ev);
     unsigned r = table_ops_event(v, a, ev);
@@ -1387,6 +1446,8 @@ static void table_destroy(struct view *vv, struct app *a)
         dh_client_cancel(a->client, v->live);
     if (v->derive_req)
         dh_client_cancel(a->client, v->derive_req);
+    if (v->reopen_req)
+        dh_client_cancel(a->client, v->reopen_req);
     if (v->whole_req)
         dh_client_cancel(a->client, v->whole_req);
     table_ops_destroy(v, a);
@@ -1528,6 +1589,16 @@ void view_table_set_partition(struct view *vv, const struct dh_source *pt, int f
     v->part = desc;
     v->part_source = *pt;
     v->part_forget = forget_pt;
+    v->reopen = PART_REOPEN_KEYS;
+    v->reopen_epoch = v->origin.epoch;
+}
+
+void view_table_set_merged(struct view *vv, const struct dh_source *pt)
+{
+    struct table_view *v = (struct table_view *)vv;
+    v->part_source = *pt; /* the key pager forgets it */
+    v->reopen = PART_REOPEN_MERGED;
+    v->reopen_epoch = v->origin.epoch;
 }
 
 int table_row_text(const struct table_view *v, int64_t pos, const char *column, char *buf, size_t n)

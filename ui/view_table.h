@@ -100,6 +100,11 @@ struct table_view {
     struct dh_partitioned *part;  /* its key columns (owned) */
     struct dh_source part_source; /* the partitioned table */
     int part_forget;              /* forget part_source at the end */
+    /* The key table and the merge are exports of their epoch with no durable
+     * name: after a renewal they are asked for again from part_source. */
+    enum part_reopen reopen;
+    uint64_t reopen_req;   /* asking for the table again, 0 if none */
+    uint64_t reopen_epoch; /* the epoch the last one was for */
 };
 
 /* view_table.c */
@@ -134,6 +139,12 @@ int table_row_text(const struct table_view *v, int64_t pos, const char *column, 
  * tables and for other keys), and the end of such a pager. */
 unsigned table_partition_key(struct table_view *v, struct app *a, enum ui_action act);
 void table_partition_destroy(struct table_view *v, struct app *a);
+/* After a session renewal: ask for the key table or the merge again from the
+ * partitioned table (durable), once per epoch. 1 when asked. */
+int table_partition_reopen(struct table_view *v, struct app *a);
+/* It came (f): 0 when it is what was asked for (the keys' columns are taken
+ * from it), else -1. */
+int table_partition_reopened(struct table_view *v, struct dh_fetched *f);
 
 /* view_ops.c: the keys it handles (UR_NONE for others), and its events. */
 unsigned table_ops_key(struct table_view *v, struct app *a, enum ui_action act);

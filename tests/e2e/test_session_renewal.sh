@@ -67,6 +67,42 @@ wait_for_text main "16 rows shown" 10 || fail "NYSE did not open again after the
 screen main | grep -Eq "▾ NYSE" || fail "NYSE is not shown open after the renewal"
 back_to_list
 
+# ---- a partitioned table: its keys and its merge asked for again ----
+server_cmd add trades_by_sym PartitionedTable trades
+expect_text main "12 objects" 10
+keys main /
+type_text main trades_by_sym
+keys main Enter
+sleep 0.2
+keys main Enter
+expect_text main "trades_by_sym: keys (PartitionedTable)" 10
+expect_text main "of 10 " 10
+keys main M
+expect_text main "trades_by_sym: merged (Table)" 10
+expect_text main "of 1,000,000" 10
+ended=$(log_lines main "event session ended")
+fetched=$(log_lines main "event fetched req=[0-9]+ ok=1")
+server_cmd expire-all
+wait_renewed main "$ended" || fail "no new session after expire-all"
+keys main :
+type_text main "500000"
+keys main Enter
+wait_for_text main "500000 2024-" 15 ||
+    fail "the merged table was not read again after the renewal: $(screen main | sed -n '1p;$p')"
+esc main
+expect_text main "trades_by_sym: keys (PartitionedTable)" 5
+# the key table is fetched again (its window on screen is read again)
+wait_until 10 eval '[ "$(log_lines main "event fetched req=[0-9]+ ok=1")" -gt "$((fetched + 1))" ]' ||
+    fail "the key table was not fetched again after the renewal"
+keys main Enter
+# (named "Sym = …", or "key row 1" while the keys' rows are read again)
+wait_for_text main " (Table)" 10 && wait_for_text main "rows 1-" 10 ||
+    fail "Enter on a key opened nothing after the renewal: $(screen main | sed -n '1p;$p')"
+screen main | head -n 1 | grep -q "merged" && fail "Enter on a key opened the merge"
+expect_no_text main "open the object again" 1
+esc main
+back_to_list
+
 # ---- quotes: following resumes after a renewal ----
 open_table quotes
 keys main G
