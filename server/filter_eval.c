@@ -212,16 +212,16 @@ static int leaf_block(const struct demo_object *t, const struct demo_fnode *n, i
         return -1;
     enum demo_col_class cc = col_class(t, n->col);
     const void *vals = block_values(&s, r0, m, scratch);
-    if (s.kind == DEMO_SRC_U8) { /* at most 256 values: the leaf once per value */
-        uint8_t table[256];
-        size_t k = s.dict ? s.dict_n : 256;
-        for (size_t v = 0; v < sizeof table; v++) {
+    if (s.kind == DEMO_SRC_U8) {  /* at most 256 values: the leaf once per value */
+        uint8_t table[256] = {0}; /* values past a dictionary's end match nothing */
+        size_t k = s.dict && s.dict_n < sizeof table ? s.dict_n : sizeof table;
+        for (size_t v = 0; v < k; v++) {
             struct demo_cell c = {.i = (int64_t)v};
-            if (s.dict && v < k) {
+            if (s.dict) {
                 c.bytes = (const uint8_t *)s.dict[v];
                 c.len = strlen(s.dict[v]);
             }
-            table[v] = v < k && leaf_match(n, cc, &c);
+            table[v] = (uint8_t)leaf_match(n, cc, &c);
         }
         const uint8_t *u = vals;
         for (size_t i = 0; i < m; i++)
