@@ -32,6 +32,8 @@ enum rows_kind rows_kind_of(const struct dh_field *f)
     case DH_TYPE_TIME: return RK_TIME;
     case DH_TYPE_DECIMAL: return RK_DECIMAL;
     case DH_TYPE_LIST: return RK_LIST;
+    case DH_TYPE_MAP: return f->child && f->child->n_children == 2 ? RK_MAP : RK_OTHER;
+    case DH_TYPE_STRUCT: return RK_STRUCT;
     case DH_TYPE_BINARY:
     case DH_TYPE_LARGE_BINARY:
         if (f->dh_type && (strcmp(f->dh_type, "java.math.BigDecimal") == 0 ||
@@ -190,7 +192,9 @@ void rows_value_text(struct rows_value_ctx *ctx, const struct dh_column_view *c,
     case RK_TIMESTAMP:
     case RK_DATE:
     case RK_TIME: *len = time_text(ctx, c, row, k, tmp); return;
-    case RK_LIST: {
+    case RK_LIST:
+    case RK_MAP:
+    case RK_STRUCT: { /* the JSON text */
         ctx->scratch.len = 0;
         struct rows_buf list = ctx->scratch;
         ctx->scratch = (struct rows_buf){0};
@@ -257,6 +261,62 @@ static void json_list(struct rows_value_ctx *ctx, struct rows_buf *b,
     rows_buf_byte(b, ']');
 }
 
+/* Whether every key of entries [start, start + count) is a non-null string. */
+static int string_keys(const struct dh_column_view *keys, int64_t start, int64_t count)
+{
+    if (rows_kind_of(keys->field) != RK_STRING)
+        return 0;
+    for (int64_t i = 0; i < count; i++)
+        if (rows_cell_is_null(keys, start + i))
+            return 0;
+    return 1;
+}
+
+/* A map cell: {"key": value, ...} when its keys are strings, else
+ * [[key, value], ...]; entries in wire order. */
+static void json_map(struct rows_value_ctx *ctx, struct rows_buf *b, const struct dh_column_view *c,
+                     int64_t row)
+{
+    int64_t start = 0, count = 0;
+    const struct dh_column_view *e = c->child;
+    if (!e || !e->children || dh_column_list_range(c, row, &start, &count) != DH_OK) {
+        rows_buf_put(b, "[]", 2);
+        return;
+    }
+    const struct dh_column_view *keys = &e->children[0], *vals = &e->children[1];
+    enum rows_kind kk = rows_kind_of(keys->field), vk = rows_kind_of(vals->field);
+    int object = string_keys(keys, start, count);
+    rows_buf_byte(b, object ? '{' : '[');
+    for (int64_t i = 0; i < count; i++) {
+        if (i)
+            rows_buf_byte(b, ',');
+        if (!object)
+            rows_buf_byte(b, '[');
+        rows_value_json(ctx, b, keys, start + i, kk);
+        rows_buf_byte(b, object ? ':' : ',');
+        rows_value_json(ctx, b, vals, start + i, vk);
+        if (!object)
+            rows_buf_byte(b, ']');
+    }
+    rows_buf_byte(b, object ? '}' : ']');
+}
+
+/* A struct cell: {"field": value, ...}. */
+static void json_struct(struct rows_value_ctx *ctx, struct rows_buf *b,
+                        const struct dh_column_view *c, int64_t row)
+{
+    const struct dh_field *f = c->field;
+    rows_buf_byte(b, '{');
+    for (size_t i = 0; c->children && i < f->n_children; i++) {
+        if (i)
+            rows_buf_byte(b, ',');
+        rows_json_string(b, f->children[i].name, strlen(f->children[i].name));
+        rows_buf_byte(b, ':');
+        rows_value_json(ctx, b, &c->children[i], row, rows_kind_of(&f->children[i]));
+    }
+    rows_buf_byte(b, '}');
+}
+
 void rows_value_json(struct rows_value_ctx *ctx, struct rows_buf *b, const struct dh_column_view *c,
                      int64_t row, enum rows_kind k)
 {
@@ -272,6 +332,8 @@ void rows_value_json(struct rows_value_ctx *ctx, struct rows_buf *b, const struc
     case RK_FLOAT64: json_float(b, c, row, k); return;
     case RK_BOOL: rows_buf_str(b, dh_column_get_bool(c, row) ? "true" : "false"); return;
     case RK_LIST: json_list(ctx, b, c, row); return;
+    case RK_MAP: json_map(ctx, b, c, row); return;
+    case RK_STRUCT: json_struct(ctx, b, c, row); return;
     default: {
         char tmp[ROWS_VALUE_TMP];
         const char *text;

@@ -3,7 +3,8 @@
  * (CSV, TSV, JSON): integers in full, floats as the shortest text that reads
  * back to the same bits (dh_numtext.h), instants in ISO 8601 (UTC "Z" or the
  * local zone with its offset), strings as their bytes, decimals exact, lists
- * as JSON arrays. No snprintf on the hot paths. */
+ * as JSON arrays, maps and structs as JSON objects (a map whose keys are not
+ * strings as an array of [key, value] pairs). No snprintf on the hot paths. */
 #ifndef DHTUI_ROWS_VALUE_H
 #define DHTUI_ROWS_VALUE_H
 
@@ -28,7 +29,9 @@ enum rows_kind {
     RK_TIME,
     RK_DECIMAL, /* Arrow Decimal, BigDecimal, BigInteger: exact decimal text */
     RK_LIST,
-    RK_OTHER, /* binary (hex), durations and the rest: the display text */
+    RK_MAP,    /* JSON: an object when its keys are strings, else [key, value] pairs */
+    RK_STRUCT, /* JSON: an object of its fields */
+    RK_OTHER,  /* binary (hex), durations and the rest: the display text */
 };
 
 enum rows_kind rows_kind_of(const struct dh_field *f);
@@ -60,7 +63,10 @@ void rows_value_text(struct rows_value_ctx *ctx, const struct dh_column_view *co
 /* Append the cell as a JSON value (null included): numbers bare, but integers
  * beyond +-2^53 and decimals as strings (no JSON reader rounds them), NaN and
  * infinities as the strings "NaN", "Infinity", "-Infinity", -0 as -0.0;
- * instants, dates, times, chars and binary as strings; lists as arrays. */
+ * instants, dates, times, chars and binary as strings; lists as arrays;
+ * structs as objects of their fields; maps whose key type is a string as
+ * objects, in wire order (a map with a null key, which Arrow forbids, as
+ * pairs), other maps as arrays of [key, value] pairs. */
 void rows_value_json(struct rows_value_ctx *ctx, struct rows_buf *b,
                      const struct dh_column_view *col, int64_t row, enum rows_kind k);
 

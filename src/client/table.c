@@ -416,7 +416,8 @@ static void offset_put(uint8_t *p, int64_t i, int64_t value, int wide)
 static int is_var(enum dh_type_id t, int *wide)
 {
     *wide = t == DH_TYPE_LARGE_UTF8 || t == DH_TYPE_LARGE_BINARY;
-    return t == DH_TYPE_UTF8 || t == DH_TYPE_BINARY || t == DH_TYPE_LIST || *wide;
+    return t == DH_TYPE_UTF8 || t == DH_TYPE_BINARY || t == DH_TYPE_LIST || t == DH_TYPE_MAP ||
+           *wide;
 }
 
 static void concat_column(struct concat *c, const struct dh_field *f, const struct dh_piece *p,
@@ -483,7 +484,7 @@ static void concat_var(struct concat *c, const struct dh_field *f, const struct 
         if (p[i].n > 0)
             data += (uint64_t)(offset_at(p[i].v, p[i].start + p[i].n, wide) -
                                offset_at(p[i].v, p[i].start, wide));
-    if (f->type == DH_TYPE_LIST && f->child) {
+    if ((f->type == DH_TYPE_LIST || f->type == DH_TYPE_MAP) && f->child) {
         /* The child's pieces are the element ranges of this column's pieces. */
         struct dh_piece *cp = calloc(np ? np : 1, sizeof *cp);
         if (!cp) {
@@ -532,6 +533,27 @@ static void concat_var(struct concat *c, const struct dh_field *f, const struct 
     }
 }
 
+/* A Struct's fields: each concatenated over the same rows as the Struct. */
+static void concat_struct(struct concat *c, const struct dh_field *f, const struct dh_piece *p,
+                          size_t np, struct dh_column_view *out)
+{
+    if (!f->n_children)
+        return;
+    struct dh_piece *cp = calloc(np ? np : 1, sizeof *cp);
+    if (!cp) {
+        c->overflow = 1;
+        return;
+    }
+    out->children = &c->views[c->next_child];
+    c->next_child += f->n_children;
+    for (size_t k = 0; k < f->n_children; k++) {
+        for (size_t i = 0; i < np; i++)
+            cp[i] = (struct dh_piece){p[i].v->children + k, p[i].start, p[i].n};
+        concat_column(c, &f->children[k], cp, np, &out->children[k]);
+    }
+    free(cp);
+}
+
 /* Concatenate the pieces of one column into out (both passes). */
 static void concat_column(struct concat *c, const struct dh_field *f, const struct dh_piece *p,
                           size_t np, struct dh_column_view *out)
@@ -552,19 +574,25 @@ static void concat_column(struct concat *c, const struct dh_field *f, const stru
     if (!dh_field_decodable(f))
         return; /* a column dhtui does not decode: no values, only its nulls */
     int wide;
-    if (is_var(f->type, &wide))
+    if (f->type == DH_TYPE_STRUCT)
+        concat_struct(c, f, p, np, out);
+    else if (is_var(f->type, &wide))
         concat_var(c, f, p, np, total, wide, out);
     else
         concat_fixed(c, p, np, total, f->type == DH_TYPE_BOOL ? 0 : out->value_width, out);
 }
 
-/* How many views a field needs (itself and its list children). */
+/* How many views a field needs (itself, its list or map child, its struct fields). */
 static size_t field_views(const struct dh_field *f)
 {
-    size_t n = 0;
-    for (; f; f = f->type == DH_TYPE_LIST ? f->child : NULL)
-        n++;
-    return n;
+    if (!dh_field_decodable(f))
+        return 1;
+    size_t n = 1;
+    for (size_t i = 0; i < f->n_children; i++)
+        n += field_views(&f->children[i]);
+    return f->child && (f->type == DH_TYPE_LIST || f->type == DH_TYPE_MAP)
+               ? n + field_views(f->child)
+               : n;
 }
 
 /* One pass over every column (sizing when c->body is NULL). */

@@ -270,6 +270,9 @@ static void field_free_contents(struct dh_field *f)
         field_free_contents(f->child);
         free(f->child);
     }
+    for (size_t i = 0; f->children && i < f->n_children; i++)
+        field_free_contents(&f->children[i]);
+    free(f->children);
     memset(f, 0, sizeof *f);
 }
 
@@ -342,6 +345,52 @@ static int list_child_decode(struct schema_ctx *c, const struct dh_fb_table *ft,
 static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_table *tt,
                        const struct dh_fb_table *ft, int depth, const char *col,
                        struct dh_field *f);
+
+/* Decode a Struct's children, any number of them (each charged to the field budget). */
+static int struct_children_decode(struct schema_ctx *c, const struct dh_fb_table *ft, int depth,
+                                  const char *col, struct dh_field *f)
+{
+    struct dh_fb_vector kids;
+    int rc = dh_fb_vector_field(ft, FIELD_CHILDREN, 4, &kids, c->err);
+    if (rc || kids.n == 0)
+        return rc;
+    if (kids.n > c->fields_left)
+        return dh_error_set(c->err, DH_EINVAL, "Arrow schema has too many fields");
+    f->children = calloc(kids.n, sizeof *f->children);
+    if (!f->children)
+        return dh_error_set(c->err, DH_ENOMEM, "out of memory decoding an Arrow schema");
+    f->n_children = kids.n;
+    for (size_t i = 0; i < kids.n; i++) {
+        struct dh_fb_table kt;
+        rc = dh_fb_vector_table(&kids, i, &kt, c->err);
+        if (!rc)
+            rc = field_decode(c, &kt, depth + 1, col, &f->children[i]);
+        if (rc)
+            return rc;
+    }
+    return DH_OK;
+}
+
+/* Map: a List of non-null entries, a Struct of key and value (Schema.fbs Map;
+ * DHC MapChunkWriter.java writes it so). */
+static int map_decode(struct schema_ctx *c, const struct dh_fb_table *tt,
+                      const struct dh_fb_table *ft, int depth, const char *col, struct dh_field *f)
+{
+    f->type = DH_TYPE_MAP;
+    f->keys_sorted = dh_fb_bool(tt, 0, 0);
+    int rc = list_child_decode(c, ft, depth, col, f);
+    if (rc)
+        return rc;
+    const struct dh_field *e = f->child;
+    if (e->type == DH_TYPE_UNSUPPORTED || e->dictionary_encoded || e->run_end_width)
+        return DH_OK; /* refused by field_check */
+    if (e->type != DH_TYPE_STRUCT || e->n_children != 2)
+        return dh_error_set(c->err, DH_EINVAL,
+                            "Arrow schema: column '%s': expected Map entries of a Struct of key "
+                            "and value",
+                            col);
+    return DH_OK;
+}
 
 /* RunEndEncoded: children run_ends (Int 16/32/64) and values; f takes the values'
  * type (Arrow columnar format, "Run-End Encoded Layout"). Values with a
@@ -470,6 +519,8 @@ static int type_decode(struct schema_ctx *c, unsigned tag, const struct dh_fb_ta
             return bad_param(c, col, "FixedSizeList listSize", f->list_size);
         return list_child_decode(c, ft, depth, col, f);
     case T_RUN_END: return run_end_decode(c, ft, depth, col, f);
+    case T_STRUCT: f->type = DH_TYPE_STRUCT; return struct_children_decode(c, ft, depth, col, f);
+    case T_MAP: return map_decode(c, tt, ft, depth, col, f);
     case T_NONE:
         return dh_error_set(c->err, DH_EINVAL, "Arrow schema: column '%s' has no type", col);
     default: set_unsupported(f, tag); return DH_OK;
@@ -765,6 +816,11 @@ static int field_check_at(const struct dh_field *f, const char *col, int depth,
     if (f->run_end_width && (depth > 0 || !dh_gather_supported(f)))
         return dh_error_set(err, DH_ENOTSUP, "column '%s': run-end encoded %s are not supported",
                             col, depth > 0 ? "elements" : "values of this type");
+    for (size_t i = 0; i < f->n_children; i++) {
+        int rc = field_check_at(&f->children[i], col, depth + 1, err);
+        if (rc)
+            return rc;
+    }
     if (f->child)
         return field_check_at(f->child, col, depth + 1, err);
     return DH_OK;
@@ -836,15 +892,18 @@ static int value_width(const struct dh_field *f)
     return dh_value_width(f);
 }
 
-/* Count the views (fields, children included) a column needs. */
+/* Count the views (fields, children included) a decodable field needs. */
+static size_t count_views_at(const struct dh_field *f)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < f->n_children; i++)
+        n += count_views_at(&f->children[i]);
+    return f->child ? n + count_views_at(f->child) : n;
+}
+
 static size_t count_views(const struct dh_field *f)
 {
-    if (!dh_field_decodable(f))
-        return 1;
-    size_t n = 0;
-    for (; f; f = f->child)
-        n++;
-    return n;
+    return dh_field_decodable(f) ? count_views_at(f) : 1;
 }
 
 static int take_node(struct batch_ctx *b, const char *col, int64_t *length, int64_t *nulls)
@@ -1196,6 +1255,59 @@ static int run_end_column(struct batch_ctx *b, const struct dh_field *f, const c
     return rc;
 }
 
+/* n views of the batch's array for a column's children. */
+static int take_views(struct batch_ctx *b, size_t n, struct dh_column_view **out)
+{
+    if (n > b->vcap - b->nv)
+        return dh_error_set(b->err, DH_EINVAL, "Arrow record batch: too many columns");
+    *out = &b->views[b->nv];
+    b->nv += n;
+    return DH_OK;
+}
+
+/* A Struct's children, each at least `len` rows long (their rows past it unused). */
+static int struct_children(struct batch_ctx *b, const struct dh_field *f, const char *col,
+                           int64_t len, struct dh_column_view *v)
+{
+    int rc = f->n_children ? take_views(b, f->n_children, &v->children) : DH_OK;
+    for (size_t i = 0; !rc && i < f->n_children; i++) {
+        rc = column_decode(b, &f->children[i], col, &v->children[i]);
+        if (!rc && len >= 0 && v->children[i].length < len)
+            rc = dh_error_set(b->err, DH_EINVAL,
+                              "Arrow record batch: column '%s': Struct field '%s' has %lld rows "
+                              "but the Struct %lld",
+                              col, f->children[i].name, (long long)v->children[i].length,
+                              (long long)len);
+    }
+    return rc;
+}
+
+/* A Map's entries: a Struct node, a validity buffer, then the key and value
+ * columns. Upstream's MapChunkWriter.java gives that node the map's row count
+ * plus one and the map's null count, with an empty validity buffer; the Arrow
+ * form gives it the number of entries, none null. Both read the same: the
+ * node and the bitmap are taken (the buffer still checked inside the body)
+ * and ignored, and the entries are as many as the shorter child has rows. */
+static int map_entries(struct batch_ctx *b, const struct dh_field *f, const char *col,
+                       struct dh_column_view *v)
+{
+    memset(v, 0, sizeof *v);
+    v->field = f;
+    int64_t len, nulls;
+    const uint8_t *vb;
+    size_t vlen;
+    int rc = take_node(b, col, &len, &nulls);
+    if (!rc)
+        rc = take_buffer(b, col, &vb, &vlen);
+    if (!rc)
+        rc = struct_children(b, f, col, -1, v);
+    if (rc)
+        return rc;
+    v->length = v->children[0].length < v->children[1].length ? v->children[0].length
+                                                              : v->children[1].length;
+    return DH_OK;
+}
+
 static int column_decode(struct batch_ctx *b, const struct dh_field *f, const char *col,
                          struct dh_column_view *v)
 {
@@ -1236,18 +1348,22 @@ static int column_decode(struct batch_ctx *b, const struct dh_field *f, const ch
             rc = check_offsets(b, col, v->offsets, v->length, w, v->values_len);
         return rc;
     }
-    case DH_TYPE_LIST: {
+    case DH_TYPE_LIST:
+    case DH_TYPE_MAP: {
         rc = f->list_size ? fixed_offsets(b, f, col, v) : offsets_decode(b, col, v, 4);
+        if (!rc)
+            rc = take_views(b, 1, &v->child);
         if (rc)
             return rc;
-        if (b->nv >= b->vcap)
-            return dh_error_set(b->err, DH_EINVAL, "Arrow record batch: too many columns");
-        v->child = &b->views[b->nv++];
-        rc = column_decode(b, f->child, col, v->child);
+        if (f->type == DH_TYPE_MAP)
+            rc = map_entries(b, f->child, col, v->child);
+        else
+            rc = column_decode(b, f->child, col, v->child);
         if (!rc && v->offsets)
             rc = check_offsets(b, col, v->offsets, v->length, 4, (uint64_t)v->child->length);
         return rc;
     }
+    case DH_TYPE_STRUCT: return struct_children(b, f, col, v->length, v);
     default:
         if (v->value_width <= 0)
             return dh_error_set(b->err, DH_ENOTSUP, "column '%s': type %s is not supported", col,
@@ -1494,13 +1610,21 @@ int dh_batch_decode_borrowed(const struct dh_schema *schema, const uint8_t *head
     return batch_decode(schema, header, hlen, body, blen, 0, batch, err);
 }
 
+static void set_deephaven_nulls(struct dh_column_view *v, int on)
+{
+    for (; v; v = v->child) {
+        v->deephaven_nulls = on;
+        for (size_t i = 0; v->children && v->field && i < v->field->n_children; i++)
+            set_deephaven_nulls(&v->children[i], on);
+    }
+}
+
 void dh_batch_set_deephaven_nulls(struct dh_batch *batch, int on)
 {
     if (!batch || !batch->columns)
         return;
     for (size_t i = 0; i < batch->n_columns; i++)
-        for (struct dh_column_view *v = &batch->columns[i]; v; v = v->child)
-            v->deephaven_nulls = on != 0;
+        set_deephaven_nulls(&batch->columns[i], on != 0);
 }
 
 /* ---- accessors ---- */
@@ -1877,7 +2001,8 @@ int dh_column_list_range(const struct dh_column_view *col, int64_t row, int64_t 
 {
     *start = 0;
     *count = 0;
-    if (!in_range(col, row) || !col->field || col->field->type != DH_TYPE_LIST)
+    if (!in_range(col, row) || !col->field ||
+        (col->field->type != DH_TYPE_LIST && col->field->type != DH_TYPE_MAP))
         return DH_EINVAL;
     int64_t a = offset_at(col, row, 4), b = offset_at(col, row + 1, 4);
     *start = a;

@@ -755,7 +755,8 @@ static void put_var_cell(struct out *o, const struct dh_column_view *col, int64_
         puts_(o, "(bad offsets)");
         return;
     }
-    const uint8_t *p = col->values + s;
+    /* values is NULL when the column holds no bytes (all cells empty) */
+    const uint8_t *p = col->values ? col->values + s : (const uint8_t *)"";
     size_t n = end - s;
     if (f->type == DH_TYPE_UTF8 || f->type == DH_TYPE_LARGE_UTF8) {
         put_text(o, (const char *)p, n);
@@ -812,6 +813,62 @@ static void put_list_cell(struct out *o, const struct dh_column_view *col, int64
         put_cell(o, child, (int64_t)i, e, depth + 1);
     }
     put(o, "]", 1);
+}
+
+/* Append a Map cell as java.util.Map.toString writes it (DHC MapChunkReader.java
+ * reads one into a LinkedHashMap, keeping the wire order): "{k1=v1, k2=v2}".
+ * Upstream's list length limit does not cut maps (MapChunkWriter.java), so no
+ * "1,000+" mark; past max_items entries the rest shows as "…". */
+static void put_map_cell(struct out *o, const struct dh_column_view *col, int64_t row,
+                         const struct eff *e, int depth)
+{
+    const struct dh_column_view *ent = col->child;
+    int64_t s, n;
+    if (!ent || !ent->children || depth >= LIST_MAX_DEPTH) {
+        puts_(o, "{\xe2\x80\xa6}");
+        return;
+    }
+    if (dh_column_list_range(col, row, &s, &n) != DH_OK || s < 0 || n < 0 || s + n > ent->length) {
+        puts_(o, "(bad offsets)");
+        return;
+    }
+    put(o, "{", 1);
+    for (int64_t i = 0; i < n && !o->cut; i++) {
+        if (i > 0)
+            put(o, ", ", 2);
+        if ((uint64_t)i >= e->max_items) {
+            puts_(o, ellipsis);
+            break;
+        }
+        put_cell(o, &ent->children[0], s + i, e, depth + 1);
+        put(o, "=", 1);
+        put_cell(o, &ent->children[1], s + i, e, depth + 1);
+    }
+    put(o, "}", 1);
+}
+
+/* Append a Struct cell like a map of its field names: "{a=1, b=x}". */
+static void put_struct_cell(struct out *o, const struct dh_column_view *col, int64_t row,
+                            const struct eff *e, int depth)
+{
+    const struct dh_field *f = col->field;
+    if ((!col->children && f->n_children) || depth >= LIST_MAX_DEPTH) {
+        puts_(o, "{\xe2\x80\xa6}");
+        return;
+    }
+    put(o, "{", 1);
+    for (size_t i = 0; i < f->n_children && !o->cut; i++) {
+        if (i > 0)
+            put(o, ", ", 2);
+        if (i >= e->max_items) {
+            puts_(o, ellipsis);
+            break;
+        }
+        put_text(o, f->children[i].name, strlen(f->children[i].name));
+        put(o, "=", 1);
+        put_cell(o, &col->children[i], row, e, depth + 1);
+    }
+    put(o, "}", 1);
 }
 
 /* Append the text of one cell (nulls included). */
@@ -878,6 +935,8 @@ static void put_cell(struct out *o, const struct dh_column_view *col, int64_t ro
         break;
     }
     case DH_TYPE_LIST: put_list_cell(o, col, row, e, depth); break;
+    case DH_TYPE_MAP: put_map_cell(o, col, row, e, depth); break;
+    case DH_TYPE_STRUCT: put_struct_cell(o, col, row, e, depth); break;
     default: /* a column dhtui does not decode: its Arrow type, as a placeholder */
         puts_(o, "\xe2\x80\xb9"); /* U+2039 */
         put_text(o, f->type_name, strnlen(f->type_name, sizeof f->type_name));
@@ -988,6 +1047,28 @@ static void put_arrow_label(struct out *o, const struct dh_field *f, int depth)
             snprintf(s, sizeof s, "[%d]", f->list_size);
             puts_(o, s);
         }
+        break;
+    case DH_TYPE_MAP: /* pyarrow: map<string, int64> */
+        puts_(o, "map<");
+        if (f->child && f->child->n_children == 2 && depth < LIST_MAX_DEPTH) {
+            put_arrow_label(o, &f->child->children[0], depth + 1);
+            put(o, ", ", 2);
+            put_arrow_label(o, &f->child->children[1], depth + 1);
+        } else {
+            puts_(o, "?");
+        }
+        puts_(o, f->keys_sorted ? ", keys_sorted>" : ">");
+        break;
+    case DH_TYPE_STRUCT: /* pyarrow: struct<a: int64, b: string> */
+        puts_(o, "struct<");
+        for (size_t i = 0; i < f->n_children && depth < LIST_MAX_DEPTH; i++) {
+            if (i > 0)
+                put(o, ", ", 2);
+            put_text(o, f->children[i].name, strlen(f->children[i].name));
+            put(o, ": ", 2);
+            put_arrow_label(o, &f->children[i], depth + 1);
+        }
+        put(o, ">", 1);
         break;
     default: put_text(o, f->type_name, strnlen(f->type_name, sizeof f->type_name)); break;
     }

@@ -37,6 +37,8 @@ enum dh_type_id {
     DH_TYPE_LARGE_UTF8,
     DH_TYPE_LARGE_BINARY,
     DH_TYPE_INTERVAL, /* unit: enum dh_interval_unit */
+    DH_TYPE_STRUCT,   /* children, n_children */
+    DH_TYPE_MAP,      /* child: the entries, a STRUCT of key and value; keys_sorted */
 };
 
 enum dh_time_unit { DH_UNIT_SECOND = 0, DH_UNIT_MILLI = 1, DH_UNIT_MICRO = 2, DH_UNIT_NANO = 3 };
@@ -80,7 +82,10 @@ struct dh_field {
     int64_t dict_id;               /* DictionaryEncoding.id */
     int dict_index_width;          /* bytes per index: 1, 2, 4 or 8 */
     int dict_index_signed;
-    struct dh_field *child; /* LIST element, else NULL */
+    int keys_sorted;        /* MAP: Map.keysSorted */
+    struct dh_field *child; /* LIST element, MAP entries, else NULL */
+    size_t n_children;      /* STRUCT: its fields, in children[] */
+    struct dh_field *children;
     /* A top-level column dhtui cannot decode (its type, an element type, or a
      * dictionary encoding) has type DH_TYPE_UNSUPPORTED, type_name saying what it
      * is ("Interval", "List<Union>", "Dictionary<Utf8>"), and what it takes in a
@@ -125,16 +130,21 @@ struct dh_column_view {
     const struct dh_field *field;
     int64_t length;
     int64_t null_count;
-    const uint8_t *validity;      /* NULL when null_count == 0: all valid */
-    const uint8_t *offsets;       /* UTF8/BINARY/LIST: length+1 int32 (int64 for LARGE_*),
-                                     monotonic and inside values (or the child); NULL when
-                                     length == 0 */
-    const uint8_t *values;        /* fixed-width values, bits (BOOL) or variable-length data;
-                                     NULL when it has 0 bytes */
-    size_t values_len;            /* bytes available at values */
-    struct dh_column_view *child; /* LIST: the element column */
-    int value_width;              /* bytes per fixed-width value; 0 for BOOL, variable, NULL */
-    int deephaven_nulls;          /* also treat Deephaven's sentinel values as null */
+    const uint8_t *validity;         /* NULL when null_count == 0: all valid */
+    const uint8_t *offsets;          /* UTF8/BINARY/LIST: length+1 int32 (int64 for LARGE_*),
+                                        monotonic and inside values (or the child); NULL when
+                                        length == 0 */
+    const uint8_t *values;           /* fixed-width values, bits (BOOL) or variable-length data;
+                                        NULL when it has 0 bytes */
+    size_t values_len;               /* bytes available at values */
+    struct dh_column_view *child;    /* LIST: the element column; MAP: its entries, a STRUCT
+                                        view whose length is the number of entries (its
+                                        own node and validity, which upstream fills
+                                        oddly, are ignored: never null) */
+    struct dh_column_view *children; /* STRUCT: field->n_children views, each at least
+                                        `length` long */
+    int value_width;                 /* bytes per fixed-width value; 0 for BOOL, variable, NULL */
+    int deephaven_nulls;             /* also treat Deephaven's sentinel values as null */
 };
 
 /* A decoded RecordBatch. Owns its views and (unless decoded with
@@ -143,7 +153,7 @@ struct dh_column_view {
 struct dh_batch {
     int64_t length;
     size_t n_columns;
-    struct dh_column_view *columns; /* n_columns top-level views, then list children */
+    struct dh_column_view *columns; /* n_columns top-level views, then their children */
     uint8_t *body;
     size_t body_len;
     int owns_body;
@@ -320,8 +330,10 @@ int dh_column_get_bytes(const struct dh_column_view *col, int64_t row, const uin
 size_t dh_column_read_bytes(const struct dh_column_view *col, int64_t first, size_t n,
                             const uint8_t **ptrs, size_t *lens);
 
-/* The elements of LIST cell `row`: col->child rows [*start, *start + *count). DH_OK or
- * DH_EINVAL (not a list, row out of range). Any thread. */
+/* The elements of LIST cell `row`, or the entries of MAP cell `row`: col->child rows
+ * [*start, *start + *count) (a MAP's child is a STRUCT: children[0] the keys,
+ * children[1] the values). DH_OK or DH_EINVAL (another type, row out of range).
+ * Any thread. */
 int dh_column_list_range(const struct dh_column_view *col, int64_t row, int64_t *start,
                          int64_t *count);
 

@@ -7,6 +7,7 @@
 
 #include "../unit/testutil.h"
 #include "dh_arrow.h"
+#include "dh_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,6 +31,20 @@ static uint64_t read_column(const struct dh_column_view *c)
     }
     if (c->child)
         sum += read_column(c->child);
+    for (size_t i = 0; c->children && c->field && i < c->field->n_children; i++)
+        sum += read_column(&c->children[i]); /* Struct fields */
+    return sum;
+}
+
+/* Format the first cells of a top-level column (nested lists, maps, structs). */
+static uint64_t format_column(const struct dh_column_view *c)
+{
+    struct dh_format_opts o;
+    dh_format_opts_init(&o);
+    char text[256];
+    uint64_t sum = 0;
+    for (int64_t r = 0; r < c->length && r < 64; r++)
+        sum += dh_format_cell(c, r, &o, text, sizeof text);
     return sum;
 }
 
@@ -46,7 +61,7 @@ static void read_stream(const uint8_t *data, size_t size, int deephaven_nulls)
                 continue; /* a bad batch: go on with the next frame */
             dh_batch_set_deephaven_nulls(&st.batch, deephaven_nulls);
             for (size_t c = 0; c < st.batch.n_columns; c++)
-                sum += read_column(&st.batch.columns[c]);
+                sum += read_column(&st.batch.columns[c]) + format_column(&st.batch.columns[c]);
         }
     }
     volatile uint64_t keep = sum;

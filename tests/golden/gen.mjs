@@ -29,7 +29,7 @@ import {
   Binary, Bool, DateDay, DateMillisecond, Decimal, DurationMicrosecond, DurationMillisecond,
   Dictionary, DurationNanosecond, FixedSizeList, DurationSecond, Field, Float16, Float32, Float64, Int16, Int32, Int64, Int8,
   IntervalDayTime, IntervalMonthDayNano, IntervalYearMonth,
-  LargeBinary, LargeUtf8, List, RecordBatch, Schema, Struct, Table, TimeMicrosecond,
+  LargeBinary, LargeUtf8, List, Map_, RecordBatch, Schema, Struct, Table, TimeMicrosecond,
   TimeMillisecond, TimeNanosecond, TimeSecond, TimestampMicrosecond, TimestampMillisecond,
   TimestampNanosecond, TimestampSecond, Type, Uint16, Uint32, Uint64, Uint8, Utf8, makeData,
   tableFromIPC, tableToIPC, Vector,
@@ -118,6 +118,22 @@ function dataFor(type, values) {
       values.forEach((v) => flat.push(...(v ?? Array(type.listSize).fill(null))));
       const child = dataFor(type.children[0].type, flat);
       return makeData({ ...base, child });
+    }
+    case Type.Map: { // a cell: an array of [key, value] pairs, in order
+      const offsets = new Int32Array(length + 1);
+      const keys = [], vals = [];
+      values.forEach((v, i) => {
+        for (const [k, x] of v ?? []) { keys.push(k); vals.push(x); }
+        offsets[i + 1] = keys.length;
+      });
+      const entries = type.children[0].type;
+      const child = makeData({ type: entries, length: keys.length, nullCount: 0,
+        children: [dataFor(entries.children[0].type, keys), dataFor(entries.children[1].type, vals)] });
+      return makeData({ ...base, valueOffsets: offsets, child });
+    }
+    case Type.Struct: { // a cell: an object of the fields' values
+      const children = type.children.map((f) => dataFor(f.type, values.map((v) => (v === null ? null : v[f.name]))));
+      return makeData({ ...base, children });
     }
     case Type.Decimal: {
       const words = type.bitWidth / 32;
@@ -210,6 +226,9 @@ function typeDesc(type) {
     case Type.Interval: return `Interval(${type.unit})`;
     case Type.Dictionary: return `Dict<${typeDesc(type.dictionary)}>`;
     case Type.FixedSizeList: return `FixedSizeList<${typeDesc(type.children[0].type)}>[${type.listSize}]`;
+    case Type.Map:
+      return `Map<${typeDesc(type.keyType)},${typeDesc(type.valueType)}${type.keysSorted ? ',sorted' : ''}>`;
+    case Type.Struct: return `Struct<${type.children.map((f) => `${f.name}:${typeDesc(f.type)}`).join(',')}>`;
     default: throw new Error(`no description for ${type}`);
   }
 }
@@ -233,6 +252,10 @@ function cellText(type, v) {
       return `[${v.map((e) => cellText(type.children[0].type, e)).join(';')}]`;
     case Type.Interval: return intervalParts(type.unit, v).join('/');
     case Type.Dictionary: return cellText(type.dictionary, v);
+    case Type.Map:
+      return `{${v.map(([k, x]) => `${cellText(type.keyType, k)}=${cellText(type.valueType, x)}`).join(';')}}`;
+    case Type.Struct:
+      return `{${type.children.map((f) => `${f.name}=${cellText(f.type, v[f.name])}`).join(';')}}`;
     default:
       return String(v);
   }
@@ -498,6 +521,14 @@ function renderCell(type, dhType, v) {
       if (v.length > RENDER_OPTS.maxListItems) items.push(ELLIPSIS);
       return `[${items.join(', ')}]`;
     }
+    case Type.Map: { // java.util.Map.toString: {k=v, k2=v2}; never cut by the server
+      const items = v.slice(0, RENDER_OPTS.maxListItems)
+        .map(([k, x]) => `${renderCell(type.keyType, undefined, k)}=${renderCell(type.valueType, undefined, x)}`);
+      if (v.length > RENDER_OPTS.maxListItems) items.push(ELLIPSIS);
+      return `{${items.join(', ')}}`;
+    }
+    case Type.Struct:
+      return `{${type.children.map((f) => `${sanitize(f.name)}=${renderCell(f.type, undefined, v[f.name])}`).join(', ')}}`;
     default: throw new Error(`no rendering for ${type}`);
   }
 }
@@ -756,4 +787,26 @@ writeStream('fixedlist', [
     batches: [[[1, 2, 3], null, [null, 5, 6]], [], [[7, 8, 9], [10, 11, null]]] },
   { name: 'pair', type: new FixedSizeList(2, new Field('', new Utf8(), true)),
     batches: [[['a', 'b'], ['', null], null], [], [['c', 'd\u00e9'], null]] },
+]);
+
+// Map (a List of a Struct of key and value, as apache-arrow writes it: the
+// Arrow form, the entries' node as long as the entries) and Struct columns,
+// with a null map, empty maps, null values, more than 10 entries, nesting,
+// over three batches (the middle one empty).
+const mapOf = (key, value, sorted = false) => new Map_(new Field('entries',
+  new Struct([new Field('key', key, false), new Field('value', value, true)]), false), sorted);
+const many = Array.from({ length: 12 }, (_, i) => [`k${i}`, BigInt(i * 1000)]);
+writeStream('maps', [
+  { name: 'm', type: mapOf(new Utf8(), new Int64()), meta: [['deephaven:type', 'java.util.Map']],
+    batches: [[[['a', 1n], ['b', null]], null, [], [['x', -5n]], many], [],
+      [[['\u00e9\t', 9007199254740993n]], [], null]] },
+  { name: 'ms', type: mapOf(new Int32(), new Utf8(), true),
+    batches: [[[[1, 'one'], [2, 'two']], [], [[3, null]], null, [[-1, '']]], [], [null, [[7, 'x']], []]] },
+  { name: 'ml', type: mapOf(new Utf8(), new List(new Field('', new Int32(), true))),
+    batches: [[[['p', [1, 2]], ['q', null]], [['r', []]], null, [], [['s', [null]]]], [], [[], null, [['t', [3]]]]] },
+  { name: 'st', type: new Struct([new Field('a', new Int32(), true), new Field('b', new Utf8(), true)]),
+    batches: [[{ a: 1, b: 'x' }, null, { a: null, b: '' }, { a: -7, b: null }, { a: 0, b: 'y\u00e9' }], [],
+      [{ a: 2, b: 'z' }, null, { a: 3, b: 'w' }]] },
+  { name: 'lm', type: new List(new Field('', mapOf(new Utf8(), new Int32()), true)),
+    batches: [[[[['a', 1]], []], null, [], [null], [[['b', 2], ['c', null]]]], [], [[[['d', 4]]], [], null]] },
 ]);

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "dh_arrow.h"
 #include "dh_fbb.h"
+#include "dh_format.h"
 #include "testutil.h"
 
 /* ---- small helpers ---- */
@@ -90,6 +91,21 @@ static void type_desc_value(struct text *t, const struct dh_field *f)
             text_add(t, "[%d]", f->list_size);
         break;
     case DH_TYPE_INTERVAL: text_add(t, "Interval(%d)", f->unit); break;
+    case DH_TYPE_MAP:
+        text_add(t, "Map<");
+        type_desc(t, &f->child->children[0]);
+        text_add(t, ",");
+        type_desc(t, &f->child->children[1]);
+        text_add(t, f->keys_sorted ? ",sorted>" : ">");
+        break;
+    case DH_TYPE_STRUCT:
+        text_add(t, "Struct<");
+        for (size_t i = 0; i < f->n_children; i++) {
+            text_add(t, "%s%s:", i ? "," : "", f->children[i].name);
+            type_desc(t, &f->children[i]);
+        }
+        text_add(t, ">");
+        break;
     default: text_add(t, "?%s", f->type_name); break;
     }
 }
@@ -133,6 +149,27 @@ static void cell_text(struct text *t, const struct dh_column_view *c, int64_t ro
         text_add(t, "]");
         break;
     }
+    case DH_TYPE_MAP: {
+        int64_t start, count;
+        dh_column_list_range(c, row, &start, &count);
+        text_add(t, "{");
+        for (int64_t i = 0; i < count; i++) {
+            text_add(t, i ? ";" : "");
+            cell_text(t, &c->child->children[0], start + i);
+            text_add(t, "=");
+            cell_text(t, &c->child->children[1], start + i);
+        }
+        text_add(t, "}");
+        break;
+    }
+    case DH_TYPE_STRUCT:
+        text_add(t, "{");
+        for (size_t i = 0; i < c->field->n_children; i++) {
+            text_add(t, "%s%s=", i ? ";" : "", c->field->children[i].name);
+            cell_text(t, &c->children[i], row);
+        }
+        text_add(t, "}");
+        break;
     case DH_TYPE_INTERVAL: {
         struct dh_interval iv;
         if (dh_column_get_interval(c, row, &iv) == DH_OK)
@@ -182,6 +219,21 @@ static uint64_t cell_touch(const struct dh_column_view *c, int64_t row)
         uint64_t h = (uint64_t)count;
         for (int64_t i = 0; i < count; i++)
             h ^= cell_touch(c->child, start + i);
+        return h;
+    }
+    case DH_TYPE_MAP: {
+        int64_t start, count;
+        dh_column_list_range(c, row, &start, &count);
+        uint64_t h = (uint64_t)count;
+        for (int64_t i = 0; i < count; i++)
+            h ^= cell_touch(&c->child->children[0], start + i) * 3 +
+                 cell_touch(&c->child->children[1], start + i);
+        return h;
+    }
+    case DH_TYPE_STRUCT: {
+        uint64_t h = 0;
+        for (size_t i = 0; i < c->field->n_children; i++)
+            h = h * 31 + cell_touch(&c->children[i], row);
         return h;
     }
     default: return (uint64_t)dh_column_get_i64(c, row);
@@ -312,6 +364,10 @@ static void test_golden_fixedlist(void)
 {
     check_golden("fixedlist");
 }
+static void test_golden_maps(void)
+{
+    check_golden("maps");
+}
 static void test_golden_dhmeta(void)
 {
     check_golden("dhmeta");
@@ -434,8 +490,8 @@ static void test_dictionary_state(void)
 /* Every prefix of every golden message fails cleanly (ASan checks "cleanly"). */
 static void test_golden_prefixes(void)
 {
-    static const char *const stems[] = {"types",  "nonulls", "empty",
-                                        "sliced", "dhmeta",  "coverage"};
+    static const char *const stems[] = {"types",  "nonulls",  "empty", "sliced",
+                                        "dhmeta", "coverage", "maps"};
     for (size_t si = 0; si < sizeof stems / sizeof *stems; si++) {
         size_t len;
         uint8_t *buf = tu_read_golden(stems[si], ".arrows", &len);
@@ -714,16 +770,15 @@ static void test_schema_defaults(void)
 static void test_unsupported(void)
 {
     static const struct tfield inner = {"", 2, {32, 1, -1}, NULL, NULL, 0, NULL, NULL};
+    static const struct tfield inner_u = {"w", 14, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL};
     static const struct {
         struct tfield f;
         const char *msg;
     } cases[] = {
         {{"u", 14, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
          "column 'u': type Union is not supported"},
-        {{"st", 13, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
+        {{"st", 13, {-1, -1, -1}, NULL, &inner_u, 0, NULL, NULL}, /* Struct of a Union */
          "column 'st': type Struct is not supported"},
-        {{"m", 17, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
-         "column 'm': type Map is not supported"},
         {{"v", 24, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},
          "column 'v': type Utf8View is not supported"},
         {{"lv", 25, {-1, -1, -1}, NULL, &inner, 0, NULL, NULL},
@@ -769,6 +824,7 @@ static void test_unsupported(void)
 /* Malformed type parameters are refused as malformed. */
 static void test_bad_params(void)
 {
+    static const struct tfield int_el = {"", 2, {32, 1, -1}, NULL, NULL, 0, NULL, NULL};
     static const struct tfield cases[] = {
         {"a", 2, {12, 1, -1}, NULL, NULL, 0, NULL, NULL},
         {"b", 3, {7, -1, -1}, NULL, NULL, 0, NULL, NULL},
@@ -777,8 +833,9 @@ static void test_bad_params(void)
         {"e", 10, {9, -1, -1}, NULL, NULL, 0, NULL, NULL},
         {"f", 7, {5, 1, 100}, NULL, NULL, 0, NULL, NULL},
         {"g", 15, {0, -1, -1}, NULL, NULL, 0, NULL, NULL},
-        {"h", 12, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL}, /* List without child */
-        {"i", 0, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},  /* no type */
+        {"h", 12, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},    /* List without child */
+        {"m", 17, {-1, -1, -1}, NULL, &int_el, 0, NULL, NULL}, /* Map entries not a Struct */
+        {"i", 0, {-1, -1, -1}, NULL, NULL, 0, NULL, NULL},     /* no type */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         size_t len;
@@ -1690,11 +1747,10 @@ static void test_undecodable_between(void)
     dh_schema_init(&s);
     CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
     CHECK_INT(dh_schema_check_supported(&s, &err), DH_ENOTSUP);
-    CHECK_STR(err.msg, "column 'st': type Struct is not supported");
+    CHECK_STR(err.msg, "column 'd': dictionary-encoded values of this type are not supported");
     CHECK_INT(dh_schema_check_readable(&s, &err), DH_OK);
     static const char *const names[DEGRADE_N] = {
-        NULL,    NULL, NULL,       "Struct", "Map", "Dictionary<List>",
-        "Union", NULL, "Utf8View", NULL,     NULL,
+        NULL, NULL, NULL, NULL, NULL, "Dictionary<List>", "Union", NULL, "Utf8View", NULL, NULL,
     };
     for (size_t i = 0; i < DEGRADE_N; i++) {
         CHECK_INT(dh_field_decodable(&s.fields[i]), names[i] == NULL);
@@ -1732,6 +1788,17 @@ static void test_undecodable_between(void)
         CHECK(tu_cell_is_text(&c[7], r, ""));
     CHECK_REQ(c[9].child);
     CHECK_INT(c[9].child->length, 2);
+    /* the Struct and the Map (in Arrow's form: an entries node of 4 rows) */
+    CHECK_REQ(c[3].children);
+    CHECK_INT(dh_column_get_i64(&c[3].children[0], 2), 0);
+    CHECK(tu_cell_is_text(&c[3].children[1], 2, ""));
+    int64_t ms, mn;
+    CHECK_INT(dh_column_list_range(&c[4], 2, &ms, &mn), DH_OK);
+    CHECK(ms == 2 && mn == 2);
+    CHECK_REQ(c[4].child && c[4].child->children);
+    CHECK_INT(c[4].child->length, 4);
+    CHECK(tu_cell_is_text(&c[4].child->children[0], 3, ""));
+    CHECK_INT(dh_column_get_i64(&c[4].child->children[1], 3), 0);
     CHECK_INT(dh_column_get_interval(c[9].child, 1, &iv), DH_OK);
     /* the skipped columns: their length and nulls, no values */
     CHECK_INT(c[3].length, 3);
@@ -1765,6 +1832,146 @@ static void test_undecodable_between(void)
     free(sm);
 }
 
+/* ---- Map and Struct ---- */
+
+static const struct nfield nf_key = {"key", 5, -1, 0, {NULL}};
+static const struct nfield nf_value = {"value", 2, 64, 0, {NULL}};
+static const struct nfield nf_ent = {"entries", 13, -1, 0, {&nf_key, &nf_value}};
+static const struct nfield nf_smap = {"m", 17, -1, 0, {&nf_ent}};
+static const struct nfield nf_after = {"after", 2, 32, 0, {NULL}};
+
+/* A Map<String, Long> of rows {a=1, b=null}, null, {} and an Int after it, as
+ * upstream's MapChunkWriter.java writes it: the entries' Struct node says
+ * rows + 1 with the map's null count, over an empty validity buffer.
+ * `bad_offset`: the last offset points past the entries. */
+static uint8_t *quirk_map_batch(struct tu_body *bd, int bad_offset, size_t *hl)
+{
+    memset(bd, 0, sizeof *bd);
+    uint8_t mvalid = 0x5, vvalid = 0x1;
+    int32_t moffs[4] = {0, 2, 2, bad_offset ? 3 : 2}, koffs[3] = {0, 1, 2};
+    int64_t vals[2] = {1, 0};
+    int32_t after[3] = {7, 8, 9};
+    tu_body_node(bd, 3, 1); /* m */
+    tu_body_buf(bd, &mvalid, 1);
+    tu_body_buf(bd, moffs, 16);
+    tu_body_node(bd, 4, 1); /* entries: rows + 1, the map's null count */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_node(bd, 2, 0); /* key */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, koffs, 12);
+    tu_body_buf(bd, "ab", 2);
+    tu_body_node(bd, 2, 1); /* value */
+    tu_body_buf(bd, &vvalid, 1);
+    tu_body_buf(bd, vals, 16);
+    tu_body_node(bd, 3, 0); /* after */
+    tu_body_buf(bd, NULL, 0);
+    tu_body_buf(bd, after, 12);
+    return build_vbatch(bd, 3, NULL, 0, hl);
+}
+
+static const char *cell_str(const struct dh_column_view *c, int64_t row, char *buf, size_t n)
+{
+    struct dh_format_opts o;
+    dh_format_opts_init(&o);
+    dh_format_cell(c, row, &o, buf, n);
+    return buf;
+}
+
+/* Upstream's Map form decodes as the Arrow form does, and shows as Java's
+ * Map.toString; offsets past the entries are malformed. */
+static void test_map_upstream_form(void)
+{
+    const struct nfield *fields[2] = {&nf_smap, &nf_after};
+    size_t sl, hl;
+    uint8_t *sm = build_nschema(fields, 2, &sl);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
+    CHECK_INT(dh_schema_check_supported(&s, &err), DH_OK);
+    CHECK_INT(s.fields[0].type, DH_TYPE_MAP);
+    char label[64], text[64];
+    dh_format_type_label(&s.fields[0], label, sizeof label);
+    CHECK_STR(label, "map<string, int64>");
+    struct tu_body bd;
+    struct dh_batch b;
+    dh_batch_init(&b);
+    uint8_t *hdr = quirk_map_batch(&bd, 0, &hl);
+    maybe_write_corpus("map_upstream", sm, sl, hdr, hl, &bd);
+    CHECK_REQ(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err) == DH_OK);
+    const struct dh_column_view *m = &b.columns[0];
+    CHECK_INT(m->child->length, 2); /* the entries, not the node's 4 */
+    CHECK(m->child->validity == NULL);
+    CHECK_STR(cell_str(m, 0, text, sizeof text), "{a=1, b=(null)}");
+    CHECK_STR(cell_str(m, 1, text, sizeof text), "(null)");
+    CHECK_STR(cell_str(m, 2, text, sizeof text), "{}");
+    for (int r = 0; r < 3; r++)
+        CHECK_INT(dh_column_get_i64(&b.columns[1], r), 7 + r);
+    dh_batch_reset(&b);
+    free(hdr);
+    hdr = quirk_map_batch(&bd, 1, &hl);
+    CHECK_INT(dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err), DH_EINVAL);
+    CHECK(strstr(err.msg, "column 'm': offset 3 at row 3") != NULL);
+    free(hdr);
+    dh_schema_reset(&s);
+    free(sm);
+}
+
+static const struct nfield nf_sx = {"x", 2, 64, 0, {NULL}};
+static const struct nfield nf_sy = {"y", 5, -1, 0, {NULL}};
+static const struct nfield nf_struct = {"st", 13, -1, 0, {&nf_sx, &nf_sy}};
+
+/* A Struct {x: Long, y: String}: rows {x=5, y=hi}, null, {x=(null), y=}; a
+ * field shorter than the Struct is malformed. */
+static void test_struct_column(void)
+{
+    const struct nfield *fields[1] = {&nf_struct};
+    size_t sl, hl;
+    uint8_t *sm = build_nschema(fields, 1, &sl);
+    struct dh_schema s;
+    struct dh_error err;
+    dh_schema_init(&s);
+    CHECK_REQ(dh_schema_decode(sm, sl, &s, &err) == DH_OK);
+    CHECK_INT(dh_schema_check_supported(&s, &err), DH_OK);
+    char label[64], text[64];
+    dh_format_type_label(&s.fields[0], label, sizeof label);
+    CHECK_STR(label, "struct<x: int64, y: string>");
+    for (int shorter = 0; shorter < 2; shorter++) {
+        struct tu_body bd = {0};
+        uint8_t svalid = 0x5, xvalid = 0x1;
+        int64_t xs[3] = {5, 0, 0};
+        int32_t yoffs[4] = {0, 2, 2, 2};
+        tu_body_node(&bd, 3, 1); /* st */
+        tu_body_buf(&bd, &svalid, 1);
+        tu_body_node(&bd, 3, 2); /* x */
+        tu_body_buf(&bd, &xvalid, 1);
+        tu_body_buf(&bd, xs, 24);
+        tu_body_node(&bd, shorter ? 2 : 3, 0); /* y */
+        tu_body_buf(&bd, NULL, 0);
+        tu_body_buf(&bd, yoffs, shorter ? 12 : 16);
+        tu_body_buf(&bd, "hi", 2);
+        uint8_t *hdr = build_vbatch(&bd, 3, NULL, 0, &hl);
+        struct dh_batch b;
+        dh_batch_init(&b);
+        int rc = dh_batch_decode(&s, hdr, hl, bd.data, bd.len, &b, &err);
+        if (shorter) {
+            CHECK_INT(rc, DH_EINVAL);
+            CHECK_STR(err.msg, "Arrow record batch: column 'st': Struct field 'y' has 2 rows but "
+                               "the Struct 3");
+        } else {
+            maybe_write_corpus("struct", sm, sl, hdr, hl, &bd);
+            CHECK_REQ(rc == DH_OK);
+            CHECK_STR(cell_str(&b.columns[0], 0, text, sizeof text), "{x=5, y=hi}");
+            CHECK_STR(cell_str(&b.columns[0], 1, text, sizeof text), "(null)");
+            CHECK_STR(cell_str(&b.columns[0], 2, text, sizeof text), "{x=(null), y=}");
+        }
+        dh_batch_reset(&b);
+        free(hdr);
+    }
+    dh_schema_reset(&s);
+    free(sm);
+}
+
 /* A type whose layout dhtui does not know still refuses the whole table. */
 static void test_undecodable_unknown_layout(void)
 {
@@ -1784,13 +1991,14 @@ static void test_undecodable_unknown_layout(void)
 
 int main(void)
 {
-    CHECK_RUN(
-        T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty), T(test_golden_sliced),
-        T(test_golden_dhmeta), T(test_golden_coverage), T(test_golden_dictionary),
-        T(test_golden_fixedlist), T(test_dictionary_state), T(test_hidden_columns),
-        T(test_golden_prefixes), T(test_golden_mutations), T(test_schema_defaults),
-        T(test_unsupported), T(test_bad_params), T(test_encapsulated), T(test_deephaven_layout),
-        T(test_refusals), T(test_malformed_batches), T(test_other_widths), T(test_stream_framing),
-        T(test_bulk_readers), T(test_offsets_every_row), T(test_read_bytes), T(test_read_i64_int32),
-        T(test_undecodable_between), T(test_run_end_encoded), T(test_undecodable_unknown_layout));
+    CHECK_RUN(T(test_golden_types), T(test_golden_nonulls), T(test_golden_empty),
+              T(test_golden_sliced), T(test_golden_dhmeta), T(test_golden_coverage),
+              T(test_golden_dictionary), T(test_golden_fixedlist), T(test_golden_maps),
+              T(test_dictionary_state), T(test_hidden_columns), T(test_golden_prefixes),
+              T(test_golden_mutations), T(test_schema_defaults), T(test_unsupported),
+              T(test_bad_params), T(test_encapsulated), T(test_deephaven_layout), T(test_refusals),
+              T(test_malformed_batches), T(test_other_widths), T(test_stream_framing),
+              T(test_bulk_readers), T(test_offsets_every_row), T(test_read_bytes),
+              T(test_read_i64_int32), T(test_undecodable_between), T(test_run_end_encoded),
+              T(test_undecodable_unknown_layout), T(test_map_upstream_form), T(test_struct_column));
 }

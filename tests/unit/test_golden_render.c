@@ -131,6 +131,10 @@ static void test_render_display(void)
 {
     check_render("display", 272);
 }
+static void test_render_maps(void)
+{
+    check_render("maps", 40);
+}
 static void test_render_coverage(void)
 {
     check_render("coverage", 40);
@@ -177,6 +181,6 @@ int main(void)
 {
     CHECK_RUN(T(test_render_types), T(test_render_nonulls), T(test_render_empty),
               T(test_render_sliced), T(test_render_dhmeta), T(test_render_display),
-              T(test_render_coverage), T(test_render_dictionary), T(test_render_fixedlist),
-              T(test_render_opts), T(print_total));
+              T(test_render_coverage), T(test_render_maps), T(test_render_dictionary),
+              T(test_render_fixedlist), T(test_render_opts), T(print_total));
 }

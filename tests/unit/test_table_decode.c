@@ -12,6 +12,7 @@
 #include "check.h"
 #include "dh_fbb.h"
 #include "dh_flatbuf.h"
+#include "dh_format.h"
 #include "dh_rowset.h"
 #include "dh_table.h"
 #include "testutil.h"
@@ -525,9 +526,52 @@ static void test_dictionary_chunks(void)
     free(buf);
 }
 
+/* Map, Struct, List<Map> and Map<List> columns joined across batches read
+ * cell for cell as each batch on its own (tests/data/golden/maps). */
+static void test_map_chunks(void)
+{
+    size_t len;
+    uint8_t *buf = tu_read_golden("maps", ".arrows", &len);
+    CHECK_REQ(buf);
+    struct dh_table_reader r;
+    dh_table_reader_init(&r, 0, -1);
+    struct dh_ipc_frame fr;
+    size_t pos = 0;
+    struct dh_error err;
+    while (dh_ipc_stream_next(buf, len, &pos, &fr, &err) == DH_OK)
+        CHECK_INT(dh_table_apply_flight_data(&r, fr.metadata, fr.metadata_len, fr.body, fr.body_len,
+                                             NULL, 0, &err),
+                  DH_OK);
+    struct dh_rows rows = {0};
+    CHECK_REQ(dh_table_reader_finish(&r, &rows, &err) == DH_OK);
+    CHECK_INT(rows.batch.length, 8);
+    struct tu_stream st;
+    CHECK_REQ(tu_stream_open(&st, buf, len, &err) == DH_OK);
+    struct dh_format_opts o;
+    dh_format_opts_init(&o);
+    int64_t at = 0, cells = 0;
+    while (tu_stream_next(&st, &err) == DH_OK) {
+        for (size_t c = 0; c < st.batch.n_columns; c++) {
+            for (int64_t i = 0; i < st.batch.length; i++) {
+                char want[256], got[256];
+                dh_format_cell(&st.batch.columns[c], i, &o, want, sizeof want);
+                dh_format_cell(&rows.batch.columns[c], at + i, &o, got, sizeof got);
+                CHECK_STR(got, want);
+                cells++;
+            }
+        }
+        at += st.batch.length;
+    }
+    CHECK_INT(cells, 40);
+    tu_stream_close(&st);
+    dh_rows_reset(&rows);
+    dh_table_reader_reset(&r);
+    free(buf);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_concat_two_batches), T(test_clip_to_table_size), T(test_bounded),
               T(test_unrequested_and_empty), T(test_errors), T(test_snapshot_request),
-              T(test_undecodable_column), T(test_dictionary_chunks));
+              T(test_undecodable_column), T(test_dictionary_chunks), T(test_map_chunks));
 }
