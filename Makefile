@@ -17,6 +17,9 @@ GCC_RELEASE_BUILD ?= build-gcc-release
 CLANG_RELEASE_BUILD ?= build-clang-release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 10
+# Most tests wait on a terminal, a server or a fault rather than compute, so ctest
+# runs twice as many at once as there are cores (a 2-core run: 218 s -> ~140 s).
+TEST_JOBS ?= $(shell echo $$(( $(JOBS) * 2 )))
 
 # ccache, when installed, makes a repeated `make test` rebuild only what changed.
 # BASEDIR/NOHASHDIR let another clone of the tree (CI) reuse the same cache.
@@ -55,12 +58,12 @@ format-check:
 test-plain:
 	$(CMAKE_CONFIGURE) -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDH_WERROR=ON
 	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(TEST_JOBS)
 
 test-asan:
 	$(CMAKE_CONFIGURE) -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDH_SANITIZE=ON -DDH_WERROR=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/e2e/lsan.supp:print_suppressions=0 ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/e2e/lsan.supp:print_suppressions=0 ctest --output-on-failure -j $(TEST_JOBS)
 
 # Warnings that only the optimiser finds (gcc's maybe-uninitialized at -O3):
 # the Release builds are compiled and linked, not run.
