@@ -78,34 +78,33 @@ static int same_row(const struct live_marks *old, size_t i, const struct live_ma
     return nf > 0 && 2 * equal >= nf;
 }
 
-/* Line the new rows up with the old ones: old_of[j] is the old index of new
- * row j (the same row), or -1 (a row that came). Greedy, as a diff with unbounded look-ahead: the
- * old row further down being the new one means old rows were removed; the new row further down
- * being the old one means rows were inserted; neither means one row left and another came in its
- * place. */
-static void line_up(const struct live_marks *old, const struct live_marks *m, int64_t *old_of)
+/* Line new rows up with old ones: old_of[nj[j]] becomes the old index (one of
+ * oi) of new row nj[j] (the same row), or stays -1 (a row that came), for the
+ * rows listed (ascending). Greedy, as a diff with unbounded look-ahead: the
+ * old row further down being the new one means old rows were removed; the new
+ * row further down being the old one means rows were inserted; neither means
+ * one row left and another came in its place. */
+static void line_up(const struct live_marks *old, const size_t *oi, size_t no,
+                    const struct live_marks *m, const size_t *nj, size_t nn, int64_t *old_of)
 {
-    size_t i = 0, j = 0, no = old->n_rows, nn = m->n_rows;
+    size_t i = 0, j = 0;
     while (j < nn) {
-        old_of[j] = -1;
         if (i >= no) {
             j++;
             continue;
         }
-        if (same_row(old, i, m, j)) {
-            old_of[j++] = (int64_t)i++;
+        if (same_row(old, oi[i], m, nj[j])) {
+            old_of[nj[j++]] = (int64_t)oi[i++];
             continue;
         }
         size_t k, far = no > nn ? no : nn;
         for (k = 1; k < far; k++) {
-            if (i + k < no && same_row(old, i + k, m, j)) {
+            if (i + k < no && same_row(old, oi[i + k], m, nj[j])) {
                 i += k; /* old rows i..i+k-1 were removed */
                 break;
             }
-            if (j + k < nn && same_row(old, i, m, j + k)) {
-                for (size_t s = 1; s < k; s++) /* new rows j..j+k-1 were inserted */
-                    old_of[j + s] = -1;
-                j += k;
+            if (j + k < nn && same_row(old, oi[i], m, nj[j + k])) {
+                j += k; /* new rows j..j+k-1 were inserted */
                 break;
             }
         }
@@ -116,8 +115,47 @@ static void line_up(const struct live_marks *old, const struct live_marks *m, in
     }
 }
 
+/* old_of for every new row. The server's origin (when given) is exact for
+ * the rows it kept; the rows it says came are then lined up by contents with
+ * the old rows it says left, since a row that moves (a sorted view's row whose
+ * key changed) comes as one removed and one added position. 0, or -1 when out
+ * of memory. */
+static int line_up_all(const struct live_marks *old, const struct live_marks *m,
+                       const int64_t *origin, int64_t *old_of)
+{
+    size_t *oi = calloc(old->n_rows ? old->n_rows : 1, sizeof *oi);
+    size_t *nj = calloc(m->n_rows ? m->n_rows : 1, sizeof *nj);
+    unsigned char *claimed = calloc(old->n_rows ? old->n_rows : 1, 1);
+    if (!oi || !nj || !claimed) {
+        free(oi);
+        free(nj);
+        free(claimed);
+        return -1;
+    }
+    size_t no = 0, nn = 0;
+    for (size_t j = 0; j < m->n_rows; j++) {
+        int64_t i = origin ? origin[j] : -1;
+        old_of[j] = -1;
+        if (i >= 0 && (size_t)i < old->n_rows && !claimed[i]) {
+            old_of[j] = i;
+            claimed[i] = 1;
+        } else {
+            nj[nn++] = j;
+        }
+    }
+    for (size_t i = 0; i < old->n_rows; i++)
+        if (!claimed[i])
+            oi[no++] = i;
+    line_up(old, oi, no, m, nj, nn, old_of);
+    free(oi);
+    free(nj);
+    free(claimed);
+    return 0;
+}
+
 int live_marks_update(struct live_marks *m, const struct dh_rows *rows, int compare,
-                      int64_t old_first, int64_t old_size, int64_t now_ms, int64_t *moved)
+                      const int64_t *origin, int64_t old_first, int64_t old_size, int64_t now_ms,
+                      int64_t *moved)
 {
     struct live_marks old = *m;
     memset(m, 0, sizeof *m);
@@ -134,11 +172,11 @@ int live_marks_update(struct live_marks *m, const struct dh_rows *rows, int comp
         return 0;
     }
     int64_t *old_of = calloc(m->n_rows, sizeof *old_of);
-    if (!old_of) {
+    if (!old_of || line_up_all(&old, m, origin, old_of) != 0) {
+        free(old_of);
         live_marks_reset(&old);
         return 0; /* no marks this time */
     }
-    line_up(&old, m, old_of);
     size_t nf = m->n_fields;
     int64_t old_end = old_first + (int64_t)old.n_rows;
     for (size_t j = 0; j < m->n_rows; j++) {

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* live_marks: what the updates of a live (ticking) window changed, for the
- * pager's flash. Each window is compared with the previous one row by row
- * (rows are lined up by their contents: a row equal to an old one in at
- * least half of its cells is that row, moved by the inserts and removes
- * around it); a cell whose value
- * differs from its row's old value is marked changed, a row with no old
- * counterpart inside the old window is marked new. The marks carry the time
- * of the change, so a mark fades on its own; the lining up also says where
- * an old row went (the pager's cursor follows its row). The client delivers
- * windows of positions without row keys, so contents are the row identity. */
+ * pager's flash. Each window is compared with the previous one row by row: a
+ * cell whose value differs from its row's old value is marked changed, a row
+ * with no old counterpart inside the old window is marked new. Which old row
+ * a new one is comes from the server's update (dh_rows.origin: removed and
+ * added viewport positions) for the rows it kept; the rest (all of them
+ * without an origin) are lined up by their contents (a row equal to an old
+ * one in at least half of its cells is that row, moved by the inserts and
+ * removes around it, or by a changed sort key). The marks
+ * carry the time of the change, so a mark fades on its own; the lining up
+ * also says where an old row went (the pager's cursor follows its row). */
 #ifndef DHTUI_LIVE_MARKS_H
 #define DHTUI_LIVE_MARKS_H
 
@@ -35,12 +36,15 @@ void live_marks_reset(struct live_marks *m);
 /* Take the new window rows (first position rows->first) in place of the old
  * one (old_first, old_size: its first position and the table's size then).
  * compare: 1 when rows is an update of the same live window (marks are set),
- * 0 for another window (no marks; rows are still lined up). *moved (may be
- * NULL): on entry an old window index, on return its new index, or -1 when
- * that row is not in the new window.
+ * 0 for another window (no marks; rows are still lined up). origin (may be
+ * NULL): for each new row its old index or -1, as the server said
+ * (dh_rows.origin); without it rows are lined up by their contents. *moved
+ * (may be NULL): on entry an old window index, on return its new index, or -1
+ * when that row is not in the new window.
  * Returns 0, or -1 when out of memory (m is then empty). */
 int live_marks_update(struct live_marks *m, const struct dh_rows *rows, int compare,
-                      int64_t old_first, int64_t old_size, int64_t now_ms, int64_t *moved);
+                      const int64_t *origin, int64_t old_first, int64_t old_size, int64_t now_ms,
+                      int64_t *moved);
 
 /* The mark of the cell (row index i, field f) or of the row at now_ms:
  * 0 none, 2 bright, 1 fading. */

@@ -348,7 +348,8 @@ static void show_rows(struct table_view *v, struct app *a, struct dh_rows *rows,
         int64_t old_first = v->rows ? v->rows->first : 0;
         int64_t track = !v->follow && have_row(v, v->cur) ? v->cur - old_first : -1;
         int64_t moved = track;
-        live_marks_update(&v->marks, rows, same, old_first, v->size, a->now_ms, &moved);
+        live_marks_update(&v->marks, rows, same, same ? rows->origin : NULL, old_first, v->size,
+                          a->now_ms, &moved);
         if (track >= 0 && moved >= 0) {
             int64_t delta = rows->first + moved - v->cur;
             v->cur += delta;
@@ -404,9 +405,12 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
     struct dh_rows *rows = ev->rows;
     ev->rows = NULL;
     if (v->paused && v->rows && rows && ev->req == v->rows_req && rows->first == v->rows->first) {
+        int n = v->held_updates;
+        if (v->held)
+            dh_rows_chain_origin(rows, v->held); /* relative to the rows on screen */
         drop_held(v);
         v->held = rows;
-        v->held_updates++;
+        v->held_updates = n + 1;
         return UR_STATUS;
     }
     drop_held(v);

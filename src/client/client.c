@@ -1619,9 +1619,11 @@ static int live_poll(struct dh_client *c, struct dh_session *s, const struct row
 
 /* The rows of an update on the live window: posted for the window the view
  * wants when the server has taken that window up, else dropped (they belong
- * to a window asked for before, whose request nobody waits for). */
+ * to a window asked for before, whose request nobody waits for). Rows posted
+ * after a dropped update, or for another request than the last, say nothing
+ * of where their rows were (origin): the view never saw the rows before. */
 static void live_rows(struct dh_client *c, struct dh_subscription *sub, struct dh_rows *rows,
-                      uint64_t *posted, uint64_t gen)
+                      uint64_t *posted, int *dropped, uint64_t gen)
 {
     pthread_mutex_lock(&c->mu);
     struct rows_req want = c->live_want;
@@ -1630,7 +1632,13 @@ static void live_rows(struct dh_client *c, struct dh_subscription *sub, struct d
     if (!dh_subscription_shows(sub, want.first, want.count)) {
         dh_rows_reset(rows);
         free(rows);
+        *dropped = 1;
         return;
+    }
+    if (*dropped || *posted != want.req) {
+        free(rows->origin);
+        rows->origin = NULL;
+        *dropped = 0;
     }
     /* The first rows of a window count from its request, later ones from now. */
     post_live(c, want.req, rows, *posted == want.req ? dh_now_ms() : t0, gen);
@@ -1664,6 +1672,7 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, struct rows
     pthread_mutex_unlock(&c->mu);
     int rc = replaced ? DH_ECANCELLED : DH_OK;
     uint64_t posted = 0;
+    int dropped = 0;
     while (rc == DH_OK) {
         struct dh_rows *rows = calloc(1, sizeof *rows);
         rc =
@@ -1672,7 +1681,7 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, struct rows
             free(rows);
             break;
         }
-        live_rows(c, sub, rows, &posted, gen);
+        live_rows(c, sub, rows, &posted, &dropped, gen);
     }
     pthread_mutex_lock(&c->mu);
     if (c->live_sub == sub) {

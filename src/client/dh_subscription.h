@@ -49,7 +49,8 @@ int dh_viewport_apply_packed(struct dh_viewport *v, const uint8_t *msg, size_t l
 
 /* Copy the current contents into *out (reset first): first = the effective
  * viewport's first position, table_size, the schema, one batch with the rows
- * in viewport order. DH_EINVAL before the Schema arrived, DH_ENOMEM. Any thread. */
+ * in viewport order, and origin: where each row was before the last update
+ * (NULL after a snapshot). DH_EINVAL before the Schema arrived, DH_ENOMEM. Any thread. */
 int dh_viewport_copy(const struct dh_viewport *v, struct dh_rows *out, struct dh_error *err);
 
 /* Rows held now (the viewport clipped to the table). Any thread. */

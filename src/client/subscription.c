@@ -42,11 +42,14 @@ struct dh_viewport {
     uint8_t *schema_msg; /* the Schema message, re-decoded for each copy */
     size_t schema_len;
     struct dh_batch rows; /* the contents: rows.length viewport rows */
+    int64_t *origin;      /* per row, its index before the last update or -1 (added);
+                           * NULL after a snapshot (docs/PROTOCOL.md, Barrage updates) */
 
     /* The update being assembled. */
     enum phase phase;
     int64_t new_table_size;
     int64_t new_first; /* -1: no effective_viewport in this update */
+    int new_is_snapshot;
     int64_t new_eff_count;
     int new_eff_ranges, new_eff_reverse;
     struct dh_rowset removed, added;
@@ -115,6 +118,7 @@ void dh_viewport_free(struct dh_viewport *v)
     free(v->mods);
     free(v->mod_left);
     dh_batch_reset(&v->rows);
+    free(v->origin);
     dh_schema_reset(&v->schema);
     free(v->schema_msg);
     free(v);
@@ -273,6 +277,7 @@ static int begin_update(struct dh_viewport *v, const struct dh_barrage_update *u
                             "%zu",
                             v->schema.n_fields, u->n_mod_columns);
     v->new_table_size = u->has_table_size ? u->table_size : 0; /* Java omits 0 */
+    v->new_is_snapshot = u->is_snapshot;
     if (v->new_table_size < 0)
         return dh_error_set(err, DH_EINVAL, "Barrage update: table_size %lld is negative",
                             (long long)v->new_table_size);
@@ -363,6 +368,24 @@ static int base_segments(const struct dh_viewport *v, int64_t new_len, struct se
             return dh_error_set(err, DH_ENOMEM, "out of memory applying a Barrage update");
     }
     return DH_OK;
+}
+
+/* Where each new row was before the update (the base runs; a modified row
+ * stays the row it was), or NULL for a snapshot: it answers a change of
+ * window or columns, so its rows are a new window, not moved ones. */
+static int64_t *origin_of(const struct dh_viewport *v, const struct seg_list *base, int64_t new_len)
+{
+    if (v->new_is_snapshot || new_len <= 0)
+        return NULL;
+    int64_t *o = malloc((size_t)new_len * sizeof *o);
+    if (!o)
+        return NULL; /* the rows are still right; only the relation is lost */
+    for (size_t k = 0; k < base->n; k++) {
+        const struct seg *sg = &base->s[k];
+        for (int64_t j = 0; j < sg->n; j++)
+            o[sg->dst + j] = sg->src == SRC_OLD ? sg->at + j : -1;
+    }
+    return o;
 }
 
 /* Pieces of one column under construction. */
@@ -484,6 +507,7 @@ static int finish_update(struct dh_viewport *v, struct dh_error *err)
         rc = dh_concat_columns(&v->schema, pieces, n_pieces, new_len, &next, err);
     else if (rc == DH_ENOMEM)
         dh_error_set(err, rc, "out of memory applying a Barrage update");
+    int64_t *origin = rc == DH_OK ? origin_of(v, &base, new_len) : NULL;
     for (size_t c = 0; pl && c < nf; c++)
         free(pl[c].p);
     free(pl);
@@ -494,6 +518,8 @@ static int finish_update(struct dh_viewport *v, struct dh_error *err)
         return rc;
     dh_batch_reset(&v->rows);
     v->rows = next;
+    free(v->origin);
+    v->origin = origin;
     v->table_size = v->new_table_size;
     v->eff_count = v->new_eff_count;
     v->eff_ranges = v->new_eff_ranges;
@@ -687,6 +713,12 @@ int dh_viewport_copy(const struct dh_viewport *v, struct dh_rows *out, struct dh
     }
     out->first = v->first;
     out->table_size = v->table_size;
+    if (v->origin && v->rows.length > 0) {
+        size_t bytes = (size_t)v->rows.length * sizeof *v->origin;
+        out->origin = malloc(bytes);
+        if (out->origin) /* without it the rows are still right */
+            memcpy(out->origin, v->origin, bytes);
+    }
     return DH_OK;
 }
 

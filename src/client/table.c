@@ -112,7 +112,23 @@ void dh_rows_reset(struct dh_rows *r)
         return;
     dh_batch_reset(&r->batch);
     dh_schema_reset(&r->schema);
+    free(r->origin);
     memset(r, 0, sizeof *r);
+}
+
+void dh_rows_chain_origin(struct dh_rows *later, const struct dh_rows *earlier)
+{
+    if (!later || !later->origin)
+        return;
+    if (!earlier || !earlier->origin) {
+        free(later->origin);
+        later->origin = NULL;
+        return;
+    }
+    for (int64_t j = 0; j < later->batch.length; j++) {
+        int64_t i = later->origin[j];
+        later->origin[j] = i >= 0 && i < earlier->batch.length ? earlier->origin[i] : -1;
+    }
 }
 
 /* Stand-ins for what a window does not have: a nameless NULL-typed field and

@@ -46,9 +46,21 @@ struct dh_rows {
     struct dh_schema schema;
     struct dh_batch batch; /* one column view per schema field (list children after
                             * them); columns not requested have length 0 */
+    /* A live update of the same window: origin[j] is the index of row j in the
+     * window this stream delivered before (the same row, moved or modified), or
+     * -1 for a row that came. Exact where contents are not: rows have no keys
+     * (docs/PROTOCOL.md, Barrage updates). NULL when there is no such relation
+     * (a snapshot, a new window, a one-off read). batch.length entries. */
+    int64_t *origin;
 };
 /* Free everything and zero the struct. Idempotent; NULL-safe. Any thread. */
 void dh_rows_reset(struct dh_rows *r);
+
+/* later is an update that followed earlier, whose origin says where earlier's
+ * rows were in the window before it: make later's origin skip earlier (point
+ * into that window too), so updates held back can be shown at once. A later
+ * or earlier without origin leaves later without one. Any thread. */
+void dh_rows_chain_origin(struct dh_rows *later, const struct dh_rows *earlier);
 
 /* Safe access for drawing code, checked here once rather than by each caller:
  * the columns a window can show (fields that have a column view), field f of

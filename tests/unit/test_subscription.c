@@ -328,6 +328,58 @@ static void test_remove_middle_and_add(void)
     dh_viewport_free(v);
 }
 
+/* Where each row was before an update: old rows keep their identity through
+ * removes and inserts; a snapshot (a change of window) has no such relation;
+ * chained, two updates read as one. */
+static void test_origin(void)
+{
+    struct dh_viewport *v = new_with_schema(0);
+    CHECK_REQ(v);
+    CHECK_REQ(load(v, 6, 50) == DH_OK);
+    struct dh_rows first = {0}, second = {0};
+    CHECK_INT(dh_viewport_copy(v, &first, NULL), DH_OK);
+    CHECK(first.origin == NULL); /* the first window came as a snapshot */
+    static const int adds[] = {20, 21};
+    struct meta m = {.removed = "1-2", .added = "3,5", .table_size = 50};
+    int updated = 0;
+    struct dh_error err;
+    CHECK_INT(send_update(v, &m, adds, 2, &updated, &err), DH_OK);
+    CHECK_INT(dh_viewport_copy(v, &first, NULL), DH_OK);
+    CHECK_REQ(first.origin != NULL);
+    static const int64_t want[] = {0, 3, 4, -1, 5, -1}; /* rows 0 3 4 20 5 21 */
+    for (int j = 0; j < 6; j++)
+        CHECK_INT(first.origin[j], want[j]);
+    /* A modify keeps rows where they are; then chain it onto the first. */
+    struct meta m2 = {
+        .removed = "5", .added = "0", .mods = {"2", NULL, NULL}, .n_mods = 1, .table_size = 50};
+    static const int adds2[] = {30}, mod_ids[] = {44};
+    CHECK_INT(send_update(v, &m2, adds2, 1, &updated, &err), DH_OK);
+    CHECK_INT(updated, 0); /* the modify batch is still to come */
+    struct cols c = {{mod_ids, NULL, NULL}, {1, 0, 0}};
+    CHECK_INT(send(v, (struct tu_bytes){0}, &c, 1, &updated, &err), DH_OK);
+    CHECK_INT(updated, 1);
+    CHECK_INT(dh_viewport_copy(v, &second, NULL), DH_OK);
+    CHECK_REQ(second.origin != NULL);
+    static const int64_t want2[] = {-1, 0, 1, 2, 3, 4}; /* rows 30 0 3 4' 20 5 */
+    for (int j = 0; j < 6; j++)
+        CHECK_INT(second.origin[j], want2[j]);
+    dh_rows_chain_origin(&second, &first); /* relative to the window before first */
+    static const int64_t chained[] = {-1, 0, 3, 4, -1, 5};
+    for (int j = 0; j < 6; j++)
+        CHECK_INT(second.origin[j], chained[j]);
+    /* A snapshot: a new window, no origin; chaining onto it drops the relation. */
+    struct meta m3 = {
+        .snapshot = 1, .removed = "0-5", .added = "0-1", .eff = "20-21", .table_size = 50};
+    CHECK_INT(send_update(v, &m3, T0_9, 2, &updated, &err), DH_OK);
+    CHECK_INT(dh_viewport_copy(v, &first, NULL), DH_OK);
+    CHECK(first.origin == NULL);
+    dh_rows_chain_origin(&second, &first);
+    CHECK(second.origin == NULL);
+    dh_rows_reset(&first);
+    dh_rows_reset(&second);
+    dh_viewport_free(v);
+}
+
 /* Modifications of one column: the others' nodes have length 0 and keep their values. */
 static void test_modify_one_column(void)
 {
@@ -696,7 +748,7 @@ static void test_request(void)
 int main(void)
 {
     CHECK_RUN(T(test_initial_snapshot), T(test_append), T(test_remove_middle_and_add),
-              T(test_modify_one_column), T(test_modify_split_batches), T(test_add_and_modify),
-              T(test_viewport_change), T(test_shows_window), T(test_empty_update), T(test_packed),
-              T(test_malformed), T(test_request));
+              T(test_origin), T(test_modify_one_column), T(test_modify_split_batches),
+              T(test_add_and_modify), T(test_viewport_change), T(test_shows_window),
+              T(test_empty_update), T(test_packed), T(test_malformed), T(test_request));
 }
