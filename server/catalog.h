@@ -211,6 +211,13 @@ struct demo_col_source {
  * life: colcache.h), a stored column, or either read through one derived table's
  * index (a lazy one is completed). 0: read it cell by cell. Any thread. */
 int demo_table_column_source(const struct demo_object *t, size_t col, struct demo_col_source *s);
+/* Rows [first, first + m) read through s as numbers, for readers that go a block at a
+ * time (statistics, seek): vd[i] the value of an F64 source, else vi[i] (a U8 value
+ * is its byte, a dictionary index for strings); nulls[i] 1 when the cell is null (its
+ * value then undefined). vd or vi may be NULL when the kind does not fill it. Any
+ * thread. */
+void demo_col_source_block(const struct demo_col_source *s, int64_t first, size_t m, int64_t *vi,
+                           double *vd, uint8_t *nulls);
 
 /* A derived table whose index is computed on demand (a lazy sort or filter): row i of
  * it is row rows(ctx, i) of parent, for i < n; all(ctx) gives every row at once (n
