@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* seek.c: SeekRow over any table, one cell at a time. */
+/* seek.c: SeekRow over any table, cells near the start, then arrays by blocks. */
 #include "seek.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <grpc/status.h>
@@ -232,25 +233,117 @@ static int cell_matches(const struct demo_cell *c, enum demo_col_type t, const s
     return 0;
 }
 
-/* Scan positions [lo, hi) (backward: from hi - 1 down). 0 with *row (-1: none), or -1
- * on a ClassCastException. */
-static int scan(const struct demo_object *t, size_t col, enum demo_col_type type,
-                const struct seek_value *v,
-                const Io__Deephaven__Proto__Backplane__Grpc__SeekRowRequest *req, int64_t lo,
-                int64_t hi, int64_t *row)
+/* A seek reads its first SEEK_CELLS positions cell by cell, then the column as arrays
+ * a block at a time: a match near the cursor costs microseconds, and neither the
+ * column's generation (kept in the column cache) nor the completion of a lazily sorted
+ * or filtered view's index (catalog.h, demo_table_column_source) is paid for it. */
+enum { SEEK_BLOCK = 4096, SEEK_CELLS = 2 * SEEK_BLOCK };
+
+struct scanner {
+    const struct demo_object *t;
+    size_t col;
+    enum demo_col_type type;
+    const struct seek_value *v;
+    int icase, contains, backward;
+    int arrays; /* 0 not tried yet, 1 reads as arrays (s), -1 does not */
+    struct demo_col_source s;
+    int8_t byte_match[256]; /* a U8 source: cell_matches of each value */
+    int64_t vi[SEEK_BLOCK];
+    double vd[SEEK_BLOCK];
+    uint8_t nulls[SEEK_BLOCK];
+};
+
+/* Whether the column reads as arrays; fills the U8 table. */
+static int scanner_arrays(struct scanner *x)
+{
+    if (x->arrays)
+        return x->arrays > 0;
+    x->arrays = demo_table_column_source(x->t, x->col, &x->s) ? 1 : -1;
+    for (size_t b = 0; x->arrays > 0 && x->s.kind == DEMO_SRC_U8 && b < 256; b++) {
+        struct demo_cell c = {.i = (int64_t)b};
+        if (x->s.dict) {
+            if (b >= x->s.dict_n)
+                break; /* past the dictionary: no such value */
+            c.bytes = (const uint8_t *)x->s.dict[b];
+            c.len = strlen(x->s.dict[b]);
+        }
+        x->byte_match[b] = (int8_t)cell_matches(&c, x->type, x->v, x->icase, x->contains);
+    }
+    return x->arrays > 0;
+}
+
+/* cell_matches of position p, cell by cell. */
+static int match_cell(const struct scanner *x, int64_t p)
 {
     struct demo_cell c;
-    *row = -1;
-    for (int64_t k = 0; k < hi - lo; k++) {
-        int64_t r = req->is_backward ? hi - 1 - k : lo + k;
-        demo_table_cell(t, r, col, &c);
-        int m = cell_matches(&c, type, v, req->insensitive, req->contains);
-        if (m < 0)
+    demo_table_cell(x->t, p, x->col, &c);
+    return cell_matches(&c, x->type, x->v, x->icase, x->contains);
+}
+
+/* cell_matches of value i of the block read into x. */
+static int match_value(const struct scanner *x, size_t i)
+{
+    if (x->nulls[i])
+        return 0;
+    if (x->s.kind == DEMO_SRC_U8)
+        return x->byte_match[(uint8_t)x->vi[i]];
+    struct demo_cell c;
+    c.is_null = 0;
+    c.i = x->vi[i];
+    c.d = x->vd[i];
+    c.bytes = NULL;
+    c.len = 0;
+    return cell_matches(&c, x->type, x->v, x->icase, x->contains);
+}
+
+/* The first match among positions [lo, hi) (the last one backward) read as arrays:
+ * 0 with *row (-1: none), or -1 on a ClassCastException. */
+static int scan_block(struct scanner *x, int64_t lo, int64_t hi, int64_t *row)
+{
+    size_t m = (size_t)(hi - lo);
+    demo_col_source_block(&x->s, lo, m, x->vi, x->vd, x->nulls);
+    int exact_int = !x->contains && (x->v->kind == SK_INT || x->v->kind == SK_INSTANT) &&
+                    x->s.kind != DEMO_SRC_F64 && x->s.kind != DEMO_SRC_U8;
+    for (size_t k = 0; k < m; k++) {
+        size_t i = x->backward ? m - 1 - k : k;
+        int r = exact_int ? x->vi[i] == x->v->i && !x->nulls[i] : match_value(x, i);
+        if (r < 0)
             return -1;
-        if (m) {
-            *row = r;
+        if (r) {
+            *row = lo + (int64_t)i;
             return 0;
         }
+    }
+    return 0;
+}
+
+/* Scan positions [lo, hi) (backward: from hi - 1 down). 0 with *row (-1: none), or -1
+ * on a ClassCastException. *budget: positions still to read cell by cell. */
+static int scan(struct scanner *x, int64_t lo, int64_t hi, int64_t *budget, int64_t *row)
+{
+    *row = -1;
+    for (int64_t done = 0; done < hi - lo;) {
+        int64_t left = hi - lo - done;
+        if (*budget > 0 || !scanner_arrays(x)) {
+            int64_t p = x->backward ? hi - 1 - done : lo + done;
+            int m = match_cell(x, p);
+            if (m < 0)
+                return -1;
+            if (m) {
+                *row = p;
+                return 0;
+            }
+            done++;
+            --*budget;
+            continue;
+        }
+        int64_t m = left < SEEK_BLOCK ? left : SEEK_BLOCK;
+        int64_t a = x->backward ? hi - done - m : lo + done;
+        if (scan_block(x, a, a + m, row) != 0)
+            return -1;
+        if (*row >= 0)
+            return 0;
+        done += m;
     }
     return 0;
 }
@@ -297,8 +390,25 @@ static int seek_pinned(const struct demo_object *t,
     int64_t a_hi = req->is_backward ? start : n;
     int64_t b_lo = req->is_backward ? start : 0;
     int64_t b_hi = req->is_backward ? n : (start + 1 < n ? start + 1 : n);
-    if (scan(t, col, type, &v, req, a_lo, a_hi, row) == 0 &&
-        (*row >= 0 || scan(t, col, type, &v, req, b_lo, b_hi, row) == 0))
+    struct scanner *x = calloc(1, sizeof *x);
+    if (!x) {
+        demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return -1;
+    }
+    x->t = t;
+    x->col = col;
+    x->type = type;
+    x->v = &v;
+    x->icase = req->insensitive;
+    x->contains = req->contains;
+    x->backward = req->is_backward;
+    int64_t budget = SEEK_CELLS;
+    int rc = scan(x, a_lo, a_hi, &budget, row) == 0 &&
+                     (*row >= 0 || scan(x, b_lo, b_hi, &budget, row) == 0)
+                 ? 0
+                 : -1;
+    free(x);
+    if (rc == 0)
         return 0;
     snprintf(st->msg, sizeof st->msg,
              "SeekRow: ClassCastException: a contains seek of a non-string value in column "

@@ -2,8 +2,9 @@
 /* seek: the demo server's TableService.SeekRow (upstream TableServiceGrpcImpl.seekRow,
  * getSeekValue, and clientsupport/gotorow/SeekRow.java): the position of the next (or
  * previous) row whose column equals, or with `contains` holds, the seek value,
- * wrapping around the table, or -1. It reads cells one at a time and allocates
- * nothing, so a seek over 10M computed rows costs time, not memory.
+ * wrapping around the table, or -1. The positions near the start are read cell by
+ * cell; a longer scan reads the column as arrays (catalog.h, demo_table_column_source:
+ * a generated column is kept in the column cache), a block at a time.
  * Differences from upstream: the sorted-column shortcut (a binary search when the
  * table is sorted by the column) is not taken, so a seek always scans; `insensitive`
  * lower-cases ASCII letters only. */

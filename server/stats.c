@@ -89,23 +89,83 @@ static void put_std(struct out *o, int64_t count, double sum, double sq)
           count <= 1);
 }
 
+/* ---- reading a column a chunk at a time ---- */
+
+/* A column read STATS_CHUNK rows at a time: from arrays when it reads so (catalog.h,
+ * demo_table_column_source; a generated column is then kept whole in the column
+ * cache), else cell by cell. Both give the cells demo_table_cell gives, so every
+ * statistic is the same, summed in the same order. */
+struct reader {
+    const struct demo_object *t;
+    size_t col;
+    int arrays;
+    struct demo_col_source s;
+    int64_t vi[STATS_CHUNK];
+    double vd[STATS_CHUNK];
+    uint8_t nulls[STATS_CHUNK];
+};
+
+/* A reader of column col of t (malloc'd; the caller frees); floating: the values are
+ * doubles (else integers). NULL when out of memory. */
+static struct reader *reader_new(const struct demo_object *t, size_t col, int floating)
+{
+    struct reader *rd = malloc(sizeof *rd);
+    if (!rd)
+        return NULL;
+    rd->t = t;
+    rd->col = col;
+    rd->arrays = demo_table_column_source(t, col, &rd->s) &&
+                 (floating ? rd->s.kind == DEMO_SRC_F64
+                           : rd->s.kind == DEMO_SRC_I64 || rd->s.kind == DEMO_SRC_I32);
+    return rd;
+}
+
+/* Rows [lo, lo + m) (m <= STATS_CHUNK) into rd->vi or rd->vd and rd->nulls. */
+static void reader_read(struct reader *rd, int64_t lo, size_t m)
+{
+    if (rd->arrays) {
+        demo_col_source_block(&rd->s, lo, m, rd->vi, rd->vd, rd->nulls);
+        return;
+    }
+    struct demo_cell c;
+    for (size_t i = 0; i < m; i++) {
+        demo_table_cell(rd->t, lo + (int64_t)i, rd->col, &c);
+        rd->nulls[i] = (uint8_t)(c.is_null != 0);
+        rd->vi[i] = c.i;
+        rd->vd[i] = c.d;
+    }
+}
+
+static int oom(struct demo_status *st)
+{
+    demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+    return -1;
+}
+
 /* ---- DateTimeChunkedStats ---- */
 
 static int stats_instant(const struct demo_object *t, size_t col, int64_t size,
                          const struct demo_object **out, struct demo_status *st)
 {
     int64_t count = 0, min = 0, max = 0;
-    struct demo_cell c;
-    for (int64_t r = 0; r < size; r++) {
-        demo_table_cell(t, r, col, &c);
-        if (c.is_null)
-            continue;
-        if (count == 0 || c.i < min)
-            min = c.i;
-        if (count == 0 || c.i > max)
-            max = c.i;
-        count++;
+    struct reader *rd = reader_new(t, col, 0);
+    if (!rd)
+        return oom(st);
+    for (int64_t lo = 0; lo < size; lo += STATS_CHUNK) {
+        size_t m = size - lo < STATS_CHUNK ? (size_t)(size - lo) : STATS_CHUNK;
+        reader_read(rd, lo, m);
+        for (size_t i = 0; i < m; i++) {
+            if (rd->nulls[i])
+                continue;
+            int64_t v = rd->vi[i];
+            if (count == 0 || v < min)
+                min = v;
+            if (count == 0 || v > max)
+                max = v;
+            count++;
+        }
     }
+    free(rd);
     struct out o = {0};
     put_i(&o, "COUNT", DEMO_COL_LONG, count, 0);
     put_i(&o, "SIZE", DEMO_COL_LONG, size, 0);
@@ -121,15 +181,18 @@ static int stats_floating(const struct demo_object *t, size_t col, enum demo_col
 {
     int64_t count = 0;
     double sum = 0, abs_sum = 0, sq = 0, min = 0, max = 0, amin = 0, amax = 0;
-    struct demo_cell c;
+    struct reader *rd = reader_new(t, col, 1);
+    if (!rd)
+        return oom(st);
     for (int64_t lo = 0; lo < size; lo += STATS_CHUNK) {
         double csum = 0, cabs = 0, csq = 0;
-        int64_t hi = lo + STATS_CHUNK < size ? lo + STATS_CHUNK : size;
-        for (int64_t r = lo; r < hi; r++) {
-            demo_table_cell(t, r, col, &c);
-            if (c.is_null)
+        size_t m = size - lo < STATS_CHUNK ? (size_t)(size - lo) : STATS_CHUNK;
+        reader_read(rd, lo, m);
+        for (size_t i = 0; i < m; i++) {
+            if (rd->nulls[i])
                 continue;
-            double v = type == DEMO_COL_FLOAT ? (double)(float)c.d : c.d, a = fabs(v);
+            double d = rd->vd[i];
+            double v = type == DEMO_COL_FLOAT ? (double)(float)d : d, a = fabs(v);
             if (count == 0) {
                 min = max = v;
                 amin = amax = a;
@@ -152,6 +215,7 @@ static int stats_floating(const struct demo_object *t, size_t col, enum demo_col
         abs_sum += cabs;
         sq += csq;
     }
+    free(rd);
     struct out o = {0};
     put_i(&o, "COUNT", DEMO_COL_LONG, count, 0);
     put_i(&o, "SIZE", DEMO_COL_LONG, size, 0);
@@ -228,14 +292,16 @@ static int stats_integer(const struct demo_object *t, size_t col, enum demo_col_
 {
     int64_t count = 0, min = 0, max = 0, amin = 0, amax = 0;
     struct exact_sum sum = {0}, abs_sum = {0}, sq = {0};
-    struct demo_cell c;
+    struct reader *rd = reader_new(t, col, 0);
+    if (!rd)
+        return oom(st);
     for (int64_t lo = 0; lo < size; lo += STATS_CHUNK) {
-        int64_t hi = lo + STATS_CHUNK < size ? lo + STATS_CHUNK : size;
-        for (int64_t r = lo; r < hi; r++) {
-            demo_table_cell(t, r, col, &c);
-            if (c.is_null)
+        size_t m = size - lo < STATS_CHUNK ? (size_t)(size - lo) : STATS_CHUNK;
+        reader_read(rd, lo, m);
+        for (size_t i = 0; i < m; i++) {
+            if (rd->nulls[i])
                 continue;
-            int64_t v = c.i, a = narrow_abs(type, v);
+            int64_t v = rd->vi[i], a = narrow_abs(type, v);
             if (count == 0) {
                 min = max = v;
                 amin = amax = a;
@@ -270,6 +336,7 @@ static int stats_integer(const struct demo_object *t, size_t col, enum demo_col_
         exact_chunk_end(&abs_sum);
         exact_chunk_end(&sq);
     }
+    free(rd);
     struct out o = {0};
     put_i(&o, "COUNT", DEMO_COL_LONG, count, 0);
     put_i(&o, "SIZE", DEMO_COL_LONG, size, 0);
@@ -335,9 +402,15 @@ static char *cell_text(enum demo_col_type type, const struct demo_cell *c)
     return s;
 }
 
+/* The distinct values of a column: n groups, each with its first row and its count. */
+struct freq {
+    size_t n;
+    const int64_t *first, *count;
+};
+
 /* Most frequent first; equal counts by value. */
 static int rank_cmp(const struct demo_object *t, size_t col, enum demo_col_class cc,
-                    const struct demo_groups *g, size_t a, size_t b)
+                    const struct freq *g, size_t a, size_t b)
 {
     if (g->count[a] != g->count[b])
         return g->count[a] > g->count[b] ? -1 : 1;
@@ -349,7 +422,7 @@ static int rank_cmp(const struct demo_object *t, size_t col, enum demo_col_class
 
 /* Bottom-up merge sort of group ids by rank_cmp (qsort has no context argument). */
 static int rank_sort(const struct demo_object *t, size_t col, enum demo_col_class cc,
-                     const struct demo_groups *g, size_t *a, size_t n)
+                     const struct freq *g, size_t *a, size_t n)
 {
     size_t *tmp = malloc((n ? n : 1) * sizeof *tmp), *src = a, *dst = tmp;
     if (!tmp)
@@ -375,33 +448,81 @@ static int rank_sort(const struct demo_object *t, size_t col, enum demo_col_clas
     return 0;
 }
 
+/* A one-byte column read as arrays (a string column of few values, a boolean): the
+ * count and first row of each byte value and of null, in one pass. Groups in order of
+ * first appearance, as demo_groups_build gives them. -1 when the column does not read
+ * so (or out of memory). */
+static int byte_groups(const struct demo_object *t, size_t col, int64_t size, int64_t *first,
+                       int64_t *count, size_t *n)
+{
+    struct demo_col_source s;
+    if (!demo_table_column_source(t, col, &s) || s.kind != DEMO_SRC_U8)
+        return -1;
+    int64_t *vi = malloc(STATS_CHUNK * sizeof *vi);
+    uint8_t *nulls = malloc(STATS_CHUNK);
+    if (!vi || !nulls) {
+        free(vi);
+        free(nulls);
+        return -1;
+    }
+    int64_t cnt[257] = {0}, at[257]; /* [256]: null */
+    for (int64_t lo = 0; lo < size; lo += STATS_CHUNK) {
+        size_t m = size - lo < STATS_CHUNK ? (size_t)(size - lo) : STATS_CHUNK;
+        demo_col_source_block(&s, lo, m, vi, NULL, nulls);
+        for (size_t i = 0; i < m; i++) {
+            size_t v = nulls[i] ? 256 : (size_t)vi[i];
+            if (cnt[v]++ == 0)
+                at[v] = lo + (int64_t)i;
+        }
+    }
+    free(vi);
+    free(nulls);
+    size_t k = 0; /* each value seen, by first row (at most 257: insertion) */
+    for (size_t v = 0; v < 257; v++) {
+        if (!cnt[v])
+            continue;
+        size_t j = k++;
+        for (; j > 0 && first[j - 1] > at[v]; j--) {
+            first[j] = first[j - 1];
+            count[j] = count[j - 1];
+        }
+        first[j] = at[v];
+        count[j] = cnt[v];
+    }
+    *n = k;
+    return 0;
+}
+
 static int stats_values(const struct demo_object *t, size_t col, enum demo_col_type type,
                         int64_t size, int limit, const struct demo_object **out,
                         struct demo_status *st)
 {
-    struct demo_groups g;
-    if (demo_groups_build(&g, t, &col, 1, size) != 0) {
-        demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
-        return -1;
+    struct demo_groups g = {0};
+    int64_t bfirst[257], bcount[257];
+    struct freq f = {0, bfirst, bcount};
+    if (byte_groups(t, col, size, bfirst, bcount, &f.n) != 0) {
+        if (demo_groups_build(&g, t, &col, 1, size) != 0)
+            return oom(st);
+        f = (struct freq){g.n, g.first, g.count};
     }
     int64_t count = size;
-    size_t null_group = g.n;
+    size_t null_group = f.n;
     struct demo_cell c;
-    for (size_t i = 0; i < g.n; i++) {
-        demo_table_cell(t, g.first[i], col, &c);
+    for (size_t i = 0; i < f.n; i++) {
+        demo_table_cell(t, f.first[i], col, &c);
         if (c.is_null) { /* nulls are neither counted nor a value */
             null_group = i;
-            count -= g.count[i];
+            count -= f.count[i];
         }
     }
-    size_t uniques = g.n - (null_group < g.n);
+    size_t uniques = f.n - (null_group < f.n);
     struct out o = {0};
     put_i(&o, "COUNT", DEMO_COL_LONG, count, 0);
     put_i(&o, "SIZE", DEMO_COL_LONG, size, 0);
     put_i(&o, "UNIQUE_VALUES", DEMO_COL_INT, (int64_t)uniques, 0);
     if (uniques <= STATS_MAX_UNIQUE_TO_COLLECT) {
-        size_t *order = malloc((g.n ? g.n : 1) * sizeof *order), k = 0;
-        for (size_t i = 0; order && i < g.n; i++)
+        size_t *order = malloc((f.n ? f.n : 1) * sizeof *order), k = 0;
+        for (size_t i = 0; order && i < f.n; i++)
             if (i != null_group)
                 order[k++] = i;
         size_t shown = (size_t)limit < k ? (size_t)limit : k;
@@ -413,13 +534,13 @@ static int stats_values(const struct demo_object *t, size_t col, enum demo_col_t
         keys->strs = calloc(shown ? shown : 1, sizeof *keys->strs);
         counts->longs = calloc(shown ? shown : 1, sizeof *counts->longs);
         if (!order || !keys->strs || !counts->longs ||
-            rank_sort(t, col, demo_col_class(type), &g, order, k) != 0) {
+            rank_sort(t, col, demo_col_class(type), &f, order, k) != 0) {
             o.oom = 1;
         } else {
             for (size_t i = 0; i < shown; i++) {
-                demo_table_cell(t, g.first[order[i]], col, &c);
+                demo_table_cell(t, f.first[order[i]], col, &c);
                 keys->strs[i] = cell_text(type, &c);
-                counts->longs[i] = g.count[order[i]];
+                counts->longs[i] = f.count[order[i]];
                 o.oom |= !keys->strs[i];
             }
         }

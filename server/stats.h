@@ -9,8 +9,10 @@
  *             the column's type)
  *   other:    COUNT, SIZE, UNIQUE_VALUES (int), UNIQUE_KEYS (String[]), UNIQUE_COUNTS
  *             (long[]): the most common values, most frequent first (ties: by value)
- * Numeric and Instant columns are read in one pass with no allocation; the others keep
- * one entry per distinct value. */
+ * Every column is read a chunk of rows at a time, from arrays when it reads so
+ * (catalog.h, demo_table_column_source: a generated column is kept in the column
+ * cache), else cell by cell; numeric and Instant columns in one pass, the others
+ * keeping one entry per distinct value (a one-byte column: a count per byte). */
 #ifndef DEMO_STATS_H
 #define DEMO_STATS_H
 
