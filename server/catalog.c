@@ -106,6 +106,7 @@ struct demo_object {
     demo_all_rows_fn map_all;
     void (*map_free)(void *);
     void *map_ctx;
+    const uint64_t *subset; /* a lazy filter's kept rows as bits (demo_object_set_subset) */
     atomic_int refs;
     struct demo_colcache *cache; /* bulk tables: whole columns once generated */
     /* live views (GEN_LIVE): parent is the source; cur the rows as of the last pin,
@@ -1031,6 +1032,19 @@ void *demo_hier_state(const struct demo_object *o)
 const struct demo_object *demo_hier_source(const struct demo_object *o)
 {
     return o && o->kind == KIND_OTHER && o->hier ? o->parent : NULL;
+}
+
+void demo_object_set_subset(const struct demo_object *view, const uint64_t *bits)
+{
+    ((struct demo_object *)view)->subset = bits;
+}
+
+const uint64_t *demo_table_subset(const struct demo_object *t, const struct demo_object **parent)
+{
+    if (!t || t->gen != GEN_DERIVED || !t->subset)
+        return NULL;
+    *parent = t->parent;
+    return t->subset;
 }
 
 void demo_object_mark_hier_view(const struct demo_object *t)

@@ -231,6 +231,15 @@ const struct demo_object *demo_object_new_mapped(const struct demo_object *paren
                                                  demo_rows_fn rows, demo_all_rows_fn all,
                                                  void (*free_ctx)(void *), void *ctx);
 
+/* A lazy filter's rows as bits over its parent's rows (bit r % 64 of bits[r / 64]: row
+ * r kept; the view holds the kept rows in the parent's order), so that a reader of the
+ * parent's columns (a sort of the filter) needs no list of them. Set once by the
+ * view's maker before it is shared; bits live as long as the view. Any thread. */
+void demo_object_set_subset(const struct demo_object *view, const uint64_t *bits);
+/* The bits of t set by demo_object_set_subset, its parent in *parent; NULL for other
+ * tables. Any thread. */
+const uint64_t *demo_table_subset(const struct demo_object *t, const struct demo_object **parent);
+
 /* Column col's extra field metadata (demo_out_col.meta), or NULL. Any thread. */
 const char *const *demo_table_col_meta(const struct demo_object *t, size_t col);
 

@@ -332,22 +332,22 @@ int demo_filter_rows(const struct demo_object *t, struct demo_fnode *const *tree
 
 enum { MAX_LISTED = 64 }; /* blocks listed one by one; then every block at once */
 
-/* Buffers for one block. */
+/* Buffers for one block (the count pass). */
 struct block_buf {
     uint8_t keep[BLOCK], one[BLOCK];
     uint64_t scratch[BLOCK];
-    int64_t rows[BLOCK];
 };
 
 struct lazy_filter {
     pthread_mutex_t mu;
-    struct block_buf *buf;       /* under mu */
+    struct block_buf *buf;       /* the count pass's, freed after it */
     const struct demo_object *t; /* the source; the view holds its reference */
     struct demo_fnode **trees;
     size_t n_trees;
     int64_t size;        /* rows of t */
     int64_t *first;      /* first[b]: view position of block b's first kept row; nb + 1 */
     int64_t nb;          /* blocks of BLOCK rows */
+    uint64_t *bits;      /* the count pass's answer: bit r set when row r of t is kept */
     int64_t *rows;       /* view position -> row of t, valid where the block is listed */
     atomic_uchar *ready; /* per block */
     atomic_int all;      /* every block listed */
@@ -369,6 +369,7 @@ static void lazy_filter_free(void *ctx)
     pthread_mutex_destroy(&l->mu);
     free_trees(l->trees, l->n_trees);
     free(l->first);
+    free(l->bits);
     free(l->rows);
     free((void *)l->ready);
     free(l->buf);
@@ -380,13 +381,11 @@ static int list_lazy_block(struct lazy_filter *l, int64_t b)
 {
     if (atomic_load_explicit(&l->ready[b], memory_order_relaxed))
         return 0;
-    struct block_buf *u = l->buf;
-    int64_t r0 = b * BLOCK;
+    int64_t r0 = b * BLOCK, n = 0, *out = l->rows + l->first[b];
     size_t m = l->size - r0 < BLOCK ? (size_t)(l->size - r0) : BLOCK;
-    if (match_block(l->t, l->trees, l->n_trees, r0, m, u->keep, u->one, u->scratch) != 0)
-        return -1;
-    int64_t n = list_block(u->keep, r0, m, u->rows); /* first[b + 1] - first[b]: pure filters */
-    memcpy(l->rows + l->first[b], u->rows, (size_t)n * sizeof *u->rows);
+    for (size_t w = (size_t)r0 / 64; w < ((size_t)r0 + m + 63) / 64; w++) /* the kept bits */
+        for (uint64_t x = l->bits[w]; x; x &= x - 1)
+            out[n++] = (int64_t)(w * 64) + __builtin_ctzll(x);
     atomic_store_explicit(&l->ready[b], 1, memory_order_release);
     l->listed++;
     return 0;
@@ -449,7 +448,7 @@ static int reads_as_arrays(const struct demo_object *t, const struct demo_fnode 
     return reads_as_arrays(t, n->a) && reads_as_arrays(t, n->b);
 }
 
-/* The count pass: matches per block into l->first. */
+/* The count pass: matches per block into l->first, each row's answer into l->bits. */
 static int count_blocks(struct lazy_filter *l)
 {
     struct block_buf *u = l->buf;
@@ -460,8 +459,15 @@ static int count_blocks(struct lazy_filter *l)
         if (match_block(l->t, l->trees, l->n_trees, r0, m, u->keep, u->one, u->scratch) != 0)
             return -1;
         l->first[b] = total;
-        for (size_t i = 0; i < m; i++)
-            total += u->keep[i];
+        memset(u->keep + m, 0, BLOCK - m);
+        uint64_t *w = l->bits + r0 / 64; /* BLOCK is a multiple of 64 */
+        for (size_t i = 0; i < m; i += 8) {
+            uint64_t v; /* eight answers of 0 or 1: the multiply gathers them in its top byte */
+            memcpy(&v, u->keep + i, 8);
+            w[i / 64] |= ((v * 0x0102040810204080ull) >> 56) << (i % 64);
+        }
+        for (size_t i = 0; i < m; i += 64)
+            total += __builtin_popcountll(w[i / 64]);
     }
     l->first[l->nb] = total;
     return 0;
@@ -492,18 +498,25 @@ const struct demo_object *demo_filter_view(const struct demo_object *t, struct d
     l->size = size;
     l->nb = (size + BLOCK - 1) / BLOCK;
     l->first = malloc((size_t)(l->nb + 1) * sizeof *l->first);
+    l->bits = calloc((size_t)(size + 63) / 64 + 1, sizeof *l->bits);
     l->ready = calloc((size_t)l->nb + 1, sizeof *l->ready);
     l->buf = malloc(sizeof *l->buf);
     atomic_init(&l->all, 0);
-    if (!l->first || !l->ready || !l->buf || count_blocks(l) != 0) {
+    if (!l->first || !l->bits || !l->ready || !l->buf || count_blocks(l) != 0) {
         lazy_filter_free(l);
         return NULL;
     }
+    free(l->buf);
+    l->buf = NULL;
     int64_t n = l->first[l->nb];
     l->rows = malloc((size_t)(n > 0 ? n : 1) * sizeof *l->rows); /* touched as blocks list */
     if (!l->rows) {
         lazy_filter_free(l);
         return NULL;
     }
-    return demo_object_new_mapped(t, n, lazy_filter_row, lazy_filter_all, lazy_filter_free, l);
+    const struct demo_object *view =
+        demo_object_new_mapped(t, n, lazy_filter_row, lazy_filter_all, lazy_filter_free, l);
+    if (view)
+        demo_object_set_subset(view, l->bits);
+    return view;
 }

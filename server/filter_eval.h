@@ -26,9 +26,11 @@ int demo_filter_rows(const struct demo_object *t, struct demo_fnode *const *tree
 /* The rows of t that every one of trees[0..n_trees) matches, as a derived table (one
  * reference), or NULL when out of memory. Takes ownership of trees (the array, malloc'd,
  * and every tree). When t has at least lazy_min rows and every column the trees test
- * reads as arrays, the filter is lazy: one pass counts the matches of each block of
- * rows (the view's size is known at once) and a block's rows are listed when someone
- * reads them (all of them when the view is read as arrays). Any thread. */
+ * reads as arrays, the filter is lazy: one pass evaluates every row, keeping its answer
+ * as a bit (1 bit per row) and counting the matches of each block of rows (the view's
+ * size is known at once); a block's rows are listed from the bits when someone reads
+ * them (all of them when the view is read as arrays), and a sort of the view reads the
+ * parent's rows through the bits (catalog.h, demo_table_subset). Any thread. */
 const struct demo_object *demo_filter_view(const struct demo_object *t, struct demo_fnode **trees,
                                            size_t n_trees, int64_t lazy_min);
 

@@ -376,6 +376,11 @@ struct lazy_sort {
     struct demo_sort_key keys[32];
     size_t n_keys;
     int64_t n;
+    /* a sort of a lazy filter (demo_table_subset): t is the filter's parent, of nbase
+     * rows, of which those whose bit is set are sorted (n of them, in t's order); the
+     * view's rows are t's rows */
+    uint64_t *bits;
+    int64_t nbase;
     int64_t *perm;       /* position -> row of t, valid where the block is ready */
     atomic_uchar *ready; /* per block of positions */
     uint64_t *kall;      /* every row's first key, when its column is read by cells, or
@@ -397,6 +402,7 @@ static void lazy_free(void *ctx)
     free((void *)l->ready);
     free(l->kall);
     free(l->sample);
+    free(l->bits);
     free(l);
 }
 
@@ -440,16 +446,27 @@ static int sort_rows_of(const struct lazy_sort *l, const int64_t *pos, const uin
     return 0;
 }
 
+static inline int kept(const struct lazy_sort *l, int64_t r)
+{
+    return !l->bits || (l->bits[r >> 6] >> (r & 63)) & 1;
+}
+
 /* Sort every row. */
 static int sort_all(struct lazy_sort *l)
 {
-    int64_t *all = malloc((size_t)l->n * sizeof *all);
-    if (!all || sort_rows_of(l, NULL, l->kall, (size_t)l->n, all) != 0) {
+    int64_t *all = malloc((size_t)l->n * sizeof *all + 1), *list = NULL, m = 0;
+    if (all && l->bits && (list = malloc((size_t)l->n * sizeof *list + 1)) != NULL)
+        for (int64_t w = 0; w < (l->nbase + 63) / 64 && m < l->n; w++) /* the kept rows */
+            for (uint64_t x = l->bits[w]; x && m < l->n; x &= x - 1)
+                list[m++] = w * 64 + __builtin_ctzll(x);
+    if (!all || (l->bits && !list) || sort_rows_of(l, list, l->kall, (size_t)l->n, all) != 0) {
         free(all);
+        free(list);
         return -1;
     }
     publish(l, 0, all, l->n);
     free(all);
+    free(list);
     l->all = 1;
     return 0;
 }
@@ -468,8 +485,9 @@ static int pass(const struct lazy_sort *l, int has_lo, uint64_t lo, int has_hi, 
     lo = has_lo ? lo : 0;
     uint64_t span = has_hi ? hi - lo - 1 : UINT64_MAX - lo; /* k - lo <= span: k in [lo, hi) */
     int empty = has_hi && hi <= lo;
-    for (int64_t r0 = 0; ok && r0 < l->n; r0 += PASS_BLOCK) {
-        size_t c = l->n - r0 < PASS_BLOCK ? (size_t)(l->n - r0) : PASS_BLOCK;
+    int64_t rows_t = l->bits ? l->nbase : l->n; /* rows of t to read */
+    for (int64_t r0 = 0; ok && r0 < rows_t; r0 += PASS_BLOCK) {
+        size_t c = rows_t - r0 < PASS_BLOCK ? (size_t)(rows_t - r0) : PASS_BLOCK;
         if (m + c > cap) {
             cap = 2 * cap;
             int64_t *r2 = realloc(rows, cap * sizeof *rows);
@@ -481,11 +499,17 @@ static int pass(const struct lazy_sort *l, int has_lo, uint64_t lo, int has_hi, 
         const uint64_t *k = l->kall ? l->kall + r0 : buf;
         if (!l->kall)
             fill_keys(l->t, &l->keys[0], NULL, r0, c, buf);
-        for (size_t i = 0; has_lo && i < c; i++)
-            nb += k[i] < lo;
+        if (!l->bits) {
+            for (size_t i = 0; has_lo && i < c; i++)
+                nb += k[i] < lo;
+        } else { /* only the filter's rows count: bit i % 64 of the block's word i / 64 */
+            const uint64_t *w = l->bits + r0 / 64; /* PASS_BLOCK is a multiple of 64 */
+            for (size_t i = 0; has_lo && i < c; i++)
+                nb += (int64_t)((k[i] < lo) & (w[i / 64] >> (i % 64)) & 1);
+        }
         for (size_t i = 0; ok && i < c; i++) {
-            if (k[i] - lo <= span && !empty) { /* lo <= k < hi: rare, so well predicted */
-                rows[m] = r0 + (int64_t)i;
+            if (k[i] - lo <= span && !empty && kept(l, r0 + (int64_t)i)) {
+                rows[m] = r0 + (int64_t)i; /* lo <= k < hi: rare, so well predicted */
                 keys[m++] = k[i];
             }
         }
@@ -585,6 +609,15 @@ static int take_sample(struct lazy_sort *l)
     }
     for (size_t j = 0; j < l->n_sample; j++)
         pos[j] = (int64_t)(((double)j + 0.5) * (double)l->n / (double)l->n_sample);
+    if (l->bits) { /* rows spread over the filter's parent, those the filter keeps */
+        size_t k = 0;
+        for (size_t j = 0; j < l->n_sample; j++) {
+            int64_t r = (int64_t)(((double)j + 0.5) * (double)l->nbase / (double)l->n_sample);
+            if (kept(l, r))
+                pos[k++] = r;
+        }
+        l->n_sample = k;
+    }
     for (size_t j = 0; l->kall && j < l->n_sample; j++)
         l->sample[j] = l->kall[pos[j]];
     if (!l->kall)
@@ -645,6 +678,25 @@ static int pack_all(struct lazy_sort *l)
     return 1;
 }
 
+/* A sort of a lazy filter whose parent reads key 0 as arrays: l set to sort the parent's
+ * rows the filter keeps (t's rows, none listed); 1, or 0 when t is no such filter. */
+static int sort_subset(struct lazy_sort *l, const struct demo_object *t)
+{
+    const struct demo_object *base = NULL;
+    const uint64_t *bits = demo_table_subset(t, &base);
+    struct demo_col_source src;
+    if (!bits || !demo_table_column_source(base, l->keys[0].col, &src))
+        return 0;
+    l->nbase = demo_object_size(base);
+    size_t words = (size_t)(l->nbase + 63) / 64;
+    l->bits = malloc(words * sizeof *l->bits + 1);
+    if (!l->bits)
+        return 0;
+    memcpy(l->bits, bits, words * sizeof *bits); /* the filter may go before the sort */
+    l->t = base;
+    return 1;
+}
+
 const struct demo_object *demo_sort_view(const struct demo_object *t,
                                          const struct demo_sort_key *keys, size_t n_keys,
                                          int64_t lazy_min)
@@ -667,8 +719,8 @@ const struct demo_object *demo_sort_view(const struct demo_object *t,
     l->perm = malloc((size_t)n * sizeof *l->perm); /* pages are touched as blocks fill */
     l->ready = calloc((size_t)((n >> BLOCK_SHIFT) + 1), sizeof *l->ready);
     struct demo_col_source src;
-    int arrays = demo_table_column_source(t, keys[0].col, &src);
-    if (arrays && n_keys > 1)
+    int arrays = sort_subset(l, t) || demo_table_column_source(t, keys[0].col, &src);
+    if (arrays && n_keys > 1 && !l->bits)
         pack_all(l); /* else windows by the first key, sorted by every key */
     if (!arrays) {   /* read by cells: compute them once */
         l->kall = malloc((size_t)n * sizeof *l->kall);
@@ -679,5 +731,5 @@ const struct demo_object *demo_sort_view(const struct demo_object *t,
         lazy_free(l);
         return NULL;
     }
-    return demo_object_new_mapped(t, n, lazy_row, lazy_all, lazy_free, l);
+    return demo_object_new_mapped(l->t, n, lazy_row, lazy_all, lazy_free, l);
 }

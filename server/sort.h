@@ -7,8 +7,10 @@
  * the positions someone reads (a screen, a snapshot), a window of about 16K positions
  * around them at a time: a sample of the first key gives bounds that hold the window,
  * one pass over the rows finds those between the bounds (and counts those below),
- * and only they are sorted. After a few windows, or when every row is read, the rest
- * is sorted at once. Results are exactly a full stable sort's. */
+ * and only they are sorted: a selection pass, not a sort. After a few windows, or when
+ * every row is read, the rest is sorted at once. A sort of a lazy filter reads the
+ * filter's parent through the filter's bits (catalog.h, demo_table_subset), so the
+ * filter's rows are never listed. Results are exactly a full stable sort's. */
 #ifndef DEMO_SORT_H
 #define DEMO_SORT_H
 

@@ -2,7 +2,8 @@
 /* test_sortfilter: the demo server's sort (whole and lazy, server/sort.c) and block
  * filter evaluation (server/filter_eval.c) against naive references, on random
  * stored columns with nulls, NaN, infinities, -0.0 and many ties, on a derived
- * (filtered) table read through its index, and on trades' generated columns. The
+ * (filtered) table read through its index, on lazy filters (sorted through their
+ * bits), and on trades' generated columns. The
  * server sources are compiled in directly (a unit test links only dhclient). */
 #include "../../server/catalog.c"
 #include "../../server/colcache.c"
@@ -408,6 +409,49 @@ static void test_filter_random_table(void)
     demo_object_unref(t);
 }
 
+/* A sort of a lazy filter reads the filter's parent through the filter's bits and lists
+ * none of its rows: its first windows, then all of it, are exactly the naive sort of
+ * the filter's rows, for filters keeping most, half and few rows. */
+static void test_sort_of_filter(void)
+{
+    const struct demo_object *t = random_table();
+    CHECK_REQ(t);
+    static const char *const filters[] = {"D > 0 || isNull(B)", "L >= 0", "!(D == 0.5)",
+                                          "D < -1000 || isNull(D) || L == 9223372036854775807"};
+    const struct demo_sort_key by_d_desc[] = {{C_D, DEMO_CC_FLOAT, 1}};
+    const struct demo_sort_key by_l_d_b[] = {
+        {C_L, DEMO_CC_INT, 0}, {C_D, DEMO_CC_FLOAT, 1}, {C_B, DEMO_CC_BOOL, 1}};
+    const struct demo_sort_key by_b_id[] = {{C_B, DEMO_CC_BOOL, 1}, {C_ID, DEMO_CC_INT, 1}};
+    const struct demo_sort_key *sorts[] = {by_d_desc, by_l_d_b, by_b_id};
+    const size_t n_keys[] = {1, 3, 2};
+    int64_t *row_of_id = malloc(ROWS * sizeof *row_of_id);
+    for (size_t f = 0; f < sizeof filters / sizeof filters[0]; f++) {
+        for (size_t k = 0; k < 3; k++) {
+            struct demo_fnode **trees = malloc(sizeof *trees);
+            trees[0] = parse_bound(t, filters[f]);
+            const struct demo_object *lv = demo_filter_view(t, trees, 1, LAZY_MIN);
+            CHECK_REQ(lv);
+            const struct demo_object *base = NULL;
+            CHECK(demo_table_subset(lv, &base) && base == t);
+            int64_t n = demo_object_size(lv);
+            CHECK(n > LAZY_MIN);
+            const struct demo_object *v = demo_sort_view(lv, sorts[k], n_keys[k], LAZY_MIN);
+            CHECK_REQ(v);
+            view_row(v, C_ID, 0);
+            view_row(v, C_ID, n - 1);
+            const struct lazy_filter *lf = lv->map_ctx;
+            CHECK(lf->listed == 0 && !atomic_load(&lf->all)); /* nothing listed */
+            demo_object_unref(v);
+            for (int64_t i = 0; i < n; i++)
+                row_of_id[view_row(lv, C_ID, i)] = i;
+            check_sort(lv, C_ID, sorts[k], n_keys[k], row_of_id);
+            demo_object_unref(lv);
+        }
+    }
+    free(row_of_id);
+    demo_object_unref(t);
+}
+
 static void test_filter_trades(void)
 {
     struct demo_catalog_options opt = {.trades_rows = 50000};
@@ -441,5 +485,5 @@ static void test_filter_trades(void)
 int main(void)
 {
     CHECK_RUN(T(test_sort_random_table), T(test_sort_derived_table), T(test_sort_trades),
-              T(test_filter_random_table), T(test_filter_trades));
+              T(test_filter_random_table), T(test_sort_of_filter), T(test_filter_trades));
 }

@@ -89,7 +89,8 @@ static const struct demo_object *random_table(void)
         cols[C_T].nulls[r] = y % 11 == 0;
         cols[C_T].i[r] = 1700000000000000000 + (int64_t)((y >> 24) % 100000) * 1000;
         cols[C_F].nulls[r] = x % 19 == 0;
-        cols[C_F].d[r] = x % 23 == 0 ? NAN : (double)(float)((double)((x >> 30) % 2001) / 8.0 - 125);
+        cols[C_F].d[r] =
+            x % 23 == 0 ? NAN : (double)(float)((double)((x >> 30) % 2001) / 8.0 - 125);
     }
     return demo_object_new_computed(NULL, NULL, ROWS, cols, NCOLS);
 }
@@ -141,8 +142,8 @@ static int same_stats(const struct demo_object *a, const struct demo_object *b, 
         demo_table_cell(b, 0, c, &y);
         int same = strcmp(demo_table_col_name(a, c), demo_table_col_name(b, c)) == 0 &&
                    demo_table_col_type(a, c) == demo_table_col_type(b, c) &&
-                   x.is_null == y.is_null && x.i == y.i &&
-                   memcmp(&x.d, &y.d, sizeof x.d) == 0 && x.n == y.n;
+                   x.is_null == y.is_null && x.i == y.i && memcmp(&x.d, &y.d, sizeof x.d) == 0 &&
+                   x.n == y.n;
         for (size_t k = 0; same && k < x.n; k++) {
             if (x.strs)
                 same = y.strs && strcmp(x.strs[k], y.strs[k]) == 0;
@@ -199,8 +200,8 @@ static void test_stats_random(void)
     demo_object_unref(t);
 }
 
-static const char *const trades_names[] = {"Timestamp", "Sym", "Price", "Size",
-                                          "Exchange",  "Flag", "Id"};
+static const char *const trades_names[] = {"Timestamp", "Sym",  "Price", "Size",
+                                           "Exchange",  "Flag", "Id"};
 
 static void test_stats_trades(void)
 {
@@ -272,8 +273,8 @@ static int64_t check_seeks(const struct demo_object *t, const struct demo_object
                 bad++;
                 fprintf(stderr, "  seek %s value %zu from %lld%s%s%s: %d/%lld, cells %d/%lld\n",
                         col, v, (long long)start, backward ? " backward" : "",
-                        contains ? " contains" : "", icase ? " icase" : "", ra, (long long)a,
-                        rb, (long long)b);
+                        contains ? " contains" : "", icase ? " icase" : "", ra, (long long)a, rb,
+                        (long long)b);
             }
             int64_t dist = a < 0 ? n : backward ? (start - a + n) % n : (a - start + n) % n;
             far += ra == 0 && dist > SEEK_CELLS;
@@ -328,10 +329,10 @@ static int64_t seek_random(const struct demo_object *t)
     const struct demo_object *cells = cells_of(t);
     if (!cells)
         return 0;
-    const Lit d[] = {lit_d(1e300), lit_d(NAN), lit_d(-0.0), lit_d(0.0),     lit_d(INFINITY),
-                     lit_d(-INFINITY), lit_d(2.5), lit_l(180), lit_d(12345.5), lit_b(1)};
-    const Lit l[] = {lit_l(INT64_MAX), lit_l(INT64_MIN + 1), lit_l(-4), lit_d(3.7),
-                     lit_l(77), lit_b(0)};
+    const Lit d[] = {lit_d(1e300),     lit_d(NAN), lit_d(-0.0), lit_d(0.0),     lit_d(INFINITY),
+                     lit_d(-INFINITY), lit_d(2.5), lit_l(180),  lit_d(12345.5), lit_b(1)};
+    const Lit l[] = {lit_l(INT64_MAX), lit_l(INT64_MIN + 1), lit_l(-4), lit_d(3.7), lit_l(77),
+                     lit_b(0)};
     const Lit b[] = {lit_b(1), lit_b(0), lit_s("true"), lit_l(1)};
     const Lit id[] = {lit_l(5), lit_l(ROWS - 3), lit_l(ROWS / 2), lit_l(-1), lit_s("5")};
     const Lit ts[] = {lit_t(1700000000000000000), lit_t(1700000000099999000), lit_t(1)};
@@ -376,8 +377,8 @@ static int64_t seek_trades(const struct demo_object *t)
     int64_t n = demo_object_size(t);
     struct demo_cell c;
     demo_table_cell(t, n - 1000, 2, &c);
-    const Lit sym[] = {lit_s("nvda"), lit_s("NVDA"), lit_s("A"), lit_s("zzz"), lit_s(""),
-                       lit_l(3), lit_b(1)};
+    const Lit sym[] = {lit_s("nvda"), lit_s("NVDA"), lit_s("A"), lit_s("zzz"),
+                       lit_s(""),     lit_l(3),      lit_b(1)};
     const Lit exch[] = {lit_s("ARCA"), lit_s("s"), lit_s("Q")};
     const Lit flag[] = {lit_b(1), lit_b(0), lit_s("x")};
     const Lit price[] = {lit_d(c.d), lit_d(-1), lit_l(190), lit_s("1")};
@@ -411,9 +412,8 @@ static void test_seek_trades(void)
         demo_table_cell(t, r, 1, &sym);
         demo_table_cell(t, r, 4, &exch);
         demo_table_cell(t, r, 5, &flag);
-        if (r >= 40000 ||
-            (strcmp((const char *)sym.bytes, "NVDA") != 0 &&
-             strcmp((const char *)exch.bytes, "ARCA") != 0 && !flag.i))
+        if (r >= 40000 || (strcmp((const char *)sym.bytes, "NVDA") != 0 &&
+                           strcmp((const char *)exch.bytes, "ARCA") != 0 && !flag.i))
             index[n++] = r;
     }
     const struct demo_object *v = demo_object_new_derived(t, index, n);
@@ -425,6 +425,5 @@ static void test_seek_trades(void)
 
 int main(void)
 {
-    CHECK_RUN(T(test_stats_random), T(test_stats_trades), T(test_seek_random),
-              T(test_seek_trades));
+    CHECK_RUN(T(test_stats_random), T(test_stats_trades), T(test_seek_random), T(test_seek_trades));
 }
