@@ -44,11 +44,15 @@ shot() {
     echo "screenshots/$2.png"
 }
 
-start_server
+# --samples: every kind of object (partitioned, rollup, odd column types), as
+# `dhtui --demo` shows them.
+start_server --samples
 start_dhtui a "$COLS" "$LINES_"
 start_dhtui b "$COLS" "$LINES_" --probe-interval 1000
-expect_text a "8 objects" 15
-expect_text b "8 objects" 15
+expect_text a " objects" 15
+expect_text b " objects" 15
+expect_text a "connected" 15
+sleep 0.5
 shot a objects
 
 # Publish trades: the dialog.
@@ -60,7 +64,7 @@ shot a publish
 keys a Enter
 # Publish price_plot too, then b fetches trades' ticket.
 esc a; sleep 0.2
-keys a /; type_text a price; keys a Enter; sleep 0.3
+keys a /; type_text a price_plot; keys a Enter; sleep 0.3
 keys a p
 expect_text a "Published price_plot" 10
 keys a Enter
@@ -92,7 +96,7 @@ wait_for_text b "Price" 10 && shot b figure
 # The light theme, and a view the server derives: trades kept to the first
 # row's symbol (= on the Sym cell) and sorted by Price descending (] on Price).
 start_dhtui c "$COLS" "$LINES_" --theme light
-expect_text c "8 objects" 15
+expect_text c " objects" 15
 keys c /; type_text c trades; keys c Enter; sleep 0.3
 keys c Enter
 expect_text c "of 1,000,000" 10
@@ -124,4 +128,29 @@ shot d pager_live
 keys d "?"
 expect_text d "Table pager" 5
 shot d help
+esc d; sleep 0.2
+esc d; sleep 0.2
+
+# open_in SESSION NAME: select NAME on the object list and press Enter.
+open_in() {
+    keys "$1" /; type_text "$1" "$2"; keys "$1" Enter; sleep 0.3
+    keys "$1" Enter
+}
+# A rollup: the total open, one exchange expanded.
+open_in d trades_rollup
+expect_text d "Total" 10
+keys d Down Down Enter
+sleep 0.8
+shot d tree
+esc d; sleep 0.3
+# A partitioned table's keys, then the plot_by figure (a legend per symbol).
+open_in d trades_by_sym
+wait_for_text d "Sym" 10 && sleep 0.5 && shot d partitioned
+esc d; sleep 0.3
+open_in d price_by_sym
+wait_for_text d "AAPL" 10 && sleep 0.5 && shot d figure_by
+esc d; sleep 0.3
+# Column types a real server sends: Interval, float16, dictionary, Map, lists.
+open_in d odd_types
+wait_for_text d "odd_types (Table)" 10 && sleep 0.5 && shot d odd_types
 exit 0

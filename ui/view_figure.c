@@ -957,9 +957,15 @@ static void figure_title(struct view *vv, struct app *a, char *left, size_t nl, 
     size_t series = 0;
     for (size_t c = 0; c < v->fig->n_charts; c++)
         series += v->fig->charts[c].n_series;
-    snprintf(right, nr, "%zu chart%s  %zu series  %zu table%s  %zu error%s", v->fig->n_charts,
+    /* plot_by series read partitioned tables: count those too, or a figure
+     * drawing three lines says it has no tables. */
+    char parts[48] = "";
+    if (v->fig->n_partitioned)
+        snprintf(parts, sizeof parts, "  %zu partitioned", v->fig->n_partitioned);
+    snprintf(right, nr, "%zu chart%s  %zu series  %zu table%s%s  %zu error%s", v->fig->n_charts,
              v->fig->n_charts == 1 ? "" : "s", series, v->fig->n_tables,
-             v->fig->n_tables == 1 ? "" : "s", v->fig->n_errors, v->fig->n_errors == 1 ? "" : "s");
+             v->fig->n_tables == 1 ? "" : "s", parts, v->fig->n_errors,
+             v->fig->n_errors == 1 ? "" : "s");
 }
 
 /* Release the figure's references and free it. */

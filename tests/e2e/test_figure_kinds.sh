@@ -19,6 +19,7 @@ keys main Enter
 sleep 0.2
 keys main Enter
 expect_text main "price_by_sym (Figure)" 10
+expect_text main "1 chart  1 series  0 tables  1 partitioned  0 errors" 5
 screen main | grep -Eq "Price by Sym +line +Timestamp +Price +by Sym" ||
     fail "the plot_by line does not say it is split by Sym"
 wait_for_text main "Price by Sym: MSFT" 10 || fail "the legend lacks the third key"
