@@ -307,23 +307,16 @@ static inline int64_t trades_timestamp(int64_t row, uint64_t h)
  * exactly. */
 static inline double trades_price(int64_t row, uint64_t h)
 {
-    static const int64_t base_cents[] = {/* sym_base in cents */ 19000,
-                                         37000,
-                                         14000,
-                                         15000,
-                                         48000,
-                                         35000,
-                                         25000,
-                                         16000,
-                                         10500,
-                                         4500};
+    /* sym_base in cents */
+    static const uint64_t base_cents[] = {19000, 37000, 14000, 15000, 48000,
+                                          35000, 25000, 16000, 10500, 4500};
     size_t sym = trades_sym(h);
-    int64_t p = (row + (int64_t)sym * 3183) % 20000, half = p % 10000;
-    int64_t y = half * (10000 - half); /* 0 .. 25,000,000 */
-    int64_t noise = (int64_t)((h >> 20) % 1000) - 500;
-    int64_t scaled = 5000000000 + 8 * (p < 10000 ? y : -y) + 50000 * noise; /* > 0 */
-    int64_t cents = (base_cents[sym] * scaled + 2500000000) / 5000000000;
-    return (double)cents / 100.0;
+    uint64_t p = ((uint64_t)row + sym * 3183) % 20000, half = p % 10000;
+    uint64_t y = 8 * half * (10000 - half);      /* 0 .. 200,000,000 */
+    uint64_t noise = 50000 * ((h >> 20) % 1000); /* 0 .. 49,950,000 */
+    /* 5e9 * (1 + wave + noise), noise centred on 0 (its offset 25e6 taken off) */
+    uint64_t scaled = (p < 10000 ? 5000000000 - 25000000 + y : 5000000000 - 25000000 - y) + noise;
+    return (double)((base_cents[sym] * scaled + 2500000000) / 5000000000) / 100.0;
 }
 
 static inline int32_t trades_size(uint64_t h)
