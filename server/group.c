@@ -145,6 +145,71 @@ static int grow(struct demo_groups *g)
     return 0;
 }
 
+/* Add a group whose first row is row (a key not seen yet) with count rows. -1 when out
+ * of memory. */
+static int add_group(struct demo_groups *g, const struct demo_cell *cur, uint64_t h, int64_t row,
+                     int64_t count)
+{
+    size_t s = probe(g, cur, h);
+    if (g->n + 1 > g->cap / 2) { /* keep the load under one half */
+        if (grow(g) != 0)
+            return -1;
+        s = probe(g, cur, h);
+    }
+    g->first[g->n] = row;
+    g->count[g->n] = count;
+    g->hash[g->n] = h;
+    g->slots[s] = (uint32_t)(++g->n);
+    return 0;
+}
+
+/* One key column read as one-byte arrays (a string column of few values, a boolean):
+ * the count and first row of each byte value and of null in one pass, then the groups
+ * added in order of first appearance, as the row-by-row loop adds them. 1 when done, 0
+ * when the column does not read so, -1 when out of memory. */
+static int build_bytes(struct demo_groups *g, int64_t n)
+{
+    struct demo_col_source src;
+    if (g->k != 1 || !demo_table_column_source(g->t, g->cols[0], &src) || src.kind != DEMO_SRC_U8)
+        return 0;
+    enum { CHUNK = 4096 };
+    int64_t *vi = malloc(CHUNK * sizeof *vi), cnt[257] = {0}, at[257];
+    uint8_t *nulls = malloc(CHUNK);
+    if (!vi || !nulls) {
+        free(vi);
+        free(nulls);
+        return -1;
+    }
+    for (int64_t lo = 0; lo < n; lo += CHUNK) {
+        size_t m = n - lo < CHUNK ? (size_t)(n - lo) : CHUNK;
+        demo_col_source_block(&src, lo, m, vi, NULL, nulls);
+        for (size_t i = 0; i < m; i++) {
+            size_t v = nulls[i] ? 256 : (size_t)vi[i]; /* [256]: null */
+            if (cnt[v]++ == 0)
+                at[v] = lo + (int64_t)i;
+        }
+    }
+    free(vi);
+    free(nulls);
+    for (;;) { /* the value seen first among those not added yet */
+        size_t v = 257;
+        for (size_t b = 0; b < 257; b++)
+            if (cnt[b] && (v == 257 || at[b] < at[v]))
+                v = b;
+        if (v == 257)
+            return 1;
+        struct demo_cell cur[1];
+        row_cells(g, at[v], cur);
+        uint64_t h = cells_hash(g, cur);
+        size_t s = probe(g, cur, h);
+        if (g->slots[s]) /* two bytes for one value: the row-by-row loop merges them too */
+            g->count[g->slots[s] - 1] += cnt[v];
+        else if (add_group(g, cur, h, at[v], cnt[v]) != 0)
+            return -1;
+        cnt[v] = 0;
+    }
+}
+
 int demo_groups_build(struct demo_groups *g, const struct demo_object *t, const size_t *cols,
                       size_t k, int64_t n)
 {
@@ -161,6 +226,12 @@ int demo_groups_build(struct demo_groups *g, const struct demo_object *t, const 
         demo_groups_reset(g);
         return -1;
     }
+    int bytes = build_bytes(g, n);
+    if (bytes != 0) {
+        if (bytes < 0)
+            demo_groups_reset(g);
+        return bytes < 0 ? -1 : 0;
+    }
     struct demo_cell cur[sizeof g->cols / sizeof g->cols[0]];
     for (int64_t r = 0; r < n; r++) {
         row_cells(g, r, cur);
@@ -170,17 +241,10 @@ int demo_groups_build(struct demo_groups *g, const struct demo_object *t, const 
             g->count[g->slots[s] - 1]++;
             continue;
         }
-        if (g->n + 1 > g->cap / 2) { /* keep the load under one half */
-            if (grow(g) != 0) {
-                demo_groups_reset(g);
-                return -1;
-            }
-            s = probe(g, cur, h);
+        if (add_group(g, cur, h, r, 1) != 0) {
+            demo_groups_reset(g);
+            return -1;
         }
-        g->first[g->n] = r;
-        g->count[g->n] = 1;
-        g->hash[g->n] = h;
-        g->slots[s] = (uint32_t)(++g->n);
     }
     return 0;
 }

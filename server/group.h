@@ -2,7 +2,9 @@
 /* group: the demo server's grouping of table rows by the values of some columns (the
  * hash keys of upstream's aggregations, SelectDistinct and column statistics), and the
  * value classes and total order of cells that sort and filter share. Memory is per
- * group (a hash table of representative rows), never per row. */
+ * group (a hash table of representative rows), never per row. One key column that
+ * reads as one-byte arrays (catalog.h: a string column of few values, a boolean) is
+ * grouped by counting its bytes. */
 #ifndef DEMO_GROUP_H
 #define DEMO_GROUP_H
 

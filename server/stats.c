@@ -402,15 +402,9 @@ static char *cell_text(enum demo_col_type type, const struct demo_cell *c)
     return s;
 }
 
-/* The distinct values of a column: n groups, each with its first row and its count. */
-struct freq {
-    size_t n;
-    const int64_t *first, *count;
-};
-
 /* Most frequent first; equal counts by value. */
 static int rank_cmp(const struct demo_object *t, size_t col, enum demo_col_class cc,
-                    const struct freq *g, size_t a, size_t b)
+                    const struct demo_groups *g, size_t a, size_t b)
 {
     if (g->count[a] != g->count[b])
         return g->count[a] > g->count[b] ? -1 : 1;
@@ -422,7 +416,7 @@ static int rank_cmp(const struct demo_object *t, size_t col, enum demo_col_class
 
 /* Bottom-up merge sort of group ids by rank_cmp (qsort has no context argument). */
 static int rank_sort(const struct demo_object *t, size_t col, enum demo_col_class cc,
-                     const struct freq *g, size_t *a, size_t n)
+                     const struct demo_groups *g, size_t *a, size_t n)
 {
     size_t *tmp = malloc((n ? n : 1) * sizeof *tmp), *src = a, *dst = tmp;
     if (!tmp)
@@ -448,81 +442,31 @@ static int rank_sort(const struct demo_object *t, size_t col, enum demo_col_clas
     return 0;
 }
 
-/* A one-byte column read as arrays (a string column of few values, a boolean): the
- * count and first row of each byte value and of null, in one pass. Groups in order of
- * first appearance, as demo_groups_build gives them. -1 when the column does not read
- * so (or out of memory). */
-static int byte_groups(const struct demo_object *t, size_t col, int64_t size, int64_t *first,
-                       int64_t *count, size_t *n)
-{
-    struct demo_col_source s;
-    if (!demo_table_column_source(t, col, &s) || s.kind != DEMO_SRC_U8)
-        return -1;
-    int64_t *vi = malloc(STATS_CHUNK * sizeof *vi);
-    uint8_t *nulls = malloc(STATS_CHUNK);
-    if (!vi || !nulls) {
-        free(vi);
-        free(nulls);
-        return -1;
-    }
-    int64_t cnt[257] = {0}, at[257]; /* [256]: null */
-    for (int64_t lo = 0; lo < size; lo += STATS_CHUNK) {
-        size_t m = size - lo < STATS_CHUNK ? (size_t)(size - lo) : STATS_CHUNK;
-        demo_col_source_block(&s, lo, m, vi, NULL, nulls);
-        for (size_t i = 0; i < m; i++) {
-            size_t v = nulls[i] ? 256 : (size_t)vi[i];
-            if (cnt[v]++ == 0)
-                at[v] = lo + (int64_t)i;
-        }
-    }
-    free(vi);
-    free(nulls);
-    size_t k = 0; /* each value seen, by first row (at most 257: insertion) */
-    for (size_t v = 0; v < 257; v++) {
-        if (!cnt[v])
-            continue;
-        size_t j = k++;
-        for (; j > 0 && first[j - 1] > at[v]; j--) {
-            first[j] = first[j - 1];
-            count[j] = count[j - 1];
-        }
-        first[j] = at[v];
-        count[j] = cnt[v];
-    }
-    *n = k;
-    return 0;
-}
-
 static int stats_values(const struct demo_object *t, size_t col, enum demo_col_type type,
                         int64_t size, int limit, const struct demo_object **out,
                         struct demo_status *st)
 {
-    struct demo_groups g = {0};
-    int64_t bfirst[257], bcount[257];
-    struct freq f = {0, bfirst, bcount};
-    if (byte_groups(t, col, size, bfirst, bcount, &f.n) != 0) {
-        if (demo_groups_build(&g, t, &col, 1, size) != 0)
-            return oom(st);
-        f = (struct freq){g.n, g.first, g.count};
-    }
+    struct demo_groups g;
+    if (demo_groups_build(&g, t, &col, 1, size) != 0) /* a one-byte column: by bytes */
+        return oom(st);
     int64_t count = size;
-    size_t null_group = f.n;
+    size_t null_group = g.n;
     struct demo_cell c;
-    for (size_t i = 0; i < f.n; i++) {
-        demo_table_cell(t, f.first[i], col, &c);
+    for (size_t i = 0; i < g.n; i++) {
+        demo_table_cell(t, g.first[i], col, &c);
         if (c.is_null) { /* nulls are neither counted nor a value */
             null_group = i;
-            count -= f.count[i];
+            count -= g.count[i];
         }
     }
-    size_t uniques = f.n - (null_group < f.n);
+    size_t uniques = g.n - (null_group < g.n);
     struct out o = {0};
     put_i(&o, "COUNT", DEMO_COL_LONG, count, 0);
     put_i(&o, "SIZE", DEMO_COL_LONG, size, 0);
     put_i(&o, "UNIQUE_VALUES", DEMO_COL_INT, (int64_t)uniques, 0);
     if (uniques <= STATS_MAX_UNIQUE_TO_COLLECT) {
-        size_t *order = malloc((f.n ? f.n : 1) * sizeof *order), k = 0;
-        for (size_t i = 0; order && i < f.n; i++)
+        size_t *order = malloc((g.n ? g.n : 1) * sizeof *order), k = 0;
+        for (size_t i = 0; order && i < g.n; i++)
             if (i != null_group)
                 order[k++] = i;
         size_t shown = (size_t)limit < k ? (size_t)limit : k;
@@ -534,13 +478,13 @@ static int stats_values(const struct demo_object *t, size_t col, enum demo_col_t
         keys->strs = calloc(shown ? shown : 1, sizeof *keys->strs);
         counts->longs = calloc(shown ? shown : 1, sizeof *counts->longs);
         if (!order || !keys->strs || !counts->longs ||
-            rank_sort(t, col, demo_col_class(type), &f, order, k) != 0) {
+            rank_sort(t, col, demo_col_class(type), &g, order, k) != 0) {
             o.oom = 1;
         } else {
             for (size_t i = 0; i < shown; i++) {
-                demo_table_cell(t, f.first[order[i]], col, &c);
+                demo_table_cell(t, g.first[order[i]], col, &c);
                 keys->strs[i] = cell_text(type, &c);
-                counts->longs[i] = f.count[order[i]];
+                counts->longs[i] = g.count[order[i]];
                 o.oom |= !keys->strs[i];
             }
         }

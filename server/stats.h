@@ -12,7 +12,7 @@
  * Every column is read a chunk of rows at a time, from arrays when it reads so
  * (catalog.h, demo_table_column_source: a generated column is kept in the column
  * cache), else cell by cell; numeric and Instant columns in one pass, the others
- * keeping one entry per distinct value (a one-byte column: a count per byte). */
+ * keeping one entry per distinct value (group.h). */
 #ifndef DEMO_STATS_H
 #define DEMO_STATS_H
 

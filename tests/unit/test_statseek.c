@@ -6,7 +6,8 @@
  * whose columns pick the parent's rows), which stats.c and seek.c read cell by cell.
  * Random stored columns with nulls, NaN, infinities, -0.0 and many ties, the same
  * through a derived table's index and a lazily sorted view, and trades' generated
- * columns (one-byte strings and booleans, int, double, Instant). */
+ * columns (one-byte strings and booleans, int, double, Instant); and the grouping by
+ * a one-byte column (server/group.c) against the row-by-row one. */
 #include "../../server/catalog.c"
 #include "../../server/colcache.c"
 #include "../../server/filter_eval.c"
@@ -235,6 +236,45 @@ static void test_stats_trades(void)
     demo_catalog_free(cat);
 }
 
+/* Grouping by a one-byte column counts bytes: the same groups (first rows, counts,
+ * order of first appearance) as row by row, and each row's group found. */
+static void test_groups_bytes(void)
+{
+    struct demo_catalog_options opt = {.trades_rows = 30000};
+    struct demo_catalog *cat = demo_catalog_new(&opt);
+    const struct demo_object *t = demo_catalog_find(cat, "trades");
+    CHECK_REQ(t);
+    int64_t *index = malloc(30000 * sizeof *index), n = 0;
+    for (int64_t r = 0; r < 30000; r++) /* the first rows: few symbols */
+        if (r >= 200 || r % 7 == 0)
+            index[n++] = r;
+    const struct demo_object *v = demo_object_new_derived(t, index, n);
+    const struct demo_object *cells = cells_of(v);
+    CHECK_REQ(v && cells);
+    const size_t cols[] = {1, 4, 5};
+    for (size_t i = 0; i < 3; i++) {
+        struct demo_col_source s;
+        CHECK(demo_table_column_source(v, cols[i], &s) && s.kind == DEMO_SRC_U8);
+        struct demo_groups a, b;
+        CHECK_REQ(demo_groups_build(&a, v, &cols[i], 1, n) == 0);
+        CHECK_REQ(demo_groups_build(&b, cells, &cols[i], 1, n) == 0);
+        CHECK_INT(a.n, b.n);
+        int same = a.n == b.n;
+        for (size_t g = 0; same && g < a.n; g++)
+            same = a.first[g] == b.first[g] && a.count[g] == b.count[g];
+        CHECK(same);
+        int64_t bad = 0;
+        for (int64_t r = 0; r < n; r += 7)
+            bad += demo_groups_of(&a, r) != demo_groups_of(&b, r);
+        CHECK_INT(bad, 0);
+        demo_groups_reset(&a);
+        demo_groups_reset(&b);
+    }
+    demo_object_unref(cells);
+    demo_object_unref(v);
+    demo_catalog_free(cat);
+}
+
 /* ---- seek ---- */
 
 typedef Io__Deephaven__Proto__Backplane__Grpc__Literal Lit;
@@ -425,5 +465,6 @@ static void test_seek_trades(void)
 
 int main(void)
 {
-    CHECK_RUN(T(test_stats_random), T(test_stats_trades), T(test_seek_random), T(test_seek_trades));
+    CHECK_RUN(T(test_stats_random), T(test_stats_trades), T(test_groups_bytes), T(test_seek_random),
+              T(test_seek_trades));
 }
