@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* bench_tableops: what the pager's questions cost on a large table, wall
- * time of each call as the client sees it (the server's compute included):
- * SeekRow for a value near the end and for one that is nowhere (a scan of
- * every row), ComputeColumnStatistics of a number and a text column, and the
- * frequency view (count by, sorted by count). Each is one call and reads no
- * rows. Then view changes as the pager makes them, key press to first screen:
- * the Batch call in which the server sorts or filters (the server's part;
- * with SERVER_PID, the server's CPU time during it too) and the one screen of
- * rows read after it (the client's part), search to match on screen the same
- * way; and next to them what a pydeephaven user pays for the same answer: the
- * whole table downloaded (Flight DoGet, the client's fastest whole-table
- * path, as pydeephaven's to_arrow) and sorted and filtered locally in C. The
- * client's RSS before and after the download. Prints figures; asserts
- * nothing.
+/* bench_tableops: what the pager's questions cost on a large table as the
+ * client sees them, each split into the server's part and the client's. In
+ * order: view changes as the pager makes them on a key press (sort -Price, the
+ * first use of Price; Price > 180; the two chained; sort -Price again): the
+ * Batch call in which the server sorts or filters and exports the result, then
+ * the first screen of rows read from it; search to match on screen (SeekRow,
+ * then the screen around the match: near, far, nowhere); statistics (`i`) of a
+ * number column already kept, of one never read and of a text column, and the
+ * frequency view (`F`): the Batch call, then the small answer read. Each line
+ * gives the wall time of each part, with SERVER_PID the server's CPU time in
+ * each, and the client's CPU time. Then what a pydeephaven user pays for the
+ * same answers: the whole table downloaded (Flight DoGet, the client's fastest
+ * whole-table path, as pydeephaven's to_arrow) and sorted and filtered locally
+ * in C; the client's RSS before and after the download. Prints figures;
+ * asserts nothing.
  * Usage: bench_tableops PORT TICKET [SERVER_PID] */
 #include <math.h>
 #include <stdio.h>
@@ -42,54 +43,6 @@ static int die(const char *what, const struct dh_error *e)
     return 1;
 }
 
-static int seek(struct dh_session *s, const struct dh_ticket *t, const char *col, int type,
-                const char *text, int64_t start)
-{
-    struct dh_seek q;
-    struct dh_error e;
-    if (dh_seek_prepare(&q, col, type, 0, text, &e) != DH_OK)
-        return die("seek", &e);
-    q.start = start;
-    int64_t row = -1;
-    double t0 = wall_ms();
-    if (dh_table_seek_row(s, t, &q, &row, &e) != DH_OK)
-        return die("seek", &e);
-    printf("seek %-6s %-12s from row %-9lld -> row %-9lld %8.1f ms\n", col, text, (long long)start,
-           (long long)row, wall_ms() - t0);
-    return 0;
-}
-
-/* A chain ending in a result we export, describe and release. */
-static int derive(struct dh_session *s, const struct dh_ticket *t, struct dh_view_ops *v,
-                  const char *label)
-{
-    struct dh_error e;
-    struct dh_ticket result;
-    struct dh_table_info info;
-    memset(&info, 0, sizeof info);
-    dh_ticket_make_export(&result, dh_session_next_export_id(s));
-    double t0 = wall_ms();
-    if (dh_table_derive(s, t, v, &result, &info, &e) != DH_OK)
-        return die(label, &e);
-    double t1 = wall_ms();
-    struct dh_rows rows;
-    memset(&rows, 0, sizeof rows);
-    int rc = 0;
-    if (info.size >= 0 && info.size <= 1000) {
-        if (dh_table_doget(s, &result, &rows, NULL, &e) != DH_OK)
-            rc = die(label, &e);
-    }
-    printf("%-32s %9lld rows  %8.1f ms (+ %.1f ms to read the answer)\n", label,
-           (long long)info.size, t1 - t0, wall_ms() - t1);
-    dh_rows_reset(&rows);
-    dh_table_info_reset(&info);
-    dh_release(s, &result, NULL);
-    return rc;
-}
-
-/* Rows on one pager screen (a 40-line terminal). */
-#define SCREEN_ROWS 35
-
 /* CPU time of this process (every thread), ms. */
 static double cpu_ms(void)
 {
@@ -118,6 +71,46 @@ static double proc_cpu_ms(long pid)
         return -1;
     return (double)(ut + st) * 1e3 / (double)sysconf(_SC_CLK_TCK);
 }
+
+/* A chain ending in a small result (statistics, frequency) we export, read whole,
+ * and release, as the pager's `i` and `F` do: the Batch call (the server computes),
+ * then the answer read, with the server's CPU time in each and the client's. */
+static int derive(struct dh_session *s, const struct dh_ticket *t, struct dh_view_ops *v,
+                  const char *label, long server_pid)
+{
+    struct dh_error e;
+    struct dh_ticket result;
+    struct dh_table_info info;
+    memset(&info, 0, sizeof info);
+    dh_ticket_make_export(&result, dh_session_next_export_id(s));
+    double c0 = cpu_ms(), s0 = proc_cpu_ms(server_pid), t0 = wall_ms();
+    if (dh_table_derive(s, t, v, &result, &info, &e) != DH_OK)
+        return die(label, &e);
+    double t1 = wall_ms(), s1 = proc_cpu_ms(server_pid);
+    struct dh_rows rows;
+    memset(&rows, 0, sizeof rows);
+    int rc = 0;
+    if (info.size >= 0 && info.size <= 1000) {
+        if (dh_table_doget(s, &result, &rows, NULL, &e) != DH_OK)
+            rc = die(label, &e);
+    }
+    double t2 = wall_ms(), s2 = proc_cpu_ms(server_pid), c1 = cpu_ms();
+    char server_cpu[48] = "", read_cpu[48] = "";
+    if (s0 >= 0 && s1 >= 0 && s2 >= 0) {
+        snprintf(server_cpu, sizeof server_cpu, ", server CPU %.0f ms", s1 - s0);
+        snprintf(read_cpu, sizeof read_cpu, ", server CPU %.0f ms", s2 - s1);
+    }
+    printf("%-30s %2lld rows: key to screen %7.1f ms = server's Batch call %7.1f ms%s"
+           " + reading the answer %5.1f ms%s (client CPU %.1f ms)\n",
+           label, (long long)info.size, t2 - t0, t1 - t0, server_cpu, t2 - t1, read_cpu, c1 - c0);
+    dh_rows_reset(&rows);
+    dh_table_info_reset(&info);
+    dh_release(s, &result, NULL);
+    return rc;
+}
+
+/* Rows on one pager screen (a 40-line terminal). */
+#define SCREEN_ROWS 35
 
 /* Resident set size now and at its peak, MiB. */
 static void rss_mib(double *now, double *peak)
@@ -150,7 +143,7 @@ static int read_screen(struct dh_session *s, const struct dh_ticket *t, int64_t 
 /* A view change as the pager makes it on a key press: the Batch call (the
  * server sorts or filters and exports the result), then the first screen. */
 static int view_change(struct dh_session *s, const struct dh_ticket *t, struct dh_view_ops *v,
-                       const char *label, long server_pid)
+                       const char *label, long server_pid, double *key_ms)
 {
     struct dh_error e;
     struct dh_ticket result;
@@ -172,6 +165,7 @@ static int view_change(struct dh_session *s, const struct dh_ticket *t, struct d
            " + first screen %5.1f ms%s (client CPU %.1f ms)\n",
            label, (long long)info.size, batch + screen, batch, server_cpu, screen, screen_cpu,
            c1 - c0);
+    *key_ms = batch + screen;
     dh_table_info_reset(&info);
     dh_release(s, &result, NULL);
     return rc;
@@ -188,19 +182,22 @@ static int search_to_screen(struct dh_session *s, const struct dh_ticket *t, con
         return die("seek", &e);
     q.start = start;
     int64_t row = -1;
-    double s0 = proc_cpu_ms(server_pid), t0 = wall_ms();
+    double c0 = cpu_ms(), s0 = proc_cpu_ms(server_pid), t0 = wall_ms();
     if (dh_table_seek_row(s, t, &q, &row, &e) != DH_OK)
         return die("seek", &e);
     double seek_ms = wall_ms() - t0, s1 = proc_cpu_ms(server_pid), screen = 0;
     if (row >= 0 && read_screen(s, t, row > SCREEN_ROWS / 2 ? row - SCREEN_ROWS / 2 : 0, &screen))
         return 1;
-    char server_cpu[48] = "";
-    if (s0 >= 0 && s1 >= 0)
+    double s2 = proc_cpu_ms(server_pid), c1 = cpu_ms();
+    char server_cpu[48] = "", screen_cpu[48] = "";
+    if (s0 >= 0 && s1 >= 0 && s2 >= 0) {
         snprintf(server_cpu, sizeof server_cpu, ", server CPU %.0f ms", s1 - s0);
+        snprintf(screen_cpu, sizeof screen_cpu, ", server CPU %.0f ms", s2 - s1);
+    }
     printf("search %-3s for %-8s from row %lld -> row %-8lld: key to screen %7.1f ms = "
-           "SeekRow %7.1f ms%s + screen %5.1f ms\n",
+           "SeekRow %7.1f ms%s + screen %5.1f ms%s (client CPU %.1f ms)\n",
            col, text, (long long)start, (long long)row, seek_ms + screen, seek_ms, server_cpu,
-           screen);
+           screen, screen_cpu, c1 - c0);
     return 0;
 }
 
@@ -222,9 +219,16 @@ static int price_desc(const void *pa, const void *pb)
     return (a->row > b->row) - (a->row < b->row);
 }
 
+/* Key to screen of the pager's view changes, ms. */
+struct key_times {
+    double sort_first, filter, filter_sort, sort_again;
+};
+
 /* What a pydeephaven user pays: the whole table downloaded, then sorted by
- * Price descending and filtered (Price > 180) locally. */
-static int download_and_sort(struct dh_session *s, const struct dh_ticket *t)
+ * Price descending and filtered (Price > 180) locally; and how far ahead the
+ * pager's view changes (k) are. */
+static int download_and_sort(struct dh_session *s, const struct dh_ticket *t,
+                             const struct key_times *k)
 {
     struct dh_rows rows;
     memset(&rows, 0, sizeof rows);
@@ -267,6 +271,11 @@ static int download_and_sort(struct dh_session *s, const struct dh_ticket *t)
            (long long)n, (t1 - t0) / 1e3, (double)rows.batch.body_len / 1048576.0, (t2 - t1) / 1e3,
            (t2 - t0) / 1e3, (long long)kept, t3 - t2);
     printf("client RSS after the download: %.0f MiB (peak %.0f MiB)\n", now, peak);
+    /* a local filter needs the download, not the sort: DoGet + the filter's pass */
+    printf("ahead of download-and-do-it-locally: sort (1st use) %.0fx, filter %.0fx, filter "
+           "then sort %.0fx, sort again %.0fx\n",
+           (t2 - t0) / k->sort_first, (t1 - t0 + t3 - t2) / k->filter, (t3 - t0) / k->filter_sort,
+           (t2 - t0) / k->sort_again);
     free(pr);
     dh_rows_reset(&rows);
     return 0;
@@ -278,16 +287,17 @@ static int pager_vs_download(struct dh_session *s, const struct dh_ticket *t, in
 {
     struct dh_error e;
     struct dh_view_ops v;
+    struct key_times k = {0};
     dh_view_ops_init(&v);
     int rc = dh_view_ops_add_sort_spec(&v, "-Price", &e) != DH_OK
                  ? die("sort", &e)
-                 : view_change(s, t, &v, "sort -Price", server_pid);
+                 : view_change(s, t, &v, "sort -Price (1st use)", server_pid, &k.sort_first);
     dh_view_ops_reset(&v);
     if (rc == 0) {
         dh_view_ops_init(&v);
         rc = dh_view_ops_add_where(&v, "Price > 180", &e) != DH_OK
                  ? die("where", &e)
-                 : view_change(s, t, &v, "where Price > 180", server_pid);
+                 : view_change(s, t, &v, "where Price > 180", server_pid, &k.filter);
         dh_view_ops_reset(&v);
     }
     if (rc == 0) {
@@ -295,14 +305,14 @@ static int pager_vs_download(struct dh_session *s, const struct dh_ticket *t, in
         rc = dh_view_ops_add_where(&v, "Price > 180", &e) != DH_OK ||
                      dh_view_ops_add_sort_spec(&v, "-Price", &e) != DH_OK
                  ? die("where+sort", &e)
-                 : view_change(s, t, &v, "Price > 180 | sort", server_pid);
+                 : view_change(s, t, &v, "Price > 180 | sort", server_pid, &k.filter_sort);
         dh_view_ops_reset(&v);
     }
     if (rc == 0) { /* Price is generated whole on its first sort or filter and kept */
         dh_view_ops_init(&v);
         rc = dh_view_ops_add_sort_spec(&v, "-Price", &e) != DH_OK
                  ? die("sort", &e)
-                 : view_change(s, t, &v, "sort -Price again", server_pid);
+                 : view_change(s, t, &v, "sort -Price again", server_pid, &k.sort_again);
         dh_view_ops_reset(&v);
     }
     char far[32]; /* a match 90% of the table below the cursor: the server scans to it */
@@ -311,13 +321,33 @@ static int pager_vs_download(struct dh_session *s, const struct dh_ticket *t, in
         rc = search_to_screen(s, t, "Sym", DH_TYPE_UTF8, "nvda", 0, server_pid) ||
              search_to_screen(s, t, "Id", DH_TYPE_INT, far, 0, server_pid) ||
              search_to_screen(s, t, "Sym", DH_TYPE_UTF8, "zzzz", 0, server_pid);
+    /* statistics of a column kept by the sort above, of one never read (the demo server
+     * generates it whole first) and of a text column, then the frequency view */
+    const char *stats_cols[] = {"Price", "Size", "Sym"};
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        dh_view_ops_init(&v);
+        char label[64];
+        snprintf(label, sizeof label, "`i` statistics of %s", stats_cols[i]);
+        rc = dh_view_ops_add_stats(&v, stats_cols[i], &e) != DH_OK
+                 ? die("stats", &e)
+                 : derive(s, t, &v, label, server_pid);
+        dh_view_ops_reset(&v);
+    }
+    if (rc == 0) {
+        dh_view_ops_init(&v);
+        rc = dh_view_ops_add_frequency(&v, "Sym", &e) != DH_OK
+                 ? die("frequency", &e)
+                 : derive(s, t, &v, "`F` frequency of Sym", server_pid);
+        dh_view_ops_reset(&v);
+    }
     if (rc != 0)
         return rc;
     double now = 0, peak = 0;
     rss_mib(&now, &peak);
-    printf("client RSS after every view change and search above: %.1f MiB (peak %.1f MiB)\n", now,
-           peak);
-    return download_and_sort(s, t);
+    printf("client RSS after every view change, search and statistics above: %.1f MiB (peak "
+           "%.1f MiB)\n",
+           now, peak);
+    return download_and_sort(s, t, &k);
 }
 
 int main(int argc, char **argv)
@@ -345,29 +375,7 @@ int main(int argc, char **argv)
     int64_t n = info.size;
     dh_table_info_reset(&info);
     printf("table: %lld rows\n", (long long)n);
-    int rc = seek(s, &copy, "Sym", DH_TYPE_UTF8, "nvda", 0) ||
-             seek(s, &copy, "Id", DH_TYPE_INT, "0", n > 2 ? n - 2 : 0) || /* wraps: every row */
-             seek(s, &copy, "Sym", DH_TYPE_UTF8, "zzzz", 0);              /* nowhere */
-    const char *stats_cols[] = {"Price", "Sym"};
-    for (int i = 0; i < 2 && rc == 0; i++) {
-        struct dh_view_ops v;
-        dh_view_ops_init(&v);
-        char label[64];
-        snprintf(label, sizeof label, "statistics of %s", stats_cols[i]);
-        rc = dh_view_ops_add_stats(&v, stats_cols[i], &e) != DH_OK ? die("stats", &e)
-                                                                   : derive(s, &copy, &v, label);
-        dh_view_ops_reset(&v);
-    }
-    if (rc == 0) {
-        struct dh_view_ops v;
-        dh_view_ops_init(&v);
-        rc = dh_view_ops_add_frequency(&v, "Sym", &e) != DH_OK
-                 ? die("frequency", &e)
-                 : derive(s, &copy, &v, "frequency of Sym (count, sort)");
-        dh_view_ops_reset(&v);
-    }
-    if (rc == 0)
-        rc = pager_vs_download(s, &copy, n, server_pid);
+    int rc = pager_vs_download(s, &copy, n, server_pid);
     dh_release(s, &copy, NULL);
     dh_session_free(s);
     return rc;
