@@ -1501,14 +1501,19 @@ static struct demo_object *partitioned_new(struct demo_catalog *cat, const char 
     return o;
 }
 
-/* `add NAME rollup`: a HierarchicalTable over trades, its state made by cat->hier_new. */
-static struct demo_object *rollup_new(struct demo_catalog *cat, const char *name)
+/* `add NAME rollup [quotes]`: a HierarchicalTable over trades (or the ticking quotes),
+ * its state made by cat->hier_new. */
+static struct demo_object *rollup_new(struct demo_catalog *cat, const char *name,
+                                      const struct demo_object *like)
 {
-    const struct demo_object *src = find_locked(cat, "trades");
+    int quotes = like && strcmp(like->name, "quotes") == 0;
+    const struct demo_object *src = quotes ? like : find_locked(cat, "trades");
     if (!src)
         return NULL;
-    struct demo_object *o =
-        object_new(name, "HierarchicalTable", "Rollup of trades by Exchange, Sym", KIND_OTHER, 0);
+    struct demo_object *o = object_new(name, "HierarchicalTable",
+                                       quotes ? "Rollup of ticking quotes by Sym, BidSize"
+                                              : "Rollup of trades by Exchange, Sym",
+                                       KIND_OTHER, 0);
     if (!o)
         return NULL;
     o->parent = src;
@@ -1535,7 +1540,7 @@ static struct demo_object *make_added(struct demo_catalog *cat, const char *name
     if (strcmp(type, "PartitionedTable") == 0)
         return partitioned_new(cat, name, like);
     if (strcmp(type, "rollup") == 0 && cat->hier_new)
-        return rollup_new(cat, name);
+        return rollup_new(cat, name, like);
     if (strcmp(type, "odd_types") == 0)
         return table_new(name, "Intervals and a dictionary-encoded column", 0, GEN_ODD, ODD_ROWS);
     if (strcmp(type, "Table") != 0) {
@@ -1782,7 +1787,8 @@ const struct demo_object *demo_object_new_live(const struct demo_object *source,
         return NULL;
     }
     for (size_t c = 0; c < now->ncols; c++) /* the schema only; values stay with now */
-        o->cols[c] = (struct demo_column){.type = now->cols[c].type, .src = -1};
+        o->cols[c] =
+            (struct demo_column){.type = now->cols[c].type, .src = -1, .meta = now->cols[c].meta};
     for (size_t c = 0; c < now->ncols; c++)
         memcpy(o->cols[c].name, now->cols[c].name, sizeof o->cols[c].name);
     if (recipe_len)

@@ -301,6 +301,7 @@ static int add_samples(struct demo_catalog *cat)
     } samples[] = {
         {"trades_by_sym", "PartitionedTable", "trades"}, /* keys, constituents, merge */
         {"trades_rollup", "rollup", NULL},               /* a HierarchicalTable */
+        {"quotes_rollup", "rollup", "quotes"},           /* ... over a ticking source */
         {"odd_types", "odd_types", NULL},                /* Interval, dictionary columns */
         {"churn", "churn", NULL},                        /* inserts, removes, changes */
     };

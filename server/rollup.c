@@ -4,6 +4,7 @@
 #include "rollup.h"
 
 #include <grpc/status.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,34 +18,62 @@
 #define ACTION_EXPAND_TO_DEPTH_BASE 0x70
 #define KEY_MAX 64
 
+/* What a rollup groups by and aggregates: trades by Exchange, Sym (Size summed, Price
+ * averaged), or ticking quotes by Sym, BidSize (AskSize summed, Bid averaged). The
+ * source's column names; the view's columns are named after them. */
+struct rollup_spec {
+    const char *by[2];
+    const char *sum, *avg;
+};
+
+static const struct rollup_spec specs[] = {
+    {{"Exchange", "Sym"}, "Size", "Price"},
+    {{"Sym", "BidSize"}, "AskSize", "Bid"},
+};
+enum { SPEC_COUNT = sizeof specs / sizeof specs[0] };
+
 /* One group at one level: its first source row (where its key cells are read), its
- * aggregates, and at level 2 the index of its exchange. */
+ * aggregates, and at level 2 the index of its level-1 group. */
 struct group {
     int64_t first_row;
     int64_t count, size_sum, price_n;
     double price_sum;
     size_t parent;
-    char *key; /* this level's key value (Exchange, then Sym); NULL for the total */
+    char *key; /* this level's key value as text; NULL for the total */
+};
+
+/* The groups of a source at one moment. */
+struct groups {
+    struct group total;
+    struct group *ex, *es; /* level 1 (by the first key), level 2 (by both) */
+    size_t n_ex, cap_ex, n_es, cap_es;
 };
 
 struct rollup {
-    size_t col_exch, col_sym;
-    struct group total;
-    struct group *ex, *es; /* level 1 (by Exchange), level 2 (by Exchange, Sym) */
-    size_t n_ex, cap_ex, n_es, cap_es;
+    size_t spec;
+    long col[4]; /* the source's by[0], by[1], sum and avg columns */
+    enum demo_col_type by_type[2];
+    int ticking;     /* the source ticks: groups are computed per view (groups unused) */
+    struct groups g; /* a static source's groups, computed once */
 };
+
+static void groups_free(struct groups *g)
+{
+    for (size_t i = 0; i < g->n_ex; i++)
+        free(g->ex[i].key);
+    for (size_t i = 0; i < g->n_es; i++)
+        free(g->es[i].key);
+    free(g->ex);
+    free(g->es);
+    memset(g, 0, sizeof *g);
+}
 
 static void rollup_free(void *p)
 {
     struct rollup *r = p;
     if (!r)
         return;
-    for (size_t i = 0; i < r->n_ex; i++)
-        free(r->ex[i].key);
-    for (size_t i = 0; i < r->n_es; i++)
-        free(r->es[i].key);
-    free(r->ex);
-    free(r->es);
+    groups_free(&r->g);
     free(r);
 }
 
@@ -95,34 +124,70 @@ static void group_add(struct group *g, int64_t size, const struct demo_cell *pri
     }
 }
 
-void *demo_rollup_new(const struct demo_object *source, void (**free_fn)(void *))
+/* A key cell as text: a string's bytes, an integer's digits. */
+static const uint8_t *key_text(const struct demo_cell *c, enum demo_col_type t, char *buf, size_t n,
+                               size_t *len)
 {
-    long ce = find_col(source, "Exchange"), cs = find_col(source, "Sym");
-    long cz = find_col(source, "Size"), cp = find_col(source, "Price");
-    struct rollup *r = ce >= 0 && cs >= 0 && cz >= 0 && cp >= 0 ? calloc(1, sizeof *r) : NULL;
-    if (!r)
-        return NULL;
-    r->col_exch = (size_t)ce;
-    r->col_sym = (size_t)cs;
+    if (t == DEMO_COL_STRING) {
+        *len = c->len;
+        return c->bytes;
+    }
+    int w = snprintf(buf, n, "%lld", (long long)c->i);
+    *len = w > 0 ? (size_t)w : 0;
+    return (const uint8_t *)buf;
+}
+
+/* Group rows [0, size of source) into g (empty before). -1 when out of memory. */
+static int groups_compute(const struct rollup *r, const struct demo_object *source,
+                          struct groups *g)
+{
     int64_t n = demo_object_size(source);
     for (int64_t row = 0; row < n; row++) {
         struct demo_cell e, s, z, p;
-        demo_table_cell(source, row, (size_t)ce, &e);
-        demo_table_cell(source, row, (size_t)cs, &s);
-        demo_table_cell(source, row, (size_t)cz, &z);
-        demo_table_cell(source, row, (size_t)cp, &p);
+        demo_table_cell(source, row, (size_t)r->col[0], &e);
+        demo_table_cell(source, row, (size_t)r->col[1], &s);
+        demo_table_cell(source, row, (size_t)r->col[2], &z);
+        demo_table_cell(source, row, (size_t)r->col[3], &p);
+        char eb[32], sb[32];
+        size_t el, sl;
+        const uint8_t *ek = key_text(&e, r->by_type[0], eb, sizeof eb, &el);
+        const uint8_t *sk = key_text(&s, r->by_type[1], sb, sizeof sb, &sl);
         int64_t size = z.is_null ? 0 : z.i;
-        struct group *ge = group_for(&r->ex, &r->n_ex, &r->cap_ex, 0, e.bytes, e.len, row);
-        size_t ei = ge ? (size_t)(ge - r->ex) : 0;
-        struct group *gs =
-            ge ? group_for(&r->es, &r->n_es, &r->cap_es, ei, s.bytes, s.len, row) : NULL;
-        if (!gs) {
-            rollup_free(r);
-            return NULL;
-        }
-        group_add(&r->total, size, &p);
+        struct group *ge = group_for(&g->ex, &g->n_ex, &g->cap_ex, 0, ek, el, row);
+        size_t ei = ge ? (size_t)(ge - g->ex) : 0;
+        struct group *gs = ge ? group_for(&g->es, &g->n_es, &g->cap_es, ei, sk, sl, row) : NULL;
+        if (!gs)
+            return -1;
+        group_add(&g->total, size, &p);
         group_add(ge, size, &p);
         group_add(gs, size, &p);
+    }
+    return 0;
+}
+
+void *demo_rollup_new(const struct demo_object *source, void (**free_fn)(void *))
+{
+    struct rollup *r = NULL;
+    for (size_t k = 0; k < SPEC_COUNT && !r; k++) {
+        const struct rollup_spec *sp = &specs[k];
+        const char *names[4] = {sp->by[0], sp->by[1], sp->sum, sp->avg};
+        long col[4];
+        int ok = 1;
+        for (size_t i = 0; i < 4; i++)
+            ok = ok && (col[i] = find_col(source, names[i])) >= 0;
+        if (!ok || !(r = calloc(1, sizeof *r)))
+            continue;
+        r->spec = k;
+        memcpy(r->col, col, sizeof col);
+        for (size_t i = 0; i < 2; i++)
+            r->by_type[i] = demo_table_col_type(source, (size_t)col[i]);
+    }
+    if (!r)
+        return NULL;
+    r->ticking = !demo_object_is_static(source);
+    if (!r->ticking && groups_compute(r, source, &r->g) != 0) {
+        rollup_free(r);
+        return NULL;
     }
     *free_fn = rollup_free;
     return r;
@@ -153,8 +218,8 @@ static int action_for(const struct directives *ds, int depth, const char *key)
 }
 
 /* Read the key table into ds: the defaults (root and empty key expanded) first. */
-static int read_keys(const struct demo_object *keys, const char *action_col, struct directives *ds,
-                     struct demo_status *st)
+static int read_keys(const struct rollup_spec *sp, const struct demo_object *keys,
+                     const char *action_col, struct directives *ds, struct demo_status *st)
 {
     int64_t n = keys ? demo_object_size(keys) : 0;
     ds->d = calloc((size_t)n + 2, sizeof *ds->d);
@@ -167,11 +232,11 @@ static int read_keys(const struct demo_object *keys, const char *action_col, str
     ds->n = 2;
     if (!keys)
         return 0;
-    long cd = find_col(keys, DEPTH_COL), ce = find_col(keys, "Exchange");
+    long cd = find_col(keys, DEPTH_COL), ce = find_col(keys, sp->by[0]);
     long ca = action_col && *action_col ? find_col(keys, action_col) : -1;
     const char *missing = cd < 0                                ? DEPTH_COL
-                          : ce < 0                              ? "Exchange"
-                          : find_col(keys, "Sym") < 0           ? "Sym"
+                          : ce < 0                              ? sp->by[0]
+                          : find_col(keys, sp->by[1]) < 0       ? sp->by[1]
                           : ca < 0 && action_col && *action_col ? action_col
                                                                 : NULL;
     if (missing) {
@@ -201,8 +266,11 @@ static int read_keys(const struct demo_object *keys, const char *action_col, str
         struct directive *x = &ds->d[ds->n];
         x->depth = d.is_null ? -1 : (int)d.i;
         x->action = action;
-        if (!e.is_null && e.len < KEY_MAX)
-            memcpy(x->key, e.bytes, e.len);
+        char kb[32];
+        size_t kl;
+        const uint8_t *k = key_text(&e, demo_table_col_type(keys, (size_t)ce), kb, sizeof kb, &kl);
+        if (!e.is_null && kl < KEY_MAX)
+            memcpy(x->key, k, kl);
         else if (x->depth == 2) /* a key no group has: upstream skips it */
             continue;
         ds->n++;
@@ -254,23 +322,33 @@ static const char *const meta_size[] = {"deephaven:rollupTable.isAggregatedNodeC
 static const char *const meta_price[] = {"deephaven:rollupTable.isAggregatedNodeColumn", "true",
                                          "deephaven:rollupTable.aggregationInputColumnName",
                                          "Price", NULL};
+static const char *const meta_ask_size[] = {"deephaven:rollupTable.isAggregatedNodeColumn", "true",
+                                            "deephaven:rollupTable.aggregationInputColumnName",
+                                            "AskSize", NULL};
+static const char *const meta_bid[] = {"deephaven:rollupTable.isAggregatedNodeColumn", "true",
+                                       "deephaven:rollupTable.aggregationInputColumnName", "Bid",
+                                       NULL};
+/* The sum's and the average's metadata, by spec. */
+static const char *const *const sum_meta[SPEC_COUNT] = {meta_size, meta_ask_size};
+static const char *const *const avg_meta[SPEC_COUNT] = {meta_price, meta_bid};
 
 struct rows_out {
     struct demo_out_col c[N_COLS];
     int64_t n;
 };
 
-static int rows_alloc(struct rows_out *o, size_t cap)
+static int rows_alloc(const struct rollup *r, struct rows_out *o, size_t cap)
 {
-    static const struct {
+    const struct rollup_spec *sp = &specs[r->spec];
+    const struct {
         const char *name;
         enum demo_col_type type;
         const char *const *meta;
     } defs[N_COLS] = {
-        {DEPTH_COL, DEMO_COL_INT, meta_depth},        {EXPANDED_COL, DEMO_COL_BOOL, meta_expanded},
-        {"Exchange", DEMO_COL_STRING, meta_group_by}, {"Sym", DEMO_COL_STRING, meta_group_by},
-        {"Count", DEMO_COL_LONG, meta_count},         {"Size", DEMO_COL_LONG, meta_size},
-        {"Price", DEMO_COL_DOUBLE, meta_price},
+        {DEPTH_COL, DEMO_COL_INT, meta_depth},         {EXPANDED_COL, DEMO_COL_BOOL, meta_expanded},
+        {sp->by[0], r->by_type[0], meta_group_by},     {sp->by[1], r->by_type[1], meta_group_by},
+        {"Count", DEMO_COL_LONG, meta_count},          {sp->sum, DEMO_COL_LONG, sum_meta[r->spec]},
+        {sp->avg, DEMO_COL_DOUBLE, avg_meta[r->spec]},
     };
     memset(o, 0, sizeof *o);
     int ok = 1;
@@ -310,7 +388,7 @@ static void put_row(struct rows_out *o, const struct group *g, int depth, int ex
 
 /* Depth-first, as HierarchicalTableImpl's snapshot traverses: a row, then (when
  * expanded) its node's rows. Row __DEPTH__ is the node's depth + 1. */
-static void expand(struct rows_out *o, const struct rollup *r, const struct directives *ds)
+static void expand(struct rows_out *o, const struct groups *r, const struct directives *ds)
 {
     int inherit0, inherit1, inherit2;
     if (!node_expanded(ds, 0, "", 0, &inherit0))
@@ -326,6 +404,72 @@ static void expand(struct rows_out *o, const struct rollup *r, const struct dire
     }
 }
 
+/* The expanded rows of groups g of src (a computed table reading its key cells), or
+ * NULL when out of memory. */
+static const struct demo_object *build_view(const struct rollup *r, const struct groups *g,
+                                            const struct demo_object *src,
+                                            const struct directives *ds)
+{
+    size_t cap = 1 + g->n_ex + g->n_es;
+    struct rows_out o;
+    int64_t *index = calloc(cap, sizeof *index); /* unused by the stored columns */
+    if (rows_alloc(r, &o, cap) != 0 || !index) {
+        free(index);
+        demo_out_cols_free(o.c, N_COLS);
+        return NULL;
+    }
+    expand(&o, g, ds);
+    o.c[C_EXCH].src = r->col[0];
+    o.c[C_SYM].src = r->col[1];
+    return demo_object_new_computed(src, index, o.n, o.c, N_COLS);
+}
+
+/* A live view's recipe: the rollup (without groups), then its directives. */
+static const struct demo_object *refresh_view(const struct demo_object *source,
+                                              const uint8_t *recipe, size_t len)
+{
+    struct rollup r;
+    if (len < sizeof r || (len - sizeof r) % sizeof(struct directive) != 0)
+        return NULL;
+    memcpy(&r, recipe, sizeof r);
+    struct directives ds = {.n = (len - sizeof r) / sizeof(struct directive)};
+    ds.d = malloc(ds.n ? len - sizeof r : 1);
+    struct groups g;
+    memset(&g, 0, sizeof g);
+    const struct demo_object *out = NULL;
+    if (ds.d) {
+        memcpy(ds.d, recipe + sizeof r, len - sizeof r);
+        if (groups_compute(&r, source, &g) == 0)
+            out = build_view(&r, &g, source, &ds);
+    }
+    groups_free(&g);
+    free(ds.d);
+    return out;
+}
+
+/* The view of a ticking source: a live view (catalog.h) whose rows are the rollup
+ * computed again from the source's rows whenever it ticked, so a subscription sends
+ * the whole viewport again after each tick (HierarchicalTableViewSubscription). */
+static const struct demo_object *live_view(const struct rollup *r, const struct demo_object *src,
+                                           const struct directives *ds)
+{
+    struct rollup head = *r;
+    memset(&head.g, 0, sizeof head.g);
+    size_t len = sizeof head + ds->n * sizeof *ds->d;
+    uint8_t *recipe = malloc(len);
+    if (!recipe)
+        return NULL;
+    memcpy(recipe, &head, sizeof head);
+    memcpy(recipe + sizeof head, ds->d, ds->n * sizeof *ds->d);
+    const struct demo_object *pinned = demo_object_pin(src);
+    const struct demo_object *now = refresh_view(pinned, recipe, len);
+    demo_object_unref(pinned);
+    const struct demo_object *out =
+        now ? demo_object_new_live(src, now, refresh_view, recipe, len, 0) : NULL;
+    free(recipe);
+    return out;
+}
+
 int demo_rollup_view(const struct demo_object *h, const struct demo_object *keys,
                      const char *action_col, const struct demo_object **out, struct demo_status *st)
 {
@@ -336,25 +480,12 @@ int demo_rollup_view(const struct demo_object *h, const struct demo_object *keys
         return -1;
     }
     struct directives ds = {0};
-    if (read_keys(keys, action_col, &ds, st) != 0) {
+    if (read_keys(&specs[r->spec], keys, action_col, &ds, st) != 0) {
         free(ds.d);
         return -1;
     }
-    size_t cap = 1 + r->n_ex + r->n_es;
-    struct rows_out o;
-    int64_t *index = calloc(cap, sizeof *index); /* unused by the stored columns */
-    if (rows_alloc(&o, cap) != 0 || !index) {
-        free(ds.d);
-        free(index);
-        demo_out_cols_free(o.c, N_COLS);
-        demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-        return -1;
-    }
-    expand(&o, r, &ds);
+    *out = r->ticking ? live_view(r, src, &ds) : build_view(r, &r->g, src, &ds);
     free(ds.d);
-    o.c[C_EXCH].src = (long)r->col_exch;
-    o.c[C_SYM].src = (long)r->col_sym;
-    *out = demo_object_new_computed(src, index, o.n, o.c, N_COLS);
     if (!*out) {
         demo_status_set(st, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
         return -1;

@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* rollup: the demo server's one kind of HierarchicalTable, a rollup of trades by
- * Exchange then Sym with Count, Size (sum) and Price (average) at every level, and the
- * views of it a HierarchicalTableService.View makes (upstream RollupTableImpl,
+/* rollup: the demo server's one kind of HierarchicalTable, a two-level rollup with
+ * Count, a sum and an average at every level: of trades by Exchange then Sym (Size,
+ * Price), or of the ticking quotes by Sym then BidSize (AskSize, Bid); and the views of
+ * it a HierarchicalTableService.View makes (upstream RollupTableImpl,
  * HierarchicalTableImpl's key-table directives, HierarchicalTableSchemaUtil's column
- * roles; docs/PROTOCOL.md, Hierarchical tables). The source is static, so the groups are
- * computed once, when the object is made; a view is the expanded rows materialised as
- * a computed table (catalog.h) that Barrage subscriptions read. */
+ * roles; docs/PROTOCOL.md, Hierarchical tables). Over a static source the groups are
+ * computed once, when the object is made, and a view is the expanded rows materialised
+ * as a computed table (catalog.h) that Barrage subscriptions read; over a ticking
+ * source a view is a live view (catalog.h) computed again after every tick. */
 #ifndef DEMO_ROLLUP_H
 #define DEMO_ROLLUP_H
 
 #include "catalog.h"
 #include "registry.h"
 
-/* demo_hier_new_fn: the groups of source (a trades-shaped table). NULL when out of
+/* demo_hier_new_fn: the rollup of source (trades- or quotes-shaped). NULL when out of
  * memory or when source lacks the columns. Any thread. */
 void *demo_rollup_new(const struct demo_object *source, void (**free_fn)(void *));
 

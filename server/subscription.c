@@ -430,7 +430,10 @@ int demo_sub_tick(struct demo_sub *s, demo_emit_fn emit, void *ctx, char *err)
             int rc = held_rows(s, old_size, &prev, err);
             int64_t prev_len = prev.size;
             dh_rowset_reset(&prev);
-            return rc != 0 ? -1 : send_whole(s, 0, 0, prev_len, emit, ctx, err);
+            /* a hierarchical view's update is a snapshot of the viewport, as
+             * HierarchicalTableViewSubscription.buildAndSendSnapshot sends it */
+            int snap = demo_object_is_hier_view(s->live);
+            return rc != 0 ? -1 : send_whole(s, snap, 0, prev_len, emit, ctx, err);
         }
     } else {
         demo_object_unref(now);
