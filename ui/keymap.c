@@ -156,6 +156,7 @@ static const struct key_binding tree_bindings[] = {
      "Close", 0},
     {'h', ACT_LEFT, NULL, NULL, 0},
     {'p', ACT_PUBLISH, "publish this table to a new shared ticket", "Publish", KB_HINT},
+    {'P', ACT_PAUSE, "pause a live tree's updates while reading; P again resumes", NULL, 0},
     {UI_KEY_ESC, ACT_BACK, "back", "Back", KB_HINT},
     {'q', ACT_BACK, NULL, NULL, 0},
 };

@@ -5,7 +5,10 @@
  * Space toggles a row, Right opens it (or steps into it), Left closes it (or steps
  * to its parent). Each change is a new view of the table on the server with the
  * expansions this view keeps (dh_client_tree_rows: key table, View, viewport read);
- * rows are read a window at a time around the cursor. After a session renewal the
+ * rows are read a window at a time around the cursor. Over a ticking source the
+ * window stays live (dh_client_watch_tree: the view's subscription stays open and
+ * every update is the window again); the cursor stays on its node, found by its
+ * depth and key cells, and P pauses the updates. After a session renewal the
  * export is gone with its session: the view fetches its durable origin again and
  * reads the same expansions through the new export (as a derived pager does). */
 #include <stdio.h>
@@ -39,6 +42,14 @@ struct tree_view {
     uint64_t req;        /* the window being read, 0 when none */
     int64_t req_first;   /* its first position */
     int64_t want_cursor; /* where the cursor goes once it arrives (-1: stays) */
+    /* a ticking source's live window */
+    uint64_t live;        /* its request, 0 when none */
+    uint64_t rows_req;    /* the request the rows shown answer */
+    int rearm;            /* the live window was dropped while covered: ask again */
+    int retrying;         /* it failed and the client tries again */
+    int paused;           /* P: updates wait */
+    struct dh_rows *held; /* the newest update that came while paused (owned) */
+    int held_updates;     /* updates that came while paused */
     char err[256];
     int local_time;
     /* the columns beside the tree column, and their widths for this window */
@@ -56,10 +67,11 @@ static void format_opts(struct dh_format_opts *o, int local_time)
     o->deephaven_nulls = 1;
 }
 
-/* Text of cell (column c, window row i); "" past the column. */
-static void cell_text(const struct tree_view *v, size_t c, int64_t i, char *buf, size_t n)
+/* Text of cell (column c, row i of rows r); "" past the column. */
+static void cell_text_of(const struct tree_view *v, const struct dh_rows *r, size_t c, int64_t i,
+                         char *buf, size_t n)
 {
-    const struct dh_column_view *col = dh_rows_column(v->rows, c);
+    const struct dh_column_view *col = dh_rows_column(r, c);
     if (i < 0 || i >= col->length) {
         buf[0] = '\0';
         return;
@@ -67,6 +79,11 @@ static void cell_text(const struct tree_view *v, size_t c, int64_t i, char *buf,
     struct dh_format_opts o;
     format_opts(&o, v->local_time);
     dh_format_cell(col, i, &o, buf, n);
+}
+
+static void cell_text(const struct tree_view *v, size_t c, int64_t i, char *buf, size_t n)
+{
+    cell_text_of(v, v->rows, c, i, buf, n);
 }
 
 /* Whether column c is one of the expand-by (key) columns. */
@@ -138,9 +155,14 @@ static void request(struct tree_view *v, struct app *a, int64_t around)
     int64_t first = around - n / 3;
     if (first < 0)
         first = 0;
+    v->req_first = first;
+    v->rearm = 0;
+    if (!v->info->is_static) { /* supersedes the live window, or moves it */
+        v->req = v->live = dh_client_watch_tree(a->client, &v->source, v->keys, first, n);
+        return;
+    }
     if (v->req)
         dh_client_cancel(a->client, v->req);
-    v->req_first = first;
     v->req = dh_client_tree_rows(a->client, &v->source, v->keys, first, n);
 }
 
@@ -284,6 +306,8 @@ static unsigned tree_move(struct tree_view *v, struct app *a, enum ui_action act
     return UR_HANDLED | UR_REDRAW;
 }
 
+static unsigned toggle_pause(struct tree_view *v, struct app *a);
+
 static unsigned tree_key(struct view *vv, struct app *a, int key, enum ui_action act)
 {
     struct tree_view *v = (struct tree_view *)vv;
@@ -301,6 +325,7 @@ static unsigned tree_key(struct view *vv, struct app *a, int key, enum ui_action
     case ACT_PUBLISH:
         app_publish_source(a, v->name, "HierarchicalTable", &v->source);
         return UR_HANDLED | UR_STATUS;
+    case ACT_PAUSE: return toggle_pause(v, a);
     default: return UR_NONE;
     }
 }
@@ -348,13 +373,108 @@ static unsigned take_refetched(struct tree_view *v, struct app *a, struct dh_eve
     return UR_REDRAW | UR_STATUS;
 }
 
+/* The node row i of rows r stands for, as text: its depth and its key cells (a
+ * node's key cells name it in the key table, so they outlast its position). */
+static void node_id(const struct tree_view *v, const struct dh_rows *r, int64_t i, char *buf,
+                    size_t n)
+{
+    const struct dh_hier_info *h = v->info;
+    size_t at = (size_t)snprintf(buf, n, "%d", dh_hier_row_depth(h, r, i));
+    for (size_t k = 0; k < h->n_keys && at + 1 < n; k++) {
+        const struct dh_column_view *c = dh_rows_column(r, (size_t)h->key_cols[k]);
+        buf[at++] = '\x1f';
+        buf[at] = '\0';
+        if (i < c->length && dh_column_is_null(c, i))
+            snprintf(buf + at, n - at, "\x1e"); /* null differs from "" */
+        else
+            cell_text_of(v, r, (size_t)h->key_cols[k], i, buf + at, n - at);
+        at += strlen(buf + at);
+    }
+}
+
+/* The table position of the row of node id in the rows shown, nearest to `near`;
+ * -1 when they do not hold it. */
+static int64_t find_node(const struct tree_view *v, const char *id, int64_t near)
+{
+    int64_t best = -1;
+    char buf[512];
+    for (int64_t i = 0; i < v->rows->batch.length; i++) {
+        int64_t pos = v->rows->first + i;
+        if (best >= 0 && llabs(pos - near) >= llabs(best - near))
+            continue;
+        node_id(v, v->rows, i, buf, sizeof buf);
+        if (strcmp(buf, id) == 0)
+            best = pos;
+    }
+    return best;
+}
+
+/* Show rows (owned from now on), the answer to request req. The cursor stays on
+ * its node where the new rows hold it (a ticking source moves rows around it; a
+ * toggled node keeps its place), and that row on its line of the screen. */
+static void show_rows(struct tree_view *v, struct dh_rows *rows, uint64_t req)
+{
+    char id[512] = "";
+    int track = v->rows && have_row(v, v->cursor);
+    if (track)
+        node_id(v, v->rows, v->cursor - v->rows->first, id, sizeof id);
+    int64_t at = v->want_cursor >= 0 ? v->want_cursor : v->cursor;
+    if (v->rows) {
+        dh_rows_reset(v->rows);
+        free(v->rows);
+    }
+    v->rows = rows;
+    v->rows_req = req;
+    v->size = v->rows->table_size;
+    int64_t found = track ? find_node(v, id, at) : -1;
+    if (found >= 0) {
+        int64_t top = (int64_t)v->top + (found - v->cursor);
+        v->top = top > 0 ? (size_t)top : 0;
+        at = found;
+    }
+    v->cursor = at;
+    v->want_cursor = -1;
+    if (v->cursor >= v->size)
+        v->cursor = v->size > 0 ? v->size - 1 : 0;
+    fit_columns(v);
+}
+
+static void drop_held(struct tree_view *v)
+{
+    if (v->held) {
+        dh_rows_reset(v->held);
+        free(v->held);
+    }
+    v->held = NULL;
+    v->held_updates = 0;
+}
+
+/* A live window failed: the client tries again by itself (retrying), or it is
+ * over; a source of an earlier session is fetched again. */
+static unsigned live_failed(struct tree_view *v, struct app *a, const struct dh_event *ev)
+{
+    if (ev->retrying) {
+        v->retrying = 1;
+        return UR_REDRAW | UR_STATUS;
+    }
+    v->req = v->live = 0;
+    v->retrying = 0;
+    if (rederive(v, a))
+        return UR_REDRAW | UR_STATUS;
+    ui_copy_sentence(v->err, sizeof v->err, ev->err.msg[0] ? ev->err.msg : "the updates stopped");
+    return UR_REDRAW | UR_STATUS;
+}
+
 static unsigned tree_event(struct view *vv, struct app *a, struct dh_event *ev)
 {
     struct tree_view *v = (struct tree_view *)vv;
     if (ev->kind == DH_EV_FETCHED && ev->req && ev->req == v->refetch_req)
         return take_refetched(v, a, ev);
-    if (ev->kind != DH_EV_TREE_ROWS || !v->req || ev->req != v->req)
+    int live = ev->kind == DH_EV_ROWS && v->live && ev->req == v->live;
+    if (!live && (ev->kind != DH_EV_TREE_ROWS || !v->req || ev->req != v->req))
         return UR_NONE;
+    if (live && !ev->ok)
+        return live_failed(v, a, ev);
     v->req = 0;
     if (!ev->ok && rederive(v, a))
         return UR_REDRAW | UR_STATUS;
@@ -363,20 +483,42 @@ static unsigned tree_event(struct view *vv, struct app *a, struct dh_event *ev)
         return UR_REDRAW | UR_STATUS;
     }
     v->err[0] = '\0';
-    if (v->rows) {
-        dh_rows_reset(v->rows);
-        free(v->rows);
-    }
-    v->rows = ev->rows; /* ours now */
+    v->retrying = 0;
+    struct dh_rows *rows = ev->rows; /* ours now */
     ev->rows = NULL;
-    v->size = v->rows->table_size;
-    if (v->want_cursor >= 0)
-        v->cursor = v->want_cursor;
-    v->want_cursor = -1;
-    if (v->cursor >= v->size)
-        v->cursor = v->size > 0 ? v->size - 1 : 0;
-    fit_columns(v);
+    if (live && v->paused && v->rows && ev->req == v->rows_req) {
+        int n = v->held_updates;
+        drop_held(v); /* the newest update replaces an older one */
+        v->held = rows;
+        v->held_updates = n + 1;
+        return UR_STATUS;
+    }
+    drop_held(v);
+    show_rows(v, rows, ev->req);
     return UR_REDRAW | UR_STATUS;
+}
+
+/* P: pause a live tree's updates, or resume them (the newest held one shows). */
+static unsigned toggle_pause(struct tree_view *v, struct app *a)
+{
+    if (v->info->is_static) {
+        app_message(a, APP_INFO, "%s is static: there are no updates to pause.", v->name);
+        return UR_HANDLED | UR_STATUS;
+    }
+    v->paused = !v->paused;
+    if (v->paused) {
+        app_message(a, APP_INFO, "Paused: the rows stay as they are; P resumes.");
+        return UR_HANDLED | UR_REDRAW | UR_STATUS;
+    }
+    int n = v->held_updates;
+    if (v->held) {
+        struct dh_rows *rows = v->held;
+        v->held = NULL;
+        show_rows(v, rows, v->rows_req);
+    }
+    drop_held(v);
+    app_message(a, APP_INFO, "Resumed (%d update%s came while paused).", n, n == 1 ? "" : "s");
+    return UR_HANDLED | UR_REDRAW | UR_STATUS;
 }
 
 static void tree_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
@@ -384,12 +526,24 @@ static void tree_title(struct view *vv, struct app *a, char *left, size_t nl, ch
 {
     struct tree_view *v = (struct tree_view *)vv;
     snprintf(left, nl, "%s (%s)", v->name, v->info->is_rollup ? "rollup" : "tree");
-    char n[32];
+    char n[32], mode[64] = "";
     draw_thousands(v->size > 0 ? v->size : 0, n, sizeof n);
+    if (!v->info->is_static) {
+        char held[40] = "";
+        if (v->held_updates)
+            snprintf(held, sizeof held, ", %d update%s waiting", v->held_updates,
+                     v->held_updates == 1 ? "" : "s");
+        snprintf(mode, sizeof mode, ", live%s%s",
+                 v->retrying ? ", retrying"
+                 : v->paused ? ", paused"
+                             : "",
+                 held);
+        if (!v->live && !v->rearm && !v->refetch_req) /* failed for good */
+            snprintf(mode, sizeof mode, ", updates stopped");
+    }
     snprintf(right, nr, "%s%s row%s shown, %zu change%s%s", v->req ? draw_spinner(a->now_ms) : "",
              n, v->size == 1 ? "" : "s", dh_hier_keys_count(v->keys),
-             dh_hier_keys_count(v->keys) == 1 ? "" : "s",
-             v->info->is_static ? "" : ", ticking source (not followed)");
+             dh_hier_keys_count(v->keys) == 1 ? "" : "s", mode);
 }
 
 static int64_t tree_next_tick(struct view *vv, struct app *a, int64_t now)
@@ -399,11 +553,26 @@ static int64_t tree_next_tick(struct view *vv, struct app *a, int64_t now)
     return v->req ? draw_spinner_wait(now) : -1;
 }
 
+/* The client follows one live window at a time: a covered tree lets its window go
+ * (another view's would supersede it) and asks again once back on screen. */
 static unsigned tree_tick(struct view *vv, struct app *a, int64_t now)
 {
     struct tree_view *v = (struct tree_view *)vv;
-    (void)a;
     (void)now;
+    if (!view_on_screen(&v->base, a)) {
+        if (v->live) {
+            dh_client_cancel(a->client, v->live);
+            if (v->req == v->live)
+                v->req = 0;
+            v->live = 0;
+            v->rearm = 1;
+        }
+        return UR_NONE;
+    }
+    if (v->rearm && !v->req && !v->refetch_req) {
+        request(v, a, v->cursor);
+        return UR_STATUS;
+    }
     return v->req ? UR_STATUS : UR_NONE;
 }
 
@@ -412,6 +581,8 @@ static void tree_destroy(struct view *vv, struct app *a)
     struct tree_view *v = (struct tree_view *)vv;
     if (v->req)
         dh_client_cancel(a->client, v->req);
+    if (v->live && v->live != v->req)
+        dh_client_cancel(a->client, v->live);
     if (v->refetch_req)
         dh_client_cancel(a->client, v->refetch_req);
     dh_client_forget(a->client, &v->source);
@@ -419,6 +590,7 @@ static void tree_destroy(struct view *vv, struct app *a)
         dh_rows_reset(v->rows);
         free(v->rows);
     }
+    drop_held(v);
     dh_hier_keys_free(v->keys);
     dh_hier_info_reset(v->info);
     free(v->info);

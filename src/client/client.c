@@ -5,7 +5,8 @@
  *   notes - the session's ExportNotifications stream (our own exports' fate);
  *   ctl   - commands (publish, fetch, release) and periodic ticket probes;
  *   rows  - row windows; a newer request supersedes an older one;
- *   live  - one live window (a Barrage viewport subscription) of a ticking table;
+ *   live  - one live window (a Barrage viewport subscription) of a ticking table,
+ *           or of a view of a hierarchical table over a ticking source;
  *   steer - moves that window on its open subscription (the live thread waits
  *           in a read meanwhile).
  * All shared state sits under one mutex. */
@@ -116,6 +117,7 @@ struct rows_req {
     uint64_t req;
     struct dh_source source;
     int64_t first, count;
+    int tree; /* live only: source is a hierarchical table, viewed with live_keys */
 };
 
 struct dh_client {
@@ -169,6 +171,9 @@ struct dh_client {
     int64_t live_want_ms; /* when live_want was asked for */
     int live_steer;       /* live_want is yet to be sent on live_sub */
     int live_steering;    /* the steer thread is writing on live_sub */
+    /* The expansions of the latest live tree window (live_pending and
+     * live_want when tree); the live thread views with a copy. Owned. */
+    struct dh_hier_keys *live_keys;
 
     /* Session epochs: sources resolved to exports per epoch (session_gen);
      * failed windows wait for their back-off before the next attempt. */
@@ -1701,6 +1706,25 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, struct rows
     return rc;
 }
 
+/* A live tree window: a view of hierarchical table ex with the keys, then a
+ * viewport subscription of the view, followed as any live window (each update
+ * of a view is a snapshot of its viewport: HierarchicalTableViewSubscription);
+ * the view is released when the subscription ends. New expansions are a new
+ * view and a new subscription, as JsTreeTable replaces its subscription when
+ * its key table changes. */
+static int live_tree(struct dh_client *c, struct dh_session *s, struct rows_req *r,
+                     const struct dh_ticket *ex, const struct dh_hier_keys *keys, uint64_t gen,
+                     struct dh_error *e)
+{
+    struct dh_ticket view;
+    int rc = dh_hier_view(s, ex, keys, &view, e);
+    if (rc != DH_OK)
+        return rc;
+    rc = live_subscribe(c, s, r, &view, gen, e);
+    dh_release(s, &view, NULL);
+    return rc;
+}
+
 /* Move the open subscription's window: one more request on its stream
  * (docs/DESIGN.md, Live rows). A request that cannot be sent ends that
  * subscription; the live thread subscribes again for the window wanted. */
@@ -1748,19 +1772,25 @@ static void *live_main(void *arg)
     pthread_mutex_lock(&c->mu);
     while (take_request_locked(c, &w, &r, &s, &gen)) {
         c->stats.live_attempts++;
+        struct dh_hier_keys *keys = r.tree ? dh_hier_keys_copy(c->live_keys) : NULL;
         pthread_mutex_unlock(&c->mu);
         struct dh_error e;
         dh_error_clear(&e);
         int64_t t0 = dh_now_ms();
         int gone = 0;
         struct dh_ticket ex;
-        int rc = resolve_source(c, s, gen, &r.source, &ex, &gone, &e);
-        if (rc == DH_OK) {
+        int rc = r.tree && !keys ? dh_error_set(&e, DH_ENOMEM, "out of memory")
+                                 : resolve_source(c, s, gen, &r.source, &ex, &gone, &e);
+        if (rc == DH_OK && r.tree) {
+            rc = live_tree(c, s, &r, &ex, keys, gen, &e);
+            gone = after_read(c, gen, &r.source, rc, &e);
+        } else if (rc == DH_OK) {
             rc = live_subscribe(c, s, &r, &ex, gen, &e);
             if (dh_error_is_status(&e, DH_GRPC_UNIMPLEMENTED))
                 rc = live_poll(c, s, &r, &ex, gen, &e);
             gone = after_read(c, gen, &r.source, rc, &e);
         }
+        dh_hier_keys_free(keys);
         dh_session_free(s);
         pthread_mutex_lock(&c->mu);
         settle_locked(c, &w, &r, rc, NULL, &e, gone, t0, gen);
@@ -1875,6 +1905,7 @@ void dh_client_free(struct dh_client *c)
      * short deadline, skipped for a session known dead. */
     dh_interrupt_set(c->stop_calls, 0);
     dh_session_free(c->session);
+    dh_hier_keys_free(c->live_keys);
     while (c->cmd_head) {
         struct cmd *n = c->cmd_head->next;
         cmd_free(c->cmd_head);
@@ -2211,17 +2242,20 @@ uint64_t dh_client_rows(struct dh_client *c, const struct dh_source *src, int64_
     return req;
 }
 
-uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, int64_t first,
-                              int64_t count)
+/* A live window of src; keys (taken; NULL for a table) make it a tree's. */
+static uint64_t watch(struct dh_client *c, const struct dh_source *src, int64_t first,
+                      int64_t count, int tree, struct dh_hier_keys *keys)
 {
     pthread_mutex_lock(&c->mu);
     uint64_t req = ++c->next_req;
-    struct rows_req r = {.req = req, .source = *src, .first = first, .count = count};
+    struct rows_req r = {.req = req, .source = *src, .first = first, .count = count, .tree = tree};
     c->live_latest = req;
+    int same_keys = !tree || dh_hier_keys_equal(keys, c->live_keys);
     if (c->live_sub && !c->live_sub_cancelled && !c->live_has_pending &&
         c->live_sub_gen == c->session_gen && c->live_want.source.epoch == src->epoch &&
-        dh_ticket_equal(&c->live_want.source.ticket, &src->ticket)) {
-        /* The same table in the same session: the open stream moves. */
+        dh_ticket_equal(&c->live_want.source.ticket, &src->ticket) && c->live_want.tree == tree &&
+        same_keys) {
+        /* The same table (or view) in the same session: the open stream moves. */
         c->live_want = r;
         c->live_want_ms = dh_now_ms();
         c->live_steer = 1;
@@ -2230,9 +2264,35 @@ uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, 
         c->live_has_pending = 1;
         cancel_live_locked(c); /* the live thread moves on to req */
     }
+    if (tree) { /* the old keys go; the live thread runs on its own copy */
+        struct dh_hier_keys *old = c->live_keys;
+        c->live_keys = keys;
+        keys = old;
+    }
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
+    dh_hier_keys_free(keys);
     return req;
+}
+
+uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, int64_t first,
+                              int64_t count)
+{
+    return watch(c, src, first, count, 0, NULL);
+}
+
+uint64_t dh_client_watch_tree(struct dh_client *c, const struct dh_source *src,
+                              const struct dh_hier_keys *keys, int64_t first, int64_t count)
+{
+    struct dh_hier_keys *k = dh_hier_keys_copy(keys);
+    if (!k) { /* reported like a lost command: an out-of-memory DH_EV_ROWS */
+        pthread_mutex_lock(&c->mu);
+        uint64_t req = ++c->next_req;
+        pthread_mutex_unlock(&c->mu);
+        event_lost(c, DH_EV_ROWS, req);
+        return req;
+    }
+    return watch(c, src, first, count, 1, k);
 }
 
 void dh_client_cancel(struct dh_client *c, uint64_t req)

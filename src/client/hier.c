@@ -267,6 +267,33 @@ size_t dh_hier_keys_count(const struct dh_hier_keys *k)
     return k ? k->n : 0;
 }
 
+static int cell_equal(const struct key_cell *a, const struct key_cell *b)
+{
+    if (a->is_null || b->is_null)
+        return a->is_null == b->is_null;
+    return a->len == b->len && (a->len == 0 || memcmp(a->bytes, b->bytes, a->len) == 0);
+}
+
+int dh_hier_keys_equal(const struct dh_hier_keys *a, const struct dh_hier_keys *b)
+{
+    size_t n = dh_hier_keys_count(a);
+    if (n != dh_hier_keys_count(b))
+        return 0;
+    if (n == 0)
+        return 1;
+    if (a->n_keys != b->n_keys)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct directive *x = &a->d[i], *y = &b->d[i];
+        if (x->depth != y->depth || x->action != y->action)
+            return 0;
+        for (size_t j = 0; j < a->n_keys; j++)
+            if (!cell_equal(&x->cells[j], &y->cells[j]))
+                return 0;
+    }
+    return 1;
+}
+
 /* Whether the key table can carry a column of this type (and how wide a value is). */
 static int key_type_ok(const struct dh_field *f)
 {

@@ -232,6 +232,15 @@ void dh_client_forget(struct dh_client *c, const struct dh_source *src);
  * a viewport read, the view released (dh_hier.h). Answered by DH_EV_TREE_ROWS. */
 uint64_t dh_client_tree_rows(struct dh_client *c, const struct dh_source *src,
                              const struct dh_hier_keys *keys, int64_t first, int64_t count);
+/* The same window kept live, for a hierarchical table over a ticking source: the
+ * live window of dh_client_watch_rows (DH_EV_ROWS events, retries, one live window
+ * at a time, dh_client_cancel) on a view with the expansions keys (copied). Each
+ * update is the whole window again (the server re-snapshots a view's viewport
+ * whenever its source ticks). Moving the window with equal keys moves the open
+ * subscription; other keys make a new view and a new subscription, the old view
+ * released. UI thread. */
+uint64_t dh_client_watch_tree(struct dh_client *c, const struct dh_source *src,
+                              const struct dh_hier_keys *keys, int64_t first, int64_t count);
 
 /* Connecting failed for good (DH_CONN_FAILED, e.g. UNAUTHENTICATED for a
  * wrong secret): connect again with this credential instead (the --auth

@@ -61,6 +61,8 @@ void dh_hier_keys_free(struct dh_hier_keys *k);
 /* A deep copy (NULL k: an empty set); NULL when out of memory. */
 struct dh_hier_keys *dh_hier_keys_copy(const struct dh_hier_keys *k);
 size_t dh_hier_keys_count(const struct dh_hier_keys *k);
+/* Whether a and b hold the same directives in the same order (NULL: an empty set). */
+int dh_hier_keys_equal(const struct dh_hier_keys *a, const struct dh_hier_keys *b);
 /* Set the directive for the node of row `row` of rows r (a window of a view of the
  * table info describes): a later directive for the same node replaces the earlier.
  * DH_ENOTSUP for a key column whose type the key table cannot carry, DH_EINVAL for a

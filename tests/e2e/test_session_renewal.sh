@@ -6,11 +6,13 @@
 # id names now or "loading" forever; a ticking pager resumes following by
 # itself; with the server gone the ticking pager says "stale since", never
 # "live, following". A rollup's tree reads the same expansions again through
-# the table fetched anew in the new session.
+# the table fetched anew in the new session; a live one (over quotes) comes back
+# live by itself, its expansions kept, and goes on ticking.
 . "$(dirname "$0")/lib.sh"
 
 start_server
 server_cmd add rollup rollup
+server_cmd add qr rollup quotes
 start_dhtui main 120 40
 expect_text main " objects" 15
 expect_text main "trades" 15
@@ -67,9 +69,33 @@ wait_for_text main "16 rows shown" 10 || fail "NYSE did not open again after the
 screen main | grep -Eq "▾ NYSE" || fail "NYSE is not shown open after the renewal"
 back_to_list
 
+# ---- a live rollup: it comes back by itself, AAPL still open, still ticking ----
+keys main /
+type_text main qr
+keys main Enter
+sleep 0.2
+keys main Enter
+expect_text main "qr (rollup)" 10
+expect_text main "11 rows shown, 0 changes, live" 10
+keys main Down
+keys main Enter
+expect_text main "1 change, live" 10
+expect_text main "▾ AAPL" 10
+qr_total() { screen main | sed -n 's/.*▾ Total *\([0-9,]*\).*/\1/p' | tr -d ,; }
+qr_grown() { local t; t=$(qr_total); [ -n "$t" ] && [ "$t" -gt "$1" ]; }
+ended=$(log_lines main "event session ended")
+server_cmd expire-all
+wait_renewed main "$ended" || fail "no new session after expire-all"
+before=$(qr_total)
+wait_until 15 qr_grown "$before" ||
+    fail "the live rollup did not tick again after the renewal: $(screen main | sed -n '1p;$p')"
+screen main | grep -q "▾ AAPL" || fail "AAPL is not open after the renewal"
+expect_text main "1 change, live" 10
+back_to_list
+
 # ---- a partitioned table: its keys and its merge asked for again ----
 server_cmd add trades_by_sym PartitionedTable trades
-expect_text main "12 objects" 10
+expect_text main "13 objects" 10
 keys main /
 type_text main trades_by_sym
 keys main Enter

@@ -120,6 +120,22 @@ static void test_key_table(void)
     CHECK_INT((long)dh_hier_keys_count(k), 1); /* the same node: replaced */
     CHECK(dh_hier_keys_set(k, &h, &r, 1, DH_HIER_EXPAND, &err) == DH_EINVAL);
     struct dh_hier_keys *copy = dh_hier_keys_copy(k);
+    /* equal sets keep a live tree's subscription; any difference makes a new view */
+    CHECK(dh_hier_keys_equal(k, copy));
+    CHECK(dh_hier_keys_equal(NULL, NULL));
+    struct dh_hier_keys *empty = dh_hier_keys_new();
+    CHECK(dh_hier_keys_equal(empty, NULL));
+    CHECK(!dh_hier_keys_equal(k, empty));
+    struct dh_hier_keys *other = dh_hier_keys_copy(k);
+    CHECK_REQ(other && dh_hier_keys_set(other, &h, &r, 0, DH_HIER_EXPAND, &err) == DH_OK);
+    CHECK(!dh_hier_keys_equal(k, other));                   /* another action for the same node */
+    f.cols[h.key_cols[0]].values = (const uint8_t *)"XYSE"; /* another node */
+    struct dh_hier_keys *moved = dh_hier_keys_new();
+    CHECK_REQ(moved && dh_hier_keys_set(moved, &h, &r, 0, DH_HIER_COLLAPSE, &err) == DH_OK);
+    CHECK(!dh_hier_keys_equal(k, moved));
+    dh_hier_keys_free(empty);
+    dh_hier_keys_free(other);
+    dh_hier_keys_free(moved);
     dh_hier_keys_free(k);
     dh_hier_info_reset(&h); /* the keys keep what they need */
     uint8_t *msgs[2];
