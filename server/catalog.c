@@ -185,13 +185,14 @@ static const struct demo_col_def nulls_cols[] = {
 };
 
 /* `add NAME odd_types`: types a real server sends that the other tables do not
- * (upstream BarrageUtil: Period, PeriodDuration; a dictionary-encoded column as
- * a table uploaded from pyarrow keeps it). */
+ * (upstream BarrageUtil: Period, PeriodDuration; a dictionary-encoded column and
+ * a Map column as a table uploaded from pyarrow keeps them). */
 static const struct demo_col_def odd_cols[] = {
     {"Case", DEMO_COL_STRING},
     {"Period", DEMO_COL_PERIOD},
     {"PeriodDuration", DEMO_COL_PERIOD_DURATION},
     {"Colour", DEMO_COL_DICT_STRING},
+    {"Scores", DEMO_COL_MAP},
 };
 enum { ODD_ROWS = 6 };
 const char *const demo_dict_strings[] = {"red", "green", "blue", "cyan"};
@@ -927,6 +928,10 @@ static void odd_cell(int64_t row, size_t col, struct demo_cell *c)
     static const int64_t nanos[ODD_ROWS] = {0, 1500000000,      -1500000000,
                                             0, 3723000000001LL, INT64_MAX};
     static const int colour[ODD_ROWS] = {0, 0, 2, 1, 3, 0};
+    /* Scores: {a=1, b=null}, {x=-5}, {}, {y=17, m=0}, {max=Long.MAX_VALUE} */
+    static const char *const keys[] = {"a", "b", "x", "y", "m", "max"};
+    static const int64_t scores[] = {1, INT64_MIN, -5, 17, 0, INT64_MAX};
+    static const size_t first[ODD_ROWS] = {0, 0, 2, 3, 3, 5}, count[ODD_ROWS] = {0, 2, 1, 0, 2, 1};
     size_t r = (size_t)row % ODD_ROWS;
     if (r == 0 && col > 0) {
         c->is_null = 1;
@@ -940,7 +945,12 @@ static void odd_cell(int64_t row, size_t col, struct demo_cell *c)
         c->days = days[r];
         c->i = nanos[r];
         break;
-    default: cell_str(c, demo_dict_strings[colour[r]]); break;
+    case 3: cell_str(c, demo_dict_strings[colour[r]]); break;
+    default:
+        c->n = count[r];
+        c->strs = keys + first[r];
+        c->longs = scores + first[r];
+        break;
     }
 }
 
@@ -1542,7 +1552,8 @@ static struct demo_object *make_added(struct demo_catalog *cat, const char *name
     if (strcmp(type, "rollup") == 0 && cat->hier_new)
         return rollup_new(cat, name, like);
     if (strcmp(type, "odd_types") == 0)
-        return table_new(name, "Intervals and a dictionary-encoded column", 0, GEN_ODD, ODD_ROWS);
+        return table_new(name, "Intervals, a dictionary-encoded column, a map", 0, GEN_ODD,
+                         ODD_ROWS);
     if (strcmp(type, "Table") != 0) {
         snprintf(desc, sizeof desc, "An opaque %s object", type);
         return object_new(name, type, desc, KIND_OTHER, 0);

@@ -141,6 +141,8 @@ enum demo_col_type {
     DEMO_COL_PERIOD,          /* java.time.Period: Interval(YEAR_MONTH), months in i */
     DEMO_COL_PERIOD_DURATION, /* PeriodDuration: Interval(MONTH_DAY_NANO): months, days, i ns */
     DEMO_COL_DICT_STRING,     /* java.lang.String sent dictionary-encoded (demo_dict_strings) */
+    DEMO_COL_MAP,             /* java.util.Map<String, Long>: n entries, keys in strs, values
+                                 in longs (INT64_MIN is a null value) */
 };
 
 /* The values of every DEMO_COL_DICT_STRING column, in dictionary order (static). */
@@ -157,7 +159,7 @@ struct demo_cell {
     const uint8_t *bytes; /* STRING (UTF-8, hostile cells may be invalid), BIGDECIMAL and
                              BIGINTEGER (wire form), BYTES */
     size_t len;
-    size_t n;                /* INT_ARRAY / STRING_ARRAY element count */
+    size_t n;                /* INT_ARRAY / STRING_ARRAY element count, MAP entries */
     const int32_t *ints;     /* INT_ARRAY elements; INT32_MIN is a null element */
     const char *const *strs; /* STRING_ARRAY elements; NULL is a null element */
     const int64_t *longs;    /* LONG_ARRAY elements; INT64_MIN is a null element */

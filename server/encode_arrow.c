@@ -22,6 +22,8 @@ enum {
     AT_TIMESTAMP = 10,
     AT_INTERVAL = 11,
     AT_LIST = 12,
+    AT_STRUCT = 13,
+    AT_MAP = 17,
 };
 /* MessageHeader union (Message.fbs). */
 enum { MH_SCHEMA = 1, MH_DICTIONARY_BATCH = 2, MH_RECORD_BATCH = 3 };
@@ -66,6 +68,7 @@ static const char *java_type(enum demo_col_type t)
     case DEMO_COL_PERIOD: return "java.time.Period";
     case DEMO_COL_PERIOD_DURATION: return "org.apache.arrow.vector.PeriodDuration";
     case DEMO_COL_DICT_STRING: return "java.lang.String";
+    case DEMO_COL_MAP: return "java.util.Map";
     default: return "java.lang.String[]";
     }
 }
@@ -157,9 +160,9 @@ static uint32_t scalar_type(struct dh_fbb *b, enum demo_col_type t, uint8_t *typ
 
 /* One Field; children and custom_metadata vectors are always written (possibly
  * empty), as Arrow Java's Field.getField does. */
-static uint32_t field_dict(struct dh_fbb *b, const char *name, uint8_t type_id, uint32_t type,
-                           const uint32_t *children, size_t n_children, const uint32_t *kvs,
-                           size_t n_kvs, uint32_t dictionary)
+static uint32_t field_full(struct dh_fbb *b, const char *name, int nullable, uint8_t type_id,
+                           uint32_t type, const uint32_t *children, size_t n_children,
+                           const uint32_t *kvs, size_t n_kvs, uint32_t dictionary)
 {
     uint32_t name_ref = dh_fbb_create_cstring(b, name);
     uint32_t ch = dh_fbb_create_vector_refs(b, children, n_children);
@@ -167,11 +170,32 @@ static uint32_t field_dict(struct dh_fbb *b, const char *name, uint8_t type_id, 
     dh_fbb_start_table(b);
     dh_fbb_add_offset(b, 4, dictionary);
     dh_fbb_add_offset(b, 0, name_ref);
-    dh_fbb_add_bool(b, 1, 1, 0); /* every Deephaven field is nullable */
+    dh_fbb_add_bool(b, 1, nullable, 0);
     dh_fbb_add_union(b, 3, type_id, type);
     dh_fbb_add_offset(b, 5, ch);
     dh_fbb_add_offset(b, 6, md);
     return dh_fbb_end_table(b);
+}
+
+/* Every Deephaven column's field is nullable. */
+static uint32_t field_dict(struct dh_fbb *b, const char *name, uint8_t type_id, uint32_t type,
+                           const uint32_t *children, size_t n_children, const uint32_t *kvs,
+                           size_t n_kvs, uint32_t dictionary)
+{
+    return field_full(b, name, 1, type_id, type, children, n_children, kvs, n_kvs, dictionary);
+}
+
+/* A Map<String, Long>'s one child (Schema.fbs Map): the non-null Struct
+ * "entries" of a non-null Utf8 "key" and a nullable Int64 "value". */
+static uint32_t map_entries_field(struct dh_fbb *b)
+{
+    uint8_t key_id, value_id;
+    uint32_t kv[2];
+    uint32_t key_type = scalar_type(b, DEMO_COL_STRING, &key_id);
+    kv[0] = field_full(b, "key", 0, key_id, key_type, NULL, 0, NULL, 0, 0);
+    uint32_t value_type = scalar_type(b, DEMO_COL_LONG, &value_id);
+    kv[1] = field_full(b, "value", 1, value_id, value_type, NULL, 0, NULL, 0, 0);
+    return field_full(b, "entries", 0, AT_STRUCT, empty_table(b), kv, 2, NULL, 0, 0);
 }
 
 static uint32_t field(struct dh_fbb *b, const char *name, uint8_t type_id, uint32_t type,
@@ -213,7 +237,7 @@ static uint32_t column_field(struct dh_fbb *b, const struct demo_object *t, size
     const char *component = java_component_type(ct);
     if (component)
         kvs[n_kvs++] = key_value(b, "deephaven:componentType", component);
-    else if (ct != DEMO_COL_PERIOD && ct != DEMO_COL_PERIOD_DURATION)
+    else if (ct != DEMO_COL_PERIOD && ct != DEMO_COL_PERIOD_DURATION && ct != DEMO_COL_MAP)
         kvs[n_kvs++] = key_value(b, "deephaven:isSortable", "true"); /* Comparables */
 
     uint8_t type_id;
@@ -229,6 +253,10 @@ static uint32_t column_field(struct dh_fbb *b, const struct demo_object *t, size
         child = field(b, "", child_id, child_type, NULL, 0, NULL, 0);
         type_id = AT_LIST;
         type = empty_table(b);
+    } else if (ct == DEMO_COL_MAP) {
+        child = map_entries_field(b);
+        type_id = AT_MAP;
+        type = empty_table(b); /* keysSorted false: the default, left out */
     } else {
         type = scalar_type(b, ct, &type_id);
     }
@@ -698,6 +726,62 @@ static int write_list(struct batch *bt, const struct demo_object *t, size_t col,
     return 0;
 }
 
+/* MapChunkWriter.java: the map's node, then the entries' Struct node with
+ * the map's row count plus one (0 for no rows) and the map's null count (an
+ * upstream quirk dhtui must read), then the key and value nodes; buffers: the
+ * map's validity and offsets, an empty Struct validity, the key column
+ * (VarBinary, never null), the value column (a long: NULL_LONG for null, its
+ * validity dropped with use_dh_nulls). The list length limit is not applied. */
+static int write_map(struct batch *bt, const struct demo_object *t, size_t col, const int64_t *rows,
+                     size_t n, char *err)
+{
+    size_t nulls = 0, m = 0, vnulls = 0;
+    bt->cvals.len = bt->coffs.len = bt->cvalid.len = bt->vals.len = 0;
+    uint8_t *bits = begin_offsets(bt, n);
+    if (!bits)
+        return 0;
+    struct demo_cell c;
+    for (size_t i = 0; i < n; i++) {
+        demo_table_cell(t, rows[i], col, &c);
+        if (c.is_null)
+            nulls++;
+        else
+            set_bit(bits, i);
+        for (size_t k = 0; !c.is_null && k < c.n; k++, m++) {
+            if (m == 0)
+                put_offset(&bt->coffs, 0);
+            ebuf_put(&bt->cvals, c.strs[k], strlen(c.strs[k]));
+            put_offset(&bt->coffs, bt->cvals.len);
+            ebuf_zero(&bt->cvalid, validity_len(m + 1) - bt->cvalid.len);
+            if (bt->cvalid.oom)
+                return demo_fail(err, "RESOURCE_EXHAUSTED: out of memory encoding a map");
+            if (c.longs[k] == INT64_MIN)
+                vnulls++;
+            else
+                set_bit(bt->cvalid.p, m);
+            uint8_t v[8];
+            dh_fbb_put_i64(v, c.longs[k]);
+            ebuf_put(&bt->vals, v, 8);
+        }
+        put_offset(&bt->offs, m);
+    }
+    if (bt->use_dh_nulls)
+        vnulls = 0;
+    add_node(bt, n, nulls);
+    add_node(bt, n ? n + 1 : 0, nulls);
+    add_node(bt, m, 0);
+    add_node(bt, m, vnulls);
+    add_validity(bt, bits, n, nulls);
+    add_buffer(bt, bt->offs.p, bt->offs.len);
+    add_buffer(bt, NULL, 0);
+    add_validity(bt, NULL, m, 0);
+    add_buffer(bt, bt->coffs.p, bt->coffs.len);
+    add_buffer(bt, bt->cvals.p, bt->cvals.len);
+    add_validity(bt, bt->cvalid.p, m, vnulls);
+    add_buffer(bt, bt->vals.p, bt->vals.len);
+    return 0;
+}
+
 /* A little-endian int32 offset: one move on little-endian hosts. */
 static inline void put_offset_at(uint8_t *p, uint32_t v)
 {
@@ -791,6 +875,7 @@ static int write_column(struct batch *bt, const struct demo_object *t, size_t co
     case DEMO_COL_LONG_ARRAY:
     case DEMO_COL_STRING_ARRAY: return write_list(bt, t, col, rows, n, err);
     case DEMO_COL_DICT_STRING: write_dict_column(bt, t, col, rows, n); return 0;
+    case DEMO_COL_MAP: return write_map(bt, t, col, rows, n, err);
     default: write_fixed(bt, t, col, rows, n); return 0;
     }
 }

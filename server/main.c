@@ -302,7 +302,7 @@ static int add_samples(struct demo_catalog *cat)
         {"trades_by_sym", "PartitionedTable", "trades"}, /* keys, constituents, merge */
         {"trades_rollup", "rollup", NULL},               /* a HierarchicalTable */
         {"quotes_rollup", "rollup", "quotes"},           /* ... over a ticking source */
-        {"odd_types", "odd_types", NULL},                /* Interval, dictionary columns */
+        {"odd_types", "odd_types", NULL},                /* Interval, dictionary, Map columns */
         {"churn", "churn", NULL},                        /* inserts, removes, changes */
     };
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)

@@ -5,8 +5,10 @@
 //   {"columns": [{"name", "type", ...}], "rows": [[cell, ...], ...]}
 // Cells: null; integers, timestamps, times and dates as decimal strings of
 // their raw value; floats as the hex of their bits; booleans; strings and
-// binary as the hex of their bytes; lists as arrays of cells; intervals as
-// [months, days, nanoseconds]; dictionary-encoded cells as their values.
+// binary as the hex of their bytes; lists as arrays of cells; maps as arrays
+// of [key, value] cells, in order; structs as arrays of their fields' cells;
+// intervals as [months, days, nanoseconds]; dictionary-encoded cells as their
+// values.
 //
 //   node arrow_values.mjs FILE.arrows
 import { readFileSync } from 'node:fs';
@@ -34,6 +36,11 @@ function describe(field) {
     case Type.Time: return { ...d, type: 'time', unit: t.unit };
     case Type.List: return { ...d, type: 'list', child: describe(t.children[0]) };
     case Type.Interval: return { ...d, type: 'interval', unit: t.unit };
+    case Type.Map: {
+      const [key, value] = t.children[0].type.children;
+      return { ...d, type: 'map', key: describe(key), value: describe(value) };
+    }
+    case Type.Struct: return { ...d, type: 'struct', fields: t.children.map(describe) };
     case Type.Dictionary: // the values' description; cells looked up in the dictionary
       return { ...describe({ type: t.dictionary, metadata: field.metadata, name: field.name }),
         dictionary: true };
@@ -76,6 +83,18 @@ function cell(data, i, desc) {
         out.push(cell(child, k - child.offset, desc.child));
       return out;
     }
+    case 'map': { // entries k of the Struct child: its key and value rows
+      const entries = data.children[0];
+      const [keys, vals] = entries.children;
+      const out = [];
+      for (let k = data.valueOffsets[j]; k < data.valueOffsets[j + 1]; k++) {
+        const e = entries.offset + k;
+        out.push([cell(keys, e - keys.offset, desc.key), cell(vals, e - vals.offset, desc.value)]);
+      }
+      return out;
+    }
+    case 'struct':
+      return desc.fields.map((f, k) => cell(data.children[k], j - data.children[k].offset, f));
     default: throw new Error(`unsupported type ${desc.type}`);
   }
 }

@@ -104,6 +104,31 @@ static inline int it_list_equal(const struct dh_column_view *a, int64_t i,
     return 1;
 }
 
+/* Two MAP cells: the same entries in the same order. */
+static inline int it_map_equal(const struct dh_column_view *a, int64_t i,
+                               const struct dh_column_view *b, int64_t j)
+{
+    int64_t as, an, bs, bn;
+    if (dh_column_list_range(a, i, &as, &an) != DH_OK ||
+        dh_column_list_range(b, j, &bs, &bn) != DH_OK || an != bn)
+        return 0;
+    for (int64_t k = 0; k < an; k++)
+        for (int f = 0; f < 2; f++)
+            if (!it_cell_equal(&a->child->children[f], as + k, &b->child->children[f], bs + k))
+                return 0;
+    return 1;
+}
+
+/* Two STRUCT cells: every field equal. */
+static inline int it_struct_equal(const struct dh_column_view *a, int64_t i,
+                                  const struct dh_column_view *b, int64_t j)
+{
+    for (size_t f = 0; f < a->field->n_children; f++)
+        if (!it_cell_equal(&a->children[f], i, &b->children[f], j))
+            return 0;
+    return 1;
+}
+
 /* Whether cell a[i] equals cell b[j] (same column type). */
 static inline int it_cell_equal(const struct dh_column_view *a, int64_t i,
                                 const struct dh_column_view *b, int64_t j)
@@ -129,6 +154,8 @@ static inline int it_cell_equal(const struct dh_column_view *a, int64_t i,
             return 0;
         return la == lb && (la == 0 || memcmp(pa, pb, la) == 0);
     case DH_TYPE_LIST: return it_list_equal(a, i, b, j);
+    case DH_TYPE_MAP: return it_map_equal(a, i, b, j);
+    case DH_TYPE_STRUCT: return it_struct_equal(a, i, b, j);
     case DH_TYPE_FLOAT:
         /* Exact bits: NaN payloads and -0.0 must survive too. */
         return a->value_width == b->value_width && a->value_width > 0 &&

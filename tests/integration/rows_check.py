@@ -162,7 +162,7 @@ class Checker:
             ok = got == '0x' + want
         elif t == 'interval':
             ok = parse_interval(got, desc['unit']) == [int(w) for w in want]
-        elif t == 'list':
+        elif t in ('list', 'map', 'struct'):  # CSV and TSV hold their JSON text
             return self.check_json(where, json.loads(got), want, desc)
         else:
             ok = False
@@ -182,6 +182,17 @@ class Checker:
                 return
             for k, (g, w) in enumerate(zip(got, want)):
                 self.check_json('%s[%d]' % (where, k), g, w, desc['child'])
+            return
+        if t == 'map':
+            self.check_map(where, got, want, desc)
+            return
+        if t == 'struct':
+            names = [f['name'] for f in desc['fields']]
+            if not isinstance(got, dict) or list(got) != names:
+                self.fail(where, 'read back %r, the server holds a struct of %r' % (got, names))
+                return
+            for f, w in zip(desc['fields'], want):
+                self.check_json('%s.%s' % (where, f['name']), got[f['name']], w, f)
             return
         if t == 'bool':
             if got is not want:
@@ -208,6 +219,24 @@ class Checker:
             self.fail(where, 'expected a JSON string for %s, read back %r' % (t, got))
             return
         self.check_text(where, got, want, desc)
+
+    def check_map(self, where, got, want, desc):
+        """A map: a JSON object in order when its keys are strings (none
+        null), else an array of [key, value] pairs."""
+        if desc['key']['type'] == 'utf8' and all(k is not None for k, _ in want):
+            if not isinstance(got, dict) or len(got) != len(want):
+                self.fail(where, 'read back %r, the server holds the map %r' % (got, want))
+                return
+            pairs = list(got.items())
+        else:
+            if not isinstance(got, list) or len(got) != len(want) or \
+                    any(not isinstance(g, list) or len(g) != 2 for g in got):
+                self.fail(where, 'read back %r, the server holds the pairs %r' % (got, want))
+                return
+            pairs = got
+        for k, ((gk, gv), (wk, wv)) in enumerate(zip(pairs, want)):
+            self.check_json('%s{%d}.key' % (where, k), gk, wk, desc['key'])
+            self.check_json('%s{%d}.value' % (where, k), gv, wv, desc['value'])
 
     def check_rows(self, header, records, null_token):
         names = [c['name'] for c in self.columns]

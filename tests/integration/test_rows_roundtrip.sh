@@ -19,7 +19,8 @@ cp "$ROOT/tests/golden/arrow_values.mjs" "$JS/"
 
 start_server
 P=$SERVER_PORT
-# odd_types: Intervals and a dictionary-encoded column (DictionaryBatch messages)
+# odd_types: Intervals, a dictionary-encoded column (DictionaryBatch messages)
+# and a Map<String, Long> in upstream MapChunkWriter's form
 ctl "add odd_types odd_types" >/dev/null
 
 for t in nulls hostile wide awkward odd_types; do
