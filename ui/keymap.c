@@ -96,7 +96,10 @@ static const struct key_binding pager_bindings[] = {
     {'=', ACT_MATCH, "keep only rows whose cell in this column equals this one", NULL, 0},
     {'!', ACT_EXCLUDE, "drop the rows whose cell in this column equals this one", NULL, 0},
     {'u', ACT_UNDO, "undo the last sort, filter or hidden column", "Undo", KB_HINT},
-    {'-', ACT_HIDE_COLUMN, "hide this column (the server drops it from the view)", NULL, 0},
+    {'-', ACT_HIDE_COLUMN,
+     "hide this column (a static table: the server drops it; a ticking one: left out of the live "
+     "window)",
+     NULL, 0},
     {'_', ACT_SHOW_COLUMNS, "show every hidden column again", NULL, 0},
     {'i', ACT_STATS, "statistics of this column, computed by the server", "Stats", KB_HINT},
     {'F', ACT_FREQUENCY, "frequency: rows per value of this column, most first (live)", "Freq",

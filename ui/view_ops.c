@@ -27,9 +27,10 @@ static const struct dh_field *field_named(const struct table_view *v, const char
 }
 
 /* "trades | Sym = AAPL | sort -Price", or the name alone for the table itself. */
-static void view_label(const struct table_view *v, char *out, size_t n)
+static void view_label(const struct table_view *v, const struct dh_view_ops *ops, char *out,
+                       size_t n)
 {
-    if (!v->ops.n) {
+    if (!ops->n) {
         ui_copy(out, n, v->name);
         return;
     }
@@ -38,7 +39,7 @@ static void view_label(const struct table_view *v, char *out, size_t n)
     if (len + 4 < n) {
         memcpy(out + len, " | ", 4);
         len += 3;
-        dh_view_ops_describe(&v->ops, out + len, n - len);
+        dh_view_ops_describe(ops, out + len, n - len);
     }
 }
 
@@ -227,7 +228,7 @@ static unsigned take_stats(struct table_view *v, struct app *a, const struct dh_
         return UR_STATUS;
     }
     char label[400], title[600];
-    view_label(v, label, sizeof label);
+    view_label(v, &v->ops, label, sizeof label);
     snprintf(title, sizeof title, "%s: %s statistics", label, v->stats_column);
     app_push(a, dialog_text_new(a, title, text, len));
     app_message(a, APP_INFO, "Statistics of %s (the server took %.0f ms).", v->stats_column,
@@ -312,8 +313,15 @@ static unsigned publish_view(struct table_view *v, struct app *a)
         app_message(a, APP_INFO, "These counts are not ready yet.");
         return UR_HANDLED | UR_STATUS;
     }
+    /* A ticking view leaves its hidden columns out of its window, not out of
+     * its table (view_table.c): the name says what the ticket holds. */
+    struct dh_view_ops shown;
+    struct dh_error err;
+    dh_view_ops_init(&shown);
+    int kept = v->origin_static == 0 && dh_view_ops_copy_shown(&shown, &v->ops, &err) == DH_OK;
     char label[128];
-    view_label(v, label, sizeof label);
+    view_label(v, kept ? &shown : &v->ops, label, sizeof label);
+    dh_view_ops_reset(&shown);
     app_publish_source(a, label, v->type, &v->source);
     return UR_HANDLED | UR_STATUS;
 }

@@ -50,6 +50,7 @@ struct view_save {
     struct dh_session *session; /* our reference (dh_client_hold_session) */
     uint64_t epoch;             /* the session's epoch */
     struct dh_ticket source;    /* the view's table (copied with ExportFromTicket first) */
+    struct dh_view_ops hidden;  /* the view's columns its window leaves out (view_table.c) */
     int fd;                     /* the temporary file */
     int64_t started_ms;
     pthread_t thread;
@@ -92,12 +93,14 @@ static void save_progress(struct view_save *j, int64_t rows)
     pthread_mutex_unlock(&j->mu);
 }
 
-/* The columns `dhtui rows` writes without --columns: every visible field. */
-static size_t save_columns(const struct dh_schema *sc, size_t *cols, uint8_t *bits)
+/* The columns `dhtui rows` writes without --columns: every visible field,
+ * less those the view hides in its window. */
+static size_t save_columns(const struct dh_schema *sc, const struct dh_view_ops *hidden,
+                           size_t *cols, uint8_t *bits)
 {
     size_t n = 0;
     for (size_t i = 0; i < sc->n_fields; i++) {
-        if (sc->fields[i].hidden)
+        if (sc->fields[i].hidden || dh_view_ops_hides(hidden, sc->fields[i].name))
             continue;
         cols[n++] = i;
         bits[i / 8] = (uint8_t)(bits[i / 8] | (1u << (i % 8)));
@@ -196,7 +199,7 @@ static int save_copy(struct view_save *j, const struct dh_ticket *copy, struct d
     if (!cols || !bits) {
         rc = dh_error_set(err, DH_ENOMEM, "out of memory");
     } else {
-        size_t n_cols = save_columns(sc, cols, bits);
+        size_t n_cols = save_columns(sc, &j->hidden, cols, bits);
         pthread_mutex_lock(&j->mu);
         j->total = info.size;
         pthread_mutex_unlock(&j->mu);
@@ -282,6 +285,7 @@ static void save_join(struct view_save *j, struct app *a)
     memset(&j->copy, 0, sizeof j->copy);
     dh_session_free(j->session);
     j->session = NULL;
+    dh_view_ops_reset(&j->hidden);
     j->state = SAVE_IDLE;
 }
 
@@ -395,6 +399,14 @@ static unsigned save_start(struct table_view *v, struct app *a)
         return UR_HANDLED | UR_STATUS;
     }
     j->source = v->source.ticket;
+    if (dh_view_ops_copy(&j->hidden, &v->ops, &err) != DH_OK) {
+        close(j->fd);
+        unlink(j->tmp);
+        dh_session_free(j->session);
+        j->session = NULL;
+        app_message(a, APP_ERROR, "Could not save %s: out of memory", j->shown);
+        return UR_HANDLED | UR_STATUS;
+    }
     j->local_time = v->local_time;
     j->started_ms = a->now_ms;
     j->rows = 0;

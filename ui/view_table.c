@@ -89,7 +89,7 @@ static void update_visible(struct table_view *v)
         return;
     }
     for (size_t i = 0; i < s->n_fields; i++) {
-        if (!s->fields[i].hidden)
+        if (!s->fields[i].hidden && !dh_view_ops_hides(&v->ops, s->fields[i].name))
             v->vis[v->n_vis++] = i;
     }
     if (v->col >= v->n_vis)
@@ -251,6 +251,35 @@ static int screen_covered(const struct table_view *v)
     return last < v->top || (have_row(v, v->top) && have_row(v, last));
 }
 
+/* A ticking table hides columns by leaving them out of its live window (one
+ * more request on the open subscription) rather than deriving a table
+ * without them (a new export, so a new subscription). */
+static int hides_in_window(const struct table_view *v)
+{
+    return v->origin_static == 0;
+}
+
+/* The live window [first, first + count) (or the last count rows, reverse)
+ * with the columns the view shows. */
+static struct dh_window live_window(const struct table_view *v, int64_t first, int64_t count,
+                                    int reverse)
+{
+    struct dh_window w = dh_window_of(first, count);
+    w.reverse = reverse;
+    const struct dh_schema *s = schema_of(v);
+    if (!s || s->n_fields > DH_WINDOW_MAX_COLUMNS || !hides_in_window(v))
+        return w;
+    int any = 0;
+    for (size_t i = 0; i < s->n_fields; i++) {
+        if (dh_view_ops_hides(&v->ops, s->fields[i].name))
+            any = 1;
+        else
+            w.cols[i / 8] |= (uint8_t)(1u << (i % 8));
+    }
+    w.n_columns = any ? s->n_fields : 0;
+    return w;
+}
+
 /* Ask for the window around the screen if what we have does not cover it. */
 static void ensure_rows(struct table_view *v, struct app *a, int force)
 {
@@ -267,12 +296,18 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
      * its live window was cancelled (another view on top) or failed for good,
      * it is watched again. */
     int rearm = v->is_static == 0 && !v->live && !v->req;
-    if (!force && !rearm && n == 0 && v->rows)
+    /* Following a ticking table: the window counts from the end, so the
+     * server keeps it on the newest rows as the table grows (no request per
+     * update); upstream reverse viewports. */
+    int reverse = v->is_static == 0 && v->follow;
+    if (!force && reverse && v->live && v->live_reverse)
+        return;
+    if (!force && !rearm && !reverse && n == 0 && v->rows)
         return;
     int covered =
         v->rows && v->top >= v->rows->first && want_end <= v->rows->first + v->rows->batch.length;
     int ahead = covered && prefetching(v) && margin_low(v, n, page, want_end);
-    if (!force && !rearm && covered && !ahead)
+    if (!force && !rearm && covered && !ahead && !(reverse && !v->live_reverse))
         return;
     if (!force && v->req && v->top >= v->req_first && want_end <= v->req_first + v->req_count)
         return; /* already on its way (or being retried by the client) */
@@ -295,10 +330,18 @@ static void ensure_rows(struct table_view *v, struct app *a, int force)
     }
     /* A ticking table's window is kept live by the server (a Barrage
      * subscription); a static one is read once. */
-    if (v->is_static == 0)
-        v->req = v->live = dh_client_watch_rows(a->client, &v->source, first, count);
-    else
+    v->live_reverse = 0;
+    if (v->is_static == 0 && reverse) {
+        struct dh_window w = live_window(v, 0, count, 1);
+        v->req = v->live = dh_client_watch_window(a->client, &v->source, &w);
+        v->live_reverse = 1;
+        first = n > count ? n - count : 0;
+    } else if (v->is_static == 0) {
+        struct dh_window w = live_window(v, first, count, 0);
+        v->req = v->live = dh_client_watch_window(a->client, &v->source, &w);
+    } else {
         v->req = dh_client_rows(a->client, &v->source, first, count);
+    }
     v->req_first = first;
     v->req_count = count;
     v->req_ms = a->now_ms;
@@ -344,7 +387,8 @@ static unsigned take_failure(struct table_view *v, struct app *a, const struct d
 static void show_rows(struct table_view *v, struct app *a, struct dh_rows *rows, uint64_t req)
 {
     if (v->is_static == 0 && rows) {
-        int same = v->rows && req && req == v->rows_req && v->rows->first == rows->first;
+        int same = v->rows && req && req == v->rows_req &&
+                   (v->rows->first == rows->first || v->live_reverse);
         int64_t old_first = v->rows ? v->rows->first : 0;
         int64_t track = !v->follow && have_row(v, v->cur) ? v->cur - old_first : -1;
         int64_t moved = track;
@@ -677,8 +721,32 @@ static void drop_window(struct table_view *v, struct app *a)
     v->rows_req = 0;
     v->vis_for = NULL;
     v->cur = v->top = 0;
-    v->follow = v->retrying = v->gone = v->failed = 0;
+    v->follow = v->retrying = v->gone = v->failed = v->live_reverse = 0;
     v->err[0] = '\0';
+}
+
+/* What the server derives for pending: all of it, or without the columns
+ * the live window leaves out (hides_in_window). NULL when out of memory. */
+static const struct dh_view_ops *to_derive(struct table_view *v, struct dh_view_ops *shown)
+{
+    struct dh_error err;
+    if (!hides_in_window(v))
+        return &v->pending;
+    return dh_view_ops_copy_shown(shown, &v->pending, &err) == DH_OK ? shown : NULL;
+}
+
+/* Only the columns shown changed: the table stays, and the live window asks
+ * for the new columns on its open subscription (the rows on screen stay,
+ * the hidden column hidden at once, until the server's rows come). */
+static void take_columns(struct table_view *v, struct app *a)
+{
+    dh_view_ops_reset(&v->ops);
+    v->ops = v->pending;
+    dh_view_ops_init(&v->pending);
+    v->vis_for = NULL;
+    update_visible(v);
+    fit_widths(v);
+    ensure_rows(v, a, 1);
 }
 
 /* Ask the server for the view `pending` describes (the origin itself when it
@@ -689,7 +757,14 @@ static void start_derive(struct table_view *v, struct app *a)
     if (v->derive_req)
         dh_client_cancel(a->client, v->derive_req); /* a newer change supersedes it */
     v->derive_req = 0;
-    if (v->pending.n == 0) { /* everything undone: back to the table itself */
+    if (hides_in_window(v) && dh_view_ops_same_but_hidden(&v->pending, &v->ops)) {
+        take_columns(v, a);
+        return;
+    }
+    struct dh_view_ops shown;
+    dh_view_ops_init(&shown);
+    const struct dh_view_ops *ask = to_derive(v, &shown);
+    if (ask && ask->n == 0) { /* everything undone: back to the table itself */
         if (v->derived)
             dh_client_forget(a->client, &v->source);
         v->derived = 0;
@@ -697,10 +772,13 @@ static void start_derive(struct table_view *v, struct app *a)
         v->size = v->origin_size;
         v->is_static = v->origin_static;
         dh_view_ops_reset(&v->ops);
+        v->ops = v->pending; /* the hidden columns, if any */
+        dh_view_ops_init(&v->pending);
         drop_window(v, a);
         return;
     }
-    v->derive_req = dh_client_derive(a->client, &v->origin, &v->pending);
+    v->derive_req = ask ? dh_client_derive(a->client, &v->origin, ask) : 0;
+    dh_view_ops_reset(&shown);
     if (!v->derive_req)
         app_message(a, APP_ERROR, "Out of memory.");
 }
@@ -984,7 +1062,11 @@ static int derive_again(struct table_view *v, struct app *a)
     struct dh_error err;
     if (dh_view_ops_copy(&v->pending, &v->ops, &err) != DH_OK)
         return 0;
-    v->derive_req = dh_client_derive(a->client, &v->origin, &v->pending);
+    struct dh_view_ops shown;
+    dh_view_ops_init(&shown);
+    const struct dh_view_ops *ask = to_derive(v, &shown);
+    v->derive_req = ask ? dh_client_derive(a->client, &v->origin, ask) : 0;
+    dh_view_ops_reset(&shown);
     if (!v->derive_req)
         return 0;
     v->rederiving = 1;

@@ -39,6 +39,7 @@ struct table_view {
     uint64_t live; /* ticking: the live window's request, 0 if none */
     int64_t req_first, req_count, req_ms;
     int req_ahead;         /* ... asked for while the screen was covered (a prefetch) */
+    int live_reverse;      /* the live window counts from the end (following new rows) */
     int prefetch;          /* static tables: keep rows ready beyond the screen */
     double rtt_ms;         /* ... sized by this round trip (rises at once, falls slowly) */
     double last_ms;        /* how long the last window took */

@@ -116,8 +116,8 @@ struct lost_events {
 struct rows_req {
     uint64_t req;
     struct dh_source source;
-    int64_t first, count;
-    int tree; /* live only: source is a hierarchical table, viewed with live_keys */
+    struct dh_window w; /* snapshots and trees: forward, every column */
+    int tree;           /* live only: source is a hierarchical table, viewed with live_keys */
 };
 
 struct dh_client {
@@ -1552,7 +1552,7 @@ static void *rows_main(void *arg)
         int rc = !rows ? dh_error_set(&e, DH_ENOMEM, "out of memory")
                        : resolve_source(c, s, gen, &r.source, &ex, &gone, &e);
         if (rc == DH_OK) {
-            rc = dh_table_snapshot_limited(s, &ex, r.first, r.count, NULL,
+            rc = dh_table_snapshot_limited(s, &ex, r.w.first, r.w.count, NULL,
                                            DH_TABLE_LIST_PREVIEW + 1, rows, c->rows_cancel, &e);
             gone = after_read(c, gen, &r.source, rc, &e);
         }
@@ -1599,16 +1599,42 @@ static int nap_while(struct dh_client *c, uint64_t req, uint64_t gen, int64_t ms
     return !live_wanted(c, req, gen);
 }
 
+/* One read of a live window by snapshot: its columns; a reverse window is
+ * placed from the table size the last read saw (*size, -1 before any: then
+ * a one-row read learns it first). */
+static int poll_once(struct dh_session *s, const struct dh_ticket *ex, const struct dh_window *w,
+                     int64_t *size, struct dh_rows *rows, struct dh_error *e)
+{
+    struct dh_column_set cs = {.bits = w->cols, .n_columns = w->n_columns};
+    const struct dh_column_set *cols = w->n_columns ? &cs : NULL;
+    int64_t first = w->first;
+    if (w->reverse && *size < 0) {
+        int rc = dh_table_snapshot_limited(s, ex, 0, 1, cols, 0, rows, NULL, e);
+        if (rc != DH_OK)
+            return rc;
+        *size = rows->table_size;
+        dh_rows_reset(rows);
+    }
+    if (w->reverse)
+        first = *size - w->first - w->count > 0 ? *size - w->first - w->count : 0;
+    int64_t count = w->reverse && *size - w->first < w->count ? *size - w->first : w->count;
+    int rc = dh_table_snapshot_limited(s, ex, first, count > 0 ? count : 0, cols,
+                                       DH_TABLE_LIST_PREVIEW + 1, rows, NULL, e);
+    if (rc == DH_OK)
+        *size = rows->table_size;
+    return rc;
+}
+
 /* Without server subscriptions: re-read the window every DH_LIVE_POLL_MS
  * until it is no longer wanted (DH_ECANCELLED) or a read fails. */
 static int live_poll(struct dh_client *c, struct dh_session *s, const struct rows_req *r,
                      const struct dh_ticket *ex, uint64_t gen, struct dh_error *e)
 {
+    int64_t size = -1;
     while (live_wanted(c, r->req, gen)) {
         struct dh_rows *rows = calloc(1, sizeof *rows);
         int64_t t0 = dh_now_ms();
-        int rc = rows ? dh_table_snapshot_limited(s, ex, r->first, r->count, NULL,
-                                                  DH_TABLE_LIST_PREVIEW + 1, rows, NULL, e)
+        int rc = rows ? poll_once(s, ex, &r->w, &size, rows, e)
                       : dh_error_set(e, DH_ENOMEM, "out of memory");
         if (rc != DH_OK) {
             free(rows);
@@ -1634,7 +1660,7 @@ static void live_rows(struct dh_client *c, struct dh_subscription *sub, struct d
     struct rows_req want = c->live_want;
     int64_t t0 = c->live_want_ms;
     pthread_mutex_unlock(&c->mu);
-    if (!dh_subscription_shows(sub, want.first, want.count)) {
+    if (!dh_subscription_shows_window(sub, &want.w)) {
         dh_rows_reset(rows);
         free(rows);
         *dropped = 1;
@@ -1660,7 +1686,7 @@ static int live_subscribe(struct dh_client *c, struct dh_session *s, struct rows
 {
     int64_t t0 = dh_now_ms();
     struct dh_subscription *sub =
-        dh_subscription_open(s, ex, r->first, r->count, 0, DH_TABLE_LIST_PREVIEW + 1, e);
+        dh_subscription_open_window(s, ex, &r->w, 0, DH_TABLE_LIST_PREVIEW + 1, e);
     if (!sub)
         return e->code;
     pthread_mutex_lock(&c->mu);
@@ -1745,7 +1771,7 @@ static void *steer_main(void *arg)
         pthread_mutex_unlock(&c->mu);
         struct dh_error e;
         dh_error_clear(&e);
-        int rc = dh_subscription_set_viewport(sub, want.first, want.count, &e);
+        int rc = dh_subscription_set_window(sub, &want.w, &e);
         pthread_mutex_lock(&c->mu);
         c->live_steering = 0;
         if (rc != DH_OK && c->live_sub == sub && c->live_latest == want.req) {
@@ -2233,8 +2259,7 @@ uint64_t dh_client_rows(struct dh_client *c, const struct dh_source *src, int64_
     uint64_t req = ++c->next_req;
     c->rows_pending.req = req;
     c->rows_pending.source = *src;
-    c->rows_pending.first = first;
-    c->rows_pending.count = count;
+    c->rows_pending.w = dh_window_of(first, count);
     c->rows_has_pending = 1;
     c->rows_latest = req;
     pthread_cond_broadcast(&c->cv);
@@ -2243,12 +2268,12 @@ uint64_t dh_client_rows(struct dh_client *c, const struct dh_source *src, int64_
 }
 
 /* A live window of src; keys (taken; NULL for a table) make it a tree's. */
-static uint64_t watch(struct dh_client *c, const struct dh_source *src, int64_t first,
-                      int64_t count, int tree, struct dh_hier_keys *keys)
+static uint64_t watch(struct dh_client *c, const struct dh_source *src, const struct dh_window *w,
+                      int tree, struct dh_hier_keys *keys)
 {
     pthread_mutex_lock(&c->mu);
     uint64_t req = ++c->next_req;
-    struct rows_req r = {.req = req, .source = *src, .first = first, .count = count, .tree = tree};
+    struct rows_req r = {.req = req, .source = *src, .w = *w, .tree = tree};
     c->live_latest = req;
     int same_keys = !tree || dh_hier_keys_equal(keys, c->live_keys);
     if (c->live_sub && !c->live_sub_cancelled && !c->live_has_pending &&
@@ -2278,7 +2303,14 @@ static uint64_t watch(struct dh_client *c, const struct dh_source *src, int64_t 
 uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, int64_t first,
                               int64_t count)
 {
-    return watch(c, src, first, count, 0, NULL);
+    struct dh_window w = dh_window_of(first, count);
+    return watch(c, src, &w, 0, NULL);
+}
+
+uint64_t dh_client_watch_window(struct dh_client *c, const struct dh_source *src,
+                                const struct dh_window *w)
+{
+    return watch(c, src, w, 0, NULL);
 }
 
 uint64_t dh_client_watch_tree(struct dh_client *c, const struct dh_source *src,
@@ -2292,7 +2324,8 @@ uint64_t dh_client_watch_tree(struct dh_client *c, const struct dh_source *src,
         event_lost(c, DH_EV_ROWS, req);
         return req;
     }
-    return watch(c, src, first, count, 1, k);
+    struct dh_window w = dh_window_of(first, count);
+    return watch(c, src, &w, 1, k);
 }
 
 void dh_client_cancel(struct dh_client *c, uint64_t req)

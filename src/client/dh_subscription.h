@@ -69,6 +69,11 @@ uint64_t dh_viewport_updates(const struct dh_viewport *v);
  * window in several snapshots; upstream AbstractTableSubscription waits the
  * same way). Any thread. */
 int dh_viewport_shows(const struct dh_viewport *v, int64_t first, int64_t count);
+/* The same for a window: the last snapshot's effective_viewport is exactly
+ * w's positions, in w's direction (effective_reverse_viewport), and its
+ * effective_column_set names exactly w's columns (a column the rows do not
+ * carry has no values: length 0). Any thread. */
+int dh_viewport_shows_window(const struct dh_viewport *v, const struct dh_window *w);
 
 /* The packed FlightData carrying a type-5 request: app_metadata =
  * BarrageMessageWrapper(BarrageSubscriptionRequest{ticket, viewport =
@@ -79,6 +84,11 @@ int dh_viewport_shows(const struct dh_viewport *v, int64_t first, int64_t count)
 int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t count,
                             int update_interval_ms, int64_t list_limit, uint8_t **out,
                             size_t *out_len, struct dh_error *err);
+/* The same for a window: its viewport, its columns (absent when all) and
+ * reverse_viewport. */
+int dh_subscription_request_window(const struct dh_ticket *t, const struct dh_window *w,
+                                   int update_interval_ms, int64_t list_limit, uint8_t **out,
+                                   size_t *out_len, struct dh_error *err);
 
 /* ---- the live subscription ---- */
 
@@ -93,15 +103,27 @@ struct dh_subscription;
 struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct dh_ticket *t,
                                              int64_t first, int64_t count, int update_interval_ms,
                                              int64_t list_limit, struct dh_error *err);
+/* The same for a window (its columns and direction too). */
+struct dh_subscription *dh_subscription_open_window(struct dh_session *s, const struct dh_ticket *t,
+                                                    const struct dh_window *w,
+                                                    int update_interval_ms, int64_t list_limit,
+                                                    struct dh_error *err);
 
 /* Change the viewport to [first, first + count): another type-5 request on the
  * same stream; the server answers with a snapshot update. One writer at a
  * time (may run while another thread waits in dh_subscription_next). Any thread. */
 int dh_subscription_set_viewport(struct dh_subscription *sub, int64_t first, int64_t count,
                                  struct dh_error *err);
+/* Change the whole window: viewport, columns and direction in one request on
+ * the same stream, as upstream BarrageSubscriptionRequestHandler.apply takes
+ * it (BarrageMessageProducer.updateSubscription). Same threads as above. */
+int dh_subscription_set_window(struct dh_subscription *sub, const struct dh_window *w,
+                               struct dh_error *err);
 
 /* dh_viewport_shows for the subscription's rows. The reader's thread. */
 int dh_subscription_shows(const struct dh_subscription *sub, int64_t first, int64_t count);
+/* dh_viewport_shows_window for the subscription's rows. The reader's thread. */
+int dh_subscription_shows_window(const struct dh_subscription *sub, const struct dh_window *w);
 
 /* Block until the next complete update has been applied, then copy the
  * current viewport contents into *out (reset first; see dh_viewport_copy).

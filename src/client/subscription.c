@@ -28,12 +28,22 @@ struct batch_list {
     size_t n, cap;
 };
 
+/* A column bitset as effective_column_set carries it (Java's BitSet bytes);
+ * all = 1 when the server named none (every column). */
+struct colset {
+    int all;
+    uint8_t *bits;
+    size_t len;
+};
+
 struct dh_viewport {
     int64_t first; /* table position of viewport row 0 */
     int64_t table_size;
-    int64_t eff_count; /* positions in the last effective_viewport; -1 unknown */
-    int eff_ranges;    /* ranges in it (1: one run of positions) */
-    int eff_reverse;   /* it counts from the table's end */
+    int64_t eff_lo;     /* the last effective_viewport's first position (in its direction) */
+    int64_t eff_count;  /* positions in the last effective_viewport; -1 unknown */
+    int eff_ranges;     /* ranges in it (1: one run of positions) */
+    int eff_reverse;    /* it counts from the table's end */
+    struct colset cols; /* the columns the rows carry; the others have no values */
     uint64_t n_updates;
     size_t n_messages; /* FlightData applied (for error texts) */
     int failed;        /* an earlier message was refused */
@@ -52,6 +62,7 @@ struct dh_viewport {
     int new_is_snapshot;
     int64_t new_eff_count;
     int new_eff_ranges, new_eff_reverse;
+    struct colset new_cols;
     struct dh_rowset removed, added;
     struct dh_rowset *mods; /* schema.n_fields entries */
     int64_t *mod_left;
@@ -87,6 +98,7 @@ struct dh_viewport *dh_viewport_new(int64_t first)
     v->first = first;
     v->eff_count = -1;
     v->eff_ranges = -1;
+    v->cols.all = 1;
     dh_schema_init(&v->schema);
     dh_batch_init(&v->rows);
     dh_rowset_init(&v->removed);
@@ -121,6 +133,8 @@ void dh_viewport_free(struct dh_viewport *v)
     free(v->origin);
     dh_schema_reset(&v->schema);
     free(v->schema_msg);
+    free(v->cols.bits);
+    free(v->new_cols.bits);
     free(v);
 }
 
@@ -144,11 +158,27 @@ uint64_t dh_viewport_updates(const struct dh_viewport *v)
     return v->n_updates;
 }
 
+static int colset_has(const struct colset *cs, size_t i)
+{
+    return cs->all || (i / 8 < cs->len && (cs->bits[i / 8] >> (i % 8)) & 1);
+}
+
 int dh_viewport_shows(const struct dh_viewport *v, int64_t first, int64_t count)
 {
-    if (v->n_updates == 0 || v->eff_reverse || count <= 0)
+    struct dh_window w = dh_window_of(first, count);
+    return dh_viewport_shows_window(v, &w);
+}
+
+int dh_viewport_shows_window(const struct dh_viewport *v, const struct dh_window *w)
+{
+    if (v->n_updates == 0 || w->count <= 0 || v->eff_ranges != 1)
         return 0;
-    return v->eff_ranges == 1 && v->first == first && v->eff_count == count;
+    if (v->eff_lo != w->first || v->eff_count != w->count || v->eff_reverse != (w->reverse != 0))
+        return 0;
+    for (size_t c = 0; c < v->schema.n_fields; c++)
+        if (colset_has(&v->cols, c) != dh_window_has_column(w, c))
+            return 0;
+    return 1;
 }
 
 static int take_schema(struct dh_viewport *v, const uint8_t *header, size_t hlen,
@@ -212,6 +242,33 @@ static int take_effective_viewport(struct dh_viewport *v, const struct dh_barrag
     }
     dh_rowset_reset(&rs);
     return rc;
+}
+
+/* The columns the update's rows carry: a snapshot names them in
+ * effective_column_set (none named: every column); other updates keep the
+ * last snapshot's (upstream BarrageMessageWriterImpl writes the set with
+ * snapshots only). */
+static int take_column_set(struct dh_viewport *v, const struct dh_barrage_update *u,
+                           struct dh_error *err)
+{
+    int all = v->cols.all;
+    const uint8_t *bits = v->cols.bits;
+    size_t len = v->cols.len;
+    if (u->is_snapshot) {
+        all = u->effective_column_set == NULL;
+        bits = u->effective_column_set;
+        len = u->effective_column_set_len;
+    }
+    free(v->new_cols.bits);
+    v->new_cols = (struct colset){.all = all};
+    if (all || len == 0)
+        return DH_OK;
+    v->new_cols.bits = malloc(len);
+    if (!v->new_cols.bits)
+        return dh_error_set(err, DH_ENOMEM, "out of memory keeping a subscription's columns");
+    memcpy(v->new_cols.bits, bits, len);
+    v->new_cols.len = len;
+    return DH_OK;
 }
 
 /* Check the update's RowSets against the viewport (docs/PROTOCOL.md, Barrage updates). */
@@ -295,6 +352,8 @@ static int begin_update(struct dh_viewport *v, const struct dh_barrage_update *u
     }
     if (rc == DH_OK)
         rc = take_effective_viewport(v, u, err);
+    if (rc == DH_OK)
+        rc = take_column_set(v, u, err);
     int64_t new_len = 0;
     if (rc == DH_OK)
         rc = check_positions(v, &new_len, err);
@@ -440,8 +499,11 @@ static int emit(const struct dh_viewport *v, size_t col, struct piece_list *out,
                 struct cursor *cur_add, struct cursor *cur_mod, enum source src, int64_t at,
                 int64_t n)
 {
-    if (src == SRC_OLD)
+    if (src == SRC_OLD) { /* a column not carried before has no old values */
+        if (at + n > v->rows.columns[col].length)
+            return DH_EINVAL;
         return piece_push(out, &v->rows.columns[col], at, n);
+    }
     if (src == SRC_ADD)
         return pieces_from(out, &v->adds, col, cur_add, at, n);
     return pieces_from(out, &v->modb, col, cur_mod, at, n);
@@ -494,7 +556,8 @@ static int finish_update(struct dh_viewport *v, struct dh_error *err)
     if (rc == DH_OK)
         rc = base_segments(v, new_len, &base, err);
     for (size_t c = 0; rc == DH_OK && c < nf; c++) {
-        rc = column_pieces(v, c, &base, new_len, &pl[c]);
+        /* a column the rows do not carry stays without values (length 0) */
+        rc = colset_has(&v->new_cols, c) ? column_pieces(v, c, &base, new_len, &pl[c]) : DH_OK;
         if (rc == DH_EINVAL)
             dh_error_set(err, rc, "Barrage update: column '%s' ran out of data while applying it",
                          v->schema.fields[c].name);
@@ -525,7 +588,18 @@ static int finish_update(struct dh_viewport *v, struct dh_error *err)
     v->eff_ranges = v->new_eff_ranges;
     v->eff_reverse = v->new_eff_reverse;
     if (v->new_first >= 0)
+        v->eff_lo = v->new_first;
+    free(v->cols.bits);
+    v->cols = v->new_cols;
+    v->new_cols = (struct colset){.all = 1};
+    /* A reverse viewport counts from the end: its rows, in table order,
+     * start where the table's last eff_lo + eff_count positions start. */
+    if (v->eff_reverse) {
+        int64_t from = v->table_size - v->eff_lo - (v->eff_count > 0 ? v->eff_count : 0);
+        v->first = from > 0 ? from : 0;
+    } else if (v->new_first >= 0) {
         v->first = v->new_first;
+    }
     v->n_updates++;
     pending_reset(v);
     return DH_OK;
@@ -574,13 +648,14 @@ static int feed_batch(struct dh_viewport *v, struct dh_batch *b, struct dh_error
                                 "Barrage update: expected %lld more added rows but a batch "
                                 "has %lld",
                                 (long long)v->add_left, (long long)b->length);
-        for (size_t c = 0; c < v->schema.n_fields; c++)
-            if (b->columns[c].length != b->length)
+        for (size_t c = 0; c < v->schema.n_fields; c++) {
+            int64_t n = b->columns[c].length;
+            if (n != b->length && (n != 0 || colset_has(&v->new_cols, c)))
                 return dh_error_set(err, DH_EINVAL,
                                     "Barrage update: column '%s' has %lld added values in a "
                                     "batch of %lld rows",
-                                    v->schema.fields[c].name, (long long)b->columns[c].length,
-                                    (long long)b->length);
+                                    v->schema.fields[c].name, (long long)n, (long long)b->length);
+        }
         v->add_left -= b->length;
         return b->length ? batch_list_push(&v->adds, b, err) : DH_OK;
     }
@@ -697,8 +772,10 @@ int dh_viewport_copy(const struct dh_viewport *v, struct dh_rows *out, struct dh
     } else {
         for (size_t c = 0; c < nf; c++) {
             pieces[c] = &flat[c];
-            if (v->rows.length > 0) {
-                flat[c] = (struct dh_piece){.v = &v->rows.columns[c], .n = v->rows.length};
+            /* a column the rows do not carry has no values (length 0) */
+            int64_t n = v->rows.columns ? v->rows.columns[c].length : 0;
+            if (n > 0) {
+                flat[c] = (struct dh_piece){.v = &v->rows.columns[c], .n = n};
                 n_pieces[c] = 1;
             }
         }
@@ -728,11 +805,24 @@ int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t co
                             int update_interval_ms, int64_t list_limit, uint8_t **out,
                             size_t *out_len, struct dh_error *err)
 {
+    struct dh_window w = dh_window_of(first, count);
+    return dh_subscription_request_window(t, &w, update_interval_ms, list_limit, out, out_len, err);
+}
+
+int dh_subscription_request_window(const struct dh_ticket *t, const struct dh_window *w,
+                                   int update_interval_ms, int64_t list_limit, uint8_t **out,
+                                   size_t *out_len, struct dh_error *err)
+{
     *out = NULL;
     *out_len = 0;
     uint8_t *viewport = NULL;
     size_t vlen = 0;
-    int rc = dh_request_viewport(first, count, &viewport, &vlen, err);
+    int rc = dh_request_viewport(w->first, w->count, &viewport, &vlen, err);
+    if (rc == DH_OK && w->n_columns > DH_WINDOW_MAX_COLUMNS) {
+        free(viewport);
+        rc = dh_error_set(err, DH_EINVAL, "expected at most %d columns in a window but found %zu",
+                          DH_WINDOW_MAX_COLUMNS, w->n_columns);
+    }
     if (rc == DH_OK && update_interval_ms < 0) { /* a bad range is reported first */
         free(viewport);
         rc =
@@ -746,6 +836,9 @@ int dh_subscription_request(const struct dh_ticket *t, int64_t first, int64_t co
         .ticket_len = t->len,
         .viewport = viewport,
         .viewport_len = vlen,
+        .columns = w->n_columns ? w->cols : NULL, /* absent: every column */
+        .columns_len = (w->n_columns + 7) / 8,
+        .reverse_viewport = w->reverse != 0,
         .use_deephaven_nulls = 0,
         .min_update_interval_ms = update_interval_ms,
         .batch_size = DH_TABLE_BATCH_SIZE,
@@ -776,13 +869,13 @@ struct dh_subscription {
 };
 
 /* Send one type-5 request on the stream. */
-static int send_request(struct dh_subscription *sub, int64_t first, int64_t count,
+static int send_request(struct dh_subscription *sub, const struct dh_window *w,
                         struct dh_error *err)
 {
     uint8_t *req = NULL;
     size_t len = 0;
-    int rc = dh_subscription_request(&sub->ticket, first, count, sub->interval_ms, sub->list_limit,
-                                     &req, &len, err);
+    int rc = dh_subscription_request_window(&sub->ticket, w, sub->interval_ms, sub->list_limit,
+                                            &req, &len, err);
     if (rc != DH_OK)
         return rc;
     rc = dh_stream_write_bytes(sub->st, req, len, err);
@@ -794,6 +887,15 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
                                              int64_t first, int64_t count, int update_interval_ms,
                                              int64_t list_limit, struct dh_error *err)
 {
+    struct dh_window w = dh_window_of(first, count);
+    return dh_subscription_open_window(s, t, &w, update_interval_ms, list_limit, err);
+}
+
+struct dh_subscription *dh_subscription_open_window(struct dh_session *s, const struct dh_ticket *t,
+                                                    const struct dh_window *w,
+                                                    int update_interval_ms, int64_t list_limit,
+                                                    struct dh_error *err)
+{
     struct dh_subscription *sub = calloc(1, sizeof *sub);
     if (!sub) {
         dh_error_set(err, DH_ENOMEM, "out of memory opening a subscription");
@@ -803,7 +905,7 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
     sub->interval_ms = update_interval_ms;
     sub->list_limit = list_limit;
     dh_error_clear(&sub->end);
-    sub->vp = dh_viewport_new(first);
+    sub->vp = dh_viewport_new(w->reverse ? 0 : w->first);
     sub->cancel = dh_cancel_new();
     char what[192];
     dh_ticket_describe(what, sizeof what, "Subscribing to", t);
@@ -817,7 +919,7 @@ struct dh_subscription *dh_subscription_open(struct dh_session *s, const struct 
                                  NULL, 0, 0, what, &e);
         rc = sub->st ? dh_cancel_attach(sub->cancel, sub->st, &e) : (e.code ? e.code : DH_EGRPC);
         if (rc == DH_OK)
-            rc = send_request(sub, first, count, &e);
+            rc = send_request(sub, w, &e);
     }
     if (rc != DH_OK && sub->st)
         dh_prefer_final_status(sub->st, &e); /* a refused write: the status says why */
@@ -835,12 +937,24 @@ int dh_subscription_shows(const struct dh_subscription *sub, int64_t first, int6
     return dh_viewport_shows(sub->vp, first, count);
 }
 
+int dh_subscription_shows_window(const struct dh_subscription *sub, const struct dh_window *w)
+{
+    return dh_viewport_shows_window(sub->vp, w);
+}
+
 int dh_subscription_set_viewport(struct dh_subscription *sub, int64_t first, int64_t count,
                                  struct dh_error *err)
 {
+    struct dh_window w = dh_window_of(first, count);
+    return dh_subscription_set_window(sub, &w, err);
+}
+
+int dh_subscription_set_window(struct dh_subscription *sub, const struct dh_window *w,
+                               struct dh_error *err)
+{
     if (dh_cancel_fired(sub->cancel))
         return dh_error_set(err, DH_ECANCELLED, "the subscription was cancelled");
-    return send_request(sub, first, count, err);
+    return send_request(sub, w, err);
 }
 
 int dh_subscription_next(struct dh_subscription *sub, struct dh_rows *out, struct dh_error *err)

@@ -157,6 +157,22 @@ const struct dh_column_view *dh_rows_column(const struct dh_rows *r, size_t f)
     return &r->batch.columns[f];
 }
 
+struct dh_window dh_window_of(int64_t first, int64_t count)
+{
+    struct dh_window w;
+    memset(&w, 0, sizeof w);
+    w.first = first;
+    w.count = count;
+    return w;
+}
+
+int dh_window_has_column(const struct dh_window *w, size_t i)
+{
+    if (!w->n_columns)
+        return 1;
+    return i < w->n_columns && i < DH_WINDOW_MAX_COLUMNS && (w->cols[i / 8] >> (i % 8)) & 1;
+}
+
 /* ---- requests ---- */
 
 int dh_request_viewport(int64_t first, int64_t count, uint8_t **out, size_t *out_len,

@@ -251,6 +251,72 @@ size_t dh_view_ops_show_all(struct dh_view_ops *v)
     return removed;
 }
 
+int dh_view_ops_hides(const struct dh_view_ops *v, const char *column)
+{
+    for (size_t i = stage_start(v); column && i < v->n; i++)
+        if (v->ops[i].kind == DH_OP_DROP && strcmp(v->ops[i].text, column) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if op i of v is a hidden column of its last stage. */
+static int is_hidden_op(const struct dh_view_ops *v, size_t i, size_t start)
+{
+    return i >= start && v->ops[i].kind == DH_OP_DROP;
+}
+
+int dh_view_ops_copy_shown(struct dh_view_ops *dst, const struct dh_view_ops *src,
+                           struct dh_error *err)
+{
+    dh_view_ops_reset(dst);
+    size_t start = stage_start(src);
+    for (size_t i = 0; i < src->n; i++) {
+        int rc = is_hidden_op(src, i, start) ? DH_OK : push_op(dst, &src->ops[i], err);
+        if (rc != DH_OK) {
+            dh_view_ops_reset(dst);
+            return rc;
+        }
+    }
+    return DH_OK;
+}
+
+static int str_same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int op_same(const struct dh_table_op *a, const struct dh_table_op *b)
+{
+    if (a->kind != b->kind || !str_same(a->text, b->text) || a->negate != b->negate ||
+        a->n_keys != b->n_keys || a->value.kind != b->value.kind ||
+        !str_same(a->value.s, b->value.s) || a->value.i != b->value.i)
+        return 0;
+    if (memcmp(&a->value.d, &b->value.d, sizeof a->value.d) != 0)
+        return 0;
+    for (size_t k = 0; k < a->n_keys; k++)
+        if (a->keys[k].descending != b->keys[k].descending ||
+            !str_same(a->keys[k].column, b->keys[k].column))
+            return 0;
+    return 1;
+}
+
+int dh_view_ops_same_but_hidden(const struct dh_view_ops *a, const struct dh_view_ops *b)
+{
+    size_t sa = stage_start(a), sb = stage_start(b), i = 0, j = 0;
+    for (;;) {
+        while (i < a->n && is_hidden_op(a, i, sa))
+            i++;
+        while (j < b->n && is_hidden_op(b, j, sb))
+            j++;
+        if (i == a->n || j == b->n)
+            return i == a->n && j == b->n;
+        if (!op_same(&a->ops[i], &b->ops[j]))
+            return 0;
+        i++;
+        j++;
+    }
+}
+
 const char *dh_view_ops_count_column(const char *column)
 {
     return column && strcmp(column, "Count") == 0 ? "Count_" : "Count";

@@ -191,6 +191,13 @@ uint64_t dh_client_rows(struct dh_client *c, const struct dh_source *src, int64_
  * dh_client_cancel stops it. UI thread. */
 uint64_t dh_client_watch_rows(struct dh_client *c, const struct dh_source *src, int64_t first,
                               int64_t count);
+/* The same for a window of some columns, or counted from the end (struct
+ * dh_window): a change of any of them on the same table in the same session
+ * is one more request on the open subscription; the rows come under the new
+ * request id once the server's effective viewport, direction and columns are
+ * the ones asked for. UI thread. */
+uint64_t dh_client_watch_window(struct dh_client *c, const struct dh_source *src,
+                                const struct dh_window *w);
 /* Cancel a pending command if still possible. UI thread. */
 void dh_client_cancel(struct dh_client *c, uint64_t req);
 /* Derive a view of a table source: the server applies ops (one Batch call)

@@ -78,6 +78,23 @@ struct dh_column_set {
     size_t n_columns;
 };
 
+/* A live window: positions [first, first + count), counted from the table's
+ * end when reverse (the rows still come in table order; a reverse window's
+ * rows start at table_size - its length), and the columns it carries:
+ * n_columns 0 = all, else bit i of cols (as dh_column_set) for column i < n_columns.
+ * Plain data (copy it by value). */
+#define DH_WINDOW_MAX_COLUMNS 4096
+struct dh_window {
+    int64_t first, count;
+    int reverse;
+    size_t n_columns;
+    uint8_t cols[DH_WINDOW_MAX_COLUMNS / 8];
+};
+/* A forward window of every column. */
+struct dh_window dh_window_of(int64_t first, int64_t count);
+/* 1 if column i is in w. */
+int dh_window_has_column(const struct dh_window *w, size_t i);
+
 /* Rows per Barrage batch and bytes per message we ask the server for (under
  * the channel's 128 MiB receive limit, with room for the metadata). A server
  * sends a single row larger than that anyway (upstream

@@ -96,6 +96,17 @@ int dh_view_ops_add_frequency(struct dh_view_ops *v, const char *column, struct 
 /* Remove every DH_OP_DROP after the last count-by (show all columns again);
  * returns how many were removed. */
 size_t dh_view_ops_show_all(struct dh_view_ops *v);
+/* 1 if `column` is hidden in the view's last stage (a DH_OP_DROP after the
+ * last count-by). */
+int dh_view_ops_hides(const struct dh_view_ops *v, const char *column);
+/* Copy src into dst (reset first) without the hidden columns of its last
+ * stage: what the server derives for a view that leaves those columns out of
+ * its live window instead (dh_client_watch_window), so that hiding or showing
+ * one keeps the table and its subscription. DH_ENOMEM. */
+int dh_view_ops_copy_shown(struct dh_view_ops *dst, const struct dh_view_ops *src,
+                           struct dh_error *err);
+/* 1 if a and b differ in the hidden columns of their last stage at most. */
+int dh_view_ops_same_but_hidden(const struct dh_view_ops *a, const struct dh_view_ops *b);
 /* The name of the count column of a count-by of `column`: "Count", or
  * "Count_" when the column itself is called Count. */
 const char *dh_view_ops_count_column(const char *column);

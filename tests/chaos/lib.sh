@@ -389,7 +389,8 @@ ref_rows() {
 
 # screen_rows NAME: "N<TAB>Timestamp<TAB>Sym" for each row on the pager's screen.
 screen_rows() {
-    screen "$1" | awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9][0-9][0-9][0-9]-/ { print $1 "\t" $2 "\t" $3 }'
+    # a row that came while the window follows the end is marked new: "286+2024-..."
+    screen "$1" | sed -E 's/^( *[0-9]+)\+/\1 /' | awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9][0-9][0-9][0-9]-/ { print $1 "\t" $2 "\t" $3 }'
 }
 
 # check_rows NAME OBJECT: the pager in NAME shows OBJECT in its title and every row on

@@ -89,12 +89,13 @@ second=$(size_of)
 [ -n "$first" ] && [ -n "$second" ] && [ "$second" -gt "$first" ] ||
     fail "quotes did not grow on screen without a key press ($first, then $second)"
 # The title's size can be one tick ahead of the rows while the window moves to the
-# new end, so look for a screen where the last row is the size the title names.
+# new end, so look for a screen where the last row is the size the title names (a row
+# that came while following is marked new: "250+").
 last_row_shown() {
     local shot n
     shot=$(screen main)
     n=$(printf '%s\n' "$shot" | head -n 1 | sed -n 's/.* of \([0-9,]*\) .*/\1/p' | tr -d ,)
-    [ -n "$n" ] && printf '%s\n' "$shot" | grep -Eq "^ *$n "
+    [ -n "$n" ] && printf '%s\n' "$shot" | grep -Eq "^ *$n[ +]"
 }
 wait_until 5 last_row_shown || fail "following: the last row of the table is not on screen"
 back_to_list

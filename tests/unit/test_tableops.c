@@ -482,9 +482,48 @@ static void test_stats_text_pairs(void)
     free(text);
 }
 
+/* The hidden columns of the last stage: which are hidden, the chain without
+ * them, and chains that differ only in them. */
+static void test_hidden_columns(void)
+{
+    struct dh_error err;
+    struct dh_view_ops a, b, shown;
+    dh_view_ops_init(&a);
+    dh_view_ops_init(&b);
+    dh_view_ops_init(&shown);
+    CHECK_INT(dh_view_ops_add_drop(&a, "Venue", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_count_by(&a, "Sym", &err), DH_OK); /* Venue: an earlier stage */
+    CHECK_INT(dh_view_ops_add_where(&a, "Count > 2", &err), DH_OK);
+    CHECK_INT(dh_view_ops_copy(&b, &a, &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_drop(&a, "Sym", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_sort_spec(&a, "-Count", &err), DH_OK);
+    CHECK_INT(dh_view_ops_add_sort_spec(&b, "-Count", &err), DH_OK);
+    CHECK_INT(dh_view_ops_hides(&a, "Sym"), 1);
+    CHECK_INT(dh_view_ops_hides(&a, "Venue"), 0);
+    CHECK_INT(dh_view_ops_hides(&b, "Sym"), 0);
+    CHECK_INT(dh_view_ops_same_but_hidden(&a, &b), 1);
+    CHECK_INT(dh_view_ops_copy_shown(&shown, &a, &err), DH_OK);
+    CHECK_INT(shown.n, a.n - 1);
+    CHECK_INT(dh_view_ops_hides(&shown, "Sym"), 0);
+    CHECK_INT(dh_view_ops_same_but_hidden(&shown, &b), 1);
+    char text[256];
+    dh_view_ops_describe(&shown, text, sizeof text);
+    CHECK(strstr(text, "drop Venue") != NULL); /* before the count-by: kept */
+    CHECK(strstr(text, "drop Sym") == NULL);
+    CHECK_INT(dh_view_ops_add_sort_spec(&b, "Count", &err), DH_OK); /* another sort */
+    CHECK_INT(dh_view_ops_same_but_hidden(&a, &b), 0);
+    dh_view_ops_pop(&b);
+    dh_view_ops_pop(&b);
+    CHECK_INT(dh_view_ops_same_but_hidden(&a, &b), 0); /* one sort fewer */
+    dh_view_ops_reset(&a);
+    dh_view_ops_reset(&b);
+    dh_view_ops_reset(&shown);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_chain_order_and_offsets), T(test_literals), T(test_bad_input),
               T(test_drop_count_stages), T(test_stats_request), T(test_seek_request),
-              T(test_seek_response), T(test_stats_text), T(test_stats_text_pairs));
+              T(test_seek_response), T(test_stats_text), T(test_stats_text_pairs),
+              T(test_hidden_columns));
 }
