@@ -248,6 +248,7 @@ struct scanner {
     int arrays; /* 0 not tried yet, 1 reads as arrays (s), -1 does not */
     struct demo_col_source s;
     int8_t byte_match[256]; /* a U8 source: cell_matches of each value */
+    int byte_any;           /* a U8 source: whether any value matches (or throws) */
     int64_t vi[SEEK_BLOCK];
     double vd[SEEK_BLOCK];
     uint8_t nulls[SEEK_BLOCK];
@@ -268,6 +269,7 @@ static int scanner_arrays(struct scanner *x)
             c.len = strlen(x->s.dict[b]);
         }
         x->byte_match[b] = (int8_t)cell_matches(&c, x->type, x->v, x->icase, x->contains);
+        x->byte_any |= x->byte_match[b] != 0;
     }
     return x->arrays > 0;
 }
@@ -280,13 +282,11 @@ static int match_cell(const struct scanner *x, int64_t p)
     return cell_matches(&c, x->type, x->v, x->icase, x->contains);
 }
 
-/* cell_matches of value i of the block read into x. */
+/* cell_matches of value i of the block read into x (not a U8 source). */
 static int match_value(const struct scanner *x, size_t i)
 {
     if (x->nulls[i])
         return 0;
-    if (x->s.kind == DEMO_SRC_U8)
-        return x->byte_match[(uint8_t)x->vi[i]];
     struct demo_cell c;
     c.is_null = 0;
     c.i = x->vi[i];
@@ -301,9 +301,26 @@ static int match_value(const struct scanner *x, size_t i)
 static int scan_block(struct scanner *x, int64_t lo, int64_t hi, int64_t *row)
 {
     size_t m = (size_t)(hi - lo);
+    if (x->s.kind == DEMO_SRC_U8 && !x->byte_any)
+        return 0;                   /* no value matches: nor does a null */
+    if (x->s.kind == DEMO_SRC_U8) { /* the bytes themselves, through the table */
+        const uint8_t *u = x->s.vals;
+        for (size_t k = 0; k < m; k++) {
+            int64_t p = x->backward ? hi - 1 - (int64_t)k : lo + (int64_t)k;
+            int64_t r = x->s.rows ? x->s.rows[p] : p;
+            int hit = x->s.nulls && x->s.nulls[r] ? 0 : x->byte_match[u[r]];
+            if (hit < 0)
+                return -1;
+            if (hit) {
+                *row = p;
+                return 0;
+            }
+        }
+        return 0;
+    }
     demo_col_source_block(&x->s, lo, m, x->vi, x->vd, x->nulls);
     int exact_int = !x->contains && (x->v->kind == SK_INT || x->v->kind == SK_INSTANT) &&
-                    x->s.kind != DEMO_SRC_F64 && x->s.kind != DEMO_SRC_U8;
+                    x->s.kind != DEMO_SRC_F64;
     for (size_t k = 0; k < m; k++) {
         size_t i = x->backward ? m - 1 - k : k;
         int r = exact_int ? x->vi[i] == x->v->i && !x->nulls[i] : match_value(x, i);
