@@ -160,7 +160,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_serverops: %s\n", err.msg);
         return 1;
     }
-    seek("Sym == 'none' (a full scan)", "Sym", "none", 0);
+    seek("Sym == 'none' (no symbol holds it)", "Sym", "none", 0);
     seek("Exchange contains 'q' (near)", "Exchange", "q", 1);
     stats("Price");
     stats("Size");
