@@ -102,16 +102,27 @@ void app_error_message(struct app *a, enum app_level level, const char *fragment
 
 /* ---- pending commands ---- */
 
+/* Free what a pending command owns and zero it. */
+static void pending_clear(struct app_pending *p)
+{
+    if (p->key_of) {
+        dh_view_ops_reset(p->key_of);
+        free(p->key_of);
+    }
+    memset(p, 0, sizeof *p);
+}
+
 /* Remember a command until its event arrives; the oldest goes if full. */
 static struct app_pending *pending_add(struct app *a, uint64_t req, enum pending_kind kind)
 {
     if (a->n_pending == APP_MAX_PENDING) {
         dh_client_cancel(a->client, a->pending[0].req);
+        pending_clear(&a->pending[0]);
         memmove(&a->pending[0], &a->pending[1], (APP_MAX_PENDING - 1) * sizeof a->pending[0]);
         a->n_pending--;
     }
     struct app_pending *p = &a->pending[a->n_pending++];
-    memset(p, 0, sizeof *p);
+    memset(p, 0, sizeof *p); /* a free slot: what it held was moved or cleared */
     p->req = req;
     p->kind = kind;
     p->started_ms = a->now_ms;
@@ -143,6 +154,7 @@ static int cancel_latest(struct app *a)
     a->n_pending--;
     dh_client_cancel(a->client, p.req);
     app_message(a, APP_INFO, "Cancelled: %s.", p.label);
+    pending_clear(&p);
     return 1;
 }
 
@@ -270,13 +282,21 @@ void app_open_object(struct app *a, const struct dh_object *obj)
 }
 
 void app_open_partition(struct app *a, const char *name, const struct dh_source *pt, int unique,
-                        const struct dh_source *keys, int64_t row)
+                        const struct dh_source *keys, int64_t row, const struct dh_view_ops *key_of)
 {
     uint64_t req = keys ? dh_client_partition_get(a->client, pt, unique, keys, row)
                         : dh_client_partition_merge(a->client, pt);
     struct app_pending *p = pending_start(a, req, PEND_OPEN, "opening", "open", name, "Table");
-    if (!keys)
+    if (keys && key_of) { /* without it the pager cannot follow a new session */
+        p->key_of = calloc(1, sizeof *p->key_of);
+        if (p->key_of && dh_view_ops_copy(p->key_of, key_of, NULL) != DH_OK) {
+            free(p->key_of);
+            p->key_of = NULL;
+        }
+    }
+    if (!keys || p->key_of)
         p->merge_of = *pt;
+    p->unique = unique;
 }
 
 /* Queue a publish; the dialog opens on DH_EV_PUBLISHED. */
@@ -461,7 +481,9 @@ static void open_fetched(struct app *a, const struct app_pending *p, struct dh_f
     case DH_KIND_TABLE: {
         struct view *v =
             view_table_new(a, name, f->type[0] ? f->type : "Table", &f->rows_source, &f->table, 1);
-        if (v && p->merge_of.ticket.len)
+        if (v && p->key_of)
+            view_table_set_constituent(v, &p->merge_of, p->unique, p->key_of);
+        else if (v && p->merge_of.ticket.len)
             view_table_set_merged(v, &p->merge_of);
         app_push(a, v);
         break;
@@ -593,6 +615,7 @@ static void on_connection(struct app *a, struct dh_event *ev)
 static void handle_event(struct app *a, struct dh_event *ev)
 {
     struct app_pending p;
+    memset(&p, 0, sizeof p);
     int mine = 0;
     app_log(a, "event %s req=%llu ok=%d%s%s", event_name(ev->kind), (unsigned long long)ev->req,
             ev->ok, ev->err.msg[0] ? " err=" : "", ev->err.msg);
@@ -677,6 +700,7 @@ static void handle_event(struct app *a, struct dh_event *ev)
         dh_client_forget(a->client, &ev->fetched->rows_source);
     if (ev->kind == DH_EV_FETCHED && !mine && ev->ok && ev->fetched)
         discard_fetched(a, ev->fetched);
+    pending_clear(&p);
 }
 
 /* Drain queued events (bounded, so keys stay responsive). Returns 1 if more wait. */
@@ -1298,6 +1322,8 @@ static void app_free_state(struct app *a)
     while (a->n_views > 0) {
         view_destroy(a->views[--a->n_views], a);
     }
+    while (a->n_pending > 0)
+        pending_clear(&a->pending[--a->n_pending]);
     dh_object_list_free(a->objects);
     a->objects = NULL;
     free(a->tickets);

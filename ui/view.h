@@ -110,7 +110,7 @@ enum pending_kind { PEND_FETCH, PEND_OPEN, PEND_PUBLISH, PEND_RELEASE };
 
 /* What a pager of a partitioned table's result asks for again after a session
  * renewal (ui/view_partition.c). */
-enum part_reopen { PART_REOPEN_NONE = 0, PART_REOPEN_KEYS, PART_REOPEN_MERGED };
+enum part_reopen { PART_REOPEN_NONE = 0, PART_REOPEN_KEYS, PART_REOPEN_MERGED, PART_REOPEN_KEY };
 
 /* A command waiting for its event. */
 struct app_pending {
@@ -120,7 +120,9 @@ struct app_pending {
     char name[128];  /* object name (OPEN/PUBLISH) */
     char type[64];
     char typed[2048];          /* FETCH from the prompt: the text as typed, given back on failure */
-    struct dh_source merge_of; /* OPEN of a merge: the partitioned table (else no ticket) */
+    struct dh_source merge_of; /* OPEN of a merge or a constituent: the partitioned table */
+    struct dh_view_ops *key_of; /* ... of a constituent: its key's values (owned), else NULL */
+    int unique;                 /* ... whether the keys are unique */
     int64_t started_ms;
 };
 
@@ -203,9 +205,12 @@ void app_fetch_ticket(struct app *a, const struct dh_ticket *t, const char *type
 void app_publish(struct app *a, const struct dh_object *obj);
 /* Publish what a view reads through (name and type for the dialog). UI thread. */
 /* Open the constituent of key row `row` of `keys`, or (keys NULL) the merged
- * table, of the partitioned table pt, in a pager called name (dh_client.h). */
+ * table, of the partitioned table pt, in a pager called name (dh_client.h).
+ * key_of (may be NULL; copied): the key's values, by which the constituent's
+ * pager asks for it again after a session renewal. */
 void app_open_partition(struct app *a, const char *name, const struct dh_source *pt, int unique,
-                        const struct dh_source *keys, int64_t row);
+                        const struct dh_source *keys, int64_t row,
+                        const struct dh_view_ops *key_of);
 void app_publish_source(struct app *a, const char *name, const char *type,
                         const struct dh_source *src);
 /* Release a ticket this session published. UI thread. */
@@ -255,6 +260,11 @@ void view_table_set_partition(struct view *v, const struct dh_source *pt, int fo
 /* Make a pager the merge of the partitioned table pt: after a session renewal
  * the merge is asked for again from pt (when durable). */
 void view_table_set_merged(struct view *v, const struct dh_source *pt);
+/* The pager shows the constituent of the key *key_of (taken: left empty) of
+ * the partitioned table pt: after a session renewal it asks for it again by
+ * those values. */
+void view_table_set_constituent(struct view *v, const struct dh_source *pt, int unique,
+                                struct dh_view_ops *key_of);
 /* The schema of a table as a list (copies what it shows). */
 struct view *view_schema_new(struct app *a, const char *name, const struct dh_schema *schema);
 /* The figure view; takes ownership of fig. export (may be NULL) is forgotten on close.

@@ -1679,6 +1679,18 @@ void view_table_set_partition(struct view *vv, const struct dh_source *pt, int f
     v->reopen_epoch = v->origin.epoch;
 }
 
+void view_table_set_constituent(struct view *vv, const struct dh_source *pt, int unique,
+                                struct dh_view_ops *key_of)
+{
+    struct table_view *v = (struct table_view *)vv;
+    v->part_source = *pt; /* the key pager forgets it */
+    v->part_key = *key_of;
+    dh_view_ops_init(key_of);
+    v->part_unique = unique;
+    v->reopen = PART_REOPEN_KEY;
+    v->reopen_epoch = v->origin.epoch;
+}
+
 void view_table_set_merged(struct view *vv, const struct dh_source *pt)
 {
     struct table_view *v = (struct table_view *)vv;

@@ -104,8 +104,10 @@ struct table_view {
     /* The key table and the merge are exports of their epoch with no durable
      * name: after a renewal they are asked for again from part_source. */
     enum part_reopen reopen;
-    uint64_t reopen_req;   /* asking for the table again, 0 if none */
-    uint64_t reopen_epoch; /* the epoch the last one was for */
+    struct dh_view_ops part_key; /* PART_REOPEN_KEY: the constituent's key values (owned) */
+    int part_unique;             /* ... and whether the keys are unique */
+    uint64_t reopen_req;         /* asking for the table again, 0 if none */
+    uint64_t reopen_epoch;       /* the epoch the last one was for */
 };
 
 /* view_table.c */

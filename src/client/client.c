@@ -57,6 +57,7 @@ enum cmd_kind {
     CMD_SEEK,
     CMD_STATS,
     CMD_PART_GET,
+    CMD_PART_KEY,
     CMD_PART_MERGE,
     CMD_TREE_ROWS,
     CMD_ROW
@@ -70,7 +71,7 @@ struct cmd {
     uint64_t epoch; /* an export ticket is only sent in this session epoch */
     char name[128];
     char type[64];
-    struct dh_view_ops ops;     /* CMD_DERIVE, CMD_STATS: owned */
+    struct dh_view_ops ops;     /* CMD_DERIVE, CMD_STATS, CMD_PART_KEY (the match): owned */
     struct dh_seek seek;        /* CMD_SEEK: column and value.s owned */
     struct dh_source keys;      /* CMD_PART_GET: the key table (or a view of it) ... */
     int64_t row;                /* ... the key's position in it; CMD_ROW: the row */
@@ -959,7 +960,7 @@ static enum dh_event_kind cmd_event_kind(enum cmd_kind k)
     case CMD_STATS: return DH_EV_STATS;
     case CMD_TREE_ROWS: return DH_EV_TREE_ROWS;
     case CMD_ROW: return DH_EV_ROW;
-    default: return DH_EV_FETCHED; /* CMD_PART_GET, CMD_PART_MERGE too */
+    default: return DH_EV_FETCHED; /* CMD_PART_GET, CMD_PART_KEY, CMD_PART_MERGE too */
     }
 }
 
@@ -1132,10 +1133,14 @@ static void do_partition(struct dh_client *c, struct dh_session *s, uint64_t gen
         rc = resolve_source(c, s, gen, &cmd->keys, &keys, &gone, &e);
     if (rc == DH_OK) {
         dh_ticket_make_export(&f->export_ticket, dh_session_next_export_id(s));
-        rc = cmd->kind == CMD_PART_GET
-                 ? dh_partitioned_get(s, &pt, cmd->unique, &keys, cmd->row, &f->export_ticket,
-                                      &f->table, &e)
-                 : dh_partitioned_merge(s, &pt, &f->export_ticket, &f->table, &e);
+        if (cmd->kind == CMD_PART_GET)
+            rc = dh_partitioned_get(s, &pt, cmd->unique, &keys, cmd->row, &f->export_ticket,
+                                    &f->table, &e);
+        else if (cmd->kind == CMD_PART_KEY)
+            rc = dh_partitioned_get_key(s, &pt, cmd->unique, &cmd->ops, &f->export_ticket,
+                                        &f->table, &e);
+        else
+            rc = dh_partitioned_merge(s, &pt, &f->export_ticket, &f->table, &e);
     }
     if (rc != DH_OK) {
         free(f);
@@ -1236,6 +1241,7 @@ static void run_cmd(struct dh_client *c, const struct cmd *cmd)
     case CMD_STATS: do_stats(c, s, gen, cmd); break;
     case CMD_ROW: do_row(c, s, gen, cmd); break;
     case CMD_PART_GET:
+    case CMD_PART_KEY:
     case CMD_PART_MERGE: do_partition(c, s, gen, cmd); break;
     case CMD_TREE_ROWS: do_tree_rows(c, s, gen, cmd); break;
     }
@@ -2223,6 +2229,23 @@ uint64_t dh_client_partition_get(struct dh_client *c, const struct dh_source *pt
     cmd->row = row;
     cmd->unique = unique_keys;
     return queue_cmd_struct(c, cmd, CMD_PART_GET, &pt->ticket, pt->epoch);
+}
+
+uint64_t dh_client_partition_get_key(struct dh_client *c, const struct dh_source *pt,
+                                     int unique_keys, const struct dh_view_ops *match)
+{
+    struct dh_view_ops copy;
+    dh_view_ops_init(&copy);
+    if (dh_view_ops_copy(&copy, match, NULL) != DH_OK)
+        return queue_lost(c, CMD_PART_KEY);
+    struct cmd *cmd = calloc(1, sizeof *cmd);
+    if (!cmd) {
+        dh_view_ops_reset(&copy);
+        return queue_lost(c, CMD_PART_KEY);
+    }
+    cmd->ops = copy;
+    cmd->unique = unique_keys;
+    return queue_cmd_struct(c, cmd, CMD_PART_KEY, &pt->ticket, pt->epoch);
 }
 
 uint64_t dh_client_partition_merge(struct dh_client *c, const struct dh_source *pt)

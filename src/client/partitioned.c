@@ -298,3 +298,33 @@ int dh_partitioned_get(struct dh_session *s, const struct dh_ticket *pt, int uni
     dh_release(s, &key_row, NULL);
     return rc;
 }
+
+int dh_partitioned_get_key(struct dh_session *s, const struct dh_ticket *pt, int unique_keys,
+                           const struct dh_view_ops *match, const struct dh_ticket *result,
+                           struct dh_table_info *info, struct dh_error *err)
+{
+    dh_schema_init(&info->schema);
+    dh_table_info_reset(info);
+    struct dh_partitioned *p = NULL;
+    int rc = dh_partitioned_fetch(s, pt, &p, err);
+    if (rc != DH_OK)
+        return rc;
+    /* The key's rows of the underlying table: GetTable matches the key columns
+     * only (whereIn), so the other columns may stay. */
+    struct dh_ticket found;
+    struct dh_table_info finfo;
+    memset(&finfo, 0, sizeof finfo);
+    dh_ticket_make_export(&found, dh_session_next_export_id(s));
+    rc = dh_table_derive(s, &p->table, match, &found, &finfo, err);
+    if (rc == DH_OK && finfo.size == 0) {
+        rc = dh_error_set(err, DH_EINVAL, "the key is no longer in the partitioned table");
+        dh_release(s, &found, NULL);
+    } else if (rc == DH_OK) {
+        rc = dh_partitioned_get(s, pt, unique_keys, &found, 0, result, info, err);
+        dh_release(s, &found, NULL);
+    }
+    dh_table_info_reset(&finfo);
+    dh_partitioned_release(s, p);
+    dh_partitioned_free(p);
+    return rc;
+}

@@ -229,6 +229,12 @@ uint64_t dh_client_stats(struct dh_client *c, const struct dh_source *src, const
  * of it); unique_keys as the fetch's descriptor says: */
 uint64_t dh_client_partition_get(struct dh_client *c, const struct dh_source *pt, int unique_keys,
                                  const struct dh_source *keys, int64_t row);
+/* ... the constituent of the key whose values match names (one DH_OP_MATCH or
+ * isNull filter per key column; copied), looked up in the current epoch
+ * (dh_partitioned_get_key): a constituent's pager asks for it again so after
+ * a session renewal: */
+uint64_t dh_client_partition_get_key(struct dh_client *c, const struct dh_source *pt,
+                                     int unique_keys, const struct dh_view_ops *match);
 /* ... every constituent as one table (Merge): */
 uint64_t dh_client_partition_merge(struct dh_client *c, const struct dh_source *pt);
 /* Forget a source: release the export it resolved to (or the export it is)

@@ -72,6 +72,17 @@ int dh_partitioned_get(struct dh_session *s, const struct dh_ticket *pt, int uni
                        const struct dh_ticket *keys, int64_t row, const struct dh_ticket *result,
                        struct dh_table_info *info, struct dh_error *err);
 
+/* The constituent of a key named by its values rather than by a row: match
+ * holds one DH_OP_MATCH (or isNull filter) per key column. The partitioned
+ * table's underlying table (FetchObject) filtered by match, then its first row
+ * as the key table of GetTable (as JsPartitionedTable.getTable sends a table
+ * of the key's values). What a constituent's pager asks for again after a
+ * session renewal, when the old key table's rows mean nothing. DH_EINVAL when
+ * no row has the key. Nothing is left on the server but result. Any thread. */
+struct dh_view_ops;
+int dh_partitioned_get_key(struct dh_session *s, const struct dh_ticket *pt, int unique_keys,
+                           const struct dh_view_ops *match, const struct dh_ticket *result,
+                           struct dh_table_info *info, struct dh_error *err);
 /* Merge{pt, result}: every constituent, one after another, as one table. Any thread. */
 int dh_partitioned_merge(struct dh_session *s, const struct dh_ticket *pt,
                          const struct dh_ticket *result, struct dh_table_info *info,

@@ -120,12 +120,31 @@ expect_text main "trades_by_sym: keys (PartitionedTable)" 5
 # the key table is fetched again (its window on screen is read again)
 wait_until 10 eval '[ "$(log_lines main "event fetched req=[0-9]+ ok=1")" -gt "$((fetched + 1))" ]' ||
     fail "the key table was not fetched again after the renewal"
+# the key row's values on screen: the constituent's pager keeps them to ask
+# for it again in a later session
+key_row_shown() { screen main | awk '$1 == "1" && $2 ~ /^[A-Z]/ { found = 1 } END { exit !found }'; }
+wait_until 10 key_row_shown || fail "the key table's rows were not read again after the renewal"
 keys main Enter
 # (named "Sym = …", or "key row 1" while the keys' rows are read again)
 wait_for_text main " (Table)" 10 && wait_for_text main "rows 1-" 10 ||
     fail "Enter on a key opened nothing after the renewal: $(screen main | sed -n '1p;$p')"
 screen main | head -n 1 | grep -q "merged" && fail "Enter on a key opened the merge"
 expect_no_text main "open the object again" 1
+# ---- the constituent's pager: asked for again by its key's values ----
+wait_for_text main "   1 2024-" 10 || fail "the constituent shows no first row"
+sym=$(screen main | awk '$1 == "1" { print $3; exit }')
+[ -n "$sym" ] || fail "no Sym on the constituent's first row"
+ended=$(log_lines main "event session ended")
+server_cmd expire-all
+wait_renewed main "$ended" || fail "no new session after expire-all"
+keys main :
+type_text main "3000"
+keys main Enter
+wait_for_text main "3000 2024-" 15 ||
+    fail "the constituent was not read again after the renewal: $(screen main | sed -n '1p;$p')"
+screen main | awk -v s="$sym" '$1 == "3000" && $3 == s { found = 1 } END { exit !found }' ||
+    fail "row 3000 after the renewal is not one of $sym's: $(screen main | grep -E '^ *3000 ')"
+expect_no_text main "can no longer be read" 1
 esc main
 back_to_list
 

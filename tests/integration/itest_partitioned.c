@@ -14,6 +14,7 @@
 #include "deephaven_core/proto/table.pb-c.h"
 #include "dh_exports.h"
 #include "dh_partitioned.h"
+#include "dh_tableops.h"
 #include "dh_transport.h"
 #include "itest_util.h"
 
@@ -187,6 +188,48 @@ static void test_keys(void)
     dh_partitioned_free(p);
 }
 
+/* A constituent looked up by its key's values (what a constituent's pager asks
+ * for in a new session): the same rows as by its key row; a key no row has
+ * fails and leaves nothing on the server. */
+static void test_get_by_key(void)
+{
+    struct dh_view_ops match;
+    dh_view_ops_init(&match);
+    struct dh_error err;
+    struct dh_literal sym = {.kind = DH_LIT_STRING, .s = (char *)SYMS[2]};
+    CHECK_INT(dh_view_ops_add_match(&match, "Sym", 0, &sym, &err), DH_OK);
+    struct dh_ticket res;
+    dh_ticket_make_export(&res, dh_session_next_export_id(S));
+    struct dh_table_info info;
+    memset(&info, 0, sizeof info);
+    int rc = dh_partitioned_get_key(S, &PT, 1, &match, &res, &info, &err);
+    if (rc != DH_OK)
+        fprintf(stderr, "  get by key: %s\n", err.msg);
+    CHECK_INT(rc, DH_OK);
+    CHECK_INT(info.size, COUNT[2]);
+    dh_table_info_reset(&info);
+    struct dh_rows r;
+    read_all(&res, &r);
+    int64_t bad = 0;
+    for (int64_t i = 0; i < r.batch.length; i++) {
+        char s[32];
+        str_at(&r, col_of(&r, "Sym"), i, s, sizeof s);
+        bad += strcmp(s, SYMS[2]) != 0;
+    }
+    CHECK_INT(r.batch.length, COUNT[2]);
+    CHECK_INT(bad, 0);
+    dh_rows_reset(&r);
+    dh_release(S, &res, &err);
+
+    dh_view_ops_reset(&match);
+    struct dh_literal none = {.kind = DH_LIT_STRING, .s = (char *)"NOSUCHSYM"};
+    CHECK_INT(dh_view_ops_add_match(&match, "Sym", 0, &none, &err), DH_OK);
+    dh_ticket_make_export(&res, dh_session_next_export_id(S));
+    CHECK_INT(dh_partitioned_get_key(S, &PT, 1, &match, &res, &info, &err), DH_EINVAL);
+    CHECK(strstr(err.msg, "no longer") != NULL);
+    dh_view_ops_reset(&match);
+}
+
 /* The merge: every row of trades, constituent after constituent. */
 static void test_merge(void)
 {
@@ -288,5 +331,6 @@ int main(int argc, char **argv)
         return 1;
     }
     fprintf(stderr, "  trades: %lld rows, %zu Syms\n", (long long)TRADES.batch.length, N_SYMS);
-    CHECK_RUN(T(test_descriptor), T(test_keys), T(test_merge), T(test_refusals));
+    CHECK_RUN(T(test_descriptor), T(test_keys), T(test_get_by_key), T(test_merge),
+              T(test_refusals));
 }
