@@ -474,9 +474,117 @@ static int sort_all(struct lazy_sort *l)
 /* One pass over the rows: those whose first key is in [lo, hi) (has_lo / has_hi:
  * whether there is that bound) into *in (ascending) with their keys, how many are
  * below lo into *below. -1 when out of memory. */
+/* The number whose key (double_key) is k, for k the key of a number. */
+static double key_double(uint64_t k)
+{
+    uint64_t b = k >> 63 ? k ^ (1ull << 63) : ~k;
+    double d;
+    memcpy(&d, &b, sizeof d);
+    return d;
+}
+
+/* A pass by a double column read straight from its array (no index, no nulls) compares
+ * the numbers themselves with the window's bounds turned into numbers: the count below
+ * and the search for rows that may be in the window are plain comparisons the compiler
+ * vectorises, and only those few rows get their exact keys. */
+struct dbounds {
+    const double *f; /* the column; NULL: the pass computes every key */
+    int desc;
+    double below; /* below lo: v < below ascending, !(v <= below) descending (NaN too) */
+    double g, h;  /* may be in [lo, hi): !(v < g) && !(v > h); NaN: no bound */
+};
+
+static struct dbounds double_bounds(const struct lazy_sort *l, int has_lo, uint64_t lo, int has_hi,
+                                    uint64_t hi)
+{
+    struct dbounds db = {0};
+    struct demo_col_source s;
+    const struct demo_sort_key *key = &l->keys[0];
+    if (l->kall || key->cc != DEMO_CC_FLOAT || !demo_table_column_source(l->t, key->col, &s) ||
+        s.kind != DEMO_SRC_F64 || s.rows || s.nulls)
+        return db;
+    if ((has_lo && (lo == 0 || lo == UINT64_MAX)) || (has_hi && (hi == 0 || hi == UINT64_MAX)))
+        return db; /* a bound at null or NaN: keys */
+    uint64_t flip = key->desc ? UINT64_MAX : 0;
+    db.desc = key->desc;
+    db.below = has_lo ? key_double(lo ^ flip) : NAN;
+    /* ascending, lo <= K(v) < hi: v >= number(lo) and v <= number(hi); descending, the
+     * keys are ~K(v): ~hi < K(v) <= ~lo */
+    double a = has_lo ? key_double(lo ^ flip) : NAN, b = has_hi ? key_double(hi ^ flip) : NAN;
+    db.g = key->desc ? b : a;
+    db.h = key->desc ? a : b;
+    db.f = s.vals;
+    return db;
+}
+
+/* How many of f[0..PASS_BLOCK) may be in the window, and how many are below it (below
+ * ascending, !(v <= below) descending) into *nb: loops of a fixed count summing 1.0s
+ * (exact: at most PASS_BLOCK), which gcc vectorises at -O2 (integer sums of
+ * comparisons it does not). */
+static size_t maybe_block(const double *f, const struct dbounds *db, int count_below, int64_t *nb,
+                          uint8_t hit[PASS_BLOCK / 64])
+{
+    const double g = db->g, h = db->h, under = db->below;
+    double maybe = 0, below = 0;
+    for (size_t j = 0; j < PASS_BLOCK / 64; j++) { /* by 64 values: those the rows may be in */
+        double in = 0;
+        for (size_t i = 0; i < 64; i++)
+            in += !(f[64 * j + i] < g) && !(f[64 * j + i] > h) ? 1.0 : 0.0;
+        hit[j] = in > 0;
+        maybe += in;
+    }
+    if (count_below && !db->desc)
+        for (size_t i = 0; i < PASS_BLOCK; i++)
+            below += f[i] < under ? 1.0 : 0.0;
+    else if (count_below)
+        for (size_t i = 0; i < PASS_BLOCK; i++)
+            below += !(f[i] <= under) ? 1.0 : 0.0;
+    *nb += (int64_t)below;
+    return (size_t)maybe;
+}
+
+/* Rows of the block [r0, r0 + c) below lo (has_lo) into *nb, and those in [lo, hi)
+ * appended to rows and keys at *m, by the numbers (double_bounds). */
+static void pass_doubles(const struct lazy_sort *l, const struct dbounds *db, int has_lo,
+                         uint64_t lo, uint64_t span, int empty, int64_t r0, size_t c, int64_t *nb,
+                         int64_t *rows, uint64_t *keys, size_t *m)
+{
+    const double *f = db->f + r0;
+    const uint64_t *w = l->bits ? l->bits + r0 / 64 : NULL; /* PASS_BLOCK: a multiple of 64 */
+    size_t maybe = 0;
+    uint8_t hit[PASS_BLOCK / 64];
+    memset(hit, 1, sizeof hit);
+    if (c == PASS_BLOCK) {
+        maybe = maybe_block(f, db, has_lo && !w, nb, hit);
+    } else {
+        for (size_t i = 0; i < c; i++)
+            maybe += !(f[i] < db->g) & !(f[i] > db->h);
+        for (size_t i = 0; has_lo && !w && i < c; i++)
+            *nb += db->desc ? !(f[i] <= db->below) : f[i] < db->below;
+    }
+    for (size_t i = 0; has_lo && w && i < c; i++) /* only the filter's rows count */
+        *nb += (db->desc ? !(f[i] <= db->below) : f[i] < db->below) &
+               (int)((w[i / 64] >> (i % 64)) & 1);
+    uint64_t flip = db->desc ? UINT64_MAX : 0;
+    for (size_t i = 0; maybe && i < c; i++) {
+        if (!hit[i / 64]) {
+            i += 63;
+            continue;
+        }
+        if (!(f[i] < db->g) && !(f[i] > db->h)) {
+            uint64_t k = double_key(f[i]) ^ flip;
+            if (k - lo <= span && !empty && kept(l, r0 + (int64_t)i)) {
+                rows[*m] = r0 + (int64_t)i;
+                keys[(*m)++] = k;
+            }
+        }
+    }
+}
+
 static int pass(const struct lazy_sort *l, int has_lo, uint64_t lo, int has_hi, uint64_t hi,
                 int64_t **in, uint64_t **in_keys, size_t *n_in, int64_t *below)
 {
+    struct dbounds db = double_bounds(l, has_lo, lo, has_hi, hi);
     uint64_t buf[PASS_BLOCK];
     size_t cap = 4 * WINDOW, m = 0;
     int64_t *rows = malloc(cap * sizeof *rows), nb = 0;
@@ -495,6 +603,10 @@ static int pass(const struct lazy_sort *l, int has_lo, uint64_t lo, int has_hi, 
             uint64_t *k2 = r2 ? realloc(keys, cap * sizeof *keys) : NULL;
             keys = k2 ? k2 : keys;
             ok = r2 && k2;
+        }
+        if (ok && db.f) {
+            pass_doubles(l, &db, has_lo, lo, span, empty, r0, c, &nb, rows, keys, &m);
+            continue;
         }
         const uint64_t *k = l->kall ? l->kall + r0 : buf;
         if (!l->kall)

@@ -27,11 +27,12 @@ static uint64_t next_rand(void)
 }
 
 /* Columns of the random table. */
-enum { C_ID, C_D, C_L, C_B, NCOLS };
+enum { C_ID, C_D, C_L, C_B, C_E, NCOLS };
 
 /* A table of ROWS rows: Id (the row, unique), D (double: nulls, NaN, +-Infinity,
  * -0.0 and 0.0, a few values repeated many times, some random), L (long with nulls
- * and ties, the extremes), B (boolean with nulls). */
+ * and ties, the extremes), B (boolean with nulls), E (double without nulls: NaN,
+ * +-Infinity, -0.0 and 0.0, ties, random values: sorts compare its numbers). */
 static const struct demo_object *random_table(void)
 {
     static const double few[] = {-2.5, -1, -0.0, 0.0, 0.5, 1, 2.5, 180};
@@ -40,6 +41,7 @@ static const struct demo_object *random_table(void)
         {.name = "D", .type = DEMO_COL_DOUBLE, .src = -1},
         {.name = "L", .type = DEMO_COL_LONG, .src = -1},
         {.name = "B", .type = DEMO_COL_BOOL, .src = -1},
+        {.name = "E", .type = DEMO_COL_DOUBLE, .src = -1},
     };
     cols[C_ID].i = malloc(ROWS * sizeof(int64_t));
     cols[C_D].d = malloc(ROWS * sizeof(double));
@@ -48,6 +50,7 @@ static const struct demo_object *random_table(void)
     cols[C_L].nulls = calloc(ROWS, 1);
     cols[C_B].i = malloc(ROWS * sizeof(int64_t));
     cols[C_B].nulls = calloc(ROWS, 1);
+    cols[C_E].d = malloc(ROWS * sizeof(double));
     for (int64_t r = 0; r < ROWS; r++) {
         uint64_t x = next_rand();
         cols[C_ID].i[r] = r;
@@ -66,6 +69,16 @@ static const struct demo_object *random_table(void)
                                         : (int64_t)((y >> 8) % 9) - 4;
         cols[C_B].nulls[r] = y % 13 == 0;
         cols[C_B].i[r] = (int64_t)((y >> 20) & 1);
+        uint64_t z = next_rand();
+        switch (z % 16) {
+        case 0: cols[C_E].d[r] = NAN; break;
+        case 1: cols[C_E].d[r] = (z >> 8) & 1 ? INFINITY : -INFINITY; break;
+        case 2: cols[C_E].d[r] = (z >> 8) & 1 ? -0.0 : 0.0; break;
+        case 3:
+        case 4:
+        case 5: cols[C_E].d[r] = few[(z >> 8) % 8]; break;
+        default: cols[C_E].d[r] = (double)((int64_t)((z >> 8) % 200001) - 100000) / 16.0; break;
+        }
     }
     return demo_object_new_computed(NULL, NULL, ROWS, cols, NCOLS);
 }
@@ -196,6 +209,14 @@ static void test_sort_random_table(void)
     check_sort(t, C_ID, by_d_desc, 1, NULL);
     check_sort(t, C_ID, by_b_d, 2, NULL);
     check_sort(t, C_ID, by_l_d_b, 3, NULL);
+    const struct demo_sort_key by_e[] = {{C_E, DEMO_CC_FLOAT, 0}};
+    const struct demo_sort_key by_e_desc[] = {{C_E, DEMO_CC_FLOAT, 1}};
+    const struct demo_sort_key by_e_l[] = {{C_E, DEMO_CC_FLOAT, 1}, {C_L, DEMO_CC_INT, 0}};
+    struct demo_col_source s;
+    CHECK(demo_table_column_source(t, C_E, &s) && !s.nulls && !s.rows); /* numbers compared */
+    check_sort(t, C_ID, by_e, 1, NULL);
+    check_sort(t, C_ID, by_e_desc, 1, NULL);
+    check_sort(t, C_ID, by_e_l, 2, NULL);
     demo_object_unref(t);
 }
 
@@ -422,11 +443,13 @@ static void test_sort_of_filter(void)
     const struct demo_sort_key by_l_d_b[] = {
         {C_L, DEMO_CC_INT, 0}, {C_D, DEMO_CC_FLOAT, 1}, {C_B, DEMO_CC_BOOL, 1}};
     const struct demo_sort_key by_b_id[] = {{C_B, DEMO_CC_BOOL, 1}, {C_ID, DEMO_CC_INT, 1}};
-    const struct demo_sort_key *sorts[] = {by_d_desc, by_l_d_b, by_b_id};
-    const size_t n_keys[] = {1, 3, 2};
+    const struct demo_sort_key by_e[] = {{C_E, DEMO_CC_FLOAT, 0}};
+    const struct demo_sort_key by_e_desc[] = {{C_E, DEMO_CC_FLOAT, 1}};
+    const struct demo_sort_key *sorts[] = {by_d_desc, by_l_d_b, by_b_id, by_e, by_e_desc};
+    const size_t n_keys[] = {1, 3, 2, 1, 1};
     int64_t *row_of_id = malloc(ROWS * sizeof *row_of_id);
     for (size_t f = 0; f < sizeof filters / sizeof filters[0]; f++) {
-        for (size_t k = 0; k < 3; k++) {
+        for (size_t k = 0; k < sizeof sorts / sizeof sorts[0]; k++) {
             struct demo_fnode **trees = malloc(sizeof *trees);
             trees[0] = parse_bound(t, filters[f]);
             const struct demo_object *lv = demo_filter_view(t, trees, 1, LAZY_MIN);
