@@ -11,6 +11,10 @@
 
 #include "group.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 enum { BLOCK = 4096 }; /* rows evaluated together */
 
 static int icase_equal(const uint8_t *a, size_t an, const char *b, size_t bn)
@@ -448,9 +452,76 @@ static int reads_as_arrays(const struct demo_object *t, const struct demo_fnode 
     return reads_as_arrays(t, n->a) && reads_as_arrays(t, n->b);
 }
 
+/* The answers of a comparison of 64 numbers with v, as bits (bit i: f[i] op v), with
+ * the C operators' rules (NaN unordered, -0 == 0); SSE2 compares two at a time. */
+static uint64_t compare_64(const double *f, enum demo_fop op, double v)
+{
+    uint64_t word = 0;
+#if defined(__SSE2__)
+    __m128d x = _mm_set1_pd(v);
+    for (unsigned i = 0; i < 64; i += 2) {
+        __m128d a = _mm_loadu_pd(f + i), c;
+        switch (op) {
+        case DEMO_OP_EQ: c = _mm_cmpeq_pd(a, x); break;
+        case DEMO_OP_NE: c = _mm_cmpneq_pd(a, x); break;
+        case DEMO_OP_LT: c = _mm_cmplt_pd(a, x); break;
+        case DEMO_OP_LE: c = _mm_cmple_pd(a, x); break;
+        case DEMO_OP_GT: c = _mm_cmpgt_pd(a, x); break;
+        default: c = _mm_cmpge_pd(a, x); break;
+        }
+        word |= (uint64_t)_mm_movemask_pd(c) << i;
+    }
+#else
+    for (unsigned i = 0; i < 64; i++) {
+        int r = op == DEMO_OP_EQ   ? f[i] == v
+                : op == DEMO_OP_NE ? f[i] != v
+                : op == DEMO_OP_LT ? f[i] < v
+                : op == DEMO_OP_LE ? f[i] <= v
+                : op == DEMO_OP_GT ? f[i] > v
+                                   : f[i] >= v;
+        word |= (uint64_t)r << i;
+    }
+#endif
+    return word;
+}
+
+/* The count pass of one comparison of a double column read straight from its array (no
+ * index, no nulls) with a number: 64 rows a word. 1 when done, 0 when the filter is
+ * not that. */
+static int count_compare(struct lazy_filter *l)
+{
+    const struct demo_fnode *n = l->n_trees == 1 ? l->trees[0] : NULL;
+    struct demo_col_source s;
+    if (!n || n->kind != DEMO_FN_CMP || !n->n_values || n->values[0].kind != DEMO_FV_NUMBER ||
+        !demo_table_column_source(l->t, n->col, &s) || s.kind != DEMO_SRC_F64 || s.rows || s.nulls)
+        return 0;
+    const double *f = s.vals;
+    int64_t total = 0;
+    for (int64_t b = 0; b < l->nb; b++) {
+        int64_t r0 = b * BLOCK, end = r0 + BLOCK < l->size ? r0 + BLOCK : l->size;
+        l->first[b] = total;
+        for (int64_t r = r0; r < end; r += 64) {
+            uint64_t word;
+            if (end - r >= 64) {
+                word = compare_64(f + r, n->op, n->values[0].d);
+            } else { /* the last rows */
+                double last[64] = {0};
+                memcpy(last, f + r, (size_t)(end - r) * sizeof *last);
+                word = compare_64(last, n->op, n->values[0].d) & ((1ull << (end - r)) - 1);
+            }
+            l->bits[r / 64] = word;
+            total += __builtin_popcountll(word);
+        }
+    }
+    l->first[l->nb] = total;
+    return 1;
+}
+
 /* The count pass: matches per block into l->first, each row's answer into l->bits. */
 static int count_blocks(struct lazy_filter *l)
 {
+    if (count_compare(l))
+        return 0;
     struct block_buf *u = l->buf;
     int64_t total = 0;
     for (int64_t b = 0; b < l->nb; b++) {
