@@ -355,6 +355,10 @@ int demo_encode_barrage_snapshot(const struct demo_object *t, const uint8_t *req
  * (*n_tables: in = capacity of tables, out = count): FigureDescriptor bytes for a
  * "Figure" (plot: its table; plot_by: its partitioned table), the plugin's JSON
  * NEW_FIGURE message for a plot-express figure (a table per trace). Any thread. */
+/* A plot-express figure's later message (revision 2): trace 0 on a new
+ * reference, *table, which the caller exports as the message's one reference. */
+int demo_encode_express_update(const struct demo_object *fig, uint8_t **out, size_t *len,
+                               const struct demo_object **table, char *err);
 int demo_encode_figure(const struct demo_object *fig, uint8_t **out, size_t *len,
                        const struct demo_object **tables, size_t *n_tables, char *err);
 

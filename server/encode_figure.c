@@ -130,9 +130,13 @@ static int encode_plot_by(uint8_t **out, size_t *len, char *err)
     return pack_figure(&fd, out, len, err);
 }
 
-/* The plugin's first message (DeephavenFigureListener._build_figure_message):
- * a line trace per key, trace i mapped to reference i. */
-static int encode_express(size_t n_keys, uint8_t **out, size_t *len, char *err)
+/* The plugin's message (DeephavenFigureListener._build_figure_message): a line
+ * trace per key. Revision 1 (the first): trace i mapped to reference id i.
+ * Revision 2 (a later update, as the plugin sends when the figure changes):
+ * trace 0 mapped to a new reference (id n_keys, the message's one exported
+ * object), id 0 removed, the other traces on the ids sent before (the
+ * Exporter keeps an object's id across messages). */
+static int encode_express(size_t n_keys, int revision, uint8_t **out, size_t *len, char *err)
 {
     static const char *const names[] = {"AAPL", "GOOG", "MSFT"};
     size_t cap = 1024 + n_keys * 400;
@@ -150,22 +154,27 @@ static int encode_express(size_t n_keys, uint8_t **out, size_t *len, char *err)
                               "\"xaxis\": \"x\", \"yaxis\": \"y\"}",
                               i ? ", " : "", names[i % 3], names[i % 3]);
     o += (size_t)snprintf(buf + o, cap - o,
-                          "], \"layout\": {\"title\": {\"text\": \"Prices by Sym\"}, "
+                          "], \"layout\": {\"title\": {\"text\": \"Prices by Sym%s\"}, "
                           "\"xaxis\": {\"title\": {\"text\": \"Timestamp\"}}, "
                           "\"yaxis\": {\"title\": {\"text\": \"Price\"}}, "
                           "\"legend\": {\"title\": {\"text\": \"Sym\"}}}}, "
-                          "\"deephaven\": {\"mappings\": [");
+                          "\"deephaven\": {\"mappings\": [",
+                          revision > 1 ? " (updated)" : "");
     for (size_t i = 0; i < n_keys && o < cap; i++)
         o += (size_t)snprintf(buf + o, cap - o,
                               "%s{\"table\": %zu, \"data_columns\": {\"Timestamp\": "
                               "[\"/plotly/data/%zu/x\"], \"Price\": [\"/plotly/data/%zu/y\"]}}",
-                              i ? ", " : "", i, i, i);
+                              i ? ", " : "", revision > 1 && i == 0 ? n_keys : i, i, i);
     o += (size_t)snprintf(buf + o, cap - o,
                           "], \"is_user_set_template\": false, \"is_user_set_color\": false}}, "
-                          "\"revision\": 1, \"new_references\": [");
-    for (size_t i = 0; i < n_keys && o < cap; i++)
+                          "\"revision\": %d, \"new_references\": [",
+                          revision);
+    if (revision > 1)
+        o += (size_t)snprintf(buf + o, cap - o, "%zu], \"removed_references\": [0]}", n_keys);
+    for (size_t i = 0; revision == 1 && i < n_keys && o < cap; i++)
         o += (size_t)snprintf(buf + o, cap - o, "%s%zu", i ? ", " : "", i);
-    o += (size_t)snprintf(buf + o, cap - o, "], \"removed_references\": []}");
+    if (revision == 1)
+        o += (size_t)snprintf(buf + o, cap - o, "], \"removed_references\": []}");
     if (o >= cap) {
         free(buf);
         return demo_fail(err, "INTERNAL: plot-express figure too long");
@@ -242,7 +251,7 @@ int demo_encode_figure(const struct demo_object *fig, uint8_t **out, size_t *len
     int rc;
     if (demo_figure_kind(fig) == DEMO_FIG_BY || demo_figure_kind(fig) == DEMO_FIG_EXPRESS) {
         rc = demo_figure_kind(fig) == DEMO_FIG_BY ? encode_plot_by(out, len, err)
-                                                  : encode_express(n_by, out, len, err);
+                                                  : encode_express(n_by, 1, out, len, err);
         for (size_t i = 0; i < n_by; i++)
             tables[i] = by[i];
     } else {
@@ -255,4 +264,15 @@ int demo_encode_figure(const struct demo_object *fig, uint8_t **out, size_t *len
     if (rc == 0)
         *n_tables = need;
     return rc;
+}
+
+int demo_encode_express_update(const struct demo_object *fig, uint8_t **out, size_t *len,
+                               const struct demo_object **table, char *err)
+{
+    const struct demo_object *const *by;
+    size_t n_by = demo_figure_by_tables(fig, &by);
+    if (demo_figure_kind(fig) != DEMO_FIG_EXPRESS || n_by == 0)
+        return demo_fail(err, "INTERNAL: not a plot-express figure");
+    *table = by[0];
+    return encode_express(n_by, 2, out, len, err);
 }

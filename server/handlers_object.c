@@ -231,6 +231,43 @@ static void h_fetch_object(struct call_ctx *x, const uint8_t *req, size_t len)
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
+/* The plot-express figure's later message (DeephavenFigureListener._on_update
+ * sends one when the figure changes): the new figure and its one new reference.
+ * 0, or -1 when the call was finished. */
+static int express_update(struct call_ctx *x, const struct demo_object *fig)
+{
+    struct plugin_data pd;
+    memset(&pd, 0, sizeof pd);
+    const struct demo_object *table;
+    char err[DEMO_ERR_MAX] = "";
+    if (demo_encode_express_update(fig, &pd.payload, &pd.payload_len, &table, err) != 0) {
+        call_finish_internal(x, err);
+        return -1;
+    }
+    if (demo_server_export(x->app->reg, x->s, table, &pd.ids[0]) != 0) {
+        free(pd.payload);
+        call_finish(x, GRPC_STATUS_UNAUTHENTICATED, "session has expired");
+        return -1;
+    }
+    pd.types[0] = "Table";
+    pd.n_refs = 1;
+    struct typed_refs refs;
+    typed_refs_fill(&refs, &pd);
+    DHPB(ServerData) data = DHPB_INIT(SERVER_DATA);
+    data.payload.data = pd.payload;
+    data.payload.len = pd.payload_len;
+    data.n_exported_references = pd.n_refs;
+    data.exported_references = refs.ptrs;
+    DHPB(StreamResponse) resp = DHPB_INIT(STREAM_RESPONSE);
+    resp.message_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__STREAM_RESPONSE__MESSAGE_DATA;
+    resp.data = &data;
+    uint8_t *buf;
+    size_t n;
+    int sent = demo_pb_pack(&resp.base, &buf, &n) == 0 && demo_call_send_owned(x->c, buf, n) == 0;
+    free(pd.payload);
+    return sent ? 0 : -1;
+}
+
 /* Handle the connect message of a MessageStream; finishes the call in every case
  * (a fetch-only plugin sends one message and closes: ObjectTypeBase.FetchOnly). */
 static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest) * conn)
@@ -265,14 +302,17 @@ static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest
         return;
     }
     /* A bidirectional plugin (plotly-express): the stream stays open until the
-     * client half-closes; messages it sends (RETRIEVE, FILTER) get no answer here. */
+     * client half-closes; messages it sends (RETRIEVE, FILTER) get no answer here.
+     * About a second in, the figure changes once (express_update). */
     uint8_t *buf;
     size_t n;
     int sent = demo_pb_pack(&resp.base, &buf, &n) == 0 && demo_call_send_owned(x->c, buf, n) == 0;
     free(pd.payload);
     if (!sent)
         return;
-    for (;;) {
+    for (int ticks = 0;; ticks++) {
+        if (ticks == 10 && express_update(x, obj) != 0)
+            return;
         uint8_t *in;
         size_t in_len;
         int got = demo_call_recv(x->c, &in, &in_len, 100);

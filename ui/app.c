@@ -437,6 +437,7 @@ static const char *event_name(enum dh_event_kind k)
     case DH_EV_SEEK: return "seek";
     case DH_EV_STATS: return "stats";
     case DH_EV_ROW: return "row";
+    case DH_EV_FIGURE: return "figure";
     default: return "unknown";
     }
 }

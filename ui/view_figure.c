@@ -69,6 +69,12 @@ struct figure_view {
     int durable;             /* source can be fetched again in a new session */
     uint64_t refetch_req;    /* fetching the figure again, 0 if not */
     uint64_t refetch_epoch;  /* the epoch the last fetch-again was for */
+    /* A plot-express figure is followed while on screen (dh_client_watch_figure):
+     * each change the plugin sends replaces fig. */
+    uint64_t watch_req;   /* the watch, 0 if none */
+    int watched;          /* fig's tables are the watch's (never forgotten here) */
+    int stale;            /* ... and that watch ended: wait for the next one's figure */
+    uint64_t watch_epoch; /* the epoch a watch last ended in (not restarted in it) */
     struct fig_line *lines;
     size_t n;
     size_t cursor; /* a line index (always a series line when there is one) */
@@ -807,10 +813,11 @@ static void refetch(struct figure_view *v, struct app *a)
     v->refetch_req = dh_client_fetch_again(a->client, &v->source);
 }
 
-/* Give back the figure's references (exports of its epoch). */
+/* Give back the figure's references (exports of its epoch); a followed
+ * figure's tables are the watch's, released by the client. */
 static void forget_refs(struct figure_view *v, struct app *a)
 {
-    for (size_t i = 0; i < v->fig->n_tables; i++)
+    for (size_t i = 0; !v->watched && i < v->fig->n_tables; i++)
         dh_client_forget(a->client, &(struct dh_source){v->fig->tables[i], v->epoch});
     for (size_t i = 0; i < v->fig->n_other_refs; i++)
         dh_client_forget(a->client, &(struct dh_source){v->fig->other_refs[i], v->epoch});
@@ -824,9 +831,58 @@ static void forget_refs(struct figure_view *v, struct app *a)
         dh_client_forget(a->client, &(struct dh_source){v->export_ticket, v->epoch});
 }
 
-/* The figure fetched again in the new session: take it (the event's result
- * is ours, ev->fetched becomes NULL), keep the selected line when the layout
- * still has it, and plot again. On failure the old figure stays, said so. */
+/* Show figure f->figure instead of the one shown (ev's result becomes ours:
+ * ev->fetched is set to NULL), keeping the selected line when the layout
+ * still has it, and plot again. watched: its tables are a watch's. -1 when
+ * out of memory (the old figure stays). */
+static int replace_figure(struct figure_view *v, struct app *a, struct dh_event *ev, int watched)
+{
+    struct dh_fetched *f = ev->fetched;
+    struct fig_line *old_lines = v->lines;
+    size_t old_n = v->n, old_cursor = v->cursor, old_top = v->top;
+    struct dh_figure *old_fig = v->fig;
+    v->fig = f->figure;
+    v->lines = NULL;
+    v->n = 0;
+    if (build(v) != 0) {
+        v->fig = old_fig;
+        v->lines = old_lines;
+        v->n = old_n;
+        return -1; /* the app discards the new figure */
+    }
+    /* The old references: exports of the old epoch, or of the watch. */
+    struct dh_figure *new_fig = v->fig;
+    v->fig = old_fig;
+    int had_export = v->has_export;
+    if (watched)
+        v->has_export = 0; /* the figure itself stays ours */
+    forget_refs(v, a);
+    v->has_export = had_export;
+    dh_figure_free(old_fig);
+    free(old_lines);
+    v->fig = new_fig;
+    f->figure = NULL;
+    v->watched = watched;
+    v->stale = 0;
+    if (!watched) {
+        v->epoch = f->epoch;
+        v->has_export = f->export_ticket.len > 0;
+        v->export_ticket = f->export_ticket;
+    }
+    if (old_n == v->n && old_cursor < v->n && v->lines[old_cursor].kind == FL_SERIES) {
+        v->cursor = old_cursor;
+        v->top = old_top;
+    }
+    ev->fetched = NULL; /* all of it is ours now */
+    dh_table_info_reset(&f->table);
+    free(f);
+    plot_restart(&v->plot); /* plot the selected chart from the new tables */
+    v->plot.want_line = v->cursor;
+    return 0;
+}
+
+/* The figure fetched again in the new session: take it. On failure the old
+ * figure stays, said so. */
 static unsigned take_refetched(struct figure_view *v, struct app *a, struct dh_event *ev)
 {
     v->refetch_req = 0;
@@ -838,39 +894,50 @@ static unsigned take_refetched(struct figure_view *v, struct app *a, struct dh_e
                     v->name, ev->ok ? "it is no longer a figure" : ev->err.msg);
         return UR_REDRAW | UR_STATUS;
     }
-    struct fig_line *old_lines = v->lines;
-    size_t old_n = v->n, old_cursor = v->cursor, old_top = v->top;
-    struct dh_figure *old_fig = v->fig;
-    v->fig = f->figure;
-    v->lines = NULL;
-    v->n = 0;
-    if (build(v) != 0) {
-        v->fig = old_fig;
-        v->lines = old_lines;
-        v->n = old_n;
+    if (v->watch_req) /* the old session's watch: its stream is gone */
+        dh_client_cancel(a->client, v->watch_req);
+    v->watch_req = 0;
+    if (replace_figure(v, a, ev, 0) != 0)
         app_message(a, APP_ERROR, "Out of memory reading %s again.", v->name);
-        return UR_REDRAW | UR_STATUS; /* the app discards the new figure */
+    return UR_REDRAW | UR_STATUS;
+}
+
+/* A plot-express figure on screen follows its changes (upstream's plugin
+ * sends the figure again when it changes: DeephavenFigureListener); off
+ * screen it does not, and its tables, the watch's, wait for the next watch. */
+static void watch_figure(struct figure_view *v, struct app *a)
+{
+    int on = view_on_screen(&v->base, a);
+    if (!on && v->watch_req) {
+        dh_client_cancel(a->client, v->watch_req);
+        v->watch_req = 0;
+        v->stale = v->watched; /* the client releases the watch's tables */
+        return;
     }
-    /* The old references: exports of the old epoch (forget drops what is left). */
-    struct dh_figure *new_fig = v->fig;
-    v->fig = old_fig;
-    forget_refs(v, a);
-    dh_figure_free(old_fig);
-    free(old_lines);
-    v->fig = new_fig;
-    f->figure = NULL;
-    v->epoch = f->epoch;
-    v->has_export = f->export_ticket.len > 0;
-    v->export_ticket = f->export_ticket;
-    if (old_n == v->n && old_cursor < v->n && v->lines[old_cursor].kind == FL_SERIES) {
-        v->cursor = old_cursor;
-        v->top = old_top;
+    uint64_t epoch = dh_client_epoch(a->client);
+    if (!on || v->watch_req || !v->fig->is_express || v->refetch_req ||
+        v->watch_epoch == v->epoch || (!v->durable && (!v->has_export || v->epoch != epoch)))
+        return;
+    struct dh_source src = {v->durable ? v->source : v->export_ticket, v->epoch};
+    v->watch_req = dh_client_watch_figure(a->client, &src);
+}
+
+/* A message of the followed figure: the figure now; or the watch ended. */
+static unsigned take_watched(struct figure_view *v, struct app *a, struct dh_event *ev)
+{
+    struct dh_fetched *f = ev->ok ? ev->fetched : NULL;
+    if (!f || f->kind != DH_KIND_FIGURE || !f->figure) {
+        v->watch_req = 0;
+        v->watch_epoch = v->epoch; /* not again before the figure is read in a new session */
+        v->stale = v->watched;
+        if (ev->err.code != DH_END)
+            app_message(a, APP_WARN, "%s stopped following its changes: %s", v->name, ev->err.msg);
+        return UR_REDRAW | UR_STATUS;
     }
-    ev->fetched = NULL; /* all of it is ours now */
-    dh_table_info_reset(&f->table);
-    free(f);
-    plot_restart(&v->plot); /* plot the selected chart from the new tables */
-    v->plot.want_line = v->cursor;
+    if (replace_figure(v, a, ev, 1) != 0) {
+        app_message(a, APP_ERROR, "Out of memory reading a change of %s.", v->name);
+        return UR_STATUS;
+    }
     return UR_REDRAW | UR_STATUS;
 }
 
@@ -885,6 +952,9 @@ static unsigned figure_tick(struct view *vv, struct app *a, int64_t now)
         refetch(v, a);
     if (v->refetch_req)
         return UR_NONE; /* the table tickets are the old session's: wait for the new ones */
+    watch_figure(v, a);
+    if (v->stale)
+        return UR_NONE; /* the tables went with the last watch: wait for the next figure */
     if (v->cursor < v->n && v->lines[v->cursor].kind == FL_SERIES)
         p->want_line = v->cursor;
     if (!view_on_screen(&v->base, a) && p->req) {
@@ -932,6 +1002,8 @@ static unsigned figure_event(struct view *vv, struct app *a, struct dh_event *ev
     struct plot *p = &v->plot;
     if (ev->kind == DH_EV_FETCHED && ev->req && ev->req == v->refetch_req)
         return take_refetched(v, a, ev);
+    if (ev->kind == DH_EV_FIGURE && ev->req && ev->req == v->watch_req)
+        return take_watched(v, a, ev);
     if (ev->kind != DH_EV_ROWS || !p->req || ev->req != p->req)
         return UR_NONE;
     if (!ev->ok && ev->retrying) { /* still ours: the client tries again after its back-off */
@@ -962,10 +1034,12 @@ static void figure_title(struct view *vv, struct app *a, char *left, size_t nl, 
     char parts[48] = "";
     if (v->fig->n_partitioned)
         snprintf(parts, sizeof parts, "  %zu partitioned", v->fig->n_partitioned);
+    size_t tables = 0; /* a followed figure keeps the places of tables it no longer uses */
+    for (size_t i = 0; i < v->fig->n_tables; i++)
+        tables += v->fig->tables[i].len > 0;
     snprintf(right, nr, "%zu chart%s  %zu series  %zu table%s%s  %zu error%s", v->fig->n_charts,
-             v->fig->n_charts == 1 ? "" : "s", series, v->fig->n_tables,
-             v->fig->n_tables == 1 ? "" : "s", parts, v->fig->n_errors,
-             v->fig->n_errors == 1 ? "" : "s");
+             v->fig->n_charts == 1 ? "" : "s", series, tables, tables == 1 ? "" : "s", parts,
+             v->fig->n_errors, v->fig->n_errors == 1 ? "" : "s");
 }
 
 /* Release the figure's references and free it. */
@@ -976,6 +1050,8 @@ static void figure_destroy(struct view *vv, struct app *a)
     forget_refs(v, a);
     if (v->refetch_req)
         dh_client_cancel(a->client, v->refetch_req);
+    if (v->watch_req)
+        dh_client_cancel(a->client, v->watch_req);
     if (v->plot.req)
         dh_client_cancel(a->client, v->plot.req);
     plot_clear(&v->plot);
@@ -1012,6 +1088,7 @@ struct view *view_figure_new(struct app *a, const char *name, struct dh_figure *
     v->fig = fig;
     v->epoch = epoch;
     v->refetch_epoch = epoch;
+    v->watch_epoch = UINT64_MAX; /* no watch ended yet */
     if (source && source->len) {
         v->source = *source;
         v->durable = dh_source_durable(&(struct dh_source){*source, epoch});

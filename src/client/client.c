@@ -28,6 +28,7 @@
 #include "dh_epoch.h"
 #include "dh_exports.h"
 #include "dh_express.h"
+#include "dh_object_stream.h"
 #include "dh_subscription.h"
 #include "dh_transport.h"
 
@@ -187,7 +188,16 @@ struct dh_client {
 
     struct dh_monitor monitor;
 
-    pthread_t conn_thread, notes_thread, ctl_thread, rows_thread, live_thread, steer_thread;
+    /* The plot-express figure followed (one at a time): its source, the
+     * latest request (0: none), whether it is yet to be taken, the running
+     * stream (for cancel). */
+    struct dh_source fig_src;
+    uint64_t fig_latest;
+    int fig_has_pending;
+    struct dh_object_watch *fig_watch;
+
+    pthread_t conn_thread, notes_thread, ctl_thread, rows_thread, live_thread, steer_thread,
+        fig_thread;
     int started;
 };
 
@@ -1791,6 +1801,117 @@ static void *steer_main(void *arg)
     return NULL;
 }
 
+/* ---- a plot-express figure that changes ---- */
+
+/* Post one figure of watch req (its tables are the watch's: a copy of the
+ * tickets in k), unless a newer request replaced it. */
+static void post_figure(struct dh_client *c, uint64_t req, struct dh_figure *fig, uint64_t gen)
+{
+    struct dh_fetched *f = fetched_new(c, DH_EV_FIGURE, req);
+    struct dh_event *ev = f ? event_new(c, DH_EV_FIGURE, req) : NULL;
+    if (!ev) {
+        free(f);
+        dh_figure_free(fig);
+        return;
+    }
+    f->kind = DH_KIND_FIGURE;
+    f->figure = fig;
+    f->epoch = gen;
+    snprintf(f->type, sizeof f->type, "%s", DH_EXPRESS_TYPE);
+    ev->ok = 1;
+    ev->fetched = f;
+    pthread_mutex_lock(&c->mu);
+    if (c->fig_latest == req)
+        post_locked(c, ev);
+    else
+        dh_event_free(ev);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Follow one figure's stream until it ends or is cancelled: each message
+ * (the first and every later one) taken into the references so far and
+ * posted as a whole figure; references the plugin removed are released at
+ * once, the rest when the stream ends. */
+static int follow_figure(struct dh_client *c, struct dh_session *s, uint64_t gen, uint64_t req,
+                         struct dh_object_watch *w, struct dh_error *e)
+{
+    struct dh_express_refs k = {0};
+    int rc = DH_OK;
+    while (rc == DH_OK) {
+        struct dh_object_reply r = {0};
+        rc = dh_object_watch_next(w, &r, e);
+        struct dh_figure *fig = NULL;
+        size_t cap = k.n + r.n_refs, n_removed = 0;
+        struct dh_ticket *removed = rc == DH_OK ? calloc(cap ? cap : 1, sizeof *removed) : NULL;
+        if (rc == DH_OK && !removed)
+            rc = dh_error_set(e, DH_ENOMEM, "out of memory reading a figure update");
+        if (rc == DH_OK)
+            rc = dh_express_take(&k, r.payload, r.payload_len, r.refs, (const char *const *)r.types,
+                                 r.n_refs, &fig, removed, &n_removed, cap, e);
+        dh_object_reply_release(s, &r); /* what k did not take */
+        dh_object_reply_reset(&r);
+        for (size_t i = 0; i < n_removed; i++)
+            dh_release(s, &removed[i], NULL);
+        free(removed);
+        if (rc == DH_OK)
+            post_figure(c, req, fig, gen);
+    }
+    for (size_t i = 0; i < k.n; i++)
+        if (k.tickets[i].len)
+            dh_release(s, &k.tickets[i], NULL);
+    dh_express_refs_reset(&k);
+    return rc;
+}
+
+/* One followed figure at a time: the latest dh_client_watch_figure. */
+static void *fig_main(void *arg)
+{
+    struct dh_client *c = arg;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->stopping && !(c->fig_has_pending && c->session))
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (c->stopping)
+            break;
+        uint64_t req = c->fig_latest;
+        struct dh_source src = c->fig_src;
+        c->fig_has_pending = 0;
+        uint64_t gen = c->session_gen;
+        struct dh_session *s = dh_session_hold(c->session);
+        pthread_mutex_unlock(&c->mu);
+        struct dh_error e;
+        dh_error_clear(&e);
+        struct dh_ticket ex;
+        int gone = 0;
+        int rc = resolve_source(c, s, gen, &src, &ex, &gone, &e);
+        struct dh_object_watch *w =
+            rc == DH_OK ? dh_object_watch_open(s, &ex, DH_EXPRESS_TYPE, &e) : NULL;
+        pthread_mutex_lock(&c->mu);
+        int wanted = w && !c->stopping && c->fig_latest == req && !c->fig_has_pending;
+        if (wanted)
+            c->fig_watch = w;
+        pthread_mutex_unlock(&c->mu);
+        if (wanted)
+            rc = follow_figure(c, s, gen, req, w, &e);
+        else if (w)
+            rc = dh_error_set(&e, DH_ECANCELLED, "replaced");
+        pthread_mutex_lock(&c->mu);
+        if (c->fig_watch == w)
+            c->fig_watch = NULL;
+        pthread_mutex_unlock(&c->mu);
+        dh_object_watch_free(w);
+        if (rc != DH_ECANCELLED) { /* the stream ended: the view keeps its last figure */
+            if (rc == DH_END)
+                dh_error_set(&e, DH_END, "the figure's stream ended");
+            post_error(c, DH_EV_FIGURE, req, &e);
+        }
+        dh_session_free(s);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
 /* One live window at a time. When its subscription ends or fails while it is
  * still wanted (the server restarted, the session was renewed), it is taken up
  * again after the back-off, in whatever session is current then. */
@@ -1894,7 +2015,8 @@ struct dh_client *dh_client_new(const struct dh_client_options *opt, struct dh_e
         pthread_create(&c->ctl_thread, NULL, ctl_main, c) ||
         pthread_create(&c->rows_thread, NULL, rows_main, c) ||
         pthread_create(&c->live_thread, NULL, live_main, c) ||
-        pthread_create(&c->steer_thread, NULL, steer_main, c)) {
+        pthread_create(&c->steer_thread, NULL, steer_main, c) ||
+        pthread_create(&c->fig_thread, NULL, fig_main, c)) {
         /* Threads that did start see stopping and exit; we cannot join the
          * ones that did not, so this is reported and the client leaked. */
         dh_error_set(err, DH_ESYS, "cannot start the client threads");
@@ -1919,6 +2041,7 @@ void dh_client_free(struct dh_client *c)
     dh_cancel_fire(c->notes_cancel);
     cancel_running_rows(c);
     cancel_live_locked(c);
+    dh_object_watch_cancel(c->fig_watch);
     /* Calls blocked on a stalled server (or still connecting) must not hold
      * up quitting: every channel of ours cancels its calls now. */
     dh_interrupt_set(c->stop_calls, 1);
@@ -1931,6 +2054,7 @@ void dh_client_free(struct dh_client *c)
         pthread_join(c->rows_thread, NULL);
         pthread_join(c->live_thread, NULL);
         pthread_join(c->steer_thread, NULL);
+        pthread_join(c->fig_thread, NULL);
     }
     /* The threads are gone and dropped their references: ours is the last.
      * CloseSession (the server releases our exports) is best effort with a
@@ -2248,6 +2372,19 @@ uint64_t dh_client_partition_get_key(struct dh_client *c, const struct dh_source
     return queue_cmd_struct(c, cmd, CMD_PART_KEY, &pt->ticket, pt->epoch);
 }
 
+uint64_t dh_client_watch_figure(struct dh_client *c, const struct dh_source *src)
+{
+    pthread_mutex_lock(&c->mu);
+    uint64_t req = ++c->next_req;
+    c->fig_src = *src;
+    c->fig_latest = req;
+    c->fig_has_pending = 1;
+    dh_object_watch_cancel(c->fig_watch); /* the thread moves on to req */
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return req;
+}
+
 uint64_t dh_client_partition_merge(struct dh_client *c, const struct dh_source *pt)
 {
     return queue_cmd(c, CMD_PART_MERGE, &pt->ticket, pt->epoch, NULL, NULL);
@@ -2354,6 +2491,11 @@ uint64_t dh_client_watch_tree(struct dh_client *c, const struct dh_source *src,
 void dh_client_cancel(struct dh_client *c, uint64_t req)
 {
     pthread_mutex_lock(&c->mu);
+    if (req && c->fig_latest == req) {
+        c->fig_latest = 0;
+        c->fig_has_pending = 0;
+        dh_object_watch_cancel(c->fig_watch);
+    }
     if (req && c->live_latest == req) {
         c->live_latest = 0;
         c->live_has_pending = 0;

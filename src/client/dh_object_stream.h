@@ -48,4 +48,25 @@ void dh_object_reply_release(struct dh_session *s, struct dh_object_reply *r);
 /* Free what r holds (not the server references) and zero it. */
 void dh_object_reply_reset(struct dh_object_reply *r);
 
+/* ---- a stream kept open (a bidirectional plugin, e.g. plot-express) ----
+ * The plugin sends a message whenever its object changes; each comes with
+ * the references it exports (upstream MessageStream: onData(payload,
+ * references)). */
+struct dh_object_watch;
+
+/* Connect to object t of type and keep the stream open (no deadline). NULL
+ * with err filled on failure. Free with dh_object_watch_free. Any thread. */
+struct dh_object_watch *dh_object_watch_open(struct dh_session *s, const struct dh_ticket *t,
+                                             const char *type, struct dh_error *err);
+/* Block until the next message; r (reset first) holds its payload and its
+ * references (the caller releases them). DH_END when the server ended the
+ * stream with OK, DH_ECANCELLED after dh_object_watch_cancel, else the
+ * call's error. One reader at a time. Any thread. */
+int dh_object_watch_next(struct dh_object_watch *w, struct dh_object_reply *r,
+                         struct dh_error *err);
+/* Make a waiting or later dh_object_watch_next return DH_ECANCELLED. Any thread. */
+void dh_object_watch_cancel(struct dh_object_watch *w);
+/* End the stream and free. No other call on w may be running. NULL-safe. */
+void dh_object_watch_free(struct dh_object_watch *w);
+
 #endif

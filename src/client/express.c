@@ -52,10 +52,24 @@ static int trace_style(const json_t *trace)
     return -1;
 }
 
-/* The reference position of table id (new_references maps positions to ids;
- * without it, ids are positions). -1 if not sent. */
-static int ref_position(const json_t *new_refs, json_int_t id)
+/* How a mapping's table id finds its reference: by the ids the stream sent so
+ * far (known), else by this message's new_references (positions to ids;
+ * without it, ids are positions). */
+struct ref_map {
+    const json_t *new_refs;
+    const struct dh_express_refs *known;
+};
+
+/* The reference position of table id. -1 if not sent. */
+static int ref_position(const struct ref_map *rm, json_int_t id)
 {
+    if (rm->known) {
+        for (size_t i = 0; i < rm->known->n && i <= 0x7fffffff; i++)
+            if (id >= 0 && rm->known->ids[i] == (int64_t)id)
+                return (int)i;
+        return -1;
+    }
+    const json_t *new_refs = rm->new_refs;
     if (!json_is_array(new_refs))
         return id >= 0 && id <= 0x7fffffff ? (int)id : -1;
     size_t i;
@@ -70,7 +84,7 @@ static int ref_position(const json_t *new_refs, json_int_t id)
 
 /* Point trace t's x / y columns and table at what the mappings say: a
  * data_columns path "/plotly/data/<t>/x" names its X column. DH_ENOMEM. */
-static int apply_mappings(const json_t *mappings, const json_t *new_refs, size_t t,
+static int apply_mappings(const json_t *mappings, const struct ref_map *rm, size_t t,
                           struct dh_figure_series *se)
 {
     char px[48], py[48];
@@ -104,7 +118,7 @@ static int apply_mappings(const json_t *mappings, const json_t *new_refs, size_t
                     return DH_ENOMEM;
                 free(*dst);
                 *dst = c;
-                se->table_index = ref_position(new_refs, json_integer_value(table));
+                se->table_index = ref_position(rm, json_integer_value(table));
             }
         }
     }
@@ -113,7 +127,7 @@ static int apply_mappings(const json_t *mappings, const json_t *new_refs, size_t
 
 /* Fill series t from its trace. DH_ENOMEM. */
 static int decode_trace(const json_t *trace, size_t t, const json_t *layout, const json_t *mappings,
-                        const json_t *new_refs, struct dh_figure_series *se, struct dh_figure *f)
+                        const struct ref_map *rm, struct dh_figure_series *se, struct dh_figure *f)
 {
     se->table_index = se->partitioned_index = -1;
     se->plot_style = trace_style(trace);
@@ -125,7 +139,7 @@ static int decode_trace(const json_t *trace, size_t t, const json_t *layout, con
     se->y_axis_label = dh_str_dup(axis_title(layout, "yaxis"));
     if (!se->name || !se->x_column || !se->y_column || !se->x_axis_label || !se->y_axis_label)
         return DH_ENOMEM;
-    if (apply_mappings(mappings, new_refs, t, se) != DH_OK)
+    if (apply_mappings(mappings, rm, t, se) != DH_OK)
         return DH_ENOMEM;
     if (se->plot_style < 0) {
         char msg[160];
@@ -139,7 +153,7 @@ static int decode_trace(const json_t *trace, size_t t, const json_t *layout, con
 }
 
 /* Fill f from the figure document fig. DH_EINVAL (err set), DH_ENOMEM. */
-static int decode_doc(const json_t *fig, const json_t *new_refs, struct dh_figure *f,
+static int decode_doc(const json_t *fig, const struct ref_map *rm, struct dh_figure *f,
                       struct dh_error *err)
 {
     const json_t *plotly = json_object_get(fig, "plotly");
@@ -167,10 +181,53 @@ static int decode_doc(const json_t *fig, const json_t *new_refs, struct dh_figur
         return DH_ENOMEM;
     for (size_t t = 0; t < n; t++) {
         ch->n_series = t + 1;
-        if (decode_trace(json_array_get(data, t), t, layout, mappings, new_refs, &ch->series[t],
-                         f) != DH_OK)
+        if (decode_trace(json_array_get(data, t), t, layout, mappings, rm, &ch->series[t], f) !=
+            DH_OK)
             return DH_ENOMEM;
     }
+    return DH_OK;
+}
+
+/* Decode a message (root) into *out, its table ids resolved by rm. */
+static int decode_root(const json_t *root, const json_t *fig, const struct ref_map *rm,
+                       struct dh_figure **out, struct dh_error *err)
+{
+    (void)root;
+    struct dh_figure *f = calloc(1, sizeof *f);
+    int rc = f ? DH_OK : DH_ENOMEM;
+    if (rc == DH_OK) {
+        f->is_express = 1;
+        rc = decode_doc(fig, rm, f, err);
+    }
+    if (rc == DH_ENOMEM)
+        dh_error_set(err, DH_ENOMEM, "out of memory while decoding a figure");
+    if (rc != DH_OK) {
+        dh_figure_free(f);
+        return rc;
+    }
+    *out = f;
+    return DH_OK;
+}
+
+/* Parse payload: *root (caller decrefs) and the figure document in it. */
+static int parse_message(const uint8_t *payload, size_t len, json_t **root, const json_t **fig,
+                         struct dh_error *err)
+{
+    json_error_t jerr;
+    *root = json_loadb((const char *)payload, len, 0, &jerr);
+    if (!*root)
+        return dh_error_set(err, DH_EINVAL, "malformed plot-express figure: %s at byte %d",
+                            jerr.text, jerr.position);
+    *fig = *root;
+    const char *type = str_at(*root, "type");
+    if (!type)
+        return DH_OK;
+    /* The plugin's message: only NEW_FIGURE carries a figure. */
+    *fig = json_object_get(*root, "figure");
+    if (strcmp(type, "NEW_FIGURE") != 0 || !json_is_object(*fig))
+        return dh_error_set(err, DH_EINVAL,
+                            "malformed plot-express figure: a %.40s message without a figure",
+                            type);
     return DH_OK;
 }
 
@@ -178,33 +235,101 @@ int dh_express_decode(const uint8_t *payload, size_t len, struct dh_figure **out
                       struct dh_error *err)
 {
     *out = NULL;
-    json_error_t jerr;
-    json_t *root = json_loadb((const char *)payload, len, 0, &jerr);
-    if (!root)
-        return dh_error_set(err, DH_EINVAL, "malformed plot-express figure: %s at byte %d",
-                            jerr.text, jerr.position);
-    const json_t *fig = root, *new_refs = NULL;
-    const char *type = str_at(root, "type");
-    int rc = DH_OK;
-    if (type) {
-        /* The plugin's message: only NEW_FIGURE carries a figure. */
-        fig = json_object_get(root, "figure");
-        new_refs = json_object_get(root, "new_references");
-        if (strcmp(type, "NEW_FIGURE") != 0 || !json_is_object(fig))
-            rc = dh_error_set(err, DH_EINVAL,
-                              "malformed plot-express figure: a %.40s message without a figure",
-                              type);
-    }
-    struct dh_figure *f = rc == DH_OK ? calloc(1, sizeof *f) : NULL;
-    if (rc == DH_OK && !f)
-        rc = DH_ENOMEM;
-    if (rc == DH_OK) {
-        f->is_express = 1;
-        rc = decode_doc(fig, new_refs, f, err);
-    }
+    json_t *root = NULL;
+    const json_t *fig = NULL;
+    int rc = parse_message(payload, len, &root, &fig, err);
+    struct ref_map rm = {.new_refs = json_object_get(root, "new_references"), .known = NULL};
+    if (rc == DH_OK)
+        rc = decode_root(root, fig, &rm, out, err);
     json_decref(root);
-    if (rc == DH_ENOMEM)
-        dh_error_set(err, DH_ENOMEM, "out of memory while decoding a figure");
+    return rc;
+}
+
+/* ---- a stream of messages ---- */
+
+void dh_express_refs_reset(struct dh_express_refs *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->types[i]);
+    free(k->ids);
+    free(k->tickets);
+    free(k->types);
+    memset(k, 0, sizeof *k);
+}
+
+/* Append reference (id, t, type). DH_ENOMEM, DH_EINVAL over the limit. */
+static int refs_push(struct dh_express_refs *k, int64_t id, const struct dh_ticket *t,
+                     const char *type, struct dh_error *err)
+{
+    if (k->n >= DH_EXPRESS_MAX_REFS)
+        return dh_error_set(err, DH_EINVAL,
+                            "plot-express figure: more than %d references over its updates",
+                            DH_EXPRESS_MAX_REFS);
+    size_t n = k->n + 1;
+    int64_t *ids = realloc(k->ids, n * sizeof *ids);
+    if (ids)
+        k->ids = ids;
+    struct dh_ticket *tk = ids ? realloc(k->tickets, n * sizeof *tk) : NULL;
+    if (tk)
+        k->tickets = tk;
+    char **types = tk ? realloc(k->types, n * sizeof *types) : NULL;
+    if (types)
+        k->types = types;
+    char *ty = types ? dh_str_dup(type ? type : "") : NULL;
+    if (!ty)
+        return dh_error_set(err, DH_ENOMEM, "out of memory reading a figure update");
+    k->ids[k->n] = id;
+    k->tickets[k->n] = *t;
+    k->types[k->n] = ty;
+    k->n = n;
+    return DH_OK;
+}
+
+int dh_express_take(struct dh_express_refs *k, const uint8_t *payload, size_t len,
+                    struct dh_ticket *refs, const char *const *types, size_t n_refs,
+                    struct dh_figure **out, struct dh_ticket *removed, size_t *n_removed,
+                    size_t max_removed, struct dh_error *err)
+{
+    *out = NULL;
+    *n_removed = 0;
+    json_t *root = NULL;
+    const json_t *fig = NULL;
+    int rc = parse_message(payload, len, &root, &fig, err);
+    const json_t *new_refs = json_object_get(root, "new_references");
+    const json_t *gone = json_object_get(root, "removed_references");
+    /* The message's references are its new_references, in order; without
+     * them (an older plugin), they follow the ones before. */
+    for (size_t i = 0; rc == DH_OK && i < n_refs; i++) {
+        const json_t *v = json_array_get(new_refs, i);
+        int64_t id = json_is_integer(v)        ? (int64_t)json_integer_value(v)
+                     : json_is_array(new_refs) ? -1
+                                               : (int64_t)k->n;
+        rc = refs_push(k, id, &refs[i], types[i], err);
+        if (rc == DH_OK)
+            dh_ticket_init(&refs[i]); /* k holds it now */
+    }
+    size_t j;
+    const json_t *v;
+    json_array_foreach(gone, j, v)
+    {
+        if (rc != DH_OK || !json_is_integer(v))
+            continue;
+        for (size_t i = 0; i < k->n; i++) {
+            if (k->ids[i] != (int64_t)json_integer_value(v) || k->ids[i] < 0)
+                continue;
+            if (k->tickets[i].len && *n_removed < max_removed)
+                removed[(*n_removed)++] = k->tickets[i];
+            dh_ticket_init(&k->tickets[i]); /* the position stays, empty */
+            k->ids[i] = -1;
+        }
+    }
+    struct ref_map rm = {.new_refs = NULL, .known = k};
+    struct dh_figure *f = NULL;
+    if (rc == DH_OK)
+        rc = decode_root(root, fig, &rm, &f, err);
+    json_decref(root);
+    if (rc == DH_OK)
+        rc = dh_figure_attach_refs(f, k->tickets, (const char *const *)k->types, k->n, err);
     if (rc != DH_OK) {
         dh_figure_free(f);
         return rc;

@@ -10,6 +10,7 @@
 
 #include "deephaven_core/proto/object.pb-c.h"
 #include "deephaven_core/proto/ticket.pb-c.h"
+#include "dh_cancel.h"
 #include "dh_exports.h"
 #include "dh_session.h"
 #include "dh_transport.h"
@@ -97,8 +98,11 @@ int dh_object_reply_take(struct dh_object_reply *r, const uint8_t *msg, size_t l
     return rc;
 }
 
-int dh_object_stream_fetch(struct dh_session *s, const struct dh_ticket *t, const char *type,
-                           struct dh_object_reply *r, struct dh_error *err)
+/* Open MessageStream and send the connect request for object t of type
+ * (deadline_ms 0: none). NULL with err filled on failure. */
+static struct dh_stream *connect_object(struct dh_session *s, const struct dh_ticket *t,
+                                        const char *type, int deadline_ms, char *what,
+                                        size_t what_len, struct dh_error *err)
 {
     Io__Deephaven__Proto__Backplane__Grpc__Ticket pt =
         IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__TICKET__INIT;
@@ -116,14 +120,20 @@ int dh_object_stream_fetch(struct dh_session *s, const struct dh_ticket *t, cons
     req.message_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__STREAM_REQUEST__MESSAGE_CONNECT;
     req.connect = &conn;
 
-    char text[128], what[200];
+    char text[128];
     if (dh_ticket_format(t, text, sizeof text) < 0)
         snprintf(text, sizeof text, "(empty ticket)");
-    snprintf(what, sizeof what, "Fetching %s %s", type, text);
+    snprintf(what, what_len, "Fetching %s %s", type, text);
+    return dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_MESSAGE_STREAM,
+                          &req.base, 0, deadline_ms, what, err);
+}
 
+int dh_object_stream_fetch(struct dh_session *s, const struct dh_ticket *t, const char *type,
+                           struct dh_object_reply *r, struct dh_error *err)
+{
+    char what[200];
     struct dh_stream *st =
-        dh_stream_open(dh_session_channel(s), dh_session_bearer(s), DH_M_MESSAGE_STREAM, &req.base,
-                       0, dh_session_call_timeout_ms(s), what, err);
+        connect_object(s, t, type, dh_session_call_timeout_ms(s), what, sizeof what, err);
     if (!st)
         return err->code != DH_OK ? err->code : DH_EGRPC;
     struct dh_buf msg = {0};
@@ -153,4 +163,73 @@ int dh_object_stream_fetch(struct dh_session *s, const struct dh_ticket *t, cons
     }
     dh_stream_free(st);
     return rc;
+}
+
+/* ---- a stream kept open ---- */
+
+struct dh_object_watch {
+    struct dh_stream *st;
+    struct dh_cancel *cancel; /* st attached: dh_object_watch_cancel fires it */
+    char what[200];
+};
+
+struct dh_object_watch *dh_object_watch_open(struct dh_session *s, const struct dh_ticket *t,
+                                             const char *type, struct dh_error *err)
+{
+    struct dh_object_watch *w = calloc(1, sizeof *w);
+    if (w)
+        w->cancel = dh_cancel_new();
+    if (!w || !w->cancel) {
+        dh_error_set(err, DH_ENOMEM, "out of memory opening an object stream");
+        dh_object_watch_free(w);
+        return NULL;
+    }
+    /* No deadline: the stream lives as long as its view. */
+    w->st = connect_object(s, t, type, 0, w->what, sizeof w->what, err);
+    if (!w->st || dh_cancel_attach(w->cancel, w->st, err) != DH_OK) {
+        if (!w->st && err->code == DH_OK)
+            err->code = DH_EGRPC;
+        dh_object_watch_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+int dh_object_watch_next(struct dh_object_watch *w, struct dh_object_reply *r, struct dh_error *err)
+{
+    dh_object_reply_reset(r);
+    for (;;) {
+        if (dh_cancel_fired(w->cancel))
+            return dh_error_set(err, DH_ECANCELLED, "%s: cancelled", w->what);
+        struct dh_buf msg = {0};
+        int rc = dh_stream_read(w->st, &msg, err);
+        if (rc == DH_OK)
+            rc = dh_object_reply_take(r, msg.data, msg.len, err);
+        dh_buf_reset(&msg);
+        if (rc != DH_OK)
+            return dh_cancel_fired(w->cancel)
+                       ? dh_error_set(err, DH_ECANCELLED, "%s: cancelled", w->what)
+                       : rc;
+        if (r->have_payload || r->n_refs)
+            return DH_OK;
+    }
+}
+
+void dh_object_watch_cancel(struct dh_object_watch *w)
+{
+    if (w)
+        dh_cancel_fire(w->cancel);
+}
+
+void dh_object_watch_free(struct dh_object_watch *w)
+{
+    if (!w)
+        return;
+    if (w->st) {
+        dh_cancel_detach(w->cancel, w->st);
+        dh_stream_cancel(w->st); /* the plugin's connection ends with the call */
+    }
+    dh_stream_free(w->st);
+    dh_cancel_free(w->cancel);
+    free(w);
 }

@@ -60,6 +60,11 @@ enum dh_event_kind {
                           * (rows->table_size: all expanded rows); else err; elapsed_ms */
     DH_EV_ROW,           /* req; ok -> rows: one row with its lists whole; else err;
                           * elapsed_ms */
+    DH_EV_FIGURE,        /* req; ok -> fetched: the followed plot-express figure as its
+                          * latest message describes it (a DH_KIND_FIGURE of `epoch`
+                          * whose tables belong to the watch: never forget them);
+                          * else err: the watch ended (the last figure stays usable
+                          * until the next watch) */
 };
 
 /* What a fetched ticket turned out to be. */
@@ -235,6 +240,14 @@ uint64_t dh_client_partition_get(struct dh_client *c, const struct dh_source *pt
  * a session renewal: */
 uint64_t dh_client_partition_get_key(struct dh_client *c, const struct dh_source *pt,
                                      int unique_keys, const struct dh_view_ops *match);
+/* Follow a plot-express figure (src: the figure, durable or an export of its
+ * epoch): its stream stays open and every message the plugin sends (the
+ * figure now, then each change) comes as a DH_EV_FIGURE with this request id.
+ * The tables of those figures are exports the client holds for the watch: it
+ * releases one when the plugin stops using it, and the rest when the watch
+ * ends (dh_client_cancel, a newer dh_client_watch_figure). One figure at a
+ * time. UI thread. */
+uint64_t dh_client_watch_figure(struct dh_client *c, const struct dh_source *src);
 /* ... every constituent as one table (Merge): */
 uint64_t dh_client_partition_merge(struct dh_client *c, const struct dh_source *pt);
 /* Forget a source: release the export it resolved to (or the export it is)

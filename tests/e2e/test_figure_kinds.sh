@@ -48,6 +48,13 @@ for k in AAPL GOOG MSFT; do
 done
 screen main | grep -Eq "⣿ AAPL +⣿ GOOG +⣿ MSFT" || fail "the legend does not name the three traces"
 [ "$(braille)" -ge 10 ] || fail "the plot-express chart has too few braille lines"
+# The plugin sends the figure again when it changes (the demo: once, a second
+# in, trace AAPL on a new table): the view redraws with it.
+expect_text main "Prices by Sym (updated)" 10
+expect_text main "1 chart  3 series  3 tables  0 errors" 5
+sleep 0.5
+[ "$(braille)" -ge 10 ] || fail "the updated plot-express chart has too few braille lines"
+screen main | grep -Eq "⣿ AAPL +⣿ GOOG +⣿ MSFT" || fail "the updated legend does not name the traces"
 esc main
 esc main
 

@@ -57,8 +57,42 @@ static void check_express(const uint8_t *data, size_t size)
     dh_figure_free(f);
 }
 
+/* The same bytes as two messages of one stream (dh_express_take): the
+ * references stay aligned, removed ones come back at most once, and every
+ * table index names one of them. */
+static void check_stream(const uint8_t *data, size_t size)
+{
+    struct dh_express_refs k = {0};
+    struct dh_ticket removed[8];
+    const char *const types[] = {"Table", "Table", "Table"};
+    for (int m = 0; m < 2; m++) {
+        struct dh_ticket refs[3];
+        size_t n = (size + (size_t)m) % 4;
+        for (size_t i = 0; i < n; i++)
+            dh_ticket_make_export(&refs[i], (int32_t)(m * 3 + (int)i + 1));
+        struct dh_figure *f = NULL;
+        size_t n_removed = 0, before = k.n;
+        struct dh_error err;
+        int rc = dh_express_take(&k, data, size, refs, types, n, &f, removed, &n_removed, 8, &err);
+        if (rc != DH_OK) {
+            if (f)
+                __builtin_trap();
+            continue;
+        }
+        if (k.n != before + n || n_removed > k.n || n_removed > 8)
+            __builtin_trap();
+        const struct dh_figure_chart *ch = &f->charts[0];
+        for (size_t i = 0; i < ch->n_series; i++)
+            if (ch->series[i].table_index >= 0 && (size_t)ch->series[i].table_index >= f->n_tables)
+                __builtin_trap();
+        dh_figure_free(f);
+    }
+    dh_express_refs_reset(&k);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check_express(data, size);
+    check_stream(data, size);
     return 0;
 }

@@ -10,7 +10,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "dh_client.h"
+#include "dh_clock.h"
+#include "dh_exports.h"
 #include "dh_express.h"
+#include "dh_object_stream.h"
 #include "dh_figure.h"
 #include "dh_format.h"
 #include "itest_util.h"
@@ -132,6 +136,140 @@ static void test_both(void)
     dh_session_free(s);
 }
 
+/* Take the next message of w into k; the figure, or NULL. */
+static struct dh_figure *next_figure(struct dh_object_watch *w, struct dh_express_refs *k,
+                                     struct dh_ticket *removed, size_t *n_removed)
+{
+    struct dh_object_reply r = {0};
+    struct dh_error err;
+    dh_error_clear(&err);
+    struct dh_figure *f = NULL;
+    int rc = dh_object_watch_next(w, &r, &err);
+    if (rc == DH_OK)
+        rc = dh_express_take(k, r.payload, r.payload_len, r.refs, (const char *const *)r.types,
+                             r.n_refs, &f, removed, n_removed, 8, &err);
+    if (rc != DH_OK)
+        fprintf(stderr, "  next message: %s\n", err.msg);
+    dh_object_reply_reset(&r);
+    return f;
+}
+
+/* plot-express keeps its stream open and sends the figure again when it
+ * changes (the demo: once, a second in): the later message's new reference
+ * joins those of the first, its removed one leaves, and every trace's table
+ * is read through what the stream sent so far. */
+static void test_express_updates(void)
+{
+    struct dh_session *s = it_connect(port);
+    CHECK_REQ(s);
+    struct dh_ticket px_t;
+    CHECK_REQ(it_export_app(s, "price_px", &px_t) == DH_OK);
+    struct dh_error err;
+    dh_error_clear(&err);
+    struct dh_object_watch *w = dh_object_watch_open(s, &px_t, DH_EXPRESS_TYPE, &err);
+    if (!w)
+        fprintf(stderr, "  open: %s\n", err.msg);
+    CHECK_REQ(w);
+    struct dh_express_refs k = {0};
+    struct dh_ticket removed[8];
+    size_t n_removed = 0;
+    struct dh_figure *f1 = next_figure(w, &k, removed, &n_removed);
+    CHECK_REQ(f1 && f1->charts[0].n_series == 3);
+    CHECK_STR(f1->title, "Prices by Sym");
+    CHECK_INT(k.n, 3);
+    CHECK_INT(n_removed, 0);
+    struct dh_ticket first0 = k.tickets[0];
+
+    struct dh_figure *f2 = next_figure(w, &k, removed, &n_removed);
+    CHECK_REQ(f2 && f2->charts[0].n_series == 3);
+    CHECK_STR(f2->title, "Prices by Sym (updated)");
+    CHECK_INT(k.n, 4); /* the new reference joined the three before */
+    CHECK_INT(n_removed, 1);
+    CHECK(dh_ticket_equal(&removed[0], &first0));
+    CHECK_INT(k.tickets[0].len, 0);
+    CHECK_INT(f2->charts[0].series[0].table_index, 3);
+    CHECK_INT(f2->charts[0].series[1].table_index, 1); /* kept from the first message */
+    for (size_t i = 0; i < 3; i++) {
+        const struct dh_figure_series *se = &f2->charts[0].series[i];
+        CHECK_STR(se->name, keys[i]);
+        CHECK_REQ(se->table_index >= 0 && (size_t)se->table_index < f2->n_tables);
+        struct dh_rows one = {0};
+        CHECK_REQ(read_all(s, &f2->tables[se->table_index], &one) == DH_OK);
+        CHECK_INT(one.batch.length, 200);
+        dh_rows_reset(&one);
+    }
+    /* the removed reference is the caller's to release; then it is gone */
+    dh_release(s, &removed[0], NULL);
+    struct dh_rows gone = {0};
+    CHECK(dh_table_doget(s, &first0, &gone, NULL, &err) != DH_OK);
+    dh_rows_reset(&gone);
+
+    dh_object_watch_free(w);
+    for (size_t i = 0; i < k.n; i++)
+        if (k.tickets[i].len)
+            dh_release(s, &k.tickets[i], NULL);
+    dh_express_refs_reset(&k);
+    dh_figure_free(f1);
+    dh_figure_free(f2);
+    dh_release(s, &px_t, NULL);
+    dh_session_free(s);
+}
+
+/* The next DH_EV_FIGURE of request req within 10 s, or NULL. */
+static struct dh_event *next_figure_event(struct dh_client *c, uint64_t req)
+{
+    for (int64_t until = dh_now_ms() + 10000; dh_now_ms() < until;) {
+        struct dh_event *ev = dh_client_next_event(c);
+        if (ev && ev->kind == DH_EV_FIGURE && ev->req == req)
+            return ev;
+        dh_event_free(ev);
+        if (!ev)
+            it_sleep_ms(20);
+    }
+    return NULL;
+}
+
+/* Through the client: dh_client_watch_figure posts the figure now, then its
+ * change, each with tables that read; cancelling ends the stream. */
+static void test_client_watch(void)
+{
+    struct dh_client *c = it_client_new(port, 300);
+    CHECK_REQ(c);
+    struct dh_source src = {.epoch = 0};
+    struct dh_error err;
+    CHECK_REQ(dh_ticket_parse(&src.ticket, "s/price_px", strlen("s/price_px"), &err) == DH_OK);
+    uint64_t req = dh_client_watch_figure(c, &src);
+    struct dh_event *ev = next_figure_event(c, req);
+    CHECK_REQ(ev && ev->ok && ev->fetched && ev->fetched->figure);
+    CHECK_STR(ev->fetched->figure->title, "Prices by Sym");
+    dh_event_free(ev);
+    ev = next_figure_event(c, req);
+    CHECK_REQ(ev && ev->ok && ev->fetched && ev->fetched->figure);
+    const struct dh_figure *f = ev->fetched->figure;
+    CHECK_STR(f->title, "Prices by Sym (updated)");
+    CHECK_REQ(f->n_charts == 1 && f->charts[0].n_series == 3);
+    int idx = f->charts[0].series[0].table_index;
+    CHECK_REQ(idx >= 0 && (size_t)idx < f->n_tables);
+    uint64_t rows =
+        dh_client_rows(c, &(struct dh_source){f->tables[idx], ev->fetched->epoch}, 0, 10);
+    dh_event_free(ev);
+    struct dh_event *r = NULL;
+    for (int64_t until = dh_now_ms() + 10000; dh_now_ms() < until && !r;) {
+        r = dh_client_next_event(c);
+        if (r && !(r->kind == DH_EV_ROWS && r->req == rows)) {
+            dh_event_free(r);
+            r = NULL;
+        }
+        if (!r)
+            it_sleep_ms(20);
+    }
+    CHECK_REQ(r && r->ok && r->rows);
+    CHECK_INT(r->rows->batch.length, 10);
+    dh_event_free(r);
+    dh_client_cancel(c, req);
+    dh_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -139,5 +277,5 @@ int main(int argc, char **argv)
         return 2;
     }
     port = atoi(argv[1]);
-    CHECK_RUN(T(test_both));
+    CHECK_RUN(T(test_both), T(test_express_updates), T(test_client_watch));
 }
