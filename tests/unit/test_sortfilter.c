@@ -516,8 +516,33 @@ static void test_filter_trades(void)
     demo_catalog_free(cat);
 }
 
+/* A comparison of Price on a table large enough for a parallel count pass: its
+ * segments' bits and counts join into the same answer as the row-by-row matcher (the
+ * size is no multiple of a block or of 64, so the last segment ends mid-word). */
+static void test_filter_segments(void)
+{
+    struct demo_catalog_options opt = {.trades_rows = 2 * 1048576 + 4099};
+    struct demo_catalog *cat = demo_catalog_new(&opt);
+    const struct demo_object *t = demo_catalog_find(cat, "trades");
+    CHECK_REQ(t);
+    static const char *const filters[] = {"Price > 180", "Price <= 150.5", "Price != 100"};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+        CHECK(check_filter(t, 6, filters[i]) > 0);
+        struct demo_fnode **trees = malloc(sizeof *trees);
+        trees[0] = parse_bound(t, filters[i]);
+        const struct demo_object *v = demo_filter_view(t, trees, 1, LAZY_MIN);
+        CHECK_REQ(v);
+        const struct lazy_filter *lf = v->map_ctx;
+        CHECK_INT(lf->segments, cpus >= 2 ? 2 : 1);
+        demo_object_unref(v);
+    }
+    demo_catalog_free(cat);
+}
+
 int main(void)
 {
     CHECK_RUN(T(test_sort_random_table), T(test_sort_derived_table), T(test_sort_trades),
-              T(test_filter_random_table), T(test_sort_of_filter), T(test_filter_trades));
+              T(test_filter_random_table), T(test_sort_of_filter), T(test_filter_trades),
+              T(test_filter_segments));
 }
