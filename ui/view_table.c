@@ -419,17 +419,6 @@ static void show_rows(struct table_view *v, struct app *a, struct dh_rows *rows,
     table_clamp_rows(v);
 }
 
-/* Forget an update held while paused. */
-static void drop_held(struct table_view *v)
-{
-    if (v->held) {
-        dh_rows_reset(v->held);
-        free(v->held);
-    }
-    v->held = NULL;
-    v->held_updates = 0;
-}
-
 /* A window arrived. While paused, an update of the window on screen waits
  * (the newest one replaces an older one); another window (a scroll) shows. */
 static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *ev)
@@ -448,16 +437,12 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
     v->rows_epoch = ev->epoch;
     struct dh_rows *rows = ev->rows;
     ev->rows = NULL;
-    if (v->paused && v->rows && rows && ev->req == v->rows_req && rows->first == v->rows->first) {
-        int n = v->held_updates;
-        if (v->held)
-            dh_rows_chain_origin(rows, v->held); /* relative to the rows on screen */
-        drop_held(v);
-        v->held = rows;
-        v->held_updates = n + 1;
+    if (v->hold.paused && v->rows && rows && ev->req == v->rows_req &&
+        rows->first == v->rows->first) {
+        live_hold_keep(&v->hold, rows);
         return UR_STATUS;
     }
-    drop_held(v);
+    live_hold_drop(&v->hold);
     show_rows(v, a, rows, ev->req);
     return UR_REDRAW | UR_STATUS;
 }
@@ -466,24 +451,11 @@ static unsigned take_rows(struct table_view *v, struct app *a, struct dh_event *
  * update shows at once, its changes marked). */
 static unsigned toggle_pause(struct table_view *v, struct app *a)
 {
-    if (v->is_static == 1) {
-        app_message(a, APP_INFO, "%s is static: there are no updates to pause.", v->name);
-        return UR_HANDLED | UR_STATUS;
-    }
-    v->paused = !v->paused;
-    if (v->paused) {
-        app_message(a, APP_INFO, "Paused: the rows stay as they are; P resumes.");
-        return UR_HANDLED | UR_REDRAW | UR_STATUS;
-    }
-    int n = v->held_updates;
-    if (v->held) {
-        struct dh_rows *rows = v->held;
-        v->held = NULL;
+    struct dh_rows *rows;
+    unsigned r = live_hold_toggle(&v->hold, a, v->name, v->is_static == 1, &rows);
+    if (rows)
         show_rows(v, a, rows, v->rows_req);
-    }
-    drop_held(v);
-    app_message(a, APP_INFO, "Resumed (%d update%s came while paused).", n, n == 1 ? "" : "s");
-    return UR_HANDLED | UR_REDRAW | UR_STATUS;
+    return r;
 }
 
 /* ---- drawing ---- */
@@ -675,16 +647,14 @@ static void table_title(struct view *vv, struct app *a, char *left, size_t nl, c
     }
     char live[96] = "";
     if (!quiet && v->is_static == 0) {
-        char held[48] = "";
-        if (v->held_updates)
-            snprintf(held, sizeof held, ", %d update%s waiting", v->held_updates,
-                     v->held_updates == 1 ? "" : "s");
+        char held[48];
+        live_hold_waiting(&v->hold, held, sizeof held);
         if (v->rows)
             ago_text(a->now_ms - v->last_rows_ms, v->ago, sizeof v->ago, NULL);
         snprintf(live, sizeof live, "live, %s%s%s", v->follow ? "following, " : "",
-                 v->paused ? "paused"
-                 : v->rows ? v->ago
-                           : "waiting",
+                 v->hold.paused ? "paused"
+                 : v->rows      ? v->ago
+                                : "waiting",
                  held);
     }
     const char *mode = quiet ? stale : v->is_static == 1 ? "static" : v->is_static == 0 ? live : "";
@@ -717,7 +687,7 @@ static void drop_window(struct table_view *v, struct app *a)
         v->rows = NULL;
     }
     live_marks_reset(&v->marks);
-    drop_held(v);
+    live_hold_drop(&v->hold);
     v->rows_req = 0;
     v->vis_for = NULL;
     v->cur = v->top = 0;
@@ -1480,7 +1450,7 @@ static unsigned table_tick(struct view *vv, struct app *a, int64_t now)
         r |= UR_STATUS;
     if (v->marks_shown || live_marks_next_change(&v->marks, now) >= 0)
         r |= UR_REDRAW; /* a mark fades or goes */
-    if (v->is_static == 0 && v->rows && !v->paused) {
+    if (v->is_static == 0 && v->rows && !v->hold.paused) {
         char ago[sizeof v->ago];
         ago_text(now - v->last_rows_ms, ago, sizeof ago, NULL);
         if (strcmp(ago, v->ago) != 0)
@@ -1504,7 +1474,7 @@ static int64_t window_next_tick(struct table_view *v, struct app *a, int64_t now
     }
     /* A live table: the next fade of a mark, the next "updated ... ago". */
     int64_t wait = live_marks_next_change(&v->marks, now);
-    if (v->is_static == 0 && v->rows && !v->paused) {
+    if (v->is_static == 0 && v->rows && !v->hold.paused) {
         int64_t ago;
         char text[32];
         ago_text(now - v->last_rows_ms, text, sizeof text, &ago);
@@ -1550,7 +1520,7 @@ static void table_destroy(struct view *vv, struct app *a)
     }
     dh_schema_reset(&v->info_schema);
     live_marks_reset(&v->marks);
-    drop_held(v);
+    live_hold_drop(&v->hold);
     free(v->vis);
     free(v->widths);
     free(v);

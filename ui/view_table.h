@@ -9,6 +9,7 @@
 
 #include "dh_partitioned.h"
 #include "dh_tableops.h"
+#include "live_hold.h"
 #include "live_marks.h"
 #include "view.h"
 
@@ -55,14 +56,12 @@ struct table_view {
     int local_time; /* instants in the local zone (--tz, key z) rather than UTC */
 
     /* Live look (ticking tables): the flash of changed cells and new rows,
-     * and pausing (P): updates of the window on screen wait in held. */
+     * and pausing (P): updates of the window on screen wait in hold. */
     uint64_t rows_req;       /* the request the rows on screen answered */
     struct live_marks marks; /* what the updates changed, by window row */
     int marks_shown;         /* the last draw showed a mark (redraw when it goes) */
     char ago[32];            /* "updated 0.3 s ago" as the title shows it */
-    int paused;              /* P: the window on screen is not updated */
-    struct dh_rows *held;    /* paused: the newest update (owned), or NULL */
-    int held_updates;        /* paused: updates that came */
+    struct live_hold hold;   /* P: the window on screen is not updated */
 
     /* Sorts and filters (dh_tableops.h): source is an export derived from origin. */
     struct dh_source origin; /* the table itself (durable when it can be) */

@@ -17,6 +17,7 @@
 
 #include "dh_format.h"
 #include "draw.h"
+#include "live_hold.h"
 #include "view.h"
 
 /* Rows read per window, at least; more when the page is taller. */
@@ -43,13 +44,11 @@ struct tree_view {
     int64_t req_first;   /* its first position */
     int64_t want_cursor; /* where the cursor goes once it arrives (-1: stays) */
     /* a ticking source's live window */
-    uint64_t live;        /* its request, 0 when none */
-    uint64_t rows_req;    /* the request the rows shown answer */
-    int rearm;            /* the live window was dropped while covered: ask again */
-    int retrying;         /* it failed and the client tries again */
-    int paused;           /* P: updates wait */
-    struct dh_rows *held; /* the newest update that came while paused (owned) */
-    int held_updates;     /* updates that came while paused */
+    uint64_t live;         /* its request, 0 when none */
+    uint64_t rows_req;     /* the request the rows shown answer */
+    int rearm;             /* the live window was dropped while covered: ask again */
+    int retrying;          /* it failed and the client tries again */
+    struct live_hold hold; /* P: updates wait */
     char err[256];
     int local_time;
     /* the columns beside the tree column, and their widths for this window */
@@ -439,16 +438,6 @@ static void show_rows(struct tree_view *v, struct dh_rows *rows, uint64_t req)
     fit_columns(v);
 }
 
-static void drop_held(struct tree_view *v)
-{
-    if (v->held) {
-        dh_rows_reset(v->held);
-        free(v->held);
-    }
-    v->held = NULL;
-    v->held_updates = 0;
-}
-
 /* A live window failed: the client tries again by itself (retrying), or it is
  * over; a source of an earlier session is fetched again. */
 static unsigned live_failed(struct tree_view *v, struct app *a, const struct dh_event *ev)
@@ -486,14 +475,11 @@ static unsigned tree_event(struct view *vv, struct app *a, struct dh_event *ev)
     v->retrying = 0;
     struct dh_rows *rows = ev->rows; /* ours now */
     ev->rows = NULL;
-    if (live && v->paused && v->rows && ev->req == v->rows_req) {
-        int n = v->held_updates;
-        drop_held(v); /* the newest update replaces an older one */
-        v->held = rows;
-        v->held_updates = n + 1;
+    if (live && v->hold.paused && v->rows && ev->req == v->rows_req) {
+        live_hold_keep(&v->hold, rows);
         return UR_STATUS;
     }
-    drop_held(v);
+    live_hold_drop(&v->hold);
     show_rows(v, rows, ev->req);
     return UR_REDRAW | UR_STATUS;
 }
@@ -501,24 +487,11 @@ static unsigned tree_event(struct view *vv, struct app *a, struct dh_event *ev)
 /* P: pause a live tree's updates, or resume them (the newest held one shows). */
 static unsigned toggle_pause(struct tree_view *v, struct app *a)
 {
-    if (v->info->is_static) {
-        app_message(a, APP_INFO, "%s is static: there are no updates to pause.", v->name);
-        return UR_HANDLED | UR_STATUS;
-    }
-    v->paused = !v->paused;
-    if (v->paused) {
-        app_message(a, APP_INFO, "Paused: the rows stay as they are; P resumes.");
-        return UR_HANDLED | UR_REDRAW | UR_STATUS;
-    }
-    int n = v->held_updates;
-    if (v->held) {
-        struct dh_rows *rows = v->held;
-        v->held = NULL;
+    struct dh_rows *rows;
+    unsigned r = live_hold_toggle(&v->hold, a, v->name, v->info->is_static, &rows);
+    if (rows)
         show_rows(v, rows, v->rows_req);
-    }
-    drop_held(v);
-    app_message(a, APP_INFO, "Resumed (%d update%s came while paused).", n, n == 1 ? "" : "s");
-    return UR_HANDLED | UR_REDRAW | UR_STATUS;
+    return r;
 }
 
 static void tree_title(struct view *vv, struct app *a, char *left, size_t nl, char *right,
@@ -529,14 +502,12 @@ static void tree_title(struct view *vv, struct app *a, char *left, size_t nl, ch
     char n[32], mode[64] = "";
     draw_thousands(v->size > 0 ? v->size : 0, n, sizeof n);
     if (!v->info->is_static) {
-        char held[40] = "";
-        if (v->held_updates)
-            snprintf(held, sizeof held, ", %d update%s waiting", v->held_updates,
-                     v->held_updates == 1 ? "" : "s");
+        char held[40];
+        live_hold_waiting(&v->hold, held, sizeof held);
         snprintf(mode, sizeof mode, ", live%s%s",
-                 v->retrying ? ", retrying"
-                 : v->paused ? ", paused"
-                             : "",
+                 v->retrying      ? ", retrying"
+                 : v->hold.paused ? ", paused"
+                                  : "",
                  held);
         if (!v->live && !v->rearm && !v->refetch_req) /* failed for good */
             snprintf(mode, sizeof mode, ", updates stopped");
@@ -590,7 +561,7 @@ static void tree_destroy(struct view *vv, struct app *a)
         dh_rows_reset(v->rows);
         free(v->rows);
     }
-    drop_held(v);
+    live_hold_drop(&v->hold);
     dh_hier_keys_free(v->keys);
     dh_hier_info_reset(v->info);
     free(v->info);
