@@ -231,6 +231,32 @@ static void h_fetch_object(struct call_ctx *x, const uint8_t *req, size_t len)
     protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
+/* Send a plugin's payload and references as one StreamResponse data message; frees
+ * pd's payload. 0, or -1 when the call is over (finished here if out of memory). */
+static int send_plugin_data(struct call_ctx *x, struct plugin_data *pd)
+{
+    struct typed_refs refs;
+    typed_refs_fill(&refs, pd);
+    DHPB(ServerData) data = DHPB_INIT(SERVER_DATA);
+    data.payload.data = pd->payload;
+    data.payload.len = pd->payload_len;
+    data.n_exported_references = pd->n_refs;
+    data.exported_references = refs.ptrs;
+    DHPB(StreamResponse) resp = DHPB_INIT(STREAM_RESPONSE);
+    resp.message_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__STREAM_RESPONSE__MESSAGE_DATA;
+    resp.data = &data;
+    uint8_t *buf;
+    size_t n;
+    int packed = demo_pb_pack(&resp.base, &buf, &n) == 0;
+    free(pd->payload);
+    pd->payload = NULL;
+    if (!packed) {
+        call_finish(x, GRPC_STATUS_RESOURCE_EXHAUSTED, "demo server: out of memory");
+        return -1;
+    }
+    return demo_call_send_owned(x->c, buf, n) == 0 ? 0 : -1;
+}
+
 /* The plot-express figure's later message (DeephavenFigureListener._on_update
  * sends one when the figure changes): the new figure and its one new reference.
  * 0, or -1 when the call was finished. */
@@ -251,21 +277,7 @@ static int express_update(struct call_ctx *x, const struct demo_object *fig)
     }
     pd.types[0] = "Table";
     pd.n_refs = 1;
-    struct typed_refs refs;
-    typed_refs_fill(&refs, &pd);
-    DHPB(ServerData) data = DHPB_INIT(SERVER_DATA);
-    data.payload.data = pd.payload;
-    data.payload.len = pd.payload_len;
-    data.n_exported_references = pd.n_refs;
-    data.exported_references = refs.ptrs;
-    DHPB(StreamResponse) resp = DHPB_INIT(STREAM_RESPONSE);
-    resp.message_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__STREAM_RESPONSE__MESSAGE_DATA;
-    resp.data = &data;
-    uint8_t *buf;
-    size_t n;
-    int sent = demo_pb_pack(&resp.base, &buf, &n) == 0 && demo_call_send_owned(x->c, buf, n) == 0;
-    free(pd.payload);
-    return sent ? 0 : -1;
+    return send_plugin_data(x, &pd);
 }
 
 /* Handle the connect message of a MessageStream; finishes the call in every case
@@ -286,30 +298,15 @@ static void message_stream_connect(struct call_ctx *x, const DHPB(ConnectRequest
     struct plugin_data pd;
     if (plugin_fetch(x, type, obj, &pd) != 0)
         return;
-    struct typed_refs refs;
-    typed_refs_fill(&refs, &pd);
-    DHPB(ServerData) data = DHPB_INIT(SERVER_DATA);
-    data.payload.data = pd.payload;
-    data.payload.len = pd.payload_len;
-    data.n_exported_references = pd.n_refs;
-    data.exported_references = refs.ptrs;
-    DHPB(StreamResponse) resp = DHPB_INIT(STREAM_RESPONSE);
-    resp.message_case = IO__DEEPHAVEN__PROTO__BACKPLANE__GRPC__STREAM_RESPONSE__MESSAGE_DATA;
-    resp.data = &data;
+    if (send_plugin_data(x, &pd) != 0)
+        return;
     if (demo_figure_kind(obj) != DEMO_FIG_EXPRESS) {
-        call_reply(x, &resp.base);
-        free(pd.payload);
+        call_finish(x, GRPC_STATUS_OK, "");
         return;
     }
     /* A bidirectional plugin (plotly-express): the stream stays open until the
      * client half-closes; messages it sends (RETRIEVE, FILTER) get no answer here.
      * About a second in, the figure changes once (express_update). */
-    uint8_t *buf;
-    size_t n;
-    int sent = demo_pb_pack(&resp.base, &buf, &n) == 0 && demo_call_send_owned(x->c, buf, n) == 0;
-    free(pd.payload);
-    if (!sent)
-        return;
     for (int ticks = 0;; ticks++) {
         if (ticks == 10 && express_update(x, obj) != 0)
             return;
