@@ -21,26 +21,6 @@ static void ctl(const char *cmd)
     it_control(g_ctl, cmd);
 }
 
-typedef int (*ev_pred)(const struct dh_event *ev, void *arg);
-
-/* Wait up to timeout_ms for an event matching pred; it is returned (caller
- * frees); other events are dropped. NULL on timeout. */
-static struct dh_event *wait_event(struct dh_client *c, ev_pred pred, void *arg, int timeout_ms)
-{
-    int64_t until = dh_now_ms() + timeout_ms;
-    while (dh_now_ms() < until) {
-        struct dh_event *ev;
-        while ((ev = dh_client_next_event(c))) {
-            if (pred(ev, arg))
-                return ev;
-            dh_event_free(ev);
-        }
-        struct pollfd p = {.fd = dh_client_wake_fd(c), .events = POLLIN};
-        poll(&p, 1, 100);
-    }
-    return NULL;
-}
-
 static int objects_with(const struct dh_event *ev, void *arg)
 {
     const char *name = arg;
@@ -106,7 +86,7 @@ static struct dh_client *open_client(int probe_ms)
 /* Wait for the object list to show `name` and copy that object into out. */
 static int object_named(struct dh_client *c, const char *name, struct dh_object *out)
 {
-    struct dh_event *ev = wait_event(c, objects_with, (void *)name, 10000);
+    struct dh_event *ev = it_wait_event(c, objects_with, (void *)name, 10000);
     int rc = ev ? dh_object_copy(out, dh_object_list_find(ev->objects, name)) : DH_ETIMEOUT;
     dh_event_free(ev);
     return rc;
@@ -116,17 +96,17 @@ static void test_live_objects(void)
 {
     struct dh_client *c = open_client(500);
     CHECK_REQ(c != NULL);
-    struct dh_event *ev = wait_event(c, objects_with, "trades", 10000);
+    struct dh_event *ev = it_wait_event(c, objects_with, "trades", 10000);
     CHECK_REQ(ev != NULL);
     CHECK_INT(ev->objects->n, 10);
     dh_event_free(ev);
     CHECK_INT(dh_client_conn_state(c), DH_CONN_CONNECTED);
     ctl("add itest_live");
-    ev = wait_event(c, objects_with, "itest_live", 5000);
+    ev = it_wait_event(c, objects_with, "itest_live", 5000);
     CHECK(ev != NULL);
     dh_event_free(ev);
     ctl("remove itest_live");
-    ev = wait_event(c, objects_without, "itest_live", 5000);
+    ev = it_wait_event(c, objects_without, "itest_live", 5000);
     CHECK(ev != NULL);
     dh_event_free(ev);
     dh_client_free(c);
@@ -142,7 +122,7 @@ static void test_publish_fetch_release(void)
     struct dh_event *ev;
 
     uint64_t req = dh_client_publish(a, &trades);
-    ev = wait_event(a, is_req, &req, 10000);
+    ev = it_wait_event(a, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_PUBLISHED);
     CHECK_REQ(ev->ok);
     struct dh_ticket shared = ev->ticket.ticket;
@@ -152,7 +132,7 @@ static void test_publish_fetch_release(void)
     dh_event_free(ev);
 
     req = dh_client_fetch(b, &shared);
-    ev = wait_event(b, is_req, &req, 10000);
+    ev = it_wait_event(b, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_FETCHED);
     if (!ev->ok)
         fprintf(stderr, "fetch: %s\n", ev->err.msg);
@@ -169,7 +149,7 @@ static void test_publish_fetch_release(void)
     /* Rows through the source; a superseded request yields no event. */
     uint64_t old = dh_client_rows(b, &src, 0, 50);
     req = dh_client_rows(b, &src, 999990, 50);
-    ev = wait_event(b, is_req, &req, 10000);
+    ev = it_wait_event(b, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_ROWS && ev->ok);
     CHECK_INT(ev->rows->first, 999990);
     CHECK_INT(ev->rows->batch.length, 10);
@@ -178,14 +158,14 @@ static void test_publish_fetch_release(void)
     (void)old;
 
     req = dh_client_release(a, &shared);
-    ev = wait_event(a, is_req, &req, 10000);
+    ev = it_wait_event(a, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_RELEASED && ev->ok);
     CHECK_INT(ev->ticket.state, DH_TS_RELEASED);
     dh_event_free(ev);
     CHECK_INT(dh_client_live_published(a), 0);
 
     int64_t t0 = dh_now_ms();
-    ev = wait_event(b, ticket_invalid, &shared, 5000);
+    ev = it_wait_event(b, ticket_invalid, &shared, 5000);
     CHECK(ev != NULL);
     printf("release seen as invalid by the other client after %lld ms (probe interval 300 ms)\n",
            (long long)(dh_now_ms() - t0));
@@ -205,14 +185,14 @@ static void test_session_expiry_recovery(void)
     CHECK_REQ(object_named(c, "price_plot", &plot) == DH_OK);
     struct dh_event *ev;
     uint64_t req = dh_client_publish(c, &plot);
-    ev = wait_event(c, is_req, &req, 10000);
+    ev = it_wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->ok);
     struct dh_ticket shared = ev->ticket.ticket;
     dh_event_free(ev);
 
     ctl("expire-all");
     /* "ended with session", not "released"; it remembers what it published. */
-    ev = wait_event(c, ticket_ended, &shared, 10000);
+    ev = it_wait_event(c, ticket_ended, &shared, 10000);
     CHECK_REQ(ev != NULL);
     const struct dh_ticket_status *st = find_status(ev, &shared);
     CHECK_REQ(st != NULL);
@@ -220,22 +200,22 @@ static void test_session_expiry_recovery(void)
     CHECK(st->detail[0] != '\0');
     dh_event_free(ev);
     /* One event says the session ended and what it cost. */
-    ev = wait_event(c, session_ended, NULL, 10000);
+    ev = it_wait_event(c, session_ended, NULL, 10000);
     CHECK_REQ(ev != NULL);
     CHECK_INT(ev->n_ended, 1);
     CHECK(ev->err.msg[0] != '\0');
     dh_event_free(ev);
     enum dh_conn_state want = DH_CONN_CONNECTED;
-    ev = wait_event(c, conn_is, &want, 10000);
+    ev = it_wait_event(c, conn_is, &want, 10000);
     CHECK(ev != NULL);
     dh_event_free(ev);
-    ev = wait_event(c, objects_with, "trades", 10000);
+    ev = it_wait_event(c, objects_with, "trades", 10000);
     CHECK(ev != NULL); /* the object list is live again on the new session */
     dh_event_free(ev);
     CHECK_INT(dh_client_live_published(c), 0);
     /* Publishing the same object again gives a new, live ticket. */
     req = dh_client_publish(c, &plot);
-    ev = wait_event(c, is_req, &req, 10000);
+    ev = it_wait_event(c, is_req, &req, 10000);
     CHECK(ev && ev->ok && !dh_ticket_equal(&ev->ticket.ticket, &shared));
     dh_event_free(ev);
     CHECK_INT(dh_client_live_published(c), 1);
@@ -258,7 +238,7 @@ static void test_watch_rows(void)
     CHECK_REQ(object_named(c, "quotes", &quotes) == DH_OK);
     struct dh_event *ev;
     uint64_t req = dh_client_open(c, &quotes);
-    ev = wait_event(c, is_req, &req, 10000);
+    ev = it_wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_FETCHED && ev->ok);
     CHECK_INT(ev->fetched->table.is_static, 0);
     struct dh_source src = ev->fetched->rows_source;
@@ -270,7 +250,7 @@ static void test_watch_rows(void)
     int64_t last_size = 0, last_len = 0;
     int updates = 0;
     for (int i = 0; i < 6; i++) {
-        ev = wait_event(c, rows_of, &req, 5000);
+        ev = it_wait_event(c, rows_of, &req, 5000);
         CHECK_REQ(ev && ev->ok && ev->rows);
         CHECK_INT(ev->rows->first, size0 - 5);
         CHECK(ev->rows->table_size >= last_size);
@@ -285,7 +265,7 @@ static void test_watch_rows(void)
     CHECK(last_len > 5);
     /* Cancelled: no more events for it. */
     dh_client_cancel(c, req);
-    ev = wait_event(c, rows_of, &req, 1500);
+    ev = it_wait_event(c, rows_of, &req, 1500);
     CHECK(ev == NULL);
     dh_event_free(ev);
     dh_object_reset(&quotes);
@@ -310,7 +290,7 @@ static void test_seek_and_stats(void)
     struct dh_object trades;
     CHECK_REQ(object_named(c, "trades", &trades) == DH_OK);
     uint64_t req = dh_client_open(c, &trades);
-    struct dh_event *ev = wait_event(c, is_req, &req, 10000);
+    struct dh_event *ev = it_wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_FETCHED && ev->ok);
     struct dh_source src = ev->fetched->rows_source;
     int64_t size = ev->fetched->table.size;
@@ -323,33 +303,33 @@ static void test_seek_and_stats(void)
     CHECK_REQ(dh_seek_prepare(&q, "Id", DH_TYPE_INT, 0, "12,345", &err) == DH_OK);
     q.start = 100;
     req = dh_client_seek(c, &src, &q);
-    ev = wait_event(c, is_req, &req, 10000);
+    ev = it_wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_SEEK && ev->ok);
     CHECK_INT(ev->row, 12345);
     dh_event_free(ev);
     q.start = 20000; /* backward from after it */
     q.backward = 1;
     req = dh_client_seek(c, &src, &q);
-    ev = wait_event(c, is_req, &req, 10000);
+    ev = it_wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_SEEK && ev->ok);
     CHECK_INT(ev->row, 12345);
     dh_event_free(ev);
     CHECK_REQ(dh_seek_prepare(&q, "Sym", DH_TYPE_UTF8, 0, "no such symbol", &err) == DH_OK);
     req = dh_client_seek(c, &src, &q);
-    ev = wait_event(c, is_req, &req, 30000);
+    ev = it_wait_event(c, is_req, &req, 30000);
     CHECK_REQ(ev && ev->kind == DH_EV_SEEK && ev->ok);
     CHECK_INT(ev->row, -1);
     dh_event_free(ev);
 
     req = dh_client_stats(c, &src, "Id");
-    ev = wait_event(c, is_req, &req, 30000);
+    ev = it_wait_event(c, is_req, &req, 30000);
     CHECK_REQ(ev && ev->kind == DH_EV_STATS && ev->ok && ev->rows);
     CHECK_INT(stat_i64(ev->rows, "COUNT"), size);
     CHECK_INT(stat_i64(ev->rows, "MIN"), 0);
     CHECK_INT(stat_i64(ev->rows, "MAX"), size - 1);
     dh_event_free(ev);
     req = dh_client_stats(c, &src, "Nope");
-    ev = wait_event(c, is_req, &req, 10000);
+    ev = it_wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_STATS);
     CHECK(!ev->ok && ev->err.msg[0]);
     dh_event_free(ev);

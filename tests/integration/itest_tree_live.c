@@ -17,26 +17,6 @@
 #include "dh_hier.h"
 #include "itest_util.h"
 
-typedef int (*ev_pred)(const struct dh_event *ev, void *arg);
-
-/* Wait up to timeout_ms for an event matching pred (returned; caller frees); others
- * are dropped. NULL on timeout. */
-static struct dh_event *wait_event(struct dh_client *c, ev_pred pred, void *arg, int timeout_ms)
-{
-    int64_t until = dh_now_ms() + timeout_ms;
-    while (dh_now_ms() < until) {
-        struct dh_event *ev;
-        while ((ev = dh_client_next_event(c))) {
-            if (pred(ev, arg))
-                return ev;
-            dh_event_free(ev);
-        }
-        struct pollfd p = {.fd = dh_client_wake_fd(c), .events = POLLIN};
-        poll(&p, 1, 100);
-    }
-    return NULL;
-}
-
 static int objects_with(const struct dh_event *ev, void *arg)
 {
     return ev->kind == DH_EV_OBJECTS && dh_object_list_find(ev->objects, arg) != NULL;
@@ -81,7 +61,7 @@ static int64_t total_count(const struct dh_hier_info *h, const struct dh_rows *r
 /* The next live rows of req (the event's rows taken; caller frees), or NULL. */
 static struct dh_rows *next_rows(struct dh_client *c, uint64_t req)
 {
-    struct dh_event *ev = wait_event(c, is_req, &req, 10000);
+    struct dh_event *ev = it_wait_event(c, is_req, &req, 10000);
     struct dh_rows *r = ev && ev->kind == DH_EV_ROWS && ev->ok ? ev->rows : NULL;
     if (ev && !ev->ok)
         fprintf(stderr, "  live window: %s\n", ev->err.msg);
@@ -122,14 +102,14 @@ static void test_live_tree(void)
     int port = g_port;
     struct dh_client *c = it_client_new(port, 0);
     CHECK_REQ(c != NULL);
-    struct dh_event *ev = wait_event(c, objects_with, "qr", 10000);
+    struct dh_event *ev = it_wait_event(c, objects_with, "qr", 10000);
     CHECK_REQ(ev != NULL);
     struct dh_object obj;
     CHECK_REQ(dh_object_copy(&obj, dh_object_list_find(ev->objects, "qr")) == DH_OK);
     dh_event_free(ev);
 
     uint64_t req = dh_client_open(c, &obj);
-    ev = wait_event(c, is_req, &req, 10000);
+    ev = it_wait_event(c, is_req, &req, 10000);
     CHECK_REQ(ev && ev->kind == DH_EV_FETCHED && ev->ok && ev->fetched->kind == DH_KIND_HIER);
     struct dh_hier_info *h = ev->fetched->hier;
     ev->fetched->hier = NULL;
@@ -217,7 +197,7 @@ static void test_live_tree(void)
 
     /* Cancelled: nothing more comes. */
     dh_client_cancel(c, req);
-    ev = wait_event(c, is_req, &req, 1500);
+    ev = it_wait_event(c, is_req, &req, 1500);
     CHECK(ev == NULL);
     dh_event_free(ev);
 

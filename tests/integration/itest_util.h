@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* itest_util.h: helpers shared by the C integration programs that talk to the
  * demo server (itest_rows, itest_subscription_client, itest_client,
- * itest_epochs): connecting (a session or an asynchronous client), the
- * server's control fifo, exporting an application field, sleeping, and
- * comparing cells of two row windows. */
+ * itest_epochs, itest_tree_live): connecting (a session or an asynchronous
+ * client), waiting for a client event, the server's control fifo, exporting an application field,
+ * sleeping, and comparing cells of two row windows. */
 #ifndef DH_ITEST_UTIL_H
 #define DH_ITEST_UTIL_H
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,10 +17,32 @@
 
 #include "dh_arrow.h"
 #include "dh_client.h"
+#include "dh_clock.h"
 #include "dh_exports.h"
 #include "dh_session.h"
 #include "dh_table.h"
 #include "dh_ticket.h"
+
+typedef int (*it_ev_pred)(const struct dh_event *ev, void *arg);
+
+/* Wait up to timeout_ms for a client event matching pred; it is returned (caller
+ * frees); other events are dropped. NULL on timeout. */
+static inline struct dh_event *it_wait_event(struct dh_client *c, it_ev_pred pred, void *arg,
+                                             int timeout_ms)
+{
+    int64_t until = dh_now_ms() + timeout_ms;
+    while (dh_now_ms() < until) {
+        struct dh_event *ev;
+        while ((ev = dh_client_next_event(c))) {
+            if (pred(ev, arg))
+                return ev;
+            dh_event_free(ev);
+        }
+        struct pollfd p = {.fd = dh_client_wake_fd(c), .events = POLLIN};
+        poll(&p, 1, 100);
+    }
+    return NULL;
+}
 
 static inline void it_sleep_ms(long ms)
 {
