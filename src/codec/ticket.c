@@ -884,10 +884,12 @@ static int looks_like_name(const char *p, size_t n)
     return 1;
 }
 
-/* Pick the form of the trimmed text x[a..b) by its start and parse it. */
-static int parse_trimmed(struct dh_ticket *t, const char *x, size_t len, size_t a, size_t b,
-                         struct dh_error *err)
+/* The forms known by their start ("shared/", "s/", "app/", "0x" ...). *known is
+ * 0 (and nothing is parsed) when x[a..b) starts with none of them. */
+static int parse_prefixed(struct dh_ticket *t, const char *x, size_t len, size_t a, size_t b,
+                          int *known, struct dh_error *err)
 {
+    *known = 1;
     const char *p = x + a;
     size_t n = b - a;
     if (has_prefix_ci(p, n, "shared/"))
@@ -908,17 +910,36 @@ static int parse_trimmed(struct dh_ticket *t, const char *x, size_t len, size_t 
         return parse_python(t, x, len, a, b, err);
     if (has_prefix_ci(p, n, "0x"))
         return parse_hex(t, x, len, a, b, err);
+    *known = 0;
+    return DH_OK;
+}
+
+/* Pick the form of the trimmed text x[a..b) by its start and parse it. */
+static int parse_trimmed(struct dh_ticket *t, const char *x, size_t len, size_t a, size_t b,
+                         struct dh_error *err)
+{
+    const char *p = x + a;
+    size_t n = b - a;
+    int known;
+    int rc = parse_prefixed(t, x, len, a, b, &known, err);
+    if (known) {
+        /* Base64 text may start like another form ("aPp/eic=" is a shared ticket):
+         * what that form refuses is read as base64, as text that is not valid hex is. */
+        if (rc != DH_OK && parse_base64(t, x, len, a, b, 0, NULL) == DH_OK)
+            rc = DH_OK;
+        return rc;
+    }
     size_t i = a;
     while (i < b && hexish((unsigned char)x[i]))
         i++;
     if (i == b) {
         /* Hex wins; text that is not valid hex may still be base64 ("aAB"). */
-        int rc = parse_hex(t, x, len, a, b, err);
+        rc = parse_hex(t, x, len, a, b, err);
         if (rc != DH_OK && parse_base64(t, x, len, a, b, 0, NULL) == DH_OK)
             rc = DH_OK;
         return rc;
     }
-    int rc = parse_base64(t, x, len, a, b, 0, err);
+    rc = parse_base64(t, x, len, a, b, 0, err);
     if (rc != DH_OK && looks_like_name(p, n))
         rc = dh_error_set(err, DH_EINVAL,
                           EXPECT_ANY

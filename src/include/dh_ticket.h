@@ -34,7 +34,9 @@ enum dh_ticket_kind {
 /* The text forms dh_ticket_format_as writes. For export, shared, scope and
  * app tickets every form that applies is read back by dh_ticket_parse to the
  * same bytes, except that base64 text made only of hex digits (possible for
- * short shared ids) is read as hex. Invalid and other tickets read back only
+ * short shared ids) is read as hex, and base64 text that starts like a path
+ * form ("s/", "app/" ...) and reads as one is read as that form (one the form
+ * refuses is read as base64). Invalid and other tickets read back only
  * from their canonical "base64:" text. */
 enum dh_ticket_text {
     DH_TEXT_CANONICAL, /* shared "shared/0x<hex>", export "export/<id>", scope

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dh_encoding.h"
 #include "dh_ticket.h"
@@ -17,6 +18,16 @@ static int all_hex(const char *s)
         if (dh_hex_digit_value((unsigned char)*s) < 0)
             return 0;
     return 1;
+}
+
+/* Whether s starts like a form known by its start (base64 text may: dh_ticket.h). */
+static int starts_like_a_form(const char *s)
+{
+    static const char *const ci[] = {"shared/", "export/", "scope/", "app/", "0x"};
+    for (size_t i = 0; i < sizeof ci / sizeof *ci; i++)
+        if (strncasecmp(s, ci[i], strlen(ci[i])) == 0)
+            return 1;
+    return strncmp(s, "s/", 2) == 0 || strncmp(s, "a/", 2) == 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -51,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int base64 = forms[f] == DH_TEXT_BASE64 || forms[f] == DH_TEXT_BASE64URL;
         if (base64 && all_hex(text))
             continue; /* documented: such text is read as hex */
+        if (base64 && rc == DH_OK && starts_like_a_form(text))
+            continue; /* documented: such text that reads as that form is that form */
         if (rc != DH_OK || !dh_ticket_equal(&t, &back))
             __builtin_trap();
     }
