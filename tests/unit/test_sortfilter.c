@@ -13,6 +13,7 @@
 #include "../../server/sort.c"
 
 #include "check.h"
+#include "random_cells.h"
 
 enum { ROWS = 150000, LAZY_MIN = 1000 };
 
@@ -20,10 +21,7 @@ static uint64_t rng = 42;
 
 static uint64_t next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return rc_next(&rng);
 }
 
 /* Columns of the random table. */
@@ -35,7 +33,6 @@ enum { C_ID, C_D, C_L, C_B, C_E, NCOLS };
  * +-Infinity, -0.0 and 0.0, ties, random values: sorts compare its numbers). */
 static const struct demo_object *random_table(void)
 {
-    static const double few[] = {-2.5, -1, -0.0, 0.0, 0.5, 1, 2.5, 180};
     struct demo_out_col cols[NCOLS] = {
         {.name = "Id", .type = DEMO_COL_LONG, .src = -1},
         {.name = "D", .type = DEMO_COL_DOUBLE, .src = -1},
@@ -54,21 +51,10 @@ static const struct demo_object *random_table(void)
     for (int64_t r = 0; r < ROWS; r++) {
         uint64_t x = next_rand();
         cols[C_ID].i[r] = r;
-        switch (x % 20) {
-        case 0: cols[C_D].nulls[r] = 1; break;
-        case 1: cols[C_D].d[r] = NAN; break;
-        case 2: cols[C_D].d[r] = (x >> 8) & 1 ? INFINITY : -INFINITY; break;
-        case 3:
-        case 4: cols[C_D].d[r] = (double)((int64_t)((x >> 8) % 2000001) - 1000000) / 64.0; break;
-        default: cols[C_D].d[r] = few[(x >> 8) % 8]; break;
-        }
+        rc_double(x, &cols[C_D].d[r], &cols[C_D].nulls[r]);
         uint64_t y = next_rand();
-        cols[C_L].nulls[r] = y % 17 == 0;
-        cols[C_L].i[r] = y % 101 == 0   ? INT64_MAX
-                         : y % 103 == 0 ? INT64_MIN + 1
-                                        : (int64_t)((y >> 8) % 9) - 4;
-        cols[C_B].nulls[r] = y % 13 == 0;
-        cols[C_B].i[r] = (int64_t)((y >> 20) & 1);
+        rc_long(y, &cols[C_L].i[r], &cols[C_L].nulls[r]);
+        rc_bool(y, &cols[C_B].i[r], &cols[C_B].nulls[r]);
         uint64_t z = next_rand();
         switch (z % 16) {
         case 0: cols[C_E].d[r] = NAN; break;
@@ -76,7 +62,7 @@ static const struct demo_object *random_table(void)
         case 2: cols[C_E].d[r] = (z >> 8) & 1 ? -0.0 : 0.0; break;
         case 3:
         case 4:
-        case 5: cols[C_E].d[r] = few[(z >> 8) % 8]; break;
+        case 5: cols[C_E].d[r] = rc_few[(z >> 8) % 8]; break;
         default: cols[C_E].d[r] = (double)((int64_t)((z >> 8) % 200001) - 100000) / 16.0; break;
         }
     }

@@ -18,6 +18,7 @@
 #include "../../server/stats.c"
 
 #include "check.h"
+#include "random_cells.h"
 
 /* registry.c's, without the rest of the registry. */
 void demo_status_set(struct demo_status *st, int code, const char *fmt, ...)
@@ -35,10 +36,7 @@ static uint64_t rng = 7;
 
 static uint64_t next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return rc_next(&rng);
 }
 
 enum { C_ID, C_D, C_L, C_B, C_T, C_F, NCOLS };
@@ -48,7 +46,6 @@ enum { C_ID, C_D, C_L, C_B, C_T, C_F, NCOLS };
  * (Instant with nulls), F (float with nulls and NaN). */
 static const struct demo_object *random_table(void)
 {
-    static const double few[] = {-2.5, -1, -0.0, 0.0, 0.5, 1, 2.5, 180};
     struct demo_out_col cols[NCOLS] = {
         {.name = "Id", .type = DEMO_COL_LONG, .src = -1},
         {.name = "D", .type = DEMO_COL_DOUBLE, .src = -1},
@@ -71,22 +68,11 @@ static const struct demo_object *random_table(void)
     for (int64_t r = 0; r < ROWS; r++) {
         uint64_t x = next_rand(), y = next_rand();
         cols[C_ID].i[r] = r;
-        switch (x % 20) {
-        case 0: cols[C_D].nulls[r] = 1; break;
-        case 1: cols[C_D].d[r] = NAN; break;
-        case 2: cols[C_D].d[r] = (x >> 8) & 1 ? INFINITY : -INFINITY; break;
-        case 3:
-        case 4: cols[C_D].d[r] = (double)((int64_t)((x >> 8) % 2000001) - 1000000) / 64.0; break;
-        default: cols[C_D].d[r] = few[(x >> 8) % 8]; break;
-        }
+        rc_double(x, &cols[C_D].d[r], &cols[C_D].nulls[r]);
         if (r == 17 || r == ROWS - 40)
             cols[C_D].d[r] = 1e300; /* two rare values: seeks scan far */
-        cols[C_L].nulls[r] = y % 17 == 0;
-        cols[C_L].i[r] = y % 101 == 0   ? INT64_MAX
-                         : y % 103 == 0 ? INT64_MIN + 1
-                                        : (int64_t)((y >> 8) % 9) - 4;
-        cols[C_B].nulls[r] = y % 13 == 0;
-        cols[C_B].i[r] = (int64_t)((y >> 20) & 1);
+        rc_long(y, &cols[C_L].i[r], &cols[C_L].nulls[r]);
+        rc_bool(y, &cols[C_B].i[r], &cols[C_B].nulls[r]);
         cols[C_T].nulls[r] = y % 11 == 0;
         cols[C_T].i[r] = 1700000000000000000 + (int64_t)((y >> 24) % 100000) * 1000;
         cols[C_F].nulls[r] = x % 19 == 0;
