@@ -39,9 +39,7 @@ static inline void rc_double(uint64_t x, double *d, uint8_t *null)
 static inline void rc_long(uint64_t y, int64_t *v, uint8_t *null)
 {
     *null = y % 17 == 0;
-    *v = y % 101 == 0   ? INT64_MAX
-         : y % 103 == 0 ? INT64_MIN + 1
-                        : (int64_t)((y >> 8) % 9) - 4;
+    *v = y % 101 == 0 ? INT64_MAX : y % 103 == 0 ? INT64_MIN + 1 : (int64_t)((y >> 8) % 9) - 4;
 }
 
 /* A boolean (0 or 1) with nulls. */
